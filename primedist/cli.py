@@ -69,13 +69,14 @@ ONE_TIME_PASSWORD = "{email} signs in with a one-time password: choose your own 
 
 
 def as_owner(ctx: Any) -> Any:
-    """The context commands act in: the `--user` when given (signed in with its password,
-    so the services apply that user's permissions), else the owner."""
+    """The context commands act in: the `--user` when given (its password checked, so the
+    services apply that user's permissions; not recorded as a sign-in, which the GUI
+    records: one per command would fill the audit log), else the owner."""
     from primedist.services import auth
 
     if _acting_user is None:
         return ctx.with_actor(auth.owner_actor(ctx))
-    actor = auth.login(ctx, _acting_user, _password_of_acting_user())
+    actor = auth.check_login(ctx, _acting_user, _password_of_acting_user())
     if actor.must_change_password:
         from primedist.errors import AuthenticationError
 
@@ -87,7 +88,7 @@ def check_acting_user(engine: Any) -> None:
     """Refuse the `--user` (if given) before anything is written — no migration, no backup,
     no audit row: a wrong password, an unknown or disabled account, a one-time password.
     Read-only, on the users table of whatever schema revision the database is at;
-    `as_owner` then signs in for real (and records the sign-in)."""
+    `as_owner` then checks it again with the services (recording nothing)."""
     if _acting_user is None:
         return
     import sqlalchemy as sa
@@ -437,7 +438,11 @@ def _import(args: argparse.Namespace, settings: Settings, run: Callable[..., Any
     lines = [report.summary()]
     if getattr(report, "ignored_columns", None):  # a warning: their cells were not read
         lines.append(f"  Columns not recognised, ignored: {', '.join(report.ignored_columns)}")
-    lines += [f"  Note: {n}" for n in getattr(report, "notes", ())]  # imported, with a note
+    notes = list(getattr(report, "notes", ()))  # imported, with a note
+    lines += [f"  Note: {n}" for n in notes[:IMPORT_REJECTS_SHOWN]]
+    if len(notes) > IMPORT_REJECTS_SHOWN:
+        more = len(notes) - IMPORT_REJECTS_SHOWN
+        lines.append(f"  ... and {counted(more, 'more note')} (--json lists them all)")
     lines += [f"  {r}" for r in report.rejected[:IMPORT_REJECTS_SHOWN]]
     if len(report.rejected) > IMPORT_REJECTS_SHOWN:
         more = len(report.rejected) - IMPORT_REJECTS_SHOWN

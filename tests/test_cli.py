@@ -222,6 +222,7 @@ def test_backup_keep_prunes(cli: Any, shop: Path) -> None:
 
 def test_backup_to_a_named_file(cli: Any, shop: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "FILE.db"
+    target.parent.mkdir()
     run = cli("--data-dir", str(shop), "backup", str(target), "--json")
     assert run.code == EXIT_OK
     assert Path(run.json()["backup"]) == target

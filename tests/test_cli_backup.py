@@ -69,6 +69,7 @@ def files_named(folder: Path, prefix: str) -> list[str]:
 def saved(cli: Any, data_dir: Path, tmp_path: Path) -> Path:
     """A backup of the CLI test shop, on a "USB stick"."""
     path = tmp_path / "usb" / "good.db"
+    path.parent.mkdir()
     assert cli("--data-dir", str(data_dir), "backup", str(path)).code == EXIT_OK
     return path
 
@@ -232,6 +233,7 @@ def test_backup_to_a_file_of_any_name_a_folder_or_not_over_a_file(
     cli: Any, data_dir: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "x" / "mybackup.sqlite"
+    target.parent.mkdir()  # a missing folder is refused (test_backup_clock_ahead)
     run = cli("--data-dir", str(data_dir), "backup", str(target), "--json")
     assert run.code == EXIT_OK, run.err
     assert Path(run.json()["backup"]) == target and target.is_file()

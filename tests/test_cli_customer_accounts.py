@@ -129,8 +129,8 @@ def test_account_times_are_shown_on_the_shop_clock(cli: Any, data_dir: Path) -> 
     assert text[1].startswith("2026-12-06 00:30  PT000001")
     assert text[2].startswith("2026-12-05 20:51  DH")
     entries = cli(*d, "customers", "account", "KH000001", "--json").json()["entries"]
-    assert [e["when"] for e in entries] == ["2026-12-05 17:30:00+00:00",
-                                            "2026-12-05 13:51:00+00:00"]  # fmt: skip
+    assert [e["when"] for e in entries] == ["2026-12-05T17:30:00+00:00",
+                                            "2026-12-05T13:51:00+00:00"]  # fmt: skip
     chat = cli(*d, "customers", "account", "KH000001", "--chat", "--lang", "en").out
     assert "— 05/12/2026 —" in chat
 

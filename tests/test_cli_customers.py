@@ -146,3 +146,35 @@ def test_delete_customers_by_code(cli: Any, data_dir: Path, tmp_path: Path) -> N
     assert live_customers(data_dir) == 1
     run = cli("--data-dir", str(data_dir), "customers", "delete", "KH000009")
     assert run.code == EXIT_ERROR and "No customer has the code KH000009" in run.err
+
+
+def test_import_notes_are_capped_like_rejected_rows(
+    cli: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    """25 customers kept with a bad optional value: the text names the first 20 notes and
+    says how many more there are; --json lists them all."""
+    rows = [hoa(**{"Họ tên": f"Khách {i}", "SĐT": f"09123450{i:02d}", "Email": "not-an-email"})
+            for i in range(25)]  # fmt: skip
+    path = write_csv(tmp_path / "k.csv", VI_HEADER, rows)
+    run = cli(
+        "--data-dir", str(data_dir), "import", "customers", str(path), "--on-duplicate", "skip"
+    )
+    assert run.code == EXIT_OK, run.err
+    notes = [line for line in run.out.splitlines() if line.startswith("  Note: ")]
+    assert len(notes) == 20
+    assert "  ... and 5 more notes (--json lists them all)" in run.out.splitlines()
+    assert table_count(data_dir, "customers") == 25
+    again = write_csv(tmp_path / "k2.csv", VI_HEADER,
+                      [hoa(**{"Họ tên": f"Khách B{i}", "SĐT": f"09223450{i:02d}",
+                              "Email": "nope"}) for i in range(25)])  # fmt: skip
+    data = cli(
+        "--data-dir",
+        str(data_dir),
+        "import",
+        "customers",
+        str(again),
+        "--on-duplicate",
+        "skip",
+        "--json",
+    ).json()
+    assert len(data["notes"]) == 25

@@ -4,7 +4,7 @@ customers owe and their payments. Registered on the `customers` command of `prim
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, emit, open_context, whole_int
@@ -81,13 +81,20 @@ def _shop_time(value: datetime) -> str:
     return to_local(as_utc(value), shop_tz()).strftime("%Y-%m-%d %H:%M")
 
 
+def _iso(value: datetime | None) -> str | None:
+    """A stored time as JSON gives times: ISO 8601 in UTC with its offset (as `made_at`)."""
+    from primedist.core.clock import as_utc
+
+    return None if value is None else as_utc(value).astimezone(UTC).isoformat()
+
+
 def cmd_debtors(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import customer_account as account
 
     ctx = as_owner(open_context(settings))
     rows = account.debtors(ctx)
     data = {"customers": [{"code": d.code, "name": d.name, "phone": d.phone, "owed": d.owed,
-                           "orders": d.orders, "last_sale_at": d.last_sale_at}
+                           "orders": d.orders, "last_sale_at": _iso(d.last_sale_at)}
                           for d in rows],
             "owed": sum(d.owed for d in rows)}  # fmt: skip
     lines = [f"{d.code}  {d.name}  {d.phone or '-'}  owes {d.owed:,} ({d.orders} on account)"
@@ -113,7 +120,7 @@ def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
     entries = account.account_entries(ctx, who.id)
     data = {"code": who.code, "name": who.name, "owed": balance.owed, "sold": balance.sold,
             "paid": balance.paid,
-            "entries": [{"when": e.when, "kind": e.kind, "reference": e.reference,
+            "entries": [{"when": _iso(e.when), "kind": e.kind, "reference": e.reference,
                          "amount": e.amount, "method": e.method.value if e.method else None,
                          "note": e.note, "by": e.by, "cancelled": not e.standing,
                          "cancel_reason": e.cancel_reason} for e in entries]}  # fmt: skip

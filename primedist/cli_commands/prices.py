@@ -30,8 +30,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="change the prices of many products at once (e.g. +10%%, rounded to 1,000)",
         description="Change one price — the selling price (default), the discount price or "
         "the cost — of every active variant of the products chosen: those of the SKUs "
-        "named, or all products. CHANGE is =AMOUNT (set), +N%% or -N%% (a percentage), +AMOUNT "
-        "or -AMOUNT (money), for the discount price also N%%off (that much off the selling "
+        "named, or all products. CHANGE is =AMOUNT (set), +N% or -N% (a percentage), +AMOUNT "
+        "or -AMOUNT (money), for the discount price also N%off (that much off the selling "
         "price) or remove. All or nothing: a variant that cannot take its new price (below "
         "0, a discount price above the selling price) is named and nothing changes. Changed "
         "selling and discount prices are pushed to the marketplaces the products are on.",

@@ -215,7 +215,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         "order": _data(row),
         "lines": [{"sku": ln.sku, "product": ln.product_name, "variant": ln.variant_name,
                    "quantity": ln.quantity, "unit_cost": ln.unit_cost, "amount": ln.amount,
-                   "received": ln.received, "remaining": ln.remaining} for ln in lines],
+                   "received": ln.received, "over": ln.over, "remaining": ln.remaining}
+                  for ln in lines],
         "receipts": [{"code": code, "created_at": at.isoformat(), "cancelled": cancelled}
                      for code, at, cancelled in receipts],
     }  # fmt: skip
@@ -230,20 +231,28 @@ def _shown(row: Any, lines: Sequence[Any], receipts: Sequence[tuple[str, Any, bo
             f"Ordered {_local(row.created_at)} by {row.ordered_by or '-'}"
             + (f"; expected {row.expected_on.isoformat()}" if row.expected_on else "")
             + (f"; note: {row.note}" if row.note else ""),
-            f"{'SKU':<20}  {'Product':<40}  {'Ordered':>8}  {'Received':>8}  {'To come':>8}  "
+            f"{'SKU':<20}  {'Product':<40}  {'Ordered':>8}  {'Received':>14}  {'To come':>8}  "
             f"{'Unit cost':>12}"]  # fmt: skip
     for ln in lines:
         name = ln.product_name + (f" — {ln.variant_name}" if ln.variant_name else "")
         cost = "-" if ln.unit_cost is None else f"{ln.unit_cost:,}"
-        text.append(f"{ln.sku:<20.20}  {name:<40.40}  {ln.quantity:>8,}  {ln.received:>8,}  "
+        text.append(f"{ln.sku:<20.20}  {name:<40.40}  {ln.quantity:>8,}  {_came(ln):>14}  "
                     f"{ln.remaining:>8,}  {cost:>12}")  # fmt: skip
+    over = sum(ln.over for ln in lines)
     text.append(f"{counted(row.lines, 'line')}, {counted(row.units, 'unit')} "
-                f"({row.received_units:,} received, "
-                f"{row.awaited_units:,} to come), cost {row.total_cost:,}")  # fmt: skip
+                f"({row.received_units:,} received, {row.awaited_units:,} to come"
+                + (f", {over:,} over" if over else "")
+                + f"), cost {row.total_cost:,}")  # fmt: skip
     made = [f"{code} {_local(at)}" + (" (cancelled)" if cancelled else "")
             for code, at, cancelled in receipts]  # fmt: skip
     text.append("Receipts: " + (", ".join(made) if made else "none yet"))
     return text
+
+
+def _came(line: Any) -> str:
+    """What came of a line: up to what it ordered (as the totals count it), then what came
+    beyond it, e.g. `5 (2 over)`."""
+    return f"{line.received:,}" + (f" ({line.over:,} over)" if line.over else "")
 
 
 def cmd_end(args: argparse.Namespace, settings: Settings) -> int:

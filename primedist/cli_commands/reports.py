@@ -86,8 +86,21 @@ def _scope(args: argparse.Namespace, settings: Settings) -> tuple[Any, date, dat
     return ctx, first, last, shop_ids_by_name(ctx, args.shop or [])
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.2f}%"
+def _pct(value: float | None, unit: str = "%") -> str:
+    """A change: signed ("+6.52%", "-0.11 pt"), "0%" for none, "—" with nothing before."""
+    if value is None:
+        return "—"
+    return f"0{unit}" if value == 0 else f"{value:+.2f}{unit}"
+
+
+def _rate_text(repeat: int, buyers: int, pct: float | None) -> str:
+    return f"{repeat:,}/{buyers:,} customers ({'—' if pct is None else f'{pct:.2f}%'})"
+
+
+def _names_line(label: str, rows: list[Any]) -> str:
+    """A top list's line: each name with its orders, "none" when the list is empty."""
+    names = ", ".join(f"{r.label or '?'} {r.orders.current:,}" for r in rows)
+    return f"{label}: {names or 'none'}"
 
 
 def _money_line(label: str, figure: Any) -> str:
@@ -140,14 +153,11 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
         _money_line("Total orders", a.orders),
         _money_line("Products sold", a.units),
         _money_line("Gross profit", a.profit),
-        f"Repeat purchase rate: {rate.repeat:,}/{rate.buyers:,} customers"
-        f" ({'—' if rate.current_pct is None else f'{rate.current_pct:.2f}%'})",
-        "Top locations: "
-        + ", ".join(
-            f"{r.label or '?'} {r.orders.current:,}" for r in a.top_locations_by_orders
-        ),  # fmt: skip
-        "Top shipping providers: "
-        + ", ".join(f"{r.label or '?'} {r.orders.current:,}" for r in a.top_carriers),  # fmt: skip
+        f"Repeat purchase rate: {_rate_text(rate.repeat, rate.buyers, rate.current_pct)} "
+        f"(previous {_rate_text(rate.previous_repeat, rate.previous_buyers, rate.previous_pct)}"
+        f", {_pct(rate.change_points, ' pt')})",
+        _names_line("Top locations", a.top_locations_by_orders),
+        _names_line("Top shipping providers", a.top_carriers),
     ]
     for i, r in enumerate(a.products, 1):
         assert r.units is not None

@@ -116,7 +116,7 @@ def _loop(ctx: Any, settings: Settings) -> int:
                              data_dir=str(settings.data_dir)))  # fmt: skip
     try:
         # Nobody watches a headless loop: its jobs' failures go where the app's would.
-        log_path = setup_logging(settings.log_dir)
+        log_path = setup_logging(settings.log_dir) or "stderr"  # None: the file is unwritable
         print(f"Syncing on schedule (log: {log_path}); press Ctrl+C to stop.",  # noqa: T201
               file=sys.stderr)  # fmt: skip
         run_forever(ctx)

@@ -25,12 +25,16 @@ import httpx
 
 from primedist.connectors.base import AuthError, ConnectorConfig, TokenPair, TokenStore, shop_lock
 from primedist.core.clock import Clock, SystemClock
+from primedist.core.messages import Message, msg
 from primedist.core.security import remember_secret
 
 #: How long a refused refresh waits before its last look at the store: the process that
 #: won the race may still be saving the rotated pair (its database write can queue behind
 #: another writer's).
 RIVAL_SAVE_WAIT = 1.0
+#: A shop without tokens, in words the UI translates (the sync log and Home keep the
+#: message; the outbox keeps plain English, which the Sync panel reads back with `reread`).
+NOT_AUTHORISED = msg("The shop is not authorised on {platform} yet: authorise it first.")
 
 
 class TokenKeeper:
@@ -128,8 +132,7 @@ class TokenKeeper:
             raise AuthError(f"This {self.PLATFORM} connector has no shop tokens (not linked).")
         tokens = self._store.load()
         if tokens is None:
-            raise AuthError(f"The shop is not authorised on {self.PLATFORM} yet: authorise it"
-                            " first.")  # fmt: skip
+            raise AuthError(Message(NOT_AUTHORISED.template, {"platform": self.PLATFORM}))
         self._tokens = tokens
         return tokens
 

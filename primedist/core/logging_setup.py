@@ -33,13 +33,21 @@ class _RedactFilter(logging.Filter):
         return True
 
 
-def setup_logging(log_dir: Path) -> Path:
-    """Log to `log_dir/primedist.log` (rotated); returns the file path."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+def setup_logging(log_dir: Path) -> Path | None:
+    """Log to `log_dir/primedist.log` (rotated); returns the file path. Where that file
+    cannot be written (a read-only data dir, a file named like the folder), the log goes
+    to stderr instead and None is returned: the app goes on to say what is wrong in its
+    own words, rather than end on the log's OSError."""
     path = log_dir / LOG_FILE
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
+    handler: logging.Handler
+    problem: OSError | None = None
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError as exc:
+        handler, problem = logging.StreamHandler(), exc
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_RedactFilter())
     root = logging.getLogger()
@@ -47,4 +55,8 @@ def setup_logging(log_dir: Path) -> Path:
     root.setLevel(logging.INFO)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    if problem is not None:
+        logging.getLogger(__name__).warning("cannot write the log file %s (%s): logging to "
+                                            "stderr", path, problem)  # fmt: skip
+        return None
     return path

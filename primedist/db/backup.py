@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -122,10 +122,16 @@ def create_backup(
 def backup_to(engine: Engine, target: Path) -> Path:
     """A backup where the user says (`primedist backup TARGET`): into a folder that exists
     (named as in the backups folder), else into the file `target`, which must not exist yet
-    (an older backup, or any other file, is never overwritten)."""
+    (an older backup, or any other file, is never overwritten), in a folder that exists:
+    a missing one is never made (a USB stick not plugged in would get a folder of its
+    name on the PC's own disk, and the backup with it)."""
     if target.is_dir():
         return create_backup(engine, target, reason="manual")
     _require_sqlite(engine)
+    if not target.parent.is_dir():
+        raise StoreError(
+            msg("The folder {folder} does not exist.", folder=repr(str(target.parent)))
+        )
     _write_backup(engine, target, new_file=True)
     return target
 
@@ -143,12 +149,14 @@ def _already_exists(path: Path) -> StoreError:
 def _write_backup(engine: Engine, path: Path, *, new_file: bool = False) -> None:
     """Copy the database into `path` through a `.part` file, held (`_owned_part`) until it
     takes its name. `new_file`: refuse a `path` that exists (checked again just before the
-    copy takes its name)."""
+    copy takes its name), and make no folder for it (the app's own backups folder is
+    made when missing)."""
     if new_file and (path.exists() or path.is_symlink()):
         raise _already_exists(path)
     tmp = path.with_name(path.name + PART_SUFFIX)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not new_file:
+            path.parent.mkdir(parents=True, exist_ok=True)
         with _owned_part(tmp), _running_copy(engine) as stop:
             _copy_database(engine, tmp, stop)
             _refuse_damaged_copy(tmp, stop)
@@ -353,16 +361,43 @@ def _remove_quietly(*paths: Path) -> None:
 
 
 def list_backups(folder: Path, *, reason: str | None = None) -> list[Path]:
-    """Backups in a folder, newest first."""
+    """Backups in a folder, newest first by the UTC time in their names; those dated in
+    the future (`dated_in_future`) come last, as the oldest."""
     if not folder.is_dir():
         return []
     pattern = f"primedist-*-{reason}{BACKUP_SUFFIX}" if reason else f"primedist-*{BACKUP_SUFFIX}"
-    return sorted(folder.glob(pattern), reverse=True)
+    newest_first = sorted(folder.glob(pattern), reverse=True)
+    now = datetime.now(UTC)
+    return sorted(newest_first, key=lambda path: dated_in_future(path, now))  # stable
+
+
+#: How far past the clock a backup's name may be before it is "dated in the future" (the
+#: clocks of two PCs sharing a backups folder differ by a little).
+FUTURE_MARGIN = timedelta(minutes=5)
+
+
+def taken_at(path: Path) -> datetime | None:
+    """The UTC time in a backup's name (primedist-YYYYMMDD-HHMMSS-ffffff-<reason>.db);
+    None when the name holds none."""
+    try:
+        return datetime.strptime(path.name[10:32], "%Y%m%d-%H%M%S-%f").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def dated_in_future(path: Path, now: datetime | None = None) -> bool:
+    """Whether the backup is named after the clock's `now` (+ a small margin): it was
+    taken while the PC's clock was set ahead, since put right. Its data is older than
+    that of every backup taken since, so it ranks as the oldest: it is pruned first and
+    never passes for the newest (nor for today's daily backup)."""
+    taken = taken_at(path)
+    return taken is not None and taken > (now or datetime.now(UTC)) + FUTURE_MARGIN
 
 
 def prune_backups(folder: Path, *, reason: str, keep: int, spare: Path | None = None) -> list[Path]:
-    """Delete all but the newest `keep` backups of one reason (never `spare`: the backup
-    just made, whatever the clock says); returns what was deleted."""
+    """Delete all but the newest `keep` backups of one reason, those dated in the future
+    ranking as the oldest (never `spare`: the backup just made, whatever the clock says);
+    returns what was deleted."""
     doomed = [p for p in list_backups(folder, reason=reason)[keep:] if p != spare]
     for path in doomed:
         for extra in ("", "-wal", "-shm"):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -93,6 +95,28 @@ def _name_the_server(context: sa.engine.ExceptionContext) -> None:
         setattr(context.sqlalchemy_exception, SERVER_OF_ERROR, server_name(context.engine.url))
 
 
+#: Attribute of a SQLAlchemy error from a SQLite engine whose database's folder cannot be
+#: written (set by `_name_a_read_only_folder`).
+READ_ONLY_FOLDER_OF_ERROR = "primedist_read_only_folder"
+#: SQLite's words when it cannot open the database's file or its side files.
+_CANNOT_OPEN = "unable to open database file"
+
+
+def _name_a_read_only_folder(context: sa.engine.ExceptionContext) -> None:
+    # In a read-only folder (a write-protected USB stick, a read-only mount or share)
+    # SQLite cannot make the -wal and -shm beside the database and says only "unable to
+    # open database file", as it does for a missing folder: only the folder tells.
+    error, engine = context.sqlalchemy_exception, context.engine
+    if error is None or engine is None or _CANNOT_OPEN not in str(context.original_exception):
+        return
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    folder = Path(database).absolute().parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        setattr(error, READ_ONLY_FOLDER_OF_ERROR, str(folder))
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for `url` with the pragmas and pool this app relies on."""
     if url.startswith("sqlite"):
@@ -105,6 +129,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         sa.event.listen(engine, "connect", _sqlite_on_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
+        sa.event.listen(engine, "handle_error", _name_a_read_only_folder)
         return engine
     engine = sa.create_engine(url, echo=echo, pool_pre_ping=True)
     sa.event.listen(engine, "handle_error", _name_the_server)
@@ -258,10 +283,16 @@ def store_problem(exc: BaseException) -> PrimedistError | None:
     if any(words in text for words in _FULL):
         return StoreError(msg("The disk is full: nothing was saved. Free some space, then try "
                               "again."))  # fmt: skip
-    if any(words in text for words in _READ_ONLY):
-        return StoreError(msg("The shop's data file cannot be written (it or its folder is "
-                              "read-only): nothing was saved."))  # fmt: skip
+    if any(words in text for words in _READ_ONLY) or hasattr(exc, READ_ONLY_FOLDER_OF_ERROR):
+        return read_only_error()
     return None
+
+
+def read_only_error() -> StoreError:
+    """The data file, or its folder, cannot be written (also said by the app's start when
+    it cannot make its lock in the data dir)."""
+    return StoreError(msg("The shop's data file cannot be written (it or its folder is "
+                          "read-only): nothing was saved."))  # fmt: skip
 
 
 def retry_when_busy(work: Callable[[], T], *, attempts: int = 5, pause: float = 0.2) -> T:

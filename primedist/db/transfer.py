@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from primedist.core.messages import msg
 from primedist.db import search
-from primedist.db.engine import make_engine, masked_url
+from primedist.db.engine import make_engine, masked_url, store_problem
 from primedist.db.store import HEAD_REVISION, alembic_config
 from primedist.errors import StoreError
 
@@ -115,11 +115,12 @@ def check_target_empty(target: Engine, url: str) -> str | None:
             names = [n for n in sa.inspect(conn).get_table_names() if not is_derived_table(n)]
             filled = next((n for n in sorted(names) if _has_rows(conn, n)), None)
     except sa.exc.DBAPIError as exc:
+        problem = store_problem(exc)  # a server out of reach: named, and what to do
         raise StoreError(
             msg(
                 "The database at {database} cannot be opened: {error}",
                 database=shown,
-                error=str(exc.orig),
+                error=problem.user_message if problem else str(exc.orig),
             )
         ) from exc
     if revision is None and names:

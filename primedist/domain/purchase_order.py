@@ -5,7 +5,8 @@ receipts made against it count towards each line (`received`, capped per line in
 order's `received_units`), so the order shows what is still to come; the stock moves with
 the receipts only. Its state follows from the figures:
 
-* cancelled — cancelled before anything came (a reason kept);
+* cancelled — cancelled before anything came (a reason kept): a receipt against it, even
+  of SKUs it did not list, means it is closed instead;
 * received — every unit ordered has come;
 * closed — ended by hand with units still missing (the rest will not come; a reason kept);
   cancelling a receipt against it reopens it (its units are awaited again);
@@ -82,12 +83,25 @@ class PurchaseOrder(SQLModel, table=True):
     def can_receive(self) -> bool:
         return self.state in OPEN_STATES
 
-    def can_cancel(self) -> bool:
-        """Only before anything came (after, it is closed)."""
-        return self.state == PurchaseOrderState.ORDERED
+    def can_cancel(self, receipts: int) -> bool:
+        """`receipts`: the standing goods receipts made against it (see `can_cancel_order`)."""
+        return can_cancel_order(self.state, receipts)
 
-    def can_close(self) -> bool:
-        return self.state == PurchaseOrderState.PARTLY_RECEIVED
+    def can_close(self, receipts: int) -> bool:
+        return can_close_order(self.state, receipts)
+
+
+def can_cancel_order(state: PurchaseOrderState, receipts: int) -> bool:
+    """Only before anything came against it (after, it is closed): `receipts`, the standing
+    goods receipts made against it, count even when none of their SKUs was ordered."""
+    return state == PurchaseOrderState.ORDERED and receipts == 0
+
+
+def can_close_order(state: PurchaseOrderState, receipts: int) -> bool:
+    """Once something came against it (see `can_cancel_order`) and the rest is awaited."""
+    return state == PurchaseOrderState.PARTLY_RECEIVED or (
+        state == PurchaseOrderState.ORDERED and receipts > 0
+    )
 
 
 def order_state(

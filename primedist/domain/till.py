@@ -1,5 +1,5 @@
 """Closing the till: the cash counted at the end of a day against what the day's cash
-sales and refunds say should be there."""
+sales, refunds, debts collected and supplier payments say should be there."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ MAX_TILL_AMOUNT = 10_000_000_000
 
 class TillClosing(SQLModel, table=True):
     """One count of the till (money in đồng): `expected` = opening float + the day's cash
-    sales − cash refunds (for the shops and staff member counted), `difference` = counted −
+    sales − cash refunds + cash debts collected − cash paid to suppliers (for the shops and
+    staff member counted: the end-of-day report's cash in drawer), `difference` = counted −
     expected (negative = short). Several counts a day are kept, newest last."""
 
     __tablename__ = "till_closings"

@@ -58,6 +58,16 @@ HEADER_SEARCH_ROWS = 10
 _CSV_FIELD_LIMIT = 1024 * 1024
 
 
+def column_letter(position: int) -> str:
+    """A column's letters as a spreadsheet shows them: 0 → ``A``, 25 → ``Z``, 26 → ``AA``."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def normalize_header(name: Cell) -> str:
     """``"  Order ID "`` → ``order_id``: trimmed, lower case, inner spaces as ``_``."""
     return "_".join(cell_text(name).lower().split())
@@ -106,24 +116,38 @@ class TabularFile:
         self._position = position
         self._opened = opened
         self._bytes_read = bytes_read
+        #: Normalised header names on more than one column → all their positions. Only
+        #: a column that is read must be there once: `open_table` refuses any (each
+        #: column of the file is read), `check_once` a column the caller reads.
+        self.repeated: dict[str, list[int]] = {}
         for i, key in enumerate(self.header):
             if not key:
                 continue
             if key in self.columns:
-                raise ValidationError(
-                    msg(
-                        "appears twice in the header of {file} (columns {first} and {second}); "
-                        "keep one",
-                        file=self.name,
-                        first=self.columns[key] + 1,
-                        second=i + 1,
-                    ),
-                    row=header_row,
-                    column=key,
-                )
+                self.repeated.setdefault(key, [self.columns[key]]).append(i)
+                continue
             self.columns[key] = i
 
     # Public API ------------------------------------------------------------------------
+    def check_once(self, position: int) -> None:
+        """Raise ValidationError when the header names the column at `position` more than
+        once: which of them holds the values is anyone's guess. The header is quoted as
+        written and the columns named by their letters, as the spreadsheet shows them."""
+        key = self.header[position] if position < self.width else ""
+        positions = self.repeated.get(key)
+        if not positions:
+            return
+        raise ValidationError(
+            msg(
+                "appears twice in the header of {file} (columns {first} and {second}); keep one",
+                file=self.name,
+                first=column_letter(positions[0]),
+                second=column_letter(positions[1]),
+            ),
+            row=self.header_row,
+            column=self.raw_header[positions[0]],
+        )
+
     def require(self, names: Iterable[str]) -> None:
         """Raise ValidationError naming the first of `names` the header lacks."""
         wanted = list(names)
@@ -224,11 +248,14 @@ def open_table(
     max_bytes: int | None = None,
     max_rows: int | None = None,
     rename: Callable[[str], str] | None = None,
+    repeated_ok: bool = False,
 ) -> TabularFile:
     """Open a .csv/.xlsx/.xls file, read its header and check the `required` columns.
 
     The limits default to `MAX_FILE_BYTES` and `MAX_DATA_ROWS`. `rename` turns each
     normalised header name into the column it means (another language's header → its key).
+    A header naming a column twice is refused, unless `repeated_ok`: then the caller, who
+    reads only some columns, checks those (`TabularFile.check_once`).
     """
     max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     max_rows = MAX_DATA_ROWS if max_rows is None else max_rows
@@ -274,6 +301,9 @@ def open_table(
         else _open_excel(path, opened, max_rows, wanted, rename)
     )
     try:
+        if not repeated_ok:
+            for positions in table.repeated.values():
+                table.check_once(positions[0])
         table.require(wanted)
     except BaseException:
         table.close()
@@ -679,21 +709,39 @@ def parse_datetime(value: Cell) -> datetime:
     raise ValueError(_not_a_date(_short(cell_text(value))))
 
 
+#: A date alone as people in Vietnam write it: day first (15/03/1990, 15-03-1990,
+#: 15.03.1990: an ambiguous 01/02 is the 1st of February) or year first (1990-03-15,
+#: 1990/03/15), one separator throughout.
+_DAY_FIRST_RE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_YEAR_FIRST_RE = re.compile(r"(\d{4})([/.-])(\d{1,2})\2(\d{1,2})")
+#: The forms a date alone is asked in (no words: the same in every language).
+DAY_FORMATS = "DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY, YYYY-MM-DD"
+
+
 def parse_date(value: Cell) -> date:
-    """A date alone (a birthday) from a cell `parse_datetime` reads, its time left out; text
-    naming a day that does not exist (29/02/1990) is "not a real date", no time involved."""
-    try:
+    """A date alone (a birthday): an Excel date cell, text in one of the forms of
+    `_DAY_FIRST_RE` and `_YEAR_FIRST_RE`, or what `parse_datetime` reads (its time left
+    out). Text naming a day that does not exist (29/02/1990) is "not a real date"."""
+    if not isinstance(value, str):
         return parse_datetime(value).date()
+    text = value.strip()
+    if m := _DAY_FIRST_RE.fullmatch(text):
+        d, _sep, mo, y = m.groups()
+    elif m := _YEAR_FIRST_RE.fullmatch(text):
+        y, _sep, mo, d = m.groups()
+    elif _ISO_RE.fullmatch(text) or _DMY_RE.fullmatch(text):  # with a time
+        return parse_datetime(text).date()
+    else:
+        raise ValueError(
+            msg("{cell} is not a date (use {formats})", cell=repr(_short(text)),
+                formats=DAY_FORMATS)
+        )  # fmt: skip
+    try:
+        day = date(int(y), int(mo), int(d))
     except ValueError:
-        text = value.strip() if isinstance(value, str) else ""
-        m = _ISO_RE.fullmatch(text) or _DMY_RE.fullmatch(text)
-        if m is not None and m.group(4) is None:  # no time written
-            y, mo, d = m.group(1, 2, 3) if m.re is _ISO_RE else m.group(3, 2, 1)
-            try:
-                date(int(y), int(mo), int(d))
-            except ValueError:
-                raise ValueError(msg("{cell} is not a real date", cell=repr(text))) from None
-        raise
+        raise ValueError(msg("{cell} is not a real date", cell=repr(text))) from None
+    plausible_year(datetime.combine(day, time()), text)
+    return day
 
 
 #: The years a date in a file may have: others are typos (0001-01-01 would not even convert

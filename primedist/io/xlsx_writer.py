@@ -6,6 +6,9 @@ kind has one prebuilt cell writer, so a row costs one call per non-empty cell:
 
 * ``text``: always a string cell (``0939…`` phones and ``2411…`` order numbers keep their
   leading zeros and never turn into numbers), with spreadsheet formulas neutralised;
+* ``plain``: a string cell as it is, for values the app wrote itself and that are never
+  formulas (a normalised ``+6581234567`` phone): a string cell is never evaluated, the
+  ``'`` guard would only show;
 * ``int``: a number; ``money``: an integer number of đồng shown as ``#,##0``;
 * ``percent``: a fraction (0.2051) shown as a percentage (``20.51%`` in Excel's locale);
 * ``datetime``: an Excel datetime in the writer's time zone (``dd/mm/yyyy hh:mm``);
@@ -34,7 +37,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from primedist.core.messages import msg
 from primedist.errors import PrimedistError, ValidationError
 
-KINDS = frozenset({"text", "int", "money", "percent", "datetime", "date", "bool"})
+KINDS = frozenset({"text", "plain", "int", "money", "percent", "datetime", "date", "bool"})
 MONEY_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.00%"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -204,6 +207,15 @@ class XlsxStreamWriter:
                     write_string(r, c, s)
 
             return text
+        if kind == "plain":
+            write_plain = _fast(sheet, "write_string")
+
+            def plain(r: int, c: int, v: Any) -> None:
+                s = v if v.__class__ is str else str(v)
+                if s:
+                    write_plain(r, c, s)
+
+            return plain
         if kind == "int":
             write_int: CellWriter = _fast(sheet, "write_number")
             return write_int

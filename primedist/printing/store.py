@@ -3,18 +3,22 @@ each document type, and the shop details printed at the top of documents.
 
 Keys: `printing.template.<name>` (the edited HTML; no row = the shipped default),
 `printing.profiles` ({doc type: profile}), and the shop details in `shop.profile` next to
-the shop name the first-run setup stores there.
+the shop name the first-run setup stores there. The logo is a copy in the data folder.
 """
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.core.text import clean_line
 from primedist.domain.enums import Module
+from primedist.errors import StoreError
 from primedist.printing.content import ITEM_NAMES, PLACEHOLDERS, ShopDetails
 from primedist.printing.model import (
     DocumentType,
@@ -30,6 +34,8 @@ from primedist.services.context import ServiceContext
 TEMPLATE_KEY = "printing.template."
 PROFILES_KEY = "printing.profiles"
 MAX_TEMPLATE_CHARS = 200_000
+#: Where a chosen logo is copied (relative to the data dir).
+LOGO_DIR = "images/shop"
 
 
 @cache
@@ -125,7 +131,8 @@ def load_shop_details(ctx: ServiceContext) -> ShopDetails:
 
 
 def save_shop_details(ctx: ServiceContext, details: ShopDetails) -> None:
-    """Store the shop details (other keys of the shop profile are kept)."""
+    """Store the shop details (other keys of the shop profile are kept). A logo must be an
+    image Primedist reads; it is copied into the data folder (see `_keep_logo`)."""
     from dataclasses import asdict
 
     from primedist.errors import ValidationError
@@ -138,6 +145,59 @@ def save_shop_details(ctx: ServiceContext, details: ShopDetails) -> None:
         raise ValidationError(msg("The shop name is required."), field="name")
     with ctx.uow() as session:
         stored = get_setting(session, SHOP_PROFILE) or {}
+    # Only a newly chosen logo is checked and copied: the stored one may be missing on
+    # this PC (a restored backup, another PC on a shared server), which must not block
+    # saving a phone number; printing leaves a missing logo out.
+    before = stored.get("logo_path") if isinstance(stored, dict) else None
+    if values["logo_path"] and values["logo_path"] != before:
+        values["logo_path"] = _keep_logo(ctx, values["logo_path"])
+    with ctx.uow() as session:
+        stored = get_setting(session, SHOP_PROFILE) or {}
         merged = dict(stored) if isinstance(stored, dict) else {}
         merged.update(values)
         put_setting(ctx, session, SHOP_PROFILE, merged)
+
+
+def _keep_logo(ctx: ServiceContext, path: str) -> str:
+    """The logo's path to store: the image checked (ValidationError naming the logo when it
+    is missing or not an image Primedist reads), then copied to
+    `<data dir>/images/shop/logo-<content hash>.<ext>` and stored relative to the data dir,
+    so moving the data folder, or deleting or moving the original, keeps the logo. A logo
+    already there is kept as it is; without a data dir (no settings) the checked path is."""
+    from primedist.errors import ValidationError
+    from primedist.services.product_images import absolute, prepare_image
+
+    data_dir = Path(ctx.settings.data_dir) if ctx.settings is not None else None
+    source = Path(path)
+    if not source.is_absolute() and data_dir is not None:
+        source = absolute(data_dir, path)
+    try:
+        image = prepare_image(source)
+    except ValidationError as exc:
+        # The path as typed (the refusal names only the file), and why, in the user's words.
+        reason = exc.reason
+        why = reason.values.get("why", reason) if isinstance(reason, Message) else reason
+        raise ValidationError(
+            msg("The logo {path} cannot be used: {why}", path=path, why=why), field="logo_path"
+        ) from None
+    if data_dir is None:
+        return path
+    relative = f"{LOGO_DIR}/logo-{image.digest}{image.ext}"
+    target = absolute(data_dir, relative)
+    if not target.exists():
+        part = target.with_name(target.name + ".part")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            part.write_bytes(image.data)
+            os.replace(part, target)
+        except OSError as exc:  # a read-only or full disk, a file where the folder goes
+            with suppress(OSError):
+                part.unlink(missing_ok=True)
+            raise StoreError(
+                msg(
+                    "The logo cannot be copied into the data folder ({folder}): {reason}",
+                    folder=str(target.parent),
+                    reason=exc.strerror or str(exc),
+                )
+            ) from None
+    return relative

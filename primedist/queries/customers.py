@@ -43,7 +43,7 @@ from primedist.domain.customer import (
 )
 from primedist.domain.enums import Gender, OrderStatus, Rank
 from primedist.domain.loyalty import CustomerLevel
-from primedist.domain.order import Order
+from primedist.domain.order import Order, OrderRefund
 from primedist.queries.products import joined_text
 from primedist.queries.search import search_filter
 from primedist.queries.spec import Column, QuerySpec, QueryState, fetch_keys, fetch_rows
@@ -55,6 +55,7 @@ tags = table_of(Tag)
 segments = table_of(Segment)
 segment_members = table_of(SegmentMember)
 orders = table_of(Order)
+order_refunds = table_of(OrderRefund)
 customer_payments = table_of(CustomerPayment)
 customer_adjustments = table_of(CustomerAdjustment)
 referrers = customers.alias("referrer")
@@ -134,12 +135,21 @@ _STANDING_SALE = (
     ON_ACCOUNT,
     orders.c.status.in_(STANDING),
 )
-#: The customer's standing sales on account, net of refunds.
+#: Of the refunds of the customer's standing sales on account, the money given back (the
+#: way it was paid: a refund row with a method, `services.orders.return_in`): it came out
+#: of the drawer, not off what they owe.
+_GIVEN_BACK = (
+    sa.select(sa.func.coalesce(sa.func.sum(order_refunds.c.amount), 0))
+    .select_from(orders.join(order_refunds, order_refunds.c.order_id == orders.c.id))
+    .where(*_STANDING_SALE, order_refunds.c.method.is_not(None))
+    .scalar_subquery()
+)
+#: The customer's standing sales on account, net of the refunds that came off them.
 SOLD_ON_ACCOUNT = (
     sa.select(sa.func.coalesce(sa.func.sum(orders.c.total - orders.c.refunded_amount), 0))
     .where(*_STANDING_SALE)
     .scalar_subquery()
-)
+) + _GIVEN_BACK
 #: How many standing sales on account the customer has.
 SALES_ON_ACCOUNT = sa.select(sa.func.count()).where(*_STANDING_SALE).scalar_subquery()
 #: The customer's standing payments towards it.
@@ -160,13 +170,18 @@ OWED = SOLD_ON_ACCOUNT + ADJUSTED - PAID_ON_ACCOUNT
 
 def account_ledger() -> sa.CompoundSelect[Any]:
     """(customer_id, amount) of every standing entry of the customers' accounts: sales on
-    account net of refunds (+; through the partial index), adjustments (±), payments (−)."""
-    o, a, p = orders.c, customer_adjustments.c, customer_payments.c
-    sales = sa.select(o.customer_id, (o.total - o.refunded_amount).label("amount")).where(
-        ON_ACCOUNT, o.status != OrderStatus.CANCELLED.value, o.customer_id.is_not(None)
+    account net of refunds (+; through the partial index) plus the money their refunds gave
+    back (+, `_GIVEN_BACK`), adjustments (±), payments (−)."""
+    o, a, p, r = orders.c, customer_adjustments.c, customer_payments.c, order_refunds.c
+    standing = (ON_ACCOUNT, o.status != OrderStatus.CANCELLED.value, o.customer_id.is_not(None))
+    sales = sa.select(o.customer_id, (o.total - o.refunded_amount).label("amount")).where(*standing)
+    given_back = (
+        sa.select(o.customer_id, r.amount)
+        .select_from(order_refunds.join(orders, o.id == r.order_id))
+        .where(*standing, r.method.is_not(None))
     )
     paid = sa.select(p.customer_id, (-p.amount).label("amount")).where(p.cancelled_at.is_(None))
-    return sa.union_all(sales, sa.select(a.customer_id, a.amount), paid)
+    return sa.union_all(sales, given_back, sa.select(a.customer_id, a.amount), paid)
 
 
 def owed_by_debtor() -> sa.Select[Any]:

@@ -9,8 +9,12 @@ A day, once over, stays as it was: an order is a sale of the day it was placed u
 was cancelled that same day or cancelled without having been paid (`DayScope.sold`). A
 paid order cancelled on a later day stays a sale of its day, and what was paid goes back
 on the day of the cancel: an own order's refund row (`services.orders._move`), or, for a
-sale on account, the payment taken with it, which its cancel cancelled (`_paybacks`):
-counted as collected on the day it was paid and given back on the day of the cancel.
+sale on account, the payment taken with it, which its cancel cancelled (`_paybacks`).
+Any customer payment cancelled on a later day than it was paid (with its sale, or by
+itself: *phiếu thu* entered by mistake) stays collected on the day it was paid and goes
+back on the day of the cancel; cancelled the same day it never counted. Supplier
+payments and the money suppliers gave back for returns are counted the same way
+(`supplier_cash`).
 """
 
 from __future__ import annotations
@@ -83,7 +87,8 @@ class DayScope:
         refunded_later = (
             sa.select(r.order_id).where(r.order_id == c.id, r.created_at >= self.end).exists()
         )
-        # As `_paybacks`, for this order (the payments found by their customer's index).
+        # The payments taken with it that its cancel gave back (`_paybacks`), cancelled at
+        # the very instant of its status change (found by their customer's index).
         paid_back_later = (
             sa.select(h.order_id)
             .select_from(changes_t.join(customer_payments_t, p.cancelled_at == h.changed_at))
@@ -98,19 +103,15 @@ class DayScope:
 
 
 def _paybacks() -> sa.Select[Any]:
-    """(order_id, amount, payment_method, user_id, at, paid_at) of the payments taken with
-    a sale on account that the sale's cancel gave back: cancelled at the very instant of
-    its status change to cancelled (one cancelled by mistake before is not)."""
-    p, h = customer_payments_t.c, changes_t.c
-    with_cancel = sa.and_(
-        h.order_id == p.order_id,
-        h.to_status == OrderStatus.CANCELLED.value,
-        h.changed_at == p.cancelled_at,
-    )
+    """(order_id, amount, payment_method, user_id, at, paid_at) of the cancelled customer
+    payments: what a cancel gave back, with the sale it was taken with (`cancel_order_payments`)
+    or by itself (`customer_account.cancel_payment`). `refunds` counts those cancelled on
+    a later day than they were paid."""
+    p = customer_payments_t.c
     return sa.select(
         p.order_id, p.amount, p.method.label("payment_method"),
         p.cancelled_by_id.label("user_id"), p.cancelled_at.label("at"), p.paid_at,
-    ).select_from(customer_payments_t.join(changes_t, with_cancel))  # fmt: skip
+    ).where(p.cancelled_at.is_not(None))  # fmt: skip
 
 
 def sales_by_payment(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
@@ -158,12 +159,14 @@ def sales_by_shop(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
 
 def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
     """Per payment method: money given back during the day, its items and amount, whenever
-    the order was placed: refunds of returns made in this app, and what was paid for an
-    order cancelled on a later day than it was placed (its refund row; a sale on account's
-    payment that the cancel gave back, `_paybacks`). A cancel the day the order was placed
-    gives back nothing of that day's: the order is no sale of it (`DayScope.sold`). The
-    method is the order's, or the one the refund went back by (an exchange settles with
-    the new sale's method; a payment the way it was paid)."""
+    the order was placed: refunds of returns made in this app, what was paid for an order
+    cancelled on a later day than it was placed (its refund row), and customer payments
+    cancelled on a later day than they were paid (`_paybacks`: with their sale on account,
+    or by themselves). A cancel the day the order was placed gives back nothing of that
+    day's: the order is no sale of it (`DayScope.sold`). The method is the order's, or the
+    one the refund went back by (an exchange settles with the new sale's method; a sale on
+    account's return gives back what was paid with it, and a payment goes back, the way
+    it was paid)."""
     r, c = refunds_t.c, orders_t.c
     same_day_cancel = sa.and_(c.status == OrderStatus.CANCELLED.value,
                               c.created_at >= scope.start)  # fmt: skip
@@ -202,41 +205,49 @@ def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
 
 
 def supplier_cash(conn: sa.Connection, scope: DayScope) -> int:
-    """Cash paid to suppliers during the day (its standing payments) less the cash they
-    gave back for goods returned (standing returns), by the staff member when the scope
-    names one. Not per shop: the one drawer pays them, whichever shops' sales are
+    """Cash paid to suppliers during the day less the cash they gave back for goods
+    returned, by the staff member when the scope names one. A payment or return cancelled
+    on a later day stays on its own day, and its cash comes back (a payment) or goes out
+    again (a return) on the day of the cancel, by whoever cancelled; cancelled the same day
+    it never counted. Not per shop: the one drawer pays them, whichever shops' sales are
     counted."""
     p, b = supplier_payments_t.c, supplier_returns_t.c
+    paid = _cash_of_day(conn, scope, p.amount, p.method, p.paid_at, p.user_id,
+                        p.cancelled_at, p.cancelled_by_id)  # fmt: skip
+    back = _cash_of_day(conn, scope, b.refund, b.method, b.created_at, b.user_id,
+                        b.cancelled_at, b.cancelled_by_id)  # fmt: skip
+    return paid - back
+
+
+def _cash_of_day(
+    conn: sa.Connection, scope: DayScope, amount: Any, method: Any, at: Any, user_id: Any,
+    cancelled_at: Any, cancelled_by_id: Any,
+) -> int:  # fmt: skip
+    """The cash of one kind of supplier row that the day moved: those made during it that
+    were not cancelled that day, less those made before it and cancelled during it."""
     cash = PaymentMethod.CASH.value
-    paid = sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0)).where(
-        p.paid_at >= scope.start, p.paid_at < scope.end, p.cancelled_at.is_(None),
-        p.method == cash,
+    total = sa.func.coalesce(sa.func.sum(amount), 0)
+    made = sa.select(total).where(
+        at >= scope.start, at < scope.end, method == cash,
+        sa.or_(cancelled_at.is_(None), cancelled_at >= scope.end),
     )  # fmt: skip
-    back = sa.select(sa.func.coalesce(sa.func.sum(b.refund), 0)).where(
-        b.created_at >= scope.start, b.created_at < scope.end, b.method == cash,
-        b.cancelled_at.is_(None),
-    )  # fmt: skip
+    undone = sa.select(total).where(
+        cancelled_at >= scope.start, cancelled_at < scope.end, at < scope.start, method == cash
+    )
     if scope.user_id is not None:
-        paid = paid.where(p.user_id == scope.user_id)
-        back = back.where(b.user_id == scope.user_id)
-    return int(conn.execute(paid).scalar_one()) - int(conn.execute(back).scalar_one())
+        made = made.where(user_id == scope.user_id)
+        undone = undone.where(cancelled_by_id == scope.user_id)
+    return int(conn.execute(made).scalar_one()) - int(conn.execute(undone).scalar_one())
 
 
 def debts_collected(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
     """Per method: what customers paid during the day towards sales on account (standing
-    payments, and those taken with a sale that was cancelled on a later day: the money
-    came in that day and went back on the day of the cancel, `refunds`; by the staff
+    payments, and those cancelled on a later day, with their sale or by themselves: the
+    money came in that day and went back on the day of the cancel, `refunds`; by the staff
     member when the scope names one). Not per shop, like supplier cash: the one drawer
     takes them."""
-    p, h = customer_payments_t.c, changes_t.c
-    cancelled_later_with_sale = (
-        sa.select(h.order_id)
-        .where(h.order_id == p.order_id, h.to_status == OrderStatus.CANCELLED.value,
-               h.changed_at == p.cancelled_at)
-        .exists()
-    )  # fmt: skip
-    counted = sa.or_(p.cancelled_at.is_(None),
-                     sa.and_(p.cancelled_at >= scope.end, cancelled_later_with_sale))  # fmt: skip
+    p = customer_payments_t.c
+    counted = sa.or_(p.cancelled_at.is_(None), p.cancelled_at >= scope.end)
     stmt = (
         sa.select(p.method.label("payment_method"), sa.func.count().label("payments"),
                   sa.func.sum(p.amount).label("amount"))

@@ -735,13 +735,15 @@ def daily_values(
     metric: str,
     key: str | None = None,
     aliases: Sequence[str] = (),
+    *,
+    count_orders: bool = False,
 ) -> list[tuple[date, int]]:
     """(day, value) of a metric over the current range (days without any are left out).
 
     Metrics: revenue, orders (counted), new_orders (all), units, profit (gross, as
-    `kept_profit`); with `key`: province/carrier revenue (`province`,
-    `carrier`; `aliases`: other stored keys summed with it, a carrier's other spellings)
-    and product units (`product`).
+    `kept_profit`); with `key`: province/carrier revenue, or its counted orders with
+    `count_orders` (`province`, `carrier`; `aliases`: other stored keys summed with it, a
+    carrier's other spellings) and product units (`product`).
     """
     extra: list[ColumnElement[bool]]
     if metric in ("revenue", "orders", "new_orders"):
@@ -754,7 +756,7 @@ def daily_values(
         extra = [] if key is None else [d.product_id == int(key)]
     elif metric in (PROVINCE, CARRIER):
         table, d = groups_t, groups_t.c
-        column = d.revenue
+        column = d.orders if count_orders else d.revenue
         extra = [d.dim == metric] if key is not None else [_dim_is(conn, w, metric)]
         extra += [] if key is None else [d.key.in_([key, *aliases])]
     else:

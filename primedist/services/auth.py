@@ -113,19 +113,10 @@ def setup_shop(
 
 
 def login(ctx: ServiceContext, email: str, password: str) -> Actor:
-    """Check the credentials; the error never says whether the email exists."""
-    email = normalize_email(email)
+    """Check the credentials; the error never says whether the email exists. A sign-in
+    is recorded: the last sign-in time and a `user.login` audit row."""
     with ctx.uow() as session:
-        if session.exec(select(func.count()).select_from(User)).one() == 0:
-            raise SetupRequired(msg("No shop is set up yet."))
-        user = session.exec(select(User).where(User.email == email)).first()
-        if user is None:
-            security.hash_password(password)  # same work as a real check: no timing oracle
-            raise AuthenticationError(WRONG_LOGIN)
-        if not security.verify_password(user.password_hash, password):
-            raise AuthenticationError(WRONG_LOGIN)
-        if not user.is_active:
-            raise AuthenticationError(msg("This account is disabled: ask the shop owner."))
+        user = _checked_user(session, email, password)
         if security.needs_rehash(user.password_hash):
             user.password_hash = security.hash_password(password)
         user.last_login_at = ctx.clock.now()
@@ -133,6 +124,29 @@ def login(ctx: ServiceContext, email: str, password: str) -> Actor:
         actor = actor_for(session, user)
         ctx.with_actor(actor).audit(session, "user.login", entity_type="user", entity_id=user.id)
     return actor
+
+
+def check_login(ctx: ServiceContext, email: str, password: str) -> Actor:
+    """The Actor of the credentials, as `login` checks them, writing nothing: the CLI's
+    `--user` signs in on every command, and a sign-in recorded per command would bury
+    the log (and a refused command would still have written one)."""
+    with ctx.uow() as session:
+        return actor_for(session, _checked_user(session, email, password))
+
+
+def _checked_user(session: Session, email: str, password: str) -> User:
+    email = normalize_email(email)
+    if session.exec(select(func.count()).select_from(User)).one() == 0:
+        raise SetupRequired(msg("No shop is set up yet."))
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        security.hash_password(password)  # same work as a real check: no timing oracle
+        raise AuthenticationError(WRONG_LOGIN)
+    if not security.verify_password(user.password_hash, password):
+        raise AuthenticationError(WRONG_LOGIN)
+    if not user.is_active:
+        raise AuthenticationError(msg("This account is disabled: ask the shop owner."))
+    return user
 
 
 def change_password(ctx: ServiceContext, current: str, new: str) -> Actor:

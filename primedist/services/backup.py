@@ -44,6 +44,9 @@ class BackupFile:
     reason: str
     created_at: datetime
     size: int
+    #: Named after now: taken while the PC's clock was set ahead (listed last, as the
+    #: oldest: `db.backup.dated_in_future`).
+    in_future: bool = False
 
 
 def _settings(ctx: ServiceContext) -> Settings:
@@ -106,8 +109,8 @@ def backup_now(ctx: ServiceContext, target: Path | None = None, *, keep: int | N
 
 
 def list_backups(ctx: ServiceContext) -> list[BackupFile]:
-    """The backups in the data dir's backups folder, newest first (the leftovers of a
-    backup that was cut off are removed first)."""
+    """The backups in the data dir's backups folder, newest first, those dated in the
+    future last (the leftovers of a backup that was cut off are removed first)."""
     ctx.require_manager()
     folder = _settings(ctx).backup_dir
     store_backup.remove_stale_parts(folder)
@@ -122,6 +125,7 @@ def stop_running_backups(ctx: ServiceContext) -> int:
 
 def _backup_files(folder: Path) -> list[BackupFile]:
     found = []
+    now = datetime.now(UTC)  # the clock the backups are named by
     for path in store_backup.list_backups(folder):
         try:
             stat = path.stat()
@@ -131,8 +135,16 @@ def _backup_files(folder: Path) -> list[BackupFile]:
         parts = path.stem.split("-", 4)
         reason = parts[4] if len(parts) == 5 else ""
         created = datetime.fromtimestamp(stat.st_mtime, UTC)
-        found.append(BackupFile(path, reason, created, stat.st_size))
+        future = store_backup.dated_in_future(path, now)
+        found.append(BackupFile(path, reason, created, stat.st_size, future))
     return found
+
+
+def _daily_backups(folder: Path) -> list[BackupFile]:
+    """The daily backups, newest first, without those dated in the future: one taken while
+    the clock was set ahead is no backup of today (it would hold the daily ones off until
+    its date)."""
+    return [b for b in _backup_files(folder) if b.reason == DAILY and not b.in_future]
 
 
 def daily_backup_due(ctx: ServiceContext) -> bool:
@@ -145,7 +157,7 @@ def daily_backup_due(ctx: ServiceContext) -> bool:
         return False
     folder = _settings(ctx).backup_dir
     store_backup.remove_stale_parts(folder)  # checked at every start and every hour
-    daily = [b for b in _backup_files(folder) if b.reason == DAILY]
+    daily = _daily_backups(folder)
     tz = shop_tz()
     today = to_local(ctx.clock.now(), tz).date()
     return not daily or to_local(daily[0].created_at, tz).date() < today
@@ -206,7 +218,7 @@ def _latest_failure(ctx: ServiceContext) -> BackupFailure | None:
     if row is None:
         return None
     at = as_utc(row.created_at)
-    daily = [b for b in _backup_files(_settings(ctx).backup_dir) if b.reason == DAILY]
+    daily = _daily_backups(_settings(ctx).backup_dir)
     if daily and daily[0].created_at >= at:
         return None
     args = event_args(row.args)
@@ -337,6 +349,12 @@ def _has_owner(settings: Settings) -> bool:
             return found.first() is not None
     finally:
         engine.dispose()
+
+
+def backups_without_sign_in(settings: Settings) -> list[BackupFile]:
+    """The data dir's backups (as `list_backups`) for a restore where no one can sign in
+    (`restore_without_sign_in`: the app's start on a damaged database)."""
+    return _backup_files(settings.backup_dir)
 
 
 def restore_without_sign_in(settings: Settings, backup_file: Path, found: StoreState) -> Restored:

@@ -46,7 +46,7 @@ from primedist.connectors.base import (
 from primedist.core.clock import as_utc, format_datetime, shop_tz
 from primedist.core.messages import msg, stored_args
 from primedist.core.security import SecretBox, redact, secret_box
-from primedist.core.text import clean_line
+from primedist.core.text import clean_line, fold
 from primedist.domain.enums import Channel, Module, ShopStatus
 from primedist.domain.settings import AppSetting
 from primedist.domain.shop import Shop, ShopCredential
@@ -87,7 +87,8 @@ class ChannelApp:
     """What linking a shop of one marketplace asks for, and how its authorisation behaves."""
 
     channel: Channel
-    #: The names the marketplace's console gives the app's id and secret.
+    #: The names the marketplace's console gives the app's id and secret (the id's a
+    #: message: the audit log names it in the reader's language).
     id_label: str
     key_label: str
     #: Where the seller finds them.
@@ -119,23 +120,23 @@ _CHANNEL_NAMES = {
 
 CHANNEL_APPS: dict[Channel, ChannelApp] = {
     Channel.SHOPEE: ChannelApp(
-        Channel.SHOPEE, "partner id", "partner key", "Shopee Open Platform → App list",
+        Channel.SHOPEE, msg("partner id"), "partner key", "Shopee Open Platform → App list",
         numeric_id=True, live_host="https://partner.shopeemobile.com",
         test_host="https://openplatform.sandbox.test-stable.shopee.sg",
         shop_id_in_redirect=True,
     ),
     Channel.LAZADA: ChannelApp(
-        Channel.LAZADA, "app key", "app secret", "Lazada Open Platform → App Console",
+        Channel.LAZADA, msg("app key"), "app secret", "Lazada Open Platform → App Console",
         numeric_id=True, live_host="https://api.lazada.vn/rest", test_host=None,
         shop_id_in_redirect=False, refresh_extends=False,
     ),
     Channel.TIKTOK: ChannelApp(
-        Channel.TIKTOK, "app key", "app secret", "TikTok Shop Partner Center → App & Service",
+        Channel.TIKTOK, msg("app key"), "app secret", "TikTok Shop Partner Center → App & Service",
         numeric_id=False, live_host="https://open-api.tiktokglobalshop.com", test_host=None,
         shop_id_in_redirect=False,
     ),
     Channel.TIKI: ChannelApp(
-        Channel.TIKI, "client id", "client secret", "Tiki Open API (open.tiki.vn) → My apps",
+        Channel.TIKI, msg("client id"), "client secret", "Tiki Open API (open.tiki.vn) → My apps",
         numeric_id=False, live_host="https://api.tiki.vn",
         test_host="https://api-sandbox.tiki.vn", shop_id_in_redirect=False,
     ),
@@ -623,6 +624,7 @@ def add_shop(
     with ctx.uow() as session:
         shop = session.exec(select(Shop).where(Shop.name == clean_name)).first()
         if shop is None:
+            _refuse_same_name(session, clean_name)
             shop = Shop(
                 name=clean_name,
                 channel=app.channel,
@@ -644,11 +646,27 @@ def add_shop(
             action,
             entity_type="shop",
             entity_id=shop.id,
-            summary=f"{clean_name} ({app.name}, {app.id_label} {partner.partner_id})",
+            summary=msg("{shop} ({channel}, {id_label} {app_id})", shop=clean_name,
+                        channel=app.name, id_label=app.id_label, app_id=partner.partner_id),
             after={"name": clean_name, "channel": app.channel.value,
                    "partner_id": partner.partner_id, "api_host": host},
         )  # fmt: skip
         return _id(shop)
+
+
+def _refuse_same_name(session: Session, name: str) -> None:
+    """One shop per name whatever its accents and case (as suppliers): "kho a" next to
+    "Kho A" would be two shops a --shop lookup cannot tell apart."""
+    key = fold(name)
+    for shop in session.exec(select(Shop)).all():
+        if fold(shop.name) == key:
+            raise Conflict(
+                msg(
+                    "There is already a shop called {name} ({channel}): choose another name.",
+                    channel=Channel(shop.channel),
+                    name=repr(shop.name),
+                ),
+            )
 
 
 def add_shopee_shop(
@@ -692,7 +710,12 @@ def set_partner(
             "shop.set_partner",
             entity_type="shop",
             entity_id=shop_id,
-            summary=f"{shop.name}: {app.id_label} {partner.partner_id}",
+            summary=msg(
+                "{shop}: {id_label} {app_id}",
+                shop=shop.name,
+                id_label=app.id_label,
+                app_id=partner.partner_id,
+            ),
             before=before,
             after={"partner_id": partner.partner_id, "api_host": host},
         )
@@ -787,6 +810,7 @@ def authorize_shop(
             stale = session.get(AppSetting, REMOTE_SETTING.format(shop_id=shop_id))
             if stale is not None:  # the old authorisation's end no longer applies
                 session.delete(stale)
+            _forget_last_failure(session, shop_id)
             ctx.audit(
                 session,
                 "shop.authorize",
@@ -807,6 +831,16 @@ def authorize_shop(
         ) from None
     _record_remote_info(ctx, shop_id)
     return channel_shop(ctx, shop_id)
+
+
+def _forget_last_failure(session: Session, shop_id: int) -> None:
+    """A new authorisation ends the failure the last sync met (lost authorisation, most
+    often): "last sync failed" goes, as after a sync that went through."""
+    checkpoint = session.get(SyncCheckpoint, (shop_id, ORDERS_RESOURCE))
+    if checkpoint is not None:
+        checkpoint.last_error = None
+        checkpoint.error_count = 0
+        session.add(checkpoint)
 
 
 def _given_external_id(app: ChannelApp, value: str | int | None) -> str | None:

@@ -2,15 +2,19 @@
 
 An order paid `on_account` is owed by its customer until they pay. What a customer owes
 = their **standing** sales on account (orders paid on account that are not cancelled:
-total less what returns refunded) + their adjustments by hand (`CustomerAdjustment`: a
-debt from before the app, an amount written off) − their **standing** payments
+total less what returns took off it) + their adjustments by hand (`CustomerAdjustment`:
+a debt from before the app, an amount written off) − their **standing** payments
 (`CustomerPayment`, not cancelled). Nothing stores the balance, so a cancelled order or
 payment, a return, an edited total simply count differently; below zero the shop owes
 the customer (paid in advance). A payment is taken at the sale (the part paid at once:
 `orders.create_order` records it with the order) or later here (`receive_payment`,
-*phiếu thu*); cash ones go into the drawer (End of day, the till count). Customers
-access reads and receives; cancelling a payment and adjusting a balance take the owner or
-a manager.
+*phiếu thu*); cash ones go into the drawer (End of day, the till count). A return of a
+sale on account comes off what the sale still owes first; the rest gives back what was
+paid with it (`paid_with_sale`), the way it was paid: a refund row with that method,
+out of the drawer and not off the account. Cancelling a payment on a later day than it
+was paid gives its money back that day (End of day counts it then, as a refund; the day
+it was paid stays as it was). Customers access reads and receives; cancelling a payment
+and adjusting a balance take the owner or a manager.
 """
 
 from __future__ import annotations
@@ -176,6 +180,34 @@ def owed_by(conn: sa.Connection, customer_id: int) -> int:
     return balances(conn, [customer_id])[customer_id].owed
 
 
+@dataclass(frozen=True)
+class PaidWithSale:
+    """What was paid with one sale on account and has not gone back yet."""
+
+    amount: int
+    #: The way it was paid (its latest payment's), the way it goes back.
+    method: PaymentMethod
+
+
+def paid_with_sale(conn: sa.Connection, order_id: int) -> PaidWithSale:
+    """The standing payments taken with the sale less the money its returns and exchanges
+    gave back (its refund rows with a method; the others came off what is owed)."""
+    p, r = payments_t.c, refunds_t.c
+    paid = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
+        .where(p.order_id == order_id, p.cancelled_at.is_(None))
+    ).scalar_one()  # fmt: skip
+    back = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(r.amount), 0))
+        .where(r.order_id == order_id, r.method.is_not(None))
+    ).scalar_one()  # fmt: skip
+    method = conn.execute(
+        sa.select(p.method).where(p.order_id == order_id, p.cancelled_at.is_(None))
+        .order_by(p.paid_at.desc(), p.id.desc()).limit(1)
+    ).scalar()  # fmt: skip
+    return PaidWithSale(max(0, int(paid) - int(back)), PaymentMethod(method or PaymentMethod.CASH))
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -189,7 +221,8 @@ def get_balance(ctx: ServiceContext, customer_id: int) -> Balance:
 def account_entries(
     ctx: ServiceContext, customer_id: int, limit: int = ENTRY_LIMIT
 ) -> list[AccountEntry]:
-    """A customer's sales on account, their refunds and the payments (cancelled ones too,
+    """A customer's sales on account, the refunds that came off them (not the money a
+    return gave back: it left the balance as it was) and the payments (cancelled ones too,
     marked), newest first."""
     ctx.require(Module.CUSTOMERS)
     c, p, r, u = orders_t.c, payments_t.c, refunds_t.c, users_t.c
@@ -205,7 +238,7 @@ def account_entries(
         sa.select(r.created_at, c.external_id, c.id, r.amount, r.reason, u.name)
         .select_from(refunds_t.join(orders_t, c.id == r.order_id)
                      .outerjoin(users_t, u.id == r.user_id))
-        .where(c.customer_id == customer_id, on_account, r.amount > 0)
+        .where(c.customer_id == customer_id, on_account, r.amount > 0, r.method.is_(None))
         .order_by(r.created_at.desc()).limit(limit)
     )  # fmt: skip
     payments = (
@@ -274,13 +307,20 @@ def get_payment(ctx: ServiceContext, payment_id: int) -> PaymentRow:
 
 
 def payment_id_by_code(ctx: ServiceContext, code: str) -> int:
-    """The id of the payment PT000012 (any case); a ValidationError names a bad code."""
+    """The id of the payment PT000012 (any case); a ValidationError names a bad code, a
+    NotFound a code no payment has."""
     ctx.require(Module.CUSTOMERS)
     text = code.strip().upper()
     if not (text.startswith("PT") and text[2:].isdigit()):
         raise ValidationError(msg("{code} is not a payment code (PT000012).", code=code.strip()),
                               field="code")  # fmt: skip
-    return int(text[2:])
+    with ctx.engine.connect() as conn:
+        found = conn.execute(
+            sa.select(payments_t.c.id).where(payments_t.c.id == int(text[2:]))
+        ).scalar()  # fmt: skip
+    if found is None:
+        raise NotFound(msg("There is no payment {code}.", code=text))
+    return int(found)
 
 
 def debtors(ctx: ServiceContext, limit: int = DEBTOR_LIMIT) -> list[Debtor]:
@@ -380,7 +420,9 @@ def receive_payment(
 
 def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
     """Cancel a payment entered by mistake (it stays on the account, struck out, with when,
-    by whom and why): what the customer owes goes back up."""
+    by whom and why): what the customer owes goes back up. Cancelled the day it was paid,
+    it simply never counted; on a later day, End of day keeps it collected on its own day
+    and counts the money given back on this one (`queries.end_of_day.refunds`)."""
     ctx.require(Module.CUSTOMERS)
     ctx.require_manager()
     text = checked_reason(reason, msg("Say why the payment is cancelled."))

@@ -93,6 +93,9 @@ class TagChoice:
 class StaffChoice:
     id: int
     name: str
+    #: False for a disabled account still assigned to the customer: shown so the
+    #: assignment is kept, never offered for a new one.
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -252,15 +255,21 @@ def _address_rows(conn: sa.Connection, customer_id: int) -> list[AddressRow]:
     ]
 
 
-def _staff(conn: sa.Connection) -> tuple[StaffChoice, ...]:
+def _staff(conn: sa.Connection, assigned: int | None = None) -> tuple[StaffChoice, ...]:
+    """The active users, and the `assigned` one even when disabled (a form listing only
+    the active ones would show "Nobody" and save that)."""
     u = users_t.c
-    stmt = sa.select(u.id, u.name).where(u.is_active.is_(True)).order_by(u.name, u.id)
-    return tuple(StaffChoice(int(i), str(n)) for i, n in conn.execute(stmt))
+    shown: sa.ColumnElement[bool] = u.is_active.is_(True)
+    if assigned is not None:
+        shown = sa.or_(shown, u.id == assigned)
+    stmt = sa.select(u.id, u.name, u.is_active).where(shown).order_by(u.name, u.id)
+    return tuple(StaffChoice(int(i), str(n), bool(a)) for i, n, a in conn.execute(stmt))
 
 
 def customer_profile(ctx: ServiceContext, customer_id: int) -> CustomerProfile:
     """The customer's profile, contact details, addresses (oldest first), tags (every tag,
-    ticked when the customer has it), staff note and the active users to assign."""
+    ticked when the customer has it), staff note and the users to assign: the active ones
+    and the one assigned now, even if disabled since (`StaffChoice.active`)."""
     ctx.require(Module.CUSTOMERS)
     with ctx.engine.connect() as conn:
         r = _customer_row(conn, customer_id)
@@ -301,7 +310,8 @@ def customer_profile(ctx: ServiceContext, customer_id: int) -> CustomerProfile:
             level=None if level is None else str(level), gender=Gender(r.gender),
             birthday=r.birthday, email=r.email, zalo_id=r.zalo_id, facebook_id=r.facebook_id,
             phones=phones, addresses=tuple(_address_rows(conn, customer_id)), tags=tags,
-            note=r.note or "", assigned_user_id=r.assigned_user_id, staff=_staff(conn),
+            note=r.note or "", assigned_user_id=r.assigned_user_id,
+            staff=_staff(conn, r.assigned_user_id),
             source=r.source, referrer=referrer, avatar_path=avatar_file(data_dir, r.avatar_path),
             points_balance=int(r.points_balance), points_earned=int(r.points_earned),
             created_at=r.created_at,
@@ -662,10 +672,13 @@ def set_note(ctx: ServiceContext, customer_id: int, note: str) -> None:
 
 
 def assign_staff(ctx: ServiceContext, customer_id: int, user_id: int | None) -> None:
-    """Assign the customer to an active user (None: nobody)."""
+    """Assign the customer to an active user (None: nobody). The user assigned already is
+    no change, even when their account was disabled since."""
     ctx.require(Module.CUSTOMERS)
     with ctx.uow() as session:
         customer = _lock_customer(session, customer_id)
+        if customer.assigned_user_id == user_id:
+            return
         name = None
         if user_id is not None:
             user = session.get(User, user_id)
@@ -675,8 +688,6 @@ def assign_staff(ctx: ServiceContext, customer_id: int, user_id: int | None) -> 
                 )
             name = user.name
         before = customer.assigned_user_id
-        if before == user_id:
-            return
         customer.assigned_user_id = user_id
         customer.updated_at = ctx.clock.now()
         session.add(customer)

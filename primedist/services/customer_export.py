@@ -9,8 +9,10 @@ counts are numbers, dates are Excel dates in the shop's time zone, phones and co
 text so the leading 0 stays) and streamed; `.csv` is UTF-8 with a BOM (Excel then shows
 Vietnamese), comma-separated; `.txt` is the same separated by tabs (what pastes into a
 sheet, or a Zalo/SMS tool, column by column). In all three, text a spreadsheet would
-evaluate (`=HYPERLINK(...)`) gets a leading `'`. The file is written to a temporary file
-moved onto the target only when complete; an audit row records it.
+evaluate (`=HYPERLINK(...)`) gets a leading `'`; phones are written as stored (the app
+keeps them as digits with an optional leading +, never a formula: `+6581234567`). The
+file is written to a temporary file moved onto the target only when complete; an audit
+row records it.
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ class _Col:
     en: str
     expr: Any
     #: The sheet's cell kind (xlsx_writer) or "gender"/"rank"/"source"/"channels" (words)
-    #: / "percent".
+    #: / "percent" / "phone" (normalised phones: text written as is).
     kind: str = "text"
     width: float = 14
 
@@ -123,7 +125,7 @@ def _import_col(key: str, expr: Any, kind: str = "text", width: float = 14) -> _
 COLUMNS: tuple[_Col, ...] = (
     _import_col("code", c.code, width=11),
     _import_col("name", c.name, width=26),
-    _import_col("phone", _PHONES, width=14),
+    _import_col("phone", _PHONES, "phone", 14),
     _import_col("email", c.email, width=24),
     _import_col("gender", c.gender, "gender", 9),
     _import_col("birthday", c.birthday, "date", 11),
@@ -154,10 +156,11 @@ COLUMNS: tuple[_Col, ...] = (
 BY_KEY = {col.key: col for col in COLUMNS}
 DEFAULT_COLUMNS = tuple(col.key for col in COLUMNS)
 
+#: The genders in words, as the app shows them (ui/labels.py); the import reads them back.
 GENDER_WORDS: dict[Gender, tuple[str, str]] = {
-    Gender.FEMALE: ("Nữ", "female"),
-    Gender.MALE: ("Nam", "male"),
-    Gender.OTHER: ("Khác", "other"),
+    Gender.FEMALE: ("Nữ", "Female"),
+    Gender.MALE: ("Nam", "Male"),
+    Gender.OTHER: ("Khác", "Other"),
 }
 RANK_WORDS: dict[Rank, tuple[str, str]] = {
     Rank.COPPER: ("Đồng", "Copper"),
@@ -166,7 +169,7 @@ RANK_WORDS: dict[Rank, tuple[str, str]] = {
     Rank.DIAMOND: ("Kim cương", "Diamond"),
 }
 _SHEET_KIND = {"gender": "text", "rank": "text", "source": "text", "channels": "text",
-               "percent": "int"}  # fmt: skip
+               "percent": "int", "phone": "plain"}  # fmt: skip
 
 
 def column_choices(lang: str = "vi") -> list[tuple[str, str]]:

@@ -7,10 +7,14 @@ English headers, accents optional (`Tên khách hàng`, `Họ tên`, `SĐT`, `S�
 The import follows the rules of the other imports (services/import_support.py) in two
 phases:
 
-1. **Read and check** every row without touching the database. A bad value rejects its
-   row (the report names the row, the file's column and the reason); other rows go on. A
-   problem with the file itself (missing, empty, not Excel, no name column, too big...)
-   raises `ValidationError` and nothing is written.
+1. **Read and check** every row without touching the database. A bad name, phone,
+   customer code or group rejects its row (the report names the row, the file's column
+   and the reason); other rows go on. Another bad value (a birthday that is no date, an
+   unknown gender...) is left out and the customer imported, with a note naming the row,
+   column and reason (`CustomerImportReport.notes`); a placeholder (`-`, `x`...) is an
+   empty cell. A problem with the file itself (missing, empty, not Excel, no name
+   column, too big, a mapped column on two columns...) raises `ValidationError` and
+   nothing is written.
 2. **Plan and write** in ONE transaction: a row's customer is found by its customer code,
    else by any of its normalised phones (stored customers, then earlier rows of the file);
    found → the duplicate policy decides (*skip* the row, *update* that customer: fill the
@@ -69,6 +73,7 @@ from primedist.io.tabular import (
     Cell,
     TabularFile,
     cell_text,
+    column_letter,
     normalize_header,
     open_table,
     parse_date,
@@ -90,6 +95,7 @@ from primedist.services.import_support import (
     too_long,
 )
 from primedist.services.loyalty.levels import _require_settings as require_group_maker
+from primedist.services.tags import DEFAULT_TAGS, ensure_default_tags
 
 customers_t = table_of(Customer)
 #: The Customers list's covering indexes (one per sort), and the number of new customers
@@ -210,6 +216,12 @@ PREVIEW_ROWS = 20
 MAX_GROUPS_NAMED = 10
 
 
+#: The default tags' names in Vietnamese ({key: name}; `DEFAULT_TAGS` has the English
+#: ones): a file naming a default tag in either language, or by its key, tags customers
+#: with the shop's default tag whatever it is called now.
+DEFAULT_TAG_NAMES_VI = {"potential": "Tiềm năng", "often_returns": "Hay hoàn hàng"}
+
+
 def tag_key(name: str) -> str:
     """How tag names are told apart: case-insensitively, as services/tags.py keeps them
     unique (so `VIP` and `vip` are one tag)."""
@@ -262,26 +274,39 @@ class Preview:
     rows: list[list[str]]
     #: {field: header} guessed from the header names.
     guessed_mapping: dict[str, str]
+    #: The spreadsheet row number of each of `rows` (as the report names rows).
+    numbers: list[int] = field(default_factory=list)
+    #: {header: the letters of its columns} for the headers the file has on more than
+    #: one column (any case): the import refuses such a column when it is mapped.
+    repeated: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_preview(path: Path, rows: int = PREVIEW_ROWS) -> Preview:
     """The header and first `rows` data rows of `path` and the guessed mapping.
 
     Raises ValidationError for a file that cannot be imported (missing, empty, not Excel,
-    not UTF-8, too big, a header but no data rows, a repeated column).
+    not UTF-8, too big, a header but no data rows). A repeated column is refused by the
+    import only when it is mapped (`Preview.repeated` tells which).
     """
     path = Path(path)
-    with open_table(path) as table:
+    with open_table(path, repeated_ok=True) as table:
         headers = list(table.raw_header)
         shown_rows: list[list[str]] = []
+        numbers: list[int] = []
         iterator = table.rows()
-        for _number, cells in iterator:
+        for number, cells in iterator:
             shown_rows.append([cell_text(c) for c in cells])
+            numbers.append(number)
             if len(shown_rows) >= rows:
                 break
         if not shown_rows:  # pragma: no cover - rows() raises for a file without data rows
             raise ValidationError(msg("{name} has a header but no data rows", name=path.name))
-    return Preview(path.name, headers, shown_rows, guess_mapping(headers))
+        repeated = {
+            headers[i]: [column_letter(p) for p in positions]
+            for positions in table.repeated.values()
+            for i in positions
+        }
+    return Preview(path.name, headers, shown_rows, guess_mapping(headers), numbers, repeated)
 
 
 # --------------------------------------------------------------------------- report
@@ -325,6 +350,9 @@ class CustomerImportReport(ImportReportBase):
     tags_created: int = 0
     levels_created: int = 0
     rejected: list[RejectedRow] = field(default_factory=list, repr=False)
+    #: Values left out of the rows imported (a birthday that is no date, an unknown
+    #: gender...): the row, the file's column and why. The row's outcome says it too.
+    notes: list[RejectedRow] = field(default_factory=list, repr=False)
     rows: list[RowOutcome] = field(default_factory=list, repr=False)
     seconds: float = 0.0
 
@@ -343,7 +371,8 @@ class CustomerImportReport(ImportReportBase):
             "skipped": self.skipped, "phones_added": self.phones_added,
             "addresses_added": self.addresses_added, "tags_created": self.tags_created,
             "levels_created": self.levels_created,
-            "rows_rejected": len(self.rejected), "seconds": round(self.seconds, 3),
+            "rows_rejected": len(self.rejected), "notes": len(self.notes),
+            "seconds": round(self.seconds, 3),
         }  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
@@ -351,6 +380,7 @@ class CustomerImportReport(ImportReportBase):
         data["rows_rejected"] = [
             {"row": r.row, "column": r.column, "reason": r.reason} for r in self.rejected
         ]
+        data["notes"] = [{"row": r.row, "column": r.column, "reason": r.reason} for r in self.notes]
         data["rows_skipped"] = [
             {"row": r.row, "customer_code": r.customer_code, "reason": r.reason}
             for r in self.skipped_rows
@@ -456,6 +486,11 @@ def _clean(value: Cell) -> str:
 
 #: Fields read as plain text (only a length limit).
 _PLAIN = ("code", "zalo_id", "facebook_id", "source", "address", "province", "note", "level")
+#: Of those, the values a row is rejected for when they are too long, rather than left
+#: out: the code finds the stored customer, the group sets the customer's prices.
+_RULING = frozenset(("code", "level"))
+#: What people put in an optional cell that has nothing to say: read as an empty cell.
+PLACEHOLDERS = frozenset(("-", "--", "---", "–", "—", "−", "x", "X", "n/a", "N/A", "#N/A"))
 _NAME_MAX = MAX_LENGTH["name"]
 _MOBILE_STARTS = frozenset("35789")
 
@@ -516,8 +551,15 @@ class _Reader:
                                                             "tags")]  # fmt: skip
         self._genders: dict[str, Gender | None] = {}
         self._sources: dict[str, str] = {}
+        #: The values left out of imported rows (row, the file's column, why).
+        self.notes: list[RejectedRow] = []
 
     def parse(self, number: int, cells: list[Cell]) -> _Row:
+        """The row's values. A missing or too long name, a phone that is not one or a
+        customer code too long (they find the stored customer) and a group name too long
+        (it sets prices) reject the row (`_Bad`); another bad value is left out with a
+        note (`notes`) and the rest of the row imported. A placeholder (`PLACEHOLDERS`)
+        in an optional cell is an empty cell."""
         texts: dict[str, str] = {}
         for key, pos in self._gets:
             texts[key] = "" if pos is None else _text_of(cells[pos])
@@ -533,59 +575,78 @@ class _Reader:
                 norm = _phone(part)
                 if norm is None:
                     part = part.strip()
-                    if not part or is_masked_phone(part):
+                    if not part or part in PLACEHOLDERS or is_masked_phone(part):
                         continue  # a masked phone never matches and is not kept
                     raise _Bad(
                         self.heads["phone"], msg("{phone} is not a phone number", phone=shown(part))
                     )
                 if norm not in phones:
                     phones.append(norm)
-        email = texts["email"]
-        if email:
-            self._limit("email", email)
-            if not is_email(email):
-                raise _Bad(
-                    self.heads["email"], msg("{email} is not an email address", email=shown(email))
-                )
-            email = email.lower()
-        gender = None
-        raw_gender = texts["gender"]
-        if raw_gender:
-            gender = self._genders.get(raw_gender)  # a column of a few words, read again
-            if gender is None:
-                gender = self._genders[raw_gender] = GENDERS.get(fold(raw_gender))
-            if gender is None:
-                raise _Bad(
-                    self.heads["gender"],
-                    msg(
-                        "unknown value {gender} (use female/male/other or nữ/nam/khác)",
-                        gender=shown(raw_gender),
-                    ),
-                )
-        birthday = self._birthday(cells)
-        tags: tuple[str, ...] = ()
-        raw_tags = texts["tags"]
-        if raw_tags:
-            names: dict[str, str] = {}  # tag key -> the first spelling
-            for part in raw_tags.split(TAG_SEPARATOR):
-                if tag := part.strip():
-                    names.setdefault(tag_key(tag), tag)
-            for tag in names.values():
-                self._limit("tags", tag)
-            tags = tuple(names.values())
+        email = self._email(number, texts["email"])
+        gender = self._gender(number, texts["gender"])
+        birthday = self._birthday(number, cells)
+        tags = self._tags(number, texts["tags"])
         plain: dict[str, str | None] = dict.fromkeys(_PLAIN)
         for key, pos in self._plain:
             text = _note_of(cells[pos]) if key == "note" else _text_of(cells[pos])
-            if text:
+            if text and text not in PLACEHOLDERS:
                 if len(text) > MAX_LENGTH[key]:
-                    self._limit(key, text)
+                    if key in _RULING:
+                        self._limit(key, text)
+                    self._note(number, key, too_long(len(text), MAX_LENGTH[key]))
+                    continue
                 plain[key] = text
         if (source := plain["source"]) is not None:
             plain["source"] = self._source_key(source)
-        return _Row(number, name, tuple(phones), email or None, gender, birthday,
+        return _Row(number, name, tuple(phones), email, gender, birthday,
                     plain["code"], plain["zalo_id"], plain["facebook_id"], plain["source"],
                     plain["address"], plain["province"], tags, plain["note"],
                     plain["level"])  # fmt: skip
+
+    def _note(self, number: int, key: str, problem: str) -> None:
+        """Leave a value of row `number` out, saying why (the row is imported)."""
+        reason = msg("{problem}: this value was not imported", problem=problem)
+        self.notes.append(RejectedRow(number, self.heads[key], reason))
+
+    def _email(self, number: int, email: str) -> str | None:
+        if not email or email in PLACEHOLDERS:
+            return None
+        if len(email) > MAX_LENGTH["email"]:
+            self._note(number, "email", too_long(len(email), MAX_LENGTH["email"]))
+            return None
+        if not is_email(email):
+            self._note(number, "email", msg("{email} is not an email address", email=shown(email)))
+            return None
+        return email.lower()
+
+    def _gender(self, number: int, raw: str) -> Gender | None:
+        if not raw or raw in PLACEHOLDERS:
+            return None
+        gender = self._genders.get(raw)  # a column of a few words, read again
+        if gender is None:
+            gender = self._genders[raw] = GENDERS.get(fold(raw))
+        if gender is None:
+            self._note(number, "gender", msg(
+                "unknown value {gender} (use female/male/other or nữ/nam/khác)", gender=shown(raw)
+            ))  # fmt: skip
+        return gender
+
+    def _tags(self, number: int, raw: str) -> tuple[str, ...]:
+        """The tag names of the cell, each once (the first spelling); a name too long for
+        a tag is left out."""
+        if not raw or raw in PLACEHOLDERS:
+            return ()
+        names: dict[str, str] = {}  # tag key -> the first spelling
+        limit = MAX_LENGTH["tags"]
+        for part in raw.split(TAG_SEPARATOR):
+            tag = part.strip()
+            if not tag or tag in PLACEHOLDERS:
+                continue
+            if len(tag) > limit:
+                self._note(number, "tags", too_long(len(tag), limit))
+                continue
+            names.setdefault(tag_key(tag), tag)
+        return tuple(names.values())
 
     def _source_key(self, text: str) -> str:
         """A source named in words (`Nhập tệp`, `Walk-in`: an export) as its key; other
@@ -600,22 +661,22 @@ class _Reader:
         if len(text) > limit:
             raise _Bad(self.heads[key], too_long(len(text), limit))
 
-    def _birthday(self, cells: list[Cell]) -> date | None:
+    def _birthday(self, number: int, cells: list[Cell]) -> date | None:
         pos = self.positions.get("birthday")
         if pos is None:
             return None
         value = cells[pos]
-        if isinstance(value, str) and not value.strip():
+        if isinstance(value, str) and (not value.strip() or value.strip() in PLACEHOLDERS):
             return None
         try:
             day = parse_date(value)
         except ValueError as exc:
-            raise _Bad(self.heads["birthday"], exc.args[0]) from None
+            self._note(number, "birthday", exc.args[0])
+            return None
         if not date(1900, 1, 1) <= day <= self.today:
-            raise _Bad(
-                self.heads["birthday"],
-                msg("{day} is not a possible birthday", day=f"{day:%d/%m/%Y}"),
-            )
+            self._note(number, "birthday",
+                       msg("{day} is not a possible birthday", day=f"{day:%d/%m/%Y}"))  # fmt: skip
+            return None
         return day
 
 
@@ -627,10 +688,14 @@ class _ReadResult:
     rows_read: int
     #: {field: the file's header of its column}.
     heads: dict[str, str] = field(default_factory=dict)
+    #: Values left out of rows that were read (`_Reader.notes`).
+    notes: list[RejectedRow] = field(default_factory=list)
 
 
 def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]:
-    """{field: column position} for `mapping` ({field: header as written or as a key})."""
+    """{field: column position} for `mapping` ({field: header as written or as a key}).
+    A mapped column whose header is on another column too is refused (which one holds the
+    values?); a repeated column that is not mapped does not matter."""
     by_text = {h: i for i, h in enumerate(table.raw_header) if h}
     by_key: dict[str, int] = {}
     for i, h in enumerate(table.raw_header):
@@ -675,6 +740,7 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
                 ),
                 field="mapping",
             )
+        table.check_once(pos)
         used[pos] = f
         out[f] = pos
     if "name" not in out:
@@ -695,7 +761,7 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
 def _read(
     path: Path, prog: Progress, mapping: Mapping[str, str] | None, today: date
 ) -> _ReadResult:
-    with open_table(path) as table:
+    with open_table(path, repeated_ok=True) as table:
         if mapping is None:
             mapping = guess_mapping(table.raw_header)
         positions = _positions(table, mapping)
@@ -714,7 +780,7 @@ def _read(
                 next_check += 5_000
                 prog.check()
                 prog.update(READ_SHARE * table.fraction, f"Reading {table.name}")
-        return _ReadResult(table.name, rows, rejected, table.rows_read, heads)
+        return _ReadResult(table.name, rows, rejected, table.rows_read, heads, reader.notes)
 
 
 # --------------------------------------------------------------------------- planning
@@ -831,6 +897,7 @@ class _Import:
         """Decide every row's outcome; `level_column` is the file's header of the group
         column (for the report)."""
         rows = self._find_levels(rows, level_column)
+        rows = self._with_default_tags(rows)
         stored_phones = self._stored_phones(rows)
         # A phone finds the live stored customer with the lowest id that has it.
         by_phone = {p: min(ids) for p, ids in stored_phones.items()}
@@ -975,6 +1042,35 @@ class _Import:
             )
             for code, cid in self.conn.execute(stmt):
                 out[code] = cid
+        return out
+
+    def _with_default_tags(self, rows: list[_Row]) -> list[_Row]:
+        """The rows with a tag naming a default tag by its key or its Vietnamese or English
+        name (accents optional) spelt as that tag is called in the shop: "Potential" tags
+        the shop's "Tiềm năng" rather than making a twin, and "Often returns" is the tag
+        of the quick filter. A tag of exactly the file's name is that tag still."""
+        if not any(r.tags for r in rows):
+            return rows
+        ensure_default_tags(self.conn)  # a store set up before tags had none
+        t = tags_t.c
+        names: dict[str, str] = {}  # a default tag's key or name, folded -> its name now
+        taken: set[str] = set()  # tag keys of every tag
+        for name, key in self.conn.execute(sa.select(t.name, t.default_key)):
+            taken.add(tag_key(name))
+            if key in DEFAULT_TAGS:
+                for word in (key, DEFAULT_TAGS[key], DEFAULT_TAG_NAMES_VI.get(key, key)):
+                    names[fold(word)] = name
+        out = []
+        for r in rows:
+            if r.tags:
+                spelt = [tag if tag_key(tag) in taken else names.get(fold(tag), tag)
+                         for tag in r.tags]  # fmt: skip
+                if spelt != list(r.tags):
+                    once: dict[str, str] = {}
+                    for tag in spelt:  # "Potential; Tiềm năng" is one tag
+                        once.setdefault(tag_key(tag), tag)
+                    r = r._replace(tags=tuple(once.values()))
+            out.append(r)
         return out
 
     def _find_levels(self, rows: list[_Row], column: str | None) -> list[_Row]:
@@ -1445,6 +1541,7 @@ def _write(
             RowOutcome(r.row, "rejected", "", r.column, r.reason) for r in report.rejected
         ]
         report.rows.sort(key=lambda r: r.row)
+        _add_notes(report, read.notes)
         report.seconds = time.perf_counter() - started
         if report.changed:
             _record(ctx, session, report)
@@ -1453,6 +1550,28 @@ def _write(
     if big and report.changed:
         checkpoint_in_background(ctx.engine)  # tens of MB into the database file, after
     return report
+
+
+def _add_notes(report: CustomerImportReport, notes: list[RejectedRow]) -> None:
+    """The values left out of the rows that were imported (updated, unchanged), in the
+    report and in those rows' outcomes; a skipped or rejected row imported nothing."""
+    if not notes:
+        return
+    by_row: dict[int, list[RejectedRow]] = {}
+    for note in notes:
+        by_row.setdefault(note.row, []).append(note)
+    for i, r in enumerate(report.rows):
+        mine = by_row.get(r.row)
+        if mine is None or r.outcome in ("skipped", "rejected"):
+            continue
+        report.notes += mine
+        columns = ", ".join(dict.fromkeys(n.column or "" for n in mine))
+        reasons = [r.reason] if r.reason else []
+        reasons += [n.reason for n in mine]
+        reason = reasons[0]
+        for more in reasons[1:]:
+            reason = msg("{first}; {second}", first=reason, second=more)
+        report.rows[i] = r._replace(column=columns, reason=reason)
 
 
 def _record(ctx: ServiceContext, session: Session, report: CustomerImportReport) -> None:

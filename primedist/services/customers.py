@@ -848,8 +848,11 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
     order (with its voucher use), points ledger row (`_restate_points`), tag, segment
     membership, identity, phone, address and referred customer moves; the others are marked
     merged (`merged_into_id`, `deleted_at`); statistics and search text are recomputed; one
-    audit row lists what moved and keeps the others' details and any dropped address."""
+    audit row lists what moved and keeps the others' details and any dropped address.
+    Only the owner or a manager merges: like deleting, it hides customers for good (it
+    cannot be undone)."""
     ctx.require(Module.CUSTOMERS)
+    ctx.require_manager()
     others = sorted(set(other_ids) - {survivor_id})
     if not others:
         raise ValidationError(msg("Pick at least one other customer to merge."), field="other_ids")

@@ -58,7 +58,7 @@ from primedist.domain.purchase_order import PurchaseOrder
 from primedist.errors import Conflict, ValidationError
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries.reports import rebuild_summaries
-from primedist.services import auth
+from primedist.services import auth, pricing
 from primedist.services import demo_names as words
 from primedist.services.activity import stored
 from primedist.services.app_settings import DEMO_FLAG
@@ -2401,18 +2401,20 @@ def _order_money(
 
 
 def _apply_vouchers(rng: np.random.Generator, money: _Money, offline: Arr, customer: Arr) -> None:
-    """The shop's own vouchers on some counter/phone/chat orders, when the order qualifies."""
+    """The shop's own vouchers on some counter/phone/chat orders, when the order qualifies,
+    each worth what a sale takes off for it (`pricing.voucher_amount`, on the goods after
+    the seller's discount, as `orders.quote_in` prices it)."""
     n = len(customer)
     pick = np.where(offline & (customer >= 0) & (rng.random(n) < 0.12), rng.integers(1, 4, n), 0)
-    sub, fee = money.subtotal, money.shipping_fee
-    amount = np.select(
-        [pick == 1, pick == 2, pick == 3],
-        [np.where(sub >= _VOUCHERS[0].minimum, _VOUCHERS[0].value, 0),
-         np.where(sub >= _VOUCHERS[1].minimum, np.minimum(_round_down(sub * 0.10, 1000),
-                                                          100_000), 0),
-         np.where((sub >= _VOUCHERS[2].minimum) & (fee > 0), np.minimum(fee, 30_000), 0)],
-        0,
-    ).astype(np.int64)  # fmt: skip
+    goods, fee = money.subtotal - money.seller_discount, money.shipping_fee
+    amount = np.zeros(n, dtype=np.int64)
+    for i in np.flatnonzero(pick):
+        spec = _VOUCHERS[int(pick[i]) - 1]
+        if goods[i] >= spec.minimum:
+            amount[i] = pricing.voucher_amount(
+                spec.kind, spec.value, spec.cap, spec.free_shipping,
+                merchandise=int(goods[i]), shipping_fee=int(fee[i]),
+            )  # fmt: skip
     money.voucher = np.where(amount > 0, pick, 0).astype(np.int64)
     money.voucher_discount = money.voucher_discount + amount
 

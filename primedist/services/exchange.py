@@ -7,8 +7,12 @@ fall together. The returned items' value (the refund) pays for the new sale:
   difference back. The refund is recorded as going back by the new sale's payment method
   (`order_refunds.method`), so End of day and the till count only the difference that
   changed hands: a cash exchange of 259,000 for 299,000 puts 40,000 in the drawer.
-* An old sale **on account** was not paid for: its refund comes off what the customer
-  owes (as any return of it), and the new sale is paid in full its own way.
+* An old sale **on account**: its refund comes off what the customer still owes for it
+  (as any return of it); what was paid with it (`customer_account.paid_with_sale`) pays
+  for the new sale instead of going back, as a paid sale's credit does (a refund row
+  going back by the new sale's method): a 259,000 sale on account with 100,000 paid at
+  once, exchanged for 299,000, takes 159,000 off what is owed and 199,000 at the till.
+  A new sale on account keeps it all on the account (the new sale is owed in full).
 * A new sale on account is refused for an old sale that was paid: the account would
   owe the whole new sale (only sales on account are on it).
 
@@ -57,9 +61,12 @@ class ExchangeQuote:
     to_pay: int
     #: Cash handed over − `to_pay` (None when not cash or nothing is paid).
     change_due: int | None
-    #: The old sale was on account: the credit comes off what the customer owes.
+    #: The old sale was on account: the credit comes off what the customer owes (all of
+    #: it, or `owed_off`, the rest paying for the new sale).
     off_account: bool
     problems: tuple[str, ...] = field(default=())
+    #: Of the credit, what comes off what the customer owes (the rest pays for the new sale).
+    owed_off: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,21 +102,22 @@ def exchange_order(
         # Locked before it is checked: another PC's return of it waits for this one.
         order, lines = _returnable(session, draft.order_id, lock=True)
         priced = _priced(session, ctx, draft, order, lines, strict=True)
-        method = None if priced.off_account else draft.sale.payment_method
-        _result, refund = order_svc.return_in(
+        # A sale on account's refund is split by `return_in` as `_priced` says.
+        _result, refunds = order_svc.return_in(
             session, ctx, draft.order_id, draft.returned, reason=draft.reason,
-            refund_amount=priced.credit, now=now, method=method,
+            refund_amount=priced.credit, now=now, method=draft.sale.payment_method,
         )  # fmt: skip
         sale = replace(draft.sale, customer_id=order.customer_id, cash_received=None)
         created = order_svc.create_in(session, ctx, sale, allow_negative_stock, now)
-        refund.exchange_order_id = created.id
-        session.add(refund)
+        for refund in refunds:
+            refund.exchange_order_id = created.id
+            session.add(refund)
         if priced.to_pay >= 0:
-            summary = msg("{new} for items of {old}: credit {credit} đ, paid {to_pay} đ",
+            summary = msg("{new} for items of {old}: credit {credit}, paid {to_pay}",
                           new=created.external_id, old=order.external_id,
                           credit=priced.credit, to_pay=priced.to_pay)  # fmt: skip
         else:
-            summary = msg("{new} for items of {old}: credit {credit} đ, given back {back} đ",
+            summary = msg("{new} for items of {old}: credit {credit}, given back {back}",
                           new=created.external_id, old=order.external_id,
                           credit=priced.credit, back=-priced.to_pay)  # fmt: skip
         ctx.audit(session, "order.exchange", entity_type="order", entity_id=created.id,
@@ -197,7 +205,10 @@ def _priced(
                     order=order.external_id), "payment_method")  # fmt: skip
     quote, _customer = order_svc.quote_in(session, sale, ctx.clock.now(), strict=strict)
     problems += quote.problems
-    to_pay = quote.total if off_account else quote.total - credit
+    # Of a sale on account's credit, what comes off what is owed, as the return splits it.
+    parts = order_svc.refund_parts(session, order, credit, sale.payment_method)
+    owed_off = sum(amount for amount, way in parts if way is None) if off_account else 0
+    to_pay = quote.total - (credit - owed_off)
     change = None
     cash = draft.sale.cash_received
     if sale.payment_method == PaymentMethod.CASH and cash is not None and to_pay >= 0:
@@ -205,4 +216,4 @@ def _priced(
         if change < 0:
             problem(msg("The cash received is {short} short of the total.", short=-change),
                     "cash_received")  # fmt: skip
-    return ExchangeQuote(quote, credit, to_pay, change, off_account, tuple(problems))
+    return ExchangeQuote(quote, credit, to_pay, change, off_account, tuple(problems), owed_off)

@@ -213,18 +213,18 @@ def _check_paid(draft: ReceiptDraft, has_supplier: bool) -> None:
         raise ValidationError(msg("A receipt costs at most {max} ({total} given): split the "
                                   "delivery.", max=MAX_PAYMENT, total=total),
                               field="lines")  # fmt: skip
+    # Money paid goes on a supplier's account (and out of the drawer at End of day):
+    # without one it would be recorded nowhere, so none is taken. Said before the amount's
+    # range: the missing supplier is the mistake, whatever the amount (a list without
+    # costs makes any amount more than the cost).
+    if not has_supplier and (draft.paid or 0) > 0:
+        raise ValidationError(msg("Name the supplier the {paid} was paid to: a receipt "
+                                  "without one records nothing paid.", paid=draft.paid),
+                              field="supplier")  # fmt: skip
     if not 0 <= paid <= total:
         raise ValidationError(msg("The amount paid must be 0 to the receipt's cost ({total}).",
                                   total=total), field="paid")  # fmt: skip
-    if not has_supplier:
-        # Money paid goes on a supplier's account (and out of the drawer at End of day):
-        # without one it would be recorded nowhere, so none is taken.
-        if draft.paid:
-            raise ValidationError(msg("Name the supplier the {paid} was paid to: a receipt "
-                                      "without one records nothing paid.", paid=draft.paid),
-                                  field="supplier")  # fmt: skip
-        return
-    if paid:
+    if has_supplier and paid:
         suppliers.check_payment(paid, draft.method, "")
 
 

@@ -18,7 +18,7 @@ from primedist.core.messages import msg
 from primedist.core.text import clean_line
 from primedist.domain.enums import Module
 from primedist.domain.product import Product, SkuGroup, Variant
-from primedist.errors import ValidationError
+from primedist.errors import NotFound, ValidationError
 from primedist.printing.labels import (
     MAX_COPIES,
     STOCKS,
@@ -105,7 +105,8 @@ def items_for_products(
     ctx: ServiceContext, product_ids: Sequence[int], *, copies: int | None = 1
 ) -> list[LabelItem]:
     """The active variants of the products, in the order the products are given; each
-    with `copies` labels, or (None) as many as it has in stock."""
+    with `copies` labels, or (None) as many as it has in stock. An id no product has is
+    refused, named (as an unknown SKU is: no label silently left out)."""
     ctx.require(Module.PRODUCTS)
     if len(product_ids) > MAX_PRODUCTS:
         raise ValidationError(
@@ -113,9 +114,13 @@ def items_for_products(
                 "selected).", max=MAX_PRODUCTS, n=len(product_ids)),
             field="products",
         )  # fmt: skip
-    v = Variant.__table__.c  # type: ignore[attr-defined]
+    v, p = Variant.__table__.c, Product.__table__.c  # type: ignore[attr-defined]
     rank = {pid: i for i, pid in enumerate(dict.fromkeys(product_ids))}
     with ctx.engine.connect() as conn:
+        found = set(conn.execute(sa.select(p.id).where(p.id.in_(list(rank)))).scalars())
+        missing = [str(pid) for pid in rank if pid not in found]
+        if missing:
+            raise NotFound(msg("There is no product {ids}.", ids=missing))
         rows = list(conn.execute(
             _select().where(v.product_id.in_(list(rank)), v.is_active.is_(True))
             .add_columns(v.product_id).order_by(v.id)

@@ -4,9 +4,11 @@ After the seller approves the app in the browser, the marketplace sends the brow
 redirect URL with `?code=...` appended (Shopee adds `&shop_id=...`; Lazada, TikTok Shop and
 Tiki name the shop only in the token response; TikTok may say `auth_code=`). A desktop
 app has no public address, so the redirect URL points at `RedirectListener`: a one-shot
-HTTP server on 127.0.0.1 (a free port) that shows "you can close this tab" and hands the
-code over. The path carries a random nonce, so nothing else on the machine can feed it a
-code by guessing the URL. When the browser runs on another computer, the user pastes the
+HTTP server on 127.0.0.1 (a free port) that says the authorisation was received (whether
+the shop is linked is only known once the app has traded the code) and hands the code
+over; its page is worded in the app's language by the `words` the caller gives. The path
+carries a random nonce, so nothing else on the machine can feed it a code by guessing the
+URL. When the browser runs on another computer, the user pastes the
 address the browser ended on instead: `parse_redirect_url` reads it and says clearly what
 is wrong with it.
 
@@ -19,6 +21,7 @@ import html
 import secrets
 import string
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -144,6 +147,10 @@ class RedirectListener:
     authorisation link; `wait(timeout)` returns the AuthRedirect, or raises RedirectTimeout,
     Cancelled (after `cancel()` from another thread) or the ValidationError of a refused
     or malformed redirect. Use it as a context manager so the port is always released.
+
+    `words` puts the browser page's messages in the app's language (the UI gives its
+    `localize`; plain English by default, as the CLI prints). It is called on the
+    listener's thread.
     """
 
     def __init__(
@@ -153,8 +160,10 @@ class RedirectListener:
         port: int = 0,
         path_prefix: str = "/auth",
         shop_id_required: bool = True,
+        words: Callable[[str], str] = str,
     ) -> None:
         self._host = host
+        self._words = words
         self._shop_id_required = shop_id_required
         self._port = port
         self.path = f"{path_prefix}/{secrets.token_urlsafe(12)}"
@@ -269,7 +278,7 @@ class RedirectListener:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(request.path)
         if parts.path != self.path:
-            self._reply(request, 404, "Not found", "This address is not in use.")
+            self._reply(request, 404, msg("Not found"), msg("This address is not in use."))
             return
         try:
             params = parse_qs(parts.query, keep_blank_values=True)
@@ -278,23 +287,29 @@ class RedirectListener:
             # A refusal is final; a malformed hit (no code) may be a stray reload: keep waiting.
             if isinstance(exc, AuthRefused):
                 self._finish(error=exc)
-            self._reply(request, 400, "Authorisation not completed", exc.user_message)
+            self._reply(request, 400, msg("Authorisation not completed"), exc.user_message)
             return
         if self._finish(result=redirect) or self._result == redirect:
+            # Answered before the app trades the code: the marketplace may still refuse it.
             self._reply(
                 request,
                 200,
-                "Shop authorised",
-                "Prime Distribution received the authorisation. You can close this tab "
-                "and return to the app.",
+                msg("Authorisation received"),
+                msg(
+                    "Prime Distribution received the authorisation. Return to the app to see "
+                    "whether the shop is linked; you can close this tab."
+                ),
             )
         else:
             self._reply(
-                request, 409, "Already finished", "This authorisation request has already ended."
+                request,
+                409,
+                msg("Already finished"),
+                msg("This authorisation request has already ended."),
             )
 
-    @staticmethod
-    def _reply(request: BaseHTTPRequestHandler, status: int, title: str, text: str) -> None:
+    def _reply(self, request: BaseHTTPRequestHandler, status: int, title: str, text: str) -> None:
+        title, text = self._words(title), self._words(text)
         body = _PAGE.format(title=html.escape(title), text=html.escape(text)).encode("utf-8")
         request.send_response(status)
         request.send_header("Content-Type", "text/html; charset=utf-8")

@@ -12,12 +12,14 @@ as a new sale is priced (`orders.quote_in`: level prices, voucher limits, the po
 balance), writes the new lines, reserves their stock and redeems again; customer
 statistics, summaries and the voucher counts follow through `orders_changed`. The live
 quote of the edit form does the same freeing and rolls it back, so the stock and limits
-it shows count the order's own holds as free.
+it shows count the order's own holds as free. What the order took stays allowed under
+the rules it was taken by (`pricing.Held`): its voucher, expired or switched off since,
+and its points, the cap lowered since; a newly typed code meets today's rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -52,20 +54,12 @@ from primedist.services.orders import (
     Quote,
     StockShortage,
 )
+from primedist.services.pricing import Held
 from primedist.services.shipping import OWN_SOURCES, OwnOrder, own_order
 from primedist.services.stock import lock_stock
 from primedist.services.sync_writer import aware
 
 uses_t = table_of(VoucherUse)
-
-
-@dataclass(frozen=True)
-class _Held:
-    """What the order held before the edit freed it."""
-
-    customer_id: int | None
-    points: int
-    voucher_id: int | None
 
 
 def edit_refusal(state: OwnOrder) -> Message | None:
@@ -137,8 +131,9 @@ def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Quote:
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         order = _order(session, order_id)
-        _free_holds(ctx, session, order)
-        quote, _customer = order_svc.quote_in(session, draft, ctx.clock.now(), strict=False)
+        held = _free_holds(ctx, session, order)
+        quote, _customer = order_svc.quote_in(session, draft, ctx.clock.now(), strict=False,
+                                              held=held)  # fmt: skip
         session.rollback()
     return order_svc.with_costs_for(ctx, quote)
 
@@ -160,7 +155,7 @@ def update_order(
         lock_stock(session, [*(ln.variant_id for ln in old_lines if ln.variant_id is not None),
                              *(ln.variant_id for ln in draft.lines)])  # fmt: skip
         held = _free_holds(ctx, session, order)
-        quote, customer = order_svc.quote_in(session, draft, now, strict=True)
+        quote, customer = order_svc.quote_in(session, draft, now, strict=True, held=held)
         closed = _closed_day_refusal(order, quote.total, draft.payment_method, now)
         if closed is not None:
             raise Conflict(closed)
@@ -268,10 +263,11 @@ def _id(order: Order) -> int:
     return order.id
 
 
-def _free_holds(ctx: ServiceContext, session: Session, order: Order) -> _Held:
+def _free_holds(ctx: ServiceContext, session: Session, order: Order) -> Held:
     """Release the order's reservation, drop its voucher use, put the points it redeemed
-    back on the balance (the ledger rows are written by `_redeem_again`)."""
-    held = _Held(order.customer_id, order.points_used, order.voucher_id)
+    back on the balance (the ledger rows are written by `_redeem_again`). Returns what it
+    held: the new quote keeps its voucher and points under the rules they were taken by."""
+    held = Held(order.customer_id, order.voucher_id, order.points_used)
     if order.stock_state == StockState.RESERVED:
         order_svc._apply_stock(ctx, session, order, "release")
     session.execute(sa.delete(uses_t).where(uses_t.c.order_id == order.id))
@@ -315,7 +311,7 @@ def _apply_draft(session: Session, order: Order, draft: OrderDraft, quote: Quote
     order.search_text = search_text(order.external_id, order.buyer_name, phones=[phone])
 
 
-def _redeem_again(ctx: ServiceContext, session: Session, order: Order, held: _Held,
+def _redeem_again(ctx: ServiceContext, session: Session, order: Order, held: Held,
                   customer: Customer | None, points: int, now: datetime) -> None:  # fmt: skip
     """The points ledger: nothing when the same customer redeems the same points; else
     the old redemption given back and the new one taken, each a row of its own."""

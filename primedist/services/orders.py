@@ -216,9 +216,12 @@ def _variant_name(v: Variant) -> str | None:
 
 
 def quote_in(
-    session: Session, draft: OrderDraft, now: datetime, *, strict: bool
-) -> tuple[Quote, Customer | None]:
-    """Price a draft. strict: raise ValidationError on the first problem; else collect."""
+    session: Session, draft: OrderDraft, now: datetime, *, strict: bool,
+    held: pricing.Held | None = None,
+) -> tuple[Quote, Customer | None]:  # fmt: skip
+    """Price a draft. strict: raise ValidationError on the first problem; else collect.
+    `held`: what the order being edited took at its sale (`pricing.Held`): its voucher and
+    redeemed points stay allowed under the rules they were taken by."""
     problems: list[str] = []
 
     def problem(message: str, fld: str) -> None:
@@ -318,7 +321,7 @@ def quote_in(
         try:
             voucher = pricing.voucher_discount(
                 session, draft.voucher_code, customer=customer, merchandise=merchandise,
-                shipping_fee=max(draft.shipping_fee, 0), now=now,
+                shipping_fee=max(draft.shipping_fee, 0), now=now, held=held,
             )  # fmt: skip
         except ValidationError as exc:
             problem(exc.user_message, "voucher_code")
@@ -327,7 +330,9 @@ def quote_in(
     if draft.points:
         try:
             due = merchandise + max(draft.shipping_fee, 0) - voucher_amount
-            points_amount = pricing.points_discount(session, customer, draft.points, due)
+            kept = held.points_for(customer) if held is not None else 0
+            points_amount = pricing.points_discount(session, customer, draft.points, due,
+                                                    kept=kept)  # fmt: skip
         except ValidationError as exc:
             problem(exc.user_message, "points")
     before_points = merchandise + max(draft.shipping_fee, 0) - voucher_amount
@@ -1020,6 +1025,10 @@ class ReturnResult:
     refund_amount: int
     status: OrderStatus
     items_returned: int
+    #: Of a sale on account's refund, the money given back (the rest came off what the
+    #: customer owes), and how.
+    given_back: int = 0
+    given_back_method: PaymentMethod | None = None
 
 
 RETURNABLE = (OrderStatus.COMPLETED, OrderStatus.RETURN_REFUND)
@@ -1058,17 +1067,18 @@ def return_order(
     history and customer statistics updated. `quantities` = {order line id: qty}."""
     ctx.require(Module.ORDERS)
     with ctx.uow(write=True) as session:
-        result, _refund = return_in(session, ctx, order_id, quantities, reason=reason,
-                                    refund_amount=refund_amount, now=ctx.clock.now())  # fmt: skip
+        result, _refunds = return_in(session, ctx, order_id, quantities, reason=reason,
+                                     refund_amount=refund_amount, now=ctx.clock.now())  # fmt: skip
     return result
 
 
 def return_in(
     session: Session, ctx: ServiceContext, order_id: int, quantities: Mapping[int, int], *,
     reason: str, refund_amount: int | None, now: datetime, method: PaymentMethod | None = None,
-) -> tuple[ReturnResult, OrderRefund]:  # fmt: skip
+) -> tuple[ReturnResult, list[OrderRefund]]:  # fmt: skip
     """`return_order` inside the caller's transaction; `method`: how the money goes back
-    when not the order's own way (an exchange). Returns the result and the refund row."""
+    when not the order's own way (an exchange; `refund_parts` for a sale on account).
+    Returns the result and the refund rows."""
     reason = clean_line(reason)
     if not reason:
         raise ValidationError(msg("Say why the items come back."), field="reason")
@@ -1118,17 +1128,15 @@ def return_in(
             note = f"{order.external_id}: {reason}"[:255]
             move_stock(ctx, session, line.variant_id, StockMoveKind.RETURN, quantity=qty,
                        order_id=order.id, reason=note)  # fmt: skip
+    parts = refund_parts(session, order, refund, method)
     order.refunded_amount += refund
-    row = OrderRefund(
-        order_id=order_id,
-        amount=refund,
-        items=sum(wanted.values()),
-        reason=reason[:255],
-        user_id=ctx.actor.id,
-        created_at=now,
-        method=method,
-    )
-    session.add(row)
+    rows = [
+        OrderRefund(order_id=order_id, amount=amount, items=sum(wanted.values()) if i == 0 else 0,
+                    reason=reason[:255], user_id=ctx.actor.id, created_at=now, method=way)
+        for i, (amount, way) in enumerate(parts)
+    ]  # fmt: skip
+    session.add_all(rows)
+    given_back, given_back_method = _given_back(order, parts)
     everything_back = all(line.returned_quantity == line.quantity for line in lines)
     before = order.status
     to = OrderStatus.RETURNED if everything_back else OrderStatus.COMPLETED
@@ -1137,7 +1145,7 @@ def return_in(
         _add_history(session, ctx, order, before, OrderStatus.RETURN_REFUND, now, note=reason)
         before = OrderStatus.RETURN_REFUND
     items = sum(wanted.values())
-    note = msg("Returned {items} item(s), refund {refund} đ: {reason}", items=items,
+    note = msg("Returned {items} item(s), refund {refund}: {reason}", items=items,
                refund=refund, reason=reason)  # fmt: skip
     _add_history(session, ctx, order, before, to, now, note=note)
     order.status = to
@@ -1145,9 +1153,41 @@ def return_in(
     session.add(order)
     session.flush()
     orders_changed(session.connection(), [order_id], now=now)
+    after = {"lines": wanted, "refund": refund}
+    if given_back:
+        after |= {"given_back": given_back, "method": str(given_back_method)}
     ctx.audit(session, "order.return", entity_type="order", entity_id=order.id,
-              summary=note, after={"lines": wanted, "refund": refund})  # fmt: skip
-    return ReturnResult(refund, to, items), row
+              summary=note, after=after)  # fmt: skip
+    return ReturnResult(refund, to, items, given_back, given_back_method), rows
+
+
+def refund_parts(
+    session: Session, order: Order, refund: int, method: PaymentMethod | None
+) -> list[tuple[int, PaymentMethod | None]]:
+    """(amount, method) of a refund's rows: one, by `method` (None = the order's own way).
+    A sale on account's refund comes off what it still owes first (method None); the rest
+    gives back what was paid with it (`account.paid_with_sale`), by `method` (an exchange:
+    it pays for the new sale) or else the way it was paid. `method` on account (an
+    exchange for a new sale on account) keeps it all on the account."""
+    if order.payment_method != PaymentMethod.ON_ACCOUNT:
+        return [(refund, method)]
+    if method == PaymentMethod.ON_ACCOUNT:
+        return [(refund, None)]
+    paid = account.paid_with_sale(session.connection(), _id(order))
+    owed = max(0, order.total - order.refunded_amount - paid.amount)
+    back = min(paid.amount, max(0, refund - owed))
+    parts = [(refund - back, None), (back, method or paid.method)]
+    return [part for part in parts if part[0]] or [(refund, None)]
+
+
+def _given_back(
+    order: Order, parts: list[tuple[int, PaymentMethod | None]]
+) -> tuple[int, PaymentMethod | None]:
+    """What of a sale on account's refund was given back as money, and how."""
+    if order.payment_method != PaymentMethod.ON_ACCOUNT:
+        return 0, None
+    back = [(amount, way) for amount, way in parts if way is not None]
+    return (back[0][0], back[0][1]) if back else (0, None)
 
 
 def _return_everything(ctx: ServiceContext, order_id: int, reason: str | None) -> Order:
@@ -1215,8 +1255,8 @@ class OrderEvent:
 @dataclass(frozen=True)
 class ExchangeLink:
     """One exchange seen from an order: `paid_this` = items of `number` came back and
-    their `amount` paid for this order; else items of this order came back and paid
-    `amount` towards `number`."""
+    their `amount` (the credit) paid for this order; else items of this order came back
+    and paid `amount` towards `number`."""
 
     order_id: int
     number: str
@@ -1225,11 +1265,19 @@ class ExchangeLink:
     #: False when the returned items' value came off what the customer owes instead (the
     #: old sale was on account) and paid nothing at the till.
     settled: bool = True
+    #: The part of a credit over this order's total: the shop gave it back when the
+    #: items came back (`credit_used`).
+    given_back: int = 0
 
     @property
     def credits(self) -> bool:
         """The returned items' value paid for this order (an exchange credit)."""
         return self.paid_this and self.settled
+
+    @property
+    def used(self) -> int:
+        """What the credit paid of this order: `amount` less what was given back."""
+        return self.amount - self.given_back
 
 
 @dataclass(frozen=True)
@@ -1258,7 +1306,9 @@ class OrderDetail:
 
     @property
     def exchange_credit(self) -> int:
-        """What items returned from other orders paid towards this one."""
+        """What items returned from other orders were worth towards this one (their
+        credit, whole: above the total the shop gave the rest back, as the receipt
+        says; `credit_used`)."""
         return sum(x.amount for x in self.exchanges if x.credits)
 
     @property
@@ -1311,7 +1361,13 @@ def paid_towards(order: Order, exchange_credit: int) -> int:
     the credit included). What a cancel or an undelivered parcel gives back."""
     if order.payment_method in (PaymentMethod.CASH, PaymentMethod.CARD):
         return order.paid_amount
-    return order.paid_amount + exchange_credit
+    return order.paid_amount + credit_used(order, exchange_credit)
+
+
+def credit_used(order: Order, exchange_credit: int) -> int:
+    """What an exchange's credit paid of the order: at most its total (items worth more
+    than the new sale: the shop gave the rest back when they came back)."""
+    return min(exchange_credit, order.total)
 
 
 def paid_towards_in(session: Session, order: Order) -> int:
@@ -1322,7 +1378,8 @@ def paid_towards_in(session: Session, order: Order) -> int:
 
 
 def _credit_in(session: Session, order: Order) -> int:
-    return sum(x.amount for x in _credits(session, _id(order)))
+    """What exchanges' credits paid of a stored order (`credit_used`)."""
+    return credit_used(order, sum(x.amount for x in _credits(session, _id(order))))
 
 
 def line_profit(line: OrderLine) -> int:
@@ -1367,8 +1424,23 @@ def _exchanges(session: Session, order_id: int) -> tuple[ExchangeLink, ...]:
                       sa.and_(r.order_id == order_id, r.exchange_order_id.is_not(None))))
         .order_by(r.id)
     )  # fmt: skip
-    return tuple(ExchangeLink(int(i), number, int(amount), bool(paid), bool(settled))
-                 for i, number, amount, paid, settled in rows)  # fmt: skip
+    links = [ExchangeLink(int(i), number, int(amount), bool(paid), bool(settled))
+             for i, number, amount, paid, settled in rows]  # fmt: skip
+    return _with_given_back(links, _load(session, order_id).total)
+
+
+def _with_given_back(links: list[ExchangeLink], total: int) -> tuple[ExchangeLink, ...]:
+    """`links` with the part of their credits over the order's `total` given back (the
+    oldest credit pays first)."""
+    left = total
+    out = []
+    for link in links:
+        if link.credits:
+            used = min(link.amount, left)
+            left -= used
+            link = replace(link, given_back=link.amount - used)
+        out.append(link)
+    return tuple(out)
 
 
 def _credits(session: Session, order_id: int) -> list[ExchangeLink]:

@@ -119,9 +119,12 @@ def check_rule(rule: PriceRule) -> None:
     if rule.mode == PriceMode.SET and not 0 <= value <= MAX_PRICE:
         raise ValidationError(msg("The new price must be 0 to {most}.", most=MAX_PRICE),
                               field="value")  # fmt: skip
-    if rule.mode == PriceMode.AMOUNT and not (value and abs(value) <= MAX_PRICE):
+    if rule.mode == PriceMode.AMOUNT and not value:
         raise ValidationError(msg("Give the amount to add (or, below 0, to take off)."),
                               field="value")  # fmt: skip
+    if rule.mode == PriceMode.AMOUNT and abs(value) > MAX_PRICE:
+        raise ValidationError(msg("The amount to add or take off must be at most {most}.",
+                                  most=MAX_PRICE), field="value")  # fmt: skip
     if rule.mode == PriceMode.PERCENT and not (value and -100 <= value <= MAX_PERCENT):
         raise ValidationError(msg("The percentage must be -100 to {most}, and not 0.",
                                   most=int(MAX_PERCENT)), field="value")  # fmt: skip

@@ -1,7 +1,10 @@
 """Prices for a sale: the customer's level price, vouchers and points redemption.
 
 The loyalty issue manages levels, vouchers and points; this module is the one place a sale
-asks for them, so the order screen and `create_order` agree on every number.
+asks for them, so the order screen and `create_order` agree on every number. An edited
+order keeps what it took under the rules it was taken by (`Held`). A voucher without group
+or tag limits is for everyone, so deleting the only group or tag of a voucher switches the
+voucher off first (`switch_off_vouchers_only_for`).
 """
 
 from __future__ import annotations
@@ -9,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
+from primedist.domain.base import table_of
 from primedist.domain.customer import Customer, CustomerTag
 from primedist.domain.enums import DiscountKind
 from primedist.domain.loyalty import (
@@ -25,6 +30,7 @@ from primedist.domain.loyalty import (
 from primedist.domain.product import Variant
 from primedist.errors import ValidationError
 from primedist.services.app_settings import get_setting
+from primedist.services.context import ServiceContext
 from primedist.services.loyalty.settings import (
     CAP_SETTING,
     DEFAULT_CAP_PERCENT,
@@ -34,6 +40,10 @@ from primedist.services.loyalty.settings import (
 from primedist.services.loyalty.vouchers import count_uses
 
 __all__ = ["DEFAULT_POINT_VALUE", "POINT_VALUE_SETTING"]
+
+vouchers_t = table_of(Voucher)
+voucher_levels_t = table_of(VoucherLevel)
+voucher_tags_t = table_of(VoucherTag)
 
 
 def list_price(variant: Variant) -> int:
@@ -69,6 +79,22 @@ class VoucherDiscount:
     amount: int
 
 
+@dataclass(frozen=True)
+class Held:
+    """What an order being edited took at its sale: its customer, voucher and redeemed
+    points. The edit keeps them under the rules they were taken by — the voucher's switch,
+    dates and use limits, or a lowered points cap, are today's rules for a new sale."""
+
+    customer_id: int | None
+    voucher_id: int | None = None
+    points: int = 0
+
+    def points_for(self, customer: Customer | None) -> int:
+        """The held points this customer may keep (none for another customer)."""
+        same = customer is not None and customer.id == self.customer_id
+        return self.points if same else 0
+
+
 def _voucher_eligible(session: Session, voucher: Voucher, customer: Customer | None) -> bool:
     levels = set(
         session.exec(
@@ -94,6 +120,57 @@ def _voucher_eligible(session: Session, voucher: Voucher, customer: Customer | N
     return False
 
 
+def vouchers_only_for(
+    conn: sa.Connection, *, level_id: int | None = None, tag_id: int | None = None
+) -> list[tuple[int, str]]:
+    """(id, code) of the active vouchers limited to this customer group (or tag) and to
+    nothing else, by code. Deleting the group drops their limit rows (ON DELETE CASCADE),
+    and a voucher without limits is for everyone (`_voucher_eligible`)."""
+    v, vl, vt = vouchers_t.c, voucher_levels_t.c, voucher_tags_t.c
+    if level_id is not None:
+        limited = sa.exists().where(vl.voucher_id == v.id, vl.level_id == level_id)
+    else:
+        limited = sa.exists().where(vt.voucher_id == v.id, vt.tag_id == tag_id)
+    # `IS DISTINCT FROM NULL`: for a tag, any group limit is another limit (and so round).
+    other_level = sa.exists().where(vl.voucher_id == v.id, vl.level_id.is_distinct_from(level_id))
+    other_tag = sa.exists().where(vt.voucher_id == v.id, vt.tag_id.is_distinct_from(tag_id))
+    rows = conn.execute(
+        sa.select(v.id, v.code)
+        .where(v.is_active.is_(True), limited, ~other_level, ~other_tag)
+        .order_by(v.code)
+    ).all()  # fmt: skip
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+def switch_off_vouchers_only_for(
+    session: Session, ctx: ServiceContext, *, level_id: int | None = None,
+    tag_id: int | None = None,
+) -> list[str]:  # fmt: skip
+    """Before a customer group (or tag) is deleted, inside the deletion's checked unit of
+    work: switch off the vouchers that were only for it, which would otherwise be for
+    everyone, each with its audit row. Returns their codes (the deletion's audit row names
+    them too)."""
+    found = vouchers_only_for(session.connection(), level_id=level_id, tag_id=tag_id)
+    if not found:
+        return []
+    session.connection().execute(
+        vouchers_t.update().where(vouchers_t.c.id.in_([i for i, _c in found]))
+        .values(is_active=False)
+    )  # fmt: skip
+    for voucher_id, code in found:
+        ctx.audit(session, "voucher.deactivate", entity_type="voucher", entity_id=voucher_id,
+                  summary=code)  # fmt: skip
+    return [code for _i, code in found]
+
+
+def with_vouchers_off(summary: str, codes: list[str]) -> str:
+    """A deletion's audit summary, naming the vouchers it switched off (if any)."""
+    if not codes:
+        return summary
+    return msg("{summary}; vouchers switched off, as they were only for it: {vouchers}",
+               summary=summary, vouchers=codes)  # fmt: skip
+
+
 def voucher_discount(
     session: Session,
     code: str,
@@ -102,15 +179,56 @@ def voucher_discount(
     merchandise: int,
     shipping_fee: int,
     now: datetime,
+    held: Held | None = None,
 ) -> VoucherDiscount:
     """The discount a voucher code gives on this sale, or a ValidationError saying why not.
 
-    `merchandise` is the lines' subtotal after the order discount.
+    `merchandise` is the lines' subtotal after the order discount. `held`: the order being
+    edited, whose own voucher is kept whatever today's switch, dates and use limits say
+    (the order holds its use already) and, for the same customer, whoever it is for now;
+    its amount and minimum follow its rule on the new goods.
     """
     code = code.strip().upper()
     voucher = session.exec(select(Voucher).where(func.upper(Voucher.code) == code)).first()
     field = "voucher_code"
-    if voucher is None or not voucher.is_active:
+    if voucher is None:
+        raise ValidationError(
+            msg("Voucher {code} does not exist or is switched off.", code=code), field=field
+        )
+    assert voucher.id is not None
+    kept = held is not None and held.voucher_id == voucher.id
+    if not kept:
+        _check_today(session, voucher, code, now)
+    # The same customer took it with the order: whether it is for them was settled then.
+    checked = not (kept and held is not None and held.customer_id == _id_of(customer))
+    if checked:
+        _check_customer_uses(session, voucher, code, customer)
+    if merchandise < voucher.min_order_value:
+        raise ValidationError(
+            msg(
+                "Voucher {code}: order below {minimum} đ (this order: {amount} đ).",
+                code=code,
+                minimum=voucher.min_order_value,
+                amount=merchandise,
+            ),
+            field=field,
+        )
+    if checked and not _voucher_eligible(session, voucher, customer):
+        raise ValidationError(
+            msg("Voucher {code} is not for this customer.", code=code), field=field
+        )
+    amount = voucher_amount(
+        DiscountKind(voucher.discount_kind), voucher.discount_value, voucher.max_discount,
+        voucher.free_shipping, merchandise=merchandise, shipping_fee=shipping_fee,
+    )  # fmt: skip
+    return VoucherDiscount(voucher.id, voucher.code, amount)
+
+
+def _check_today(session: Session, voucher: Voucher, code: str, now: datetime) -> None:
+    """A ValidationError when the voucher cannot be taken today: switched off, outside its
+    dates, or used up."""
+    field = "voucher_code"
+    if not voucher.is_active:
         raise ValidationError(
             msg("Voucher {code} does not exist or is switched off.", code=code), field=field
         )
@@ -121,6 +239,19 @@ def voucher_discount(
     assert voucher.id is not None
     if voucher.usage_limit is not None and count_uses(session, voucher.id) >= voucher.usage_limit:
         raise ValidationError(msg("Voucher {code} has been used up.", code=code), field=field)
+
+
+def _id_of(customer: Customer | None) -> int | None:
+    return None if customer is None else customer.id
+
+
+def _check_customer_uses(
+    session: Session, voucher: Voucher, code: str, customer: Customer | None
+) -> None:
+    """A ValidationError when the voucher is limited per customer and this one (or a
+    walk-in buyer) cannot take it."""
+    field = "voucher_code"
+    assert voucher.id is not None
     if voucher.per_customer_limit is not None:
         if customer is None or customer.id is None:
             raise ValidationError(
@@ -138,29 +269,22 @@ def voucher_discount(
                 ),
                 field=field,
             )
-    if merchandise < voucher.min_order_value:
-        raise ValidationError(
-            msg(
-                "Voucher {code}: order below {minimum} đ (this order: {amount} đ).",
-                code=code,
-                minimum=voucher.min_order_value,
-                amount=merchandise,
-            ),
-            field=field,
-        )
-    if not _voucher_eligible(session, voucher, customer):
-        raise ValidationError(
-            msg("Voucher {code} is not for this customer.", code=code), field=field
-        )
-    if voucher.discount_kind == DiscountKind.PERCENT:
-        amount = merchandise * voucher.discount_value // 100
-    else:
-        amount = voucher.discount_value
-    if voucher.free_shipping:
+
+
+def voucher_amount(
+    kind: DiscountKind, value: int, max_discount: int | None, free_shipping: bool, *,
+    merchandise: int, shipping_fee: int,
+) -> int:  # fmt: skip
+    """What a voucher of this rule takes off: `value` đồng or percent of `merchandise` (the
+    goods after the order discount), plus the shipping when it pays it, at most
+    `max_discount` and never more than the order. The demo data prices its vouchers here
+    too, so its orders agree with a sale's."""
+    amount = merchandise * value // 100 if kind == DiscountKind.PERCENT else value
+    if free_shipping:
         amount += shipping_fee
-    if voucher.max_discount is not None:  # "at most": the shipping it pays included
-        amount = min(amount, voucher.max_discount)
-    return VoucherDiscount(voucher.id, voucher.code, min(amount, merchandise + shipping_fee))
+    if max_discount is not None:  # "at most": the shipping it pays included
+        amount = min(amount, max_discount)
+    return min(amount, merchandise + shipping_fee)
 
 
 def _aware(dt: datetime) -> datetime:
@@ -180,12 +304,15 @@ def redeem_cap_percent(session: Session) -> int:
 
 
 def points_discount(
-    session: Session, customer: Customer | None, points: int, order_amount: int | None = None
-) -> int:
+    session: Session, customer: Customer | None, points: int, order_amount: int | None = None,
+    *, kept: int = 0,
+) -> int:  # fmt: skip
     """The discount for redeeming `points`, or a ValidationError when not allowed.
 
     `order_amount` is what the order costs before points; points pay at most the cap
-    (Settings → Points) of it."""
+    (Settings → Points) of it. `kept`: the points the order being edited redeemed already
+    for this customer; up to those the cap is the one they were redeemed under (a cap
+    lowered since does not take them back), beyond them it is today's."""
     if points <= 0:
         return 0
     if customer is None:
@@ -201,18 +328,22 @@ def points_discount(
         )
     value = point_value(session)
     amount = points * value
-    if order_amount is not None:
+    if order_amount is not None and points > kept:
         cap = max(order_amount, 0) * redeem_cap_percent(session) // 100
         if amount > cap:
-            most = cap // value
-            raise ValidationError(
-                msg(
-                    "Points may pay at most {percent}% of this order ({cap} đ): use at most "
-                    "{most} points.",
-                    percent=redeem_cap_percent(session),
-                    cap=cap,
-                    most=most,
-                ),
-                field="points",
-            )
+            raise ValidationError(_cap_message(session, cap, cap // value, kept), field="points")
     return amount
+
+
+def _cap_message(session: Session, cap: int, most: int, kept: int) -> Message:
+    percent = redeem_cap_percent(session)
+    if kept > most:  # the order's own points stay; adding more is what is refused
+        return msg(
+            "Points may pay at most {percent}% of this order ({cap} đ): it keeps the {kept} "
+            "points it redeemed already, but cannot take more.",
+            percent=percent, cap=cap, kept=kept,
+        )  # fmt: skip
+    return msg(
+        "Points may pay at most {percent}% of this order ({cap} đ): use at most {most} points.",
+        percent=percent, cap=cap, most=most,
+    )  # fmt: skip

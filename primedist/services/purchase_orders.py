@@ -5,7 +5,9 @@ A goods receipt made against an order (`ReceiptDraft.purchase_order_id`) counts 
 towards the order's lines (`count_receipt`, in the receipt's transaction; cancelling the
 receipt takes them off again, `uncount_receipt`), so the order shows what is still to come.
 An order is cancelled before anything came, or closed by hand when the rest will not come
-(reopened when a receipt against it is cancelled: its units are awaited again).
+(reopened when a receipt against it is cancelled: its units are awaited again). Any
+receipt against it counts as something that came, even when it brought none of the SKUs
+ordered: such an order is closed, not cancelled.
 
 `suggested_lines` proposes what to order from a supplier: the SKUs it delivered before that
 are low on stock now (available at or below their low-stock level), each brought up to
@@ -45,6 +47,8 @@ from primedist.domain.purchase_order import (
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseOrderState,
+    can_cancel_order,
+    can_close_order,
     order_state,
 )
 from primedist.domain.supplier import Supplier
@@ -120,6 +124,8 @@ class OrderRow:
     cancel_reason: str = ""
     closed_at: datetime | None = None
     close_reason: str = ""
+    #: The standing goods receipts made against it (of SKUs it ordered or not).
+    receipts: int = 0
 
     @property
     def state(self) -> PurchaseOrderState:
@@ -129,6 +135,12 @@ class OrderRow:
     def awaited_units(self) -> int:
         """Units still to come (none once cancelled or closed)."""
         return self.units - self.received_units if self.state in OPEN_STATES else 0
+
+    def can_cancel(self) -> bool:
+        return can_cancel_order(self.state, self.receipts)
+
+    def can_close(self) -> bool:
+        return can_close_order(self.state, self.receipts)
 
 
 @dataclass(frozen=True)
@@ -140,11 +152,18 @@ class OrderLineRow:
     variant_name: str
     quantity: int
     unit_cost: int | None
+    #: Units of it that came, up to what it ordered: what counts towards the order's
+    #: received units (so the lines add up to the order's totals).
     received: int
+    #: Whether its order still awaits goods (not cancelled, closed or come in full).
+    awaited: bool = True
+    #: Units of it that came beyond what it ordered (in stock, counting for nothing).
+    over: int = 0
 
     @property
     def remaining(self) -> int:
-        return max(self.quantity - self.received, 0)
+        """Units of it still to come: none once its order is cancelled or closed."""
+        return max(self.quantity - self.received, 0) if self.awaited else 0
 
     @property
     def amount(self) -> int | None:
@@ -245,7 +264,7 @@ def update_order(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Order
     supplier_text, note = _check(draft)
     with ctx.uow() as session:
         order = _locked(session, order_id)
-        if not order.can_cancel():
+        if not order.can_cancel(_standing_receipts(session, order_id)):
             came = msg(
                 "Goods of {code} came already: it can no longer be changed.", code=order.code
             )
@@ -314,15 +333,27 @@ def _order_line(session: Session, order_id: int, n: int, line: OrderLine) -> Pur
                              quantity=line.quantity, unit_cost=line.unit_cost)  # fmt: skip
 
 
-def _row(order: PurchaseOrder, ordered_by: str, supplier: str | None = None) -> OrderRow:
-    """The order as listed (`supplier`: its supplier's name now, when not the order's)."""
+def _row(order: PurchaseOrder, ordered_by: str, supplier: str | None = None,
+         receipts: int = 0) -> OrderRow:  # fmt: skip
+    """The order as listed (`supplier`: its supplier's name now, when not the order's;
+    `receipts`: the standing receipts against it)."""
     assert order.id is not None
     return OrderRow(order.id, order.code, order.created_at, order.supplier_id,
                     supplier or order.supplier,
                     order.expected_on, order.note or "", order.lines, order.units,
                     order.received_units, order.total_cost, ordered_by, order.cancelled_at,
                     order.cancel_reason or "", order.closed_at,
-                    order.close_reason or "")  # fmt: skip
+                    order.close_reason or "", receipts)  # fmt: skip
+
+
+def _standing_receipts(session: Session, order_id: int) -> int:
+    """The goods receipts made against the order and not cancelled (flushed first: a
+    receipt being cancelled no longer counts)."""
+    session.flush()
+    r = receipts_t.c
+    counted = sa.select(sa.func.count()).where(r.purchase_order_id == order_id,
+                                               r.cancelled_at.is_(None))  # fmt: skip
+    return int(session.connection().execute(counted).scalar_one())
 
 
 # --------------------------------------------------------------------------- receipts
@@ -380,7 +411,10 @@ def uncount_receipt(ctx: ServiceContext, session: Session, order_id: int,
     before = order.received_units
     count_receipt(session, order_id, {v: -q for v, q in quantities.items()})
     session.refresh(order)
-    if order.closed_at is None or order.received_units >= before:
+    # Closed although none of its SKUs came (a receipt of others only): with that receipt
+    # gone, nothing came of it, and it can be cancelled again.
+    emptied = _standing_receipts(session, order_id) == 0
+    if order.closed_at is None or (order.received_units >= before and not emptied):
         return
     close_reason = order.close_reason
     order.closed_at, order.closed_by_id, order.close_reason = None, None, None
@@ -445,7 +479,7 @@ def cancel_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
     text = suppliers.checked_reason(reason, msg("Say why the order is cancelled."))
     with ctx.uow() as session:
         order = _locked(session, order_id)
-        if not order.can_cancel():
+        if not order.can_cancel(_standing_receipts(session, order_id)):
             raise ValidationError(_cannot(order, msg("Goods of {code} came already: close it "
                                                      "instead.", code=order.code)))  # fmt: skip
         order.cancelled_at, order.cancelled_by_id, order.cancel_reason = (
@@ -468,7 +502,7 @@ def close_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
     text = suppliers.checked_reason(reason, msg("Say why the rest will not come."))
     with ctx.uow() as session:
         order = _locked(session, order_id)
-        if not order.can_close():
+        if not order.can_close(_standing_receipts(session, order_id)):
             raise ValidationError(_cannot(order, msg("Nothing of {code} came yet: cancel it "
                                                      "instead.", code=order.code)))  # fmt: skip
         order.closed_at, order.closed_by_id, order.close_reason = (
@@ -514,8 +548,10 @@ def _ended(ctx: ServiceContext, session: Session, order: PurchaseOrder, action: 
                      "received_units": order.received_units})  # fmt: skip
     who = session.get(User, order.user_id) if order.user_id else None
     ordered_from = session.get(Supplier, order.supplier_id)
+    assert order.id is not None
     return _row(order, who.name if who is not None else "",
-                ordered_from.name if ordered_from is not None else None)  # fmt: skip
+                ordered_from.name if ordered_from is not None else None,
+                _standing_receipts(session, order.id))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- reading
@@ -584,11 +620,15 @@ def _supplier_now() -> sa.ColumnElement[str]:
 
 
 def _listed() -> sa.Select[Any]:
-    o = orders_t.c
+    o, r = orders_t.c, receipts_t.c
+    receipts = (sa.select(sa.func.count()).where(r.purchase_order_id == o.id,
+                                                 r.cancelled_at.is_(None))
+                .scalar_subquery().label("receipts"))  # fmt: skip
     return (
         sa.select(o.id, o.code, o.created_at, o.supplier_id, _supplier_now().label("supplier"),
                   o.expected_on, o.note, o.lines, o.units, o.received_units, o.total_cost,
-                  users_t.c.name, o.cancelled_at, o.cancel_reason, o.closed_at, o.close_reason)
+                  users_t.c.name, o.cancelled_at, o.cancel_reason, o.closed_at, o.close_reason,
+                  receipts)
         .select_from(orders_t.outerjoin(users_t, users_t.c.id == o.user_id)
                      .outerjoin(suppliers_t, suppliers_t.c.id == o.supplier_id))
     )  # fmt: skip
@@ -598,7 +638,8 @@ def _listed_row(x: Any) -> OrderRow:
     return OrderRow(int(x.id), x.code, x.created_at, int(x.supplier_id), x.supplier,
                     x.expected_on, x.note or "", int(x.lines), int(x.units),
                     int(x.received_units), int(x.total_cost), x.name or "", x.cancelled_at,
-                    x.cancel_reason or "", x.closed_at, x.close_reason or "")  # fmt: skip
+                    x.cancel_reason or "", x.closed_at, x.close_reason or "",
+                    int(x.receipts))  # fmt: skip
 
 
 def open_orders(ctx: ServiceContext, supplier: str) -> list[OrderRow]:
@@ -634,16 +675,34 @@ def order_id_by_code(ctx: ServiceContext, code: str) -> int:
 
 
 def order_lines(ctx: ServiceContext, order_id: int) -> list[OrderLineRow]:
+    """The order's lines, each with what came of it (up to what it ordered, the rest as
+    over) and what still comes (nothing once the order is cancelled or closed)."""
     ctx.require(Module.PRODUCTS)
-    c = lines_t.c
+    c, o = lines_t.c, orders_t.c
     with ctx.engine.connect() as conn:
+        ended = conn.execute(sa.select(o.cancelled_at, o.closed_at, o.units, o.received_units)
+                             .where(o.id == order_id)).first()  # fmt: skip
         rows = conn.execute(
             sa.select(c.id, c.variant_id, c.sku, c.product_name, c.variant_name, c.quantity,
                       c.unit_cost, c.received).where(c.order_id == order_id).order_by(c.id)
         ).all()  # fmt: skip
-    return [OrderLineRow(int(r.id), r.variant_id, r.sku, r.product_name, r.variant_name or "",
-                         int(r.quantity), None if r.unit_cost is None else int(r.unit_cost),
-                         int(r.received)) for r in rows]  # fmt: skip
+    awaited = (
+        ended is not None
+        and order_state(
+            ended.cancelled_at, ended.closed_at, int(ended.units), int(ended.received_units)
+        )
+        in OPEN_STATES
+    )
+    return [_line_row(r, awaited) for r in rows]
+
+
+def _line_row(r: Any, awaited: bool) -> OrderLineRow:
+    """A line as shown: what came of it split into what counts (up to what it ordered, as
+    the order's received units count it) and what came over."""
+    quantity, came = int(r.quantity), int(r.received)
+    return OrderLineRow(int(r.id), r.variant_id, r.sku, r.product_name, r.variant_name or "",
+                        quantity, None if r.unit_cost is None else int(r.unit_cost),
+                        min(came, quantity), awaited, max(came - quantity, 0))  # fmt: skip
 
 
 def order_receipts(ctx: ServiceContext, order_id: int) -> list[tuple[str, datetime, bool]]:

@@ -884,15 +884,19 @@ def series(
     *,
     grain: str = "day",
     key: str | None = None,
+    by_orders: bool = False,
 ) -> Series:
     """A metric per day/week/month over the range (every bucket, zeros included).
 
     `metric` is one of SERIES_METRICS, or a ranking (RANKINGS) with the row's `key`:
-    a province's or carrier's revenue, a product's units.
+    a province's or carrier's revenue (its counted orders with `by_orders`, as the top 5
+    by orders ranks them), a product's units.
     """
     ctx.require(Module.ANALYTICS)
     if metric not in SERIES_METRICS and metric not in RANKINGS:
         raise ValidationError(msg("Unknown metric {metric}.", metric=repr(metric)), field="metric")
+    if by_orders and metric not in (q.PROVINCE, q.CARRIER):
+        raise ValueError(f"by_orders is for a province or carrier, not {metric!r}")
     w = window(date_from, date_to, shop_ids)
     spans = buckets(date_from, date_to, grain)
     with ctx.engine.connect() as conn:
@@ -905,7 +909,7 @@ def series(
         else:
             values = {}
             aliases = [] if key is None else _spellings(conn, metric, key)
-            for day, v in q.daily_values(conn, w, metric, key, aliases):
+            for day, v in q.daily_values(conn, w, metric, key, aliases, count_orders=by_orders):
                 b = max(bucket_start(day, grain), date_from)
                 values[b] = values.get(b, 0) + v
     points = [Point(start, end, float(values.get(start, 0))) for start, end in spans]

@@ -12,7 +12,9 @@ less those returned already, and only what is available (on hand − reserved fo
 `cancel_return` undoes a return entered by mistake: its goods come back into stock (a
 stock in naming it, averaged in again at their unit cost) and it stops counting — in
 what is owed, in the money given back, in what can still go back of the receipt — in one
-transaction.
+transaction. Its cash refund leaves End of day only when cancelled the same day: on a
+later day it stays in the drawer of its own day and goes out again on the day of the
+cancel (`queries.end_of_day.supplier_cash`).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -482,7 +483,8 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
     """Cancel a payment entered by mistake (it stays on the account, struck out, with when,
     by whom and why). A payment made with a receipt goes with that receipt: cancel the
     receipt instead. The owner or a manager only: it puts the debt back up, as
-    `adjust_balance` does."""
+    `adjust_balance` does. A cash payment cancelled on a later day stays paid out on its
+    own day: End of day counts its cash back in the drawer on the day of the cancel."""
     ctx.require(Module.PRODUCTS)
     ctx.require_manager()
     text = checked_reason(reason, msg("Say why the payment is cancelled."))
@@ -793,6 +795,19 @@ def export_suppliers(
 #: (đồng; + the shop owes it, - it owes the shop) is what a new supplier is owed from
 #: before the app: an adjustment "Opening balance".
 IMPORT_COLUMNS = ("name", "phone", "email", "address", "tax_code", "note", "opening_debt")
+#: The export's headers, by English header: (Vietnamese, English).
+_EXPORTED = {en: (vi, en) for (vi, en), _kind, _width in EXPORT_COLUMNS}
+#: Each column's headers besides its key (accents and case optional): the export's own, in
+#: either language, so that an exported file imports back, and the usual other names.
+IMPORT_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": (*_EXPORTED["Supplier"], "Tên nhà cung cấp"),
+    "phone": (*_EXPORTED["Phone"], "Số điện thoại"),
+    "email": _EXPORTED["Email"],
+    "address": _EXPORTED["Address"],
+    "tax_code": (*_EXPORTED["Tax code"], "MST"),
+    "note": _EXPORTED["Note"],
+    "opening_debt": ("Nợ đầu kỳ", "Công nợ đầu kỳ", "Opening debt"),
+}
 #: Rows one file takes.
 MAX_IMPORT_ROWS = 5_000
 OPENING_REASON = "Opening balance (imported)"
@@ -822,7 +837,8 @@ def import_suppliers(ctx: ServiceContext, path: Path) -> SupplierImport:
     ctx.require(Module.PRODUCTS)
     from primedist.io.tabular import open_table
 
-    with open_table(path, required=("name",), max_rows=MAX_IMPORT_ROWS) as table:
+    with open_table(path, required=("name",), max_rows=MAX_IMPORT_ROWS,
+                    rename=_import_column) as table:  # fmt: skip
         rows = [(number, _import_row(number, cells, table.columns))
                 for number, cells in table.rows()]  # fmt: skip
     seen: dict[str, int] = {}
@@ -844,6 +860,22 @@ def import_suppliers(ctx: ServiceContext, path: Path) -> SupplierImport:
                   after={"rows": len(rows), **counts})  # fmt: skip
     return SupplierImport(len(rows), counts["created"], counts["updated"], counts["unchanged"],
                           counts["debts"], counts["total"], counts["skipped"])  # fmt: skip
+
+
+def _import_column(name: str) -> str:
+    """A (normalised) header cell as the column it names: `Nhà cung cấp` is `name`."""
+    from primedist.services.product_import import header_key
+
+    return _import_aliases().get(header_key(name), name)
+
+
+@cache
+def _import_aliases() -> dict[str, str]:
+    """Every accepted header spelling (folded) → column key."""
+    from primedist.services.product_import import header_key
+
+    return {header_key(spelling): key for key, spellings in IMPORT_HEADERS.items()
+            for spelling in (key, *spellings)}  # fmt: skip
 
 
 def _import_row(

@@ -20,6 +20,10 @@ Failures never escape as exceptions from `sync_shop`: they land in the shop's ch
 - an authorisation problem: the shop is marked "needs re-authorisation";
 - anything else from the platform: an error line in the shop's log.
 
+A disconnected or never linked shop is not synced (outcome "disconnected" / "not_linked",
+no log line: nothing failed), and a run stops at its next batch once the shop got
+disconnected meanwhile (the batches before stay).
+
 `SYNC_STATE` is a small thread-safe status object the scheduler's jobs update and the
 status bar polls (running shops, offline or a marketplace answering with errors, actions
 waiting).
@@ -48,6 +52,7 @@ from primedist.connectors.base import (
     Unreachable,
 )
 from primedist.connectors.base import Connector as ConnectorProtocol
+from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import Message, msg, restored, stored_args
 from primedist.core.security import redact
 from primedist.db.advisory import AdvisoryLock
@@ -150,7 +155,8 @@ class SyncReport:
 
     shop_id: int
     shop: str
-    #: ok | offline | marketplace_error | paused | needs_reauth | error | busy
+    #: ok | offline | marketplace_error | paused | needs_reauth | error | busy, or one of
+    #: SKIPPED (the shop is not linked: nothing was asked of the marketplace)
     outcome: str = "ok"
     fetched: int = 0
     inserted: int = 0
@@ -232,6 +238,23 @@ def _linked_shops(ctx: ServiceContext, status: ShopStatus) -> list[tuple[int, st
         return [(int(i), n) for i, n in session.exec(stmt) if i is not None]
 
 
+#: The outcomes of a shop that cannot be synced, by its status: not an error (the owner
+#: disconnected it, or never linked it), so no log line and no "sync failed".
+SKIPPED = {ShopStatus.DISCONNECTED: "disconnected", ShopStatus.NOT_LINKED: "not_linked"}
+
+
+def _skipped_message(outcome: str) -> Message:
+    if outcome == "disconnected":
+        return msg("The shop is disconnected: authorise it again in Settings → Sales channels "
+                   "to sync its orders.")  # fmt: skip
+    return msg("The shop is not linked yet: authorise it in Settings → Sales channels to "
+               "sync its orders.")  # fmt: skip
+
+
+class _Disconnected(Exception):
+    """The shop was disconnected while its sync ran: the run stops before its next batch."""
+
+
 def needs_reauth_report(shop_id: int, name: str) -> SyncReport:
     """What a sync of every shop says of a shop it skipped for its lost authorisation."""
     return SyncReport(
@@ -263,7 +286,11 @@ def sync_shop(
         if shop is None:
             raise NotFound(msg("Shop {shop_id} does not exist.", shop_id=str(shop_id)))
         ref = ShopRef(shop_id, shop.name, Channel(shop.channel))
+        skipped = SKIPPED.get(ShopStatus(shop.status))
     report = SyncReport(shop_id, ref.name)
+    if skipped is not None:  # its tokens are gone (or never were): nothing to ask for
+        report.outcome, report.message = skipped, _skipped_message(skipped)
+        return report
     lock = shop_sync_lock(shop_id)
     if not lock.acquire(blocking=False):
         report.outcome, report.message = "busy", "a sync of this shop is already running"
@@ -285,6 +312,8 @@ def sync_shop(
                 conn.close()
     except ConnectorError as exc:
         _failed(ctx, ref, report, exc)
+    except _Disconnected:
+        _stopped_by_disconnection(report)
     except Busy:
         if not report.fetched:
             raise  # nothing of the run was saved, as the error says: try again
@@ -315,6 +344,17 @@ def _stopped_by_another_writer(report: SyncReport) -> None:
     )  # fmt: skip
 
 
+def _stopped_by_disconnection(report: SyncReport) -> None:
+    """The owner disconnected the shop during its sync: it stopped without error; the
+    batches committed before stay (the report says how many)."""
+    report.outcome = "disconnected"
+    report.message = msg(
+        "The shop was disconnected during the sync: it stopped; {saved} orders saved before "
+        "stay ({new} new, {updated} updated).",
+        saved=report.fetched, new=report.inserted, updated=report.updated,
+    )  # fmt: skip
+
+
 def _record(ctx: ServiceContext, shop_id: int, report: SyncReport) -> None:
     """What a run leaves besides its orders: a shop whose tokens worked is active again;
     the shop's sync log and Home's "new orders synced" for a run that saved orders (also
@@ -326,6 +366,8 @@ def _record(ctx: ServiceContext, shop_id: int, report: SyncReport) -> None:
             _log(ctx, shop_id, "info", report.summary(), new_orders=report)
     elif report.outcome == "busy" and report.fetched and report.message:
         _log(ctx, shop_id, "warning", report.message, new_orders=report)
+    elif report.outcome == "disconnected" and report.fetched and report.message:
+        _log(ctx, shop_id, "info", report.message, new_orders=report)
 
 
 def _authorisation_works(ctx: ServiceContext, shop_id: int) -> None:
@@ -370,9 +412,15 @@ def sync_all(
     factory: ConnectorFactory = default_connector,
     shop_ids: Sequence[int] | None = None,
 ) -> list[SyncReport]:
-    """Sync every linked active marketplace shop (or those of `shop_ids`), one by one."""
+    """Sync every linked active marketplace shop (or those of `shop_ids`), one by one.
+
+    A shop of the list disconnected before its turn is left out (it is no longer one to
+    sync: not a failure of a run of every shop); one of `shop_ids` says so."""
     ids = [i for i, _n in syncable_shops(ctx)] if shop_ids is None else list(shop_ids)
-    return [sync_shop(ctx, shop_id, factory=factory) for shop_id in ids]
+    reports = [sync_shop(ctx, shop_id, factory=factory) for shop_id in ids]
+    if shop_ids is not None:
+        return reports
+    return [r for r in reports if r.outcome not in SKIPPED.values() or r.fetched]
 
 
 def _run(
@@ -392,6 +440,7 @@ def _run(
         report.message = f"daily API limit reached; resumes at {aware(checkpoint.paused_until)}"
         return
     stock_since = aware(checkpoint.stock_since) if checkpoint.stock_since else now
+    from_checkpoint = since is None
     if since is None:
         since = (
             aware(checkpoint.synced_until) - OVERLAP
@@ -399,6 +448,11 @@ def _run(
             else now - timedelta(days=FIRST_SYNC_DAYS)
         )
     end = until or now
+    if from_checkpoint and checkpoint.synced_until and since > end:
+        # The clock is behind the last synced point by more than the overlap (put back, or
+        # a PC whose clock runs late): no window would be fetched and "0 orders" would
+        # hide the orders waiting. A failed run, as when the platform finds it ahead.
+        raise ConnectorError(_clock_behind(aware(checkpoint.synced_until)))
     windows = list(_windows(since, end, connector.max_window))
     # The next window is listed on a thread while this one is fetched and written.
     lister = ThreadPoolExecutor(1, thread_name_prefix="sync-list")
@@ -419,8 +473,16 @@ def _run(
     finally:
         lister.shutdown(wait=True, cancel_futures=True)
         checkpoint_wal(ctx.engine)  # the batches spaced their checkpoints (write_batch)
-    if advance:
-        retry_when_busy(lambda: _finish(ctx, shop.id))
+    retry_when_busy(lambda: _finish(ctx, shop.id, synced=advance))
+
+
+def _clock_behind(synced_until: datetime) -> Message:
+    return msg(
+        "This computer's clock is probably wrong by more than 5 minutes: it is earlier than "
+        "the last sync of this shop ({synced_until}). Set the right date and time, then sync "
+        "again.",
+        synced_until=f"{to_local(synced_until, shop_tz()):%Y-%m-%d %H:%M}",
+    )
 
 
 def _windows(
@@ -487,8 +549,12 @@ def _commit_batch(
     stock_since: datetime,
     synced_until: datetime | None,
 ) -> None:
-    """One transaction: the orders and (at a window's end) the checkpoint."""
+    """One transaction: the orders and (at a window's end) the checkpoint; none once the
+    shop got disconnected (its owner wants nothing more of it)."""
     with ctx.uow(write=True) as session:
+        status = session.exec(select(Shop.status).where(col(Shop.id) == shop.id)).first()
+        if status is None or ShopStatus(status) == ShopStatus.DISCONNECTED:
+            raise _Disconnected
         conn = session.connection()
         result = write_batch(ctx, conn, shop, orders, stock_since=stock_since)
         values: dict[str, Any] = {"last_attempt_at": ctx.clock.now()}
@@ -524,16 +590,19 @@ def _checkpoint(ctx: ServiceContext, shop_id: int, now: datetime) -> SyncCheckpo
         return cp
 
 
-def _finish(ctx: ServiceContext, shop_id: int) -> None:
+def _finish(ctx: ServiceContext, shop_id: int, *, synced: bool) -> None:
+    """A run that went through: the last failure is over ("Last sync failed" goes, also
+    after a re-fetch); a sync (`synced`, not a re-fetch) is also the shop's last sync."""
     # It reads then writes: take the write lock first, so another process's batch makes
     # it wait instead of failing it at once.
     with ctx.uow(write=True) as session:
         cp = session.get(SyncCheckpoint, (shop_id, ORDERS))
         if cp is not None:
-            cp.last_success_at = ctx.clock.now()
             cp.last_error = None
             cp.error_count = 0
-            cp.paused_until = None
+            if synced:
+                cp.last_success_at = ctx.clock.now()
+                cp.paused_until = None
             session.add(cp)
 
 
@@ -554,7 +623,7 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
     else:
         report.outcome = "error"
     if report.outcome != "offline":
-        SYNC_STATE.update(last_error=f"{shop.name}: {message}")
+        SYNC_STATE.update(last_error=msg("{shop}: {reason}", shop=shop.name, reason=message))
     with ctx.uow() as session:
         cp = session.get(SyncCheckpoint, (shop.id, ORDERS)) or SyncCheckpoint(
             shop_id=shop.id, resource=ORDERS
@@ -670,9 +739,12 @@ class ShopSyncState:
     status: ShopStatus
     synced_until: datetime | None
     last_success_at: datetime | None
+    #: The Message it was where the shop's log still has it (the UI translates it).
     last_error: str | None
     error_count: int
     paused_until: datetime | None
+    #: Tokens are stored (as Settings → Sales channels says "Not linked" when not).
+    linked: bool = True
 
 
 def sync_log(ctx: ServiceContext, shop_id: int, limit: int = 200) -> list[LogLine]:
@@ -701,16 +773,39 @@ def shop_states(ctx: ServiceContext) -> list[ShopSyncState]:
         for shop in shops:
             assert shop.id is not None
             cp = session.get(SyncCheckpoint, (shop.id, ORDERS))
+            cred = session.get(ShopCredential, shop.id)
             out.append(
                 ShopSyncState(
                     shop.id, shop.name, ShopStatus(shop.status),
                     _opt(cp.synced_until) if cp else None,
                     _opt(cp.last_success_at) if cp else None,
-                    cp.last_error if cp else None, cp.error_count if cp else 0,
+                    _last_error(session, shop.id, cp.last_error) if cp else None,
+                    cp.error_count if cp else 0,
                     _opt(cp.paused_until) if cp else None,
+                    linked=cred is not None and bool(cred.refresh_token_enc),
                 )
             )  # fmt: skip
         return out
+
+
+def _last_error(session: Session, shop_id: int, stored: str | None) -> str | None:
+    """The checkpoint's last error (kept as plain English) as the Message it was: the
+    `reason` of the shop's failure line that holds it (`_failed` writes both)."""
+    if not stored:
+        return stored
+    rows = session.exec(
+        select(SyncLogEntry)
+        .where(col(SyncLogEntry.shop_id) == shop_id,
+               col(SyncLogEntry.level).in_(("warning", "error")))
+        .order_by(col(SyncLogEntry.created_at).desc(), col(SyncLogEntry.id).desc())
+        .limit(20)
+    ).all()  # fmt: skip
+    for row in rows:
+        line = restored(row.message, row.args)
+        reason = line.values.get("reason") if isinstance(line, Message) else None
+        if isinstance(reason, str) and reason == stored:
+            return reason
+    return stored
 
 
 def _opt(value: datetime | None) -> datetime | None:

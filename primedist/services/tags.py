@@ -26,6 +26,7 @@ from primedist.domain.customer import Customer, CustomerTag, Tag
 from primedist.domain.enums import Module
 from primedist.errors import Conflict, NotFound
 from primedist.queries.customers import OFTEN_RETURNS_KEY
+from primedist.services import pricing
 from primedist.services.context import ServiceContext
 from primedist.services.segments import (
     BulkResult,
@@ -152,8 +153,9 @@ def rename_tag(ctx: ServiceContext, tag_id: int, name: str) -> None:
 
 
 def delete_tag(ctx: ServiceContext, tag_id: int) -> int:
-    """Delete a tag that is not a default one; its customers are untagged (not deleted).
-    Returns how many customers carried it."""
+    """Delete a tag that is not a default one; its customers are untagged (not deleted),
+    and the active vouchers that were only for it are switched off (without their limit
+    they would be for everyone). Returns how many customers carried it."""
     ctx.require(Module.CUSTOMERS)
     with ctx.uow() as session:
         conn = session.connection()
@@ -163,14 +165,26 @@ def delete_tag(ctx: ServiceContext, tag_id: int) -> int:
             raise Conflict(
                 msg("{name} is a default tag: it can be renamed but not deleted.", name=repr(name))
             )
+        switched_off = pricing.switch_off_vouchers_only_for(session, ctx, tag_id=tag_id)
         untagged = conn.execute(
             sa.delete(customer_tags_t).where(customer_tags_t.c.tag_id == tag_id)
         ).rowcount
         conn.execute(sa.delete(tags_t).where(tags_t.c.id == tag_id))
+        summary = msg("{tag} ({count} customers)", tag=name, count=untagged)
         ctx.audit(session, "tag.delete", entity_type="tag", entity_id=tag_id,
-                  summary=msg("{tag} ({count} customers)", tag=name, count=untagged),
-                  before={"name": name, "customers": untagged})  # fmt: skip
+                  summary=pricing.with_vouchers_off(summary, switched_off),
+                  before={"name": name, "customers": untagged},
+                  after={"vouchers_switched_off": switched_off})  # fmt: skip
         return max(untagged, 0)
+
+
+def vouchers_only_for_tag(ctx: ServiceContext, tag_id: int) -> list[str]:
+    """The codes of the active vouchers only for this tag: deleting it switches them off
+    (what the delete question names)."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.uow() as session:
+        found = pricing.vouchers_only_for(session.connection(), tag_id=tag_id)
+    return [code for _i, code in found]
 
 
 def tag_customers(ctx: ServiceContext, tag_id: int, customer_ids: Iterable[int]) -> BulkResult:

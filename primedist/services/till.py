@@ -1,12 +1,13 @@
 """Closing the till (End of day → *Count the cash*): the cashier types the opening float and
 the cash counted; the app records them against what should be there.
 
-expected = opening float + the day's cash sales − its cash refunds − the cash paid to
-suppliers (the end-of-day report's *cash in drawer*, for the same shops and staff member);
-difference = counted −
-expected (negative = short, positive = over). Each count is a row of `till_closings` and an
-audit row; a day may be counted several times (a count after a late sale), newest last.
-Needs Orders access.
+expected = opening float + the day's cash sales − its cash refunds + the cash customers
+paid towards what they owe − the cash paid to suppliers, net of the cash they gave back
+(the end-of-day report's *cash in drawer*, for the same shops and staff member: a payment
+cancelled on a later day stays on its own day and goes back on the day of the cancel);
+difference = counted − expected (negative = short, positive = over). Each count is a row
+of `till_closings` and an audit row; a day may be counted several times (a count after a
+late sale), newest last. Needs Orders access.
 """
 
 from __future__ import annotations

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QProgressDialog
+from sqlalchemy.engine import Engine
 
 from primedist import __version__
 from primedist.config import Settings
 from primedist.core.app_lock import AppLock
-from primedist.db.engine import retry_when_busy
+from primedist.core.clock import format_datetime, shop_tz
+from primedist.db.engine import read_only_error, retry_when_busy
 from primedist.db.store import open_store
 from primedist.errors import Cancelled, PrimedistError
 from primedist.jobs import backup as backup_jobs
 from primedist.jobs.scheduler import AppScheduler
 from primedist.paths import RESOURCES
-from primedist.services import auth
+from primedist.services import auth, backup
 from primedist.services.context import SYSTEM, Actor, ServiceContext
 from primedist.ui import ops
 from primedist.ui.errors import install_excepthook, setup_logging, show_error
-from primedist.ui.i18n import DEFAULT_LANGUAGE, install_language
+from primedist.ui.file_dialogs import BACKUP, ask_open_file
+from primedist.ui.i18n import DEFAULT_LANGUAGE, current_language, install_language
 from primedist.ui.main_window import MainWindow
 from primedist.ui.messages import error_text
 from primedist.ui.ui_thread_gc import collect_on_ui_thread
@@ -211,6 +217,117 @@ def _prepare_demo(app: QApplication, ctx: ServiceContext) -> Actor | None:
     return owner
 
 
+def _data_dir_problem(settings: Settings, exc: OSError) -> str:
+    """Why the app cannot use its data dir, where not even its lock file can be made: as
+    opening the store says it (a read-only folder, a file in the way), else the OS's
+    words. The store is only looked at (no migration: no lock is held)."""
+    try:
+        open_store(settings, migrate=False, create=False).dispose()
+    except PrimedistError as problem:
+        return error_text(problem)
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):  # SQLite could still read it
+        return error_text(read_only_error())
+    return str(exc)
+
+
+# A damaged database at start ------------------------------------------------------------
+def open_store_or_restore(settings: Settings) -> Engine | None:
+    """The store, opened (and migrated); None when it cannot be and the user was told why.
+    A damaged database offers to restore a backup on the spot: the app cannot start on
+    it, so its Settings → Backup & restore cannot be reached."""
+    try:
+        return open_store(settings)
+    except PrimedistError as exc:
+        problem = error_text(exc)
+    found = backup.store_state(settings)
+    if found.state != backup.DAMAGED:
+        QMessageBox.critical(None, "Prime Distribution", problem)
+        return None
+    while True:  # until a restore is done or the user gives up
+        chosen = _ask_restore(settings, problem)
+        if chosen is None:
+            return None
+        try:
+            with _busy():
+                done = backup.restore_without_sign_in(settings, chosen, found)
+        except PrimedistError as exc:  # not a backup, damaged too: another may be chosen
+            problem = error_text(exc)
+            continue
+        aside = done.set_aside[0].name if done.set_aside else "-"
+        QMessageBox.information(
+            None,
+            "Prime Distribution",
+            QCoreApplication.translate(
+                "app", "The backup %1 was restored. The damaged data was set aside as %2."
+            )
+            .replace("%1", chosen.name)
+            .replace("%2", aside),
+        )
+        return done.ctx.engine
+
+
+def _ask_restore(settings: Settings, problem: str) -> Path | None:
+    """The damaged database's message with a "Restore a backup…" button: the backup the
+    user then chooses (None when the app is to close)."""
+    while True:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Prime Distribution", problem)
+        box.setInformativeText(QCoreApplication.translate(
+            "app", "Restore a backup now to start the app on the data it holds; the damaged "
+            "file is set aside, not deleted."))  # fmt: skip
+        restore = box.addButton(
+            QCoreApplication.translate("app", "Restore a backup…"),
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.setDefaultButton(restore)
+        box.exec()
+        if box.clickedButton() is not restore:
+            return None
+        chosen = _choose_backup(settings)
+        if chosen is not None:
+            return chosen
+
+
+def _choose_backup(settings: Settings) -> Path | None:
+    """One of the data dir's backups (newest first), or another file through the file
+    dialog (also at once where the backups folder holds none)."""
+    found = backup.backups_without_sign_in(settings)
+    other = QCoreApplication.translate("app", "Another file…")
+    if found:
+        lang = current_language()
+        names = [f"{format_datetime(b.created_at, shop_tz(), lang)}   {b.path.name}"
+                 for b in found]  # fmt: skip
+        picked, ok = QInputDialog.getItem(
+            None,
+            QCoreApplication.translate("app", "Restore a backup"),
+            QCoreApplication.translate("app", "Backups in the data folder, newest first:"),
+            [*names, other],
+            0,
+            False,
+        )
+        if not ok:
+            return None
+        if picked in names:
+            return found[names.index(picked)].path
+    return ask_open_file(
+        None,
+        None,
+        BACKUP,
+        QCoreApplication.translate("app", "Restore a backup"),
+        QCoreApplication.translate("app", "Backups (*.db);;All files (*)"),
+        settings.backup_dir,
+    )
+
+
+@contextmanager
+def _busy() -> Iterator[None]:
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
 def _start_scheduler(ctx: ServiceContext) -> AppScheduler:
     """Background jobs (marketplace sync, outbox, ...) on the scheduler's own threads."""
     scheduler = AppScheduler(ctx)
@@ -258,13 +375,21 @@ def start_demo_sandboxes(ctx: ServiceContext, scheduler: AppScheduler) -> Callab
 def run_gui(settings: Settings, *, demo: bool = False) -> int:
     """Start the GUI; returns the process exit code."""
     app = make_app()
-    settings.ensure_dirs()
-    install_excepthook(setup_logging(settings.log_dir))
+    try:
+        settings.ensure_dirs()
+    except OSError:  # a read-only data dir, a file in the way: said below, in our words
+        pass
+    install_excepthook(setup_logging(settings.log_dir))  # stderr when it cannot be written
     ui = ui_settings_for(settings)
     install_language(str(ui.value("language", DEFAULT_LANGUAGE)))
     apply_style(app)
     lock = AppLock(settings.data_dir)
-    if not lock.acquire():  # two windows would run every sync and delivery job twice
+    try:
+        locked = lock.acquire()
+    except OSError as exc:  # not even the lock file can be made in the data dir
+        QMessageBox.critical(None, "Prime Distribution", _data_dir_problem(settings, exc))
+        return 1
+    if not locked:  # two windows would run every sync and delivery job twice
         QMessageBox.information(
             None,
             "Prime Distribution",
@@ -275,10 +400,8 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
             ).replace("%1", str(settings.data_dir)),
         )
         return 1
-    try:
-        engine = open_store(settings)
-    except PrimedistError as exc:
-        QMessageBox.critical(None, "Prime Distribution", error_text(exc))
+    engine = open_store_or_restore(settings)
+    if engine is None:
         return 1
     ctx = ServiceContext(engine, settings=settings)
     session = GuiSession(app, settings, ctx)

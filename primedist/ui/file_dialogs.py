@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QFileInfo, QMimeDatabase, QSettings, QSize, QStandardPaths
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
@@ -133,7 +134,8 @@ def _ask(parent: QWidget | None, ctx: ServiceContext | None, purpose: str, title
     try:
         chosen, name_filter = run_dialog(dialog)
     finally:
-        dialog.deleteLater()
+        if shiboken6.isValid(dialog):  # a parent closed meanwhile took it along
+            dialog.deleteLater()
     paths = [Path(p) for p in chosen]
     if paths:
         remember_folder(ctx, purpose, paths[0].parent)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from primedist.domain.enums import Channel, Gender, Module, OrderStatus, PaymentMethod, Rank, Role
+from primedist.domain.enums import (
+    Channel,
+    Gender,
+    Module,
+    OrderStatus,
+    PaymentMethod,
+    Rank,
+    Role,
+    ShopStatus,
+)
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802  (the name lupdate knows)
@@ -46,6 +55,12 @@ ENUM_LABELS: dict[str, str] = {
     Channel.TIKTOK: QT_TRANSLATE_NOOP("enum", "TikTok Shop"),
     Channel.OFFLINE: QT_TRANSLATE_NOOP("enum", "Offline"),
     Channel.WEBSTORE: QT_TRANSLATE_NOOP("enum", "Web store"),
+    # a shop's link to its marketplace (the audit log's shop.authorize, shop.disconnect)
+    ShopStatus.ACTIVE: QT_TRANSLATE_NOOP("enum", "Active"),
+    ShopStatus.NOT_LINKED: QT_TRANSLATE_NOOP("enum", "Not linked"),
+    ShopStatus.NEEDS_REAUTH: QT_TRANSLATE_NOOP("enum", "Needs re-authorisation"),
+    ShopStatus.PAUSED: QT_TRANSLATE_NOOP("enum", "Paused"),
+    ShopStatus.DISCONNECTED: QT_TRANSLATE_NOOP("enum", "Disconnected"),
     # ranks
     Rank.DIAMOND: QT_TRANSLATE_NOOP("enum", "Diamond"),
     Rank.GOLD: QT_TRANSLATE_NOOP("enum", "Gold"),

@@ -10,9 +10,11 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QSizePolicy,
@@ -26,11 +28,11 @@ from primedist.db.engine import server_name
 from primedist.domain.enums import Module
 from primedist.services.context import ServiceContext
 from primedist.ui.labels import enum_label
+from primedist.ui.sub_tabs import search_fields
 from primedist.ui.sync.status import SyncStatusWidget
 from primedist.ui.widgets import (
     JobsIndicator,
     LanguageCombo,
-    SearchBox,
     center_on_screen,
     column_scroll,
     fit_to_screen,
@@ -92,10 +94,11 @@ def shown_in(tab: LazyTab, widgets: list[W]) -> list[W]:
     return [w for w in widgets if w.isVisibleTo(page) and w.window() is tab.window()]
 
 
-def search_box_of(tab: LazyTab) -> SearchBox | None:
-    """The search box the tab's page shows (the one of its current sub-tab)."""
+def search_box_of(tab: LazyTab) -> QLineEdit | None:
+    """The search box the tab's page shows (the one of its current sub-tab): a SearchBox
+    or a field marked as its page's search (the stock-take's scan field …)."""
     page = tab.page
-    boxes = shown_in(tab, page.findChildren(SearchBox)) if page is not None else []
+    boxes = shown_in(tab, search_fields(page)) if page is not None else []
     return boxes[0] if boxes else None
 
 
@@ -183,7 +186,7 @@ class MainWindow(QMainWindow):
         self.user_menu = QMenu(self.user_button)
         self.account_action = self.user_menu.addAction("", self.open_account)
         self.lock_action = self.user_menu.addAction("", self.lock)
-        self.switch_action = self.user_menu.addAction("", self.switch_user)
+        self.switch_action = self.user_menu.addAction("", self.switch_user_asked)
         self.user_button.setMenu(self.user_menu)
         return self.user_button
 
@@ -320,6 +323,12 @@ class MainWindow(QMainWindow):
 
     def switch_user(self) -> None:
         self.switchUserRequested.emit()
+
+    def switch_user_asked(self) -> None:
+        """The user menu's Switch user: unsaved work (a template being edited) is asked
+        about first, as on closing the window (Cancel: stay)."""
+        if self.may_close():
+            self.switch_user()
 
     def restart_session(self, ctx: ServiceContext) -> None:
         """After a restore: every page holds the old data, so the session starts over."""
@@ -464,18 +473,28 @@ class MainWindow(QMainWindow):
         page.accountChanged.connect(self._account_changed)
         return page
 
-    def show_customer(self, customer_id: int) -> None:
-        """Open the Customers tab on one customer: found by code in the list, detail open."""
-        if "customers" not in self.tab_pages:
-            return  # no access to customers
+    def show_customer(self, customer_id: int) -> bool:
+        """Open the Customers tab on one customer: found by code in the list, detail open.
+        When it cannot (no access to customers, or the customer was deleted) it says why,
+        over the dialog that asked, and stays where it is: False."""
         from primedist.services.sale_lookup import get_customer
+        from primedist.ui import errors
 
+        asking = QApplication.activeModalWidget() or self
+        if "customers" not in self.tab_pages:
+            errors.show_error(asking, self.tr("You have no access to Customers."))
+            return False
         customer = get_customer(self.ctx, customer_id)
+        if customer is None:
+            errors.show_error(asking, self.tr("This customer was deleted: there is nothing to "
+                                              "open."))  # fmt: skip
+            return False
         page = self.select_tab("customers")
         from primedist.ui.customers.page import CustomersPage
 
-        if customer is not None and isinstance(page, CustomersPage):
+        if isinstance(page, CustomersPage):
             page.show_customer(customer_id, customer.code)
+        return True
 
     # Behaviour --------------------------------------------------------------------------
     def _on_tab_changed(self, index: int) -> None:
@@ -576,6 +595,17 @@ class MainWindow(QMainWindow):
         if isinstance(last, str) and last in self.tab_pages:
             self.tabs.setCurrentWidget(self.tab_pages[last])
 
+    def may_close(self) -> bool:
+        """Whether every built tab may close: a page with unsaved work asks (Cancel: no)."""
+        for tab in self.tab_pages.values():
+            unsaved = getattr(tab.page, "has_unsaved", None)
+            if not (callable(unsaved) and unsaved()):
+                continue
+            self.tabs.setCurrentWidget(tab)  # the question comes over the work it is about
+            if not tab.page.confirm_leave():  # type: ignore[union-attr]
+                return False
+        return True
+
     def save_state(self) -> None:
         """Remember geometry and the open tab (QSettings in the data dir)."""
         self._ui.setValue("main/geometry", self.saveGeometry())
@@ -585,6 +615,11 @@ class MainWindow(QMainWindow):
         self._ui.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The user closing the window (not a switch of user, which closes it unseen) is
+        # asked about unsaved work first (Settings → Printers & templates' editor).
+        if event.spontaneous() and not self.may_close():
+            event.ignore()
+            return
         self.idle.stop()
         self.save_state()
         for tab in self.tab_pages.values():

@@ -12,7 +12,35 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QTabWidget, QVBoxLayout, QWidget
+
+from primedist.ui.widgets import SearchBox
+
+#: The property that makes a plain line edit its page's search (or scan) field, as a
+#: SearchBox is: Ctrl+F and a sub-page shown the first time put the keys there.
+SEARCH_FIELD = "pageSearch"
+
+
+def mark_search(field: QLineEdit) -> None:
+    """`field` is its page's search (or scan) field (see SEARCH_FIELD)."""
+    field.setProperty(SEARCH_FIELD, True)
+
+
+def search_fields(root: QWidget) -> list[QLineEdit]:
+    """The search boxes and the fields marked with `mark_search` under `root`."""
+    return [field for field in root.findChildren(QLineEdit)
+            if isinstance(field, SearchBox) or field.property(SEARCH_FIELD)]  # fmt: skip
+
+
+def _first_field(page: QWidget) -> QWidget | None:
+    """The first widget of `page` that Tab reaches (None when there is none)."""
+    widget = page.nextInFocusChain()
+    while widget is not None and widget is not page:
+        if (page.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and widget.isEnabled() and widget.isVisibleTo(page)):  # fmt: skip
+            return widget
+        widget = widget.nextInFocusChain()
+    return None
 
 
 class SubTabsPage(QWidget):
@@ -48,10 +76,24 @@ class SubTabsPage(QWidget):
     def _on_tab(self, index: int) -> None:
         build = self._lazy.pop(index, None)
         if build is not None:
-            self._built[index] = build()
-            self._holders[index].addWidget(self._built[index])
+            page = self._built[index] = build()
+            layout = self._holders[index]
+            layout.addWidget(page)
+            self._focus_new_page(layout.parentWidget(), page)
         elif index == 0:
             self.list.refresh()  # another sub-page may have changed the list's rows
+
+    def _focus_new_page(self, holder: QWidget | None, page: QWidget) -> None:
+        """Leaving a page moved the keys to the empty holder of the one shown (nothing to
+        type in): they go to its search or scan field, else its first field, once built.
+        Keys elsewhere (the sub-tab bar, a dialog) stay there."""
+        if self.window().focusWidget() not in (None, holder):
+            return
+        page.show()  # it shows later else, and a hidden field takes no focus
+        fields = [f for f in search_fields(page) if f.isVisibleTo(page) and f.isEnabled()]
+        target = fields[0] if fields else _first_field(page)
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_tab(self, index: int) -> QWidget:
         """Show a sub-page (built now if it was not) and return it."""

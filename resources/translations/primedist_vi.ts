@@ -334,11 +334,13 @@
         <source>Discard actions</source>
         <translation>Xóa thao tác</translation>
     </message>
-    <message numerus="yes">
-        <source>Discard %n action(s)? They will not be sent to the marketplace; the change stays in this app only.</source>
-        <translation>
-            <numerusform>Xóa %n thao tác? Các thao tác này sẽ không được gửi lên sàn; thay đổi chỉ còn trong ứng dụng này.</numerusform>
-        </translation>
+    <message>
+        <source>Discard this action? It will not be sent to the marketplace; the change stays in this app only.</source>
+        <translation>Xóa thao tác này? Thao tác sẽ không được gửi lên sàn; thay đổi chỉ còn trong ứng dụng này.</translation>
+    </message>
+    <message>
+        <source>Discard %n actions? They will not be sent to the marketplace; the changes stay in this app only.</source>
+        <translation>Xóa %n thao tác? Các thao tác này sẽ không được gửi lên sàn; các thay đổi chỉ còn trong ứng dụng này.</translation>
     </message>
     <message numerus="yes">
         <source>%n action(s) sent</source>
@@ -754,12 +756,28 @@
     <name>AnalyticsPage</name>
     <message>
         <source>Reading the figures</source>
-        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The row height of the top lists (the style&apos;s 30 px left a top 5 two pixels short).</extracomment>
+        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). The top lists ranked by orders: their detail page too (sorted and charted by orders). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The row height of the top lists (the style&apos;s 30 px left a top 5 two pixels short).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
         <source>previous: %1</source>
         <translation>kỳ trước: %1</translation>
+    </message>
+    <message>
+        <source>No orders in this range</source>
+        <translation>Không có đơn hàng nào trong khoảng thời gian này</translation>
+    </message>
+    <message>
+        <source>No products sold in this range</source>
+        <translation>Không có sản phẩm nào được bán trong khoảng thời gian này</translation>
+    </message>
+    <message>
+        <source>No carrier on the orders of this range</source>
+        <translation>Các đơn hàng trong khoảng thời gian này chưa có đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>No province/city on the orders of this range</source>
+        <translation>Các đơn hàng trong khoảng thời gian này chưa có tỉnh/thành phố</translation>
     </message>
     <message>
         <source>Unknown</source>
@@ -856,6 +874,7 @@ doanh thu</translation>
     <name>AuditLogSettings</name>
     <message>
         <source>Everyone</source>
+        <extracomment>ISO times and days as the services store them (&quot;2026-12-12T00:00:00+07:00&quot;, &quot;2026-12-20&quot;); other text that starts like a day (a note) stays as it is.</extracomment>
         <translation>Tất cả mọi người</translation>
     </message>
     <message>
@@ -941,6 +960,10 @@ doanh thu</translation>
     <message>
         <source>Waiting for the approval in the browser…</source>
         <translation>Đang chờ xác nhận trên trình duyệt…</translation>
+    </message>
+    <message>
+        <source>No web browser could be opened on this computer. Press Copy link, then paste the link into a browser&apos;s address bar.</source>
+        <translation>Không mở được trình duyệt trên máy này. Bấm Sao chép liên kết rồi dán liên kết vào thanh địa chỉ của trình duyệt.</translation>
     </message>
     <message>
         <source>No answer from the browser in time. Press Open in browser to try again, or paste the address the browser ended on.</source>
@@ -1029,6 +1052,10 @@ doanh thu</translation>
     <message>
         <source>The daily backup failed on %1: %2</source>
         <translation>Sao lưu hằng ngày lúc %1 không thành công: %2</translation>
+    </message>
+    <message>
+        <source>%1 (dated in the future)</source>
+        <translation>%1 (ghi ngày trong tương lai)</translation>
     </message>
     <message>
         <source>Backing up</source>
@@ -1263,7 +1290,7 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <name>ChannelsSettings</name>
     <message>
         <source>Sales channels</source>
-        <extracomment>The list refreshes itself this often while shown (last sync moves with the scheduler). A shop whose authorisation ends sooner than this says so in its status. A shop was added, linked, re-authorised, disconnected or synced.</extracomment>
+        <extracomment>The list refreshes itself this often while shown (last sync moves with the scheduler). A shop whose authorisation ends sooner than this says so in its status. The shop name column is as wide as its names up to this; a longer name is cut with &quot;…&quot; (whole in its tooltip). The status takes the width left and is cut the same way. A shop was added, linked, re-authorised, disconnected or synced.</extracomment>
         <translation>Kênh bán hàng</translation>
     </message>
     <message>
@@ -1381,6 +1408,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Name on the marketplace: %1</source>
         <translation>Tên trên sàn: %1</translation>
+    </message>
+    <message>
+        <source>Last error: %1</source>
+        <translation>Lỗi gần nhất: %1</translation>
     </message>
     <message>
         <source>Credentials of %1 saved.</source>
@@ -1824,7 +1855,7 @@ Vẫn lưu?</translation>
     <name>CustomerEditor</name>
     <message>
         <source>e.g. 0912 345 678</source>
-        <extracomment>The source of a customer added here (`Customer.source`) unless another is picked. The sources offered in the list (others can be typed). The customer saved and what happened: &quot;created&quot;, &quot;updated&quot; or &quot;skipped&quot;. The source was picked or typed (not just the pre-set &quot;Added by hand&quot;).</extracomment>
+        <extracomment>The source of a customer added here (`Customer.source`) unless another is picked. The sources offered in the list (others can be typed): the app&apos;s own, then the marketplaces a synced customer comes from. The customer saved and what happened: &quot;created&quot;, &quot;updated&quot; or &quot;skipped&quot;. The form as loaded (`_typed`): closing asks first once it differs. The source was picked or typed (not just the pre-set &quot;Added by hand&quot;).</extracomment>
         <translation>Ví dụ: 0912 345 678</translation>
     </message>
     <message>
@@ -1900,6 +1931,10 @@ Vẫn lưu?</translation>
         <translation>Chưa có</translation>
     </message>
     <message>
+        <source>%1 (disabled)</source>
+        <translation>%1 (đã vô hiệu hóa)</translation>
+    </message>
+    <message>
         <source>Saving the customer</source>
         <translation>Đang lưu khách hàng</translation>
     </message>
@@ -1930,6 +1965,18 @@ Vẫn lưu?</translation>
     <message>
         <source>Create anyway</source>
         <translation>Vẫn tạo mới</translation>
+    </message>
+    <message>
+        <source>This customer is not saved. Close and lose what you typed?</source>
+        <translation>Khách hàng này chưa được lưu. Đóng và bỏ những gì đã nhập?</translation>
+    </message>
+    <message>
+        <source>Your changes to this customer are not saved. Close and lose them?</source>
+        <translation>Các thay đổi của khách hàng này chưa được lưu. Đóng và bỏ các thay đổi?</translation>
+    </message>
+    <message>
+        <source>Close without saving</source>
+        <translation>Đóng không lưu</translation>
     </message>
 </context>
 <context>
@@ -1979,6 +2026,12 @@ Vẫn lưu?</translation>
         <source>Export customers</source>
         <extracomment>Hidden since the list was read (another tab was open): read it again on show.</extracomment>
         <translation>Xuất khách hàng</translation>
+    </message>
+    <message>
+        <source>%1 already exists.
+Do you want to replace it?</source>
+        <translation>%1 đã có.
+Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>Exporting customers</source>
@@ -2073,7 +2126,7 @@ Vẫn lưu?</translation>
     <name>DetailPage</name>
     <message>
         <source>← Back</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. pyqtgraph writes months and weekdays with the C locale&apos;s English names.</extracomment>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. pyqtgraph writes months and weekdays with the C locale&apos;s English names. Beside a title: the style sheet&apos;s padding (8 px a side), the arrow, Qt&apos;s margins. A province or carrier ranking opened from a top 5 by orders: sorted by orders, the chart counting the row&apos;s orders (else by revenue, charting its revenue).</extracomment>
         <translation>← Quay lại</translation>
     </message>
     <message>
@@ -2238,6 +2291,10 @@ Vẫn lưu?</translation>
     <message>
         <source>Merge…</source>
         <translation>Gộp…</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager merges customers.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được gộp khách hàng.</translation>
     </message>
     <message>
         <source>Close</source>
@@ -2715,7 +2772,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>There is no supplier %1</source>
-        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost).</extracomment>
+        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
         <translation>Không có nhà cung cấp %1</translation>
     </message>
     <message>
@@ -2888,6 +2945,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Dòng %1: hãy nhập giá vốn là một số tiền, ví dụ 45.000.</translation>
     </message>
     <message>
+        <source>Discard what you typed on this receipt?</source>
+        <translation>Bỏ những gì đã nhập trên phiếu nhập hàng này?</translation>
+    </message>
+    <message>
+        <source>Discard this receipt&apos;s %n line?</source>
+        <translation>Bỏ %n dòng của phiếu nhập hàng này?</translation>
+    </message>
+    <message>
+        <source>Discard this receipt&apos;s %n lines?</source>
+        <translation>Bỏ %n dòng của phiếu nhập hàng này?</translation>
+    </message>
+    <message>
         <source>Type the amount paid to the supplier as an amount of money, e.g. 45.000.</source>
         <translation>Nhập số tiền đã trả nhà cung cấp dưới dạng số tiền, ví dụ 45.000.</translation>
     </message>
@@ -2977,7 +3046,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>The selected receipt as a document to sign (on the invoice&apos;s printer and paper)</source>
-        <translation>Phiếu đang chọn thành chứng từ để ký (trên máy in và khổ giấy của hóa đơn)</translation>
+        <translation>Phiếu đang chọn thành chứng từ để ký (trên máy in và khổ giấy của hóa đơn chi tiết)</translation>
     </message>
     <message>
         <source>Export the lines of the receipts listed (every one that matches the search) to Excel</source>
@@ -3276,7 +3345,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>HomePage</name>
     <message>
         <source>No orders</source>
-        <extracomment>To-do cards in order: key → (the Orders tab&apos;s status tab, or &quot;&quot; for products). Each channel&apos;s colour on the pie, whichever channels have orders (Shopee stays orange when it is alone), as the demo with every channel shows them. A channel the table above does not know (a newer version&apos;s data). While Home shows, how often it looks whether a marketplace sync ended (a cheap read of the scheduler&apos;s status object, no database). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. (label, orders) of the slices drawn, and their colours.</extracomment>
+        <extracomment>To-do cards in order: key → (the Orders tab&apos;s status tab, or &quot;&quot; for products). The marketplace table&apos;s number columns (revenue, change), right-aligned like all money. The keys that open a focused clickable card, as a click does. Each channel&apos;s colour on the pie, whichever channels have orders (Shopee stays orange when it is alone), as the demo with every channel shows them. A channel the table above does not know (a newer version&apos;s data). While Home shows, how often it looks whether a marketplace sync ended (a cheap read of the scheduler&apos;s status object, no database). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. (label, orders) of the slices drawn, and their colours.</extracomment>
         <translation>Chưa có đơn hàng</translation>
     </message>
     <message>
@@ -3441,6 +3510,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hãy chọn cột chứa tên khách hàng.</translation>
     </message>
     <message>
+        <source>The file has the column “%1” more than once (columns %2): keep one in the file, or set %3 to “(not imported)”.</source>
+        <translation>Tệp có cột “%1” nhiều hơn một lần (cột %2): hãy giữ lại một cột trong tệp, hoặc chọn “(không nhập)” cho %3.</translation>
+    </message>
+    <message>
         <source>The column “%1” is chosen for both %2 and %3.</source>
         <translation>Cột “%1” đang được chọn cho cả %2 và %3.</translation>
     </message>
@@ -3467,6 +3540,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%1 rows read: %2 new customers, %3 updated, %4 unchanged, %5 skipped, %6 rejected.</source>
         <translation>Đã đọc %1 dòng: %2 khách hàng mới, %3 cập nhật, %4 không đổi, %5 bỏ qua, %6 bị từ chối.</translation>
+    </message>
+    <message>
+        <source>%1 values could not be read and were left out: the rows below name them.</source>
+        <translation>%1 giá trị không đọc được nên không được nhập: các dòng bên dưới ghi rõ.</translation>
     </message>
     <message>
         <source>%1 new customer groups created: give them prices in Settings → Customer groups &amp; price levels.</source>
@@ -3972,6 +4049,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Xóa nhóm %1? %2 thành viên của nhóm sẽ không còn thuộc nhóm nào và bảng giá của nhóm bị xóa.</translation>
     </message>
     <message>
+        <source>Vouchers %1 are only for this group: they will be switched off.</source>
+        <translation>Mã giảm giá %1 chỉ dành cho nhóm này: các mã này sẽ bị tắt.</translation>
+    </message>
+    <message>
         <source>Delete level</source>
         <translation>Xóa nhóm</translation>
     </message>
@@ -3994,6 +4075,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Price saved.</source>
         <translation>Đã lưu giá.</translation>
+    </message>
+    <message>
+        <source>Save this price anyway?</source>
+        <translation>Vẫn lưu giá này?</translation>
     </message>
 </context>
 <context>
@@ -4250,6 +4335,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         </translation>
     </message>
     <message numerus="yes">
+        <source>It now covers %n product(s) sold there.</source>
+        <translation>
+            <numerusform>Ngưỡng này áp dụng cho %n sản phẩm bán trên đó.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No product is sold on the ticked shops yet, so the level changes nothing: tick the shop under “Sell on” in a product to use it.</source>
+        <translation>Chưa có sản phẩm nào bán trên các gian hàng đã chọn nên ngưỡng này chưa có tác dụng: hãy đánh dấu gian hàng ở mục “Bán trên” trong sản phẩm để dùng.</translation>
+    </message>
+    <message numerus="yes">
         <source>Default level removed from %n shop(s).</source>
         <translation>
             <numerusform>Đã xóa ngưỡng mặc định của %n gian hàng.</numerusform>
@@ -4266,6 +4361,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <source>My account</source>
         <extracomment>(key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
         <translation>Tài khoản của tôi</translation>
+    </message>
+    <message>
+        <source>You have no access to Customers.</source>
+        <translation>Bạn không có quyền xem mục Khách hàng.</translation>
+    </message>
+    <message>
+        <source>This customer was deleted: there is nothing to open.</source>
+        <translation>Khách hàng này đã bị xóa: không còn hồ sơ để mở.</translation>
     </message>
     <message>
         <source>Prime Distribution — %s</source>
@@ -4386,7 +4489,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>Status history notes the services write from a template (stored in English). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange).</extracomment>
+        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -4575,7 +4678,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Print a receipt, invoice or packing slip</source>
-        <translation>In hóa đơn bán hàng, hóa đơn hoặc phiếu giao hàng</translation>
+        <translation>In hóa đơn bán hàng, hóa đơn chi tiết hoặc phiếu giao hàng</translation>
     </message>
     <message>
         <source>Close</source>
@@ -4614,8 +4717,20 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hàng của đơn này đã được đổi sang đơn %1 (%2).</translation>
     </message>
     <message>
+        <source>Items returned from order %1 paid %2 of it; %3 was given back to the customer.</source>
+        <translation>Hàng trả lại từ đơn %1 đã trừ %2 vào đơn này; %3 còn dư đã trả lại cho khách.</translation>
+    </message>
+    <message>
         <source>Items returned from order %1 paid %2 of it.</source>
         <translation>Hàng trả lại từ đơn %1 đã trừ %2 vào đơn này.</translation>
+    </message>
+    <message>
+        <source>Unsaved note</source>
+        <translation>Ghi chú chưa lưu</translation>
+    </message>
+    <message>
+        <source>The staff note is not saved. Save it before closing?</source>
+        <translation>Ghi chú nội bộ chưa được lưu. Lưu trước khi đóng?</translation>
     </message>
     <message>
         <source>Items returned from order %1 (%2) came off what the customer owes.</source>
@@ -4640,6 +4755,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Not linked to a customer</source>
         <translation>Chưa liên kết với khách hàng</translation>
+    </message>
+    <message>
+        <source>%1 (deleted)</source>
+        <translation>%1 (đã xóa)</translation>
+    </message>
+    <message>
+        <source>This customer was deleted.</source>
+        <translation>Khách hàng này đã bị xóa.</translation>
+    </message>
+    <message>
+        <source>You have no access to Customers.</source>
+        <translation>Bạn không có quyền xem mục Khách hàng.</translation>
     </message>
     <message>
         <source>Change delivery address…</source>
@@ -5142,7 +5269,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>PrintersSettings</name>
     <message>
         <source>Printers &amp; templates</source>
-        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The narrowest the preview shrinks to, and the room kept beside it in its column. The preview image was redrawn (or the template has an error: `error` is set).</extracomment>
+        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The narrowest the preview shrinks to, and the room kept beside it in its column. The preview image was redrawn (or the template has an error: `error` is set). The template in the editor, its text as stored, and the document type shown: what an unsaved edit is measured against, and where Cancel puts the combos back.</extracomment>
         <translation>Máy in &amp; mẫu in</translation>
     </message>
     <message>
@@ -5295,11 +5422,11 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Invoice, A4</source>
-        <translation>Hóa đơn khổ A4</translation>
+        <translation>Hóa đơn chi tiết khổ A4</translation>
     </message>
     <message>
         <source>Invoice, A5</source>
-        <translation>Hóa đơn khổ A5</translation>
+        <translation>Hóa đơn chi tiết khổ A5</translation>
     </message>
     <message>
         <source>Packing slip</source>
@@ -5316,6 +5443,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>No printer found</source>
         <translation>Không tìm thấy máy in</translation>
+    </message>
+    <message>
+        <source>The changes to the template %1 are not saved. Save them?</source>
+        <translation>Các thay đổi trong mẫu in %1 chưa được lưu. Lưu lại không?</translation>
+    </message>
+    <message>
+        <source>Unsaved template</source>
+        <translation>Mẫu in chưa lưu</translation>
     </message>
     <message>
         <source>%1 is not a USB id: use VENDOR:PRODUCT in hex, e.g. 04b8:0202.</source>
@@ -5760,6 +5895,22 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Nhà cung cấp mới: được thêm khi lưu đơn</translation>
     </message>
     <message>
+        <source>Discard your changes to %1?</source>
+        <translation>Bỏ các thay đổi của đơn %1?</translation>
+    </message>
+    <message>
+        <source>Discard what you typed on this order?</source>
+        <translation>Bỏ những gì đã nhập trên đơn đặt hàng nhập này?</translation>
+    </message>
+    <message>
+        <source>Discard this order&apos;s %n line?</source>
+        <translation>Bỏ %n dòng của đơn đặt hàng nhập này?</translation>
+    </message>
+    <message>
+        <source>Discard this order&apos;s %n lines?</source>
+        <translation>Bỏ %n dòng của đơn đặt hàng nhập này?</translation>
+    </message>
+    <message>
         <source>Scan or search the products to order.</source>
         <translation>Quét hoặc tìm các sản phẩm cần đặt.</translation>
     </message>
@@ -5956,6 +6107,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>đã nhận theo %1</translation>
     </message>
     <message>
+        <source>%1 (%2 over)</source>
+        <translation>%1 (thừa %2)</translation>
+    </message>
+    <message>
         <source>None of these products is low on stock (or what is low is on order already): one of each is added, change the quantities.</source>
         <translation>Không sản phẩm nào trong số này sắp hết hàng (hoặc hàng sắp hết đã được đặt): mỗi loại được thêm 1, hãy sửa số lượng.</translation>
     </message>
@@ -6136,7 +6291,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>RankingSettings</name>
     <message>
         <source>Customer ranking</source>
-        <extracomment>The spin boxes&apos; top (2 billion đ or orders): Qt spin boxes hold 32-bit values. Customers per rank; None when the user may not see customers.</extracomment>
+        <extracomment>The spin boxes&apos; top (2 billion đ or orders): Qt spin boxes hold 32-bit values. Customers per rank; None when the user may not see customers. When ranks were last recomputed for real (the counts are from then). The running recompute uses conditions other than the saved ones.</extracomment>
         <translation>Xếp hạng khách hàng</translation>
     </message>
     <message>
@@ -6176,12 +6331,12 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Hạng</translation>
     </message>
     <message>
-        <source>From</source>
-        <translation>Từ</translation>
+        <source>From (saved)</source>
+        <translation>Từ (đã lưu)</translation>
     </message>
     <message>
-        <source>Customers</source>
-        <translation>Khách hàng</translation>
+        <source>Customers now</source>
+        <translation>Số khách hiện tại</translation>
     </message>
     <message>
         <source>Save conditions</source>
@@ -6212,6 +6367,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>đơn</translation>
     </message>
     <message>
+        <source>The customer counts are the ranks of the last recompute: the conditions were changed after it. They follow at the next recompute (tonight at 23:59, or Recompute now).</source>
+        <translation>Số khách là hạng của lần tính lại gần nhất; điều kiện đã được đổi sau lần đó. Số khách sẽ theo điều kiện mới ở lần tính lại tiếp theo (23:59 tối nay, hoặc bấm Tính lại ngay).</translation>
+    </message>
+    <message>
         <source>Saving the rank conditions</source>
         <translation>Đang lưu điều kiện xếp hạng</translation>
     </message>
@@ -6232,8 +6391,16 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Đã hủy tính lại hạng: không có hạng nào bị thay đổi.</translation>
     </message>
     <message>
+        <source>Dry run with the conditions on screen (not saved): %1 customers would move up, %2 down; nothing was changed.</source>
+        <translation>Chạy thử với điều kiện đang hiện (chưa lưu): %1 khách hàng sẽ lên hạng, %2 xuống hạng; chưa có gì thay đổi.</translation>
+    </message>
+    <message>
         <source>Dry run: %1 customers would move up, %2 down; nothing was changed.</source>
         <translation>Chạy thử: %1 khách hàng sẽ lên hạng, %2 xuống hạng; chưa có gì thay đổi.</translation>
+    </message>
+    <message>
+        <source>Done with the saved conditions (the changes on screen are not saved): %1 customers moved up, %2 down.</source>
+        <translation>Xong, theo điều kiện đã lưu (thay đổi đang hiện chưa được lưu): %1 khách hàng lên hạng, %2 xuống hạng.</translation>
     </message>
     <message>
         <source>Done: %1 customers moved up, %2 down.</source>
@@ -6571,7 +6738,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
-        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow.</extracomment>
+        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow. The sections refused when last chosen: their notice, shown in their place.</extracomment>
         <translation>Sắp hết hàng</translation>
     </message>
     <message>
@@ -6939,6 +7106,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>chưa bao giờ</translation>
     </message>
     <message>
+        <source>Disconnected: authorise it again in Settings → Sales channels to sync it</source>
+        <translation>Đã ngắt kết nối: hãy ủy quyền lại trong Cài đặt → Kênh bán hàng để đồng bộ</translation>
+    </message>
+    <message>
+        <source>Not linked: authorise it in Settings → Sales channels to sync it</source>
+        <translation>Chưa liên kết: hãy ủy quyền trong Cài đặt → Kênh bán hàng để đồng bộ</translation>
+    </message>
+    <message>
         <source>Paused (daily limit) until %s</source>
         <translation>Tạm dừng (hết hạn mức trong ngày) đến %s</translation>
     </message>
@@ -6961,6 +7136,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Error</source>
         <translation>Lỗi</translation>
+    </message>
+    <message>
+        <source>The start day %s is in the future: choose today or an earlier day.</source>
+        <translation>Ngày bắt đầu %s nằm trong tương lai: hãy chọn hôm nay hoặc một ngày trước đó.</translation>
     </message>
     <message>
         <source>Syncing…</source>
@@ -7404,6 +7583,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>No count sheet loaded.</source>
         <translation>Chưa tải phiếu kiểm kho.</translation>
+    </message>
+    <message>
+        <source>“%1” is more than a count can be (at most %2): type the number counted, or scan in the scan field.</source>
+        <translation>“%1” vượt quá số đếm cho phép (tối đa %2): hãy gõ số lượng đã đếm, hoặc quét mã ở ô quét.</translation>
     </message>
     <message>
         <source>“%1” is not a count: type a whole number of 0 or more, or nothing.</source>
@@ -8060,7 +8243,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SyncStatusWidget</name>
     <message>
         <source>Marketplace sync: click for details</source>
-        <extracomment>Changes in a burst (a bulk action refreshes several lists) are counted once. Recounts asked for and not answered yet (tests wait on 0).</extracomment>
+        <extracomment>Changes in a burst (a bulk action refreshes several lists) are counted once. The connectors&apos; words a last message may be (kept as plain English). Recounts asked for and not answered yet (tests wait on 0).</extracomment>
         <translation>Đồng bộ từ sàn: bấm để xem chi tiết</translation>
     </message>
     <message numerus="yes">
@@ -8151,6 +8334,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Delete tag %1? It is taken off its %n customers.</source>
         <translation>Xóa thẻ %1? Thẻ sẽ được gỡ khỏi %n khách hàng.</translation>
+    </message>
+    <message>
+        <source>Vouchers %1 are only for this tag: they will be switched off.</source>
+        <translation>Mã giảm giá %1 chỉ dành cho thẻ này: các mã này sẽ bị tắt.</translation>
     </message>
     <message>
         <source>Delete tag</source>
@@ -8386,6 +8573,34 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Cancel</source>
         <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>The backup %1 was restored. The damaged data was set aside as %2.</source>
+        <translation>Đã khôi phục bản sao lưu %1. Dữ liệu bị hỏng đã được cất sang một bên với tên %2.</translation>
+    </message>
+    <message>
+        <source>Restore a backup now to start the app on the data it holds; the damaged file is set aside, not deleted.</source>
+        <translation>Khôi phục một bản sao lưu ngay bây giờ để mở ứng dụng với dữ liệu trong bản đó; tệp bị hỏng được cất sang một bên, không bị xóa.</translation>
+    </message>
+    <message>
+        <source>Restore a backup…</source>
+        <translation>Khôi phục bản sao lưu…</translation>
+    </message>
+    <message>
+        <source>Another file…</source>
+        <translation>Tệp khác…</translation>
+    </message>
+    <message>
+        <source>Restore a backup</source>
+        <translation>Khôi phục bản sao lưu</translation>
+    </message>
+    <message>
+        <source>Backups in the data folder, newest first:</source>
+        <translation>Các bản sao lưu trong thư mục dữ liệu, mới nhất trước:</translation>
+    </message>
+    <message>
+        <source>Backups (*.db);;All files (*)</source>
+        <translation>Bản sao lưu (*.db);;Tất cả tệp (*)</translation>
     </message>
     <message>
         <source>Prime Distribution is already open on this computer (data in %1), or `primedist sync --loop` runs on it.</source>
@@ -9107,6 +9322,767 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>số dòng</translation>
     </message>
     <message>
+        <source>added</source>
+        <translation>đã thêm</translation>
+    </message>
+    <message>
+        <source>addresses</source>
+        <translation>địa chỉ</translation>
+    </message>
+    <message>
+        <source>addresses added</source>
+        <translation>địa chỉ đã thêm</translation>
+    </message>
+    <message>
+        <source>addresses dropped</source>
+        <translation>địa chỉ đã bỏ</translation>
+    </message>
+    <message>
+        <source>adjustment</source>
+        <translation>điều chỉnh</translation>
+    </message>
+    <message>
+        <source>adjustments</source>
+        <translation>điều chỉnh công nợ</translation>
+    </message>
+    <message>
+        <source>API address</source>
+        <translation>địa chỉ API</translation>
+    </message>
+    <message>
+        <source>archived</source>
+        <translation>đã lưu trữ</translation>
+    </message>
+    <message>
+        <source>asked for</source>
+        <translation>số yêu cầu</translation>
+    </message>
+    <message>
+        <source>staff in charge</source>
+        <translation>nhân viên phụ trách</translation>
+    </message>
+    <message>
+        <source>authorisation expires</source>
+        <translation>hết hạn ủy quyền</translation>
+    </message>
+    <message>
+        <source>ranked by</source>
+        <translation>xếp hạng theo</translation>
+    </message>
+    <message>
+        <source>baud rate</source>
+        <translation>tốc độ baud</translation>
+    </message>
+    <message>
+        <source>birthday this month</source>
+        <translation>sinh nhật trong tháng</translation>
+    </message>
+    <message>
+        <source>category</source>
+        <translation>danh mục</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <translation>đã thay đổi</translation>
+    </message>
+    <message>
+        <source>changes</source>
+        <translation>thay đổi</translation>
+    </message>
+    <message>
+        <source>reason for closing</source>
+        <translation>lý do đóng</translation>
+    </message>
+    <message>
+        <source>cash on delivery</source>
+        <translation>tiền thu hộ (COD)</translation>
+    </message>
+    <message>
+        <source>colour</source>
+        <translation>màu</translation>
+    </message>
+    <message>
+        <source>columns</source>
+        <translation>cột</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>đã tạo</translation>
+    </message>
+    <message>
+        <source>created from</source>
+        <translation>tạo từ ngày</translation>
+    </message>
+    <message>
+        <source>created this month</source>
+        <translation>tạo trong tháng</translation>
+    </message>
+    <message>
+        <source>created until</source>
+        <translation>tạo đến ngày</translation>
+    </message>
+    <message>
+        <source>customers</source>
+        <translation>khách hàng</translation>
+    </message>
+    <message>
+        <source>customers created</source>
+        <translation>khách hàng đã tạo</translation>
+    </message>
+    <message>
+        <source>customers linked</source>
+        <translation>khách hàng đã liên kết</translation>
+    </message>
+    <message>
+        <source>cut the paper</source>
+        <translation>cắt giấy</translation>
+    </message>
+    <message>
+        <source>day</source>
+        <translation>ngày</translation>
+    </message>
+    <message>
+        <source>debts</source>
+        <translation>công nợ</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>đã xóa</translation>
+    </message>
+    <message>
+        <source>device</source>
+        <translation>thiết bị</translation>
+    </message>
+    <message>
+        <source>difference (units)</source>
+        <translation>chênh lệch (số lượng)</translation>
+    </message>
+    <message>
+        <source>difference (value)</source>
+        <translation>chênh lệch (giá trị)</translation>
+    </message>
+    <message>
+        <source>discount at most</source>
+        <translation>giảm giá tối đa</translation>
+    </message>
+    <message>
+        <source>discount at least</source>
+        <translation>giảm giá tối thiểu</translation>
+    </message>
+    <message>
+        <source>document</source>
+        <translation>chứng từ</translation>
+    </message>
+    <message>
+        <source>dropped addresses</source>
+        <translation>địa chỉ đã bỏ</translation>
+    </message>
+    <message>
+        <source>duplicate of</source>
+        <translation>trùng với</translation>
+    </message>
+    <message>
+        <source>ends at</source>
+        <translation>kết thúc lúc</translation>
+    </message>
+    <message>
+        <source>expected on</source>
+        <translation>ngày dự kiến</translation>
+    </message>
+    <message>
+        <source>spending</source>
+        <translation>chi tiêu</translation>
+    </message>
+    <message>
+        <source>spending at most</source>
+        <translation>chi tiêu tối đa</translation>
+    </message>
+    <message>
+        <source>spending at least</source>
+        <translation>chi tiêu tối thiểu</translation>
+    </message>
+    <message>
+        <source>marketplace shop ID</source>
+        <translation>mã gian hàng trên sàn</translation>
+    </message>
+    <message>
+        <source>Facebook</source>
+        <translation>Facebook</translation>
+    </message>
+    <message>
+        <source>women only</source>
+        <translation>chỉ khách nữ</translation>
+    </message>
+    <message>
+        <source>which price</source>
+        <translation>loại giá</translation>
+    </message>
+    <message>
+        <source>filter</source>
+        <translation>bộ lọc</translation>
+    </message>
+    <message>
+        <source>filters</source>
+        <translation>bộ lọc</translation>
+    </message>
+    <message>
+        <source>five orders or more</source>
+        <translation>từ năm đơn trở lên</translation>
+    </message>
+    <message>
+        <source>footer</source>
+        <translation>dòng cuối</translation>
+    </message>
+    <message>
+        <source>format</source>
+        <translation>định dạng</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>từ</translation>
+    </message>
+    <message>
+        <source>from order</source>
+        <translation>từ đơn hàng</translation>
+    </message>
+    <message>
+        <source>genders</source>
+        <translation>giới tính</translation>
+    </message>
+    <message>
+        <source>Gold and above</source>
+        <translation>hạng Vàng trở lên</translation>
+    </message>
+    <message>
+        <source>host</source>
+        <translation>địa chỉ máy in</translation>
+    </message>
+    <message>
+        <source>marketplace buyers</source>
+        <translation>người mua trên sàn</translation>
+    </message>
+    <message>
+        <source>IDs</source>
+        <translation>mã số</translation>
+    </message>
+    <message>
+        <source>ignored columns</source>
+        <translation>cột bị bỏ qua</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>đã nhập</translation>
+    </message>
+    <message>
+        <source>items</source>
+        <translation>số sản phẩm</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>giữ nguyên</translation>
+    </message>
+    <message>
+        <source>kept (still owing)</source>
+        <translation>giữ lại (còn nợ)</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>loại</translation>
+    </message>
+    <message>
+        <source>kinds</source>
+        <translation>loại thao tác</translation>
+    </message>
+    <message>
+        <source>language</source>
+        <translation>ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>last order from</source>
+        <translation>đơn gần nhất từ ngày</translation>
+    </message>
+    <message>
+        <source>last order until</source>
+        <translation>đơn gần nhất đến ngày</translation>
+    </message>
+    <message>
+        <source>left SKU groups</source>
+        <translation>đã rời nhóm SKU</translation>
+    </message>
+    <message>
+        <source>customer groups</source>
+        <translation>nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>customer groups created</source>
+        <translation>nhóm khách hàng đã tạo</translation>
+    </message>
+    <message>
+        <source>lines</source>
+        <translation>dòng hàng</translation>
+    </message>
+    <message>
+        <source>marketplace updates</source>
+        <translation>cập nhật lên sàn</translation>
+    </message>
+    <message>
+        <source>listings saved</source>
+        <translation>tin đăng đã lưu</translation>
+    </message>
+    <message>
+        <source>listings added</source>
+        <translation>tin đăng đã thêm</translation>
+    </message>
+    <message>
+        <source>listings linked</source>
+        <translation>tin đăng đã liên kết</translation>
+    </message>
+    <message>
+        <source>logo file</source>
+        <translation>tệp logo</translation>
+    </message>
+    <message>
+        <source>members</source>
+        <translation>thành viên</translation>
+    </message>
+    <message>
+        <source>merged</source>
+        <translation>đã gộp</translation>
+    </message>
+    <message>
+        <source>merged IDs</source>
+        <translation>mã đã gộp</translation>
+    </message>
+    <message>
+        <source>figure</source>
+        <translation>chỉ số</translation>
+    </message>
+    <message>
+        <source>how</source>
+        <translation>cách đổi</translation>
+    </message>
+    <message>
+        <source>variations linked</source>
+        <translation>phân loại đã liên kết</translation>
+    </message>
+    <message>
+        <source>more not listed</source>
+        <translation>số khác không liệt kê</translation>
+    </message>
+    <message>
+        <source>moved</source>
+        <translation>đã chuyển</translation>
+    </message>
+    <message>
+        <source>notes</source>
+        <translation>ghi chú</translation>
+    </message>
+    <message>
+        <source>often returns</source>
+        <translation>hay trả hàng</translation>
+    </message>
+    <message>
+        <source>on a duplicate</source>
+        <translation>khi trùng</translation>
+    </message>
+    <message>
+        <source>open the cash drawer</source>
+        <translation>mở ngăn kéo tiền</translation>
+    </message>
+    <message>
+        <source>opening stock</source>
+        <translation>tồn kho ban đầu</translation>
+    </message>
+    <message>
+        <source>order lines</source>
+        <translation>dòng đơn hàng</translation>
+    </message>
+    <message>
+        <source>orders</source>
+        <translation>đơn hàng</translation>
+    </message>
+    <message>
+        <source>orders added</source>
+        <translation>đơn hàng đã thêm</translation>
+    </message>
+    <message>
+        <source>orders rejected</source>
+        <translation>đơn hàng bị từ chối</translation>
+    </message>
+    <message>
+        <source>orders unchanged</source>
+        <translation>đơn hàng không đổi</translation>
+    </message>
+    <message>
+        <source>orders updated</source>
+        <translation>đơn hàng đã cập nhật</translation>
+    </message>
+    <message>
+        <source>owes money</source>
+        <translation>đang nợ</translation>
+    </message>
+    <message>
+        <source>paid</source>
+        <translation>đã trả</translation>
+    </message>
+    <message>
+        <source>paper</source>
+        <translation>khổ giấy</translation>
+    </message>
+    <message>
+        <source>partner ID</source>
+        <translation>mã đối tác</translation>
+    </message>
+    <message>
+        <source>payment</source>
+        <translation>phiếu thanh toán</translation>
+    </message>
+    <message>
+        <source>payments</source>
+        <translation>thanh toán</translation>
+    </message>
+    <message>
+        <source>phones added</source>
+        <translation>số điện thoại đã thêm</translation>
+    </message>
+    <message>
+        <source>points entries</source>
+        <translation>lịch sử điểm</translation>
+    </message>
+    <message>
+        <source>points used</source>
+        <translation>điểm đã dùng</translation>
+    </message>
+    <message>
+        <source>port</source>
+        <translation>cổng</translation>
+    </message>
+    <message>
+        <source>show a preview first</source>
+        <translation>xem trước khi in</translation>
+    </message>
+    <message>
+        <source>price at most</source>
+        <translation>giá tối đa</translation>
+    </message>
+    <message>
+        <source>price at least</source>
+        <translation>giá tối thiểu</translation>
+    </message>
+    <message>
+        <source>printer</source>
+        <translation>máy in</translation>
+    </message>
+    <message>
+        <source>products</source>
+        <translation>sản phẩm</translation>
+    </message>
+    <message>
+        <source>products created</source>
+        <translation>sản phẩm đã tạo</translation>
+    </message>
+    <message>
+        <source>products rejected</source>
+        <translation>sản phẩm bị từ chối</translation>
+    </message>
+    <message>
+        <source>products unchanged</source>
+        <translation>sản phẩm không đổi</translation>
+    </message>
+    <message>
+        <source>products updated</source>
+        <translation>sản phẩm đã cập nhật</translation>
+    </message>
+    <message>
+        <source>ranks</source>
+        <translation>hạng</translation>
+    </message>
+    <message>
+        <source>units received</source>
+        <translation>số lượng đã nhận</translation>
+    </message>
+    <message>
+        <source>referred customers</source>
+        <translation>khách được giới thiệu</translation>
+    </message>
+    <message>
+        <source>referred by</source>
+        <translation>người giới thiệu</translation>
+    </message>
+    <message>
+        <source>refund</source>
+        <translation>hoàn tiền</translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation>đã bỏ</translation>
+    </message>
+    <message>
+        <source>removed address</source>
+        <translation>địa chỉ đã xóa</translation>
+    </message>
+    <message>
+        <source>reserved</source>
+        <translation>đang giữ</translation>
+    </message>
+    <message>
+        <source>prices restored</source>
+        <translation>giá đã khôi phục</translation>
+    </message>
+    <message>
+        <source>return</source>
+        <translation>phiếu trả hàng</translation>
+    </message>
+    <message>
+        <source>returned</source>
+        <translation>hàng trả lại</translation>
+    </message>
+    <message>
+        <source>round to</source>
+        <translation>làm tròn đến</translation>
+    </message>
+    <message>
+        <source>rows read</source>
+        <translation>số dòng đã đọc</translation>
+    </message>
+    <message>
+        <source>rows rejected</source>
+        <translation>số dòng bị từ chối</translation>
+    </message>
+    <message>
+        <source>rule</source>
+        <translation>quy tắc</translation>
+    </message>
+    <message>
+        <source>some of them</source>
+        <translation>một số mã</translation>
+    </message>
+    <message>
+        <source>search</source>
+        <translation>tìm kiếm</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>số giây</translation>
+    </message>
+    <message>
+        <source>segment ID</source>
+        <translation>mã phân khúc</translation>
+    </message>
+    <message>
+        <source>segments</source>
+        <translation>phân khúc</translation>
+    </message>
+    <message>
+        <source>chosen rows only</source>
+        <translation>chỉ các dòng đã chọn</translation>
+    </message>
+    <message>
+        <source>delivery address</source>
+        <translation>địa chỉ giao hàng</translation>
+    </message>
+    <message>
+        <source>district</source>
+        <translation>quận/huyện</translation>
+    </message>
+    <message>
+        <source>recipient</source>
+        <translation>người nhận</translation>
+    </message>
+    <message>
+        <source>recipient&apos;s phone</source>
+        <translation>số điện thoại người nhận</translation>
+    </message>
+    <message>
+        <source>province</source>
+        <translation>tỉnh/thành</translation>
+    </message>
+    <message>
+        <source>ward</source>
+        <translation>phường/xã</translation>
+    </message>
+    <message>
+        <source>shop created</source>
+        <translation>gian hàng đã tạo</translation>
+    </message>
+    <message>
+        <source>shops</source>
+        <translation>gian hàng</translation>
+    </message>
+    <message>
+        <source>shops created</source>
+        <translation>gian hàng đã tạo</translation>
+    </message>
+    <message>
+        <source>show the price</source>
+        <translation>in giá</translation>
+    </message>
+    <message>
+        <source>show the shop&apos;s name</source>
+        <translation>in tên cửa hàng</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>bỏ qua</translation>
+    </message>
+    <message>
+        <source>source</source>
+        <translation>nguồn khách</translation>
+    </message>
+    <message>
+        <source>sources</source>
+        <translation>nguồn khách</translation>
+    </message>
+    <message>
+        <source>staff</source>
+        <translation>nhân viên</translation>
+    </message>
+    <message>
+        <source>starts at</source>
+        <translation>bắt đầu lúc</translation>
+    </message>
+    <message>
+        <source>state</source>
+        <translation>trạng thái</translation>
+    </message>
+    <message>
+        <source>statuses</source>
+        <translation>trạng thái</translation>
+    </message>
+    <message>
+        <source>stock at most</source>
+        <translation>tồn kho tối đa</translation>
+    </message>
+    <message>
+        <source>stock at least</source>
+        <translation>tồn kho tối thiểu</translation>
+    </message>
+    <message>
+        <source>stock movements</source>
+        <translation>lần thay đổi tồn kho</translation>
+    </message>
+    <message>
+        <source>stock updates to marketplaces</source>
+        <translation>cập nhật tồn kho lên sàn</translation>
+    </message>
+    <message>
+        <source>subtotal</source>
+        <translation>tạm tính</translation>
+    </message>
+    <message>
+        <source>success rate at most</source>
+        <translation>tỷ lệ thành công tối đa</translation>
+    </message>
+    <message>
+        <source>success rate at least</source>
+        <translation>tỷ lệ thành công tối thiểu</translation>
+    </message>
+    <message>
+        <source>successful orders at most</source>
+        <translation>đơn thành công tối đa</translation>
+    </message>
+    <message>
+        <source>successful orders at least</source>
+        <translation>đơn thành công tối thiểu</translation>
+    </message>
+    <message>
+        <source>kept customer</source>
+        <translation>khách hàng được giữ</translation>
+    </message>
+    <message>
+        <source>tags</source>
+        <translation>thẻ</translation>
+    </message>
+    <message>
+        <source>tags created</source>
+        <translation>thẻ đã tạo</translation>
+    </message>
+    <message>
+        <source>tax code</source>
+        <translation>mã số thuế</translation>
+    </message>
+    <message>
+        <source>template</source>
+        <translation>mẫu in</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>đến</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>không đổi</translation>
+    </message>
+    <message>
+        <source>units</source>
+        <translation>số lượng</translation>
+    </message>
+    <message>
+        <source>not linked</source>
+        <translation>chưa liên kết</translation>
+    </message>
+    <message>
+        <source>updated</source>
+        <translation>đã cập nhật</translation>
+    </message>
+    <message>
+        <source>USB product ID</source>
+        <translation>mã sản phẩm USB</translation>
+    </message>
+    <message>
+        <source>USB vendor ID</source>
+        <translation>mã nhà sản xuất USB</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>giá trị</translation>
+    </message>
+    <message>
+        <source>variants</source>
+        <translation>biến thể</translation>
+    </message>
+    <message>
+        <source>variants created</source>
+        <translation>biến thể đã tạo</translation>
+    </message>
+    <message>
+        <source>variants unchanged</source>
+        <translation>biến thể không đổi</translation>
+    </message>
+    <message>
+        <source>variants updated</source>
+        <translation>biến thể đã cập nhật</translation>
+    </message>
+    <message>
+        <source>vouchers switched off</source>
+        <translation>mã giảm giá đã tắt</translation>
+    </message>
+    <message>
+        <source>weight (g)</source>
+        <translation>khối lượng (g)</translation>
+    </message>
+    <message>
+        <source>period</source>
+        <translation>khoảng thời gian</translation>
+    </message>
+    <message>
+        <source>Zalo</source>
+        <translation>Zalo</translation>
+    </message>
+    <message>
+        <source>Sales receipt</source>
+        <extracomment>The printer profiles are stored by document type: named as the documents.</extracomment>
+        <translation>Hóa đơn bán hàng</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Hóa đơn chi tiết</translation>
+    </message>
+    <message>
+        <source>Packing slip</source>
+        <translation>Phiếu giao hàng</translation>
+    </message>
+    <message>
         <source>Yes</source>
         <extracomment>Fields whose values are codes with a display name (ui/labels.ENUM_LABELS).</extracomment>
         <translation>Có</translation>
@@ -9726,6 +10702,22 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Khách thuộc một trong các nhóm này</translation>
     </message>
     <message>
+        <source>Delete %n customer?
+
+The customer leaves the lists, searches, segments and tags. Their orders stay, with the buyer&apos;s name. A new order from the same phone or marketplace buyer makes a new customer. A customer who still owes money is kept.</source>
+        <translation>Xóa %n khách hàng?
+
+Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đơn hàng của khách vẫn được giữ, kèm tên người mua. Đơn mới từ cùng số điện thoại hoặc tài khoản sàn sẽ tạo khách hàng mới. Khách còn nợ sẽ không bị xóa.</translation>
+    </message>
+    <message>
+        <source>Delete %n customers?
+
+They leave the lists, searches, segments and tags. Their orders stay, with the buyer&apos;s name. A new order from the same phone or marketplace buyer makes a new customer. Customers who still owe money are kept.</source>
+        <translation>Xóa %n khách hàng?
+
+Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đơn hàng của khách vẫn được giữ, kèm tên người mua. Đơn mới từ cùng số điện thoại hoặc tài khoản sàn sẽ tạo khách hàng mới. Khách còn nợ sẽ không bị xóa.</translation>
+    </message>
+    <message>
         <source>%1 customers match the search and filters now, not %2 as the list showed: customers were added or changed since (a sync, an import). Go on with all %1?</source>
         <translation>Hiện có %1 khách hàng khớp với tìm kiếm và bộ lọc, không phải %2 như danh sách đang hiển thị: khách hàng đã được thêm hoặc thay đổi từ lúc đó (do đồng bộ, nhập file). Tiếp tục với cả %1 khách?</translation>
     </message>
@@ -10019,14 +11011,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Đã chuyển %n khách hàng vào nhóm</translation>
     </message>
     <message>
-        <source>Delete %1 customers?
-
-They leave the lists, searches, segments and tags. Their orders stay, with the buyer&apos;s name. A new order from the same phone or marketplace buyer makes a new customer. Customers who still owe money are kept.</source>
-        <translation>Xóa %1 khách hàng?
-
-Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đơn hàng của khách vẫn được giữ, kèm tên người mua. Đơn mới từ cùng số điện thoại hoặc tài khoản sàn sẽ tạo khách hàng mới. Khách còn nợ sẽ không bị xóa.</translation>
-    </message>
-    <message>
         <source>Delete customers</source>
         <translation>Xóa khách hàng</translation>
     </message>
@@ -10144,6 +11128,26 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>Web store</source>
         <translation>Website</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Đang hoạt động</translation>
+    </message>
+    <message>
+        <source>Not linked</source>
+        <translation>Chưa liên kết</translation>
+    </message>
+    <message>
+        <source>Needs re-authorisation</source>
+        <translation>Cần ủy quyền lại</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Tạm dừng</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>Đã ngắt kết nối</translation>
     </message>
     <message>
         <source>Diamond</source>
@@ -10425,6 +11429,11 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>Close</source>
         <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Paid now</source>
+        <extracomment>F4&apos;s words when the sale is on account: it goes to the cash paid now.</extracomment>
+        <translation>Trả ngay</translation>
     </message>
     <message>
         <source>Sold below the cost price</source>
@@ -10762,7 +11771,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Flagged</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence).</extracomment>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green.</extracomment>
         <translation>Đã đánh dấu</translation>
     </message>
     <message>
@@ -10899,7 +11908,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Ship…</source>
-        <translation>Giao vận chuyển…</translation>
+        <translation>Tạo vận đơn…</translation>
     </message>
     <message>
         <source>Create shipments with your GHN or J&amp;T account for the selected orders</source>
@@ -10912,6 +11921,14 @@ Vẫn bán?</translation>
     <message>
         <source>Unflag</source>
         <translation>Bỏ đánh dấu</translation>
+    </message>
+    <message>
+        <source>Export %n selected order to Excel</source>
+        <translation>Xuất %n đơn đã chọn ra Excel</translation>
+    </message>
+    <message>
+        <source>Export %n selected orders to Excel</source>
+        <translation>Xuất %n đơn đã chọn ra Excel</translation>
     </message>
     <message>
         <source>Export</source>
@@ -10994,12 +12011,20 @@ Vẫn bán?</translation>
         <translation>Đã chọn %n</translation>
     </message>
     <message>
-        <source>Export the selected orders to Excel</source>
-        <translation>Xuất các đơn đã chọn ra Excel</translation>
-    </message>
-    <message>
         <source>Export every order of this view to Excel</source>
         <translation>Xuất tất cả đơn đang hiển thị ra Excel</translation>
+    </message>
+    <message>
+        <source>Export (%n)</source>
+        <translation>Xuất (%n)</translation>
+    </message>
+    <message>
+        <source>Export %n selected order</source>
+        <translation>Xuất %n đơn đã chọn</translation>
+    </message>
+    <message>
+        <source>Export %n selected orders</source>
+        <translation>Xuất %n đơn đã chọn</translation>
     </message>
     <message>
         <source>Confirming orders</source>
@@ -11205,7 +12230,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Invoice</source>
-        <translation>Hóa đơn</translation>
+        <translation>Hóa đơn chi tiết</translation>
     </message>
     <message>
         <source>Packing slip</source>
@@ -12052,10 +13077,6 @@ Vẫn bán?</translation>
         <translation>Mật khẩu của chủ cửa hàng được đổi ở Tài khoản của tôi.</translation>
     </message>
     <message>
-        <source>The price must be between 0 and {limit} đ.</source>
-        <translation>Giá phải từ 0 đến {limit} đ.</translation>
-    </message>
-    <message>
         <source>The purchase threshold must be between 0 and {limit} đ.</source>
         <translation>Ngưỡng chi tiêu phải từ 0 đến {limit} đ.</translation>
     </message>
@@ -12406,10 +13427,6 @@ Vẫn bán?</translation>
     <message>
         <source>Restore is for the embedded SQLite store; use pg_restore for PostgreSQL.</source>
         <translation>Khôi phục dành cho kho SQLite tích hợp; với PostgreSQL hãy dùng pg_restore.</translation>
-    </message>
-    <message>
-        <source>Returned {items} item(s), refund {refund} đ: {reason}</source>
-        <translation>Trả {items} sản phẩm, hoàn {refund} đ: {reason}</translation>
     </message>
     <message>
         <source>SKU</source>
@@ -13076,6 +14093,14 @@ Vẫn bán?</translation>
         <translation>Không thể kiểm két cho ngày chưa tới.</translation>
     </message>
     <message>
+        <source>A level named {taken} already exists.</source>
+        <translation>Đã có nhóm khách hàng tên {taken}.</translation>
+    </message>
+    <message>
+        <source>A level price of 0 đ would give the goods away: type the price, or remove it.</source>
+        <translation>Giá nhóm 0 đ là cho không hàng: hãy nhập giá, hoặc xóa giá này.</translation>
+    </message>
+    <message>
         <source>A point must be worth less than the {earn_per} đ spent to earn it: the points would give back more than the customer paid.</source>
         <translation>Giá trị một điểm phải nhỏ hơn {earn_per} đ khách chi để tích được điểm đó: nếu không, điểm thưởng sẽ hoàn lại cho khách nhiều hơn số tiền khách đã trả.</translation>
     </message>
@@ -13124,6 +14149,10 @@ Vẫn bán?</translation>
         <translation>Hãy thêm ít nhất một sản phẩm vào phiếu nhập.</translation>
     </message>
     <message>
+        <source>Already finished</source>
+        <translation>Đã kết thúc</translation>
+    </message>
+    <message>
         <source>An adjustment is 1 to {max}, up or down.</source>
         <translation>Số tiền điều chỉnh từ 1 đến {max}, tăng hoặc giảm.</translation>
     </message>
@@ -13146,6 +14175,14 @@ Vẫn bán?</translation>
     <message>
         <source>Another task is writing to the shop&apos;s data (a sync, an import or another window); nothing was saved. Try again in a moment.</source>
         <translation>Một tác vụ khác đang ghi dữ liệu của cửa hàng (đồng bộ, nhập tệp hoặc một cửa sổ khác); chưa có gì được lưu. Hãy thử lại sau giây lát.</translation>
+    </message>
+    <message>
+        <source>Authorisation not completed</source>
+        <translation>Chưa hoàn tất ủy quyền</translation>
+    </message>
+    <message>
+        <source>Authorisation received</source>
+        <translation>Đã nhận ủy quyền</translation>
     </message>
     <message>
         <source>Cannot reach the database server {server}. Check the network and that the server is running, then try again.</source>
@@ -13412,6 +14449,10 @@ Vẫn bán?</translation>
         <translation>ổ đĩa đã hết dung lượng</translation>
     </message>
     <message>
+        <source>Not found</source>
+        <translation>Không tìm thấy</translation>
+    </message>
+    <message>
         <source>Nothing of {code} came yet: cancel it instead.</source>
         <translation>Chưa nhận hàng nào của {code}: hãy hủy đơn thay vì kết thúc.</translation>
     </message>
@@ -13524,6 +14565,14 @@ Vẫn bán?</translation>
         <translation>Cần thư mục dữ liệu của cửa hàng để lưu ảnh.</translation>
     </message>
     <message>
+        <source>Points may pay at most {percent}% of this order ({cap} đ): it keeps the {kept} points it redeemed already, but cannot take more.</source>
+        <translation>Điểm chỉ được trả tối đa {percent}% giá trị đơn này ({cap} đ): đơn giữ lại {kept} điểm đã đổi, nhưng không thể dùng thêm.</translation>
+    </message>
+    <message>
+        <source>Prime Distribution received the authorisation. Return to the app to see whether the shop is linked; you can close this tab.</source>
+        <translation>Prime Distribution đã nhận được ủy quyền. Hãy quay lại ứng dụng để xem gian hàng đã được liên kết chưa; bạn có thể đóng thẻ này.</translation>
+    </message>
+    <message>
         <source>Printing to {printer} needs {module}.</source>
         <translation>In tới {printer} cần có {module}.</translation>
     </message>
@@ -13562,6 +14611,10 @@ Vẫn bán?</translation>
     <message>
         <source>Return {id} no longer exists.</source>
         <translation>Phiếu trả hàng {id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Returned {items} item(s), refund {refund}: {reason}</source>
+        <translation>Trả {items} sản phẩm, hoàn {refund} ₫: {reason}</translation>
     </message>
     <message>
         <source>Reversed: {order} is {status}</source>
@@ -13752,6 +14805,10 @@ Vẫn bán?</translation>
         <translation>Số tiền trả phải từ 1 đến {max}.</translation>
     </message>
     <message>
+        <source>The amount to add or take off must be at most {most}.</source>
+        <translation>Số tiền cộng thêm hoặc trừ đi tối đa là {most}.</translation>
+    </message>
+    <message>
         <source>The authorisation code in the address is malformed.</source>
         <translation>Mã ủy quyền trong địa chỉ sai định dạng.</translation>
     </message>
@@ -13836,6 +14893,14 @@ Vẫn bán?</translation>
         <translation>Ngày hẹn giao {day} cách hôm nay hơn một năm.</translation>
     </message>
     <message>
+        <source>The logo cannot be copied into the data folder ({folder}): {reason}</source>
+        <translation>Không chép được logo vào thư mục dữ liệu ({folder}): {reason}</translation>
+    </message>
+    <message>
+        <source>The logo {path} cannot be used: {why}</source>
+        <translation>Không dùng được logo {path}: {why}</translation>
+    </message>
+    <message>
         <source>The marketplace refused the authorisation: {detail}</source>
         <translation>Sàn từ chối ủy quyền: {detail}</translation>
     </message>
@@ -13872,6 +14937,10 @@ Vẫn bán?</translation>
         <translation>Tỷ lệ giảm phải lớn hơn 0 và nhỏ hơn 100.</translation>
     </message>
     <message>
+        <source>The price must be between 1 and {limit} đ.</source>
+        <translation>Giá phải từ 1 đến {limit} đ.</translation>
+    </message>
+    <message>
         <source>The quantity cannot be more than {max}.</source>
         <translation>Số lượng không được lớn hơn {max}.</translation>
     </message>
@@ -13902,6 +14971,22 @@ Vẫn bán?</translation>
     <message>
         <source>The shop id {shop_id} is not a positive whole number.</source>
         <translation>Mã gian hàng {shop_id} không phải số nguyên dương.</translation>
+    </message>
+    <message>
+        <source>The shop is disconnected: authorise it again in Settings → Sales channels to sync its orders.</source>
+        <translation>Gian hàng đã ngắt kết nối: hãy ủy quyền lại trong Cài đặt → Kênh bán hàng để đồng bộ đơn hàng.</translation>
+    </message>
+    <message>
+        <source>The shop is not authorised on {platform} yet: authorise it first.</source>
+        <translation>Gian hàng chưa được ủy quyền trên {platform}: hãy ủy quyền trước.</translation>
+    </message>
+    <message>
+        <source>The shop is not linked yet: authorise it in Settings → Sales channels to sync its orders.</source>
+        <translation>Gian hàng chưa được liên kết: hãy ủy quyền trong Cài đặt → Kênh bán hàng để đồng bộ đơn hàng.</translation>
+    </message>
+    <message>
+        <source>The shop was disconnected during the sync: it stopped; {saved} orders saved before stay ({new} new, {updated} updated).</source>
+        <translation>Gian hàng bị ngắt kết nối trong lúc đồng bộ nên đã dừng; {saved} đơn đã lưu trước đó vẫn được giữ ({new} đơn mới, {updated} đơn cập nhật).</translation>
     </message>
     <message>
         <source>The shop&apos;s data file cannot be written (it or its folder is read-only): nothing was saved.</source>
@@ -14008,6 +15093,14 @@ Vẫn bán?</translation>
         <translation>Không có đơn {number}.</translation>
     </message>
     <message>
+        <source>There is no payment {code}.</source>
+        <translation>Không có phiếu thu {code}.</translation>
+    </message>
+    <message>
+        <source>There is no product {ids}.</source>
+        <translation>Không có sản phẩm {ids}.</translation>
+    </message>
+    <message>
         <source>There is no purchase order {code}.</source>
         <translation>Không có đơn đặt hàng nhập {code}.</translation>
     </message>
@@ -14040,8 +15133,20 @@ Vẫn bán?</translation>
         <translation>Không có gì để in.</translation>
     </message>
     <message>
+        <source>This address is not in use.</source>
+        <translation>Địa chỉ này không được sử dụng.</translation>
+    </message>
+    <message>
         <source>This authorisation came from a main (merchant) account; sign in with the shop&apos;s own account and authorise the shop itself.</source>
         <translation>Ủy quyền này đến từ tài khoản chính (merchant); hãy đăng nhập bằng tài khoản riêng của gian hàng và ủy quyền cho chính gian hàng đó.</translation>
+    </message>
+    <message>
+        <source>This authorisation request has already ended.</source>
+        <translation>Yêu cầu ủy quyền này đã kết thúc.</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is probably wrong by more than 5 minutes: it is earlier than the last sync of this shop ({synced_until}). Set the right date and time, then sync again.</source>
+        <translation>Đồng hồ của máy tính này có lẽ đang sai hơn 5 phút: giờ trên máy đang sớm hơn lần đồng bộ gần nhất của cửa hàng này ({synced_until}). Hãy chỉnh lại ngày giờ cho đúng rồi đồng bộ lại.</translation>
     </message>
     <message>
         <source>This data was made by a newer version of Prime Distribution: update the app.</source>
@@ -14120,6 +15225,10 @@ Vẫn bán?</translation>
         <translation>một sản phẩm khác đã được liên kết với sản phẩm trên sàn này</translation>
     </message>
     <message>
+        <source>app key</source>
+        <translation>App Key</translation>
+    </message>
+    <message>
         <source>barcode {barcode} of “{name}” is SKU {sku} of “{product}”: a scan of that SKU would find “{name}”; give another barcode</source>
         <translation>mã vạch {barcode} của “{name}” trùng mã SKU {sku} của “{product}”: quét SKU đó sẽ ra “{name}”; hãy dùng mã vạch khác</translation>
     </message>
@@ -14130,6 +15239,10 @@ Vẫn bán?</translation>
     <message>
         <source>below 0</source>
         <translation>nhỏ hơn 0</translation>
+    </message>
+    <message>
+        <source>client id</source>
+        <translation>Client ID</translation>
     </message>
     <message>
         <source>cost</source>
@@ -14202,6 +15315,10 @@ Vẫn bán?</translation>
     <message>
         <source>no shop</source>
         <translation>không gian hàng nào</translation>
+    </message>
+    <message>
+        <source>partner id</source>
+        <translation>Partner ID</translation>
     </message>
     <message>
         <source>phone {phone} belongs to {code} ({name}): not added</source>
@@ -14872,6 +15989,10 @@ Vẫn bán?</translation>
         <translation>{file}: {why}</translation>
     </message>
     <message>
+        <source>{first}; {second}</source>
+        <translation>{first}; {second}</translation>
+    </message>
+    <message>
         <source>{folder} cannot hold the app&apos;s data: {error}.</source>
         <translation>{folder} không thể chứa dữ liệu của ứng dụng: {error}.</translation>
     </message>
@@ -15104,14 +16225,6 @@ Vẫn bán?</translation>
         <translation>{name}: {rule} cho {count} sản phẩm</translation>
     </message>
     <message>
-        <source>{new} for items of {old}: credit {credit} đ, given back {back} đ</source>
-        <translation>{new} đổi hàng của {old}: trừ {credit} đ, trả lại khách {back} đ</translation>
-    </message>
-    <message>
-        <source>{new} for items of {old}: credit {credit} đ, paid {to_pay} đ</source>
-        <translation>{new} đổi hàng của {old}: trừ {credit} đ, khách trả {to_pay} đ</translation>
-    </message>
-    <message>
         <source>{new} is below the discount price {discount} of SKU {sku}: give the discount_price column too</source>
         <translation>{new} thấp hơn giá khuyến mãi {discount} của SKU {sku}: hãy ghi cả cột discount_price</translation>
     </message>
@@ -15232,8 +16345,16 @@ Vẫn bán?</translation>
         <translation>{platform} trả về gian hàng {said}, không phải mã gian hàng: hãy ủy quyền lại.</translation>
     </message>
     <message>
+        <source>{price} đ is above the list price of {sku} ({list_price} đ): members pay the list price while it is lower.</source>
+        <translation>{price} đ cao hơn giá niêm yết của {sku} ({list_price} đ): khách trong nhóm sẽ trả giá niêm yết khi giá đó thấp hơn.</translation>
+    </message>
+    <message>
         <source>{printer} is not an ESC/POS printer.</source>
         <translation>{printer} không phải máy in ESC/POS.</translation>
+    </message>
+    <message>
+        <source>{problem}: this value was not imported</source>
+        <translation>{problem}: giá trị này không được nhập</translation>
     </message>
     <message>
         <source>{qty} is not a quantity (1 to {limit})</source>
@@ -15262,6 +16383,10 @@ Vẫn bán?</translation>
     <message>
         <source>{segment}: {count} customers</source>
         <translation>{segment}: {count} khách hàng</translation>
+    </message>
+    <message>
+        <source>{shop} ({channel}, {id_label} {app_id})</source>
+        <translation>{shop} ({channel}, {id_label} {app_id})</translation>
     </message>
     <message>
         <source>{shop} disconnected (tokens removed, orders kept)</source>
@@ -15296,8 +16421,16 @@ Vẫn bán?</translation>
         <translation>{shop}: đã tải {fetched} đơn hàng, {new} mới, {updated} cập nhật, {unchanged} không đổi; đã liên kết {linked} sản phẩm đăng bán với mã trên sàn ({seconds} giây)</translation>
     </message>
     <message>
+        <source>{shop}: {id_label} {app_id}</source>
+        <translation>{shop}: {id_label} {app_id}</translation>
+    </message>
+    <message>
         <source>{shop}: {items} listings read; {linked} linked now, {already} linked already, {created} products created, {unlinked} not linked; stock differs on {differs} variants.</source>
         <translation>{shop}: đã đọc {items} sản phẩm; {linked} vừa liên kết, {already} đã liên kết từ trước, {created} sản phẩm được tạo, {unlinked} chưa liên kết; tồn kho khác nhau ở {differs} phân loại.</translation>
+    </message>
+    <message>
+        <source>{shop}: {reason}</source>
+        <translation>{shop}: {reason}</translation>
     </message>
     <message>
         <source>{skus} already belong to other groups: a listing belongs to one group at most. Remove them from those groups first.</source>
@@ -15402,6 +16535,10 @@ Vẫn bán?</translation>
     <message>
         <source>{sku}: {problem}. Nothing was scheduled.</source>
         <translation>{sku}: {problem}. Chưa lên lịch gì.</translation>
+    </message>
+    <message>
+        <source>{summary}; vouchers switched off, as they were only for it: {vouchers}</source>
+        <translation>{summary}; đã tắt các mã giảm giá chỉ dành cho mục này: {vouchers}</translation>
     </message>
     <message>
         <source>{tag} ({count} customers)</source>
@@ -15510,6 +16647,14 @@ Vẫn bán?</translation>
     <message>
         <source>{name} is damaged or incomplete ({error}): copy it again from where the backup is kept, or choose another backup.</source>
         <translation>{name} bị hỏng hoặc chưa đầy đủ ({error}): hãy sao chép lại từ nơi lưu bản sao lưu, hoặc chọn bản sao lưu khác.</translation>
+    </message>
+    <message>
+        <source>{new} for items of {old}: credit {credit}, given back {back}</source>
+        <translation>{new} đổi hàng của {old}: trừ {credit} ₫, trả lại khách {back} ₫</translation>
+    </message>
+    <message>
+        <source>{new} for items of {old}: credit {credit}, paid {to_pay}</source>
+        <translation>{new} đổi hàng của {old}: trừ {credit} ₫, khách trả {to_pay} ₫</translation>
     </message>
     <message>
         <source>{variant}: {why}</source>
@@ -15773,7 +16918,7 @@ Vẫn bán?</translation>
     <name>stocktake</name>
     <message>
         <source>SKU</source>
-        <extracomment>The columns of the confirmation&apos;s lines that change.</extracomment>
+        <extracomment>The most a line&apos;s count can be (as `apply_stocktake` allows): more is a slip, or a barcode typed into the Counted cell. The columns of the confirmation&apos;s lines that change.</extracomment>
         <translation>SKU</translation>
     </message>
     <message>
@@ -15814,7 +16959,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Becomes</source>
-        <translation>Thành</translation>
+        <translation>Tồn sau</translation>
     </message>
     <message>
         <source>Held for orders</source>
@@ -15822,7 +16967,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Counts the stock of SKU group %1 (shared by its listings)</source>
-        <extracomment>Room beside the widest SKU in its column (cell margins, a little air). Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
+        <extracomment>The confirmation&apos;s product column is at least this wide (a name, not &quot;…&quot;) and asks for no more (a longer name gives way, whole in its tooltip). Room beside the widest SKU in its column (cell margins, a little air). Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). A barcode or SKU of the sheet was typed into a Counted cell (a scan while the sheet had the keys): counted as a scan, not as the count. SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
         <translation>Kiểm tồn kho của nhóm SKU %1 (dùng chung cho các SKU trong nhóm)</translation>
     </message>
     <message>
@@ -15844,16 +16989,16 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>%1 lines would end below 0: more went out of them while they were counted than was counted missing. Count them again (load the sheet again) first.</source>
-        <extracomment>Lines that would end below 0 (refused by the service): nothing can be applied.</extracomment>
         <translation>%1 dòng sẽ bị tồn dưới 0: hàng xuất đi trong lúc đếm nhiều hơn số đếm thiếu. Hãy đếm lại (tải lại phiếu kiểm) trước.</translation>
     </message>
     <message>
         <source>%1 lines end below what open orders hold of them: those orders cannot all be packed until more comes in.</source>
-        <extracomment>Lines that end below what open orders hold (a warning: applied all the same).</extracomment>
+        <extracomment>Lines that would end below 0 (refused by the service): nothing can be applied.</extracomment>
         <translation>%1 dòng còn ít hơn số đang giữ cho các đơn chưa xong: chưa thể đóng gói hết các đơn đó cho đến khi nhập thêm hàng.</translation>
     </message>
     <message>
         <source>Reason (required), e.g. Kiểm kê cuối tháng</source>
+        <extracomment>Lines that end below what open orders hold (a warning: applied all the same).</extracomment>
         <translation>Lý do (bắt buộc), ví dụ: Kiểm kho cuối tháng</translation>
     </message>
     <message>

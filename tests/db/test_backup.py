@@ -96,6 +96,7 @@ def test_backup_during_open_write_transaction_is_consistent(engine: Engine, tmp_
 def test_backup_to_an_explicit_file_path(engine: Engine, tmp_path: Path) -> None:
     add_shops(engine, "Only")
     target = tmp_path / "exports" / "my-copy.db"
+    target.parent.mkdir()  # a missing folder is refused (test_backup_clock_ahead)
     assert backup_to(engine, target) == target
     assert shop_names_in_file(target) == {"Only"}
 
@@ -104,6 +105,7 @@ def test_backup_to_an_explicit_file_path(engine: Engine, tmp_path: Path) -> None
 def test_backup_to_a_file_of_any_name(engine: Engine, tmp_path: Path, name: str) -> None:
     add_shops(engine, "Only")
     target = tmp_path / "usb" / name
+    target.parent.mkdir()
     assert backup_to(engine, target) == target
     assert target.is_file()
     assert shop_names_in_file(target) == {"Only"}
@@ -300,8 +302,8 @@ def test_a_backup_that_cannot_be_written_says_why_and_leaves_nothing(
 ) -> None:
     blocker = tmp_path / "orders.csv"
     blocker.write_text("a file where a folder would go", encoding="utf-8")
-    with pytest.raises(StoreError, match="The backup to .* failed: "):
-        backup_to(engine, blocker / "b.db")  # the folder cannot be made
+    with pytest.raises(StoreError, match="orders.csv' does not exist"):
+        backup_to(engine, blocker / "b.db")  # no folder is made for a backup FILE
     with pytest.raises(StoreError, match="The backup to .* failed: "):
         create_backup(engine, blocker / "sub")
     assert blocker.is_file() and not list(tmp_path.rglob("*.part*"))
@@ -335,6 +337,7 @@ def test_a_restore_brings_the_transactions_still_in_the_files_wal(
 ) -> None:
     assert settings.db_path is not None
     source = tmp_path / "copy" / "primedist.db"
+    source.parent.mkdir()
     backup_to(engine, source)
     writer = sqlite3.connect(source)  # a copy someone opened and wrote to, WAL not folded in
     writer.execute("PRAGMA journal_mode=WAL")
@@ -405,7 +408,8 @@ def test_a_safety_copy_is_kept_even_when_the_clock_went_back(
     store_keep(engine, 1)
     made = create_backup(engine, folder, reason="pre-restore")
     assert made.is_file()
-    assert future.is_file()  # the newest by name; the one just made is spared anyway
+    # Dated in the future: ranks as the oldest (test_backup_clock_ahead), and goes.
+    assert not future.exists()
 
 
 # Restore over a damaged or missing database ---------------------------------------------

@@ -181,14 +181,15 @@ def test_empty_xlsx(tmp_path: Path) -> None:
 
 
 def test_duplicate_header_names_both_columns(tmp_path: Path) -> None:
+    """Quoted as written and named by the letters the spreadsheet shows."""
     path = tmp_path / "a.csv"
-    path.write_text("order_id,SKU,Order ID\nA1,S1,A2\n")
+    path.write_text("Order ID,SKU,order_id\nA1,S1,A2\n")
     with pytest.raises(ValidationError) as info:
         read_all(path)
     assert info.value.row == 1
-    assert info.value.column == "order_id"
+    assert info.value.column == "Order ID"
     assert "appears twice in the header" in info.value.user_message
-    assert "columns 1 and 3" in info.value.user_message
+    assert "columns A and C" in info.value.user_message
 
 
 def test_missing_required_column_is_named(tmp_path: Path) -> None:

@@ -87,6 +87,6 @@ def test_the_command_line(qapp, cli, tmp_path):
     assert has_phrase(pdf_text(out), "Số tiền thu 35.000 ₫")
     missing = cli("--data-dir", str(data), "print", "customer-payment", "PT000009")
     assert missing.code == EXIT_ERROR
-    assert missing.error_line() == "primedist: error: Payment 9 no longer exists."
+    assert missing.error_line() == "primedist: error: There is no payment PT000009."
     bad = cli("--data-dir", str(data), "print", "customer-payment", "DH1")
     assert bad.code == EXIT_ERROR and "DH1 is not a payment code (PT000012)" in bad.err

@@ -81,6 +81,7 @@ def test_backup_now_to_an_explicit_file(
     owner_ctx: ServiceContext, settings: Settings, tmp_path: Path
 ) -> None:
     target = tmp_path / "elsewhere" / "copy.db"
+    target.parent.mkdir()
     path = backup.backup_now(owner_ctx, target)
     assert path == target
     assert target.is_file()
@@ -301,6 +302,7 @@ def test_restore_into_a_new_pc_and_over_a_store_without_a_shop(
     from primedist.config import resolve_settings
     from primedist.db.store import open_store
 
+    (tmp_path / "usb").mkdir()
     saved = backup.backup_now(owner_ctx, tmp_path / "usb" / "shop.db")
     new_pc = resolve_settings(tmp_path / "new-pc")
     done = backup.restore_without_sign_in(new_pc, saved, backup.store_state(new_pc))

@@ -288,6 +288,10 @@ def test_the_printed_shop_details_are_stored_clean(owner_ctx: ServiceContext) ->
     with pytest.raises(ValidationError) as err:
         save_shop_details(owner_ctx, ShopDetails(name=INVISIBLE))
     assert str(err.value) == "The shop name is required."
+    from PIL import Image  # the logo must be an image (relative: in the data dir)
+
+    assert owner_ctx.settings is not None
+    Image.new("RGB", (40, 20)).save(Path(owner_ctx.settings.data_dir) / "logo.png")
     save_shop_details(
         owner_ctx,
         ShopDetails(
@@ -298,12 +302,12 @@ def test_the_printed_shop_details_are_stored_clean(owner_ctx: ServiceContext) ->
         ),
     )
     details = load_shop_details(owner_ctx)
-    assert (details.name, details.address, details.footer, details.logo_path) == (
+    assert (details.name, details.address, details.footer) == (
         HOSTILE_OUT,
         "45@ Nguyễn Huệ",
         "Cảm ơn",
-        "logo.png",
     )
+    assert details.logo_path.startswith("images/shop/logo-")  # its copy
 
 
 def test_a_user_is_stored_clean_and_an_invisible_name_refused(owner_ctx: ServiceContext) -> None:

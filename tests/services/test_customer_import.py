@@ -180,6 +180,8 @@ def test_import_creates_customers_with_codes_phones_search_tags_and_address(
 def test_bad_values_reject_their_row_naming_the_column(
     owner_ctx: ServiceContext, tmp_path: Path
 ) -> None:
+    """A bad name or phone rejects the row; another bad value is left out with a note and
+    the customer imported (tests/services/test_customer_import_values.py)."""
     rows = [
         hoa(),
         hoa(**{"Họ tên": "", "SĐT": "0900000001"}),
@@ -191,18 +193,21 @@ def test_bad_values_reject_their_row_naming_the_column(
     ]
     report = import_customers(owner_ctx, write_csv(tmp_path / "k.csv", VI_HEADER, rows),
                               on_duplicate="skip")  # fmt: skip
-    assert report.imported == 1
+    assert report.imported == 4
     assert [(r.row, r.column, r.reason) for r in report.rejected] == [
         (3, "Họ tên", "is empty (a customer needs a name)"),
         (4, "SĐT", "'12345' is not a phone number"),
-        (5, "Email", "'not-an-email' is not an email address"),
-        (6, "Giới tính", "unknown value 'robot' (use female/male/other or nữ/nam/khác)"),
-        (7, "Ngày sinh", "'31/02/1990' is not a real date"),
         (8, "Họ tên", "is 121 characters long: the limit is 120"),
     ]
+    left_out = ": this value was not imported"
+    assert [(r.row, r.column, r.reason) for r in report.notes] == [
+        (5, "Email", "'not-an-email' is not an email address" + left_out),
+        (6, "Giới tính", "unknown value 'robot' (use female/male/other or nữ/nam/khác)" + left_out),
+        (7, "Ngày sinh", "'31/02/1990' is not a real date" + left_out),
+    ]
     assert report.summary().startswith(
-        "Imported k.csv: 7 rows; 1 new customers, 0 updated, 0 unchanged, 0 skipped; "
-        "6 rows rejected"
+        "Imported k.csv: 7 rows; 4 new customers, 0 updated, 0 unchanged, 0 skipped; "
+        "3 rows rejected"
     )
 
 
@@ -682,9 +687,10 @@ def test_a_birthday_that_is_no_real_day_is_refused_as_a_date(
     ]
     report = import_customers(owner_ctx, write_csv(tmp_path / "b.csv", VI_HEADER, rows),
                               on_duplicate="create")  # fmt: skip
-    assert report.imported == 2
-    assert [(r.row, r.reason) for r in report.rejected] == [
-        (2, "'29/02/1990' is not a real date"),
-        (3, "'1990-13-01' is not a real date"),
-        (6, "'15/03/1890' is not a possible date (the year must be 1900–2999)"),
+    assert (report.imported, report.rejected) == (5, [])  # the birthday alone left out
+    left_out = ": this value was not imported"
+    assert [(r.row, r.reason) for r in report.notes] == [
+        (2, "'29/02/1990' is not a real date" + left_out),
+        (3, "'1990-13-01' is not a real date" + left_out),
+        (6, "'15/03/1890' is not a possible date (the year must be 1900–2999)" + left_out),
     ]

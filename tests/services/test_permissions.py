@@ -184,6 +184,7 @@ UNCHECKED_BY_DESIGN = {
     "auth.setup_shop": "first run: there is no user yet (refused once set up)",
     "orders.with_costs_for": "hides the costs of a quote its checked caller priced",
     "auth.login": "signing in",
+    "auth.check_login": "the CLI's --user: signing in without recording it",
     "backup.stop_running_backups": "the app closing stops its own backups, whoever signed in",
     "auth.change_password": "one's own password, current one required",
     "auth.owner_actor": "the CLI's and jobs' acting user",

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from primedist.core.messages import msg
-from primedist.core.text import clean_line
+from primedist.core.messages import Message, msg
+from primedist.core.text import clean_line, fold
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
@@ -23,6 +23,7 @@ from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.loyalty import CustomerLevel, LevelPrice
 from primedist.domain.product import Product, Variant
 from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.services import pricing
 from primedist.services.context import ServiceContext
 
 levels = table_of(CustomerLevel)
@@ -112,7 +113,8 @@ def save_level(
     ctx: ServiceContext, *, name: str, code: str, upgrade_threshold: int | None = None,
     level_id: int | None = None,
 ) -> int:  # fmt: skip
-    """Create (no id) or change a level; the code is unique (any case)."""
+    """Create (no id) or change a level; the code is unique (any case), and so is the name
+    (any case or accents: "vip" beside "VIP" reads as the same group in every list)."""
     _require_settings(ctx)
     name, code = clean_line(name), code.strip().upper()
     if not name or len(name) > 60:
@@ -138,6 +140,7 @@ def save_level(
             raise Conflict(
                 msg("The level {taken} already has the code {code}.", taken=str(taken), code=code)
             )
+        _check_name_free(conn, name, level_id)
         if level_id is None:
             last = conn.execute(sa.select(sa.func.max(levels.c.position))).scalar()
             row = CustomerLevel(name=name, code=code, position=int(last or 0) + 1,
@@ -154,6 +157,18 @@ def save_level(
         return row.id
 
 
+def _check_name_free(conn: sa.Connection, name: str, level_id: int | None) -> None:
+    """Conflict when another level has this name, capitals and accents aside (the levels
+    are a handful: compared here, as `fold` does)."""
+    key = fold(name)
+    others = conn.execute(
+        sa.select(levels.c.name).where(levels.c.id.is_distinct_from(level_id))
+    ).scalars()
+    for other in others:
+        if fold(str(other)) == key:
+            raise Conflict(msg("A level named {taken} already exists.", taken=str(other)))
+
+
 def _level_summary(code: str, name: str, threshold: int | None) -> str:
     if threshold is None:  # customers join it by hand only
         return msg("{code} {name} (no automatic upgrade)", code=code, name=name)
@@ -162,12 +177,14 @@ def _level_summary(code: str, name: str, threshold: int | None) -> str:
 
 
 def delete_level(ctx: ServiceContext, level_id: int) -> int:
-    """Delete a level and its prices; its members fall back to no level. Returns how many
-    customers were members."""
+    """Delete a level and its prices; its members fall back to no level, and the active
+    vouchers that were only for it are switched off (without their limit they would be for
+    everyone). Returns how many customers were members."""
     _require_settings(ctx)
     with ctx.uow() as session:
         row = _level(session, level_id)
         conn = session.connection()
+        switched_off = pricing.switch_off_vouchers_only_for(session, ctx, level_id=level_id)
         moved = conn.execute(
             customers.update().where(customers.c.level_id == level_id).values(level_id=None)
         ).rowcount
@@ -176,8 +193,18 @@ def delete_level(ctx: ServiceContext, level_id: int) -> int:
         summary = msg("{code} {name}: {count} members fell back to no level", code=row.code,
                       name=row.name, count=int(moved or 0))  # fmt: skip
         ctx.audit(session, "level.delete", entity_type="customer_level", entity_id=level_id,
-                  summary=summary)  # fmt: skip
+                  summary=pricing.with_vouchers_off(summary, switched_off),
+                  after={"vouchers_switched_off": switched_off})  # fmt: skip
         return int(moved or 0)
+
+
+def vouchers_only_for_level(ctx: ServiceContext, level_id: int) -> list[str]:
+    """The codes of the active vouchers only for this level: deleting it switches them
+    off (what the delete question names)."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.uow() as session:
+        found = pricing.vouchers_only_for(session.connection(), level_id=level_id)
+    return [code for _i, code in found]
 
 
 def level_prices(ctx: ServiceContext, level_id: int) -> list[LevelPriceRow]:
@@ -203,23 +230,24 @@ def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | N
     """Set the level's price of the variants with this SKU (any case); None removes it.
     Only live variants count (active, of a product not deleted), so a SKU reused after its
     product was archived is found; the same SKU on products of different shops is the same
-    goods, so every one of them gets the price. Returns the variant ids."""
+    goods, so every one of them gets the price. Returns the variant ids. A price of 0 đ is
+    refused (the goods given away: a typing slip); a price above the list price is allowed
+    (the sale then charges the list price) — `level_price_warning` says so first."""
     _require_settings(ctx)
     sku = sku.strip()
-    if price is not None and not 0 <= price <= MAX_MONEY:
+    if price == 0:
         raise ValidationError(
-            msg("The price must be between 0 and {limit} đ.", limit=MAX_MONEY), field="price"
+            msg("A level price of 0 đ would give the goods away: type the price, or remove it."),
+            field="price",
+        )
+    if price is not None and not 1 <= price <= MAX_MONEY:
+        raise ValidationError(
+            msg("The price must be between 1 and {limit} đ.", limit=MAX_MONEY), field="price"
         )
     with ctx.uow() as session:
         level = _level(session, level_id)
         conn = session.connection()
-        v = variants.c
-        found = [int(i) for i in conn.execute(
-            sa.select(v.id).join(products, products.c.id == v.product_id)
-            .where(sa.func.lower(v.sku) == sku.lower(), v.is_active.is_(True),
-                   products.c.status != ProductStatus.ARCHIVED)
-            .order_by(v.id)
-        ).scalars()]  # fmt: skip
+        found = [int(i) for i, _listed in _live_variants(conn, sku)]
         if not found:
             raise NotFound(msg("No product variant has the SKU {sku}.", sku=repr(sku)))
         key = sa.and_(prices.c.level_id == level_id, prices.c.variant_id.in_(found))
@@ -235,6 +263,38 @@ def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | N
         ctx.audit(session, "level.price", entity_type="customer_level", entity_id=level_id,
                   summary=summary, after={"variant_ids": found})  # fmt: skip
         return found
+
+
+def _live_variants(conn: sa.Connection, sku: str) -> list[tuple[int, int]]:
+    """(id, list price) of the live variants with this SKU, any case (active, of a product
+    not archived); the list price is the shelf price, as `services.pricing` reads it."""
+    v = variants.c
+    rows = conn.execute(
+        sa.select(v.id, sa.func.coalesce(v.discount_price, v.price))
+        .join(products, products.c.id == v.product_id)
+        .where(sa.func.lower(v.sku) == sku.strip().lower(), v.is_active.is_(True),
+               products.c.status != ProductStatus.ARCHIVED)
+        .order_by(v.id)
+    ).all()  # fmt: skip
+    return [(int(r[0]), int(r[1])) for r in rows]
+
+
+def level_price_warning(ctx: ServiceContext, sku: str, price: int | None) -> Message | None:
+    """What to tell before a level price is set: None when nothing is odd; a warning when
+    it is above the SKU's list price (the lowest when the SKU is sold in several shops),
+    as a sale never charges a member more than the list price, so it would not apply."""
+    ctx.require(Module.CUSTOMERS)
+    if price is None:
+        return None
+    with ctx.uow() as session:
+        listed = [int(p) for _i, p in _live_variants(session.connection(), sku)]
+    if not listed or price <= min(listed):
+        return None
+    return msg(
+        "{price} đ is above the list price of {sku} ({list_price} đ): members pay the list "
+        "price while it is lower.",
+        price=price, sku=sku.strip(), list_price=min(listed),
+    )  # fmt: skip
 
 
 def set_customers_level(

@@ -48,6 +48,7 @@ from primedist.services.loyalty.settings import (
     RANKS_DOWN,
     RankSettings,
     RankWindow,
+    check_thresholds,
     rank_settings,
 )
 
@@ -304,21 +305,29 @@ def _moves_table() -> sa.Table:
 
 
 def recompute_ranks(
-    ctx: ServiceContext, *, dry_run: bool = False, progress: Progress | None = None
-) -> RecomputeReport:
+    ctx: ServiceContext, *, dry_run: bool = False, progress: Progress | None = None,
+    conditions: RankSettings | None = None,
+) -> RecomputeReport:  # fmt: skip
     """Recompute every unpinned customer's rank (up and down) and move customers up to the
     level their purchases reach; a dry run reports the moves and changes nothing.
+
+    A dry run may try `conditions` not saved yet (Settings → Customer ranking previews the
+    form as shown; checked as a save would); a real run always uses the saved ones.
 
     One pass writes the movers to a temporary table; the report is read from it and from
     the current counts per rank, and a real run applies the moves from it. All in one
     transaction: a cancel (`progress`, between the steps) raises Cancelled and leaves
     every rank and level as it was."""
     ctx.require(Module.CUSTOMERS)
+    if conditions is not None and not dry_run:
+        raise ValueError("unsaved rank conditions are for a dry run only")
+    if conditions is not None:
+        check_thresholds(conditions.basis, conditions.thresholds[conditions.basis])
     progress = progress or NullProgress()
     started = time.perf_counter()
     now = ctx.clock.now()
     with ctx.uow() as session:
-        settings = rank_settings(session)
+        settings = conditions or rank_settings(session)
         conn = session.connection()
         plan = _plan(settings, _auto_levels(conn), now, conn.dialect.name)
         tmp = _moves_table()

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QPointF, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QCoreApplication, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -85,6 +85,35 @@ class ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hin
         return [self._text(value * scale) for value in values]
 
 
+class FigureHeader(QHeaderView):
+    """A sortable table's header whose sort arrow sits above its title, as Qt's own style
+    draws it: the style sheet's padding put it beside the title's end, over the last
+    letters of a right-aligned figure's title. A section is as wide as its title (and
+    the arrow's width, which Qt keeps beside the sorted one's title all the same): Qt
+    added a room as wide as the header is high to every section, taken from the names."""
+
+    ARROW = ("QHeaderView::up-arrow, QHeaderView::down-arrow { subcontrol-origin: border;"
+             " subcontrol-position: top center; width: 9px; height: 6px; }")  # fmt: skip
+    #: Beside a title: the style sheet's padding (8 px a side), the arrow, Qt's margins.
+    TITLE_ROOM = 2 * 8 + 9 + 2 * 2
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setStyleSheet(self.ARROW)
+        self.setSectionsClickable(True)  # as a table's own header
+        self.setHighlightSections(True)
+
+    def sectionSizeFromContents(self, logicalIndex: int) -> QSize:
+        size = super().sectionSizeFromContents(logicalIndex)
+        if self.isSortIndicatorShown():
+            font = QFont(self.font())
+            font.setBold(True)  # as Qt measures a title
+            title = self.model().headerData(logicalIndex, self.orientation())
+            width = QFontMetrics(font).size(0, str(title or "")).width() + self.TITLE_ROOM
+            size.setWidth(min(size.width(), width))
+        return size
+
+
 class DetailPage(QWidget):
     """See module docstring. `loaded` after each chart/table refresh (tests wait on it)."""
 
@@ -92,7 +121,8 @@ class DetailPage(QWidget):
     loaded = Signal()
 
     def __init__(self, ctx: ServiceContext, metric: str, first: date, last: date,
-                 shop_ids: tuple[int, ...], parent: QWidget | None = None) -> None:  # fmt: skip
+                 shop_ids: tuple[int, ...], parent: QWidget | None = None, *,
+                 by_orders: bool = False) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("detailPage")
         self.ctx, self.metric_key, self.first, self.last, self.shop_ids = (
@@ -103,6 +133,9 @@ class DetailPage(QWidget):
             shop_ids,
         )
         self.is_ranking = metric in reports.RANKINGS
+        #: A province or carrier ranking opened from a top 5 by orders: sorted by orders,
+        #: the chart counting the row's orders (else by revenue, charting its revenue).
+        self.by_orders = by_orders and metric in ("province", "carrier")
         self.series: reports.Series | None = None
         self.rows: list[reports.RankRow] = []
         self.key: str | None = None
@@ -150,6 +183,7 @@ class DetailPage(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#2563eb", width=2), symbol="o",
                                     symbolSize=5, symbolBrush="#2563eb")  # fmt: skip
+        self.zero_line = self.plot.plot([], [], pen=pg.mkPen(QColor(0, 0, 0, 0)))
         self.marker = pg.TextItem(
             anchor=(0, 1), color="#111827", fill=pg.mkBrush(255, 255, 255, 230)
         )
@@ -160,6 +194,7 @@ class DetailPage(QWidget):
         layout.addWidget(self.plot, 2)  # the table under it gets the larger share
         self.table = QTableWidget(0, (7 if metric == "product" else 5) if self.is_ranking else 2)
         self.table.setObjectName("detailTable")
+        self.table.setHorizontalHeader(FigureHeader(self.table))
         align_headers(self.table, right=(1, 2, 3, 4) if self.is_ranking else (1,))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -169,7 +204,8 @@ class DetailPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         if self.is_ranking:  # every row is here: sorted in place, as the service ordered
-            header.setSortIndicator(1 if metric == "product" else 3, Qt.SortOrder.DescendingOrder)
+            by_count = metric == "product" or self.by_orders  # units / orders, else revenue
+            header.setSortIndicator(1 if by_count else 3, Qt.SortOrder.DescendingOrder)
             self.table.setSortingEnabled(True)
         layout.addWidget(self.table, 3)
         if self.is_ranking:
@@ -281,11 +317,13 @@ class DetailPage(QWidget):
                                                 self.shop_ids, self.key)  # fmt: skip
         if self.is_ranking and key is None:
             self.curve.setData([], [])
+            self.zero_line.setData([], [])
             self.loaded.emit()
             return
         self.running += 1
+        by_orders = self.by_orders
         Op(self, lambda _job: reports.series(ctx, metric, first, last, shops, grain=grain,
-                                             key=key)).success(
+                                             key=key, by_orders=by_orders)).success(
             lambda s: self._show_series(seq, s)).finally_(self._done).run()  # fmt: skip
 
     def _done(self) -> None:
@@ -299,6 +337,9 @@ class DetailPage(QWidget):
         xs = [_ts(p.start) for p in data.points]
         ys = [p.value for p in data.points]
         self.curve.setData(xs, ys)
+        # The value axis from 0 (money, counts, rates): from the lowest point it made a
+        # small change look like a fall to nothing. An unseen line at 0 is in the range.
+        self.zero_line.setData(xs[:1] + xs[-1:], [0.0] * len(xs[:1] + xs[-1:]))
         self.plot.enableAutoRange()
         if not self.is_ranking:
             lang = current_language()
@@ -321,8 +362,12 @@ class DetailPage(QWidget):
     def value_text(self, value: float, lang: str) -> str:
         if self.metric_key == "repeat_rate":
             return format_percent(value, lang)
-        money = self.metric_key in MONEY_SERIES
+        money = self.is_money()
         return format_money(int(value), lang) if money else format_number(int(value), lang)
+
+    def is_money(self) -> bool:
+        """Whether the chart counts money (a ranking's row: its revenue, not its orders)."""
+        return self.metric_key in MONEY_SERIES and not self.by_orders
 
     def axis_text(self, value: float) -> str:
         """A tick of the left axis: short money and counts, whole-ish percentages."""
@@ -335,8 +380,12 @@ class DetailPage(QWidget):
         if not self.is_ranking or row is None:
             self.chart_caption.clear()
             return
-        what = (translate("DetailPage", "Revenue") if self.metric_key in MONEY_SERIES
-                else translate("DetailPage", "Units sold"))  # fmt: skip
+        if self.by_orders:
+            what = translate("DetailPage", "Orders")
+        elif self.is_money():
+            what = translate("DetailPage", "Revenue")
+        else:
+            what = translate("DetailPage", "Units sold")
         label = self.row_label(row)
         self.chart_caption.setText(f"{label} · {what}")
 
@@ -421,7 +470,7 @@ class DetailPage(QWidget):
             data = self.series
             if data is None:
                 return
-            money = self.metric_key in MONEY_SERIES
+            money = self.is_money()
             period = (translate("DetailPage", "From"), translate("DetailPage", "To"))
 
             def fn(job: Any) -> Any:

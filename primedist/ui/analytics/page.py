@@ -5,6 +5,7 @@ are read again each time the page shows again (orders may have changed on other 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,12 +26,12 @@ from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
 from primedist.ui.analytics.definitions import definition
-from primedist.ui.analytics.detail import DetailPage
+from primedist.ui.analytics.detail import DetailPage, FigureHeader
 from primedist.ui.formatting import format_percent
 from primedist.ui.home.controls import FiguresPage, RangeBar, change_text
 from primedist.ui.home.page import Card
 from primedist.ui.i18n import current_language
-from primedist.ui.list_tools import alive
+from primedist.ui.list_tools import EmptyHint, alive
 from primedist.ui.ops import Op
 
 #: The metric cards: key → metric of its detail page.
@@ -38,6 +39,8 @@ CARDS = ("revenue", "orders", "units", "profit", "repeat_rate")
 #: The ranking tables: key → (ranking of its detail page).
 TABLES = (("locations_orders", "province"), ("locations_revenue", "province"),
           ("carriers", "carrier"), ("products", "product"))  # fmt: skip
+#: The top lists ranked by orders: their detail page too (sorted and charted by orders).
+BY_ORDERS = ("locations_orders", "carriers")
 
 
 #: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
@@ -140,19 +143,24 @@ class AnalyticsPage(FiguresPage):
         grid.setVerticalSpacing(10)
         self.tables: dict[str, QTableWidget] = {}
         self.table_titles: dict[str, QLabel] = {}
+        self.empty_hints: dict[str, EmptyHint] = {}
         for i, (key, ranking) in enumerate(TABLES):
             box = QVBoxLayout()
             head = QHBoxLayout()
             title = QLabel()
             title.setObjectName("sectionTitle")
             button = link_button(key)
-            button.clicked.connect(lambda _c=False, r=ranking: self.open_detail(r))
+            button.clicked.connect(
+                lambda _c=False, r=ranking, o=key in BY_ORDERS: self.open_detail(r, by_orders=o)
+            )
             self.detail_buttons[key] = button
             head.addWidget(title)
             head.addStretch(1)
             head.addWidget(button)
             table = QTableWidget(0, 5 if key == "products" else 3)
             table.setObjectName(f"table_{key}")
+            if key == "products":  # the sort arrow over its title, not beside it
+                table.setHorizontalHeader(FigureHeader(table))
             table.verticalHeader().setVisible(False)
             # Compact rows: a top 5 fits whole on a 1366 × 768 laptop (no scroll bar).
             table.verticalHeader().setDefaultSectionSize(TOP_ROW_HEIGHT)
@@ -163,6 +171,8 @@ class AnalyticsPage(FiguresPage):
                 table.horizontalHeader().sortIndicatorChanged.connect(self._rank_products)
             table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
             stretch_columns(table)
+            # Nothing narrows a top list (no search): the hint's "filtered" case never is.
+            self.empty_hints[key] = EmptyHint(table, partial(self.empty_texts, key), bool)
             box.addLayout(head)
             box.addWidget(table)
             grid.addLayout(box, i // 2, i % 2)
@@ -220,6 +230,22 @@ class AnalyticsPage(FiguresPage):
         self._fill_groups(self.tables["carriers"], a.top_carriers, "orders")
         self._fill_products(a.products)
 
+    def empty_texts(self, key: str) -> tuple[str, str]:
+        """An empty top list's line (EmptyHint: no search narrows it, so twice the same):
+        no orders in the range at all, or none with a province / carrier (counter sales)."""
+        a = self.data
+        if a is None:  # not read yet: no reason to give
+            return "", ""
+        if not a.orders.current:
+            text = translate("AnalyticsPage", "No orders in this range")
+        elif key == "products":
+            text = translate("AnalyticsPage", "No products sold in this range")
+        elif key == "carriers":
+            text = translate("AnalyticsPage", "No carrier on the orders of this range")
+        else:
+            text = translate("AnalyticsPage", "No province/city on the orders of this range")
+        return text, text
+
     def _fill_groups(self, table: QTableWidget, rows: list[reports.RankRow], by: str) -> None:
         lang = current_language()
         table.setRowCount(len(rows))
@@ -232,6 +258,13 @@ class AnalyticsPage(FiguresPage):
             )
             table.setItem(r, 1, NumberItem(shown, fig.current))
             table.setItem(r, 2, change_item(fig.change_pct))
+        self._update_hint(table)
+
+    def _update_hint(self, table: QTableWidget) -> None:
+        """The empty line of the table: its text may change while its rows stay 0 (another
+        range, the language)."""
+        key = next(k for k, t in self.tables.items() if t is table)
+        self.empty_hints[key].update_hint()
 
     def product_order(self) -> tuple[str, bool]:
         """The product rank's order as sorted on screen: (a PRODUCT_ORDERS key, descending);
@@ -291,15 +324,17 @@ class AnalyticsPage(FiguresPage):
             table.setItem(r, 3, NumberItem(format_money(profit, lang), profit))
             table.setItem(r, 4, change_item(row.revenue.change_pct))
         table.setSortingEnabled(True)
+        self._update_hint(table)
 
     # Detail -------------------------------------------------------------------------------
-    def open_detail(self, metric: str) -> DetailPage:
-        """Show a metric's detail page for the current range and shops."""
+    def open_detail(self, metric: str, *, by_orders: bool = False) -> DetailPage:
+        """Show a metric's detail page for the current range and shops (a province or
+        carrier ranking `by_orders`: sorted and charted by orders, not revenue)."""
         if self.detail is not None:
             self.stack.removeWidget(self.detail)
             self.detail.deleteLater()
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
-        self.detail = DetailPage(self.ctx, metric, first, last, shops)
+        self.detail = DetailPage(self.ctx, metric, first, last, shops, by_orders=by_orders)
         self.detail.back.connect(lambda: self.stack.setCurrentIndex(0))
         self.stack.addWidget(self.detail)
         self.stack.setCurrentWidget(self.detail)

@@ -21,7 +21,16 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QFont, QMouseEvent, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QCursor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -301,6 +310,16 @@ class AddressDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter goes on to the next field; only in the last one does it add the address.
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        edits = list(self.edits.values())
+        focus = self.focusWidget()
+        if enter and focus in edits[:-1]:
+            edits[edits.index(focus) + 1].setFocus()
+            return
+        super().keyPressEvent(event)
+
     def draft(self) -> AddressDraft:
         values = {k: (e.text().strip() or None) for k, e in self.edits.items()}
         return AddressDraft(**values, is_default=self.default_box.isChecked())
@@ -339,6 +358,8 @@ class CustomerDetailDialog(QDialog):
         outer.setContentsMargins(18, 14, 18, 14)
         outer.setSpacing(10)
         outer.addLayout(self._build_header())
+        # Only once in the dialog: shown before, the button would open as its own window.
+        self.delete_button.setVisible(self.ctx.actor.role in (Role.OWNER, Role.MANAGER))
         self.message = _label("messageBar", wrap=True)
         self.message.hide()
         outer.addWidget(self.message)
@@ -373,6 +394,8 @@ class CustomerDetailDialog(QDialog):
         self._retranslate()
         self.reload()
         self.load_stats()
+        # Not the first button of the header (Delete…: Space would ask to delete).
+        self.close_button.setFocus()
 
     # ------------------------------------------------------------------ building
 
@@ -407,7 +430,6 @@ class CustomerDetailDialog(QDialog):
         self.delete_button.setObjectName("deleteCustomer")
         self.delete_button.setAutoDefault(False)
         self.delete_button.clicked.connect(self.delete_customer)
-        self.delete_button.setVisible(self.ctx.actor.role in (Role.OWNER, Role.MANAGER))
         row.addWidget(self.delete_button)
         row.addWidget(self.edit_button)
         row.addWidget(self.create_order_button)

@@ -7,7 +7,8 @@ ticks **Keep** on the customer that stays (by default the one with the most orde
 the oldest) and **Merge** on the ones to merge into it (all, by default: untick a customer
 who is someone else). "Merge…" asks first (`ask_confirm`, which tests replace), runs
 `merge_customers` off the UI thread, says what moved, emits `merged(survivor_id)` and
-reloads the groups.
+reloads the groups. Merging hides customers for good, so only the owner or a manager
+merges: for the others the button stays off and says why.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_date, shop_tz
 from primedist.core.money import format_money
+from primedist.domain.enums import Role
 from primedist.services.context import ServiceContext
 from primedist.services.customers import (
     DuplicateGroup,
@@ -126,6 +128,9 @@ class DuplicatesDialog(QDialog):
         ])  # fmt: skip
         self.refresh_button.setText(self.tr("Refresh"))
         self.merge_button.setText(self.tr("Merge…"))
+        self.merge_button.setToolTip(
+            "" if self.may_merge() else self.tr("Only the owner or a manager merges customers.")
+        )
         self.close_button.setText(self.tr("Close"))
         if self.groups:
             self._fill(self.groups)
@@ -245,16 +250,22 @@ class DuplicatesDialog(QDialog):
     def _member(self, cid: int) -> DuplicateMember | None:
         return next((m for g in self.groups for m in g.members if m.id == cid), None)
 
+    def may_merge(self) -> bool:
+        """Merging is for the owner and managers (the service refuses the others)."""
+        return self.ctx.actor.role in (Role.OWNER, Role.MANAGER)
+
     def _update_actions(self) -> None:
         top = self.current_group()
         keep, merge = self.choice(top) if top is not None else (None, [])
-        self.merge_button.setEnabled(not self._busy and keep is not None and bool(merge))
+        self.merge_button.setEnabled(
+            self.may_merge() and not self._busy and keep is not None and bool(merge)
+        )
         self.refresh_button.setEnabled(not self._busy)
 
     # ------------------------------------------------------------------ merge
     def merge_current(self) -> None:
         top = self.current_group()
-        if top is None or self._busy:
+        if top is None or self._busy or not self.may_merge():
             return
         keep, merge = self.choice(top)
         if keep is None or not merge:

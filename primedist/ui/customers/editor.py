@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.domain.enums import Gender
+from primedist.domain.enums import Channel, Gender
 from primedist.errors import PrimedistError, ValidationError
 from primedist.services import customer_detail as detail_svc
 from primedist.services import customers as svc
@@ -57,8 +57,10 @@ log = logging.getLogger(__name__)
 
 #: The source of a customer added here (`Customer.source`) unless another is picked.
 MANUAL_SOURCE = "manual"
-#: The sources offered in the list (others can be typed).
-SOURCES = ("manual", "walk_in", "referral", "facebook", "zalo", "counter", "import")
+#: The sources offered in the list (others can be typed): the app's own, then the
+#: marketplaces a synced customer comes from.
+SOURCES = ("manual", "walk_in", "referral", "facebook", "zalo", "counter", "import",
+           *(c.value for c in Channel if c.is_marketplace))  # fmt: skip
 
 
 class CustomerEditor(QDialog):
@@ -80,6 +82,8 @@ class CustomerEditor(QDialog):
         self.setObjectName("customerEditor")
         self.setMinimumWidth(520)
         self.phone_edits: list[QLineEdit] = []
+        #: The form as loaded (`_typed`): closing asks first once it differs.
+        self._loaded: tuple[CustomerDraft, str] | None = None
         self._build()
         self._retranslate()
         self._load()
@@ -162,8 +166,13 @@ class CustomerEditor(QDialog):
         edit = QLineEdit(text)
         edit.setObjectName("phoneEdit")
         edit.setPlaceholderText(self.tr("e.g. 0912 345 678"))
+        # Tab goes Name → each phone → "+ Another phone": a field added now would
+        # otherwise come last, after Cancel.
+        before = self.phone_edits[-1] if self.phone_edits else self.name_edit
         self.phone_edits.append(edit)
         self.phones_box.addWidget(edit)
+        QWidget.setTabOrder(before, edit)
+        QWidget.setTabOrder(edit, self.add_phone_button)
         return edit
 
     def changeEvent(self, event: QEvent) -> None:
@@ -197,21 +206,24 @@ class CustomerEditor(QDialog):
 
     def _load(self) -> None:
         try:
-            staff = detail_svc.list_staff(self.ctx)
             profile = (
                 None
                 if self.customer_id is None
                 else detail_svc.customer_profile(self.ctx, self.customer_id)
             )
+            # The profile's list keeps the user assigned now, even if disabled since.
+            staff = detail_svc.list_staff(self.ctx) if profile is None else list(profile.staff)
         except PrimedistError as exc:
             self.show_error(error_text(exc))
             staff, profile = [], None
         self.staff_combo.addItem(self.tr("Nobody"), None)
         for s in staff:
-            self.staff_combo.addItem(s.name, s.id)
+            name = s.name if s.active else self.tr("%1 (disabled)").replace("%1", s.name)
+            self.staff_combo.addItem(name, s.id)
         if profile is None:
             self.set_source(MANUAL_SOURCE if self.customer_id is None else None)
             self._update_save()
+            self._loaded = self._typed()
             return
         self.name_edit.setText(profile.name)
         for n, phone in enumerate(profile.phones):
@@ -233,6 +245,7 @@ class CustomerEditor(QDialog):
         self.staff_combo.setCurrentIndex(max(0, index))
         self.note_edit.setPlainText(profile.note)
         self._update_save()
+        self._loaded = self._typed()
 
     def source_key(self) -> str | None:
         text = self.source_combo.currentText().strip()
@@ -250,6 +263,10 @@ class CustomerEditor(QDialog):
             self.source_combo.setCurrentIndex(0)
             return
         index = self.source_combo.findData(source)
+        label = source_label(source)
+        if index < 0 and label != source:  # a source the app names, not offered in the list
+            self.source_combo.addItem(label, source)
+            index = self.source_combo.count() - 1
         if index >= 0:
             self.source_combo.setCurrentIndex(index)
         else:
@@ -275,6 +292,10 @@ class CustomerEditor(QDialog):
             assigned_user_id=None if staff is None else int(staff),
             note=self.note_edit.toPlainText() or None,
         )
+
+    def _typed(self) -> tuple[CustomerDraft, str]:
+        """What the form holds, to tell whether the user changed anything."""
+        return self.draft(), self.referrer_edit.text().strip()
 
     def _update_save(self) -> None:
         self.save_button.setEnabled(not self._busy and bool(self.name_edit.text().strip()))
@@ -407,5 +428,16 @@ class CustomerEditor(QDialog):
     # ------------------------------------------------------------------ cancel
 
     def reject(self) -> None:
-        if not self._busy:
-            super().reject()
+        """Esc / Cancel: asks first when something was typed (not while saving)."""
+        if self._busy:
+            return
+        if self._typed() != self._loaded:
+            if self.customer_id is None:
+                text = self.tr("This customer is not saved. Close and lose what you typed?")
+            else:
+                text = self.tr("Your changes to this customer are not saved. Close and lose them?")
+            yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+            if QMessageBox.question(self, self.tr("Close without saving"), text, yes | no,
+                                    no) != yes:  # fmt: skip
+                return
+        super().reject()

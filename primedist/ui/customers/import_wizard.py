@@ -39,6 +39,7 @@ from primedist.services.customer_import import (
     REQUIRED,
     CustomerImportReport,
     Preview,
+    RowOutcome,
     import_customers,
     read_preview,
 )
@@ -331,6 +332,9 @@ class ImportWizard(QDialog):
         table.setColumnCount(len(preview.headers))
         table.setRowCount(len(preview.rows))
         table.setHorizontalHeaderLabels(preview.headers)
+        # The sheet's row numbers (the header is row 1, or lower under a title), as the
+        # report names rows.
+        table.setVerticalHeaderLabels([str(n) for n in preview.numbers])
         for r, row in enumerate(preview.rows):
             for c, value in enumerate(row):
                 table.setItem(r, c, QTableWidgetItem(value))
@@ -357,6 +361,18 @@ class ImportWizard(QDialog):
         for name in REQUIRED:
             if name not in mapping:
                 return self.tr("Choose the column that holds the customer's name.")
+        for name, header in mapping.items():
+            letters = self.preview.repeated.get(header)
+            if letters:
+                return (
+                    self.tr(
+                        "The file has the column “%1” more than once (columns %2): keep one "
+                        "in the file, or set %3 to “(not imported)”."
+                    )
+                    .replace("%1", header)
+                    .replace("%2", ", ".join(letters))
+                    .replace("%3", self._field_text(name))
+                )
         seen: dict[str, str] = {}
         for name, header in mapping.items():
             if header in seen:
@@ -475,6 +491,10 @@ class ImportWizard(QDialog):
             .replace("%5", f"{report.skipped:,}")
             .replace("%6", f"{len(report.rejected):,}")
         )
+        if report.notes:
+            left = self.tr("%1 values could not be read and were left out: the rows below "
+                           "name them.")  # fmt: skip
+            text += " " + left.replace("%1", f"{len(report.notes):,}")
         if report.levels_created:
             more = self.tr("%1 new customer groups created: give them prices in Settings → "
                            "Customer groups & price levels.")  # fmt: skip
@@ -492,9 +512,16 @@ class ImportWizard(QDialog):
 
     def _fill_report(self, report: CustomerImportReport) -> None:
         self.summary_label.setText(self.summary_text(report))
-        # Rows needing a look first (rejected, skipped), then the others.
-        order = {"rejected": 0, "skipped": 1, "updated": 2, "unchanged": 3, "imported": 4}
-        rows = sorted(report.rows, key=lambda r: (order.get(r.outcome, 5), r.row))
+        # Rows needing a look first (rejected, skipped, with a value left out: a column
+        # named), then the others.
+        order = {"rejected": 0, "skipped": 1, "updated": 3, "unchanged": 4, "imported": 5}
+
+        def rank(r: RowOutcome) -> int:
+            if r.column and r.outcome not in ("rejected", "skipped"):
+                return 2  # imported, a value left out
+            return order.get(r.outcome, 6)
+
+        rows = sorted(report.rows, key=lambda r: (rank(r), r.row))
         rows = rows[:REPORT_ROWS_SHOWN]
         table = self.report_table
         table.setRowCount(len(rows))

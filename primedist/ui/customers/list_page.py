@@ -506,12 +506,22 @@ def cleared(flt: CustomerFilter, kind: str) -> CustomerFilter:
 
 def confirm_delete(parent: QWidget, count: int) -> bool:
     """Ask before deleting `count` customers (what deleting does); True for Yes."""
-    question = QCoreApplication.translate(
-        "customers",
-        "Delete %1 customers?\n\nThey leave the lists, searches, segments and tags. "
-        "Their orders stay, with the buyer's name. A new order from the same phone or "
-        "marketplace buyer makes a new customer. Customers who still owe money are kept.",
-    ).replace("%1", format_number(count, current_language()))
+    question = count_text(
+        count,
+        QCoreApplication.translate(
+            "customers",
+            "Delete %n customer?\n\nThe customer leaves the lists, searches, segments and "
+            "tags. Their orders stay, with the buyer's name. A new order from the same phone "
+            "or marketplace buyer makes a new customer. A customer who still owes money is "
+            "kept.",
+        ),
+        QCoreApplication.translate(
+            "customers",
+            "Delete %n customers?\n\nThey leave the lists, searches, segments and tags. "
+            "Their orders stay, with the buyer's name. A new order from the same phone or "
+            "marketplace buyer makes a new customer. Customers who still owe money are kept.",
+        ),
+    )
     answer = QMessageBox.question(
         parent, QCoreApplication.translate("customers", "Delete customers"), question,
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -47,6 +48,19 @@ EXPORT_FORMATS = (
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("CustomersPage", text)
+
+
+def ask_replace(parent: QWidget, path: Path) -> bool:
+    """Yes/No: replace the existing `path`? No by default (tests replace it)."""
+    question = QCoreApplication.translate(
+        "CustomersPage", "%1 already exists.\nDo you want to replace it?"
+    ).replace("%1", path.name)
+    answer = QMessageBox.question(
+        parent, QCoreApplication.translate("CustomersPage", "Export customers"), question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )  # fmt: skip
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class ExportColumnsDialog(QDialog):
@@ -218,18 +232,30 @@ class CustomersPage(SubTabsPage):
         return folder / f"customers-{to_local(self.ctx.clock.now(), shop_tz()):%Y%m%d}.xlsx"
 
     def ask_export_path(self) -> tuple[Path, str] | None:
+        """The file to export to and its format (None when cancelled): a typed .xlsx, .csv
+        or .txt ending says the format; without one, the type chosen in the dialog does and
+        its ending is added. The dialog asked before replacing the name it was given, so
+        with an ending added this asks for the file really written (No: choose again)."""
         filters = ";;".join(_tr(text) for text, _fmt in EXPORT_FORMATS)
-        answer = ask_save_file(
-            self, self.ctx, EXPORT, QCoreApplication.translate("CustomersPage", "Export customers"),
-            self.default_export_path(), filters,
-        )  # fmt: skip
-        if answer is None:
-            return None
-        target, chosen = answer
-        fmt = next((f for text, f in EXPORT_FORMATS if _tr(text) == chosen), "xlsx")
-        if target.suffix.lower() != f".{fmt}":
+        formats = {f".{fmt}": fmt for _text, fmt in EXPORT_FORMATS}
+        suggested = self.default_export_path()
+        while True:
+            answer = ask_save_file(
+                self, self.ctx, EXPORT,
+                QCoreApplication.translate("CustomersPage", "Export customers"), suggested,
+                filters,
+            )  # fmt: skip
+            if answer is None:
+                return None
+            target, chosen = answer
+            typed = formats.get(target.suffix.lower())
+            if typed is not None:
+                return target, typed
+            fmt = next((f for text, f in EXPORT_FORMATS if _tr(text) == chosen), "xlsx")
             target = target.with_name(f"{target.name}.{fmt}")
-        return target, fmt
+            if not target.exists() or ask_replace(self, target):
+                return target, fmt
+            suggested = target
 
     def export(
         self,

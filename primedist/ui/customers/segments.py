@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import format_date, shop_tz
 from primedist.core.money import format_money
 from primedist.core.text import fold
+from primedist.errors import PrimedistError
 from primedist.services.context import ServiceContext
 from primedist.services.segments import (
     SegmentRow,
@@ -59,6 +60,7 @@ from primedist.services.tags import (
     delete_tag,
     list_tags,
     rename_tag,
+    vouchers_only_for_tag,
 )
 from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
@@ -546,10 +548,21 @@ class TagsDialog(QDialog, _RowsWidget):
             self.tr("Delete tag %1? It is taken off its %n customer."),
             self.tr("Delete tag %1? It is taken off its %n customers."),
         ).replace("%1", tag.name)
+        codes = self._vouchers_only_for(tag.id)
+        if codes:  # without the tag they would be for everyone: the delete switches them off
+            question += "\n\n" + self.tr(
+                "Vouchers %1 are only for this tag: they will be switched off."
+            ).replace("%1", ", ".join(codes))
         if not ask_confirm(self, self.tr("Delete tag"), question):
             return
         ctx, tid = self.ctx, tag.id
         self._write(lambda: delete_tag(ctx, tid))
+
+    def _vouchers_only_for(self, tag_id: int) -> list[str]:
+        try:
+            return vouchers_only_for_tag(self.ctx, tag_id)
+        except PrimedistError:
+            return []  # the delete says what is wrong
 
 
 # --------------------------------------------------------------------------- pickers

@@ -43,15 +43,18 @@ def change_text(
     pct: float | None, lang: str | None = None, *, points: bool = False
 ) -> tuple[str, str]:
     """(text, colour) of a change in the UI language: ▲ green up, ▼ red down, — when there
-    is nothing before. `points`: a rate's change in percentage points ("▲ 66,67 điểm %")."""
+    is nothing before, a grey 0% without an arrow when nothing changed. `points`: a rate's
+    change in percentage points ("▲ 66,67 điểm %")."""
     if pct is None:
         return "—", "#6b7280"
-    shown = format_decimal(abs(pct), lang)
+    shown = "0" if pct == 0 else format_decimal(abs(pct), lang)
     if points:
         shown = QCoreApplication.translate("ChangeText", "%1 pt").replace("%1", shown)
     else:
         shown += "%"
-    return (f"▲ {shown}", "#15803d") if pct >= 0 else (f"▼ {shown}", "#b91c1c")
+    if pct == 0:  # neither up nor down
+        return shown, "#6b7280"
+    return (f"▲ {shown}", "#15803d") if pct > 0 else (f"▼ {shown}", "#b91c1c")
 
 
 class FiguresPage(QWidget):

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import QColor, QHideEvent, QKeyEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -48,12 +48,18 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive
 from primedist.ui.ops import Op
-from primedist.ui.widgets import rows_height
+from primedist.ui.widgets import align_headers, rows_height
 
 #: To-do cards in order: key → (the Orders tab's status tab, or "" for products).
 TODO_CARDS = (("pending", "pending"), ("shipping", "shipping"),
               ("return_refund", "return_refund"), ("cancelled", "cancelled"),
               ("low_stock", ""), ("no_revenue", ""))  # fmt: skip
+
+#: The marketplace table's number columns (revenue, change), right-aligned like all money.
+CHANNEL_NUMBERS = (1, 2)
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+#: The keys that open a focused clickable card, as a click does.
+OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
 
 
 def todo_module(key: str) -> Module:
@@ -214,6 +220,8 @@ class Card(QFrame):
         self._clickable = clickable
         if clickable:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
+            # Tab reaches it (a blue frame from resources/style.qss); Enter or Space opens it.
+            self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
     def add_action(self, widget: QWidget) -> None:
         """Put a button (e.g. "See detail") at the right of the title's line (of the bottom
@@ -224,6 +232,18 @@ class Card(QFrame):
         if self._clickable and event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit()
         super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._clickable and event.key() in OPEN_KEYS and not event.isAutoRepeat():
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
+
+    def name_for_readers(self) -> None:
+        """What a screen reader says on reaching the card: its title and figure
+        ("Pending 12"); called whenever either changes."""
+        title = self.title.text().removesuffix(" ⓘ")
+        self.setAccessibleName(f"{title} {self.value.text()}".strip())
 
     def set_note(self, text: str, tip: str = "") -> None:
         """A small muted figure (e.g. the margin) at the right of the title's line (on a
@@ -363,7 +383,7 @@ class HomePage(FiguresPage):
         header = self.channels.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        align_headers(self.channels, right=CHANNEL_NUMBERS)
         self.pie_panel = QFrame()
         self.pie_panel.setObjectName("card")
         pie_layout = QVBoxLayout(self.pie_panel)
@@ -431,6 +451,7 @@ class HomePage(FiguresPage):
         lang = current_language()
         for key, card in self.todo.items():
             card.value.setText(format_number(data.todo.get(key, 0), lang))
+            card.name_for_readers()
         self._fill_owing()
         previous = translate("HomePage", "vs previous period: %1")
         self.revenue.value.setText(format_money(data.revenue.current, lang))
@@ -464,6 +485,8 @@ class HomePage(FiguresPage):
             cells = (enum_label(row.channel), format_money(row.revenue.current, lang), text, shops)
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
+                if c in CHANNEL_NUMBERS:  # amounts and changes line up on their digits
+                    item.setTextAlignment(RIGHT)
                 if c == 2:
                     item.setForeground(QColor(colour))
                 self.channels.setItem(r, c, item)
@@ -487,6 +510,7 @@ class HomePage(FiguresPage):
         self.owing.title.setText(translate("HomePage", "Customers owe (%1)").replace(
             "%1", format_number(count, lang)))  # fmt: skip
         self.owing.value.setText(format_money(owed, lang))
+        self.owing.name_for_readers()
 
     # Actions ------------------------------------------------------------------------------
     def open_owing(self) -> None:
@@ -516,6 +540,7 @@ class HomePage(FiguresPage):
         )
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         table.verticalHeader().setVisible(False)
+        align_headers(table, right=(1,))  # the stock
         # The names take the width the stock leaves (they read "Đèn ngủ …" in a narrow
         # column beside an empty half); one still too long is whole in its tooltip.
         header = table.horizontalHeader()
@@ -533,7 +558,9 @@ class HomePage(FiguresPage):
                 item = QTableWidgetItem(name)
                 item.setToolTip(name)
                 table.setItem(r, 0, item)
-                table.setItem(r, 1, QTableWidgetItem(format_number(stock, current_language())))
+                available = QTableWidgetItem(format_number(stock, current_language()))
+                available.setTextAlignment(RIGHT)
+                table.setItem(r, 1, available)
 
         Op(self, lambda _job: reports.no_revenue_products(ctx, first, last, shops)).success(
             fill).run()  # fmt: skip
@@ -582,6 +609,7 @@ class HomePage(FiguresPage):
         }
         for key, card in self.todo.items():
             card.title.setText(titles[key])
+            card.name_for_readers()
             card.setToolTip(definition("todo"))
         self.owing.setToolTip(translate(
             "HomePage", "What customers owe for sales on account (the whole shop, whatever "

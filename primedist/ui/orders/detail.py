@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -114,8 +115,15 @@ KNOWN_NOTES: dict[str, str] = {
 }
 
 
-#: Status history notes the services write from a template (stored in English).
-NOTE_TEMPLATES = ("Returned {items} item(s), refund {refund} đ: {reason}",)
+#: A return's status history note (`services.orders.return_in`, stored in English).
+RETURN_NOTE = "Returned {items} item(s), refund {refund}: {reason}"
+#: Status history notes the services write from a template, each with the template it
+#: shows as: older wordings read as today's (a return's refund once said "đ" in every
+#: language). The older first: today's would read its "… đ" as the refund.
+NOTE_TEMPLATES = {
+    "Returned {items} item(s), refund {refund} đ: {reason}": RETURN_NOTE,
+    RETURN_NOTE: RETURN_NOTE,
+}
 
 
 def _history_note(note: str) -> str:
@@ -123,10 +131,11 @@ def _history_note(note: str) -> str:
     known = KNOWN_NOTES.get(note)
     if known:
         return _orders(known)
-    for template in NOTE_TEMPLATES:
+    for template, shown_as in NOTE_TEMPLATES.items():
         message = reread(note, template)
-        if message is not None:
-            return localize(message)
+        # A refund that reads back as no number is another template's ("259,000 đ").
+        if message is not None and isinstance(message.values.get("refund"), int):
+            return localize(Message(shown_as, message.values))
     return note
 
 
@@ -181,6 +190,7 @@ def _table(columns: int, stretch: int, right: tuple[int, ...] = ()) -> QTableWid
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setTabKeyNavigation(False)  # Tab goes on to the next table or button; arrows scroll
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(30)
@@ -251,6 +261,9 @@ class OrderDetailDialog(QDialog):
         self.again_dialog: SaleDialog | None = None
         self._busy = False
         self._saved_note = ""
+        #: Save chosen on closing with a typed note: "waiting" for the action running to
+        #: end, "saving" the note (the dialog closes once it is stored), or "".
+        self._closing_save = ""
         #: What the printer said last (printed, copied as text).
         self.last_printer_note = ""
         self.setObjectName("orderDetail")
@@ -705,14 +718,21 @@ class OrderDetailDialog(QDialog):
         lang = current_language()
         texts = []
         for x in detail.exchanges:
+            amount = x.amount
             if not x.paid_this:
                 text = self.tr("Items of this order were exchanged for order %1 (%2).")
-            elif x.settled:
-                text = self.tr("Items returned from order %1 paid %2 of it.")
-            else:
+            elif not x.settled:
                 text = self.tr("Items returned from order %1 (%2) came off what the customer "
                                "owes.")  # fmt: skip
-            texts.append(text.replace("%1", x.number).replace("%2", format_money(x.amount, lang)))
+            elif x.given_back:
+                # Worth more than this order: what paid it, and the rest handed back.
+                amount = x.used
+                text = self.tr("Items returned from order %1 paid %2 of it; %3 was given "
+                               "back to the customer.")  # fmt: skip
+            else:
+                text = self.tr("Items returned from order %1 paid %2 of it.")
+            text = text.replace("%3", format_money(x.given_back, lang))
+            texts.append(text.replace("%1", x.number).replace("%2", format_money(amount, lang)))
         self.exchange_note.setText("\n".join(texts))
         self.exchange_note.setVisible(bool(texts))
 
@@ -731,13 +751,22 @@ class OrderDetailDialog(QDialog):
 
     def _fill_customer(self, detail: OrderDetail) -> None:
         order, customer = detail.order, detail.customer
-        if customer is not None:
-            self.customer_button.setText(customer.name)
-            self.customer_button.setToolTip(self.tr("Open the customer"))
-        else:
+        linked = False
+        if customer is None:
             self.customer_button.setText(order.buyer_name or self.tr("Walk-in customer"))
             self.customer_button.setToolTip(self.tr("Not linked to a customer"))
-        self.customer_button.setEnabled(customer is not None)
+        elif customer.deleted_at is not None:
+            # Nothing to open: the Customers tab no longer lists them.
+            self.customer_button.setText(self.tr("%1 (deleted)").replace("%1", customer.name))
+            self.customer_button.setToolTip(self.tr("This customer was deleted."))
+        elif not self.ctx.actor.can(Module.CUSTOMERS):
+            self.customer_button.setText(customer.name)
+            self.customer_button.setToolTip(self.tr("You have no access to Customers."))
+        else:
+            linked = True
+            self.customer_button.setText(customer.name)
+            self.customer_button.setToolTip(self.tr("Open the customer"))
+        self.customer_button.setEnabled(linked)
         self.customer_phone.setText(phone_text(order.buyer_phone))
         self.customer_phone.setVisible(bool(order.buyer_phone))
         ship_to = " · ".join(p for p in (order.ship_name, phone_text(order.ship_phone)) if p)
@@ -913,6 +942,11 @@ class OrderDetailDialog(QDialog):
         self._set_busy(False)
         if worked:
             self.changed.emit()
+        step, self._closing_save = self._closing_save, ""
+        if step == "waiting":  # the action running when Save was chosen: now the note
+            self._save_and_close()
+        elif step == "saving" and worked and not self._unsaved_note():
+            super().reject()  # a failed save stays open, the note still typed
 
     def _after_change(self) -> None:
         if shiboken6.isValid(self):
@@ -955,9 +989,37 @@ class OrderDetailDialog(QDialog):
             lambda: svc.set_staff_note(self.ctx, self.order_id, text),
         )
 
+    def _save_and_close(self) -> None:
+        """Save the typed note (once the action running ends), then close."""
+        self._closing_save = "waiting" if self._busy else "saving"
+        if not self._busy:
+            self._save_note()
+
+    def _unsaved_note(self) -> bool:
+        return self.note_edit.toPlainText().strip() != self._saved_note.strip()
+
     def _update_note_button(self) -> None:
-        dirty = self.note_edit.toPlainText().strip() != self._saved_note.strip()
-        self.save_note_button.setEnabled(dirty and not self._busy)
+        self.save_note_button.setEnabled(self._unsaved_note() and not self._busy)
+
+    def reject(self) -> None:
+        """Esc / Close: with a staff note typed and not saved, ask Save / Discard / Cancel
+        (Save closes once the note is stored)."""
+        if self._unsaved_note():
+            save, discard, cancel = (QMessageBox.StandardButton.Save,
+                                     QMessageBox.StandardButton.Discard,
+                                     QMessageBox.StandardButton.Cancel)  # fmt: skip
+            answer = QMessageBox.question(
+                self,
+                self.tr("Unsaved note"),
+                self.tr("The staff note is not saved. Save it before closing?"),
+                save | discard | cancel,
+                save,
+            )
+            if answer == save:
+                self._save_and_close()
+            if answer != discard:
+                return
+        super().reject()
 
     def _open_return(self) -> None:
         assert self.detail is not None

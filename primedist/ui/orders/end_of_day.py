@@ -46,6 +46,7 @@ from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive, count_text, export_done_box, xlsx_path
 from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import MoneyEdit
+from primedist.ui.widgets import align_headers, fit_to_screen
 
 #: The difference's colour: short (red), exact (green), over (amber).
 TONES = {-1: "#B91C1C", 0: "#16A34A", 1: "#B45309"}
@@ -65,7 +66,9 @@ class EndOfDayDialog(QDialog):
         self.report: eod.EndOfDay | None = None
         self._loading = 0
         self._busy = False
-        self.resize(1100, 660)
+        # The payments' seven columns beside the cash count: on a 1366×768 laptop all of
+        # them whole (at 1100 the last one, Debts paid, was cut at the edge).
+        fit_to_screen(self, 1280, 680)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_controls())
         layout.addWidget(self._build_figures())
@@ -203,6 +206,7 @@ class EndOfDayDialog(QDialog):
         header.setStretchLastSection(False)
         stretch = 1 if name == "eodProducts" else 0
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        align_headers(table, right=range(stretch + 1, columns))  # over the figures (_fill)
         return table
 
     def _build_buttons(self) -> QHBoxLayout:
@@ -305,7 +309,7 @@ class EndOfDayDialog(QDialog):
         self.note.setVisible(r.empty)
         self._fill(self.payments, [
             (enum_label(p.method), count(p.orders), money(p.total), count(p.refunds),
-             money(p.refunded), money(p.net), money(p.collected) if p.collected else "")
+             money(p.refunded), money(p.net), money(p.collected))
             for p in r.payments
         ])  # fmt: skip
         self._fill(self.shops, [(s.name, count(s.orders), money(s.total)) for s in r.by_shop])

@@ -99,12 +99,12 @@ class ExchangeSaleDialog(SaleDialog):
 
     def _show_to_pay(self) -> None:
         """The credit and what changes hands (pay or give back); off the debt instead when
-        the old sale was on account."""
+        the old sale was on account and nothing of it was paid (`_all_off_account`)."""
         priced = self.exchange_quote if self.quote is not None else None
         credit = self.start.credit if priced is None else priced.credit
         self.total_values["credit"].setText(minus_text(credit))
         caption, value = self.total_captions["to_pay"], self.total_values["to_pay"]
-        if priced is not None and priced.off_account:
+        if priced is not None and _all_off_account(priced):
             caption.setText(QCoreApplication.translate("orders", "Off what they owe"))
             value.setText(minus_text(credit))
         elif priced is not None and priced.to_pay < 0:
@@ -137,7 +137,7 @@ class ExchangeSaleDialog(SaleDialog):
     def saved_text(self, created: CreatedOrder) -> str:
         """The saved line, "Exchange DH… saved", with what changes hands (as a sale says)."""
         priced = self.exchange_quote
-        if priced is not None and priced.off_account:
+        if priced is not None and _all_off_account(priced):
             text = QCoreApplication.translate(
                 "orders", "Exchange %1 saved — %2 off what they owe"
             ).replace("%2", money_text(priced.credit))
@@ -155,6 +155,12 @@ class ExchangeSaleDialog(SaleDialog):
                 "%2", money_text(paid)
             )
         return text.replace("%1", created.external_id)
+
+
+def _all_off_account(priced: ExchangeQuote) -> bool:
+    """The old sale was on account and its whole credit comes off what is owed: nothing
+    changes hands for it (else what was paid with it pays for the new sale: To pay)."""
+    return priced.off_account and priced.owed_off == priced.credit
 
 
 def open_exchange(

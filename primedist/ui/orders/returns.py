@@ -202,6 +202,9 @@ class ReturnDialog(QDialog):
         self.use_suggested.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.use_suggested.clicked.connect(self._back_to_suggested)
         refund_row = QHBoxLayout()
+        # Its own spacing: in a form whose two spacings differ, a row inherits none (the
+        # suggestion touched the box).
+        refund_row.setSpacing(10)
         refund_row.addWidget(self.refund)
         refund_row.addWidget(self.suggested, 1)
         refund_row.addWidget(self.use_suggested)

@@ -36,6 +36,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QResizeEvent,
     QShortcut,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -126,6 +127,8 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("F9 / Ctrl+Enter", QT_TRANSLATE_NOOP("orders", "Save")),
     ("Esc", QT_TRANSLATE_NOOP("orders", "Close")),
 ]
+#: F4's words when the sale is on account: it goes to the cash paid now.
+PAID_NOW_HINT = QT_TRANSLATE_NOOP("orders", "Paid now")
 
 PAYMENT_METHODS = (
     PaymentMethod.CASH,
@@ -228,6 +231,39 @@ class MoneyEdit(QLineEdit):
         if value is not None:
             self.setText(format_number(value, current_language()))
         super().focusOutEvent(event)
+
+
+class KeyHints(QLabel):
+    """The dialog's keys in lines as wide as the label: a line breaks between two keys,
+    never inside one (word wrap left "+ / −" on a line and "Ctrl+↑" on the next)."""
+
+    SEPARATOR = "   ·   "
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("hints")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setMinimumWidth(1)  # the lines follow the width, not the width the lines
+        self.hints: list[str] = []
+
+    def set_hints(self, hints: list[str]) -> None:
+        self.hints = hints
+        self._wrap()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._wrap()
+
+    def _wrap(self) -> None:
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        lines: list[str] = []
+        for hint in self.hints:
+            joined = f"{lines[-1]}{self.SEPARATOR}{hint}" if lines else ""
+            if joined and metrics.horizontalAdvance(joined) <= width:
+                lines[-1] = joined
+            else:
+                lines.append(hint)
+        self.setText("\n".join(lines))
 
 
 class FitLabel(QLabel):
@@ -722,6 +758,9 @@ class LinesView(QTableView):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
+        # Tab leaves for the next field (the note, the customer); arrows move between
+        # cells, and Tab in a cell being edited still goes on to the next one.
+        self.setTabKeyNavigation(False)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.verticalHeader().hide()
@@ -818,6 +857,15 @@ class QuickCustomerDialog(QDialog):
         self.name.textChanged.connect(lambda t: self.save.setEnabled(bool(t.strip())))
         self.save.setEnabled(bool(name.strip()))
         (self.phone if name.strip() else self.name).setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter in the name goes on to the phone (the buyer may give one); in the phone
+        # it creates the customer.
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.focusWidget() is self.name:
+            self.phone.setFocus()
+            return
+        super().keyPressEvent(event)
 
     def accept(self) -> None:
         if not self.name.text().strip():
@@ -1035,9 +1083,7 @@ class SaleDialog(QDialog):
         body.setSpacing(14)
         left = self._build_left()
         # The keys under the lines, not under the right column: its room is the fields'.
-        self.hints = QLabel()
-        self.hints.setObjectName("hints")
-        self.hints.setWordWrap(True)
+        self.hints = KeyHints()
         left.addWidget(self.hints)
         body.addLayout(left, 1)
         right = QWidget()
@@ -1271,9 +1317,7 @@ class SaleDialog(QDialog):
         self._retranslate_customer()
         self._retranslate_payment()
         self._retranslate_totals()
-        self.hints.setText(
-            "   ·   ".join(f"{k}  {QCoreApplication.translate('orders', a)}" for k, a in SHORTCUTS)
-        )
+        self._show_hints()
         self._show_customer()
         self._show_quote()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 7)
@@ -1366,6 +1410,24 @@ class SaleDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def _show_hints(self) -> None:
+        """The keys that do something here: F4 while its cash field shows (or at the
+        counter, where it brings the field back), F8 while exchanges can start."""
+        cash, hints = self.payment.currentData() == PaymentMethod.CASH, []
+        for key, action in SHORTCUTS:
+            if key == "F4" and self._on_account():
+                action = PAID_NOW_HINT
+            elif key == "F4" and self.source != OrderSource.COUNTER and not cash:
+                continue  # a delivery paid by COD, transfer…: no cash field to go to
+            elif key == "F8" and not self.exchange_button.isVisibleTo(self):
+                continue  # editing an order, or in an exchange already
+            hints.append(f"{key}  {QCoreApplication.translate('orders', action)}")
+        self.hints.set_hints(hints)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._show_hints()  # editing or exchanging hid F8's button after the texts
+        super().showEvent(event)
 
     # ----------------------------------------------------------------------- wiring
 
@@ -1478,6 +1540,8 @@ class SaleDialog(QDialog):
             self._focus(self.paid_now)  # the cash of a sale on account
             return
         if self.payment.currentData() != PaymentMethod.CASH:
+            if self.source != OrderSource.COUNTER:
+                return  # a delivery paid by COD, transfer…: F4 must not change how it is paid
             self.payment.setCurrentIndex(PAYMENT_METHODS.index(PaymentMethod.CASH))
         self._focus(self.cash)
 
@@ -1696,6 +1760,7 @@ class SaleDialog(QDialog):
         self.total_captions["change"].setVisible(cash)
         self.total_values["change"].setVisible(cash)
         self._show_account()
+        self._show_hints()
         self._changed()
 
     def _on_account(self) -> bool:

@@ -129,6 +129,12 @@ QPushButton#newOrderButton { background: #2563EB; color: #FFFFFF; border: 1px so
 QPushButton#newOrderButton:hover { background: #1D4ED8; }
 """
 STYLE = _TABS_STYLE + CHIP_STYLE + _NEW_ORDER_STYLE + ACTIONS_STYLE
+#: The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the
+#: marketplace refused): an error's colours, not a success's green.
+NOTHING_DONE_STYLE = """
+QFrame#actionMessage { background: #FEF2F2; border: 1px solid #FECACA; border-radius: 6px; }
+QFrame#actionMessage QLabel, QFrame#actionMessage QToolButton { color: #B91C1C; }
+"""
 
 
 def count_statuses(engine: Engine, flt: OrderFilter, tz: tzinfo, search: str) -> dict[str, int]:
@@ -550,7 +556,6 @@ class OrdersPage(FilteredListPage):
         )
         self.flag_button.setText(QCoreApplication.translate("orders", "Flag"))
         self.unflag_button.setText(QCoreApplication.translate("orders", "Unflag"))
-        self.export_button.setText(QCoreApplication.translate("orders", "Export"))
         self.end_of_day_button.setText(QCoreApplication.translate("orders", "End of day"))
         self.end_of_day_button.setToolTip(
             QCoreApplication.translate(
@@ -757,7 +762,7 @@ class OrdersPage(FilteredListPage):
             else ""
         )
         free = n > 0 and not self._busy
-        statuses = self._statuses(spans) if 0 < n <= self.STATUS_CHECK_LIMIT else None
+        statuses = self._known_statuses(spans, n)
         self.confirm_button.setEnabled(free and self._any_can(statuses, OrderStatus.CONFIRMED))
         self.cancel_button.setEnabled(free and self._any_can(statuses, OrderStatus.CANCELLED))
         self.ship_button.setEnabled(free and self._any_shippable(statuses))
@@ -766,11 +771,46 @@ class OrdersPage(FilteredListPage):
         self.import_button.setEnabled(not self._busy)
         self.export_button.setEnabled(not self._exporting)
         self.print_button.setEnabled(n > 0)
+        # A row left selected (an order opened and closed) narrows the export: said on the
+        # button, not found out in the file.
+        self.export_button.setText(self._export_text(n))
         self.export_button.setToolTip(
-            QCoreApplication.translate("orders", "Export the selected orders to Excel")
+            count_text(
+                n,
+                QCoreApplication.translate("orders", "Export %n selected order to Excel"),
+                QCoreApplication.translate("orders", "Export %n selected orders to Excel"),
+            )
             if n
             else QCoreApplication.translate("orders", "Export every order of this view to Excel")
         )
+
+    @staticmethod
+    def _export_text(selected: int) -> str:
+        """The Export button: "Export", or "Export (N)" with N orders selected (the whole
+        sentence is its tooltip: the toolbar has no room for it at 1280 px in Vietnamese)."""
+        if not selected:
+            return QCoreApplication.translate("orders", "Export")
+        return QCoreApplication.translate("orders", "Export (%n)").replace(
+            "%n", format_number(selected, current_language())
+        )
+
+    @staticmethod
+    def _export_title(selected: int) -> str:
+        """The save dialog's title: how many selected orders are exported."""
+        return count_text(
+            selected,
+            QCoreApplication.translate("orders", "Export %n selected order"),
+            QCoreApplication.translate("orders", "Export %n selected orders"),
+        )
+
+    def _known_statuses(self, spans: list[tuple[int, int]], n: int) -> set[str | None] | None:
+        """The statuses of the selected rows as far as known (None: unknown). Past
+        STATUS_CHECK_LIMIT, or with rows still loading, a status tab still says which
+        statuses its rows can have (the Completed tab's cannot be confirmed)."""
+        statuses = self._statuses(spans) if 0 < n <= self.STATUS_CHECK_LIMIT else None
+        if (statuses is None or None in statuses) and STATUS_TABS[self._tab]:
+            return {status.value for status in STATUS_TABS[self._tab]}
+        return statuses
 
     def _statuses(self, spans: list[tuple[int, int]]) -> set[str | None]:
         return {self.model.raw_value(row, "status") for t, b in spans for row in range(t, b + 1)}
@@ -861,9 +901,17 @@ class OrdersPage(FilteredListPage):
     def _show_bulk(self, result: BulkResult, one: str, many: str) -> None:
         text = count_text(len(result.done), one, many)
         if result.skipped:
-            self.show_message(text + "; " + self._skipped_text(result.skipped))
+            nothing_done = not result.done
+            self.show_message(text + "; " + self._skipped_text(result.skipped), failed=nothing_done)
         else:
             self.show_message(text)
+
+    def show_message(self, text: str, *, failed: bool = False) -> None:
+        """The outcome of the last action, above the list; in an error's colours when the
+        action did nothing (`failed`), green otherwise."""
+        self.message_bar.setStyleSheet(NOTHING_DONE_STYLE if failed else "")
+        self.message_bar.setProperty("failed", failed)
+        super().show_message(text)
 
     @classmethod
     def _skipped_text(cls, skipped: Sequence[tuple[int, str, str]]) -> str:
@@ -932,9 +980,12 @@ class OrdersPage(FilteredListPage):
     def export(self) -> None:
         """Export the selection, or every order of the current view, to an .xlsx file."""
         ids = self.selected_ids()
+        # The save dialog's title says which, as the button does.
+        title = self._export_title(len(ids)) if ids else QCoreApplication.translate(
+            "orders", "Export orders")  # fmt: skip
         chosen = ask_save_file(
             self, self.ctx, EXPORT,
-            QCoreApplication.translate("orders", "Export orders"),
+            title,
             self.default_export_path(),
             QCoreApplication.translate("orders", "Excel workbook (*.xlsx)"),
         )  # fmt: skip
@@ -1131,10 +1182,17 @@ class OrdersPage(FilteredListPage):
         dialog = OrderDetailDialog(self.ctx, order_id, parent=parent or self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self.refresh)
-        dialog.openCustomer.connect(self.openCustomer)
-        dialog.openCustomer.connect(lambda _id: dialog.close())
+        dialog.openCustomer.connect(lambda customer_id: self._open_customer(dialog, customer_id))
         dialog.open()
         return dialog
+
+    def _open_customer(self, detail: QDialog, customer_id: int) -> None:
+        """An order's customer in the Customers tab, then its detail closes. When the
+        Customers tab did not take this page's place (the customer was deleted meanwhile,
+        or the user has no Customers access: the main window says so), the detail stays."""
+        self.openCustomer.emit(customer_id)
+        if not self.isVisible():
+            detail.close()
 
     def shutdown(self) -> None:
         """Stop background loading (the window is closing)."""

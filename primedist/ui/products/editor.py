@@ -460,6 +460,9 @@ class ProductEditor(QDialog):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
+        # Tab leaves the grid (arrows move between cells; Tab in a cell being edited still
+        # goes on to the next one).
+        self.grid.setTabKeyNavigation(False)
         self.grid.setAlternatingRowColors(True)
         self.grid.verticalHeader().setDefaultSectionSize(28)
         header = self.grid.horizontalHeader()

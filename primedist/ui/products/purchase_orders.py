@@ -58,6 +58,7 @@ from primedist.ui.products.receipts import (
     _num,
     row_table,
 )
+from primedist.ui.sub_tabs import mark_search
 
 #: The state filter's choices: open ones (the default), all, then each state.
 STATE_CHOICES: tuple[str, ...] = ("open", "", *(s.value for s in PurchaseOrderState))
@@ -92,6 +93,7 @@ class PurchaseOrderDialog(GoodsReceiptDialog):
                 self.expected_check.setChecked(True)
         if lines:  # the order's lines (changing it), or another's (ordering them again)
             self.prefill([(t.hit, t.quantity, t.unit_cost) for t in lines])
+        self.mark_opened()
 
     def _build_head(self) -> QFormLayout:
         form = super()._build_head()
@@ -139,6 +141,17 @@ class PurchaseOrderDialog(GoodsReceiptDialog):
     def new_supplier_text(self) -> str:
         return self.tr("New supplier: added when the order is saved")
 
+    def draft_state(self) -> tuple[object, ...]:
+        return *super().draft_state(), self.expected_on()
+
+    def discard_text(self) -> str:
+        if self.editing is not None:
+            return self.tr("Discard your changes to %1?").replace("%1", self.editing.code)
+        if not self.lines:
+            return self.tr("Discard what you typed on this order?")
+        return count_text(len(self.lines), self.tr("Discard this order's %n line?"),
+                          self.tr("Discard this order's %n lines?"))  # fmt: skip
+
     def problem_text(self) -> str:
         if not self.lines:
             return self.tr("Scan or search the products to order.")
@@ -178,8 +191,12 @@ class PurchaseOrderDialog(GoodsReceiptDialog):
             return
         self.prefill([(s.hit, s.quantity, s.unit_cost) for s in got])
         if not got:
-            self.show_problem(self.tr("None of the products %1 delivered is low on stock (or "
-                                      "what is low is on order already).").replace("%1", name))
+            self.show_problem(
+                self.tr(
+                    "None of the products %1 delivered is low on stock (or "
+                    "what is low is on order already)."
+                ).replace("%1", name)
+            )
 
     def save(self) -> None:
         if self._busy or self.problem_text():
@@ -257,6 +274,7 @@ class PurchaseOrdersPage(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("purchaseOrdersSearch")
         self.search.setClearButtonEnabled(True)
+        mark_search(self.search)  # Ctrl+F
         self.search.returnPressed.connect(self.refresh)
         self.search.textChanged.connect(lambda text: self.refresh() if not text else None)
         self.state = QComboBox()
@@ -404,9 +422,9 @@ class PurchaseOrdersPage(QWidget):
         current = self.current()
         state = current.state if current is not None else None
         self.receive_button.setEnabled(state in OPEN_STATES)
-        self.close_button.setEnabled(state == PurchaseOrderState.PARTLY_RECEIVED)
-        self.cancel_button.setEnabled(state == PurchaseOrderState.ORDERED)
-        self.edit_button.setEnabled(state == PurchaseOrderState.ORDERED)
+        self.close_button.setEnabled(current is not None and current.can_close())
+        self.cancel_button.setEnabled(current is not None and current.can_cancel())
+        self.edit_button.setEnabled(current is not None and current.can_cancel())
         self.print_button.setEnabled(current is not None)
         self.again_button.setEnabled(current is not None)
 
@@ -451,7 +469,7 @@ class PurchaseOrdersPage(QWidget):
         for r, line in enumerate(self.lines):
             name = f"{line.product_name} — {line.variant_name}" if line.variant_name \
                 else line.product_name  # fmt: skip
-            cells = (line.sku, name, _num(line.quantity), _num(line.received),
+            cells = (line.sku, name, _num(line.quantity), self.came_text(line),
                      _num(line.remaining) if line.remaining else "", _money(line.unit_cost),
                      _money(line.amount))  # fmt: skip
             for c, text in enumerate(cells):
@@ -459,6 +477,14 @@ class PurchaseOrdersPage(QWidget):
                 if c >= 2:
                     cell.setTextAlignment(RIGHT)
                 self.lines_table.setItem(r, c, cell)
+
+    def came_text(self, line: po.OrderLineRow) -> str:
+        """What came of a line: up to what it ordered (as the order's totals count it),
+        then what came beyond it, e.g. "5 (2 over)"."""
+        if not line.over:
+            return _num(line.received)
+        return self.tr("%1 (%2 over)").replace("%1", _num(line.received)).replace(
+            "%2", _num(line.over))  # fmt: skip
 
     # Actions ------------------------------------------------------------------------------
     def new_order(self, supplier: str = "") -> PurchaseOrderDialog:
@@ -471,7 +497,7 @@ class PurchaseOrdersPage(QWidget):
     def edit_order(self) -> None:
         """Change the selected order (nothing of it came yet) in the order dialog."""
         order = self.current()
-        if order is None or order.state != PurchaseOrderState.ORDERED:
+        if order is None or not order.can_cancel():
             return
         ctx, order_id = self.ctx, order.id
         Op(self, lambda _job: po.to_receive(ctx, order_id)).success(
@@ -555,9 +581,7 @@ class PurchaseOrdersPage(QWidget):
     def ask_reason(self, action: str) -> QInputDialog | None:
         """Ask why, then close (`close`) or cancel (`cancel`) the selected order."""
         order = self.current()
-        allowed = PurchaseOrderState.PARTLY_RECEIVED if action == "close" \
-            else PurchaseOrderState.ORDERED  # fmt: skip
-        if order is None or order.state != allowed:
+        if order is None or not (order.can_close() if action == "close" else order.can_cancel()):
             return None
         if action == "close":
             title = self.tr("Close %1").replace("%1", order.code)
@@ -566,8 +590,9 @@ class PurchaseOrdersPage(QWidget):
         else:
             title = self.tr("Cancel %1").replace("%1", order.code)
             question = self.tr("Why is the order cancelled?")
-        self.reason_box = ask_reason(self, title, question,
-                                     lambda text: self.end_order(order.id, action, text))
+        self.reason_box = ask_reason(
+            self, title, question, lambda text: self.end_order(order.id, action, text)
+        )
         return self.reason_box
 
     def end_order(self, order_id: int, action: str, reason: str) -> None:

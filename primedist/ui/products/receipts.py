@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -72,6 +73,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.money_form import MUTED
 from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import PickList, SearchField
+from primedist.ui.sub_tabs import mark_search
 
 if TYPE_CHECKING:
     from primedist.ui.products.supplier_return import SupplierReturnDialog
@@ -125,13 +127,16 @@ def _supplier_named(ctx: ServiceContext, text: str) -> SupplierRow | None:
 
 def row_table(columns: int, stretch: int, *, editable: bool = False) -> QTableWidget:
     """A table of whole-row single selection, columns sized to their contents but the
-    `stretch` one; cells edited in place when `editable`."""
+    `stretch` one; cells edited in place when `editable`; Tab goes past it."""
     table = QTableWidget(0, columns)
     table.verticalHeader().hide()
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     edit = QAbstractItemView.EditTrigger
     table.setEditTriggers(edit.AllEditTriggers if editable else edit.NoEditTriggers)
+    # Tab leaves the table for the next field or button (arrows move along the rows); while
+    # a cell is edited, Tab still goes on to the next cell.
+    table.setTabKeyNavigation(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
@@ -205,6 +210,12 @@ class GoodsReceiptDialog(QDialog):
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)
         layout.addLayout(self._build_foot())
+        # Enter presses no button (none is the default): Enter in the supplier, the note or
+        # a cell must not remove a line, add items nor save the receipt unasked.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        #: Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.
+        self.discard_box: QMessageBox | None = None
         save_keys = QShortcut(QKeySequence("Ctrl+S"), self)
         save_keys.activated.connect(self.save)
         self.supplier.setText(order.supplier if order is not None else supplier)
@@ -214,6 +225,7 @@ class GoodsReceiptDialog(QDialog):
         self.prefill([(t.hit, t.quantity, t.unit_cost) for t in to_come])
         self._refresh()
         self.search.setFocus()
+        self.mark_opened()
         Op(self, lambda _job: svc.known_suppliers(ctx)).success(self._suppliers_loaded).run()
         if order is None and self.offers_orders:
             self.supplier.editingFinished.connect(self.look_for_orders)
@@ -805,6 +817,50 @@ class GoodsReceiptDialog(QDialog):
         report_in(self.problem, self, exc)
         self.problem.setVisible(bool(self.problem.text()))
 
+    # Closing ------------------------------------------------------------------------------
+    def draft_state(self) -> tuple[object, ...]:
+        """What closing unsaved would lose: the lines, the texts typed, the amount paid."""
+        lines = tuple((ln.hit.variant_id, ln.quantity, ln.cost_text) for ln in self.lines)
+        paid = self.paid.text() if self._paid_by_hand else None
+        return lines, self.supplier.text().strip(), self.note.text().strip(), paid
+
+    def mark_opened(self) -> None:
+        """What the dialog opened with (an order's lines, a supplier chosen): closing
+        loses nothing until it changes."""
+        self._opened = self.draft_state()
+
+    def has_unsaved(self) -> bool:
+        return self.draft_state() != self._opened
+
+    def discard_text(self) -> str:
+        if not self.lines:
+            return self.tr("Discard what you typed on this receipt?")
+        return count_text(len(self.lines), self.tr("Discard this receipt's %n line?"),
+                          self.tr("Discard this receipt's %n lines?"))  # fmt: skip
+
+    def reject(self) -> None:
+        """Esc, Cancel, the window's ×: asks first when lines were scanned or text typed
+        (as the sale screen does); the question is `discard_box`."""
+        if not self.has_unsaved():
+            super().reject()
+            return
+        asking = self.discard_box
+        if asking is not None and alive(asking) and asking.isVisible():
+            return  # asked already
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(), self.discard_text(),
+                          buttons.Yes | buttons.No, self)  # fmt: skip
+        box.setObjectName("discardDraft")
+        box.setDefaultButton(buttons.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._discard_answered(box))
+        self.discard_box = box
+        box.open()
+
+    def _discard_answered(self, box: QMessageBox) -> None:
+        if alive(self) and box.clickedButton() is box.button(QMessageBox.StandardButton.Yes):
+            super().reject()
+
 
 class GoodsReceiptsPage(QWidget):
     """The receipts list (newest first, search), the selected one's lines (and the goods
@@ -840,6 +896,7 @@ class GoodsReceiptsPage(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("receiptsSearch")
         self.search.setClearButtonEnabled(True)
+        mark_search(self.search)  # Ctrl+F
         self.search.returnPressed.connect(self.refresh)
         self.search.textChanged.connect(lambda text: self.refresh() if not text else None)
         # Room to type a code or a supplier's name, whatever the buttons beside it need.

@@ -5,10 +5,12 @@ The sheet is one list of tuples in a table model of its own (5,000 lines load in
 milliseconds and paint like any other table). A barcode scanner is a keyboard that types
 the code and Enter: with the scan field focused, each scan adds one to the counted
 quantity of the line whose barcode (or SKU) it is, and scrolls to it; an unknown code
-beeps and says so. Only counted lines are applied (`services.stock.apply_stocktake`):
-the lines left blank keep their stock. A count is applied as of the sheet's load: the
-difference counted − on hand shown is added to the stock as it is then, so what was sold
-while counting stays sold (the confirmation says how many lines moved meanwhile).
+beeps and says so. A code scanned while a Counted cell has the keys counts as a scan too
+(not as a count of billions), and a typed count is at most `MAX_COUNT`. Only counted
+lines are applied (`services.stock.apply_stocktake`): the lines left blank keep their
+stock. A count is applied as of the sheet's load: the difference counted − on hand shown
+is added to the stock as it is then, so what was sold while counting stays sold (the
+confirmation says how many lines moved meanwhile).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from primedist.core.money import format_money, format_number
+from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY
 from primedist.errors import Cancelled, PrimedistError
 from primedist.queries.stocktake import SheetRow, categories, count_sheet
 from primedist.services.context import ServiceContext
@@ -66,6 +69,8 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Job, Op
+from primedist.ui.sub_tabs import mark_search
+from primedist.ui.widgets import fit_to_screen
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
@@ -83,6 +88,9 @@ HEADERS = (
     QT_TRANSLATE_NOOP("stocktake", "Difference value"),
 )
 COL_ON_HAND, COL_COUNTED, COL_DIFF, COL_VALUE = 5, 6, 7, 8
+#: The most a line's count can be (as `apply_stocktake` allows): more is a slip, or a
+#: barcode typed into the Counted cell.
+MAX_COUNT = MAX_RECEIPT_QUANTITY
 #: The columns of the confirmation's lines that change.
 OUTCOME_HEADERS = (
     QT_TRANSLATE_NOOP("stocktake", "SKU"),
@@ -92,6 +100,10 @@ OUTCOME_HEADERS = (
     QT_TRANSLATE_NOOP("stocktake", "Becomes"),
     QT_TRANSLATE_NOOP("stocktake", "Held for orders"),
 )
+COL_OUTCOME_PRODUCT = 1
+#: The confirmation's product column is at least this wide (a name, not "…") and asks for
+#: no more (a longer name gives way, whole in its tooltip).
+OUTCOME_PRODUCT_MIN, OUTCOME_PRODUCT_MAX = 220, 380
 NUMERIC = (COL_ON_HAND, COL_COUNTED, COL_DIFF, COL_VALUE)
 DIFF_BACKGROUND = QColor("#FFFBEB")
 COUNTED_BACKGROUND = QColor("#F0FDF4")
@@ -170,6 +182,9 @@ class SheetModel(QAbstractTableModel):
     countsChanged = Signal()
     #: A typed count was refused (the text typed).
     countRefused = Signal(str)
+    #: A barcode or SKU of the sheet was typed into a Counted cell (a scan while the sheet
+    #: had the keys): counted as a scan, not as the count.
+    codeTyped = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -348,13 +363,33 @@ class SheetModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or index.column() != COL_COUNTED:
             return False
+        text = str(value).strip()
+        if self.is_scan(text):
+            self.codeTyped.emit(text)
+            return False
         try:
             count = parse_count(value)
         except ValueError:
             self.countRefused.emit(str(value))
             return False
+        if count is not None and count > MAX_COUNT:
+            self.countRefused.emit(str(value))
+            return False
         self.set_count(index.row(), count)
         return True
+
+    def is_scan(self, text: str) -> bool:
+        """Whether `text` typed into a Counted cell is a code of the sheet rather than a
+        count: a barcode, or a SKU that is no count (letters in it, or past MAX_COUNT)."""
+        if not text or self.row_of_code(text) is None:
+            return False
+        if text in self._by_barcode:
+            return True
+        try:
+            count = parse_count(text)
+        except ValueError:
+            return True
+        return count is not None and count > MAX_COUNT
 
     def reformat(self) -> None:
         """Repaint every cell (language switched)."""
@@ -472,6 +507,29 @@ class ApplyStocktakeDialog(QDialog):
         )
         self.ok.setEnabled(False)
         self.reason.setFocus()
+        self._fit_to_table(layout)
+
+    def _fit_to_table(self, layout: QVBoxLayout) -> None:
+        """As wide as the changes table needs (each column its header and texts, the
+        product's name OUTCOME_PRODUCT_MIN to OUTCOME_PRODUCT_MAX), up to the screen's free
+        width: past that the product column gives way, then the table scrolls sideways."""
+        table = self.outcomes
+        if table.rowCount() == 0:
+            return
+        self.ensurePolished()
+        table.ensurePolished()
+        header = table.horizontalHeader()
+        widths = [max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+                  for c in range(table.columnCount())]  # fmt: skip
+        product = widths[COL_OUTCOME_PRODUCT]
+        widths[COL_OUTCOME_PRODUCT] = min(max(product, OUTCOME_PRODUCT_MIN), OUTCOME_PRODUCT_MAX)
+        margins = layout.contentsMargins()
+        # The vertical scrollbar's room is kept, so that many lines do not push a column out.
+        width = (sum(widths) + 2 * table.frameWidth() + margins.left() + margins.right()
+                 + table.verticalScrollBar().sizeHint().width())  # fmt: skip
+        width = max(width, self.minimumWidth())
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        fit_to_screen(self, width, max(height, self.sizeHint().height()))
 
     def _outcomes_table(self, outcomes: Sequence[Outcome]) -> QTableWidget:
         """Each line that changes: on hand now, the difference counted, what it becomes and
@@ -484,7 +542,7 @@ class ApplyStocktakeDialog(QDialog):
         table.setWordWrap(False)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_OUTCOME_PRODUCT, QHeaderView.ResizeMode.Stretch)
         ordered = sorted(outcomes, key=lambda o: (o.after >= 0, o.after >= o.reserved))
         table.setRowCount(len(ordered))
         below = QCoreApplication.translate("stocktake", "Below 0: count it again")
@@ -503,6 +561,8 @@ class ApplyStocktakeDialog(QDialog):
                 if flag:
                     item.setForeground(QBrush(LESS_COLOUR))
                     item.setToolTip(flag)
+                elif c == COL_OUTCOME_PRODUCT:
+                    item.setToolTip(text)  # whole when the column cuts it
                 table.setItem(r, c, item)
         table.setVisible(bool(ordered))
         return table
@@ -570,6 +630,8 @@ class StocktakePage(QWidget):
         layout.addWidget(self.totals_label)
         self.model.countsChanged.connect(self._update)
         self.model.countRefused.connect(self._count_refused)
+        # Queued: the cell's editor closes first, then the scan selects its line.
+        self.model.codeTyped.connect(self._code_typed, Qt.ConnectionType.QueuedConnection)
         self.fill_filters()
         self._retranslate()
         self._update()
@@ -606,6 +668,7 @@ class StocktakePage(QWidget):
         self.scan_field.setObjectName("scanField")
         self.scan_field.setMinimumWidth(360)
         self.scan_field.setClearButtonEnabled(True)
+        mark_search(self.scan_field)  # Ctrl+F, and where the keys go when the page opens
         self.scan_field.returnPressed.connect(self._scanned)
         self.scan_message = QLabel()
         self.scan_message.setObjectName("muted")
@@ -705,12 +768,19 @@ class StocktakePage(QWidget):
 
     def _count_refused(self, text: str) -> None:
         QApplication.beep()
-        self._say(
-            self.tr("“%1” is not a count: type a whole number of 0 or more, or nothing.").replace(
-                "%1", text
-            ),
-            error=True,
-        )
+        try:
+            too_many = (parse_count(text) or 0) > MAX_COUNT
+        except ValueError:
+            too_many = False
+        if too_many:
+            refusal = self.tr("“%1” is more than a count can be (at most %2): type the number "
+                              "counted, or scan in the scan field.").replace(
+                "%1", text).replace("%2", _num(MAX_COUNT))  # fmt: skip
+        else:
+            refusal = self.tr(
+                "“%1” is not a count: type a whole number of 0 or more, or nothing."
+            ).replace("%1", text)
+        self._say(refusal, error=True)
 
     # ------------------------------------------------------------------ load
 
@@ -775,6 +845,13 @@ class StocktakePage(QWidget):
         self.scan_field.clear()
         if code:
             self.scan(code)
+
+    def _code_typed(self, code: str) -> None:
+        """A code scanned into a Counted cell: counted as a scan, and the next scans go to
+        the scan field."""
+        if shiboken6.isValid(self):
+            self.scan(code)
+            self.scan_field.setFocus()
 
     def scan(self, code: str) -> bool:
         """Count one more of the line with this barcode or SKU; False (and a beep) when no

@@ -43,6 +43,20 @@ def message_label(name: str) -> QLabel:
     return label
 
 
+def fit_dialog_to(label: QLabel) -> None:
+    """Make the dialog `label` (a wrapped message just shown) is in as tall as its
+    contents need at its width: a dialog's layout makes room for one line of it only,
+    and the rest of the message was cut. A label in a page is left to its page."""
+    dialog = label.window()
+    layout = dialog.layout()
+    if not isinstance(dialog, QDialog) or layout is None:
+        return
+    layout.activate()
+    needed = dialog.heightForWidth(dialog.width())
+    if needed > dialog.height():
+        dialog.resize(dialog.width(), needed)
+
+
 def run_inline(
     parent: QWidget,
     call: Callable[[], Any],
@@ -61,6 +75,7 @@ def run_inline(
             label.setProperty("error", True)
             label.setText(error_text(exc))
             label.show()
+            fit_dialog_to(label)
             return
         from primedist.ui.errors import show_crash
 
@@ -217,6 +232,7 @@ class ChoosePasswordDialog(QDialog):
         if self.new.text() != self.repeat.text():
             self.message.setText(self.tr("The two passwords differ."))
             self.message.show()
+            fit_dialog_to(self.message)
             return
         new = self.new.text()
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -4,7 +4,8 @@ first (keyset-paged from SQL: the log is never loaded whole), and exported to Ex
 from __future__ import annotations
 
 import json
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import shop_tz
+from primedist.core.clock import as_utc, format_date, format_datetime, shop_tz
 from primedist.domain.enums import Role
 from primedist.errors import PrimedistError
 from primedist.services import audit_log as svc
@@ -31,6 +32,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.export_support import ExportReport
 from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.formatting import CellFormatter
+from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import setup_list_view, sort_by_default, xlsx_path
 from primedist.ui.messages import error_text, localize
@@ -39,6 +41,7 @@ from primedist.ui.settings.account import message_label
 from primedist.ui.settings.audit_labels import (
     ENUM_FIELDS,
     action_label,
+    document_label,
     field_label,
     kind_choices,
     record_label,
@@ -82,8 +85,9 @@ class AuditFormatter(CellFormatter):
 
 def changes_text(stored: Any) -> str:
     """A stored before/after value in the reader's words: an object as "low stock level:
-    10; role: Staff; access to: Orders, Products; active: Yes", a setting's value as it
-    reads (the raw text when it is not JSON)."""
+    10; role: Staff; access to: Orders, Products; active: Yes" (objects inside it as
+    "name: value" pairs too), times as the shop's local day and time, a setting's value as
+    it reads (the raw text when it is not JSON)."""
     text = "" if stored is None else str(stored)
     try:
         data = json.loads(text) if text else None
@@ -91,29 +95,62 @@ def changes_text(stored: Any) -> str:
         return text
     if not isinstance(data, dict):
         return text if data is None else _value_text("", data)
-    return "; ".join(f"{field_label(str(k))}: {_value_text(str(k), v)}" for k, v in data.items())
+    return _object_text(data, top=True)
 
 
-def _value_text(field: str, value: Any) -> str:
-    if value is None:
+def _object_text(data: dict[Any, Any], *, top: bool = False) -> str:
+    """The pairs of an object: the stored one's apart by ";", an inner one's by ","."""
+    return ("; " if top else ", ").join(
+        f"{_key_text(str(k), v)}: {_value_text(str(k), v, nested=not top)}" for k, v in data.items()
+    )
+
+
+def _key_text(key: str, value: Any) -> str:
+    # A printer profile is stored under its document type (its `doc_type`).
+    if isinstance(value, dict) and value.get("doc_type") == key:
+        return document_label(key)
+    return field_label(key)
+
+
+#: ISO times and days as the services store them ("2026-12-12T00:00:00+07:00",
+#: "2026-12-20"); other text that starts like a day (a note) stays as it is.
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _value_text(field: str, value: Any, *, nested: bool = False) -> str:
+    """One value; `nested`: inside an object already, where an object or a list reads in
+    brackets (its pairs apart from the outer ones)."""
+    if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return yes_no(value)
     if isinstance(value, list):
-        return ", ".join(_item_text(field, v) for v in value) or "—"
+        items = ", ".join(_value_text(field, v, nested=True) for v in value) or "—"
+        return f"({items})" if nested and value else items
     if isinstance(value, dict):
-        return ", ".join(f"{field_label(str(k))}: {_item_text(str(k), v)}"
-                         for k, v in value.items())  # fmt: skip
+        return f"({_object_text(value)})" if nested else _object_text(value)
     if field in ENUM_FIELDS:
         return enum_label(value)
+    if field == "doc_type":
+        return document_label(str(value))
+    if isinstance(value, str):
+        return _time_text(value)
     return str(value)
 
 
-def _item_text(field: str, value: Any) -> str:
-    """One item of a list or object: deeper structures as compact JSON."""
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return _value_text(field, value)
+def _time_text(text: str) -> str:
+    """An ISO time as the shop's local day and time (a time without a zone is UTC, as the
+    database keeps them), an ISO day as the day; other text as it is."""
+    try:
+        if _ISO_TIME.fullmatch(text):
+            return format_datetime(as_utc(datetime.fromisoformat(text)), shop_tz(),
+                                   current_language())  # fmt: skip
+        if _ISO_DAY.fullmatch(text):
+            return format_date(date.fromisoformat(text), current_language())
+    except ValueError:  # 2026-13-45: not a day after all
+        pass
+    return text
 
 
 class AuditLogSettings(QWidget):

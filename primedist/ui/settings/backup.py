@@ -108,8 +108,9 @@ class BackupSettings(QWidget):
         for w in (self.backup_button, self.restore_button, self.keep, self.keep_save, self.table):
             w.setEnabled(self.allowed)
         self.retranslate()
+        # Everyone reads how many backups the shop keeps (only a manager changes it).
+        self.keep.setValue(svc.backup_keep(ctx))
         if self.allowed:
-            self.keep.setValue(svc.backup_keep(ctx))
             self.reload()
         self._update_actions()
 
@@ -180,7 +181,10 @@ class BackupSettings(QWidget):
         lang, tz = current_language(), shop_tz()
         self.table.setRowCount(len(self.backups))
         for row, b in enumerate(self.backups):
-            texts = (format_datetime(b.created_at, tz, lang), self._kind(b.reason),
+            taken = format_datetime(b.created_at, tz, lang)
+            if b.in_future:  # the PC's clock was ahead when it was made: listed last
+                taken = self.tr("%1 (dated in the future)").replace("%1", taken)
+            texts = (taken, self._kind(b.reason),
                      format_file_size(b.size, lang), b.path.name)  # fmt: skip
             for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import QSize, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,8 +40,9 @@ from primedist.services.oauth_redirect import (
     parse_redirect_url,
 )
 from primedist.ui.labels import enum_label
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
+from primedist.ui.settings.account import fit_dialog_to, message_label
 
 #: Kept for callers that name Shopee's hosts (the channel's live/test hosts are in
 #: services.channels.CHANNEL_APPS).
@@ -98,10 +99,8 @@ class AddStoreDialog(QDialog):
             form.addRow(label, field)
         form.addRow("", self.custom_host)
         layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
+        self.error = message_label("errorText")  # hidden until there is an error: no empty box
         self.error.setStyleSheet("color: #c62828")
-        self.error.setWordWrap(True)
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -117,6 +116,14 @@ class AddStoreDialog(QDialog):
         if shop is not None:
             self._show_shop(shop)
         self._host_changed()
+
+    def sizeHint(self) -> QSize:
+        """As tall as the contents need at the width the dialog opens with (its minimum):
+        Qt measures the wrapped intro at a narrower width, and the extra lines it counted
+        showed as a gap above the intro."""
+        hint = super().sizeHint()
+        width = max(hint.width(), self.minimumWidth())
+        return QSize(width, max(self.heightForWidth(width), self.minimumSizeHint().height()))
 
     def credential_labels(self, channel: Channel) -> tuple[str, str]:
         """The form labels of the app's id and secret, as the channel's console names them."""
@@ -206,7 +213,8 @@ class AddStoreDialog(QDialog):
     def _channel_changed(self) -> None:
         self._retranslate()
         self._host_changed()
-        self.error.clear()
+        self._show_error("")
+        fit_dialog_to(self.intro)  # another channel's intro may need more lines
 
     def _host_changed(self) -> None:
         self.custom_host.setVisible(self.host.currentData() == "")
@@ -238,7 +246,7 @@ class AddStoreDialog(QDialog):
                     api_host=self.api_host(),
                 )
         except PrimedistError as exc:
-            self.error.setText(error_text(exc))
+            self._show_error(error_text(exc))
             field = getattr(exc, "field", None)
             target = {"name": self.name, "partner_id": self.partner_id,
                       "partner_key": self.partner_key, "api_host": self.custom_host}.get(
@@ -248,6 +256,13 @@ class AddStoreDialog(QDialog):
             return
         self.accept()
 
+    def _show_error(self, text: str) -> None:
+        """The error under the form, or none (the box is hidden while empty)."""
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        if text:
+            fit_dialog_to(self.error)
+
 
 class AuthoriseDialog(QDialog):
     """Open the authorisation link, wait for the redirect (or a pasted address), link."""
@@ -256,7 +271,7 @@ class AuthoriseDialog(QDialog):
     authorised = Signal(object)
 
     #: Opens a URL in the browser; tests put a fake browser here.
-    open_url: Callable[[str], object] = staticmethod(_open_in_browser)
+    open_url: Callable[[str], bool] = staticmethod(_open_in_browser)
 
     def __init__(
         self,
@@ -359,7 +374,10 @@ class AuthoriseDialog(QDialog):
     def _listen(self) -> None:
         """A fresh listener and link (after a failure the old code is spent)."""
         self._stop_listener()
-        self.listener = RedirectListener(shop_id_required=self._shop_in_redirect).start()
+        # The browser page it answers with speaks the app's language.
+        self.listener = RedirectListener(
+            shop_id_required=self._shop_in_redirect, words=localize
+        ).start()
         try:
             self.link = channels.authorization_link(self.ctx, self.shop.id, self.listener.url)
         except PrimedistError as exc:
@@ -384,8 +402,22 @@ class AuthoriseDialog(QDialog):
                 return
             self._show_link()
             self._deadline.start()
-        if self.link:
-            self.open_url(self.link)
+        if self.link and not self.open_url(self.link):
+            self._no_browser()
+
+    def _no_browser(self) -> None:
+        """No browser could be started (none installed, or none set as the default): the
+        link is selected, ready to be copied into a browser by hand."""
+        self._say(
+            self.tr(
+                "No web browser could be opened on this computer. Press Copy link, then "
+                "paste the link into a browser's address bar."
+            ),
+            error=True,
+        )
+        self.link_edit.setFocus()
+        # Selected from its end back to the start: the host stays in view, not the signature.
+        self.link_edit.setSelection(len(self.link), -len(self.link))
 
     def _show_link(self) -> None:
         self.link_edit.setText(self.link)
@@ -471,6 +503,9 @@ class AuthoriseDialog(QDialog):
         self.status.setText(text)
         self.status.setProperty("error", error)
         self.status.setStyleSheet("color: #c62828" if error else "")
+        # A longer text (an error) needs more lines than the dialog made room for: grown, or
+        # the layout squeezes the labels and cuts the intro's top and the error's end.
+        fit_dialog_to(self.status)
 
     # ------------------------------------------------------------------ closing
 

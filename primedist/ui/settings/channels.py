@@ -45,6 +45,7 @@ from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
 from primedist.ui.settings.listings_dialog import FetchListingsDialog
+from primedist.ui.sync.status import last_message_text
 from primedist.ui.widgets import align_headers
 
 COL_SHOP, COL_CHANNEL, COL_STATUS, COL_LAST_SYNC, COL_EXPIRES, COL_EXTERNAL = range(6)
@@ -52,6 +53,15 @@ COL_SHOP, COL_CHANNEL, COL_STATUS, COL_LAST_SYNC, COL_EXPIRES, COL_EXTERNAL = ra
 REFRESH_MS = 30_000
 #: A shop whose authorisation ends sooner than this says so in its status.
 EXPIRY_WARNING: timedelta = svc.REAUTH_WARNING
+#: The shop name column is as wide as its names up to this; a longer name is cut with "…"
+#: (whole in its tooltip). The status takes the width left and is cut the same way.
+NAME_MAX_WIDTH = 280
+
+
+def last_error_text(text: str) -> str:
+    """A sync's last error in the reader's language, as the Sync panel words it (our own
+    words read back by their template; a marketplace's own words as they came)."""
+    return last_message_text(text)
 
 
 class ChannelsSettings(QWidget):
@@ -92,7 +102,9 @@ class ChannelsSettings(QWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_SHOP, QHeaderView.ResizeMode.Stretch)
+        # The name keeps its width (set in _fill); a long status gives way, not the name.
+        header.setSectionResizeMode(COL_SHOP, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
         align_headers(self.table)
         self.table.itemSelectionChanged.connect(self._update)
         layout.addWidget(self.table, 1)
@@ -250,9 +262,9 @@ class ChannelsSettings(QWidget):
         for row, shop in enumerate(self.shops):
             name = QTableWidgetItem(shop.name)
             name.setData(Qt.ItemDataRole.UserRole, shop.id)
+            name.setToolTip(shop.name)
             status = QTableWidgetItem(self.status_text(shop))
-            if shop.last_error:
-                status.setToolTip(shop.last_error)
+            status.setToolTip(self._status_tip(shop, status.text()))
             if shop.needs_reauth:
                 status.setForeground(Qt.GlobalColor.red)
             elif shop.reauth_soon(self.ctx.clock.now(), EXPIRY_WARNING):
@@ -267,7 +279,21 @@ class ChannelsSettings(QWidget):
                 self.table.setItem(row, col, item)
             if keep is not None and shop.id == keep.id:
                 self.table.selectRow(row)
+        self._fit_name_column()
         self._update()
+
+    def _fit_name_column(self) -> None:
+        """The names whole (up to NAME_MAX_WIDTH), however long the statuses are."""
+        header = self.table.horizontalHeader()
+        wanted = max(self.table.sizeHintForColumn(COL_SHOP), header.sectionSizeHint(COL_SHOP))
+        header.resizeSection(COL_SHOP, min(wanted, NAME_MAX_WIDTH))
+
+    def _status_tip(self, shop: ChannelShop, status: str) -> str:
+        """The whole status (the column may cut it), then the last sync's error."""
+        if not shop.last_error:
+            return status
+        error = self.tr("Last error: %1").replace("%1", last_error_text(shop.last_error))
+        return f"{status}\n{error}"
 
     def selected_shop(self) -> ChannelShop | None:
         rows = {i.row() for i in self.table.selectedItems()}

@@ -28,7 +28,7 @@ from primedist.services.loyalty import levels as svc
 from primedist.services.loyalty.levels import LevelPriceRow, LevelRow
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.widgets import align_headers
 
 SPIN_MAX = 2_000_000_000
@@ -264,6 +264,11 @@ class LevelsSettings(QWidget):
         question = question.replace("%1", level.name).replace(
             "%2", format_number(level.members, current_language())
         )
+        codes = self._vouchers_only_for(level.id)
+        if codes:  # without the level they would be for everyone: the delete switches them off
+            question += "\n\n" + self.tr(
+                "Vouchers %1 are only for this group: they will be switched off."
+            ).replace("%1", ", ".join(codes))
         answer = QMessageBox.question(self, self.tr("Delete level"), question)
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -273,12 +278,32 @@ class LevelsSettings(QWidget):
                   self.tr("Level deleted; %1 customers now have no level."),
                   select=False)  # fmt: skip
 
+    def _vouchers_only_for(self, level_id: int) -> list[str]:
+        try:
+            return svc.vouchers_only_for_level(self.ctx, level_id)
+        except PrimedistError:
+            return []  # the delete says what is wrong
+
     def set_price(self, *, remove: bool) -> None:
         level = self.current()
         if self.busy or level is None:
             return
         ctx, lid, sku = self.ctx, level.id, self.sku.text()
         price = None if remove else self.price.value()
+        if not self._price_confirmed(sku, price):
+            return
         self._run(self.tr("Saving the level price"),
                   lambda: (svc.set_level_price(ctx, lid, sku, price), lid)[1],
                   self.tr("Price removed.") if remove else self.tr("Price saved."))  # fmt: skip
+
+    def _price_confirmed(self, sku: str, price: int | None) -> bool:
+        """A price above the SKU's list price is asked about first (it would not apply)."""
+        try:
+            warning = svc.level_price_warning(self.ctx, sku, price)
+        except PrimedistError:
+            return True  # the save says what is wrong
+        if warning is None:
+            return True
+        question = localize(warning) + "\n\n" + self.tr("Save this price anyway?")
+        answer = QMessageBox.question(self, self.tr("Level price"), question)
+        return answer == QMessageBox.StandardButton.Yes

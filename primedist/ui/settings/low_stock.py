@@ -186,11 +186,24 @@ class LowStockSettings(QWidget):
         shops, level = self.selected_shops(), self.level.value()
         if not shops or self._busy:
             return
-        done = (
+        applied = (
             self.tr("Low-stock level %1 applied to %n shop(s).", "", len(shops))
             .replace("%1", format_number(level, current_language()))
         )  # fmt: skip
-        self._run(lambda: svc.set_shop_level(self.ctx, shops, level), done)
+        self._run(lambda: svc.set_shop_level(self.ctx, shops, level),
+                  lambda products: self._applied(applied, products))  # fmt: skip
+
+    def _applied(self, applied: str, products: int) -> None:
+        """Say how many products the level now covers: with none sold on the shops it
+        changes nothing, and "applied" alone would read as done."""
+        if products:
+            covers = self.tr("It now covers %n product(s) sold there.", "", products)
+            self._say(f"{applied} {covers}")
+            return
+        self._say(applied + " " + self.tr(
+            "No product is sold on the ticked shops yet, so the level changes nothing: "
+            "tick the shop under “Sell on” in a product to use it."
+        ), warn=True)  # fmt: skip
 
     def reset(self) -> None:
         """Remove the default level of the ticked shops."""
@@ -198,25 +211,35 @@ class LowStockSettings(QWidget):
         if not shops or self._busy:
             return
         done = self.tr("Default level removed from %n shop(s).", "", len(shops))
-        self._run(lambda: svc.reset_shop_level(self.ctx, shops), done)
+        self._run(lambda: svc.reset_shop_level(self.ctx, shops), lambda _n: self._say(done))
 
-    def _run(self, fn: Callable[[], int], done: str) -> None:
+    def _run(self, fn: Callable[[], int], done: Callable[[int], None]) -> None:
+        """Run `fn` off the UI thread; then reload and hand `done` its count (products)."""
         self._busy = True
         self._update()
-        self.message.setText("")
+        self._say("")
 
         def work(_job: object) -> int:
             return fn()
 
         Op(self, work, engine=self.ctx.engine, title=self.tr("Saving low-stock levels")).success(
-            lambda _n: self._saved(done)
+            lambda n: self._saved(done, n)
         ).finally_(self._idle).run()
 
-    def _saved(self, done: str) -> None:
+    def _saved(self, done: Callable[[int], None], products: int) -> None:
         if shiboken6.isValid(self):
             self.reload()
-            self.message.setText(done)
+            done(products)
             self.levelsChanged.emit()
+
+    def _say(self, text: str, *, warn: bool = False) -> None:
+        """Show `text` under the buttons, as a warning when `warn`."""
+        name = "errorText" if warn else "muted"
+        if self.message.objectName() != name:
+            self.message.setObjectName(name)
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
+        self.message.setText(text)
 
     def _idle(self) -> None:
         if shiboken6.isValid(self):

@@ -12,6 +12,7 @@ from importlib import import_module
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QStackedWidget,
@@ -19,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.errors import PrimedistError
 from primedist.services.context import Actor, ServiceContext
+from primedist.ui.messages import error_text
 from primedist.ui.widgets import column_scroll
 
 #: The sections in display order: (key, module, widget class taking the ServiceContext).
@@ -63,6 +66,8 @@ class SettingsPage(QWidget):
             key: self._builder(module, name) for key, module, name in SECTIONS
         }
         self._pages: dict[str, QWidget] = {}
+        #: The sections refused when last chosen: their notice, shown in their place.
+        self._refusals: dict[str, QWidget] = {}
         self._holders: list[QVBoxLayout] = []
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -91,19 +96,67 @@ class SettingsPage(QWidget):
         self.stack.setCurrentIndex(index)
 
     def section(self, key: str) -> QWidget:
-        """The section's widget (built on first use)."""
+        """The section's widget (built on first use). A section a service refuses to
+        build (no access to a module it reads…) shows the refusal in its place instead,
+        so the highlighted title and the page shown never disagree; it is built again
+        the next time it is chosen."""
         if key not in self._pages:
-            page = self._builders[key]()
+            holder = self._holders[list(self._builders).index(key)]
+            self._drop_refusal(key)
+            try:
+                page = self._builders[key]()
+            except PrimedistError as exc:
+                refusal = self._refusal_notice(key, exc)
+                holder.addWidget(refusal)
+                self._refusals[key] = refusal
+                return refusal
             # A section taller (or wider) than the window scrolls instead of squeezing
             # its rows into each other.
             scroll = column_scroll(page, f"settingsScroll_{key}")
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-            self._holders[list(self._builders).index(key)].addWidget(scroll)
+            holder.addWidget(scroll)
             self._pages[key] = page
             changed = getattr(page, "accountChanged", None)
             if changed is not None:
                 changed.connect(self.accountChanged)
         return self._pages[key]
+
+    def has_unsaved(self) -> bool:
+        return any(self._unsaved(page) for page in self._pages.values())
+
+    @staticmethod
+    def _unsaved(page: QWidget) -> bool:
+        unsaved = getattr(page, "has_unsaved_template", None)
+        return bool(callable(unsaved) and unsaved())
+
+    def confirm_leave(self) -> bool:
+        """Before the window closes: a built section with unsaved work (a template being
+        edited) is shown and asks Save / Discard / Cancel; False on Cancel."""
+        for key, page in self._pages.items():
+            if self._unsaved(page):
+                self.select_section(key)
+                if not page.confirm_leave():  # type: ignore[attr-defined]
+                    return False
+        return True
+
+    def _refusal_notice(self, key: str, exc: PrimedistError) -> QWidget:
+        """The refusal, at the top of the section's place, with the sections' margins."""
+        notice = QWidget()
+        notice.setObjectName(f"settingsRefusal_{key}")
+        layout = QVBoxLayout(notice)
+        layout.setContentsMargins(16, 12, 16, 12)
+        text = QLabel(error_text(exc))
+        text.setObjectName("errorText")
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        layout.addStretch(1)
+        return notice
+
+    def _drop_refusal(self, key: str) -> None:
+        refusal = self._refusals.pop(key, None)
+        if refusal is not None:
+            refusal.hide()
+            refusal.deleteLater()
 
     def show_actor(self, actor: Actor) -> None:
         """The signed-in user's details changed elsewhere (the user menu's My account):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -80,6 +81,11 @@ class PrintersSettings(QWidget):
         self.preview_image: QPixmap | None = None
         self.error = ""
         self._loading = False
+        #: The template in the editor, its text as stored, and the document type shown:
+        #: what an unsaved edit is measured against, and where Cancel puts the combos back.
+        self._template_name = ""
+        self._saved_html = ""
+        self._doc_index = 0
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
@@ -104,7 +110,7 @@ class PrintersSettings(QWidget):
         self.doc_type.setObjectName("docType")
         for d in DocumentType:
             self.doc_type.addItem("", d.value)
-        self.doc_type.currentIndexChanged.connect(lambda _i: self.load(self.current_doc_type()))
+        self.doc_type.currentIndexChanged.connect(self._on_doc_type_changed)
         top.addWidget(self.doc_caption)
         top.addWidget(self.doc_type)
         top.addStretch(1)
@@ -213,7 +219,7 @@ class PrintersSettings(QWidget):
         row = QHBoxLayout()
         self.save_template_button = QPushButton()
         self.save_template_button.setObjectName("saveTemplate")
-        self.save_template_button.clicked.connect(self.save_template)
+        self.save_template_button.clicked.connect(lambda: self.save_template())
         self.reset_button = QPushButton()
         self.reset_button.setObjectName("resetTemplate")
         self.reset_button.clicked.connect(self.reset_template)
@@ -415,10 +421,25 @@ class PrintersSettings(QWidget):
             self.show_preview.setChecked(profile.preview)
             self.cut.setChecked(profile.cut)
             self.drawer.setChecked(profile.open_drawer)
-            self.editor.setPlainText(store.load_template(self.ctx, profile.template))
+            self._show_template(profile.template)
+            self._doc_index = self.doc_type.currentIndex()
         finally:
             self._loading = False
         self.update_preview()
+
+    def _show_template(self, name: str) -> None:
+        """The stored template in the editor (an edit is measured against it)."""
+        self.editor.setPlainText(store.load_template(self.ctx, name))
+        self._template_name = name
+        self._saved_html = self.editor.toPlainText()
+
+    def _on_doc_type_changed(self) -> None:
+        if self._loading:
+            return
+        if not self.confirm_leave():
+            self._put_back(self.doc_type, self._doc_index)
+            return
+        self.load(self.current_doc_type())
 
     def _fill_printers(self, keep: str | None = None) -> None:
         """The system's printers, `keep` (else the one shown) chosen. No printer chosen
@@ -438,8 +459,44 @@ class PrintersSettings(QWidget):
         name = self.template.currentData()
         if self._loading or not name:
             return
+        if not self.confirm_leave():
+            self._put_back(self.template, self.template.findData(self._template_name))
+            return
         self.paper.setCurrentIndex(self.paper.findData(TEMPLATES[name].paper.value))
-        self.editor.setPlainText(store.load_template(self.ctx, name))
+        self._show_template(name)
+
+    @staticmethod
+    def _put_back(combo: QComboBox, index: int) -> None:
+        """The combo's choice again, without loading it (the user cancelled the change)."""
+        combo.blockSignals(True)
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+    def has_unsaved_template(self) -> bool:
+        """The editor holds changes the stored template does not have."""
+        return bool(self._template_name) and self.editor.toPlainText() != self._saved_html
+
+    def confirm_leave(self) -> bool:
+        """Before the editor's template is replaced (another document type or template, or
+        leaving the page): with unsaved changes, ask Save / Discard / Cancel. True when the
+        editor may be replaced (saved, discarded or nothing to lose)."""
+        if not self.has_unsaved_template():
+            return True
+        label = self._template_label(self._template_name)
+        save, discard, cancel = (QMessageBox.StandardButton.Save,
+                                 QMessageBox.StandardButton.Discard,
+                                 QMessageBox.StandardButton.Cancel)  # fmt: skip
+        text = self.tr("The changes to the template %1 are not saved. Save them?")
+        answer = QMessageBox.question(self, self.tr("Unsaved template"),
+                                      text.replace("%1", label), save | discard | cancel,
+                                      save)  # fmt: skip
+        if answer == save:
+            return self.save_template(self._template_name)
+        return answer == discard
+
+    def _template_label(self, name: str) -> str:
+        index = self.template.findData(name)
+        return self.template.itemText(index) if index >= 0 else name
 
     def target(self) -> PrintTarget:
         """The printer as the form shows it (ValidationError names a bad field)."""
@@ -454,8 +511,9 @@ class PrintersSettings(QWidget):
                 return PrintTarget(kind, usb_vendor=int(vendor, 16), usb_product=int(product, 16))
             except ValueError:
                 raise ValidationError(
-                    self.tr("%1 is not a USB id: use VENDOR:PRODUCT in hex, e.g. 04b8:0202.")
-                    .replace("%1", repr(self.usb_ids.text())),
+                    self.tr(
+                        "%1 is not a USB id: use VENDOR:PRODUCT in hex, e.g. 04b8:0202."
+                    ).replace("%1", repr(self.usb_ids.text())),
                     field="usb",
                 ) from None
         device = self.serial_device.text().strip()
@@ -547,14 +605,19 @@ class PrintersSettings(QWidget):
             self._show_preview()
         return super().eventFilter(watched, event)
 
-    def save_template(self) -> None:
-        name = self.template.currentData()
+    def save_template(self, name: str | None = None) -> bool:
+        """Keep the editor's text as the template `name` (the one shown when None)."""
+        name = name or self._template_name or self.template.currentData()
+        html = self.editor.toPlainText()
         try:
-            store.save_template(self.ctx, name, self.editor.toPlainText())
+            store.save_template(self.ctx, name, html)
         except PrimedistError as exc:
             self._say(error_text(exc))
-            return
-        self._say(self.tr("Template %1 saved.").replace("%1", self.template.currentText()))
+            return False
+        if name == self._template_name:
+            self._saved_html = html
+        self._say(self.tr("Template %1 saved.").replace("%1", self._template_label(name)))
+        return True
 
     def reset_template(self) -> None:
         name = self.template.currentData()
@@ -564,6 +627,7 @@ class PrintersSettings(QWidget):
             self._say(error_text(exc))
             return
         self.editor.setPlainText(html)
+        self._template_name, self._saved_html = name, self.editor.toPlainText()
         self.update_preview()
         self._say(self.tr("Template %1 is back to the default.").replace(
             "%1", self.template.currentText()))  # fmt: skip
@@ -589,6 +653,7 @@ class PrintersSettings(QWidget):
         except PrimedistError as exc:
             self._say(error_text(exc))
             return
+        self.load_shop()  # as kept: the logo is the copy in the data folder
         self._say(self.tr("Shop details saved."))
 
     def _choose_logo(self) -> None:

@@ -6,7 +6,8 @@ the counts and Recompute need the Customers module (without it the counts show "
 
 from __future__ import annotations
 
-from datetime import UTC
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.clock import as_utc, format_datetime, shop_tz
 from primedist.core.money import format_number
 from primedist.domain.enums import Module, Rank, RankBasis, Role
 from primedist.errors import Cancelled, PrimedistError
@@ -61,6 +62,10 @@ class RankingSettings(QWidget):
         self.may_edit = ctx.actor.role in (Role.OWNER, Role.MANAGER)
         self.may_recompute = ctx.actor.can(Module.CUSTOMERS)
         self.report: RecomputeReport | None = None
+        #: When ranks were last recomputed for real (the counts are from then).
+        self.last_run: datetime | None = None
+        #: The running recompute uses conditions other than the saved ones.
+        self._unsaved_run = False
         self.busy = False
         self.setObjectName("rankingSettings")
         layout = QVBoxLayout(self)
@@ -106,6 +111,11 @@ class RankingSettings(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         align_headers(self.table, right=(1, 2))
         layout.addWidget(self.table, 1)
+        self.stale_counts = QLabel()
+        self.stale_counts.setObjectName("banner")
+        self.stale_counts.setWordWrap(True)
+        self.stale_counts.hide()
+        layout.addWidget(self.stale_counts)
         row = QHBoxLayout()
         self.save_button = QPushButton()
         self.save_button.setObjectName("primaryButton")
@@ -152,8 +162,9 @@ class RankingSettings(QWidget):
         self.window_combo.setItemText(1, self.tr("The last 12 months"))
         for rank, label in self.rank_captions.items():
             label.setText(self.tr("%1 from").replace("%1", enum_label(rank)))
+        # The thresholds as saved; the customers as ranked now (at the last recompute).
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Rank"), self.tr("From"), self.tr("Customers")]
+            [self.tr("Rank"), self.tr("From (saved)"), self.tr("Customers now")]
         )
         self.save_button.setText(self.tr("Save conditions"))
         self.dry_button.setText(self.tr("Dry run"))
@@ -177,6 +188,7 @@ class RankingSettings(QWidget):
         try:
             self.settings = read_rank_settings(self.ctx)
             self.counts = ranks_svc.rank_counts(self.ctx) if self.may_recompute else None
+            self.last_run = ranks_svc.last_run(self.ctx) if self.may_recompute else None
         except PrimedistError as exc:
             self.message.setText(error_text(exc))
             return False
@@ -184,6 +196,30 @@ class RankingSettings(QWidget):
 
     def basis_value(self) -> RankBasis:
         return RankBasis.EXPENSES if self.basis.currentIndex() == 0 else RankBasis.ORDERS
+
+    def window_value(self) -> RankWindow:
+        if self.window_combo.currentIndex() == 0:
+            return RankWindow.ALL_TIME
+        return RankWindow.LAST_12_MONTHS
+
+    def form_settings(self) -> RankSettings | None:
+        """The conditions as the form shows them (saved or not); None before they are read."""
+        if self.settings is None:
+            return None
+        basis = self.basis_value()
+        d, g, si, c = (self.spins[r].value() for r in RANKS_DOWN)
+        thresholds = {**self.settings.thresholds, basis: (d, g, si, c)}
+        return replace(self.settings, basis=basis, window=self.window_value(),
+                       thresholds=thresholds)  # fmt: skip
+
+    def form_is_saved(self) -> bool:
+        """The form shows the saved conditions (nothing changed on screen)."""
+        s, shown = self.settings, self.form_settings()
+        if s is None or shown is None:
+            return True
+        return (shown.basis, shown.window, shown.thresholds[shown.basis]) == (
+            s.basis, s.window, s.thresholds[s.basis]
+        )  # fmt: skip
 
     def _show_thresholds(self) -> None:
         if self.settings is None:
@@ -221,6 +257,21 @@ class RankingSettings(QWidget):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(row, col, item)
+        self._show_stale_counts()
+
+    def _show_stale_counts(self) -> None:
+        """Conditions saved after the last recompute: the counts are still the old ranks."""
+        s = self.settings
+        changed = None if s is None else s.changed_at
+        stale = self.counts is not None and changed is not None and (
+            self.last_run is None or as_utc(self.last_run) < as_utc(changed)
+        )  # fmt: skip
+        self.stale_counts.setText(self.tr(
+            "The customer counts are the ranks of the last recompute: the conditions were "
+            "changed after it. They follow at the next recompute (tonight at 23:59, or "
+            "Recompute now)."
+        ))  # fmt: skip
+        self.stale_counts.setVisible(stale)
 
     # ------------------------------------------------------------------ actions
 
@@ -234,11 +285,7 @@ class RankingSettings(QWidget):
         if self.busy or not self.may_edit:
             return
         basis = self.basis_value()
-        window = (
-            RankWindow.ALL_TIME
-            if self.window_combo.currentIndex() == 0
-            else RankWindow.LAST_12_MONTHS
-        )
+        window = self.window_value()
         values = tuple(self.spins[r].value() for r in RANKS_DOWN)
         ctx = self.ctx
         self._set_busy(True)
@@ -257,6 +304,10 @@ class RankingSettings(QWidget):
         if self.busy or not self.may_recompute:
             return
         ctx = self.ctx
+        # A dry run previews the conditions on screen, saved or not (a real run applies
+        # the saved ones, and says so when the screen shows others).
+        self._unsaved_run = not self.form_is_saved()
+        conditions = self.form_settings() if dry_run and self._unsaved_run else None
         self._set_busy(True)
         self.message.setText(self.tr("Recomputing…"))
         self.message.setProperty("error", False)
@@ -264,7 +315,9 @@ class RankingSettings(QWidget):
         # jobs' worker: the other pages keep reading meanwhile.
         op: Op[RecomputeReport] = Op(
             self,
-            lambda job: ranks_svc.recompute_ranks(ctx, dry_run=dry_run, progress=job.progress),
+            lambda job: ranks_svc.recompute_ranks(
+                ctx, dry_run=dry_run, progress=job.progress, conditions=conditions
+            ),
             engine=ctx.engine,
             title=self.tr("Recomputing customer ranks"),
         )
@@ -283,8 +336,14 @@ class RankingSettings(QWidget):
         assert isinstance(report, RecomputeReport)
         self.report = report
         lang = current_language()
-        if report.dry_run:
+        if report.dry_run and self._unsaved_run:
+            text = self.tr("Dry run with the conditions on screen (not saved): %1 customers "
+                           "would move up, %2 down; nothing was changed.")  # fmt: skip
+        elif report.dry_run:
             text = self.tr("Dry run: %1 customers would move up, %2 down; nothing was changed.")
+        elif self._unsaved_run:
+            text = self.tr("Done with the saved conditions (the changes on screen are not "
+                           "saved): %1 customers moved up, %2 down.")  # fmt: skip
         else:
             text = self.tr("Done: %1 customers moved up, %2 down.")
         text = text.replace("%1", format_number(report.up, lang))

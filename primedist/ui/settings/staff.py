@@ -5,7 +5,7 @@ Only the owner and managers see the list (the services refuse the others too).""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -191,8 +191,8 @@ class StaffSettings(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         align_headers(self.table)
+        self.table.viewport().installEventFilter(self)  # its width decides _fit_columns
         self.table.itemSelectionChanged.connect(self._update_actions)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         layout.addWidget(self.table, 1)
@@ -242,6 +242,25 @@ class StaffSettings(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Every column as wide as its longest text. The last one (the status: "Active
+        (one-time password)" is long) takes the spare width when there is some, so no gap
+        shows on the right; when there is none, the list scrolls sideways instead of
+        cutting the status with "…" (a stretched last column only gets what is left)."""
+        header = self.table.horizontalHeader()
+        needed = sum(
+            max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.table.columnCount())
+        )
+        spare = needed < self.table.viewport().width()
+        if header.stretchLastSection() != spare:
+            header.setStretchLastSection(spare)
+
     def retranslate(self) -> None:
         self.title.setText(self.tr("Staff"))
         self.not_allowed.setText(self.tr("Only the owner or a manager manages staff accounts."))
@@ -283,6 +302,7 @@ class StaffSettings(QWidget):
                 self.table.setItem(row, col, item)
             if selected is not None and m.id == selected.id:
                 self.table.selectRow(row)
+        self._fit_columns()
         self._update_actions()
 
     def selected(self) -> StaffMember | None:

@@ -33,19 +33,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.connectors.http import UNANSWERED
 from primedist.core.clock import format_datetime, shop_tz, to_local, to_utc
-from primedist.core.messages import reread
 from primedist.core.money import format_number
+from primedist.domain.enums import ShopStatus
 from primedist.services import outbox_delivery as od
 from primedist.services import sync
 from primedist.services.context import ServiceContext
 from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
+from primedist.ui.list_tools import count_text
 from primedist.ui.messages import localize
 from primedist.ui.ops import Op
-from primedist.ui.sync.status import POLL_MS, outbox_changed, outbox_changes
+from primedist.ui.sync.status import POLL_MS, last_message_text, outbox_changed, outbox_changes
 from primedist.ui.widgets import align_headers
 
 
@@ -58,17 +58,6 @@ def _local(dt: datetime | None) -> str:
 MESSAGE_MIN_WIDTH = 220
 #: Changes in a burst (a bulk confirm, a delivery run) reload the actions once.
 RELOAD_DELAY_MS = 300
-
-
-def _last_message(text: str | None) -> str:
-    """An action's last message in the reader's language: the outbox keeps it as plain
-    English, so a connector's own words are read back by their template (`reread`)."""
-    if not text:
-        return ""
-    for template in UNANSWERED:
-        if (found := reread(text, template.template)) is not None:
-            return localize(found)
-    return localize(text)
 
 
 class _Table(QTableWidget):
@@ -229,7 +218,7 @@ class ActionsPage(QWidget):
         self.table.setRowCount(len(rows))
         lang = current_language()
         for r, row in enumerate(rows):
-            last = _last_message(row.last_error)
+            last = last_message_text(row.last_error)
             cells = [row.shop, self.kind_label(row.kind), self.subject_text(row),
                      self.status_label(row.status.value), format_number(row.attempts, lang),
                      _local(row.created_at), last]  # fmt: skip
@@ -274,7 +263,7 @@ class ActionsPage(QWidget):
         self.discard_button.setEnabled(chosen)
         ids = self.selected_ids()
         row = next((r for r in self.rows if ids and r.id == ids[0]), None)
-        text = _last_message(row.last_error) if row is not None and len(ids) == 1 else None
+        text = last_message_text(row.last_error) if row is not None and len(ids) == 1 else None
         self.detail.setText(self.tr("Last message: %s") % text if text else "")
         self.detail.setVisible(bool(text))
 
@@ -299,11 +288,16 @@ class ActionsPage(QWidget):
         answer = QMessageBox.question(
             self,
             self.tr("Discard actions"),
-            self.tr(
-                "Discard %n action(s)? They will not be sent to the marketplace; "
-                "the change stays in this app only.",
-                "",
+            count_text(
                 count,
+                self.tr(
+                    "Discard this action? It will not be sent to the marketplace; the "
+                    "change stays in this app only."
+                ),
+                self.tr(
+                    "Discard %n actions? They will not be sent to the marketplace; the "
+                    "changes stay in this app only."
+                ),
             ),  # fmt: skip
         )
         return answer == QMessageBox.StandardButton.Yes
@@ -359,6 +353,16 @@ class ActionsPage(QWidget):
         outbox_changed()  # the status bar's counts follow at once
 
 
+def _not_syncable(state: sync.ShopSyncState) -> ShopStatus | None:
+    """Disconnected or Not linked (no tokens), as Settings → Sales channels says it; None
+    for a shop a sync can be asked of."""
+    if state.status == ShopStatus.DISCONNECTED:
+        return ShopStatus.DISCONNECTED
+    if state.status == ShopStatus.NOT_LINKED or not state.linked:
+        return ShopStatus.NOT_LINKED
+    return None
+
+
 class ShopLogPage(QWidget):
     """A shop's sync state and log, with Sync now and Re-fetch of a date range."""
 
@@ -372,12 +376,13 @@ class ShopLogPage(QWidget):
         self.state_label.setWordWrap(True)
         self.sync_button = QPushButton(self.tr("Sync now"))
         self.sync_button.clicked.connect(self.sync_now)
-        today = to_local(ctx.clock.now(), shop_tz()).date()  # the shop's day, not the PC's
-        self.date_from = QDateEdit(QDate(today.year, today.month, today.day).addDays(-7))
-        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
+        today = self._today()
+        self.date_from = QDateEdit(today.addDays(-7))
+        self.date_to = QDateEdit(today)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
+        self._limit_dates()
         self.refetch_button = QPushButton(self.tr("Re-fetch"))
         self.refetch_button.clicked.connect(self.refetch)
         self.table = _table([self.tr("Time"), self.tr("Level"), self.tr("Message")])
@@ -399,7 +404,19 @@ class ShopLogPage(QWidget):
         layout.addWidget(self.table, 1)
         self.reload()
 
+    def _today(self) -> QDate:
+        """The shop's day, not the PC's."""
+        today = to_local(self.ctx.clock.now(), shop_tz()).date()
+        return QDate(today.year, today.month, today.day)
+
+    def _limit_dates(self) -> None:
+        """No day after today: the marketplace has no orders updated then (the panel may
+        stay open past midnight, so it follows the day at each reload)."""
+        for edit in (self.date_from, self.date_to):
+            edit.setMaximumDate(self._today())
+
     def reload(self) -> None:
+        self._limit_dates()
         Op(self, lambda _job: sync.shop_states(self.ctx), engine=self.ctx.engine).success(
             self._show_shops
         ).run()
@@ -410,13 +427,11 @@ class ShopLogPage(QWidget):
         self.shop.blockSignals(True)
         self.shop.clear()
         for s in states:
-            self.shop.addItem(s.name, s.shop_id)
+            why = _not_syncable(s)  # said beside the name, as Settings → Sales channels does
+            self.shop.addItem(f"{s.name} ({enum_label(why)})" if why else s.name, s.shop_id)
         if current is not None and (i := self.shop.findData(current)) >= 0:
             self.shop.setCurrentIndex(i)
         self.shop.blockSignals(False)
-        enabled = bool(states)
-        self.sync_button.setEnabled(enabled)
-        self.refetch_button.setEnabled(enabled)
         if not states:
             self.state_label.setText(
                 self.tr("No marketplace shop yet: connect one in Settings → Sales channels.")
@@ -430,16 +445,27 @@ class ShopLogPage(QWidget):
     def _shop_changed(self) -> None:
         shop_id = self.current_shop_id()
         state = next((s for s in self.states if s.shop_id == shop_id), None)
+        why = _not_syncable(state) if state is not None else None
+        # Its tokens are gone (or never were): a sync would only be refused.
+        self.sync_button.setEnabled(state is not None and why is None)
+        self.refetch_button.setEnabled(state is not None and why is None)
         if state is None:
             self.table.setRowCount(0)
             return
         parts = [self.tr("Last sync: %s") % (_local(state.last_success_at) or self.tr("never"))]
-        if state.paused_until:
-            parts.append(self.tr("Paused (daily limit) until %s") % _local(state.paused_until))
-        if state.status.value == "needs_reauth":
+        if why == ShopStatus.DISCONNECTED:
+            parts.append(self.tr("Disconnected: authorise it again in Settings → Sales "
+                                 "channels to sync it"))  # fmt: skip
+        elif why == ShopStatus.NOT_LINKED:
+            parts.append(self.tr("Not linked: authorise it in Settings → Sales channels to "
+                                 "sync it"))  # fmt: skip
+        elif state.status == ShopStatus.NEEDS_REAUTH:
             parts.append(self.tr("Needs re-authorisation (Settings → Sales channels)"))
-        if state.last_error:
-            parts.append(self.tr("Last error: %s") % state.last_error)
+        if state.paused_until is not None and state.paused_until > self.ctx.clock.now():
+            # The daily limit's error is this pause (its platform text gives the time in UTC).
+            parts.append(self.tr("Paused (daily limit) until %s") % _local(state.paused_until))
+        elif state.last_error:
+            parts.append(self.tr("Last error: %s") % last_message_text(state.last_error))
         self.state_label.setText(" · ".join(parts))
         Op(self, lambda _job: sync.sync_log(self.ctx, state.shop_id),
            engine=self.ctx.engine).success(self._show_log).run()  # fmt: skip
@@ -466,8 +492,16 @@ class ShopLogPage(QWidget):
         shop_id = self.current_shop_id()
         if shop_id is None:
             return
+        first = self.date_from.date()
+        if first > self._today():  # the PC's clock was put back while the panel was open
+            self._limit_dates()
+            self.state_label.setText(
+                self.tr("The start day %s is in the future: choose today or an earlier day.")
+                % first.toString("dd/MM/yyyy")
+            )
+            return
         tz = shop_tz()
-        first, last = self.date_from.date(), self.date_to.date().addDays(1)
+        last = self.date_to.date().addDays(1)
         start = to_utc(datetime(first.year(), first.month(), first.day()), tz)
         end = to_utc(datetime(last.year(), last.month(), last.day()), tz)
         end = min(end, self.ctx.clock.now())

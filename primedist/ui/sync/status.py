@@ -14,9 +14,13 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QToolButton, QWidget
 
+from primedist.connectors.http import UNANSWERED
+from primedist.connectors.token_keeper import NOT_AUTHORISED
 from primedist.core.clock import shop_tz
+from primedist.core.messages import Message, reread
 from primedist.services.context import ServiceContext
 from primedist.services.sync import SYNC_STATE, SyncState
+from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 
 log = logging.getLogger(__name__)
@@ -24,6 +28,25 @@ log = logging.getLogger(__name__)
 POLL_MS = 1000
 #: Changes in a burst (a bulk action refreshes several lists) are counted once.
 RECOUNT_DELAY_MS = 150
+
+
+#: The connectors' words a last message may be (kept as plain English).
+_REREAD = (*UNANSWERED, NOT_AUTHORISED)
+
+
+def last_message_text(text: str | None) -> str:
+    """A last message (an action's, a shop's last sync error) in the reader's language:
+    the outbox and the sync checkpoint keep it as plain English, so a connector's own
+    words are read back by their template (`reread`); a marketplace's own words stay as
+    they came."""
+    if not text:
+        return ""
+    if isinstance(text, Message):  # kept as a message (the status, a shop's log)
+        return localize(text)
+    for template in _REREAD:
+        if (found := reread(text, template.template)) is not None:
+            return localize(found)
+    return localize(text)
 
 
 class _OutboxChanges(QObject):
@@ -88,7 +111,8 @@ class SyncStatusWidget(QToolButton):
             return
         self._shown = snap
         self.setText(self.describe(snap))
-        self.setToolTip(snap["last_error"] or self.tr("Marketplace sync: click for details"))
+        error = last_message_text(snap["last_error"])  # the failure in the reader's language
+        self.setToolTip(error or self.tr("Marketplace sync: click for details"))
         self.setVisible(bool(self.text()))
 
     def describe(self, snap: dict[str, Any]) -> str:

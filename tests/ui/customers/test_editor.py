@@ -36,6 +36,12 @@ def owners_of(engine: Engine, phone: str) -> list[int]:
         )
 
 
+@pytest.fixture(autouse=True)
+def close_loses_typed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor left open with typed data asks before closing (after the test): Yes."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
+
+
 @pytest.fixture
 def existing(engine: Engine) -> tuple[int, str]:
     (cid,) = make_customers(engine, 1, names=["Trần Văn Bình"])

@@ -162,7 +162,7 @@ def test_the_return_note_in_the_history_speaks_vietnamese(
         detail = open_detail(qtbot, owner_ctx, sale_id)
         notes = [detail.history_table.item(r, 3).text()
                  for r in range(detail.history_table.rowCount())]  # fmt: skip
-        assert "Trả 1 sản phẩm, hoàn 259.000 đ: Hàng lỗi" in notes, notes
+        assert "Trả 1 sản phẩm, hoàn 259.000 ₫: Hàng lỗi" in notes, notes
     finally:
         install_language("en")
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -304,13 +304,15 @@ def test_staff_note_is_saved(
 
 
 def test_unsaved_note_survives_another_action(
-    qtbot, engine: Engine, owner_ctx: ServiceContext, variants: list[int]
+    qtbot, monkeypatch, engine: Engine, owner_ctx: ServiceContext, variants: list[int]
 ) -> None:
     dialog = open_detail(qtbot, owner_ctx, counter_sale(owner_ctx, variants))
     qtbot.keyClicks(dialog.note_edit, "draft")
     with qtbot.waitSignal(dialog.changed, timeout=WAIT_MS):
         click(qtbot, dialog.flag_button)
     assert dialog.note_edit.toPlainText() == "draft" and dialog.save_note_button.isEnabled()
+    # Closed after the test, the dialog asks about the note: it is not kept.
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Discard)
 
 
 # --------------------------------------------------------------------------- customer

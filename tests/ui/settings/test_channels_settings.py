@@ -139,7 +139,8 @@ def test_paused_and_failed_syncs_are_visible(
     qtbot.addWidget(widget)
     item = widget.table.item(row_of(widget, "A Connected"), COL_STATUS)
     assert item.text() == "Paused until 20/11/2026 12:00 (daily API limit)"
-    assert item.toolTip() == "Daily API limit reached"
+    # The whole status (the column may cut it), then the last error.
+    assert item.toolTip() == f"{item.text()}\nLast error: Daily API limit reached"
 
 
 def test_an_authorisation_about_to_end_is_announced(

@@ -86,7 +86,9 @@ def test_apply_and_reset_a_level(
         qtbot.mouseClick(widget.apply_button, Qt.MouseButton.LeftButton)
     assert stored(engine) == {shops["Lazada Store"]: "12", shops["Shopee Mall"]: "12"}
     assert shown_levels(widget)["Shopee Mall"] == "12"
-    assert widget.message.text() == "Low-stock level 12 applied to 2 shop(s)."
+    assert widget.message.text() == (
+        "Low-stock level 12 applied to 2 shop(s). It now covers 1 product(s) sold there."
+    )
     assert low(engine)  # 4 available ≤ 12 on a Shopee-listed product
 
     widget.set_ticked({shops["Shopee Mall"]})

@@ -18,7 +18,7 @@ from primedist.services.sync import SyncState
 from primedist.ui.messages import error_text, localize
 from primedist.ui.sync.panel import ActionsPage, ShopLogPage, SyncPanel
 from primedist.ui.sync.status import SyncStatusWidget
-from tests.factories import make_product, make_shop
+from tests.factories import give_tokens, make_product, make_shop
 
 pytestmark = pytest.mark.usefixtures("english", "no_crash")
 NOW = "2026-11-20 02:00:00.000000"
@@ -119,6 +119,7 @@ def test_shop_log_page_shows_the_state_and_log(
     qtbot: Any, ctx: ServiceContext, engine: Engine
 ) -> None:
     shop = make_shop(engine, "Shopee A")
+    give_tokens(engine, shop)  # linked: a shop without tokens says "Not linked"
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO sync_checkpoints (shop_id, resource, error_count, last_error)"

@@ -1,0 +1,85 @@
+"""The CLI's `--user` is checked on every command but not recorded as a sign-in: a
+`user.login` row and a new last sign-in time per command buried the audit log (48 of 77
+rows), and a refused command wrote one. The app's sign-in is still recorded."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from primedist.cli import EXIT_ERROR, EXIT_OK
+from primedist.config import resolve_settings
+from primedist.db.store import open_store
+from primedist.domain.enums import Module, Role
+from primedist.services import auth, staff
+from primedist.services.context import ServiceContext
+
+LAN, LAN_PASSWORD = "lan@shop.vn", "lan-own-pass"
+
+
+@pytest.fixture
+def shop_with_lan(data_dir: Path) -> Path:
+    """The CLI test shop with Lan: Staff with Products only, own password chosen."""
+    engine = open_store(resolve_settings(data_dir))
+    try:
+        ctx = ServiceContext(engine)
+        owner = ctx.with_actor(auth.owner_actor(ctx))
+        issued = staff.add_staff(owner, name="Lan", email=LAN, role=Role.STAFF,
+                                 modules=[Module.PRODUCTS])  # fmt: skip
+        lan = ctx.with_actor(auth.login(ctx, LAN, issued.one_time_password))
+        staff.choose_password(lan, LAN_PASSWORD)
+    finally:
+        engine.dispose()
+    return data_dir
+
+
+def _rows(data_dir: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(data_dir / "primedist.db")
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def _audit(data_dir: Path) -> list[tuple[Any, ...]]:
+    return _rows(data_dir, "SELECT id, action FROM audit_events ORDER BY id")
+
+
+def _last_login(data_dir: Path) -> Any:
+    return _rows(data_dir, "SELECT last_login_at FROM users WHERE email = ?", LAN)[0][0]
+
+
+def test_a_cli_command_with_user_records_no_sign_in(
+    cli: Any, shop_with_lan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = ("--data-dir", str(shop_with_lan), "--user", LAN)
+    monkeypatch.setenv("PRIMEDIST_PASSWORD", LAN_PASSWORD)
+    before, last_login = _audit(shop_with_lan), _last_login(shop_with_lan)
+
+    refused = cli(*d, "staff", "list")  # Lan is Staff: the services refuse
+    assert refused.code == EXIT_ERROR
+    assert "Only the owner or a manager" in refused.error_line()
+    assert _audit(shop_with_lan) == before  # a refused command writes nothing
+
+    done = cli(*d, "export", "products", str(tmp_path / "sp.xlsx"))
+    assert done.code == EXIT_OK, done.err
+    new = [action for _id, action in _audit(shop_with_lan)[len(before) :]]
+    assert new == ["products.export"]  # the work, by Lan, and no sign-in
+    assert _rows(shop_with_lan, "SELECT u.email FROM audit_events a JOIN users u"
+                 " ON u.id = a.user_id WHERE a.action = 'products.export'") == [(LAN,)]  # fmt: skip
+    assert _last_login(shop_with_lan) == last_login
+
+
+def test_the_apps_sign_in_is_still_recorded(shop_with_lan: Path) -> None:
+    logins = len(_rows(shop_with_lan, "SELECT 1 FROM audit_events WHERE action = 'user.login'"))
+    engine = open_store(resolve_settings(shop_with_lan))
+    try:
+        auth.login(ServiceContext(engine), LAN, LAN_PASSWORD)
+    finally:
+        engine.dispose()
+    rows = _rows(shop_with_lan, "SELECT 1 FROM audit_events WHERE action = 'user.login'")
+    assert len(rows) == logins + 1
+    assert _last_login(shop_with_lan) is not None
