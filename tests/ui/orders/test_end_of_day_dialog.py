@@ -90,7 +90,8 @@ def test_opened_from_the_orders_tab(qtbot, owner_ctx, sales):
     qtbot.mouseClick(page.end_of_day_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(isinstance(w, EndOfDayDialog) and w.isVisible()
                                 for w in QApplication.topLevelWidgets()), timeout=WAIT)  # fmt: skip
-    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, EndOfDayDialog))
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, EndOfDayDialog) and w.isVisible())  # not an earlier test's
     wait_loaded(qtbot, dialog)
     assert dialog.figures["sales"].text() == money(420_000)
     dialog.close()
