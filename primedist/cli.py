@@ -248,7 +248,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     else:
         ctx = open_context(settings, create=True)
         owner = demo.ensure_demo_owner(ctx)
-    _refuse_a_shop_with_data(ctx, settings)
+    demo.refuse_a_shop_with_data(ctx, settings.data_dir)
     progress = _progress(args)
     summary = demo.generate_demo(
         ctx.with_actor(owner),
@@ -270,28 +270,6 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         f"Sign in as {data['owner_email']}.",
     )
     return EXIT_OK
-
-
-def _refuse_a_shop_with_data(ctx: Any, settings: Settings) -> None:
-    """Demo data goes only where a shop holds nothing yet beyond what `init` makes: no
-    orders, products, customers or suppliers (a real shop's data never gets mixed)."""
-    from primedist.errors import Conflict
-
-    with ctx.engine.connect() as conn:
-        counts = {
-            table: int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one())
-            for table in ("orders", "products", "customers", "suppliers")
-        }
-    if any(counts.values()):
-        raise Conflict(
-            msg(
-                "{data_dir} already holds a shop's data ({orders} orders, {products} products, "
-                "{customers} customers, {suppliers} suppliers): demo data goes only into a new "
-                "data dir. Choose another --data-dir.",
-                data_dir=str(settings.data_dir),
-                **counts,
-            )
-        )
 
 
 def _stderr_progress(fraction: float, message: str) -> None:
@@ -948,7 +926,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `primedist` console script."""
     args = build_parser().parse_args(argv)
     # `primedist demo` fills the same demo folder `primedist --demo` opens, never the real
-    # shop's data dir (unless --data-dir / PRIMEDIST_DATA_DIR say otherwise).
+    # shop's data dir (unless --data-dir says otherwise; the environment names the real one).
     settings = resolve_settings(args.data_dir, demo=args.demo or args.command == "demo")
     func: Callable[[argparse.Namespace, Settings], int] | None = getattr(args, "func", None)
     global _acting_user, _acting_password

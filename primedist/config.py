@@ -74,9 +74,11 @@ def resolve_settings(
     """Build Settings from explicit values, then the environment, then defaults.
 
     `demo` without an explicit data dir uses a separate `demo` folder so the demo shop
-    never mixes with the real one.
+    never mixes with the real one: the environment is not read then, since
+    PRIMEDIST_DATA_DIR and PRIMEDIST_DATABASE_URL name the real shop's store.
     """
-    env_dir = os.environ.get("PRIMEDIST_DATA_DIR")
+    use_env = data_dir is not None or not demo
+    env_dir = os.environ.get("PRIMEDIST_DATA_DIR") if use_env else None
     if data_dir is not None:
         root = Path(data_dir)
     elif env_dir:
@@ -86,7 +88,8 @@ def resolve_settings(
     else:
         root = default_data_dir()
     root = root.expanduser().resolve()
-    url = database_url or os.environ.get("PRIMEDIST_DATABASE_URL") or ""
+    env_url = os.environ.get("PRIMEDIST_DATABASE_URL") if use_env else None
+    url = database_url or env_url or ""
     if not url:
         url = f"sqlite:///{root / DB_FILENAME}"
     return Settings(data_dir=root, database_url=url)

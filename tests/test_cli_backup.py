@@ -310,8 +310,8 @@ def test_demo_refuses_a_shop_with_data_even_without_orders(
         run = cli("--data-dir", str(data_dir), *user, *DEMO)
         assert run.error_line() == (
             f"primedist: error: {data_dir.resolve()} already holds a shop's data (0 orders, "
-            f"{counts['products']} products, {counts['customers']} customers, 0 suppliers): "
-            "demo data goes only into a new data dir. Choose another --data-dir."
+            f"{counts['products']} products, {counts['customers']} customers, 0 suppliers, "
+            "0 other shops): demo data goes only into a new data dir. Choose another --data-dir."
         )
     assert {t: table_count(data_dir, t) for t in counts} == counts
 

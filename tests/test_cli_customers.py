@@ -141,11 +141,37 @@ def test_delete_customers_by_code(cli: Any, data_dir: Path, tmp_path: Path) -> N
               "--json")  # fmt: skip
     assert run.code == EXIT_ERROR  # one was kept
     assert json.loads(run.out) == {
-        "deleted": 1, "kept_owing": [{"code": "KH000002", "name": "Trần Nam", "owed": 50_000}]
+        "deleted": 1, "kept_owing": [{"code": "KH000002", "name": "Trần Nam", "owed": 50_000}],
+        "kept_owed_by_shop": [],
     }  # fmt: skip
     assert live_customers(data_dir) == 1
     run = cli("--data-dir", str(data_dir), "customers", "delete", "KH000009")
     assert run.code == EXIT_ERROR and "No customer has the code KH000009" in run.err
+
+
+def test_a_customer_the_shop_owes_money_is_kept_and_the_account_says_so(
+    cli: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    """A deposit (a balance below 0: the shop owes the customer) is no debt of "-100,000",
+    and deleting the customer would lose it: kept, named, exit 1."""
+    d = ("--data-dir", str(data_dir))
+    run = cli(*d, "import", "customers", str(people(tmp_path)), "--on-duplicate", "skip")
+    assert run.code == EXIT_OK, run.err
+    run = cli(*d, "customers", "adjust", "KH000002", "-100000", "--reason", "tiền đặt cọc")
+    assert run.code == EXIT_OK, run.err
+    assert run.out.strip().endswith("changed by -100,000; the shop owes them 100,000 (credit) now.")
+    account = cli(*d, "customers", "account", "KH000002")
+    assert account.out.startswith("KH000002 Trần Nam: the shop owes them 100,000 (credit)\n")
+
+    run = cli(*d, "customers", "delete", "KH000002")
+
+    assert run.code == EXIT_ERROR
+    assert run.out.strip() == ("0 customers deleted. Kept until their account is settled: "
+                               "KH000002 Trần Nam (the shop owes them 100,000 đ).")  # fmt: skip
+    assert live_customers(data_dir) == 2
+    run = cli(*d, "customers", "delete", "KH000002", "--json")
+    assert json.loads(run.out) == {"deleted": 0, "kept_owing": [], "kept_owed_by_shop": [
+        {"code": "KH000002", "name": "Trần Nam", "shop_owes": 100_000}]}  # fmt: skip
 
 
 def test_import_notes_are_capped_like_rejected_rows(

@@ -33,12 +33,25 @@ def test_demo_without_a_dir_uses_a_demo_subfolder(platform_dir: Path) -> None:
     assert s.db_path == (platform_dir / "demo" / DB_FILENAME).resolve()
 
 
-def test_env_beats_the_platform_and_demo_default(
+def test_env_beats_the_platform_but_not_the_demo_folder(
     platform_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PRIMEDIST_DATA_DIR", str(tmp_path / "from-env"))
     assert resolve_settings().data_dir == (tmp_path / "from-env").resolve()
-    assert resolve_settings(demo=True).data_dir == (tmp_path / "from-env").resolve()
+    # The environment names the real shop: the demo keeps its own folder.
+    assert resolve_settings(demo=True).data_dir == (platform_dir / "demo").resolve()
+
+
+def test_env_database_url_is_not_the_demos(
+    platform_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = "postgresql+psycopg://shop@server/primedist"
+    monkeypatch.setenv("PRIMEDIST_DATABASE_URL", real)
+    assert resolve_settings().database_url == real
+    demo = resolve_settings(demo=True)
+    assert demo.database_url == f"sqlite:///{(platform_dir / 'demo').resolve() / DB_FILENAME}"
+    # An explicit --data-dir for the demo resolves as any data dir does.
+    assert resolve_settings(tmp_path / "mine", demo=True).database_url == real
 
 
 def test_explicit_dir_beats_env_and_demo(

@@ -19,7 +19,8 @@ KIND_WORDS = ("thanh pho", "tp.", "tp", "tinh", "quan", "q.", "huyen", "thi xa",
 
 
 def bare_name(name: str) -> str:
-    """The folded name without the kind of place in front ("tp. ho chi minh" → "ho chi minh")."""
+    """The folded name without the kind of place in front ("tp. ho chi minh" → "ho chi minh"),
+    a number without its leading zeros ("quận 01" is GHN's "Quận 1")."""
     text = fold(name).strip()
     changed = True
     while changed:
@@ -28,7 +29,11 @@ def bare_name(name: str) -> str:
             if text.startswith(word + " ") or (word.endswith(".") and text.startswith(word)):
                 text = text[len(word) :].strip()
                 changed = True
-    return " ".join(text.split())
+    return " ".join(_number(word) for word in text.split())
+
+
+def _number(word: str) -> str:
+    return str(int(word)) if word.isascii() and word.isdigit() else word
 
 
 def place_for_name(places: Sequence[Place], name: str) -> Place | None:

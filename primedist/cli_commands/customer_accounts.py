@@ -56,7 +56,7 @@ def register_actions(actions: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=cmd_cancel_payment)
     p = actions.add_parser(
         "delete", help="delete customers (their orders stay; owner or manager; those who owe "
-        "money are kept)",
+        "money, or whom the shop owes money, are kept)",
     )  # fmt: skip
     p.add_argument("customers", nargs="+", metavar="CUSTOMER", help="customer codes (KH000012)")
     p.add_argument("--json", action="store_true")
@@ -72,6 +72,12 @@ def _customer(ctx: Any, code: str) -> Any:
     if found is None:
         raise NotFound(msg("No customer has the code {code}.", code=code.strip().upper()))
     return found
+
+
+def _owes(owed: int) -> str:
+    """What a customer's balance means: below 0 the shop owes them (a deposit, an
+    overpayment), not a debt of "-100,000"."""
+    return f"owes {owed:,}" if owed >= 0 else f"the shop owes them {-owed:,} (credit)"
 
 
 def _shop_time(value: datetime) -> str:
@@ -127,7 +133,7 @@ def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
     lines = [f"{_shop_time(e.when)}  {e.reference:<16} {e.kind:<8} {e.amount:>+14,}"
              + ("" if e.standing else f"  (cancelled: {e.cancel_reason})")
              for e in entries]  # fmt: skip
-    emit(args, data, "\n".join([f"{who.code} {who.name}: owes {balance.owed:,}", *lines]))
+    emit(args, data, "\n".join([f"{who.code} {who.name}: {_owes(balance.owed)}", *lines]))
     return EXIT_OK
 
 
@@ -143,7 +149,7 @@ def cmd_pay(args: argparse.Namespace, settings: Settings) -> int:
     data = {"payment": entry.reference, "customer": who.code, "name": who.name,
             "amount": -entry.amount, "method": args.method, "owed": owed}  # fmt: skip
     emit(args, data, f"{entry.reference}: {who.name} ({who.code}) paid {-entry.amount:,}; "
-                     f"owes {owed:,} now.")  # fmt: skip
+                     f"{_owes(owed)} now.")  # fmt: skip
     return EXIT_OK
 
 
@@ -157,7 +163,7 @@ def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
     data = {"adjustment": entry.reference, "customer": who.code, "amount": entry.amount,
             "owed": owed}  # fmt: skip
     emit(args, data, f"{entry.reference}: what {who.name} ({who.code}) owes changed by "
-                     f"{entry.amount:+,}; owes {owed:,} now.")  # fmt: skip
+                     f"{entry.amount:+,}; {_owes(owed)} now.")  # fmt: skip
     return EXIT_OK
 
 
@@ -180,6 +186,8 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     report = delete_customers(ctx, ids)
     data = {"deleted": report.deleted,
             "kept_owing": [{"code": d.code, "name": d.name, "owed": d.owed}
-                           for d in report.owing]}  # fmt: skip
+                           for d in report.owing],
+            "kept_owed_by_shop": [{"code": d.code, "name": d.name, "shop_owes": -d.owed}
+                                  for d in report.owed_by_shop]}  # fmt: skip
     emit(args, data, str(report.summary()))
-    return EXIT_OK if not report.owing else EXIT_ERROR
+    return EXIT_OK if not report.kept else EXIT_ERROR

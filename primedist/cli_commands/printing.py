@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,14 @@ def _destination(p: argparse.ArgumentParser, lang_help: str = "document language
 
 
 def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.printing.model import DocumentType, PrintTarget, TargetKind, parse_host_port
-    from primedist.ui.printing.jobs import ensure_app, print_orders
+    from primedist.printing.model import (
+        DocumentType,
+        PrintTarget,
+        TargetKind,
+        parse_host_port,
+        template_spec,
+    )
+    from primedist.ui.printing.jobs import ensure_app, print_orders, resolve_profile
 
     ensure_app()
     ctx = as_owner(open_context(settings))
@@ -85,15 +92,20 @@ def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
         target = parse_host_port(args.escpos)
     pdf = Path(args.pdf).resolve() if args.pdf else None
     doc_type = DocumentType(DOCUMENTS[args.document])
+    # A reprint: never the cash drawer (print_orders opens it only when asked).
     result = print_orders(
         ctx, [order_id], doc_type, template=args.template, target=target, pdf=pdf,
         lang=args.lang,
     )  # fmt: skip
+    # What came out is the template's document (`print receipt --template invoice_a4`
+    # prints an invoice on the receipt's printer).
+    printed = template_spec(resolve_profile(ctx, doc_type, template=args.template).template)
     emit(
         args,
-        {"order_id": order_id, "order": number, "document": doc_type.value,
+        {"order_id": order_id, "order": number, "document": printed.doc_type.value,
          "printed_to": result.where},
-        f"Printed the {args.document.replace('-', ' ')} of order {number} to {result.where}.",
+        f"Printed the {printed.doc_type.value.replace('_', ' ')} of order {number} to "
+        f"{result.where}.",
     )  # fmt: skip
     return EXIT_OK
 
@@ -232,8 +244,10 @@ def cmd_customer_payment(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import customer_account
     from primedist.ui.printing.jobs import print_customer_payment
 
+    # A reprint: never the cash drawer, even for a cash payment.
     return _print_by_code(args, settings, customer_account.payment_id_by_code,
-                          print_customer_payment, "the payment")  # fmt: skip
+                          partial(print_customer_payment, open_drawer=False),
+                          "the payment")  # fmt: skip
 
 
 def _print_by_code(

@@ -213,7 +213,8 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
         data["till"]["created_at"] = count.created_at.isoformat()
     try:
         if args.xlsx:
-            done = eod.export_end_of_day(ctx, report, Path(args.xlsx), eod.texts_for(args.lang))
+            done = eod.export_end_of_day(ctx, report, Path(args.xlsx), eod.texts_for(args.lang),
+                                         till=count)  # fmt: skip
             data["xlsx"] = str(done.path)
         if args.print_it or args.pdf:
             from primedist.ui.printing.jobs import ensure_app, print_end_of_day

@@ -26,7 +26,16 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from primedist.cli import EXIT_ERROR, EXIT_OK, Parser, as_owner, emit, open_context, positive_int
+from primedist.cli import (
+    EXIT_ERROR,
+    EXIT_OK,
+    Parser,
+    as_owner,
+    counted,
+    emit,
+    open_context,
+    positive_int,
+)
 from primedist.config import Settings
 
 APP_SECRET_ENV = "PRIMEDIST_APP_SECRET"
@@ -267,7 +276,14 @@ def cmd_shop_disconnect(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = as_owner(open_context(settings))
     shop = channels.disconnect_shop(ctx, channels.shop_id_by_name(ctx, args.name))
-    emit(args, _shop_json(shop), f"{shop.name} disconnected; its orders are kept.")
+    waiting = channels.actions_waiting(ctx, shop.id)
+    text = f"{shop.name} disconnected; its orders are kept."
+    if waiting:  # kept, not lost: they go out once it is authorised again
+        text += (
+            f" {counted(waiting, 'action', 'actions')} waiting for this shop will be sent "
+            "when it is connected again (primedist outbox lists them)."
+        )
+    emit(args, {**_shop_json(shop), "actions_waiting": waiting}, text)
     return EXIT_OK
 
 

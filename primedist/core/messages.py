@@ -16,8 +16,11 @@ from __future__ import annotations
 import functools
 import json
 import re
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
+
+from primedist.core.clock import format_date, format_datetime, shop_tz
 
 #: The translation context of the templates.
 CONTEXT = "service"
@@ -43,13 +46,27 @@ class Message(str):
 def msg(template: str, /, **values: Any) -> Message:
     """A message from a literal `template` with plain `{name}` fields (no format specs:
     the UI formats the values). An int is a quantity ("1,204"): pass ids and codes as str;
-    a list is its items joined with ", "."""
+    a list is its items joined with ", "; a date or datetime reads as the shop writes it
+    (`day_text`)."""
     return Message(template, values)
+
+
+def day_text(value: date, lang: str = "en") -> str:
+    """A date as the app shows it in both languages, ``01/12/2026``; a datetime with its
+    time, ``01/12/2026 14:05``: an aware one in the shop's zone, a naive one as written
+    (a file's local time)."""
+    if not isinstance(value, datetime):
+        return format_date(value, lang)
+    if value.tzinfo is not None:
+        return format_datetime(value, shop_tz(), lang)
+    return f"{format_date(value, lang)} {value.hour:02d}:{value.minute:02d}"
 
 
 def _english(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
+    if isinstance(value, date):
+        return day_text(value)
     if isinstance(value, list | tuple):  # a list of items (messages): "a, b"
         return ", ".join(str(_english(v)) for v in value)
     return value
@@ -123,6 +140,8 @@ def _encode(value: Any) -> Any:
         return str(value)
     if isinstance(value, int):
         return value
+    if isinstance(value, date):  # a date again when read back, for the reader's format
+        return {"d": value.isoformat()}
     if isinstance(value, list | tuple):
         return [_encode(v) for v in value]
     return str(value)
@@ -132,6 +151,9 @@ def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if "e" in value:
             return Label(value["e"])
+        if "d" in value:
+            text = str(value["d"])
+            return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
         return Message(str(value["t"]), {str(k): _decode(v) for k, v in value["v"].items()})
     if isinstance(value, list):
         return [_decode(v) for v in value]

@@ -8,13 +8,14 @@ written nothing yet. The *values* are the importer's business; `cell_text`,
 reason when they cannot.
 
 Rows come with their spreadsheet row numbers (the header is row 1 when it is on the first
-line; when that row lacks a required column, the first of the next rows up to row
-`HEADER_SEARCH_ROWS` naming them all is the header: a title above it is skipped); blank
-rows are skipped. A file that changes while it is read (saved again, synced) is refused
-once its last row is read. Merged cells of an .xlsx read as their first cell's value
-down the merged rows. Header names are matched case-insensitively, trimmed, with
-inner spaces read as ``_`` ("Order ID" is ``order_id``). CSV is streamed (`,` `;` or tab,
-sniffed from the header line); Excel is read with calamine (the first visible sheet).
+line; the header is the row up to `HEADER_SEARCH_ROWS` naming the required columns and the
+most known ones: a title above it is skipped, even one that names a column); blank rows
+are skipped. A file that changes while it is read (saved again, synced) is refused once
+its last row is read. Merged cells of an .xlsx read as their first cell's value down the
+merged rows; an error a formula saved (#N/A…) under a named column refuses the file.
+Header names are matched case-insensitively, trimmed, with inner spaces read as ``_``
+("Order ID" is ``order_id``). CSV is streamed (`,` `;` or tab, sniffed from the first
+lines); Excel is read with calamine (the first visible sheet).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import csv
 import io
 import itertools
 import math
+import posixpath
 import re
 import unicodedata
 import zipfile
@@ -32,6 +34,7 @@ from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from primedist.core.messages import Message, msg
 from primedist.errors import ValidationError
@@ -45,7 +48,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_DATA_ROWS = 1_000_000
 #: What the parts of an .xlsx may unpack to (1,000,000 rows of a wide sheet fit).
 MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
-#: Delimited text (comma, semicolon or tab: found from the header line); .txt is what a
+#: Delimited text (comma, semicolon or tab: found from the first lines); .txt is what a
 #: tab-separated export or a "Save as Text" is called.
 CSV_SUFFIXES = (".csv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -336,23 +339,23 @@ def _open_csv(
         ) from exc
     f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     try:
-        head: list[str] = []
+        head: list[str] = []  # the lines the header may be on
+        filled = 0
         try:
             for line in f:
                 head.append(line)
-                if line.strip():
+                filled += bool(line.strip())
+                if filled >= HEADER_SEARCH_ROWS:
                     break
         except UnicodeDecodeError as exc:
             raise _not_utf8(name, exc) from exc
-        if not any(line.strip() for line in head):
+        if not filled:
             raise ValidationError(msg("{file} is empty", file=name))
-        delimiter = max(_DELIMITERS, key=head[-1].count)
-        if head[-1].count(delimiter) == 0:
-            delimiter = ","
         csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+        delimiter = _delimiter(head)
         reader = csv.reader(map(to_nfc, itertools.chain(head, f)), delimiter=delimiter)
         records = _csv_records(reader, name)
-        header_row, header = _header(records, name, required, rename)
+        header_row, header, records = _header(records, name, required, rename)
         # Progress = bytes the decoder has taken from the file (read ahead in 8 KiB chunks);
         # at the end, all of them: fewer or more than its size means it changed meanwhile.
         return TabularFile(
@@ -363,6 +366,27 @@ def _open_csv(
     except BaseException:
         f.close()
         raise
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The separator of a CSV whose first `lines` these are: the one splitting the most of
+    them into the same number of fields (more than one), the more fields the better on a
+    tie. A title line above the header splits into one field, or at a stray comma, so the
+    header and the rows below it decide. A comma when none splits any line."""
+    text = "".join(lines)
+    best, best_score = ",", (0, 0)
+    for delimiter in _DELIMITERS:
+        widths: dict[int, int] = {}  # fields in a record → records that many
+        try:
+            for fields in csv.reader(io.StringIO(text), delimiter=delimiter):
+                if len(fields) > 1:
+                    widths[len(fields)] = widths.get(len(fields), 0) + 1
+        except csv.Error:  # the lines end inside a quoted field: what was read decides
+            pass
+        score = max(((count, width) for width, count in widths.items()), default=(0, 0))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 #: Text in one Unicode form. Vietnamese typed with combining marks ("Unicode tổ hợp": a
@@ -460,6 +484,7 @@ def _open_excel(
         rows = iter(sheet.iter_rows())
         merged = sheet.merged_cell_ranges  # None for an .xls
         first_column = sheet.start[1] if sheet.start else 0
+        errors = _error_cells(path, sheets[0]) if magic.startswith(_ZIP_MAGIC) else {}
     except ValidationError:
         raise
     except Exception as exc:  # calamine's errors, and anything its parser trips on
@@ -469,13 +494,174 @@ def _open_excel(
     records = _excel_records(rows, name)
     if merged:
         records = _fill_merged(records, merged, first_column)
-    header_row, header = _header(records, name, required, rename)
+    header_row, header, records = _header(records, name, required, rename)
+    if errors:
+        records = _refuse_errors(records, errors, [cell_text(h) for h in header], first_column)
     end = sheet.end
     total = float(end[0] + 1) if end else 0.0
     return TabularFile(
         path, header, header_row, records, max_rows=max_rows, total=total, progress_by_row=True,
         opened=opened, rename=rename,
     )  # fmt: skip
+
+
+def _error_cells(path: Path, sheet: str) -> dict[int, list[tuple[int, str]]]:
+    """Row (from 1) → (column, A = 0; the error) of each cell of `sheet` in the .xlsx at
+    `path` holding an error its formula saved (``#N/A`` of a VLOOKUP that found nothing,
+    ``#REF!``, ``#DIV/0!``…). Calamine reads them as empty cells, which would import an
+    amount of 0; the sheet's XML tells them (``t="e"``). {} when it has none, or when the
+    workbook's parts cannot be found (calamine found them: a layout this does not know)."""
+    with zipfile.ZipFile(path) as z:
+        part = _sheet_part(z, sheet)
+        if part is None:
+            return {}
+        with z.open(part) as f:
+            errors = _read_error_cells(f)
+        if errors is None:
+            with z.open(part) as f:
+                errors = _read_error_cells_by_position(f)
+    return errors
+
+
+def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding the worksheet named `sheet` (the workbook's relationships
+    say which), or None."""
+    names = set(z.namelist())
+
+    def relationships(part: str) -> dict[str, tuple[str, str]]:
+        """Id → (type, member) of the relationships of `part` ("" = the package)."""
+        folder, _slash, base = part.rpartition("/")
+        rels = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+        if rels not in names:
+            return {}
+        found = {}
+        for el in ElementTree.fromstring(z.read(rels)):
+            target = el.get("Target", "")
+            member = target[1:] if target.startswith("/") else posixpath.normpath(
+                posixpath.join(folder, target))  # fmt: skip
+            found[el.get("Id", "")] = (el.get("Type", ""), member)
+        return found
+
+    books = [m for t, m in relationships("").values() if t.endswith("/officeDocument")]
+    if not books or books[0] not in names:
+        return None
+    book = books[0]
+    targets = relationships(book)
+    for el in ElementTree.fromstring(z.read(book)).iter():
+        if _local(el.tag) == "sheet" and el.get("name") == sheet:
+            ids = [v for k, v in el.attrib.items() if _local(k) == "id"]
+            member = targets.get(ids[0], ("", ""))[1] if ids else ""
+            return member if member in names else None
+    return None
+
+
+def _local(tag: str) -> str:
+    """An XML name without its namespace (Strict OOXML has other namespaces)."""
+    return tag.rpartition("}")[2]
+
+
+#: A cell typed as an error (``t="e"``), its reference and the error it saved (`<v>`);
+#: with or without a namespace prefix (``<x:c>``), attributes in either quotes.
+_ERROR_CELL_RE = re.compile(
+    rb"""<(?:\w+:)?c\s([^>]*?\bt=["']e["'][^>/]*)>(.*?)</(?:\w+:)?c>""", re.DOTALL
+)
+_CELL_REF_RE = re.compile(rb"""\br=["']([A-Za-z]+)(\d+)["']""")
+_SAVED_RE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_CHUNK = 256 * 1024
+
+
+def _read_error_cells(f: IO[bytes]) -> dict[int, list[tuple[int, str]]] | None:
+    """`_error_cells` of a worksheet's XML, read in chunks; a chunk is searched for cells
+    only when it has an error cell at all (the usual sheet has none: one quick pass). None
+    when an error cell lacks its reference (``r``, which the format lets a writer leave
+    out): `_read_error_cells_by_position` places it."""
+    errors: dict[int, list[tuple[int, str]]] = {}
+    carry = b""
+    while True:
+        chunk = f.read(_CHUNK)
+        window = carry + chunk
+        if not chunk:
+            cut = len(window)
+        else:  # the last cell may go on in the next chunk: keep it for then
+            cut = window.rfind(b"<c")
+            if cut < 0:
+                cut = max(len(window) - 8, 0)
+        part, carry = window[:cut], window[cut:]
+        if b't="e"' in part or (b'="' not in part and b"t='e'" in part):
+            for cell in _ERROR_CELL_RE.finditer(part):
+                ref = _CELL_REF_RE.search(cell[1])
+                if ref is None:
+                    return None
+                saved = _SAVED_RE.search(cell[2])
+                error = saved[1].decode("utf-8", "replace").strip() if saved else ""
+                column = _column_number(ref[1].decode("ascii"))
+                errors.setdefault(int(ref[2]), []).append((column, error or "#N/A"))
+        if not chunk:
+            return errors
+
+
+def _read_error_cells_by_position(f: IO[bytes]) -> dict[int, list[tuple[int, str]]]:
+    """`_error_cells` of a worksheet's XML, parsed: a row or cell without its reference
+    (``r``) is the one after the previous, as the format says."""
+    errors: dict[int, list[tuple[int, str]]] = {}
+    row, column = 0, -1
+    rows: ElementTree.Element | None = None
+    for event, el in ElementTree.iterparse(f, events=("start", "end")):
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "row":
+                row = int(el.get("r") or row + 1)
+                column = -1
+            elif tag == "c":
+                ref = el.get("r")
+                column = _column_number(ref) if ref else column + 1
+            elif tag == "sheetData":
+                rows = el
+        elif tag == "c" and el.get("t") == "e":
+            saved = next((v.text for v in el if _local(v.tag) == "v"), None)
+            errors.setdefault(row, []).append((column, (saved or "").strip() or "#N/A"))
+        elif tag == "row" and rows is not None:
+            rows.clear()  # the rows read: a big sheet is not kept in memory
+    return errors
+
+
+def _column_number(ref: str) -> int:
+    """``"AB12"`` → 27: the column of a cell reference, A = 0."""
+    number = 0
+    for char in ref:
+        if not char.isalpha():
+            break
+        number = number * 26 + ord(char.upper()) - ord("A") + 1
+    return number - 1
+
+
+def _refuse_errors(
+    records: Iterator[tuple[int, Row]],
+    errors: dict[int, list[tuple[int, str]]],
+    header: list[str],
+    first_column: int,
+) -> Iterator[tuple[int, Row]]:
+    """The data rows, refused at the first error cell (`_error_cells`) under a named
+    column: it is no value (calamine reads it as empty: 0 đồng, no date) and fixing it
+    belongs in the spreadsheet. Errors above the header or under no header do not count,
+    nor does a row with nothing else (a formula filled down past the data)."""
+    for number, cells in records:
+        if number in errors and _is_blank(cells):
+            yield number, cells
+            continue
+        for column, error in errors.get(number, ()):
+            position = column - first_column
+            if 0 <= position < len(header) and header[position]:
+                raise ValidationError(
+                    msg(
+                        "{error} is an Excel error (a formula that failed, such as a VLOOKUP "
+                        "that found nothing): fix the cell or clear it",
+                        error=error,
+                    ),
+                    row=number,
+                    column=header[position],
+                )
+        yield number, cells
 
 
 def _check_unpacked_size(path: Path) -> None:
@@ -502,30 +688,45 @@ def _header(
     name: str,
     required: list[str],
     rename: Callable[[str], str] | None,
-) -> tuple[int, Row]:
-    """The first non-blank row is the header; when it lacks a `required` column, the first
-    row up to `HEADER_SEARCH_ROWS` that names them all (a title and a note above the header
-    are common). None does: the first non-blank row, whose missing column is then named."""
-    first: tuple[int, Row] | None = None
+) -> tuple[int, Row, Iterator[tuple[int, Row]]]:
+    """The header row and the rows after it. The header is the row up to
+    `HEADER_SEARCH_ROWS` (or the first non-blank one, when it is further down) that names
+    every `required` column and the most known columns; the first of them on a tie, unless
+    it is a lone cell: a title and a note above the header are common, and a title may be a
+    column's name ("NHÀ CUNG CẤP" above `Tên nhà cung cấp | Số điện thoại | Nợ đầu kỳ`).
+    None names them all: the first non-blank row, whose missing column is then named."""
+    head: list[tuple[int, Row]] = []
+    filled = False
     for number, cells in records:
-        if _is_blank(cells):
-            continue
-        if first is None:
-            first = number, cells
-        if _names_all(cells, required, rename):
-            return number, cells
-        if number >= HEADER_SEARCH_ROWS:
+        head.append((number, cells))
+        filled = filled or not _is_blank(cells)
+        if number >= HEADER_SEARCH_ROWS and filled:
             break
-    if first is None:
+    rows = [(i, cells) for i, (_number, cells) in enumerate(head) if not _is_blank(cells)]
+    if not rows:
         raise ValidationError(msg("{name} is empty", name=name))
-    return first
+    scores = [(score, i) for i, cells in rows
+              if (score := _header_score(cells, required, rename)) is not None]  # fmt: skip
+    at = max(scores, key=lambda scored: scored[0])[1] if scores else rows[0][0]
+    number, cells = head[at]
+    return number, cells, itertools.chain(head[at + 1 :], records)
 
 
-def _names_all(cells: Row, required: list[str], rename: Callable[[str], str] | None) -> bool:
+def _header_score(
+    cells: Row, required: list[str], rename: Callable[[str], str] | None
+) -> tuple[int, bool] | None:
+    """None when `cells` lack a `required` column; else how many known columns they name
+    (required ones, and those `rename` knows under another name) and whether that is more
+    than a lone cell (a title)."""
     names = {normalize_header(c) for c in cells}
+    names.discard("")
+    keys = names if rename is None else {rename(n) for n in names}
+    if not keys.issuperset(required):
+        return None
+    known = keys.intersection(required)
     if rename is not None:
-        names = {rename(n) for n in names if n}
-    return names.issuperset(required)
+        known.update(key for n in names if (key := rename(n)) != n)
+    return len(known), bool(known) and len(names) > 1
 
 
 def _fill_merged(
@@ -629,13 +830,22 @@ def cell_text(value: Cell | None) -> str:
 
 _INT_RE = re.compile(r"[+-]?\d+(?:\.0*)?")
 _GROUPED_RE = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+#: A whole amount as a locale writes it: ``1.250.000,00``, ``1,250,000.00``, ``1 250 000``
+#: (a space, also a non-breaking one, between thousands), ``150000,00``. Groups of three
+#: with one separator throughout; the decimals (1 or 2 digits) after the other separator.
+_LOCALE_RE = re.compile(
+    r"([+-]?)(\d{1,3}([., \u00a0\u202f])\d{3}(?:\3\d{3})*|\d+)(?:(?!\3)([.,])(\d{1,2}))?"
+)
 
 
 def parse_whole_number(value: Cell) -> int:
-    """A whole number from a cell: ``12000``, ``12000.0`` (Excel) or the text ``"12000"``.
+    """A whole number from a cell: ``12000``, ``12000.0`` (Excel) or the text ``"12000"``,
+    also as a Vietnamese or English locale writes it (`_LOCALE_RE`: ``150.000,00``,
+    ``1 250 000``).
 
-    Raises ValueError with a short reason for ``12.5``, ``12.000`` (thousands separators are
-    ambiguous, so refused), text, dates and TRUE/FALSE.
+    Raises ValueError with a short reason for ``12.5`` and ``150.000,50`` (no whole
+    number), ``12.000`` and ``1,250,000`` (thousands separators alone are ambiguous, so
+    refused), text, dates and TRUE/FALSE.
     """
     if isinstance(value, bool):
         raise ValueError(msg("{cell} is not a number", cell=cell_text(value)))
@@ -657,6 +867,11 @@ def parse_whole_number(value: Cell) -> int:
             )
         if _INT_RE.fullmatch(text):
             return int(text.split(".", 1)[0])
+        if m := _LOCALE_RE.fullmatch(text):
+            sign, whole, thousands, _point, decimals = m.groups()
+            if decimals and decimals.strip("0"):
+                raise ValueError(msg("{cell} is not a whole number", cell=repr(_short(text))))
+            return int(sign + (whole.replace(thousands, "") if thousands else whole))
         try:
             number = float(text.replace(",", "."))
         except ValueError:

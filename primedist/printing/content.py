@@ -91,16 +91,25 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "cash_received": ("Cash received (counter sale)", "Tiền khách đưa"),
     "change_due": ("Change given back", "Tiền thừa trả khách"),
     "refunded": ("Refunded amount (returns)", "Đã hoàn tiền"),
+    "net": ("After returns: the total less what was refunded (empty when nothing came back "
+            "and for a cancelled order)",
+            "Sau khi trả hàng: tổng cộng trừ tiền đã hoàn (trống khi không có hàng trả lại "
+            "và khi đơn đã hủy)"),
     "cod_amount": ("Amount to collect on delivery (COD)", "Tiền thu hộ (COD)"),
     "owed": ("Owed by the customer for this sale on account", "Khách còn nợ (bán ghi nợ)"),
-    "exchanged_from": ("An exchange: the order whose returned items paid towards this one",
-                       "Đổi hàng: đơn có hàng trả lại được trừ vào đơn này"),
+    "exchanged_from": ("An exchange: the order whose returned items paid towards this one "
+                       "or came off what the customer owes",
+                       "Đổi hàng: đơn có hàng trả lại được trừ vào đơn này hoặc vào công nợ"),
     "exchange_credit": ("An exchange: what the returned items paid (with a minus sign)",
                         "Đổi hàng: tiền hàng trả lại được trừ (có dấu trừ)"),
     "to_pay": ("An exchange: what the customer paid after it (total − returned items)",
                "Đổi hàng: khách cần trả (tổng − hàng trả lại)"),
     "given_back": ("An exchange: money given back when the returned items are worth more",
                    "Đổi hàng: tiền trả lại khách khi hàng trả lại nhiều tiền hơn"),
+    "owed_off": ("An exchange of a sale on account: what the returned items took off what "
+                 "the customer owes (with a minus sign; not in to_pay)",
+                 "Đổi hàng của đơn ghi nợ: tiền hàng trả lại được trừ vào công nợ (có dấu "
+                 "trừ; không tính vào khách cần trả)"),
 }  # fmt: skip
 
 #: The names inside each list section.
@@ -114,6 +123,10 @@ ITEM_NAMES: dict[str, dict[str, tuple[str, str]]] = {
         "unit_price": ("Unit price", "Đơn giá"),
         "discount": ("Line discount", "Giảm giá dòng"),
         "amount": ("Line amount", "Thành tiền"),
+        "returned": (
+            "Quantity returned (empty when none)",
+            "Số lượng khách đã trả lại (trống nếu không có)",
+        ),
     },
     "adjustments": {
         "label": ("What it is (Shipping fee, Discount code…)", "Khoản (Phí vận chuyển…)"),
@@ -133,22 +146,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "qty": ("Qty", "SL"),
     "price": ("Price", "Đơn giá"),
     "amount": ("Amount", "Thành tiền"),
-    "subtotal": ("Subtotal", "Tạm tính"),
+    "subtotal": ("Subtotal", "Tổng tiền hàng"),
     "total": ("Total", "Tổng cộng"),
-    "paid": ("Paid", "Đã trả"),
+    "paid": ("Paid", "Đã thanh toán"),
     "cash": ("Cash received", "Tiền khách đưa"),
     "change": ("Change", "Tiền thừa"),
     "owed": ("Owed", "Còn nợ"),
     "exchange": ("Returned items of", "Trừ hàng trả của đơn"),
     "to_pay": ("To pay", "Khách cần trả"),
     "given_back": ("Given back", "Trả lại khách"),
+    "owed_off": ("Off what is owed", "Trừ vào công nợ"),
     "payment": ("Payment", "Thanh toán"),
     "note": ("Note", "Ghi chú"),
     "carrier": ("Carrier", "Vận chuyển"),
     "tracking": ("Tracking no.", "Mã vận đơn"),
     "tax_code": ("Tax code", "MST"),
     "sku": ("SKU", "SKU"),
-    "refunded": ("Refunded", "Đã hoàn"),
+    "refunded": ("Refunded", "Đã hoàn tiền"),
+    "returned": ("Returned", "Trả lại"),
+    "net": ("Net", "Còn lại"),
     "items": ("Items", "Số sản phẩm"),
     "weight": ("Weight", "Khối lượng"),
     "cod": ("Collect on delivery", "Thu hộ (COD)"),
@@ -190,10 +206,10 @@ STATUS_LABELS: dict[OrderStatus, tuple[str, str]] = {
 #: The parts between subtotal and total, in print order: (field, label, sign).
 ADJUSTMENTS: tuple[tuple[str, tuple[str, str], int], ...] = (
     ("shipping_fee", ("Shipping fee", "Phí vận chuyển"), 1),
-    ("marketplace_discount", ("Marketplace discount", "Giảm giá sàn"), -1),
+    ("marketplace_discount", ("Marketplace discount", "Giảm giá của sàn"), -1),
     ("voucher_discount", ("Discount code", "Mã giảm giá"), -1),
     ("seller_discount", ("Seller discount", "Giảm giá của shop"), -1),
-    ("shop_promotion", ("Shop promotion", "Khuyến mãi"), -1),
+    ("shop_promotion", ("Shop promotion", "Khuyến mãi của shop"), -1),
     ("points_discount", ("Points discount", "Giảm giá bằng điểm"), -1),
 )
 MINUS = "−"
@@ -257,6 +273,12 @@ def order_context(
         if not path.is_absolute() and data_dir is not None:
             path = data_dir / path
         logo = codes.logo_data_url(path)
+    buyer = order.buyer_name or (detail.customer.name if detail.customer else "")
+    ship_address = ", ".join(
+        p
+        for p in (order.ship_address, order.ship_ward, order.ship_district, order.ship_province)
+        if p
+    )  # fmt: skip
     values: dict[str, Value] = {
         "title": pick(TITLES[doc_type], lang),
         "shop_name": shop.name,
@@ -276,15 +298,13 @@ def order_context(
         "status": pick(STATUS_LABELS[OrderStatus(order.status)], lang),
         "cancelled": _cancelled(detail, tz, lang),
         "payment_method": pick(PAYMENT_LABELS[PaymentMethod(order.payment_method)], lang),
-        "customer_name": order.buyer_name or (detail.customer.name if detail.customer else ""),
+        "customer_name": buyer,
         "customer_phone": order.buyer_phone or "",
-        "ship_name": order.ship_name or "",
+        # Goods sent with no recipient named (an import with only a province) go to the
+        # buyer; with nowhere to send them there is no recipient at all.
+        "ship_name": order.ship_name or (buyer if ship_address else ""),
         "ship_phone": order.ship_phone or "",
-        "ship_address": ", ".join(
-            p
-            for p in (order.ship_address, order.ship_ward, order.ship_district, order.ship_province)
-            if p
-        ),  # fmt: skip
+        "ship_address": ship_address,
         "carrier": order.carrier or "",
         "tracking_number": order.tracking_number or "",
         "buyer_note": order.buyer_note or "",
@@ -302,6 +322,7 @@ def order_context(
                 "unit_price": money(line.unit_price),
                 "discount": f"{MINUS}{money(line.discount)}" if line.discount else "",
                 "amount": money(line.subtotal),
+                "returned": format_number(back, lang) if (back := line.returned_quantity) else "",
             }
             for i, line in enumerate(detail.lines, start=1)
         ],
@@ -320,9 +341,13 @@ def order_context(
         "cash_received": money(payment.cash_received) if payment.cash_received else "",
         "change_due": money(change) if change is not None and change >= 0 else "",
         "refunded": money(order.refunded_amount) if order.refunded_amount else "",
+        "net": money(net) if (net := _net(detail)) is not None else "",
         "owed": money(owed) if (owed := owed_on_account(order)) > 0 else "",
-        "exchanged_from": ", ".join(x.number for x in detail.exchanges if x.credits),
+        "exchanged_from": ", ".join(
+            dict.fromkeys(x.number for x in detail.exchanges if x.paid_this)
+        ),
         "exchange_credit": f"{MINUS}{money(credit)}" if credit else "",
+        "owed_off": f"{MINUS}{money(off)}" if (off := _owed_off(detail)) else "",
         "to_pay": money(to_pay) if credit and to_pay >= 0 else "",
         "given_back": money(-to_pay) if credit and to_pay < 0 else "",
         "cod_amount": money(cod) if (cod := _to_collect(detail)) else "",
@@ -362,6 +387,24 @@ def owed_on_account(order: Order) -> int:
     if not _on_account(order) or order.status == OrderStatus.CANCELLED:
         return 0
     return order.total - order.paid_amount - order.refunded_amount
+
+
+def _net(detail: OrderDetail) -> int | None:
+    """What the sale comes to once items came back or money went back: its total less
+    what was refunded. None when nothing did (the total says it all) and for a cancelled
+    order (its banner says it stands for nothing)."""
+    order = detail.order
+    returned = any(line.returned_quantity for line in detail.lines)
+    if order.status == OrderStatus.CANCELLED or not (returned or order.refunded_amount):
+        return None
+    return order.total - order.refunded_amount
+
+
+def _owed_off(detail: OrderDetail) -> int:
+    """Of an exchange of a sale on account, what the returned items took off what the
+    customer owes (`ExchangeLink.settled` False): it paid nothing of this sale, so it is
+    not in `exchange_credit`, but the receipt must say where the items' worth went."""
+    return sum(x.amount for x in detail.exchanges if x.paid_this and not x.settled)
 
 
 def _to_collect(detail: OrderDetail) -> int:

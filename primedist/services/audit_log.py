@@ -134,8 +134,8 @@ def check_filter(flt: AuditFilter) -> None:
         raise ValidationError(
             msg(
                 "The start day {start} is after the end day {end}.",
-                start=str(flt.date_from),
-                end=str(flt.date_to),
+                start=flt.date_from,
+                end=flt.date_to,
             ),
             field="date",
         )

@@ -15,8 +15,9 @@ the error where it belongs. Each call is one unit of work:
   group's stock, and its cost is the group's: a cost typed on it goes to every member.
 * A variant left out of the form is deleted when it was never sold, is in no SKU group and
   has no marketplace id; otherwise it is deactivated (kept, with its stock, for the orders
-  and history). The audit names the stock either held. One that open orders hold is
-  refused: the orders are shipped or cancelled first.
+  and history; its marketplace listings are told 0 are left). The audit names the stock
+  either held. One that open orders hold is refused: the orders are shipped or cancelled
+  first.
 * One listing per chosen shop, with a variant listing per active variant; a shop unticked
   deactivates its listing (a listing is never deleted). Every marketplace listing created,
   re-activated, deactivated or whose product changed gets a `listing.upsert` outbox
@@ -75,7 +76,7 @@ from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
 from primedist.services.outbox import queue_coalesced
 from primedist.services.product_images import ImageFiles, PreparedImage, absolute, prepare_image
 from primedist.services.sku_groups import leave_groups
-from primedist.services.stock import move_stock, share_cost
+from primedist.services.stock import move_stock, push_none_left, share_cost
 
 MAX_NAME = 120
 MAX_CATEGORY = 120
@@ -727,17 +728,23 @@ def _grams(value: int | None) -> Message | str:
     return "—" if value is None else msg("{grams} g", grams=value)
 
 
+def _shown(**values: Any) -> dict[str, Any]:
+    """A change's values as its summary says them: "—" for none (as the weight's), not
+    "None"."""
+    return {k: "—" if x is None else x for k, x in values.items()}
+
+
 #: How the product's audit summary names a variant's change, by field (the values: the
 #: variant's `sku` before the save, the `old` and `new` value).
 _VARIANT_CHANGES: dict[str, Callable[..., Message]] = {
-    "sku": lambda **v: msg("{sku}: sku {old} → {new}", **v),
-    "barcode": lambda **v: msg("{sku}: barcode {old} → {new}", **v),
-    "option1": lambda **v: msg("{sku}: option1 {old} → {new}", **v),
-    "option2": lambda **v: msg("{sku}: option2 {old} → {new}", **v),
-    "cost": lambda **v: msg("{sku}: cost {old} → {new}", **v),
-    "price": lambda **v: msg("{sku}: price {old} → {new}", **v),
-    "discount_price": lambda **v: msg("{sku}: discount price {old} → {new}", **v),
-    "low_stock_level": lambda **v: msg("{sku}: low stock level {old} → {new}", **v),
+    "sku": lambda **v: msg("{sku}: sku {old} → {new}", **_shown(**v)),
+    "barcode": lambda **v: msg("{sku}: barcode {old} → {new}", **_shown(**v)),
+    "option1": lambda **v: msg("{sku}: option1 {old} → {new}", **_shown(**v)),
+    "option2": lambda **v: msg("{sku}: option2 {old} → {new}", **_shown(**v)),
+    "cost": lambda **v: msg("{sku}: cost {old} → {new}", **_shown(**v)),
+    "price": lambda **v: msg("{sku}: price {old} → {new}", **_shown(**v)),
+    "discount_price": lambda **v: msg("{sku}: discount price {old} → {new}", **_shown(**v)),
+    "low_stock_level": lambda **v: msg("{sku}: low stock level {old} → {new}", **_shown(**v)),
     "weight_g": lambda sku, old, new: msg(
         "{sku}: weight {old} → {new}", sku=sku, old=_grams(old), new=_grams(new)
     ),
@@ -1193,6 +1200,9 @@ def _update(
         # A grouped variant taken off the form leaves its group (it stayed a member that
         # blocked "Delete group"); the group keeps the goods.
         leave_groups(ctx, session, [r for r in removed if r.sku_group_id is not None])
+        # The deactivated ones' marketplace listings sell nothing more.
+        push_none_left(conn, [r.id for r in removed if r.id is not None and not r.is_active],
+                       now)  # fmt: skip
     session.flush()
     active_ids = [v.id for v in d.variants if v.id is not None]
     active_ids += [r.id for r, _ in new_rows if r.id is not None]

@@ -956,8 +956,13 @@ def _check_external_id(session: Session, shop: Shop, ext: str) -> None:
 
 
 def disconnect_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
-    """Remove the shop's tokens (its orders, products and partner key stay)."""
+    """Remove the shop's tokens (its orders, products and partner key stay). Its actions
+    waiting to be sent (confirmations, cancellations, stock) are kept, each noting why it
+    waits, and go out once the shop is authorised again (`actions_waiting` counts them for
+    the question and the CLI)."""
     ctx.require(Module.SETTINGS)
+    from primedist.services.outbox_delivery import hold_shop_actions
+
     with ctx.uow() as session:
         shop = _marketplace_shop(session, shop_id)
         cred = session.get(ShopCredential, shop_id)
@@ -966,6 +971,7 @@ def disconnect_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
         was = ShopStatus(shop.status)
         shop.status = ShopStatus.DISCONNECTED
         session.add(shop)
+        held = hold_shop_actions(session.connection(), shop_id, ctx.clock.now())
         ctx.audit(
             session,
             "shop.disconnect",
@@ -973,9 +979,18 @@ def disconnect_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
             entity_id=shop_id,
             summary=msg("{shop} disconnected (tokens removed, orders kept)", shop=shop.name),
             before={"status": was.value},
-            after={"status": ShopStatus.DISCONNECTED.value},
+            after={"status": ShopStatus.DISCONNECTED.value, "actions_waiting": held},
         )
     return channel_shop(ctx, shop_id)
+
+
+def actions_waiting(ctx: ServiceContext, shop_id: int) -> int:
+    """How many actions wait to be sent to the shop: disconnecting it keeps them for when
+    it is authorised again (what the disconnect question and the CLI say)."""
+    ctx.require(Module.SETTINGS)
+    from primedist.services.outbox_delivery import waiting_count
+
+    return waiting_count(ctx, shop_id)
 
 
 def sync_now(ctx: ServiceContext, shop_id: int) -> SyncReport:

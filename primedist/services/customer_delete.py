@@ -4,9 +4,10 @@ A deleted customer leaves every list, search, filter, segment and tag, and the s
 forgets how to recognise them: their marketplace buyer ids go, so the next order from the
 same buyer (or phone) makes a new customer instead of finding a hidden one. Their orders
 stay as they were (each keeps its buyer's name and phone), as do the points ledger and the
-rank history behind the figures. A customer who still owes money for sales on account is
-not deleted: the debt would vanish from the shop's books (settle or adjust it first).
-Only the owner or a manager may delete; one audit row names who went.
+rank history behind the figures. A customer whose account is not settled is not deleted:
+what they still owe for sales on account, or what the shop owes them (a deposit, an
+overpayment), would vanish from the shop's books (settle or adjust it first). Only the
+owner or a manager may delete; one audit row names who went.
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ AUDIT_SAMPLE = 20
 
 @dataclass(frozen=True)
 class Debtor:
-    """A customer kept because they still owe money."""
+    """A customer kept because their account is not settled."""
 
     id: int
     code: str
     name: str
+    #: What they owe; below 0, what the shop owes them (a deposit, an overpayment).
     owed: int
 
 
@@ -47,8 +49,27 @@ class DeleteReport:
     deleted: int = 0
     #: Asked for but still owing money: not deleted.
     owing: list[Debtor] = field(default_factory=list)
+    #: Asked for but the shop owes them money (a deposit, an overpayment): not deleted.
+    owed_by_shop: list[Debtor] = field(default_factory=list)
+
+    @property
+    def kept(self) -> list[Debtor]:
+        """Every customer kept, their account not settled."""
+        return self.owing + self.owed_by_shop
 
     def summary(self) -> str:
+        text = self._deleted_and_owing()
+        if not self.owed_by_shop:
+            return text
+        who: list[str] = [msg("{customer} (the shop owes them {amount} đ)",
+                              customer=f"{d.code} {d.name}", amount=-d.owed)
+                          for d in self.owed_by_shop[:5]]  # fmt: skip
+        if len(self.owed_by_shop) > 5:
+            who.append("…")
+        return msg("{deleted} Kept until their account is settled: {who}.", deleted=text,
+                   who=who)  # fmt: skip
+
+    def _deleted_and_owing(self) -> str:
         one = self.deleted == 1
         if not self.owing:
             if one:
@@ -65,7 +86,8 @@ class DeleteReport:
 
 def delete_customers(ctx: ServiceContext, customer_ids: Iterable[int]) -> DeleteReport:
     """Delete these customers (those deleted or merged already are ignored; those who owe
-    money are kept and listed). One transaction, one audit row."""
+    money, or whom the shop owes money, are kept and listed). One transaction, one audit
+    row."""
     ctx.require(Module.CUSTOMERS)
     ctx.require_manager()
     ids = list(dict.fromkeys(int(i) for i in customer_ids))
@@ -81,9 +103,10 @@ def delete_customers(ctx: ServiceContext, customer_ids: Iterable[int]) -> Delete
                 .where(c.id.in_(chunk), c.deleted_at.is_(None), c.merged_into_id.is_(None))
                 .order_by(c.id)
             ).all()  # fmt: skip
-            owing = [Debtor(int(r[0]), r[1], r[2], int(r[3])) for r in rows if int(r[3]) > 0]
-            report.owing += owing
-            kept = {d.id for d in owing}
+            unsettled = [Debtor(int(r[0]), r[1], r[2], int(r[3])) for r in rows if int(r[3])]
+            report.owing += [d for d in unsettled if d.owed > 0]
+            report.owed_by_shop += [d for d in unsettled if d.owed < 0]
+            kept = {d.id for d in unsettled}
             gone += [(int(r[0]), r[1], r[2]) for r in rows if int(r[0]) not in kept]
         for chunk in chunks([cid for cid, _code, _name in gone]):
             conn.execute(identities_t.delete().where(identities_t.c.customer_id.in_(chunk)))
@@ -106,5 +129,6 @@ def delete_customers(ctx: ServiceContext, customer_ids: Iterable[int]) -> Delete
                       summary=msg("{count} customers deleted: {who}", count=len(gone),
                                   who=who + (f" (+{more})" if more > 0 else "")),
                       after={"ids": [cid for cid, _c, _n in gone[:1000]],
-                             "kept_owing": [d.id for d in report.owing]})  # fmt: skip
+                             "kept_owing": [d.id for d in report.owing],
+                             "kept_owed_by_shop": [d.id for d in report.owed_by_shop]})  # fmt: skip
     return report

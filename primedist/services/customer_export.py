@@ -322,7 +322,7 @@ def export_customers(
     target, fmt = _target(path, fmt)
     prog: Progress = progress if progress is not None else NullProgress()
     started = time.perf_counter()
-    prog.update(0.0, "Exporting customers")
+    prog.update(0.0, msg("Exporting customers"))
     tz = shop_tz()
     # The list's default sort column goes last (the keyset paging needs it); cut off below.
     spec = with_columns((
@@ -379,7 +379,7 @@ def export_customers(
         },
         started,
     )
-    prog.update(1.0, f"Exported {written:,} customers")
+    prog.update(1.0, msg("Exported {count} customers", count=written))
     return report
 
 
@@ -416,6 +416,9 @@ def _write_delimited(
             if done == next_report:
                 next_report += PROGRESS_EVERY
                 prog.check()
-                prog.update(done / total if total else 1.0, f"Exported {done:,} of {total:,}")
+                prog.update(
+                    done / total if total else 1.0,
+                    msg("Exported {done} of {total}", done=done, total=total),
+                )
         prog.check()
     return done

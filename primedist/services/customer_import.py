@@ -31,7 +31,7 @@ from __future__ import annotations
 import csv
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.clock import shop_tz, to_local
 from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.core.phone import is_masked_phone, normalize_phone, phone_search_variants
@@ -240,6 +241,66 @@ for _field, (_vi, _en) in HEADERS.items():
         HEADER_ALIASES.setdefault(header_key(_name), _field)
 
 
+#: The header keys that name the customer's name column.
+_NAME_KEYS = frozenset(key for key, f in HEADER_ALIASES.items() if f == "name")
+
+
+def _name_column(mapping: Mapping[str, str] | None) -> Callable[[str], str]:
+    """For `open_table`: a header cell naming the customer's name column (the header
+    `mapping` maps to name, else any usual name header) read as `name`, so that the header
+    is found below a title (the first row up to row 10 naming it); other cells as they are.
+    """
+    mapped = mapping.get("name") if mapping is not None else None
+    keys = frozenset({header_key(mapped)}) if mapped else _NAME_KEYS
+
+    def rename(header: str) -> str:
+        return "name" if header_key(header) in keys else header
+
+    return rename
+
+
+def _open(path: Path, mapping: Mapping[str, str] | None) -> TabularFile:
+    """`path` opened at its header: the first row up to row 10 naming the name column (a
+    title above it is skipped), else its first row, whose columns the wizard shows to be
+    mapped and the import names when it lacks one (`_positions`)."""
+    try:
+        return open_table(path, required=REQUIRED, rename=_name_column(mapping),
+                          repeated_ok=True)  # fmt: skip
+    except ValidationError as exc:
+        if exc.column != "name":  # the file itself is at fault, not its header
+            raise
+    return open_table(path, repeated_ok=True)
+
+
+def _repeated(table: TabularFile) -> dict[int, list[int]]:
+    """{position: every position of its header} for the headers written on more than one
+    column (any case, as `normalize_header` reads them). Not `table.repeated`: there every
+    name header is `name` (`_name_column`), and "Họ tên" beside "Tên" is no repeat."""
+    where: dict[str, list[int]] = {}
+    for position, header in enumerate(table.raw_header):
+        if key := normalize_header(header):
+            where.setdefault(key, []).append(position)
+    return {p: positions for positions in where.values() if len(positions) > 1 for p in positions}
+
+
+def _check_once(table: TabularFile, repeated: Mapping[int, list[int]], position: int) -> None:
+    """Refuse the column at `position` when its header is on another column too: which of
+    them holds the values is anyone's guess (as `TabularFile.check_once`)."""
+    positions = repeated.get(position)
+    if not positions:
+        return
+    raise ValidationError(
+        msg(
+            "appears twice in the header of {file} (columns {first} and {second}); keep one",
+            file=table.name,
+            first=column_letter(positions[0]),
+            second=column_letter(positions[1]),
+        ),
+        row=table.header_row,
+        column=table.raw_header[positions[0]],
+    )
+
+
 def guess_mapping(headers: Sequence[str]) -> dict[str, str]:
     """{field: header} for the headers that name a field; each field and header once (the
     first header naming a field wins)."""
@@ -289,7 +350,7 @@ def read_preview(path: Path, rows: int = PREVIEW_ROWS) -> Preview:
     import only when it is mapped (`Preview.repeated` tells which).
     """
     path = Path(path)
-    with open_table(path, repeated_ok=True) as table:
+    with _open(path, None) as table:
         headers = list(table.raw_header)
         shown_rows: list[list[str]] = []
         numbers: list[int] = []
@@ -303,8 +364,7 @@ def read_preview(path: Path, rows: int = PREVIEW_ROWS) -> Preview:
             raise ValidationError(msg("{name} has a header but no data rows", name=path.name))
         repeated = {
             headers[i]: [column_letter(p) for p in positions]
-            for positions in table.repeated.values()
-            for i in positions
+            for i, positions in _repeated(table).items()
         }
     return Preview(path.name, headers, shown_rows, guess_mapping(headers), numbers, repeated)
 
@@ -698,9 +758,12 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
     values?); a repeated column that is not mapped does not matter."""
     by_text = {h: i for i, h in enumerate(table.raw_header) if h}
     by_key: dict[str, int] = {}
+    by_name: dict[str, int] = {}
     for i, h in enumerate(table.raw_header):
         if h:
             by_key.setdefault(header_key(h), i)
+            by_name.setdefault(normalize_header(h), i)
+    repeated = _repeated(table)
     out: dict[str, int] = {}
     used: dict[int, str] = {}
     for f, header in mapping.items():
@@ -719,7 +782,7 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
         if pos is None:
             pos = by_key.get(header_key(header))
         if pos is None:
-            pos = table.columns.get(normalize_header(header))
+            pos = by_name.get(normalize_header(header))
         if pos is None:
             raise ValidationError(
                 msg(
@@ -740,7 +803,7 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
                 ),
                 field="mapping",
             )
-        table.check_once(pos)
+        _check_once(table, repeated, pos)
         used[pos] = f
         out[f] = pos
     if "name" not in out:
@@ -761,7 +824,7 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
 def _read(
     path: Path, prog: Progress, mapping: Mapping[str, str] | None, today: date
 ) -> _ReadResult:
-    with open_table(path, repeated_ok=True) as table:
+    with _open(path, mapping) as table:
         if mapping is None:
             mapping = guess_mapping(table.raw_header)
         positions = _positions(table, mapping)
@@ -1496,7 +1559,8 @@ def import_customers(
             ),
             field="on_duplicate",
         ) from None
-    today = ctx.clock.now().date()
+    # The shop's date: at 06:00 in Vietnam a birthday of today is still "tomorrow" in UTC.
+    today = to_local(ctx.clock.now(), shop_tz()).date()
     may_add_groups = _may_add_groups(ctx)
     return run_import(
         path,

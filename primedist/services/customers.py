@@ -41,6 +41,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.clock import Clock, SystemClock, shop_tz, to_local
 from primedist.core.emails import is_email
 from primedist.core.messages import Message, msg
 from primedist.core.phone import is_masked_phone, normalize_phone
@@ -252,14 +253,25 @@ def _optional(text: str | None, limit: int, what: str, fld: str) -> str | None:
     return text or None
 
 
-def clean_draft(draft: CustomerDraft) -> CustomerDraft:
+def _shop_today(clock: Clock) -> date:
+    """Today in the shop's time zone."""
+    return to_local(clock.now(), shop_tz()).date()
+
+
+def clean_draft(draft: CustomerDraft, today: date | None = None) -> CustomerDraft:
     """The draft with its text trimmed and phones normalised; ValidationError naming the
-    field when a value cannot be saved."""
+    field when a value cannot be saved. A birthday after `today` (the shop's, by the wall
+    clock when not given) is refused, as the customer import does: an export read back
+    must not lose it."""
     email = _optional(draft.email, MAX_EMAIL, "email", "email")
     if email is not None and not is_email(email):
         raise ValidationError(msg("{email} is not an email address.", email=email), field="email")
     if draft.birthday is not None and draft.birthday.year < 1900:
         raise ValidationError(msg("The birthday is before 1900."), field="birthday")
+    today = today or _shop_today(SystemClock())
+    if draft.birthday is not None and draft.birthday > today:
+        raise ValidationError(msg("The birthday {day} is after today.", day=draft.birthday),
+                              field="birthday")  # fmt: skip
     return replace(
         draft,
         name=clean_name(draft.name),
@@ -537,7 +549,7 @@ def add_customer(
     UPDATE updates that customer (given values replace, empty ones keep, new phones are
     added; phones of yet other customers are left to them); CREATE creates anyway."""
     ctx.require(Module.CUSTOMERS)
-    draft = clean_draft(draft)
+    draft = clean_draft(draft, _shop_today(ctx.clock))
     now = ctx.clock.now()
     with ctx.uow() as session:
         conn = session.connection()
@@ -605,7 +617,7 @@ def update_customer(
     exactly the draft's phones (the first is primary). A phone another live customer has
     raises DuplicatePhone unless `allow_shared_phones`."""
     ctx.require(Module.CUSTOMERS)
-    draft = clean_draft(draft)
+    draft = clean_draft(draft, _shop_today(ctx.clock))
     now = ctx.clock.now()
     with ctx.uow() as session:
         conn = session.connection()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -88,7 +89,6 @@ ORDER_BATCH = 50_000
 MAX_VARIANTS = 5_000
 #: Counter sales where the buyer left no name or phone.
 WALK_IN_SHARE = 0.25
-WALK_IN_NAME = "Khách lẻ"
 #: Loyalty points: one point per this many VND of a completed counter/phone/chat order.
 VND_PER_POINT = 10_000
 #: Rank by total expenses of completed orders (the app's default thresholds).
@@ -245,10 +245,71 @@ def ensure_demo_owner(ctx: ServiceContext) -> Actor:
     return auth.owner_actor(ctx)
 
 
-def has_orders(ctx: ServiceContext) -> bool:
-    """True when the store already holds orders (the demo is filled)."""
+def is_filled(ctx: ServiceContext) -> bool:
+    """True once demo data was generated into the store (its flag, written with the data;
+    a demo of 0 orders is filled too)."""
     with ctx.engine.connect() as conn:
-        return conn.exec_driver_sql("SELECT 1 FROM orders LIMIT 1").first() is not None
+        flag = sa.text("SELECT 1 FROM app_settings WHERE key = :key")
+        return conn.execute(flag, {"key": DEMO_FLAG}).first() is not None
+
+
+def shop_data(ctx: ServiceContext) -> dict[str, int]:
+    """What a shop's own use has put in the store beyond its set-up (the owner, the counter
+    outlet, the default tags): orders, products, customers, suppliers and its other shops
+    (marketplace shops, more outlets). Any of them says the store is a real shop's."""
+    with ctx.engine.connect() as conn:
+        counts = {
+            table: int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one())
+            for table in ("orders", "products", "customers", "suppliers", "shops")
+        }
+    counts["shops"] = max(counts["shops"] - 1, 0)  # the counter outlet the set-up makes
+    return counts
+
+
+def refuse_a_shop_with_data(ctx: ServiceContext, data_dir: Path) -> None:
+    """Demo data goes only where a shop holds nothing yet beyond what `init` makes (a real
+    shop's data never gets mixed with it): raises Conflict otherwise."""
+    counts = shop_data(ctx)
+    if any(counts.values()):
+        raise Conflict(
+            msg(
+                "{data_dir} already holds a shop's data ({orders} orders, {products} products, "
+                "{customers} customers, {suppliers} suppliers, {shops} other shops): demo data "
+                "goes only into a new data dir. Choose another --data-dir.",
+                data_dir=str(data_dir),
+                **counts,
+            )
+        )
+
+
+def demo_owner(ctx: ServiceContext, data_dir: Path) -> Actor:
+    """The demo shop's owner, whom `--demo` signs in without a password: set up on a new
+    store. Raises Conflict, writing nothing, on any other shop's store: its owner is not
+    the demo's, or, before the demo is filled, it holds other accounts or data of its own.
+    """
+    if not auth.needs_setup(ctx.engine):
+        owner, filled = auth.owner_actor(ctx), is_filled(ctx)
+        if owner.email != DEMO_OWNER_EMAIL or (not filled and _other_accounts(ctx)):
+            raise Conflict(
+                msg(
+                    "{data_dir} holds the shop “{shop}”, not the demo shop: --demo signs in "
+                    "without a password only to the demo shop it made itself. Open the app "
+                    "without --demo to sign in, or choose another --data-dir for the demo.",
+                    data_dir=str(data_dir),
+                    shop=auth.shop_profile(ctx).get("name", ""),
+                )
+            )
+        if filled:
+            return owner
+    refuse_a_shop_with_data(ctx, data_dir)
+    return ensure_demo_owner(ctx)
+
+
+def _other_accounts(ctx: ServiceContext) -> int:
+    """The store's accounts besides the demo owner's."""
+    with ctx.engine.connect() as conn:
+        query = sa.text("SELECT COUNT(*) FROM users WHERE email != :email")
+        return int(conn.execute(query, {"email": DEMO_OWNER_EMAIL}).scalar_one())
 
 
 def generate_demo(
@@ -2672,7 +2733,6 @@ class _OrderRows:
         self.user_id = user_id
         self.shop_ids = np.array([s.id for s in shops], dtype=np.int64)
         self.market = np.array([s.is_marketplace for s in shops], dtype=bool)
-        self.walk_in = fold(WALK_IN_NAME)
 
     def orders(self, a: int, b: int) -> list[Row]:
         batch = slice(a, b)
@@ -2711,13 +2771,15 @@ class _OrderRows:
         named = cust >= 0
         ci = np.where(named, cust, 0)
         masked = o.masked[batch]
-        name = np.where(named, p.name[ci], WALK_IN_NAME)
+        # A walk-in has no name (NULL, as a real counter sale): receipts and lists say
+        # "Walk-in customer" in the user's language.
+        name = np.where(named, p.name[ci], _NONE)
         phone = np.where(named, p.phone[ci], _NONE)
         if masked.any():  # Shopee hides most buyers' numbers: 84*****89
             phone[masked] = [f"84*****{x[-2:]}" for x in phone[masked].tolist()]
         shipped = o.address[batch] >= 0
         ai = np.maximum(o.address[batch], 0)
-        folded = np.where(named, p.folded[ci], self.walk_in).tolist()
+        folded = np.where(named, p.folded[ci], "").tolist()
         phones = np.where(named & ~masked, p.phone_search[ci], "").tolist()
         external = o.external_id[batch].tolist()
         return {
@@ -2731,7 +2793,8 @@ class _OrderRows:
             "ship_province": _or_none(shipped, p.province[ai]),
             "province_code": _or_none(shipped, p.province_code[ai]),
             "search_text": [
-                f"{e.lower()} {f}{ph}" for e, f, ph in zip(external, folded, phones, strict=True)
+                f"{e.lower()} {f}{ph}" if f else e.lower()
+                for e, f, ph in zip(external, folded, phones, strict=True)
             ],
         }
 

@@ -52,6 +52,7 @@ from primedist.services.export_support import (
     check_target,
     replaced_when_done,
 )
+from primedist.services.till import TillCount
 
 #: The order the payment methods are listed in (cash first: it is the till's).
 PAYMENT_ORDER = (
@@ -321,13 +322,24 @@ class ReportTexts:
     all_staff: str
     #: Payment method value → its name.
     methods: dict[str, str]
+    #: The summary's gross profit row (for a user who sees Analytics).
+    gross_profit: str
+    #: The summary's rows of a cash count: opening float, expected in drawer, counted,
+    #: difference, note.
+    till_labels: tuple[str, ...]
 
 
 def export_end_of_day(
-    ctx: ServiceContext, report: EndOfDay, path: Path, texts: ReportTexts
+    ctx: ServiceContext,
+    report: EndOfDay,
+    path: Path,
+    texts: ReportTexts,
+    *,
+    till: TillCount | None = None,
 ) -> ExportReport:
-    """Write the report to an .xlsx file: a summary sheet, then payments, shops and
-    products; numbers as numbers, the day as a date."""
+    """Write the report to an .xlsx file: a summary sheet (with the gross profit for a
+    user who sees Analytics, and with `till`, the cash count as the printout has it),
+    then payments, shops and products; numbers as numbers, the day as a date."""
     ctx.require(Module.ORDERS)
     target = check_target(path)
     started = time.perf_counter()
@@ -339,11 +351,24 @@ def export_end_of_day(
         report.refunded_items, report.refunded, report.net, report.supplier_cash,
         report.collected, report.cash_in_drawer,
     ]  # fmt: skip
-    kinds = ("date", "text", "text", "int", "int", "money", "money", "money", "money", "int",
-             "money", "int", "int", "money", "money", "money", "money", "money")  # fmt: skip
+    kinds = ["date", "text", "text", "int", "int", "money", "money", "money", "money", "int",
+             "money", "int", "int", "money", "money", "money", "money", "money"]  # fmt: skip
+    summary = list(zip(t.labels, values, strict=True))
+    # The costs are the shop's: as on the screen, only for a user who sees Analytics.
+    if report.gross_profit is not None and ctx.can(Module.ANALYTICS):
+        summary.append((t.gross_profit, report.gross_profit))
+        kinds.append("money")
+    if till is not None:
+        opening, expected, counted, difference, note = t.till_labels
+        summary += [(opening, till.opening_float), (expected, till.expected),
+                    (counted, till.counted), (difference, till.difference)]  # fmt: skip
+        kinds += ["money"] * 4
+        if till.note:
+            summary.append((note, till.note))
+            kinds.append("text")
     sheets = [
         ReportSheet(t.summary, [XlsxColumn("", "text", 28), XlsxColumn("", "text", 28)],
-                    list(zip(t.labels, values, strict=True)), kinds),
+                    summary, tuple(kinds)),
         ReportSheet(t.payments, _columns(t.payment_headers, ("text", "int", "money", "int",
                                                              "money", "money", "money")),
                     [(t.methods.get(p.method.value, p.method.value), p.orders, p.total,
@@ -357,7 +382,7 @@ def export_end_of_day(
         rows = write_report_workbook(tmp, sheets)
     return audit_export(
         ctx, "report.end_of_day.export", target,
-        msg("Exported the end-of-day report of {day}", day=report.day.isoformat()),
+        msg("Exported the end-of-day report of {day}", day=report.day),
         {"rows": rows, "day": report.day.isoformat()}, started,
     )  # fmt: skip
 
@@ -379,6 +404,8 @@ _TEXTS: dict[str, ReportTexts] = {
         "All shops", "All staff",
         {"cash": "Cash", "bank_transfer": "Bank transfer", "card": "Card",
          "e_wallet": "E-wallet", "cod": "COD", "other": "Other", "on_account": "On account"},
+        "Gross profit",
+        ("Opening float", "Expected in drawer", "Counted", "Difference", "Note"),
     ),
     "vi": ReportTexts(
         "Cuối ngày", "Thanh toán", "Gian hàng", "Sản phẩm",
@@ -392,6 +419,8 @@ _TEXTS: dict[str, ReportTexts] = {
         "Tất cả gian hàng", "Tất cả nhân viên",
         {"cash": "Tiền mặt", "bank_transfer": "Chuyển khoản", "card": "Thẻ",
          "e_wallet": "Ví điện tử", "cod": "COD", "other": "Khác", "on_account": "Ghi nợ"},
+        "Lợi nhuận gộp",
+        ("Tiền đầu ca", "Tiền phải có", "Tiền đếm được", "Chênh lệch", "Ghi chú"),
     ),
 }  # fmt: skip
 

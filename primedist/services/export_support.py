@@ -119,9 +119,12 @@ def stream_rows(
             if done == next_report:
                 next_report += every
                 prog.check()
-                prog.update(done / total if total else 1.0, f"Exported {done:,} of {total:,}")
+                prog.update(
+                    done / total if total else 1.0,
+                    msg("Exported {done} of {total}", done=done, total=total),
+                )
         prog.check()
-        prog.update(done / total if total else 1.0, "Saving the file")
+        prog.update(done / total if total else 1.0, msg("Saving the file"))
     return done
 
 

@@ -637,11 +637,13 @@ def read_receipt_file(ctx: ServiceContext, path: Path) -> list[FileLine]:
     with open_table(path, required=FILE_COLUMNS[:2], max_rows=MAX_RECEIPT_LINES * 4,
                     rename=_file_column) as table, ctx.engine.connect() as conn:  # fmt: skip
         col = table.columns
+        # Errors name a column as the file does (Giá nhập), not by its key.
+        heads = {key: table.raw_header[i] or key for key, i in col.items()}
         for number, cells in table.rows():
-            line = _file_line(conn, number, cells, col)
+            line = _file_line(conn, number, cells, col, heads)
             same = lines.get(line.hit.variant_id)
             if same is not None:
-                line = _merged(same, line)
+                line = _merged(same, line, heads)
             lines[line.hit.variant_id] = line
             if len(lines) > MAX_RECEIPT_LINES:
                 raise ValidationError(msg("A receipt takes at most {max} lines: split the "
@@ -650,20 +652,21 @@ def read_receipt_file(ctx: ServiceContext, path: Path) -> list[FileLine]:
 
 
 def _file_line(
-    conn: sa.Connection, row: int, cells: Sequence[Any], col: dict[str, int]
-) -> FileLine:
+    conn: sa.Connection, row: int, cells: Sequence[Any], col: dict[str, int],
+    heads: dict[str, str],
+) -> FileLine:  # fmt: skip
     # Invisible characters pasted along (a zero-width space) would make a look-alike code.
     code = clean_code(cell_text(cells[col["sku"]]))
     if not code:
-        raise ValidationError(msg("The SKU is empty."), row=row, column="sku")
+        raise ValidationError(msg("The SKU is empty."), row=row, column=heads["sku"])
     hit = lookup_code(conn, code, receivable())
     if hit is None:
         raise ValidationError(msg("No product has the SKU or barcode {codes}.", codes=[code]),
-                              row=row, column="sku")  # fmt: skip
-    quantity = _whole(cells[col["quantity"]], row, "quantity", 1, MAX_RECEIPT_QUANTITY)
+                              row=row, column=heads["sku"])  # fmt: skip
+    quantity = _whole(cells[col["quantity"]], row, heads["quantity"], 1, MAX_RECEIPT_QUANTITY)
     cost = None
     if "unit_cost" in col and cell_text(cells[col["unit_cost"]]):
-        cost = _whole(cells[col["unit_cost"]], row, "unit_cost", 0, MAX_UNIT_COST)
+        cost = _whole(cells[col["unit_cost"]], row, heads["unit_cost"], 0, MAX_UNIT_COST)
     return FileLine(hit, quantity, cost, row)
 
 
@@ -671,14 +674,15 @@ def _whole(cell: Any, row: int, column: str, low: int, high: int) -> int:
     try:
         value = parse_whole_number(cell)
     except ValueError as exc:
-        raise ValidationError(str(exc), row=row, column=column) from None
+        # args[0] is the reason's Message: str() would keep its English words only.
+        raise ValidationError(exc.args[0], row=row, column=column) from None
     if not low <= value <= high:
         raise ValidationError(msg("must be {low} to {high} (got {value}).", low=low, high=high,
                                   value=value), row=row, column=column)  # fmt: skip
     return value
 
 
-def _merged(first: FileLine, again: FileLine) -> FileLine:
+def _merged(first: FileLine, again: FileLine, heads: dict[str, str]) -> FileLine:
     sku, rows = first.hit.sku, (str(first.row), str(again.row))
     if (first.unit_cost is None) != (again.unit_cost is None):
         # A blank cost is not "the same cost": the rows' units would all be charged at the
@@ -686,19 +690,19 @@ def _merged(first: FileLine, again: FileLine) -> FileLine:
         raise ValidationError(
             msg("SKU {sku} is on rows {first} and {second} with a unit cost on one only: give "
                 "it on both or on neither.", sku=sku, first=rows[0], second=rows[1]),
-            row=again.row, column="unit_cost",
+            row=again.row, column=heads["unit_cost"],
         )  # fmt: skip
     if first.unit_cost != again.unit_cost:
         raise ValidationError(
             msg("SKU {sku} is on rows {first} and {second} with different unit costs: give "
                 "one.", sku=sku, first=rows[0], second=rows[1]),
-            row=again.row, column="unit_cost",
+            row=again.row, column=heads["unit_cost"],
         )  # fmt: skip
     quantity = first.quantity + again.quantity
     if quantity > MAX_RECEIPT_QUANTITY:
         raise ValidationError(msg("SKU {sku}: {quantity} in all is more than {max}.",
                                   sku=first.hit.sku, quantity=quantity, max=MAX_RECEIPT_QUANTITY),
-                              row=again.row, column="quantity")  # fmt: skip
+                              row=again.row, column=heads["quantity"])  # fmt: skip
     return replace(first, quantity=quantity)
 
 

@@ -114,6 +114,11 @@ def _refresh_listed(session: Session, shop_ids: Iterable[int]) -> int:
     return refresh_product_summaries(conn, list(product_ids))
 
 
+def _shown(level: int | None) -> int | str:
+    """A level as the audit summary says it: "—" for none (not "None")."""
+    return "—" if level is None else level
+
+
 def set_shop_level(ctx: ServiceContext, shop_ids: Iterable[int], level: int) -> int:
     """Make `level` the default low-stock level of these shops. Returns how many product
     summaries were refreshed (the products listed on them)."""
@@ -132,7 +137,7 @@ def set_shop_level(ctx: ServiceContext, shop_ids: Iterable[int], level: int) -> 
             session.add(param)
             ctx.audit(session, "low_stock.shop_level", entity_type="shop", entity_id=shop_id,
                       summary=msg("{shop}: default low-stock level {before} → {level}",
-                                  shop=name, before=before, level=level),
+                                  shop=name, before=_shown(before), level=level),
                       before={"low_stock_level": before},
                       after={"low_stock_level": level})  # fmt: skip
         return _refresh_listed(session, shops)
@@ -153,7 +158,7 @@ def reset_shop_level(ctx: ServiceContext, shop_ids: Iterable[int]) -> int:
             ctx.audit(session, "low_stock.shop_level_reset", entity_type="shop",
                       entity_id=shop_id,
                       summary=msg("{shop}: default low-stock level {before} removed", shop=name,
-                                  before=before),
+                                  before=_shown(before)),
                       before={"low_stock_level": before},
                       after={"low_stock_level": None})  # fmt: skip
         return _refresh_listed(session, shops)
@@ -179,9 +184,9 @@ def set_variant_level(ctx: ServiceContext, variant_id: int, level: int | None) -
         session.add(variant)
         ctx.audit(session, "low_stock.variant_level", entity_type="variant", entity_id=variant_id,
                   summary=msg("{sku}: low-stock level {before} → default", sku=variant.sku,
-                              before=before) if level is None
+                              before=_shown(before)) if level is None
                   else msg("{sku}: low-stock level {before} → {level}", sku=variant.sku,
-                           before=before, level=level),
+                           before=_shown(before), level=level),
                   before={"low_stock_level": before},
                   after={"low_stock_level": level})  # fmt: skip
         session.flush()

@@ -161,7 +161,7 @@ def export_orders(
     target = check_target(path)
     prog: Progress = progress if progress is not None else NullProgress()
     started = time.perf_counter()
-    prog.update(0.0, "Exporting orders")
+    prog.update(0.0, msg("Exporting orders"))
     selection = None if keys is None else list(dict.fromkeys(keys))  # each order once
     list_state = _export_state(state)
     with replaced_when_done(target) as tmp:
@@ -201,7 +201,7 @@ def export_orders(
         },
         started,
     )
-    prog.update(1.0, f"Exported {written:,} orders")
+    prog.update(1.0, msg("Exported {count} orders", count=written))
     return report
 
 

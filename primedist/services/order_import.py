@@ -128,6 +128,9 @@ LINE_COLUMNS = ("sku", "product_name", "quantity", "unit_price")
 #: Largest amount (đồng) and quantity one cell may hold.
 MAX_AMOUNT = 1_000_000_000_000
 MAX_QUANTITY = 1_000_000
+#: How far past the clock an order date may be: a marketplace's export in another zone,
+#: or this PC's clock a little behind, is not a typo.
+FUTURE_TOLERANCE = timedelta(days=1)
 #: Largest order subtotal (keeps every sum far inside 64-bit integers).
 MAX_SUBTOTAL = 1_000_000_000_000_000
 IMPORT_SOURCE = "import"
@@ -399,7 +402,7 @@ def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: 
     return number
 
 
-def _order_date(value: Cell, tz: tzinfo) -> datetime:
+def _order_date(value: Cell, tz: tzinfo, latest: datetime) -> datetime:
     if _is_empty(value):
         raise BadValue("order_date", REQUIRED_VALUE)
     try:
@@ -408,16 +411,19 @@ def _order_date(value: Cell, tz: tzinfo) -> datetime:
         raise BadValue("order_date", exc.args[0]) from None
     if dt.microsecond:  # Excel stores times as fractions of a day: round to the second
         dt = dt.replace(microsecond=0) + timedelta(seconds=dt.microsecond >= 500_000)
-    return to_utc(dt, tz)
+    when = to_utc(dt, tz)
+    if when > latest:  # a typo (2062, 29/02/2028): it would top the list, in no report
+        raise BadValue("order_date", msg("{cell} is in the future", cell=_shown(value)))
+    return when
 
 
-def _parse_head(raw: Sequence[Cell], tz: tzinfo) -> _Head:
+def _parse_head(raw: Sequence[Cell], tz: tzinfo, latest: datetime) -> _Head:
     date_v, channel, status, payment, name, phone, buyer, province, carrier, fee, disc = raw
     status_v = _choice(status, "status", _STATUSES, None)
     payment_v = _choice(payment, "payment_method", _PAYMENTS, PaymentMethod.COD)
     assert status_v is not None and payment_v is not None
     head = _Head(
-        order_date=_order_date(date_v, tz),
+        order_date=_order_date(date_v, tz, latest),
         channel=_choice(channel, "channel", _CHANNELS, None),
         status=status_v,
         payment_method=payment_v,
@@ -485,7 +491,16 @@ def _parse_line(raw: Sequence[Cell]) -> _Line:
 
 
 def _shown(value: Cell) -> str:
+    if isinstance(value, datetime):  # an Excel date cell: as the app writes dates
+        return shown(_date_text(value))
     return shown(cell_text(value))
+
+
+def _date_text(when: datetime) -> str:
+    """A date and time the way files and the app write it: 01/12/2026 10:00 (:05 when the
+    seconds are not 0, so two times a few seconds apart do not read the same)."""
+    seconds = f":{when.second:02d}" if when.second else ""
+    return f"{when:%d/%m/%Y %H:%M}{seconds}"
 
 
 @dataclass
@@ -497,8 +512,9 @@ class _ReadResult:
     seconds: float
 
 
-def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
-    """Phase 1: every row parsed and checked, grouped into orders (no database)."""
+def _read(path: Path, tz: tzinfo, prog: Progress, latest: datetime) -> _ReadResult:
+    """Phase 1: every row parsed and checked, grouped into orders (no database); an order
+    dated after `latest` is refused."""
     t0 = time.perf_counter()
     drafts: dict[tuple[str, str], _Draft] = {}
     lone: list[RejectedRow] = []
@@ -543,9 +559,9 @@ def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
             try:
                 raw = get_head(cells)
                 if draft.head is None:
-                    draft.head, draft.raw_hash = _parse_head(raw, tz), hash(raw)
+                    draft.head, draft.raw_hash = _parse_head(raw, tz, latest), hash(raw)
                 elif hash(raw) != draft.raw_hash:
-                    _check_same(draft, _parse_head(raw, tz), raw, tz)
+                    _check_same(draft, _parse_head(raw, tz, latest), raw, tz)
                 raw_line = get_line(cells)
                 # A TRUE cell must not find the line of a 1 (True == 1): no cache for it.
                 cacheable = bool not in map(type, raw_line)
@@ -571,8 +587,8 @@ def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell], tz: tzinfo) -> 
     for i, column in enumerate(HEAD_COLUMNS):
         if head[i] != first[i]:
             was = first[i]
-            if isinstance(was, datetime):
-                was = f"{was.astimezone(tz):%Y-%m-%d %H:%M:%S}"
+            if isinstance(was, datetime):  # its cell is not kept: written the way files say it
+                was = _date_text(was.astimezone(tz))
             elif was is None:
                 was = ""
             raise BadValue(
@@ -1543,10 +1559,11 @@ def import_orders(
     """
     ctx.require(Module.ORDERS)
     tz = shop_tz()
+    latest = ctx.clock.now() + FUTURE_TOLERANCE
     return run_import(
         path,
         progress,
-        lambda file, prog: _read(file, tz, prog),
+        lambda file, prog: _read(file, tz, prog, latest),
         lambda read, prog: _write(ctx, read, prog),
         "Comparing with the orders already stored",
     )

@@ -1062,24 +1062,29 @@ def return_order(
     *,
     reason: str,
     refund_amount: int | None = None,
+    source: str = "user",
 ) -> ReturnResult:
     """Return some or all items of a completed order: refund recorded, items restocked,
-    history and customer statistics updated. `quantities` = {order line id: qty}."""
+    history and customer statistics updated. `quantities` = {order line id: qty};
+    `source`: who the history rows say did it (`carrier`: the parcel came back)."""
     ctx.require(Module.ORDERS)
     with ctx.uow(write=True) as session:
         result, _refunds = return_in(session, ctx, order_id, quantities, reason=reason,
-                                     refund_amount=refund_amount, now=ctx.clock.now())  # fmt: skip
+                                     refund_amount=refund_amount, now=ctx.clock.now(),
+                                     source=source)  # fmt: skip
     return result
 
 
 def return_in(
     session: Session, ctx: ServiceContext, order_id: int, quantities: Mapping[int, int], *,
     reason: str, refund_amount: int | None, now: datetime, method: PaymentMethod | None = None,
+    source: str = "user",
 ) -> tuple[ReturnResult, list[OrderRefund]]:  # fmt: skip
     """`return_order` inside the caller's transaction; `method`: how the money goes back
     when not the order's own way (an exchange; `refund_parts` for a sale on account).
     Returns the result and the refund rows."""
-    reason = clean_line(reason)
+    # A service's own reason (a Message) stays one: the audit log words it for the reader.
+    reason = reason if isinstance(reason, Message) else clean_line(reason)
     if not reason:
         raise ValidationError(msg("Say why the items come back."), field="reason")
     order = _load(session, order_id, lock=True)  # two PCs never return the same item twice
@@ -1142,12 +1147,13 @@ def return_in(
     to = OrderStatus.RETURNED if everything_back else OrderStatus.COMPLETED
     if before == OrderStatus.COMPLETED and to == OrderStatus.RETURNED:
         order.status = OrderStatus.RETURN_REFUND  # completed → return/refund → returned
-        _add_history(session, ctx, order, before, OrderStatus.RETURN_REFUND, now, note=reason)
+        _add_history(session, ctx, order, before, OrderStatus.RETURN_REFUND, now, note=reason,
+                     source=source)  # fmt: skip
         before = OrderStatus.RETURN_REFUND
     items = sum(wanted.values())
     note = msg("Returned {items} item(s), refund {refund}: {reason}", items=items,
                refund=refund, reason=reason)  # fmt: skip
-    _add_history(session, ctx, order, before, to, now, note=note)
+    _add_history(session, ctx, order, before, to, now, note=note, source=source)
     order.status = to
     order.updated_at = now
     session.add(order)

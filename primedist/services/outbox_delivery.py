@@ -22,6 +22,10 @@ The scheduler sends only the messages whose delay has passed (`due_only`); a man
 delivery (Send now, `primedist outbox --deliver`) sends every waiting message at once, and
 a shop authorised again has its waiting messages due at once.
 
+A shop the owner disconnected is not called at all: its messages are kept, each noting
+why it waits (`SHOP_DISCONNECTED`, shown by the Sync panel), and go out once the shop is
+authorised again (`wake_shop_actions`).
+
 A claim keeps the message from every other delivery (the scheduler's run and Send now at
 the same time) for CLAIM_LEASE. If the process dies between 2 and 3 the message stays
 `in_progress`; once its claim has run out, the next delivery does not resend it blindly:
@@ -62,7 +66,7 @@ from primedist.core.messages import Label, msg
 from primedist.core.security import redact
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, Module, OrderStatus, OutboxStatus
+from primedist.domain.enums import Channel, Module, OrderStatus, OutboxStatus, ShopStatus
 from primedist.domain.order import Order
 from primedist.domain.product import Product, ProductListing, Variant, VariantListing
 from primedist.domain.shop import Shop
@@ -76,6 +80,7 @@ log = logging.getLogger(__name__)
 
 outbox_t = table_of(OutboxMessage)
 orders_t = table_of(Order)
+shops_t = table_of(Shop)
 variants_t = table_of(Variant)
 products_t = table_of(Product)
 
@@ -97,6 +102,12 @@ _DONE_WHEN = {
     "order.cancel": frozenset({OrderStatus.CANCELLED}),
 }  # fmt: skip
 WAITING = (OutboxStatus.PENDING, OutboxStatus.IN_PROGRESS)
+#: Why a disconnected shop's actions wait, kept as their last message (the Sync panel
+#: shows it): not an error, nothing is tried until the shop is authorised again.
+SHOP_DISCONNECTED = msg(
+    "The shop is disconnected: this waits until the shop is authorised again in Settings → "
+    "Sales channels."
+)
 
 
 class _Stop(Exception):
@@ -116,6 +127,8 @@ class DeliveryReport:
     #: A platform answered with an error (HTTP 5xx, a rate limit): its actions wait.
     marketplace_error: bool = False
     waiting: int = 0
+    #: Of those waiting, the actions of disconnected shops (not tried: kept for later).
+    held: int = 0
     messages: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -123,6 +136,8 @@ class DeliveryReport:
             f"{self.delivered} delivered, {self.retrying} to retry, {self.failed} failed; "
             f"{self.waiting} waiting"
         )
+        if self.held:
+            text += f" ({self.held} for disconnected shops, sent once authorised again)"
         if self.offline:
             return text + " (offline)"
         if self.marketplace_error:
@@ -144,6 +159,7 @@ def deliver_outbox(
     `outbox --deliver`: the user asks for it) the delay is ignored."""
     ctx.require(Module.ORDERS)
     report = DeliveryReport()
+    report.held = _hold_disconnected(ctx, shop_ids)
     due = _due(ctx, shop_ids, limit, due_only=due_only)
     by_shop: dict[int, list[OutboxMessage]] = {}
     for action in due:
@@ -170,7 +186,8 @@ def _due(
         stmt = (
             select(OutboxMessage)
             .where(col(OutboxMessage.status).in_(WAITING),
-                   col(OutboxMessage.shop_id).is_not(None))
+                   col(OutboxMessage.shop_id).is_not(None),
+                   col(OutboxMessage.shop_id).not_in(_disconnected()))
             .order_by(col(OutboxMessage.shop_id), col(OutboxMessage.id))
             .limit(limit)
         )  # fmt: skip
@@ -190,6 +207,46 @@ def _due(
             continue
         out.append(row)
     return out
+
+
+def _disconnected() -> sa.Select[Any]:
+    """The ids of the shops the owner disconnected."""
+    return sa.select(shops_t.c.id).where(shops_t.c.status == ShopStatus.DISCONNECTED)
+
+
+def _hold_disconnected(ctx: ServiceContext, shop_ids: Sequence[int] | None) -> int:
+    """Note on the waiting actions of the disconnected shops (of `shop_ids`) why they wait
+    (those queued since the disconnect too); returns how many wait so."""
+    c = outbox_t.c
+    held = sa.and_(c.status.in_(WAITING), c.shop_id.in_(_disconnected().scalar_subquery()))
+    if shop_ids is not None:
+        held = sa.and_(held, c.shop_id.in_(list(shop_ids)))
+    unnoted = sa.and_(held, c.status == OutboxStatus.PENDING,
+                      c.last_error.is_distinct_from(str(SHOP_DISCONNECTED)))  # fmt: skip
+    with ctx.uow() as session:
+        conn = session.connection()
+        count = int(conn.execute(sa.select(sa.func.count()).where(held)).scalar_one())
+        fresh = count and conn.execute(sa.select(sa.exists().where(unnoted))).scalar_one()
+    if fresh:  # seldom: right after an upgrade, or a stock change queued since
+        with ctx.uow() as session:
+            session.connection().execute(
+                sa.update(outbox_t).where(unnoted)
+                .values(last_error=str(SHOP_DISCONNECTED), updated_at=ctx.clock.now())
+            )  # fmt: skip
+    return count
+
+
+def hold_shop_actions(conn: sa.Connection, shop_id: int, now: datetime) -> int:
+    """In the caller's transaction, as the shop is disconnected: its waiting actions are
+    kept (not discarded: the confirmations and cancellations are the owner's), each noting
+    why it waits. Returns how many wait."""
+    c = outbox_t.c
+    waiting = sa.and_(c.shop_id == shop_id, c.status.in_(WAITING))
+    conn.execute(
+        sa.update(outbox_t).where(waiting, c.status == OutboxStatus.PENDING)
+        .values(last_error=str(SHOP_DISCONNECTED), updated_at=now)
+    )  # fmt: skip
+    return int(conn.execute(sa.select(sa.func.count()).where(waiting)).scalar_one())
 
 
 def _deliver_shop(
@@ -263,7 +320,7 @@ def _claim(ctx: ServiceContext, action: OutboxMessage) -> bool | None:
         taken = conn.execute(
             sa.update(outbox_t).where(c.id == action.id, free)
             .values(status=OutboxStatus.IN_PROGRESS, attempts=c.attempts + 1, updated_at=now)
-            .returning(c.attempts)
+            .returning(c.attempts, c.payload_json)
         ).first()  # fmt: skip
         if taken is None:
             status = conn.execute(sa.select(c.status).where(c.id == action.id)).scalar()
@@ -271,6 +328,9 @@ def _claim(ctx: ServiceContext, action: OutboxMessage) -> bool | None:
         if status == OutboxStatus.IN_PROGRESS:
             raise _Stop()
         return None
+    # What is sent is what was claimed: a stock figure coalesced into the message since
+    # the due list was read is the one the marketplace must get.
+    action.payload_json = taken.payload_json
     return action.status == OutboxStatus.IN_PROGRESS or int(taken.attempts) > 1
 
 
@@ -389,12 +449,19 @@ def _push_prices(ctx: ServiceContext, connector: Connector, payload: dict[str, A
     return _push_outcome(connector.push_price([PriceUpdate(item_id, m, p) for m, p in rows]))
 
 
+def _still_claimed(action: OutboxMessage) -> Any:
+    """The message as this delivery claimed it: one queued again while it was being sent
+    (`outbox.queue_coalesced` puts a newer stock figure on it and makes it pending) stays
+    pending, so the newer figure goes out too instead of being marked done unsent."""
+    return sa.and_(outbox_t.c.id == action.id, outbox_t.c.status == OutboxStatus.IN_PROGRESS)
+
+
 def _mark_delivered(ctx: ServiceContext, action: OutboxMessage, note: str | None) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         conn = session.connection()
         conn.execute(
-            sa.update(outbox_t).where(outbox_t.c.id == action.id)
+            sa.update(outbox_t).where(_still_claimed(action))
             .values(status=OutboxStatus.DONE, delivered_at=now, updated_at=now,
                     last_error=note and note[:ERROR_MAX])
         )  # fmt: skip
@@ -421,7 +488,7 @@ def _mark_failed(ctx: ServiceContext, action: OutboxMessage, message: str) -> No
     with ctx.uow() as session:
         conn = session.connection()
         conn.execute(
-            sa.update(outbox_t).where(outbox_t.c.id == action.id)
+            sa.update(outbox_t).where(_still_claimed(action))
             .values(status=OutboxStatus.FAILED, updated_at=now,
                     last_error=redact(message)[:ERROR_MAX])
         )  # fmt: skip
@@ -495,11 +562,14 @@ def _retry_later(
 
 def wake_shop_actions(conn: sa.Connection, shop_id: int, now: datetime) -> None:
     """Make the shop's waiting messages due now (in the caller's transaction): the reason
-    they were held back is gone (the shop was authorised again)."""
+    they were held back is gone (the shop was authorised again), and so is the note of a
+    disconnected shop's."""
+    c = outbox_t.c
+    held = c.last_error == str(SHOP_DISCONNECTED)
     conn.execute(
         sa.update(outbox_t)
-        .where(outbox_t.c.shop_id == shop_id, outbox_t.c.status.in_(WAITING))
-        .values(next_attempt_at=now)
+        .where(c.shop_id == shop_id, c.status.in_(WAITING))
+        .values(next_attempt_at=now, last_error=sa.case((held, None), else_=c.last_error))
     )  # fmt: skip
 
 
@@ -608,10 +678,14 @@ def _subject(
     return "", None
 
 
-def waiting_count(ctx: ServiceContext) -> int:
+def waiting_count(ctx: ServiceContext, shop_id: int | None = None) -> int:
+    """The actions waiting to be sent (to this shop)."""
+    waiting: sa.ColumnElement[bool] = outbox_t.c.status.in_(WAITING)
+    if shop_id is not None:
+        waiting = sa.and_(waiting, outbox_t.c.shop_id == shop_id)
     with ctx.uow() as session:
         return int(session.connection().execute(
-            sa.select(sa.func.count()).where(outbox_t.c.status.in_(WAITING))
+            sa.select(sa.func.count()).where(waiting)
         ).scalar_one())  # fmt: skip
 
 

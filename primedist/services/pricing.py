@@ -4,7 +4,7 @@ The loyalty issue manages levels, vouchers and points; this module is the one pl
 asks for them, so the order screen and `create_order` agree on every number. An edited
 order keeps what it took under the rules it was taken by (`Held`). A voucher without group
 or tag limits is for everyone, so deleting the only group or tag of a voucher switches the
-voucher off first (`switch_off_vouchers_only_for`).
+voucher off and ends it first (`switch_off_vouchers_only_for`).
 """
 
 from __future__ import annotations
@@ -123,9 +123,10 @@ def _voucher_eligible(session: Session, voucher: Voucher, customer: Customer | N
 def vouchers_only_for(
     conn: sa.Connection, *, level_id: int | None = None, tag_id: int | None = None
 ) -> list[tuple[int, str]]:
-    """(id, code) of the active vouchers limited to this customer group (or tag) and to
-    nothing else, by code. Deleting the group drops their limit rows (ON DELETE CASCADE),
-    and a voucher without limits is for everyone (`_voucher_eligible`)."""
+    """(id, code) of the vouchers limited to this customer group (or tag) and to nothing
+    else, switched on or off, by code. Deleting the group drops their limit rows (ON DELETE
+    CASCADE), and a voucher without limits is for everyone (`_voucher_eligible`): a paused
+    one too, once switched on again."""
     v, vl, vt = vouchers_t.c, voucher_levels_t.c, voucher_tags_t.c
     if level_id is not None:
         limited = sa.exists().where(vl.voucher_id == v.id, vl.level_id == level_id)
@@ -135,10 +136,8 @@ def vouchers_only_for(
     other_level = sa.exists().where(vl.voucher_id == v.id, vl.level_id.is_distinct_from(level_id))
     other_tag = sa.exists().where(vt.voucher_id == v.id, vt.tag_id.is_distinct_from(tag_id))
     rows = conn.execute(
-        sa.select(v.id, v.code)
-        .where(v.is_active.is_(True), limited, ~other_level, ~other_tag)
-        .order_by(v.code)
-    ).all()  # fmt: skip
+        sa.select(v.id, v.code).where(limited, ~other_level, ~other_tag).order_by(v.code)
+    ).all()
     return [(int(r[0]), str(r[1])) for r in rows]
 
 
@@ -148,27 +147,35 @@ def switch_off_vouchers_only_for(
 ) -> list[str]:  # fmt: skip
     """Before a customer group (or tag) is deleted, inside the deletion's checked unit of
     work: switch off the vouchers that were only for it, which would otherwise be for
-    everyone, each with its audit row. Returns their codes (the deletion's audit row names
-    them too)."""
+    everyone, and end them now, each with its audit row. The end date is what keeps a
+    paused one from coming back for everyone: switching it on is refused until the owner
+    changes its dates in the editor, which shows it is for everyone now (no stored mark,
+    no migration). Returns their codes (the deletion's audit row names them too)."""
     found = vouchers_only_for(session.connection(), level_id=level_id, tag_id=tag_id)
-    if not found:
-        return []
-    session.connection().execute(
-        vouchers_t.update().where(vouchers_t.c.id.in_([i for i, _c in found]))
-        .values(is_active=False)
-    )  # fmt: skip
+    now = ctx.clock.now()
     for voucher_id, code in found:
-        ctx.audit(session, "voucher.deactivate", entity_type="voucher", entity_id=voucher_id,
-                  summary=code)  # fmt: skip
+        row = session.get(Voucher, voucher_id)
+        assert row is not None
+        before = {"is_active": row.is_active, "ends_at": row.ends_at}
+        if row.ends_at is None or _aware(row.ends_at) > now:
+            row.ends_at = now
+        was_active, row.is_active = row.is_active, False
+        if before == {"is_active": False, "ends_at": row.ends_at}:
+            continue  # paused and ended already: nothing to change, nothing to log
+        session.add(row)
+        ctx.audit(session, "voucher.deactivate" if was_active else "voucher.update",
+                  entity_type="voucher", entity_id=voucher_id, summary=code, before=before,
+                  after={"is_active": False, "ends_at": row.ends_at})  # fmt: skip
+    session.flush()
     return [code for _i, code in found]
 
 
 def with_vouchers_off(summary: str, codes: list[str]) -> str:
-    """A deletion's audit summary, naming the vouchers it switched off (if any)."""
+    """A deletion's audit summary, naming the vouchers it switched off and ended (if any)."""
     if not codes:
         return summary
-    return msg("{summary}; vouchers switched off, as they were only for it: {vouchers}",
-               summary=summary, vouchers=codes)  # fmt: skip
+    return msg("{summary}; vouchers switched off and ended, as they were only for it: "
+               "{vouchers}", summary=summary, vouchers=codes)  # fmt: skip
 
 
 def voucher_discount(

@@ -167,7 +167,7 @@ def export_products(
     target = check_target(path)
     prog: Progress = progress if progress is not None else NullProgress()
     started = time.perf_counter()
-    prog.update(0.0, "Exporting products")
+    prog.update(0.0, msg("Exporting products"))
     selection = None if ids is None else list(dict.fromkeys(ids))  # each product once
     state = list_state(flt, search=search)
     with replaced_when_done(target) as tmp:
@@ -207,7 +207,7 @@ def export_products(
         },
         started,
     )
-    prog.update(1.0, f"Exported {written:,} variants")
+    prog.update(1.0, msg("Exported {count} variants", count=written))
     return report
 
 
@@ -247,7 +247,10 @@ def _write(
                 write_row(row)
                 done += 1
             prog.check()
-            prog.update(min(done / total, 1.0) if total else 1.0, f"Exported {done:,} variants")
+            prog.update(
+                min(done / total, 1.0) if total else 1.0,
+                msg("Exported {count} variants", count=done),
+            )
         prog.check()
-        prog.update(1.0, "Saving the file")
+        prog.update(1.0, msg("Saving the file"))
     return done

@@ -25,11 +25,16 @@ follows the rules of the order import (services/order_import.py) in two phases:
    activity item. A cancel or an error rolls the whole import back.
 
 A column left out of the file leaves that field of existing products and variants as it
-is; a present but empty cell clears it (`stock`: an empty cell leaves the stock alone).
+is; a present but empty cell clears it (`stock` and `cost`: an empty cell leaves an
+existing variant's stock, and its cost, alone; a new one gets 0). A cost given on a member
+of a SKU group goes to every member, as in the product form (`stock.share_cost`).
 The header may use the template keys (`product_name`), the English headers of the
 product export (`Product name`) or its Vietnamese headers (`Tên sản phẩm`, accents
-optional), so an export re-imports as it is. Rejected rows name a column by the file's own
-header; header cells naming no column are listed in the report (`ignored_columns`).
+optional), so an export re-imports as it is, below a title row or two (the first row up
+to row 10 naming the required columns is the header). Rejected rows name a column by the
+file's own header; header cells naming no column are listed in the report
+(`ignored_columns`). A SKU or barcode Excel rounded (a number cell of 16 digits or more,
+or 5.76461E+17 in a CSV it saved) is refused.
 """
 
 from __future__ import annotations
@@ -63,7 +68,6 @@ from primedist.domain.product import (
     VariantListing,
 )
 from primedist.domain.shop import Shop
-from primedist.errors import ValidationError
 from primedist.io.tabular import Cell, TabularFile, cell_text, open_table, parse_whole_number
 from primedist.io.xlsx_writer import unneutralise
 from primedist.jobs.progress import Progress
@@ -93,6 +97,7 @@ from primedist.services.import_support import (
     too_long,
     too_small,
 )
+from primedist.services.order_import import rounded_by_excel
 from primedist.services.stock import PushTarget, push_targets, queue_pushes
 
 products_t = table_of(Product)
@@ -206,6 +211,13 @@ for _key, (_vi, _en) in HEADERS.items():
         HEADER_ALIASES[header_key(_name)] = _key
 
 
+def column_key(name: str) -> str:
+    """A (normalised) header cell as the template key it names (`Tên sản phẩm` is
+    `product_name`); another cell as it is. Given to `open_table`, it lets the header be
+    found below a title in any of the accepted spellings."""
+    return HEADER_ALIASES.get(header_key(name), name)
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -302,7 +314,9 @@ class _Row(NamedTuple):
     barcode: str | None
     option1: str | None
     option2: str | None
-    cost: int
+    #: None: the cell is empty (an existing variant's cost is kept: often the average the
+    #: goods receipts made, which a blank cell must not wipe out; a new one gets 0).
+    cost: int | None
     price: int
     discount_price: int | None
     #: None: the cell is empty (an existing variant's stock is left alone).
@@ -345,6 +359,20 @@ _MULTILINE = frozenset({"description"})
 
 #: The codes matched as stored: their inner spaces kept (`clean_code`).
 _CODES = frozenset({"sku", "barcode"})
+#: Excel keeps 15 significant digits of a number: a code of 16 digits or more typed into a
+#: number cell has lost the rest, and "Save as CSV" writes a long one in scientific
+#: notation (`order_import.rounded_by_excel`).
+_EXACT_NUMBER = 10**15
+
+
+def _rounded_by_excel(value: Cell) -> bool:
+    """Whether a SKU or barcode cell is a number Excel rounded: stored as it is, it would
+    name another variant (or none), so it is refused, never guessed."""
+    if isinstance(value, str):
+        return ("e" in value or "E" in value) and rounded_by_excel(value)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float)) and not abs(value) < _EXACT_NUMBER  # NaN too
 
 
 def _clean(value: Cell, *, lines: bool = False, code: bool = False) -> str:
@@ -360,6 +388,12 @@ def _clean(value: Cell, *, lines: bool = False, code: bool = False) -> str:
 
 
 def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
+    if column in _CODES and _rounded_by_excel(value):
+        raise BadValue(
+            column,
+            msg("{cell} is not an exact id: Excel stored it as a number and dropped digits; "
+                "format the column as text and type the ids again", cell=shown(cell_text(value))),
+        )  # fmt: skip
     text = _clean(value, lines=column in _MULTILINE, code=column in _CODES)
     if not text:
         if required:
@@ -464,7 +498,7 @@ def _parse_row(row: int, sku: str, raw: Sequence[Cell], on_hand: Cell = "") -> _
         barcode=code,
         option1=_text(option1, "option1"),
         option2=_text(option2, "option2"),
-        cost=_number(cost_v, "cost", maximum=MAX_AMOUNT) or 0,
+        cost=_number(cost_v, "cost", maximum=MAX_AMOUNT),
         price=price,
         discount_price=discount,
         stock=_number(stock_v, "stock", maximum=MAX_STOCK),
@@ -525,38 +559,9 @@ def _file_headers(table: TabularFile, found: dict[str, int]) -> tuple[dict[str, 
 
 
 def _columns(table: TabularFile) -> dict[str, int]:
-    """Template key → position, from a header in keys, English or Vietnamese."""
-    index: dict[str, int] = {}
-    for position, name in enumerate(table.header):
-        key = HEADER_ALIASES.get(header_key(name)) if name else None
-        if key is None:
-            continue
-        if key in index:
-            raise ValidationError(
-                msg(
-                    "appears twice in the header of {file} (columns {first} and {second}); "
-                    "keep one",
-                    file=table.name,
-                    first=index[key] + 1,
-                    second=position + 1,
-                ),
-                row=table.header_row,
-                column=key,
-            )
-        index[key] = position
-    for key in REQUIRED:
-        if key not in index:
-            raise ValidationError(
-                msg(
-                    "{file} has no such column in its header (row {row}); the required "
-                    "columns are: {columns}",
-                    file=table.name,
-                    row=table.header_row,
-                    columns=", ".join(REQUIRED),
-                ),
-                column=key,
-            )
-    return index
+    """Template key → position: the header's names are the keys already (`column_key`;
+    `open_table` refused a column named twice or a required one missing)."""
+    return {name: position for position, name in enumerate(table.header) if name in HEADERS}
 
 
 def _read(path: Path, prog: Progress) -> _ReadResult:
@@ -570,7 +575,8 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
     sku_at: dict[str, _Place] = {}
     repeats: dict[str, list[_Place]] = {}
     first_barcode: dict[Any, _Place] = {}
-    with open_table(path) as table:
+    # The header may be below a title (up to row 10): the row naming the required columns.
+    with open_table(path, required=REQUIRED, rename=column_key) as table:
         found = _columns(table)
         headers, ignored = _file_headers(table, found)
         width = table.width  # missing optional columns read the "" appended to each row
@@ -895,6 +901,8 @@ class _Import:
         self.adjustments: list[tuple[int, int | None, int, int]] = []
         #: SKU group id → its on-hand stock once the planned adjustments are made.
         self.group_stock: dict[int, int] = {}
+        #: SKU group id → the cost a row gave a member (for them all), that row, the code.
+        self.group_costs: dict[int, tuple[int, _Row, str]] = {}
         self.touched: set[int] = set()
         self.search_changed: set[int] = set()
         #: Stored products whose listed content (not only stock) changes.
@@ -937,6 +945,7 @@ class _Import:
         self._check_case_twins(drafts)
         self._check_stock_holders(drafts)
         self._check_like_the_form(drafts)
+        self._check_group_costs(drafts)
         self._load_listings([d.product_id for d in drafts
                              if d.error is None and d.product_id is not None])  # fmt: skip
         self.prog.check()
@@ -1381,6 +1390,39 @@ class _Import:
                     )
                     break
 
+    def _check_group_costs(self, drafts: list[_Draft]) -> None:
+        """A SKU group has one cost: a cost changed on a member goes to every member
+        (`_share_group_costs`), so rows changing it must agree, as in the product form; a
+        row leaving a member's cost as it is changes nothing (an export edited on one row)."""
+        if "cost" not in self.present:
+            return
+        setting: dict[int, _Row] = {}
+        for draft in drafts:
+            if draft.error is not None:
+                continue
+            for variant in draft.variants:
+                stored = self._matched(variant)
+                if stored is None or stored.group_id is None:
+                    continue
+                if variant.cost is None or variant.cost == stored.cost:
+                    continue
+                first = setting.setdefault(stored.group_id, variant)
+                if first.cost != variant.cost:
+                    draft.reject(
+                        "cost",
+                        msg(
+                            "SKU {sku} shares the cost of SKU group {group} with SKU {other_sku} "
+                            "on row {row}, which gives {first}: give both the same cost",
+                            sku=str(shown(variant.sku)),
+                            group=str(shown(stored.group_code or "")),
+                            other_sku=str(shown(first.sku)),
+                            row=str(first.row),
+                            first=first.cost,
+                        ),
+                        variant.row,
+                    )
+                    break
+
     def _check_like_the_form(self, drafts: list[_Draft]) -> None:
         """The product form's variant rules on each product as the import leaves it, its
         stored variants the file does not name included: else the owner could not save
@@ -1552,7 +1594,7 @@ class _Import:
         present = self.present
         new: dict[str, Any] = {}
         for key in _VARIANT_FIELDS:
-            if key not in present:
+            if key not in present or (key == "cost" and variant.cost is None):
                 new[key] = getattr(stored, key)
             elif key in ("option1_name", "option2_name"):
                 new[key] = getattr(head, key)
@@ -1590,6 +1632,8 @@ class _Import:
             if new["barcode"] != stored.barcode:
                 self.search_changed.add(stored.product_id)
         gid = stored.group_id
+        if gid is not None and new["cost"] != stored.cost:  # for every member
+            self.group_costs.setdefault(gid, (new["cost"], variant, stored.group_code or ""))
         # A SKU group's stock as planned so far (another member may have set it already).
         on_hand = stored.stock if gid is None else self.group_stock.get(gid, stored.stock)
         target = _target_stock(variant, stored.stock)
@@ -1682,7 +1726,7 @@ class _Import:
             rows.append({
                 "product_id": draft.product_id, "sku": v.sku, "barcode": v.barcode,
                 "option1_name": head.option1_name, "option1": v.option1,
-                "option2_name": head.option2_name, "option2": v.option2, "cost": v.cost,
+                "option2_name": head.option2_name, "option2": v.option2, "cost": v.cost or 0,
                 "price": v.price, "discount_price": v.discount_price, "stock": v.stock or 0,
                 "reserved": 0, "low_stock_level": v.low_stock_level, "weight_g": v.weight_g,
                 "is_active": True,
@@ -1717,6 +1761,25 @@ class _Import:
             .values({k: sa.bindparam(k) for k in keys})
         )
         self._batches(stmt, self.variant_updates)
+        self._share_group_costs()
+
+    def _share_group_costs(self) -> None:
+        """A cost the file changed on a member of a SKU group, given to every member (the
+        other rows of the group just written kept theirs): they are one stock on the shelf,
+        so one cost (`stock.share_cost`). The row says which SKUs took it too."""
+        v = variants_t.c
+        for gid, (cost, variant, code) in self.group_costs.items():
+            others = v.sku_group_id == gid, v.cost != cost
+            found = sa.select(v.sku).where(*others).order_by(v.sku)
+            skus = [str(shown(sku)) for sku in self.conn.execute(found).scalars()]
+            if not skus:
+                continue
+            self.conn.execute(
+                sa.update(variants_t).where(*others).values(cost=cost, updated_at=self.now)
+            )
+            why = msg("given to {skus} too: SKU group {group} has one cost",
+                      skus=", ".join(skus), group=str(shown(code)))  # fmt: skip
+            self.report.notes.append(RejectedRow(variant.row, "cost", why))
 
     def _write_listings(self, variant_ids: dict[tuple[int, str], int]) -> None:
         lc = listings_t.c

@@ -1,10 +1,12 @@
 """Hide, unhide and delete products (the Products list's bulk actions).
 
 Each call is one unit of work with one audit row. Deleting keeps history intact: a
-product whose variants are on any order line is *archived* (status `archived`, its
-variants inactive, so it leaves the list, the sale search and the stock figures) rather
-than erased; the others are deleted with their variants, listings and images (rows
-cascade), and their image files are removed from the data dir after the commit.
+product with a variant on any order line, goods receipt, purchase order or return to a
+supplier, holding stock or with stock movements of its own is *archived* (status
+`archived`, its variants inactive, so it leaves the list, the sale search and the stock
+figures; its marketplace listings are told 0 are left) rather than erased; the others are
+deleted with their variants, listings and images (rows cascade), and their image files are
+removed from the data dir after the commit.
 
 An archived product's variants leave their SKU groups as "remove from group" takes them
 out (services.sku_groups): the goods stay with the group, whose other listings keep
@@ -25,10 +27,13 @@ from primedist.core.messages import msg
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
+from primedist.domain.goods_receipt import GoodsReceiptLine
 from primedist.domain.order import OrderLine
 from primedist.domain.product import Product, ProductImage, StockMovement, Variant
+from primedist.domain.purchase_order import PurchaseOrderLine
 from primedist.services.context import ServiceContext
 from primedist.services.sku_groups import leave_groups
+from primedist.services.stock import push_none_left
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,8 @@ products_t = table_of(Product)
 variants_t = table_of(Variant)
 images_t = table_of(ProductImage)
 lines_t = table_of(OrderLine)
+receipt_lines_t = table_of(GoodsReceiptLine)
+po_lines_t = table_of(PurchaseOrderLine)
 movements_t = table_of(StockMovement)
 
 #: Product ids named in an audit row (the summary has the counts).
@@ -44,7 +51,8 @@ AUDIT_IDS = 200
 
 @dataclass(frozen=True)
 class DeleteResult:
-    """What a delete did: products erased, and products archived because they have orders."""
+    """What a delete did: products erased, and products archived because they have a
+    history (orders, deliveries, stock)."""
 
     deleted: int
     archived: int
@@ -95,13 +103,19 @@ def unhide_products(ctx: ServiceContext, ids: Iterable[int]) -> int:
     return _set_status(ctx, ids, to=ProductStatus.ACTIVE, action="product.unhide")
 
 
-def _with_orders(conn: sa.Connection, ids: list[int]) -> set[int]:
-    """The products among `ids` with a variant on some order line."""
-    v, line = variants_t.c, lines_t.c
+def _with_history(conn: sa.Connection, ids: list[int]) -> set[int]:
+    """The products among `ids` that erasing would take history from: a variant on some
+    order line, goods receipt (a return to the supplier is of a receipt's line) or purchase
+    order — their lines would lose it, and the order could not be received — or holding
+    stock, or with stock movements of its own (a grouped variant's stay on its group)."""
+    v, mv = variants_t.c, movements_t.c
+    on_lines = [sa.exists().where(t.c.variant_id == v.id)
+                for t in (lines_t, receipt_lines_t, po_lines_t)]  # fmt: skip
+    moved = sa.exists().where(mv.variant_id == v.id, mv.sku_group_id.is_(None))
+    kept = sa.or_(*on_lines, moved, v.stock != 0, v.reserved != 0)
     found: set[int] = set()
     for chunk in chunks(ids):
-        on_lines = sa.exists().where(line.variant_id == v.id)
-        stmt = sa.select(v.product_id).where(v.product_id.in_(chunk), on_lines).distinct()
+        stmt = sa.select(v.product_id).where(v.product_id.in_(chunk), kept).distinct()
         found.update(conn.execute(stmt).scalars())
     return found
 
@@ -122,9 +136,9 @@ def _leave_groups(ctx: ServiceContext, session: Session, product_ids: list[int])
 
 
 def delete_products(ctx: ServiceContext, ids: Iterable[int]) -> DeleteResult:
-    """Delete products: those with orders are archived (kept for the orders' history),
-    the rest erased with their variants, listings and image files. Archived and missing
-    ids count as neither."""
+    """Delete products: those with a history (`_with_history`) are archived, kept for it,
+    their marketplace listings told 0 are left; the rest erased with their variants,
+    listings and image files. Archived and missing ids count as neither."""
     ctx.require(Module.PRODUCTS)
     wanted = _unique(ids)
     if not wanted:
@@ -139,19 +153,21 @@ def delete_products(ctx: ServiceContext, ids: Iterable[int]) -> DeleteResult:
             present += conn.execute(
                 sa.select(p.id).where(p.id.in_(chunk), p.status != ProductStatus.ARCHIVED)
             ).scalars()
-        keep = _with_orders(conn, present)
+        keep = _with_history(conn, present)
         archive = [i for i in present if i in keep]
         erase = [i for i in present if i not in keep]
+        deactivated: list[int] = []
         for chunk in chunks(archive):
             conn.execute(
                 sa.update(products_t).where(p.id.in_(chunk))
                 .values(status=ProductStatus.ARCHIVED, updated_at=now)
             )  # fmt: skip
-            conn.execute(
+            deactivated += conn.execute(
                 sa.update(variants_t).where(v.product_id.in_(chunk), v.is_active.is_(True))
-                .values(is_active=False, updated_at=now)
-            )  # fmt: skip
+                .values(is_active=False, updated_at=now).returning(v.id)
+            ).scalars()  # fmt: skip
         left_groups = _leave_groups(ctx, session, archive)
+        pushes = push_none_left(conn, deactivated, now)
         refresh_product_summaries(conn, archive)
         for chunk in chunks(erase):
             for path, thumb in conn.execute(
@@ -172,7 +188,7 @@ def delete_products(ctx: ServiceContext, ids: Iterable[int]) -> DeleteResult:
             summary=msg("{deleted} deleted, {archived} archived", deleted=len(erase),
                         archived=len(archive)),
             after={"deleted": erase[:AUDIT_IDS], "archived": archive[:AUDIT_IDS],
-                   "left_groups": left_groups[:AUDIT_IDS]},
+                   "left_groups": left_groups[:AUDIT_IDS], "stock_pushes": pushes},
         )  # fmt: skip
     if files and ctx.settings is not None:
         _remove_files(ctx.settings.data_dir, files)

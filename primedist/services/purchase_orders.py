@@ -221,11 +221,10 @@ def _check_expected_day(ctx: ServiceContext, day: date | None, kept: date | None
     today = to_local(ctx.clock.now(), shop_tz()).date()
     if day < today:
         raise ValidationError(msg("The expected day {day} has already passed: choose today or "
-                                  "a later day.", day=day.isoformat()),
+                                  "a later day.", day=day),
                               field="expected_on")  # fmt: skip
     if (day - today).days > MAX_DAYS_AHEAD:
-        raise ValidationError(msg("The expected day {day} is more than a year away.",
-                                  day=day.isoformat()),
+        raise ValidationError(msg("The expected day {day} is more than a year away.", day=day),
                               field="expected_on")  # fmt: skip
 
 
@@ -441,14 +440,22 @@ def order_text(ctx: ServiceContext, order_id: int, *, lang: str = "vi") -> str:
 
 def to_receive(ctx: ServiceContext, order_id: int) -> tuple[OrderRow, list[ToReceive]]:
     """The order and what is still to come of it, line by line (lines whose SKU was
-    removed since are left out), for a goods receipt against it."""
+    removed since are left out), for a goods receipt against it. Refused, naming those
+    SKUs, when they are all it still awaits: no receipt can bring them any more."""
     ctx.require(Module.PRODUCTS)
     order = get_order(ctx, order_id)
     if order.state not in OPEN_STATES:
         raise ValidationError(msg("{code} awaits no more goods.", code=order.code),
                               field="purchase_order")  # fmt: skip
     lines = [ln for ln in order_lines(ctx, order_id) if ln.remaining]
-    return order, _still_sold(ctx, lines, lambda ln: ln.remaining)
+    found = _still_sold(ctx, lines, lambda ln: ln.remaining)
+    if lines and not found:
+        raise ValidationError(msg("{code} awaits only goods deleted or archived since it was "
+                                  "ordered ({skus}): they can no longer be received. Close "
+                                  "the order.", code=order.code,
+                                  skus=[ln.sku for ln in lines]),
+                              field="purchase_order")  # fmt: skip
+    return order, found
 
 
 def order_again(ctx: ServiceContext, order_id: int) -> tuple[OrderRow, list[ToReceive]]:

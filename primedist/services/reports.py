@@ -317,8 +317,8 @@ def window(date_from: date, date_to: date, shop_ids: Iterable[int] = ()) -> q.Wi
         raise ValidationError(
             msg(
                 "The range starts ({start}) after it ends ({end}).",
-                start=str(date_from.isoformat()),
-                end=str(date_to.isoformat()),
+                start=date_from,
+                end=date_to,
             ),
             field="date_from",
         )

@@ -141,23 +141,29 @@ ORDER_STATUS_FOR: dict[str, OrderStatus | None] = {
 TROUBLE = frozenset({"exception", "lost", "damage"})
 #: Statuses that Home's activity feed reports: trouble, and a parcel coming back.
 ATTENTION = TROUBLE | {"return"}
-#: GHN's Vietnamese labels, for the history notes (the panel words statuses in ui/labels).
-STATUS_LABELS: dict[str, str] = {
-    "ready_to_pick": "Chờ lấy hàng", "picking": "Đang lấy hàng",
-    "money_collect_picking": "Đang tương tác với người gửi", "picked": "Lấy hàng thành công",
-    "storing": "Nhập kho", "transporting": "Đang trung chuyển", "sorting": "Đang phân loại",
-    "delivering": "Đang giao hàng", "money_collect_delivering": "Đang tương tác với người nhận",
-    "delivered": "Giao hàng thành công", "delivery_fail": "Giao hàng không thành công",
-    "waiting_to_return": "Chờ xác nhận giao lại", "return": "Chuyển hoàn",
-    "return_transporting": "Đang trung chuyển hàng hoàn",
-    "return_sorting": "Đang phân loại hàng hoàn", "returning": "Đang hoàn hàng",
-    "return_fail": "Hoàn hàng không thành công", "returned": "Hoàn hàng thành công",
-    "cancel": "Đơn huỷ", "exception": "Hàng ngoại lệ", "lost": "Hàng thất lạc",
-    "damage": "Hàng hư hỏng",
+#: The carrier's statuses in English, nested in messages and history notes so the reader
+#: sees them in their language: the words of ui/labels.STATUS_WORDS (GHN's own in vi).
+STATUS_TEXT: dict[str, Message] = {
+    "ready_to_pick": msg("Waiting for pickup"), "picking": msg("Being picked up"),
+    "money_collect_picking": msg("With the sender"), "picked": msg("Picked up"),
+    "storing": msg("At the warehouse"), "transporting": msg("In transit"),
+    "sorting": msg("Being sorted"), "delivering": msg("Out for delivery"),
+    "money_collect_delivering": msg("With the recipient"), "delivered": msg("Delivered"),
+    "delivery_fail": msg("Delivery failed"), "waiting_to_return": msg("Waiting to redeliver"),
+    "return": msg("Returning to the shop"), "return_transporting": msg("Return in transit"),
+    "return_sorting": msg("Return being sorted"), "returning": msg("Being returned"),
+    "return_fail": msg("Return failed"), "returned": msg("Returned to the shop"),
+    "cancel": msg("Cancelled"), "exception": msg("Exception"), "lost": msg("Lost"),
+    "damage": msg("Damaged"),
 }  # fmt: skip
 CARRIER_NAMES = {CarrierCode.GHN: "GHN", CarrierCode.JNT: "J&T Express"}
 
 CarrierFactory = Callable[[ServiceContext, int], Carrier]
+
+
+def status_text(status: str) -> str:
+    """A carrier status for a message (an unknown one as the carrier wrote it)."""
+    return STATUS_TEXT.get(status) or status
 
 
 # --------------------------------------------------------------------------- accounts
@@ -941,7 +947,7 @@ def request_cancel(ctx: ServiceContext, shipment_id: int) -> ShipmentView:
                 msg(
                     "Shipment {shipment} is {status}: it can no longer be cancelled.",
                     shipment=str(ship.carrier_order_code or ship.client_order_code),
-                    status=str(STATUS_LABELS.get(ship.status, ship.status)),
+                    status=status_text(ship.status),
                 )
             )
         _queue(session, "shipment.cancel", ship, order, {}, now)
@@ -1573,7 +1579,8 @@ def _apply_status(ctx: ServiceContext, session: Session, ship: Shipment, order: 
     now = ctx.clock.now()
     account = _account(session, ship.carrier_account_id)
     who = CARRIER_NAMES[CarrierCode(account.carrier)]
-    note = f"{who}: {STATUS_LABELS.get(status, status)} ({status})"
+    # "GHN: Picked up", read back in the reader's words by ui/orders/detail.py.
+    note = msg("{carrier}: {status}", carrier=who, status=status_text(status))
     if status in TROUBLE and not order.flagged:
         order.flagged = True
         order.updated_at = now
@@ -1624,8 +1631,9 @@ def _forward_path(start: OrderStatus, target: OrderStatus) -> list[OrderStatus]:
 
 
 def _finish_return(ctx: ServiceContext, order_id: int, ship: Shipment) -> bool:
-    """The parcel is back: every item left is restocked; what the buyer paid towards it is
-    refunded (for an undelivered COD order only an exchange's credit, if any)."""
+    """The parcel is back: every item left is restocked and refunded as returning it by
+    hand refunds (`orders._owed_back`: the rest of the total; for an undelivered COD order
+    only what was paid towards it, an exchange's credit). History source `carrier`."""
     with ctx.uow() as session:
         order = _order(session, order_id)
         if order.status != OrderStatus.RETURN_REFUND:
@@ -1633,12 +1641,13 @@ def _finish_return(ctx: ServiceContext, order_id: int, ship: Shipment) -> bool:
         left = {int(ln.id or 0): ln.quantity - ln.returned_quantity
                 for ln in session.exec(
                     select(OrderLine).where(OrderLine.order_id == order_id))}  # fmt: skip
-        refund = max(0, order_svc.paid_towards_in(session, order) - order.refunded_amount)
+        refund = order_svc._owed_back(order, order_svc.paid_towards_in(session, order))
     if not any(left.values()):
         return False
-    order_svc.return_order(ctx, order_id, left, refund_amount=refund,
-                           reason="Returned by the carrier "
-                           f"({ship.carrier_order_code})")  # fmt: skip
+    reason = msg("Returned by the carrier ({shipment})",
+                 shipment=str(ship.carrier_order_code or ship.client_order_code))  # fmt: skip
+    order_svc.return_order(ctx, order_id, left, refund_amount=refund, reason=reason,
+                           source="carrier")  # fmt: skip
     return True
 
 

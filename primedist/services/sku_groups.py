@@ -665,7 +665,7 @@ def export_groups(
     target = check_target(path)
     prog: Progress = progress if progress is not None else NullProgress()
     started = time.perf_counter()
-    prog.update(0.0, "Exporting SKU groups")
+    prog.update(0.0, msg("Exporting SKU groups"))
     state = QueryState(search=search)
     channels_at = [c.key for c in GROUPS_EXPORT_SPEC.columns].index("channels")
     with replaced_when_done(target) as tmp, ctx.engine.connect() as conn:
@@ -683,5 +683,5 @@ def export_groups(
         ctx, "sku_groups.export", target, msg("{count} SKU groups", count=written),
         {"file": str(target), "rows": written, "search": search, "lang": lang}, started,
     )  # fmt: skip
-    prog.update(1.0, f"Exported {written:,} SKU groups")
+    prog.update(1.0, msg("Exported {count} SKU groups", count=written))
     return report

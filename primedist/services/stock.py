@@ -30,7 +30,7 @@ from primedist.core.text import clean_line
 from primedist.db.product_summary import chunks as _chunks
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, Module, StockMoveKind
+from primedist.domain.enums import Channel, Module, OutboxStatus, StockMoveKind
 from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY, MAX_UNIT_COST
 from primedist.domain.order import Order
 from primedist.domain.product import (
@@ -44,7 +44,7 @@ from primedist.domain.shop import Shop
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.services.context import ServiceContext
-from primedist.services.outbox import queue_coalesced
+from primedist.services.outbox import outbox_t, queue_coalesced
 
 variants_t = table_of(Variant)
 groups_t = table_of(SkuGroup)
@@ -56,6 +56,12 @@ users_t = table_of(User)
 
 PUSH_KIND = "stock.push"
 MARKETPLACES = tuple(c for c in Channel if c.is_marketplace)
+#: The moves of an order its own marketplace counted itself (it took, let go or sold the
+#: units): its listing is not pushed them. Goods back on the shelf (a return, a shipped
+#: order cancelled) it does not add back: every listing is told of those.
+COUNTED_BY_MARKETPLACE = frozenset(
+    {StockMoveKind.RESERVE, StockMoveKind.RELEASE, StockMoveKind.SALE}
+)
 MAX_REASON = 255
 
 
@@ -125,11 +131,16 @@ class PushTarget:
 
 
 def push_targets(
-    conn: sa.Connection, variant_ids: Iterable[int] = (), group_ids: Iterable[int] = ()
+    conn: sa.Connection,
+    variant_ids: Iterable[int] = (),
+    group_ids: Iterable[int] = (),
+    *,
+    inactive: bool = False,
 ) -> list[PushTarget]:
     """Marketplace variant listings of these variants and of every variant of these groups
     (the listings the owner publishes: an unlisted product's stock is not pushed, nor an
-    inactive variant's: one removed from its product, or of a deleted (archived) one)."""
+    inactive variant's: one removed from its product, or of a deleted (archived) one —
+    unless `inactive`, for the last push telling its listings nothing is left)."""
     vids, gids = sorted(set(variant_ids)), sorted(set(group_ids))
     found: dict[int, PushTarget] = {}
     base = (
@@ -140,15 +151,30 @@ def push_targets(
             .join(shops_t, shops_t.c.id == listings_t.c.shop_id)
             .join(variants_t, variants_t.c.id == variant_listings_t.c.variant_id)
         )
-        .where(shops_t.c.channel.in_(MARKETPLACES), listings_t.c.is_active,
-               variants_t.c.is_active)
+        .where(shops_t.c.channel.in_(MARKETPLACES), listings_t.c.is_active)
     )  # fmt: skip
+    if not inactive:
+        base = base.where(variants_t.c.is_active)
     wheres = [variants_t.c.id.in_(c) for c in _chunks(vids)]
     wheres += [variants_t.c.sku_group_id.in_(c) for c in _chunks(gids)]
     for where in wheres:
         for vl_id, shop_id, variant_id, gid, external_id in conn.execute(base.where(where)):
             found[vl_id] = PushTarget(shop_id, vl_id, variant_id, gid, external_id)
     return list(found.values())
+
+
+def _push_key(target: PushTarget) -> str:
+    """The intent key of a listing's stock push (one message per listing)."""
+    return f"stock:{target.shop_id}:{target.variant_listing_id}"
+
+
+def _push_payload(target: PushTarget, available: int) -> str:
+    payload = {
+        "variant_id": target.variant_id,
+        "listing_external_id": target.listing_external_id,
+        "available": available,
+    }
+    return json.dumps(payload, ensure_ascii=False)
 
 
 def queue_pushes(
@@ -159,15 +185,39 @@ def queue_pushes(
     the intent key being unique). Returns how many messages were written."""
     rows: dict[str, dict[str, Any]] = {}
     for target, available in pushes:
-        key = f"stock:{target.shop_id}:{target.variant_listing_id}"
-        payload = {
-            "variant_id": target.variant_id,
-            "listing_external_id": target.listing_external_id,
-            "available": available,
-        }
+        key = _push_key(target)
         rows[key] = {"intent_key": key, "shop_id": target.shop_id,
-                     "payload_json": json.dumps(payload, ensure_ascii=False)}  # fmt: skip
+                     "payload_json": _push_payload(target, available)}  # fmt: skip
     return queue_coalesced(conn, PUSH_KIND, rows, now)
+
+
+def update_waiting_pushes(
+    conn: sa.Connection, pushes: Sequence[tuple[PushTarget, int]], now: datetime
+) -> None:
+    """Give the (target, available) pushes still waiting to be sent (pending, not claimed
+    yet) the new figure, queueing none where none waits: for a listing whose marketplace
+    counted the change itself (an order of its own, synced), a push queued before still
+    carries the figure from before that order, and sent later it would set the
+    marketplace back above what is left. One already claimed is left to its delivery."""
+    if not pushes:
+        return
+    c = outbox_t.c
+    stmt = (
+        sa.update(outbox_t)
+        .where(c.intent_key == sa.bindparam("b_key"), c.status == OutboxStatus.PENDING)
+        .values(payload_json=sa.bindparam("b_payload"), updated_at=now)
+    )
+    conn.execute(stmt, [{"b_key": _push_key(t), "b_payload": _push_payload(t, available)}
+                        for t, available in pushes])  # fmt: skip
+
+
+def push_none_left(conn: sa.Connection, variant_ids: Iterable[int], now: datetime) -> int:
+    """Queue 0 for every marketplace listing of these variants, just deactivated (removed
+    from their product, or of an archived one): no push reaches an inactive variant's
+    listings afterwards, so without this one the marketplace would go on selling the
+    stock it was last told. Returns how many messages were written."""
+    targets = push_targets(conn, variant_ids, inactive=True)
+    return queue_pushes(conn, [(t, 0) for t in targets], now)
 
 
 def move_stock(
@@ -187,8 +237,10 @@ def move_stock(
     caller's unit of work. `refresh=False`: the caller refreshes the products' list
     figures itself, once for many moves (`refresh_for_stock`).
 
-    A move made for an order does not push to that order's own listing (its marketplace
-    already counted the sale); every other listing of the variant (of its group) gets it.
+    A move made for an order does not push to that order's own listing when its
+    marketplace counts it itself (`COUNTED_BY_MARKETPLACE`: the sale, or its cancel);
+    every other listing of the variant (of its group) gets it, and every listing gets the
+    goods an order brings back on the shelf (returned, or cancelled once shipped).
     """
     # Locked and read afresh: the new level is written as a value, so two PCs moving the
     # same stock at once must not both start from the same old one.
@@ -222,9 +274,13 @@ def move_stock(
             if group is not None and group.id is not None
             else push_targets(conn, variant_ids=[variant_id])
         )
-        if targets and order_id is not None:
+        if targets and order_id is not None and kind in COUNTED_BY_MARKETPLACE:
             order = session.get(Order, order_id)
             if order is not None:
+                # A push waiting for it is left as it is: a change made here (a cancel)
+                # reaches the marketplace with the order's message queued after the push,
+                # which counts it there; the new figure sent first would count it twice.
+                # (A synced order, counted there already, updates it: `sync_writer`.)
                 own = (variant_id, order.shop_id)
                 targets = [t for t in targets if (t.variant_id, t.shop_id) != own]
         available = holder.stock - holder.reserved
@@ -279,7 +335,9 @@ def receive(
     old_on_hand = (group or variant).stock
     old_cost = cost_of(session, variant, group)
     if unit_cost is not None:
-        if old_on_hand >= 0:
+        # 0 is a cost never given (`shared_cost`): nothing is known of the units on hand,
+        # so they must not weigh the new goods' cost down towards 0 (and profit up).
+        if old_on_hand >= 0 and old_cost:
             total = old_on_hand + quantity
             cost = (old_on_hand * old_cost + quantity * unit_cost + total // 2) // total
         else:
@@ -337,8 +395,11 @@ def merged_cost(holders: Sequence[tuple[int, int]]) -> int:
     SKU group, the group itself): averaged over the units each brings, rounded to the đồng.
     A holder with nothing on hand (or less) has no units to weigh; when none has any, the
     cost is the known one (`shared_cost`: the non-zero costs, averaged when they differ),
-    so a listing added with no cost of its own does not make the group's cost 0."""
-    stocked = [(on_hand, cost) for on_hand, cost in holders if on_hand > 0]
+    so a listing added with no cost of its own does not make the group's cost 0. Nor do
+    the units of a holder with no cost (0) weigh it down when another has one: nothing is
+    known of what they cost."""
+    known = [(on_hand, cost) for on_hand, cost in holders if cost] or holders
+    stocked = [(on_hand, cost) for on_hand, cost in known if on_hand > 0]
     units = sum(on_hand for on_hand, _ in stocked)
     if not units:
         return shared_cost([cost for _, cost in holders])
@@ -374,7 +435,8 @@ def stock_in(
 ) -> StockMovement:
     """Goods received. With a unit cost, the variant's cost becomes the weighted average
     (old on hand × old cost + quantity × unit cost) / (old on hand + quantity), rounded to
-    the đồng; when the old on hand is below zero the unit cost is taken as it is."""
+    the đồng; when the old on hand is below zero, or has no cost (0), the unit cost is
+    taken as it is."""
     ctx.require(Module.PRODUCTS)
     _positive(quantity)
     if unit_cost is not None and unit_cost < 0:

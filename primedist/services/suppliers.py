@@ -839,7 +839,9 @@ def import_suppliers(ctx: ServiceContext, path: Path) -> SupplierImport:
 
     with open_table(path, required=("name",), max_rows=MAX_IMPORT_ROWS,
                     rename=_import_column) as table:  # fmt: skip
-        rows = [(number, _import_row(number, cells, table.columns))
+        # Errors name a column as the file does (MST, Nợ đầu kỳ), not by its key.
+        heads = {key: table.raw_header[i] or key for key, i in table.columns.items()}
+        rows = [(number, _import_row(number, cells, table.columns, heads))
                 for number, cells in table.rows()]  # fmt: skip
     seen: dict[str, int] = {}
     for number, (values, _debt) in rows:
@@ -847,7 +849,8 @@ def import_suppliers(ctx: ServiceContext, path: Path) -> SupplierImport:
         if key in seen:
             raise ValidationError(msg("{name} is on rows {first} and {second}: keep one.",
                                       name=values["name"], first=str(seen[key]),
-                                      second=str(number)), row=number, column="name")  # fmt: skip
+                                      second=str(number)), row=number,
+                                  column=heads["name"])  # fmt: skip
         seen[key] = number
     counts = {"created": 0, "updated": 0, "unchanged": 0, "debts": 0, "total": 0, "skipped": 0}
     with ctx.uow() as session:
@@ -879,29 +882,50 @@ def _import_aliases() -> dict[str, str]:
 
 
 def _import_row(
-    number: int, cells: Any, columns: dict[str, int]
+    number: int, cells: Any, columns: dict[str, int], heads: dict[str, str]
 ) -> tuple[dict[str, str | None], int]:
-    """A row's cleaned values (None: the cell was empty) and its opening debt (0: none)."""
+    """A row's cleaned values (None: the cell was empty) and its opening debt (0: none);
+    `heads` names each column as the file does, for the errors."""
     from primedist.io.tabular import cell_text, parse_whole_number
 
     def cell(key: str) -> Any:
         return cells[columns[key]] if key in columns and columns[key] < len(cells) else None
 
-    draft = SupplierDraft(**{key: cell_text(cell(key)) for key in IMPORT_COLUMNS[:-1]})
+    texts = {key: cell_text(cell(key)) for key in IMPORT_COLUMNS[:-1]}
+    texts["tax_code"] = _tax_code_text(cell("tax_code"))
     try:
-        values = _clean(draft)
+        values = _clean(SupplierDraft(**texts))
     except ValidationError as exc:
-        raise ValidationError(exc.reason, row=number, column=exc.field or "name") from None
+        column = exc.field or "name"
+        raise ValidationError(exc.reason, row=number, column=heads.get(column, column)) from None
     debt = 0
     if cell_text(cell("opening_debt")):
         try:
             debt = parse_whole_number(cell("opening_debt"))
         except ValueError as exc:
-            raise ValidationError(exc.args[0], row=number, column="opening_debt") from None
+            raise ValidationError(exc.args[0], row=number,
+                                  column=heads["opening_debt"]) from None  # fmt: skip
         if abs(debt) > MAX_ADJUSTMENT:
             raise ValidationError(msg("must be -{max} to {max}.", max=MAX_ADJUSTMENT),
-                                  row=number, column="opening_debt")  # fmt: skip
+                                  row=number, column=heads["opening_debt"])  # fmt: skip
     return values, debt
+
+
+#: The digits of a tax code (10, a branch's 13 written without its dash) Excel keeps of a
+#: number cell when the code starts with 0, as many do: the 0 is dropped.
+_TAX_CODE_WITHOUT_ZERO = (9, 12)
+
+
+def _tax_code_text(value: Any) -> str:
+    """A tax code cell as text: a number cell that lost its leading 0 (101234567 for
+    0101234567) gets it back, as phones do; text is taken as typed."""
+    from primedist.io.tabular import cell_text
+
+    text = cell_text(value)
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and text.isdigit() and len(text) in _TAX_CODE_WITHOUT_ZERO:
+        return "0" + text
+    return text
 
 
 def _import_one(ctx: ServiceContext, session: Session, values: dict[str, str | None], debt: int,

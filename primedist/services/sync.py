@@ -52,7 +52,6 @@ from primedist.connectors.base import (
     Unreachable,
 )
 from primedist.connectors.base import Connector as ConnectorProtocol
-from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import Message, msg, restored, stored_args
 from primedist.core.security import redact
 from primedist.db.advisory import AdvisoryLock
@@ -102,6 +101,8 @@ class SyncState:
         self.waiting = 0
         self.failed = 0
         self.last_error: str | None = None
+        #: When `last_error` happened: a sync after it means the failure is over.
+        self.last_error_at: datetime | None = None
         self.last_sync_at: datetime | None = None
 
     def snapshot(self) -> dict[str, Any]:
@@ -113,6 +114,7 @@ class SyncState:
                 "waiting": self.waiting,
                 "failed": self.failed,
                 "last_error": self.last_error,
+                "last_error_at": self.last_error_at,
                 "last_sync_at": self.last_sync_at,
             }
 
@@ -481,7 +483,7 @@ def _clock_behind(synced_until: datetime) -> Message:
         "This computer's clock is probably wrong by more than 5 minutes: it is earlier than "
         "the last sync of this shop ({synced_until}). Set the right date and time, then sync "
         "again.",
-        synced_until=f"{to_local(synced_until, shop_tz()):%Y-%m-%d %H:%M}",
+        synced_until=synced_until,  # shown in the shop's time
     )
 
 
@@ -612,7 +614,7 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
     report.message = message
     if isinstance(exc, Unreachable):
         report.outcome = "offline"
-        SYNC_STATE.update(offline=True, last_error=message)
+        SYNC_STATE.update(offline=True, last_error=message, last_error_at=ctx.clock.now())
     elif isinstance(exc, TransientError):
         report.outcome = "marketplace_error"
         SYNC_STATE.update(offline=False, marketplace_error=True)  # it answered
@@ -623,7 +625,8 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
     else:
         report.outcome = "error"
     if report.outcome != "offline":
-        SYNC_STATE.update(last_error=msg("{shop}: {reason}", shop=shop.name, reason=message))
+        SYNC_STATE.update(last_error=msg("{shop}: {reason}", shop=shop.name, reason=message),
+                          last_error_at=ctx.clock.now())  # fmt: skip
     with ctx.uow() as session:
         cp = session.get(SyncCheckpoint, (shop.id, ORDERS)) or SyncCheckpoint(
             shop_id=shop.id, resource=ORDERS

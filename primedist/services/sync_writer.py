@@ -15,7 +15,9 @@ executemany statements only, never an ORM object per order:
    reserves its quantities, a shipped/completed one has consumed them, a cancelled or
    returned one holds nothing. The difference between what an order held and what it
    must hold now becomes stock movements, per variant or SKU group, in bulk; the new
-   available quantities are queued for the other marketplace listings. Orders placed
+   available quantities are queued for the other marketplace listings (the order's own
+   gets goods back on the shelf, and a push already waiting for it the new figure: see
+   `stock.COUNTED_BY_MARKETPLACE`). Orders placed
    before the shop's first sync (`stock_since`) are history and never move stock;
 5. `orders_changed` brings customer statistics (and the rest) up to date.
 """
@@ -55,7 +57,13 @@ from primedist.services.context import ServiceContext
 from primedist.services.import_support import column_length, gc_paused, search_indexed_after
 from primedist.services.listing_links import fill_listing_ids
 from primedist.services.order_effects import orders_changed
-from primedist.services.stock import PushTarget, push_targets, queue_pushes
+from primedist.services.stock import (
+    COUNTED_BY_MARKETPLACE,
+    PushTarget,
+    push_targets,
+    queue_pushes,
+    update_waiting_pushes,
+)
 
 orders_t = table_of(Order)
 lines_t = table_of(OrderLine)
@@ -661,6 +669,9 @@ class _BatchWriter:
         rows = []
         user_id, now = self.user_id, self.imp._ts(self.now)
         own: dict[tuple[str, int], set[tuple[int, int]]] = defaultdict(set)
+        # Own listings of goods back on the shelf, which their marketplace does not add
+        # back: told like every other listing.
+        back: set[tuple[int, int]] = set()
         for it, vid, (on_hand, reserved) in moves:
             if vid not in group_of:
                 continue  # the variant was deleted meanwhile
@@ -671,6 +682,8 @@ class _BatchWriter:
             level[1] = max(0, level[1] + reserved)
             own[key].add((vid, self.shop.id))
             kind = _move_kind(on_hand, reserved, it.status, returning=bool(it.return_updates))
+            if kind not in COUNTED_BY_MARKETPLACE:
+                back.add((vid, self.shop.id))
             rows.append((vid, gid, kind.value, on_hand,
                          level[0], reserved, it.remote.external_id, it.order_id, user_id,
                          now))  # fmt: skip
@@ -700,11 +713,18 @@ class _BatchWriter:
                  for i in touched_g],
             )  # fmt: skip
         pushes: list[tuple[PushTarget, int]] = []
+        # Own listings, their marketplace having counted the orders: only a push already
+        # waiting for one gets the new figure (it was worked out before these orders).
+        waiting: list[tuple[PushTarget, int]] = []
         for t in push_targets(self.conn, touched_v, touched_g):
             key = ("g", t.sku_group_id) if t.sku_group_id is not None else ("v", t.variant_id)
-            if key in levels and (t.variant_id, t.shop_id) not in own[key]:
-                pushes.append((t, levels[key][0] - levels[key][1]))
+            if key not in levels:
+                continue
+            listing = (t.variant_id, t.shop_id)
+            counted = listing in own[key] and listing not in back
+            (waiting if counted else pushes).append((t, levels[key][0] - levels[key][1]))
         queue_pushes(self.conn, pushes, self.now)
+        update_waiting_pushes(self.conn, waiting, self.now)
         refresh_for_stock(self.conn, touched_v, touched_g)
         self.result.stock_moves = len(rows)
 

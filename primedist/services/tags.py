@@ -154,8 +154,9 @@ def rename_tag(ctx: ServiceContext, tag_id: int, name: str) -> None:
 
 def delete_tag(ctx: ServiceContext, tag_id: int) -> int:
     """Delete a tag that is not a default one; its customers are untagged (not deleted),
-    and the active vouchers that were only for it are switched off (without their limit
-    they would be for everyone). Returns how many customers carried it."""
+    and the vouchers that were only for it, on or paused, are switched off and ended
+    (without their limit they would be for everyone). Returns how many customers carried
+    it."""
     ctx.require(Module.CUSTOMERS)
     with ctx.uow() as session:
         conn = session.connection()
@@ -179,8 +180,8 @@ def delete_tag(ctx: ServiceContext, tag_id: int) -> int:
 
 
 def vouchers_only_for_tag(ctx: ServiceContext, tag_id: int) -> list[str]:
-    """The codes of the active vouchers only for this tag: deleting it switches them off
-    (what the delete question names)."""
+    """The codes of the vouchers (on or paused) only for this tag: deleting it switches
+    them off and ends them (what the delete question names)."""
     ctx.require(Module.CUSTOMERS)
     with ctx.uow() as session:
         found = pricing.vouchers_only_for(session.connection(), tag_id=tag_id)

@@ -109,7 +109,7 @@ def close_till(
         ctx.audit(
             session, "till.close", entity_type="till", entity_id=day.isoformat(),
             summary=msg("Till of {day} counted: {counted} đ, difference {difference} đ",
-                        day=day.isoformat(), counted=counted, difference=counted - expected),
+                        day=day, counted=counted, difference=counted - expected),
             after={"opening_float": opening_float, "expected": expected, "counted": counted,
                    "difference": counted - expected, "shops": list(shops), "staff": staff_id},
         )  # fmt: skip

@@ -174,12 +174,14 @@ def _startup_probe(what: str) -> None:
     QTimer.singleShot(0, report_shown)
 
 
-def _prepare_demo(app: QApplication, ctx: ServiceContext) -> Actor | None:
-    """Make sure the demo shop exists and is filled; returns its owner (None if cancelled)."""
+def _prepare_demo(app: QApplication, ctx: ServiceContext, data_dir: Path) -> Actor | None:
+    """Make sure the demo shop exists and is filled; returns its owner (None if cancelled).
+    Raises Conflict on a real shop's store: the demo signs in without a password, so only
+    as the owner it made itself."""
     from primedist.services import demo
 
-    owner = demo.ensure_demo_owner(ctx)
-    if demo.has_orders(ctx):
+    owner = demo.demo_owner(ctx, data_dir)
+    if demo.is_filled(ctx):
         return owner
     dialog = QProgressDialog()
     dialog.setWindowTitle(app.translate("app", "Prime Distribution"))
@@ -408,11 +410,13 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
     demo_ctx: ServiceContext | None = None
     if demo:
         try:
-            owner = _prepare_demo(app, ctx)
-        except PrimedistError as exc:
+            owner = _prepare_demo(app, ctx, settings.data_dir)
+        except PrimedistError as exc:  # a real shop's store too: no one signed in, app closed
+            engine.dispose()
             show_error(None, error_text(exc))
             return 1
         if owner is None:
+            engine.dispose()
             return 1
         session.open_main(owner)
         demo_ctx = ctx.with_actor(owner)

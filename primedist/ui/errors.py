@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,12 +34,20 @@ from primedist.ui.messages import error_text
 log = logging.getLogger("primedist")
 
 
+def box_text(text: str) -> str:
+    """`text` for a message box of QMessageBox's own (warning, question ...), shown as it
+    is: the box draws a text that looks like HTML as HTML, and messages quote names, codes
+    and platform replies (`<b>…`, `<img src=…>` in a name imported or synced). Such a text
+    goes as the HTML of itself; any other as it is."""
+    return Qt.convertFromPlainText(text) if Qt.mightBeRichText(text) else text
+
+
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
     """Tell the user about an expected problem (bad input, no permission, offline...)."""
     QMessageBox.warning(
         parent,
         title or QCoreApplication.translate("errors", "Something needs your attention"),
-        redact(message),  # a platform's error text may quote a token or key
+        box_text(redact(message)),  # a platform's error text may quote a token or key
     )
 
 

@@ -11,9 +11,8 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from primedist.services.context import ServiceContext
 from primedist.services.import_templates import TemplateKind, write_import_template
-from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
-from primedist.ui.list_tools import push_button, xlsx_path
+from primedist.ui.list_tools import ask_save_path, push_button
 from primedist.ui.ops import Op
 
 #: The file name offered: (Vietnamese, English).
@@ -49,14 +48,13 @@ def default_path(ctx: ServiceContext, kind: TemplateKind) -> Path:
 
 def save_template(parent: QWidget, ctx: ServiceContext, kind: TemplateKind) -> None:
     """Ask where, write the template off the UI thread, then say where it is."""
-    chosen = ask_save_file(
-        parent, ctx, EXPORT,
-        QCoreApplication.translate("import_template", "Save the import template"),
-        default_path(ctx, kind),
-        QCoreApplication.translate("import_template", "Excel workbook (*.xlsx)"),
+    suggested = default_path(ctx, kind)
+    target = ask_save_path(
+        parent, QCoreApplication.translate("import_template", "Save the import template"),
+        suggested.parent, suggested.name, ctx,
     )  # fmt: skip
-    if chosen is not None:
-        write_to(parent, ctx, kind, xlsx_path(chosen[0]))
+    if target is not None:
+        write_to(parent, ctx, kind, target)
 
 
 def write_to(parent: QWidget, ctx: ServiceContext, kind: TemplateKind, path: Path) -> None:

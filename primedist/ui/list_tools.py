@@ -103,9 +103,15 @@ def short_list(names: Sequence[str], limit: int = 3) -> str:
 
 
 def xlsx_path(chosen: str | Path) -> Path:
-    """The path a save dialog returned, with `.xlsx` added when it has another ending."""
-    target = Path(chosen)
-    return target if target.suffix.lower() == ".xlsx" else target.with_name(target.name + ".xlsx")
+    """The path a save dialog returned, with `.xlsx` added when it has another ending.
+    (A page asking where to export uses `ask_save_path`: it also asks before replacing
+    the file that ending names.)"""
+    return with_ending(Path(chosen), ".xlsx")
+
+
+def with_ending(path: Path, ending: str) -> Path:
+    """`path`, with `ending` (".xlsx") added when it has another (any case is kept)."""
+    return path if path.suffix.lower() == ending else path.with_name(path.name + ending)
 
 
 def push_button(name: str, slot: Callable[[], object], icon_name: str = "") -> QPushButton:
@@ -857,15 +863,36 @@ def ask_save_path(parent: QWidget, title: str, folder: Path, name: str,
                   ctx: ServiceContext | None = None) -> Path | None:  # fmt: skip
     """Where to save a file named `name` (.xlsx or .pdf, its ending) in `folder` by default
     (or the folder of the last export, with `ctx`): the user's choice with that ending added
-    when it has another; None when cancelled."""
+    when it has another; None when cancelled. The dialog asked before replacing the name
+    typed, so with the ending added this asks about the file really written (No: the
+    dialog shows again)."""
     ending = Path(name).suffix.lower()
     kinds = {".xlsx": QCoreApplication.translate("exports", "Excel workbook (*.xlsx)"),
              ".pdf": QCoreApplication.translate("exports", "PDF document (*.pdf)")}  # fmt: skip
-    chosen = ask_save_file(parent, ctx, EXPORT, title, folder / name, kinds[ending])
-    if chosen is None:
-        return None
-    target = chosen[0]
-    return target if target.suffix.lower() == ending else target.with_name(target.name + ending)
+    suggested = folder / name
+    while True:
+        chosen = ask_save_file(parent, ctx, EXPORT, title, suggested, kinds[ending])
+        if chosen is None:
+            return None
+        typed = chosen[0]
+        target = with_ending(typed, ending)
+        if target == typed or not target.exists() or ask_replace(parent, target, title):
+            return target
+        suggested = target
+
+
+def ask_replace(parent: QWidget, path: Path, title: str) -> bool:
+    """Yes/No (a box titled `title`): replace the existing `path`? No by default (tests
+    replace it)."""
+    question = QCoreApplication.translate(
+        "exports", "%1 already exists.\nDo you want to replace it?"
+    ).replace("%1", path.name)
+    answer = QMessageBox.question(
+        parent, title, question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )  # fmt: skip
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def export_finished(parent: QWidget, what: str, path: Path) -> QMessageBox:

@@ -7,7 +7,7 @@ from functools import partial
 from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -31,6 +31,7 @@ from primedist.ui.labels import enum_label
 from primedist.ui.sub_tabs import search_fields
 from primedist.ui.sync.status import SyncStatusWidget
 from primedist.ui.widgets import (
+    SCREEN_MARGIN,
     JobsIndicator,
     LanguageCombo,
     center_on_screen,
@@ -39,6 +40,8 @@ from primedist.ui.widgets import (
     icon,
 )
 
+#: The main window's smallest size, where the screen has room for it.
+MINIMUM_SIZE = QSize(960, 600)
 #: (key, module the tab needs or None for everyone)
 TABS: tuple[tuple[str, Module | None], ...] = (
     ("home", None),
@@ -127,7 +130,10 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self._ui = ui_settings
         self._shop_name = shop_name
-        self.setMinimumSize(QSize(960, 600))
+        # Never more than the screen has (1024×576 at 125 %: the status bar was below it).
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() - QSize(SCREEN_MARGIN, SCREEN_MARGIN)
+        self.setMinimumSize(MINIMUM_SIZE.boundedTo(room))
         self.setWindowIcon(icon("logo"))
 
         central = QWidget()

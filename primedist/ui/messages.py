@@ -2,19 +2,20 @@
 
 A `Message` is translated by its template (context "service") and its values are put in
 the user's words: an order status or payment method by its label, a number with the
-language's separators, a nested message translated too (in English as well: the labels,
-not the stored values). A plain string is shown as it is; a template the catalogue does
-not have, in English.
+language's separators, a date as dd/mm/yyyy, a nested message translated too (in English
+as well: the labels, not the stored values). A plain string is shown as it is; a template
+the catalogue does not have, in English.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from primedist.core.messages import CONTEXT, Label, Message
+from primedist.core.messages import CONTEXT, Label, Message, day_text
 from primedist.core.money import format_number
 from primedist.errors import PrimedistError, ValidationError
 from primedist.ui.i18n import current_language
@@ -59,4 +60,6 @@ def _value(value: Any) -> str:
         return enum_label(value.value)
     if isinstance(value, int) and not isinstance(value, bool):
         return format_number(value, current_language())
+    if isinstance(value, date):  # and datetime: dd/mm/yyyy [HH:MM], as the app's lists
+        return day_text(value, current_language())
     return str(value)

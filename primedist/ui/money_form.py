@@ -56,6 +56,7 @@ def form_foot(dialog: Any, layout: QVBoxLayout) -> tuple[QLabel, Any, Any]:
     """A form dialog's foot: its status line (hidden until a problem is said) and Save /
     Cancel, wired to `dialog.save` and `dialog.reject`."""
     status = QLabel()
+    status.setTextFormat(Qt.TextFormat.PlainText)
     status.setObjectName("formProblem")
     status.setWordWrap(True)
     status.hide()
@@ -90,6 +91,7 @@ class FormDialog(QDialog):
         self.column.setContentsMargins(18, 14, 18, 14)
         self.column.setSpacing(10)
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setObjectName("sectionTitle")
         self.column.addWidget(self.title)
 

@@ -8,6 +8,7 @@ import shiboken6
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     QSize,
@@ -18,6 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication, QIcon, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -38,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from primedist.paths import ICONS
 from primedist.ui.i18n import LANGUAGES, current_language
+from primedist.ui.messages import localize
 from primedist.ui.ops import tracker
 
 
@@ -109,7 +113,50 @@ def column_scroll(column: QWidget, name: str, scroll: QScrollArea | None = None)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the area
     return scroll
+
+
+class WholeFormScroll(QScrollArea):
+    """A scroll area that asks for its whole form (Qt caps a scroll area's hint at 24
+    lines), and asks again whenever the form's layout changes (a form inside a scroll area
+    does not tell the dialog's layout by itself)."""
+
+    def setWidget(self, widget: QWidget) -> None:
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def sizeHint(self) -> QSize:
+        column = self.widget()
+        return super().sizeHint() if column is None else column.sizeHint()
+
+
+class WholeColumnScroll(WholeFormScroll):
+    """A `column_scroll` area that asks for its whole column, and never for more: on a
+    small screen (1024×576 at 125 %) it is lower than the column and scrolls, and a
+    field reached by a shortcut or Tab is scrolled into view."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._show_focused)
+
+    def _show_focused(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """The whole field and a caption line above it (ensureWidgetVisible shows only a
+        line edit's cursor, half of the field at the edge)."""
+        column = self.widget()
+        if new is None or column is None or not column.isAncestorOf(new):
+            return
+        centre = new.mapTo(column, new.rect().center())
+        above = new.fontMetrics().lineSpacing() + 8
+        self.ensureVisible(centre.x(), centre.y(), 0, new.height() // 2 + above)
 
 
 #: The widest a settings form grows: a name, an email or an amount needs no whole screen,
@@ -326,7 +373,11 @@ class JobsIndicator(QWidget):
             return
         job = jobs[0]
         more = self.tr(" (+%n more)", "", len(jobs) - 1) if len(jobs) > 1 else ""
-        self.label.setText(f"{job.title} {job.progress.message}{more}".strip())
+        # A service's progress text is a Message (its numbers in the user's separators).
+        message = localize(job.progress.message)
+        if message == job.title:  # the first step often repeats the job's title
+            message = ""
+        self.label.setText(f"{job.title} {message}{more}".strip())
         self.bar.setValue(int(job.progress.fraction * 100))
 
     def _cancel(self) -> None:
@@ -335,18 +386,25 @@ class JobsIndicator(QWidget):
         self.label.setText(self.tr("Cancelling…"))
 
 
-#: Room kept free around a window sized to a small screen (window frame, taskbar slack).
+#: Room kept free around a window sized to a small screen: its title bar and borders
+#: (known only once it is on the screen: until then this much is assumed) and slack.
 SCREEN_MARGIN = 40
 
 
 def fit_to_screen(window: QWidget, width: int, height: int) -> bool:
-    """Size a top-level window `width` × `height`, or smaller to fit its screen's free
-    area (a 1366×768 laptop); True when the screen was too small for the size wanted."""
+    """Size a top-level window `width` × `height`, or smaller so that it and its frame fit
+    its screen's free area (a 1366×768 laptop, 1024×576 at 125 %); True when the screen
+    was too small for the size wanted. A window cannot be made lower than its layout's
+    minimum: a dialog meant for small screens lets its content scroll instead."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     fitted = False
     if screen is not None:
         room = screen.availableGeometry()
-        room_w, room_h = room.width() - SCREEN_MARGIN, room.height() - SCREEN_MARGIN
+        # The title bar and borders (frameGeometry is the window's size until it has them).
+        frame_w = window.frameGeometry().width() - window.width()
+        frame_h = window.frameGeometry().height() - window.height()
+        room_w = room.width() - max(SCREEN_MARGIN, frame_w)
+        room_h = room.height() - max(SCREEN_MARGIN, frame_h)
         fitted = width > room_w or height > room_h
         width, height = min(width, room_w), min(height, room_h)
     window.resize(width, height)

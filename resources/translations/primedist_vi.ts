@@ -5,7 +5,7 @@
     <name>AccountPanel</name>
     <message>
         <source>Receive payment…</source>
-        <extracomment>A payment was received or cancelled (the panel already shows it). A sale (or its refund) was double-clicked: its order id. The customer&apos;s name (the payment dialog&apos;s title); the detail sets it.</extracomment>
+        <extracomment>A payment was received or cancelled (the panel already shows it). A sale (or its refund) was double-clicked: its order id. The customer&apos;s name (the payment dialog&apos;s title); the detail sets it. The payment just received here: only its receipt opens the cash drawer (once).</extracomment>
         <translation>Thu nợ…</translation>
     </message>
     <message>
@@ -642,19 +642,19 @@
     </message>
     <message>
         <source>Owes more (e.g. a debt from before the app)</source>
-        <translation>Nợ thêm (vd. nợ cũ trước khi dùng phần mềm)</translation>
+        <translation>Nợ thêm (ví dụ nợ cũ trước khi dùng phần mềm)</translation>
     </message>
     <message>
         <source>Owes less (e.g. an amount written off)</source>
-        <translation>Nợ bớt (vd. xóa một phần nợ)</translation>
+        <translation>Nợ bớt (ví dụ xóa một phần nợ)</translation>
     </message>
     <message>
         <source>e.g. 500.000</source>
-        <translation>vd. 500.000</translation>
+        <translation>ví dụ 500.000</translation>
     </message>
     <message>
         <source>required: e.g. debt from the notebook</source>
-        <translation>bắt buộc: vd. nợ cũ ghi trong sổ</translation>
+        <translation>bắt buộc: ví dụ nợ cũ ghi trong sổ</translation>
     </message>
     <message>
         <source>Save</source>
@@ -666,7 +666,7 @@
     </message>
     <message>
         <source>Type the amount as an amount of money, e.g. 500.000.</source>
-        <translation>Nhập số tiền, vd. 500.000.</translation>
+        <translation>Nhập số tiền, ví dụ 500.000.</translation>
     </message>
     <message>
         <source>The amount must be 1 to %1.</source>
@@ -892,10 +892,6 @@ doanh thu</translation>
     <message>
         <source>Export the audit log</source>
         <translation>Xuất nhật ký hoạt động</translation>
-    </message>
-    <message>
-        <source>Excel (*.xlsx)</source>
-        <translation>Excel (*.xlsx)</translation>
     </message>
     <message>
         <source>Exporting the audit log</source>
@@ -1424,6 +1420,14 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Fetch listings to link its items to your products.</source>
         <translation>Hãy lấy sản phẩm đang bán để liên kết sản phẩm trên sàn với sản phẩm của bạn.</translation>
+    </message>
+    <message>
+        <source>%n action waiting for this shop will be sent when it is connected again.</source>
+        <translation>%n thao tác đang chờ của cửa hàng này sẽ được gửi khi cửa hàng được kết nối lại.</translation>
+    </message>
+    <message>
+        <source>%n actions waiting for this shop will be sent when it is connected again.</source>
+        <translation>%n thao tác đang chờ của cửa hàng này sẽ được gửi khi cửa hàng được kết nối lại.</translation>
     </message>
     <message>
         <source>Disconnect %1</source>
@@ -2028,12 +2032,6 @@ Vẫn lưu?</translation>
         <translation>Xuất khách hàng</translation>
     </message>
     <message>
-        <source>%1 already exists.
-Do you want to replace it?</source>
-        <translation>%1 đã có.
-Bạn có muốn thay bằng tệp mới không?</translation>
-    </message>
-    <message>
         <source>Exporting customers</source>
         <translation>Đang xuất khách hàng</translation>
     </message>
@@ -2126,7 +2124,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     <name>DetailPage</name>
     <message>
         <source>← Back</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. pyqtgraph writes months and weekdays with the C locale&apos;s English names. Beside a title: the style sheet&apos;s padding (8 px a side), the arrow, Qt&apos;s margins. A province or carrier ranking opened from a top 5 by orders: sorted by orders, the chart counting the row&apos;s orders (else by revenue, charting its revenue).</extracomment>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. Beside a figure&apos;s text: the style sheet&apos;s cell padding, the style&apos;s text margins (3 px a side), the grid line and a few pixels for glyphs drawn wider than measured. pyqtgraph writes months and weekdays with the C locale&apos;s English names. Beside a title: the style sheet&apos;s padding (8 px a side), the arrow, Qt&apos;s margins. A province or carrier ranking opened from a top 5 by orders: sorted by orders, the chart counting the row&apos;s orders (else by revenue, charting its revenue).</extracomment>
         <translation>← Quay lại</translation>
     </message>
     <message>
@@ -2210,16 +2208,20 @@ Bạn có muốn thay bằng tệp mới không?</translation>
         <translation>Doanh thu</translation>
     </message>
     <message>
+        <source>%n row</source>
+        <translation>%n dòng</translation>
+    </message>
+    <message>
+        <source>%n rows</source>
+        <translation>%n dòng</translation>
+    </message>
+    <message>
         <source>Unknown</source>
         <translation>Không rõ</translation>
     </message>
     <message>
         <source>Period</source>
         <translation>Kỳ</translation>
-    </message>
-    <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Tệp Excel (*.xlsx)</translation>
     </message>
     <message>
         <source>From</source>
@@ -2333,7 +2335,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>EndOfDayDialog</name>
     <message>
         <source>All staff</source>
-        <extracomment>The difference&apos;s colour: short (red), exact (green), over (amber). The figures across the top; &quot;profit&quot; only for users who see Analytics. What the last count recorded (`_count_key`): the same again is not offered.</extracomment>
+        <extracomment>The difference&apos;s colour: short (red), exact (green), over (amber). The cash count&apos;s width where the payments&apos; columns leave room for it. The figures across the top; &quot;profit&quot; only for users who see Analytics. What the last count recorded (`_count_key`): the same again is not offered.</extracomment>
         <translation>Tất cả nhân viên</translation>
     </message>
     <message>
@@ -2451,10 +2453,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Export the end-of-day report</source>
         <translation>Xuất báo cáo cuối ngày</translation>
-    </message>
-    <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Tệp Excel (*.xlsx)</translation>
     </message>
     <message>
         <source>Exporting the end-of-day report</source>
@@ -2842,7 +2840,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Unit cost</source>
-        <translation>Giá vốn</translation>
+        <translation>Giá nhập</translation>
     </message>
     <message>
         <source>Amount</source>
@@ -2862,7 +2860,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>&amp;Paid to supplier</source>
-        <translation>Đã &amp;trả NCC</translation>
+        <translation>Đã &amp;trả nhà cung cấp</translation>
     </message>
     <message>
         <source>How the supplier was paid</source>
@@ -2942,7 +2940,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Line %1: type the unit cost as an amount of money, e.g. 45.000.</source>
-        <translation>Dòng %1: hãy nhập giá vốn là một số tiền, ví dụ 45.000.</translation>
+        <translation>Dòng %1: giá nhập không hợp lệ, ví dụ 45.000.</translation>
     </message>
     <message>
         <source>Discard what you typed on this receipt?</source>
@@ -2986,7 +2984,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>cost %1</source>
-        <translation>giá vốn %1</translation>
+        <translation>giá nhập %1</translation>
     </message>
     <message>
         <source>Owed: %1</source>
@@ -3102,7 +3100,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Unit cost</source>
-        <translation>Giá vốn</translation>
+        <translation>Giá nhập</translation>
     </message>
     <message>
         <source>Amount</source>
@@ -3424,7 +3422,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>No revenue</source>
-        <translation>Chưa có doanh thu</translation>
+        <translation>Sản phẩm chưa bán</translation>
     </message>
     <message>
         <source>What customers owe for sales on account (the whole shop, whatever the dates): click to see who</source>
@@ -3751,7 +3749,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>No background jobs</source>
-        <translation>Không có tác vụ nền</translation>
+        <translation>Không có việc đang chạy</translation>
     </message>
     <message numerus="yes">
         <source> (+%n more)</source>
@@ -4359,7 +4357,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>MainWindow</name>
     <message>
         <source>My account</source>
-        <extracomment>(key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
+        <extracomment>The main window&apos;s smallest size, where the screen has room for it. (key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
         <translation>Tài khoản của tôi</translation>
     </message>
     <message>
@@ -4489,7 +4487,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange).</extracomment>
+        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -4578,7 +4576,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Paid</source>
-        <translation>Đã trả</translation>
+        <translation>Đã thanh toán</translation>
     </message>
     <message>
         <source>Owed</source>
@@ -4710,7 +4708,15 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>%1 (returned %2)</source>
-        <translation>%1 (đã trả %2)</translation>
+        <translation>%1 (đã trả hàng %2)</translation>
+    </message>
+    <message>
+        <source>%n line has no cost: its whole price counts as profit</source>
+        <translation>%n dòng chưa có giá vốn: toàn bộ giá bán được tính là lãi</translation>
+    </message>
+    <message>
+        <source>%n lines have no cost: their whole price counts as profit</source>
+        <translation>%n dòng chưa có giá vốn: toàn bộ giá bán được tính là lãi</translation>
     </message>
     <message>
         <source>Items of this order were exchanged for order %1 (%2).</source>
@@ -5154,16 +5160,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Các sản phẩm đã chọn không có phân loại nào đang bán.</translation>
     </message>
     <message>
+        <source>Nothing will change: %1 of %2 variants cannot take the new price (in red). Change the rule, or choose fewer products.</source>
+        <translation>Sẽ không đổi giá phân loại nào: %1 / %2 phân loại không nhận được giá mới (màu đỏ). Hãy đổi cách tính, hoặc chọn ít sản phẩm hơn.</translation>
+    </message>
+    <message>
         <source>%1 of %2 variants change.</source>
         <translation>%1 / %2 phân loại được đổi giá.</translation>
     </message>
     <message>
         <source>The first %1 are shown.</source>
         <translation>Đang hiện %1 dòng đầu.</translation>
-    </message>
-    <message>
-        <source>%1 cannot take the new price (in red): change the rule, or choose fewer products.</source>
-        <translation>%1 phân loại không nhận được giá mới (màu đỏ): đổi cách tính, hoặc chọn ít sản phẩm hơn.</translation>
     </message>
     <message>
         <source>Scheduling the price change</source>
@@ -5181,8 +5187,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Chương trình đổi giá theo lịch</translation>
     </message>
     <message>
-        <source>Price changes that start at a set time and, if an end is set, give the prices back then (a price changed by hand meanwhile stays). Make one with Change prices… → When: At a set time. The app applies them while it runs, and at its next start if the PC was off.</source>
-        <translation>Các lần đổi giá bắt đầu vào thời điểm định sẵn và, nếu có giờ kết thúc, trả lại giá cũ lúc đó (giá đã sửa tay trong thời gian này được giữ nguyên). Tạo bằng Đổi giá… → Khi nào: Vào thời điểm định sẵn. Ứng dụng áp dụng khi đang chạy, và ở lần mở kế tiếp nếu máy đã tắt.</translation>
+        <source>Price changes that start at a set time and, if an end is set, give the prices back then (a price changed by hand meanwhile stays). To schedule one, choose Change prices… and set When to “At a set time”. The app applies them while it runs, and at its next start if the PC was off.</source>
+        <translation>Các lần đổi giá bắt đầu vào thời điểm định sẵn và, nếu có giờ kết thúc, trả lại giá cũ lúc đó (giá đã sửa tay trong thời gian này được giữ nguyên). Để lên lịch, hãy bấm Đổi giá… rồi chọn Khi nào là “Vào thời điểm định sẵn”. Ứng dụng áp dụng khi đang chạy, và ở lần mở kế tiếp nếu máy đã tắt.</translation>
     </message>
     <message>
         <source>Name</source>
@@ -5253,8 +5259,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Kết thúc ngay</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>Hủy</translation>
+        <source>Cancel schedule</source>
+        <translation>Hủy lịch đổi giá</translation>
     </message>
     <message>
         <source>End it now: its prices go back</source>
@@ -5501,10 +5507,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tên sản phẩm</translation>
     </message>
     <message>
-        <source>e.g. Áo thun cotton</source>
-        <translation>Ví dụ: Áo thun cotton</translation>
-    </message>
-    <message>
         <source>Category</source>
         <translation>Danh mục</translation>
     </message>
@@ -5563,10 +5565,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>e.g. Size</source>
         <translation>Ví dụ: Kích cỡ</translation>
-    </message>
-    <message>
-        <source>e.g. Đỏ, Xanh</source>
-        <translation>Ví dụ: Đỏ, Xanh</translation>
     </message>
     <message>
         <source>e.g. S, M, L</source>
@@ -5650,7 +5648,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Low-stock level</source>
-        <translation>Ngưỡng sắp hết</translation>
+        <translation>Ngưỡng sắp hết hàng</translation>
     </message>
     <message>
         <source>Its stock is not sent until it is linked to its item on the marketplace: list it in Seller Center with the same SKUs, then Fetch listings in Settings → Sales channels (its first synced order there links it too).</source>
@@ -5659,6 +5657,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Weight (g)</source>
         <translation>Khối lượng (g)</translation>
+    </message>
+    <message>
+        <source>e.g. Cotton T-shirt</source>
+        <translation>ví dụ: Áo thun cotton</translation>
+    </message>
+    <message>
+        <source>e.g. Red, Blue</source>
+        <translation>ví dụ: Đỏ, Xanh</translation>
     </message>
     <message>
         <source>One item, packed. A parcel weighs the sum of its items (500 g for an item with no weight).</source>
@@ -5699,6 +5705,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Give the values of %1, separated by commas.</source>
         <translation>Nhập các giá trị của %1, cách nhau bằng dấu phẩy.</translation>
+    </message>
+    <message>
+        <source>These variants are removed when you save:
+%1
+
+One sold or listed before stays, inactive, with its stock and its history, but is no longer sold nor counted in the product&apos;s stock; the others are deleted with their stock. Remove these variants?</source>
+        <translation>Các phân loại này sẽ bị xóa khi lưu:
+%1
+
+Phân loại đã bán hoặc đã đăng bán được giữ lại ở trạng thái ngừng bán, cùng tồn kho và lịch sử, nhưng không còn được bán và không tính vào tồn kho của sản phẩm; các phân loại khác bị xóa cùng tồn kho. Xóa các phân loại này?</translation>
     </message>
     <message>
         <source>stock %1</source>
@@ -5793,10 +5809,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <source>Export products</source>
         <extracomment>The Purchase orders, Goods receipts and Suppliers sub-tabs.</extracomment>
         <translation>Xuất sản phẩm</translation>
-    </message>
-    <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Tệp Excel (*.xlsx)</translation>
     </message>
     <message>
         <source>Exporting products</source>
@@ -6076,7 +6088,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>Unit cost</source>
-        <translation>Giá vốn</translation>
+        <translation>Giá nhập</translation>
     </message>
     <message>
         <source>Amount</source>
@@ -6440,7 +6452,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>e.g. 500.000</source>
-        <translation>vd. 500.000</translation>
+        <translation>ví dụ 500.000</translation>
     </message>
     <message>
         <source>optional: transfer reference, who paid…</source>
@@ -6456,7 +6468,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>Type the amount received as an amount of money, e.g. 500.000.</source>
-        <translation>Nhập số tiền thu, vd. 500.000.</translation>
+        <translation>Nhập số tiền thu, ví dụ 500.000.</translation>
     </message>
     <message>
         <source>The amount received must be 1 to %1.</source>
@@ -6708,10 +6720,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Export segment</source>
         <translation>Xuất phân khúc</translation>
-    </message>
-    <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Tệp Excel (*.xlsx)</translation>
     </message>
     <message>
         <source>Exporting a segment</source>
@@ -7215,10 +7223,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Xuất nhóm SKU</translation>
     </message>
     <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Tệp Excel (*.xlsx)</translation>
-    </message>
-    <message>
         <source>Exporting SKU groups</source>
         <translation>Đang xuất nhóm SKU</translation>
     </message>
@@ -7714,7 +7718,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>Unit cost</source>
-        <translation>Giá vốn</translation>
+        <translation>Giá nhập</translation>
     </message>
     <message>
         <source>To return</source>
@@ -7738,7 +7742,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>&amp;Money given back</source>
-        <translation>&amp;Tiền NCC hoàn lại</translation>
+        <translation>&amp;Tiền nhà cung cấp hoàn lại</translation>
     </message>
     <message>
         <source>Money the supplier gives back for these goods now. 0: their value comes off what the shop owes the supplier instead</source>
@@ -8271,6 +8275,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>The marketplace answered with an error, will retry</source>
         <translation>Sàn báo lỗi, sẽ thử lại</translation>
+    </message>
+    <message>
+        <source>Sync failed</source>
+        <translation>Đồng bộ bị lỗi</translation>
+    </message>
+    <message>
+        <source>Sync failed · last synced %s</source>
+        <translation>Đồng bộ bị lỗi · lần cuối đồng bộ được %s</translation>
     </message>
     <message>
         <source>Synced %s</source>
@@ -9238,6 +9250,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>số điện thoại</translation>
     </message>
     <message>
+        <source>actions waiting to be sent</source>
+        <translation>thao tác chờ gửi</translation>
+    </message>
+    <message>
         <source>address</source>
         <translation>địa chỉ</translation>
     </message>
@@ -9580,6 +9596,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>kept</source>
         <translation>giữ nguyên</translation>
+    </message>
+    <message>
+        <source>kept: the shop owes them</source>
+        <translation>giữ lại: cửa hàng đang nợ khách</translation>
     </message>
     <message>
         <source>kept (still owing)</source>
@@ -10039,19 +10059,19 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>variants</source>
-        <translation>biến thể</translation>
+        <translation>phân loại</translation>
     </message>
     <message>
         <source>variants created</source>
-        <translation>biến thể đã tạo</translation>
+        <translation>phân loại đã tạo</translation>
     </message>
     <message>
         <source>variants unchanged</source>
-        <translation>biến thể không đổi</translation>
+        <translation>phân loại không đổi</translation>
     </message>
     <message>
         <source>variants updated</source>
-        <translation>biến thể đã cập nhật</translation>
+        <translation>phân loại đã cập nhật</translation>
     </message>
     <message>
         <source>vouchers switched off</source>
@@ -10373,7 +10393,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>Success rate</source>
-        <translation>Thành công</translation>
+        <translation>Tỉ lệ thành công</translation>
     </message>
     <message>
         <source>Successful orders</source>
@@ -11257,6 +11277,12 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Tài liệu PDF (*.pdf)</translation>
     </message>
     <message>
+        <source>%1 already exists.
+Do you want to replace it?</source>
+        <translation>%1 đã có.
+Bạn có muốn thay bằng tệp mới không?</translation>
+    </message>
+    <message>
         <source>%1 exported to %2.</source>
         <translation>Đã xuất %1 ra %2.</translation>
     </message>
@@ -11296,10 +11322,6 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Lưu tệp mẫu nhập dữ liệu</translation>
     </message>
     <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Tệp Excel (*.xlsx)</translation>
-    </message>
-    <message>
         <source>Saving the import template</source>
         <translation>Đang lưu tệp mẫu</translation>
     </message>
@@ -11321,7 +11343,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>Subtotal</source>
         <extracomment>The parts of the total, in the order the breakdown shows them: (field, label, sign).</extracomment>
-        <translation>Thành tiền</translation>
+        <translation>Tổng tiền hàng</translation>
     </message>
     <message>
         <source>Marketplace discount</source>
@@ -11342,7 +11364,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>Seller discount</source>
         <extracomment>The side panel&apos;s width (money, customer, shipments), unless its cards need more. `seller_discount` of a marketplace order: the seller&apos;s share of its promotions; of the shop&apos;s own sale: what the sale screen calls the order discount (F6).</extracomment>
-        <translation>Giảm giá của người bán</translation>
+        <translation>Giảm giá của shop</translation>
     </message>
     <message>
         <source>Shop promotion</source>
@@ -11437,7 +11459,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     </message>
     <message>
         <source>Sold below the cost price</source>
-        <extracomment>A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for this many lines; more of them scroll.</extracomment>
+        <extracomment>A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for this many lines; more of them scroll. The lines table keeps room for its header and three lines (a low screen: the delivery under it scrolls rather than squash the lines to nothing).</extracomment>
         <translation>Bán dưới giá vốn</translation>
     </message>
     <message>
@@ -11470,6 +11492,11 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Giảm giá</translation>
     </message>
     <message>
+        <source>Subtotal</source>
+        <comment>a sale line&apos;s amount</comment>
+        <translation>Thành tiền</translation>
+    </message>
+    <message>
         <source>In stock</source>
         <translation>Tồn kho</translation>
     </message>
@@ -11499,7 +11526,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     </message>
     <message>
         <source>New customer</source>
-        <extracomment>The widest the unit price column grows to show a level&apos;s name beside the price. The widest the quantity column grows (1.000.000, the most a line takes).</extracomment>
+        <extracomment>The widest the unit price column grows to show a level&apos;s name beside the price. The widest the quantity column grows (1.000.000, the most a line takes). The product&apos;s name never narrower: on a narrow screen the last columns scroll instead (at 1024 pixels wide the other columns took all the room, leaving &quot;Proc&quot;).</extracomment>
         <translation>Khách hàng mới</translation>
     </message>
     <message>
@@ -12091,10 +12118,6 @@ Vẫn bán?</translation>
         <translation>Xuất đơn hàng</translation>
     </message>
     <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Tệp Excel (*.xlsx)</translation>
-    </message>
-    <message>
         <source>Exporting orders</source>
         <translation>Đang xuất đơn hàng</translation>
     </message>
@@ -12330,6 +12353,23 @@ Vẫn bán?</translation>
     <message>
         <source>The printer %1 is paused or offline. Resume it, then try again.</source>
         <translation>Máy in %1 đang tạm dừng hoặc mất kết nối. Hãy cho máy in chạy lại, rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The printer %1 cannot be reached. Check that it is switched on and connected (cable or Wi-Fi), then try again.</source>
+        <extracomment>Jobs sent this long before and not printed yet: the printer is not printing (a receipt takes seconds, an invoice on a laser well under a minute).</extracomment>
+        <translation>Không kết nối được với máy in %1. Hãy kiểm tra máy in đã bật và đã cắm dây (hoặc đã kết nối Wi-Fi), rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The printer %1 has not printed what was sent to it over a minute ago. Check that it is switched on, connected and has paper, then try again.</source>
+        <translation>Máy in %1 chưa in được lệnh in đã gửi từ hơn một phút trước. Hãy kiểm tra máy in đã bật, đã kết nối và còn giấy, rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>1 earlier print job is still waiting and prints once the printer is back.</source>
+        <translation>Còn 1 lệnh in gửi trước đó đang chờ, sẽ được in khi máy in hoạt động lại.</translation>
+    </message>
+    <message>
+        <source>%1 earlier print jobs are still waiting and print once the printer is back.</source>
+        <translation>Còn %1 lệnh in gửi trước đó đang chờ, sẽ được in khi máy in hoạt động lại.</translation>
     </message>
     <message>
         <source>The printer %1 cannot be used.</source>
@@ -12658,8 +12698,16 @@ Vẫn bán?</translation>
         <translation>Xóa %n sản phẩm?</translation>
     </message>
     <message>
-        <source>Products that have orders are archived, not erased: they leave this list but stay on their orders. The others are deleted with their variants, images and stock history. This cannot be undone.</source>
-        <translation>Sản phẩm đã có đơn hàng sẽ được lưu trữ chứ không bị xóa hẳn: chúng rời khỏi danh sách này nhưng vẫn còn trên các đơn hàng. Các sản phẩm còn lại sẽ bị xóa cùng phân loại, hình ảnh và lịch sử kho. Không thể hoàn tác thao tác này.</translation>
+        <source>Products that have orders, goods receipts, purchase orders, stock or stock history are archived, not erased: they leave this list and the marketplaces are told none are left, but they stay on their orders and receipts. The others are deleted with their variants and images. This cannot be undone.</source>
+        <translation>Sản phẩm đã có đơn hàng, phiếu nhập hàng, đơn đặt hàng, tồn kho hoặc lịch sử kho sẽ được lưu trữ chứ không bị xóa hẳn: chúng rời khỏi danh sách này và các sàn được báo là hết hàng, nhưng vẫn còn trên các đơn hàng và phiếu nhập. Các sản phẩm còn lại sẽ bị xóa cùng phân loại và hình ảnh. Không thể hoàn tác thao tác này.</translation>
+    </message>
+    <message>
+        <source>%n product archived (it has orders, receipts or stock)</source>
+        <translation>Đã lưu trữ %n sản phẩm (đã có đơn hàng, phiếu nhập hoặc tồn kho)</translation>
+    </message>
+    <message>
+        <source>%n products archived (they have orders, receipts or stock)</source>
+        <translation>Đã lưu trữ %n sản phẩm (đã có đơn hàng, phiếu nhập hoặc tồn kho)</translation>
     </message>
     <message>
         <source>Delete products</source>
@@ -12676,14 +12724,6 @@ Vẫn bán?</translation>
     <message>
         <source>%n products deleted</source>
         <translation>Đã xóa %n sản phẩm</translation>
-    </message>
-    <message>
-        <source>%n product archived (it has orders)</source>
-        <translation>Đã lưu trữ %n sản phẩm (đã có đơn hàng)</translation>
-    </message>
-    <message>
-        <source>%n products archived (they have orders)</source>
-        <translation>Đã lưu trữ %n sản phẩm (đã có đơn hàng)</translation>
     </message>
 </context>
 <context>
@@ -12734,7 +12774,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Amounts must be between 0 and {limit} đ.</source>
-        <translation>Số tiền phải từ 0 đến {limit} đ.</translation>
+        <translation>Số tiền phải từ 0 đến {limit} ₫.</translation>
     </message>
     <message>
         <source>Another voucher already has the code {code}.</source>
@@ -12882,7 +12922,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Points may pay at most {percent}% of this order ({cap} đ): use at most {most} points.</source>
-        <translation>Điểm chỉ được trả tối đa {percent}% giá trị đơn này ({cap} đ): hãy dùng tối đa {most} điểm.</translation>
+        <translation>Điểm chỉ được trả tối đa {percent}% giá trị đơn này ({cap} ₫): hãy dùng tối đa {most} điểm.</translation>
     </message>
     <message>
         <source>Points need a customer (not a walk-in sale).</source>
@@ -12958,7 +12998,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>The amount must be between 0 and {limit} đ.</source>
-        <translation>Số tiền phải từ 0 đến {limit} đ.</translation>
+        <translation>Số tiền phải từ 0 đến {limit} ₫.</translation>
     </message>
     <message>
         <source>The assigned staff member no longer exists.</source>
@@ -13014,7 +13054,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>The insurance value must be 0-{most} đ (got {amount} đ).</source>
-        <translation>Giá trị khai giá phải từ 0 đến {most} đ (đang là {amount} đ).</translation>
+        <translation>Giá trị khai giá phải từ 0 đến {most} ₫ (đang là {amount} ₫).</translation>
     </message>
     <message>
         <source>The level {taken} already has the code {code}.</source>
@@ -13078,7 +13118,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>The purchase threshold must be between 0 and {limit} đ.</source>
-        <translation>Ngưỡng chi tiêu phải từ 0 đến {limit} đ.</translation>
+        <translation>Ngưỡng chi tiêu phải từ 0 đến {limit} ₫.</translation>
     </message>
     <message>
         <source>The quantity must be more than 0.</source>
@@ -13474,7 +13514,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Shop {shop} set up by {email}</source>
-        <translation>Cửa hàng {shop} được thiết lập bởi {email}</translation>
+        <translation>{email} đã thiết lập cửa hàng {shop}</translation>
     </message>
     <message>
         <source>Statistics rebuilt for {count} customers ({corrected} corrected) in {seconds} s</source>
@@ -13506,7 +13546,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>The COD amount must be 0-{most} đ (got {amount} đ).</source>
-        <translation>Tiền thu hộ (COD) phải từ 0 đến {most} đ (đang là {amount} đ).</translation>
+        <translation>Tiền thu hộ (COD) phải từ 0 đến {most} ₫ (đang là {amount} ₫).</translation>
     </message>
     <message>
         <source>The account name is longer than 120 characters.</source>
@@ -13546,7 +13586,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>The earn rate must be between 0 and {limit} đ per point.</source>
-        <translation>Tỉ lệ tích điểm phải từ 0 đến {limit} đ cho mỗi điểm.</translation>
+        <translation>Tỉ lệ tích điểm phải từ 0 đến {limit} ₫ cho mỗi điểm.</translation>
     </message>
     <message>
         <source>The encryption key for shop secrets cannot be used ({name}): check {secret_key_path}.</source>
@@ -13766,7 +13806,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Voucher {code}: order below {minimum} đ (this order: {amount} đ).</source>
-        <translation>Mã giảm giá {code}: đơn chưa đạt {minimum} đ (đơn này: {amount} đ).</translation>
+        <translation>Mã giảm giá {code}: đơn chưa đạt {minimum} ₫ (đơn này: {amount} ₫).</translation>
     </message>
     <message>
         <source>Wrong password.</source>
@@ -14102,7 +14142,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>A point must be worth less than the {earn_per} đ spent to earn it: the points would give back more than the customer paid.</source>
-        <translation>Giá trị một điểm phải nhỏ hơn {earn_per} đ khách chi để tích được điểm đó: nếu không, điểm thưởng sẽ hoàn lại cho khách nhiều hơn số tiền khách đã trả.</translation>
+        <translation>Giá trị một điểm phải nhỏ hơn {earn_per} ₫ khách chi để tích được điểm đó: nếu không, điểm thưởng sẽ hoàn lại cho khách nhiều hơn số tiền khách đã trả.</translation>
     </message>
     <message>
         <source>A product of order {external_id} was deleted since: the order cannot be edited.</source>
@@ -14177,12 +14217,32 @@ Vẫn bán?</translation>
         <translation>Một tác vụ khác đang ghi dữ liệu của cửa hàng (đồng bộ, nhập tệp hoặc một cửa sổ khác); chưa có gì được lưu. Hãy thử lại sau giây lát.</translation>
     </message>
     <message>
+        <source>At the warehouse</source>
+        <translation>Nhập kho</translation>
+    </message>
+    <message>
         <source>Authorisation not completed</source>
         <translation>Chưa hoàn tất ủy quyền</translation>
     </message>
     <message>
         <source>Authorisation received</source>
         <translation>Đã nhận ủy quyền</translation>
+    </message>
+    <message>
+        <source>Being picked up</source>
+        <translation>Đang lấy hàng</translation>
+    </message>
+    <message>
+        <source>Being returned</source>
+        <translation>Đang hoàn hàng</translation>
+    </message>
+    <message>
+        <source>Being sorted</source>
+        <translation>Đang phân loại</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Đã hủy</translation>
     </message>
     <message>
         <source>Cannot reach the database server {server}. Check the network and that the server is running, then try again.</source>
@@ -14225,6 +14285,18 @@ Vẫn bán?</translation>
         <translation>Khách hàng {id} không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Damaged</source>
+        <translation>Hàng hư hỏng</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Giao hàng thành công</translation>
+    </message>
+    <message>
+        <source>Delivery failed</source>
+        <translation>Giao hàng không thành công</translation>
+    </message>
+    <message>
         <source>Demo data needs orders &gt;= 0 and at least one customer.</source>
         <translation>Dữ liệu mẫu cần số đơn hàng &gt;= 0 và ít nhất một khách hàng.</translation>
     </message>
@@ -14241,12 +14313,36 @@ Vẫn bán?</translation>
         <translation>Tích điểm từ đơn {order}</translation>
     </message>
     <message>
+        <source>Exception</source>
+        <translation>Hàng ngoại lệ</translation>
+    </message>
+    <message>
         <source>Export to an .xlsx, .csv or .txt file, not {name}.</source>
         <translation>Hãy xuất ra tệp .xlsx, .csv hoặc .txt, không phải {name}.</translation>
     </message>
     <message>
         <source>Exported the end-of-day report of {day}</source>
         <translation>Đã xuất báo cáo cuối ngày {day}</translation>
+    </message>
+    <message>
+        <source>Exported {count} SKU groups</source>
+        <translation>Đã xuất {count} nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Exported {count} customers</source>
+        <translation>Đã xuất {count} khách hàng</translation>
+    </message>
+    <message>
+        <source>Exported {count} orders</source>
+        <translation>Đã xuất {count} đơn hàng</translation>
+    </message>
+    <message>
+        <source>Exported {count} variants</source>
+        <translation>Đã xuất {count} phân loại</translation>
+    </message>
+    <message>
+        <source>Exported {done} of {total}</source>
+        <translation>Đã xuất {done}/{total}</translation>
     </message>
     <message>
         <source>Exported {rows} lines of goods receipts</source>
@@ -14259,6 +14355,22 @@ Vẫn bán?</translation>
     <message>
         <source>Exported {rows} suppliers</source>
         <translation>Đã xuất {rows} nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Exporting SKU groups</source>
+        <translation>Đang xuất nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Exporting customers</source>
+        <translation>Đang xuất khách hàng</translation>
+    </message>
+    <message>
+        <source>Exporting orders</source>
+        <translation>Đang xuất đơn hàng</translation>
+    </message>
+    <message>
+        <source>Exporting products</source>
+        <translation>Đang xuất sản phẩm</translation>
     </message>
     <message>
         <source>File too large</source>
@@ -14319,6 +14431,10 @@ Vẫn bán?</translation>
     <message>
         <source>Imported {rows} suppliers: {created} new, {updated} updated</source>
         <translation>Đã nhập {rows} nhà cung cấp: {created} mới, {updated} cập nhật</translation>
+    </message>
+    <message>
+        <source>In transit</source>
+        <translation>Đang trung chuyển</translation>
     </message>
     <message>
         <source>J&amp;T API account</source>
@@ -14403,6 +14519,10 @@ Vẫn bán?</translation>
     <message>
         <source>Linking {count} listings</source>
         <translation>Đang liên kết {count} sản phẩm</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>Hàng thất lạc</translation>
     </message>
     <message>
         <source>Name the supplier the goods are ordered from.</source>
@@ -14522,7 +14642,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Order {order} changed since the shipment was prepared: the cash on delivery is now {now} đ (it was {was} đ). Prepare the shipment again.</source>
-        <translation>Đơn {order} đã thay đổi từ lúc chuẩn bị vận đơn: tiền thu hộ giờ là {now} đ (trước là {was} đ). Hãy chuẩn bị lại vận đơn.</translation>
+        <translation>Đơn {order} đã thay đổi từ lúc chuẩn bị vận đơn: tiền thu hộ giờ là {now} ₫ (trước là {was} ₫). Hãy chuẩn bị lại vận đơn.</translation>
     </message>
     <message>
         <source>Order {order} is not ready to ship.</source>
@@ -14539,6 +14659,10 @@ Vẫn bán?</translation>
     <message>
         <source>Order {order} was sold on {day}, a day already over: its total and payment can no longer change (that day&apos;s End of day would change). Cancel it and make a new order today instead; its delivery details and note can still be edited.</source>
         <translation>Đơn {order} được bán ngày {day}, ngày đó đã qua: không thể đổi tổng tiền và cách thanh toán nữa (báo cáo cuối ngày hôm đó sẽ bị thay đổi). Hãy hủy đơn và tạo đơn mới hôm nay; thông tin giao hàng và ghi chú vẫn sửa được.</translation>
+    </message>
+    <message>
+        <source>Out for delivery</source>
+        <translation>Đang giao hàng</translation>
     </message>
     <message>
         <source>Paid now must be less than the total {total} (all of it: choose cash).</source>
@@ -14561,12 +14685,16 @@ Vẫn bán?</translation>
         <translation>không có quyền ghi vào đó</translation>
     </message>
     <message>
+        <source>Picked up</source>
+        <translation>Lấy hàng thành công</translation>
+    </message>
+    <message>
         <source>Pictures need the shop&apos;s data folder.</source>
         <translation>Cần thư mục dữ liệu của cửa hàng để lưu ảnh.</translation>
     </message>
     <message>
         <source>Points may pay at most {percent}% of this order ({cap} đ): it keeps the {kept} points it redeemed already, but cannot take more.</source>
-        <translation>Điểm chỉ được trả tối đa {percent}% giá trị đơn này ({cap} đ): đơn giữ lại {kept} điểm đã đổi, nhưng không thể dùng thêm.</translation>
+        <translation>Điểm chỉ được trả tối đa {percent}% giá trị đơn này ({cap} ₫): đơn giữ lại {kept} điểm đã đổi, nhưng không thể dùng thêm.</translation>
     </message>
     <message>
         <source>Prime Distribution received the authorisation. Return to the app to see whether the shop is linked; you can close this tab.</source>
@@ -14609,12 +14737,36 @@ Vẫn bán?</translation>
         <translation>Dùng điểm cho đơn {order}</translation>
     </message>
     <message>
+        <source>Return being sorted</source>
+        <translation>Đang phân loại hàng hoàn</translation>
+    </message>
+    <message>
+        <source>Return failed</source>
+        <translation>Hoàn hàng không thành công</translation>
+    </message>
+    <message>
+        <source>Return in transit</source>
+        <translation>Đang trung chuyển hàng hoàn</translation>
+    </message>
+    <message>
         <source>Return {id} no longer exists.</source>
         <translation>Phiếu trả hàng {id} không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Returned by the carrier ({shipment})</source>
+        <translation>Nhà vận chuyển hoàn về ({shipment})</translation>
+    </message>
+    <message>
+        <source>Returned to the shop</source>
+        <translation>Hoàn hàng thành công</translation>
+    </message>
+    <message>
         <source>Returned {items} item(s), refund {refund}: {reason}</source>
         <translation>Trả {items} sản phẩm, hoàn {refund} ₫: {reason}</translation>
+    </message>
+    <message>
+        <source>Returning to the shop</source>
+        <translation>Chuyển hoàn</translation>
     </message>
     <message>
         <source>Reversed: {order} is {status}</source>
@@ -14681,6 +14833,10 @@ Vẫn bán?</translation>
         <translation>mã SKU {sku} của “{name}” trùng mã vạch của {other} thuộc “{product}”: quét mã này sẽ ra “{product}”.</translation>
     </message>
     <message>
+        <source>SKU {sku} shares the cost of SKU group {group} with SKU {other_sku} on row {row}, which gives {first}: give both the same cost</source>
+        <translation>SKU {sku} dùng chung giá vốn của nhóm SKU {group} với SKU {other_sku} ở dòng {row} (giá {first}): hãy nhập cùng một giá vốn</translation>
+    </message>
+    <message>
         <source>SKU {sku} was deleted since: its stock is gone.</source>
         <translation>SKU {sku} đã bị xóa: không còn tồn kho.</translation>
     </message>
@@ -14699,6 +14855,10 @@ Vẫn bán?</translation>
     <message>
         <source>SKU {sku}: {received} came in and {returned} went back already: at most {left} can go back.</source>
         <translation>SKU {sku}: đã nhập {received}, đã trả {returned}: chỉ trả lại được tối đa {left}.</translation>
+    </message>
+    <message>
+        <source>Saving the file</source>
+        <translation>Đang lưu tệp</translation>
     </message>
     <message>
         <source>Say why the balance changes.</source>
@@ -14817,6 +14977,10 @@ Vẫn bán?</translation>
         <translation>Đã dừng sao lưu vì ứng dụng đang đóng; không có bản sao lưu nào được lưu.</translation>
     </message>
     <message>
+        <source>The birthday {day} is after today.</source>
+        <translation>Ngày sinh {day} là ngày sau hôm nay.</translation>
+    </message>
+    <message>
         <source>The carrier account {account} was removed.</source>
         <translation>Tài khoản vận chuyển {account} đã bị xóa.</translation>
     </message>
@@ -14886,7 +15050,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>The expected day {day} has already passed: choose today or a later day.</source>
-        <translation>Ngày dự kiến giao {day} đã qua: hãy chọn hôm nay hoặc một ngày sau.</translation>
+        <translation>Ngày hẹn giao {day} đã qua: hãy chọn hôm nay hoặc một ngày sau.</translation>
     </message>
     <message>
         <source>The expected day {day} is more than a year away.</source>
@@ -14938,7 +15102,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>The price must be between 1 and {limit} đ.</source>
-        <translation>Giá phải từ 1 đến {limit} đ.</translation>
+        <translation>Giá phải từ 1 đến {limit} ₫.</translation>
     </message>
     <message>
         <source>The quantity cannot be more than {max}.</source>
@@ -14975,6 +15139,10 @@ Vẫn bán?</translation>
     <message>
         <source>The shop is disconnected: authorise it again in Settings → Sales channels to sync its orders.</source>
         <translation>Gian hàng đã ngắt kết nối: hãy ủy quyền lại trong Cài đặt → Kênh bán hàng để đồng bộ đơn hàng.</translation>
+    </message>
+    <message>
+        <source>The shop is disconnected: this waits until the shop is authorised again in Settings → Sales channels.</source>
+        <translation>Cửa hàng đã ngắt kết nối: thao tác này sẽ chờ đến khi cửa hàng được cấp quyền lại trong Cài đặt → Kênh bán hàng.</translation>
     </message>
     <message>
         <source>The shop is not authorised on {platform} yet: authorise it first.</source>
@@ -15150,7 +15318,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>This data was made by a newer version of Prime Distribution: update the app.</source>
-        <translation>Dữ liệu này được tạo bởi phiên bản Prime Distribution mới hơn: hãy cập nhật ứng dụng.</translation>
+        <translation>Dữ liệu này do phiên bản Prime Distribution mới hơn tạo ra: hãy cập nhật ứng dụng.</translation>
     </message>
     <message>
         <source>This database is at schema revision empty, the app needs {head}: open the app (or run `primedist migrate`) first.</source>
@@ -15162,11 +15330,11 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Till of {day} counted: {counted} đ, difference {difference} đ</source>
-        <translation>Kiểm két ngày {day}: đếm được {counted} đ, chênh lệch {difference} đ</translation>
+        <translation>Kiểm két ngày {day}: đếm được {counted} ₫, chênh lệch {difference} ₫</translation>
     </message>
     <message>
         <source>Type an amount from 0 to {limit} đ.</source>
-        <translation>Hãy nhập số tiền từ 0 đến {limit} đ.</translation>
+        <translation>Hãy nhập số tiền từ 0 đến {limit} ₫.</translation>
     </message>
     <message>
         <source>Type or scan the order number.</source>
@@ -15181,12 +15349,32 @@ Vẫn bán?</translation>
         <translation>Nâng cấp cơ sở dữ liệu thất bại ({error}); bản sao lưu tạo trước đó nằm ở {path}.</translation>
     </message>
     <message>
+        <source>Voucher {code} has ended ({ended}): change its end date in the editor to switch it on again.</source>
+        <translation>Mã giảm giá {code} đã hết hạn ({ended}): hãy sửa ngày kết thúc của mã để bật lại.</translation>
+    </message>
+    <message>
+        <source>Waiting for pickup</source>
+        <translation>Chờ lấy hàng</translation>
+    </message>
+    <message>
+        <source>Waiting to redeliver</source>
+        <translation>Chờ xác nhận giao lại</translation>
+    </message>
+    <message>
         <source>Ward {ward} is in more than one district of {province}: pick it on the order.</source>
         <translation>Phường/xã {ward} có ở nhiều quận/huyện của {province}: hãy chọn trên đơn hàng.</translation>
     </message>
     <message>
         <source>Ward {ward} is not in GHN&apos;s list for {province}.</source>
         <translation>Phường/xã {ward} không có trong danh sách của GHN cho {province}.</translation>
+    </message>
+    <message>
+        <source>With the recipient</source>
+        <translation>Đang tương tác với người nhận</translation>
+    </message>
+    <message>
+        <source>With the sender</source>
+        <translation>Đang tương tác với người gửi</translation>
     </message>
     <message>
         <source>Your account was disabled: ask the shop owner.</source>
@@ -15271,6 +15459,10 @@ Vẫn bán?</translation>
     <message>
         <source>give its {option}</source>
         <translation>hãy nhập {option}</translation>
+    </message>
+    <message>
+        <source>given to {skus} too: SKU group {group} has one cost</source>
+        <translation>cũng áp dụng cho {skus}: nhóm SKU {group} dùng chung một giá vốn</translation>
     </message>
     <message>
         <source>is empty: which order is it?</source>
@@ -15362,7 +15554,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>the barcode is variant {n}&apos;s SKU.</source>
-        <translation>mã vạch trùng SKU của biến thể {n}.</translation>
+        <translation>mã vạch trùng SKU của phân loại {n}.</translation>
     </message>
     <message>
         <source>the cost cannot be more than {max}.</source>
@@ -15442,7 +15634,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>this is not an image Primedist can read.</source>
-        <translation>đây không phải ảnh Primedist đọc được.</translation>
+        <translation>đây không phải ảnh Prime Distribution đọc được.</translation>
     </message>
     <message>
         <source>two of its models have the same options</source>
@@ -15478,7 +15670,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>{amount} đ</source>
-        <translation>{amount} đ</translation>
+        <translation>{amount} ₫</translation>
     </message>
     <message>
         <source>{attribute} is longer than {limit} characters.</source>
@@ -15501,8 +15693,16 @@ Vẫn bán?</translation>
         <translation>Tài khoản {carrier} {account}: đã lưu thông tin đăng nhập mới ({described})</translation>
     </message>
     <message>
+        <source>{carrier}: {status}</source>
+        <translation>{carrier}: {status}</translation>
+    </message>
+    <message>
         <source>{cell} has an unknown month {month}</source>
         <translation>{cell} có tháng không hiểu được {month}</translation>
+    </message>
+    <message>
+        <source>{cell} is in the future</source>
+        <translation>{cell} là ngày trong tương lai</translation>
     </message>
     <message>
         <source>{cell} is not a date (use {formats})</source>
@@ -15547,6 +15747,10 @@ Vẫn bán?</translation>
     <message>
         <source>{code} awaits no more goods.</source>
         <translation>{code} không còn chờ hàng về.</translation>
+    </message>
+    <message>
+        <source>{code} awaits only goods deleted or archived since it was ordered ({skus}): they can no longer be received. Close the order.</source>
+        <translation>{code} chỉ còn chờ hàng đã bị xóa hoặc lưu trữ sau khi đặt ({skus}): không thể nhập kho được nữa. Hãy đóng đơn đặt hàng.</translation>
     </message>
     <message>
         <source>{code} came in full: it awaits no more goods.</source>
@@ -15658,7 +15862,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>{code}: what {name} owes changed by {amount} đ ({reason})</source>
-        <translation>{code}: công nợ của {name} thay đổi {amount} đ ({reason})</translation>
+        <translation>{code}: công nợ của {name} thay đổi {amount} ₫ ({reason})</translation>
     </message>
     <message>
         <source>{code}: {amount} paid to {name}</source>
@@ -15674,7 +15878,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>{code}: {name} paid {amount} đ of {owed} đ</source>
-        <translation>{code}: {name} trả {amount} đ trên số nợ {owed} đ</translation>
+        <translation>{code}: {name} trả {amount} ₫ trên số nợ {owed} ₫</translation>
     </message>
     <message>
         <source>{code}: {name}&apos;s balance {amount} ({reason})</source>
@@ -15813,6 +16017,10 @@ Vẫn bán?</translation>
         <translation>{customers} đã gộp vào {customer}: {moved}</translation>
     </message>
     <message>
+        <source>{customer} (the shop owes them {amount} đ)</source>
+        <translation>{customer} (cửa hàng đang nợ khách {amount} đ)</translation>
+    </message>
+    <message>
         <source>{customer} has only {points} points.</source>
         <translation>{customer} chỉ có {points} điểm.</translation>
     </message>
@@ -15869,10 +16077,6 @@ Vẫn bán?</translation>
         <translation>{customer}: {name} (thêm lại: đã cập nhật)</translation>
     </message>
     <message>
-        <source>{data_dir} already holds a shop&apos;s data ({orders} orders, {products} products, {customers} customers, {suppliers} suppliers): demo data goes only into a new data dir. Choose another --data-dir.</source>
-        <translation>{data_dir} đã có dữ liệu của cửa hàng ({orders} đơn hàng, {products} sản phẩm, {customers} khách hàng, {suppliers} nhà cung cấp): dữ liệu mẫu chỉ được đưa vào một thư mục dữ liệu mới. Hãy chọn --data-dir khác.</translation>
-    </message>
-    <message>
         <source>{database} cannot be used: {error}</source>
         <translation>Không dùng được {database}: {error}</translation>
     </message>
@@ -15883,6 +16087,10 @@ Vẫn bán?</translation>
     <message>
         <source>{day} is not a possible birthday</source>
         <translation>{day} không phải ngày sinh hợp lệ</translation>
+    </message>
+    <message>
+        <source>{deleted} Kept until their account is settled: {who}.</source>
+        <translation>{deleted} Giữ lại cho đến khi tất toán công nợ: {who}.</translation>
     </message>
     <message>
         <source>{deleted} customers deleted.</source>
@@ -15919,6 +16127,10 @@ Vẫn bán?</translation>
     <message>
         <source>{error} The carrier could not be asked whether it made shipment {shipment}: look for it on the carrier&apos;s site before shipping the order again.</source>
         <translation>{error} Không hỏi được đơn vị vận chuyển đã tạo vận đơn {shipment} hay chưa: hãy kiểm tra trên trang của đơn vị vận chuyển trước khi gửi lại đơn.</translation>
+    </message>
+    <message>
+        <source>{error} is an Excel error (a formula that failed, such as a VLOOKUP that found nothing): fix the cell or clear it</source>
+        <translation>{error} là lỗi của Excel (công thức bị lỗi, ví dụ VLOOKUP không tìm thấy giá trị): hãy sửa ô này hoặc xóa trống ô</translation>
     </message>
     <message>
         <source>{field} {how}</source>
@@ -16030,7 +16242,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>{level} {sku}: {price} đ</source>
-        <translation>{level} {sku}: {price} đ</translation>
+        <translation>{level} {sku}: {price} ₫</translation>
     </message>
     <message>
         <source>{level}: {moved} of {count} customers given this level by hand</source>
@@ -16038,7 +16250,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>{lines} lines counted, {changed} changed, difference {difference} ({amount} đ); {reason}</source>
-        <translation>Đã kiểm {lines} dòng, {changed} thay đổi, chênh lệch {difference} ({amount} đ); {reason}</translation>
+        <translation>Đã kiểm {lines} dòng, {changed} thay đổi, chênh lệch {difference} ({amount} ₫); {reason}</translation>
     </message>
     <message>
         <source>{name} &lt;{email}&gt; added as {role}</source>
@@ -16194,7 +16406,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>{name} owes {owed} đ: the payment cannot be more.</source>
-        <translation>{name} đang nợ {owed} đ: không thể thu nhiều hơn.</translation>
+        <translation>{name} đang nợ {owed} ₫: không thể thu nhiều hơn.</translation>
     </message>
     <message>
         <source>{name} shop {ext} is already linked as {other}.</source>
@@ -16274,7 +16486,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>{order}: {before} đ → {after} đ</source>
-        <translation>{order}: {before} đ → {after} đ</translation>
+        <translation>{order}: {before} ₫ → {after} ₫</translation>
     </message>
     <message>
         <source>{order}: {status} → {to}</source>
@@ -16286,7 +16498,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>{order}: {total} đ ({source})</source>
-        <translation>{order}: {total} đ ({source})</translation>
+        <translation>{order}: {total} ₫ ({source})</translation>
     </message>
     <message>
         <source>{path} already exists: give a new file for the key.</source>
@@ -16346,7 +16558,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>{price} đ is above the list price of {sku} ({list_price} đ): members pay the list price while it is lower.</source>
-        <translation>{price} đ cao hơn giá niêm yết của {sku} ({list_price} đ): khách trong nhóm sẽ trả giá niêm yết khi giá đó thấp hơn.</translation>
+        <translation>{price} ₫ cao hơn giá niêm yết của {sku} ({list_price} ₫): khách trong nhóm sẽ trả giá niêm yết khi giá đó thấp hơn.</translation>
     </message>
     <message>
         <source>{printer} is not an ESC/POS printer.</source>
@@ -16537,10 +16749,6 @@ Vẫn bán?</translation>
         <translation>{sku}: {problem}. Chưa lên lịch gì.</translation>
     </message>
     <message>
-        <source>{summary}; vouchers switched off, as they were only for it: {vouchers}</source>
-        <translation>{summary}; đã tắt các mã giảm giá chỉ dành cho mục này: {vouchers}</translation>
-    </message>
-    <message>
         <source>{tag} ({count} customers)</source>
         <translation>{tag} ({count} khách hàng)</translation>
     </message>
@@ -16637,6 +16845,14 @@ Vẫn bán?</translation>
         <translation>{cell} không phải số nguyên (không hữu hạn)</translation>
     </message>
     <message>
+        <source>{data_dir} already holds a shop&apos;s data ({orders} orders, {products} products, {customers} customers, {suppliers} suppliers, {shops} other shops): demo data goes only into a new data dir. Choose another --data-dir.</source>
+        <translation>{data_dir} đã có dữ liệu của một cửa hàng ({orders} đơn hàng, {products} sản phẩm, {customers} khách hàng, {suppliers} nhà cung cấp, {shops} cửa hàng khác): dữ liệu demo chỉ được tạo trong một thư mục dữ liệu mới. Hãy chọn --data-dir khác.</translation>
+    </message>
+    <message>
+        <source>{data_dir} holds the shop “{shop}”, not the demo shop: --demo signs in without a password only to the demo shop it made itself. Open the app without --demo to sign in, or choose another --data-dir for the demo.</source>
+        <translation>{data_dir} là dữ liệu của cửa hàng “{shop}”, không phải cửa hàng demo: --demo chỉ tự đăng nhập không cần mật khẩu vào cửa hàng demo do chính nó tạo ra. Hãy mở ứng dụng không kèm --demo để đăng nhập, hoặc chọn --data-dir khác cho bản demo.</translation>
+    </message>
+    <message>
         <source>{email} is not an email address</source>
         <translation>{email} không phải địa chỉ email</translation>
     </message>
@@ -16655,6 +16871,10 @@ Vẫn bán?</translation>
     <message>
         <source>{new} for items of {old}: credit {credit}, paid {to_pay}</source>
         <translation>{new} đổi hàng của {old}: trừ {credit} ₫, khách trả {to_pay} ₫</translation>
+    </message>
+    <message>
+        <source>{summary}; vouchers switched off and ended, as they were only for it: {vouchers}</source>
+        <translation>{summary}; đã tắt và cho hết hạn các mã giảm giá chỉ dành cho nó: {vouchers}</translation>
     </message>
     <message>
         <source>{variant}: {why}</source>
@@ -16790,7 +17010,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation>Đơn huỷ</translation>
+        <translation>Đã hủy</translation>
     </message>
     <message>
         <source>Exception</source>

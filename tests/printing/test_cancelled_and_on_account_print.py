@@ -67,7 +67,7 @@ def test_an_order_that_stands_has_no_banner(qapp, shop_ctx, sample_order, tmp_pa
     for template in ("receipt_58", "receipt_80", "invoice_a4"):
         assert "HỦY" not in printed(shop_ctx, sample_order.id, template, "vi", tmp_path)
     # A cash sale's receipt does not repeat the total as paid (the invoice always did).
-    assert "Đã trả" not in printed(shop_ctx, sample_order.id, "receipt_80", "vi", tmp_path)
+    assert "Đã thanh toán" not in printed(shop_ctx, sample_order.id, "receipt_80", "vi", tmp_path)
 
 
 def test_the_chat_text_of_a_cancelled_order(shop_ctx, cancelled_phone_order):
@@ -85,11 +85,11 @@ def on_account(ctx: ServiceContext, engine) -> int:
 
 
 @pytest.mark.parametrize(("template", "lang", "phrases"), [
-    ("receipt_58", "vi", ("Tổng cộng 240.000 ₫", "Ghi nợ (trả sau)", "Đã trả 100.000 ₫",
+    ("receipt_58", "vi", ("Tổng cộng 240.000 ₫", "Ghi nợ (trả sau)", "Đã thanh toán 100.000 ₫",
                           "Còn nợ 140.000 ₫")),
     ("receipt_80", "en", ("Total 240,000 VND", "On account (pay later)", "Paid 100,000 VND",
                           "Owed 140,000 VND")),
-    ("invoice_a5", "vi", ("Tổng cộng 240.000 ₫", "Đã trả 100.000 ₫", "Còn nợ 140.000 ₫")),
+    ("invoice_a5", "vi", ("Tổng cộng 240.000 ₫", "Đã thanh toán 100.000 ₫", "Còn nợ 140.000 ₫")),
 ])  # fmt: skip
 def test_a_sale_on_account_prints_what_was_paid_at_the_counter(
     qapp, engine, shop_ctx, template, lang, phrases, tmp_path

@@ -65,7 +65,7 @@ def test_bulk_receipts_each_cut_and_drawer_kicked_once(qapp, engine, printer, sh
         **profile.__dict__, "target": parse_host_port(f"127.0.0.1:{printer.port}"),
         "open_drawer": True,
     }))  # fmt: skip
-    print_orders(shop_ctx, ids, DocumentType.RECEIPT)
+    print_orders(shop_ctx, ids, DocumentType.RECEIPT, open_drawer=True)  # asked: a sale's
     (job,) = printer.wait(1)
     decoded = decode_escpos(job)
     assert decoded.cuts == 3 and decoded.drawer_kicks == 1

@@ -22,7 +22,7 @@ def test_a_counter_sale_as_a_chat_message(engine, shop_ctx):
         "1. Nến thơm tinh dầu × 2: 90.000 ₫",
         "2. Bình xịt phòng × 1: 96.000 ₫",
         "",
-        "Tạm tính: 186.000 ₫",
+        "Tổng tiền hàng: 186.000 ₫",
         "Tổng cộng: 186.000 ₫ (Tiền mặt)",
         "Giao đến: Trần Thị Bích Ngọc · 0939921717 · 12 Lý Tự Trọng, Phường Bến Nghé, "
         "Thành phố Hồ Chí Minh",

@@ -3,6 +3,7 @@ next order from the same buyer makes a new customer; a debtor is kept; owner/man
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -106,6 +107,41 @@ def test_a_customer_who_owes_money_is_kept(engine: Engine, owner_ctx: ServiceCon
             sa.select(customers_t.c.id).where(customers_t.c.deleted_at.is_(None))
         ).scalars().all()  # fmt: skip
     assert alive == [hoa]
+
+
+def test_a_customer_the_shop_owes_money_is_kept(engine: Engine, owner_ctx: ServiceContext) -> None:
+    """A deposit or an overpayment (a balance below 0) would vanish with the customer."""
+    hoa = add(owner_ctx, "Nguyễn Thị Hoa", "0939921717")
+    nam = add(owner_ctx, "Trần Nam", "0912345678")
+    lan = add(owner_ctx, "Lê Lan", "0987654321")
+    customer_account.adjust_balance(owner_ctx, hoa, -100_000, "tiền đặt cọc")
+    customer_account.adjust_balance(owner_ctx, nam, 250_000, "nợ cũ")
+
+    report = delete_customers(owner_ctx, [hoa, nam, lan])
+
+    assert report.deleted == 1
+    assert [(d.id, d.owed) for d in report.owed_by_shop] == [(hoa, -100_000)]
+    assert [(d.id, d.owed) for d in report.owing] == [(nam, 250_000)]
+    assert report.summary() == (
+        f"1 customer deleted; kept because they still owe money: KH{nam:06d} Trần Nam. "
+        f"Kept until their account is settled: KH{hoa:06d} Nguyễn Thị Hoa (the shop owes them "
+        "100,000 đ)."
+    )
+    with engine.connect() as conn:
+        alive = conn.execute(
+            sa.select(customers_t.c.id).where(customers_t.c.deleted_at.is_(None))
+            .order_by(customers_t.c.id)
+        ).scalars().all()  # fmt: skip
+        after = conn.execute(
+            sa.select(audit_t.c.after_json).where(audit_t.c.action == "customer.delete")
+        ).scalar_one()  # fmt: skip
+    assert alive == [hoa, nam]
+    assert json.loads(after)["kept_owed_by_shop"] == [hoa]
+    assert customer_account.get_balance(owner_ctx, hoa).owed == -100_000  # still owed to her
+    only = delete_customers(owner_ctx, [hoa])
+    assert (only.deleted, only.summary()) == (0, (
+        f"0 customers deleted. Kept until their account is settled: KH{hoa:06d} Nguyễn Thị Hoa "
+        "(the shop owes them 100,000 đ)."))  # fmt: skip
 
 
 def test_merged_customers_are_ignored_and_staff_may_not_delete(

@@ -140,9 +140,9 @@ def test_apply_to_several_shops_flags_low_products_and_reset_clears_them(
     assert svc.reset_shop_level(owner_ctx, [shopee]) == 1  # nothing left to remove: fine
 
     assert audits(engine, "low_stock.shop_level") == [
-        ("low_stock.shop_level", str(shopee), "Shopee Mall: default low-stock level None → 5"),
-        ("low_stock.shop_level", str(counter), "Quầy: default low-stock level None → 5"),
-        ("low_stock.shop_level", str(lazada), "Lazada Store: default low-stock level None → 8"),
+        ("low_stock.shop_level", str(shopee), "Shopee Mall: default low-stock level — → 5"),
+        ("low_stock.shop_level", str(counter), "Quầy: default low-stock level — → 5"),
+        ("low_stock.shop_level", str(lazada), "Lazada Store: default low-stock level — → 8"),
         ("low_stock.shop_level", str(lazada), "Lazada Store: default low-stock level 8 → 2"),
         ("low_stock.shop_level_reset", str(shopee),
          "Shopee Mall: default low-stock level 5 removed"),
@@ -167,7 +167,7 @@ def test_variant_override_beats_the_group_and_the_shop_default(
     svc.set_variant_level(owner_ctx, ao, None)  # back to the shop default
     assert low_skus(engine) == [("AO", 10)] and low_flag(engine, ao)
     assert [s for _a, _e, s in audits(engine, "low_stock.variant_level")] == [
-        "AO: low-stock level None → 1",
+        "AO: low-stock level — → 1",
         "AO: low-stock level 1 → default",
     ]
 

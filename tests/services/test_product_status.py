@@ -87,7 +87,7 @@ def shop(engine: Engine) -> int:
 def three(engine: Engine, shop: int) -> list[int]:
     return [
         make_catalogue_product(
-            engine, f"Sản phẩm {i}", [(f"SP-{i}", 10_000, None, 5)], shop_ids=(shop,)
+            engine, f"Sản phẩm {i}", [(f"SP-{i}", 10_000, None, 0)], shop_ids=(shop,)
         )  # fmt: skip
         for i in range(3)
     ]
@@ -162,7 +162,7 @@ def test_delete_removes_the_image_files_after_the_commit(
     other = root / "images" / "products" / "other.jpg"
     other.write_bytes(b"x")
     pid = make_catalogue_product(
-        engine, "Ảnh", [("IMG-1", 1_000, None, 1)],
+        engine, "Ảnh", [("IMG-1", 1_000, None, 0)],
         images=(("images/products/1/a.jpg", "images/products/1/a.thumb.jpg"),
                 ("images/products/1/b.png", None), (str(outside), None),
                 ("images/products/1/missing.jpg", None)),
@@ -203,10 +203,12 @@ def test_a_grouped_variants_movements_stay_on_its_group(
     stock.stock_in(owner_ctx, variant_ids(engine, gone)[0], 7, reason="nhập hàng")
     solo = make_catalogue_product(engine, "Lẻ", [("S-1", 1_000, None, 0)])
     stock.stock_in(owner_ctx, variant_ids(engine, solo)[0], 3, reason="nhập hàng")
-    assert delete_products(owner_ctx, [gone, solo]) == DeleteResult(2, 0)
-    # The group's ledger still explains its stock; the ungrouped variant's went with it.
+    # The grouped variant's movement is the group's: it is erased, the movement stays on
+    # the group. The ungrouped one has a ledger (and stock) of its own: it is archived.
+    assert delete_products(owner_ctx, [gone, solo]) == DeleteResult(1, 1)
+    assert status(engine, gone, solo) == [None, "archived"]
     assert count(engine, StockMovement, sku_group_id=group) == 1
-    assert count(engine, StockMovement) == 1
+    assert count(engine, StockMovement) == 2
     with engine.connect() as conn:
         on_hand = conn.execute(
             sa.select(table_of(SkuGroup).c.stock).where(table_of(SkuGroup).c.id == group)
@@ -215,7 +217,7 @@ def test_a_grouped_variants_movements_stay_on_its_group(
             sa.select(products_t.c.available_total).where(products_t.c.id == stays)
         ).scalar_one()
     assert on_hand == available == 7
-    assert count(engine, StockMovement, kind=StockMoveKind.STOCK_IN) == 1
+    assert count(engine, StockMovement, kind=StockMoveKind.STOCK_IN) == 2
 
 
 def test_staff_without_products_access_is_refused(

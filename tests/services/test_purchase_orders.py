@@ -314,7 +314,7 @@ def test_to_receive_lists_what_is_still_to_come(owner_ctx, goods, order):
         (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 1)], note="x" * 256), "note",
          "256 characters"),
         (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 1)], expected_on=date(2020, 1, 1)),
-         "expected_on", "The expected day 2020-01-01 has already passed: choose today or a "
+         "expected_on", "The expected day 01/01/2020 has already passed: choose today or a "
                         "later day"),
     ],
 )  # fmt: skip

@@ -39,7 +39,7 @@ def test_a_clock_behind_the_checkpoint_is_a_failed_run_not_zero_orders(
 
     behind = market.sync()
 
-    shown = f"{to_local(synced_until, shop_tz()):%Y-%m-%d %H:%M}"
+    shown = f"{to_local(synced_until, shop_tz()):%d/%m/%Y %H:%M}"  # as the app shows dates
     assert behind.outcome == "error"
     assert behind.message == CLOCK_BEHIND.format(synced_until=shown)
     assert isinstance(behind.message, Message) and behind.message.template == CLOCK_BEHIND

@@ -177,9 +177,9 @@ def _level_summary(code: str, name: str, threshold: int | None) -> str:
 
 
 def delete_level(ctx: ServiceContext, level_id: int) -> int:
-    """Delete a level and its prices; its members fall back to no level, and the active
-    vouchers that were only for it are switched off (without their limit they would be for
-    everyone). Returns how many customers were members."""
+    """Delete a level and its prices; its members fall back to no level, and the vouchers
+    that were only for it, on or paused, are switched off and ended (without their limit
+    they would be for everyone). Returns how many customers were members."""
     _require_settings(ctx)
     with ctx.uow() as session:
         row = _level(session, level_id)
@@ -199,8 +199,8 @@ def delete_level(ctx: ServiceContext, level_id: int) -> int:
 
 
 def vouchers_only_for_level(ctx: ServiceContext, level_id: int) -> list[str]:
-    """The codes of the active vouchers only for this level: deleting it switches them
-    off (what the delete question names)."""
+    """The codes of the vouchers (on or paused) only for this level: deleting it switches
+    them off and ends them (what the delete question names)."""
     ctx.require(Module.CUSTOMERS)
     with ctx.uow() as session:
         found = pricing.vouchers_only_for(session.connection(), level_id=level_id)

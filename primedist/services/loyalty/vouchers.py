@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from primedist.core.clock import as_utc
 from primedist.core.messages import msg
 from primedist.core.text import clean_line
 from primedist.db.product_summary import chunks
@@ -223,11 +224,20 @@ def save_voucher(ctx: ServiceContext, draft: VoucherDraft, voucher_id: int | Non
 
 
 def set_voucher_active(ctx: ServiceContext, voucher_id: int, active: bool) -> None:
+    """Switch a voucher on or off. One that has ended stays off until its dates are changed
+    in the editor: switched on it would give nothing, and one whose only customer group or
+    tag was deleted was ended then (`pricing.switch_off_vouchers_only_for`), as without its
+    limit it would be for everyone."""
     _require_settings(ctx)
     with ctx.uow() as session:
         row = session.get(Voucher, voucher_id)
         if row is None:
             raise NotFound(msg("This voucher no longer exists."))
+        if active and row.ends_at is not None and as_utc(row.ends_at) <= ctx.clock.now():
+            raise Conflict(
+                msg("Voucher {code} has ended ({ended}): change its end date in the editor to "
+                    "switch it on again.", code=row.code, ended=as_utc(row.ends_at))
+            )  # fmt: skip
         row.is_active = active
         session.add(row)
         ctx.audit(session, "voucher.activate" if active else "voucher.deactivate",

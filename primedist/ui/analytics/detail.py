@@ -7,14 +7,16 @@ the chart follows the selected row (the first one at start).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -33,13 +35,12 @@ from primedist.core.text import fold
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.ui.analytics.definitions import definition
-from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.formatting import format_compact, format_percent
 from primedist.ui.home.controls import change_text
 from primedist.ui.i18n import current_language
-from primedist.ui.list_tools import alive
+from primedist.ui.list_tools import alive, ask_save_path, count_text, export_finished, xlsx_path
 from primedist.ui.ops import Op
-from primedist.ui.widgets import SearchBox, align_headers
+from primedist.ui.widgets import CELL_PADDING, SearchBox, align_headers
 
 #: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
 translate = QCoreApplication.translate
@@ -48,6 +49,9 @@ MONEY_SERIES = ("revenue", "profit", "province", "carrier")
 #: A ranking cell's data: the value it sorts by; the first cell's: its row's key.
 SORT_VALUE = Qt.ItemDataRole.UserRole
 ROW_KEY = Qt.ItemDataRole.UserRole + 1
+#: Beside a figure's text: the style sheet's cell padding, the style's text margins (3 px
+#: a side), the grid line and a few pixels for glyphs drawn wider than measured.
+FIGURE_ROOM = CELL_PADDING + 2 * 3 + 1 + 6
 
 
 def _ts(day: date) -> float:
@@ -201,7 +205,7 @@ class DetailPage(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.itemSelectionChanged.connect(self._on_row)
         header = self.table.horizontalHeader()  # the name/period column takes spare width
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # see fit_figures
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         if self.is_ranking:  # every row is here: sorted in place, as the service ordered
             by_count = metric == "product" or self.by_orders  # units / orders, else revenue
@@ -268,10 +272,25 @@ class DetailPage(QWidget):
                 change.setForeground(QColor(colour))  # ▲ green / ▼ red, as on the cards
                 self.table.setItem(r, 2 + 2 * i, change)
         self.table.setSortingEnabled(True)
+        self.fit_figures()
         if rows:
             self.table.selectRow(0)  # the chart follows the selection
         else:
             self.load_series()
+
+    def fit_figures(self) -> None:
+        """Each figure column as wide as its title or its longest text, in every row shown
+        or not (the columns stay put while searching), with room to spare: Qt's own fit
+        (ResizeToContents) left none, and a screen drawing the glyphs a little wider cut
+        the revenue to "30.387.00…"."""
+        metrics = QFontMetricsF(self.table.font())
+        header = self.table.horizontalHeader()
+        for c in range(1, self.table.columnCount()):
+            cells = (self.table.item(r, c) for r in range(self.table.rowCount()))
+            widest = max((metrics.horizontalAdvance(i.text()) for i in cells if i is not None),
+                         default=0.0)  # fmt: skip
+            header.resizeSection(c, max(math.ceil(widest) + FIGURE_ROOM,
+                                        header.sectionSizeHint(c)))  # fmt: skip
 
     def row_label(self, row: reports.RankRow) -> str:
         return row.label or self.unknown_label()
@@ -350,6 +369,7 @@ class DetailPage(QWidget):
             for r, p in enumerate(data.points):
                 self.table.setItem(r, 0, _cell(self.period_text(p)))
                 self.table.setItem(r, 1, _cell(self.value_text(p.value, lang), right=True))
+            self.fit_figures()
             self.apply_search(self.search.text())
         self.loaded.emit()
 
@@ -440,23 +460,21 @@ class DetailPage(QWidget):
             self.table.setRowHidden(r, bool(needle) and needle not in hay)
 
     def export(self, target: Path | None = None) -> None:
-        """Write the table to .xlsx in the background (asks where when no target)."""
+        """Write the rows the table shows (as sorted, without those the search hides) to
+        .xlsx in the background (asks where when no target; .xlsx added to a name
+        without it, as every export does)."""
         if target is None:
             folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-            suggested = folder / f"{self.metric_key}-{self.first}-{self.last}.xlsx"
-            chosen = ask_save_file(
-                self, self.ctx, EXPORT,
-                translate("DetailPage", "Export to Excel"),
-                suggested,
-                translate("DetailPage", "Excel workbook (*.xlsx)"),
-            )  # fmt: skip
-            if chosen is None:
+            target = ask_save_path(self, translate("DetailPage", "Export to Excel"), folder,
+                                   f"{self.metric_key}-{self.first}-{self.last}.xlsx",
+                                   self.ctx)  # fmt: skip
+            if target is None:
                 return
-            target = chosen[0]
+        target = xlsx_path(target)
         ctx, title = self.ctx, self.metric_title()
         if self.is_ranking:
             by_key = {row.key: row for row in self.rows}
-            rows = [by_key[k] for r in range(self.table.rowCount())  # as sorted on screen
+            rows = [by_key[k] for r in self.shown_rows()  # as sorted on screen
                     if (k := self.row_key(r)) is not None and k in by_key]  # fmt: skip
             headers = self.ranking_headers()
             unknown = self.unknown_label()
@@ -467,9 +485,11 @@ class DetailPage(QWidget):
                     progress=job.progress,
                 )  # fmt: skip
         else:
-            data = self.series
-            if data is None:
+            if self.series is None:
                 return
+            shown = set(self.shown_rows())  # the table's row r is the series' point r
+            data = replace(self.series, points=[p for r, p in enumerate(self.series.points)
+                                                if r in shown])  # fmt: skip
             money = self.is_money()
             period = (translate("DetailPage", "From"), translate("DetailPage", "To"))
 
@@ -484,8 +504,16 @@ class DetailPage(QWidget):
             self._exported
         ).finally_(self._done).run()
 
+    def shown_rows(self) -> list[int]:
+        """The table's rows the search leaves shown, top to bottom."""
+        return [r for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)]
+
     def _exported(self, report: Any) -> None:
         self.last_export = report
+        if alive(self):
+            what = count_text(report.rows, translate("DetailPage", "%n row"),
+                              translate("DetailPage", "%n rows"))  # fmt: skip
+            self.finished_box = export_finished(self, what, report.path)
 
 
 class _SortCell(QTableWidgetItem):

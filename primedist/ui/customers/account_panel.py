@@ -278,6 +278,8 @@ class AccountPanel(QWidget):
         self.entries: list[AccountEntry] = []
         self.busy = False
         self.dialog: ReceivePaymentDialog | None = None
+        #: The payment just received here: only its receipt opens the cash drawer (once).
+        self.drawer_payment: int | None = None
         self.dialog_adjust: AdjustBalanceDialog | None = None
         self.cancel_box: QInputDialog | None = None
         layout = QVBoxLayout(self)
@@ -314,6 +316,7 @@ class AccountPanel(QWidget):
         actions.addWidget(self.remind_button)
         layout.addLayout(actions)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setObjectName("muted")
         self.message.setWordWrap(True)
         self.message.hide()
@@ -525,6 +528,7 @@ class AccountPanel(QWidget):
     def _received(self, entry: AccountEntry) -> None:
         if not alive(self):
             return
+        self.drawer_payment = entry.entity_id
         self.reload()
         self.show_message(self.tr("%1 received (%2).").replace(
             "%1", _money(-entry.amount)).replace("%2", entry.reference))  # fmt: skip
@@ -591,6 +595,9 @@ class AccountPanel(QWidget):
         if entry is None or entry.kind != "payment":
             return
         ctx, payment_id, lang = self.ctx, entry.entity_id, document_language()
+        # The cash of the payment just taken goes into the till; a reprint opens nothing.
+        drawer = payment_id == self.drawer_payment
+        self.drawer_payment = None
         self.show_message(self.tr("Printing…"))
         code = entry.reference
 
@@ -604,7 +611,8 @@ class AccountPanel(QWidget):
                 report_in(self.message, self, exc)
                 self.message.setVisible(bool(self.message.text()))
 
-        Op(self, lambda _job: print_customer_payment(ctx, payment_id, pdf=pdf, lang=lang),
+        Op(self, lambda _job: print_customer_payment(ctx, payment_id, pdf=pdf, lang=lang,
+                                                     open_drawer=drawer),
            title=self.tr("Printing the receipt"), network=True).success(printed).failure(
             failed).run()  # fmt: skip
 

@@ -225,6 +225,8 @@ def avatar_pixmap(name: str, initials: str, image: str | None, size: int = AVATA
 
 def _label(name: str = "", *, selectable: bool = False, wrap: bool = False) -> QLabel:
     label = QLabel()
+    # Names, addresses and notes come from imports and channels: never as markup.
+    label.setTextFormat(Qt.TextFormat.PlainText)
     if name:
         label.setObjectName(name)
     if selectable:

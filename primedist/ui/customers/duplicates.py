@@ -41,6 +41,7 @@ from primedist.services.customers import (
     find_duplicates,
     merge_customers,
 )
+from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive, number
 from primedist.ui.ops import Op
@@ -52,7 +53,7 @@ KEEP, MERGE, NAME, CODE, PHONES, PROVINCE, ORDERS, EXPENSES, CREATED, LAST = ran
 def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
     """Yes/No question, No by default (tests replace it)."""
     answer = QMessageBox.question(
-        parent, title, text,
+        parent, title, box_text(text),  # names as typed or imported
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )  # fmt: skip

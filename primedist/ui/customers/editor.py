@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.core.clock import shop_tz, to_local
 from primedist.domain.enums import Channel, Gender
 from primedist.errors import PrimedistError, ValidationError
 from primedist.services import customer_detail as detail_svc
@@ -119,6 +120,9 @@ class CustomerEditor(QDialog):
         self.birthday_edit.setCalendarPopup(True)
         self.birthday_edit.setDisplayFormat("dd/MM/yyyy")
         self.birthday_edit.setMinimumDate(QDate(1900, 1, 1))
+        # None born after today: the import refuses such a birthday (an export read back).
+        today = to_local(self.ctx.clock.now(), shop_tz()).date()
+        self.birthday_edit.setMaximumDate(QDate(today.year, today.month, today.day))
         self.birthday_edit.setDate(QDate(1990, 1, 1))
         self.birthday_edit.setEnabled(False)
         self.birthday_known.toggled.connect(self.birthday_edit.setEnabled)
@@ -148,6 +152,7 @@ class CustomerEditor(QDialog):
             form.addRow(caption, field)  # type: ignore[call-overload]
         outer.addLayout(form)
         self.error_label = QLabel()
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setObjectName("errorText")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
@@ -237,8 +242,10 @@ class CustomerEditor(QDialog):
         self.gender_combo.setCurrentIndex(max(0, self.gender_combo.findData(profile.gender.value)))
         if profile.birthday is not None:
             self.birthday_known.setChecked(True)
-            b = profile.birthday
-            self.birthday_edit.setDate(QDate(b.year, b.month, b.day))
+            b = QDate(profile.birthday.year, profile.birthday.month, profile.birthday.day)
+            if b > self.birthday_edit.maximumDate():  # kept from before the check: shown as
+                self.birthday_edit.setMaximumDate(b)  # it is (saving names it), not cut short
+            self.birthday_edit.setDate(b)
         self.set_source(profile.source)
         self.referrer_edit.setText(profile.referrer.code if profile.referrer else "")
         index = self.staff_combo.findData(profile.assigned_user_id)
@@ -391,6 +398,7 @@ class CustomerEditor(QDialog):
         self.duplicate_of = existing
         box = QMessageBox(self)
         box.setObjectName("duplicatePhoneBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the name is as typed or imported
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Phone already used"))
         box.setText(

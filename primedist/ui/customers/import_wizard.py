@@ -50,6 +50,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.import_template import retranslate_button, template_button
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
+from primedist.ui.widgets import column_scroll, fit_to_screen
 
 #: The wizard's steps (pages of its stack).
 FILE, MAPPING, POLICY, RUN, REPORT = range(5)
@@ -67,7 +68,7 @@ class ImportWizard(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("customerImportWizard")
-        self.resize(860, 600)
+        fit_to_screen(self, 860, 600)
         self.path: Path | None = None
         self.preview: Preview | None = None
         self.report: CustomerImportReport | None = None
@@ -83,11 +84,12 @@ class ImportWizard(QDialog):
         layout.addWidget(self.step_label)
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
-        self.stack.addWidget(self._file_page())
-        self.stack.addWidget(self._mapping_page())
-        self.stack.addWidget(self._policy_page())
-        self.stack.addWidget(self._run_page())
-        self.stack.addWidget(self._report_page())
+        # Each page scrolls on a low screen (1024×576 at 125 %): the columns' fourteen
+        # choices and the preview were taller than it, Next and Close below its edge.
+        pages = (self._file_page(), self._mapping_page(), self._policy_page(),
+                 self._run_page(), self._report_page())  # fmt: skip
+        for page in pages:
+            self.stack.addWidget(column_scroll(page, f"{page.objectName()}Scroll"))
         buttons = QHBoxLayout()
         self.back_button = QPushButton()
         self.back_button.setObjectName("backButton")
@@ -112,6 +114,7 @@ class ImportWizard(QDialog):
     # Pages ------------------------------------------------------------------------------
     def _file_page(self) -> QWidget:
         page = QWidget()
+        page.setObjectName("filePage")
         layout = QVBoxLayout(page)
         self.file_hint = QLabel()
         self.file_hint.setWordWrap(True)
@@ -129,6 +132,7 @@ class ImportWizard(QDialog):
         row.addWidget(self.template_button)
         layout.addLayout(row)
         self.file_error = QLabel()
+        self.file_error.setTextFormat(Qt.TextFormat.PlainText)
         self.file_error.setObjectName("fileError")
         self.file_error.setWordWrap(True)
         self.file_error.setStyleSheet("color: #b00020;")
@@ -139,6 +143,7 @@ class ImportWizard(QDialog):
 
     def _mapping_page(self) -> QWidget:
         page = QWidget()
+        page.setObjectName("mappingPage")
         layout = QVBoxLayout(page)
         self.mapping_hint = QLabel()
         self.mapping_hint.setWordWrap(True)
@@ -162,6 +167,7 @@ class ImportWizard(QDialog):
             grid.addLayout(form, 1)
         layout.addLayout(grid)
         self.mapping_error = QLabel()
+        self.mapping_error.setTextFormat(Qt.TextFormat.PlainText)
         self.mapping_error.setObjectName("mappingError")
         self.mapping_error.setStyleSheet("color: #b00020;")
         self.mapping_error.setWordWrap(True)
@@ -176,6 +182,7 @@ class ImportWizard(QDialog):
 
     def _policy_page(self) -> QWidget:
         page = QWidget()
+        page.setObjectName("policyPage")
         layout = QVBoxLayout(page)
         self.policy_hint = QLabel()
         self.policy_hint.setWordWrap(True)
@@ -200,9 +207,11 @@ class ImportWizard(QDialog):
 
     def _run_page(self) -> QWidget:
         page = QWidget()
+        page.setObjectName("runPage")
         layout = QVBoxLayout(page)
         layout.addStretch(1)
         self.progress_label = QLabel()
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
         self.progress_label.setObjectName("progressLabel")
         layout.addWidget(self.progress_label)
         self.progress_bar = QProgressBar()
@@ -221,8 +230,10 @@ class ImportWizard(QDialog):
 
     def _report_page(self) -> QWidget:
         page = QWidget()
+        page.setObjectName("reportPage")
         layout = QVBoxLayout(page)
         self.summary_label = QLabel()
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setObjectName("summaryLabel")
         self.summary_label.setWordWrap(True)
         layout.addWidget(self.summary_label)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import shiboken6
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -98,6 +98,7 @@ class RankPanel(QWidget):
         self.busy = False
         layout = QVBoxLayout(self)
         self.reason = QLabel()
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
         self.reason.setObjectName("rankReason")
         self.rank_caption, self.level_caption = QLabel(), QLabel()
         self.rank_box = QComboBox()

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from primedist.ui.customers.list_page import CustomerListPage
 from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.list_tools import ask_replace as ask_to_replace
 from primedist.ui.list_tools import count_text, export_done_box
 from primedist.ui.ops import Op
 from primedist.ui.sub_tabs import SubTabsPage
@@ -52,15 +52,9 @@ def _tr(text: str) -> str:
 
 def ask_replace(parent: QWidget, path: Path) -> bool:
     """Yes/No: replace the existing `path`? No by default (tests replace it)."""
-    question = QCoreApplication.translate(
-        "CustomersPage", "%1 already exists.\nDo you want to replace it?"
-    ).replace("%1", path.name)
-    answer = QMessageBox.question(
-        parent, QCoreApplication.translate("CustomersPage", "Export customers"), question,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )  # fmt: skip
-    return answer == QMessageBox.StandardButton.Yes
+    return ask_to_replace(
+        parent, path, QCoreApplication.translate("CustomersPage", "Export customers")
+    )
 
 
 class ExportColumnsDialog(QDialog):

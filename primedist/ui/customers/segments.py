@@ -62,9 +62,16 @@ from primedist.services.tags import (
     rename_tag,
     vouchers_only_for_tag,
 )
-from primedist.ui.file_dialogs import EXPORT, ask_save_file
+from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
-from primedist.ui.list_tools import alive, count_text, export_done_box, number, xlsx_path
+from primedist.ui.list_tools import (
+    alive,
+    ask_save_path,
+    count_text,
+    export_done_box,
+    number,
+    xlsx_path,
+)
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
@@ -76,7 +83,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
     """Yes/No question, No by default (tests replace it)."""
     answer = QMessageBox.question(
-        parent, title, text,
+        parent, title, box_text(text),  # names as typed
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )  # fmt: skip
@@ -399,13 +406,11 @@ class SegmentsPage(QWidget, _RowsWidget):
         if seg is None or self._busy:
             return
         if path is None:
-            chosen = ask_save_file(
-                self, self.ctx, EXPORT, self.tr("Export segment"),
-                self.default_export_path(seg.name), self.tr("Excel workbook (*.xlsx)"),
-            )  # fmt: skip
-            if chosen is None:
+            suggested = self.default_export_path(seg.name)
+            path = ask_save_path(self, self.tr("Export segment"), suggested.parent,
+                                 suggested.name, self.ctx)  # fmt: skip
+            if path is None:
                 return
-            path = chosen[0]
         target = xlsx_path(path)
         ctx, sid, lang = self.ctx, seg.id, current_language()
         self._busy = True

@@ -79,6 +79,7 @@ class AddressPicker(QWidget):
             grid.addWidget(combo, row, 1)
         grid.setColumnStretch(1, 1)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setObjectName("errorText")
         self.message.setWordWrap(True)
         self.message.hide()

@@ -9,6 +9,7 @@ named under the form and its field gets the focus.
 from __future__ import annotations
 
 import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -87,6 +88,7 @@ class DeliveryAddressDialog(QDialog):
         self.for_customer.setVisible(customer_name is not None)
         layout.addWidget(self.for_customer)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setObjectName("errorText")
         self.message.setWordWrap(True)
         self.message.hide()

@@ -41,11 +41,12 @@ from primedist.services import order_edit as edit_svc
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
-from primedist.services.shipping import OwnOrder
+from primedist.services.shipping import CARRIER_NAMES, OwnOrder
 from primedist.ui.errors import show_error
 from primedist.ui.formatting import when_text
 from primedist.ui.i18n import current_language
-from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.labels import QT_TRANSLATE_NOOP, STATUS_WORDS, enum_label, status_word
+from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.orders.delivery_address import DeliveryAddressDialog
@@ -124,6 +125,14 @@ NOTE_TEMPLATES = {
     "Returned {items} item(s), refund {refund} đ: {reason}": RETURN_NOTE,
     RETURN_NOTE: RETURN_NOTE,
 }
+#: A return's reasons the services write (`services.shipping._finish_return`).
+REASON_TEMPLATES = ("Returned by the carrier ({shipment})",)
+#: The carrier's news (`services.shipping._apply_status`): "GHN: Picked up"; older notes
+#: said "GHN: Lấy hàng thành công (picked)" whatever the language.
+CARRIER_NOTE = "{carrier}: {status}"
+OLD_CARRIER_NOTE = "{carrier}: {label} ({status})"
+#: The carrier's statuses by their English words (how today's notes name them).
+STATUS_BY_WORD = {word: status for status, word in STATUS_WORDS.items()}
 
 
 def _history_note(note: str) -> str:
@@ -131,12 +140,40 @@ def _history_note(note: str) -> str:
     known = KNOWN_NOTES.get(note)
     if known:
         return _orders(known)
+    carrier_news = _carrier_note(note)
+    if carrier_news is not None:
+        return carrier_news
     for template, shown_as in NOTE_TEMPLATES.items():
         message = reread(note, template)
         # A refund that reads back as no number is another template's ("259,000 đ").
         if message is not None and isinstance(message.values.get("refund"), int):
-            return localize(Message(shown_as, message.values))
+            reason = str(message.values.get("reason", ""))
+            for reason_template in REASON_TEMPLATES:
+                reason = reread(reason, reason_template) or reason
+            return localize(Message(shown_as, {**message.values, "reason": reason}))
     return note
+
+
+def _carrier_note(note: str) -> str | None:
+    """A carrier's status note in the reader's words (None: the note is not one). Only a
+    carrier the app ships with and a status it knows: a typed note may have a colon."""
+    old = reread(note, OLD_CARRIER_NOTE)
+    if old is not None and old.values["status"] in STATUS_WORDS:
+        carrier, status = old.values["carrier"], str(old.values["status"])
+    else:
+        new = reread(note, CARRIER_NOTE)
+        if new is None or new.values["status"] not in STATUS_BY_WORD:
+            return None
+        carrier, status = new.values["carrier"], STATUS_BY_WORD[new.values["status"]]
+    if carrier not in CARRIER_NAMES.values():
+        return None
+    return localize(Message(CARRIER_NOTE, {"carrier": carrier, "status": status_word(status)}))
+
+
+def _costless_lines(detail: OrderDetail) -> int:
+    """How many lines with units kept have no cost (none recorded, or 0): the gross
+    profit counts their whole subtotal (`services.orders.line_profit`)."""
+    return sum(1 for ln in detail.lines if ln.quantity > ln.returned_quantity and not ln.unit_cost)
 
 
 def _orders(text: str) -> str:
@@ -152,6 +189,8 @@ def money(amount: int, sign: int = 1) -> str:
 
 def _label(name: str = "", *, selectable: bool = False, wrap: bool = False) -> QLabel:
     label = QLabel()
+    # Order numbers, names and addresses come from imports and channels: never as markup.
+    label.setTextFormat(Qt.TextFormat.PlainText)
     if name:
         label.setObjectName(name)
     if selectable:
@@ -415,6 +454,8 @@ class OrderDetailDialog(QDialog):
         grid.addWidget(self.commission_note, total_row + 3, 0, 1, 2)
         self.exchange_note = _label("exchangeNote", wrap=True)
         grid.addWidget(self.exchange_note, total_row + 5, 0, 1, 2)
+        self.profit_note = _label("muted", wrap=True)
+        grid.addWidget(self.profit_note, 2 * rows.index("profit") + 1, 0, 1, 2)
         layout.addLayout(grid)
         return frame
 
@@ -712,6 +753,15 @@ class OrderDetailDialog(QDialog):
         self.money_values["profit"].setText(money(profit or 0))
         self.money_captions["profit"].setVisible(shown)
         self.money_values["profit"].setVisible(shown)
+        # A line without a cost counts 0: its whole price is profit, which must not pass
+        # for a real margin.
+        costless = _costless_lines(detail)
+        self.profit_note.setText(count_text(
+            costless,
+            self.tr("%n line has no cost: its whole price counts as profit"),
+            self.tr("%n lines have no cost: their whole price counts as profit"),
+        ))  # fmt: skip
+        self.profit_note.setVisible(shown and costless > 0)
 
     def _fill_exchanges(self, detail: OrderDetail) -> None:
         """Which exchanges the order took part in, and what they did to the money."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -39,19 +39,20 @@ from primedist.services import till
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
 from primedist.services.till import NOTE_MAX, TillCount
-from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.home.controls import ShopPicker
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.list_tools import alive, count_text, export_done_box, xlsx_path
+from primedist.ui.list_tools import alive, ask_save_path, count_text, export_done_box
 from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import MoneyEdit
-from primedist.ui.widgets import align_headers, fit_to_screen
+from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen
 
 #: The difference's colour: short (red), exact (green), over (amber).
 TONES = {-1: "#B91C1C", 0: "#16A34A", 1: "#B45309"}
 # The summary figures, left to right.
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+#: The cash count's width where the payments' columns leave room for it.
+COUNT_WIDTH = 320
 #: The figures across the top; "profit" only for users who see Analytics.
 FIGURES = ("sales", "refunded", "net", "cash", "profit")
 
@@ -80,10 +81,13 @@ class EndOfDayDialog(QDialog):
         self.note.setWordWrap(True)
         self.note.hide()
         layout.addWidget(self.note)
-        body = QHBoxLayout()
-        body.addWidget(self._build_tables(), 1)
-        body.addWidget(self._build_count())
-        layout.addLayout(body, 1)
+        self.body = QHBoxLayout()
+        self.body.addWidget(self._build_tables(), 1)
+        # The count scrolls on a low screen (1024×576 at 125 %: the buttons were below it).
+        self.count_scroll = column_scroll(self._build_count(), "eodCountScroll")
+        self.count_scroll.setStyleSheet("QScrollArea#eodCountScroll { background: transparent; }")
+        self.body.addWidget(self.count_scroll)
+        layout.addLayout(self.body, 1)
         layout.addLayout(self._build_buttons())
         self.retranslate()
         self._fill_choices()
@@ -145,7 +149,7 @@ class EndOfDayDialog(QDialog):
         """Count the cash: opening float and cash counted against the day's cash."""
         frame = QFrame()
         frame.setObjectName("card")
-        frame.setFixedWidth(320)
+        self.count_frame = frame
         column = QVBoxLayout(frame)
         self.count_title = QLabel()
         self.count_title.setObjectName("sectionTitle")
@@ -172,6 +176,8 @@ class EndOfDayDialog(QDialog):
         column.addWidget(self.close_till_button)
         self.counts_label = QLabel()
         self.counts_label.setObjectName("muted")
+        # Lines of escaped text joined by <br>: one line alone must not show "&amp;".
+        self.counts_label.setTextFormat(Qt.TextFormat.RichText)
         self.counts_label.setWordWrap(True)
         column.addWidget(self.counts_label)
         column.addStretch(1)
@@ -315,6 +321,7 @@ class EndOfDayDialog(QDialog):
         self._fill(self.shops, [(s.name, count(s.orders), money(s.total)) for s in r.by_shop])
         self._fill(self.products, [(p.sku, p.name, count(p.units), money(p.revenue))
                                    for p in r.products])  # fmt: skip
+        self._share_width()
         self._show_count()
 
     def _refunds_text(self, r: eod.EndOfDay) -> str:
@@ -324,6 +331,25 @@ class EndOfDayDialog(QDialog):
             text += " · " + count_text(r.exchanges, self.tr("%n exchange"),
                                        self.tr("%n exchanges"))  # fmt: skip
         return text
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._share_width()
+
+    def _share_width(self) -> None:
+        """The cash count COUNT_WIDTH wide, narrower (down to its fields' minimum) where the
+        payments' columns need the room: at 1024 wide "Payment method" and "Bank transfer"
+        were cut while the count's fields had room to spare."""
+        table, header = self.payments, self.payments.horizontalHeader()
+        columns = sum(max(header.sectionSizeHint(c), table.sizeHintForColumn(c))
+                      for c in range(header.count()))  # fmt: skip
+        # The tab's and the table's frames, and a vertical scrollbar when there is one.
+        around = self.tabs.width() - table.viewport().width()
+        room = self.body.geometry().width() - self.body.spacing() - around - columns
+        bar = self.count_scroll.verticalScrollBar()
+        scrollbar = bar.sizeHint().width() if bar.isVisible() else 0
+        least = self.count_frame.minimumSizeHint().width()
+        self.count_scroll.setFixedWidth(max(least, min(COUNT_WIDTH, room - scrollbar)) + scrollbar)
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
@@ -467,20 +493,20 @@ class EndOfDayDialog(QDialog):
         if report is None:
             return
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        chosen = ask_save_file(
-            self, self.ctx, EXPORT, self.tr("Export the end-of-day report"),
-            folder / f"end-of-day-{report.day:%Y%m%d}.xlsx", self.tr("Excel workbook (*.xlsx)"),
-        )  # fmt: skip
-        if chosen is not None:
-            self.export_to(xlsx_path(chosen[0]))
+        target = ask_save_path(self, self.tr("Export the end-of-day report"), folder,
+                               f"end-of-day-{report.day:%Y%m%d}.xlsx", self.ctx)  # fmt: skip
+        if target is not None:
+            self.export_to(target)
 
     def export_to(self, target: Path) -> None:
         report = self.report
         assert report is not None
         ctx, texts = self.ctx, self.texts()
+        # The count just recorded goes into the workbook, as on the printout and the text.
+        count = self.last_count if self.last_count in self.counts else None
         self._busy = True
         self._update_buttons()
-        Op(self, lambda _job: eod.export_end_of_day(ctx, report, target, texts),
+        Op(self, lambda _job: eod.export_end_of_day(ctx, report, target, texts, till=count),
            title=self.tr("Exporting the end-of-day report")).success(
             self._exported
         ).failure(self._failed).run()  # fmt: skip
@@ -521,6 +547,9 @@ class EndOfDayDialog(QDialog):
             self.tr("End of day"), self.tr("Payment methods"), self.tr("Shops"),
             self.tr("Products sold"), labels, self._payment_headers(), self._shop_headers(),
             self._product_headers(), self.tr("All shops"), self.tr("All staff"), methods,
+            self.tr("Gross profit"),
+            (self.tr("Opening float"), self.tr("Expected"), self.tr("Cash counted"),
+             self.tr("Difference"), self.tr("Note")),
         )  # fmt: skip
 
     # Text ---------------------------------------------------------------------------------

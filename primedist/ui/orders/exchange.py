@@ -15,6 +15,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QWidget
 
+from primedist.domain.enums import PaymentMethod
 from primedist.printing.content import Payment
 from primedist.printing.model import DocumentType
 from primedist.services.context import ServiceContext
@@ -131,7 +132,10 @@ class ExchangeSaleDialog(SaleDialog):
             priced = self.exchange_quote
             paid = priced.to_pay if priced is not None else created.total
             cash = None if created.change_due is None else paid + created.change_due
-            self.printer.print([created.id], DocumentType.RECEIPT, payment=Payment(cash))
+            # The till opens only when cash changes hands: paid, or given back.
+            self.printer.print([created.id], DocumentType.RECEIPT, payment=Payment(cash),
+                               open_drawer=self.payment.currentData() == PaymentMethod.CASH
+                               and paid != 0)  # fmt: skip
         self.accept()
 
     def saved_text(self, created: CreatedOrder) -> str:

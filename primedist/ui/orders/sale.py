@@ -61,6 +61,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -112,7 +113,12 @@ from primedist.ui.printing.actions import (
     receipt_after_sale,
     remember_receipt_after_sale,
 )
-from primedist.ui.widgets import column_scroll, fit_to_screen, set_style_property
+from primedist.ui.widgets import (
+    WholeColumnScroll,
+    column_scroll,
+    fit_to_screen,
+    set_style_property,
+)
 
 # The dialog's keys, as the hint line and the README show them.
 SHORTCUTS: list[tuple[str, str]] = [
@@ -148,6 +154,9 @@ COST_WARNING_LINES = 3
 TOTAL_POINTS = 20.0
 #: The problems and warnings keep room for this many lines; more of them scroll.
 MESSAGE_LINES = 2
+#: The lines table keeps room for its header and three lines (a low screen: the
+#: delivery under it scrolls rather than squash the lines to nothing).
+LINES_MIN_HEIGHT = 150
 
 STYLE = """
 QLineEdit#productSearch { font-size: 12pt; padding: 8px 10px; }
@@ -167,7 +176,9 @@ QLabel#changeDue[short="true"] { color: #B91C1C; }
 QLabel#owedValue { font-weight: 700; color: #B45309; }
 QLabel#alreadyValue { color: #6B7280; }
 QLabel#problems, QLabel#lineRefusal { color: #B91C1C; }
-QScrollArea#saleMessages, QWidget#saleMessagesColumn { background: transparent; }
+QScrollArea#saleMessages, QWidget#saleMessagesColumn, QScrollArea#saleFields,
+    QWidget#saleFieldsColumn, QScrollArea#saleDelivery,
+    QWidget#saleDeliveryColumn { background: transparent; }
 QLabel#costWarning { color: #B45309; }
 QLabel#savedLabel { color: #166534; background: #F0FDF4; border: 1px solid #BBF7D0;
     border-radius: 6px; padding: 6px 8px; font-weight: 600; }
@@ -543,7 +554,8 @@ class LinesModel(QAbstractTableModel):
             QCoreApplication.translate("orders", "Qty"),
             QCoreApplication.translate("orders", "Unit price"),
             QCoreApplication.translate("orders", "Discount"),
-            QCoreApplication.translate("orders", "Subtotal"),
+            # A line's amount (vi "Thành tiền"), not the order's subtotal (vi "Tổng tiền hàng").
+            QCoreApplication.translate("orders", "Subtotal", "a sale line's amount"),
             QCoreApplication.translate("orders", "In stock"),
         ]
 
@@ -738,6 +750,9 @@ class LinesModel(QAbstractTableModel):
 MAX_PRICE_WIDTH = 200
 #: The widest the quantity column grows (1.000.000, the most a line takes).
 MAX_QTY_WIDTH = 90
+#: The product's name never narrower: on a narrow screen the last columns scroll instead
+#: (at 1024 pixels wide the other columns took all the room, leaving "Proc").
+PRODUCT_MIN_WIDTH = 160
 
 
 class LinesView(QTableView):
@@ -778,6 +793,28 @@ class LinesView(QTableView):
         # the column grows to it.
         for signal in (model.dataChanged, model.rowsInserted, model.modelReset):
             signal.connect(self.fit_prices)
+        header.sectionResized.connect(self._other_column_resized)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_product()
+
+    def _other_column_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != LinesModel.PRODUCT:
+            self._fit_product()
+
+    def _fit_product(self) -> None:
+        """The product column takes the room the others leave, PRODUCT_MIN_WIDTH at least
+        (the table then scrolls sideways)."""
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != LinesModel.PRODUCT and not header.isSectionHidden(c))  # fmt: skip
+        stretch = self.viewport().width() - others >= PRODUCT_MIN_WIDTH
+        mode = QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.Interactive
+        if header.sectionResizeMode(LinesModel.PRODUCT) != mode:
+            header.setSectionResizeMode(LinesModel.PRODUCT, mode)
+        if not stretch:
+            header.resizeSection(LinesModel.PRODUCT, PRODUCT_MIN_WIDTH)
 
     def fit_prices(self) -> None:
         """Widen the unit price column to its widest cell (up to MAX_PRICE_WIDTH: a long
@@ -831,6 +868,7 @@ class QuickCustomerDialog(QDialog):
         form.addRow(QCoreApplication.translate("orders", "Phone"), self.phone)
         layout.addLayout(form)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -1111,6 +1149,7 @@ class SaleDialog(QDialog):
         self.type_buttons[OrderSource.COUNTER].setChecked(True)
         bar.addStretch(1)
         self.saved_label = QLabel()
+        self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
         self.saved_label.setObjectName("savedLabel")
         self.saved_label.hide()
         bar.addWidget(self.saved_label)
@@ -1130,8 +1169,10 @@ class SaleDialog(QDialog):
         left.addWidget(self.product_search)
         self.model = LinesModel(self)
         self.lines = LinesView(self.model)
+        self.lines.setMinimumHeight(LINES_MIN_HEIGHT)
         left.addWidget(self.lines, 1)
         self.line_refusal = QLabel()
+        self.line_refusal.setTextFormat(Qt.TextFormat.PlainText)
         self.line_refusal.setObjectName("lineRefusal")
         self.line_refusal.setWordWrap(True)
         self.line_refusal.hide()
@@ -1139,11 +1180,21 @@ class SaleDialog(QDialog):
         self.empty_hint = QLabel()
         self.empty_hint.setObjectName("muted")
         left.addWidget(self.empty_hint)
-        left.addWidget(self._build_delivery())
+        # A phone order's delivery and the note scroll on a low screen (1024×576 at
+        # 125 %): the dialog fits it, a few lines of the sale still in sight above.
+        column = QWidget()
+        column.setObjectName("saleDeliveryColumn")
+        box = QVBoxLayout(column)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(8)
+        box.addWidget(self._build_delivery())
         self.note_caption = _caption()
         self.note = QLineEdit()
         self.note.setObjectName("note")
-        left.addWidget(_cell(self.note_caption, self.note))
+        box.addWidget(_cell(self.note_caption, self.note))
+        self.delivery_scroll = column_scroll(column, "saleDelivery", WholeColumnScroll())
+        self.delivery_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        left.addWidget(self.delivery_scroll)
         return left
 
     def _build_delivery(self) -> QGroupBox:
@@ -1173,8 +1224,9 @@ class SaleDialog(QDialog):
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(8)
-        right.addWidget(self._build_customer())
-        right.addWidget(self._build_payment())
+        right.addWidget(self._build_fields())
+        # The total and Save stay in sight: on a low screen (1024×576 at 125 %) the fields
+        # above scroll, and the dialog fits (Save was below the screen's edge).
         right.addWidget(self._build_totals())
         right.addWidget(self._build_messages(), 1)
         row = QHBoxLayout()
@@ -1191,6 +1243,20 @@ class SaleDialog(QDialog):
         right.addLayout(row)
         return right
 
+    def _build_fields(self) -> QScrollArea:
+        """The customer and the discounts and payment, scrolling when the dialog is lower
+        than them (never when the problems need room: those take what is left)."""
+        column = QWidget()
+        column.setObjectName("saleFieldsColumn")
+        box = QVBoxLayout(column)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(8)
+        box.addWidget(self._build_customer())
+        box.addWidget(self._build_payment())
+        self.fields_scroll = column_scroll(column, "saleFields", WholeColumnScroll())
+        self.fields_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields
+        return self.fields_scroll
+
     def _build_messages(self) -> QScrollArea:
         """The problems (red) and the below-cost warning (amber) in the room left under
         the totals: many of them scroll there instead of squashing the fields above."""
@@ -1200,10 +1266,12 @@ class SaleDialog(QDialog):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(8)
         self.problems_label = QLabel()
+        self.problems_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problems_label.setObjectName("problems")
         self.problems_label.setWordWrap(True)
         box.addWidget(self.problems_label)
         self.cost_warning = QLabel()
+        self.cost_warning.setTextFormat(Qt.TextFormat.PlainText)
         self.cost_warning.setObjectName("costWarning")
         self.cost_warning.setWordWrap(True)
         self.cost_warning.hide()
@@ -1211,6 +1279,8 @@ class SaleDialog(QDialog):
         box.addStretch(1)
         self.messages = column_scroll(column, "saleMessages")
         self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
+        # Only the room the fields leave (and `_fit_messages`' lines): never theirs.
+        self.messages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         return self.messages
 
     def _build_customer(self) -> QGroupBox:
@@ -1563,6 +1633,8 @@ class SaleDialog(QDialog):
         rows = [(self._hit_text(h), h) for h in hits]
         empty = QCoreApplication.translate("orders", "No product matches “%1”").replace("%1", text)
         self.product_popup.show_rows(self.product_search, rows, empty)
+        if not rows:  # selected: the next scan replaces the unknown code, not types after it
+            self.product_search.selectAll()
 
     @staticmethod
     def _hit_text(hit: VariantHit) -> str:
@@ -1681,7 +1753,8 @@ class SaleDialog(QDialog):
             p for p in (phone_text(hit.phone), enum_label(hit.rank), points) if p
         )
         self.customer_card.setText(
-            f"<b>{_html(hit.name)}</b>  <span style='color:#6B7280'>{hit.code}</span><br>{details}"
+            f"<b>{_html(hit.name)}</b>  <span style='color:#6B7280'>{_html(hit.code)}</span>"
+            f"<br>{_html(details)}"
         )
         self.points_balance.setText(
             QCoreApplication.translate("orders", "of %1").replace(
@@ -2008,8 +2081,21 @@ class SaleDialog(QDialog):
         self.saved_label.show()
         if self.print_receipt.isChecked():
             cash = None if created.change_due is None else created.total + created.change_due
-            self.printer.print([created.id], DocumentType.RECEIPT, payment=Payment(cash))
+            self.printer.print(
+                [created.id],
+                DocumentType.RECEIPT,
+                payment=Payment(cash),
+                open_drawer=self._took_cash(),
+            )
         self.reset()
+
+    def _took_cash(self) -> bool:
+        """Whether cash went into the till with this sale: a cash sale, or one on account
+        with something paid now (recorded as cash)."""
+        method = self.payment.currentData()
+        if method == PaymentMethod.ON_ACCOUNT:
+            return bool(self.paid_now.amount())
+        return bool(method == PaymentMethod.CASH)
 
     def reset(self) -> None:
         """Ready for the next customer: no lines, walk-in, empty fields, product focus."""

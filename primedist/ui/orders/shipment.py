@@ -60,6 +60,7 @@ from primedist.printing.errors import PrinterRejected, PrintError
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
 from primedist.services.shipping import ShipmentDraft, ShipmentView
+from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import status_word
 from primedist.ui.list_tools import count_text
@@ -229,6 +230,7 @@ class ShipmentDialog(QDialog):
         self.fee = QLabel()
         self.fee.setObjectName("shipmentFee")
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setObjectName("errorText")
         self.message.setWordWrap(True)
         self.message.hide()
@@ -749,9 +751,8 @@ class ShipmentsPanel(QFrame):
 
     def _ask_cancel(self, ship: ShipmentView) -> bool:
         code = ship.carrier_order_code or ship.client_order_code
-        answer = QMessageBox.question(
-            self, self.tr("Cancel shipment"),
-            self.tr("Cancel shipment %1 with the carrier?").replace("%1", code))  # fmt: skip
+        question = self.tr("Cancel shipment %1 with the carrier?").replace("%1", code)
+        answer = QMessageBox.question(self, self.tr("Cancel shipment"), box_text(question))
         return answer == QMessageBox.StandardButton.Yes
 
     def cancel_selected(self) -> None:

@@ -65,7 +65,7 @@ from primedist.services.orders import BulkResult, cancel_orders, confirm_orders,
 from primedist.services.shops import ShopInfo
 from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui import list_tools
-from primedist.ui.file_dialogs import EXPORT, IMPORT, ask_open_file, ask_save_file
+from primedist.ui.file_dialogs import IMPORT, ask_open_file
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.import_report import ImportReportDialog
@@ -76,13 +76,13 @@ from primedist.ui.list_tools import (
     CHIP_STYLE,
     FilteredListPage,
     alive,
+    ask_save_path,
     count_text,
     export_done_box,
     push_button,
     setup_list_view,
     short_list,
     sort_by_default,
-    xlsx_path,
 )
 from primedist.ui.messages import localize
 from primedist.ui.ops import Op
@@ -983,15 +983,10 @@ class OrdersPage(FilteredListPage):
         # The save dialog's title says which, as the button does.
         title = self._export_title(len(ids)) if ids else QCoreApplication.translate(
             "orders", "Export orders")  # fmt: skip
-        chosen = ask_save_file(
-            self, self.ctx, EXPORT,
-            title,
-            self.default_export_path(),
-            QCoreApplication.translate("orders", "Excel workbook (*.xlsx)"),
-        )  # fmt: skip
-        if chosen is None:
+        suggested = self.default_export_path()
+        target = ask_save_path(self, title, suggested.parent, suggested.name, self.ctx)
+        if target is None:
             return
-        target = xlsx_path(chosen[0])
         from primedist.services.order_export import export_orders
 
         ctx, state, lang = self.ctx, self.model.state, current_language()

@@ -17,7 +17,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar, QWidget
 
 from primedist.core.money import format_number
 from primedist.errors import Cancelled, PrimedistError
@@ -48,6 +48,9 @@ PREVIEW_LIMIT = 200
 
 #: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
 translate = QCoreApplication.translate
+#: Qt's own words, as its dialogs were built with them (Qt's catalogue has them, not ours:
+#: lupdate does not read this name).
+_qt_words = QCoreApplication.translate
 
 
 def doc_type_label(doc_type: DocumentType) -> str:
@@ -98,17 +101,21 @@ class OrderPrinter(QObject):
 
     def print(
         self, order_ids: Sequence[int], doc_type: DocumentType, *,
-        payment: Payment | None = None, one_job: bool = True,
+        payment: Payment | None = None, one_job: bool = True, open_drawer: bool = False,
     ) -> None:  # fmt: skip
-        """Print with the profile: its preview first when the profile asks for one."""
+        """Print with the profile: its preview first when the profile asks for one.
+        `open_drawer`: the sale just made was paid in cash (the profile's drawer kick; never
+        for a reprint)."""
         ids = list(order_ids)
         if not ids:
             return
         profile = resolve_profile(self.ctx, doc_type)
         if profile.preview and profile.target.kind == TargetKind.SYSTEM:
-            self.preview(ids, doc_type, payment=payment)
+            self.preview(ids, doc_type, payment=payment, one_job=one_job,
+                         open_drawer=open_drawer)  # fmt: skip
             return
-        self._run(ids, doc_type, payment=payment, one_job=one_job, pdf=None)
+        self._run(ids, doc_type, payment=payment, one_job=one_job, pdf=None,
+                  open_drawer=open_drawer)  # fmt: skip
 
     def save_pdf(self, order_ids: Sequence[int], doc_type: DocumentType, path: Path | None = None,
                  ) -> None:  # fmt: skip
@@ -131,24 +138,30 @@ class OrderPrinter(QObject):
         self._run(ids, doc_type, payment=None, one_job=True, pdf=path)
 
     def preview(self, order_ids: Sequence[int], doc_type: DocumentType, *,
-                payment: Payment | None = None) -> QPrintPreviewDialog | None:  # fmt: skip
-        """The print preview (Qt's dialog: zoom, pages, then Print to any printer). One
-        order's opens at once (returned); several are made and laid out on a worker with
-        progress and Cancel (a large selection took seconds, frozen), then the dialog
-        opens (`preview_dialog`)."""
+                payment: Payment | None = None, one_job: bool = True,
+                open_drawer: bool = False) -> QPrintPreviewDialog | None:  # fmt: skip
+        """The print preview (Qt's dialog: zoom, pages; its Print prints on the profile's
+        printer as `print` does). One order's opens at once (returned); several are made
+        and laid out on a worker with progress and Cancel (a large selection took seconds,
+        frozen), then the dialog opens (`preview_dialog`)."""
         chosen = len(order_ids)
         ids = list(order_ids)[:PREVIEW_LIMIT]
         if not ids:
             return None
         profile = resolve_profile(self.ctx, doc_type)
         ctx, lang = self.ctx, document_language()
+
+        def print_them() -> None:  # the preview's Print: what it shows
+            self._run(ids, doc_type, payment=payment, one_job=one_job, pdf=None,
+                      open_drawer=open_drawer)  # fmt: skip
+
         if len(ids) == 1:
             try:
                 laid = preview_pages(ctx, ids, profile, lang=lang, payment=payment)
             except PrimedistError as exc:
                 self._show_error(error_text(exc), None)
                 return None
-            return self._open_preview(laid, profile, doc_type)
+            return self._open_preview(laid, profile, doc_type, print_them)
         self.busy = True
         title = translate("printing", "Print preview — %1").replace("%1", doc_type_label(doc_type))
 
@@ -157,21 +170,25 @@ class OrderPrinter(QObject):
                                  progress=job.progress)  # fmt: skip
 
         def retry() -> None:
-            self.preview(order_ids, doc_type, payment=payment)
+            self.preview(order_ids, doc_type, payment=payment, one_job=one_job,
+                         open_drawer=open_drawer)  # fmt: skip
 
         # Reads only, on the pool that does not hold up the database writer's queue.
         Op(self.widget, work, title=title, network=True).with_progress().success(
-            lambda laid: self._preview_ready(laid, profile, doc_type, chosen)
+            lambda laid: self._preview_ready(laid, profile, doc_type, print_them, chosen)
         ).failure(lambda exc: self._failed(exc, retry)).finally_(self._idle).run()
         return None
 
     def _preview_ready(self, laid: list[render.Laid], profile: PrintProfile,
-                       doc_type: DocumentType, chosen: int) -> None:  # fmt: skip
+                       doc_type: DocumentType, print_them: Callable[[], None], chosen: int,
+                       ) -> None:  # fmt: skip
         if shiboken6.isValid(self):
-            self._open_preview(laid, profile, doc_type, chosen)
+            self._open_preview(laid, profile, doc_type, print_them, chosen)
 
     def _open_preview(self, laid: list[render.Laid], profile: PrintProfile,
-                      doc_type: DocumentType, chosen: int = 1) -> QPrintPreviewDialog:  # fmt: skip
+                      doc_type: DocumentType, print_them: Callable[[], None], chosen: int = 1,
+                      ) -> QPrintPreviewDialog:  # fmt: skip
+        # The printer holds the pages the preview shows; its Print goes our way (`print_them`).
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         name = profile.target.name
         if profile.target.kind == TargetKind.SYSTEM and name in render.available_printers():
@@ -181,6 +198,7 @@ class OrderPrinter(QObject):
         # Gone once closed; its printer lives until then (see keep_alive).
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         keep_alive(dialog, printer)
+        _print_our_way(dialog, print_them)
         title = translate("printing", "Print preview — %1").replace("%1", doc_type_label(doc_type))
         if chosen > len(laid):  # capped: say so, Print here prints only these
             title += " " + translate("printing", "(the first %1 of %2 orders)").replace(
@@ -214,7 +232,7 @@ class OrderPrinter(QObject):
                                                 "customer"))  # fmt: skip
 
     def _run(self, ids: list[int], doc_type: DocumentType, *, payment: Payment | None,
-             one_job: bool, pdf: Path | None) -> None:  # fmt: skip
+             one_job: bool, pdf: Path | None, open_drawer: bool = False) -> None:  # fmt: skip
         ctx, lang = self.ctx, document_language()
         self.busy = True
         op = Op(
@@ -228,6 +246,7 @@ class OrderPrinter(QObject):
                 payment=payment,
                 one_job=one_job,
                 progress=job.progress,
+                open_drawer=open_drawer,
             ),  # fmt: skip
             title=translate("printing", "Printing %1").replace("%1", doc_type_label(doc_type)),
             network=True,  # printing waits on devices, not on the database writer
@@ -238,7 +257,10 @@ class OrderPrinter(QObject):
         def retry(exc: BaseException) -> Callable[[], None]:
             # After a part was printed (one job per order), only the orders not printed.
             left = exc.remaining if isinstance(exc, PartlyPrinted) else ids
-            return lambda: self._run(left, doc_type, payment=payment, one_job=one_job, pdf=pdf)
+            # Nothing went when it failed (else the drawer has opened): open it on Retry.
+            drawer = open_drawer and not isinstance(exc, PartlyPrinted)
+            return lambda: self._run(left, doc_type, payment=payment, one_job=one_job, pdf=pdf,
+                                     open_drawer=drawer)  # fmt: skip
 
         op.success(lambda r: self._done(r, doc_type)).failure(
             lambda exc: self._failed(exc, retry(exc))
@@ -306,6 +328,7 @@ class OrderPrinter(QObject):
             self.widget,
         )
         box.setObjectName("printErrorBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a printer's reply, a document's name
         if retry is not None:
             box.setInformativeText(translate("printing", "Fix the printer, then press Retry."))
 
@@ -316,6 +339,33 @@ class OrderPrinter(QObject):
             box.buttonClicked.connect(on_click)
         self.error_box = box
         box.open()
+
+
+def _print_our_way(dialog: QPrintPreviewDialog, print_them: Callable[[], None]) -> None:
+    """The preview's Print prints with `print_them` (the app's checks, the profile's
+    printer), not through Qt's print dialog: that one is in English (Qt ships no Vietnamese
+    for it) and sends to any printer unchecked (paused, refusing: "printed"). Page setup goes
+    too: the template sets the paper."""
+    print_text = _qt_words("QPrintPreviewDialog", "Print")
+    page_setup_text = _qt_words("QPrintPreviewDialog", "Page setup")
+    for action in dialog.findChildren(QAction):
+        if action.text() == print_text and action.objectName() != "previewPrint":
+            ours = QAction(action.icon(), action.text(), dialog)
+            ours.setObjectName("previewPrint")
+            ours.triggered.connect(lambda *_: _close_then(dialog, print_them))
+            for widget in action.associatedObjects():
+                if isinstance(widget, QToolBar):
+                    widget.insertAction(action, ours)
+            action.setVisible(False)
+            action.setEnabled(False)
+        elif action.text() == page_setup_text:
+            action.setVisible(False)
+            action.setEnabled(False)
+
+
+def _close_then(dialog: QPrintPreviewDialog, then: Callable[[], None]) -> None:
+    dialog.close()  # as Qt's Print does; a failure shows its message with Retry
+    then()
 
 
 def print_menu(

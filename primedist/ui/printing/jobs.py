@@ -3,12 +3,14 @@ document type's printer (system queue, ESC/POS device) or to a PDF file.
 
 `print_orders` is what the order detail, the orders list, the sale screen and the CLI
 call (the UI runs it on a worker through `Op`). It takes a Progress: bulk printing
-reports each order and stops between orders when cancelled.
+reports each order and stops between orders when cancelled. It opens the cash drawer only
+when asked (the sale just made in cash): never for a reprint, a bulk print or the CLI.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -87,10 +89,12 @@ def deliver(
     cut: bool = True,
     open_drawer: bool = False,
     job_name: str = "",
+    since: float | None = None,
 ) -> str:
-    """Send documents as one job; returns where they went."""
+    """Send documents as one job; returns where they went. `since`: when a run of jobs
+    began (see `render.check_printer`)."""
     if target.kind == TargetKind.SYSTEM:
-        render.print_to_printer(documents, target.name, job_name=job_name)
+        render.print_to_printer(documents, target.name, job_name=job_name, since=since)
         return target.name
     images = [escpos.to_1bit(render.qimage_to_pil(render.to_image(d))) for d in documents]
     escpos.send(target, escpos.raster_job(images, cut=cut, open_drawer=open_drawer))
@@ -109,12 +113,19 @@ def print_orders(
     payment: Payment | None = None,
     one_job: bool = True,
     progress: Progress | None = None,
+    open_drawer: bool = False,
 ) -> PrintResult:
     """Print orders with the document type's profile (template, paper, printer), or with
     the template/target/PDF given. One job for all, or one job per order: then a printer
-    that stops part way raises PartlyPrinted (how many went, which did not)."""
+    that stops part way raises PartlyPrinted (how many went, which did not).
+
+    The cash drawer opens (with the first job) only when `open_drawer` is asked for and
+    the profile kicks it: a reprint of an old bank-transfer or COD order must not open
+    the till."""
     progress = progress or NullProgress()
     profile = resolve_profile(ctx, doc_type, template=template, target=target)
+    profile = replace(profile, open_drawer=profile.open_drawer and open_drawer)
+    started = time.time()  # this run's own jobs are not "waiting from earlier"
     total = len(order_ids)
     documents: list[Document] = []
     jobs = 0
@@ -126,24 +137,27 @@ def print_orders(
         )
         if not one_job and pdf is None:
             try:
-                _deliver_profile(documents, profile, None)
+                _deliver_profile(documents, profile, None, since=started)
             except PrintError as exc:
                 if jobs == 0:
                     raise
                 raise PartlyPrinted(exc, jobs, order_ids[i:]) from exc
             documents, jobs = [], jobs + 1
+            profile = replace(profile, open_drawer=False)  # one kick, with the first
         progress.update((i + 1) / max(total, 1), f"{i + 1}/{total}")
     if documents:
-        _deliver_profile(documents, profile, pdf)
+        _deliver_profile(documents, profile, pdf, since=started)
         jobs += 1
     return PrintResult(total, jobs, where)
 
 
-def _deliver_profile(documents: list[Document], profile: PrintProfile, pdf: Path | None) -> None:
+def _deliver_profile(documents: list[Document], profile: PrintProfile, pdf: Path | None, *,
+                     since: float | None = None) -> None:  # fmt: skip
     if pdf is not None:
         render.print_to_pdf(documents, pdf)
         return
-    deliver(documents, profile.target, cut=profile.cut, open_drawer=profile.open_drawer)
+    deliver(documents, profile.target, cut=profile.cut, open_drawer=profile.open_drawer,
+            since=since)  # fmt: skip
 
 
 def resolve_profile(
@@ -212,10 +226,12 @@ def print_customer_payment(
     target: PrintTarget | None = None,
     pdf: Path | None = None,
     lang: str = "vi",
+    open_drawer: bool = True,
 ) -> PrintResult:
     """Print a customer's payment receipt (phiếu thu) on the receipt's printer and paper
     (the till's), or on the target / into the PDF given; a cash payment opens the drawer
-    when the receipt's printer does for a sale."""
+    when the receipt's printer does for a sale (never with `open_drawer=False`: the CLI's
+    reprint)."""
     from primedist.domain.enums import PaymentMethod
     from primedist.printing.customer_payment import customer_payment_document
     from primedist.services import customer_account
@@ -227,7 +243,7 @@ def print_customer_payment(
         payment, owed, store.load_shop_details(ctx), lang=lang, paper=profile.paper,
         printed_at=ctx.clock.now(),
     )  # fmt: skip
-    drawer = profile.open_drawer and payment.method == PaymentMethod.CASH
+    drawer = open_drawer and profile.open_drawer and payment.method == PaymentMethod.CASH
     _deliver_profile([document], replace(profile, open_drawer=drawer), pdf)
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -197,11 +198,15 @@ def available_printers() -> list[str]:
     return list(QPrinterInfo.availablePrinterNames())
 
 
-def check_printer(name: str) -> None:
-    """Raise unless `name` is a printer the system knows and it takes jobs now.
+def check_printer(name: str, *, since: float | None = None) -> None:
+    """Raise unless `name` is a printer the system knows and it takes jobs now: not
+    paused, not refusing, reachable, and not sitting on jobs sent more than STUCK_AFTER_S
+    before `since` (now, or when a run of jobs began: its own jobs are not old ones).
 
     Qt silently turns an unknown name into a PDF printer with no file, which prints
-    nothing: an unknown name is an error here, never a fallback.
+    nothing: an unknown name is an error here, never a fallback. And CUPS takes a job for
+    a printer that is off or unplugged without a word: it waits, and the next waits
+    behind it.
     """
     if not name:
         raise PrinterNotFound(translate(
@@ -235,13 +240,48 @@ def check_printer(name: str) -> None:
                                             "then try again."), repr(name))
         )  # fmt: skip
         raise PrinterOffline(text, printer=name)
+    if state is not None:
+        _check_reachable(name, state, time.time() if since is None else since)
+
+
+#: Jobs sent this long before and not printed yet: the printer is not printing (a receipt
+#: takes seconds, an invoice on a laser well under a minute).
+STUCK_AFTER_S = 60
+
+
+def _check_reachable(name: str, state: cups.QueueState, since: float) -> None:
+    """Raise when the backend says the printer cannot be reached, or when jobs sent well
+    before `since` are still waiting: one more would only wait behind them."""
+    if state.unreachable:
+        text = fill(translate("printing", "The printer %1 cannot be reached. Check that it is "
+                                          "switched on and connected (cable or Wi-Fi), then "
+                                          "try again."), repr(name))  # fmt: skip
+        waiting = len(state.waiting)
+    elif state.busy:
+        return  # printing along: a long job is no stuck printer
+    else:
+        waiting = state.waiting_since(since - STUCK_AFTER_S)
+        if not waiting:
+            return
+        text = fill(translate("printing", "The printer %1 has not printed what was sent to it "
+                                          "over a minute ago. Check that it is switched on, "
+                                          "connected and has paper, then try again."),
+                    repr(name))  # fmt: skip
+    if waiting == 1:
+        text += " " + translate("printing", "1 earlier print job is still waiting and prints "
+                                            "once the printer is back.")  # fmt: skip
+    elif waiting > 1:
+        text += " " + fill(translate("printing", "%1 earlier print jobs are still waiting and "
+                                                 "print once the printer is back."),
+                           str(waiting))  # fmt: skip
+    raise PrinterOffline(text, printer=name, detail=state.backend_message or None)
 
 
 @contextmanager
-def system_job(name: str, title: str) -> Iterator[QPrinter]:
-    """A job on the system printer `name` (checked first): draw into the printer in the
-    block; a printer that reported an error by its end raises."""
-    check_printer(name)
+def system_job(name: str, title: str, *, since: float | None = None) -> Iterator[QPrinter]:
+    """A job on the system printer `name` (checked first, see `check_printer` for `since`):
+    draw into the printer in the block; a printer that reported an error by its end raises."""
+    check_printer(name, since=since)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPrinterName(name)
     if printer.outputFormat() != QPrinter.OutputFormat.NativeFormat:
@@ -298,9 +338,11 @@ def pdf_job(path: Path, title: str) -> Iterator[QPrinter]:
         tmp.unlink(missing_ok=True)
 
 
-def print_to_printer(documents: Sequence[Document], name: str, *, job_name: str = "") -> None:
-    """Print documents as one job on the system printer `name` (checked first)."""
-    with system_job(name, job_name or documents[0].title) as printer:
+def print_to_printer(documents: Sequence[Document], name: str, *, job_name: str = "",
+                     since: float | None = None) -> None:  # fmt: skip
+    """Print documents as one job on the system printer `name` (checked first; `since`: see
+    `check_printer`)."""
+    with system_job(name, job_name or documents[0].title, since=since) as printer:
         printer.setFullPage(False)
         paint(printer, [layout(d) for d in documents])
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import shiboken6
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -71,7 +71,13 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
-from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen, set_style_property
+from primedist.ui.widgets import (
+    WholeFormScroll,
+    align_headers,
+    column_scroll,
+    fit_to_screen,
+    set_style_property,
+)
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +170,7 @@ def _set_flag(widget: QWidget, name: str, on: bool) -> None:
 def _error_label(name: str) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # errors quote SKUs and names as typed
     label.setProperty("error", True)
     label.setWordWrap(True)
     label.hide()
@@ -189,25 +196,6 @@ def _thumbnail(path: str | None) -> QIcon:
         )
     image = reader.read()
     return QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon()
-
-
-class _WholeFormScroll(QScrollArea):
-    """A scroll area that asks for its whole form (Qt's caps its hint at 24 lines), and
-    asks again whenever the form's layout changes (a form inside a scroll area does not
-    tell the dialog's layout by itself)."""
-
-    def setWidget(self, widget: QWidget) -> None:
-        super().setWidget(widget)
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self.updateGeometry()
-        return super().eventFilter(watched, event)
-
-    def sizeHint(self) -> QSize:
-        form = self.widget()
-        return super().sizeHint() if form is None else form.sizeHint()
 
 
 class ProductEditor(QDialog):
@@ -252,7 +240,7 @@ class ProductEditor(QDialog):
         layout.setSpacing(10)
         layout.addLayout(top)
         layout.addWidget(self._build_attributes())
-        scroll = column_scroll(form, "editorForm", _WholeFormScroll())
+        scroll = column_scroll(form, "editorForm", WholeFormScroll())
         scroll.setMinimumHeight(FORM_MIN_HEIGHT)
         # Never taller than the whole form (the variants take the room left); lower
         # than it only when the dialog must be.
@@ -484,7 +472,7 @@ class ProductEditor(QDialog):
         else:
             self.setWindowTitle(self.tr("Edit product"))
         self.name_caption.setText(self.tr("Product name"))
-        self.name.setPlaceholderText(self.tr("e.g. Áo thun cotton"))
+        self.name.setPlaceholderText(self.tr("e.g. Cotton T-shirt"))
         self.category_caption.setText(self.tr("Category"))
         self.features_caption.setText(self.tr("Features"))
         self.description_caption.setText(self.tr("Description"))
@@ -502,7 +490,7 @@ class ProductEditor(QDialog):
         self.attr_captions[2].setText(self.tr("Base SKU (optional)"))
         self.attr_names[0].setPlaceholderText(self.tr("e.g. Colour"))
         self.attr_names[1].setPlaceholderText(self.tr("e.g. Size"))
-        self.attr_values[0].setPlaceholderText(self.tr("e.g. Đỏ, Xanh"))
+        self.attr_values[0].setPlaceholderText(self.tr("e.g. Red, Blue"))
         self.attr_values[1].setPlaceholderText(self.tr("e.g. S, M, L"))
         self.base_sku.setPlaceholderText(self.tr("e.g. AO-THUN"))
         self.base_sku.setToolTip(self.tr("New rows get the SKU BASE-VALUE1-VALUE2"))
@@ -777,7 +765,12 @@ class ProductEditor(QDialog):
         return row
 
     def remove_selected_rows(self) -> None:
+        """Remove variant: takes the selected rows off the grid, asking first when one holds
+        stock, is held by open orders or was sold or listed before (No keeps them)."""
         rows = sorted({i.row() for i in self.grid.selectedIndexes()}, reverse=True)
+        going = [(self._row_texts(r), self._row_meta(r)) for r in sorted(rows)]
+        if not self._confirm_removing(going):
+            return
         for row in rows:
             self.grid.removeRow(row)
             self._dirty = True
@@ -878,8 +871,37 @@ class ProductEditor(QDialog):
     def _confirm_dropping(self, dropped: list[tuple[list[str], _RowMeta]]) -> bool:
         """Whether the rows a regeneration leaves out may go: asks first, naming them, when
         one holds stock, is held by open orders or was sold or listed before."""
+        lines = self._what_goes(dropped)
+        if not lines:
+            return True
+        text = self.tr(
+            "These variants are not in the new list and are removed when you save (one sold "
+            "or listed before is kept inactive, with its stock, for its history):\n%1\n\n"
+            "To rename a value, change it in its place in the list. Remove these variants?"
+        ).replace("%1", "\n".join(lines))
+        return self._ask_removing(text)
+
+    def _confirm_removing(self, going: list[tuple[list[str], _RowMeta]]) -> bool:
+        """Whether the rows chosen for Remove variant may go: asks first, naming them, when
+        one holds stock, is held by open orders or was sold or listed before (its stock
+        leaves the product's count with no stock movement)."""
+        lines = self._what_goes(going)
+        if not lines:
+            return True
+        text = self.tr(
+            "These variants are removed when you save:\n%1\n\nOne sold or listed before "
+            "stays, inactive, with its stock and its history, but is no longer sold nor "
+            "counted in the product's stock; the others are deleted with their stock. Remove "
+            "these variants?"
+        ).replace("%1", "\n".join(lines))
+        return self._ask_removing(text)
+
+    def _what_goes(self, rows: list[tuple[list[str], _RowMeta]]) -> list[str]:
+        """A line for each row whose removal loses something: its stock, what open orders
+        hold of it, or that it was sold or listed before (the first MAX_LISTED_ROWS, the
+        rest counted); none for a row that holds nothing."""
         lines = []
-        for texts, meta in dropped:
+        for texts, meta in rows:
             vid = meta.variant_id
             try:
                 stock = int(texts[STOCK] or 0)
@@ -894,16 +916,12 @@ class ProductEditor(QDialog):
             if parts:
                 name = texts[SKU] or " / ".join(x for x in (texts[OPT1], texts[OPT2]) if x)
                 lines.append(f"• {name}: {', '.join(parts)}")
-        if not lines:
-            return True
         if len(lines) > MAX_LISTED_ROWS:
             more = self.tr("… and %1 more").replace("%1", str(len(lines) - MAX_LISTED_ROWS))
             lines = [*lines[:MAX_LISTED_ROWS], more]
-        text = self.tr(
-            "These variants are not in the new list and are removed when you save (one sold "
-            "or listed before is kept inactive, with its stock, for its history):\n%1\n\n"
-            "To rename a value, change it in its place in the list. Remove these variants?"
-        ).replace("%1", "\n".join(lines))
+        return lines
+
+    def _ask_removing(self, text: str) -> bool:
         answer = QMessageBox.question(
             self, self.tr("Remove variants"), text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,

@@ -46,13 +46,14 @@ from primedist.services.sku_groups import (
     group_detail,
     save_group,
 )
-from primedist.ui.file_dialogs import EXPORT, ask_save_file
+from primedist.ui.errors import box_text
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import (
     SqlListPage,
     alive,
+    ask_save_path,
     count_text,
     export_done_box,
     number,
@@ -122,7 +123,7 @@ def _shops_text(shops: Sequence[ShopRef]) -> str:
 
 def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
     """Yes/No question (tests replace it)."""
-    answer = QMessageBox.question(parent, title, text)
+    answer = QMessageBox.question(parent, title, box_text(text))  # codes as typed
     return answer == QMessageBox.StandardButton.Yes
 
 
@@ -743,13 +744,11 @@ class SkuGroupsPage(SqlListPage):
     def export(self, path: Path | None = None) -> None:
         """Export the groups of the current search to an .xlsx file (asks where)."""
         if path is None:
-            chosen = ask_save_file(
-                self, self.ctx, EXPORT, self.tr("Export SKU groups"), self.default_export_path(),
-                self.tr("Excel workbook (*.xlsx)"),
-            )  # fmt: skip
-            if chosen is None:
+            suggested = self.default_export_path()
+            path = ask_save_path(self, self.tr("Export SKU groups"), suggested.parent,
+                                 suggested.name, self.ctx)  # fmt: skip
+            if path is None:
                 return
-            path = chosen[0]
         target = xlsx_path(path)
         ctx, search, lang = self.ctx, self.model.state.search, current_language()
         self._set_busy(True)

@@ -888,9 +888,10 @@ class ProductListPage(FilteredListPage):
             QCoreApplication.translate("products", "Delete %n products?"),
         ) + "\n\n" + QCoreApplication.translate(
             "products",
-            "Products that have orders are archived, not erased: they leave this list but "
-            "stay on their orders. The others are deleted with their variants, images and "
-            "stock history. This cannot be undone."
+            "Products that have orders, goods receipts, purchase orders, stock or stock "
+            "history are archived, not erased: they leave this list and the marketplaces "
+            "are told none are left, but they stay on their orders and receipts. The others "
+            "are deleted with their variants and images. This cannot be undone."
         )  # fmt: skip
         box = QMessageBox(
             QMessageBox.Icon.Warning,
@@ -935,9 +936,11 @@ class ProductListPage(FilteredListPage):
             parts.append(
                 count_text(
                     result.archived,
-                    QCoreApplication.translate("products", "%n product archived (it has orders)"),
                     QCoreApplication.translate(
-                        "products", "%n products archived (they have orders)"
+                        "products", "%n product archived (it has orders, receipts or stock)"
+                    ),
+                    QCoreApplication.translate(
+                        "products", "%n products archived (they have orders, receipts or stock)"
                     ),
                 )
             )

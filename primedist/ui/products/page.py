@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_number
 from primedist.services.context import ServiceContext
-from primedist.ui.file_dialogs import EXPORT, IMPORT, ask_open_file, ask_save_file
+from primedist.ui.file_dialogs import IMPORT, ask_open_file
 from primedist.ui.i18n import current_language
 from primedist.ui.import_report import ImportReportDialog
-from primedist.ui.list_tools import export_done_box, xlsx_path
+from primedist.ui.list_tools import ask_save_path, export_done_box
 from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 from primedist.ui.products.list_page import ProductListPage
@@ -226,13 +226,11 @@ class ProductsPage(SubTabsPage):
         return folder / f"products-{to_local(self.ctx.clock.now(), shop_tz()):%Y%m%d}.xlsx"
 
     def ask_export_path(self) -> Path | None:
-        chosen = ask_save_file(
-            self, self.ctx, EXPORT,
-            QCoreApplication.translate("ProductsPage", "Export products"),
-            self.default_export_path(),
-            QCoreApplication.translate("ProductsPage", "Excel workbook (*.xlsx)"),
+        suggested = self.default_export_path()
+        return ask_save_path(
+            self, QCoreApplication.translate("ProductsPage", "Export products"),
+            suggested.parent, suggested.name, self.ctx,
         )  # fmt: skip
-        return xlsx_path(chosen[0]) if chosen is not None else None
 
     def export(self, ids: object, target: Path | None = None) -> None:
         """Export the selected products (`ids`), or the list's filter and search (None)."""

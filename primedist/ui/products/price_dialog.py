@@ -328,15 +328,19 @@ class PriceChangeDialog(QDialog):
         self.apply_button.setEnabled(changed and not any(r.problem for r in rows) and not problem)
 
     def _summary_text(self, rows: list[pc.PriceChangeRow]) -> str:
-        changed = sum(1 for r in rows if r.changed)
         bad = sum(1 for r in rows if r.problem)
-        text = self.tr("%1 of %2 variants change.").replace("%1", str(changed)).replace(
-            "%2", str(len(rows)))  # fmt: skip
+        if bad:
+            # All or nothing (`change_prices`): one that cannot take it stops them all.
+            text = self.tr("Nothing will change: %1 of %2 variants cannot take the new price "
+                           "(in red). Change the rule, or choose fewer products.").replace(
+                "%1", str(bad)).replace("%2", str(len(rows)))  # fmt: skip
+        else:
+            changed = sum(1 for r in rows if r.changed)
+            text = self.tr("%1 of %2 variants change.").replace("%1", str(changed)).replace(
+                "%2", str(len(rows)))  # fmt: skip
         if len(rows) > PREVIEW_ROWS:
             text += " " + self.tr("The first %1 are shown.").replace("%1", str(PREVIEW_ROWS))
         if bad:
-            text += " " + self.tr("%1 cannot take the new price (in red): change the rule, or "
-                                  "choose fewer products.").replace("%1", str(bad))  # fmt: skip
             first = next(r for r in rows if r.problem)  # the cell is too narrow to say it all
             text += f"\n{first.sku}: {localize(first.problem)}."
         return text

@@ -95,9 +95,9 @@ class PriceSchedulesDialog(QDialog):
         self.setWindowTitle(self.tr("Scheduled price changes"))
         self.intro.setText(self.tr(
             "Price changes that start at a set time and, if an end is set, give the prices "
-            "back then (a price changed by hand meanwhile stays). Make one with Change "
-            "prices… → When: At a set time. The app applies them while it runs, and at its "
-            "next start if the PC was off."))  # fmt: skip
+            "back then (a price changed by hand meanwhile stays). To schedule one, choose "
+            "Change prices… and set When to “At a set time”. The app applies them while it "
+            "runs, and at its next start if the PC was off."))  # fmt: skip
         # "Start", "End": the planned times, or once done the time it ended (earlier with
         # End now).
         self.table.setHorizontalHeaderLabels([
@@ -161,7 +161,8 @@ class PriceSchedulesDialog(QDialog):
     def _update_stop(self) -> None:
         row = self.selected()
         running = row is not None and row.state == ScheduleState.RUNNING
-        self.stop_button.setText(self.tr("End now") if running else self.tr("Cancel"))
+        self.stop_button.setText(self.tr("End now") if running
+                                 else self.tr("Cancel schedule"))  # fmt: skip
         self.stop_button.setToolTip(self.tr("End it now: its prices go back") if running
                                     else self.tr("Cancel it before it starts"))  # fmt: skip
         self.stop_button.setEnabled(row is not None and row.state in PENDING_STATES)

@@ -200,12 +200,15 @@ class GoodsReceiptDialog(QDialog):
         # the lines, Delete removes one (as on the sale screen).
         self.search = SearchField("receiptSearch", self.popup, line_keys=True)
         self.search.submitted.connect(self._entered)
+        # Typing (a scanner's next code) drops the old matches: Enter looks the new code up.
+        self.search.textEdited.connect(lambda _t: self.popup.hide())
         self.search.stepQuantity.connect(self.step_quantity)
         self.search.moveLine.connect(self._move_selection)
         self.search.removeLine.connect(self.remove_current)
         layout.addWidget(self.search)
         layout.addWidget(self._build_table(), 1)
         self.problem = QLabel()
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setObjectName("formProblem")
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)
@@ -428,6 +431,8 @@ class GoodsReceiptDialog(QDialog):
         self.popup.show_rows(
             self.search, rows, self.tr("No product matches “%1”").replace("%1", text)
         )
+        if not rows:  # selected: the next scan replaces the unknown code, not types after it
+            self.search.selectAll()
 
     def _hit_text(self, hit: VariantHit) -> str:
         name = f"{hit.product_name} — {hit.variant_name}" if hit.variant_name else hit.product_name
@@ -906,6 +911,7 @@ class GoodsReceiptsPage(QWidget):
         #: What was done last (printed, a return recorded …), on a line of its own under the
         #: buttons; worded again in a new language (`_status_of`).
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         self.status.hide()
@@ -942,6 +948,7 @@ class GoodsReceiptsPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.status)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setObjectName("formProblem")
         self.message.setWordWrap(True)
         self.message.hide()
@@ -951,6 +958,7 @@ class GoodsReceiptsPage(QWidget):
         self.table.itemSelectionChanged.connect(self._selected)
         layout.addWidget(self.table, 3)
         self.lines_title = QLabel()
+        self.lines_title.setTextFormat(Qt.TextFormat.PlainText)
         self.lines_title.setObjectName("sectionTitle")
         layout.addWidget(self.lines_title)
         self.lines_table = row_table(6, 1)

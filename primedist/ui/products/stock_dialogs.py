@@ -150,6 +150,15 @@ def variant_text(v: VariantStock) -> str:
     return text
 
 
+def plain_label(name: str) -> QLabel:
+    """A label shown as typed: product names and SKUs come from imports and channels, and
+    a QLabel would draw `<b>…` in them as markup."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 def load_variants(ctx: ServiceContext, product_id: int) -> tuple[str, list[VariantStock]]:
     """The product's name ('' when it is gone) and its active variants with their stock."""
     with ctx.engine.connect() as conn:
@@ -204,8 +213,7 @@ class ProductStockDialog(QDialog):
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(18, 14, 18, 14)
         self.body.setSpacing(10)
-        self.title = QLabel()
-        self.title.setObjectName("sectionTitle")
+        self.title = plain_label("sectionTitle")
         self.body.addWidget(self.title)
 
     def show_title(self, title: str) -> None:
@@ -243,8 +251,7 @@ class StockMoveDialog(ProductStockDialog):
         self.setMinimumWidth(620)
         layout = self.body
         layout.addLayout(self._build_form())
-        self.problem = QLabel()
-        self.problem.setObjectName("formProblem")
+        self.problem = plain_label("formProblem")
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)
         self.buttons = QDialogButtonBox(
@@ -295,8 +302,7 @@ class StockMoveDialog(ProductStockDialog):
         self.reason = QLineEdit()
         self.reason.setObjectName("moveReason")
         self.reason.setMaxLength(svc.MAX_REASON)
-        self.result_label = QLabel()
-        self.result_label.setObjectName("moveResult")
+        self.result_label = plain_label("moveResult")
         # Goods received get their labels next (Products → Print labels, these copies).
         self.labels_check = QCheckBox()
         self.labels_check.setObjectName("moveLabels")
@@ -566,8 +572,7 @@ class StockHistoryDialog(ProductStockDialog):
         bar.addWidget(self.variant_caption)
         bar.addWidget(self.variants, 1)
         layout.addLayout(bar)
-        self.note = QLabel()
-        self.note.setObjectName("muted")
+        self.note = plain_label("muted")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         self.table = QTableWidget(0, self.COLUMNS)

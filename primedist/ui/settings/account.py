@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -38,6 +38,7 @@ def password_edit(name: str) -> QLineEdit:
 def message_label(name: str) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # errors quote names and platform texts
     label.setWordWrap(True)
     label.hide()
     return label

@@ -30,11 +30,10 @@ from primedist.services import audit_log as svc
 from primedist.services.audit_log import AuditFilter
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import ExportReport
-from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
-from primedist.ui.list_tools import setup_list_view, sort_by_default, xlsx_path
+from primedist.ui.list_tools import ask_save_path, setup_list_view, sort_by_default
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label
@@ -280,12 +279,10 @@ class AuditLogSettings(QWidget):
 
     def choose_export(self) -> None:
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        chosen = ask_save_file(
-            self, self.ctx, EXPORT, self.tr("Export the audit log"), folder / "audit-log.xlsx",
-            self.tr("Excel (*.xlsx)"),
-        )  # fmt: skip
-        if chosen is not None:
-            self.export_to(xlsx_path(chosen[0]))
+        target = ask_save_path(self, self.tr("Export the audit log"), folder, "audit-log.xlsx",
+                               self.ctx)  # fmt: skip
+        if target is not None:
+            self.export_to(target)
 
     def export_to(self, path: Path) -> None:
         flt = self.current_filter()

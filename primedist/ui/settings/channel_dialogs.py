@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QSize, QTimer, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -307,6 +307,7 @@ class AuthoriseDialog(QDialog):
         row.addWidget(self.open_button)
         layout.addLayout(row)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setObjectName("authStatus")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)

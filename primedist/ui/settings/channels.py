@@ -39,8 +39,10 @@ from primedist.services import channels as svc
 from primedist.services.channels import ChannelShop
 from primedist.services.context import ServiceContext
 from primedist.services.sync import SyncReport
+from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
+from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
@@ -388,18 +390,32 @@ class ChannelsSettings(QWidget):
         shop = self.selected_shop()
         if shop is None:
             return
+        question = self.tr(
+            "Disconnect %1? The app stops fetching its orders and sending confirmations "
+            "and stock. Its orders stay here; you can re-authorise it later."
+        ).replace("%1", shop.name)
+        waiting = self._actions_waiting(shop.id)
+        if waiting:  # kept, not lost: they go out once it is authorised again
+            question += "\n\n" + count_text(
+                waiting,
+                self.tr("%n action waiting for this shop will be sent when it is connected "
+                        "again."),
+                self.tr("%n actions waiting for this shop will be sent when it is connected "
+                        "again."),
+            )  # fmt: skip
         answer = QMessageBox.question(
-            self,
-            self.tr("Disconnect %1").replace("%1", shop.name),
-            self.tr(
-                "Disconnect %1? The app stops fetching its orders and sending confirmations "
-                "and stock. Its orders stay here; you can re-authorise it later."
-            ).replace("%1", shop.name),
+            self, self.tr("Disconnect %1").replace("%1", shop.name), box_text(question)
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
         done = self.tr("%1 is disconnected; its orders are kept.").replace("%1", shop.name)
         self._run(lambda: svc.disconnect_shop(self.ctx, shop.id), done, network=False)
+
+    def _actions_waiting(self, shop_id: int) -> int:
+        try:
+            return svc.actions_waiting(self.ctx, shop_id)
+        except PrimedistError:
+            return 0  # the disconnect says what is wrong
 
     def sync_now(self) -> None:
         shop = self.selected_shop()

@@ -27,6 +27,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.loyalty import levels as svc
 from primedist.services.loyalty.levels import LevelPriceRow, LevelRow
 from primedist.ui.customers.loyalty_panel import run_inline
+from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text, localize
 from primedist.ui.widgets import align_headers
@@ -269,7 +270,7 @@ class LevelsSettings(QWidget):
             question += "\n\n" + self.tr(
                 "Vouchers %1 are only for this group: they will be switched off."
             ).replace("%1", ", ".join(codes))
-        answer = QMessageBox.question(self, self.tr("Delete level"), question)
+        answer = QMessageBox.question(self, self.tr("Delete level"), box_text(question))
         if answer != QMessageBox.StandardButton.Yes:
             return
         ctx, lid = self.ctx, level.id
@@ -305,5 +306,5 @@ class LevelsSettings(QWidget):
         if warning is None:
             return True
         question = localize(warning) + "\n\n" + self.tr("Save this price anyway?")
-        answer = QMessageBox.question(self, self.tr("Level price"), question)
+        answer = QMessageBox.question(self, self.tr("Level price"), box_text(question))
         return answer == QMessageBox.StandardButton.Yes

@@ -31,6 +31,7 @@ from primedist.domain.enums import Module, Role
 from primedist.services import staff as svc
 from primedist.services.context import ServiceContext
 from primedist.services.staff import IssuedPassword, StaffMember
+from primedist.ui.errors import box_text
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label, run_inline
@@ -368,8 +369,10 @@ class StaffSettings(QWidget):
         answer = QMessageBox.question(
             self,
             self.tr("Reset password"),
-            self.tr("Give %s a new one-time password? Their current password stops working.")
-            % m.name,
+            box_text(
+                self.tr("Give %s a new one-time password? Their current password stops working.")
+                % m.name
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

@@ -8,7 +8,7 @@ of this window that may queue or settle some (a confirm, a cancel, a retry…) c
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -16,10 +16,12 @@ from PySide6.QtWidgets import QToolButton, QWidget
 
 from primedist.connectors.http import UNANSWERED
 from primedist.connectors.token_keeper import NOT_AUTHORISED
-from primedist.core.clock import shop_tz
+from primedist.core.clock import format_datetime, shop_tz, to_local
 from primedist.core.messages import Message, reread
 from primedist.services.context import ServiceContext
+from primedist.services.outbox_delivery import SHOP_DISCONNECTED
 from primedist.services.sync import SYNC_STATE, SyncState
+from primedist.ui.i18n import current_language
 from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 
@@ -31,7 +33,7 @@ RECOUNT_DELAY_MS = 150
 
 
 #: The connectors' words a last message may be (kept as plain English).
-_REREAD = (*UNANSWERED, NOT_AUTHORISED)
+_REREAD = (*UNANSWERED, NOT_AUTHORISED, SHOP_DISCONNECTED)
 
 
 def last_message_text(text: str | None) -> str:
@@ -78,9 +80,19 @@ def count_actions(ctx: ServiceContext) -> tuple[int, int]:
     return waiting_count(ctx), failed_count(ctx)
 
 
+def sync_failed(snap: dict[str, Any]) -> bool:
+    """Whether the last sync failed: an error no sync came after (one of unknown time
+    counts: the state may be set without it)."""
+    if not snap["last_error"]:
+        return False
+    error_at, synced_at = snap.get("last_error_at"), snap["last_sync_at"]
+    return error_at is None or synced_at is None or error_at >= synced_at
+
+
 class SyncStatusWidget(QToolButton):
     """ "Offline — N actions waiting", "Syncing Shop…", "N actions failed · M actions
-    waiting", "Synced 10:42"."""
+    waiting", "Synced 10:42" (today; "Synced 03/12/2026 10:42" before), "Sync failed ·
+    last synced 03/12/2026 10:42"."""
 
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, state: SyncState = SYNC_STATE
@@ -107,9 +119,11 @@ class SyncStatusWidget(QToolButton):
 
     def refresh(self) -> None:
         snap = self._state.snapshot()
-        if snap == self._shown:
+        # Today is part of what is shown: past midnight "Synced 14:05" needs its date.
+        shown = {**snap, "today": self._today()}
+        if shown == self._shown:
             return
-        self._shown = snap
+        self._shown = shown
         self.setText(self.describe(snap))
         error = last_message_text(snap["last_error"])  # the failure in the reader's language
         self.setToolTip(error or self.tr("Marketplace sync: click for details"))
@@ -130,12 +144,26 @@ class SyncStatusWidget(QToolButton):
             # It answered (HTTP 5xx, rate limit): not offline; the next try may go through.
             error = self.tr("The marketplace answered with an error, will retry")
             return " · ".join(t for t in (error, failed_text, waiting_text) if t)
+        # A failing sync says so, not only its tooltip: "Synced 14:05" days later misleads.
+        failed_sync = self.tr("Sync failed") if sync_failed(snap) else ""
         if failed or waiting:
-            return " · ".join(t for t in (failed_text, waiting_text) if t)
-        if snap["last_sync_at"] is not None:
-            when: datetime = snap["last_sync_at"]
-            return self.tr("Synced %s") % when.astimezone(shop_tz()).strftime("%H:%M")
-        return ""
+            return " · ".join(t for t in (failed_sync, failed_text, waiting_text) if t)
+        when: datetime | None = snap["last_sync_at"]
+        if when is None:
+            return failed_sync
+        if failed_sync:
+            return self.tr("Sync failed · last synced %s") % self._when(when)
+        return self.tr("Synced %s") % self._when(when)
+
+    def _today(self) -> date:
+        return to_local(self.ctx.clock.now(), shop_tz()).date()
+
+    def _when(self, when: datetime) -> str:
+        """The time alone today; with its date before (a sync days ago is not 14:05)."""
+        local = to_local(when, shop_tz())
+        if local.date() == self._today():
+            return f"{local:%H:%M}"
+        return format_datetime(when, shop_tz(), current_language())
 
     # Recount after the user's own actions ---------------------------------------------------
     def recount(self) -> None:

@@ -496,6 +496,16 @@ def test_unknown_product_says_so(qtbot, dialog: SaleDialog) -> None:
     assert not popup.isVisible() and dialog.isVisible()
 
 
+def test_a_scan_after_an_unknown_code_replaces_it(qtbot, dialog: SaleDialog) -> None:
+    """A scanner types after what is in the field: an unknown code left there unselected
+    made every later scan "No product matches “<old code><new code>”"."""
+    scan(qtbot, dialog, "8931234567896")
+    assert dialog.product_popup.item(0).text() == "No product matches “8931234567896”"
+    scan(qtbot, dialog, SHIRT_S)
+    assert lines(dialog) == [("AO-S", 1)]
+    assert field(dialog, "productSearch").text() == ""
+
+
 # --------------------------------------------------------------------------- phone order
 
 

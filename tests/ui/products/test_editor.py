@@ -215,7 +215,9 @@ def test_the_editor_fits_a_laptop_screen_with_its_buttons(qtbot, owner_ctx: Serv
     qtbot.waitUntil(lambda: dialog.height() == 1000 and not bar.isVisible())
 
 
-def test_edit_an_existing_product(qtbot, owner_ctx: ServiceContext, engine: Engine, shops) -> None:
+def test_edit_an_existing_product(
+    qtbot, owner_ctx: ServiceContext, engine: Engine, shops, questions: Questions
+) -> None:
     pid = svc.create_product(
         owner_ctx,
         ProductDraft(
@@ -246,7 +248,9 @@ def test_edit_an_existing_product(qtbot, owner_ctx: ServiceContext, engine: Engi
     type_cell(qtbot, dialog.grid, 1, WEIGHT, "1350")
     assert cells(dialog.grid, WEIGHT)[1] == "1,350"  # grouped as it is typed
     dialog.grid.setCurrentCell(2, SKU)
+    questions.answer = QMessageBox.StandardButton.Yes  # it holds stock: asked first
     qtbot.mouseClick(dialog.remove_row_button, Qt.MouseButton.LeftButton)
+    assert "• QJ-31: stock 1" in questions.asked[0]
     assert dialog.grid.rowCount() == 2
     dialog.shop_checks[shops["shopee"]].setChecked(True)
     assert save_and_wait(qtbot, dialog) == pid

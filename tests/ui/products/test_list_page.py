@@ -358,10 +358,13 @@ def test_delete_asks_then_erases_or_archives(qtbot, page, data, owner_ctx):
     box = page.confirm_box
     assert box is not None and box.isVisible()
     assert "Delete 2 products?" in box.text() and "archived, not erased" in box.text()
+    assert "goods receipts, purchase orders, stock or stock history" in box.text()
     click(qtbot, box.button(QMessageBox.StandardButton.Yes))
     qtbot.waitUntil(lambda: not page.busy and page.message_bar.isVisible(), timeout=WAIT)
     assert data.status("dam") is None and data.status("quan") == "archived"
-    assert page.message.text() == "1 product deleted; 1 product archived (it has orders)"
+    assert page.message.text() == (
+        "1 product deleted; 1 product archived (it has orders, receipts or stock)"
+    )
     assert names(page) == ["Tất cổ ngắn", "Mũ lưỡi trai", "Áo thun trắng"]
 
 

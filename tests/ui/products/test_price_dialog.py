@@ -103,9 +103,9 @@ def test_a_variant_that_cannot_take_it_comes_first_and_blocks(qtbot, page, owner
     assert first[3].startswith("24,000 VND   ✗ the new price 24,000 is below its discount")
     assert dialog.table.item(0, 3).foreground().color().name() == "#b91c1c"
     assert dialog.summary.text() == (
-        "3 of 3 variants change. 1 cannot take the new price (in red): change the rule, or "
-        "choose fewer products.\nAO-TRANG-S: the new price 24,000 is below its discount price "
-        "25,000: change or remove the discount price first.")  # fmt: skip
+        "Nothing will change: 1 of 3 variants cannot take the new price (in red). Change "
+        "the rule, or choose fewer products.\nAO-TRANG-S: the new price 24,000 is below its "
+        "discount price 25,000: change or remove the discount price first.")  # fmt: skip
     assert not dialog.apply_button.isEnabled()
     dialog.reject()
     assert prices(owner_ctx) == before

@@ -91,7 +91,7 @@ def test_a_weekend_sale_scheduled_started_and_ended_now(
     assert cells[0] == "Cuối tuần 12.12" and cells[5] == "Waiting"
     assert cells[1] == "discount price 20% off the selling price"
     listing.table.selectRow(0)
-    assert listing.stop_button.text() == "Cancel" and listing.stop_button.isEnabled()
+    assert listing.stop_button.text() == "Cancel schedule" and listing.stop_button.isEnabled()
 
     clock.advance(timedelta(hours=3))
     ps.run_due(owner_ctx)  # what the scheduler's minute job does

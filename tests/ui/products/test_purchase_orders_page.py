@@ -209,7 +209,7 @@ def test_in_vietnamese(qtbot, page, owner_ctx, products, clock):
     dialog = orders.new_order()
     assert dialog.windowTitle() == "Đơn đặt hàng nhập mới"
     scan(qtbot, dialog, "COC-1")
-    assert dialog.totals.text() == "1 dòng · 1 sản phẩm · giá vốn 0 ₫"
+    assert dialog.totals.text() == "1 dòng · 1 sản phẩm · giá nhập 0 ₫"
     dialog.reject()
 
 
