@@ -140,8 +140,8 @@ def test_an_opening_debt_then_a_discount(cli: Any, shop: Path) -> None:
                           "name": "Gốm Minh Long", "amount": 1_500_000,
                           "debt": 1_500_000}  # fmt: skip
     down = cli(*d, "suppliers", "adjust", "NCC000001", "-200000", "--reason", "Chiết khấu")
-    assert down.out.strip() == ("DC000002: Gốm Minh Long (NCC000001) owed -200,000; owed now "
-                                "1,300,000.")  # fmt: skip
+    assert down.out.strip() == ("DC000002: Gốm Minh Long (NCC000001) owed 200,000 less; owed "
+                                "now 1,300,000.")  # fmt: skip
     listed = cli(*d, "suppliers", "list", "--json").json()["suppliers"][0]
     assert (listed["adjusted"], listed["debt"]) == (1_300_000, 1_300_000)
     refused = cli(*d, "suppliers", "adjust", "NCC000001", "0", "--reason", "x")

@@ -81,6 +81,12 @@ def _data(row: Any) -> dict[str, Any]:
             "last_delivery": row.last_delivery}  # fmt: skip
 
 
+def _balance_now(debt: int) -> str:
+    """`owed now 300,000`, or `now 200,000 paid in advance` (a balance below nothing is
+    money the supplier holds for the shop, not a debt)."""
+    return f"owed now {debt:,}" if debt >= 0 else f"now {-debt:,} paid in advance"
+
+
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import suppliers as sup
 
@@ -121,7 +127,7 @@ def cmd_pay(args: argparse.Namespace, settings: Settings) -> int:
     data = {"payment": entry.code, "supplier": row.code, "name": row.name,
             "amount": entry.amount, "method": args.method, "debt": row.debt}  # fmt: skip
     emit(args, data, f"{entry.code}: paid {entry.amount:,} to {row.name} ({row.code}); "
-                     f"owed now {row.debt:,}.")  # fmt: skip
+                     f"{_balance_now(row.debt)}.")  # fmt: skip
     return EXIT_OK
 
 
@@ -170,7 +176,8 @@ def cmd_cancel_return(args: argparse.Namespace, settings: Settings) -> int:
     debt = sup.get_supplier(ctx, row.supplier_id).debt if row.supplier_id else None
     data = {"code": row.code, "receipt": row.receipt_code, "units": row.units,
             "reason": row.cancel_reason, "debt": debt}  # fmt: skip
-    owed = f" {row.supplier} is owed {debt:,} now." if debt is not None else ""
+    owed = "" if debt is None else f" {row.supplier} is owed {debt:,} now." if debt >= 0 \
+        else f" {row.supplier}: {-debt:,} paid in advance now."  # fmt: skip
     units = counted(row.units, "unit")
     emit(args, data, f"{row.code} cancelled: {units} of {row.receipt_code} back in stock."
                      f"{owed}")  # fmt: skip
@@ -186,6 +193,7 @@ def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
     row = sup.get_supplier(ctx, supplier_id)
     data = {"adjustment": entry.code, "supplier": row.code, "name": row.name,
             "amount": args.amount, "debt": row.debt}  # fmt: skip
-    emit(args, data, f"{entry.code}: {row.name} ({row.code}) owed {args.amount:+,}; owed now "
-                     f"{row.debt:,}.")  # fmt: skip
+    change = f"{abs(args.amount):,} {'more' if args.amount > 0 else 'less'}"
+    emit(args, data, f"{entry.code}: {row.name} ({row.code}) owed {change}; "
+                     f"{_balance_now(row.debt)}.")  # fmt: skip
     return EXIT_OK

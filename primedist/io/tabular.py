@@ -369,10 +369,10 @@ def _open_csv(
 
 
 def _delimiter(lines: list[str]) -> str:
-    """The separator of a CSV whose first `lines` these are: the one splitting the most of
-    them into the same number of fields (more than one), the more fields the better on a
-    tie. A title line above the header splits into one field, or at a stray comma, so the
-    header and the rows below it decide. A comma when none splits any line."""
+    """The separator of a CSV whose first `lines` these are: the one splitting them into
+    the most cells in records of one width (more than one field), the more records the
+    better on a tie. A title line above the header splits into one field, or at a stray
+    comma, so the header and the rows below it decide. A comma when none splits any line."""
     text = "".join(lines)
     best, best_score = ",", (0, 0)
     for delimiter in _DELIMITERS:
@@ -383,7 +383,9 @@ def _delimiter(lines: list[str]) -> str:
                     widths[len(fields)] = widths.get(len(fields), 0) + 1
         except csv.Error:  # the lines end inside a quoted field: what was read decides
             pass
-        score = max(((count, width) for width, count in widths.items()), default=(0, 0))
+        # Cells in the records of the commonest width: a tab inside a few quoted cells (or
+        # a quoted line break) makes many 2-field records, never as many cells as the header.
+        score = max(((count * width, count) for width, count in widths.items()), default=(0, 0))
         if score > best_score:
             best, best_score = delimiter, score
     return best

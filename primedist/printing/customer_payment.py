@@ -30,6 +30,8 @@ _T: dict[str, tuple[str, str]] = {
     "printed": ("Printed", "In lúc"),
     "by": ("Received by", "Người thu"),
     "thanks": ("Thank you!", "Cảm ơn quý khách!"),
+    #: A reason the app writes, stored in this English (`order_edit.EDITED_REASON`).
+    "edited": ("Order edited", "Đơn hàng đã được sửa"),
 }
 
 
@@ -55,7 +57,7 @@ def customer_payment_document(
             parts.append(f'<p align="center" style="margin:0">{escape(line)}</p>')
     parts.append(f'<p align="center" style="font-size:11pt; font-weight:bold; margin-top:6px; '
                  f'margin-bottom:4px">{h.t("title")}</p>')  # fmt: skip
-    parts += cancelled_banner(h, payment.cancelled_at, payment.cancel_reason)
+    parts += cancelled_banner(h, payment.cancelled_at, _reason(payment.cancel_reason, h.lang))
     rows = [h.row(h.t("code"), escape(payment.code)), h.row(h.t("when"), h.when(payment.paid_at)),
             h.row(h.t("customer"), f"{escape(payment.customer_name)} "
                                    f"({escape(payment.customer_code)})")]  # fmt: skip
@@ -73,3 +75,10 @@ def customer_payment_document(
     ])]  # fmt: skip
     parts.append(f'<p align="center" style="margin-top:6px">{h.t("thanks")}</p></body></html>')
     return Document(f"{pick(_T['title'], lang)} {payment.code}", "".join(parts), paper)
+
+
+def _reason(reason: str, lang: str) -> str:
+    """Why the payment was cancelled, in the receipt's language when the app wrote it (an
+    edit of its sale); a reason typed by someone stays as typed."""
+    edited = _T["edited"]
+    return pick(edited, lang) if reason == edited[0] else reason

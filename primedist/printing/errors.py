@@ -26,4 +26,5 @@ class PrinterRejected(PrintError):
 
 
 class TemplateError(PrintError):
-    """A template cannot be used: bad syntax or an unknown placeholder."""
+    """A template cannot be used: bad syntax or an unknown placeholder. No printer problem:
+    the screens say the template is broken and where to fix it, with no Retry."""

@@ -9,6 +9,7 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from primedist.core.clock import shop_tz
+from primedist.core.money import format_number
 from primedist.printing.content import ShopDetails, check_lang, pick
 from primedist.printing.documents import Document
 from primedist.printing.model import Paper
@@ -35,16 +36,34 @@ TEXTS: dict[str, tuple[str, str]] = {
     "owed": ("Left owed", "Còn nợ"),
     "returned": ("Sent back to the supplier", "Đã trả lại nhà cung cấp"),
     "refunded": ("Money given back", "Nhà cung cấp đã hoàn tiền"),
-    "units": ("{lines} SKUs, {units} units", "{lines} mã hàng, {units} sản phẩm"),
     "cancelled": ("CANCELLED {when}: {reason}", "ĐÃ HỦY {when}: {reason}"),
     "deliverer": ("Delivered by", "Người giao hàng"),
     "receiver": ("Received by", "Người nhận hàng"),
     "sign": ("(signature, full name)", "(ký, ghi rõ họ tên)"),
+    "order": ("Of purchase order", "Theo đơn đặt hàng"),
+}
+
+#: A count and its noun: (English one, English more, Vietnamese — which has no plural).
+_COUNTED: dict[str, tuple[str, str, str]] = {
+    "sku": ("{n} SKU", "{n} SKUs", "{n} mã hàng"),
+    "unit": ("{n} unit", "{n} units", "{n} sản phẩm"),
 }
 
 
+def counted(n: int, noun: str, lang: str) -> str:
+    """`1 SKU`, `2 SKUs`, `2 mã hàng`: the number and its noun in `lang`."""
+    one, more, vi = _COUNTED[noun]
+    text = vi if lang == "vi" else one if n == 1 else more
+    return text.format(n=format_number(n, lang))
+
+
+def lines_and_units(lines: int, units: int, lang: str) -> str:
+    """`2 SKUs, 30 units` (the totals' count of a goods document)."""
+    return f"{counted(lines, 'sku', lang)}, {counted(units, 'unit', lang)}"
+
+
 def cancelled_banner(h: ReportHtml, cancelled_at: datetime | None, reason: str) -> list[str]:
-    """"CANCELLED <when>: <reason>" in red under the title of a cancelled document."""
+    """ "CANCELLED <when>: <reason>" in red under the title of a cancelled document."""
     if cancelled_at is None:
         return []
     banner = pick(TEXTS["cancelled"], h.lang).format(when=h.when(cancelled_at),
@@ -68,13 +87,14 @@ def goods_receipt_document(
     head_rows = [(h.t("code"), escape(receipt.code)), (h.t("received"), h.when(receipt.created_at))]
     if receipt.supplier:
         head_rows.append((h.t("supplier"), escape(receipt.supplier)))
+    if receipt.order_code:
+        head_rows.append((h.t("order"), escape(receipt.order_code)))
     if receipt.note:
         head_rows.append((h.t("note"), escape(receipt.note)))
     head_rows.append((h.t("by"), escape(receipt.received_by)))
     parts.append(head_table(head_rows))
     parts.append(lines_table(h, lines))
-    units = pick(TEXTS["units"], h.lang).format(lines=h.number(receipt.lines),
-                                             units=h.number(receipt.units))  # fmt: skip
+    units = lines_and_units(receipt.lines, receipt.units, h.lang)
     totals = [h.row(f"<b>{h.t('total')}</b> ({units})", h.money(receipt.total_cost), bold=True)]
     if receipt.returned:
         totals.append(h.row(h.t("returned"), h.money(-receipt.returned)))

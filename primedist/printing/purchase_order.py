@@ -20,6 +20,7 @@ from primedist.printing.documents import Document
 from primedist.printing.goods_receipt import (
     TEXTS,
     head_table,
+    lines_and_units,
     lines_table,
     shop_and_title,
     signatures,
@@ -68,8 +69,7 @@ def purchase_order_document(
     supplier's phone and address (under its name)."""
     h = ReportHtml(check_lang(lang), tz or shop_tz(), _T)
     came = any(line.received for line in lines)
-    units = pick(_T["units"], h.lang).format(lines=h.number(len(lines)),
-                                             units=h.number(order.units))  # fmt: skip
+    units = lines_and_units(len(lines), order.units, h.lang)
     totals = [h.row(f"<b>{h.t('total')}</b> ({units})", h.money(order.total_cost), bold=True)]
     if came:
         totals.append(h.row(h.t("received_units"), h.number(order.received_units)))
@@ -127,8 +127,7 @@ def purchase_order_text(
             else line.product_name  # fmt: skip
         cost = "" if line.unit_cost is None else f" × {format_money(line.unit_cost, lang)}"
         body.append(f"{n}. {line.sku} · {name}: {format_number(line.quantity, lang)}{cost}")
-    units = t("units").format(lines=format_number(len(lines), lang),
-                              units=format_number(order.units, lang))  # fmt: skip
+    units = lines_and_units(len(lines), order.units, lang)
     total = f"{t('total')}: {units}"
     if order.total_cost:
         total += f" · {format_money(order.total_cost, lang)}"

@@ -8,26 +8,31 @@ the shop name the first-run setup stores there. The logo is a copy in the data f
 
 from __future__ import annotations
 
+import html as html_text
 import os
 from contextlib import suppress
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from primedist.core.messages import Message, msg
 from primedist.core.text import clean_line
 from primedist.domain.enums import Module
 from primedist.errors import StoreError
 from primedist.printing.content import ITEM_NAMES, PLACEHOLDERS, ShopDetails
+from primedist.printing.errors import TemplateError
 from primedist.printing.model import (
+    PAPERS,
     DocumentType,
     PrintProfile,
     TemplateSpec,
     default_profile,
     template_spec,
 )
-from primedist.printing.template import check
+from primedist.printing.template import TAG, Context, check, fill, image_sources
 from primedist.services.app_settings import SHOP_PROFILE, get_setting, put_setting
 from primedist.services.context import ServiceContext
 
@@ -36,6 +41,8 @@ PROFILES_KEY = "printing.profiles"
 MAX_TEMPLATE_CHARS = 200_000
 #: Where a chosen logo is copied (relative to the data dir).
 LOGO_DIR = "images/shop"
+#: The placeholders that are an image's source (data URLs made when printing).
+IMAGE_PLACEHOLDERS = frozenset(("shop_logo", "order_qr", "order_barcode"))
 
 
 @cache
@@ -46,8 +53,49 @@ def default_template(name: str) -> str:
 
 
 def check_template(html: str) -> None:
-    """Raise TemplateError when the template has bad syntax or unknown placeholders."""
+    """Raise TemplateError when the template has bad syntax, unknown placeholders or an
+    image that cannot print."""
     check(html, PLACEHOLDERS, ITEM_NAMES)
+    _check_images(html)
+
+
+def _check_images(html: str) -> None:
+    """Each <img> must show: a web address, a relative path or a missing file drew a broken
+    picture icon on every document (nothing is fetched from the network when printing)."""
+    for line, source in image_sources(html):
+        if not _image_source_loads(html_text.unescape(source).strip()):
+            raise TemplateError(
+                msg(
+                    "Line {line}: the image {source} cannot be printed: use a picture file "
+                    "on this computer (its full path) or {logo}.",
+                    line=str(line),
+                    source=source,
+                    logo="{{shop_logo}}",
+                )
+            )
+
+
+def _image_source_loads(source: str) -> bool:
+    if placeholder := TAG.fullmatch(source):
+        return not placeholder.group(1) and placeholder.group(2) in IMAGE_PLACEHOLDERS
+    if source.lower().startswith("data:image/"):
+        return True
+    path = Path(url2pathname(urlparse(source).path) if source.lower().startswith("file:")
+                else source)  # fmt: skip
+    return path.is_absolute() and path.is_file()
+
+
+def _trial_fill(html: str) -> None:
+    """Fill `html` with every placeholder set and with every one empty (lists with an item,
+    then none), as printing will: what fails here would fail at the till."""
+    for full in (True, False):
+        context: Context = {
+            name: ([dict.fromkeys(ITEM_NAMES[name], "1")] if full else [])
+            if name in ITEM_NAMES
+            else ("1" if full else "")
+            for name in PLACEHOLDERS
+        }
+        fill(html, context)
 
 
 def load_template(ctx: ServiceContext, name: str) -> str:
@@ -78,7 +126,16 @@ def save_template(ctx: ServiceContext, name: str, html: str) -> None:
             ),
             field="template",
         )
+    if not html.strip():  # printing would use the shipped one, while "saved" said otherwise
+        raise ValidationError(
+            msg(
+                "The template is empty. Write it, or press “Reset to default” to go back "
+                "to the shipped template."
+            ),
+            field="template",
+        )
     check_template(html)
+    _trial_fill(html)
     with ctx.uow() as session:
         put_setting(ctx, session, TEMPLATE_KEY + name, html)
 
@@ -104,11 +161,11 @@ def load_profile(ctx: ServiceContext, doc_type: DocumentType) -> PrintProfile:
 
 
 def save_profile(ctx: ServiceContext, profile: PrintProfile) -> None:
+    from primedist.errors import ValidationError
+
     ctx.require(Module.SETTINGS)
     spec: TemplateSpec = template_spec(profile.template)
     if spec.doc_type != profile.doc_type:
-        from primedist.errors import ValidationError
-
         raise ValidationError(
             msg(
                 "The template {template} is not for {doc_type}.",
@@ -116,6 +173,15 @@ def save_profile(ctx: ServiceContext, profile: PrintProfile) -> None:
                 doc_type=str(profile.doc_type.value),
             ),
             field="template",
+        )
+    if profile.target.is_escpos and not PAPERS[profile.paper].dots:
+        # Saved, it failed only at the till: a thermal printer rasterises a roll's width.
+        raise ValidationError(
+            msg(
+                "Thermal (ESC/POS) printers print on rolls: choose Roll 80 mm or Roll 58 mm "
+                "in Paper."
+            ),
+            field="paper",
         )
     with ctx.uow() as session:
         stored = get_setting(session, PROFILES_KEY) or {}

@@ -16,6 +16,7 @@ from primedist.printing.goods_receipt import (
     TEXTS,
     cancelled_banner,
     head_table,
+    lines_and_units,
     lines_table,
     shop_and_title,
     signatures,
@@ -36,7 +37,6 @@ _T: dict[str, tuple[str, str]] = {
     "total": ("Value of the goods", "Giá trị hàng trả"),
     "refund": ("Money given back", "Nhà cung cấp hoàn tiền"),
     "off_debt": ("Off what is owed to the supplier", "Trừ vào công nợ nhà cung cấp"),
-    "units": ("{lines} SKUs, {units} units", "{lines} mã hàng, {units} sản phẩm"),
     "hands_over": ("Handed over by", "Người giao trả"),
     "takes": ("Supplier (received by)", "Nhà cung cấp (người nhận)"),
 }
@@ -58,8 +58,7 @@ def supplier_return_document(
     if back.supplier:
         rows.append((h.t("supplier"), escape(back.supplier)))
     rows += [(h.t("reason"), escape(back.reason)), (h.t("by"), escape(back.by))]
-    units = pick(_T["units"], h.lang).format(lines=h.number(len(lines)),
-                                             units=h.number(back.units))  # fmt: skip
+    units = lines_and_units(len(lines), back.units, h.lang)
     totals = [h.row(f"<b>{h.t('total')}</b> ({units})", h.money(back.total), bold=True)]
     if back.refund:
         totals.append(h.row(h.t("refund"), h.money(back.refund)))

@@ -6,7 +6,8 @@ The syntax (shown in Settings → Printers & templates):
 * `{{#name}} … {{/name}}` — the part in between, only when `name` has a value; when `name`
   is a list (`lines`, `adjustments`) the part repeats once per item, and the item's own
   values (`{{quantity}}`, …) are used inside it.
-* `{{^name}} … {{/name}}` — the part in between, only when `name` has no value.
+* `{{^name}} … {{/name}}` — the part in between, only when `name` has no value (an empty
+  list has no item: its item names cannot be used there).
 
 A template is parsed once into a tree, and values are inserted into the output, never
 into the template text: a value can never be read as a placeholder. Unknown names and
@@ -26,6 +27,10 @@ from primedist.core.text import clean_line, clean_text
 from primedist.printing.errors import TemplateError
 
 TAG = re.compile(r"\{\{\s*([#^/]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+#: An <img> tag's source, quoted or not.
+IMG_SRC = re.compile(
+    r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+)
 
 #: A value for a template: text, a list of items (each a mapping), or nothing.
 Value: TypeAlias = "str | Sequence[Mapping[str, Value]] | None"
@@ -102,19 +107,43 @@ def parse(text: str) -> list[str | _Var | _Section]:
 
 def check(text: str, known: Collection[str], item_names: Mapping[str, Collection[str]]) -> None:
     """Raise TemplateError for bad syntax or a placeholder that is not in `known` (or, inside
-    a list section, in that list's item names)."""
+    a list section, in that list's item names). An inverted `{{^list}}` part prints when the
+    list is empty: there is no item there, so its item names are unknown in it too. A list
+    inside itself is refused: it repeats every item for every item (512 rows of 8 lines)."""
 
-    def walk(parts: list[str | _Var | _Section], names: set[str]) -> None:
+    def walk(parts: list[str | _Var | _Section], names: set[str], lists: tuple[str, ...]
+             ) -> None:  # fmt: skip
         for part in parts:
             if isinstance(part, _Var):
                 if part.name not in names:
-                    raise _unknown(part.line, _tag("", part.name))
+                    raise _unknown(part.line, part.name, "", item_names)
             elif isinstance(part, _Section):
                 if part.name not in names:
-                    raise _unknown(part.line, _tag("#", part.name))
-                walk(part.parts, names | set(item_names.get(part.name, ())))
+                    raise _unknown(part.line, part.name, "#^"[part.inverted], item_names)
+                if part.inverted or part.name not in item_names:
+                    walk(part.parts, names, lists)
+                elif part.name in lists:
+                    raise TemplateError(
+                        msg(
+                            "Line {line}: {section} is inside {section} itself: a list cannot "
+                            "repeat inside itself.",
+                            line=str(part.line),
+                            section=_tag("#", part.name),
+                        )
+                    )
+                else:
+                    items = set(item_names[part.name])
+                    walk(part.parts, names | items, (*lists, part.name))
 
-    walk(parse(text), set(known))
+    walk(parse(text), set(known), ())
+
+
+def image_sources(text: str) -> list[tuple[int, str]]:
+    """Each `<img src=…>` of a template: (its line, its source as written)."""
+    return [
+        (_line_of(text, found.start()), next(g for g in found.groups() if g is not None))
+        for found in IMG_SRC.finditer(text)
+    ]
 
 
 def plain(value: str) -> str:
@@ -166,7 +195,7 @@ def _lookup(scopes: list[Context], name: str, line: int) -> Value:
     for scope in reversed(scopes):
         if name in scope:
             return scope[name]
-    raise _unknown(line, _tag("", name))
+    raise _unknown(line, name, "")
 
 
 def _tag(kind: str, name: str) -> str:
@@ -174,7 +203,33 @@ def _tag(kind: str, name: str) -> str:
     return "{{" + kind + name + "}}"
 
 
-def _unknown(line: int, placeholder: str) -> TemplateError:
+def _unknown(
+    line: int, name: str, kind: str, item_names: Mapping[str, Collection[str]] | None = None
+) -> TemplateError:
+    """The error for `name` where it cannot be used; an item's name (`{{quantity}}`) outside
+    its list says which list it belongs in: it is in the list beside the editor."""
+    placeholder = _tag(kind, name)
+    lists = [_tag("#", n) + "…" + _tag("/", n) for n, items in (item_names or {}).items()
+             if name in items]  # fmt: skip
+    if len(lists) == 1:
+        return TemplateError(
+            msg(
+                "Line {line}: {placeholder} can only be used inside {section}.",
+                line=str(line),
+                placeholder=placeholder,
+                section=lists[0],
+            )
+        )
+    if lists:
+        return TemplateError(
+            msg(
+                "Line {line}: {placeholder} can only be used inside one of these lists: "
+                "{sections}.",
+                line=str(line),
+                placeholder=placeholder,
+                sections=lists,
+            )
+        )
     return TemplateError(
         msg(
             "Line {line}: {placeholder} is not a known placeholder.",

@@ -135,6 +135,8 @@ class ReceiptRow:
     #: The cost of its goods sent back to the supplier, and the money it gave back.
     returned: int = 0
     refunded: int = 0
+    #: The purchase order it received goods of ("" for a delivery without one).
+    order_code: str = ""
 
     @property
     def owed(self) -> int:
@@ -549,17 +551,21 @@ def _listed_columns() -> list[sa.ColumnElement[Any]]:
     of_receipt = (b.receipt_id == r.id, b.cancelled_at.is_(None))  # standing returns
     back = sa.select(sa.func.coalesce(sa.func.sum(b.total), 0)).where(*of_receipt)
     refunded = sa.select(sa.func.coalesce(sa.func.sum(b.refund), 0)).where(*of_receipt)
+    o = table_of(PurchaseOrder).c
+    order = sa.select(o.code).where(o.id == r.purchase_order_id)
     return [r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units, r.total_cost,
             users_t.c.name, r.cancelled_at, r.cancel_reason, r.supplier_id,
             paid.label("paid"), back.scalar_subquery().label("returned"),
-            refunded.scalar_subquery().label("refunded")]  # fmt: skip
+            refunded.scalar_subquery().label("refunded"),
+            order.scalar_subquery().label("order_code")]  # fmt: skip
 
 
 def _listed(x: Any) -> ReceiptRow:
     return ReceiptRow(int(x.id), x.code, x.created_at, x.supplier or "", x.note or "",
                       int(x.lines), int(x.units), int(x.total_cost), x.name or "",
                       x.cancelled_at, x.cancel_reason or "", x.supplier_id,
-                      int(x.paid), int(x.returned), int(x.refunded))  # fmt: skip
+                      int(x.paid), int(x.returned), int(x.refunded),
+                      x.order_code or "")  # fmt: skip
 
 
 def receipt_id_by_code(ctx: ServiceContext, code: str) -> int:

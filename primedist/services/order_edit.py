@@ -20,7 +20,7 @@ and its points, the cap lowered since; a newly typed code meets today's rules.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -40,7 +40,7 @@ from primedist.domain.enums import (
 )
 from primedist.domain.geo import province_code
 from primedist.domain.loyalty import PointsEntry, Voucher, VoucherUse
-from primedist.domain.order import Order
+from primedist.domain.order import Order, OrderLine
 from primedist.errors import Conflict, NotFound
 from primedist.services import customer_account as account
 from primedist.services import orders as order_svc
@@ -60,6 +60,11 @@ from primedist.services.stock import lock_stock
 from primedist.services.sync_writer import aware
 
 uses_t = table_of(VoucherUse)
+
+#: Why the payments taken with a sale were cancelled by its edit: stored in plain English
+#: (`cancel_reason`), read back in the reader's language by the customer's account panel
+#: and the printed receipt (`printing.customer_payment` keeps the same English).
+EDITED_REASON = msg("Order edited")
 
 
 def edit_refusal(state: OwnOrder) -> Message | None:
@@ -131,10 +136,14 @@ def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Quote:
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         order = _order(session, order_id)
+        old_lines = order_svc.lines_of(session, order_id)
         held = _free_holds(ctx, session, order)
-        quote, _customer = order_svc.quote_in(session, draft, ctx.clock.now(), strict=False,
-                                              held=held)  # fmt: skip
+        now = ctx.clock.now()
+        quote, _customer = order_svc.quote_in(session, draft, now, strict=False, held=held)
+        closed = _closed_day_refusal(order, old_lines, quote, draft.payment_method, now)
         session.rollback()
+    if closed is not None:  # said while the form is open, not only on Save
+        quote = replace(quote, problems=(*quote.problems, closed))
     return order_svc.with_costs_for(ctx, quote)
 
 
@@ -156,7 +165,7 @@ def update_order(
                              *(ln.variant_id for ln in draft.lines)])  # fmt: skip
         held = _free_holds(ctx, session, order)
         quote, customer = order_svc.quote_in(session, draft, now, strict=True, held=held)
-        closed = _closed_day_refusal(order, quote.total, draft.payment_method, now)
+        closed = _closed_day_refusal(order, old_lines, quote, draft.payment_method, now)
         if closed is not None:
             raise Conflict(closed)
         if quote.shortages and not allow_negative_stock:
@@ -211,32 +220,57 @@ def _settle_payments(
             .values(customer_id=order.customer_id)
         )  # fmt: skip
         return
-    account.cancel_order_payments(session, ctx, order.id, "Order edited", now)
+    account.cancel_order_payments(session, ctx, order.id, EDITED_REASON, now)
     if on_account and paid_now and order.customer_id is not None:
         account.record_payment(session, ctx, order.customer_id, paid_now, PaymentMethod.CASH,
                                order.external_id, order_id=order.id)  # fmt: skip
 
 
-def _closed_day_refusal(order: Order, total: int, method: PaymentMethod,
-                        now: datetime) -> Message | None:  # fmt: skip
-    """Why an edit made on a later day than the sale cannot change its total or payment
-    (None: it may). End of day counts an order as a sale of the day it was placed, at
-    the total and payment it has, and a day once over stays as it was: no row could
-    carry the difference to the edit day (money in or out), so the drawer of the sale
-    day would change. Cancelling it (its refund falls on today) and making a new order
-    today keeps both days true. Delivery details, notes and the customer can still
+def _closed_day_refusal(order: Order, old_lines: list[OrderLine], quote: Quote,
+                        method: PaymentMethod, now: datetime) -> Message | None:  # fmt: skip
+    """Why an edit made on a later day than the sale cannot change what it sold or how
+    (None: it may). End of day counts an order as a sale of the day it was placed — its
+    products, discounts, shipping, total, payment and gross profit as they are — and a
+    day once over stays as it was: no row could carry the difference to the edit day, so
+    the sale day's figures would change (even at the same total: a line swapped, a fee
+    traded for a discount). Cancelling it (its refund falls on today) and making a new
+    order today keeps both days true. Delivery details, notes and the customer can still
     change."""
-    tz = shop_tz()
-    sold_on = to_local(aware(order.created_at), tz).date()
-    if sold_on >= to_local(now, tz).date():
+    if not sold_before_today(order, now):
         return None
-    if total == order.total and method == order.payment_method:
+    if _as_sold(order, old_lines) == _as_quoted(quote, method):
         return None
-    return msg("Order {order} was sold on {day}, a day already over: its total and payment "
-               "can no longer change (that day's End of day would change). Cancel it and make "
-               "a new order today instead; its delivery details and note can still be "
-               "edited.", order=order.external_id,
-               day=sold_on.strftime("%d/%m/%Y"))  # fmt: skip
+    return msg("Order {order} was sold on {day}, a day already over: its items, prices, "
+               "discounts, voucher, points, shipping fee and payment can no longer change "
+               "(that day's End of day would change). Cancel it and make a new order today "
+               "instead; its delivery details, note and customer can still be edited.",
+               order=order.external_id, day=_sold_on(order).strftime("%d/%m/%Y"))  # fmt: skip
+
+
+def sold_before_today(order: Order, now: datetime) -> bool:
+    """Whether the order was placed on a day already over (the shop's days): an edit can
+    then change only its delivery, note and customer (`_closed_day_refusal`)."""
+    return _sold_on(order) < to_local(now, shop_tz()).date()
+
+
+def _sold_on(order: Order) -> date:
+    return to_local(aware(order.created_at), shop_tz()).date()
+
+
+def _as_sold(order: Order, lines: list[OrderLine]) -> tuple[object, ...]:
+    """What End of day counts of the stored order (lines in any order)."""
+    sold = sorted((ln.variant_id or 0, ln.quantity, ln.unit_price, ln.discount) for ln in lines)
+    return (tuple(sold), order.subtotal, order.seller_discount, order.voucher_id,
+            order.voucher_discount, order.points_used, order.points_discount,
+            order.shipping_fee, order.total, PaymentMethod(order.payment_method))  # fmt: skip
+
+
+def _as_quoted(quote: Quote, method: PaymentMethod) -> tuple[object, ...]:
+    """The same of the edited draft as priced."""
+    sold = sorted((ln.variant_id, ln.quantity, ln.unit_price, ln.discount) for ln in quote.lines)
+    return (tuple(sold), quote.subtotal, quote.order_discount, quote.voucher_id,
+            quote.voucher_discount, quote.points, quote.points_discount, quote.shipping_fee,
+            quote.total, method)  # fmt: skip
 
 
 def _order(session: Session, order_id: int) -> Order:
@@ -283,12 +317,14 @@ def _free_holds(ctx: ServiceContext, session: Session, order: Order) -> Held:
 def _apply_draft(session: Session, order: Order, draft: OrderDraft, quote: Quote,
                  customer: Customer | None, now: datetime) -> None:  # fmt: skip
     clean = order_svc._clean
-    phone = order_svc._customer_phone(session, customer) if customer else None
     ship_phone = normalize_phone(draft.ship_phone) if draft.ship_phone else None
     paid = order_svc.paid_at_sale(draft.payment_method, quote.total, draft.paid_now)
+    if customer is None or customer.deleted_at is None:
+        order.buyer_name = customer.name if customer else None
+        order.buyer_phone = order_svc._customer_phone(session, customer) if customer else None
+    # else the order's own buyer, deleted since: the order keeps the name and phone it has
+    phone = order.buyer_phone
     order.customer_id = customer.id if customer else None
-    order.buyer_name = customer.name if customer else None
-    order.buyer_phone = phone
     order.payment_method = draft.payment_method
     order.ship_name = clean(draft.ship_name, 120)
     order.ship_phone = ship_phone or clean(draft.ship_phone, 32)

@@ -232,7 +232,10 @@ def quote_in(
     customer = None
     if draft.customer_id is not None:
         customer = session.get(Customer, draft.customer_id)
-        if customer is None or customer.deleted_at is not None:
+        # An edited order keeps its own buyer, deleted since or not (its name and phone
+        # stay on the order); a deleted one cannot be chosen anew.
+        own_buyer = held is not None and held.customer_id == draft.customer_id
+        if customer is None or (customer.deleted_at is not None and not own_buyer):
             raise NotFound(msg("The customer of this sale no longer exists."))
     if not draft.lines:
         problem(msg("Add at least one product."), "lines")
@@ -359,6 +362,10 @@ def quote_in(
         owed = total - draft.paid_now
         for message, fld in _on_account_problems(draft, customer, total):
             problem(message, fld)
+        if customer is not None and customer.deleted_at is not None:
+            # A deleted customer left with their account settled: nobody would see the debt.
+            problem(msg("{customer} was deleted: a sale to them cannot go on account.",
+                        customer=customer.name), "payment_method")  # fmt: skip
     quote = Quote(
         tuple(lines), subtotal, draft.order_discount, voucher_amount,
         voucher.voucher_id if voucher else None, draft.points, points_amount,

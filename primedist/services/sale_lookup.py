@@ -18,6 +18,7 @@ from primedist.core.messages import msg
 from primedist.domain.base import table_of
 from primedist.domain.customer import Address, Customer, CustomerPhone, customer_code
 from primedist.domain.enums import Module, ProductStatus, Rank
+from primedist.domain.order import Order
 from primedist.domain.product import Product, SkuGroup, Variant
 from primedist.errors import ValidationError
 from primedist.queries.search import search_filter
@@ -37,6 +38,7 @@ groups_t = table_of(SkuGroup)
 customers_t = table_of(Customer)
 phones_t = table_of(CustomerPhone)
 addresses_t = table_of(Address)
+orders_t = table_of(Order)
 
 #: Where a customer made at the counter comes from (`Customer.source`).
 COUNTER_SOURCE = "counter"
@@ -304,6 +306,27 @@ def get_customer(ctx: ServiceContext, customer_id: int) -> CustomerHit | None:
     with ctx.engine.connect() as conn:
         row = conn.execute(_customer_select(customers_t.c.id == customer_id)).first()
     return _customer_hit(row) if row is not None else None
+
+
+def order_buyer(ctx: ServiceContext, order_id: int) -> CustomerHit | None:
+    """The customer of an order being edited as the sale screen shows them (None: a
+    walk-in sale). A customer deleted since stays the order's buyer — the edit keeps it —
+    by the name and phone the order keeps."""
+    ctx.require(Module.ORDERS)
+    o, c = orders_t.c, customers_t.c
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(o.customer_id, o.buyer_name, o.buyer_phone, c.code, c.name, c.rank,
+                      c.points_balance, c.deleted_at)
+            .join(customers_t, c.id == o.customer_id)
+            .where(o.id == order_id)
+        ).first()  # fmt: skip
+    if row is None:
+        return None
+    if row.deleted_at is None:
+        return get_customer(ctx, int(row.customer_id))
+    return CustomerHit(int(row.customer_id), str(row.code), str(row.buyer_name or row.name),
+                       row.buyer_phone, Rank(row.rank), int(row.points_balance))  # fmt: skip
 
 
 def default_address(ctx: ServiceContext, customer_id: int) -> DeliveryAddress | None:

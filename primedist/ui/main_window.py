@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         brand = QLabel("Prime Distribution")
         brand.setObjectName("brand")
         self.shop_label = QLabel(self._shop_name)
+        self.shop_label.setTextFormat(Qt.TextFormat.PlainText)  # a name, never markup
         self.shop_label.setObjectName("headerShop")
         self.language = LanguageCombo()  # off the Tab order: a stray key never switches it
         row.addWidget(logo)
@@ -477,7 +478,15 @@ class MainWindow(QMainWindow):
 
         page = SettingsPage(self.ctx)
         page.accountChanged.connect(self._account_changed)
+        page.shopNameChanged.connect(self.show_shop_name)
         return page
+
+    def show_shop_name(self, name: str) -> None:
+        """The shop was renamed (Settings → Printers & templates): the header and the
+        window's title show the new name at once."""
+        self._shop_name = name
+        self.shop_label.setText(name)
+        self.retranslate()
 
     def show_customer(self, customer_id: int) -> bool:
         """Open the Customers tab on one customer: found by code in the list, detail open.

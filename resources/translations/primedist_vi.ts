@@ -432,11 +432,11 @@
         <translation>Đã tạo dữ liệu mẫu: {orders} đơn hàng, {customers} khách hàng</translation>
     </message>
     <message>
-        <source>Goods received from {supplier}: {code}, {lines} SKUs, {units} units</source>
+        <source>Goods received from {supplier}: {code}, {lines} SKU(s), {units} unit(s)</source>
         <translation>Nhập hàng từ {supplier}: {code}, {lines} mã, {units} sản phẩm</translation>
     </message>
     <message>
-        <source>Goods received: {code}, {lines} SKUs, {units} units</source>
+        <source>Goods received: {code}, {lines} SKU(s), {units} unit(s)</source>
         <translation>Nhập hàng: {code}, {lines} mã, {units} sản phẩm</translation>
     </message>
     <message>
@@ -4731,6 +4731,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hàng trả lại từ đơn %1 đã trừ %2 vào đơn này.</translation>
     </message>
     <message>
+        <source>Sold on an earlier day: only the delivery details, note and customer can still change</source>
+        <translation>Đơn bán từ ngày trước: chỉ còn sửa được thông tin giao hàng, ghi chú và khách hàng</translation>
+    </message>
+    <message>
         <source>Unsaved note</source>
         <translation>Ghi chú chưa lưu</translation>
     </message>
@@ -5275,7 +5279,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>PrintersSettings</name>
     <message>
         <source>Printers &amp; templates</source>
-        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The narrowest the preview shrinks to, and the room kept beside it in its column. The preview image was redrawn (or the template has an error: `error` is set). The template in the editor, its text as stored, and the document type shown: what an unsaved edit is measured against, and where Cancel puts the combos back.</extracomment>
+        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The narrowest the preview shrinks to, and the room kept beside it in its column. The preview image was redrawn (or the template has an error: `error` is set). The shop details were saved: the shop&apos;s name as kept (the window&apos;s header shows it). The template in the editor, its text as stored, and the document type shown: what an unsaved edit is measured against, and where Cancel puts the combos back. The printer settings as loaded or last saved (None: the stored ones are not valid): what an unsaved change of the printer form is measured against.</extracomment>
         <translation>Máy in &amp; mẫu in</translation>
     </message>
     <message>
@@ -5439,6 +5443,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Phiếu giao hàng</translation>
     </message>
     <message>
+        <source>An ESC/POS printer prints at once: there is no print preview for it.</source>
+        <translation>Máy in ESC/POS in ngay, không có bước xem trước khi in.</translation>
+    </message>
+    <message>
         <source>— Choose a printer —</source>
         <translation>— Chọn máy in —</translation>
     </message>
@@ -5457,6 +5465,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Unsaved template</source>
         <translation>Mẫu in chưa lưu</translation>
+    </message>
+    <message>
+        <source>The printer settings for %1 are not saved. Save them?</source>
+        <translation>Cài đặt máy in cho %1 chưa được lưu. Lưu lại không?</translation>
+    </message>
+    <message>
+        <source>Unsaved printer settings</source>
+        <translation>Cài đặt máy in chưa lưu</translation>
     </message>
     <message>
         <source>%1 is not a USB id: use VENDOR:PRODUCT in hex, e.g. 04b8:0202.</source>
@@ -6746,7 +6762,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
-        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow. The sections refused when last chosen: their notice, shown in their place.</extracomment>
+        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow. Printers &amp; templates saved the shop details (the shop&apos;s name): the header follows. The sections refused when last chosen: their notice, shown in their place.</extracomment>
         <translation>Sắp hết hàng</translation>
     </message>
     <message>
@@ -12301,6 +12317,16 @@ Vẫn bán?</translation>
         <translation>Đã in %n chứng từ ra %2</translation>
     </message>
     <message>
+        <source>The document&apos;s template is broken, so nothing was printed: %1
+Fix the template in Settings → Printers &amp; templates.</source>
+        <translation>Mẫu in của chứng từ này bị lỗi nên chưa in được: %1
+Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
+    </message>
+    <message>
+        <source>No printer is chosen: choose a printer above, then print the test page again.</source>
+        <translation>Chưa chọn máy in: hãy chọn máy in ở phía trên, rồi in lại trang thử.</translation>
+    </message>
+    <message>
         <source>Printing failed</source>
         <translation>In không thành công</translation>
     </message>
@@ -13373,6 +13399,22 @@ Vẫn bán?</translation>
         <translation>Giữ từ 1 đến {limit} bản sao lưu (đang là {keep}).</translation>
     </message>
     <message>
+        <source>Line {line}: the image {source} cannot be printed: use a picture file on this computer (its full path) or {logo}.</source>
+        <translation>Dòng {line}: không in được ảnh {source}: hãy dùng một tệp ảnh trên máy tính này (ghi đầy đủ đường dẫn) hoặc {logo}.</translation>
+    </message>
+    <message>
+        <source>Line {line}: {placeholder} can only be used inside one of these lists: {sections}.</source>
+        <translation>Dòng {line}: {placeholder} chỉ dùng được bên trong một trong các danh sách: {sections}.</translation>
+    </message>
+    <message>
+        <source>Line {line}: {placeholder} can only be used inside {section}.</source>
+        <translation>Dòng {line}: {placeholder} chỉ dùng được bên trong {section}.</translation>
+    </message>
+    <message>
+        <source>Line {line}: {section} is inside {section} itself: a list cannot repeat inside itself.</source>
+        <translation>Dòng {line}: {section} nằm bên trong chính {section}: một danh sách không thể lặp lại bên trong chính nó.</translation>
+    </message>
+    <message>
         <source>Marketplace shop {ext} is already linked to another shop.</source>
         <translation>Gian hàng {ext} trên sàn đã được liên kết với gian hàng khác.</translation>
     </message>
@@ -13413,6 +13455,10 @@ Vẫn bán?</translation>
         <translation>Không có gian hàng mã {missing}.</translation>
     </message>
     <message>
+        <source>Order edited</source>
+        <translation>Đơn hàng đã được sửa</translation>
+    </message>
+    <message>
         <source>Order {external_id} already has shipment {shipment}: cancel it first.</source>
         <translation>Đơn {external_id} đã có vận đơn {shipment}: hãy hủy vận đơn trước.</translation>
     </message>
@@ -13431,6 +13477,10 @@ Vẫn bán?</translation>
     <message>
         <source>Order {order_id} no longer exists.</source>
         <translation>Đơn {order_id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Order {order} was sold on {day}, a day already over: its items, prices, discounts, voucher, points, shipping fee and payment can no longer change (that day&apos;s End of day would change). Cancel it and make a new order today instead; its delivery details, note and customer can still be edited.</source>
+        <translation>Đơn {order} đã bán ngày {day}, ngày đó đã chốt sổ: không thể đổi sản phẩm, giá, giảm giá, mã giảm giá, điểm, phí vận chuyển và cách thanh toán nữa (số liệu cuối ngày hôm đó sẽ bị thay đổi). Hãy hủy đơn và tạo đơn mới hôm nay; thông tin giao hàng, ghi chú và khách hàng vẫn sửa được.</translation>
     </message>
     <message>
         <source>Pick the recipient&apos;s district and ward.</source>
@@ -14657,10 +14707,6 @@ Vẫn bán?</translation>
         <translation>Đơn {order} đã được thanh toán: hãy thanh toán phần chênh lệch ngay, không ghi nợ.</translation>
     </message>
     <message>
-        <source>Order {order} was sold on {day}, a day already over: its total and payment can no longer change (that day&apos;s End of day would change). Cancel it and make a new order today instead; its delivery details and note can still be edited.</source>
-        <translation>Đơn {order} được bán ngày {day}, ngày đó đã qua: không thể đổi tổng tiền và cách thanh toán nữa (báo cáo cuối ngày hôm đó sẽ bị thay đổi). Hãy hủy đơn và tạo đơn mới hôm nay; thông tin giao hàng và ghi chú vẫn sửa được.</translation>
-    </message>
-    <message>
         <source>Out for delivery</source>
         <translation>Đang giao hàng</translation>
     </message>
@@ -15197,6 +15243,10 @@ Vẫn bán?</translation>
         <translation>Mã số thuế có {length} ký tự: tối đa {limit}.</translation>
     </message>
     <message>
+        <source>The template is empty. Write it, or press “Reset to default” to go back to the shipped template.</source>
+        <translation>Mẫu in đang trống. Hãy soạn mẫu, hoặc bấm “Khôi phục mặc định” để dùng lại mẫu có sẵn.</translation>
+    </message>
+    <message>
         <source>The two databases&apos; tables differ (only in this one: {extra}; only in the new one: {missing}): nothing was copied.</source>
         <translation>Các bảng của hai cơ sở dữ liệu khác nhau (chỉ có ở cơ sở dữ liệu này: {extra}; chỉ có ở cơ sở dữ liệu mới: {missing}): chưa sao chép gì.</translation>
     </message>
@@ -15299,6 +15349,10 @@ Vẫn bán?</translation>
     <message>
         <source>There is nothing to print.</source>
         <translation>Không có gì để in.</translation>
+    </message>
+    <message>
+        <source>Thermal (ESC/POS) printers print on rolls: choose Roll 80 mm or Roll 58 mm in Paper.</source>
+        <translation>Máy in nhiệt (ESC/POS) chỉ in trên giấy cuộn: hãy chọn Giấy cuộn 80 mm hoặc Giấy cuộn 58 mm ở mục Khổ giấy.</translation>
     </message>
     <message>
         <source>This address is not in use.</source>
@@ -16023,6 +16077,10 @@ Vẫn bán?</translation>
     <message>
         <source>{customer} has only {points} points.</source>
         <translation>{customer} chỉ có {points} điểm.</translation>
+    </message>
+    <message>
+        <source>{customer} was deleted: a sale to them cannot go on account.</source>
+        <translation>{customer} đã bị xóa: không thể bán ghi nợ cho khách này.</translation>
     </message>
     <message>
         <source>{customer}: +{points} points ({reason})</source>

@@ -37,7 +37,7 @@ def test_sections_show_repeat_and_invert():
     ("template", "message"),
     [
         ("a\n{{staff_note}}", "Line 2: {{staff_note}} is not a known placeholder."),
-        ("{{#lines}}{{total}}{{/lines}}\n{{name}}", "Line 2: {{name}} is not a known"),
+        ("{{#lines}}{{total}}{{/lines}}\n{{name}}", "Line 2: {{name}} can only be used inside"),
         ("\n\n{{#lines}}{{name}}", "Line 3: the section {{#lines}} is never closed"),
         ("{{#lines}}{{/adjustments}}", "Line 1: {{/adjustments}} closes a section that is not"),
         ("{{/lines}}", "Line 1: {{/lines}} closes a section that is not open."),

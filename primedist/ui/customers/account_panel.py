@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.core.messages import reread
 from primedist.core.money import format_money
 from primedist.domain.enums import PaymentMethod, Role
 from primedist.domain.supplier import MAX_PAYMENT
@@ -37,12 +38,13 @@ from primedist.printing.documents import account_reminder
 from primedist.services import customer_account as svc
 from primedist.services.context import ServiceContext
 from primedist.services.customer_account import AccountEntry, Balance
+from primedist.services.order_edit import EDITED_REASON
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.formatting import when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive, ask_reason, count_text
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.money_form import (
     MUTED,
     FormDialog,
@@ -80,6 +82,15 @@ def _button(name: str, slot: Callable[[], object]) -> QPushButton:
     button.setAutoDefault(False)  # Enter in the table never presses it
     button.clicked.connect(lambda _checked=False: slot())
     return button
+
+
+def cancel_reason_text(reason: str | None) -> str:
+    """Why a payment was cancelled: in the reader's language when the app wrote it (an
+    edit of its sale: `order_edit.EDITED_REASON`), else as typed."""
+    if not reason:
+        return ""
+    found = reread(reason, EDITED_REASON.template)
+    return localize(found) if found is not None else reason
 
 
 def can_cancel_payments(ctx: ServiceContext) -> bool:
@@ -386,7 +397,7 @@ class AccountPanel(QWidget):
     def cancelled_text(self, entry: AccountEntry) -> str:
         when = when_text(entry.cancelled_at) if entry.cancelled_at else ""
         return self.tr("Cancelled %1: %2").replace("%1", when).replace(
-            "%2", entry.cancel_reason or "")  # fmt: skip
+            "%2", cancel_reason_text(entry.cancel_reason))  # fmt: skip
 
     # ------------------------------------------------------------------ reading
 
@@ -438,7 +449,8 @@ class AccountPanel(QWidget):
         for row, e in enumerate(self.entries):
             note = e.note
             if not e.standing:
-                cancelled = self.tr("Cancelled: %1").replace("%1", e.cancel_reason or "")
+                cancelled = self.tr("Cancelled: %1").replace(
+                    "%1", cancel_reason_text(e.cancel_reason))  # fmt: skip
                 note = f"{cancelled} · {note}" if note else cancelled
             cells = (when_text(e.when), e.reference, self.what_text(e), _signed(e.amount), e.by,
                      note)  # fmt: skip

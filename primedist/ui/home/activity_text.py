@@ -105,10 +105,10 @@ def _info(a: dict[str, Any], num: Number) -> str:
 
 def _goods_received(a: dict[str, Any], num: Number) -> str:
     if a.get("supplier"):
-        text = translate("ActivityFeed", "Goods received from {supplier}: {code}, {lines} SKUs, "
-                         "{units} units")  # fmt: skip
+        text = translate("ActivityFeed", "Goods received from {supplier}: {code}, {lines} "
+                         "SKU(s), {units} unit(s)")  # fmt: skip
     else:
-        text = translate("ActivityFeed", "Goods received: {code}, {lines} SKUs, {units} units")
+        text = translate("ActivityFeed", "Goods received: {code}, {lines} SKU(s), {units} unit(s)")
     return text.format(supplier=a.get("supplier"), code=a["code"], lines=num(a["lines"]),
                        units=num(a["units"]))  # fmt: skip
 

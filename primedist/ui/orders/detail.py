@@ -843,9 +843,12 @@ class OrderDetailDialog(QDialog):
             self._edit_lock = self._lock_text(edit_svc.edit_lock)
         self.address_button.setText(self.tr("Change delivery address…"))
         self.address_button.setToolTip(self._address_lock or "")
-        self.edit_button.setToolTip(
-            self._edit_lock or self.tr("Change the items, prices, discounts and payment")
-        )
+        if edit_svc.sold_before_today(order, self.ctx.clock.now()):  # that day is closed
+            what = self.tr("Sold on an earlier day: only the delivery details, note and "
+                           "customer can still change")  # fmt: skip
+        else:
+            what = self.tr("Change the items, prices, discounts and payment")
+        self.edit_button.setToolTip(self._edit_lock or what)
         self._cancel_lock = self._lock_text(svc.cancel_lock) if order.can_cancel() else None
         self.cancel_button.setToolTip(self._cancel_lock or "")
 

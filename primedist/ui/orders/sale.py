@@ -97,6 +97,7 @@ from primedist.services.sale_lookup import (
     default_address,
     find_variant_by_code,
     get_customer,
+    order_buyer,
     quick_create_customer,
     search_customers,
     search_variants,
@@ -1074,7 +1075,10 @@ class SaleDialog(QDialog):
         customer's default address stays)."""
         self._set_source(draft.source)
         if draft.customer_id is not None:
-            self.set_customer(get_customer(self.ctx, draft.customer_id))
+            # An edited order keeps its own buyer, even one deleted since (not a walk-in).
+            buyer = (order_buyer(self.ctx, self.editing) if self.editing is not None
+                     else get_customer(self.ctx, draft.customer_id))  # fmt: skip
+            self.set_customer(buyer)
         ids = [ln.variant_id for ln in draft.lines]
         hits = {h.variant_id: h for h in variant_hits(self.ctx, ids, sellable_only=sellable_only)}
         lines = [SaleLine(hits[ln.variant_id], ln.quantity, ln.unit_price, ln.discount)

@@ -4,7 +4,8 @@
 remembered printer (on a worker: bulk jobs never freeze the window and show progress in
 the jobs indicator), or through the print preview (several orders' documents are made on
 a worker too), or into a PDF. A failure (unknown, offline or refusing printer,
-unreachable ESC/POS device) shows a clear message with Retry. `print_menu` builds the
+unreachable ESC/POS device) shows a clear message with Retry; a broken template or no
+printer chosen shows one without (trying again cannot help). `print_menu` builds the
 Print button's menu.
 """
 
@@ -24,7 +25,7 @@ from primedist.errors import Cancelled, PrimedistError
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.printing.content import Payment
 from primedist.printing.documents import Document, order_documents, order_messages
-from primedist.printing.errors import PrintError
+from primedist.printing.errors import PrinterNotFound, PrintError, TemplateError
 from primedist.printing.model import DocumentType, PrintProfile, PrintTarget, TargetKind
 from primedist.services.context import ServiceContext
 from primedist.ui.file_dialogs import EXPORT, ask_save_file
@@ -159,7 +160,7 @@ class OrderPrinter(QObject):
             try:
                 laid = preview_pages(ctx, ids, profile, lang=lang, payment=payment)
             except PrimedistError as exc:
-                self._show_error(error_text(exc), None)
+                self._show_error(self._error_message(exc), None)
                 return None
             return self._open_preview(laid, profile, doc_type, print_them)
         self.busy = True
@@ -285,7 +286,9 @@ class OrderPrinter(QObject):
 
         Op(
             self.widget, work, title=translate("printing", "Printing a test page"), network=True
-        ).success(done).failure(lambda exc: self._failed(exc, retry)).finally_(self._idle).run()
+        ).success(done).failure(lambda exc: self._failed(exc, retry, test_page=True)).finally_(
+            self._idle
+        ).run()
 
     def _idle(self) -> None:
         if shiboken6.isValid(self):
@@ -303,17 +306,34 @@ class OrderPrinter(QObject):
         )
         self.printed.emit(text.replace("%1", doc_type_label(doc_type)).replace("%2", result.where))
 
-    def _failed(self, exc: BaseException, retry: Callable[[], None]) -> None:
+    def _failed(self, exc: BaseException, retry: Callable[[], None], *, test_page: bool = False,
+                ) -> None:  # fmt: skip
+        """Show why it failed, with Retry only when seeing to the printer can cure it (not a
+        broken template, not a printer never chosen). `test_page`: Settings' test page."""
         if not shiboken6.isValid(self) or isinstance(exc, Cancelled):
             return
-        if isinstance(exc, PrintError):
-            self._show_error(error_text(exc), retry)
-        elif isinstance(exc, PrimedistError):
-            self._show_error(error_text(exc), None)
+        if isinstance(exc, PrimedistError):
+            retryable = isinstance(exc, PrintError) and not isinstance(exc, TemplateError)
+            retryable = retryable and not _no_printer_chosen(exc)
+            self._show_error(self._error_message(exc, test_page=test_page),
+                             retry if retryable else None)  # fmt: skip
         else:
             from primedist.ui.ops import _report
 
             _report(self.widget, exc)
+
+    @staticmethod
+    def _error_message(exc: PrimedistError, *, test_page: bool = False) -> str:
+        if isinstance(exc, TemplateError):  # the same on every try: the template must change
+            return translate(
+                "printing",
+                "The document's template is broken, so nothing was printed: %1\nFix the "
+                "template in Settings → Printers & templates.",
+            ).replace("%1", error_text(exc))  # fmt: skip
+        if test_page and _no_printer_chosen(exc):  # Settings' own page: the choice is above
+            return translate("printing", "No printer is chosen: choose a printer above, then "
+                                         "print the test page again.")  # fmt: skip
+        return error_text(exc)
 
     def _show_error(self, message: str, retry: Callable[[], None] | None) -> None:
         self.failed.emit(message)
@@ -339,6 +359,10 @@ class OrderPrinter(QObject):
             box.buttonClicked.connect(on_click)
         self.error_box = box
         box.open()
+
+
+def _no_printer_chosen(exc: BaseException) -> bool:
+    return isinstance(exc, PrinterNotFound) and not exc.printer
 
 
 def _print_our_way(dialog: QPrintPreviewDialog, print_them: Callable[[], None]) -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -116,11 +116,24 @@ class Laid:
         )  # fmt: skip
 
 
+class _Html(QTextDocument):
+    """A document whose images that cannot load (a file gone since the template was saved,
+    an empty logo outside its section) are left out, not drawn as a broken picture icon."""
+
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
+        found = super().loadResource(kind, name)
+        if found is None and kind == QTextDocument.ResourceType.ImageResource.value:
+            blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+            blank.fill(Qt.GlobalColor.transparent)
+            return blank
+        return found
+
+
 def layout(document: Document, paper: Paper | None = None) -> Laid:
     """Lay a document out on its paper's printable width (and page height for A4/A5)."""
     spec = PAPERS[paper or document.paper]
     dpi = screen_dpi()
-    doc = QTextDocument()
+    doc = _Html()
     font = QFont()
     font.setFamilies(FONT_FAMILIES)
     font.setPointSizeF(spec.font_pt)

@@ -57,6 +57,8 @@ class SettingsPage(QWidget):
     #: My account saved the signed-in user's new details (the new Actor): the window's
     #: header and user menu follow.
     accountChanged = Signal(object)
+    #: Printers & templates saved the shop details (the shop's name): the header follows.
+    shopNameChanged = Signal(str)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,9 +118,10 @@ class SettingsPage(QWidget):
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             holder.addWidget(scroll)
             self._pages[key] = page
-            changed = getattr(page, "accountChanged", None)
-            if changed is not None:
-                changed.connect(self.accountChanged)
+            for name in ("accountChanged", "shopNameChanged"):
+                changed = getattr(page, name, None)
+                if changed is not None:
+                    changed.connect(getattr(self, name))
         return self._pages[key]
 
     def has_unsaved(self) -> bool:
@@ -126,12 +129,12 @@ class SettingsPage(QWidget):
 
     @staticmethod
     def _unsaved(page: QWidget) -> bool:
-        unsaved = getattr(page, "has_unsaved_template", None)
+        unsaved = getattr(page, "has_unsaved", None)
         return bool(callable(unsaved) and unsaved())
 
     def confirm_leave(self) -> bool:
         """Before the window closes: a built section with unsaved work (a template being
-        edited) is shown and asks Save / Discard / Cancel; False on Cancel."""
+        edited, printer settings) is shown and asks Save / Discard / Cancel; False on Cancel."""
         for key, page in self._pages.items():
             if self._unsaved(page):
                 self.select_section(key)

@@ -70,6 +70,8 @@ class PrintersSettings(QWidget):
 
     #: The preview image was redrawn (or the template has an error: `error` is set).
     previewUpdated = Signal()
+    #: The shop details were saved: the shop's name as kept (the window's header shows it).
+    shopNameChanged = Signal(str)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +88,9 @@ class PrintersSettings(QWidget):
         self._template_name = ""
         self._saved_html = ""
         self._doc_index = 0
+        #: The printer settings as loaded or last saved (None: the stored ones are not
+        #: valid): what an unsaved change of the printer form is measured against.
+        self._saved_profile: PrintProfile | None = None
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
@@ -173,7 +178,7 @@ class PrintersSettings(QWidget):
         serial_row.addWidget(self.baudrate)
         for w in (self.system_name, self.address, self.usb_ids, serial):
             self.where.addWidget(w)
-        self.kind.currentIndexChanged.connect(self.where.setCurrentIndex)
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
         self.show_preview = QCheckBox()
         self.show_preview.setObjectName("previewFirst")
         self.cut = QCheckBox()
@@ -334,6 +339,7 @@ class PrintersSettings(QWidget):
         for i in range(self.kind.count()):
             self.kind.setItemText(i, kinds[TargetKind(self.kind.itemData(i))])
         self.show_preview.setText(self.tr("Show the print preview before printing"))
+        self._offer_preview()
         self.cut.setText(self.tr("Cut the paper after each receipt (ESC/POS)"))
         self.drawer.setText(self.tr("Open the cash drawer after printing (ESC/POS)"))
         self.save_printer_button.setText(self.tr("Save printer settings"))
@@ -423,6 +429,7 @@ class PrintersSettings(QWidget):
             self.drawer.setChecked(profile.open_drawer)
             self._show_template(profile.template)
             self._doc_index = self.doc_type.currentIndex()
+            self._saved_profile = self._form_profile()
         finally:
             self._loading = False
         self.update_preview()
@@ -436,10 +443,26 @@ class PrintersSettings(QWidget):
     def _on_doc_type_changed(self) -> None:
         if self._loading:
             return
+        # The question is about the document type shown until now (and Save keeps the
+        # form as that type's settings): back to it while asking.
+        chosen = self.doc_type.currentIndex()
+        self._put_back(self.doc_type, self._doc_index)
         if not self.confirm_leave():
-            self._put_back(self.doc_type, self._doc_index)
             return
+        self._put_back(self.doc_type, chosen)
         self.load(self.current_doc_type())
+
+    def _on_kind_changed(self, index: int) -> None:
+        self.where.setCurrentIndex(index)
+        self._offer_preview()
+
+    def _offer_preview(self) -> None:
+        """The print preview box for a system printer only: an ESC/POS printer prints
+        at once (there is no preview of it), so the box is greyed out and says why."""
+        system = self.kind.currentData() == TargetKind.SYSTEM.value
+        self.show_preview.setEnabled(system)
+        self.show_preview.setToolTip("" if system else self.tr(
+            "An ESC/POS printer prints at once: there is no print preview for it."))  # fmt: skip
 
     def _fill_printers(self, keep: str | None = None) -> None:
         """The system's printers, `keep` (else the one shown) chosen. No printer chosen
@@ -459,7 +482,7 @@ class PrintersSettings(QWidget):
         name = self.template.currentData()
         if self._loading or not name:
             return
-        if not self.confirm_leave():
+        if not self._confirm_template_leave():
             self._put_back(self.template, self.template.findData(self._template_name))
             return
         self.paper.setCurrentIndex(self.paper.findData(TEMPLATES[name].paper.value))
@@ -476,10 +499,23 @@ class PrintersSettings(QWidget):
         """The editor holds changes the stored template does not have."""
         return bool(self._template_name) and self.editor.toPlainText() != self._saved_html
 
+    def has_unsaved_profile(self) -> bool:
+        """The printer form differs from the document type's stored printer settings."""
+        return self._form_profile() != self._saved_profile
+
+    def has_unsaved(self) -> bool:
+        """Unsaved work on the page: the template being edited or the printer settings."""
+        return self.has_unsaved_template() or self.has_unsaved_profile()
+
     def confirm_leave(self) -> bool:
-        """Before the editor's template is replaced (another document type or template, or
-        leaving the page): with unsaved changes, ask Save / Discard / Cancel. True when the
-        editor may be replaced (saved, discarded or nothing to lose)."""
+        """Before the form is replaced (another document type, or leaving the page): for
+        the unsaved template, then the unsaved printer settings, ask Save / Discard /
+        Cancel. True when the form may be replaced (saved, discarded or nothing to lose)."""
+        return self._confirm_template_leave() and self._confirm_profile_leave()
+
+    def _confirm_template_leave(self) -> bool:
+        """Before the editor's template is replaced: with unsaved changes, ask Save /
+        Discard / Cancel. True when the editor may be replaced."""
         if not self.has_unsaved_template():
             return True
         label = self._template_label(self._template_name)
@@ -492,6 +528,22 @@ class PrintersSettings(QWidget):
                                       save)  # fmt: skip
         if answer == save:
             return self.save_template(self._template_name)
+        return answer == discard
+
+    def _confirm_profile_leave(self) -> bool:
+        """Before the printer form is replaced: with unsaved changes, ask Save / Discard /
+        Cancel. True when it may be replaced (Save refused by a bad field: False)."""
+        if not self.has_unsaved_profile():
+            return True
+        save, discard, cancel = (QMessageBox.StandardButton.Save,
+                                 QMessageBox.StandardButton.Discard,
+                                 QMessageBox.StandardButton.Cancel)  # fmt: skip
+        text = self.tr("The printer settings for %1 are not saved. Save them?")
+        answer = QMessageBox.question(self, self.tr("Unsaved printer settings"),
+                                      text.replace("%1", doc_type_label(self.current_doc_type())),
+                                      save | discard | cancel, save)  # fmt: skip
+        if answer == save:
+            return self.save_profile()
         return answer == discard
 
     def _template_label(self, name: str) -> str:
@@ -530,14 +582,24 @@ class PrintersSettings(QWidget):
             open_drawer=self.drawer.isChecked(), cut=self.cut.isChecked(),
         )  # fmt: skip
 
-    def save_profile(self) -> None:
+    def _form_profile(self) -> PrintProfile | None:
+        """The printer settings as the form shows them; None while a field is not valid."""
         try:
-            store.save_profile(self.ctx, self.profile())
+            return self.profile()
+        except ValidationError:
+            return None
+
+    def save_profile(self) -> bool:
+        try:
+            profile = self.profile()
+            store.save_profile(self.ctx, profile)
         except PrimedistError as exc:
             self._say(error_text(exc))
-            return
+            return False
+        self._saved_profile = profile
         self._say(self.tr("Printer settings saved for %1.").replace(
             "%1", doc_type_label(self.current_doc_type())))  # fmt: skip
+        return True
 
     def print_test_page(self) -> None:
         """The sample order on the printer as the form shows it (saved or not)."""
@@ -655,6 +717,7 @@ class PrintersSettings(QWidget):
             return
         self.load_shop()  # as kept: the logo is the copy in the data folder
         self._say(self.tr("Shop details saved."))
+        self.shopNameChanged.emit(self.shop_fields["name"].text())
 
     def _choose_logo(self) -> None:
         path = ask_open_file(
