@@ -26,6 +26,7 @@ import itertools
 import math
 import posixpath
 import re
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -481,12 +482,15 @@ def _open_excel(
         ] or book.sheet_names
         if not sheets:
             raise ValidationError(msg("{file} has no worksheet", file=name))
+        # The error cells are looked for while calamine reads the sheet (both let go of
+        # the GIL: the scan costs no time on two cores).
+        scan = _ErrorScan(path, sheets[0]) if magic.startswith(_ZIP_MAGIC) else None
         sheet = book.get_sheet_by_name(sheets[0])
         height = sheet.height
         rows = iter(sheet.iter_rows())
         merged = sheet.merged_cell_ranges  # None for an .xls
         first_column = sheet.start[1] if sheet.start else 0
-        errors = _error_cells(path, sheets[0]) if magic.startswith(_ZIP_MAGIC) else {}
+        errors = scan.result() if scan is not None else {}
     except ValidationError:
         raise
     except Exception as exc:  # calamine's errors, and anything its parser trips on
@@ -505,6 +509,29 @@ def _open_excel(
         path, header, header_row, records, max_rows=max_rows, total=total, progress_by_row=True,
         opened=opened, rename=rename,
     )  # fmt: skip
+
+
+class _ErrorScan:
+    """`_error_cells` in a thread of its own; `result()` waits for it (and raises what it
+    raised)."""
+
+    def __init__(self, path: Path, sheet: str) -> None:
+        self._found: dict[int, list[tuple[int, str]]] = {}
+        self._failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path, sheet), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path, sheet: str) -> None:
+        try:
+            self._found = _error_cells(path, sheet)
+        except BaseException as exc:  # handed to the reader's thread by result()
+            self._failed = exc
+
+    def result(self) -> dict[int, list[tuple[int, str]]]:
+        self._thread.join()
+        if self._failed is not None:
+            raise self._failed
+        return self._found
 
 
 def _error_cells(path: Path, sheet: str) -> dict[int, list[tuple[int, str]]]:
