@@ -4,7 +4,6 @@ image is refused naming the Logo field, and a chosen logo is copied into the dat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,34 +19,6 @@ pytestmark = pytest.mark.usefixtures("english")
 
 Button = QMessageBox.StandardButton
 EDIT = "<p>KHUYẾN MÃI THÁNG 12</p>"
-
-
-@pytest.fixture
-def page(qtbot, shop_ctx) -> Iterator[PrintersSettings]:
-    settings = SettingsPage(shop_ctx)
-    qtbot.addWidget(settings)
-    settings.show()
-    section = settings.select_section("printers")
-    assert isinstance(section, PrintersSettings)
-    yield section
-
-
-class Questions(list[str]):
-    """The questions asked (their text); each gets `answer`."""
-
-    answer = Button.Cancel
-
-
-@pytest.fixture
-def answers(monkeypatch) -> Questions:
-    asked = Questions()
-
-    def question(_parent, _title, text, *_args, **_kw):  # noqa: ANN001, ANN202
-        asked.append(text)
-        return asked.answer
-
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
-    return asked
 
 
 def _edit(page: PrintersSettings) -> str:

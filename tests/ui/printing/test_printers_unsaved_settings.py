@@ -5,8 +5,6 @@ the window's header and title at once, as plain text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -20,34 +18,6 @@ pytestmark = pytest.mark.usefixtures("english")
 
 Button = QMessageBox.StandardButton
 ASKED = "The printer settings for Receipt are not saved. Save them?"
-
-
-@pytest.fixture
-def page(qtbot, shop_ctx) -> Iterator[PrintersSettings]:
-    settings = SettingsPage(shop_ctx)
-    qtbot.addWidget(settings)
-    settings.show()
-    section = settings.select_section("printers")
-    assert isinstance(section, PrintersSettings)
-    yield section
-
-
-class Questions(list[str]):
-    """The questions asked (their text); each gets `answer`."""
-
-    answer = Button.Cancel
-
-
-@pytest.fixture
-def answers(monkeypatch) -> Questions:
-    asked = Questions()
-
-    def question(_parent, _title, text, *_args, **_kw):  # noqa: ANN001, ANN202
-        asked.append(text)
-        return asked.answer
-
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
-    return asked
 
 
 def _lan_printer(page: PrintersSettings) -> None:
