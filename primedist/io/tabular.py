@@ -139,9 +139,12 @@ class TabularFile:
         written and the columns named by their letters, as the spreadsheet shows them."""
         key = self.header[position] if position < self.width else ""
         positions = self.repeated.get(key)
-        if not positions:
-            return
-        raise ValidationError(
+        if positions:
+            raise self.twice(positions)
+
+    def twice(self, positions: Sequence[int]) -> ValidationError:
+        """The refusal of a column the header names at `positions` (two or more)."""
+        return ValidationError(
             msg(
                 "appears twice in the header of {file} (columns {first} and {second}); keep one",
                 file=self.name,

@@ -287,18 +287,8 @@ def _check_once(table: TabularFile, repeated: Mapping[int, list[int]], position:
     """Refuse the column at `position` when its header is on another column too: which of
     them holds the values is anyone's guess (as `TabularFile.check_once`)."""
     positions = repeated.get(position)
-    if not positions:
-        return
-    raise ValidationError(
-        msg(
-            "appears twice in the header of {file} (columns {first} and {second}); keep one",
-            file=table.name,
-            first=column_letter(positions[0]),
-            second=column_letter(positions[1]),
-        ),
-        row=table.header_row,
-        column=table.raw_header[positions[0]],
-    )
+    if positions:
+        raise table.twice(positions)
 
 
 def guess_mapping(headers: Sequence[str]) -> dict[str, str]:
