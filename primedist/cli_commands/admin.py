@@ -13,6 +13,7 @@ global `--user` (else the owner) and takes --json.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("audit", help="the audit log (who did what), newest first, or to .xlsx")
     p.add_argument("--by", metavar="EMAIL", help="only this user's rows ('system' for jobs)")
     p.add_argument("--kind", action="append", default=[], metavar="K",
-                   help="only this kind (order, stock, staff, backup, ...); repeat")  # fmt: skip
+                   help="only this kind (order, stock, staff, backup, ...; singular or "
+                        "plural); repeat")  # fmt: skip
     p.add_argument("--from", dest="date_from", type=local_date, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=local_date, metavar="YYYY-MM-DD")
     p.add_argument("--limit", type=positive_int, default=50, help="rows printed (default 50)")
@@ -144,7 +146,8 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             if not found:
                 raise NotFound(f"No account has the email {email}.")
             user_id = found[0]
-    flt = AuditFilter(user_id=user_id, kinds=tuple(args.kind), date_from=args.date_from,
+    kinds = _log_kinds(audit_log.audit_kinds(ctx), args.kind)
+    flt = AuditFilter(user_id=user_id, kinds=kinds, date_from=args.date_from,
                       date_to=args.date_to)  # fmt: skip
     if args.export:
         report = audit_log.export_audit(ctx, Path(args.export), flt)
@@ -155,6 +158,56 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     # Shop time, as --from/--to and the other commands (--json keeps the UTC moment).
     tz = shop_tz()
     lines = [f"{to_local(as_utc(r['created_at']), tz):%Y-%m-%d %H:%M:%S}  {r['user']:<16} "
-             f"{r['action']:<24} {r['entity']:<16} {r['summary']}" for r in rows]  # fmt: skip
+             f"{r['action']:<24} {r['entity']:<16} {_row_text(r)}" for r in rows]  # fmt: skip
     emit(args, {"events": rows}, "\n".join(lines) or "No audit rows match.")
     return EXIT_OK
+
+
+def _log_kinds(present: list[str], asked: list[str]) -> tuple[str, ...]:
+    """The kinds the --kind options stand for, grouped as the app's filter groups them
+    (`customer` is also `customers.export`/`.import`, `orders` also every `order.*` row);
+    singular or plural alike. A kind neither the app nor the log knows is refused, naming
+    the known ones."""
+    from primedist.cli import UsageError
+    from primedist.ui.settings.audit_labels import KINDS, kind_choices  # Qt core only
+
+    groups = [kinds for _name, kinds in kind_choices(sorted(set(KINDS) | set(present)))]
+    chosen: list[str] = []
+    for kind in asked:
+        group = next((g for g in groups if _kind_stem(kind) in map(_kind_stem, g)), None)
+        if group is None:
+            shown: dict[str, str] = {}  # one name a kind: the singular where both are
+            for k in sorted(k for g in groups for k in g):
+                shown.setdefault(_kind_stem(k), k)
+            raise UsageError(
+                f"--kind {kind} is not a kind of the audit log: {', '.join(shown.values())}"
+            )
+        chosen.extend(group)
+    return tuple(dict.fromkeys(chosen))
+
+
+def _kind_stem(kind: str) -> str:
+    """`orders` and `order` → `order`: the kind without a plural s."""
+    kind = kind.strip().lower()
+    return kind[:-1] if kind.endswith("s") else kind
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    """The summary; a row without one (a setting changed) says what changed: before → after."""
+    if row["summary"] or not (row["before"] or row["after"]):
+        return str(row["summary"])
+    return f"{_stored_text(row['before'])} → {_stored_text(row['after'])}"
+
+
+def _stored_text(stored: str) -> str:
+    """A stored before/after value as it reads: a number or text as it is, an object as
+    compact JSON, nothing as "-"."""
+    if not stored:
+        return "-"
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return stored
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)

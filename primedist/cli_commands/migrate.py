@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    if args.to:
+    if args.to is not None:  # an empty --to is refused, not a plain migrate
         return _copy_to(args, settings)
     if args.key_out:
         sys.stderr.write("primedist: error: --key-out goes with --to (see `primedist --help`)\n")

@@ -1,6 +1,6 @@
 """`primedist print receipt|invoice|packing-slip ORDER`, `primedist print labels` and
-`primedist print goods-receipt|supplier-return|purchase-order|customer-payment CODE`: print from the
-command line.
+`primedist print goods-receipt|supplier-return|purchase-order|customer-payment|supplier-payment
+CODE`: print from the command line.
 
 Rendering needs Qt: `primedist.ui.printing` is imported inside the command (never at
 module level) and a headless Qt application is created when none runs.
@@ -60,6 +60,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("code", metavar="CODE", help="its code, e.g. PT000012")
     _destination(p)
     p.set_defaults(func=cmd_customer_payment)
+    p = kinds.add_parser(
+        "supplier-payment", help="print a payment to a supplier (phiếu chi)",
+        description="Print money the shop paid a supplier (with a goods receipt or later "
+        "against what is owed) on the receipt's printer and paper (the till's), or on the "
+        "printer or into the PDF file given.",
+    )  # fmt: skip
+    p.add_argument("code", metavar="CODE", help="its code, e.g. PC000012")
+    _destination(p)
+    p.set_defaults(func=cmd_supplier_payment)
 
 
 def _destination(p: argparse.ArgumentParser, lang_help: str = "document language") -> Any:
@@ -178,6 +187,7 @@ def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
     if not args.skus and not args.product:
         return _usage_error("Name the labels to print: SKU[:N] arguments or --product ID.")
     ctx = as_owner(open_context(settings))
+    _check_label_counts(ctx, args.skus)
     default = None if args.from_stock else 1
     wanted = [svc.parse_sku_copies(text, default) for text in args.skus]
     items = svc.items_for_skus(ctx, wanted) if wanted else []
@@ -203,6 +213,25 @@ def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
         f"to {result.where}.",
     )  # fmt: skip
     return EXIT_OK
+
+
+def _check_label_counts(ctx: Any, texts: list[str]) -> None:
+    """`SKU:abc` is a usage error (N is a number of labels), not an unknown SKU; unless a
+    SKU or barcode is that whole text (a colon may be part of one)."""
+    from primedist.cli import UsageError
+    from primedist.errors import ValidationError
+    from primedist.services import labels as svc
+
+    for text in texts:
+        _sku, sep, count = text.rpartition(":")
+        if not sep or count.strip().isdigit():
+            continue
+        try:
+            svc.items_for_skus(ctx, [svc.SkuCopies(text.strip())])
+        except ValidationError:
+            raise UsageError(
+                f"{text}: N in SKU:N must be a whole number of labels, not '{count}'"
+            ) from None
 
 
 def cmd_goods_receipt(args: argparse.Namespace, settings: Settings) -> int:
@@ -247,6 +276,15 @@ def cmd_customer_payment(args: argparse.Namespace, settings: Settings) -> int:
     # A reprint: never the cash drawer, even for a cash payment.
     return _print_by_code(args, settings, customer_account.payment_id_by_code,
                           partial(print_customer_payment, open_drawer=False),
+                          "the payment")  # fmt: skip
+
+
+def cmd_supplier_payment(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import suppliers
+    from primedist.ui.printing.jobs import print_supplier_payment
+
+    # A reprint: never the cash drawer (print_supplier_payment opens it only when asked).
+    return _print_by_code(args, settings, suppliers.payment_id_by_code, print_supplier_payment,
                           "the payment")  # fmt: skip
 
 

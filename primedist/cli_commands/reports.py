@@ -159,12 +159,14 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
         _names_line("Top locations", a.top_locations_by_orders),
         _names_line("Top shipping providers", a.top_carriers),
     ]
+    # The rank under its own heading; an unnamed row is the items whose product is gone
+    # (the Analytics page's words, not "?").
+    lines.append("Product rank:" if a.products else "Product rank: none")
     for i, r in enumerate(a.products, 1):
         assert r.units is not None
         profit = f", profit {r.profit.current:,}" if r.profit is not None else ""
-        lines.append(
-            f"  {i}. {r.label or '?'}: {r.units.current:,} sold, {r.revenue.current:,}{profit}"
-        )
+        name = r.label or "Items no longer in the catalogue"
+        lines.append(f"  {i}. {name}: {r.units.current:,} sold, {r.revenue.current:,}{profit}")
     emit(args, a.to_json(), "\n".join(lines))
     return EXIT_OK
 

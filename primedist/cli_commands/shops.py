@@ -350,9 +350,9 @@ def _linked_text(shop: Any) -> str:
     until = shop.authorised_until
     # Tiki names no end to its authorisation: no "until" clause then, rather than "- UTC".
     ends = f"; authorised until {_utc(until)} UTC" if until is not None else ""
-    return (
-        f"{shop.name} is connected to {shop.app.name} shop {shop.external_shop_id}{remote}{ends}."
-    )
+    # "TikTok Shop 7494…", not "TikTok Shop shop 7494…".
+    where = shop.app.name if shop.app.name.endswith(" Shop") else f"{shop.app.name} shop"
+    return f"{shop.name} is connected to {where} {shop.external_shop_id}{remote}{ends}."
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -90,9 +90,14 @@ class UnreadableOrders(ConnectorError):
     each bad order number to what is wrong with it."""
 
     def __init__(self, good: Sequence[RemoteOrder], problems: dict[str, str]) -> None:
-        names = ", ".join(sorted(problems)[:5]) + (" ..." if len(problems) > 5 else "")
-        super().__init__(f"{len(problems)} order(s) could not be read: {names}.",
-                         detail="; ".join(problems.values())[:1000])  # fmt: skip
+        names = sorted(problems)[:5] + (["…"] if len(problems) > 5 else [])
+        text = (
+            msg("1 order could not be read: {orders}.", orders=names)
+            if len(problems) == 1
+            else msg("{count} orders could not be read: {orders}.", count=len(problems),
+                     orders=names)
+        )  # fmt: skip
+        super().__init__(text, detail="; ".join(problems.values())[:1000])
         self.good = list(good)
         self.problems = dict(problems)
 
@@ -364,11 +369,17 @@ class StockUpdate:
 
 @dataclass(frozen=True)
 class PriceUpdate:
-    """Set the price (đồng) of one listing / variant."""
+    """Set the price (đồng) of one listing / variant, and its discount price where the
+    platform's price update takes one (`Action.PUSH_SALE_PRICE`)."""
 
     item_id: str
     model_id: str | None
     price: int
+    #: The discount price (đồng); None = no discount, so a discount sent before ends.
+    sale_price: int | None = None
+    #: When a discount running now ends by itself (aware UTC: a scheduled sale's end);
+    #: None = it runs until the app sends another price.
+    sale_end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -436,6 +447,9 @@ class Action(StrEnum):
     PUSH_PRICE = "push_price"
     #: Read the shop's items and models (`listed_items`).
     LIST_ITEMS = "list_items"
+    #: The price push sets the discount price too (`PriceUpdate.sale_price`); without it
+    #: only the selling price reaches the platform.
+    PUSH_SALE_PRICE = "push_sale_price"
 
 
 # --------------------------------------------------------------------------- the interface

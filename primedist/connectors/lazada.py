@@ -26,7 +26,10 @@ the platform's vouchers are `marketplace_discount`, the seller's `voucher_discou
 
 Actions: stock and price through `/product/price_quantity/update` with the XML `payload`,
 at most 50 SKUs per call; confirming, shipping and cancelling orders stay in Lazada's
-Seller Center (NotSupported here).
+Seller Center (NotSupported here). A price push sends the discount price too: `SalePrice`
+from now (`SaleStartDate`) to the end of the sale that set it (`SaleEndDate`; far ahead
+when the app ends it itself), in Vietnamese time; a variant without one sends its selling
+price as the sale price, so a discount removed here ends on Lazada too.
 
 Listings: `/products/get` with `filter=live`, then `filter=inactive` (for sale, and
 deactivated by the seller; deleted, pending and rejected products are not the shop's
@@ -43,7 +46,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
@@ -91,6 +94,7 @@ from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
 from primedist.connectors.token_keeper import TokenKeeper
 from primedist.core.clock import Clock
+from primedist.core.messages import msg
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -116,6 +120,11 @@ DETAIL_BATCH = 50
 MAX_LIMIT = 100
 MAX_OFFSET = 5000
 SKUS_PER_PUSH = 50
+#: The sale dates of a price update: Vietnamese time, to the minute.
+VN = timezone(timedelta(hours=7))
+SALE_DATE_FORMAT = "%Y-%m-%d %H:%M"
+#: The end of a discount the app itself ends (by sending another price): far ahead.
+SALE_NO_END = datetime(2099, 12, 31, 16, 59, tzinfo=UTC)
 #: `/products/get`: most products per page, and the furthest offset Lazada pages to.
 PRODUCTS_LIMIT = 50
 PRODUCTS_MAX_OFFSET = 10_000
@@ -238,6 +247,24 @@ def price_quantity_payload(skus: Sequence[Mapping[str, Any]]) -> str:
     return f"<Request><Product><Skus>{''.join(parts)}</Skus></Product></Request>"
 
 
+def price_values(update: PriceUpdate, now: datetime) -> dict[str, Any]:
+    """The price tags of one SKU: its price and its discount (sale) price from `now` to
+    the sale's end; no discount sends the price itself as the sale price (a sale sent
+    before ends)."""
+    sale, end = update.sale_price, update.sale_end
+    if sale is not None and not 0 < sale < update.price:
+        sale = None  # 0, or left above a price lowered since: no discount (else refused)
+    if sale is None or end is None or end <= now:  # a past end: the app ends it itself
+        end = SALE_NO_END
+    return {"Price": int(update.price), "SalePrice": int(update.price if sale is None else sale),
+            "SaleStartDate": sale_date(now), "SaleEndDate": sale_date(end)}  # fmt: skip
+
+
+def sale_date(value: datetime) -> str:
+    """A sale's start or end as Lazada VN takes it: `yyyy-MM-dd HH:mm`, Vietnamese time."""
+    return value.astimezone(VN).strftime(SALE_DATE_FORMAT)
+
+
 # --------------------------------------------------------------------------- cursor
 
 
@@ -263,7 +290,8 @@ class LazadaConnector(TokenKeeper):
 
     max_window = MAX_WINDOW
     detail_batch_size = DETAIL_BATCH
-    capabilities = frozenset({Action.PUSH_STOCK, Action.PUSH_PRICE, Action.LIST_ITEMS})
+    capabilities = frozenset({Action.PUSH_STOCK, Action.PUSH_PRICE, Action.PUSH_SALE_PRICE,
+                              Action.LIST_ITEMS})  # fmt: skip
 
     def __init__(
         self,
@@ -482,7 +510,8 @@ class LazadaConnector(TokenKeeper):
         return self._push(updates, lambda u: {"Quantity": max(0, int(u.stock))})
 
     def push_price(self, updates: Sequence[PriceUpdate]) -> list[PushResult]:
-        return self._push(updates, lambda u: {"Price": int(u.price)})
+        now = self._clock.now()
+        return self._push(updates, lambda u: price_values(u, now))
 
     def _push(
         self, updates: Sequence[Any], values: Callable[[Any], dict[str, Any]]
@@ -752,7 +781,8 @@ def map_order(header: dict[str, Any], items: Sequence[dict[str, Any]]) -> Remote
     try:
         return _map_order(oid, header, items)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ConnectorError(f"Lazada order {oid or '?'} could not be read: {exc}") from None
+        raise ConnectorError(msg("Lazada order {order} could not be read: {reason}",
+                                 order=oid or "?", reason=str(exc))) from None  # fmt: skip
 
 
 def _map_order(oid: str, header: dict[str, Any], items: Sequence[dict[str, Any]]) -> RemoteOrder:
@@ -888,7 +918,8 @@ def map_product(row: dict[str, Any], status: str) -> RemoteItem:
         attributes = row.get("attributes")
         name = _clip(attributes.get("name"), "product") if isinstance(attributes, dict) else None
         named = item_id or (f"? ({name})" if name else "?")
-        raise ConnectorError(f"Lazada item {named} could not be read: {exc}") from None
+        raise ConnectorError(msg("Lazada item {item} could not be read: {reason}",
+                                 item=named, reason=str(exc))) from None  # fmt: skip
 
 
 def _map_product(item_id: str, row: dict[str, Any], status: str) -> RemoteItem:

@@ -76,6 +76,7 @@ from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
 from primedist.connectors.token_keeper import TokenKeeper
 from primedist.core.clock import Clock
+from primedist.core.messages import msg
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -689,7 +690,8 @@ def map_order(raw: dict[str, Any]) -> RemoteOrder:
     try:
         return _map_order(sn, raw)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ConnectorError(f"Shopee order {sn or '?'} could not be read: {exc}") from None
+        raise ConnectorError(msg("Shopee order {order} could not be read: {reason}",
+                                 order=sn or "?", reason=str(exc))) from None  # fmt: skip
 
 
 def _map_order(sn: str, raw: dict[str, Any]) -> RemoteOrder:
@@ -797,7 +799,8 @@ def map_item(row: dict[str, Any], models: dict[str, Any] | None) -> RemoteItem:
     try:
         return _map_item(item_id, row, models)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ConnectorError(f"Shopee item {item_id or '?'} could not be read: {exc}") from None
+        raise ConnectorError(msg("Shopee item {item} could not be read: {reason}",
+                                 item=item_id or "?", reason=str(exc))) from None  # fmt: skip
 
 
 def _map_item(item_id: str, row: dict[str, Any], models: dict[str, Any] | None) -> RemoteItem:

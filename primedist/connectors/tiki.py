@@ -515,7 +515,8 @@ def map_order(raw: dict[str, Any]) -> RemoteOrder:
     try:
         return _map_order(code, raw)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ConnectorError(f"Tiki order {code or '?'} could not be read: {exc}") from None
+        raise ConnectorError(msg("Tiki order {order} could not be read: {reason}",
+                                 order=code or "?", reason=str(exc))) from None  # fmt: skip
 
 
 def _map_order(code: str, raw: dict[str, Any]) -> RemoteOrder:

@@ -593,9 +593,8 @@ def map_order(raw: dict[str, Any]) -> RemoteOrder:
     try:
         return _map_order(order_id, raw)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ConnectorError(
-            f"TikTok Shop order {order_id or '?'} could not be read: {exc}"
-        ) from None
+        raise ConnectorError(msg("TikTok Shop order {order} could not be read: {reason}",
+                                 order=order_id or "?", reason=str(exc))) from None  # fmt: skip
 
 
 def _map_order(order_id: str, raw: dict[str, Any]) -> RemoteOrder:

@@ -25,6 +25,14 @@ from cryptography.fernet import Fernet, InvalidToken
 from primedist.core.messages import msg
 
 MIN_PASSWORD_LENGTH = 8
+#: A password of digits alone is guessed in moments below this length (a phone number,
+#: a birthday, 12345678).
+MIN_DIGITS_ONLY_LENGTH = 12
+#: The first passwords anyone tries (compared without case and surrounding spaces).
+COMMON_PASSWORDS = frozenset({
+    "12345678", "123456789", "1234567890", "11111111", "00000000", "87654321",
+    "password", "password1", "qwertyui", "abcd1234",
+})  # fmt: skip
 
 # argon2id with the library's RFC 9106 "low memory" defaults (64 MiB, 3 passes).
 _HASHER = PasswordHasher()
@@ -35,14 +43,26 @@ OTP_LENGTH = 12
 
 
 def check_password_strength(pw: str) -> None:
-    """Raise ValueError if the password breaks the policy. It is checked as typed, spaces
-    at either end included, as the sign-in compares it; but spaces alone are no password."""
+    """Raise ValueError if the password breaks the policy: at least 8 characters, at least
+    12 when they are all digits, and none of the most common passwords. It is checked as
+    typed, spaces at either end included, as the sign-in compares it; but spaces alone are
+    no password."""
     if len(pw) < MIN_PASSWORD_LENGTH:
         raise ValueError(
             msg("Password must be at least {count} characters", count=MIN_PASSWORD_LENGTH)
         )
     if not pw.strip():
         raise ValueError(msg("The password cannot be only spaces."))
+    if pw.strip().lower() in COMMON_PASSWORDS:
+        raise ValueError(
+            msg("This password is one of the first anyone tries: choose one that is harder "
+                "to guess.")
+        )  # fmt: skip
+    if pw.strip().isdigit() and len(pw.strip()) < MIN_DIGITS_ONLY_LENGTH:
+        raise ValueError(
+            msg("A password of digits only needs at least {count} of them: add letters, or "
+                "more digits.", count=MIN_DIGITS_ONLY_LENGTH)
+        )  # fmt: skip
 
 
 def hash_password(pw: str) -> str:

@@ -9,7 +9,9 @@ The app's lock keys are pairs (space, key); the spaces in use:
 
 - 1 `services.sync.SYNC_LOCK_SPACE`: one sync of a shop at a time (key: the shop's id);
 - 2 `WRITER_SPACE`: the one writer at a time (`db.engine.take_writer_lock`, a lock held
-  to the end of the writing transaction).
+  to the end of the writing transaction);
+- 3 `db.store.MIGRATION_SPACE`: one schema upgrade at a time (two PCs starting together on
+  an empty database).
 """
 
 from __future__ import annotations

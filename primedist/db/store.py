@@ -24,13 +24,18 @@ from primedist.core.app_lock import (
     store_lock_path,
 )
 from primedist.core.messages import msg
-from primedist.db.engine import make_engine, masked_url, store_problem
+from primedist.db.engine import WRITE_LOCK, make_engine, masked_url, store_problem
 from primedist.errors import SetupRequired, StoreError
 
 log = logging.getLogger(__name__)
 
 HEAD_REVISION = "0032_kept_revenue"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: PostgreSQL: space and key of the advisory lock a migration holds until it commits, so
+#: that PCs starting together on one server migrate one after the other. A space of its
+#: own (`db.advisory` lists the app's others).
+MIGRATION_SPACE = 3
+MIGRATION_KEY = 0
 
 
 def alembic_config(url: str, connection: sa.Connection | None = None) -> object:
@@ -70,16 +75,26 @@ def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
     copying it and dropping the old one, and with them on that DROP would fire the
     children's ON DELETE actions (a receipt's lines deleted, a payment's receipt nulled).
     The keys are checked before the commit instead (SQLite's documented procedure for
-    schema changes)."""
+    schema changes).
+
+    Two processes migrating at once (two PCs starting on one empty or older PostgreSQL
+    database; the app and a command on one SQLite file) would both create the same tables:
+    the migration takes the write lock first (PostgreSQL: its advisory lock,
+    `MIGRATION_SPACE`; SQLite: BEGIN IMMEDIATE, waiting up to the busy timeout), so the
+    second waits, then finds the schema current and changes nothing."""
     from alembic import command
 
     step = command.downgrade if down else command.upgrade
-    with engine.connect() as conn:
+    with engine.connect().execution_options(**{WRITE_LOCK: True}) as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:  # outside a transaction: inside one, SQLite ignores the pragma
             conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
             with conn.begin():
+                if not sqlite:
+                    conn.exec_driver_sql(
+                        f"SELECT pg_advisory_xact_lock({MIGRATION_SPACE}, {MIGRATION_KEY})"
+                    )
                 step(alembic_config(str(engine.url), conn), revision)  # type: ignore[arg-type]
                 if sqlite:
                     _check_foreign_keys(conn)

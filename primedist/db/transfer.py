@@ -88,16 +88,46 @@ def open_read_only(url: str) -> Engine:
     return engine
 
 
-def open_target(url: str) -> Engine:
-    """The target engine; only SQLite and PostgreSQL (psycopg 3) are supported."""
-    if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+def check_target_url(url: str) -> None:
+    """Refuses, before anything is opened, what is not a SQLite file or a PostgreSQL
+    (psycopg 3) URL: a bare file path or a typo gets the forms to give, not a traceback."""
+    if not url.strip():
+        raise StoreError(
+            msg(
+                "Give the database to copy into: postgresql+psycopg://USER:PASSWORD@HOST/DB "
+                "(or sqlite:///FILE)."
+            )
+        )
+    try:
+        parsed: sa.URL | None = make_url(url)
+    except sa.exc.ArgumentError:
+        parsed = None  # "/tmp/shop.db", "C:/shop.db", "postgres": no URL at all
+    in_memory = parsed is not None and parsed.database in (None, "", ":memory:")
+    if (
+        parsed is None
+        or not url.startswith(("sqlite:", "postgresql+psycopg:"))
+        or (url.startswith("sqlite") and in_memory)  # nothing would be kept
+    ):
         raise StoreError(
             msg(
                 "{database} is not a database this app can use: give "
                 "postgresql+psycopg://USER:PASSWORD@HOST/DB (or sqlite:///FILE).",
-                database=masked_url(url),
+                database=_shown_target(url, parsed),
             )
         )
+
+
+def _shown_target(url: str, parsed: sa.URL | None) -> str:
+    """The target as the owner typed it, its password hidden (unreadable text with an @
+    may hold one: not shown)."""
+    if parsed is not None or "@" in url:
+        return masked_url(url)
+    return url
+
+
+def open_target(url: str) -> Engine:
+    """The target engine; only SQLite and PostgreSQL (psycopg 3) are supported."""
+    check_target_url(url)
     try:
         return make_engine(url)
     except (sa.exc.ArgumentError, ImportError) as exc:
@@ -169,6 +199,7 @@ def copy_database(
     """Copy all data from the database at `source_url` (at head) into the empty database
     at `target_url`, in one transaction on the target; the source is only read."""
     started = time.perf_counter()
+    check_target_url(target_url)  # before _same_database parses it
     if _same_database(source_url, target_url):
         raise StoreError(msg("The new database is the one the app uses now: give another one."))
     source, target = open_read_only(source_url), open_target(target_url)

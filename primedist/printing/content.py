@@ -84,6 +84,12 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "subtotal": ("Subtotal of the lines", "Tạm tính"),
     "adjustments": ("List: shipping fee and discounts that are not zero (label, amount)",
                     "Danh sách: phí vận chuyển và giảm giá khác 0 (label, amount)"),
+    "voucher_code": ("The shop's discount code the order used, e.g. SALE10 (empty when none "
+                     "and for a channel's voucher)",
+                     "Mã giảm giá của shop mà đơn đã dùng, ví dụ SALE10 (trống nếu không có "
+                     "và với voucher của sàn)"),
+    "points_used": ("Loyalty points the customer paid with (empty when none)",
+                    "Số điểm tích lũy khách đã dùng (trống nếu không dùng)"),
     "total": ("Total to pay", "Tổng cộng"),
     "paid": ("Amount paid", "Đã thanh toán"),
     "paid_now": ("A sale on account: what was paid at the sale (empty otherwise)",
@@ -129,7 +135,10 @@ ITEM_NAMES: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "adjustments": {
-        "label": ("What it is (Shipping fee, Discount code…)", "Khoản (Phí vận chuyển…)"),
+        "label": (
+            "What it is (Shipping fee, Discount code SALE10, Points discount (20 points)…)",
+            "Khoản (Phí vận chuyển, Mã giảm giá SALE10, Dùng 20 điểm…)",
+        ),
         "amount": ("Amount (discounts with a minus sign)", "Số tiền (giảm giá có dấu trừ)"),
     },
 }
@@ -212,6 +221,10 @@ ADJUSTMENTS: tuple[tuple[str, tuple[str, str], int], ...] = (
     ("shop_promotion", ("Shop promotion", "Khuyến mãi của shop"), -1),
     ("points_discount", ("Points discount", "Giảm giá bằng điểm"), -1),
 )
+#: An adjustment's label that names what it came from: the voucher's code, the points.
+VOUCHER_LABEL = ("Discount code {code}", "Mã giảm giá {code}")
+POINTS_LABEL = ("Points discount ({points} points)", "Dùng {points} điểm")
+POINTS_LABEL_ONE = ("Points discount (1 point)", "Dùng 1 điểm")
 MINUS = "−"
 #: The banner of a cancelled order: (English, Vietnamese); then when and why.
 CANCELLED = ("CANCELLED", "ĐÃ HỦY")
@@ -329,12 +342,14 @@ def order_context(
         "subtotal": money(order.subtotal),
         "adjustments": [
             {
-                "label": pick(label, lang),
+                "label": _adjustment_label(detail, fld, label, lang),
                 "amount": (MINUS if sign < 0 else "") + money(getattr(order, fld)),
             }
             for fld, label, sign in ADJUSTMENTS
             if getattr(order, fld)
         ],
+        "voucher_code": detail.voucher_code or "",
+        "points_used": format_number(order.points_used, lang) if order.points_used else "",
         "total": money(order.total),
         "paid": money(order.paid_amount) if order.paid_amount else "",
         "paid_now": money(order.paid_amount) if _on_account(order) and order.paid_amount else "",
@@ -374,6 +389,19 @@ def _printable(values: dict[str, Value]) -> dict[str, Value]:
         else:
             out[key] = value
     return out
+
+
+def _adjustment_label(detail: OrderDetail, fld: str, label: tuple[str, str], lang: str) -> str:
+    """An adjustment's label, naming the shop's voucher code or the points it came from:
+    the customer checks the receipt against the code they gave and the points they spent."""
+    order = detail.order
+    if fld == "voucher_discount" and detail.voucher_code:
+        return pick(VOUCHER_LABEL, lang).format(code=detail.voucher_code)
+    if fld == "points_discount" and order.points_used:
+        if order.points_used == 1:
+            return pick(POINTS_LABEL_ONE, lang)
+        return pick(POINTS_LABEL, lang).format(points=format_number(order.points_used, lang))
+    return pick(label, lang)
 
 
 def _on_account(order: Order) -> bool:

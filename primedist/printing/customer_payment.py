@@ -48,15 +48,7 @@ def customer_payment_document(
     """The receipt filled in, ready for Qt to render on `paper`; `owed` = what the customer
     owes as it is printed."""
     h = ReportHtml(check_lang(lang), tz or shop_tz(), _T)
-    parts = ["<html><body>"]
-    if shop.name:
-        parts.append(f'<p align="center" style="font-size:12pt; font-weight:bold; margin:0">'
-                     f"{escape(shop.name)}</p>")  # fmt: skip
-    for line in (shop.address, shop.phone):
-        if line:
-            parts.append(f'<p align="center" style="margin:0">{escape(line)}</p>')
-    parts.append(f'<p align="center" style="font-size:11pt; font-weight:bold; margin-top:6px; '
-                 f'margin-bottom:4px">{h.t("title")}</p>')  # fmt: skip
+    parts = ["<html><body>", *h.head(shop.name, shop.address, shop.phone)]
     parts += cancelled_banner(h, payment.cancelled_at, _reason(payment.cancel_reason, h.lang))
     rows = [h.row(h.t("code"), escape(payment.code)), h.row(h.t("when"), h.when(payment.paid_at)),
             h.row(h.t("customer"), f"{escape(payment.customer_name)} "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from primedist.core.clock import as_utc, format_date, shop_tz
 from primedist.core.money import format_money
@@ -25,6 +27,9 @@ from primedist.printing.model import DocumentType, Paper, template_spec
 from primedist.printing.template import TAG, fill, plain
 from primedist.services.context import ServiceContext
 from primedist.services.orders import OrderDetail, order_detail
+
+if TYPE_CHECKING:  # imported where used: see `account_reminder`
+    from primedist.services.customer_account import AccountEntry
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,7 @@ _REMINDER: dict[str, tuple[str, str]] = {
     "hello": ("Hello {name},", "Chào {name},"),
     "intro": ("{shop}: what you owe us for goods taken on account.",
               "{shop} xin gửi thông tin công nợ của quý khách:"),
+    "left": ("{amount} still owed", "còn nợ {amount}"),
     "more": ("… and {n} more", "… và {n} đơn khác"),
     "bought": ("Bought on account", "Tổng mua ghi nợ"),
     "adjusted": ("Earlier debt and adjustments", "Nợ cũ và điều chỉnh"),
@@ -120,15 +126,15 @@ _REMINDER: dict[str, tuple[str, str]] = {
 
 def account_reminder(ctx: ServiceContext, customer_id: int, *, lang: str = "vi") -> str:
     """A message for the customer's chat (Zalo, Messenger…) saying what they owe: the
-    standing sales on account (the newest `REMINDER_SALES`), what they bought, paid and
-    owe (`services.customer_account`). Text: nothing escaped (`plain`: no control
+    open sales on account (`_open_sales`, the newest `REMINDER_SALES`; one paid in part
+    says what is left of it), what they bought, paid and owe
+    (`services.customer_account`). Text: nothing escaped (`plain`: no control
     characters)."""
     from primedist.services import customer_account as account
 
     check_lang(lang)
     balance = account.get_balance(ctx, customer_id)
-    sales = [e for e in account.account_entries(ctx, customer_id)
-             if e.kind == "sale" and e.standing]  # fmt: skip
+    sales = _open_sales(account.account_entries(ctx, customer_id), balance.owed)
     with ctx.uow() as session:
         customer = session.get(Customer, customer_id)
         name = customer.name if customer else ""
@@ -140,9 +146,16 @@ def account_reminder(ctx: ServiceContext, customer_id: int, *, lang: str = "vi")
     def money(amount: int) -> str:
         return format_money(amount, lang)
 
+    def line(sale: OpenSale) -> str:
+        e = sale.entry
+        text = f"• {e.reference} — {format_date(as_utc(e.when), lang, shop_tz())} — "
+        text += money(sale.amount)
+        if sale.left < sale.amount:
+            text += f" ({t('left', amount=money(sale.left))})"
+        return text
+
     out = [t("hello", name=name), t("intro", shop=shop or "")]
-    out += [f"• {e.reference} — {format_date(as_utc(e.when), lang, shop_tz())} — "
-            f"{money(e.amount)}" for e in sales[:REMINDER_SALES]]  # fmt: skip
+    out += [line(sale) for sale in sales[:REMINDER_SALES]]
     if len(sales) > REMINDER_SALES:
         out.append(t("more", n=len(sales) - REMINDER_SALES))
     out += ["", f"{t('bought')}: {money(balance.sold)}"]
@@ -152,6 +165,37 @@ def account_reminder(ctx: ServiceContext, customer_id: int, *, lang: str = "vi")
     out += [f"{t('paid')}: {money(balance.paid)}",
             f"{t('owed')}: {money(balance.owed)}", "", t("thanks")]  # fmt: skip
     return plain("\n".join(out))
+
+
+@dataclass(frozen=True)
+class OpenSale:
+    """A sale on account of a reminder: its amount (net of what was refunded onto the
+    account) and what is still owed on it."""
+
+    entry: AccountEntry
+    amount: int
+    left: int
+
+
+def _open_sales(entries: Sequence[AccountEntry], owed: int) -> list[OpenSale]:
+    """The standing sales on account still owed, newest first: payments pay off the oldest
+    sales first, as a shop owner counts, so what is owed is the newest sales' (the oldest
+    of them paid in part). What their amounts do not cover is older debt (adjustments)."""
+    refunded: defaultdict[int, int] = defaultdict(int)
+    for e in entries:
+        if e.kind == "refund":
+            refunded[e.entity_id] -= e.amount  # a refund's amount is below zero
+    out: list[OpenSale] = []
+    for e in entries:  # newest first
+        if owed <= 0:
+            break
+        if e.kind != "sale" or not e.standing:
+            continue
+        amount = e.amount - refunded.get(e.entity_id, 0)
+        if amount > 0:
+            out.append(OpenSale(e, amount, min(amount, owed)))
+            owed -= amount
+    return out
 
 
 def shop_details_or_name(ctx: ServiceContext) -> ShopDetails:

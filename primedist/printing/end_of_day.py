@@ -57,6 +57,10 @@ _T: dict[str, tuple[str, str]] = {
     "expected": ("Expected in drawer", "Tiền phải có"),
     "counted": ("Counted", "Tiền đếm được"),
     "difference": ("Difference", "Chênh lệch"),
+    # The difference in words, as the screen has it (a bare "-43.000 ₫" read as a figure).
+    "short": ("{amount} short", "thiếu {amount}"),
+    "over": ("{amount} over", "thừa {amount}"),
+    "exact": ("Exact", "Khớp"),
     "counted_by": ("Counted by", "Người kiểm"),
     "signature": ("Cashier's signature", "Thu ngân ký"),
 }  # fmt: skip
@@ -81,12 +85,7 @@ def end_of_day_document(
     """The report filled in, ready for Qt to render on `paper`; with `till`, the cash
     count below it (and a line to sign)."""
     h = ReportHtml(check_lang(lang), tz or shop_tz(), _T)
-    parts = ["<html><body>"]
-    if shop.name:
-        parts.append(f'<p align="center" style="font-size:12pt; font-weight:bold; margin:0">'
-                     f"{escape(shop.name)}</p>")  # fmt: skip
-    parts.append(f'<p align="center" style="font-size:11pt; font-weight:bold; margin-top:6px; '
-                 f'margin-bottom:4px">{h.t("title")}</p>')  # fmt: skip
+    parts = ["<html><body>", *h.head(shop.name)]
     parts.append(h.table([
         h.row(h.t("day"), h.day(report.day)),
         h.row(h.t("shops"), escape(", ".join(report.shops)) if report.shops
@@ -167,7 +166,7 @@ def _till(h: ReportHtml, till: TillCount) -> list[str]:
         h.row(h.t("float"), h.money(till.opening_float)),
         h.row(h.t("expected"), h.money(till.expected)),
         h.row(h.t("counted"), h.money(till.counted), bold=True),
-        h.row(h.t("difference"), h.money(till.difference), bold=True),
+        h.row(h.t("difference"), _difference(till.difference, h.t, h.money), bold=True),
         h.row(h.t("counted_by"), f"{escape(till.counted_by or '')} {h.when(till.created_at)}"),
     ])]  # fmt: skip
     if till.note:
@@ -254,4 +253,11 @@ def _drawer_lines(
 
 def _till_line(till: TillCount, t: Callable[[str], str], money: Callable[[int], str]) -> str:
     return (f"{t('till')}: {t('counted')} {money(till.counted)} · "
-            f"{t('difference')} {money(till.difference)}")  # fmt: skip
+            f"{t('difference')}: {_difference(till.difference, t, money)}")  # fmt: skip
+
+
+def _difference(difference: int, t: Callable[[str], str], money: Callable[[int], str]) -> str:
+    """Counted − expected in words: "43.000 ₫ short", "7.000 ₫ over" or "Exact"."""
+    if difference == 0:
+        return t("exact")
+    return t("short" if difference < 0 else "over").format(amount=money(abs(difference)))

@@ -33,7 +33,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "amount": ("Amount", "Thành tiền"),
     "total": ("Total", "Tổng cộng"),
     "paid": ("Paid to the supplier", "Đã trả nhà cung cấp"),
-    "owed": ("Left owed", "Còn nợ"),
+    # What the delivery left unpaid when it came: payments made since are on the
+    # supplier's account, which the next row gives as it is now.
+    "owed": ("Unpaid at delivery", "Chưa trả khi nhập"),
+    "debt_now": ("Owed to the supplier now", "Hiện còn nợ nhà cung cấp"),
+    "ahead_now": ("Paid to the supplier in advance now", "Hiện đã trả trước nhà cung cấp"),
     "returned": ("Sent back to the supplier", "Đã trả lại nhà cung cấp"),
     "refunded": ("Money given back", "Nhà cung cấp đã hoàn tiền"),
     "cancelled": ("CANCELLED {when}: {reason}", "ĐÃ HỦY {when}: {reason}"),
@@ -103,11 +107,21 @@ def goods_receipt_document(
     if receipt.supplier_id is not None and receipt.cancelled_at is None:
         totals.append(h.row(h.t("paid"), h.money(receipt.paid)))
         if receipt.owed:
-            totals.append(h.row(h.t("owed"), h.money(receipt.owed), bold=True))
+            totals.append(h.row(h.t("owed"), h.money(receipt.owed)))
+            totals += debt_now(h, receipt.supplier_debt)
     parts.append(h.table(totals))
     parts.append(signatures(h, "deliverer", "receiver"))
     parts.append("</body></html>")
     return Document(f"{pick(TEXTS['title'], lang)} {receipt.code}", "".join(parts), paper)
+
+
+def debt_now(h: ReportHtml, debt: int | None) -> list[str]:
+    """The supplier's balance now, bold (nothing when it is not known)."""
+    if debt is None:
+        return []
+    if debt < 0:
+        return [h.row(h.t("ahead_now"), h.money(-debt), bold=True)]
+    return [h.row(h.t("debt_now"), h.money(debt), bold=True)]
 
 
 def shop_and_title(h: ReportHtml, shop: ShopDetails) -> list[str]:

@@ -47,3 +47,16 @@ class ReportHtml:
 
     def section(self, key: str, rows: list[str]) -> str:
         return f"<hr><p style='margin:0'><b>{self.t(key)}</b></p>" + self.table(rows)
+
+    def head(self, name: str, *contact: str) -> list[str]:
+        """A slip's top: the shop's name, its address and phone lines (those given) and the
+        document's title (`title` of the texts), centred."""
+        parts = []
+        if name:
+            parts.append(f'<p align="center" style="font-size:12pt; font-weight:bold; '
+                         f'margin:0">{escape(name)}</p>')  # fmt: skip
+        parts += [f'<p align="center" style="margin:0">{escape(line)}</p>' for line in contact
+                  if line]  # fmt: skip
+        parts.append(f'<p align="center" style="font-size:11pt; font-weight:bold; '
+                     f'margin-top:6px; margin-bottom:4px">{self.t("title")}</p>')  # fmt: skip
+        return parts

@@ -17,6 +17,7 @@ visible page. Deleted and merged-away customers are never listed.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
@@ -422,6 +423,25 @@ def _tagged(tag_ids: ColumnElement[bool]) -> ColumnElement[bool]:
     return c.id.in_(sa.select(customer_tags.c.customer_id).where(tag_ids))
 
 
+# The rate range compares the rate as the list shows it, a whole percent (57 of 62 = 91.94%
+# is "92%", so in "at least 92" and not in "at most 91"). The list rounds as Python
+# formats a number: to the nearest, a half to the even one (62.5% → 62%, 87.5% → 88%).
+# Written on whole numbers (200 × successful against (2n ± 1) × finished), so SQLite and
+# PostgreSQL agree to the order and no division rounds differently on either.
+
+
+def _shown_rate_at_least(n: int) -> ColumnElement[bool]:
+    """Shown as n% or more: the rate is above n − ½ (at n − ½, rounded up to an even n)."""
+    twice_rate, bound = c.successful_orders * 200, FINISHED_ORDERS * (2 * n - 1)
+    return twice_rate >= bound if n % 2 == 0 else twice_rate > bound
+
+
+def _shown_rate_at_most(n: int) -> ColumnElement[bool]:
+    """Shown as n% or less: the rate is below n + ½ (at n + ½, rounded down to an even n)."""
+    twice_rate, bound = c.successful_orders * 200, FINISHED_ORDERS * (2 * n + 1)
+    return twice_rate <= bound if n % 2 == 0 else twice_rate < bound
+
+
 def customer_filter_clauses(
     flt: CustomerFilter, tz: tzinfo, *, now: datetime | None = None
 ) -> list[ColumnElement[bool]]:
@@ -438,11 +458,10 @@ def customer_filter_clauses(
         out.append(c.successful_orders <= flt.successful_max)
     if flt.success_rate_min is not None or flt.success_rate_max is not None:
         out.append(FINISHED_ORDERS > 0)
-        # successful / finished >= rate / 100, without a division.
         if flt.success_rate_min is not None:
-            out.append(c.successful_orders * 100.0 >= FINISHED_ORDERS * flt.success_rate_min)
+            out.append(_shown_rate_at_least(math.ceil(flt.success_rate_min)))
         if flt.success_rate_max is not None:
-            out.append(c.successful_orders * 100.0 <= FINISHED_ORDERS * flt.success_rate_max)
+            out.append(_shown_rate_at_most(math.floor(flt.success_rate_max)))
     if flt.five_plus_orders:
         out.append(c.total_orders >= MANY_ORDERS)
     ranks = set(flt.ranks)

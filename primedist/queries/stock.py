@@ -43,16 +43,35 @@ def awaited_units() -> sa.ColumnElement[int]:
 
 
 def product_on_order(product_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
-    """Units of a product's variants that open purchase orders still await (a correlated
-    subquery: the product's variants, their order lines, each line's order)."""
-    c = purchase_order_lines.c
+    """Units that open purchase orders still await of a product's stock (a correlated
+    subquery): of its variants, and of the other members of their SKU groups wherever
+    those are (a group's members fill the one stock, as `purchase_orders.on_order` counts
+    them). Each order line counts once: by its variant's group when grouped, else by the
+    variant itself."""
+    c, ordered, own = purchase_order_lines.c, variants.alias("ordered"), variants.alias("own")
+    # The product's SKU groups, and its variants in none (correlated to the product's
+    # row two levels up: SQLAlchemy would otherwise add the products table here).
+    its_groups = (
+        sa.select(own.c.sku_group_id)
+        .where(own.c.product_id == product_id, own.c.sku_group_id.is_not(None))
+        .correlate_except(own)
+    )
+    its_own = (
+        sa.select(own.c.id)
+        .where(own.c.product_id == product_id, own.c.sku_group_id.is_(None))
+        .correlate_except(own)
+    )
     return (
         sa.select(sa.func.coalesce(awaited_units(), 0))
         .select_from(
-            variants.join(purchase_order_lines, c.variant_id == variants.c.id)
-            .join(purchase_orders, purchase_orders.c.id == c.order_id)
+            purchase_order_lines.join(ordered, ordered.c.id == c.variant_id).join(
+                purchase_orders, purchase_orders.c.id == c.order_id
+            )
         )
-        .where(variants.c.product_id == product_id, open_purchase_order())
+        .where(
+            sa.or_(ordered.c.sku_group_id.in_(its_groups), ordered.c.id.in_(its_own)),
+            open_purchase_order(),
+        )
         .scalar_subquery()
     )
 

@@ -7,8 +7,10 @@ token dies), `/seller/get`, `/orders/get` (update/create time filters in ISO 860
 an offset, `limit` <= 100, `offset` <= 5000, `countTotal`), `/order/get`,
 `/orders/items/get` (<= 50 orders, one item row per unit),
 `/product/price_quantity/update` (the XML `payload`, <= 50 SKUs, partial failures in
-`detail`) and `/products/get` (the mandatory `filter`, `limit` <= 50, `offset` <= 10000,
-`total_products`). Every call is checked like LazOP does: app key, a millisecond
+`detail`; a `SalePrice` needs its `SaleStartDate` and `SaleEndDate`, `yyyy-MM-dd HH:mm` or
+`yyyy-MM-dd` in Vietnamese time, and may not be above the price) and `/products/get` (the
+mandatory `filter`, `limit` <= 50, `offset` <= 10000, `total_products`; a SKU's sale as
+`special_price` with its dates). Every call is checked like LazOP does: app key, a millisecond
 timestamp within 7200 s, `sign_method=sha256`, the UPPERCASE signature over all
 parameters (query and form body), and for seller APIs a live access token. Paths work
 with or without `/rest`.
@@ -28,7 +30,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 from xml.etree import ElementTree
@@ -86,6 +88,7 @@ PAYMENTS = {"ShopeePay": "LAZADA_WALLET", "Credit Card/Debit Card": "MIXEDCARD",
 PRODUCT_FILTERS = ("all", "live", "inactive", "deleted", "pending", "rejected", "sold-out")
 CODE_LIFE = 1800
 VN = timedelta(hours=7)
+_VN_ZONE = timezone(VN)
 _ID_BITS = 40
 _ID_MUL = 0x9E3779B97F & ((1 << _ID_BITS) - 1) | 1
 _ID_INV = pow(_ID_MUL, -1, 1 << _ID_BITS)
@@ -173,6 +176,8 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
         #: Stock and price last pushed per (item_id, SkuId).
         self.stock: dict[tuple[int, int], int] = {}
         self.prices: dict[tuple[int, int], int] = {k: m.price for k, m in self._skus.items()}
+        #: The sale (discount) price last pushed per (item_id, SkuId), with its period.
+        self.sales: dict[tuple[int, int], Sale] = {}
         self._codes: dict[str, int] = {}
         #: Order index -> (units sent back, their status): `return_units`.
         self._unit_returns: dict[int, tuple[int, str]] = {}
@@ -530,24 +535,47 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
             for sku in skus:
                 item, sid = _xml_int(sku, "ItemId"), _xml_int(sku, "SkuId")
                 quantity, price = _xml_int(sku, "Quantity"), _xml_int(sku, "Price")
+                sale, problem = self._sale_of(sku, (int(item or 0), int(sid or 0)), price)
                 if (item, sid) not in self._skus:
                     failures.append({"item_id": item, "sku_id": sid, "message": "SKU not found"})
-                elif quantity is None and price is None:
+                elif quantity is None and price is None and sale is None and problem is None:
                     failures.append({"item_id": item, "sku_id": sid,
-                                     "message": "give Quantity or Price"})  # fmt: skip
+                                     "message": "give Quantity, Price or SalePrice"})  # fmt: skip
                 elif (quantity is not None and quantity < 0) or (price is not None and price <= 0):
                     failures.append({"item_id": item, "sku_id": sid, "message": "negative value"})
+                elif problem is not None:
+                    failures.append({"item_id": item, "sku_id": sid, "message": problem})
                 else:
                     key = (int(item or 0), int(sid or 0))
                     if quantity is not None:
                         self.stock[key] = quantity
                     if price is not None:
                         self.prices[key] = price
+                    if sale is not None:
+                        self.sales[key] = sale
             self._calls.append(SandboxCall(PRICE_QUANTITY_PATH, {"payload": query["payload"]},
                                            self.clock.now()))  # fmt: skip
         if failures:
             raise _Partial(failures)
         return {}
+
+    def _sale_of(
+        self, sku: ElementTree.Element, key: tuple[int, int], price: int | None
+    ) -> tuple[Sale | None, str | None]:
+        """(the SKU's sale, or None when it names no SalePrice; what is wrong with it)."""
+        amount = _xml_int(sku, "SalePrice")
+        if amount is None:
+            return None, None
+        start, end = _sale_date(sku, "SaleStartDate"), _sale_date(sku, "SaleEndDate")
+        if start is None or end is None:
+            return None, "SaleStartDate and SaleEndDate (yyyy-MM-dd HH:mm) go with SalePrice"
+        if end <= start:
+            return None, "SaleEndDate must be after SaleStartDate"
+        if amount <= 0:
+            return None, "negative value"
+        if amount > (price if price is not None else self.prices.get(key, 0)):
+            return None, "SalePrice must not be above Price"
+        return Sale(amount, start, end), None
 
     def _products(self, query: dict[str, str]) -> dict[str, Any]:
         wanted = query.get("filter", "")
@@ -580,13 +608,19 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
             sid = sku_id(m)
             with self._lock:
                 price = self.prices[(item, sid)]
+                sale = self.sales.get((item, sid))
             sku: dict[str, Any] = {
                 "SkuId": sid, "SellerSku": m.model_sku, "ShopSku": f"{item}_VNAMZ-{sid}",
                 "quantity": self.stock_of(item, sid), "price": f"{price:.2f}",
-                # A standing promotion: the list price is what the connector reads.
+                # A standing promotion until a sale price is pushed: the list price is
+                # what the connector reads.
                 "special_price": f"{price * 9 // 10 // 1000 * 1000:.2f}",
                 "Status": status, "package_weight": "0.3",
             }  # fmt: skip
+            if sale is not None:
+                sku.update(special_price=f"{sale.price:.2f}",
+                           special_from_date=_shown(sale.start),
+                           special_to_date=_shown(sale.end))  # fmt: skip
             if m.model_name:
                 sku["Variation"] = m.model_name
             skus.append(sku)
@@ -601,6 +635,32 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
 
     def _decode(self, oid: str) -> int | None:
         return id_index(oid)
+
+
+@dataclass(frozen=True)
+class Sale:
+    """A sale (discount) price a price update set, and when it runs (aware UTC)."""
+
+    price: int
+    start: datetime
+    end: datetime
+
+
+def _shown(value: datetime) -> str:
+    """A sale's date as `/products/get` shows it (Vietnamese time)."""
+    return value.astimezone(_VN_ZONE).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _sale_date(node: ElementTree.Element, tag: str) -> datetime | None:
+    """A sale date of a price update (`yyyy-MM-dd HH:mm` or `yyyy-MM-dd`, Vietnamese
+    time) as aware UTC; None when missing or unreadable."""
+    text = (node.findtext(tag) or "").strip()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=_VN_ZONE).astimezone(UTC)
+        except ValueError:
+            pass
+    return None
 
 
 class _Partial(ApiError):

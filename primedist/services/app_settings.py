@@ -20,16 +20,22 @@ def get_setting(session: Session, key: str, default: Any = None) -> Any:
     return default if row is None else json.loads(row.value_json)
 
 
-def put_setting(ctx: ServiceContext, session: Session, key: str, value: Any) -> None:
-    """Store `key` (in the caller's unit of work) and audit the change."""
+def put_setting(
+    ctx: ServiceContext, session: Session, key: str, value: Any, *, default: Any = None
+) -> None:
+    """Store `key` (in the caller's unit of work) and audit the change. A key never saved
+    holds its built-in `default`: the audit row's before, and saving the value it already
+    has changes nothing (no audit row; a key never saved is stored all the same)."""
     row = session.get(AppSetting, key)
-    before = None if row is None else json.loads(row.value_json)
+    before = default if row is None else json.loads(row.value_json)
+    if row is not None and value == before:
+        return
     if row is None:
         row = AppSetting(key=key, value_json="null")
     row.value_json = json.dumps(value, ensure_ascii=False)
     row.updated_by_id = ctx.actor.id
     row.updated_at = ctx.clock.now()
     session.add(row)
-    ctx.audit(
-        session, "settings.change", entity_type="setting", entity_id=key, before=before, after=value
-    )
+    if value != before:
+        ctx.audit(session, "settings.change", entity_type="setting", entity_id=key,
+                  before=before, after=value)  # fmt: skip

@@ -71,10 +71,17 @@ def setup_shop(
     owner_email: str,
     owner_password: str,
     tag_names: Mapping[str, str] | None = None,
+    address: str = "",
+    phone: str = "",
+    tax_code: str = "",
 ) -> Actor:
     """Create the shop (its own counter outlet), the owner account and the default tags,
-    named `tag_names` (key → name, in the language of the set-up; else English)."""
+    named `tag_names` (key → name, in the language of the set-up; else English). The
+    address, phone and tax code (optional) go into the shop details that receipts and
+    invoices print (Settings → Printers & templates)."""
     shop_name, owner_name = clean_line(shop_name), clean_line(owner_name)
+    contact = {"address": clean_line(address), "phone": clean_line(phone),
+               "tax_code": clean_line(tax_code)}  # fmt: skip
     if not shop_name:
         raise ValidationError(msg("The shop name is required."), field="shop_name")
     if not owner_name:
@@ -101,7 +108,8 @@ def setup_shop(
         ensure_default_tags(session.connection(), tag_names)
         actor = actor_for(session, owner)
         owner_ctx = ctx.with_actor(actor)
-        put_setting(owner_ctx, session, SHOP_PROFILE, {"name": shop_name})
+        profile = {"name": shop_name} | {k: v for k, v in contact.items() if v}
+        put_setting(owner_ctx, session, SHOP_PROFILE, profile)
         owner_ctx.audit(
             session,
             "setup.complete",

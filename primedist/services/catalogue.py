@@ -51,7 +51,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from primedist.core.messages import Message, msg
+from primedist.core.messages import Message, msg, stored_args
 from primedist.core.search_keys import search_text
 from primedist.core.text import clean_code, clean_line, clean_text
 from primedist.db.product_summary import chunks, refresh_product_summaries
@@ -76,7 +76,7 @@ from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
 from primedist.services.outbox import queue_coalesced
 from primedist.services.product_images import ImageFiles, PreparedImage, absolute, prepare_image
 from primedist.services.sku_groups import leave_groups
-from primedist.services.stock import move_stock, push_none_left, share_cost
+from primedist.services.stock import lock_stock, move_stock, push_none_left, share_cost
 
 MAX_NAME = 120
 MAX_CATEGORY = 120
@@ -960,6 +960,13 @@ def _listing_changes(conn: sa.Connection, changes: list[tuple[str, int]]) -> lis
     return texts
 
 
+def _kept(change: str) -> Any:
+    """A change as the audit row's After keeps it: its template and values (the log shows
+    it in the reader's language, as the summary), a plain text as it is."""
+    args = stored_args(change)
+    return change if args is None else json.loads(args)
+
+
 def _semicolons(changes: Sequence[str]) -> str:
     """The changes joined with "; " (a list value of msg() is joined with ", ", which the
     numbers' thousands separators would blur), each keeping its template: nested in
@@ -980,7 +987,9 @@ def create_product(ctx: ServiceContext, draft: ProductDraft) -> int:
     if any(i.id is not None for i in d.images):
         raise ValidationError(msg("A new product has no images to keep yet."), field="images")
     prepared = _prepare_images(ctx, d)
-    with _stored_images(ctx) as files, ctx.uow() as session:
+    # The writer lock before the SKU checks: two PCs adding the same new SKU at once
+    # would both find it free.
+    with _stored_images(ctx) as files, ctx.uow(write=True) as session:
         conn = session.connection()
         shops = _load_shops(conn, d.shop_ids)
         _check_store(conn, d, None, d.shop_ids)
@@ -1078,7 +1087,9 @@ def update_product(ctx: ServiceContext, product_id: int, draft: ProductDraft) ->
     d = _clean(draft)
     _check_form(d)
     prepared = _prepare_images(ctx, d)
-    with _stored_images(ctx) as files, ctx.uow() as session:
+    # The writer lock before anything is read: the SKU checks, and the stock the typed
+    # figure is set against, see what another PC saved just before.
+    with _stored_images(ctx) as files, ctx.uow(write=True) as session:
         _update(ctx, session, product_id, d, prepared, files)
 
 
@@ -1102,6 +1113,9 @@ def _update(
         .where(Variant.product_id == product_id, col(Variant.is_active).is_(True))
         .order_by(col(Variant.id))
     ).all()
+    # A typed stock is a figure set against what is on hand: read afresh and locked, so
+    # the same figure saved on another PC meanwhile changes nothing (not added twice).
+    lock_stock(session, [v.id for v in current if v.id is not None])
     by_id = {v.id: v for v in current}
     for i, v in enumerate(d.variants):
         if v.id is not None and v.id not in by_id:
@@ -1246,4 +1260,5 @@ def _update(
               summary=msg("“{product}”: {changes}", product=d.name,
                           changes=_semicolons(all_changes)) if all_changes
               else msg("“{product}”: no change", product=d.name),
-              after={"changes": all_changes, "listing_pushes": pushed})  # fmt: skip
+              after={"changes": [_kept(c) for c in all_changes],
+                     "listing_pushes": pushed})  # fmt: skip

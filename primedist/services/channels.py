@@ -143,6 +143,18 @@ CHANNEL_APPS: dict[Channel, ChannelApp] = {
 }  # fmt: skip
 
 
+#: What the app can send back to a marketplace by itself, in the order Settings → Sales
+#: channels names them: the rest the seller does in the channel's Seller Center.
+SENT_BACK = (Action.CONFIRM, Action.CANCEL, Action.PUSH_STOCK)
+
+
+def sent_back(channel: Channel | str) -> tuple[Action, ...]:
+    """The order confirmations, cancellations and stock changes the app sends to `channel`
+    by itself (its connector's capabilities), in SENT_BACK's order."""
+    able = channel_capabilities(channel)
+    return tuple(a for a in SENT_BACK if a in able)
+
+
 def channel_app(channel: Channel | str) -> ChannelApp:
     """The linking rules of a marketplace (ValidationError for a channel with no shops to
     link, e.g. offline)."""
@@ -325,28 +337,29 @@ def clean_partner(
     spaces."""
     app = channel_app(channel)
     pid = str(partner_id).strip()
+    # The label goes in as its message, so it reads in the user's language ("Partner ID").
+    if not pid:
+        raise ValidationError(
+            msg("The {id_label} is empty.", id_label=app.id_label), field="partner_id"
+        )
     if app.numeric_id:
         if not pid.isdigit() or int(pid) <= 0 or len(pid) > 19:
             raise ValidationError(
                 msg(
                     "The {id_label} {pid} is not a positive whole number ({console} → {id_label}).",
-                    id_label=str(app.id_label),
+                    id_label=app.id_label,
                     pid=repr(pid[:30]),
                     console=str(app.console),
                 ),
                 field="partner_id",
             )
         pid = str(int(pid))
-    elif not pid:
-        raise ValidationError(
-            msg("The {id_label} is empty.", id_label=str(app.id_label)), field="partner_id"
-        )
     elif not all(c in _CODE_CHARS for c in pid) or len(pid) > MAX_APP_ID:
         raise ValidationError(
             msg(
                 "The {id_label} {pid} has characters other than letters, digits and - . _ ~ (or "
                 "is over {limit} long): copy it again from {console}.",
-                id_label=str(app.id_label),
+                id_label=app.id_label,
                 pid=repr(pid[:30]),
                 limit=str(MAX_APP_ID),
                 console=str(app.console),
@@ -939,20 +952,35 @@ def _check_external_id(session: Session, shop: Shop, ext: str) -> None:
                 external_shop_id=str(shop.external_shop_id),
             )
         )
-    other = session.exec(
-        select(Shop.name).where(
+    found = session.exec(
+        select(Shop.name, Shop.status).where(
             Shop.channel == shop.channel, Shop.external_shop_id == ext, Shop.id != shop.id
         )
     ).first()
-    if other is not None:
+    if found is None:
+        return
+    other, status = found
+    if ShopStatus(status) == ShopStatus.DISCONNECTED:
+        # The seller's own shop, disconnected earlier: authorising it again brings it back
+        # with its orders and listings; a second shop for the same seller cannot be made.
         raise Conflict(
             msg(
-                "{name} shop {ext} is already linked as {other}.",
+                "{name} seller {ext} is the shop {other}, which is disconnected: select "
+                "{other} in Sales channels and re-authorise it instead (its orders are kept "
+                "there).",
                 name=name,
                 ext=str(ext),
                 other=str(other),
             )
         )
+    raise Conflict(
+        msg(
+            "{name} shop {ext} is already linked as {other}.",
+            name=name,
+            ext=str(ext),
+            other=str(other),
+        )
+    )
 
 
 def disconnect_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
@@ -1002,6 +1030,13 @@ def sync_now(ctx: ServiceContext, shop_id: int) -> SyncReport:
     with ctx.uow() as session:
         _marketplace_shop(session, shop_id)
     return sync_shop(ctx, shop_id)
+
+
+def has_tokens(session: Session, shop_id: int) -> bool:
+    """The shop was authorised and not disconnected since: its tokens are stored (what
+    Settings and the Sync panel call linked)."""
+    cred = session.get(ShopCredential, shop_id)
+    return cred is not None and bool(cred.refresh_token_enc)
 
 
 def mark_needs_reauth(ctx: ServiceContext, session: Session, shop_id: int, reason: str) -> None:
@@ -1094,7 +1129,7 @@ def shop_connector(ctx: ServiceContext, shop_id: int, **config: Any) -> Connecto
                 msg(
                     "{name} has no {id_label}/{key_name}: add them in Sales channels.",
                     name=shop.name,
-                    id_label=str(app.id_label),
+                    id_label=app.id_label,
                     key_name=str(app.key_label.split()[-1]),
                 )
             )
@@ -1133,7 +1168,7 @@ def _app_connector(ctx: ServiceContext, shop_id: int) -> Connector:
                 msg(
                     "{name} has no {id_label}/{key_name} yet: add them first.",
                     name=shop.name,
-                    id_label=str(app.id_label),
+                    id_label=app.id_label,
                     key_name=str(app.key_label.split()[-1]),
                 ),
                 field="partner_id",

@@ -30,6 +30,11 @@ from primedist.domain.user import User, UserModuleAccess
 from primedist.errors import PermissionDenied
 
 
+class AccountDisabled(PermissionDenied):
+    """The signed-in user's account was disabled (or deleted) while they were signed in:
+    every service refuses them, and the app's window signs them out."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """A snapshot of the signed-in user: who acts, and what they may open."""
@@ -78,20 +83,20 @@ class ServiceContext:
 
     def current_actor(self) -> Actor:
         """The actor with the role and modules their account has now (one query by primary
-        key); PermissionDenied when the account was disabled (or is gone). The system
+        key); AccountDisabled when the account was disabled (or is gone). The system
         actor and any other actor without an account (id None) are taken as they are."""
         if self.actor.id is None:
             return self.actor
         with self.engine.connect() as conn:
             rows = conn.execute(_ACCOUNT_NOW, {"user_id": self.actor.id}).all()
         if not rows or not rows[0].is_active:
-            raise PermissionDenied(msg("Your account was disabled: ask the shop owner."))
+            raise AccountDisabled(msg("Your account was disabled: ask the shop owner."))
         modules = frozenset(Module(r.module) for r in rows if r.module is not None)
         return replace(self.actor, role=Role(rows[0].role), modules=modules)
 
     def can(self, module: Module) -> bool:
         """Whether the actor, as their account stands now, may use `module` (a disabled
-        account raises PermissionDenied)."""
+        account raises AccountDisabled)."""
         return self.current_actor().can(module)
 
     def require(self, module: Module) -> Actor:

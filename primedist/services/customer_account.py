@@ -412,7 +412,7 @@ def receive_payment(
         ctx.audit(session, "customer.payment", entity_type="customer", entity_id=customer_id,
                   summary=msg("{code}: {name} paid {amount} đ of {owed} đ", code=code,
                               name=customer.name, amount=amount, owed=owed),
-                  after={"payment": payment.id, "amount": amount, "method": str(method),
+                  after={"payment": code, "amount": amount, "method": str(method),
                          "note": text})  # fmt: skip
         return AccountEntry(payment.paid_at, "payment", code, payment.id, -amount, method,
                             text or "", ctx.actor.name)  # fmt: skip
@@ -441,7 +441,7 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
                   entity_id=payment.customer_id,
                   summary=msg("{code} cancelled ({reason})", code=payment_code(payment_id),
                               reason=text),
-                  after={"payment": payment_id, "amount": payment.amount,
+                  after={"payment": payment_code(payment_id), "amount": payment.amount,
                          "reason": text})  # fmt: skip
 
 
@@ -472,7 +472,7 @@ def adjust_balance(ctx: ServiceContext, customer_id: int, amount: int, reason: s
         ctx.audit(session, "customer.adjust", entity_type="customer", entity_id=customer_id,
                   summary=msg("{code}: what {name} owes changed by {amount} đ ({reason})",
                               code=code, name=customer.name, amount=amount, reason=text),
-                  after={"adjustment": row.id, "amount": amount, "reason": text})  # fmt: skip
+                  after={"adjustment": code, "amount": amount, "reason": text})  # fmt: skip
         return AccountEntry(row.created_at, "adjustment", code, row.id, amount, None, text,
                             ctx.actor.name)  # fmt: skip
 

@@ -128,7 +128,8 @@ def delete_customers(ctx: ServiceContext, customer_ids: Iterable[int]) -> Delete
                       entity_id=gone[0][0] if len(gone) == 1 else None,
                       summary=msg("{count} customers deleted: {who}", count=len(gone),
                                   who=who + (f" (+{more})" if more > 0 else "")),
-                      after={"ids": [cid for cid, _c, _n in gone[:1000]],
-                             "kept_owing": [d.id for d in report.owing],
-                             "kept_owed_by_shop": [d.id for d in report.owed_by_shop]})  # fmt: skip
+                      after={"customers": [code for _cid, code, _n in gone[:1000]],
+                             "kept_owing": [d.code for d in report.owing],
+                             "kept_owed_by_shop": [d.code
+                                                   for d in report.owed_by_shop]})  # fmt: skip
     return report

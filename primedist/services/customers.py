@@ -140,9 +140,10 @@ class DuplicatePhone(Conflict):
     def __init__(self, existing: CustomerRef, message: str | None = None) -> None:
         super().__init__(
             message
-            or f"{existing.phone} already belongs to {existing.name} ({existing.code}): "
-            "skip, update that customer, or create a new one anyway."
-        )
+            or msg("{phone} already belongs to {name} ({code}): skip, update that customer, "
+                   "or create a new one anyway.", phone=existing.phone or "",
+                   name=existing.name, code=existing.code)
+        )  # fmt: skip
         self.existing = existing
 
 
@@ -551,7 +552,9 @@ def add_customer(
     ctx.require(Module.CUSTOMERS)
     draft = clean_draft(draft, _shop_today(ctx.clock))
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    # The writer lock before the phones are looked up: two PCs adding the same new phone
+    # at once would both find it free.
+    with ctx.uow(write=True) as session:
         conn = session.connection()
         _check_refs(conn, draft, None)
         owners = phone_owners(conn, draft.phones)
@@ -606,31 +609,50 @@ def _update_existing(
               before=before, after=after)  # fmt: skip
 
 
+def _shown(values: dict[str, Any]) -> dict[str, Any]:
+    """A customer's `_snapshot` as a form shows it (no text and an empty one alike)."""
+    return {k: (v or None) if isinstance(v, str) else v for k, v in values.items()}
+
+
 def update_customer(
     ctx: ServiceContext,
     customer_id: int,
     draft: CustomerDraft,
     *,
     allow_shared_phones: bool = False,
+    seen: CustomerDraft | None = None,
 ) -> None:
     """Save the edited customer: every field as in the draft (an empty one clears it) and
     exactly the draft's phones (the first is primary). A phone another live customer has
-    raises DuplicatePhone unless `allow_shared_phones`."""
+    raises DuplicatePhone unless `allow_shared_phones`. `seen`: the customer as the form
+    showed it when opened (stored values, not cleaned); a customer stored otherwise now
+    (changed on another PC or in another window) is refused with a Conflict, since saving
+    the whole form would undo that change."""
     ctx.require(Module.CUSTOMERS)
     draft = clean_draft(draft, _shop_today(ctx.clock))
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    # The writer lock before reading: the phone check and `seen` see what another PC saved.
+    with ctx.uow(write=True) as session:
         conn = session.connection()
         c = customers_t.c
         found = conn.execute(sa.select(c.id).where(c.id == customer_id, _live())).first()
         if found is None:
             raise NotFound(msg("This customer no longer exists."))
+        before = _snapshot(conn, customer_id)
+        if seen is not None and _shown(before) != _shown(
+            {**_draft_values(seen), "phones": list(seen.phones)}
+        ):
+            raise Conflict(
+                msg(
+                    "This customer was changed on another computer (or window) "
+                    "since you opened it: close and open it again."
+                )
+            )
         _check_refs(conn, draft, customer_id)
         if not allow_shared_phones:
             for phone, ref in phone_owners(conn, draft.phones).items():
                 if ref.id != customer_id:
                     raise DuplicatePhone(replace(ref, phone=phone))
-        before = _snapshot(conn, customer_id)
         conn.execute(customers_t.update().where(c.id == customer_id).values(**_draft_values(draft)))
         p = phones_t.c
         conn.execute(
@@ -784,8 +806,10 @@ def _fill_survivor(conn: sa.Connection, survivor: int, others: Sequence[int]) ->
         if is_masked_name(me["name"]) and "name" not in values:
             if not is_masked_name(other["name"]):
                 values["name"] = other["name"]
-    notes = [rows[i]["note"] for i in (survivor, *others) if rows[i]["note"]]
-    if len(notes) > 1:
+    # Every note is kept (the survivor's first), each once: an empty note on the survivor
+    # takes the others'.
+    notes = list(dict.fromkeys(rows[i]["note"] for i in (survivor, *others) if rows[i]["note"]))
+    if notes != ([me["note"]] if me["note"] else []):
         values["note"] = "\n\n".join(notes)
     values["points_balance"] = sum(rows[i]["points_balance"] for i in (survivor, *others))
     values["points_earned"] = sum(rows[i]["points_earned"] for i in (survivor, *others))
@@ -869,7 +893,9 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
     if not others:
         raise ValidationError(msg("Pick at least one other customer to merge."), field="other_ids")
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    # The writer lock: two PCs merging the same customers (A into B, B into A) would each
+    # find them all live.
+    with ctx.uow(write=True) as session:
         conn = session.connection()
         c = customers_t.c
         everyone = [survivor_id, *others]
@@ -877,8 +903,10 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
         missing = [i for i in everyone if i not in live]
         if missing:
             raise NotFound(
-                "These customers no longer exist or were already merged: "
-                + ", ".join(customer_code(i) for i in missing)
+                msg(
+                    "These customers no longer exist or were already merged: {customers}",
+                    customers=[customer_code(i) for i in missing],
+                )
             )
         before = {customer_code(i): _snapshot(conn, i) for i in others}
         moved: dict[str, int] = {}

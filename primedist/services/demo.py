@@ -1547,14 +1547,16 @@ class _Run:
         first = _next_id(self.conn, "vouchers")
         taken = {str(c) for (c,) in self.conn.exec_driver_sql("SELECT code FROM vouchers")}
         rows: list[Row] = []
+        # Whole shop days, as the editor stores them: from a midnight to the midnight after
+        # the last day (90 days from today), not a clock time the list could not show.
+        ends = self.ts(self.today + 91 * DAY)
         for k, v in enumerate(_VOUCHERS):
             # The last voucher is brand new (for VIPs): created three days ago, never used.
             fresh = k == len(_VOUCHERS) - 1
-            since = self.ts(self.now - 3 * DAY if fresh else self.start)
+            since = self.ts(self.today - 3 * DAY if fresh else self.start)
             code = v.code if v.code not in taken else f"{v.code}-DEMO"
             rows.append((first + k, code, v.name, v.kind.value, v.value, v.cap, v.minimum, since,
-                         self.ts(self.now + 90 * DAY), True, v.free_shipping, None, 0,
-                         since))  # fmt: skip
+                         ends, True, v.free_shipping, None, 0, since))  # fmt: skip
         self.writer.insert(
             "vouchers",
             ("id", "code", "name", "discount_kind", "discount_value", "max_discount",

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from sqlmodel import Session, select
 
 from primedist.core.messages import msg
 from primedist.domain.enums import Module, OrderSource, PaymentMethod
-from primedist.domain.order import Order, OrderLine
+from primedist.domain.order import Order, OrderLine, OrderRefund
 from primedist.errors import Conflict, NotFound, ValidationError
 from primedist.services import orders as order_svc
 from primedist.services.context import ServiceContext
@@ -67,6 +68,9 @@ class ExchangeQuote:
     problems: tuple[str, ...] = field(default=())
     #: Of the credit, what comes off what the customer owes (the rest pays for the new sale).
     owed_off: int = 0
+    #: The customer's points as the return leaves them, what the new sale may redeem
+    #: (None: a walk-in sale, or the return cannot be made as it stands).
+    points_balance: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,18 @@ class ExchangeResult:
 
 
 def quote_exchange(ctx: ServiceContext, draft: ExchangeDraft) -> ExchangeQuote:
-    """Price an exchange without saving anything; `problems` says what stops it."""
+    """Price an exchange without saving anything; `problems` says what stops it. The new
+    sale is priced after the return, as the save does (`_sale_priced`): the return is
+    made here and rolled back with the rest (as `order_edit.quote_edit`)."""
     ctx.require(Module.ORDERS)
-    with ctx.uow() as session:
+    # The return is made (then rolled back): under the writer lock, as any write (a
+    # sync committing meanwhile would make SQLite refuse the first write at once).
+    with ctx.uow(write=True) as session:
         order, lines = _returnable(session, draft.order_id)
-        priced = _priced(session, ctx, draft, order, lines, strict=False)
+        back = _coming_back(session, draft, order, lines, strict=False)
+        if not back.problems:
+            _return(session, ctx, draft, back, ctx.clock.now())
+        priced = _sale_priced(session, ctx, draft, order, back, strict=False)
         session.rollback()  # a quote writes nothing (as `quote_order`)
     return replace(priced, quote=order_svc.with_costs_for(ctx, priced.quote))
 
@@ -101,12 +112,9 @@ def exchange_order(
     with ctx.uow(write=True) as session:
         # Locked before it is checked: another PC's return of it waits for this one.
         order, lines = _returnable(session, draft.order_id, lock=True)
-        priced = _priced(session, ctx, draft, order, lines, strict=True)
-        # A sale on account's refund is split by `return_in` as `_priced` says.
-        _result, refunds = order_svc.return_in(
-            session, ctx, draft.order_id, draft.returned, reason=draft.reason,
-            refund_amount=priced.credit, now=now, method=draft.sale.payment_method,
-        )  # fmt: skip
+        back = _coming_back(session, draft, order, lines, strict=True)
+        refunds = _return(session, ctx, draft, back, now)
+        priced = _sale_priced(session, ctx, draft, order, back, strict=True)
         sale = replace(draft.sale, customer_id=order.customer_id, cash_received=None)
         created = order_svc.create_in(session, ctx, sale, allow_negative_stock, now)
         for refund in refunds:
@@ -166,11 +174,21 @@ def _returnable(
     return order, lines
 
 
-def _priced(
-    session: Session, ctx: ServiceContext, draft: ExchangeDraft, order: Order,
-    lines: list[OrderLine], *, strict: bool,
-) -> ExchangeQuote:  # fmt: skip
-    """The new sale quoted for the old sale's customer, the credit and what is paid."""
+@dataclass(frozen=True)
+class _ComingBack:
+    """The return part of an exchange, worked out before the return is made."""
+
+    credit: int
+    #: Of the credit, what comes off what the customer owes (the old sale on account).
+    owed_off: int
+    problems: tuple[str, ...]
+
+
+def _coming_back(
+    session: Session, draft: ExchangeDraft, order: Order, lines: list[OrderLine], *,
+    strict: bool,
+) -> _ComingBack:  # fmt: skip
+    """What comes back and what it is worth (the order as before the return)."""
     problems: list[str] = []
 
     def problem(message: str, fld: str) -> None:
@@ -198,17 +216,51 @@ def _priced(
                 "refund_amount")  # fmt: skip
     if not draft.reason.strip():
         problem(msg("Say why the items come back."), "reason")
+    owed_off = 0
+    if order.payment_method == PaymentMethod.ON_ACCOUNT:
+        # Of a sale on account's credit, what comes off what is owed, as the return splits it.
+        parts = order_svc.refund_parts(session, order, credit, draft.sale.payment_method)
+        owed_off = sum(amount for amount, way in parts if way is None)
+    return _ComingBack(credit, owed_off, tuple(problems))
+
+
+def _return(
+    session: Session, ctx: ServiceContext, draft: ExchangeDraft, back: _ComingBack,
+    now: datetime,
+) -> list[OrderRefund]:  # fmt: skip
+    """The return of the exchange (`orders.return_in`): its refund rows. The new sale is
+    priced after it, with the customer's points as it leaves them (the returned items'
+    earned points taken back, their share of the points redeemed given back)."""
+    # A sale on account's refund is split by `return_in` as `_coming_back` says.
+    _result, refunds = order_svc.return_in(
+        session, ctx, draft.order_id, draft.returned, reason=draft.reason,
+        refund_amount=back.credit, now=now, method=draft.sale.payment_method,
+    )  # fmt: skip
+    return refunds
+
+
+def _sale_priced(
+    session: Session, ctx: ServiceContext, draft: ExchangeDraft, order: Order,
+    back: _ComingBack, *, strict: bool,
+) -> ExchangeQuote:  # fmt: skip
+    """The new sale quoted for the old sale's customer, the credit and what is paid."""
+    problems: list[str] = list(back.problems)
+
+    def problem(message: str, fld: str) -> None:
+        if strict:
+            raise ValidationError(message, field=fld)
+        problems.append(message)
+
     off_account = order.payment_method == PaymentMethod.ON_ACCOUNT
     sale = replace(draft.sale, customer_id=order.customer_id, cash_received=None)
     if sale.payment_method == PaymentMethod.ON_ACCOUNT and not off_account:
         problem(msg("Order {order} was paid: settle the difference now, not on account.",
                     order=order.external_id), "payment_method")  # fmt: skip
-    quote, _customer = order_svc.quote_in(session, sale, ctx.clock.now(), strict=strict)
+    quote, customer = order_svc.quote_in(session, sale, ctx.clock.now(), strict=strict)
     problems += quote.problems
-    # Of a sale on account's credit, what comes off what is owed, as the return splits it.
-    parts = order_svc.refund_parts(session, order, credit, sale.payment_method)
-    owed_off = sum(amount for amount, way in parts if way is None) if off_account else 0
-    to_pay = quote.total - (credit - owed_off)
+    balance = customer.points_balance if customer is not None and not back.problems else None
+    credit = back.credit
+    to_pay = quote.total - (credit - back.owed_off)
     change = None
     cash = draft.sale.cash_received
     if sale.payment_method == PaymentMethod.CASH and cash is not None and to_pay >= 0:
@@ -216,4 +268,5 @@ def _priced(
         if change < 0:
             problem(msg("The cash received is {short} short of the total.", short=-change),
                     "cash_received")  # fmt: skip
-    return ExchangeQuote(quote, credit, to_pay, change, off_account, tuple(problems), owed_off)
+    return ExchangeQuote(quote, credit, to_pay, change, off_account, tuple(problems),
+                         back.owed_off, balance)  # fmt: skip

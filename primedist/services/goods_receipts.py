@@ -137,10 +137,15 @@ class ReceiptRow:
     refunded: int = 0
     #: The purchase order it received goods of ("" for a delivery without one).
     order_code: str = ""
+    #: What the shop owes its supplier now, every document counted (− paid in advance):
+    #: read for one receipt (`get_receipt`), None in lists and without a supplier.
+    supplier_debt: int | None = None
 
     @property
     def owed(self) -> int:
-        """What the delivery left owed to its supplier (none without one)."""
+        """What the delivery left unpaid when it came, less the goods sent back (none
+        without a supplier). Payments made since are on the supplier's account, not on
+        the receipt: what is owed now is `supplier_debt`."""
         if self.cancelled_at is not None or self.supplier_id is None:
             return 0
         return max(self.total_cost - self.returned - self.paid + self.refunded, 0)
@@ -253,8 +258,9 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
         assert receipt.id is not None
         receipt.code = f"PN{receipt.id:06d}"
         reason = f"Goods receipt {receipt.code}" + (f" · {supplier}" if supplier else "")
-        for n, line in enumerate(draft.lines, 1):
-            session.add(_receive_line(ctx, session, receipt.id, n, line, reason[:255]))
+        received = [_receive_line(ctx, session, receipt.id, n, line, reason[:255])
+                    for n, line in enumerate(draft.lines, 1)]  # fmt: skip
+        session.add_all(received)
         session.flush()
         # The products' list figures, once for every line (not once a line).
         refresh_for_stock(session.connection(), [line.variant_id for line in draft.lines])
@@ -278,7 +284,8 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
                         lines=receipt.lines, units=receipt.units),
             after={"supplier": supplier, "note": note, "total_cost": receipt.total_cost,
                    "paid": paid, "purchase_order": order.code if order else None,
-                   "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines]},
+                   "lines": [{"sku": ln.sku, "quantity": ln.quantity, "unit_cost": ln.unit_cost}
+                             for ln in received]},
         )  # fmt: skip
         activity.post(session, ActivityKind.INFO, now, event="goods_received",
                       code=receipt.code, supplier=supplier or "", lines=receipt.lines,
@@ -508,14 +515,17 @@ def list_receipts(
 
 def _matching(stmt: sa.Select[Any], search: str) -> sa.Select[Any]:
     """`stmt` narrowed to the receipts where every word of `search` (folded) is in the
-    code, supplier or note, or is the SKU of one of its lines (any case)."""
-    ln = lines_t.c
+    code, supplier or note, or is the SKU of one of its lines or its supplier's code
+    (NCC000003, as the Suppliers page shows it; any case)."""
+    ln, sp = lines_t.c, table_of(Supplier).c
     for word in fold(search).split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         has_sku = sa.exists().where(ln.receipt_id == receipts_t.c.id,
                                     sa.func.lower(ln.sku) == word)  # fmt: skip
+        # Codes are kept upper case: the code's unique index finds it.
+        by_code = sa.exists().where(sp.id == receipts_t.c.supplier_id, sp.code == word.upper())
         stmt = stmt.where(sa.or_(receipts_t.c.search_text.like(f"%{escaped}%", escape="\\"),
-                                 has_sku))  # fmt: skip
+                                 has_sku, by_code))  # fmt: skip
     return stmt
 
 
@@ -539,7 +549,17 @@ def get_receipt(ctx: ServiceContext, receipt_id: int) -> ReceiptRow:
         x = conn.execute(stmt).first()
     if x is None:
         raise NotFound(msg("Goods receipt {id} no longer exists.", id=str(receipt_id)))
-    return _listed(x)
+    return replace(_listed(x), supplier_debt=_debt_now(ctx, x.supplier_id))
+
+
+def _debt_now(ctx: ServiceContext, supplier_id: int | None) -> int | None:
+    """What the shop owes the supplier now (None: no supplier, or it is gone)."""
+    if supplier_id is None:
+        return None
+    try:
+        return suppliers.get_supplier(ctx, int(supplier_id)).debt
+    except NotFound:
+        return None
 
 
 def _listed_columns() -> list[sa.ColumnElement[Any]]:

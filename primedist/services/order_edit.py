@@ -13,13 +13,14 @@ balance), writes the new lines, reserves their stock and redeems again; customer
 statistics, summaries and the voucher counts follow through `orders_changed`. The live
 quote of the edit form does the same freeing and rolls it back, so the stock and limits
 it shows count the order's own holds as free. What the order took stays allowed under
-the rules it was taken by (`pricing.Held`): its voucher, expired or switched off since,
-and its points, the cap lowered since; a newly typed code meets today's rules.
+the rules it was taken by (`pricing.Held`): its voucher, expired or switched off since
+(on the goods it was sold with, the discount it gave, its rule changed since or not), and
+its points, the cap lowered since; a newly typed code meets today's rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -54,7 +55,7 @@ from primedist.services.orders import (
     Quote,
     StockShortage,
 )
-from primedist.services.pricing import Held
+from primedist.services.pricing import Held, repriced_note
 from primedist.services.shipping import OWN_SOURCES, OwnOrder, own_order
 from primedist.services.stock import lock_stock
 from primedist.services.sync_writer import aware
@@ -130,7 +131,16 @@ def repeat_draft(ctx: ServiceContext, order_id: int) -> OrderDraft:
                    payment_method=PaymentMethod.COD)  # fmt: skip
 
 
-def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Quote:
+@dataclass(frozen=True)
+class EditQuote(Quote):
+    """The edit form's quote: a sale's, and what it says under the totals without
+    stopping Save."""
+
+    #: The order's voucher priced by a rule changed since its sale (`pricing.repriced_note`).
+    voucher_note: str | None = None
+
+
+def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> EditQuote:
     """Live totals of the edit form: the order's own stock, voucher use and points count
     as free (nothing is written)."""
     ctx.require(Module.ORDERS)
@@ -141,10 +151,15 @@ def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Quote:
         now = ctx.clock.now()
         quote, _customer = order_svc.quote_in(session, draft, now, strict=False, held=held)
         closed = _closed_day_refusal(order, old_lines, quote, draft.payment_method, now)
+        note = repriced_note(session, held, draft.voucher_code,
+                             merchandise=quote.subtotal - quote.order_discount,
+                             shipping_fee=max(quote.shipping_fee, 0))  # fmt: skip
         session.rollback()
     if closed is not None:  # said while the form is open, not only on Save
         quote = replace(quote, problems=(*quote.problems, closed))
-    return order_svc.with_costs_for(ctx, quote)
+    quote = order_svc.with_costs_for(ctx, quote)
+    return EditQuote(**{f.name: getattr(quote, f.name) for f in fields(quote)},
+                     voucher_note=note)  # fmt: skip
 
 
 def update_order(
@@ -159,7 +174,7 @@ def update_order(
         refusal = _refusal(session, order)
         if refusal is not None:
             raise Conflict(refusal)
-        before = _snapshot(order)
+        before = _snapshot(session, order)
         old_lines = order_svc.lines_of(session, order_id)
         lock_stock(session, [*(ln.variant_id for ln in old_lines if ln.variant_id is not None),
                              *(ln.variant_id for ln in draft.lines)])  # fmt: skip
@@ -188,7 +203,7 @@ def update_order(
         ctx.audit(session, "order.edit", entity_type="order", entity_id=order_id,
                   summary=msg("{order}: {before} đ → {after} đ", order=order.external_id,
                               before=before["total"], after=order.total),
-                  before=before, after=_snapshot(order))  # fmt: skip
+                  before=before, after=_snapshot(session, order))  # fmt: skip
         return CreatedOrder(order_id, order.external_id, order.total, quote.change_due)
 
 
@@ -301,7 +316,10 @@ def _free_holds(ctx: ServiceContext, session: Session, order: Order) -> Held:
     """Release the order's reservation, drop its voucher use, put the points it redeemed
     back on the balance (the ledger rows are written by `_redeem_again`). Returns what it
     held: the new quote keeps its voucher and points under the rules they were taken by."""
-    held = Held(order.customer_id, order.voucher_id, order.points_used)
+    held = Held(order.customer_id, order.voucher_id, order.points_used,
+                voucher_discount=order.voucher_discount,
+                merchandise=order.subtotal - order.seller_discount,
+                shipping_fee=order.shipping_fee)  # fmt: skip
     if order.stock_state == StockState.RESERVED:
         order_svc._apply_stock(ctx, session, order, "release")
     session.execute(sa.delete(uses_t).where(uses_t.c.order_id == order.id))
@@ -375,8 +393,13 @@ def _entry(ctx: ServiceContext, customer: Customer, delta: int, reason: str, ord
                        reason=reason[:255], user_id=ctx.actor.id, created_at=now)  # fmt: skip
 
 
-def _snapshot(order: Order) -> dict[str, object]:
-    return {"customer_id": order.customer_id, "items": order.item_count,
+def _snapshot(session: Session, order: Order) -> dict[str, object]:
+    """The order as its audit row keeps it: the customer and voucher by their codes (their
+    ids say nothing to the reader)."""
+    customer = session.get(Customer, order.customer_id) if order.customer_id else None
+    voucher = session.get(Voucher, order.voucher_id) if order.voucher_id else None
+    return {"customer": customer.code if customer else None, "items": order.item_count,
             "subtotal": order.subtotal, "total": order.total,
-            "payment_method": str(order.payment_method), "voucher_id": order.voucher_id,
+            "payment_method": str(order.payment_method),
+            "voucher": voucher.code if voucher else None,
             "points_used": order.points_used}  # fmt: skip

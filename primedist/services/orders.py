@@ -61,6 +61,7 @@ from primedist.queries.reports import NOT_COUNTED
 from primedist.services import customer_account as account
 from primedist.services import pricing
 from primedist.services.context import ServiceContext
+from primedist.services.loyalty.points import redeemed_due
 from primedist.services.order_effects import orders_changed
 from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
 from primedist.services.outbox import KIND_ACTIONS, channel_can, outbox_t
@@ -239,6 +240,9 @@ def quote_in(
             raise NotFound(msg("The customer of this sale no longer exists."))
     if not draft.lines:
         problem(msg("Add at least one product."), "lines")
+    # Problems from here to the voucher leave the total no figure to go by (a discount over
+    # its goods, an amount past its cap…).
+    found_before_figures = len(problems)
     lines: list[QuoteLine] = []
     # A line's quantity or price past its cap (the order's sums then say nothing more).
     too_big = False
@@ -319,6 +323,7 @@ def quote_in(
         problem(msg("The shipping fee cannot be more than {max}.", max=MAX_AMOUNT),
                 "shipping_fee")  # fmt: skip
     merchandise = subtotal - draft.order_discount
+    total_refused = len(problems) > found_before_figures
     voucher = None
     if draft.voucher_code and draft.voucher_code.strip():
         try:
@@ -342,6 +347,7 @@ def quote_in(
     if points_amount and points_amount > before_points:  # not for a too-big order discount
         problem(msg("More points than the order needs."), "points")
         points_amount = max(before_points, 0)
+        total_refused = True
     # Only a draft with problems comes to less than nothing (a discount over its line or
     # its order): it cannot be saved, and the screen shows 0, not a total below zero.
     total = max(0, compute_total(
@@ -351,16 +357,27 @@ def quote_in(
         voucher_discount=voucher_amount,
         points_discount=points_amount,
     ))  # fmt: skip
+    if draft.source == OrderSource.COUNTER and draft.payment_method == PaymentMethod.COD:
+        # Nobody delivers a counter sale: it would be saved completed, unpaid and not owed.
+        problem(msg("A counter sale is not paid on delivery (COD): choose how the customer "
+                    "pays now."), "payment_method")  # fmt: skip
     change = None
     if draft.cash_received is not None and draft.payment_method == PaymentMethod.CASH:
         change = draft.cash_received - total
-        if change < 0:
+        most = max(MAX_AMOUNT, total)
+        if draft.cash_received > most:  # a barcode scanned into the cash, or extra zeros
+            problem(msg("The cash received cannot be more than {max}.", max=most),
+                    "cash_received")  # fmt: skip
+            change = None
+        elif change < 0:
             problem(msg("The cash received is {short} short of the total.", short=-change),
                         "cash_received")  # fmt: skip
     owed = 0
+    # A total already refused says nothing of what is owed: its problem is the one to fix,
+    # not "paid now must be less than the total 0" nor a debt below zero.
     if draft.payment_method == PaymentMethod.ON_ACCOUNT:
-        owed = total - draft.paid_now
-        for message, fld in _on_account_problems(draft, customer, total):
+        owed = 0 if total_refused else total - draft.paid_now
+        for message, fld in _on_account_problems(draft, customer, None if total_refused else total):
             problem(message, fld)
         if customer is not None and customer.deleted_at is not None:
             # A deleted customer left with their account settled: nobody would see the debt.
@@ -375,13 +392,16 @@ def quote_in(
 
 
 def _on_account_problems(
-    draft: OrderDraft, customer: Customer | None, total: int
+    draft: OrderDraft, customer: Customer | None, total: int | None
 ) -> list[tuple[str, str]]:
-    """Why a sale on account cannot be saved: nobody to owe it, or paid in full."""
+    """Why a sale on account cannot be saved: nobody to owe it, or paid in full (not said
+    against a refused total, None)."""
     found: list[tuple[str, str]] = []
     if customer is None:
         found.append((msg("A sale on account needs a customer: choose who owes it."),
                       "customer"))  # fmt: skip
+    if total is None:
+        return found
     if draft.paid_now < 0 or (draft.paid_now and draft.paid_now >= total):
         found.append((msg("Paid now must be less than the total {total} (all of it: choose "
                           "cash).", total=total), "paid_now"))  # fmt: skip
@@ -988,6 +1008,10 @@ def cancel_orders(ctx: ServiceContext, order_ids: Iterable[int], reason: str) ->
     return _bulk(ctx, order_ids, OrderStatus.CANCELLED, reason)
 
 
+#: Orders a flag's audit summary names (its After keeps up to 100).
+FLAG_NAMED = 20
+
+
 def set_flag(ctx: ServiceContext, order_ids: Iterable[int], flagged: bool) -> int:
     """Flag or unflag orders; returns how many changed."""
     ctx.require(Module.ORDERS)
@@ -997,17 +1021,24 @@ def set_flag(ctx: ServiceContext, order_ids: Iterable[int], flagged: bool) -> in
     table = Order.__table__  # type: ignore[attr-defined]
     with ctx.uow() as session:
         changed = 0
+        codes: list[str] = []  # the orders' numbers: the log names them, not their ids
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
+            to_change = sa.and_(table.c.id.in_(chunk), table.c.flagged != flagged)
+            codes += session.connection().execute(
+                sa.select(table.c.external_id).where(to_change).order_by(table.c.id)
+            ).scalars().all()  # fmt: skip
             res = session.connection().execute(
-                sa.update(table)
-                .where(table.c.id.in_(chunk), table.c.flagged != flagged)
-                .values(flagged=flagged)
+                sa.update(table).where(to_change).values(flagged=flagged)
             )
             changed += res.rowcount or 0
+        named = ", ".join(codes[:FLAG_NAMED]) + (f" (+{len(codes) - FLAG_NAMED})"
+                                                 if len(codes) > FLAG_NAMED else "")  # fmt: skip
         ctx.audit(session, "order.flag" if flagged else "order.unflag", entity_type="order",
-                  summary=msg("{count} orders", count=changed),
-                  after={"ids": ids[:100]})  # fmt: skip
+                  entity_id=ids[0] if len(ids) == 1 else None,
+                  summary=msg("{count} orders: {orders}", count=changed, orders=named)
+                  if codes else msg("{count} orders", count=changed),
+                  after={"orders": codes[:100]})  # fmt: skip
     return changed
 
 
@@ -1021,7 +1052,7 @@ def set_staff_note(ctx: ServiceContext, order_id: int, note: str) -> None:
         order.updated_at = ctx.clock.now()
         session.add(order)
         ctx.audit(session, "order.note", entity_type="order", entity_id=order_id,
-                  before=before, after=order.staff_note)  # fmt: skip
+                  summary=order.external_id, before=before, after=order.staff_note)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- returns
@@ -1062,6 +1093,24 @@ def suggested_refund(
     return max(0, min(goods, left))
 
 
+def points_back(order: Order, lines: Sequence[OrderLine], quantities: Mapping[int, int]) -> int:
+    """The redeemed points that returning these quantities gives back to the customer:
+    their share of the points the order was paid with, the rest of them with its last
+    items (`points.redeemed_due`, which the ledger writes as the return is saved)."""
+    if not order.points_used or order.customer_id is None:
+        return 0
+    goods = sum(line.subtotal for line in lines)
+
+    def due(wanted: Mapping[int, int]) -> int:
+        back = {line.id: line.returned_quantity + wanted.get(line.id or 0, 0) for line in lines}
+        came_back = sum(line.subtotal * back[line.id] // line.quantity
+                        for line in lines if line.quantity > 0)  # fmt: skip
+        ended = all(back[line.id] >= line.quantity for line in lines)
+        return redeemed_due(order.points_used, goods, came_back, ended=ended)
+
+    return max(0, due(quantities) - due({}))
+
+
 def return_order(
     ctx: ServiceContext,
     order_id: int,
@@ -1070,15 +1119,18 @@ def return_order(
     reason: str,
     refund_amount: int | None = None,
     source: str = "user",
+    method: PaymentMethod | None = None,
 ) -> ReturnResult:
     """Return some or all items of a completed order: refund recorded, items restocked,
     history and customer statistics updated. `quantities` = {order line id: qty};
-    `source`: who the history rows say did it (`carrier`: the parcel came back)."""
+    `source`: who the history rows say did it (`carrier`: the parcel came back); `method`:
+    how the money goes back when not the way it was paid (cash at the counter for a
+    transfer sale: End of day takes it out of the drawer)."""
     ctx.require(Module.ORDERS)
     with ctx.uow(write=True) as session:
         result, _refunds = return_in(session, ctx, order_id, quantities, reason=reason,
                                      refund_amount=refund_amount, now=ctx.clock.now(),
-                                     source=source)  # fmt: skip
+                                     method=method, source=source)  # fmt: skip
     return result
 
 
@@ -1166,12 +1218,24 @@ def return_in(
     session.add(order)
     session.flush()
     orders_changed(session.connection(), [order_id], now=now)
-    after = {"lines": wanted, "refund": refund}
+    after = {"lines": _by_sku(by_id, wanted), "refund": refund}
     if given_back:
         after |= {"given_back": given_back, "method": str(given_back_method)}
     ctx.audit(session, "order.return", entity_type="order", entity_id=order.id,
-              summary=note, after=after)  # fmt: skip
+              summary=msg("{order}: {note}", order=order.external_id, note=note),
+              after=after)  # fmt: skip
     return ReturnResult(refund, to, items, given_back, given_back_method), rows
+
+
+def _by_sku(lines: Mapping[int | None, OrderLine], quantities: Mapping[int, int]) -> dict[str, int]:
+    """Quantities by line id as the audit row names them: by SKU (the product's name for
+    a line without one), a SKU on two lines once."""
+    named: dict[str, int] = {}
+    for line_id, qty in quantities.items():
+        line = lines[line_id]
+        key = line.sku or line.product_name
+        named[key] = named.get(key, 0) + qty
+    return named
 
 
 def refund_parts(
@@ -1307,13 +1371,19 @@ class OrderDetail:
     goods_weight_g: int | None = None
     #: Exchanges (*đổi hàng*) this order took part in.
     exchanges: tuple[ExchangeLink, ...] = ()
+    #: The code of the shop's voucher the order used (None: none, or a channel's own).
+    voucher_code: str | None = None
+    #: Whether the lines carry their unit costs: the shop's costs are for Analytics users
+    #: only (`order_detail` leaves them out for the others).
+    with_costs: bool = True
 
     @property
     def gross_profit(self) -> int | None:
         """What the units kept earn over their cost (as Analytics' Gross profit: each
         line's subtotal share of its units not returned − those units × its unit cost);
-        None for an order Analytics does not count (cancelled, in return or returned)."""
-        if self.order.status in NOT_COUNTED:
+        None for an order Analytics does not count (cancelled, in return or returned) and
+        for a user who may not see costs."""
+        if not self.with_costs or self.order.status in NOT_COUNTED:
             return None
         return sum(line_profit(ln) for ln in self.lines)
 
@@ -1402,8 +1472,10 @@ def line_profit(line: OrderLine) -> int:
 
 
 def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
-    """An order with its shop, lines, status history (who, when) and customer."""
-    ctx.require(Module.ORDERS)
+    """An order with its shop, lines, status history (who, when) and customer; the lines'
+    unit costs (and so the gross profit) only for a user who sees Analytics, as the sale
+    screen's quote (`with_costs_for`)."""
+    actor = ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         order = _load(session, order_id)
         shop = session.get(Shop, order.shop_id)
@@ -1419,9 +1491,21 @@ def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
             for c, name in rows
         )
         customer = session.get(Customer, order.customer_id) if order.customer_id else None
-        return OrderDetail(order, shop, tuple(lines_of(session, order.id)), history, customer,
-                           _events(session, order_id), goods_weight(session, order_id),
-                           _exchanges(session, order_id))  # fmt: skip
+        voucher = session.get(Voucher, order.voucher_id) if order.voucher_id else None
+        detail = OrderDetail(order, shop, tuple(lines_of(session, order.id)), history,
+                             customer, _events(session, order_id),
+                             goods_weight(session, order_id), _exchanges(session, order_id),
+                             voucher.code if voucher else None)  # fmt: skip
+    if actor.can(Module.ANALYTICS):
+        return detail
+    lines = tuple(_without_cost(line) for line in detail.lines)
+    return replace(detail, lines=lines, with_costs=False)
+
+
+def _without_cost(line: OrderLine) -> OrderLine:
+    """A copy of an order line read without its unit cost: the row read keeps its own, so
+    nothing can write the missing cost back."""
+    return OrderLine.model_validate({**line.model_dump(), "unit_cost": None})
 
 
 def _exchanges(session: Session, order_id: int) -> tuple[ExchangeLink, ...]:

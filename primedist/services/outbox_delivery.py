@@ -19,8 +19,13 @@ status back over the local one (a refused cancel reads its order again at once).
 one that answered with an error (HTTP 5xx, a rate limit) is a `marketplace_error`.
 
 The scheduler sends only the messages whose delay has passed (`due_only`); a manual
-delivery (Send now, `primedist outbox --deliver`) sends every waiting message at once, and
-a shop authorised again has its waiting messages due at once.
+delivery (Send now, `primedist outbox --deliver`) sends every waiting message at once, the
+shipment actions of the shop's own carriers too (`shipping.deliver_carrier_outbox`). A
+manual try that fails never puts the next automatic one later (`next_try`): pressing Send
+now while offline does not make the app wait longer once the network is back. What tells
+that the platform answers again makes the shop's waiting messages due at once
+(`wake_shop_actions`), so they do not sit out a long backoff after an outage: a successful
+sync of the shop, a message delivered to it, the shop authorised again.
 
 A shop the owner disconnected is not called at all: its messages are kept, each noting
 why it waits (`SHOP_DISCONNECTED`, shown by the Sync panel), and go out once the shop is
@@ -47,12 +52,13 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from primedist.connectors.base import (
+    Action,
     AuthError,
     ConnectorError,
     DailyLimitReached,
@@ -66,8 +72,10 @@ from primedist.core.messages import Label, msg
 from primedist.core.security import redact
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
+from primedist.domain.carrier import CarrierAccount
 from primedist.domain.enums import Channel, Module, OrderStatus, OutboxStatus, ShopStatus
 from primedist.domain.order import Order
+from primedist.domain.price_schedule import PriceSchedule, PriceScheduleItem, ScheduleState
 from primedist.domain.product import Product, ProductListing, Variant, VariantListing
 from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
@@ -76,6 +84,9 @@ from primedist.services.context import ServiceContext
 from primedist.services.sync import SYNC_STATE, Connector, ConnectorFactory, default_connector
 from primedist.services.sync_writer import ShopRef, aware, write_batch
 
+if TYPE_CHECKING:
+    from primedist.services.shipping import CarrierFactory
+
 log = logging.getLogger(__name__)
 
 outbox_t = table_of(OutboxMessage)
@@ -83,10 +94,14 @@ orders_t = table_of(Order)
 shops_t = table_of(Shop)
 variants_t = table_of(Variant)
 products_t = table_of(Product)
+schedules_t = table_of(PriceSchedule)
+schedule_items_t = table_of(PriceScheduleItem)
 
 #: Backoff between tries: base * 2**(attempts-1) with jitter, capped.
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=2)
+#: The least a backoff waits (the first one, with all its jitter off).
+SHORTEST_BACKOFF = BACKOFF_BASE / 2
 #: 30 s * 2**8 is past BACKOFF_MAX already; a bigger power would only overflow timedelta
 #: after days offline (the attempts keep counting).
 _BACKOFF_DOUBLINGS = 8
@@ -126,6 +141,9 @@ class DeliveryReport:
     offline: bool = False
     #: A platform answered with an error (HTTP 5xx, a rate limit): its actions wait.
     marketplace_error: bool = False
+    #: A carrier (GHN, J&T) could not be reached or answered with an error: its shipment
+    #: actions wait (a manual delivery sends them too).
+    carrier_offline: bool = False
     waiting: int = 0
     #: Of those waiting, the actions of disconnected shops (not tried: kept for later).
     held: int = 0
@@ -142,6 +160,8 @@ class DeliveryReport:
             return text + " (offline)"
         if self.marketplace_error:
             return text + " (the marketplace answered with an error; will retry)"
+        if self.carrier_offline:
+            return text + " (a carrier cannot be reached; will retry)"
         return text
 
 
@@ -152,11 +172,14 @@ def deliver_outbox(
     shop_ids: Sequence[int] | None = None,
     limit: int = RUN_LIMIT,
     due_only: bool = False,
+    carrier_factory: CarrierFactory | None = None,
 ) -> DeliveryReport:
     """Send the waiting messages, in order per shop (see the module docstring).
 
     `due_only` (the scheduler): only those whose delay has passed. Without it (Send now,
-    `outbox --deliver`: the user asks for it) the delay is ignored."""
+    `outbox --deliver`: the user asks for it) the delay is ignored, and the shipment
+    actions of the carriers are sent too (of every shop: `shop_ids` not given), with
+    `carrier_factory` (the carrier clients; by default the accounts' own)."""
     ctx.require(Module.ORDERS)
     report = DeliveryReport()
     report.held = _hold_disconnected(ctx, shop_ids)
@@ -166,16 +189,39 @@ def deliver_outbox(
         if action.shop_id is not None:
             by_shop.setdefault(action.shop_id, []).append(action)
     for shop_id, messages in by_shop.items():
-        _deliver_shop(ctx, shop_id, messages, factory, report)
+        _deliver_shop(ctx, shop_id, messages, factory, report, manual=not due_only)
+    unreachable = False
+    if not due_only and shop_ids is None:  # the scheduler has its own job for them
+        unreachable = _deliver_carriers(ctx, carrier_factory, report)
     report.waiting = waiting_count(ctx)
     SYNC_STATE.update(waiting=report.waiting, failed=failed_count(ctx))
-    if report.offline:
+    if report.offline or unreachable:
         SYNC_STATE.update(offline=True)
     elif report.marketplace_error:
         SYNC_STATE.update(offline=False, marketplace_error=True)  # it answered: not offline
     elif report.delivered:
         SYNC_STATE.update(offline=False, marketplace_error=False)
     return report
+
+
+def _deliver_carriers(
+    ctx: ServiceContext, factory: CarrierFactory | None, report: DeliveryReport
+) -> bool:
+    """Send the carriers' shipment actions too (the Sync panel lists them beside the
+    marketplaces'), everything waiting; what they did adds up in `report`. True when a
+    carrier could not be reached at all (the network is down)."""
+    from primedist.services import shipping  # not at the top: shipping imports this
+
+    sent = shipping.deliver_carrier_outbox(
+        ctx, factory=factory or shipping.carrier_for, due_only=False
+    )
+    report.delivered += sent.delivered
+    report.confirmed_remotely += sent.confirmed_remotely
+    report.retrying += sent.retrying
+    report.failed += sent.failed
+    report.carrier_offline = sent.offline
+    report.messages += sent.messages
+    return sent.unreachable
 
 
 def _due(
@@ -255,24 +301,38 @@ def _deliver_shop(
     messages: list[OutboxMessage],
     factory: ConnectorFactory,
     report: DeliveryReport,
+    *,
+    manual: bool = False,
 ) -> None:
     try:
         connector = factory(ctx, shop_id)
     except ConnectorError as exc:
-        _retry_later(ctx, messages[0], exc, report)
+        _retry_later(ctx, messages[0], exc, report, manual=manual)
         return
+    delivered = report.delivered
     try:
         for action in messages:
             try:
-                _deliver_one(ctx, connector, action, report)
+                _deliver_one(ctx, connector, action, report, manual=manual)
             except _Stop:
                 return
     finally:
         connector.close()
+    if report.delivered > delivered:
+        # The shop answers again: its actions still backing off (queued behind a delay
+        # this run did not reach) go at the next run, not up to BACKOFF_MAX later.
+        with ctx.uow() as session:
+            wake_shop_actions(session.connection(), shop_id, ctx.clock.now(),
+                              backing_off_only=True)  # fmt: skip
 
 
 def _deliver_one(
-    ctx: ServiceContext, connector: Connector, action: OutboxMessage, report: DeliveryReport
+    ctx: ServiceContext,
+    connector: Connector,
+    action: OutboxMessage,
+    report: DeliveryReport,
+    *,
+    manual: bool = False,
 ) -> None:
     uncertain = _claim(ctx, action)
     if uncertain is None:
@@ -285,7 +345,7 @@ def _deliver_one(
             return
         note = _send(ctx, connector, action)
     except (TransientError, AuthError, DailyLimitReached) as exc:
-        _retry_later(ctx, action, exc, report)
+        _retry_later(ctx, action, exc, report, manual=manual)
         raise _Stop() from exc
     except (RemoteRejected, ConnectorError, _Unsendable) as exc:
         _mark_failed(ctx, action, str(exc))
@@ -367,7 +427,7 @@ def _send(ctx: ServiceContext, connector: Connector, action: OutboxMessage) -> s
         connector.cancel_order(str(payload["external_id"]), reason)
         return None
     if action.kind == "stock.push":
-        item_id, model_id = _listing_ids(ctx, action)
+        item_id, model_id = _listing_ids(ctx, connector, action)
         results = connector.push_stock(
             [StockUpdate(item_id, model_id, max(0, int(payload["available"])))]
         )
@@ -386,7 +446,9 @@ def _push_outcome(results: Sequence[Any]) -> str | None:
     return None
 
 
-def _listing_ids(ctx: ServiceContext, action: OutboxMessage) -> tuple[str, str | None]:
+def _listing_ids(
+    ctx: ServiceContext, connector: Connector, action: OutboxMessage
+) -> tuple[str, str | None]:
     """(item id, model id) of the variant listing a stock push is for."""
     vl_id = int(action.intent_key.rsplit(":", 1)[1])
     with ctx.uow() as session:
@@ -396,15 +458,15 @@ def _listing_ids(ctx: ServiceContext, action: OutboxMessage) -> tuple[str, str |
             raise _Unsendable("the listing no longer exists")
         if not listing.external_id:
             raise _Unsendable(
-                "the product is not linked to a marketplace item yet (no item id): Fetch "
-                "listings in Sales channels, then Retry"
+                "the product is not linked to a marketplace item yet (no item id): "
+                + _how_ids_are_learnt(connector, "Fetch listings in Sales channels")
             )
         if vl.external_id is None and _siblings_have_models(session, vl):
             # The item has variations and this variant is not one of them: a model id of 0
             # would be refused (or, worse, land on the item itself).
             raise _Unsendable(
                 "this variant is not on the marketplace item (no model id): add it in Seller "
-                "Center, Fetch listings in Sales channels, then Retry"
+                "Center; " + _how_ids_are_learnt(connector, "Fetch listings in Sales channels")
             )
         return listing.external_id, vl.external_id
 
@@ -432,21 +494,69 @@ def _push_prices(ctx: ServiceContext, connector: Connector, payload: dict[str, A
             "listing_external_id"
         )
     if not item_id:
+        fetch = " or from Fetch listings in Sales channels" if _can_fetch(connector) else ""
         raise _Unsendable(
             "creating a listing on the marketplace from here is not supported yet: list the "
-            "product in Seller Center; its id is learnt from its first synced order or from "
-            "Fetch listings in Sales channels, then Retry"
+            f"product in Seller Center; its id is learnt from its first synced order{fetch}, "
+            "then Retry"
         )
     item_id = str(item_id)
     with ctx.uow() as session:
         rows = session.exec(
-            select(VariantListing.external_id, Variant.price)
+            select(VariantListing.external_id, Variant.id, Variant.price, Variant.discount_price)
             .join(Variant, col(Variant.id) == col(VariantListing.variant_id))
             .where(col(VariantListing.listing_id) == int(payload["listing_id"]))
         ).all()
+        discounts = {int(vid or 0): d for _m, vid, _p, d in rows if d is not None}
+        ends = _sale_ends(session.connection(), discounts)
     if not rows:
         return "nothing to update"
-    return _push_outcome(connector.push_price([PriceUpdate(item_id, m, p) for m, p in rows]))
+    updates = [PriceUpdate(item_id, model, price, discount, ends.get(int(vid or 0)))
+               for model, vid, price, discount in rows]  # fmt: skip
+    note = _push_outcome(connector.push_price(updates))
+    if discounts and Action.PUSH_SALE_PRICE not in connector.capabilities:
+        note = "; ".join(n for n in (note, SALE_PRICE_NOT_SENT) if n)
+    return note
+
+
+#: The note of a delivered price push to a platform whose price update takes no discount
+#: price (TikTok Shop, Shopee: their discounts are promotions of their own).
+SALE_PRICE_NOT_SENT = (
+    "the discount price is not sent to this marketplace (only the selling price is): set "
+    "the sale in its Seller Center"
+)
+
+
+def _sale_ends(conn: sa.Connection, discounts: dict[int, int]) -> dict[int, datetime]:
+    """Variant id → when the running scheduled sale that set its discount price ends (the
+    marketplace ends it then, even if this PC is off), for the `discounts` (variant id →
+    discount price now) still at the price the sale set."""
+    if not discounts:
+        return {}
+    s, i = schedules_t.c, schedule_items_t.c
+    ends: dict[int, datetime] = {}
+    for chunk in chunks(sorted(discounts)):
+        rows = conn.execute(
+            sa.select(i.variant_id, i.new, s.ends_at)
+            .select_from(schedule_items_t.join(schedules_t, s.id == i.schedule_id))
+            .where(i.variant_id.in_(chunk), s.state == ScheduleState.RUNNING.value,
+                   s.field == "discount_price", s.ends_at.is_not(None))
+        )  # fmt: skip
+        ends.update((vid, aware(end)) for vid, new, end in rows if discounts[vid] == new)
+    return ends
+
+
+def _can_fetch(connector: Connector) -> bool:
+    """Whether the shop's items can be read from here (Fetch listings in Sales channels)."""
+    return Action.LIST_ITEMS in connector.capabilities
+
+
+def _how_ids_are_learnt(connector: Connector, fetch: str) -> str:
+    """What links a product to its marketplace ids: `fetch` (the owner's step) where the
+    platform lists its items here, else the next synced order that sells it."""
+    if _can_fetch(connector):
+        return f"{fetch}, then Retry"
+    return "its ids are learnt from the next synced order that sells it, then Retry"
 
 
 def _still_claimed(action: OutboxMessage) -> Any:
@@ -532,25 +642,34 @@ def _bring_back(ctx: ServiceContext, connector: Connector, action: OutboxMessage
 
 
 def _retry_later(
-    ctx: ServiceContext, action: OutboxMessage, exc: ConnectorError, report: DeliveryReport
+    ctx: ServiceContext,
+    action: OutboxMessage,
+    exc: ConnectorError,
+    report: DeliveryReport,
+    *,
+    manual: bool = False,
 ) -> None:
     """Back to pending with a later try; the shop's queue waits behind it. Never given up:
-    the failure is a passing one (see the module docstring)."""
+    the failure is a passing one (see the module docstring). A `manual` try (Send now)
+    never puts the next automatic one later than it was."""
     now = ctx.clock.now()
     attempts = (action.attempts or 0) + 1
     if isinstance(exc, DailyLimitReached):
         later = exc.resume_at
     else:
-        later = now + _backoff(attempts)
+        later = next_try(now, attempts, action.next_attempt_at if manual else None)
     if isinstance(exc, Unreachable):
         report.offline = True
     elif isinstance(exc, TransientError):
         report.marketplace_error = True
     if isinstance(exc, AuthError):
-        from primedist.services.channels import mark_needs_reauth
+        from primedist.services.channels import has_tokens, mark_needs_reauth
 
         with ctx.uow() as session:
-            mark_needs_reauth(ctx, session, action.shop_id or 0, str(exc))
+            # A shop never authorised (the demo's, one an import made) has no authorisation
+            # to lose: it stays "not linked" while its pushes wait.
+            if has_tokens(session, action.shop_id or 0):
+                mark_needs_reauth(ctx, session, action.shop_id or 0, str(exc))
     with ctx.uow() as session:
         session.connection().execute(
             sa.update(outbox_t).where(outbox_t.c.id == action.id)
@@ -560,17 +679,36 @@ def _retry_later(
     report.retrying += 1
 
 
-def wake_shop_actions(conn: sa.Connection, shop_id: int, now: datetime) -> None:
+def wake_shop_actions(
+    conn: sa.Connection, shop_id: int, now: datetime, *, backing_off_only: bool = False
+) -> None:
     """Make the shop's waiting messages due now (in the caller's transaction): the reason
     they were held back is gone (the shop was authorised again), and so is the note of a
-    disconnected shop's."""
+    disconnected shop's. `backing_off_only` (the shop answers again after an outage): only
+    those waiting out a backoff (due within BACKOFF_MAX); one parked until a platform's
+    daily limit resets waits on, or each sync would call the barred API again."""
     c = outbox_t.c
     held = c.last_error == str(SHOP_DISCONNECTED)
+    where = [c.shop_id == shop_id, c.status.in_(WAITING)]
+    if backing_off_only:
+        where.append(c.next_attempt_at <= now + BACKOFF_MAX)
     conn.execute(
         sa.update(outbox_t)
-        .where(c.shop_id == shop_id, c.status.in_(WAITING))
+        .where(*where)
         .values(next_attempt_at=now, last_error=sa.case((held, None), else_=c.last_error))
     )  # fmt: skip
+
+
+def next_try(now: datetime, attempts: int, planned: datetime | None = None) -> datetime:
+    """When a message that failed its `attempts`-th try goes again: after its backoff. A
+    manual try (Send now) that failed keeps the automatic try `planned` before it when
+    that is sooner (the user asking to send now must not make the app wait longer after
+    a long outage), though not before the shortest backoff (a dead network is not tried
+    again at once)."""
+    later = now + _backoff(attempts)
+    if planned is None:
+        return later
+    return min(later, max(aware(planned), now + SHORTEST_BACKOFF))
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -613,20 +751,27 @@ def list_actions(
     ctx.require(Module.ORDERS)
     statuses = [*WAITING, OutboxStatus.FAILED] if include_failed else list(WAITING)
     with ctx.uow() as session:
+        # A marketplace action names its shop; a shipment action (no shop) its carrier
+        # account, and its order.
         rows = session.exec(
-            select(OutboxMessage, Shop.name)
-            .join(Shop, col(Shop.id) == col(OutboxMessage.shop_id))
+            select(OutboxMessage, Shop.name, CarrierAccount.name, Order.external_id)
+            .outerjoin(Shop, col(Shop.id) == col(OutboxMessage.shop_id))
+            .outerjoin(CarrierAccount,
+                       col(CarrierAccount.id) == col(OutboxMessage.carrier_account_id))
+            .outerjoin(Order, col(Order.id) == col(OutboxMessage.order_id))
             .where(col(OutboxMessage.status).in_(statuses))
             .order_by(col(OutboxMessage.id))
             .limit(limit)
-        ).all()
-        payloads = [_payload_of(action) for action, _shop in rows]
+        ).all()  # fmt: skip
+        payloads = [_payload_of(action) for action, *_names in rows]
         names = _subject_names(session.connection(), payloads)
         out = []
-        for (action, shop), payload in zip(rows, payloads, strict=True):
+        for (action, shop, carrier, order), payload in zip(rows, payloads, strict=True):
             assert action.id is not None
             subject, available = _subject(action.kind, payload, names)
-            out.append(OutboxRow(action.id, shop, action.kind, subject,
+            if action.carrier_account_id is not None:
+                subject = order or subject
+            out.append(OutboxRow(action.id, shop or carrier or "", action.kind, subject,
                                  OutboxStatus(action.status), action.attempts, action.last_error,
                                  aware(action.created_at), aware(action.next_attempt_at),
                                  available))  # fmt: skip

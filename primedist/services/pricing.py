@@ -83,16 +83,28 @@ class VoucherDiscount:
 class Held:
     """What an order being edited took at its sale: its customer, voucher and redeemed
     points. The edit keeps them under the rules they were taken by — the voucher's switch,
-    dates and use limits, or a lowered points cap, are today's rules for a new sale."""
+    dates and use limits, or a lowered points cap, are today's rules for a new sale.
+
+    The voucher's amount, percentage and minimum at the sale are not stored, only what it
+    gave on what: the goods after the order discount and the shipping fee as sold. On
+    those it keeps giving that (`as_sold`), whatever its rule says today."""
 
     customer_id: int | None
     voucher_id: int | None = None
     points: int = 0
+    voucher_discount: int = 0
+    merchandise: int = 0
+    shipping_fee: int = 0
 
     def points_for(self, customer: Customer | None) -> int:
         """The held points this customer may keep (none for another customer)."""
         same = customer is not None and customer.id == self.customer_id
         return self.points if same else 0
+
+    def as_sold(self, merchandise: int, shipping_fee: int) -> bool:
+        """Whether its voucher prices what it priced at the sale (same goods value, same
+        shipping fee): then the edit keeps the discount it gave."""
+        return (merchandise, shipping_fee) == (self.merchandise, self.shipping_fee)
 
 
 def _voucher_eligible(session: Session, voucher: Voucher, customer: Customer | None) -> bool:
@@ -192,8 +204,10 @@ def voucher_discount(
 
     `merchandise` is the lines' subtotal after the order discount. `held`: the order being
     edited, whose own voucher is kept whatever today's switch, dates and use limits say
-    (the order holds its use already) and, for the same customer, whoever it is for now;
-    its amount and minimum follow its rule on the new goods.
+    (the order holds its use already) and, for the same customer, whoever it is for now.
+    On the goods and shipping fee it was sold with it gives what it gave (a rule changed
+    since does not reprice a sale, nor refuse a note's edit); on other ones its rule of
+    today prices it (`repriced_note` says so when that rule changed).
     """
     code = code.strip().upper()
     voucher = session.exec(select(Voucher).where(func.upper(Voucher.code) == code)).first()
@@ -210,7 +224,8 @@ def voucher_discount(
     checked = not (kept and held is not None and held.customer_id == _id_of(customer))
     if checked:
         _check_customer_uses(session, voucher, code, customer)
-    if merchandise < voucher.min_order_value:
+    as_sold = kept and held is not None and held.as_sold(merchandise, shipping_fee)
+    if not as_sold and merchandise < voucher.min_order_value:
         raise ValidationError(
             msg(
                 "Voucher {code}: order below {minimum} đ (this order: {amount} đ).",
@@ -224,11 +239,38 @@ def voucher_discount(
         raise ValidationError(
             msg("Voucher {code} is not for this customer.", code=code), field=field
         )
-    amount = voucher_amount(
+    if as_sold and held is not None:
+        return VoucherDiscount(voucher.id, voucher.code, held.voucher_discount)
+    return VoucherDiscount(voucher.id, voucher.code, _amount_today(voucher, merchandise,
+                                                                   shipping_fee))  # fmt: skip
+
+
+def _amount_today(voucher: Voucher, merchandise: int, shipping_fee: int) -> int:
+    return voucher_amount(
         DiscountKind(voucher.discount_kind), voucher.discount_value, voucher.max_discount,
         voucher.free_shipping, merchandise=merchandise, shipping_fee=shipping_fee,
     )  # fmt: skip
-    return VoucherDiscount(voucher.id, voucher.code, amount)
+
+
+def repriced_note(
+    session: Session, held: Held, code: str | None, *, merchandise: int, shipping_fee: int
+) -> Message | None:
+    """What the edit form says when the order keeps its voucher on other goods or another
+    shipping fee and the voucher's rule was changed since the sale (None: nothing to say).
+    Its rule at the sale is not stored, so its rule of today prices the new goods: the
+    owner sees it and can give the difference as an order discount."""
+    if held.voucher_id is None or not code or held.as_sold(merchandise, shipping_fee):
+        return None
+    voucher = session.get(Voucher, held.voucher_id)
+    if voucher is None or voucher.code.upper() != code.strip().upper():
+        return None  # another code typed: a new voucher, nothing kept
+    same_rule = held.merchandise >= voucher.min_order_value and held.voucher_discount == (
+        _amount_today(voucher, held.merchandise, held.shipping_fee))  # fmt: skip
+    if same_rule:
+        return None
+    return msg("Voucher {code} was changed after this sale: on other goods or another shipping "
+               "fee it gives what it gives today (at the sale it gave {discount} đ).",
+               code=voucher.code, discount=held.voucher_discount)  # fmt: skip
 
 
 def _check_today(session: Session, voucher: Voucher, code: str, now: datetime) -> None:

@@ -245,12 +245,12 @@ def create_order(ctx: ServiceContext, draft: OrderDraft) -> OrderRow:
         session.flush()
         assert order.id is not None
         order.code = f"DHN{order.id:06d}"
-        _write(session, order, supplier, draft, note)
+        written = _write(session, order, supplier, draft, note)
         ctx.audit(
             session, "purchase_order.create", entity_type="purchase_order", entity_id=order.id,
             summary=msg("{code} to {supplier}: {lines} lines, {units} units", code=order.code,
                         supplier=supplier.name, lines=order.lines, units=order.units),
-            after=_audited(order, draft),
+            after=_audited(order, draft, written),
         )  # fmt: skip
         row = _row(order, ctx.actor.name)
     return row
@@ -271,26 +271,26 @@ def update_order(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Order
         _check_expected_day(ctx, draft.expected_on, kept=order.expected_on)
         before = {"supplier": order.supplier, "note": order.note, "total_cost": order.total_cost,
                   "expected_on": order.expected_on.isoformat() if order.expected_on else None,
-                  "lines": [[ln.variant_id, ln.quantity, ln.unit_cost]
-                            for ln in order_lines(ctx, order_id)]}  # fmt: skip
+                  "lines": _audited_lines(order_lines(ctx, order_id))}  # fmt: skip
         supplier = _supplier(ctx, session, supplier_text)
         session.connection().execute(sa.delete(lines_t).where(lines_t.c.order_id == order_id))
-        _write(session, order, supplier, draft, note)
+        written = _write(session, order, supplier, draft, note)
         ctx.audit(session, "purchase_order.update", entity_type="purchase_order",
                   entity_id=order_id, summary=msg("{code} changed: {lines} lines, {units} units",
                                                   code=order.code, lines=order.lines,
                                                   units=order.units),
-                  before=before, after=_audited(order, draft))  # fmt: skip
+                  before=before, after=_audited(order, draft, written))  # fmt: skip
         who = session.get(User, order.user_id) if order.user_id else None
         return _row(order, who.name if who is not None else "")
 
 
 def _write(session: Session, order: PurchaseOrder, supplier: Supplier, draft: OrderDraft,
-           note: str | None) -> None:  # fmt: skip
-    """The order's supplier, day, note, lines and totals, as the draft says."""
+           note: str | None) -> list[PurchaseOrderLine]:  # fmt: skip
+    """The order's supplier, day, note, lines and totals, as the draft says; returns the
+    lines written."""
     assert order.id is not None and supplier.id is not None
-    for n, line in enumerate(draft.lines, 1):
-        session.add(_order_line(session, order.id, n, line))
+    lines = [_order_line(session, order.id, n, line) for n, line in enumerate(draft.lines, 1)]
+    session.add_all(lines)
     order.supplier_id, order.supplier = supplier.id, supplier.name
     order.expected_on, order.note = draft.expected_on, note
     order.lines = len(draft.lines)
@@ -298,16 +298,24 @@ def _write(session: Session, order: PurchaseOrder, supplier: Supplier, draft: Or
     order.total_cost = sum(ln.quantity * (ln.unit_cost or 0) for ln in draft.lines)
     order.search_text = search_text(order.code, supplier.name, supplier.code, note)[:400]
     session.add(order)
+    return lines
 
 
-def _audited(order: PurchaseOrder, draft: OrderDraft) -> dict[str, Any]:
+def _audited(order: PurchaseOrder, draft: OrderDraft,
+             lines: list[PurchaseOrderLine]) -> dict[str, Any]:  # fmt: skip
     return {
         "supplier": order.supplier,
         "note": order.note,
         "total_cost": order.total_cost,
         "expected_on": draft.expected_on.isoformat() if draft.expected_on else None,
-        "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines],
+        "lines": _audited_lines(lines),
     }
+
+
+def _audited_lines(lines: Iterable[PurchaseOrderLine | OrderLineRow]) -> list[dict[str, Any]]:
+    """The lines as the audit row keeps them: by SKU (a variant's id says nothing to the
+    reader)."""
+    return [{"sku": ln.sku, "quantity": ln.quantity, "unit_cost": ln.unit_cost} for ln in lines]
 
 
 def _supplier(ctx: ServiceContext, session: Session, text: str) -> Supplier:

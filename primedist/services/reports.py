@@ -38,6 +38,7 @@ from primedist.queries import reports as q
 from primedist.queries.customers import debt_totals
 from primedist.queries.products import ProductFilter, product_filter_clauses, shop_clause
 from primedist.services.activity import event_args
+from primedist.services.app_settings import SHOP_PROFILE, get_setting
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import (
     audit_export,
@@ -96,9 +97,10 @@ DEFINITIONS: dict[str, str] = {
     "carrier": "Top shipping providers = the carriers of the orders counted in revenue, "
     "by number of orders (with their revenue; orders with no carrier are left out, "
     "See detail counts them as unknown).",
-    "product": "Product rank = per product: units sold (as Products sold), revenue = "
-    "sum of its line subtotals (quantity × price − line discount) in the orders counted "
-    "in revenue, and gross profit (as Gross profit); change against the previous period.",
+    "product": "Product rank = per product: units sold (as Products sold), revenue = its "
+    "line subtotals (quantity × price − line discount) in the orders counted in revenue, "
+    "for the units kept (returned units left out), and gross profit (as Gross profit); "
+    "change against the previous period.",
     "todo": "Orders placed in the range that are pending, shipping, in return/refund or "
     "returned, or cancelled; products low on stock now; active products with no order "
     "counted in revenue in the range.",
@@ -400,6 +402,8 @@ class FirstSteps:
     products: bool
     shop_linked: bool
     orders: bool
+    #: The receipts print an address or a phone under the shop's name.
+    shop_details: bool
 
     @property
     def pending(self) -> bool:
@@ -408,9 +412,14 @@ class FirstSteps:
 
 
 def first_steps(ctx: ServiceContext) -> FirstSteps:
-    """Whether the shop has a product, a linked marketplace shop and an order (asked by
-    Home for those who may set the shop up)."""
+    """Whether the shop has an address or phone for its receipts, a product, a linked
+    marketplace shop and an order (asked by Home for those who may set the shop up)."""
     ctx.require(Module.SETTINGS)
+    with ctx.uow() as session:
+        profile = get_setting(session, SHOP_PROFILE)
+    contact = isinstance(profile, dict) and any(
+        str(profile.get(key) or "").strip() for key in ("address", "phone")
+    )
     with ctx.engine.connect() as conn:
 
         def any_row(table: sa.Table, *where: Any) -> bool:
@@ -425,6 +434,7 @@ def first_steps(ctx: ServiceContext) -> FirstSteps:
                 _is_linked(),
             ),
             orders=any_row(orders_t),
+            shop_details=contact,
         )
 
 
@@ -816,11 +826,13 @@ def ranking(
 # --------------------------------------------------------------------------- series
 @dataclass(frozen=True)
 class Point:
-    """One bucket of a series: its first day, its last day, its value."""
+    """One bucket of a series: its first day, its last day, its value. `empty`: a rate
+    with nothing to count (no buyer in the bucket): its 0 is no rate at all ("—")."""
 
     start: date
     end: date
     value: float
+    empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -875,6 +887,19 @@ def buckets(date_from: date, date_to: date, grain: str) -> list[tuple[date, date
     return out
 
 
+def partial_bucket(start: date, end: date, grain: str) -> bool:
+    """Whether the range cut a bucket of `buckets` short: a week or month with fewer days
+    than a whole one (the range's first or last), so its total is not like the others'."""
+    if grain == "day":
+        return False
+    first = bucket_start(start, grain)
+    if grain == "week":
+        last = first + timedelta(days=6)
+    else:
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return (start, end) != (first, last)
+
+
 def series(
     ctx: ServiceContext,
     metric: str,
@@ -912,7 +937,9 @@ def series(
             for day, v in q.daily_values(conn, w, metric, key, aliases, count_orders=by_orders):
                 b = max(bucket_start(day, grain), date_from)
                 values[b] = values.get(b, 0) + v
-    points = [Point(start, end, float(values.get(start, 0))) for start, end in spans]
+    rate = metric == "repeat_rate"
+    points = [Point(start, end, float(values.get(start, 0)), empty=rate and start not in values)
+              for start, end in spans]  # fmt: skip
     return Series(metric, grain, key, points)
 
 
@@ -939,9 +966,10 @@ def export_series(
     columns = [XlsxColumn(first, "date", 12), XlsxColumn(last, "date", 12),
                XlsxColumn(value_header, kind, 18)]  # fmt: skip
     rows = [
-        (p.start, p.end, int(p.value) if kind != "percent" else _fraction(p.value))
+        (p.start, p.end, None if p.empty else int(p.value) if kind != "percent"
+         else _fraction(p.value))
         for p in data.points
-    ]
+    ]  # fmt: skip
     with replaced_when_done(target) as tmp:
         n = stream_rows(tmp, columns, rows, len(rows), progress or NullProgress(), sheet=title)
     return audit_export(
@@ -975,7 +1003,9 @@ def export_ranking(
     ctx.require(Module.ANALYTICS)
     target = check_target(path)
     started = time.perf_counter()
-    kinds = ("text", "int", "percent", "money", "percent", "money", "percent")[: len(headers)]
+    # The count (orders or units) with thousands separators as the money beside it: the
+    # money kind is a number in #,##0 (a plain int showed 12345 beside 12,345,000).
+    kinds = ("text", "money", "percent", "money", "percent", "money", "percent")[: len(headers)]
     columns = [
         XlsxColumn(h, k, 28 if i == 0 else 16)
         for i, (h, k) in enumerate(zip(headers, kinds, strict=True))

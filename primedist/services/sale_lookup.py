@@ -363,7 +363,8 @@ def quick_create_customer(ctx: ServiceContext, name: str, phone: str | None = No
         raise ValidationError(exc.user_message, field="phone") from None
     norm = draft.phones[0] if draft.phones else None
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    # The writer lock before the phone check: two tills creating the same phone make one.
+    with ctx.uow(write=True) as session:
         conn = session.connection()
         if norm is not None:
             owner = phone_owners(conn, [norm]).get(norm)

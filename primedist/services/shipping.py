@@ -68,6 +68,7 @@ from primedist.carriers.base import (
 )
 from primedist.carriers.ghn import GhnCarrier
 from primedist.carriers.jnt import JntCarrier
+from primedist.connectors.base import Unreachable
 from primedist.core.messages import Message, msg, stored_args
 from primedist.core.security import redact
 from primedist.core.text import clean_line, fold
@@ -1127,7 +1128,10 @@ class CarrierDeliveryReport:
     confirmed_remotely: int = 0
     retrying: int = 0
     failed: int = 0
+    #: A carrier gave no answer or answered with an error (HTTP 5xx): its actions wait.
     offline: bool = False
+    #: Of those, one gave no answer at all: the network is down (the status bar's Offline).
+    unreachable: bool = False
     messages: list[str] = field(default_factory=list)
 
 
@@ -1136,10 +1140,33 @@ class _Stop(Exception):
 
 
 def deliver_carrier_outbox(ctx: ServiceContext, *, factory: CarrierFactory = carrier_for,
-                           limit: int = 200) -> CarrierDeliveryReport:  # fmt: skip
-    """Send the due shipment actions, in id order per carrier account."""
+                           limit: int = 200,
+                           due_only: bool = True) -> CarrierDeliveryReport:  # fmt: skip
+    """Send the due shipment actions, in id order per carrier account. Without `due_only`
+    (Send now in the Sync panel, `outbox --deliver`) a waiting action goes even before its
+    delay has passed (one in progress still waits for its claim or its look-up), and a
+    failed try leaves the next automatic one where it was. The status bar follows: its
+    counts, and Offline while a carrier cannot be reached, as for the marketplaces."""
     ctx.require(Module.ORDERS)
     report = CarrierDeliveryReport()
+    _deliver_due(ctx, factory, limit, due_only, report)
+    _show_in_status_bar(ctx, report)
+    return report
+
+
+def _show_in_status_bar(ctx: ServiceContext, report: CarrierDeliveryReport) -> None:
+    from primedist.services.outbox_delivery import failed_count, waiting_count
+    from primedist.services.sync import SYNC_STATE
+
+    SYNC_STATE.update(waiting=waiting_count(ctx), failed=failed_count(ctx))
+    if report.unreachable:
+        SYNC_STATE.update(offline=True)
+    elif report.delivered:
+        SYNC_STATE.update(offline=False)  # the network works
+
+
+def _deliver_due(ctx: ServiceContext, factory: CarrierFactory, limit: int, due_only: bool,
+                 report: CarrierDeliveryReport) -> None:  # fmt: skip
     now = ctx.clock.now()
     with ctx.uow() as session:
         rows = session.exec(
@@ -1156,28 +1183,29 @@ def deliver_carrier_outbox(ctx: ServiceContext, *, factory: CarrierFactory = car
         account_id = int(message.carrier_account_id or 0)
         if account_id in blocked:
             continue
-        if aware(message.next_attempt_at) > now:
+        waits = due_only or message.status == OutboxStatus.IN_PROGRESS  # see `_claim`
+        if waits and aware(message.next_attempt_at) > now:
             blocked.add(account_id)  # in order: later actions wait behind this one
             continue
         by_account.setdefault(account_id, []).append(message)
+    manual = not due_only
     for account_id, messages in by_account.items():
         try:
             client = factory(ctx, account_id)
         except ConnectorError as exc:
-            _retry_later(ctx, messages[0], exc, report)
+            _retry_later(ctx, messages[0], exc, report, manual=manual)
             continue
         try:
             for message in messages:
-                _deliver_one(ctx, client, message, report)
+                _deliver_one(ctx, client, message, report, manual=manual)
         except _Stop:
             pass
         finally:
             client.close()
-    return report
 
 
 def _deliver_one(ctx: ServiceContext, client: Carrier, msg: OutboxMessage,
-                 report: CarrierDeliveryReport) -> None:  # fmt: skip
+                 report: CarrierDeliveryReport, *, manual: bool = False) -> None:  # fmt: skip
     uncertain = _claim(ctx, msg)
     if uncertain is None:
         return
@@ -1197,7 +1225,7 @@ def _deliver_one(ctx: ServiceContext, client: Carrier, msg: OutboxMessage,
         else:
             raise RemoteRejected(f"unknown shipment action {msg.kind!r}")
     except (TransientError, AuthError, UnclearAnswer) as exc:
-        _retry_later(ctx, msg, exc, report, client)
+        _retry_later(ctx, msg, exc, report, client, manual=manual)
         raise _Stop() from exc
     except (ConnectorError, NotFound, KeyError, TypeError, ValueError) as exc:
         text = exc.user_message if isinstance(exc, ConnectorError | NotFound) else repr(exc)
@@ -1401,14 +1429,18 @@ def _settle(conn: sa.Connection, order_id: int | None) -> None:
 
 
 def _retry_later(ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError,
-                 report: CarrierDeliveryReport, client: Carrier | None = None) -> None:  # fmt: skip
-    from primedist.services.outbox_delivery import _backoff
+                 report: CarrierDeliveryReport, client: Carrier | None = None, *,
+                 manual: bool = False) -> None:  # fmt: skip
+    """A later try; a `manual` one (Send now) never puts the next automatic try later."""
+    from primedist.services.outbox_delivery import next_try
 
     now = ctx.clock.now()
     attempts = (msg.attempts or 0) + 1
     give_up = isinstance(exc, TransientError | UnclearAnswer) and attempts >= MAX_ATTEMPTS
     if isinstance(exc, TransientError):
         report.offline = True
+    if isinstance(exc, Unreachable):
+        report.unreachable = True
     error: str = exc.user_message
     if give_up and msg.kind == "shipment.create":
         settled = _give_up_create(ctx, client, msg, exc, report)
@@ -1422,7 +1454,9 @@ def _retry_later(ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError,
         session.connection().execute(
             sa.update(outbox_t).where(outbox_t.c.id == msg.id)
             .values(status=OutboxStatus.FAILED if give_up else _after_transient(msg, exc),
-                    next_attempt_at=now + _backoff(attempts), updated_at=now,
+                    next_attempt_at=next_try(now, attempts,
+                                             msg.next_attempt_at if manual else None),
+                    updated_at=now,
                     last_error=redact(error)[:ERROR_MAX])
         )  # fmt: skip
         if give_up:  # nothing left to send for the order: no "waiting" mark

@@ -20,9 +20,12 @@ Joining and leaving keep every holder's stock equal to its ledger (on hand = ini
   stock of its own and the group's cost. What its open orders reserve leaves with it
   (the group's reserved goes down, the variant's up), so cancelling such an order later
   releases the right holder.
-* **Deleting** a group is allowed only when it has no members (remove them first); its
-  remaining stock figure and its movement history go with it (the audit row keeps the
-  last figures).
+* **Deleting** a group is allowed only when it has no members (remove them first) and
+  holds no stock (units on the shelf must leave by a movement, not vanish with it). The
+  movements made for a listing stay in that listing's history (sales name it and their
+  order): no holder's ledger any more, their "on hand after" figures being the group's.
+  Only the group's rows of no listing (its opening stock, those of one since erased) go
+  with it.
 
 Every public function checks the Products permission, is one unit of work and writes an
 audit row.
@@ -47,7 +50,7 @@ from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind, StockState
 from primedist.domain.order import Order, OrderLine
-from primedist.domain.product import Product, ProductListing, SkuGroup, Variant
+from primedist.domain.product import Product, ProductListing, SkuGroup, StockMovement, Variant
 from primedist.domain.shop import Shop
 from primedist.errors import Conflict, NotFound, ValidationError
 from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn
@@ -76,6 +79,7 @@ from primedist.services.stock import (
 
 groups_t = table_of(SkuGroup)
 variants_t = table_of(Variant)
+movements_t = table_of(StockMovement)
 products_t = table_of(Product)
 listings_t = table_of(ProductListing)
 shops_t = table_of(Shop)
@@ -321,11 +325,11 @@ def _leave(
         session.add(variant)
         session.flush()
         # The variant's own ledger: 0 on hand (the goods stay with the group), reserved =
-        # what its open orders hold.
+        # what its open orders hold. Written even when nothing changes: in the variant's
+        # history it marks where the group's figures end and its own start again.
         quantity, reserved = -variant.stock, held - variant.reserved
-        if quantity or reserved:
-            move_stock(ctx, session, variant.id, StockMoveKind.ADJUSTMENT, quantity=quantity,
-                       reserved=reserved, reason=reason)  # fmt: skip
+        move_stock(ctx, session, variant.id, StockMoveKind.ADJUSTMENT, quantity=quantity,
+                   reserved=reserved, reason=reason)  # fmt: skip
 
 
 def leave_groups(ctx: ServiceContext, session: Session, variants: Sequence[Variant]) -> None:
@@ -500,10 +504,11 @@ def remove_from_group(ctx: ServiceContext, group_id: int, variant_ids: Iterable[
 
 
 def delete_group(ctx: ServiceContext, group_id: int) -> None:
-    """Delete a group that has no members (remove them first). Its stock figure and its
-    movement history are deleted with it; the audit row keeps the last figures."""
+    """Delete a group that has no members (remove them first) and no stock (take it out
+    first: units must not vanish without a movement). The movements its listings made
+    stay in their histories; the audit row keeps the last figures."""
     ctx.require(Module.PRODUCTS)
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:  # its stock checked, then it goes: no sale between
         group = _group(session, group_id)
         members = session.execute(
             sa.select(variants_t.c.sku).where(variants_t.c.sku_group_id == group_id)
@@ -518,13 +523,52 @@ def delete_group(ctx: ServiceContext, group_id: int) -> None:
                 else msg("Group {code} still has {count} listings ({skus}): remove them from "
                          "the group first.", code=group.code, count=len(members), skus=skus)
             )  # fmt: skip
+        _check_no_stock(group)
+        kept = _keep_listing_movements(session, group_id, group.code)
         ctx.audit(session, "sku_group.delete", entity_type="sku_group", entity_id=group_id,
                   summary=msg("{code} {name} (stock {stock})", code=group.code, name=group.name,
                               stock=group.stock),
                   before={"code": group.code, "name": group.name, "stock": group.stock,
                           "reserved": group.reserved,
-                          "low_stock_level": group.low_stock_level})  # fmt: skip
+                          "low_stock_level": group.low_stock_level},
+                  after={"movements_kept": kept})  # fmt: skip
         session.delete(group)
+
+
+def _check_no_stock(group: SkuGroup) -> None:
+    """Refuse deleting a group that still holds units: they would leave on hand with no
+    movement to tell it. Its listings are gone (or archived), so the way out is through a
+    listing of the item put in for the time of a stock out (its own units join too: only
+    the group's go out)."""
+    if group.stock > 0:
+        raise Conflict(
+            msg("Group {code} still holds {stock} units: deleting it would lose them without "
+                "a stock movement. Add a listing of this item to the group, take the {stock} "
+                "units out with Stock out, then remove the listing and delete the group.",
+                code=group.code, stock=group.stock)
+        )  # fmt: skip
+    if group.stock < 0:
+        raise Conflict(
+            msg("Group {code} is {short} units short: deleting it would hide the shortfall "
+                "without a stock movement. Add a listing of this item to the group, correct "
+                "its stock with Stock in or a stock-take, then remove the listing and delete "
+                "the group.", code=group.code, short=-group.stock)
+        )  # fmt: skip
+
+
+def _keep_listing_movements(session: Session, group_id: int, code: str) -> int:
+    """Detach from the group the movements that name a listing (a sale of it, its joining
+    or leaving), which would otherwise go with the group (the foreign key cascades): they
+    are that listing's stock history. Their "on hand after" is the group's, which their
+    reason keeps saying ("… (group PS-1)"). Returns how many."""
+    m = movements_t.c
+    said = sa.func.coalesce(m.reason, "") + f" (group {code})"
+    result = session.connection().execute(
+        sa.update(movements_t)
+        .where(m.sku_group_id == group_id, m.variant_id.is_not(None))
+        .values(sku_group_id=None, reason=sa.func.substr(sa.func.ltrim(said), 1, 255))
+    )  # fmt: skip
+    return int(result.rowcount or 0)
 
 
 # --------------------------------------------------------------------------- reads

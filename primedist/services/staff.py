@@ -202,6 +202,12 @@ def reset_password(ctx: ServiceContext, user_id: int) -> IssuedPassword:
         _may_manage(actor, member)
         if member.role is Role.OWNER:
             raise PermissionDenied(msg("The owner's password is changed from My account."))
+        if member.role is Role.MANAGER and actor.role is not Role.OWNER:
+            # A manager's own too: theirs is changed in My account (with the current one),
+            # a forgotten one the owner resets (README: managers ask the owner).
+            raise PermissionDenied(
+                msg("Only the owner may change the owner's or a manager's account.")
+            )
         user.password_hash = security.hash_password(password)
         user.must_change_password = True
         session.add(user)

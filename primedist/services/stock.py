@@ -172,7 +172,8 @@ def _push_payload(target: PushTarget, available: int) -> str:
     payload = {
         "variant_id": target.variant_id,
         "listing_external_id": target.listing_external_id,
-        "available": available,
+        # Below what open orders hold (stock taken out, a count): none left to sell.
+        "available": max(0, available),
     }
     return json.dumps(payload, ensure_ascii=False)
 
@@ -533,11 +534,16 @@ class HistoryRow:
     reason: str | None
     order_id: int | None
     user_name: str | None
+    #: The SKU group whose ledger the row is in (`stock_after` is that group's on hand);
+    #: None: the variant's own (`sku`'s, or the group's own row of no SKU).
+    group_code: str | None = None
 
 
 def stock_history(ctx: ServiceContext, variant_id: int, limit: int = 200) -> list[HistoryRow]:
     """Movements of a variant, newest first, with who made them. A grouped variant shows
-    its group's movements (its `stock_after` figures are the group's)."""
+    its group's movements (its `stock_after` figures are the group's); a variant that
+    left a group keeps the movements it made in it, each naming the group (`group_code`)
+    whose on hand its `stock_after` is."""
     ctx.require(Module.PRODUCTS)
     with ctx.uow() as session:
         variant, group = _holder(session, variant_id)
@@ -549,9 +555,10 @@ def stock_history(ctx: ServiceContext, variant_id: int, limit: int = 200) -> lis
         )
         stmt = (
             sa.select(m.id, m.created_at, variants_t.c.sku, m.kind, m.quantity, m.reserved_change,
-                      m.stock_after, m.reason, m.order_id, users_t.c.name)
+                      m.stock_after, m.reason, m.order_id, users_t.c.name, groups_t.c.code)
             .select_from(movements_t.outerjoin(variants_t, variants_t.c.id == m.variant_id)
-                         .outerjoin(users_t, users_t.c.id == m.user_id))
+                         .outerjoin(users_t, users_t.c.id == m.user_id)
+                         .outerjoin(groups_t, groups_t.c.id == m.sku_group_id))
             .where(where)
             .order_by(m.created_at.desc(), m.id.desc())
             .limit(limit)

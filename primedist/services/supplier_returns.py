@@ -156,9 +156,9 @@ def return_to_supplier(ctx: ServiceContext, draft: ReturnDraft) -> ReturnRow:
                   entity_id=receipt.id,
                   summary=msg("{code}: {units} units of {receipt} back to the supplier",
                               code=back.code, units=back.units, receipt=receipt.code),
-                  after={"return": back.id, "reason": reason, "total": back.total,
+                  after={"return": back.code, "reason": reason, "total": back.total,
                          "refund": back.refund, "method": str(draft.method),
-                         "lines": {str(k): v for k, v in wanted.items()}})  # fmt: skip
+                         "lines": {lines[k].sku: v for k, v in wanted.items()}})  # fmt: skip
         row = ReturnRow(back.id, back.code, receipt.id or 0, receipt.code, receipt.supplier_id,
                         back.created_at, reason, back.units, back.total, back.refund,
                         draft.method, ctx.actor.name, receipt.supplier or "")  # fmt: skip
@@ -225,7 +225,7 @@ def cancel_return(ctx: ServiceContext, return_id: int, reason: str) -> ReturnRow
         ctx.audit(session, "goods_receipt.return_cancel", entity_type="goods_receipt",
                   entity_id=back.receipt_id,
                   summary=msg("{code} cancelled ({reason})", code=back.code, reason=text),
-                  after={"return": back.id, "reason": text, "units": back.units})  # fmt: skip
+                  after={"return": back.code, "reason": text, "units": back.units})  # fmt: skip
     return get_return(ctx, return_id)
 
 

@@ -147,6 +147,10 @@ class LedgerEntry:
         return self.amount if self.kind in ("receipt", "refund") else -self.amount
 
 
+#: The digits of a document code an id can have (a 64-bit integer has 19).
+_MAX_ID_DIGITS = 18
+
+
 def payment_code(payment_id: int) -> str:
     """A payment's document code (*phiếu chi*)."""
     return f"PC{payment_id:06d}"
@@ -506,6 +510,70 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
                               reason=text),
                   after={"payment": payment_id, "amount": payment.amount,
                          "reason": text})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SupplierPaymentRow:
+    """One supplier payment as its printed voucher (*phiếu chi*) shows it."""
+
+    id: int
+    code: str
+    supplier_id: int
+    supplier_name: str
+    supplier_code: str
+    amount: int
+    method: PaymentMethod
+    note: str
+    paid_at: datetime
+    by: str
+    #: The goods receipt it was paid with (its code), if any.
+    receipt_code: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str
+
+
+def get_payment(ctx: ServiceContext, payment_id: int) -> SupplierPaymentRow:
+    """A payment with its supplier, who made it and the goods receipt it came with."""
+    ctx.require(Module.PRODUCTS)
+    p, s, u, r = payments_t.c, suppliers_t.c, users_t.c, receipts_t.c
+    stmt = (
+        sa.select(p.id, p.supplier_id, s.name, s.code, p.amount, p.method, p.note, p.paid_at,
+                  u.name.label("by"), r.code.label("receipt_code"), p.cancelled_at,
+                  p.cancel_reason)
+        .select_from(payments_t.join(suppliers_t, s.id == p.supplier_id)
+                     .outerjoin(users_t, u.id == p.user_id)
+                     .outerjoin(receipts_t, r.id == p.receipt_id))
+        .where(p.id == payment_id)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        x = conn.execute(stmt).first()
+    if x is None:
+        raise NotFound(msg("Payment {id} no longer exists.", id=str(payment_id)))
+    return SupplierPaymentRow(
+        int(x.id), payment_code(int(x.id)), int(x.supplier_id), x.name, x.code, int(x.amount),
+        PaymentMethod(x.method), x.note or "", x.paid_at, x.by or "", x.receipt_code,
+        x.cancelled_at, x.cancel_reason or "",
+    )  # fmt: skip
+
+
+def payment_id_by_code(ctx: ServiceContext, code: str) -> int:
+    """The id of the supplier payment PC000012 (any case); a ValidationError names a bad
+    code, a NotFound a code no payment has."""
+    ctx.require(Module.PRODUCTS)
+    text = code.strip().upper()
+    digits = text[2:]
+    if not (text.startswith("PC") and digits.isascii() and digits.isdigit()):
+        raise ValidationError(msg("{code} is not a supplier payment code (PC000012).",
+                                  code=code.strip()), field="code")  # fmt: skip
+    found = None
+    if len(digits) <= _MAX_ID_DIGITS:  # longer: no id is that large (nor fits the column)
+        with ctx.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(payments_t.c.id).where(payments_t.c.id == int(digits))
+            ).scalar()  # fmt: skip
+    if found is None:
+        raise NotFound(msg("There is no payment {code}.", code=text))
+    return int(found)
 
 
 # --------------------------------------------------------------------------- reading

@@ -180,7 +180,7 @@ class SyncReport:
         values: dict[str, Any] = {
             "shop": self.shop, "fetched": self.fetched, "new": self.inserted,
             "updated": self.updated, "unchanged": self.unchanged,
-            "seconds": f"{self.seconds:.1f}",
+            "seconds": seconds_text(self.seconds),
         }  # fmt: skip
         if self.listings_linked:
             return msg(
@@ -188,6 +188,12 @@ class SyncReport:
                 "{unchanged} unchanged; {linked} listings linked to their marketplace ids "
                 "({seconds} s)",
                 linked=self.listings_linked, **values,
+            )  # fmt: skip
+        if self.fetched == 1:  # "1 order", not "1 orders"
+            return msg(
+                "{shop}: 1 order fetched, {new} new, {updated} updated, {unchanged} unchanged "
+                "({seconds} s)",
+                **values,
             )  # fmt: skip
         return msg(
             "{shop}: {fetched} orders fetched, {new} new, {updated} updated, "
@@ -199,6 +205,14 @@ class SyncReport:
         data = {k: v for k, v in self.__dict__.items() if k != "batches"}
         data["synced_until"] = self.synced_until.isoformat() if self.synced_until else None
         return data
+
+
+def seconds_text(seconds: float) -> Message:
+    """Seconds to the tenth, "0.4" in English and "0,4" in Vietnamese: a message's values
+    are whole numbers (the UI writes them in the reader's way), so the tenths are one of
+    their own, after the language's decimal mark (the template's translation)."""
+    tenths = round(seconds * 10)
+    return msg("{whole}.{tenths}", whole=tenths // 10, tenths=tenths % 10)
 
 
 # --------------------------------------------------------------------------- engine
@@ -362,7 +376,7 @@ def _record(ctx: ServiceContext, shop_id: int, report: SyncReport) -> None:
     the shop's sync log and Home's "new orders synced" for a run that saved orders (also
     one stopped by another writer)."""
     if report.outcome == "ok":
-        _authorisation_works(ctx, shop_id)
+        _shop_answers(ctx, shop_id)
         SYNC_STATE.update(offline=False, marketplace_error=False, last_sync_at=ctx.clock.now())
         if report.inserted or report.updated:
             _log(ctx, shop_id, "info", report.summary(), new_orders=report)
@@ -372,19 +386,23 @@ def _record(ctx: ServiceContext, shop_id: int, report: SyncReport) -> None:
         _log(ctx, shop_id, "info", report.message, new_orders=report)
 
 
-def _authorisation_works(ctx: ServiceContext, shop_id: int) -> None:
-    """A shop flagged for re-authorisation just synced with its tokens (`sync --shop`,
-    Sync now): they work, so it is active again (the scheduler syncs it) and what waited
-    in its outbox goes out at the next delivery, as after authorising it."""
+def _shop_answers(ctx: ServiceContext, shop_id: int) -> None:
+    """The shop just synced: the marketplace answers and its tokens work. What waited in
+    its outbox goes out at the next delivery, not after the rest of its backoff (up to
+    BACKOFF_MAX after a long outage). A shop flagged for re-authorisation (`sync --shop`,
+    Sync now) is active again: the scheduler syncs it, as after authorising it."""
     from primedist.services.outbox_delivery import wake_shop_actions
 
     with ctx.uow(write=True) as session:  # reads then writes (as _finish)
         shop = session.get(Shop, shop_id)
-        if shop is None or ShopStatus(shop.status) != ShopStatus.NEEDS_REAUTH:
-            return
-        shop.status = ShopStatus.ACTIVE
-        session.add(shop)
-        wake_shop_actions(session.connection(), shop_id, ctx.clock.now())
+        if shop is None or ShopStatus(shop.status) == ShopStatus.DISCONNECTED:
+            return  # disconnected meanwhile: its actions keep waiting for authorisation
+        reauthorised = ShopStatus(shop.status) == ShopStatus.NEEDS_REAUTH
+        if reauthorised:
+            shop.status = ShopStatus.ACTIVE
+            session.add(shop)
+        wake_shop_actions(session.connection(), shop_id, ctx.clock.now(),
+                          backing_off_only=not reauthorised)  # fmt: skip
 
 
 def refetch_range(

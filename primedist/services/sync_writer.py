@@ -50,7 +50,13 @@ from primedist.domain.enums import (
 )
 from primedist.domain.geo import province_code
 from primedist.domain.order import Order, OrderLine, OrderStatusChange
-from primedist.domain.product import SkuGroup, StockMovement, Variant
+from primedist.domain.product import (
+    ProductListing,
+    SkuGroup,
+    StockMovement,
+    Variant,
+    VariantListing,
+)
 from primedist.jobs.progress import NullProgress
 from primedist.services import order_import as oi
 from primedist.services.context import ServiceContext
@@ -71,6 +77,8 @@ history_t = table_of(OrderStatusChange)
 variants_t = table_of(Variant)
 groups_t = table_of(SkuGroup)
 movements_t = table_of(StockMovement)
+listings_t = table_of(ProductListing)
+variant_listings_t = table_of(VariantListing)
 
 SYNC_SOURCE = "sync"
 
@@ -263,6 +271,7 @@ class _BatchWriter:
         with self._timed("plan"):
             items = self._plan(orders)
         if not items:
+            self._learn_listing_ids(items, orders)  # orders stored before name ids too
             return self.result
         imp = self.imp
         with self._timed("resolve skus+customers"):
@@ -290,7 +299,7 @@ class _BatchWriter:
             self._update_orders(updates)
             self._write_lines(items)
             self._write_history(items)
-            self._learn_listing_ids(items)
+            self._learn_listing_ids(items, orders)
         with self._timed("stock"):
             self._move_stock(items)
         ids = [it.order_id for it in items if it.order_id is not None]
@@ -578,9 +587,12 @@ class _BatchWriter:
                 updates,
             )
 
-    def _learn_listing_ids(self, items: list[_Item]) -> None:
+    def _learn_listing_ids(self, items: list[_Item], orders: list[RemoteOrder]) -> None:
         """The marketplace ids the new lines name fill the shop's listings that lack them
-        (`listing_links`)."""
+        (`listing_links`). A product published after its orders were synced learns them
+        from those orders when the sync sees them again (updated or unchanged): the lines
+        of every order of the batch are looked at, but only while the shop has a listing
+        without an item id (one query; none in a shop whose listings are all linked)."""
         sold: dict[int, tuple[str, str | None]] = {}
         for it in items:
             if not it.replace_lines:
@@ -589,7 +601,23 @@ class _BatchWriter:
                 vid = self.variant_of.get(values[0])
                 if vid is not None and line.item_id:
                     sold[vid] = (line.item_id, line.model_id)
+        unlinked = self._unlinked_variants()
+        for remote in orders if unlinked else ():
+            for line in remote.lines:
+                vid = unlinked.get(_cut(line.sku, _SKU_LEN, code=True) or "")
+                if vid is not None and line.item_id:
+                    sold.setdefault(vid, (line.item_id, line.model_id))
         self.result.listings_linked += fill_listing_ids(self.conn, self.shop.id, sold)
+
+    def _unlinked_variants(self) -> dict[str, int]:
+        """SKU → variant id of the shop's active listings that have no item id yet."""
+        pl, vl, v = listings_t.c, variant_listings_t.c, variants_t.c
+        return dict(self.conn.execute(
+            sa.select(v.sku, v.id)
+            .select_from(listings_t.join(variant_listings_t, vl.listing_id == pl.id)
+                         .join(variants_t, v.id == vl.variant_id))
+            .where(pl.shop_id == self.shop.id, pl.is_active.is_(True), pl.external_id.is_(None))
+        ).all())  # fmt: skip
 
     def _write_history(self, items: list[_Item]) -> None:
         """A history row per status change, without a note: the platform's own status code

@@ -7,7 +7,9 @@ paid towards what they owe − the cash paid to suppliers, net of the cash they 
 cancelled on a later day stays on its own day and goes back on the day of the cancel);
 difference = counted − expected (negative = short, positive = over). Each count is a row
 of `till_closings` and an audit row; a day may be counted several times (a count after a
-late sale), newest last. Needs Orders access.
+late sale), newest last. A count made from the report on screen names the drawer's cash
+it showed: when cash came in or went out since, the count is refused (counted against
+figures the cashier never saw). Needs Orders access.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from primedist.domain.enums import Module, PaymentMethod
 from primedist.domain.shop import Shop
 from primedist.domain.till import MAX_TILL_AMOUNT, TillClosing
 from primedist.domain.user import User
-from primedist.errors import ValidationError
+from primedist.errors import Conflict, ValidationError
 from primedist.queries import end_of_day as q
 from primedist.services.context import ServiceContext
 
@@ -59,6 +61,10 @@ class TillCount:
     note: str | None
     counted_by: str | None
     created_at: datetime
+    #: The shops counted (ids; empty = every shop) and whose sales (None = everyone's):
+    #: the view the count belongs to.
+    shop_ids: tuple[int, ...] = ()
+    staff_id: int | None = None
 
 
 def close_till(
@@ -70,8 +76,11 @@ def close_till(
     shop_ids: Sequence[int] = (),
     staff_id: int | None = None,
     note: str | None = None,
+    expected: int | None = None,
 ) -> TillCount:
-    """Record a count of the till for `day` (today or before) and return it."""
+    """Record a count of the till for `day` (today or before) and return it. `expected`:
+    what the screen said the drawer should hold (float + cash in drawer); the count is
+    refused when the drawer's cash has changed since (None: no check, the command line)."""
     ctx.require(Module.ORDERS)
     tz = shop_tz()
     now = ctx.clock.now()
@@ -95,7 +104,12 @@ def close_till(
         paid_out = q.supplier_cash(conn, scope)
         collected = sum(int(r.amount) for r in q.debts_collected(conn, scope)
                         if r.payment_method == cash)  # fmt: skip
-        expected = opening_float + sales - refunds + collected - paid_out
+        should_hold = opening_float + sales - refunds + collected - paid_out
+        if expected is not None and expected != should_hold:
+            raise Conflict(msg("Cash came in or went out since the report was shown: the "
+                               "drawer should now hold {expected} đ. Check the count again.",
+                               expected=should_hold))  # fmt: skip
+        expected = should_hold
         row = TillClosing(
             day=day, shop_ids="".join(f",{i}" for i in shops) + ("," if shops else ""),
             staff_id=staff_id, opening_float=opening_float, cash_sales=sales,
@@ -152,6 +166,8 @@ def till_counts(ctx: ServiceContext, day: date) -> list[TillCount]:
             difference=int(r.difference),
             note=r.note,
             created_at=r.created_at,
+            shop_ids=tuple(sorted(int(i) for i in r.shop_ids.split(",") if i)),
+            staff_id=r.staff_id,
         )  # fmt: skip
         for r in rows
     ]

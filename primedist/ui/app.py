@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer
@@ -117,10 +118,21 @@ class GuiSession:
             self.main = None
         return welcome
 
-    def restart(self, ctx: ServiceContext) -> WelcomeWindow:
-        """After a restore: sign in again on the restored data."""
+    def signed_out(self, reason: str) -> WelcomeWindow:
+        """The account was disabled or lost rights while signed in (MainWindow.sign_out):
+        back to the sign-in, which says `reason`."""
+        welcome = self.switch_user()
+        welcome.login_page.show_error(reason)
+        return welcome
+
+    def restart(self, ctx: ServiceContext, backup_taken: datetime | None = None) -> WelcomeWindow:
+        """After a restore: sign in again on the restored data (with the accounts and
+        passwords of the backup taken at `backup_taken`, which the sign-in says)."""
         self.ctx = ServiceContext(ctx.engine, SYSTEM, ctx.clock, ctx.settings)
-        return self.switch_user()
+        welcome = self.switch_user()
+        if backup_taken is not None:
+            welcome.show_restored(backup_taken)
+        return welcome
 
     def open_main(self, actor: Actor) -> MainWindow:
         if self.welcome is not None and self.welcome.showing_setup:
@@ -130,6 +142,7 @@ class GuiSession:
         self.main = MainWindow(ctx, self.ui, name)
         self.main.language.languageChosen.connect(self.set_language)
         self.main.switchUserRequested.connect(self.switch_user)
+        self.main.signedOut.connect(self.signed_out)
         self.main.restartRequested.connect(self.restart)
         self.main.show()
         if self.welcome is not None:

@@ -7,6 +7,9 @@ import logging
 import sys
 import threading
 import traceback
+import weakref
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
@@ -29,6 +32,7 @@ from primedist.core.logging_setup import setup_logging as setup_logging
 from primedist.core.security import redact
 from primedist.db.engine import store_problem
 from primedist.errors import PrimedistError
+from primedist.services.context import AccountDisabled
 from primedist.ui.messages import error_text
 
 log = logging.getLogger("primedist")
@@ -43,12 +47,46 @@ def box_text(text: str) -> str:
 
 
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
-    """Tell the user about an expected problem (bad input, no permission, offline...)."""
+    """Tell the user about an expected problem (bad input, no permission, offline...).
+    Then the signed-in account is checked again (`check_access`): a refusal may say it
+    was disabled, or lost the module, since the sign-in."""
     QMessageBox.warning(
         parent,
         title or QCoreApplication.translate("errors", "Something needs your attention"),
         box_text(redact(message)),  # a platform's error text may quote a token or key
     )
+    check_access()
+
+
+#: The signed-in session's check of the account as it stands now (the main window's:
+#: False once it signed the user out); held weakly, None while no one is signed in.
+_access_check: weakref.WeakMethod[Callable[[], bool]] | None = None
+
+
+def set_access_check(check: Callable[[], bool]) -> None:
+    """The signed-in main window's `check_access`."""
+    global _access_check
+    _access_check = weakref.WeakMethod(check)
+
+
+def forget_access_check(check: Callable[[], bool]) -> None:
+    """The session of `check` ended (not that of a window opened since)."""
+    global _access_check
+    if _access_check is not None and _access_check() in (None, check):
+        _access_check = None
+
+
+def check_access() -> bool:
+    """Check the signed-in account again; False when that signed the user out."""
+    check = _access_check() if _access_check is not None else None
+    return True if check is None else check()
+
+
+def signs_out(exc: BaseException) -> bool:
+    """Whether `exc` ended the session: a refusal because the signed-in account was
+    disabled signs the user out (the sign-in says why) instead of showing a message over
+    the data they may no longer see."""
+    return isinstance(exc, AccountDisabled) and not check_access()
 
 
 class CrashDialog(QDialog):
@@ -142,10 +180,16 @@ def _handle(exc_type: type[BaseException], exc: BaseException, tb: TracebackType
     exc = store_problem_in(exc) or exc
     if isinstance(exc, PrimedistError):
         log.warning("user-facing error: %s", exc.user_message)
-        _on_ui(lambda: show_error(None, error_text(exc)))
+        _on_ui(partial(_tell, exc))
         return
     log.error("uncaught exception", exc_info=(exc_type, exc, tb))
     _on_ui(lambda: show_crash(None, exc))
+
+
+def _tell(exc: PrimedistError) -> None:
+    """An expected error that escaped: the sign-in for a disabled account, else a box."""
+    if not signs_out(exc):
+        show_error(None, error_text(exc))
 
 
 def _on_ui(fn: object) -> None:

@@ -8,6 +8,7 @@ from primedist.domain.enums import (
     Channel,
     Gender,
     Module,
+    OrderSource,
     OrderStatus,
     PaymentMethod,
     Rank,
@@ -39,6 +40,12 @@ ENUM_LABELS: dict[str, str] = {
     PaymentMethod.CARD: QT_TRANSLATE_NOOP("enum", "Card"),
     PaymentMethod.OTHER: QT_TRANSLATE_NOOP("enum", "Other"),
     PaymentMethod.ON_ACCOUNT: QT_TRANSLATE_NOOP("enum", "On account"),
+    # where an order came from (the audit log's "order created" rows name it)
+    OrderSource.MARKETPLACE: QT_TRANSLATE_NOOP("enum", "Marketplace"),
+    OrderSource.COUNTER: QT_TRANSLATE_NOOP("enum", "Counter sale"),
+    OrderSource.PHONE: QT_TRANSLATE_NOOP("enum", "Phone order"),
+    OrderSource.CHAT: QT_TRANSLATE_NOOP("enum", "Chat order"),
+    OrderSource.IMPORT: QT_TRANSLATE_NOOP("enum", "Imported"),
     # genders ("other" is PaymentMethod.OTHER's "Other" above)
     Gender.UNKNOWN: QT_TRANSLATE_NOOP("enum", "Not given"),
     Gender.FEMALE: QT_TRANSLATE_NOOP("enum", "Female"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,11 +25,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from primedist.db.engine import server_name
-from primedist.domain.enums import Module
-from primedist.services.context import ServiceContext
+from primedist.domain.enums import Module, Role
+from primedist.errors import PrimedistError
+from primedist.services.context import AccountDisabled, Actor, ServiceContext
+from primedist.ui import errors
 from primedist.ui.labels import enum_label
+from primedist.ui.messages import error_text
+from primedist.ui.ops import Op
 from primedist.ui.sub_tabs import search_fields
 from primedist.ui.sync.status import SyncStatusWidget
 from primedist.ui.widgets import (
@@ -55,6 +62,21 @@ TABS: tuple[tuple[str, Module | None], ...] = (
 
 #: The tabs of cards and tables rather than one long list: they scroll when squeezed.
 SCROLLING_TABS = ("home", "analytics")
+#: How often the signed-in account is checked again (also at every change of tab): the
+#: owner disabling it or taking a module away ends the session within this time.
+ACCESS_CHECK_MS = 30_000
+#: The roles by what they may do (losing rank is losing rights).
+ROLE_RANK = {Role.STAFF: 0, Role.MANAGER: 1, Role.OWNER: 2}
+
+log = logging.getLogger(__name__)
+
+
+def rights_lost(before: Actor, now: Actor) -> bool:
+    """Whether the account `now` may do less than at sign-in (`before`): a module taken
+    away, or a lower role. Rights given are no reason to end the session."""
+    if ROLE_RANK[Role(now.role)] < ROLE_RANK[Role(before.role)]:
+        return True
+    return any(before.can(m) and not now.can(m) for m in Module)
 
 
 class LazyTab(QWidget):
@@ -121,8 +143,12 @@ class MainWindow(QMainWindow):
 
     #: "Switch user" was chosen (the session shows the sign-in again).
     switchUserRequested = Signal()
-    #: The data was restored: the session restarts on this ServiceContext (sign-in again).
-    restartRequested = Signal(object)
+    #: The data was restored: the session restarts on this ServiceContext (sign-in again),
+    #: saying when the restored backup was taken (a datetime, or None).
+    restartRequested = Signal(object, object)
+    #: The account was disabled or lost rights while signed in: the session shows the
+    #: sign-in again, saying this (`sign_out`).
+    signedOut = Signal(str)
 
     def __init__(self, ctx: ServiceContext, ui_settings: QSettings, shop_name: str) -> None:
         super().__init__()
@@ -150,6 +176,11 @@ class MainWindow(QMainWindow):
         root.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_status_bar()
+        self._setup_lock()
+        #: Signed in just now: the first tab is built unchecked (a sign-out from inside the
+        #: constructor would reach no one: the session connects to it afterwards).
+        self._constructed = False
+        self._setup_access_check()
         #: A tab was clicked (not stepped to with the arrows of the focused tab bar).
         self._tab_clicked = False
         self.tabs.tabBarClicked.connect(self._on_tab_clicked)
@@ -157,8 +188,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self._on_tab_changed(self.tabs.currentIndex())
         self._setup_keys()
-        self._setup_lock()
         self.retranslate()
+        self._constructed = True
 
     # Construction -----------------------------------------------------------------------
     def _build_header(self) -> QWidget:
@@ -223,6 +254,94 @@ class MainWindow(QMainWindow):
 
     def set_lock_minutes(self, minutes: int) -> None:
         self.idle.set_minutes(minutes)
+
+    # The account as it stands now ---------------------------------------------------------
+    def _setup_access_check(self) -> None:
+        """The signed-in account is checked again every ACCESS_CHECK_MS, at every change of
+        tab and after every refusal shown (ui.errors): the lists read the database
+        themselves, so a user disabled or without the module would go on browsing them."""
+        self._signed_out = False
+        self._access_reading = False
+        self.access_timer = QTimer(self)
+        self.access_timer.setInterval(ACCESS_CHECK_MS)
+        self.access_timer.timeout.connect(self._check_access_in_background)
+        if self.ctx.actor.id is not None:
+            self.access_timer.start()
+            errors.set_access_check(self.check_access)
+
+    def check_access(self) -> bool:
+        """Read the signed-in account again (one query by primary key): disabled, or a
+        module or its role taken away, the session ends (`sign_out`): False. (DESIGN: a
+        module a user may not access is not shown.)"""
+        if self._signed_out:
+            return False
+        if not self._constructed or self.ctx.actor.id is None or self.lock_dialog is not None:
+            return True  # the lock screen checks the account when it is unlocked
+        try:
+            now = self.ctx.current_actor()
+        except AccountDisabled as exc:
+            self.sign_out(error_text(exc))
+            return False
+        except (PrimedistError, SQLAlchemyError) as exc:  # the next action will say it
+            log.warning("the account could not be checked: %s", exc)
+            return True
+        if rights_lost(self.ctx.actor, now):
+            self.sign_out(self.tr("Your access was changed: sign in again."))
+            return False
+        return True
+
+    def _check_access_in_background(self) -> None:
+        """The timer's check: the account read by a worker (a database server that does
+        not answer must not freeze the window every 30 s), acted on here."""
+        if (self._signed_out or self._access_reading or self.ctx.actor.id is None
+                or self.lock_dialog is not None):  # fmt: skip
+            return
+        self._access_reading = True
+        ctx = self.ctx
+
+        def read(_job: object) -> Actor | AccountDisabled:
+            try:
+                return ctx.current_actor()
+            except AccountDisabled as exc:  # said here, not as a failed job
+                return exc
+
+        def done() -> None:
+            self._access_reading = False
+
+        Op(self, read).success(self._access_read).failure(
+            lambda exc: log.warning("the account could not be checked: %s", exc)
+        ).finally_(done).run()  # fmt: skip
+
+    def _access_read(self, now: Actor | AccountDisabled) -> None:
+        if self._signed_out or self.lock_dialog is not None:
+            return
+        if isinstance(now, AccountDisabled):
+            self.sign_out(error_text(now))
+        elif rights_lost(self.ctx.actor, now):
+            self.sign_out(self.tr("Your access was changed: sign in again."))
+
+    def sign_out(self, message: str) -> None:
+        """End the session at once: every window of the app closes (a detail, a dialog,
+        the lock screen: none of what they show stays, unsaved work is not asked about)
+        and the sign-in comes back, saying `message`."""
+        if self._signed_out:
+            return
+        self._signed_out = True
+        self.access_timer.stop()
+        self.idle.stop()
+        hidden, self._lock_hidden = self._lock_hidden, None
+        if hidden is not None:
+            hidden.discard()
+        for window in QApplication.topLevelWidgets():
+            if window is self or not window.isVisible():
+                continue
+            if isinstance(window, QDialog):
+                # As cancelled, without its own "lose your changes?" (a running exec() ends).
+                QDialog.done(window, QDialog.DialogCode.Rejected.value)
+            else:
+                window.close()
+        self.lock_dialog = None
+        self.signedOut.emit(message)
 
     def lock(self) -> QDialog:
         """Hide the data behind the lock screen until the password is typed again: the
@@ -337,9 +456,10 @@ class MainWindow(QMainWindow):
         if self.may_close():
             self.switch_user()
 
-    def restart_session(self, ctx: ServiceContext) -> None:
-        """After a restore: every page holds the old data, so the session starts over."""
-        self.restartRequested.emit(ctx)
+    def restart_session(self, ctx: ServiceContext, backup_taken: datetime | None = None) -> None:
+        """After a restore: every page holds the old data, so the session starts over (on a
+        sign-in that says the accounts are those of the backup taken at `backup_taken`)."""
+        self.restartRequested.emit(ctx, backup_taken)
 
     def open_account(self) -> QDialog:
         """My account for everyone (the Settings tab needs the Settings module)."""
@@ -415,6 +535,14 @@ class MainWindow(QMainWindow):
             settings.select_section("channels")  # type: ignore[attr-defined]
         elif key == "orders" and "orders" in self.tab_pages:
             self.select_tab("orders").new_order()  # type: ignore[attr-defined]
+        elif key == "shop_details" and "settings" in self.tab_pages:
+            from primedist.ui.settings.printers import PrintersSettings
+
+            settings = self.select_tab("settings")
+            printers = settings.select_section("printers")  # type: ignore[attr-defined]
+            if isinstance(printers, PrintersSettings):  # not a refusal in its place
+                printers.pages.setCurrentWidget(printers.shop_box)  # its Shop details tab
+                printers.shop_fields["address"].setFocus()
 
     def _analytics_page(self) -> QWidget:
         from primedist.ui.analytics.page import AnalyticsPage
@@ -513,6 +641,8 @@ class MainWindow(QMainWindow):
 
     # Behaviour --------------------------------------------------------------------------
     def _on_tab_changed(self, index: int) -> None:
+        if not self.check_access():
+            return  # signed out: the tab is not built nor shown
         tab = self.tabs.widget(index)
         if isinstance(tab, LazyTab):
             tab.ensure_built()
@@ -636,6 +766,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.idle.stop()
+        self.access_timer.stop()
+        if not self._signed_out:  # signed out: its jobs' late refusals are not shown either
+            errors.forget_access_check(self.check_access)
         self.save_state()
         for tab in self.tab_pages.values():
             shutdown = getattr(tab.page, "shutdown", None)

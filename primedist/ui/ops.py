@@ -7,7 +7,8 @@ its own, so the pages' reads go on meanwhile (SQLite in WAL mode reads beside a 
 A job that swaps the database file (`with_progress(alone=True)`: a restore) waits for that
 worker too. Network work (`network=True`) runs on a small separate pool. Progress, the
 result and errors come back on the UI thread through a queued signal. A PrimedistError is
-shown to the user as its message; anything else goes to the crash dialog and the log.
+shown to the user as its message (a refusal because the account was disabled signs the
+user out instead); anything else goes to the crash dialog and the log.
 """
 
 from __future__ import annotations
@@ -217,6 +218,8 @@ class Op(Generic[T]):
             if exc is None:
                 if self._on_success is not None:
                     self._on_success(future.result())
+            elif _signs_out(exc):
+                pass  # the account was disabled: the window went back to the sign-in
             elif self._on_failure is not None:
                 self._on_failure(exc)
             elif not isinstance(exc, Cancelled):
@@ -259,6 +262,12 @@ def failure_text(parent: QWidget, exc: BaseException) -> str:
         return error_text(exc)
     _report(parent, exc)
     return ""
+
+
+def _signs_out(exc: BaseException) -> bool:
+    from primedist.ui.errors import signs_out
+
+    return signs_out(exc)
 
 
 def _report(parent: QWidget | None, exc: BaseException) -> None:

@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -25,9 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.config import Settings
+from primedist.core.clock import format_datetime, shop_tz
 from primedist.errors import PrimedistError, ValidationError
 from primedist.services import auth
 from primedist.services.context import Actor, ServiceContext
+from primedist.ui.i18n import current_language
 from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 from primedist.ui.widgets import LanguageCombo, center_on_screen, icon
@@ -89,17 +92,23 @@ class SetupPage(_FormPage):
     def __init__(self) -> None:
         super().__init__()
         self.shop_name = QLineEdit()
+        # Optional: the first receipts print them under the shop's name.
+        self.address = QLineEdit()
+        self.phone = QLineEdit()
+        self.tax_code = QLineEdit()
         self.owner_name = QLineEdit()
         self.email = QLineEdit()
         self.password = _password_edit()
         self.confirm = _password_edit()
-        self.labels = [QLabel() for _ in range(5)]
-        edits = (self.shop_name, self.owner_name, self.email, self.password, self.confirm)
+        edits = (self.shop_name, self.address, self.phone, self.tax_code, self.owner_name,
+                 self.email, self.password, self.confirm)  # fmt: skip
+        self.labels = [QLabel() for _ in edits]
         for label, edit in zip(self.labels, edits, strict=True):
             self.form.addRow(label, edit)
-        self.fields = {"shop_name": self.shop_name, "owner_name": self.owner_name,
-                       "email": self.email, "owner_password": self.password,
-                       "confirm": self.confirm}  # fmt: skip
+        self.fields = {"shop_name": self.shop_name, "address": self.address,
+                       "phone": self.phone, "tax_code": self.tax_code,
+                       "owner_name": self.owner_name, "email": self.email,
+                       "owner_password": self.password, "confirm": self.confirm}  # fmt: skip
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -109,6 +118,9 @@ class SetupPage(_FormPage):
         )
         texts = (
             self.tr("Shop name"),
+            self.tr("Address"),
+            self.tr("Phone"),
+            self.tr("Tax code"),
             self.tr("Your name"),
             self.tr("Email"),
             self.tr("Password"),
@@ -116,6 +128,8 @@ class SetupPage(_FormPage):
         )
         for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
+        for edit in (self.address, self.phone, self.tax_code):
+            edit.setPlaceholderText(self.tr("Optional: printed on receipts and invoices"))
         self.password.setPlaceholderText(self.tr("At least 8 characters"))
         self.button.setText(self.tr("Create shop"))
 
@@ -123,6 +137,13 @@ class SetupPage(_FormPage):
 class LoginPage(_FormPage):
     def __init__(self) -> None:
         super().__init__()
+        #: When the backup just restored was taken (its accounts and passwords are back).
+        self.restored_at: datetime | None = None
+        self.restored_note = QLabel()
+        self.restored_note.setObjectName("banner")
+        self.restored_note.setWordWrap(True)
+        self.restored_note.hide()
+        self.layout_.insertWidget(self.layout_.indexOf(self.subtitle) + 1, self.restored_note)
         self.email = QLineEdit()
         self.password = _password_edit()
         self.email_label, self.password_label = QLabel(), QLabel()
@@ -146,6 +167,18 @@ class LoginPage(_FormPage):
         forgot = self.tr("Forgot your password?")
         self.forgot.setText(f'<a href="forgot">{forgot}</a>')
         self.button.setText(self.tr("Sign in"))
+        if self.restored_at is not None:
+            when = format_datetime(self.restored_at, shop_tz(), current_language())
+            self.restored_note.setText(self.tr(
+                "Restored the backup of %1: sign in with the email and password you had "
+                "then.").replace("%1", when))  # fmt: skip
+
+    def show_restored(self, taken: datetime) -> None:
+        """Say that the accounts are those of the backup taken at `taken` (a password
+        changed since then no longer works)."""
+        self.restored_at = taken
+        self.retranslate()
+        self.restored_note.show()
 
 
 def recovery_command(settings: Settings | None, email: str) -> str:
@@ -162,9 +195,10 @@ def recovery_command(settings: Settings | None, email: str) -> str:
 
 
 class RecoveryDialog(QDialog):
-    """What to do about a forgotten password: staff ask the owner or a manager; the owner
-    runs one command on this computer (whoever can run it there can read the store anyway),
-    shown with the email typed in."""
+    """What to do about a forgotten password: staff ask the owner or a manager, managers
+    ask the owner (a manager resets no manager's password); the owner runs one command on
+    this computer (whoever can run it there can read the store anyway), shown with the
+    email typed in."""
 
     def __init__(self, settings: Settings | None, email: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -204,9 +238,10 @@ class RecoveryDialog(QDialog):
         layout.addWidget(self.after_text)
         layout.addLayout(buttons)
         self.setWindowTitle(self.tr("Forgot your password?"))
+        # A manager resets staff passwords, never another manager's (only the owner does).
         self.staff_text.setText(self.tr(
-            "Staff and managers: ask the shop owner (or a manager) for a new one-time "
-            "password: Settings → Staff → Reset password…"))  # fmt: skip
+            "Staff: ask the shop owner or a manager for a new one-time password (Settings → "
+            "Staff → Reset password…). Managers: ask the shop owner."))  # fmt: skip
         self.owner_text.setText(self.tr(
             "The owner: on this computer, run this command in a terminal (Command Prompt "
             "on Windows):"))  # fmt: skip
@@ -294,6 +329,10 @@ class WelcomeWindow(QWidget):
     def showing_setup(self) -> bool:
         return self.page is self.setup_page
 
+    def show_restored(self, taken: datetime) -> None:
+        """After a restore: the sign-in says whose accounts and passwords are back."""
+        self.login_page.show_restored(taken)
+
     def show_recovery(self) -> RecoveryDialog:
         """How to get back in after forgetting a password (the link under the form)."""
         dialog = RecoveryDialog(self._ctx.settings, self.login_page.email.text(), self)
@@ -310,6 +349,9 @@ class WelcomeWindow(QWidget):
             return
         values = {
             "shop_name": page.shop_name.text(),
+            "address": page.address.text(),
+            "phone": page.phone.text(),
+            "tax_code": page.tax_code.text(),
             "owner_name": page.owner_name.text(),
             "owner_email": page.email.text(),
             "owner_password": page.password.text(),

@@ -316,11 +316,37 @@
         <source>No actions waiting.</source>
         <translation>Không có thao tác nào đang chờ.</translation>
     </message>
-    <message numerus="yes">
-        <source>%n action(s)</source>
-        <translation>
-            <numerusform>%n thao tác</numerusform>
-        </translation>
+    <message>
+        <source>%n action</source>
+        <translation>%n thao tác</translation>
+    </message>
+    <message>
+        <source>%n actions</source>
+        <translation>%n thao tác</translation>
+    </message>
+    <message>
+        <source>%n action sent</source>
+        <translation>Đã gửi %n thao tác</translation>
+    </message>
+    <message>
+        <source>%n actions sent</source>
+        <translation>Đã gửi %n thao tác</translation>
+    </message>
+    <message>
+        <source>%n action will be tried again later</source>
+        <translation>%n thao tác sẽ được thử lại sau</translation>
+    </message>
+    <message>
+        <source>%n actions will be tried again later</source>
+        <translation>%n thao tác sẽ được thử lại sau</translation>
+    </message>
+    <message>
+        <source>%n action failed</source>
+        <translation>%n thao tác bị lỗi</translation>
+    </message>
+    <message>
+        <source>%n actions failed</source>
+        <translation>%n thao tác bị lỗi</translation>
     </message>
     <message>
         <source>%1 · %2 available</source>
@@ -342,24 +368,6 @@
         <source>Discard %n actions? They will not be sent to the marketplace; the changes stay in this app only.</source>
         <translation>Xóa %n thao tác? Các thao tác này sẽ không được gửi lên sàn; các thay đổi chỉ còn trong ứng dụng này.</translation>
     </message>
-    <message numerus="yes">
-        <source>%n action(s) sent</source>
-        <translation>
-            <numerusform>Đã gửi %n thao tác</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n action(s) will be tried again later</source>
-        <translation>
-            <numerusform>%n thao tác sẽ được thử lại sau</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n action(s) failed</source>
-        <translation>
-            <numerusform>%n thao tác bị lỗi</numerusform>
-        </translation>
-    </message>
     <message>
         <source>the marketplace could not be reached</source>
         <translation>không kết nối được sàn</translation>
@@ -367,6 +375,10 @@
     <message>
         <source>the marketplace answered with an error</source>
         <translation>sàn trả về lỗi</translation>
+    </message>
+    <message>
+        <source>a carrier could not be reached</source>
+        <translation>không kết nối được đơn vị vận chuyển</translation>
     </message>
     <message>
         <source>Nothing was due to be sent</source>
@@ -756,7 +768,7 @@
     <name>AnalyticsPage</name>
     <message>
         <source>Reading the figures</source>
-        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). The top lists ranked by orders: their detail page too (sorted and charted by orders). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The row height of the top lists (the style&apos;s 30 px left a top 5 two pixels short).</extracomment>
+        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). The top lists ranked by orders: their detail page too (sorted and charted by orders). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The row height of the top lists (the style&apos;s 30 px left a top 5 two pixels short). The product rank&apos;s rows (reports.analytics&apos; top_products).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -1078,10 +1090,14 @@ doanh thu</translation>
         <translation>Khôi phục</translation>
     </message>
     <message>
-        <source>Replace ALL current data with the backup %s?
+        <source>Replace ALL current data with the backup %1, taken on %2?
+
+The staff accounts and their passwords come back as they were then: whoever changed a password since signs in with the old one, and accounts added since are gone.
 
 A copy of the current data is kept in the backups folder first. You will sign in again afterwards.</source>
-        <translation>Thay TOÀN BỘ dữ liệu hiện tại bằng bản sao lưu %s?
+        <translation>Thay TOÀN BỘ dữ liệu hiện tại bằng bản sao lưu %1, tạo lúc %2?
+
+Các tài khoản nhân viên và mật khẩu cũng trở về như lúc đó: ai đã đổi mật khẩu từ đó sẽ đăng nhập bằng mật khẩu cũ, và các tài khoản thêm sau đó sẽ mất.
 
 Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trước. Sau đó bạn cần đăng nhập lại.</translation>
     </message>
@@ -1286,12 +1302,8 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <name>ChannelsSettings</name>
     <message>
         <source>Sales channels</source>
-        <extracomment>The list refreshes itself this often while shown (last sync moves with the scheduler). A shop whose authorisation ends sooner than this says so in its status. The shop name column is as wide as its names up to this; a longer name is cut with &quot;…&quot; (whole in its tooltip). The status takes the width left and is cut the same way. A shop was added, linked, re-authorised, disconnected or synced.</extracomment>
+        <extracomment>The list refreshes itself this often while shown (last sync moves with the scheduler). A shop whose authorisation ends sooner than this says so in its status. The shop name column is as wide as its names up to this; a longer name is cut with &quot;…&quot; (whole in its tooltip). The status takes the width left and is cut the same way. A shop was added, linked, re-authorised, disconnected or synced. What the message line says, asked again on every refresh: in the language of the moment, and &quot;&quot; once it is no longer true (a shop said connected that was disconnected since).</extracomment>
         <translation>Kênh bán hàng</translation>
-    </message>
-    <message>
-        <source>Marketplace shops linked to this app. Orders of a connected shop are fetched every few minutes; confirmations, cancellations and stock go back by themselves. Disconnecting removes the shop&apos;s access (its orders stay).</source>
-        <translation>Các gian hàng trên sàn đã liên kết với ứng dụng. Đơn hàng của gian hàng đã kết nối được tải về vài phút một lần; xác nhận, hủy đơn và tồn kho tự động gửi lên sàn. Ngắt kết nối sẽ thu hồi quyền truy cập gian hàng (đơn hàng vẫn được giữ lại).</translation>
     </message>
     <message>
         <source>Shop</source>
@@ -1344,6 +1356,46 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>App &amp;credentials…</source>
         <translation>Thông tin ứng &amp;dụng…</translation>
+    </message>
+    <message>
+        <source>order confirmations</source>
+        <translation>xác nhận đơn</translation>
+    </message>
+    <message>
+        <source>cancellations</source>
+        <translation>hủy đơn</translation>
+    </message>
+    <message>
+        <source>stock</source>
+        <translation>tồn kho</translation>
+    </message>
+    <message>
+        <source>%1: the app sends %2 by itself.</source>
+        <translation>%1: ứng dụng tự gửi %2 lên sàn.</translation>
+    </message>
+    <message>
+        <source>%1: the app sends %2 by itself; handle %3 in Seller Center.</source>
+        <translation>%1: ứng dụng tự gửi %2 lên sàn; còn %3 thì làm trong Seller Center.</translation>
+    </message>
+    <message>
+        <source>%1: the app sends nothing back; handle %3 in Seller Center.</source>
+        <translation>%1: ứng dụng không gửi gì lên sàn; %3 làm trong Seller Center.</translation>
+    </message>
+    <message>
+        <source>%1 and %2</source>
+        <translation>%1 và %2</translation>
+    </message>
+    <message>
+        <source>No marketplace shop yet.</source>
+        <translation>Chưa có gian hàng trên sàn nào.</translation>
+    </message>
+    <message>
+        <source>To connect a shop, the app needs your app&apos;s ID and key (secret) from the marketplace&apos;s open platform, where you register an app:</source>
+        <translation>Để kết nối gian hàng, ứng dụng cần ID và khóa (secret) của ứng dụng bạn đăng ký trên nền tảng mở của sàn:</translation>
+    </message>
+    <message>
+        <source>Then add the shop with Add store. Without an app, export your orders from Seller Center as Excel (Shopee, Lazada, TikTok Shop) and bring them in with Orders → Import.</source>
+        <translation>Sau đó thêm gian hàng bằng nút Thêm gian hàng. Nếu chưa có ứng dụng, hãy xuất đơn hàng từ Seller Center ra file Excel (Shopee, Lazada, TikTok Shop) rồi nhập vào bằng Đơn hàng → Nhập tệp.</translation>
     </message>
     <message>
         <source>Disconnected</source>
@@ -1436,6 +1488,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Disconnect %1? The app stops fetching its orders and sending confirmations and stock. Its orders stay here; you can re-authorise it later.</source>
         <translation>Ngắt kết nối %1? Ứng dụng sẽ ngừng tải đơn hàng và ngừng gửi xác nhận, tồn kho lên sàn. Đơn hàng vẫn được giữ lại; bạn có thể ủy quyền lại sau.</translation>
+    </message>
+    <message>
+        <source>Marketplace shops linked to this app. Orders of a connected shop are fetched every few minutes. Disconnecting removes the shop&apos;s access (its orders stay).</source>
+        <translation>Các gian hàng trên sàn đã liên kết với ứng dụng. Đơn hàng của gian hàng đã kết nối được tải về vài phút một lần. Ngắt kết nối sẽ thu hồi quyền truy cập gian hàng (đơn hàng vẫn được giữ lại).</translation>
     </message>
     <message>
         <source>%1 is disconnected; its orders are kept.</source>
@@ -1859,7 +1915,7 @@ Vẫn lưu?</translation>
     <name>CustomerEditor</name>
     <message>
         <source>e.g. 0912 345 678</source>
-        <extracomment>The source of a customer added here (`Customer.source`) unless another is picked. The sources offered in the list (others can be typed): the app&apos;s own, then the marketplaces a synced customer comes from. The customer saved and what happened: &quot;created&quot;, &quot;updated&quot; or &quot;skipped&quot;. The form as loaded (`_typed`): closing asks first once it differs. The source was picked or typed (not just the pre-set &quot;Added by hand&quot;).</extracomment>
+        <extracomment>The source of a customer added here (`Customer.source`) unless another is picked. The sources offered in the list (others can be typed): the app&apos;s own, then the marketplaces a synced customer comes from. The customer saved and what happened: &quot;created&quot;, &quot;updated&quot; or &quot;skipped&quot;. The form as loaded (`_typed`): closing asks first once it differs. The customer as stored when the form was filled (editing): saving is refused once another PC or window has changed it, rather than undoing that change. The source was picked or typed (not just the pre-set &quot;Added by hand&quot;).</extracomment>
         <translation>Ví dụ: 0912 345 678</translation>
     </message>
     <message>
@@ -2124,7 +2180,7 @@ Vẫn lưu?</translation>
     <name>DetailPage</name>
     <message>
         <source>← Back</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. Beside a figure&apos;s text: the style sheet&apos;s cell padding, the style&apos;s text margins (3 px a side), the grid line and a few pixels for glyphs drawn wider than measured. pyqtgraph writes months and weekdays with the C locale&apos;s English names. Beside a title: the style sheet&apos;s padding (8 px a side), the arrow, Qt&apos;s margins. A province or carrier ranking opened from a top 5 by orders: sorted by orders, the chart counting the row&apos;s orders (else by revenue, charting its revenue).</extracomment>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The chart&apos;s colour. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. Beside a figure&apos;s text: the style sheet&apos;s cell padding, the style&apos;s text margins (3 px a side), the grid line and a few pixels for glyphs drawn wider than measured. pyqtgraph writes months and weekdays with the C locale&apos;s English names. Beside a title: the style sheet&apos;s padding (8 px a side), the arrow, Qt&apos;s margins. A province or carrier ranking opened from a top 5 by orders: sorted by orders, the chart counting the row&apos;s orders (else by revenue, charting its revenue).</extracomment>
         <translation>← Quay lại</translation>
     </message>
     <message>
@@ -2146,6 +2202,11 @@ Vẫn lưu?</translation>
     <message>
         <source>Export to Excel</source>
         <translation>Xuất Excel</translation>
+    </message>
+    <message>
+        <source>Dashed line, hollow dot: a week or month the range cuts short (fewer days than a whole one).</source>
+        <extracomment>The line to and from a week or month the range cut short, dashed.</extracomment>
+        <translation>Nét đứt, chấm rỗng: tuần hoặc tháng bị khoảng ngày cắt bớt (ít ngày hơn cả tuần/tháng).</translation>
     </message>
     <message>
         <source>Total revenue</source>
@@ -2206,6 +2267,14 @@ Vẫn lưu?</translation>
     <message>
         <source>Revenue</source>
         <translation>Doanh thu</translation>
+    </message>
+    <message>
+        <source>(part: %n day)</source>
+        <translation>(một phần: %n ngày)</translation>
+    </message>
+    <message>
+        <source>(part: %n days)</source>
+        <translation>(một phần: %n ngày)</translation>
     </message>
     <message>
         <source>%n row</source>
@@ -2335,7 +2404,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>EndOfDayDialog</name>
     <message>
         <source>All staff</source>
-        <extracomment>The difference&apos;s colour: short (red), exact (green), over (amber). The cash count&apos;s width where the payments&apos; columns leave room for it. The figures across the top; &quot;profit&quot; only for users who see Analytics. What the last count recorded (`_count_key`): the same again is not offered.</extracomment>
+        <extracomment>The difference&apos;s colour: short (red), exact (green), over (amber). The cash count&apos;s width where the payments&apos; columns leave room for it. The figures across the top; &quot;profit&quot; only for users who see Analytics. What the report shown was read for: (day, shop ids, staff member&apos;s id). What the last count recorded (`_count_key`): the same again is not offered.</extracomment>
         <translation>Tất cả nhân viên</translation>
     </message>
     <message>
@@ -2417,10 +2486,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Exact</source>
         <translation>Khớp</translation>
-    </message>
-    <message>
-        <source>%1 by %2: counted %3, %4</source>
-        <translation>%1 – %2: đếm được %3, %4</translation>
     </message>
     <message>
         <source>This count is recorded: change an amount or the note to count again</source>
@@ -2553,6 +2618,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cash paid to suppliers</source>
         <translation>Tiền mặt trả nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>%1 · %2, counted by %3: float %4, expected %5, counted %6, %7</source>
+        <translation>%1 · %2, người kiểm %3: tiền đầu ca %4, phải có %5, đếm được %6, %7</translation>
     </message>
     <message>
         <source>End of day</source>
@@ -2730,8 +2799,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Bắt đầu</translation>
     </message>
     <message>
-        <source>Three steps to your first sale:</source>
-        <translation>Ba bước đến đơn hàng đầu tiên:</translation>
+        <source>Four steps to your first sale:</source>
+        <translation>Bốn bước đến đơn hàng đầu tiên:</translation>
+    </message>
+    <message>
+        <source>Add the shop&apos;s address and phone for its receipts</source>
+        <translation>Thêm địa chỉ và số điện thoại cửa hàng để in trên hóa đơn</translation>
+    </message>
+    <message>
+        <source>Open Shop details</source>
+        <translation>Mở Thông tin cửa hàng</translation>
     </message>
     <message>
         <source>Add your products, or import them from a file</source>
@@ -2770,7 +2847,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>There is no supplier %1</source>
-        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
+        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
         <translation>Không có nhà cung cấp %1</translation>
     </message>
     <message>
@@ -2789,10 +2866,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>New goods receipt</source>
         <translation>Phiếu nhập hàng mới</translation>
-    </message>
-    <message>
-        <source>Against purchase order %1: the lines are what is still to come; lower what did not come.</source>
-        <translation>Theo đơn đặt hàng %1: các dòng là hàng còn chờ về; hãy giảm số lượng hàng không về.</translation>
     </message>
     <message>
         <source>&amp;Supplier</source>
@@ -2919,6 +2992,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>hẹn giao %1</translation>
     </message>
     <message>
+        <source>Take the lines of %1 off the receipt? What you changed on them is lost.</source>
+        <translation>Bỏ các dòng của %1 khỏi phiếu? Những gì bạn đã sửa trên các dòng đó sẽ mất.</translation>
+    </message>
+    <message>
+        <source>%1 was not chosen: %2</source>
+        <translation>Chưa chọn được %1: %2</translation>
+    </message>
+    <message>
         <source>Import the lines of a delivery</source>
         <translation>Nhập các dòng của một lần giao hàng</translation>
     </message>
@@ -2957,6 +3038,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Type the amount paid to the supplier as an amount of money, e.g. 45.000.</source>
         <translation>Nhập số tiền đã trả nhà cung cấp dưới dạng số tiền, ví dụ 45.000.</translation>
+    </message>
+    <message>
+        <source>Against purchase order %1: the lines are what is still to come. Lower what came short; remove a line that did not come at all.</source>
+        <translation>Theo đơn đặt hàng %1: các dòng là hàng còn chờ về. Giảm số lượng hàng về thiếu; xóa dòng hàng không về.</translation>
     </message>
     <message>
         <source>Paid to the supplier with this delivery (the whole cost unless you type less): the rest is owed to it (Products → Suppliers). Without a supplier nothing is paid.</source>
@@ -2999,7 +3084,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>GoodsReceiptsPage</name>
     <message>
         <source>Search by code, supplier, note or SKU</source>
-        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). The receipt to select once the list is read again (None: the newest). What was done last (printed, a return recorded …), on a line of its own under the buttons; worded again in a new language (`_status_of`). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines).</extracomment>
+        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). What the selected receipt&apos;s supplier is owed now (read with its lines when the receipt left some unpaid; None otherwise). The receipt to select once the list is read again (None: the newest). What was done last (printed, a return recorded …), on a line of its own under the buttons; worded again in a new language (`_status_of`). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines).</extracomment>
         <translation>Tìm theo mã phiếu, nhà cung cấp, ghi chú, SKU</translation>
     </message>
     <message>
@@ -3131,10 +3216,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hủy phiếu nhập…</translation>
     </message>
     <message>
-        <source>%1 owed to the supplier</source>
-        <translation>Còn nợ nhà cung cấp %1</translation>
-    </message>
-    <message>
         <source>Cancelled %1: %2</source>
         <translation>Đã hủy %1: %2</translation>
     </message>
@@ -3145,6 +3226,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Print the return %1 (goods sent back)</source>
         <translation>In phiếu trả hàng %1</translation>
+    </message>
+    <message>
+        <source>%1 unpaid at delivery</source>
+        <translation>%1 chưa trả khi nhập</translation>
+    </message>
+    <message>
+        <source>Paid to the supplier in advance now: %1</source>
+        <translation>Hiện đã trả trước nhà cung cấp: %1</translation>
+    </message>
+    <message>
+        <source>Owed to the supplier now: %1</source>
+        <translation>Hiện còn nợ nhà cung cấp: %1</translation>
     </message>
     <message>
         <source>Cancel the return %1 (%2 back; the owner or a manager: money came back with it)…</source>
@@ -4154,6 +4247,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>LoginPage</name>
     <message>
         <source>Sign in</source>
+        <extracomment>When the backup just restored was taken (its accounts and passwords are back).</extracomment>
         <translation>Đăng nhập</translation>
     </message>
     <message>
@@ -4171,6 +4265,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Forgot your password?</source>
         <translation>Quên mật khẩu?</translation>
+    </message>
+    <message>
+        <source>Restored the backup of %1: sign in with the email and password you had then.</source>
+        <translation>Đã khôi phục bản sao lưu lúc %1: hãy đăng nhập bằng email và mật khẩu bạn dùng khi đó.</translation>
     </message>
 </context>
 <context>
@@ -4356,8 +4454,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Your access was changed: sign in again.</source>
+        <extracomment>The main window&apos;s smallest size, where the screen has room for it. (key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. How often the signed-in account is checked again (also at every change of tab): the owner disabling it or taking a module away ends the session within this time. The roles by what they may do (losing rank is losing rights). A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again), saying when the restored backup was taken (a datetime, or None). The account was disabled or lost rights while signed in: the session shows the sign-in again, saying this (`sign_out`). Signed in just now: the first tab is built unchecked (a sign-out from inside the constructor would reach no one: the session connects to it afterwards). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
+        <translation>Quyền truy cập của bạn đã thay đổi: hãy đăng nhập lại.</translation>
+    </message>
+    <message>
         <source>My account</source>
-        <extracomment>The main window&apos;s smallest size, where the screen has room for it. (key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
         <translation>Tài khoản của tôi</translation>
     </message>
     <message>
@@ -4456,8 +4558,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đơn vị vận chuyển hàng đầu = đơn vị vận chuyển của những đơn được tính vào doanh thu, xếp theo số đơn (kèm doanh thu; đơn không có đơn vị vận chuyển không được tính, trang Xem chi tiết ghi các đơn này là Không rõ).</translation>
     </message>
     <message>
-        <source>Product rank = per product: units sold (as Products sold), revenue = sum of its line subtotals (quantity × price − line discount) in the orders counted in revenue, and gross profit (as Gross profit); change against the previous period.</source>
-        <translation>Xếp hạng sản phẩm = theo từng sản phẩm: số lượng đã bán (như Sản phẩm đã bán), doanh thu = tổng thành tiền các dòng của sản phẩm (số lượng × đơn giá − giảm giá dòng) trong các đơn được tính vào doanh thu, và lợi nhuận gộp (như Lợi nhuận gộp); so với kỳ trước.</translation>
+        <source>Product rank = per product: units sold (as Products sold), revenue = its line subtotals (quantity × price − line discount) in the orders counted in revenue, for the units kept (returned units left out), and gross profit (as Gross profit); change against the previous period.</source>
+        <translation>Xếp hạng sản phẩm = theo từng sản phẩm: số lượng đã bán (như Sản phẩm đã bán), doanh thu = thành tiền các dòng của sản phẩm (số lượng × đơn giá − giảm giá dòng) trong các đơn được tính vào doanh thu, chỉ tính phần hàng khách giữ lại (không tính hàng trả lại), và lợi nhuận gộp (như Lợi nhuận gộp); so với kỳ trước.</translation>
     </message>
     <message>
         <source>Orders placed in the range that are pending, shipping, in return/refund or returned, or cancelled; products low on stock now; active products with no order counted in revenue in the range.</source>
@@ -4711,6 +4813,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>%1 (đã trả hàng %2)</translation>
     </message>
     <message>
+        <source>Discount code %1</source>
+        <translation>Mã giảm giá %1</translation>
+    </message>
+    <message>
+        <source>Points discount (%n point)</source>
+        <translation>Giảm giá bằng điểm (%n điểm)</translation>
+    </message>
+    <message>
+        <source>Points discount (%n points)</source>
+        <translation>Giảm giá bằng điểm (%n điểm)</translation>
+    </message>
+    <message>
         <source>%n line has no cost: its whole price counts as profit</source>
         <translation>%n dòng chưa có giá vốn: toàn bộ giá bán được tính là lãi</translation>
     </message>
@@ -4733,6 +4847,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Sold on an earlier day: only the delivery details, note and customer can still change</source>
         <translation>Đơn bán từ ngày trước: chỉ còn sửa được thông tin giao hàng, ghi chú và khách hàng</translation>
+    </message>
+    <message>
+        <source>The app cannot cancel orders on %1: after cancelling it here, cancel it in %1 Seller Center too.</source>
+        <translation>Ứng dụng không hủy được đơn trên %1: sau khi hủy ở đây, hãy hủy cả trong %1 Seller Center.</translation>
     </message>
     <message>
         <source>Unsaved note</source>
@@ -4846,12 +4964,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>OrdersPage</name>
     <message>
+        <source>No orders yet: make a sale with New order or import a file. For a marketplace shop&apos;s orders, ask the shop owner to connect it.</source>
+        <translation>Chưa có đơn hàng: bán hàng với nút Đơn hàng mới hoặc nhập tệp. Muốn có đơn từ gian hàng trên sàn, hãy nhờ chủ cửa hàng kết nối gian hàng.</translation>
+    </message>
+    <message>
         <source>No orders match the search, the status tab and the filters.</source>
-        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer).</extracomment>
         <translation>Không có đơn hàng nào khớp với tìm kiếm, trạng thái đang chọn và bộ lọc.</translation>
     </message>
     <message>
         <source>No orders yet: make a sale with New order, import a file, or connect a marketplace shop in Settings → Sales channels.</source>
+        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer).</extracomment>
         <translation>Chưa có đơn hàng: bán hàng với nút Đơn hàng mới, nhập tệp, hoặc kết nối gian hàng trên sàn trong Cài đặt → Kênh bán hàng.</translation>
     </message>
 </context>
@@ -5883,7 +6005,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>PurchaseOrderDialog</name>
     <message>
         <source>Change %1</source>
-        <extracomment>The state filter&apos;s choices: open ones (the default), all, then each state.</extracomment>
+        <extracomment>Room a window&apos;s title bar takes besides its title (icon, minimise, maximise, close). The state filter&apos;s choices: open ones (the default), all, then each state.</extracomment>
         <translation>Sửa %1</translation>
     </message>
     <message>
@@ -5963,7 +6085,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>PurchaseOrdersPage</name>
     <message>
         <source>Search by code, supplier, note or SKU</source>
-        <extracomment>Goods were received against an order: stock and what is owed changed. Print labels for these variants (variant id → copies), after a receipt. The receipts made against the selected order: (code, when, cancelled).</extracomment>
+        <extracomment>Goods were received against an order: stock and what is owed changed. Print labels for these variants (variant id → copies), after a receipt. The receipts made against the selected order: (code, when, cancelled). What was done last (saved, printed, copied …), on a line of its own under the buttons: in the row it took the search&apos;s and the state&apos;s room.</extracomment>
         <translation>Tìm theo mã, nhà cung cấp, ghi chú hoặc SKU</translation>
     </message>
     <message>
@@ -6225,6 +6347,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Custom range</source>
         <translation>Tùy chọn</translation>
+    </message>
+    <message>
+        <source>A range is at most %1 days: the other date follows the one you choose.</source>
+        <translation>Khoảng ngày dài tối đa %1 ngày: ngày còn lại tự đổi theo ngày bạn chọn.</translation>
     </message>
 </context>
 <context>
@@ -6510,8 +6636,8 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Quên mật khẩu?</translation>
     </message>
     <message>
-        <source>Staff and managers: ask the shop owner (or a manager) for a new one-time password: Settings → Staff → Reset password…</source>
-        <translation>Nhân viên và quản lý: nhờ chủ cửa hàng (hoặc một quản lý) cấp mật khẩu dùng một lần mới: Cài đặt → Nhân viên → Đặt lại mật khẩu…</translation>
+        <source>Staff: ask the shop owner or a manager for a new one-time password (Settings → Staff → Reset password…). Managers: ask the shop owner.</source>
+        <translation>Nhân viên: nhờ chủ cửa hàng hoặc quản lý cấp mật khẩu dùng một lần mới (Cài đặt → Nhân viên → Đặt lại mật khẩu…). Quản lý: nhờ chủ cửa hàng.</translation>
     </message>
     <message>
         <source>The owner: on this computer, run this command in a terminal (Command Prompt on Windows):</source>
@@ -6542,7 +6668,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>ReturnDialog</name>
     <message>
         <source>Exchange items of order %1</source>
-        <extracomment>Columns of the lines table; the last one holds the spin boxes. What the returned items are worth to the customer (the refund). {order line id: quantity coming back}. Exchange mode, once OK worked: what comes back (the sale screen does the rest). Order line id → its &quot;Return qty&quot; spin box. What the service did, once OK worked.</extracomment>
+        <extracomment>Columns of the lines table; the last one holds the spin boxes. How a counter sale&apos;s refund can go back (not COD nor on account: those are no money handed over at the counter). What the returned items are worth to the customer (the refund). {order line id: quantity coming back}. Exchange mode, once OK worked: what comes back (the sale screen does the rest). Order line id → its &quot;Return qty&quot; spin box. What the service did, once OK worked.</extracomment>
         <translation>Đổi hàng của đơn %1</translation>
     </message>
     <message>
@@ -6602,6 +6728,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Dùng số gợi ý</translation>
     </message>
     <message>
+        <source>Refund &amp;by</source>
+        <translation>Hoàn tiền &amp;bằng</translation>
+    </message>
+    <message>
         <source>Next: new items</source>
         <translation>Tiếp: chọn hàng mới</translation>
     </message>
@@ -6652,6 +6782,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>suggested %1, at most %2</source>
         <translation>gợi ý %1, tối đa %2</translation>
+    </message>
+    <message>
+        <source>%1 points paid on the order go back to the customer.</source>
+        <translation>%1 điểm khách đã dùng cho đơn này sẽ được hoàn lại cho khách.</translation>
     </message>
     <message>
         <source>Returning items</source>
@@ -6834,6 +6968,18 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Tên cửa hàng</translation>
     </message>
     <message>
+        <source>Address</source>
+        <translation>Địa chỉ</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Tax code</source>
+        <translation>Mã số thuế</translation>
+    </message>
+    <message>
         <source>Your name</source>
         <translation>Họ tên của bạn</translation>
     </message>
@@ -6848,6 +6994,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Repeat password</source>
         <translation>Nhập lại mật khẩu</translation>
+    </message>
+    <message>
+        <source>Optional: printed on receipts and invoices</source>
+        <translation>Không bắt buộc: in trên hóa đơn</translation>
     </message>
     <message>
         <source>At least 8 characters</source>
@@ -7178,7 +7328,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>ShopPicker</name>
     <message>
         <source>All shops</source>
-        <extracomment>Hidden since the figures were read (another tab was open): read them on show. A refresh was asked for while one ran: run it once that one ends.</extracomment>
+        <extracomment>Hidden since the figures were read (another tab was open): read them on show. A refresh was asked for while one ran: run it once that one ends. The range of the figures shown (None until the first are read).</extracomment>
         <translation>Tất cả gian hàng</translation>
     </message>
     <message numerus="yes">
@@ -7227,8 +7377,8 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>%n nhóm</translation>
     </message>
     <message>
-        <source>Delete group %1? Its stock figure and its stock history are deleted with it.</source>
-        <translation>Xóa nhóm %1? Số tồn kho và lịch sử kho của nhóm cũng bị xóa theo.</translation>
+        <source>Delete group %1? The SKUs that were in it keep the stock movements they made there.</source>
+        <translation>Xóa nhóm %1? Các SKU từng thuộc nhóm vẫn giữ lịch sử kho trong thời gian ở nhóm.</translation>
     </message>
     <message>
         <source>Delete SKU group</source>
@@ -7393,7 +7543,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>StockHistoryDialog</name>
     <message>
         <source>Stock history: %1</source>
-        <extracomment>The column that takes the room the others leave (never less than its own texts). Order id → order number, of the orders in `rows`.</extracomment>
+        <extracomment>The reason the app writes when a SKU leaves its group (`services.sku_groups`). The column that takes the room the others leave (never less than its own texts). Order id → order number, of the orders in `rows`.</extracomment>
         <translation>Lịch sử kho: %1</translation>
     </message>
     <message>
@@ -7449,8 +7599,16 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>%1 dùng chung tồn kho của nhóm %2: đây là lịch sử kho của cả nhóm, gồm mọi SKU trong nhóm; “Tồn sau” là tồn kho của nhóm.</translation>
     </message>
     <message>
+        <source>%1 has been in a SKU group: for the movements it made there (before &apos;Left group&apos;), &apos;on hand after&apos; is the group&apos;s stock.</source>
+        <translation>%1 từng thuộc một nhóm SKU: với các thay đổi trong thời gian ở nhóm (trước dòng “Rời nhóm”), “Tồn sau” là tồn kho của nhóm.</translation>
+    </message>
+    <message>
         <source>The latest %1 movements.</source>
         <translation>%1 thay đổi gần nhất.</translation>
+    </message>
+    <message>
+        <source>%1 (group %2)</source>
+        <translation>%1 (nhóm %2)</translation>
     </message>
     <message>
         <source>system</source>
@@ -7459,6 +7617,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
 </context>
 <context>
     <name>StockMoveDialog</name>
+    <message>
+        <source>%1 will have %2 on hand, below the %3 held for open orders: those orders cannot all be packed until more comes in. Save all the same?</source>
+        <translation>%1 sẽ còn %2 trong kho, thấp hơn %3 đang giữ cho các đơn chưa xong: chưa thể đóng gói hết các đơn đó cho đến khi nhập thêm hàng. Vẫn lưu?</translation>
+    </message>
+    <message>
+        <source>Below what open orders hold</source>
+        <translation>Thấp hơn số đang giữ cho đơn</translation>
+    </message>
     <message>
         <source>Stock movement: %1</source>
         <extracomment>A stock in saved with &quot;Print barcode labels&quot; ticked: (product id, variant id, copies). The movement saved (None for an adjustment to the same figure); set on success.</extracomment>
@@ -7557,6 +7723,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>dùng chung trong nhóm %1</translation>
     </message>
     <message>
+        <source>below the %1 held for open orders</source>
+        <translation>thấp hơn %1 đang giữ cho các đơn chưa xong</translation>
+    </message>
+    <message>
         <source>Saving the stock movement</source>
         <translation>Đang lưu thay đổi tồn kho</translation>
     </message>
@@ -7605,6 +7775,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Chưa tải phiếu kiểm kho.</translation>
     </message>
     <message>
+        <source>“%1” is not a whole number: a count has no decimals, and its thousands go in groups of three, as in %2.</source>
+        <translation>“%1” không phải số nguyên: số lượng đếm không có phần thập phân, hàng nghìn viết theo nhóm ba chữ số, ví dụ %2.</translation>
+    </message>
+    <message>
         <source>“%1” is more than a count can be (at most %2): type the number counted, or scan in the scan field.</source>
         <translation>“%1” vượt quá số đếm cho phép (tối đa %2): hãy gõ số lượng đã đếm, hoặc quét mã ở ô quét.</translation>
     </message>
@@ -7643,6 +7817,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Applying the stock-take</source>
         <translation>Đang cân bằng kho</translation>
+    </message>
+    <message>
+        <source>Count %1 lines again: they show their stock as it is now, with an empty count. Your other counts are kept.</source>
+        <translation>Hãy đếm lại %1 dòng: các dòng này đang hiện tồn kho hiện tại, ô thực tế để trống. Các số đã đếm khác vẫn được giữ.</translation>
     </message>
     <message>
         <source>Stock-take applied: %1 lines counted, %2 changed, %3 units, %4.</source>
@@ -7709,7 +7887,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SupplierReturnDialog</name>
     <message>
         <source>Return goods of %1 to the supplier %2</source>
-        <extracomment>The table&apos;s columns; only how many go back is typed. A whole number of units as typed: digits, maybe grouped by thousands (1.200 or 1,200).</extracomment>
+        <extracomment>The table&apos;s columns; only how many go back is typed. A whole number of units as typed: digits, maybe grouped by thousands (1.200 or 1,200). What the shop owes the receipt&apos;s supplier now (None: no supplier, or not read yet).</extracomment>
         <translation>Trả hàng của %1 cho nhà cung cấp %2</translation>
     </message>
     <message>
@@ -7833,6 +8011,18 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Trừ %1 vào công nợ nhà cung cấp</translation>
     </message>
     <message>
+        <source>Owed to the supplier after the return: %1 (%2 paid in advance)</source>
+        <translation>Còn nợ nhà cung cấp sau khi trả hàng: %1 (đã trả trước %2)</translation>
+    </message>
+    <message>
+        <source>Owed to the supplier after the return: %1</source>
+        <translation>Còn nợ nhà cung cấp sau khi trả hàng: %1</translation>
+    </message>
+    <message>
+        <source>%1 comes back (%2)</source>
+        <translation>Nhận lại %1 (%2)</translation>
+    </message>
+    <message>
         <source>Returning goods to the supplier</source>
         <translation>Đang trả hàng cho nhà cung cấp</translation>
     </message>
@@ -7841,7 +8031,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SuppliersPage</name>
     <message>
         <source>Search by code, name, phone, email or tax code</source>
-        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). New purchase order to this supplier (its name). The supplier whose account `ledger` is. What the selected supplier delivered, one row a SKU. The supplier to select once the list is read again (one just created).</extracomment>
+        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). New purchase order to this supplier (its name). The supplier whose account `ledger` is. What the selected supplier delivered, one row a SKU. The supplier to select once the list is read again (one just created). What was done that is no problem (a voucher printed).</extracomment>
         <translation>Tìm theo mã, tên, điện thoại, email hoặc mã số thuế</translation>
     </message>
     <message>
@@ -7993,6 +8183,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Thêm nhà cung cấp từ tệp .xlsx hoặc .csv (các cột name, phone, email, address, tax_code, note, opening_debt), hoặc cập nhật những nhà cung cấp đã có</translation>
     </message>
     <message>
+        <source>Print voucher</source>
+        <translation>In phiếu chi</translation>
+    </message>
+    <message>
         <source>Adjusted</source>
         <translation>Điều chỉnh</translation>
     </message>
@@ -8071,6 +8265,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Goods no longer come from the selected supplier: the goods receipt screen stops offering it (its documents stay)</source>
         <translation>Không còn nhập hàng từ nhà cung cấp đang chọn: màn hình nhập hàng sẽ không gợi ý nữa (chứng từ vẫn được giữ)</translation>
+    </message>
+    <message>
+        <source>Print the selected payment&apos;s voucher (phiếu chi), for the supplier to sign for the money</source>
+        <translation>In phiếu chi của lần trả tiền đang chọn, để nhà cung cấp ký nhận tiền</translation>
+    </message>
+    <message>
+        <source>Select a payment to print its voucher</source>
+        <translation>Chọn một lần trả tiền để in phiếu chi</translation>
     </message>
     <message>
         <source>Cancel return…</source>
@@ -8181,6 +8383,18 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Đang hủy phiếu chi</translation>
     </message>
     <message>
+        <source>Printing…</source>
+        <translation>Đang in…</translation>
+    </message>
+    <message>
+        <source>Printed %1 to %2.</source>
+        <translation>Đã in %1 ra %2.</translation>
+    </message>
+    <message>
+        <source>Printing the voucher</source>
+        <translation>Đang in phiếu chi</translation>
+    </message>
+    <message>
         <source>Import suppliers</source>
         <translation>Nhập danh sách nhà cung cấp</translation>
     </message>
@@ -8266,27 +8480,9 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <extracomment>Changes in a burst (a bulk action refreshes several lists) are counted once. The connectors&apos; words a last message may be (kept as plain English). Recounts asked for and not answered yet (tests wait on 0).</extracomment>
         <translation>Đồng bộ từ sàn: bấm để xem chi tiết</translation>
     </message>
-    <message numerus="yes">
-        <source>Offline — %n action(s) waiting</source>
-        <translation>
-            <numerusform>Mất kết nối — %n thao tác đang chờ</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Syncing %s…</source>
         <translation>Đang đồng bộ %s…</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n action(s) failed</source>
-        <translation>
-            <numerusform>%n thao tác bị lỗi</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n action(s) waiting</source>
-        <translation>
-            <numerusform>%n thao tác đang chờ</numerusform>
-        </translation>
     </message>
     <message>
         <source>The marketplace answered with an error, will retry</source>
@@ -8303,6 +8499,34 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Synced %s</source>
         <translation>Đã đồng bộ %s</translation>
+    </message>
+    <message>
+        <source>%n action failed</source>
+        <translation>%n thao tác bị lỗi</translation>
+    </message>
+    <message>
+        <source>%n actions failed</source>
+        <translation>%n thao tác bị lỗi</translation>
+    </message>
+    <message>
+        <source>%n action waiting</source>
+        <translation>%n thao tác đang chờ</translation>
+    </message>
+    <message>
+        <source>%n actions waiting</source>
+        <translation>%n thao tác đang chờ</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Mất kết nối</translation>
+    </message>
+    <message>
+        <source>Offline — %n action waiting</source>
+        <translation>Mất kết nối — %n thao tác đang chờ</translation>
+    </message>
+    <message>
+        <source>Offline — %n actions waiting</source>
+        <translation>Mất kết nối — %n thao tác đang chờ</translation>
     </message>
 </context>
 <context>
@@ -8443,6 +8667,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>…hoặc thuộc các nhóm này</translation>
     </message>
     <message>
+        <source>Used on %1 orders, which show this code: it cannot change. End this voucher and make a new one with the new code.</source>
+        <translation>Đã dùng cho %1 đơn, các đơn này đều ghi mã này: không thể đổi mã. Hãy kết thúc mã này rồi tạo mã mới.</translation>
+    </message>
+    <message>
         <source>Saving the voucher</source>
         <translation>Đang lưu mã giảm giá</translation>
     </message>
@@ -8499,16 +8727,16 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Bật/tắt</translation>
     </message>
     <message>
-        <source>Delete</source>
-        <translation>Xóa</translation>
-    </message>
-    <message>
         <source>(at most %1)</source>
         <translation>(tối đa %1)</translation>
     </message>
     <message>
         <source>free shipping</source>
         <translation>miễn phí vận chuyển</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Xóa…</translation>
     </message>
     <message>
         <source>always</source>
@@ -8533,6 +8761,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Saving the voucher</source>
         <translation>Đang lưu mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Delete the voucher %1? This cannot be undone.</source>
+        <translation>Xóa mã giảm giá %1? Không thể hoàn tác.</translation>
+    </message>
+    <message>
+        <source>Delete voucher</source>
+        <translation>Xóa mã giảm giá</translation>
     </message>
     <message>
         <source>Deleting the voucher</source>
@@ -9494,6 +9730,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>chênh lệch (giá trị)</translation>
     </message>
     <message>
+        <source>discount type</source>
+        <translation>loại giảm giá</translation>
+    </message>
+    <message>
         <source>discount at most</source>
         <translation>giảm giá tối đa</translation>
     </message>
@@ -9568,6 +9808,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>format</source>
         <translation>định dạng</translation>
+    </message>
+    <message>
+        <source>free shipping</source>
+        <translation>miễn phí vận chuyển</translation>
     </message>
     <message>
         <source>from</source>
@@ -9694,6 +9938,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>chỉ số</translation>
     </message>
     <message>
+        <source>minimum order</source>
+        <translation>đơn tối thiểu</translation>
+    </message>
+    <message>
         <source>how</source>
         <translation>cách đổi</translation>
     </message>
@@ -9708,6 +9956,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>moved</source>
         <translation>đã chuyển</translation>
+    </message>
+    <message>
+        <source>stock movements kept</source>
+        <translation>lịch sử nhập xuất được giữ lại</translation>
     </message>
     <message>
         <source>notes</source>
@@ -9776,6 +10028,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>payments</source>
         <translation>thanh toán</translation>
+    </message>
+    <message>
+        <source>uses per customer</source>
+        <translation>lượt dùng tối đa mỗi khách</translation>
     </message>
     <message>
         <source>phones added</source>
@@ -9962,6 +10218,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>bỏ qua</translation>
     </message>
     <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
         <source>source</source>
         <translation>nguồn khách</translation>
     </message>
@@ -10062,6 +10322,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>đã cập nhật</translation>
     </message>
     <message>
+        <source>uses in total</source>
+        <translation>tổng lượt dùng tối đa</translation>
+    </message>
+    <message>
         <source>USB product ID</source>
         <translation>mã sản phẩm USB</translation>
     </message>
@@ -10119,8 +10383,44 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Phiếu giao hàng</translation>
     </message>
     <message>
+        <source>selling price</source>
+        <extracomment>Fields whose values are codes with a display name (ui/labels.ENUM_LABELS). Fields whose codes mean something only in their own field (a price change&apos;s &quot;amount&quot; is not a voucher&apos;s), named here: field → code → name.</extracomment>
+        <translation>giá bán</translation>
+    </message>
+    <message>
+        <source>discount price</source>
+        <translation>giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>set to a price</source>
+        <translation>đặt giá mới</translation>
+    </message>
+    <message>
+        <source>by a percentage</source>
+        <translation>theo phần trăm</translation>
+    </message>
+    <message>
+        <source>by an amount</source>
+        <translation>theo số tiền</translation>
+    </message>
+    <message>
+        <source>a percentage off the selling price</source>
+        <translation>giảm % trên giá bán</translation>
+    </message>
+    <message>
+        <source>discount price removed</source>
+        <translation>bỏ giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>amount (VND)</source>
+        <translation>số tiền (₫)</translation>
+    </message>
+    <message>
+        <source>percentage (%)</source>
+        <translation>phần trăm (%)</translation>
+    </message>
+    <message>
         <source>Yes</source>
-        <extracomment>Fields whose values are codes with a display name (ui/labels.ENUM_LABELS).</extracomment>
         <translation>Có</translation>
     </message>
     <message>
@@ -10547,7 +10847,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>Counter</source>
-        <extracomment>Orders and points entries read at a time (newest first; &quot;Show more&quot; reads the next). Circle colours of initials avatars (picked from the name, so a customer keeps theirs).</extracomment>
+        <extracomment>Orders and points entries read at a time (newest first; &quot;Show more&quot; reads the next). Contact values without spaces to wrap at (shown cut with &quot;…&quot;, whole in the tooltip). Circle colours of initials avatars (picked from the name, so a customer keeps theirs).</extracomment>
         <translation>Tại quầy</translation>
     </message>
     <message>
@@ -11114,6 +11414,26 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Ghi nợ</translation>
     </message>
     <message>
+        <source>Marketplace</source>
+        <translation>Sàn TMĐT</translation>
+    </message>
+    <message>
+        <source>Counter sale</source>
+        <translation>Bán tại quầy</translation>
+    </message>
+    <message>
+        <source>Phone order</source>
+        <translation>Đơn qua điện thoại</translation>
+    </message>
+    <message>
+        <source>Chat order</source>
+        <translation>Đơn qua chat</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>Nhập từ tệp</translation>
+    </message>
+    <message>
         <source>Not given</source>
         <translation>Chưa rõ</translation>
     </message>
@@ -11266,6 +11586,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     </message>
     <message>
         <source>Unexpected error</source>
+        <extracomment>The signed-in session&apos;s check of the account as it stands now (the main window&apos;s: False once it signed the user out); held weakly, None while no one is signed in.</extracomment>
         <translation>Lỗi ngoài dự kiến</translation>
     </message>
     <message>
@@ -11367,6 +11688,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>Discount code</source>
+        <extracomment>The voucher and points rows&apos; captions when the order names no code or points (a channel&apos;s voucher); otherwise the code and the points show (`_voucher_caption`).</extracomment>
         <translation>Mã giảm giá</translation>
     </message>
     <message>
@@ -11475,7 +11797,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>Sold below the cost price</source>
-        <extracomment>A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for this many lines; more of them scroll. The lines table keeps room for its header and three lines (a low screen: the delivery under it scrolls rather than squash the lines to nothing).</extracomment>
+        <extracomment>A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for up to this many lines (taken from the fields above on a low screen: they scroll); more of them scroll. The lines table keeps room for its header and three lines (a low screen: the delivery under it scrolls rather than squash the lines to nothing).</extracomment>
         <translation>Bán dưới giá vốn</translation>
     </message>
     <message>
@@ -11542,7 +11864,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>New customer</source>
-        <extracomment>The widest the unit price column grows to show a level&apos;s name beside the price. The widest the quantity column grows (1.000.000, the most a line takes). The product&apos;s name never narrower: on a narrow screen the last columns scroll instead (at 1024 pixels wide the other columns took all the room, leaving &quot;Proc&quot;).</extracomment>
+        <extracomment>The widest the unit price column grows to show a level&apos;s name beside the price. The widest the quantity column grows (1.000.000, the most a line takes). The product&apos;s name never narrower: on a narrow screen the last columns scroll instead (at 1024 pixels wide the other columns took all the room, leaving &quot;Proc&quot;). A cell edited from the keyboard is closed (Enter, Esc): the next scan is the product field&apos;s, not the cell&apos;s.</extracomment>
         <translation>Khách hàng mới</translation>
     </message>
     <message>
@@ -11571,7 +11893,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>%n product of that order is no longer sold: left out.</source>
-        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable).</extracomment>
+        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable). The name last searched with matches listed (a scan may be typed after it).</extracomment>
         <translation>%n sản phẩm của đơn đó không còn bán: đã bỏ ra.</translation>
     </message>
     <message>
@@ -11629,14 +11951,6 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     <message>
         <source>Note</source>
         <translation>Ghi chú</translation>
-    </message>
-    <message>
-        <source>Customer</source>
-        <translation>Khách hàng</translation>
-    </message>
-    <message>
-        <source>Name, phone or code  (F3)</source>
-        <translation>Tên, số điện thoại hoặc mã  (F3)</translation>
     </message>
     <message>
         <source>+ New customer</source>
@@ -11761,6 +12075,14 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     <message>
         <source>%1: “%2” is not an amount of money.</source>
         <translation>%1: “%2” không phải là số tiền.</translation>
+    </message>
+    <message>
+        <source>Customer (F3)</source>
+        <translation>Khách hàng (F3)</translation>
+    </message>
+    <message>
+        <source>Name, phone or code</source>
+        <translation>Tên, số điện thoại hoặc mã</translation>
     </message>
     <message>
         <source>Sold below cost: %1</source>
@@ -12359,6 +12681,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>No printer is chosen for this document: choose one in Settings → Printers &amp; templates.</source>
         <translation>Chưa chọn máy in cho loại chứng từ này: hãy chọn trong Cài đặt → Máy in &amp; mẫu in.</translation>
+    </message>
+    <message>
+        <source>No printer is chosen for this document: ask the shop owner to choose one (Settings → Printers &amp; templates).</source>
+        <translation>Chưa chọn máy in cho loại chứng từ này: hãy nhờ chủ cửa hàng chọn máy in (Cài đặt → Máy in &amp; mẫu in).</translation>
     </message>
     <message>
         <source>none (is the print service running?)</source>
@@ -14175,6 +14501,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Đã xóa 1 khách hàng; giữ lại vì còn nợ: {who}.</translation>
     </message>
     <message>
+        <source>1 order could not be read: {orders}.</source>
+        <translation>Không đọc được 1 đơn hàng: {orders}.</translation>
+    </message>
+    <message>
+        <source>A counter sale is not paid on delivery (COD): choose how the customer pays now.</source>
+        <translation>Bán tại quầy không thu hộ (COD) được: hãy chọn cách khách trả ngay.</translation>
+    </message>
+    <message>
         <source>A customer pays in cash, by bank transfer, card, e-wallet or otherwise, not {method}.</source>
         <translation>Khách trả nợ bằng tiền mặt, chuyển khoản, thẻ, ví điện tử hoặc hình thức khác, không phải {method}.</translation>
     </message>
@@ -14189,6 +14523,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>A level price of 0 đ would give the goods away: type the price, or remove it.</source>
         <translation>Giá nhóm 0 đ là cho không hàng: hãy nhập giá, hoặc xóa giá này.</translation>
+    </message>
+    <message>
+        <source>A password of digits only needs at least {count} of them: add letters, or more digits.</source>
+        <translation>Mật khẩu chỉ gồm chữ số phải có ít nhất {count} chữ số: hãy thêm chữ cái hoặc thêm chữ số.</translation>
     </message>
     <message>
         <source>A point must be worth less than the {earn_per} đ spent to earn it: the points would give back more than the customer paid.</source>
@@ -14301,6 +14639,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Cannot reach {platform} at {url}: {reason}.</source>
         <translation>Không kết nối được {platform} tại {url}: {reason}.</translation>
+    </message>
+    <message>
+        <source>Cash came in or went out since the report was shown: the drawer should now hold {expected} đ. Check the count again.</source>
+        <translation>Từ lúc mở báo cáo đã có tiền mặt vào hoặc ra khỏi két: két giờ phải có {expected} đ. Hãy đếm lại.</translation>
     </message>
     <message>
         <source>Choose how many of which lines go back.</source>
@@ -14447,8 +14789,16 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Hãy đặt tên cho chương trình, từ 1 đến {most} ký tự.</translation>
     </message>
     <message>
+        <source>Give the database to copy into: postgresql+psycopg://USER:PASSWORD@HOST/DB (or sqlite:///FILE).</source>
+        <translation>Hãy nhập cơ sở dữ liệu cần chép dữ liệu sang: postgresql+psycopg://USER:PASSWORD@HOST/DB (hoặc sqlite:///FILE).</translation>
+    </message>
+    <message>
         <source>Give the supplier&apos;s name.</source>
         <translation>Hãy nhập tên nhà cung cấp.</translation>
+    </message>
+    <message>
+        <source>Given back: points redeemed on returned items of {order}</source>
+        <translation>Hoàn điểm đã dùng cho hàng trả lại của đơn {order}</translation>
     </message>
     <message>
         <source>Given back: points redeemed on {order} ({status})</source>
@@ -14479,6 +14829,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Phiếu nhập {id} không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Group {code} is {short} units short: deleting it would hide the shortfall without a stock movement. Add a listing of this item to the group, correct its stock with Stock in or a stock-take, then remove the listing and delete the group.</source>
+        <translation>Nhóm {code} đang thiếu {short} sản phẩm: xóa nhóm lúc này sẽ che mất phần thiếu mà không ghi lại trong lịch sử kho. Hãy thêm một SKU của mặt hàng này vào nhóm, điều chỉnh tồn kho bằng Nhập kho hoặc kiểm kho, rồi gỡ SKU đó khỏi nhóm và xóa nhóm.</translation>
+    </message>
+    <message>
+        <source>Group {code} still holds {stock} units: deleting it would lose them without a stock movement. Add a listing of this item to the group, take the {stock} units out with Stock out, then remove the listing and delete the group.</source>
+        <translation>Nhóm {code} vẫn còn {stock} sản phẩm tồn kho: xóa nhóm lúc này sẽ mất số hàng đó mà không ghi lại trong lịch sử kho. Hãy thêm một SKU của mặt hàng này vào nhóm, xuất {stock} sản phẩm bằng Xuất kho, rồi gỡ SKU đó khỏi nhóm và xóa nhóm.</translation>
+    </message>
+    <message>
         <source>Imported {rows} suppliers: {created} new, {updated} updated</source>
         <translation>Đã nhập {rows} nhà cung cấp: {created} mới, {updated} cập nhật</translation>
     </message>
@@ -14505,6 +14863,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Labels can be printed for at most {max} products at a time ({n} are selected).</source>
         <translation>Mỗi lần chỉ in tem được cho tối đa {max} sản phẩm (đang chọn {n}).</translation>
+    </message>
+    <message>
+        <source>Lazada item {item} could not be read: {reason}</source>
+        <translation>Không đọc được sản phẩm Lazada {item}: {reason}</translation>
+    </message>
+    <message>
+        <source>Lazada order {order} could not be read: {reason}</source>
+        <translation>Không đọc được đơn Lazada {order}: {reason}</translation>
     </message>
     <message>
         <source>Line {line} ({sku}): the price cannot be more than {max}.</source>
@@ -14951,6 +15317,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Vận đơn {shipment} đã được tạo với địa chỉ này: hãy hủy vận đơn trước.</translation>
     </message>
     <message>
+        <source>Shopee item {item} could not be read: {reason}</source>
+        <translation>Không đọc được sản phẩm Shopee {item}: {reason}</translation>
+    </message>
+    <message>
+        <source>Shopee order {order} could not be read: {reason}</source>
+        <translation>Không đọc được đơn Shopee {order}: {reason}</translation>
+    </message>
+    <message>
         <source>Silver</source>
         <translation>Bạc</translation>
     </message>
@@ -15029,6 +15403,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>The carrier account {account} was removed.</source>
         <translation>Tài khoản vận chuyển {account} đã bị xóa.</translation>
+    </message>
+    <message>
+        <source>The cash received cannot be more than {max}.</source>
+        <translation>Tiền khách đưa không được lớn hơn {max}.</translation>
     </message>
     <message>
         <source>The confirmation of {order} is being sent to {channel}: once it arrives, {channel} no longer lets the seller cancel it. Wait for the result (Sync panel) before cancelling.</source>
@@ -15355,6 +15733,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Máy in nhiệt (ESC/POS) chỉ in trên giấy cuộn: hãy chọn Giấy cuộn 80 mm hoặc Giấy cuộn 58 mm ở mục Khổ giấy.</translation>
     </message>
     <message>
+        <source>These customers no longer exist or were already merged: {customers}</source>
+        <translation>Các khách hàng này không còn hoặc đã được gộp: {customers}</translation>
+    </message>
+    <message>
         <source>This address is not in use.</source>
         <translation>Địa chỉ này không được sử dụng.</translation>
     </message>
@@ -15371,6 +15753,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Đồng hồ của máy tính này có lẽ đang sai hơn 5 phút: giờ trên máy đang sớm hơn lần đồng bộ gần nhất của cửa hàng này ({synced_until}). Hãy chỉnh lại ngày giờ cho đúng rồi đồng bộ lại.</translation>
     </message>
     <message>
+        <source>This customer was changed on another computer (or window) since you opened it: close and open it again.</source>
+        <translation>Khách hàng này đã được sửa trên máy khác (hoặc cửa sổ khác) từ lúc bạn mở: hãy đóng lại rồi mở lại.</translation>
+    </message>
+    <message>
         <source>This data was made by a newer version of Prime Distribution: update the app.</source>
         <translation>Dữ liệu này do phiên bản Prime Distribution mới hơn tạo ra: hãy cập nhật ứng dụng.</translation>
     </message>
@@ -15381,6 +15767,18 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>This database is at schema revision {revision}, the app needs {head}: open the app (or run `primedist migrate`) first.</source>
         <translation>Cơ sở dữ liệu này ở phiên bản cấu trúc {revision}, ứng dụng cần {head}: hãy mở ứng dụng (hoặc chạy `primedist migrate`) trước.</translation>
+    </message>
+    <message>
+        <source>This password is one of the first anyone tries: choose one that is harder to guess.</source>
+        <translation>Mật khẩu này là một trong những mật khẩu ai cũng thử đầu tiên: hãy chọn mật khẩu khó đoán hơn.</translation>
+    </message>
+    <message>
+        <source>TikTok Shop order {order} could not be read: {reason}</source>
+        <translation>Không đọc được đơn TikTok Shop {order}: {reason}</translation>
+    </message>
+    <message>
+        <source>Tiki order {order} could not be read: {reason}</source>
+        <translation>Không đọc được đơn Tiki {order}: {reason}</translation>
     </message>
     <message>
         <source>Till of {day} counted: {counted} đ, difference {difference} đ</source>
@@ -15403,8 +15801,16 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Nâng cấp cơ sở dữ liệu thất bại ({error}); bản sao lưu tạo trước đó nằm ở {path}.</translation>
     </message>
     <message>
-        <source>Voucher {code} has ended ({ended}): change its end date in the editor to switch it on again.</source>
-        <translation>Mã giảm giá {code} đã hết hạn ({ended}): hãy sửa ngày kết thúc của mã để bật lại.</translation>
+        <source>Voucher {code} was changed after this sale: on other goods or another shipping fee it gives what it gives today (at the sale it gave {discount} đ).</source>
+        <translation>Mã giảm giá {code} đã được sửa sau khi bán đơn này: khi đổi hàng hoặc phí giao hàng, mã được tính theo mức giảm hiện tại (lúc bán mã đã giảm {discount} đ).</translation>
+    </message>
+    <message>
+        <source>Voucher {code} was used on {used} orders, which show its code: the code cannot change. End it and make a new voucher with the code {new}.</source>
+        <translation>Mã giảm giá {code} đã dùng cho {used} đơn, các đơn này đều ghi mã đó: không thể đổi mã. Hãy kết thúc mã này rồi tạo mã giảm giá mới {new}.</translation>
+    </message>
+    <message>
+        <source>Voucher {code} was valid to {last} and has ended: change its end date in the editor to switch it on again.</source>
+        <translation>Mã giảm giá {code} có hiệu lực đến hết ngày {last} và đã hết hạn: hãy sửa ngày kết thúc của mã để bật lại.</translation>
     </message>
     <message>
         <source>Waiting for pickup</source>
@@ -15831,6 +16237,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{code} không phải mã phiếu thu (PT000012).</translation>
     </message>
     <message>
+        <source>{code} is not a supplier payment code (PC000012).</source>
+        <translation>{code} không phải mã phiếu chi (PC000012).</translation>
+    </message>
+    <message>
         <source>{code} is too long for {w} mm wide labels: choose wider labels or give the variant a shorter barcode.</source>
         <translation>{code} quá dài cho tem rộng {w} mm: hãy chọn tem rộng hơn hoặc đặt mã vạch ngắn hơn cho phân loại.</translation>
     </message>
@@ -16013,6 +16423,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>{count} orders</source>
         <translation>{count} đơn hàng</translation>
+    </message>
+    <message>
+        <source>{count} orders could not be read: {orders}.</source>
+        <translation>Không đọc được {count} đơn hàng: {orders}.</translation>
+    </message>
+    <message>
+        <source>{count} orders: {orders}</source>
+        <translation>{count} đơn hàng: {orders}</translation>
     </message>
     <message>
         <source>{count} payments</source>
@@ -16467,6 +16885,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{name} đang nợ {owed} ₫: không thể thu nhiều hơn.</translation>
     </message>
     <message>
+        <source>{name} seller {ext} is the shop {other}, which is disconnected: select {other} in Sales channels and re-authorise it instead (its orders are kept there).</source>
+        <translation>Người bán {name} {ext} chính là gian hàng {other} đã ngắt kết nối: hãy chọn {other} trong Kênh bán hàng và ủy quyền lại gian hàng đó (đơn hàng vẫn được giữ ở đó).</translation>
+    </message>
+    <message>
         <source>{name} shop {ext} is already linked as {other}.</source>
         <translation>Gian hàng {name} {ext} đã được liên kết với tên {other}.</translation>
     </message>
@@ -16547,6 +16969,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{order}: {before} ₫ → {after} ₫</translation>
     </message>
     <message>
+        <source>{order}: {note}</source>
+        <translation>{order}: {note}</translation>
+    </message>
+    <message>
         <source>{order}: {status} → {to}</source>
         <translation>{order}: {status} → {to}</translation>
     </message>
@@ -16589,6 +17015,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>{phone} already belongs to {name} ({code}).</source>
         <translation>Số {phone} đã thuộc về khách {name} ({code}).</translation>
+    </message>
+    <message>
+        <source>{phone} already belongs to {name} ({code}): skip, update that customer, or create a new one anyway.</source>
+        <translation>Số {phone} đã thuộc về khách {name} ({code}): bỏ qua, cập nhật khách đó, hoặc vẫn tạo khách mới.</translation>
     </message>
     <message>
         <source>{phone} is masked: enter the full phone number.</source>
@@ -16669,6 +17099,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>{shop} needs re-authorisation: {reason}</source>
         <translation>{shop} cần ủy quyền lại: {reason}</translation>
+    </message>
+    <message>
+        <source>{shop}: 1 order fetched, {new} new, {updated} updated, {unchanged} unchanged ({seconds} s)</source>
+        <translation>{shop}: đã tải 1 đơn hàng, {new} mới, {updated} cập nhật, {unchanged} không đổi ({seconds} giây)</translation>
     </message>
     <message>
         <source>{shop}: default low-stock level {before} removed</source>
@@ -16947,6 +17381,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{what} {code} cũng có ở dòng {first_row} (mỗi tệp chỉ một lần)</translation>
     </message>
     <message>
+        <source>{whole}.{tenths}</source>
+        <translation>{whole},{tenths}</translation>
+    </message>
+    <message>
         <source>{why} already belongs to {code} ({name})</source>
         <translation>{why} đã thuộc về {code} ({name})</translation>
     </message>
@@ -17105,6 +17543,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <source>Analytics</source>
         <translation>Phân tích</translation>
     </message>
+    <message>
+        <source>Only the owner may change the owner&apos;s or a manager&apos;s account.</source>
+        <translation>Chỉ chủ cửa hàng được sửa tài khoản của chủ cửa hàng hoặc quản lý.</translation>
+    </message>
 </context>
 <context>
     <name>stock</name>
@@ -17179,8 +17621,12 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Trả hàng nhà cung cấp %1</translation>
     </message>
     <message>
+        <source>%1 (group %2)</source>
+        <extracomment>How the app&apos;s reasons name a document cancelled: &quot;Goods receipt PN000001 cancelled: why&quot;. A movement a deleted SKU group left to its listing ends &quot;… (group PS-1)&quot;: its &quot;on hand after&quot; was the group&apos;s (`sku_groups._keep_listing_movements`).</extracomment>
+        <translation>%1 (nhóm %2)</translation>
+    </message>
+    <message>
         <source>%1 cancelled: %2</source>
-        <extracomment>How the app&apos;s reasons name a document cancelled: &quot;Goods receipt PN000001 cancelled: why&quot;.</extracomment>
         <translation>%1 đã hủy: %2</translation>
     </message>
     <message>
@@ -17245,7 +17691,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>Counts the stock of SKU group %1 (shared by its listings)</source>
-        <extracomment>The confirmation&apos;s product column is at least this wide (a name, not &quot;…&quot;) and asks for no more (a longer name gives way, whole in its tooltip). Room beside the widest SKU in its column (cell margins, a little air). Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). A barcode or SKU of the sheet was typed into a Counted cell (a scan while the sheet had the keys): counted as a scan, not as the count. SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
+        <extracomment>The confirmation&apos;s product column is at least this wide (a name, not &quot;…&quot;) and asks for no more (a longer name gives way, whole in its tooltip). Room beside the widest SKU in its column (cell margins, a little air). A typed number: digits, maybe split by dots, commas or spaces (&quot;1.200&quot;, &quot;1,5&quot;, &quot;1 200&quot;). What may group a count&apos;s thousands: a dot, a comma, a space (plain, no-break, narrow). Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). A barcode or SKU of the sheet was typed into a Counted cell (a scan while the sheet had the keys): counted as a scan, not as the count. SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
         <translation>Kiểm tồn kho của nhóm SKU %1 (dùng chung cho các SKU trong nhóm)</translation>
     </message>
     <message>
@@ -17261,13 +17707,17 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Tồn kho của %1 dòng đã đếm sẽ được cập nhật theo số thực tế (%2 dòng có thay đổi). Những dòng chưa đếm giữ nguyên tồn kho.</translation>
     </message>
     <message>
+        <source>The stock of the %1 counted lines changes by the difference you counted against the sheet (%2 of them change), not to the number counted. Lines you did not count keep their stock.</source>
+        <translation>Tồn kho của %1 dòng đã đếm được cộng/trừ theo phần chênh lệch so với phiếu kiểm (%2 dòng có thay đổi), không đặt bằng số thực tế. Những dòng chưa đếm giữ nguyên tồn kho.</translation>
+    </message>
+    <message>
         <source>The stock of %1 counted lines changed since the sheet was loaded (sales, goods in): the difference you counted is added to their stock as it is now, so those changes are kept.</source>
         <extracomment>Shown when the stock of counted lines moved since the sheet was loaded.</extracomment>
         <translation>Tồn kho của %1 dòng đã đếm đã thay đổi từ lúc tải phiếu kiểm (bán hàng, nhập hàng): phần chênh lệch bạn đếm được cộng vào tồn kho hiện tại, nên các thay đổi đó vẫn được giữ.</translation>
     </message>
     <message>
-        <source>%1 lines would end below 0: more went out of them while they were counted than was counted missing. Count them again (load the sheet again) first.</source>
-        <translation>%1 dòng sẽ bị tồn dưới 0: hàng xuất đi trong lúc đếm nhiều hơn số đếm thiếu. Hãy đếm lại (tải lại phiếu kiểm) trước.</translation>
+        <source>%1 lines would end below 0: more went out of them while they were counted than was counted missing. Cancel, then count just those lines again: they will show their stock as it is now, with an empty count. Your other counts are kept.</source>
+        <translation>%1 dòng sẽ bị tồn dưới 0: hàng xuất đi trong lúc đếm nhiều hơn số đếm thiếu. Hãy bấm Hủy rồi chỉ đếm lại những dòng đó: chúng sẽ hiện tồn kho hiện tại, ô thực tế để trống. Các số đã đếm khác vẫn được giữ.</translation>
     </message>
     <message>
         <source>%1 lines end below what open orders hold of them: those orders cannot all be packed until more comes in.</source>

@@ -59,8 +59,25 @@ def test_check_password_strength() -> None:
         check_password_strength("1234567")
     with pytest.raises(ValueError):
         check_password_strength("")
-    check_password_strength("12345678")
     check_password_strength("mật khẩu")  # counts characters, not bytes
+    check_password_strength("hoa-mai-24")
+
+
+@pytest.mark.parametrize(
+    "common", ["12345678", "123456789", "1234567890", "11111111", "00000000", "87654321",
+               "password", "Password1", "QWERTYUI", "abcd1234", " password "],
+)  # fmt: skip
+def test_the_most_common_passwords_are_refused(common: str) -> None:
+    with pytest.raises(ValueError, match="one of the first anyone tries"):
+        check_password_strength(common)
+
+
+def test_a_password_of_digits_only_needs_twelve() -> None:
+    for short in ("20011990", "0912345678", "09123456789"):  # a birthday, a phone number
+        with pytest.raises(ValueError, match="digits only needs at least 12"):
+            check_password_strength(short)
+    check_password_strength("091234567890")  # twelve digits
+    check_password_strength("0912345678a")  # a letter among them
 
 
 def test_secret_box_round_trip() -> None:

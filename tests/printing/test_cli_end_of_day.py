@@ -118,7 +118,6 @@ def test_errors(cli, shop, tmp_path):
     assert bad.code == EXIT_ERROR and "Export to an .xlsx file" in bad.error_line()
 
 
-
 def test_close_the_till_and_print_the_count(qapp, cli, shop, tmp_path):
     data, day = shop
     out = tmp_path / "count.pdf"
@@ -131,7 +130,7 @@ def test_close_the_till_and_print_the_count(qapp, cli, shop, tmp_path):
         500_000, 186_000, 686_000)  # fmt: skip
     assert (till["counted"], till["difference"], till["note"]) == (680_000, -6_000, "Thiếu tiền lẻ")
     text = pdf_text(out)
-    assert has_phrase(text, "Kiểm két") and has_phrase(text, "Chênh lệch -6.000 ₫")
+    assert has_phrase(text, "Kiểm két") and has_phrase(text, "Chênh lệch thiếu 6.000 ₫")
     assert has_phrase(text, "Thiếu tiền lẻ")
     base = ("--data-dir", str(data), "report", "end-of-day")
     assert "difference -186,000" in cli(*base, "--date", day, "--counted", "0").out

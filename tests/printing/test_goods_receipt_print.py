@@ -42,7 +42,8 @@ def test_a_receipt_to_sign_in_vietnamese(qapp, shop_ctx, tmp_path):
                    "Người giao hàng", "Người nhận hàng"):  # fmt: skip
         assert has_phrase(text, phrase), phrase
     assert "(2 mã hàng, 30 sản phẩm)" in text and "ĐÃ HỦY" not in text
-    assert has_phrase(text, "Đã trả nhà cung cấp 432.000 ₫") and "Còn nợ" not in text
+    assert has_phrase(text, "Đã trả nhà cung cấp 432.000 ₫")
+    assert "Chưa trả khi nhập" not in text and "Hiện còn nợ" not in text
 
 
 def test_what_is_left_owed_is_printed(qapp, shop_ctx, tmp_path):
@@ -50,7 +51,8 @@ def test_what_is_left_owed_is_printed(qapp, shop_ctx, tmp_path):
     out = tmp_path / "pn.pdf"
     print_goods_receipt(shop_ctx, row.id, pdf=out, lang="en")
     text = pdf_text(out)
-    for phrase in ("Paid to the supplier 132,000 VND", "Left owed 300,000 VND"):
+    for phrase in ("Paid to the supplier 132,000 VND", "Unpaid at delivery 300,000 VND",
+                   "Owed to the supplier now 300,000 VND"):  # fmt: skip
         assert has_phrase(text, phrase), phrase
     # Two candles sent back, 10.000 of their 36.000 given back: 274.000 left owed.
     from primedist.services import supplier_returns as sr
@@ -61,8 +63,29 @@ def test_what_is_left_owed_is_printed(qapp, shop_ctx, tmp_path):
     print_goods_receipt(shop_ctx, row.id, pdf=out, lang="en")
     text = pdf_text(out)
     for phrase in ("Sent back to the supplier -36,000 VND", "Money given back 10,000 VND",
-                   "Left owed 274,000 VND"):  # fmt: skip
+                   "Unpaid at delivery 274,000 VND",
+                   "Owed to the supplier now 274,000 VND"):  # fmt: skip
         assert has_phrase(text, phrase), phrase
+
+
+def test_payments_made_since_show_in_what_is_owed_now(qapp, shop_ctx, tmp_path):
+    """Paid off later on the supplier's account: the receipt still says what it left
+    unpaid when the goods came, and that nothing is owed now (it once printed "Còn nợ"
+    with the delivery's figure, more than the supplier was owed in all)."""
+    from primedist.services import suppliers as sup
+
+    row = delivery(shop_ctx, paid=132_000)
+    sup.pay_supplier(shop_ctx, row.supplier_id, 300_000)
+    out = tmp_path / "pn.pdf"
+    print_goods_receipt(shop_ctx, row.id, pdf=out)
+    text = pdf_text(out)
+    for phrase in ("Chưa trả khi nhập 300.000 ₫", "Hiện còn nợ nhà cung cấp 0₫"):
+        assert has_phrase(text, phrase), phrase
+    assert "Còn nợ" not in text
+    sup.pay_supplier(shop_ctx, row.supplier_id, 50_000)  # more than owed: paid ahead
+    print_goods_receipt(shop_ctx, row.id, pdf=out, lang="en")
+    assert has_phrase(pdf_text(out), "Paid to the supplier in advance now 50,000 VND")
+    assert gr.get_receipt(shop_ctx, row.id).supplier_debt == -50_000
 
 
 def test_a_cancelled_receipt_in_english_on_a5(qapp, shop_ctx, tmp_path):

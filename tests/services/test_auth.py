@@ -201,8 +201,16 @@ def test_setup_validation_names_the_field_and_writes_nothing(
 
 
 def test_eight_character_password_is_enough(ctx: ServiceContext) -> None:
-    _setup(ctx, owner_password="12345678")
-    assert auth.login(ctx, OWNER_EMAIL, "12345678").role is Role.OWNER
+    _setup(ctx, owner_password="hoa-mai8")
+    assert auth.login(ctx, OWNER_EMAIL, "hoa-mai8").role is Role.OWNER
+
+
+def test_the_owner_may_not_choose_12345678(ctx: ServiceContext, engine: Engine) -> None:
+    with pytest.raises(ValidationError) as info:
+        _setup(ctx, owner_password="12345678")
+    assert info.value.field == "owner_password"
+    assert "one of the first anyone tries" in info.value.user_message
+    _nothing_written(engine)
 
 
 # Login ---------------------------------------------------------------------------------

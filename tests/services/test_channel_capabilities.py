@@ -67,7 +67,9 @@ def test_each_channel_reports_what_its_connector_declares() -> None:
                             Action.LIST_ITEMS})  # fmt: skip
     pushes_only = frozenset({Action.PUSH_STOCK, Action.PUSH_PRICE})
     assert channel_capabilities(Channel.SHOPEE) == everything
-    assert channel_capabilities("lazada") == pushes_only | {Action.LIST_ITEMS}
+    # Lazada's price push takes the discount (sale) price too.
+    assert channel_capabilities("lazada") == pushes_only | {Action.LIST_ITEMS,
+                                                            Action.PUSH_SALE_PRICE}
     assert channel_capabilities(Channel.TIKTOK) == pushes_only
     assert channel_capabilities(Channel.TIKI) == frozenset()
     assert channel_capabilities(Channel.OFFLINE) == frozenset()  # no connector at all

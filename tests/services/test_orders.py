@@ -200,7 +200,7 @@ def test_level_price_voucher_and_points_make_the_total(
             )
         )  # fmt: skip
     draft = sale(variants, customer_id=customer_id, voucher_code="giam10", points=20,
-                 shipping_fee=15_000, payment_method=PaymentMethod.COD)  # fmt: skip
+                 shipping_fee=15_000, payment_method=PaymentMethod.CASH)  # fmt: skip
     quote = svc.quote_order(owner_ctx, draft)
     assert quote.lines[0].unit_price == 80_000  # the level's price
     assert quote.lines[1].unit_price == 120_000  # no level price: list price
@@ -211,7 +211,7 @@ def test_level_price_voucher_and_points_make_the_total(
     created = svc.create_order(owner_ctx, draft)
     order = order_of(engine, created.id)
     assert order.total == quote.total and order.money_adds_up()
-    assert order.paid_amount == 0  # COD: paid on delivery
+    assert order.paid_amount == quote.total  # a counter sale is paid there (never COD)
     cust = load(engine, Customer, customer_id)
     # 30 − 20 redeemed + 24 earned by the completed sale (1 per 10,000 đ of 247,000 đ).
     assert isinstance(cust, Customer) and cust.points_balance == 10 + 24

@@ -183,7 +183,8 @@ def test_an_archived_products_variant_leaves_its_sku_group(
     assert queued(engine) == {f"stock:{shopee}:{keep_vl}"}
     assert f"stock:{lazada}:{gone_vl}" not in queued(engine)
     assert pushes(engine)[f"stock:{shopee}:{keep_vl}"]["available"] == 85
-    # Its last other member removed, the group can be deleted.
+    # Its last other member removed (its units taken out first), the group can be deleted.
+    stock.stock_out(owner_ctx, keep, 85, reason="Hết hàng")
     sku_groups.remove_from_group(owner_ctx, gid, [keep])
     sku_groups.delete_group(owner_ctx, gid)
     with engine.connect() as conn:
@@ -201,6 +202,11 @@ def test_a_group_whose_only_member_was_archived_can_be_deleted(
     sell(engine, shop, vid)
     delete_products(owner_ctx, [engine_product(engine, vid)])
     assert sku_groups.group_detail(owner_ctx, gid).members == ()
+    # Its units go out by a movement first, through a listing put in for the time of it.
+    [other] = make_product(engine, "Nón lá Lazada", [("NON-2", 50_000, 0)])
+    sku_groups.add_to_group(owner_ctx, gid, [other])
+    stock.stock_out(owner_ctx, other, sku_groups.group_detail(owner_ctx, gid).stock, reason="Hư")
+    sku_groups.remove_from_group(owner_ctx, gid, [other])
     sku_groups.delete_group(owner_ctx, gid)  # no "still has 1 listing"
     with pytest.raises(Exception):  # noqa: B017 - gone
         sku_groups.group_detail(owner_ctx, gid)
@@ -358,5 +364,6 @@ def test_a_grouped_variant_taken_off_the_form_leaves_its_group(
         row = conn.execute(sa.select(variants_t.c.sku_group_id, variants_t.c.is_active)
                            .where(variants_t.c.id == v36)).one()  # fmt: skip
     assert tuple(row) == (None, False)
+    stock.stock_out(owner_ctx, other, 10, reason="Hết hàng")  # a group holding units stays
     sku_groups.remove_from_group(owner_ctx, gid, [other])
     sku_groups.delete_group(owner_ctx, gid)  # no longer "still has 2 listings"

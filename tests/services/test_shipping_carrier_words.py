@@ -110,7 +110,9 @@ def test_the_carriers_news_is_noted_in_english_words_from_the_carrier(
     with engine.connect() as conn:
         args = conn.execute(sa.text("SELECT summary_args FROM audit_events "
                                     "WHERE action = 'order.return'")).scalar_one()  # fmt: skip
-    reason = restored("", args).values["reason"]
+    note = restored("", args).values["note"]  # "{order}: {note}", the return's note
+    assert isinstance(note, Message)
+    reason = note.values["reason"]
     assert isinstance(reason, Message)
     assert (reason.template, reason.values) == ("Returned by the carrier ({shipment})",
                                                 {"shipment": code})  # fmt: skip

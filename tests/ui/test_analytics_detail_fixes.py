@@ -123,4 +123,8 @@ def test_the_export_uses_the_screens_words(
     headers = [c.value for c in sheet[1]][:2]
     assert headers == [translate("DetailPage", "From"), translate("DetailPage", "To")]
     values = [r[2] for r in sheet.iter_rows(min_row=2)]
-    assert all(isinstance(v.value, int | float) and "%" in v.number_format for v in values)
+    # A day with no buyer has no rate: blank, as "—" on screen (not 0%).
+    assert rate.series is not None
+    assert [v.value is None for v in values] == [p.empty for p in rate.series.points]
+    assert all(isinstance(v.value, int | float) and "%" in v.number_format
+               for v in values if v.value is not None)  # fmt: skip

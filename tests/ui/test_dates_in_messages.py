@@ -80,7 +80,7 @@ def test_a_failing_sync_says_so_not_only_in_the_tooltip(
     assert widget.toolTip() == "Shop Shopee: needs re-authorisation"
     state.update(waiting=2)
     widget.refresh()
-    assert widget.text() == "Sync failed · 2 action(s) waiting"
+    assert widget.text() == "Sync failed · 2 actions waiting"
     clock.advance(timedelta(minutes=5))
     state.update(waiting=0, last_sync_at=clock.now())  # a sync after the failure: it is over
     widget.refresh()

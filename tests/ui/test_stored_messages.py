@@ -111,13 +111,14 @@ def test_audit_summaries_read_in_vietnamese_and_the_export_keeps_english(
 
 
 @pytest.mark.parametrize(
-    ("name", "channel", "labels"),
-    [("Shopee B", "shopee", "partner id/key"), ("Lazada B", "lazada", "app key/secret"),
-     ("TikTok B", "tiktok", "app key/secret")],
+    ("name", "channel", "labels", "vi_labels"),
+    [("Shopee B", "shopee", "partner id/key", "Partner ID/key"),
+     ("Lazada B", "lazada", "app key/secret", "App Key/secret"),
+     ("TikTok B", "tiktok", "app key/secret", "App Key/secret")],
 )  # fmt: skip
 def test_a_failure_in_our_own_words_reads_in_vietnamese_in_the_sync_log(
     qtbot: Any, ctx: ServiceContext, engine: Engine, vietnamese: None,
-    name: str, channel: str, labels: str,
+    name: str, channel: str, labels: str, vi_labels: str,
 ) -> None:  # fmt: skip
     # "secret: add them…" reads like a credential header: the redaction of a cause in
     # our own words must not mask our words (nor turn them into English text).
@@ -137,11 +138,11 @@ def test_a_failure_in_our_own_words_reads_in_vietnamese_in_the_sync_log(
         == localize(line.message)
         == (
             "Mất ủy quyền: hãy ủy quyền lại gian hàng trong Cài đặt → Kênh bán hàng: "
-            f"{name} chưa có {labels}: hãy thêm trong Kênh bán hàng."
+            f"{name} chưa có {vi_labels}: hãy thêm trong Kênh bán hàng."
         )
     )
     (event,) = [e for e in reports.events(ctx) if e.kind == "sync_failed"]
     assert event.message.endswith(f"{name} has no {labels}: add them in Sales channels.")
     assert describe(event, "vi").endswith(  # Home's feed words our own reason too
-        f": {name} chưa có {labels}: hãy thêm trong Kênh bán hàng."
+        f": {name} chưa có {vi_labels}: hãy thêm trong Kênh bán hàng."
     )

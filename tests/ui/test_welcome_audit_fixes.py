@@ -260,7 +260,7 @@ def test_before_and_after_name_fields_and_values(qapp: Any) -> None:
         "dropped addresses: 12 Lê Lợi, 3 Hai Bà Trưng"
     )  # an unknown field, readable
     assert changes_text('{"lines": [[3, 2, 50000]], "rule": {"field": "price"}}') == (
-        "lines: (3, 2, 50000); rule: which price: price"
+        "lines: (3, 2, 50000); rule: which price: selling price"
     )
     assert changes_text("true") == "Yes" and changes_text("7") == "7"  # a setting's value
     assert changes_text('"Cửa hàng"') == "Cửa hàng"

@@ -241,5 +241,5 @@ def save_points_settings(ctx: ServiceContext, new: PointsSettings) -> PointsSett
             (CAP_SETTING, new.cap_percent, old.cap_percent),
         ):
             if value != before or session.get(AppSetting, key) is None:
-                put_setting(ctx, session, key, value)
+                put_setting(ctx, session, key, value, default=before)
     return new

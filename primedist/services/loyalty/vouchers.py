@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from primedist.core.clock import as_utc
+from primedist.core.clock import as_utc, shop_tz, to_local
 from primedist.core.messages import msg
 from primedist.core.text import clean_line
 from primedist.db.product_summary import chunks
@@ -65,6 +65,14 @@ class VoucherRow:
     discount_given: int
     tags: tuple[str, ...] = field(default_factory=tuple)
     levels: tuple[str, ...] = field(default_factory=tuple)
+    #: Orders that name it, cancelled ones too: with any, its code cannot change.
+    orders: int = 0
+
+
+def last_day(ends_at: datetime) -> date:
+    """The last day a voucher is valid, in the shop's days: its end is stored as the
+    midnight after that day (the editor's "Valid to (inclusive)")."""
+    return to_local(as_utc(ends_at), shop_tz()).date() - timedelta(days=1)
 
 
 def _counted_uses() -> sa.ColumnElement[bool]:
@@ -155,6 +163,8 @@ def _clean(session: Session, draft: VoucherDraft, voucher_id: int | None) -> Vou
     ).first()
     if taken is not None:
         raise Conflict(msg("Another voucher already has the code {code}.", code=code))
+    if voucher_id is not None:
+        _keep_used_code(session, voucher_id, code)
     name = clean_line(draft.name) or code
     if len(name) > 120:
         raise ValidationError(msg("The name is too long (at most 120 characters)."), field="name")
@@ -191,6 +201,25 @@ def _clean(session: Session, draft: VoucherDraft, voucher_id: int | None) -> Vou
                    level_ids=tuple(sorted(set(draft.level_ids))))  # fmt: skip
 
 
+def _keep_used_code(session: Session, voucher_id: int, code: str) -> None:
+    """A Conflict when a used voucher would take another code: its orders, receipts and
+    exports name it by its code, which would change on all of them."""
+    row = session.get(Voucher, voucher_id)
+    if row is None or row.code.upper() == code:
+        return
+    used = _orders_naming(session.connection(), voucher_id)
+    if used:
+        raise Conflict(msg("Voucher {code} was used on {used} orders, which show its code: "
+                           "the code cannot change. End it and make a new voucher with the "
+                           "code {new}.", code=row.code, used=used, new=code))  # fmt: skip
+
+
+def _orders_naming(conn: sa.Connection, voucher_id: int) -> int:
+    """The orders this voucher was used on, cancelled ones too."""
+    return int(conn.execute(sa.select(sa.func.count()).where(uses.c.voucher_id == voucher_id))
+               .scalar_one())  # fmt: skip
+
+
 def _write(session: Session, row: Voucher, draft: VoucherDraft) -> int:
     for key in ("code", "name", "max_discount", "min_order_value", "starts_at", "ends_at",
                 "usage_limit", "per_customer_limit", "is_active", "free_shipping"):  # fmt: skip
@@ -207,6 +236,44 @@ def _write(session: Session, row: Voucher, draft: VoucherDraft) -> int:
     return vid
 
 
+def _audited(session: Session, d: VoucherDraft) -> dict[str, Any]:
+    """What the audit row keeps of a voucher: its terms, and the tags and customer groups
+    it is for by name (their ids say nothing to the reader)."""
+    return {
+        "code": d.code, "name": d.name, "discount_kind": str(d.kind), "value": d.value,
+        "max_discount": d.max_discount, "min_order_value": d.min_order_value,
+        "starts_at": _moment(d.starts_at), "ends_at": _moment(d.ends_at),
+        "usage_limit": d.usage_limit, "per_customer_limit": d.per_customer_limit,
+        "is_active": d.is_active, "free_shipping": d.free_shipping,
+        "tags": _names_of(session, Tag, d.tag_ids),
+        "levels": _names_of(session, CustomerLevel, d.level_ids),
+    }  # fmt: skip
+
+
+def _moment(value: datetime | None) -> str | None:
+    # UTC either way: a stored time comes back without its zone, a typed one with it.
+    return None if value is None else as_utc(value).isoformat()
+
+
+def _names_of(session: Session, model: Any, ids: Sequence[int]) -> list[str]:
+    if not ids:
+        return []
+    return sorted(session.exec(select(model.name).where(model.id.in_(ids))).all())
+
+
+def _stored(session: Session, row: Voucher) -> VoucherDraft:
+    """The voucher as saved, with the tags and customer groups it is for."""
+    tags = session.exec(select(VoucherTag.tag_id).where(VoucherTag.voucher_id == row.id)).all()
+    lvls = session.exec(select(VoucherLevel.level_id)
+                        .where(VoucherLevel.voucher_id == row.id)).all()  # fmt: skip
+    return _draft(row, [(t, "") for t in tags], [(lv, "") for lv in lvls])
+
+
+def _changed(these: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `these` that differ in `other` (an edit's row names only those)."""
+    return {k: v for k, v in these.items() if other.get(k) != v}
+
+
 def save_voucher(ctx: ServiceContext, draft: VoucherDraft, voucher_id: int | None = None) -> int:
     """Create (no id) or change a voucher; returns its id."""
     _require_settings(ctx)
@@ -216,10 +283,14 @@ def save_voucher(ctx: ServiceContext, draft: VoucherDraft, voucher_id: int | Non
             raise NotFound(msg("This voucher no longer exists."))
         if voucher_id is None:
             row.created_at = ctx.clock.now()
+        old = None if voucher_id is None else _audited(session, _stored(session, row))
         clean = _clean(session, draft, voucher_id)
         vid = _write(session, row, clean)
+        new = _audited(session, clean)
         ctx.audit(session, "voucher.create" if voucher_id is None else "voucher.update",
-                  entity_type="voucher", entity_id=vid, summary=clean.code)  # fmt: skip
+                  entity_type="voucher", entity_id=vid, summary=clean.code,
+                  before=None if old is None else _changed(old, new),
+                  after=new if old is None else _changed(new, old))  # fmt: skip
         return vid
 
 
@@ -235,13 +306,16 @@ def set_voucher_active(ctx: ServiceContext, voucher_id: int, active: bool) -> No
             raise NotFound(msg("This voucher no longer exists."))
         if active and row.ends_at is not None and as_utc(row.ends_at) <= ctx.clock.now():
             raise Conflict(
-                msg("Voucher {code} has ended ({ended}): change its end date in the editor to "
-                    "switch it on again.", code=row.code, ended=as_utc(row.ends_at))
+                msg("Voucher {code} was valid to {last} and has ended: change its end date in "
+                    "the editor to switch it on again.", code=row.code,
+                    last=last_day(row.ends_at))
             )  # fmt: skip
+        was_active = row.is_active
         row.is_active = active
         session.add(row)
         ctx.audit(session, "voucher.activate" if active else "voucher.deactivate",
-                  entity_type="voucher", entity_id=voucher_id, summary=row.code)  # fmt: skip
+                  entity_type="voucher", entity_id=voucher_id, summary=row.code,
+                  before={"is_active": was_active}, after={"is_active": active})  # fmt: skip
 
 
 def delete_voucher(ctx: ServiceContext, voucher_id: int) -> None:
@@ -264,9 +338,10 @@ def delete_voucher(ctx: ServiceContext, voucher_id: int) -> None:
                     used=used,
                 )
             )
+        before = _audited(session, _stored(session, row))
         session.delete(row)
         ctx.audit(session, "voucher.delete", entity_type="voucher", entity_id=voucher_id,
-                  summary=row.code)  # fmt: skip
+                  summary=row.code, before=before)  # fmt: skip
 
 
 def list_vouchers(ctx: ServiceContext) -> list[VoucherRow]:
@@ -283,6 +358,8 @@ def list_vouchers(ctx: ServiceContext) -> list[VoucherRow]:
                 .group_by(u.voucher_id)
             ).all()
         )  # fmt: skip
+        naming = {int(key): int(n) for key, n in conn.execute(
+            sa.select(u.voucher_id, sa.func.count()).group_by(u.voucher_id))}  # fmt: skip
         tags = _names(conn, VoucherTag, Tag, "tag_id")
         lvls = _names(conn, VoucherLevel, CustomerLevel, "level_id")
         rows = session.exec(select(Voucher).order_by(sa.desc(vouchers.c.id))).all()
@@ -292,7 +369,7 @@ def list_vouchers(ctx: ServiceContext) -> list[VoucherRow]:
             out.append(VoucherRow(
                 v.id, _draft(v, tags.get(v.id, []), lvls.get(v.id, [])), v.used_count,
                 int(given.get(v.id, 0)), tuple(n for _i, n in tags.get(v.id, [])),
-                tuple(n for _i, n in lvls.get(v.id, [])),
+                tuple(n for _i, n in lvls.get(v.id, [])), naming.get(v.id, 0),
             ))  # fmt: skip
         return out
 

@@ -61,9 +61,10 @@ TEXTS: dict[str, str] = {
     ),
     "product": QT_TRANSLATE_NOOP(
         "MetricDefinitions",
-        "Product rank = per product: units sold (as Products sold), revenue = sum of its line "
-        "subtotals (quantity × price − line discount) in the orders counted in revenue, and "
-        "gross profit (as Gross profit); change against the previous period.",
+        "Product rank = per product: units sold (as Products sold), revenue = its line "
+        "subtotals (quantity × price − line discount) in the orders counted in revenue, for "
+        "the units kept (returned units left out), and gross profit (as Gross profit); change "
+        "against the previous period.",
     ),
     "todo": QT_TRANSLATE_NOOP(
         "MetricDefinitions",

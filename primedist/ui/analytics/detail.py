@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF
@@ -46,6 +47,8 @@ from primedist.ui.widgets import CELL_PADDING, SearchBox, align_headers
 translate = QCoreApplication.translate
 #: The metrics whose chart counts money (a ranking's row: its revenue).
 MONEY_SERIES = ("revenue", "profit", "province", "carrier")
+#: The chart's colour.
+BLUE = "#2563eb"
 #: A ranking cell's data: the value it sorts by; the first cell's: its row's key.
 SORT_VALUE = Qt.ItemDataRole.UserRole
 ROW_KEY = Qt.ItemDataRole.UserRole + 1
@@ -78,12 +81,25 @@ class DayAxis(pg.DateAxisItem):  # type: ignore[misc]  # pyqtgraph has no type h
 
 class ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hints
     """The chart's left axis in the shop's words: ``25 tr``, ``1,5 tỷ``, ``5%``, not
-    pyqtgraph's ``2.5e+07``."""
+    pyqtgraph's ``2.5e+07``. `whole`: the values are counts or đồng, ticked at whole
+    numbers only (a chart of zeros read "0 / 0 / 0", ticks at 0.2 and 0.4 rounded)."""
 
-    def __init__(self, text: Callable[[float], str]) -> None:
+    def __init__(self, text: Callable[[float], str], whole: Callable[[], bool]) -> None:
         super().__init__("left")
         self.enableAutoSIPrefix(False)
         self._text = text
+        self._whole = whole
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:
+        levels: list[Any] = super().tickValues(minVal, maxVal, size)
+        if not self._whole():
+            return levels
+        kept = [(spacing, [v for v in values if float(v).is_integer()])
+                for spacing, values in levels if spacing >= 1]  # fmt: skip
+        if kept:
+            return kept
+        ones = range(math.ceil(minVal), math.floor(maxVal) + 1)
+        return [(1.0, [float(v) for v in ones])]
 
     def tickStrings(self, values: list[float], scale: float, _spacing: float) -> list[str]:
         return [self._text(value * scale) for value in values]
@@ -180,22 +196,34 @@ class DetailPage(QWidget):
         self.chart_caption.setObjectName("cardTitle")
         self.chart_caption.setVisible(self.is_ranking)
         layout.addWidget(self.chart_caption)
+        whole = lambda: metric != "repeat_rate"  # noqa: E731  (counts and đồng)
         self.plot = pg.PlotWidget(
-            axisItems={"bottom": DayAxis(), "left": ValueAxis(self.axis_text)}
+            axisItems={"bottom": DayAxis(), "left": ValueAxis(self.axis_text, whole)}
         )
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#2563eb", width=2), symbol="o",
-                                    symbolSize=5, symbolBrush="#2563eb")  # fmt: skip
-        self.zero_line = self.plot.plot([], [], pen=pg.mkPen(QColor(0, 0, 0, 0)))
+                                    symbolSize=5, symbolBrush=BLUE, symbolPen=BLUE)  # fmt: skip
+        #: The line to and from a week or month the range cut short, dashed.
+        self.partial_line = self.plot.plot(
+            [], [], pen=pg.mkPen(BLUE, width=2, style=Qt.PenStyle.DashLine)
+        )
         self.marker = pg.TextItem(
             anchor=(0, 1), color="#111827", fill=pg.mkBrush(255, 255, 255, 230)
         )
         self.marker.hide()
-        self.plot.addItem(self.marker)
+        # Not in the view's range: shown over a chart of zeros it shrank the range to
+        # ±1e-45 (and cut the label).
+        self.plot.addItem(self.marker, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
         self.plot.setMinimumHeight(160)
         layout.addWidget(self.plot, 2)  # the table under it gets the larger share
+        self.partial_note = QLabel(translate(
+            "DetailPage", "Dashed line, hollow dot: a week or month the range cuts short "
+            "(fewer days than a whole one)."))  # fmt: skip
+        self.partial_note.setObjectName("muted")
+        self.partial_note.setVisible(False)
+        layout.addWidget(self.partial_note)
         self.table = QTableWidget(0, (7 if metric == "product" else 5) if self.is_ranking else 2)
         self.table.setObjectName("detailTable")
         self.table.setHorizontalHeader(FigureHeader(self.table))
@@ -273,8 +301,19 @@ class DetailPage(QWidget):
                 self.table.setItem(r, 2 + 2 * i, change)
         self.table.setSortingEnabled(True)
         self.fit_figures()
+        # The chart follows the selection: the row it followed (read again), else the first.
+        keep, self.key = self.key, None
         if rows:
-            self.table.selectRow(0)  # the chart follows the selection
+            at = next((r for r in range(len(rows)) if self.row_key(r) == keep), 0)
+            self.table.selectRow(at)
+            self._on_row()  # the same row selected as before: no signal, read it all the same
+        else:
+            self.load_series()
+
+    def reload(self) -> None:
+        """Read the table and the chart again (orders changed since they were read)."""
+        if self.is_ranking:
+            self.load_ranking()
         else:
             self.load_series()
 
@@ -336,7 +375,7 @@ class DetailPage(QWidget):
                                                 self.shop_ids, self.key)  # fmt: skip
         if self.is_ranking and key is None:
             self.curve.setData([], [])
-            self.zero_line.setData([], [])
+            self.partial_line.setData([], [])
             self.loaded.emit()
             return
         self.running += 1
@@ -353,13 +392,7 @@ class DetailPage(QWidget):
             return
         self.series = data
         self._caption_chart()
-        xs = [_ts(p.start) for p in data.points]
-        ys = [p.value for p in data.points]
-        self.curve.setData(xs, ys)
-        # The value axis from 0 (money, counts, rates): from the lowest point it made a
-        # small change look like a fall to nothing. An unseen line at 0 is in the range.
-        self.zero_line.setData(xs[:1] + xs[-1:], [0.0] * len(xs[:1] + xs[-1:]))
-        self.plot.enableAutoRange()
+        self._draw(data)
         if not self.is_ranking:
             lang = current_language()
             self.table.setHorizontalHeaderLabels(
@@ -368,16 +401,55 @@ class DetailPage(QWidget):
             self.table.setRowCount(len(data.points))
             for r, p in enumerate(data.points):
                 self.table.setItem(r, 0, _cell(self.period_text(p)))
-                self.table.setItem(r, 1, _cell(self.value_text(p.value, lang), right=True))
+                self.table.setItem(r, 1, _cell(self.point_text(p, lang), right=True))
             self.fit_figures()
             self.apply_search(self.search.text())
         self.loaded.emit()
+
+    def _draw(self, data: reports.Series) -> None:
+        """The line of the points with a value (a rate with no buyer has none: a gap), solid
+        between whole periods, dashed to and from one the range cut short (hollow dot)."""
+        shown = [(i, p) for i, p in enumerate(data.points) if not p.empty]
+        xs = [_ts(p.start) for _i, p in shown]
+        ys = [p.value for _i, p in shown]
+        cut = [reports.partial_bucket(p.start, p.end, data.grain) for _i, p in shown]
+        self.partial_note.setVisible(any(cut))
+        if not shown:
+            self.curve.setData([], [])
+            self.partial_line.setData([], [])
+        else:
+            # connect[k]: a line from point k to point k+1 (neighbours, no gap between).
+            joined = [shown[k + 1][0] == shown[k][0] + 1 for k in range(len(shown) - 1)]
+            solid = [j and not (cut[k] or cut[k + 1]) for k, j in enumerate(joined)]
+            dashed = [j and (cut[k] or cut[k + 1]) for k, j in enumerate(joined)]
+            fill = [pg.mkBrush("w" if c else BLUE) for c in cut]
+            self.curve.setData(xs, ys, connect=np.array([*solid, False]), symbolBrush=fill)
+            self.partial_line.setData(xs, ys, connect=np.array([*dashed, False]))
+        # The value axis from 0 (money, counts, rates; below it only for a loss): from the
+        # lowest point a small change looked like a fall to nothing. All zeros (or none):
+        # 0 to 1, not −0.5 to 0.5 with "-0.2" on a count (whole ticks: ValueAxis).
+        # A hair below 0 all the same: a tick right on the range's edge is not labelled.
+        low, high = min([0.0, *ys]), max([0.0, *ys])
+        if high == low:
+            low, high = 0.0, 1.0
+        room = (high - low) * 0.08
+        self.plot.setYRange(low - (room if low < 0 else room / 2), high + room, padding=0)
+        self.plot.enableAutoRange(axis="x")
 
     def period_text(self, p: reports.Point) -> str:
         lang = current_language()
         if p.start == p.end:
             return format_date(p.start, lang)
-        return f"{format_date(p.start, lang)} – {format_date(p.end, lang)}"
+        text = f"{format_date(p.start, lang)} – {format_date(p.end, lang)}"
+        if self.series is not None and reports.partial_bucket(p.start, p.end, self.series.grain):
+            days = (p.end - p.start).days + 1
+            text += " " + count_text(days, translate("DetailPage", "(part: %n day)"),
+                                     translate("DetailPage", "(part: %n days)"))  # fmt: skip
+        return text
+
+    def point_text(self, p: reports.Point, lang: str) -> str:
+        """A point's value as the table and the hover say it: "—" for a rate with no base."""
+        return "—" if p.empty else self.value_text(p.value, lang)
 
     def value_text(self, value: float, lang: str) -> str:
         if self.metric_key == "repeat_rate":
@@ -430,7 +502,7 @@ class DetailPage(QWidget):
         if point is None:
             self.marker.hide()
             return ""
-        text = f"{self.period_text(point)}\n{self.value_text(point.value, current_language())}"
+        text = f"{self.period_text(point)}\n{self.point_text(point, current_language())}"
         self.marker.setText(text)
         x, y = _ts(point.start), point.value
         self.marker.setAnchor(self.hover_anchor(x, y))

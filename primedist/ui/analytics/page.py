@@ -5,6 +5,7 @@ are read again each time the page shows again (orders may have changed on other 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
@@ -53,6 +54,8 @@ RANK_COLUMNS = {1: "units", 2: "revenue", 3: "profit", 4: "revenue_change"}
 
 #: The row height of the top lists (the style's 30 px left a top 5 two pixels short).
 TOP_ROW_HEIGHT = 28
+#: The product rank's rows (reports.analytics' top_products).
+RANK_ROWS = 10
 
 
 class NumberItem(QTableWidgetItem):
@@ -174,20 +177,26 @@ class AnalyticsPage(FiguresPage):
             # Nothing narrows a top list (no search): the hint's "filtered" case never is.
             self.empty_hints[key] = EmptyHint(table, partial(self.empty_texts, key), bool)
             box.addLayout(head)
-            box.addWidget(table)
+            box.addWidget(table, 1)  # as tall as its rows (_cap_heights), the rest under it
+            box.addStretch(0)
             grid.addLayout(box, i // 2, i % 2)
             self.tables[key] = table
             self.table_titles[key] = title
+        # A tall screen's spare height to the product rank's rows, then below the tables,
+        # not inside them (the top 5s were half empty at 1080).
+        grid.setRowStretch(1, 1)
         layout.addLayout(grid, 1)
         self.bar.changed.connect(self.refresh)
-        self.bar.set_shops(list_shops(ctx))
         self.retranslate()
-        self.refresh()
+        self.refresh()  # fills the shop picker too
 
     # Data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Read the figures in the background (the shops first, here: a shop added since
+        sign-in joins the picker), and the detail page's if it shows (orders changed)."""
         self._seq += 1
         seq, ctx = self._seq, self.ctx
+        self.bar.set_shops(list_shops(ctx))
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
         by, descending = self.product_order()
         self.running += 1
@@ -197,12 +206,16 @@ class AnalyticsPage(FiguresPage):
                 ctx, first, last, shops, rank_by=by, descending=descending
             ),
             title=translate("AnalyticsPage", "Reading the figures"),
-        ).success(lambda a: self._show(seq, a)).finally_(self._finished).run()
+        ).success(lambda a: self._show(seq, a, (first, last))).failure(
+            lambda exc: self._refused(self.bar, exc) if seq == self._seq else None
+        ).finally_(self._finished).run()
+        if self.detail is not None and self.stack.currentWidget() is self.detail:
+            self.detail.reload()
 
-    def _show(self, seq: int, data: reports.Analytics) -> None:
+    def _show(self, seq: int, data: reports.Analytics, days: tuple[date, date]) -> None:
         if seq != self._seq or not alive(self):
             return
-        self.data = data
+        self.data, self.shown_range = data, days
         self._fill()
         self.refreshed.emit()
 
@@ -229,6 +242,15 @@ class AnalyticsPage(FiguresPage):
         self._fill_groups(self.tables["locations_revenue"], a.top_locations_by_revenue, "revenue")
         self._fill_groups(self.tables["carriers"], a.top_carriers, "orders")
         self._fill_products(a.products)
+        self._cap_heights()
+
+    def _cap_heights(self) -> None:
+        """Each table at most as tall as the rows it can hold: a top 5's five, the rank's
+        first ten (reports.analytics' top_products); shorter when the screen is."""
+        for key, table in self.tables.items():
+            rows = RANK_ROWS if key == "products" else reports.TOP
+            header = table.horizontalHeader().sizeHint().height()
+            table.setMaximumHeight(header + rows * TOP_ROW_HEIGHT + 2 * table.frameWidth() + 2)
 
     def empty_texts(self, key: str) -> tuple[str, str]:
         """An empty top list's line (EmptyHint: no search narrows it, so twice the same):
@@ -402,4 +424,5 @@ class AnalyticsPage(FiguresPage):
                     [first, figure, translate("AnalyticsPage", "Change")]
                 )
             align_headers(self.tables[key])
+        self._cap_heights()  # the titles' lines set the headers' height
         self._fill()

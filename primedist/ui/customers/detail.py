@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPixmap,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -92,6 +93,8 @@ AVATAR_SIZE = 64
 #: Orders and points entries read at a time (newest first; "Show more" reads the next).
 ORDERS_PAGE = 200
 POINTS_PAGE = 500
+#: Contact values without spaces to wrap at (shown cut with "…", whole in the tooltip).
+ELIDED_CONTACTS = frozenset({"email", "zalo", "facebook"})
 #: Circle colours of initials avatars (picked from the name, so a customer keeps theirs).
 AVATAR_COLOURS = ("#2563EB", "#059669", "#D97706", "#DC2626", "#7C3AED", "#DB2777", "#0891B2",
                   "#4D7C0F")  # fmt: skip
@@ -221,6 +224,47 @@ def avatar_pixmap(name: str, initials: str, image: str | None, size: int = AVATA
         painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, initials)
     painter.end()
     return pix
+
+
+class ElidedLabel(QLabel):
+    """A value on one line, cut with "…" where the card is too narrow, the whole of it the
+    tooltip then: an email or a Facebook link has no space to wrap at, and unbroken it
+    would widen the contact card's grid past the card (every wrapped value beneath it then
+    loses its second line). `text()` is what is shown; `full_text()` what was set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the stylesheet's font, once polished
+            self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, self.contentsRect().width()
+        )
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
 
 
 def _label(name: str = "", *, selectable: bool = False, wrap: bool = False) -> QLabel:
@@ -453,7 +497,7 @@ class CustomerDetailDialog(QDialog):
         self.contact_captions: dict[str, QLabel] = {}
         self.contact_values: dict[str, QLabel] = {}
         for n, key in enumerate(self.contact_keys):
-            caption, value = _label("muted"), _label(selectable=True, wrap=True)
+            caption, value = _label("muted"), self._contact_value(key)
             caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             value.setObjectName(f"contact_{key}")
             self.contact_captions[key], self.contact_values[key] = caption, value
@@ -470,6 +514,17 @@ class CustomerDetailDialog(QDialog):
         layout.addWidget(self.staff_combo)
         layout.addStretch(1)
         return frame
+
+    @staticmethod
+    def _contact_value(key: str) -> QLabel:
+        """A value of the contact card: wrapped at spaces (the grid gives it the height of
+        its lines), an email or Zalo / Facebook ID cut with "…" instead."""
+        if key not in ELIDED_CONTACTS:
+            return _label(selectable=True, wrap=True)
+        value = ElidedLabel()
+        value.setTextFormat(Qt.TextFormat.PlainText)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return value
 
     def _build_stats(self) -> QWidget:
         page = QWidget()

@@ -7,7 +7,8 @@ customer the service raises DuplicatePhone and the dialog asks, in a message box
 buttons, whether to **skip** (change nothing), **update the existing customer** or **create
 anyway**, then adds again with that policy (an update keeps the existing customer's
 source unless one was picked: the pre-set "Added by hand" is for a new customer). Editing
-runs `update_customer`. What the services
+runs `update_customer` with the customer as the form showed it: one changed meanwhile on
+another PC (or in another window) is refused, not overwritten. What the services
 refuse is shown in the dialog, which stays open.
 """
 
@@ -85,6 +86,9 @@ class CustomerEditor(QDialog):
         self.phone_edits: list[QLineEdit] = []
         #: The form as loaded (`_typed`): closing asks first once it differs.
         self._loaded: tuple[CustomerDraft, str] | None = None
+        #: The customer as stored when the form was filled (editing): saving is refused
+        #: once another PC or window has changed it, rather than undoing that change.
+        self.seen: CustomerDraft | None = None
         self._build()
         self._retranslate()
         self._load()
@@ -251,6 +255,13 @@ class CustomerEditor(QDialog):
         index = self.staff_combo.findData(profile.assigned_user_id)
         self.staff_combo.setCurrentIndex(max(0, index))
         self.note_edit.setPlainText(profile.note)
+        self.seen = CustomerDraft(
+            name=profile.name, phones=list(profile.phones), email=profile.email,
+            zalo_id=profile.zalo_id, facebook_id=profile.facebook_id, gender=profile.gender,
+            birthday=profile.birthday, source=profile.source,
+            referrer_id=profile.referrer.id if profile.referrer else None,
+            assigned_user_id=profile.assigned_user_id, note=profile.note or None,
+        )  # fmt: skip
         self._update_save()
         self._loaded = self._typed()
 
@@ -318,7 +329,7 @@ class CustomerEditor(QDialog):
             # customer keeps where it came from (an import, a marketplace...).
             draft.source = None
         referrer_code = self.referrer_edit.text().strip()
-        ctx, customer_id = self.ctx, self.customer_id
+        ctx, customer_id, seen = self.ctx, self.customer_id, self.seen
         unknown_referrer = QCoreApplication.translate(
             "customers", "No customer has the code %1."
         ).replace("%1", referrer_code)
@@ -331,7 +342,7 @@ class CustomerEditor(QDialog):
                 draft.referrer_id = ref.id
             if customer_id is None:
                 return svc.add_customer(ctx, draft, on_duplicate=on_duplicate)
-            svc.update_customer(ctx, customer_id, draft)
+            svc.update_customer(ctx, customer_id, draft, seen=seen)
             return AddResult(customer_id, "updated")
 
         self._set_busy(True)

@@ -18,9 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.core.money import format_number
+from primedist.services.reports import MAX_DAYS
 from primedist.services.shops import ShopInfo
+from primedist.ui import errors
 from primedist.ui.formatting import format_decimal
+from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
+from primedist.ui.ops import failure_text
 
 #: The range choices, in the combo's order.
 RANGES = ("today", "7d", "30d", "month", "custom")
@@ -70,9 +75,23 @@ class FiguresPage(QWidget):
         self._stale = False
         #: A refresh was asked for while one ran: run it once that one ends.
         self._again = False
+        #: The range of the figures shown (None until the first are read).
+        self.shown_range: tuple[date, date] | None = None
 
     def refresh(self) -> None:
         raise NotImplementedError
+
+    def _refused(self, bar: RangeBar, exc: BaseException) -> None:
+        """A refresh the services refused (a range too long): the dates go back to those of
+        the figures shown, then the reason is said. The cards showed one range's figures
+        under the other's dates, and a to-do card opened the orders of the refused one."""
+        if not alive(self):
+            return
+        if self.shown_range is not None:
+            bar.set_range(*self.shown_range, emit=False)
+        text = failure_text(self, exc)
+        if text:
+            errors.show_error(self, text)
 
     def _finished(self) -> None:
         self.running -= 1
@@ -124,14 +143,19 @@ class ShopPicker(QToolButton):
         return tuple(int(i) for i in ticked)
 
     def set_shops(self, shops: list[ShopInfo]) -> None:
-        """Fill the menu (all ticked) without emitting `changed`."""
+        """Fill the menu without emitting `changed`: all ticked at first; read again (a shop
+        added since), the ticks stay as they were, a new shop ticked only when all were."""
+        if shops == self._shops:
+            return
+        ticked = set(self.shop_ids())  # empty: all of them
+        kept = ticked & {shop.id for shop in shops}
         self._shops = shops
         menu = self.menu()
         menu.clear()
         for shop in shops:
             action = menu.addAction(shop.name)
             action.setCheckable(True)
-            action.setChecked(True)
+            action.setChecked(not kept or shop.id in kept)  # never none ticked
             action.setData(shop.id)
             action.toggled.connect(self._on_tick)
         self._keep_one_ticked()
@@ -181,6 +205,9 @@ class RangeBar(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.preset = QComboBox()
         self.preset.setObjectName("rangePreset")
+        # As wide as its longest choice in the language shown now: sized once, it kept the
+        # width of the first language ("Custom rang" after Vietnamese).
+        self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for key in RANGES:
             self.preset.addItem("", key)
         self.preset.setCurrentIndex(RANGES.index("7d"))
@@ -215,7 +242,8 @@ class RangeBar(QWidget):
         return self.shops_button.shop_ids()
 
     def set_shops(self, shops: list[ShopInfo]) -> None:
-        """Fill the picker (all ticked) without emitting `changed`."""
+        """Fill the picker (all ticked at first, the user's ticks kept after) without
+        emitting `changed`."""
         self.shops_button.set_shops(shops)
 
     def tick_shops(self, ids: set[int]) -> None:
@@ -225,17 +253,17 @@ class RangeBar(QWidget):
     def set_preset(self, key: str) -> None:
         self.preset.setCurrentIndex(RANGES.index(key))
 
-    def set_range(self, first: date, last: date) -> None:
-        """A custom range; emits `changed` once."""
+    def set_range(self, first: date, last: date, *, emit: bool = True) -> None:
+        """A custom range; emits `changed` once (not with `emit=False`: a page putting
+        back the range of the figures it shows)."""
         self.preset.blockSignals(True)
         self.preset.setCurrentIndex(RANGES.index("custom"))
         self.preset.blockSignals(False)
         for edit, day in ((self.date_from, first), (self.date_to, last)):
-            edit.blockSignals(True)
-            edit.setDate(QDate(day.year, day.month, day.day))
-            edit.blockSignals(False)
+            _set_quietly(edit, day)
         self._show_dates()
-        self.changed.emit()
+        if emit:
+            self.changed.emit()
 
     # Reactions ----------------------------------------------------------------------------
     def _apply_preset(self) -> None:
@@ -243,9 +271,7 @@ class RangeBar(QWidget):
         if key != "custom":
             first, last = range_days(key, self._today())
             for edit, day in ((self.date_from, first), (self.date_to, last)):
-                edit.blockSignals(True)
-                edit.setDate(QDate(day.year, day.month, day.day))
-                edit.blockSignals(False)
+                _set_quietly(edit, day)
         self._show_dates()
 
     def _show_dates(self) -> None:
@@ -259,7 +285,22 @@ class RangeBar(QWidget):
 
     def _on_dates(self, _d: QDate) -> None:
         if self.preset.currentData() == "custom":
+            self._keep_within_limit(self.sender() is self.date_to)
             self.changed.emit()
+
+    def _keep_within_limit(self, moved_last: bool) -> None:
+        """A range longer than the reports read (reports.MAX_DAYS): the other date follows
+        the one just chosen, at the longest range. The range was refused with an error,
+        and the cards kept the figures of the range before under the new dates."""
+        first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
+        assert isinstance(first, date) and isinstance(last, date)
+        span = timedelta(days=MAX_DAYS - 1)
+        if abs((last - first).days) <= span.days:
+            return
+        if moved_last:
+            _set_quietly(self.date_from, last - span if last > first else last + span)
+        else:
+            _set_quietly(self.date_to, first + span if last > first else first - span)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -276,4 +317,16 @@ class RangeBar(QWidget):
         }
         for i, key in enumerate(RANGES):
             self.preset.setItemText(i, names[key])
+        limit = self.tr(
+            "A range is at most %1 days: the other date follows the one you choose."
+        ).replace("%1", format_number(MAX_DAYS, current_language()))
+        for edit in (self.date_from, self.date_to):
+            edit.setToolTip(limit)
         self.shops_button.retranslate()
+
+
+def _set_quietly(edit: QDateEdit, day: date) -> None:
+    """Show a day in a date box without its dateChanged."""
+    edit.blockSignals(True)
+    edit.setDate(QDate(day.year, day.month, day.day))
+    edit.blockSignals(False)

@@ -1,6 +1,6 @@
-"""Home's "Getting started" card: a new shop's three first steps (products, a linked
-marketplace shop, the first sale), each ticked once done and one click from its screen.
-Home shows it until the shop has its first order."""
+"""Home's "Getting started" card: a new shop's four first steps (the shop's address or
+phone for its receipts, products, a linked marketplace shop, the first sale), each ticked
+once done and one click from its screen. Home shows it until the shop has its first order."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from primedist.services.reports import FirstSteps
 from primedist.ui.widgets import set_style_property
 
 #: The steps in order: the FirstSteps field each one reads.
-STEPS = ("products", "shop_linked", "orders")
+STEPS = ("shop_details", "products", "shop_linked", "orders")
 DONE, TODO = "✓", "○"
 
 
@@ -69,8 +69,10 @@ class FirstStepsCard(QFrame):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Getting started"))
-        self.intro.setText(self.tr("Three steps to your first sale:"))
+        self.intro.setText(self.tr("Four steps to your first sale:"))
         texts = {
+            "shop_details": (self.tr("Add the shop's address and phone for its receipts"),
+                             self.tr("Open Shop details")),
             "products": (self.tr("Add your products, or import them from a file"),
                          self.tr("Open Products")),
             "shop_linked": (self.tr("Connect your Shopee, Lazada, Tiki or TikTok Shop shop"),

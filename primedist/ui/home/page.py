@@ -12,7 +12,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QHideEvent, QKeyEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -281,6 +291,40 @@ def fit_height(table: QTableWidget) -> None:
     table.setFixedHeight(rows_height(table))
 
 
+def fit_lines(listing: QListWidget) -> None:
+    """A list no taller than its lines (at least its minimum): a short list never grows."""
+    lines = sum(listing.sizeHintForRow(r) for r in range(listing.count()))
+    listing.setMaximumHeight(max(listing.minimumHeight(), lines + 2 * listing.frameWidth() + 6))
+
+
+def spread_columns(table: QTableWidget) -> None:
+    """Each column as wide as its title or its widest cell, and the width left over
+    shared among them all (packed on the left, they left the marketplace table's right
+    two thirds empty on a wide screen); the table never narrower than its texts."""
+    header = table.horizontalHeader()
+    needs = [max(header.sectionSizeHint(c), table.sizeHintForColumn(c))
+             for c in range(table.columnCount())]  # fmt: skip
+    table.setMinimumWidth(sum(needs) + 2 * table.frameWidth())
+    spare = max(0, table.viewport().width() - sum(needs)) // max(1, len(needs))
+    for c, need in enumerate(needs):
+        header.resizeSection(c, need + spare)
+
+
+class ColumnSpreader(QObject):
+    """Spreads a table's columns (spread_columns) again each time the table is resized."""
+
+    def __init__(self, table: QTableWidget) -> None:
+        super().__init__(table)
+        self.table = table
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            spread_columns(self.table)
+        return False
+
+
 class HomePage(FiguresPage):
     """Home (see module docstring)."""
 
@@ -362,11 +406,13 @@ class HomePage(FiguresPage):
         self.events = QListWidget()
         self.events.setObjectName("homeEvents")
         self.events.setMinimumHeight(90)
-        outer.addWidget(self.events, 1)
+        outer.addWidget(self.events)
+        # A tall screen's spare height below the page, not in a list of 5 lines (it took
+        # 40% of a 1080-pixel screen).
+        outer.addStretch(1)
         self.bar.changed.connect(self.refresh)
-        self.bar.set_shops(list_shops(ctx))
         self.retranslate()
-        self.refresh()
+        self.refresh()  # fills the shop picker too
 
     def _channels_row(self) -> QHBoxLayout:
         """The per-marketplace table sized to its rows, and the pie beside it with room for
@@ -380,10 +426,8 @@ class HomePage(FiguresPage):
         self.channels.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.channels.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.channels.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.channels.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         align_headers(self.channels, right=CHANNEL_NUMBERS)
+        ColumnSpreader(self.channels)
         self.pie_panel = QFrame()
         self.pie_panel.setObjectName("card")
         pie_layout = QVBoxLayout(self.pie_panel)
@@ -396,16 +440,20 @@ class HomePage(FiguresPage):
 
     # Data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Read the figures for the range and shops in the background."""
+        """Read the figures for the range and shops in the background (the shops first,
+        here: a few rows, and a shop added since sign-in joins the picker)."""
         self._seq += 1
         seq, ctx = self._seq, self.ctx
+        self.bar.set_shops(list_shops(ctx))
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
         self.running += 1
         Op(
             self,
             lambda _job: reports.dashboard(ctx, first, last, shops),
             title=translate("HomePage", "Reading the figures"),
-        ).success(lambda d: self._show(seq, d)).finally_(self._finished).run()
+        ).success(lambda d: self._show(seq, d, (first, last))).failure(
+            lambda exc: self._refused(self.bar, exc) if seq == self._seq else None
+        ).finally_(self._finished).run()
         if self.may_set_up:
             Op(self, lambda _job: reports.first_steps(ctx)).success(self._show_steps).run()
 
@@ -437,10 +485,10 @@ class HomePage(FiguresPage):
         if last != seen_last or seen_running - running:
             self.refresh_when_idle()
 
-    def _show(self, seq: int, data: reports.Dashboard) -> None:
+    def _show(self, seq: int, data: reports.Dashboard, days: tuple[date, date]) -> None:
         if seq != self._seq or not alive(self):
             return
-        self.data = data
+        self.data, self.shown_range = data, days
         self._fill()
         self.refreshed.emit()
 
@@ -491,6 +539,7 @@ class HomePage(FiguresPage):
                     item.setForeground(QColor(colour))
                 self.channels.setItem(r, c, item)
         fit_height(self.channels)
+        spread_columns(self.channels)
         self.pie_panel.setFixedHeight(max(self.channels.height(), self.pie.PIE_MIN + 24))
         labels = {r.channel.value: enum_label(r.channel) for r in data.channels}
         self.pie.set_slices([(k, labels.get(k, k), n) for k, n in data.pie.items()])
@@ -499,6 +548,7 @@ class HomePage(FiguresPage):
             self.events.addItem(feed_line(e, self.tz))
         if not data.events:
             self.events.addItem(translate("HomePage", "Nothing has happened yet."))
+        fit_lines(self.events)
 
     def _fill_owing(self) -> None:
         owing = self.data.owing if self.data is not None else None

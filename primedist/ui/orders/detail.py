@@ -41,6 +41,7 @@ from primedist.services import order_edit as edit_svc
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
+from primedist.services.outbox import KIND_ACTIONS, channel_can
 from primedist.services.shipping import CARRIER_NAMES, OwnOrder
 from primedist.ui.errors import show_error
 from primedist.ui.formatting import when_text
@@ -76,13 +77,17 @@ SIDE_PANEL_WIDTH = 340
 #: shop's own sale: what the sale screen calls the order discount (F6).
 SELLER_DISCOUNT = QT_TRANSLATE_NOOP("orders", "Seller discount")
 ORDER_DISCOUNT = QT_TRANSLATE_NOOP("orders", "Order discount")
+#: The voucher and points rows' captions when the order names no code or points (a
+#: channel's voucher); otherwise the code and the points show (`_voucher_caption`).
+VOUCHER_DISCOUNT = QT_TRANSLATE_NOOP("orders", "Discount code")
+POINTS_DISCOUNT = QT_TRANSLATE_NOOP("orders", "Points discount")
 
 #: The parts of the total, in the order the breakdown shows them: (field, label, sign).
 MONEY_PARTS: tuple[tuple[str, str, int], ...] = (
     ("subtotal", QT_TRANSLATE_NOOP("orders", "Subtotal"), 1),
     ("marketplace_discount", QT_TRANSLATE_NOOP("orders", "Marketplace discount"), -1),
-    ("voucher_discount", QT_TRANSLATE_NOOP("orders", "Discount code"), -1),
-    ("points_discount", QT_TRANSLATE_NOOP("orders", "Points discount"), -1),
+    ("voucher_discount", VOUCHER_DISCOUNT, -1),
+    ("points_discount", POINTS_DISCOUNT, -1),
     ("shipping_fee", QT_TRANSLATE_NOOP("orders", "Shipping fee"), 1),
     ("seller_discount", SELLER_DISCOUNT, -1),
     ("shop_promotion", QT_TRANSLATE_NOOP("orders", "Shop promotion"), -1),
@@ -723,6 +728,8 @@ class OrderDetailDialog(QDialog):
         order = detail.order
         discount = SELLER_DISCOUNT if self._is_marketplace() else ORDER_DISCOUNT
         self.money_captions["seller_discount"].setText(_orders(discount))
+        self.money_captions["voucher_discount"].setText(self._voucher_caption(detail))
+        self.money_captions["points_discount"].setText(self._points_caption(order))
         for key, _text, sign in MONEY_PARTS:
             amount = int(getattr(order, key))
             self.money_values[key].setText(money(amount, sign))
@@ -746,10 +753,27 @@ class OrderDetailDialog(QDialog):
             self.money_values[key].setVisible(shown)
         self.commission_note.setVisible(show_commission)
 
+    def _voucher_caption(self, detail: OrderDetail) -> str:
+        """The voucher row's caption, "Discount code SALE10": the shop's voucher it came from."""
+        if not detail.voucher_code:
+            return _orders(VOUCHER_DISCOUNT)
+        return self.tr("Discount code %1").replace("%1", detail.voucher_code)
+
+    def _points_caption(self, order: Order) -> str:
+        """The points row's caption, "Points discount (20 points)": how many points it took."""
+        if not order.points_used:
+            return _orders(POINTS_DISCOUNT)
+        return count_text(
+            order.points_used,
+            self.tr("Points discount (%n point)"),
+            self.tr("Points discount (%n points)"),
+        )
+
     def _fill_profit(self, detail: OrderDetail) -> None:
-        """The order's gross profit, for those who see Analytics (costs are the shop's)."""
+        """The order's gross profit, for those who see Analytics (costs are the shop's): the
+        service leaves it out (None) for the others, as their account stands now."""
         profit = detail.gross_profit
-        shown = profit is not None and self.ctx.actor.can(Module.ANALYTICS)
+        shown = profit is not None
         self.money_values["profit"].setText(money(profit or 0))
         self.money_captions["profit"].setVisible(shown)
         self.money_values["profit"].setVisible(shown)
@@ -1017,7 +1041,7 @@ class OrderDetailDialog(QDialog):
         self._run(title, lambda: svc.change_status(self.ctx, self.order_id, status))
 
     def _cancel(self) -> None:
-        reason = ask_cancel_reason(self)
+        reason = ask_cancel_reason(self, note=self._cancel_by_hand_note())
         if not reason:
             return
         self._run(
@@ -1026,6 +1050,18 @@ class OrderDetailDialog(QDialog):
                 self.ctx, self.order_id, OrderStatus.CANCELLED, reason=reason
             ),
         )
+
+    def _cancel_by_hand_note(self) -> str:
+        """Said in the cancel dialog, before the user confirms, for a channel the app cannot
+        cancel on (Lazada, TikTok Shop, Tiki): the order must be cancelled there too."""
+        if self.detail is None or not self._is_marketplace():
+            return ""
+        if channel_can(self.detail.channel, KIND_ACTIONS["order.cancel"]):
+            return ""
+        return self.tr(
+            "The app cannot cancel orders on %1: after cancelling it here, cancel it in %1 "
+            "Seller Center too."
+        ).replace("%1", enum_label(self.detail.channel))
 
     def _toggle_flag(self) -> None:
         assert self.detail is not None

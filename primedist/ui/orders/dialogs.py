@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
 
 
 class CancelReasonDialog(QDialog):
-    """Asks why orders are cancelled: a common reason or the user's own words."""
+    """Asks why orders are cancelled: a common reason or the user's own words. `note`, when
+    given, is said before the user confirms (a channel the app cannot cancel on: the
+    seller must cancel there too)."""
 
-    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+    def __init__(self, count: int, parent: QWidget | None = None, note: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("cancelReasonDialog")
         self.setWindowTitle(QCoreApplication.translate("orders", "Cancel orders"))
@@ -28,6 +30,11 @@ class CancelReasonDialog(QDialog):
                 "orders", "Why are these %n orders cancelled?", None, count
             )
         layout.addWidget(QLabel(text))
+        self.note = QLabel(note)
+        self.note.setObjectName("banner")
+        self.note.setWordWrap(True)
+        self.note.setVisible(bool(note))
+        layout.addWidget(self.note)
         self.reason = QComboBox()
         self.reason.setObjectName("cancelReason")
         self.reason.setEditable(True)
@@ -71,9 +78,10 @@ class CancelReasonDialog(QDialog):
         return self.reason.currentText().strip()
 
 
-def ask_cancel_reason(parent: QWidget | None, count: int = 1) -> str | None:
-    """The reason typed or chosen, or None when the user keeps the orders."""
-    dialog = CancelReasonDialog(count, parent)
+def ask_cancel_reason(parent: QWidget | None, count: int = 1, note: str = "") -> str | None:
+    """The reason typed or chosen, or None when the user keeps the orders (`note`: see
+    CancelReasonDialog)."""
+    dialog = CancelReasonDialog(count, parent, note)
     if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason_text():
         return dialog.reason_text()
     return None

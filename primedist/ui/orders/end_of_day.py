@@ -6,6 +6,7 @@ export it to Excel. The figures come from `services.end_of_day` on a worker thre
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ from primedist.ui.home.controls import ShopPicker
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive, ask_save_path, count_text, export_done_box
-from primedist.ui.ops import Op, report_in
+from primedist.ui.ops import Op, failure_text, report_in
 from primedist.ui.orders.sale import MoneyEdit
 from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen
 
@@ -65,6 +66,8 @@ class EndOfDayDialog(QDialog):
         self.setObjectName("endOfDayDialog")
         self.ctx = ctx
         self.report: eod.EndOfDay | None = None
+        #: What the report shown was read for: (day, shop ids, staff member's id).
+        self.report_view: tuple[date, tuple[int, ...], int | None] | None = None
         self._loading = 0
         self._busy = False
         # The payments' seven columns beside the cash count: on a 1366×768 laptop all of
@@ -176,7 +179,7 @@ class EndOfDayDialog(QDialog):
         column.addWidget(self.close_till_button)
         self.counts_label = QLabel()
         self.counts_label.setObjectName("muted")
-        # Lines of escaped text joined by <br>: one line alone must not show "&amp;".
+        # Paragraphs of escaped text: one count alone must not show "&amp;".
         self.counts_label.setTextFormat(Qt.TextFormat.RichText)
         self.counts_label.setWordWrap(True)
         column.addWidget(self.counts_label)
@@ -254,9 +257,10 @@ class EndOfDayDialog(QDialog):
         return self.shops_button.shop_ids()
 
     # Loading ------------------------------------------------------------------------------
-    def refresh(self) -> None:
+    def refresh(self, then: str = "") -> None:
         """Read the report for the chosen day, shops and staff member (off the UI thread);
-        an older answer arriving late is dropped."""
+        an older answer arriving late is dropped. `then`: the status line once it is
+        shown (what a count said)."""
         self._loading += 1
         ticket = self._loading
         ctx, day, shops = self.ctx, self.chosen_day(), self.shop_ids()
@@ -268,13 +272,18 @@ class EndOfDayDialog(QDialog):
             return (eod.end_of_day(ctx, day, shop_ids=shops, user_id=user),
                     till.till_counts(ctx, day))  # fmt: skip
 
-        Op(self, read).success(lambda got: self._show(*got, ticket)).run()
+        Op(self, read).success(
+            lambda got: self._show(*got, (day, shops, user), ticket, then)
+        ).run()  # fmt: skip
 
-    def _show(self, report: eod.EndOfDay, counts: list[TillCount], ticket: int) -> None:
+    def _show(
+        self, report: eod.EndOfDay, counts: list[TillCount],
+        view: tuple[date, tuple[int, ...], int | None], ticket: int, then: str,
+    ) -> None:  # fmt: skip
         if ticket != self._loading or not alive(self):
             return
-        self.report, self.counts = report, counts
-        self.status.setText("")
+        self.report, self.counts, self.report_view = report, counts, view
+        self.status.setText(then)
         self._show_report()
         self._update_buttons()
 
@@ -382,7 +391,9 @@ class EndOfDayDialog(QDialog):
         self.difference_label.setText(self._difference_text(difference))
         sign = None if difference is None else (difference > 0) - (difference < 0)
         self.difference_label.setStyleSheet("" if sign is None else f"color: {TONES[sign]};")
-        self.counts_label.setText("<br>".join(self._count_line(c) for c in self.counts))
+        # A paragraph a count, a little apart: wrapped in the narrow column, they ran together.
+        self.counts_label.setText("".join(f"<p style='margin-bottom:6px'>{self._count_line(c)}</p>"
+                                          for c in self.counts))  # fmt: skip
         self._update_buttons()
 
     def _difference_text(self, difference: int | None) -> str:
@@ -396,11 +407,20 @@ class EndOfDayDialog(QDialog):
         return self.tr("Exact")
 
     def _count_line(self, c: TillCount) -> str:
-        local = to_local(c.created_at, shop_tz())
-        text = (self.tr("%1 by %2: counted %3, %4")
-                .replace("%1", f"{local:%H:%M}").replace("%2", c.counted_by or "—")
-                .replace("%3", format_money(c.counted, current_language()))
-                .replace("%4", self._difference_text(c.difference)))  # fmt: skip
+        """When, whose drawer (which shops), by whom, and its figures: a day may have a
+        count per cashier, and "22:00 by the owner" did not say which one it was."""
+        lang = current_language()
+        whose = c.staff or self.tr("All staff")
+        if c.shops:
+            whose += " · " + ", ".join(c.shops)
+        text = _filled(
+            self.tr("%1 · %2, counted by %3: float %4, expected %5, counted %6, %7"),
+            f"{to_local(c.created_at, shop_tz()):%H:%M}", whose, c.counted_by or "—",
+            format_money(c.opening_float, lang), format_money(c.expected, lang),
+            format_money(c.counted, lang), self._difference_text(c.difference),
+        )  # fmt: skip
+        if c.note:
+            text += f" · {c.note}"
         return html.escape(text)
 
     def _count_key(self) -> tuple[object, ...] | None:
@@ -435,25 +455,51 @@ class EndOfDayDialog(QDialog):
         ctx, day, shops = self.ctx, self.chosen_day(), self.shop_ids()
         staff, note = self.staff.currentData(), self.count_note.text()
         opening, counted = typed[0], typed[1]
+        # What the screen says the drawer should hold: the service refuses the count when
+        # cash came in or went out since (it would be against figures nobody saw).
+        expected = opening + self.report.cash_in_drawer if self.report else None
         self._busy = True
         self._update_buttons()
         Op(self, lambda _job: till.close_till(ctx, day, opening_float=opening, counted=counted,
-                                              shop_ids=shops, staff_id=staff, note=note),
+                                              shop_ids=shops, staff_id=staff, note=note,
+                                              expected=expected),
            title=self.tr("Counting the till")).success(
             lambda count: self._counted(count, key)
-        ).failure(self._failed).run()  # fmt: skip
+        ).failure(self._count_refused).run()  # fmt: skip
 
     def _counted(self, count: TillCount, key: tuple[object, ...] | None) -> None:
-        """The count is recorded: the form keeps showing it, and Close the till is off
-        until an amount, the note or the view changes."""
+        """The count is recorded: the report is read again (the figures the count was made
+        against, the day's counts with it); Close the till is off until an amount, the
+        note or the view changes."""
         if not alive(self):
             return
         self.last_count = count
         self.counts = [*self.counts, count]
         self._recorded = key
-        self._finished(self.tr("Till counted: %1").replace(
+        self._busy = False
+        self.refresh(then=self.tr("Till counted: %1").replace(
             "%1", self._difference_text(count.difference)))  # fmt: skip
-        self._show_count()
+
+    def _count_refused(self, exc: BaseException) -> None:
+        """Refused (cash taken since the report was shown, …): the report is read again,
+        the reason kept in the status line, to count against what the drawer holds now."""
+        if not alive(self):
+            return
+        self._busy = False
+        self.refresh(then=failure_text(self, exc))
+
+    def count_for_view(self) -> TillCount | None:
+        """The count just recorded, when it is of the report shown: its day, shops and
+        staff member, and the drawer's cash it was counted against (a count of Lan's
+        drawer is no count of the whole shop's)."""
+        count, report, view = self.last_count, self.report, self.report_view
+        if count is None or report is None or view is None or count not in self.counts:
+            return None
+        day, shops, staff = view
+        # Ids in any order: the picker lists shops by name, a count keeps them by id.
+        if (count.day, sorted(count.shop_ids), count.staff_id) != (day, sorted(shops), staff):
+            return None
+        return count if count.expected - count.opening_float == report.cash_in_drawer else None
 
     # Print and export ---------------------------------------------------------------------
     def print_report(self) -> None:
@@ -467,7 +513,7 @@ class EndOfDayDialog(QDialog):
         self._busy = True
         self._update_buttons()
         self.status.setText(self.tr("Printing…"))
-        count = self.last_count if self.last_count in self.counts else None
+        count = self.count_for_view()
         Op(self, lambda _job: print_end_of_day(ctx, report, lang=lang, till=count),
            title=self.tr("Printing the end-of-day report"), network=True).success(
             lambda result: self._finished(self.tr("Printed to %1").replace("%1", result.where))
@@ -482,7 +528,7 @@ class EndOfDayDialog(QDialog):
         from primedist.printing.end_of_day import end_of_day_text
         from primedist.services.auth import shop_profile
 
-        count = self.last_count if self.last_count in self.counts else None
+        count = self.count_for_view()
         name = shop_profile(self.ctx).get("name")
         text = end_of_day_text(report, name, lang=current_language(), till=count)
         QGuiApplication.clipboard().setText(text)
@@ -503,7 +549,7 @@ class EndOfDayDialog(QDialog):
         assert report is not None
         ctx, texts = self.ctx, self.texts()
         # The count just recorded goes into the workbook, as on the printout and the text.
-        count = self.last_count if self.last_count in self.counts else None
+        count = self.count_for_view()
         self._busy = True
         self._update_buttons()
         Op(self, lambda _job: eod.export_end_of_day(ctx, report, target, texts, till=count),
@@ -624,3 +670,9 @@ class EndOfDayDialog(QDialog):
         self.close_till_button.setText(self.tr("Close the till"))
         self._show_report()
         self._update_buttons()  # the button's tooltip says whether the count is recorded
+
+
+def _filled(template: str, *values: str) -> str:
+    """`template`'s %1, %2… replaced by `values` in one pass (a name holding "%3" stays
+    as it is)."""
+    return re.sub(r"%(\d)", lambda m: values[int(m.group(1)) - 1], template)

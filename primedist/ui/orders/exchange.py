@@ -82,6 +82,14 @@ class ExchangeSaleDialog(SaleDialog):
         super()._show_customer()
         self.walk_in_button.setVisible(False)
 
+    def _points_balance(self) -> int:
+        """The customer's points as the return leaves them (the exchange's quote reads
+        them): what the new sale may redeem."""
+        priced = self.exchange_quote
+        if priced is not None and priced.points_balance is not None:
+            return priced.points_balance
+        return super()._points_balance()
+
     # ------------------------------------------------------------------ pricing
 
     def _exchange(self, draft: OrderDraft) -> ExchangeDraft:
@@ -96,6 +104,7 @@ class ExchangeSaleDialog(SaleDialog):
 
     def _show_quote(self) -> None:
         super()._show_quote()
+        self._show_customer()  # its points as the return leaves them
         self._show_to_pay()
 
     def _show_to_pay(self) -> None:

@@ -29,15 +29,27 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.money import format_money, format_number, parse_money
+from primedist.domain.enums import OrderSource, PaymentMethod
 from primedist.domain.order import OrderLine
 from primedist.services.context import ServiceContext
-from primedist.services.orders import OrderDetail, ReturnResult, return_order, suggested_refund
+from primedist.services.orders import (
+    OrderDetail,
+    ReturnResult,
+    points_back,
+    return_order,
+    suggested_refund,
+)
 from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
 #: Columns of the lines table; the last one holds the spin boxes.
 QTY_COLUMN = 4
+#: How a counter sale's refund can go back (not COD nor on account: those are no money
+#: handed over at the counter).
+REFUND_WAYS = (PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD,
+               PaymentMethod.E_WALLET, PaymentMethod.OTHER)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,22 @@ class ReturnDialog(QDialog):
         self.refund_caption.setBuddy(self.refund)
         form.addRow(self.reason_caption, self.reason)
         form.addRow(self.refund_caption, refund_row)
+        # A counter sale's money may go back another way than it came (cash for a transfer):
+        # End of day then takes a cash refund out of the drawer.
+        self.refund_way = QComboBox()
+        self.refund_way.setObjectName("refundMethod")
+        self.refund_way.setMaximumWidth(220)  # as wide as the refund above it
+        self.refund_way_caption = QLabel()
+        self.refund_way_caption.setBuddy(self.refund_way)
+        for way in self._refund_ways():
+            self.refund_way.addItem("", None if way == self.order.payment_method else way)
+        if self.refund_way.count():
+            form.addRow(self.refund_way_caption, self.refund_way)
+        # The order was paid partly with points: their share comes back with the items.
+        self.points_back = QLabel()
+        self.points_back.setObjectName("pointsBack")
+        self.points_back.setWordWrap(True)
+        form.addRow("", self.points_back)
         return form
 
     def _build_buttons(self) -> QDialogButtonBox:
@@ -230,7 +258,9 @@ class ReturnDialog(QDialog):
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [self.everything_button, *self.spins.values()]
-        chain += [self.reason, self.refund, self.ok, self.cancel]
+        chain += [self.reason, self.refund]
+        chain += [self.refund_way] if self.refund_way.count() else []
+        chain += [self.ok, self.cancel]
         for before, after in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(before, after)
 
@@ -273,6 +303,10 @@ class ReturnDialog(QDialog):
         self.reason_caption.setText(self.tr("&Reason"))
         self.refund_caption.setText(self.tr("&Worth") if self.exchange else self.tr("Re&fund"))
         self.use_suggested.setText(self.tr("Use suggested"))
+        self.refund_way_caption.setText(self.tr("Refund &by"))
+        for i in range(self.refund_way.count()):
+            self.refund_way.setItemText(i, enum_label(self.refund_way.itemData(i)
+                                                      or self.order.payment_method))  # fmt: skip
         self.ok.setText(self.tr("Next: new items") if self.exchange
                         else self.tr("Return and refund"))  # fmt: skip
         self.cancel.setText(self.tr("Cancel"))
@@ -297,6 +331,19 @@ class ReturnDialog(QDialog):
         return self.tr("%1 (%2 already returned)").replace("%1", left).replace("%2", done)
 
     # ------------------------------------------------------------------ state
+
+    def _refund_ways(self) -> list[PaymentMethod]:
+        """How the refund can go back, the way the order was paid first: a counter sale's
+        (none for an exchange, whose credit pays the new sale, nor for other orders)."""
+        paid = self.order.payment_method
+        if self.exchange or self.order.source != OrderSource.COUNTER or paid not in REFUND_WAYS:
+            return []
+        return [paid, *(way for way in REFUND_WAYS if way != paid)]
+
+    def refund_method(self) -> PaymentMethod | None:
+        """The way chosen when not the order's own (None: as it was paid)."""
+        way = self.refund_way.currentData() if self.refund_way.count() else None
+        return PaymentMethod(way) if way else None
 
     def quantities(self) -> dict[int, int]:
         """{order line id: quantity to return} for the lines with a quantity."""
@@ -358,6 +405,12 @@ class ReturnDialog(QDialog):
             .replace("%2", format_money(self.max_refund(), lang))
         )
         self.use_suggested.setVisible(self._refund_by_hand)
+        points = points_back(self.order, self.lines, self.quantities())
+        self.points_back.setText(
+            self.tr("%1 points paid on the order go back to the customer.")
+            .replace("%1", format_number(points, lang))
+        )  # fmt: skip
+        self.points_back.setVisible(points > 0)
         problem = self.problem_text()
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
@@ -371,7 +424,7 @@ class ReturnDialog(QDialog):
         if self._busy or self.problem_text() or amount is None:
             return
         quantities, reason = self.quantities(), self.reason_text()
-        order_id = self.order.id or 0
+        order_id, method = self.order.id or 0, self.refund_method()
         if self.exchange:
             self.exchange_start = ExchangeStart(order_id, self.order.external_id,
                                                 self.order.customer_id, reason, amount,
@@ -382,7 +435,9 @@ class ReturnDialog(QDialog):
         self._update()
 
         def work(_job: object) -> ReturnResult:
-            return return_order(self.ctx, order_id, quantities, reason=reason, refund_amount=amount)
+            return return_order(
+                self.ctx, order_id, quantities, reason=reason, refund_amount=amount, method=method
+            )
 
         Op(self, work, engine=self.ctx.engine, title=self.tr("Returning items")).success(
             self._done

@@ -37,9 +37,11 @@ from PySide6.QtGui import (
     QResizeEvent,
     QShortcut,
     QShowEvent,
+    QStandardItemModel,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QButtonGroup,
@@ -56,6 +58,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -77,7 +80,13 @@ from primedist.services.context import ServiceContext
 from primedist.services.customer_account import get_balance
 from primedist.services.customers import CustomerRef, DuplicatePhone
 from primedist.services.exchange import exchangeable_order
-from primedist.services.order_edit import order_draft, quote_edit, repeat_draft, update_order
+from primedist.services.order_edit import (
+    EditQuote,
+    order_draft,
+    quote_edit,
+    repeat_draft,
+    update_order,
+)
 from primedist.services.orders import (
     MAX_AMOUNT,
     MAX_QUANTITY,
@@ -153,8 +162,9 @@ AMBER = QColor("#B45309")
 COST_WARNING_LINES = 3
 #: The total's font size (smaller when its figure would not fit: `FitLabel`).
 TOTAL_POINTS = 20.0
-#: The problems and warnings keep room for this many lines; more of them scroll.
-MESSAGE_LINES = 2
+#: The problems and warnings keep room for up to this many lines (taken from the fields
+#: above on a low screen: they scroll); more of them scroll.
+MESSAGE_LINES = 4
 #: The lines table keeps room for its header and three lines (a low screen: the
 #: delivery under it scrolls rather than squash the lines to nothing).
 LINES_MIN_HEIGHT = 150
@@ -180,12 +190,13 @@ QLabel#problems, QLabel#lineRefusal { color: #B91C1C; }
 QScrollArea#saleMessages, QWidget#saleMessagesColumn, QScrollArea#saleFields,
     QWidget#saleFieldsColumn, QScrollArea#saleDelivery,
     QWidget#saleDeliveryColumn { background: transparent; }
-QLabel#costWarning { color: #B45309; }
+QLabel#costWarning, QLabel#voucherNote { color: #B45309; }
 QLabel#savedLabel { color: #166534; background: #F0FDF4; border: 1px solid #BBF7D0;
     border-radius: 6px; padding: 6px 8px; font-weight: 600; }
 QLabel#hints, QLabel#fieldCaption, QLabel#pointsBalance { color: #6B7280; }
-QLabel#customerCard { background: #F9FAFB; border: 1px solid #E5E7EB; border-radius: 6px;
-    padding: 6px 8px; }
+QFrame#customerCard { background: #F9FAFB; border: 1px solid #E5E7EB; border-radius: 6px; }
+QFrame#customerCard QLabel { background: transparent; }
+QPushButton#walkInButton { padding: 2px 10px; }
 QLineEdit[invalid="true"] { border: 1px solid #DC2626; background: #FEF2F2; }
 QListWidget#pickList { background: #FFFFFF; border: 1px solid #93C5FD; border-radius: 4px;
     selection-background-color: #DBEAFE; selection-color: #111827; }
@@ -312,6 +323,70 @@ class FitLabel(QLabel):
             font.setPointSizeF(size)
         if font.pointSizeF() != self.font().pointSizeF():
             self.setFont(font)
+
+
+class CustomerCard(QFrame):
+    """The chosen customer: the name (bold) and code beside `button` (Walk-in), then the
+    phone, level and points under both, the card's whole width. Each line is cut with "…"
+    to its width, never wrapped (a third line made the fields above the total scroll),
+    and the whole of it is the tooltip then."""
+
+    GREY = "#6B7280"
+
+    def __init__(self, button: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("customerCard")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 5, 8, 6)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(2)
+        self.first, self.second = QLabel(), QLabel()
+        for label in (self.first, self.second):
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setMinimumWidth(1)  # the lines follow the width, not the width the lines
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        grid.addWidget(self.first, 0, 0)
+        grid.addWidget(button, 0, 1)
+        grid.addWidget(self.second, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        self._card = ("", "", "", False)
+
+    def set_card(self, title: str, aside: str, details: str, *, grey_details: bool) -> None:
+        """`title` in bold and `aside` in grey on the first line, `details` on the second."""
+        self._card = (title, aside, details, grey_details)
+        self._fit()
+
+    def text(self) -> str:
+        """The card's words, whole: the name and code, then the details."""
+        title, aside, details, _grey = self._card
+        return "\n".join(p for p in (f"{title}  {aside}".strip(), details) if p)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        title, aside, details, grey = self._card
+        plain = self.first.fontMetrics()
+        bold = QFont(self.first.font())
+        bold.setBold(True)
+        strong = QFontMetrics(bold)
+        room, gap = max(self.first.width(), 1), plain.horizontalAdvance("  ")
+        # The code keeps what the name leaves (the name at least half the line).
+        aside_room = max(room - min(strong.horizontalAdvance(title), room // 2) - gap, 0)
+        short_aside = plain.elidedText(aside, Qt.TextElideMode.ElideRight, aside_room)
+        title_room = room - (plain.horizontalAdvance(short_aside) + gap if short_aside else 0)
+        short_title = strong.elidedText(title, Qt.TextElideMode.ElideRight, title_room)
+        short_details = plain.elidedText(details, Qt.TextElideMode.ElideRight,
+                                         max(self.second.width(), 1))  # fmt: skip
+        first = f"<b>{_html(short_title)}</b>"
+        if short_aside:
+            first += f"&nbsp;&nbsp;<span style='color:{self.GREY}'>{_html(short_aside)}</span>"
+        second = _html(short_details)
+        self.first.setText(first)
+        self.second.setText(f"<span style='color:{self.GREY}'>{second}</span>" if grey else second)
+        cut = (short_title, short_aside, short_details) != (title, aside, details)
+        self.setToolTip(self.text() if cut else "")
 
 
 class PickList(QListWidget):
@@ -761,6 +836,9 @@ class LinesView(QTableView):
 
     stepQuantity = Signal(int)
     removeLine = Signal()
+    #: A cell edited from the keyboard is closed (Enter, Esc): the next scan is the
+    #: product field's, not the cell's.
+    cellDone = Signal()
 
     def __init__(self, model: LinesModel) -> None:
         super().__init__()
@@ -835,10 +913,22 @@ class LinesView(QTableView):
             if event.text() in ("-", "−"):
                 self.stepQuantity.emit(-1)
                 return
-            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            # Delete only: Backspace is the key that corrects a typo, it must not take the
+            # whole line away without a word.
+            if event.key() == Qt.Key.Key_Delete:
                 self.removeLine.emit()
                 return
         super().keyPressEvent(event)
+
+    def closeEditor(
+        self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint
+    ) -> None:  # fmt: skip
+        super().closeEditor(editor, hint)
+        moving_on = hint in (QAbstractItemDelegate.EndEditHint.EditNextItem,
+                             QAbstractItemDelegate.EndEditHint.EditPreviousItem)  # fmt: skip
+        # The view has the focus back when the editor had it (not after a click elsewhere).
+        if not moving_on and self.hasFocus():
+            self.cellDone.emit()
 
 
 # --------------------------------------------------------------------------- new customer
@@ -894,6 +984,10 @@ class QuickCustomerDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.name.textChanged.connect(lambda t: self.save.setEnabled(bool(t.strip())))
+        # The offer and the refusal were about the name and phone as they were: a changed
+        # one withdraws them (Enter creates again, not sells to the other customer).
+        for edit in (self.name, self.phone):
+            edit.textChanged.connect(self._withdraw)
         self.save.setEnabled(bool(name.strip()))
         (self.phone if name.strip() else self.name).setFocus()
 
@@ -929,8 +1023,16 @@ class QuickCustomerDialog(QDialog):
             self.use_existing.setText(QCoreApplication.translate(
                 "orders", "Sell to %1 (%2)").replace("%1", existing.name).replace(
                 "%2", existing.code))  # fmt: skip
-            self.use_existing.setFocus()
+            # The focus stays in the phone, selected: Enter takes the offer (the default
+            # button), a number typed instead replaces it and withdraws the offer.
+            self.phone.setFocus()
+            self.phone.selectAll()
         self.adjustSize()  # taller for the message and the offer: the fields keep their size
+
+    def _withdraw(self) -> None:
+        self.error.hide()
+        if self.existing is not None:
+            self._offer(None)
 
     def _use_existing(self) -> None:
         hit = get_customer(self.ctx, self.existing.id) if self.existing is not None else None
@@ -1013,6 +1115,8 @@ class SaleDialog(QDialog):
         self.problems: list[str] = []
         self.last_created: CreatedOrder | None = None
         self._prefilled: dict[QLineEdit, str] = {}
+        #: The name last searched with matches listed (a scan may be typed after it).
+        self._searched = ""
         self._quote_timer = self._timer(QUOTE_DEBOUNCE_MS, self.requote)
         self._customer_timer = self._timer(CUSTOMER_DEBOUNCE_MS, self._search_customers)
         self._build()
@@ -1280,6 +1384,12 @@ class SaleDialog(QDialog):
         self.cost_warning.setWordWrap(True)
         self.cost_warning.hide()
         box.addWidget(self.cost_warning)
+        self.voucher_note = QLabel()  # an edited order's voucher priced by a changed rule
+        self.voucher_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.voucher_note.setObjectName("voucherNote")
+        self.voucher_note.setWordWrap(True)
+        self.voucher_note.hide()
+        box.addWidget(self.voucher_note)
         box.addStretch(1)
         self.messages = column_scroll(column, "saleMessages")
         self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
@@ -1299,17 +1409,13 @@ class SaleDialog(QDialog):
         row.addWidget(self.customer_search, 1)
         row.addWidget(self.new_customer_button)
         box.addLayout(row)
-        card_row = QHBoxLayout()
-        self.customer_card = QLabel()
-        self.customer_card.setObjectName("customerCard")
-        self.customer_card.setTextFormat(Qt.TextFormat.RichText)
-        self.customer_card.setWordWrap(True)
         self.walk_in_button = QPushButton()
         self.walk_in_button.setObjectName("walkInButton")
         self.walk_in_button.setAutoDefault(False)
-        card_row.addWidget(self.customer_card, 1)
-        card_row.addWidget(self.walk_in_button, 0, Qt.AlignmentFlag.AlignTop)
-        box.addLayout(card_row)
+        # In the card, beside the name: the phone, level and points under it have the
+        # card's whole width (beside the button they wrapped to a third line).
+        self.customer_card = CustomerCard(self.walk_in_button)
+        box.addWidget(self.customer_card)
         return self.customer_box
 
     def _build_payment(self) -> QGroupBox:
@@ -1420,9 +1526,10 @@ class SaleDialog(QDialog):
         self.note_caption.setText(QCoreApplication.translate("orders", "Note"))
 
     def _retranslate_customer(self) -> None:
-        self.customer_box.setTitle(QCoreApplication.translate("orders", "Customer"))
+        # F3 in the title: at the end of the field's hint it was cut to "(…".
+        self.customer_box.setTitle(QCoreApplication.translate("orders", "Customer (F3)"))
         self.customer_search.setPlaceholderText(
-            QCoreApplication.translate("orders", "Name, phone or code  (F3)")
+            QCoreApplication.translate("orders", "Name, phone or code")
         )
         self.new_customer_button.setText(QCoreApplication.translate("orders", "+ New customer"))
         self.walk_in_button.setText(QCoreApplication.translate("orders", "Walk-in"))
@@ -1502,6 +1609,7 @@ class SaleDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         self._show_hints()  # editing or exchanging hid F8's button after the texts
         super().showEvent(event)
+        self._fit_messages()  # as wide as they show now (an edited order's problems)
 
     # ----------------------------------------------------------------------- wiring
 
@@ -1522,6 +1630,7 @@ class SaleDialog(QDialog):
         self.walk_in_button.clicked.connect(lambda: self.set_customer(None))
         self.lines.stepQuantity.connect(self.step_quantity)
         self.lines.removeLine.connect(self.remove_line)
+        self.lines.cellDone.connect(self.product_search.setFocus)
         self.model.changed.connect(self._changed)
         self.model.refused.connect(self._show_refusal)
         # Said until the lines change (or the next sale starts).
@@ -1531,6 +1640,10 @@ class SaleDialog(QDialog):
         for edit in (self.order_discount, self.voucher, self.shipping_fee, self.cash,
                      self.paid_now):  # fmt: skip
             edit.textChanged.connect(self._changed)
+        for edit in (self.cash, self.paid_now):
+            # Enter after the cash (the cashier's, or a scanner's that typed a code into it):
+            # back to the products, where the next scan belongs; never swallowed in silence.
+            edit.returnPressed.connect(lambda: self._focus(self.product_search))
         self.points.textChanged.connect(self._changed)
         self.payment.currentIndexChanged.connect(self._on_payment_changed)
         self.save_button.clicked.connect(self.save)
@@ -1625,8 +1738,9 @@ class SaleDialog(QDialog):
         text = text.strip()
         if not text:
             return
+        searched, self._searched = self._searched, ""
         try:
-            hit = find_variant_by_code(self.ctx, text)
+            hit = find_variant_by_code(self.ctx, text) or self._scanned_after(searched, text)
             hits = [] if hit is not None else search_variants(self.ctx, text)
         except PrimedistError as exc:
             self._show_problems([error_text(exc)])
@@ -1639,6 +1753,19 @@ class SaleDialog(QDialog):
         self.product_popup.show_rows(self.product_search, rows, empty)
         if not rows:  # selected: the next scan replaces the unknown code, not types after it
             self.product_search.selectAll()
+        else:  # not selected: the cashier may type on to narrow the name down
+            self._searched = text
+
+    def _scanned_after(self, searched: str, text: str) -> VariantHit | None:
+        """The product of a code scanned while a name search's list showed: the scanner
+        typed it after the name ("ao so mi8937653246184"); None when what follows the name
+        is no code (more of the name, typed to narrow it down)."""
+        if not searched or not text.startswith(searched):
+            return None
+        code = text.removeprefix(searched).strip()
+        if not code or any(ch.isspace() for ch in code):
+            return None
+        return find_variant_by_code(self.ctx, code)
 
     @staticmethod
     def _hit_text(hit: VariantHit) -> str:
@@ -1745,9 +1872,7 @@ class SaleDialog(QDialog):
         if hit is None:
             title = QCoreApplication.translate("orders", "Walk-in customer")
             note = QCoreApplication.translate("orders", "List prices, no points")
-            self.customer_card.setText(
-                f"<b>{title}</b><br><span style='color:#6B7280'>{note}</span>"
-            )
+            self.customer_card.set_card(title, "", note, grey_details=True)
             self.points_balance.setText("")
             return
         points = QCoreApplication.translate("orders", "%1 points").replace(
@@ -1756,10 +1881,7 @@ class SaleDialog(QDialog):
         details = "  ·  ".join(
             p for p in (phone_text(hit.phone), enum_label(hit.rank), points) if p
         )
-        self.customer_card.setText(
-            f"<b>{_html(hit.name)}</b>  <span style='color:#6B7280'>{_html(hit.code)}</span>"
-            f"<br>{_html(details)}"
-        )
+        self.customer_card.set_card(hit.name, hit.code, details, grey_details=False)
         self.points_balance.setText(
             QCoreApplication.translate("orders", "of %1").replace(
                 "%1", format_number(balance, current_language())
@@ -1824,11 +1946,22 @@ class SaleDialog(QDialog):
         self.type_buttons[source].setChecked(True)
         delivery = source != OrderSource.COUNTER
         self.delivery.setVisible(delivery)
+        self._offer_cod(delivery)
         default = PaymentMethod.COD if delivery else PaymentMethod.CASH
         self.payment.setCurrentIndex(PAYMENT_METHODS.index(default))
         if delivery:
             self._prefill_delivery()
         self._on_payment_changed()
+
+    def _offer_cod(self, shown: bool) -> None:
+        """COD only for a delivery: nobody delivers a counter sale (it was saved completed,
+        unpaid and not owed). Hidden and disabled, so the arrow keys skip it too."""
+        row = PAYMENT_METHODS.index(PaymentMethod.COD)
+        model, view = self.payment.model(), self.payment.view()
+        if isinstance(model, QStandardItemModel) and (item := model.item(row)) is not None:
+            item.setEnabled(shown)
+        if isinstance(view, QListView):
+            view.setRowHidden(row, not shown)
 
     def _on_payment_changed(self) -> None:
         cash = self.payment.currentData() == PaymentMethod.CASH
@@ -1930,6 +2063,9 @@ class SaleDialog(QDialog):
             self.quote = None
             problems.append(error_text(exc))
         self.model.apply_quote(self.quote)
+        note = self.quote.voucher_note if isinstance(self.quote, EditQuote) else None
+        self.voucher_note.setText("⚠ " + localize(note) if note else "")
+        self.voucher_note.setVisible(bool(note))
         self._show_quote()
         self._show_problems(problems)
 
@@ -2004,11 +2140,18 @@ class SaleDialog(QDialog):
         self._fit_messages()
 
     def _fit_messages(self) -> None:
-        """Room for MESSAGE_LINES lines of problems or warning when there are any (taken
-        from the stretch, never from the fields), none when there are not."""
-        shown = bool(self.problems) or not self.cost_warning.isHidden()
-        line = self.problems_label.fontMetrics().lineSpacing()
-        self.messages.setMinimumHeight(MESSAGE_LINES * line if shown else 0)
+        """Room for the problems and warning as they wrap, up to MESSAGE_LINES lines (a
+        second problem was cut behind a scroll bar; taken from the stretch first, then from
+        the fields, which scroll), none when there are none."""
+        shown = bool(self.problems) or not (self.cost_warning.isHidden()
+                                            and self.voucher_note.isHidden())  # fmt: skip
+        column = self.messages.widget()
+        if not shown or column is None:
+            self.messages.setMinimumHeight(0)
+            return
+        needed = column.heightForWidth(self.messages.width())
+        most = MESSAGE_LINES * self.problems_label.fontMetrics().lineSpacing()
+        self.messages.setMinimumHeight(min(needed if needed > 0 else most, most))
 
     # ----------------------------------------------------------------------- save
 

@@ -48,7 +48,7 @@ from sqlalchemy.engine import Engine
 from primedist.core.clock import format_date, shop_tz, to_local
 from primedist.core.messages import Message
 from primedist.core.money import format_money, format_number, parse_money
-from primedist.domain.enums import OrderStatus, PaymentMethod
+from primedist.domain.enums import Module, OrderStatus, PaymentMethod
 from primedist.domain.order import TRANSITIONS
 from primedist.errors import PrimedistError
 from primedist.queries.orders import (
@@ -525,11 +525,17 @@ class OrdersPage(FilteredListPage):
         return super().narrowed() or self._tab != "all"
 
     def empty_texts(self) -> tuple[str, str]:
-        return (
-            self.tr("No orders match the search, the status tab and the filters."),
-            self.tr("No orders yet: make a sale with New order, import a file, or connect a "
-                    "marketplace shop in Settings → Sales channels."),
-        )  # fmt: skip
+        if self.ctx.actor.can(Module.SETTINGS):
+            empty = self.tr(
+                "No orders yet: make a sale with New order, import a file, or "
+                "connect a marketplace shop in Settings → Sales channels."
+            )
+        else:  # Settings is not theirs to open
+            empty = self.tr(
+                "No orders yet: make a sale with New order or import a file. For "
+                "a marketplace shop's orders, ask the shop owner to connect it."
+            )
+        return self.tr("No orders match the search, the status tab and the filters."), empty
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(

@@ -21,6 +21,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar, QWidget
 
 from primedist.core.money import format_number
+from primedist.domain.enums import Module
 from primedist.errors import Cancelled, PrimedistError
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.printing.content import Payment
@@ -322,8 +323,7 @@ class OrderPrinter(QObject):
 
             _report(self.widget, exc)
 
-    @staticmethod
-    def _error_message(exc: PrimedistError, *, test_page: bool = False) -> str:
+    def _error_message(self, exc: PrimedistError, *, test_page: bool = False) -> str:
         if isinstance(exc, TemplateError):  # the same on every try: the template must change
             return translate(
                 "printing",
@@ -333,6 +333,8 @@ class OrderPrinter(QObject):
         if test_page and _no_printer_chosen(exc):  # Settings' own page: the choice is above
             return translate("printing", "No printer is chosen: choose a printer above, then "
                                          "print the test page again.")  # fmt: skip
+        if _no_printer_chosen(exc) and not self.ctx.actor.can(Module.SETTINGS):
+            return render.no_printer_text(may_choose=False)  # Settings is not theirs to open
         return error_text(exc)
 
     def _show_error(self, message: str, retry: Callable[[], None] | None) -> None:

@@ -248,6 +248,35 @@ def print_customer_payment(
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
 
 
+def print_supplier_payment(
+    ctx: ServiceContext,
+    payment_id: int,
+    *,
+    target: PrintTarget | None = None,
+    pdf: Path | None = None,
+    lang: str = "vi",
+    open_drawer: bool = False,
+) -> PrintResult:
+    """Print a payment to a supplier (phiếu chi) as a customer's payment receipt prints: on
+    the receipt's printer and paper (the till's), or on the target / into the PDF given.
+    The drawer stays shut unless asked (`open_drawer`) for a cash payment and the
+    receipt's printer kicks it for a sale: a voucher is most often printed again later."""
+    from primedist.domain.enums import PaymentMethod
+    from primedist.printing.supplier_payment import supplier_payment_document
+    from primedist.services import suppliers
+
+    payment = suppliers.get_payment(ctx, payment_id)
+    owed = suppliers.get_supplier(ctx, payment.supplier_id).debt
+    profile = resolve_profile(ctx, DocumentType.RECEIPT, target=target)
+    document = supplier_payment_document(
+        payment, owed, store.load_shop_details(ctx), lang=lang, paper=profile.paper,
+        printed_at=ctx.clock.now(),
+    )  # fmt: skip
+    drawer = open_drawer and profile.open_drawer and payment.method == PaymentMethod.CASH
+    _deliver_profile([document], replace(profile, open_drawer=drawer), pdf)
+    return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
+
+
 def print_goods_receipt(
     ctx: ServiceContext,
     receipt_id: int,

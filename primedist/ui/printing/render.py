@@ -211,6 +211,16 @@ def available_printers() -> list[str]:
     return list(QPrinterInfo.availablePrinterNames())
 
 
+def no_printer_text(*, may_choose: bool = True) -> str:
+    """Why nothing printed when the document has no printer: who may open Settings chooses
+    one there; anyone else (a cashier with Orders only) asks the shop owner to."""
+    if may_choose:
+        return translate("printing", "No printer is chosen for this document: choose one in "
+                                     "Settings → Printers & templates.")  # fmt: skip
+    return translate("printing", "No printer is chosen for this document: ask the shop owner "
+                                 "to choose one (Settings → Printers & templates).")  # fmt: skip
+
+
 def check_printer(name: str, *, since: float | None = None) -> None:
     """Raise unless `name` is a printer the system knows and it takes jobs now: not
     paused, not refusing, reachable, and not sitting on jobs sent more than STUCK_AFTER_S
@@ -222,11 +232,7 @@ def check_printer(name: str, *, since: float | None = None) -> None:
     behind it.
     """
     if not name:
-        raise PrinterNotFound(translate(
-            "printing",
-            "No printer is chosen for this document: choose one in Settings → Printers & "
-            "templates.",
-        ))  # fmt: skip
+        raise PrinterNotFound(no_printer_text())
     names = available_printers()
     if name not in names:
         known = (", ".join(names) if names

@@ -722,15 +722,15 @@ class SkuGroupsPage(SqlListPage):
             self.open_group(gid)
 
     def delete_selected(self) -> None:
-        """Delete the selected group after asking; a group with listings is refused (the
-        message says to remove them first)."""
+        """Delete the selected group after asking; a group with listings or stock is refused
+        (the message says what to do first)."""
         gid = self.selected_id()
         if gid is None or self._busy:
             return
         row = self.view.selectionModel().selectedRows()[0].row()
         code = self.model.cell(row, "code") or ""
         question = self.tr(
-            "Delete group %1? Its stock figure and its stock history are deleted with it."
+            "Delete group %1? The SKUs that were in it keep the stock movements they made there."
         ).replace("%1", code)
         if not ask_confirm(self, self.tr("Delete SKU group"), question):
             return

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -53,6 +54,7 @@ from primedist.ui.ops import Op, report_in
 from primedist.ui.products.receipts import (
     PROBLEM,
     RIGHT,
+    SEARCH_MIN_WIDTH,
     GoodsReceiptDialog,
     _money,
     _num,
@@ -60,6 +62,8 @@ from primedist.ui.products.receipts import (
 )
 from primedist.ui.sub_tabs import mark_search
 
+#: Room a window's title bar takes besides its title (icon, minimise, maximise, close).
+TITLE_BAR_ROOM = 180
 #: The state filter's choices: open ones (the default), all, then each state.
 STATE_CHOICES: tuple[str, ...] = ("open", "", *(s.value for s in PurchaseOrderState))
 
@@ -245,6 +249,7 @@ class PurchaseOrdersPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(self._build_top())
+        layout.addWidget(self.status)
         self.message = QLabel()
         self.message.setObjectName("formProblem")
         self.message.setWordWrap(True)
@@ -277,15 +282,25 @@ class PurchaseOrdersPage(QWidget):
         mark_search(self.search)  # Ctrl+F
         self.search.returnPressed.connect(self.refresh)
         self.search.textChanged.connect(lambda text: self.refresh() if not text else None)
+        # Room to type a code or a supplier's name, whatever the buttons beside it need.
+        self.search.setMinimumWidth(SEARCH_MIN_WIDTH)
         self.state = QComboBox()
         self.state.setObjectName("purchaseOrdersState")
         for value in STATE_CHOICES:
             self.state.addItem("", value)
+        # As wide as its longest state in the language shown: never cut ("Open (awaiting go").
+        self.state.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.state.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.state.currentIndexChanged.connect(lambda _i: self.refresh())
         self.count = QLabel()
         self.count.setObjectName("muted")
+        #: What was done last (saved, printed, copied …), on a line of its own under the
+        #: buttons: in the row it took the search's and the state's room.
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setObjectName("muted")
+        self.status.setWordWrap(True)
+        self.status.hide()
         self.receive_button = push_button("orderReceiveButton", self.receive)
         self.edit_button = push_button("orderEditButton", self.edit_order)
         self.export_button = push_button("ordersExportButton", self.export)
@@ -302,7 +317,6 @@ class PurchaseOrdersPage(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.state)
         top.addWidget(self.count)
-        top.addWidget(self.status)
         top.addStretch(1)
         for button in (self.edit_button, self.cancel_button, self.close_button,
                        self.print_button, self.export_button, self.receive_button,
@@ -360,6 +374,11 @@ class PurchaseOrdersPage(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def say(self, text: str) -> None:
+        """`text` under the buttons ('' hides the line)."""
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     # Reading ------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -546,7 +565,7 @@ class PurchaseOrdersPage(QWidget):
     def _ordered(self, row: po.OrderRow) -> None:
         if not alive(self):
             return
-        self.status.setText(self.tr("%1 saved").replace("%1", row.code))
+        self.say(self.tr("%1 saved").replace("%1", row.code))
         self._keep = row.id
         self.search.clear()
         self.refresh()
@@ -573,7 +592,7 @@ class PurchaseOrdersPage(QWidget):
     def _received(self, order_id: int, code: str) -> None:
         if not alive(self):
             return
-        self.status.setText(self.tr("%1 received").replace("%1", code))
+        self.say(self.tr("%1 received").replace("%1", code))
         self._keep = order_id
         self.refresh()
         self.stockChanged.emit()
@@ -590,10 +609,13 @@ class PurchaseOrdersPage(QWidget):
         else:
             title = self.tr("Cancel %1").replace("%1", order.code)
             question = self.tr("Why is the order cancelled?")
-        self.reason_box = ask_reason(
+        box = self.reason_box = ask_reason(
             self, title, question, lambda text: self.end_order(order.id, action, text)
         )
-        return self.reason_box
+        # As wide as its title and the title bar's buttons: "Kết thúc DHN000001" was cut
+        # to "Kết thúc… N000001" in a box as narrow as its question.
+        box.setMinimumWidth(box.fontMetrics().horizontalAdvance(title) + TITLE_BAR_ROOM)
+        return box
 
     def end_order(self, order_id: int, action: str, reason: str) -> None:
         ctx = self.ctx
@@ -610,7 +632,7 @@ class PurchaseOrdersPage(QWidget):
         from primedist.ui.printing.jobs import print_purchase_order
 
         ctx, lang = self.ctx, current_language()
-        self.status.setText(self.tr("Printing…"))
+        self.say(self.tr("Printing…"))
         Op(self, lambda _job: print_purchase_order(ctx, order.id, pdf=pdf, lang=lang),
            title=self.tr("Printing the purchase order"), network=True).success(
             self._printed).failure(self._failed).run()  # fmt: skip
@@ -629,7 +651,7 @@ class PurchaseOrdersPage(QWidget):
         if not alive(self):
             return
         QGuiApplication.clipboard().setText(text)
-        self.status.setText(self.tr("%1 copied: paste it into the chat with the supplier")
+        self.say(self.tr("%1 copied: paste it into the chat with the supplier")
                             .replace("%1", code))  # fmt: skip
 
     def save_pdf(self) -> None:
@@ -646,7 +668,7 @@ class PurchaseOrdersPage(QWidget):
 
     def _printed(self, result: Any) -> None:
         if alive(self):
-            self.status.setText(self.tr("Printed to %1").replace("%1", result.where))
+            self.say(self.tr("Printed to %1").replace("%1", result.where))
 
     def export(self) -> None:
         path = ask_save_path(self, self.tr("Export purchase orders"), self._folder(),
@@ -673,6 +695,6 @@ class PurchaseOrdersPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         """Said above the list (an order that changed meanwhile; a printer problem)."""
         if alive(self):
-            self.status.setText("")
+            self.say("")
             report_in(self.message, self, exc)
             self.message.setVisible(bool(self.message.text()))

@@ -72,7 +72,7 @@ from primedist.ui.list_tools import (
 from primedist.ui.messages import error_text
 from primedist.ui.money_form import MUTED
 from primedist.ui.ops import Op, report_in
-from primedist.ui.orders.sale import PickList, SearchField
+from primedist.ui.orders.sale import MoneyEdit, PickList, SearchField
 from primedist.ui.sub_tabs import mark_search
 
 if TYPE_CHECKING:
@@ -184,6 +184,12 @@ class GoodsReceiptDialog(QDialog):
         #: that once saved (`receive_goods`), so it shows it.
         self.order_costs: dict[int, int] = {}
         self.lines: list[DraftLine] = []
+        #: The lines as they were before the order chosen in `order_choice` added its own
+        #: (None: none chosen), and as they were once it had: leaving the order puts the
+        #: first back, asking (`order_box`) when they no longer are the second.
+        self._before_order: list[DraftLine] | None = None
+        self._as_loaded: tuple[object, ...] = ()
+        self.order_box: QMessageBox | None = None
         #: The supplier typed, as last looked up: (text, the supplier or None).
         self.named: tuple[str, SupplierRow | None] | None = None
         self._lookups = 0
@@ -341,9 +347,8 @@ class GoodsReceiptDialog(QDialog):
         # Under the totals: what was paid to the supplier, how, what is left owed.
         pay = self.pay_row = QHBoxLayout()
         self.paid_label = QLabel()
-        self.paid = QLineEdit()
-        self.paid.setObjectName("receiptPaid")
-        self.paid.setAlignment(RIGHT)
+        # "5000000" typed shows as 5.000.000 once left, as the other amounts of money do.
+        self.paid = MoneyEdit("receiptPaid")
         self.paid.setMaximumWidth(180)
         self.paid.textEdited.connect(self._paid_edited)
         self.paid_label.setBuddy(self.paid)
@@ -371,9 +376,11 @@ class GoodsReceiptDialog(QDialog):
         self.setWindowTitle(self.tr("Receive the goods of %1").replace("%1", order.code)
                             if order is not None else self.tr("New goods receipt"))  # fmt: skip
         if order is not None:
+            # A quantity of 0 is refused: a line that did not come is removed.
             self.order_label.setText(self.tr(
-                "Against purchase order %1: the lines are what is still to come; lower what "
-                "did not come.").replace("%1", order.code))  # fmt: skip
+                "Against purchase order %1: the lines are what is still to come. Lower what "
+                "came short; remove a line that did not come at all.").replace(
+                "%1", order.code))  # fmt: skip
         self.supplier_label.setText(self.tr("&Supplier"))
         self.note_label.setText(self.tr("&Note"))
         self.order_choice_label.setText(self.tr("Against &order"))
@@ -541,28 +548,86 @@ class GoodsReceiptDialog(QDialog):
 
     def _order_chosen(self, index: int) -> None:
         """Against the order chosen: its supplier fixed and what is still to come of it
-        added to the lines; "not against an order" frees the supplier again."""
+        added to the lines; "not against an order" (or another order) takes its lines off
+        again — asking first when they were changed — and frees the supplier."""
         order_id = self.order_choice.itemData(index)
-        if order_id is None:
-            self._set_order(None)
+        if order_id == (self.order.id if self.order is not None else None):
             return
-        if self.order is not None and self.order.id == order_id:
+        if self.order is not None and self._lines_key() != self._as_loaded:
+            self._ask_leave_order(order_id)
+            return
+        self._switch_order(order_id)
+
+    def _switch_order(self, order_id: int | None) -> None:
+        if order_id is None:
+            self._leave_order()
             return
         ctx = self.ctx
         Op(self, lambda _job: to_receive(ctx, int(order_id))).success(
             lambda got: self._order_loaded(*got)).failure(self._failed).run()  # fmt: skip
 
+    def _lines_key(self) -> tuple[object, ...]:
+        return tuple((ln.hit.variant_id, ln.quantity, ln.cost_text) for ln in self.lines)
+
+    def _leave_order(self) -> None:
+        """Not against the order any more: the lines as they were before it came in."""
+        if self._before_order is not None:
+            self.lines, self._before_order = list(self._before_order), None
+        self._set_order(None)
+        self._fill()
+
+    def _ask_leave_order(self, order_id: int | None) -> None:
+        """The order's lines were changed: ask before they go (the choice stays on the
+        order meanwhile, and on No)."""
+        assert self.order is not None
+        self._show_choice()
+        buttons = QMessageBox.StandardButton
+        text = self.tr("Take the lines of %1 off the receipt? What you changed on them is "
+                       "lost.").replace("%1", self.order.code)  # fmt: skip
+        box = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(), text,
+                          buttons.Yes | buttons.No, self)  # fmt: skip
+        box.setObjectName("leaveOrder")
+        box.setDefaultButton(buttons.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._leave_answered(box, order_id))
+        self.order_box = box
+        box.open()
+
+    def _leave_answered(self, box: QMessageBox, order_id: int | None) -> None:
+        if alive(self) and box.clickedButton() is box.button(QMessageBox.StandardButton.Yes):
+            index = self.order_choice.findData(order_id) if order_id is not None else 0
+            self.order_choice.setCurrentIndex(max(index, 0))
+            self._switch_order(order_id)
+
+    def _show_choice(self) -> None:
+        """`order_choice` on the order the receipt is against (or on none)."""
+        index = self.order_choice.findData(self.order.id) if self.order is not None else 0
+        self.order_choice.setCurrentIndex(max(index, 0))
+
     def _order_loaded(self, order: OrderRow, to_come: list[ToReceive]) -> None:
+        """The order's lines join those typed before it was chosen (another order's make
+        way). All or none: when they cannot join (a SKU typed at another cost), the receipt
+        stays as it was, not against the order, and says why."""
         if not alive(self):
             return
-        if self.order is not None:  # another order's lines make way for this one's
-            self.lines.clear()
-        self._set_order(order)
+        kept, kept_costs = self.lines, self.order_costs
+        before = list(self._before_order if self._before_order is not None else self.lines)
+        self.lines = list(before)
         # What the order expects, known now (the whole list follows): a line typed without
         # a cost takes it, as saving does, and meets the order's line at the same cost.
         self.order_costs = {t.hit.variant_id: t.unit_cost for t in to_come
                             if t.unit_cost is not None}  # fmt: skip
-        self.prefill([(t.hit, t.quantity, t.unit_cost) for t in to_come])
+        refusal = self.prefill([(t.hit, t.quantity, t.unit_cost) for t in to_come])
+        if refusal:
+            self.lines, self.order_costs = kept, kept_costs
+            self._fill()
+            self._show_choice()
+            self.show_problem(self.tr("%1 was not chosen: %2").replace(
+                "%1", order.code).replace("%2", refusal))  # fmt: skip
+            return
+        self._before_order = before
+        self._set_order(order)
+        self._as_loaded = self._lines_key()
 
     def _set_order(self, order: OrderRow | None) -> None:
         self.order = order
@@ -888,6 +953,9 @@ class GoodsReceiptsPage(QWidget):
         self.lines: list[svc.ReceiptLineRow] = []
         #: The selected receipt's returns to the supplier (loaded with its lines).
         self.returns: list[ReturnRow] = []
+        #: What the selected receipt's supplier is owed now (read with its lines when the
+        #: receipt left some unpaid; None otherwise).
+        self.supplier_debt: int | None = None
         self.dialog: GoodsReceiptDialog | None = None
         self.return_dialog: SupplierReturnDialog | None = None
         #: The receipt to select once the list is read again (None: the newest).
@@ -1034,6 +1102,7 @@ class GoodsReceiptsPage(QWidget):
         self.rows = rows
         self.lines = []
         self.returns = []
+        self.supplier_debt = None
         self._fill_return_actions()
         self._show_rows()
         if rows:
@@ -1112,7 +1181,15 @@ class GoodsReceiptsPage(QWidget):
         self.cancel_receipt_action.setText(text)
 
     def owed_text(self, row: svc.ReceiptRow) -> str:
-        return self.tr("%1 owed to the supplier").replace("%1", _money(row.owed))
+        """What the delivery left unpaid when it came (payments since are not on it)."""
+        return self.tr("%1 unpaid at delivery").replace("%1", _money(row.owed))
+
+    def debt_now_text(self, debt: int) -> str:
+        """The supplier's balance now, every payment counted."""
+        if debt < 0:
+            return self.tr("Paid to the supplier in advance now: %1").replace(
+                "%1", _money(-debt))  # fmt: skip
+        return self.tr("Owed to the supplier now: %1").replace("%1", _money(debt))
 
     def cancelled_text(self, row: svc.ReceiptRow) -> str:
         when = format_datetime(row.cancelled_at, shop_tz(), current_language()) \
@@ -1128,18 +1205,23 @@ class GoodsReceiptsPage(QWidget):
         receipt = self.current()
         if receipt is None:
             return
-        ctx, receipt_id = self.ctx, receipt.id
+        ctx, receipt_id, unpaid = self.ctx, receipt.id, bool(receipt.owed)
+        # Beside what it left unpaid, what the supplier is owed now: paid since or not.
         Op(self, lambda _job: (svc.receipt_lines(ctx, receipt_id),
-                               receipt_returns(ctx, receipt_id))).success(
+                               receipt_returns(ctx, receipt_id),
+                               svc.get_receipt(ctx, receipt_id).supplier_debt if unpaid
+                               else None)).success(
             lambda got: self._lines_loaded(receipt_id, *got)).run()  # fmt: skip
 
     def _lines_loaded(self, receipt_id: int, lines: list[svc.ReceiptLineRow],
-                      returns: list[ReturnRow] | None = None) -> None:  # fmt: skip
+                      returns: list[ReturnRow] | None = None,
+                      supplier_debt: int | None = None) -> None:  # fmt: skip
         current = self.current()
         if not alive(self) or current is None or current.id != receipt_id:
             return
         self.lines = lines
         self.returns = returns or []
+        self.supplier_debt = supplier_debt
         self._fill_return_actions()
         self._show_lines()
 
@@ -1267,6 +1349,8 @@ class GoodsReceiptsPage(QWidget):
             title += " · " + returns
         if receipt and receipt.owed:
             title += " · " + self.owed_text(receipt)
+            if self.supplier_debt is not None:
+                title += " · " + self.debt_now_text(self.supplier_debt)
         if receipt and receipt.cancelled_at is not None:
             title += " · " + self.cancelled_text(receipt)
         self.lines_title.setText(title)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QRadioButton,
     QSpinBox,
     QTableWidget,
@@ -104,8 +105,18 @@ PREFIXED_REASONS = {
 CANCELLED = " cancelled: "
 
 
+#: A movement a deleted SKU group left to its listing ends "… (group PS-1)": its "on hand
+#: after" was the group's (`sku_groups._keep_listing_movements`).
+GROUP_SUFFIX = re.compile(r" ?\(group ([^()]+)\)$")
+
+
 def reason_label(reason: str) -> str:
     """A movement's reason in the UI language when the app wrote it; a person's as typed."""
+    grouped = GROUP_SUFFIX.search(reason)
+    if grouped:
+        base = reason[: grouped.start()]
+        label = QCoreApplication.translate("stock", "%1 (group %2)")
+        return _fill(label, reason_label(base) if base else "", grouped.group(1)).strip()
     if reason in FIXED_REASONS:
         return _tr(FIXED_REASONS[reason])
     for prefix, template in PREFIXED_REASONS.items():
@@ -225,6 +236,27 @@ class ProductStockDialog(QDialog):
 # --------------------------------------------------------------------------- stock move
 
 
+def ask_below_held(parent: QWidget, v: VariantStock, after: int) -> bool:
+    """Yes when the user saves a move leaving `after` on hand, below what open orders hold
+    of `v` (tests replace it)."""
+    text = (
+        QCoreApplication.translate(
+            "StockMoveDialog",
+            "%1 will have %2 on hand, below the %3 held for open orders: those orders cannot "
+            "all be packed until more comes in. Save all the same?",
+        )
+        .replace("%2", _num(after))
+        .replace("%3", _num(v.reserved))
+        .replace("%1", v.sku)  # last: a SKU may hold "%2"
+    )
+    box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate(
+        "StockMoveDialog", "Below what open orders hold"), text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)  # fmt: skip
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a SKU as typed
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
 class StockMoveDialog(ProductStockDialog):
     """Stock in (quantity, optional unit cost), stock out (quantity, reason) or adjust to a
     counted on hand (reason) for one variant of a product; shows the resulting on hand as
@@ -303,6 +335,7 @@ class StockMoveDialog(ProductStockDialog):
         self.reason.setObjectName("moveReason")
         self.reason.setMaxLength(svc.MAX_REASON)
         self.result_label = plain_label("moveResult")
+        self.result_label.setWordWrap(True)  # a group's and the orders' notes make it long
         # Goods received get their labels next (Products → Print labels, these copies).
         self.labels_check = QCheckBox()
         self.labels_check.setObjectName("moveLabels")
@@ -394,6 +427,14 @@ class StockMoveDialog(ProductStockDialog):
             return qty
         return v.on_hand + qty if kind == self.KIND_IN else v.on_hand - qty
 
+    def short_of_held(self) -> bool:
+        """Whether the move lowers the on hand below what open orders hold: allowed (the
+        goods may really be gone), but those orders cannot all be packed, so it is said
+        and asked first."""
+        v, after = self.variant(), self.result_on_hand()
+        # (Below 0 is refused: `problem_text`.)
+        return v is not None and after is not None and 0 <= after < min(v.on_hand, v.reserved)
+
     def problem_text(self) -> str:
         """Why Save is disabled, in words ('' when the move can be saved)."""
         v = self.variant()
@@ -436,6 +477,8 @@ class StockMoveDialog(ProductStockDialog):
         self.labels_check.setVisible(show_cost)
         self._retranslate_kind()
         self._edited()
+        if self.isVisible():
+            self._fit_height()  # the cost and labels rows come and go
 
     def _variant_changed(self) -> None:
         v = self.variant()
@@ -462,12 +505,30 @@ class StockMoveDialog(ProductStockDialog):
             )
             if v.group_code:
                 text += " · " + self.tr("shared by group %1").replace("%1", v.group_code)
+            if self.short_of_held():
+                text += " · " + self.tr("below the %1 held for open orders").replace(
+                    "%1", _num(v.reserved)
+                )
             self.result_label.setText(text)
         local = self.problem_text()
         shown = self._server_error or local
         self.problem.setText(shown)
-        self.problem.setVisible(bool(shown))
+        if self.problem.isVisibleTo(self) != bool(shown):
+            self.problem.setVisible(bool(shown))
+            if self.isVisible():
+                self._fit_height()
         self.save.setEnabled(not local and not self._busy)
+
+    def _fit_height(self) -> None:
+        """As tall as the form needs at its width: a wrapped hint that hides again leaves
+        no empty bands behind."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        width = self.width()
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        self.resize(width, max(height, layout.totalMinimumSize().height()))
 
     # ------------------------------------------------------------------ save
 
@@ -475,6 +536,9 @@ class StockMoveDialog(ProductStockDialog):
         """Save the movement through the stock service (in the background)."""
         v = self.variant()
         if self._busy or v is None or self.problem_text():
+            return
+        after = self.result_on_hand()
+        if self.short_of_held() and not ask_below_held(self, v, after or 0):
             return
         kind, qty, reason = self.kind(), self.quantity.value(), self.reason_text()
         cost = self.cost_amount() if kind == self.KIND_IN else None
@@ -540,6 +604,14 @@ class StockMoveDialog(ProductStockDialog):
 # --------------------------------------------------------------------------- history
 
 HISTORY_LIMIT = 500
+#: The reason the app writes when a SKU leaves its group (`services.sku_groups`).
+LEFT_GROUP = "Left group "
+
+
+def _in_a_group(row: svc.HistoryRow) -> bool:
+    """A row telling that the SKU has been in a group: one of a group's ledger, or the
+    SKU leaving one (the only trace of a group since deleted, its rows now the SKU's)."""
+    return bool(row.group_code) or (row.reason or "").startswith(LEFT_GROUP)
 
 
 class StockHistoryDialog(ProductStockDialog):
@@ -649,6 +721,11 @@ class StockHistoryDialog(ProductStockDialog):
                 .replace("%1", v.sku)
                 .replace("%2", v.group_code)
             )
+        elif any(_in_a_group(row) for row in self.rows):
+            text = self.tr(
+                "%1 has been in a SKU group: for the movements it made there (before 'Left "
+                "group'), 'on hand after' is the group's stock."
+            ).replace("%1", v.sku)
         else:
             text = ""
         if len(self.rows) >= HISTORY_LIMIT:
@@ -673,19 +750,23 @@ class StockHistoryDialog(ProductStockDialog):
         self.table.setRowCount(len(self.rows))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         v = self.variants.current()
-        # A movement of the group itself (its opening stock, one of a member since
-        # erased) has no SKU: it is the group's, named by the group's code.
-        group_code = v.group_code if v is not None and v.group_code else ""
+        current_group = v.group_code if v is not None else None
         for r, row in enumerate(self.rows):
             number = self.orders.get(row.order_id, "") if row.order_id else ""
             reason = "" if row.reason == number else reason_label(row.reason or "")  # said once
+            after = format_number(row.stock_after, lang)
+            if row.group_code and row.group_code != current_group:
+                # Made while the SKU was in a group (not its group now): that group's figure.
+                after = _fill(self.tr("%1 (group %2)"), after, row.group_code)
             cells = [
                 (format_datetime(row.created_at, self.tz, lang), False),
                 (kind_label(row.kind), False),
-                (row.sku or group_code, False),
+                # A movement of the group itself (its opening stock, one of a member since
+                # erased) has no SKU: it is the group's, named by the group's code.
+                (row.sku or row.group_code or "", False),
                 (signed(row.quantity) if row.quantity else "", True),
                 (signed(row.reserved_change) if row.reserved_change else "", True),
-                (format_number(row.stock_after, lang), True),
+                (after, True),
                 (reason, False),
                 (number, False),
                 (row.user_name or self.tr("system"), False),

@@ -16,8 +16,9 @@ confirmation says how many lines moved meanwhile).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import shiboken6
@@ -155,9 +156,32 @@ class Totals:
     value: int = 0
 
 
+#: A typed number: digits, maybe split by dots, commas or spaces ("1.200", "1,5", "1 200").
+NUMBER_RE = re.compile(r"[0-9]+(?:[., \u00a0\u202f][0-9]+)*")
+#: What may group a count's thousands: a dot, a comma, a space (plain, no-break, narrow).
+THOUSANDS_RE = re.compile(r"[., \u00a0\u202f]")
+
+
+class NotWholeCount(ValueError):
+    """A number with decimals, or digits not grouped by thousands: '3.0', '1,5', '2.50'."""
+
+
+def grouped_in_threes(text: str) -> bool:
+    """Whether the separators of `text` (digits and separators) group its thousands: one
+    kind of separator, 1 to 3 digits first (no leading 0), then groups of 3."""
+    head, *tail = THOUSANDS_RE.split(text)
+    return (
+        len(set(THOUSANDS_RE.findall(text))) == 1
+        and 1 <= len(head) <= 3
+        and not head.startswith("0")
+        and all(len(group) == 3 for group in tail)
+    )
+
+
 def parse_count(value: object) -> int | None:
     """A typed count: '' → None (not counted); '1.200', '1,200', '1 200' → 1200.
-    ValueError when it is not a whole number of at least 0."""
+    NotWholeCount when it has decimals or is not grouped in threes ('1,5' is not 15);
+    ValueError when it is no whole number of at least 0."""
     if value is None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -166,10 +190,12 @@ def parse_count(value: object) -> int | None:
         text = str(value).strip()
         if not text:
             return None
-        digits = text.replace(".", "").replace(",", "").replace(" ", "").replace("\u00a0", "")
-        if not digits.isdigit():
+        if not NUMBER_RE.fullmatch(text):
             raise ValueError(text)
-        number = int(digits)
+        # Dropping a decimal's separator would count "3.0" as 30: refused instead.
+        if THOUSANDS_RE.search(text) and not grouped_in_threes(text):
+            raise NotWholeCount(text)
+        number = int(THOUSANDS_RE.sub("", text))
     if number < 0:
         raise ValueError(str(value))
     return number
@@ -269,6 +295,27 @@ class SheetModel(QAbstractTableModel):
             out.append(Outcome(row.sku, row.product_name, level.on_hand, n - row.on_hand,
                                level.reserved))  # fmt: skip
         return out
+
+    def stale(self, now: Mapping[int, StockLevel]) -> list[int]:
+        """The counted lines that would end below 0 on the stock `now`: more went out of
+        them while they were counted than was counted missing (their count is stale)."""
+        return [
+            r
+            for r, (row, n) in enumerate(zip(self.rows, self.counted, strict=True))
+            if n is not None
+            and row.variant_id in now
+            and now[row.variant_id].on_hand + n - row.on_hand < 0
+        ]
+
+    def count_again(self, lines: Sequence[int], now: Mapping[int, StockLevel]) -> None:
+        """These lines to be counted again: their on hand as it is `now` (what a new count
+        is applied against), their count cleared; the other lines keep theirs."""
+        for r in lines:
+            row = self.rows[r]
+            self.rows[r] = replace(row, on_hand=now[row.variant_id].on_hand)
+            self.counted[r] = None
+            self.dataChanged.emit(self.index(r, 0), self.index(r, len(HEADERS) - 1))
+        self.countsChanged.emit()
 
     def difference(self, row: int) -> int | None:
         n = self.counted[row]
@@ -437,17 +484,27 @@ class ApplyStocktakeDialog(QDialog):
         self.setWindowTitle(QCoreApplication.translate("stocktake", "Apply the stock-take"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        # A line whose stock moved since the sheet was loaded ends at its stock now plus
+        # the difference counted, not at the number counted (`apply_stocktake`'s `seen`).
+        intro_text = (
             QCoreApplication.translate(
                 "stocktake",
                 "The on-hand stock of the %1 counted lines becomes what you counted (%2 of "
                 "them change). Lines you did not count keep their stock.",
             )
-            .replace("%1", _num(totals.lines))
-            .replace("%2", _num(totals.differing))
+            if moved == 0
+            else QCoreApplication.translate(
+                "stocktake",
+                "The stock of the %1 counted lines changes by the difference you counted "
+                "against the sheet (%2 of them change), not to the number counted. Lines "
+                "you did not count keep their stock.",
+            )
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        self.intro = QLabel(
+            intro_text.replace("%1", _num(totals.lines)).replace("%2", _num(totals.differing))
+        )
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
         #: Shown when the stock of counted lines moved since the sheet was loaded.
         self.moved = QLabel(
             QCoreApplication.translate(
@@ -471,7 +528,9 @@ class ApplyStocktakeDialog(QDialog):
         refused = QCoreApplication.translate(
             "stocktake",
             "%1 lines would end below 0: more went out of them while they were counted "
-            "than was counted missing. Count them again (load the sheet again) first.",
+            "than was counted missing. Cancel, then count just those lines again: they "
+            "will show their stock as it is now, with an empty count. Your other counts "
+            "are kept.",
         )
         #: Lines that would end below 0 (refused by the service): nothing can be applied.
         self.below_zero = _line_count_note(layout, "errorText", below_zero, refused)
@@ -768,11 +827,18 @@ class StocktakePage(QWidget):
 
     def _count_refused(self, text: str) -> None:
         QApplication.beep()
+        too_many = not_whole = False
         try:
             too_many = (parse_count(text) or 0) > MAX_COUNT
+        except NotWholeCount:
+            not_whole = True
         except ValueError:
-            too_many = False
-        if too_many:
+            pass
+        if not_whole:
+            refusal = self.tr("“%1” is not a whole number: a count has no decimals, and its "
+                              "thousands go in groups of three, as in %2.").replace(
+                "%1", text).replace("%2", _num(1200))  # fmt: skip
+        elif too_many:
             refusal = self.tr("“%1” is more than a count can be (at most %2): type the number "
                               "counted, or scan in the scan field.").replace(
                 "%1", text).replace("%2", _num(MAX_COUNT))  # fmt: skip
@@ -901,6 +967,10 @@ class StocktakePage(QWidget):
         moved = sum(1 for vid, n in seen.items() if now.get(vid, StockLevel(n, 0)).on_hand != n)
         reason = ask_apply(self, self.model.totals(), moved, self.model.outcomes(now))
         if not reason:
+            # Refused (or stepped back) with stale lines: only those are counted again.
+            stale = self.model.stale(now)
+            if stale:
+                self._count_again(stale, now)
             return
 
         def work(job: Job) -> StocktakeResult:
@@ -913,6 +983,18 @@ class StocktakePage(QWidget):
         # Busy until the sheet is loaded again (success) or the error is shown (failure).
         Op(self, work, engine=ctx.engine, title=self.tr("Applying the stock-take")).with_progress(
         ).success(self._applied).failure(self._apply_failed).run()  # fmt: skip
+
+    def _count_again(self, lines: list[int], now: Mapping[int, StockLevel]) -> None:
+        """Clear the stale lines' counts, on the stock as it is now, and show the first."""
+        self.model.count_again(lines, now)
+        self.view.selectRow(lines[0])
+        self.view.scrollTo(self.model.index(lines[0], COL_COUNTED),
+                           QAbstractItemView.ScrollHint.PositionAtCenter)  # fmt: skip
+        self._say(
+            self.tr("Count %1 lines again: they show their stock as it is now, with an empty "
+                    "count. Your other counts are kept.").replace("%1", _num(len(lines))),
+            error=True,
+        )  # fmt: skip
 
     def _applied(self, result: StocktakeResult) -> None:
         if not shiboken6.isValid(self):

@@ -2,9 +2,10 @@
 to supplier…*, *Trả hàng nhập*): the receipt's lines with what came in and what went back
 already; how many of each go back now is typed in place (**Return all** fills every
 line's maximum), with why. The value of the goods going back comes off what the shop owes
-the supplier, less any money the supplier gives back for them. Saving is one transaction
-(`services.supplier_returns.return_to_supplier`) on the database worker; a refusal (stock
-sold since, …) is said in the dialog, which stays open.
+the supplier, less any money the supplier gives back for them; a line under it says what
+the shop will owe the supplier after, and the money that comes back. Saving is one
+transaction (`services.supplier_returns.return_to_supplier`) on the database worker; a
+refusal (stock sold since, …) is said in the dialog, which stays open.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from PySide6.QtWidgets import (
 from primedist.core.money import format_money, format_number, parse_money
 from primedist.services import goods_receipts as receipts_svc
 from primedist.services import supplier_returns as svc
+from primedist.services import suppliers as suppliers_svc
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive, push_button
 from primedist.ui.money_form import MUTED
 from primedist.ui.ops import Op, report_in
@@ -89,6 +92,8 @@ class SupplierReturnDialog(QDialog):
         self.ctx = ctx
         self.receipt = receipt
         self.lines: list[receipts_svc.ReceiptLineRow] = []
+        #: What the shop owes the receipt's supplier now (None: no supplier, or not read yet).
+        self.owed: int | None = None
         self.loaded = False
         self._busy = False
         self._filling = False
@@ -113,6 +118,10 @@ class SupplierReturnDialog(QDialog):
         row.addWidget(self.all_button)
         row.addWidget(self.value, 1)
         layout.addLayout(row)
+        self.after = QLabel()
+        self.after.setObjectName("returnAfter")
+        self.after.setAlignment(RIGHT)
+        layout.addWidget(self.after)
         layout.addLayout(self._build_form())
         self.status = QLabel()
         self.status.setObjectName("formProblem")
@@ -129,9 +138,16 @@ class SupplierReturnDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.retranslate()
-        receipt_id = receipt.id
-        Op(self, lambda _job: receipts_svc.receipt_lines(ctx, receipt_id)).success(
-            self._lines_loaded).failure(self._failed).run()  # fmt: skip
+        receipt_id, supplier_id = receipt.id, receipt.supplier_id
+
+        def read(_job: object) -> tuple[list[receipts_svc.ReceiptLineRow], int | None]:
+            lines = receipts_svc.receipt_lines(ctx, receipt_id)
+            if supplier_id is None:
+                return lines, None
+            return lines, suppliers_svc.get_supplier(ctx, supplier_id).debt
+
+        Op(self, read).success(lambda got: self._lines_loaded(*got)).failure(
+            self._failed).run()  # fmt: skip
 
     def _build_form(self) -> QFormLayout:
         form = QFormLayout()
@@ -145,6 +161,7 @@ class SupplierReturnDialog(QDialog):
         self.refund.setMaximumWidth(200)
         self.refund.textChanged.connect(lambda _t: self._update())
         self.method = method_combo("returnMethod")
+        self.method.currentIndexChanged.connect(lambda _i: self._update())  # the line under
         money = QHBoxLayout()
         money.addWidget(self.refund)
         money.addWidget(self.method)
@@ -196,10 +213,10 @@ class SupplierReturnDialog(QDialog):
         super().changeEvent(event)
 
     # Lines --------------------------------------------------------------------------------
-    def _lines_loaded(self, lines: list[receipts_svc.ReceiptLineRow]) -> None:
+    def _lines_loaded(self, lines: list[receipts_svc.ReceiptLineRow], owed: int | None) -> None:
         if not alive(self):
             return
-        self.lines = lines
+        self.lines, self.owed = lines, owed
         self.loaded = True
         self._fill()
 
@@ -349,8 +366,30 @@ class SupplierReturnDialog(QDialog):
                 "%1", _money(value - refund))  # fmt: skip
         return text
 
+    def after_text(self) -> str:
+        """What the shop will owe the supplier once the goods are back (their value less the
+        money given back comes off), and the money that comes back; '' while nothing valid
+        goes back, or without a supplier."""
+        value, refund = self.value_back(), self.refund_value()
+        if self.owed is None or not value or refund is None or not 0 <= refund <= value:
+            return ""
+        after = self.owed - (value - refund)
+        if after < 0:
+            text = self.tr("Owed to the supplier after the return: %1 (%2 paid in "
+                           "advance)").replace("%1", _money(0)).replace(
+                "%2", _money(-after))  # fmt: skip
+        else:
+            text = self.tr("Owed to the supplier after the return: %1").replace(
+                "%1", _money(after))  # fmt: skip
+        if refund:
+            method = enum_label(chosen_method(self.method)).lower()
+            text += " · " + self.tr("%1 comes back (%2)").replace("%1", _money(refund)).replace(
+                "%2", method)  # fmt: skip
+        return text
+
     def _update(self) -> None:
         self.value.setText(self.value_text())
+        self.after.setText(self.after_text())
         refund = self.refund_value()
         self.method.setEnabled(bool(refund))
         self.all_button.setEnabled(any(left_of(ln) for ln in self.lines) and not self._busy)

@@ -3,8 +3,9 @@ shop owes them. The list (search, only those owed money, the archived ones) show
 each delivered and was paid; under it the selected one's details and account: each goods
 receipt (what the shop came to owe) and payment, with the balance after it. **New
 supplier** and **Edit…** open `SupplierDialog`, **Pay…** `PaymentDialog` (money paid
-against the balance); a payment entered by mistake is cancelled with a reason. Every read
-and write runs on the database worker (`Op`); `changed` tells the other pages of a write.
+against the balance); a payment entered by mistake is cancelled with a reason, and any
+payment prints as a voucher (*phiếu chi*) on the till's printer. Every read and write
+runs on the database worker (`Op`); `changed` tells the other pages of a write.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from primedist.ui.money_form import (
     strike,
 )
 from primedist.ui.ops import Op, report_in
+from primedist.ui.printing.actions import document_language
 from primedist.ui.products.receipts import (
     PROBLEM,
     RIGHT,
@@ -362,7 +364,7 @@ def _balance(balance: int) -> str:
 class SuppliersPage(QWidget):
     """The suppliers (search, only those owed money, archived), what the shop owes them in
     all, the selected one's details and account; New supplier, Edit…, Pay…, Archive /
-    Restore, Cancel payment… and Export…."""
+    Restore, Print voucher, Cancel payment… and Export…."""
 
     #: A supplier or a payment was written (other pages may refresh).
     changed = Signal()
@@ -405,6 +407,13 @@ class SuppliersPage(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
         layout.addWidget(self.message)
+        #: What was done that is no problem (a voucher printed).
+        self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setObjectName("muted")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        layout.addWidget(self.status)
         self.table = row_table(len(self.COLUMNS), self.COLUMNS.index("name"))
         self.table.setObjectName("suppliersTable")
         align_headers(self.table, right=[self.COLUMNS.index(c) for c in
@@ -490,7 +499,10 @@ class SuppliersPage(QWidget):
         self.details_title.setTextFormat(Qt.TextFormat.PlainText)
         self.details_title.setObjectName("sectionTitle")
         self.cancel_payment_button = push_button("supplierCancelPayment", self.ask_cancel_payment)
+        self.print_payment_button = push_button("supplierPrintPayment",
+                                                lambda: self.print_payment())  # fmt: skip
         head.addWidget(self.details_title, 1)
+        head.addWidget(self.print_payment_button)
         head.addWidget(self.cancel_payment_button)
         self.details = QLabel()
         self.details.setTextFormat(Qt.TextFormat.PlainText)
@@ -533,7 +545,9 @@ class SuppliersPage(QWidget):
         self.export_button.setToolTip(
             self.tr("Export the suppliers listed (every one that matches the search and "
                     "filters) to Excel"))  # fmt: skip
+        self.print_payment_button.setText(self.tr("Print voucher"))
         self._update_cancel_button(self.current_entry())
+        self._update_print_button(self.current_entry())
         self.table.setHorizontalHeaderLabels([
             self.tr("Code"), self.tr("Supplier"), self.tr("Phone"), self.tr("Receipts"),
             self.tr("Bought"), self.tr("Paid"), self.tr("Adjusted"), self.tr("Owed"),
@@ -670,6 +684,16 @@ class SuppliersPage(QWidget):
                          "receipt screen stops offering it (its documents stay)"))  # fmt: skip
         self.export_button.setEnabled(bool(self.rows))
         self._update_cancel_button(self.current_entry())
+        self._update_print_button(self.current_entry())
+
+    def _update_print_button(self, entry: svc.LedgerEntry | None) -> None:
+        """Print voucher for a payment of the account (a cancelled one prints marked so)."""
+        chosen = entry is not None and entry.kind == "payment"
+        self.print_payment_button.setEnabled(chosen)
+        self.print_payment_button.setToolTip(
+            self.tr("Print the selected payment's voucher (phiếu chi), for the supplier to "
+                    "sign for the money")
+            if chosen else self.tr("Select a payment to print its voucher"))  # fmt: skip
 
     def _update_cancel_button(self, entry: svc.LedgerEntry | None) -> None:
         """Cancel payment… for a payment of the account, Cancel return… for goods sent back
@@ -916,9 +940,41 @@ class SuppliersPage(QWidget):
            title=self.tr("Cancelling the payment")).success(
             lambda _none: self._written()).failure(self._failed).run()  # fmt: skip
 
+    def print_payment(self, pdf: Path | None = None) -> None:
+        """The selected payment's voucher (phiếu chi) on the receipt's printer (or into
+        `pdf`), in the background. Never the cash drawer: the money was paid already."""
+        from primedist.ui.printing.jobs import print_supplier_payment
+
+        entry = self.current_entry()
+        if entry is None or entry.kind != "payment":
+            return
+        ctx, payment_id, lang, code = self.ctx, entry.record_id, document_language(), entry.code
+        self.message.hide()
+        self.say(self.tr("Printing…"))
+
+        def printed(result: Any) -> None:
+            if alive(self):
+                self.say(self.tr("Printed %1 to %2.").replace("%1", code)
+                         .replace("%2", result.where))  # fmt: skip
+
+        def failed(exc: BaseException) -> None:
+            if alive(self):
+                self.say("")
+                self._failed(exc)
+
+        Op(self, lambda _job: print_supplier_payment(ctx, payment_id, pdf=pdf, lang=lang),
+           title=self.tr("Printing the voucher"), network=True).success(printed).failure(
+            failed).run()  # fmt: skip
+
+    def say(self, text: str) -> None:
+        """What was done (no problem) under the buttons; '' hides it."""
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
     def _written(self) -> None:
         if not alive(self):
             return
+        self.say("")  # a voucher printed before is old news
         self.refresh()
         self.changed.emit()
 

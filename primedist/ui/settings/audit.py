@@ -37,16 +37,18 @@ from primedist.ui.list_tools import ask_save_path, setup_list_view, sort_by_defa
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label
+from primedist.ui.settings.audit_columns import AuditColumns, AuditTableModel
 from primedist.ui.settings.audit_labels import (
     ENUM_FIELDS,
     action_label,
     document_label,
     field_label,
+    field_value_label,
     kind_choices,
     record_label,
+    stored_message_text,
     yes_no,
 )
-from primedist.ui.table_model import SqlTableModel
 
 #: The audit list's column labels, marked for lupdate (SqlTableModel translates them).
 COLUMN_LABELS = (
@@ -127,10 +129,14 @@ def _value_text(field: str, value: Any, *, nested: bool = False) -> str:
     if isinstance(value, list):
         items = ", ".join(_value_text(field, v, nested=True) for v in value) or "—"
         return f"({items})" if nested and value else items
+    if (said := stored_message_text(value)) is not None:
+        return said
     if isinstance(value, dict):
         return f"({_object_text(value)})" if nested else _object_text(value)
     if field in ENUM_FIELDS:
         return enum_label(value)
+    if (named := field_value_label(field, value)) is not None:
+        return named
     if field == "doc_type":
         return document_label(str(value))
     if isinstance(value, str):
@@ -197,8 +203,8 @@ class AuditLogSettings(QWidget):
         layout.addWidget(self.count)
         self.view = QTableView()
         self.view.setObjectName("auditView")
-        self.model = SqlTableModel(ctx.engine, svc.AUDIT_SPEC, formatter=AuditFormatter(),
-                                   parent=self)  # fmt: skip
+        self.model = AuditTableModel(ctx.engine, svc.AUDIT_SPEC, formatter=AuditFormatter(),
+                                     parent=self)  # fmt: skip
         layout.addWidget(self.view, 1)
         controls: tuple[QWidget, ...] = (self.user, self.kind, self.use_from, self.use_to,
                                          self.date_from, self.date_to, self.export_button,
@@ -210,9 +216,10 @@ class AuditLogSettings(QWidget):
             self._fill_choices()
             self.user.currentIndexChanged.connect(lambda _i: self.apply_filter())
             self.kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
-            setup_list_view(
-                self.view, self.model, widths={"summary": 320}, single=True, stretch="summary"
-            )
+            setup_list_view(self.view, self.model, single=True)
+            # The columns fit the page's width (Before / After no longer past its edge).
+            self.view.horizontalHeader().setStretchLastSection(False)
+            self.columns = AuditColumns(self.view)
             self.model.queryChanged.connect(lambda n: self._show_count(n))
             self.model.set_state(svc.audit_state(self.current_filter()))
             sort_by_default(self.view, svc.AUDIT_SPEC)

@@ -8,10 +8,14 @@ fails for a code the services write without one).
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import QCoreApplication
 
+from primedist.core.messages import restored
 from primedist.core.text import fold
 from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.messages import localize
 
 CONTEXT = "audit"
 
@@ -318,6 +322,7 @@ FIELDS: dict[str, str] = {
     "created_from": QT_TRANSLATE_NOOP("audit", "created from"),
     "created_this_month": QT_TRANSLATE_NOOP("audit", "created this month"),
     "created_to": QT_TRANSLATE_NOOP("audit", "created until"),
+    "customer": QT_TRANSLATE_NOOP("audit", "customer"),
     "customer_id": QT_TRANSLATE_NOOP("audit", "customer"),
     "customers": QT_TRANSLATE_NOOP("audit", "customers"),
     "customers_created": QT_TRANSLATE_NOOP("audit", "customers created"),
@@ -329,6 +334,7 @@ FIELDS: dict[str, str] = {
     "device": QT_TRANSLATE_NOOP("audit", "device"),
     "difference_qty": QT_TRANSLATE_NOOP("audit", "difference (units)"),
     "difference_value": QT_TRANSLATE_NOOP("audit", "difference (value)"),
+    "discount_kind": QT_TRANSLATE_NOOP("audit", "discount type"),
     "discount_max": QT_TRANSLATE_NOOP("audit", "discount at most"),
     "discount_min": QT_TRANSLATE_NOOP("audit", "discount at least"),
     "doc_type": QT_TRANSLATE_NOOP("audit", "document"),
@@ -348,6 +354,7 @@ FIELDS: dict[str, str] = {
     "five_plus_orders": QT_TRANSLATE_NOOP("audit", "five orders or more"),
     "footer": QT_TRANSLATE_NOOP("audit", "footer"),
     "format": QT_TRANSLATE_NOOP("audit", "format"),
+    "free_shipping": QT_TRANSLATE_NOOP("audit", "free shipping"),
     "from": QT_TRANSLATE_NOOP("audit", "from"),
     "from_order": QT_TRANSLATE_NOOP("audit", "from order"),
     "genders": QT_TRANSLATE_NOOP("audit", "genders"),
@@ -368,6 +375,7 @@ FIELDS: dict[str, str] = {
     "last_order_to": QT_TRANSLATE_NOOP("audit", "last order until"),
     "left_groups": QT_TRANSLATE_NOOP("audit", "left SKU groups"),
     "level_ids": QT_TRANSLATE_NOOP("audit", "customer groups"),
+    "levels": QT_TRANSLATE_NOOP("audit", "customer groups"),
     "levels_created": QT_TRANSLATE_NOOP("audit", "customer groups created"),
     "lines": QT_TRANSLATE_NOOP("audit", "lines"),
     "listing_pushes": QT_TRANSLATE_NOOP("audit", "marketplace updates"),
@@ -375,14 +383,17 @@ FIELDS: dict[str, str] = {
     "listings_added": QT_TRANSLATE_NOOP("audit", "listings added"),
     "listings_linked": QT_TRANSLATE_NOOP("audit", "listings linked"),
     "logo_path": QT_TRANSLATE_NOOP("audit", "logo file"),
+    "max_discount": QT_TRANSLATE_NOOP("audit", "discount at most"),
     "members": QT_TRANSLATE_NOOP("audit", "members"),
     "merged": QT_TRANSLATE_NOOP("audit", "merged"),
     "merged_ids": QT_TRANSLATE_NOOP("audit", "merged IDs"),
     "metric": QT_TRANSLATE_NOOP("audit", "figure"),
+    "min_order_value": QT_TRANSLATE_NOOP("audit", "minimum order"),
     "mode": QT_TRANSLATE_NOOP("audit", "how"),
     "models_linked": QT_TRANSLATE_NOOP("audit", "variations linked"),
     "more": QT_TRANSLATE_NOOP("audit", "more not listed"),
     "moved": QT_TRANSLATE_NOOP("audit", "moved"),
+    "movements_kept": QT_TRANSLATE_NOOP("audit", "stock movements kept"),
     "notes": QT_TRANSLATE_NOOP("audit", "notes"),
     "often_returns": QT_TRANSLATE_NOOP("audit", "often returns"),
     "on_duplicate": QT_TRANSLATE_NOOP("audit", "on a duplicate"),
@@ -401,6 +412,7 @@ FIELDS: dict[str, str] = {
     "payment": QT_TRANSLATE_NOOP("audit", "payment"),
     "payment_method": QT_TRANSLATE_NOOP("audit", "payment method"),
     "payments": QT_TRANSLATE_NOOP("audit", "payments"),
+    "per_customer_limit": QT_TRANSLATE_NOOP("audit", "uses per customer"),
     "phones_added": QT_TRANSLATE_NOOP("audit", "phones added"),
     "points_entries": QT_TRANSLATE_NOOP("audit", "points entries"),
     "points_used": QT_TRANSLATE_NOOP("audit", "points used"),
@@ -454,6 +466,7 @@ FIELDS: dict[str, str] = {
     "show_price": QT_TRANSLATE_NOOP("audit", "show the price"),
     "show_shop": QT_TRANSLATE_NOOP("audit", "show the shop's name"),
     "skipped": QT_TRANSLATE_NOOP("audit", "skipped"),
+    "sku": QT_TRANSLATE_NOOP("audit", "SKU"),
     "source": QT_TRANSLATE_NOOP("audit", "source"),
     "sources": QT_TRANSLATE_NOOP("audit", "sources"),
     "staff": QT_TRANSLATE_NOOP("audit", "staff"),
@@ -481,6 +494,7 @@ FIELDS: dict[str, str] = {
     "units": QT_TRANSLATE_NOOP("audit", "units"),
     "unlinked": QT_TRANSLATE_NOOP("audit", "not linked"),
     "updated": QT_TRANSLATE_NOOP("audit", "updated"),
+    "usage_limit": QT_TRANSLATE_NOOP("audit", "uses in total"),
     "usb_product": QT_TRANSLATE_NOOP("audit", "USB product ID"),
     "usb_vendor": QT_TRANSLATE_NOOP("audit", "USB vendor ID"),
     "user_id": QT_TRANSLATE_NOOP("audit", "user"),
@@ -490,6 +504,7 @@ FIELDS: dict[str, str] = {
     "variants_created": QT_TRANSLATE_NOOP("audit", "variants created"),
     "variants_unchanged": QT_TRANSLATE_NOOP("audit", "variants unchanged"),
     "variants_updated": QT_TRANSLATE_NOOP("audit", "variants updated"),
+    "voucher": QT_TRANSLATE_NOOP("audit", "voucher"),
     "voucher_id": QT_TRANSLATE_NOOP("audit", "voucher"),
     "vouchers_switched_off": QT_TRANSLATE_NOOP("audit", "vouchers switched off"),
     "weight_g": QT_TRANSLATE_NOOP("audit", "weight (g)"),
@@ -505,7 +520,31 @@ DOCUMENTS: dict[str, str] = {
 }
 
 #: Fields whose values are codes with a display name (ui/labels.ENUM_LABELS).
-ENUM_FIELDS = frozenset({"role", "modules", "status", "channel", "method", "gender"})
+ENUM_FIELDS = frozenset({"role", "modules", "status", "channel", "method", "payment_method",
+                         "gender"})  # fmt: skip
+
+#: Fields whose codes mean something only in their own field (a price change's "amount"
+#: is not a voucher's), named here: field → code → name.
+FIELD_VALUES: dict[str, dict[str, str]] = {
+    # services/price_change.py: the rule's price and how it changes
+    "field": {
+        "price": QT_TRANSLATE_NOOP("audit", "selling price"),
+        "discount_price": QT_TRANSLATE_NOOP("audit", "discount price"),
+        "cost": QT_TRANSLATE_NOOP("audit", "cost"),
+    },
+    "mode": {
+        "set": QT_TRANSLATE_NOOP("audit", "set to a price"),
+        "percent": QT_TRANSLATE_NOOP("audit", "by a percentage"),
+        "amount": QT_TRANSLATE_NOOP("audit", "by an amount"),
+        "percent_off": QT_TRANSLATE_NOOP("audit", "a percentage off the selling price"),
+        "remove": QT_TRANSLATE_NOOP("audit", "discount price removed"),
+    },
+    # services/loyalty/vouchers.py
+    "discount_kind": {
+        "amount": QT_TRANSLATE_NOOP("audit", "amount (VND)"),
+        "percent": QT_TRANSLATE_NOOP("audit", "percentage (%)"),
+    },
+}
 
 YES = QT_TRANSLATE_NOOP("audit", "Yes")
 NO = QT_TRANSLATE_NOOP("audit", "No")
@@ -533,6 +572,24 @@ def field_label(key: str) -> str:
     """`low_stock_level` → "low stock level" ("mức sắp hết hàng"); an unknown field as
     its key with spaces."""
     return _tr(FIELDS[key]) if key in FIELDS else key.replace("_", " ")
+
+
+def field_value_label(field: str, value: object) -> str | None:
+    """`mode` `percent` → "by a percentage" ("theo phần trăm"); None for a field or code
+    without a name here."""
+    label = FIELD_VALUES.get(field, {}).get(str(value))
+    return None if label is None else _tr(label)
+
+
+def stored_message_text(value: object) -> str | None:
+    """A service's message kept in a before/after as its template and values (`{"t": …,
+    "v": …}`, as `core.messages.stored_args` writes it: a product's changes) in the
+    reader's words; None for any other value."""
+    if not (isinstance(value, dict) and value.keys() == {"t", "v"}
+            and isinstance(value["t"], str) and isinstance(value["v"], dict)):  # fmt: skip
+        return None
+    message = restored("", json.dumps(value))
+    return localize(message) if message else None
 
 
 def document_label(doc_type: str) -> str:

@@ -4,6 +4,7 @@ restored data)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_datetime, shop_tz
+from primedist.db.backup import taken_at
 from primedist.domain.enums import Role
 from primedist.errors import PrimedistError
 from primedist.services import backup as svc
@@ -244,33 +246,47 @@ class BackupSettings(QWidget):
         op.success(lambda _rev: self._confirm_restore(path)).failure(self._failed)
         op.finally_(lambda: self._busy(False)).run()
 
+    def taken(self, path: Path) -> datetime:
+        """When the backup was taken: as listed, else the time in its name, else when the
+        file was last written (a backup copied in under another name)."""
+        for b in self.backups:
+            if b.path == path:
+                return b.created_at
+        return taken_at(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
     def _confirm_restore(self, path: Path) -> None:
+        # The accounts come back with the data: a password changed since no longer works,
+        # and staff added since are gone. Say so, and when the backup is from.
+        taken = self.taken(path)
+        when = format_datetime(taken, shop_tz(), current_language())
         answer = QMessageBox.question(
             self,
             self.tr("Restore"),
             self.tr(
-                "Replace ALL current data with the backup %s?\n\nA copy of the current data "
-                "is kept in the backups folder first. You will sign in again afterwards."
-            )
-            % path.name,
-        )
+                "Replace ALL current data with the backup %1, taken on %2?\n\nThe staff "
+                "accounts and their passwords come back as they were then: whoever changed "
+                "a password since signs in with the old one, and accounts added since are "
+                "gone.\n\nA copy of the current data is kept in the backups folder first. "
+                "You will sign in again afterwards."
+            ).replace("%1", path.name).replace("%2", when),
+        )  # fmt: skip
         if answer != QMessageBox.StandardButton.Yes:
             return
         self._busy(True)
         op: Op[tuple[ServiceContext, Path]] = Op(
             self, lambda _job: svc.restore(self.ctx, path), title=self.tr("Restoring")
         )
-        op.success(self._restored).failure(self._failed).finally_(lambda: self._busy(False))
-        op.with_progress(alone=True).run()
+        op.success(lambda result: self._restored(result, taken)).failure(self._failed)
+        op.finally_(lambda: self._busy(False)).with_progress(alone=True).run()
 
-    def _restored(self, result: tuple[ServiceContext, Path]) -> None:
+    def _restored(self, result: tuple[ServiceContext, Path], taken: datetime) -> None:
         new_ctx, safety = result
         self.ctx = new_ctx
         self._say(self.tr("Restored. The data it replaced is saved as %s.") % safety.name)
         self.restored.emit(new_ctx)
         restart = getattr(self.window(), "restart_session", None)
         if callable(restart):
-            restart(new_ctx)
+            restart(new_ctx, taken)  # the sign-in says whose passwords are back
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, PrimedistError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import shiboken6
@@ -31,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.connectors import supported_channels
+from primedist.connectors.base import Action
 from primedist.core.clock import format_datetime, shop_tz
 from primedist.core.messages import Message
 from primedist.domain.enums import ShopStatus
@@ -42,7 +45,7 @@ from primedist.services.sync import SyncReport
 from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.list_tools import count_text
+from primedist.ui.list_tools import EmptyHint, count_text
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
@@ -110,6 +113,8 @@ class ChannelsSettings(QWidget):
         align_headers(self.table)
         self.table.itemSelectionChanged.connect(self._update)
         layout.addWidget(self.table, 1)
+        # No shop yet: what connecting one needs, and the Excel way without it.
+        self.empty_hint = EmptyHint(self.table, lambda: ("", self.empty_text()), lambda: False)
         bar = QHBoxLayout()
         self.add_button = QPushButton()
         self.add_button.setObjectName("primaryButton")
@@ -139,6 +144,10 @@ class ChannelsSettings(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
+        #: What the message line says, asked again on every refresh: in the language of
+        #: the moment, and "" once it is no longer true (a shop said connected that was
+        #: disconnected since).
+        self._message: Callable[[], str] | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.reload)
@@ -155,13 +164,16 @@ class ChannelsSettings(QWidget):
 
     def _retranslate(self) -> None:
         self.title.setText(self.tr("Sales channels"))
-        self.explanation.setText(
+        lines = [
             self.tr(
                 "Marketplace shops linked to this app. Orders of a connected shop are "
-                "fetched every few minutes; confirmations, cancellations and stock go back "
-                "by themselves. Disconnecting removes the shop's access (its orders stay)."
-            )
-        )
+                "fetched every few minutes. Disconnecting removes the shop's access (its "
+                "orders stay)."
+            ),
+            *self.sent_back_lines(),
+        ]
+        self.explanation.setText("\n".join(lines))
+        self.empty_hint.update_hint()
         self.table.setHorizontalHeaderLabels(
             [self.tr("Shop"), self.tr("Channel"), self.tr("Status"), self.tr("Last sync"),
              self.tr("Authorisation until"), self.tr("Marketplace shop ID")]
@@ -178,6 +190,51 @@ class ChannelsSettings(QWidget):
         self.reauth_button.setText(self.tr("&Re-authorise…"))
         self.disconnect_button.setText(self.tr("&Disconnect"))
         self.key_button.setText(self.tr("App &credentials…"))
+
+    def sent_back_lines(self) -> list[str]:
+        """What the app sends back to each marketplace by itself and what the seller does
+        in its Seller Center (channels that send back the same, on one line)."""
+        words = {
+            Action.CONFIRM: self.tr("order confirmations"),
+            Action.CANCEL: self.tr("cancellations"),
+            Action.PUSH_STOCK: self.tr("stock"),
+        }
+        groups: dict[tuple[Action, ...], list[str]] = {}
+        for channel in svc.CHANNEL_APPS:
+            if channel in supported_channels():
+                groups.setdefault(svc.sent_back(channel), []).append(enum_label(channel))
+        lines = []
+        for sent, names in groups.items():
+            by_hand = [a for a in svc.SENT_BACK if a not in sent]
+            if not by_hand:
+                line = self.tr("%1: the app sends %2 by itself.")
+            elif sent:
+                line = self.tr("%1: the app sends %2 by itself; handle %3 in Seller Center.")
+            else:
+                line = self.tr("%1: the app sends nothing back; handle %3 in Seller Center.")
+            line = line.replace("%3", self._and([words[a] for a in by_hand]))
+            line = line.replace("%2", self._and([words[a] for a in sent]))
+            lines.append("• " + line.replace("%1", ", ".join(names)))
+        return lines
+
+    def _and(self, items: list[str]) -> str:
+        """The items as "a, b and c" in the reader's language."""
+        if len(items) < 2:
+            return "".join(items)
+        return self.tr("%1 and %2").replace("%1", ", ".join(items[:-1])).replace("%2", items[-1])
+
+    def empty_text(self) -> str:
+        """What the empty list says: what linking a shop needs, and the way without it."""
+        consoles = "\n".join(f"• {app.name}: {app.console}" for app in svc.CHANNEL_APPS.values())
+        return "\n".join([
+            self.tr("No marketplace shop yet."),
+            self.tr("To connect a shop, the app needs your app's ID and key (secret) from "
+                    "the marketplace's open platform, where you register an app:"),
+            consoles,
+            self.tr("Then add the shop with Add store. Without an app, export your orders "
+                    "from Seller Center as Excel (Shopee, Lazada, TikTok Shop) and bring them "
+                    "in with Orders → Import."),
+        ])  # fmt: skip
 
     def status_text(self, shop: ChannelShop) -> str:
         now = self.ctx.clock.now()
@@ -252,7 +309,7 @@ class ChannelsSettings(QWidget):
             self.shops = svc.list_channel_shops(self.ctx)
         except PrimedistError as exc:
             self.shops = []
-            self.message.setText(error_text(exc))
+            self.show_message(partial(error_text, exc))
         self._fill()
 
     def _fill(self) -> None:
@@ -282,6 +339,7 @@ class ChannelsSettings(QWidget):
             if keep is not None and shop.id == keep.id:
                 self.table.selectRow(row)
         self._fit_name_column()
+        self._say_message()
         self._update()
 
     def _fit_name_column(self) -> None:
@@ -296,6 +354,19 @@ class ChannelsSettings(QWidget):
             return status
         error = self.tr("Last error: %1").replace("%1", last_error_text(shop.last_error))
         return f"{status}\n{error}"
+
+    def show_message(self, text: Callable[[], str]) -> None:
+        """Say `text()` under the buttons; it is asked again on each refresh and language
+        switch (`text` returns "" once what it says is no longer true)."""
+        self._message = text
+        self._say_message()
+
+    def _say_message(self) -> None:
+        self.message.setText(self._message() if self._message is not None else "")
+
+    def shop_by_id(self, shop_id: int) -> ChannelShop | None:
+        """The shop as last read (None: gone)."""
+        return next((s for s in self.shops if s.id == shop_id), None)
 
     def selected_shop(self) -> ChannelShop | None:
         rows = {i.row() for i in self.table.selectedItems()}
@@ -356,7 +427,7 @@ class ChannelsSettings(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.reload()
-        self.message.setText(self.tr("Credentials of %1 saved.").replace("%1", shop.name))
+        self.show_message(lambda: self.tr("Credentials of %1 saved.").replace("%1", shop.name))
         self.shopsChanged.emit()
 
     def reauthorise(self) -> None:
@@ -376,14 +447,21 @@ class ChannelsSettings(QWidget):
         if not shiboken6.isValid(self):
             return
         self.reload()
-        text = (
-            self.tr("%1 is connected (marketplace shop %2).")
-            .replace("%1", shop.name)
-            .replace("%2", shop.external_shop_id or "")
-        )
-        if shop.can_list_items:
-            text += " " + self.tr("Fetch listings to link its items to your products.")
-        self.message.setText(text)
+
+        def connected() -> str:
+            now = self.shop_by_id(shop.id)
+            if now is None or not now.linked or now.needs_reauth:
+                return ""  # disconnected (or its authorisation lost) since
+            text = (
+                self.tr("%1 is connected (marketplace shop %2).")
+                .replace("%1", now.name)
+                .replace("%2", now.external_shop_id or "")
+            )
+            if now.can_list_items:
+                text += " " + self.tr("Fetch listings to link its items to your products.")
+            return text
+
+        self.show_message(connected)
         self.shopsChanged.emit()
 
     def disconnect_shop(self) -> None:
@@ -408,7 +486,13 @@ class ChannelsSettings(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        done = self.tr("%1 is disconnected; its orders are kept.").replace("%1", shop.name)
+
+        def done() -> str:
+            now = self.shop_by_id(shop.id)
+            if now is None or now.status != ShopStatus.DISCONNECTED:
+                return ""  # authorised again since
+            return self.tr("%1 is disconnected; its orders are kept.").replace("%1", now.name)
+
         self._run(lambda: svc.disconnect_shop(self.ctx, shop.id), done, network=False)
 
     def _actions_waiting(self, shop_id: int) -> int:
@@ -421,8 +505,8 @@ class ChannelsSettings(QWidget):
         shop = self.selected_shop()
         if shop is None:
             return
-        self.message.setText(self.tr("Syncing %1…").replace("%1", shop.name))
-        self._run(lambda: svc.sync_now(self.ctx, shop.id), "", network=True)
+        self.show_message(lambda: self.tr("Syncing %1…").replace("%1", shop.name))
+        self._run(lambda: svc.sync_now(self.ctx, shop.id), None, network=True)
 
     def fetch_listings(self) -> FetchListingsDialog | None:
         """Open the Fetch listings dialog for the selected shop (modeless: it runs a while)."""
@@ -434,7 +518,8 @@ class ChannelsSettings(QWidget):
         dialog.open()
         return dialog
 
-    def _run(self, fn: Callable[[], Any], done: str, *, network: bool) -> None:
+    def _run(self, fn: Callable[[], Any], done: Callable[[], str] | None, *, network: bool) -> None:
+        """Run `fn` off the UI thread; then say `done` (a sync: its report)."""
         self._busy = True
         self._update()
 
@@ -443,14 +528,18 @@ class ChannelsSettings(QWidget):
 
         def finished(result: Any) -> None:
             if shiboken6.isValid(self):
-                is_report = isinstance(result, SyncReport)  # a sync report says what it did
-                self.message.setText(self.report_text(result) if is_report else done)
+                if isinstance(result, SyncReport):  # a sync report says what it did
+                    self.show_message(lambda: self.report_text(result))
+                else:
+                    self.show_message(done or (lambda: ""))
                 self.shopsChanged.emit()
 
         def failed(exc: BaseException) -> None:
             if shiboken6.isValid(self):
-                text = error_text(exc) if isinstance(exc, PrimedistError) else str(exc)
-                self.message.setText(text)
+                if isinstance(exc, PrimedistError):
+                    self.show_message(lambda: error_text(exc))
+                else:
+                    self.show_message(lambda: str(exc))
 
         Op(self, work, engine=self.ctx.engine, title=self.windowTitle(), network=network)\
             .success(finished).failure(failed).finally_(self._idle).run()  # fmt: skip

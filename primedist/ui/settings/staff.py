@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from primedist.domain.enums import Module, Role
 from primedist.services import staff as svc
-from primedist.services.context import ServiceContext
+from primedist.services.context import Actor, ServiceContext
 from primedist.services.staff import IssuedPassword, StaffMember
 from primedist.ui.errors import box_text
 from primedist.ui.labels import enum_label
@@ -49,6 +49,21 @@ def module_title(module: Module) -> str:
         Module.ANALYTICS: QCoreApplication.translate("staff", "Analytics"),
     }
     return titles[module]
+
+
+def may_manage(actor: Actor, member: StaffMember) -> bool:
+    """Whether `actor` may change `member`'s account: the services' rule (staff._may_manage)
+    said before the click, so a manager is not offered what is refused."""
+    if actor.role is Role.OWNER or member.id == actor.id:
+        return True
+    return member.role not in (Role.OWNER, Role.MANAGER)
+
+
+def owner_only_text() -> str:
+    """Why a manager cannot change the owner's or another manager's account."""
+    return QCoreApplication.translate(
+        "staff", "Only the owner may change the owner's or a manager's account."
+    )
 
 
 class StaffDialog(QDialog):
@@ -72,6 +87,8 @@ class StaffDialog(QDialog):
         self.email.setEnabled(member is None)
         self.role = QComboBox()
         for role in svc.ASSIGNABLE_ROLES:
+            if role is Role.MANAGER and not self._may_make_manager():
+                continue  # only the owner makes someone a manager (the service refuses it)
             self.role.addItem(enum_label(role), role.value)
         if member is not None and member.role is Role.OWNER:
             self.role.addItem(enum_label(Role.OWNER), Role.OWNER.value)
@@ -102,6 +119,12 @@ class StaffDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._role_changed()
+
+    def _may_make_manager(self) -> bool:
+        """The owner, or a manager keeping their own role (staff._check_role)."""
+        if self.ctx.actor.role is Role.OWNER:
+            return True
+        return self.member is not None and self.member.role is Role.MANAGER
 
     def _role_changed(self) -> None:
         staff_role = self.role.currentData() == Role.STAFF.value
@@ -319,14 +342,24 @@ class StaffSettings(QWidget):
 
     def _update_actions(self) -> None:
         m = self.selected()
-        editable = self.allowed and m is not None
+        editable = self.allowed and m is not None and may_manage(self.ctx.actor, m)
         self.edit_button.setEnabled(editable)
         own_or_owner = m is not None and (m.role is Role.OWNER or m.id == self.ctx.actor.id)
         self.active_button.setEnabled(editable and not own_or_owner)
-        self.reset_button.setEnabled(editable and m is not None and m.role is not Role.OWNER)
+        # A manager's own password: changed in My account, reset only by the owner.
+        own_manager = (m is not None and m.id == self.ctx.actor.id
+                       and self.ctx.actor.role is Role.MANAGER)  # fmt: skip
+        self.reset_button.setEnabled(editable and m is not None and m.role is not Role.OWNER
+                                     and not own_manager)  # fmt: skip
         self.active_button.setText(
             self.tr("Enable") if m is not None and not m.is_active else self.tr("Disable")
         )
+        # A manager on the owner's or another manager's row: the buttons say why they are off.
+        why = owner_only_text() if self.allowed and m is not None and not editable else ""
+        for button in (self.edit_button, self.active_button, self.reset_button):
+            button.setToolTip(why)
+        if own_manager:
+            self.reset_button.setToolTip(owner_only_text())
 
     # Actions ------------------------------------------------------------------------------
     def add_member(self) -> StaffDialog:
@@ -347,7 +380,7 @@ class StaffSettings(QWidget):
 
     def edit_selected(self) -> StaffDialog | None:
         m = self.selected()
-        if m is None:
+        if m is None or not self.edit_button.isEnabled():  # a double-click on such a row
             return None
         dialog = StaffDialog(self.ctx, m, self)
         dialog.accepted.connect(self.reload)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -38,6 +39,7 @@ from primedist.services.loyalty.levels import list_levels
 from primedist.services.loyalty.vouchers import VoucherDraft, VoucherRow
 from primedist.services.tags import list_tags
 from primedist.ui.customers.loyalty_panel import run_inline
+from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text
 from primedist.ui.widgets import align_headers
@@ -131,6 +133,12 @@ class VoucherDialog(QDialog):
         layout.addWidget(buttons)
         if row is not None:
             self._load(row.draft)
+        if row is not None and row.orders:  # its orders show the code (`save_voucher`)
+            self.code.setReadOnly(True)
+            self.code.setToolTip(self.tr(
+                "Used on %1 orders, which show this code: it cannot change. End this voucher "
+                "and make a new one with the new code."
+            ).replace("%1", format_number(row.orders, current_language())))  # fmt: skip
 
     @staticmethod
     def _choices(name: str, items: list[tuple[int, str]]) -> QListWidget:
@@ -285,7 +293,7 @@ class VouchersSettings(QWidget):
         self.add_button.setText(self.tr("Add…"))
         self.edit_button.setText(self.tr("Edit…"))
         self.toggle_button.setText(self.tr("Switch on/off"))
-        self.delete_button.setText(self.tr("Delete"))
+        self.delete_button.setText(self.tr("Delete…"))
 
     def reload(self) -> None:
         try:
@@ -298,25 +306,22 @@ class VouchersSettings(QWidget):
     def _discount(self, d: VoucherDraft, lang: str) -> str:
         parts = []
         if d.kind == DiscountKind.PERCENT:
-            text = f"{d.value}%"
-            if d.max_discount is not None:
-                text += " " + self.tr("(at most %1)").replace(
-                    "%1", format_money(d.max_discount, lang)
-                )
-            parts.append(text)
+            parts.append(f"{d.value}%")
         elif d.value:
             parts.append(format_money(d.value, lang))
         if d.free_shipping:
             parts.append(self.tr("free shipping"))
-        return " + ".join(parts)
+        text = " + ".join(parts)
+        if d.max_discount is not None:  # of every kind, the shipping it pays included
+            text += " " + self.tr("(at most %1)").replace("%1", format_money(d.max_discount, lang))
+        return text
 
     def _valid(self, d: VoucherDraft, lang: str) -> str:
         tz = shop_tz()
         start = format_date(_aware(d.starts_at), lang, tz) if d.starts_at else ""
         end = ""
         if d.ends_at:
-            last = to_local(_aware(d.ends_at), tz).date()
-            end = format_date(last.fromordinal(last.toordinal() - 1), lang)
+            end = format_date(svc.last_day(d.ends_at), lang)
         return f"{start} – {end}" if start or end else self.tr("always")
 
     def _fill(self) -> None:
@@ -376,6 +381,12 @@ class VouchersSettings(QWidget):
     def delete(self) -> None:
         row = self.current()
         if row is None:
+            return
+        question = self.tr("Delete the voucher %1? This cannot be undone.").replace(
+            "%1", row.draft.code
+        )
+        answer = QMessageBox.question(self, self.tr("Delete voucher"), box_text(question))
+        if answer != QMessageBox.StandardButton.Yes:
             return
         ctx, vid = self.ctx, row.id
         run_inline(self, self.tr("Deleting the voucher"), lambda: svc.delete_voucher(ctx, vid),

@@ -9,7 +9,7 @@ The actions list follows the outbox by itself: after an action of this window
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -64,10 +64,12 @@ class _Table(QTableWidget):
     """A small read-only table: columns as wide as their texts, the last (a message) takes
     the rest of the width and is cut with "…" (the whole text is its tooltip).
 
-    Every header is shown whole: when the texts are wider than the table, the column
-    `gives_way` (a long free text) is cut first, then the table scrolls sideways."""
+    Every header is shown whole: when the texts are wider than the table, the last column
+    gives up its room first (down to its header's width: its whole text is the tooltip),
+    then the columns `gives_way` are cut, in that order, only as far as their rare long
+    texts (what most rows say stays whole), then the table scrolls sideways."""
 
-    def __init__(self, headers: list[str], gives_way: int | None) -> None:
+    def __init__(self, headers: list[str], gives_way: Sequence[int]) -> None:
         super().__init__(0, len(headers))
         self.gives_way = gives_way
         self.setHorizontalHeaderLabels(headers)
@@ -78,21 +80,32 @@ class _Table(QTableWidget):
         last = self.columnCount() - 1
         heads = [header.sectionSizeFromContents(c).width() for c in range(last + 1)]
         widths = [max(self.sizeHintForColumn(c), heads[c]) for c in range(last)]
-        least = max(heads[last], MESSAGE_MIN_WIDTH)
-        spare = self.viewport().width() - sum(widths) - least
-        if spare < 0 and self.gives_way is not None:
-            c = self.gives_way
-            widths[c] = max(heads[c], widths[c] + spare)
+        spare = self.viewport().width() - sum(widths)
+        least = max(heads[last], min(MESSAGE_MIN_WIDTH, spare))
+        spare -= least
+        for c in self.gives_way:
+            if spare >= 0:
+                break
+            cut = max(heads[c], self._most_rows_need(c), widths[c] + spare)
+            spare += widths[c] - cut
+            widths[c] = cut
         for c, width in enumerate(widths):
             self.setColumnWidth(c, width)
         self.setColumnWidth(last, max(least, self.viewport().width() - sum(widths)))
+
+    def _most_rows_need(self, column: int) -> int:
+        """The width three rows in four need whole in `column`."""
+        model = self.model()
+        needs = sorted(self.sizeHintForIndex(model.index(r, column)).width()
+                       for r in range(min(self.rowCount(), 1000)))  # fmt: skip
+        return needs[(len(needs) * 3) // 4 - 1] if len(needs) >= 4 else min(needs, default=0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_columns()
 
 
-def _table(headers: list[str], right: Iterable[int] = (), gives_way: int | None = None) -> _Table:
+def _table(headers: list[str], right: Iterable[int] = (), gives_way: Sequence[int] = ()) -> _Table:
     table = _Table(headers, gives_way)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -127,7 +140,10 @@ class ActionsPage(QWidget):
         self._counts = self._outbox_counts()
         self.table = _table([self.tr("Shop"), self.tr("Action"), self.tr("About"),
                              self.tr("Status"), self.tr("Tries"), self.tr("Queued"),
-                             self.tr("Last message")], right=[4], gives_way=2)  # fmt: skip
+                             self.tr("Last message")], right=[4],
+                            # The action's label (the longest ones, at the end) before its
+                            # subject: a SKU and quantity cut would hide what it sends.
+                            gives_way=(1, 2))  # fmt: skip
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.retry_button = QPushButton(self.tr("Retry"))
         self.discard_button = QPushButton(self.tr("Discard…"))
@@ -236,7 +252,9 @@ class ActionsPage(QWidget):
                 self._add_to_selection(r)
         self.table.fit_columns()
         count = (
-            self.tr("No actions waiting.") if not rows else self.tr("%n action(s)", "", len(rows))
+            self.tr("No actions waiting.")
+            if not rows
+            else count_text(len(rows), self.tr("%n action"), self.tr("%n actions"))
         )
         self.message.setText(" · ".join(t for t in (self.outcome, count) if t))
         self._selection_changed()
@@ -337,15 +355,21 @@ class ActionsPage(QWidget):
         CLI's English)."""
         parts = []
         if report.delivered:
-            parts.append(self.tr("%n action(s) sent", "", report.delivered))
+            parts.append(count_text(report.delivered, self.tr("%n action sent"),
+                                    self.tr("%n actions sent")))  # fmt: skip
         if report.retrying:
-            parts.append(self.tr("%n action(s) will be tried again later", "", report.retrying))
+            parts.append(count_text(report.retrying,
+                                    self.tr("%n action will be tried again later"),
+                                    self.tr("%n actions will be tried again later")))  # fmt: skip
         if report.failed:
-            parts.append(self.tr("%n action(s) failed", "", report.failed))
+            parts.append(count_text(report.failed, self.tr("%n action failed"),
+                                    self.tr("%n actions failed")))  # fmt: skip
         if report.offline:
             parts.append(self.tr("the marketplace could not be reached"))
         elif report.marketplace_error:
             parts.append(self.tr("the marketplace answered with an error"))
+        if report.carrier_offline:
+            parts.append(self.tr("a carrier could not be reached"))
         return "; ".join(parts) if parts else self.tr("Nothing was due to be sent")
 
     def _delivered(self) -> None:

@@ -80,6 +80,12 @@ def count_actions(ctx: ServiceContext) -> tuple[int, int]:
     return waiting_count(ctx), failed_count(ctx)
 
 
+def _count_text(n: int, one: str, many: str) -> str:
+    from primedist.ui.list_tools import count_text  # not at the top: it imports this module
+
+    return count_text(n, one, many)
+
+
 def sync_failed(snap: dict[str, Any]) -> bool:
     """Whether the last sync failed: an error no sync came after (one of unknown time
     counts: the state may be set without it)."""
@@ -90,9 +96,9 @@ def sync_failed(snap: dict[str, Any]) -> bool:
 
 
 class SyncStatusWidget(QToolButton):
-    """ "Offline — N actions waiting", "Syncing Shop…", "N actions failed · M actions
-    waiting", "Synced 10:42" (today; "Synced 03/12/2026 10:42" before), "Sync failed ·
-    last synced 03/12/2026 10:42"."""
+    """ "Offline — N actions waiting" ("Offline" with none), "Syncing Shop…", "N actions
+    failed · M actions waiting", "Synced 10:42" (today; "Synced 03/12/2026 10:42" before),
+    "Sync failed · last synced 03/12/2026 10:42"."""
 
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, state: SyncState = SYNC_STATE
@@ -133,13 +139,13 @@ class SyncStatusWidget(QToolButton):
         waiting: int = snap["waiting"]
         failed: int = snap["failed"]
         # Failed actions never hide the waiting ones, nor the other way round.
-        failed_text = self.tr("%n action(s) failed", "", failed) if failed else ""
+        failed_text = self.failed_text(failed) if failed else ""
         if snap["offline"]:
-            offline = self.tr("Offline — %n action(s) waiting", "", waiting)
+            offline = self.offline_text(waiting)
             return " · ".join(t for t in (offline, failed_text) if t)
         if snap["running"]:
             return self.tr("Syncing %s…") % ", ".join(map(str, snap["running"]))
-        waiting_text = self.tr("%n action(s) waiting", "", waiting) if waiting else ""
+        waiting_text = self.waiting_text(waiting) if waiting else ""
         if snap.get("marketplace_error"):
             # It answered (HTTP 5xx, rate limit): not offline; the next try may go through.
             error = self.tr("The marketplace answered with an error, will retry")
@@ -154,6 +160,19 @@ class SyncStatusWidget(QToolButton):
         if failed_sync:
             return self.tr("Sync failed · last synced %s") % self._when(when)
         return self.tr("Synced %s") % self._when(when)
+
+    def failed_text(self, n: int) -> str:
+        return _count_text(n, self.tr("%n action failed"), self.tr("%n actions failed"))
+
+    def waiting_text(self, n: int) -> str:
+        return _count_text(n, self.tr("%n action waiting"), self.tr("%n actions waiting"))
+
+    def offline_text(self, waiting: int) -> str:
+        """ "Offline", with what waits for the network when something does."""
+        if not waiting:
+            return self.tr("Offline")
+        return _count_text(waiting, self.tr("Offline — %n action waiting"),
+                           self.tr("Offline — %n actions waiting"))  # fmt: skip
 
     def _today(self) -> date:
         return to_local(self.ctx.clock.now(), shop_tz()).date()

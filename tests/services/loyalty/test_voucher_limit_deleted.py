@@ -180,7 +180,8 @@ def test_a_paused_voucher_only_for_it_is_named_ended_and_cannot_come_back_for_ev
     now = owner_ctx.clock.now()
     assert ends_at(engine, "VIPONLY50") == ends_at(engine, "VIPTET") == now  # ended now
     # Switched on again, it would be 50,000 đ off for every customer: refused, named.
-    with pytest.raises(Conflict, match=r"Voucher VIPONLY50 has ended .*change its end date"):
+    with pytest.raises(Conflict, match=r"Voucher VIPONLY50 was valid to .* and has ended: "
+                                       r"change its end date"):  # fmt: skip
         set_voucher_active(owner_ctx, vid, True)
     assert active(engine)["VIPONLY50"] is False
     assert offered(owner_ctx, coat, "VIPONLY50") == 0

@@ -97,8 +97,9 @@ def test_a_short_history_has_no_notice(qtbot, engine: Engine, owner_ctx: Service
 @pytest.fixture
 def returned_order(engine: Engine, owner_ctx: ServiceContext) -> tuple[int, str]:
     """A customer's phone order of 4 shirts paid partly with 30 points, completed (earns),
-    one shirt returned (corrected), then the order coming back (reversed) and returned
-    (the 30 points given back): every reason the app writes for an order's points."""
+    one shirt returned (corrected, its 7 of the 30 points given back), then the order
+    coming back (reversed) and returned (the other 23 given back): every reason the app
+    writes for an order's points."""
     shirt = make_product(engine, "Áo thun", [("AO-1", 125_000, 50)])[0]
     (cid,) = customers_with(engine, [{"points_balance": 40, "points_earned": 40}])
     draft = OrderDraft(lines=(DraftLine(shirt, 4),), customer_id=cid, source=OrderSource.PHONE,
@@ -122,15 +123,17 @@ def test_points_reasons_and_reversals_in_english(
     cid, code = returned_order
     dialog = open_detail(qtbot, owner_ctx, cid)
     table = dialog.points_table
-    # Newest first: given back, reversed, corrected, earned, redeemed.
+    # Newest first: given back, reversed, given back, corrected, earned, redeemed.
     assert column(table, 4) == [
         f"Given back: points redeemed on {code} (returned)",
         f"Reversed: {code} is return refund",
+        f"Given back: points redeemed on returned items of {code}",
         f"Corrected: {code} (amount changed)",
         f"Earned on {code}",
         f"Redeemed on {code}",
     ]
-    assert column(table, 1) == ["Refunded", "Reversed", "Reversed", "Earned", "Redeemed"]
+    assert column(table, 1) == ["Refunded", "Reversed", "Refunded", "Reversed", "Earned",
+                                "Redeemed"]  # fmt: skip
     assert column(table, 2)[1].startswith("-")
 
 
@@ -156,15 +159,17 @@ def test_points_reasons_and_reversals_in_vietnamese(
             adjusted,
             vi("Given back: points redeemed on {order} ({status})", order=code, status=returned),
             vi("Reversed: {order} is {status}", order=code, status=return_refund),
+            vi("Given back: points redeemed on returned items of {order}", order=code),
             vi("Corrected: {order} (amount changed)", order=code),
             vi("Earned on {order}", order=code),
             vi("Redeemed on {order}", order=code),
         ]
-        assert column(table, 1)[1:4] == [
+        assert column(table, 1)[1:5] == [
             vietnamese("customers", "Refunded"),
             vietnamese("customers", "Reversed"),
+            vietnamese("customers", "Refunded"),
             vietnamese("customers", "Reversed"),
         ]
-        assert column(table, 1)[4] == vietnamese("customers", "Earned")
+        assert column(table, 1)[5] == vietnamese("customers", "Earned")
     finally:
         install_language("en")

@@ -189,7 +189,7 @@ def test_events_are_worded_in_the_ui_language(
 def test_a_new_shop_sees_its_first_steps_until_its_first_order(
     qtbot: QtBot, owner_ctx: ServiceContext, engine: Engine
 ) -> None:
-    """Getting started: three steps ticked as they are done, each one click from its
+    """Getting started: four steps ticked as they are done, each one click from its
     screen; the card goes with the first order."""
     page = HomePage(owner_ctx)
     qtbot.addWidget(page)
@@ -197,16 +197,16 @@ def test_a_new_shop_sees_its_first_steps_until_its_first_order(
     card = page.first_steps
     qtbot.waitUntil(lambda: card.steps is not None and page.running == 0)
     assert card.isVisible()
-    assert [card.marks[k].text() for k in STEPS] == [TODO, TODO, TODO]
+    assert [card.marks[k].text() for k in STEPS] == [TODO, TODO, TODO, TODO]
     make_product(engine, "Áo thun cotton", [("AT-1", 150_000, 5)])
     shop = make_shop(engine, "Shopee Nhà Mai", Channel.SHOPEE)  # active, never authorised
     page.refresh()
     qtbot.waitUntil(lambda: card.steps is not None and card.steps.products)
-    assert [card.marks[k].text() for k in STEPS] == [DONE, TODO, TODO]
+    assert [card.marks[k].text() for k in STEPS] == [TODO, DONE, TODO, TODO]
     give_tokens(engine, shop)
     page.refresh()
     qtbot.waitUntil(lambda: card.steps is not None and card.steps.shop_linked)
-    assert [card.marks[k].text() for k in STEPS] == [DONE, DONE, TODO]
+    assert [card.marks[k].text() for k in STEPS] == [TODO, DONE, DONE, TODO]
     with qtbot.waitSignal(page.startStep, timeout=5000) as chosen:
         qtbot.mouseClick(card.buttons["shop_linked"], Qt.MouseButton.LeftButton)
     assert chosen.args == ["shop_linked"]

@@ -220,12 +220,12 @@ def test_cancel_asks_why_and_saves_the_reason(
     order_id = marketplace_order(engine, owner_ctx, variants)
     dialog = open_detail(qtbot, owner_ctx, order_id)
 
-    monkeypatch.setattr(detail_module, "ask_cancel_reason", lambda _parent: None)
+    monkeypatch.setattr(detail_module, "ask_cancel_reason", lambda _parent, **_kw: None)
     with qtbot.assertNotEmitted(dialog.changed, wait=200):
         click(qtbot, dialog.cancel_button)  # the user kept the order
     assert order_of(engine, order_id).status == OrderStatus.PENDING
 
-    monkeypatch.setattr(detail_module, "ask_cancel_reason", lambda _parent: "Hết hàng")
+    monkeypatch.setattr(detail_module, "ask_cancel_reason", lambda _parent, **_kw: "Hết hàng")
     with qtbot.waitSignal(dialog.changed, timeout=WAIT_MS):
         click(qtbot, dialog.cancel_button)
     order = order_of(engine, order_id)

@@ -54,7 +54,7 @@ def test_cancelling_a_tiki_order_asks_to_cancel_it_there(
 ) -> None:
     order_id = pending_order(engine, owner_ctx, Channel.TIKI)
     dialog = open_detail(qtbot, owner_ctx, order_id)
-    monkeypatch.setattr(detail_module, "ask_cancel_reason", lambda _parent: "Hết hàng")
+    monkeypatch.setattr(detail_module, "ask_cancel_reason", lambda _parent, **_kw: "Hết hàng")
 
     with qtbot.waitSignal(dialog.changed, timeout=WAIT_MS):
         click(qtbot, dialog.cancel_button)

@@ -182,7 +182,8 @@ def test_everything_refunded_already_allows_only_a_zero_refund(
 def test_a_return_made_with_the_keyboard_only(
     qtbot, engine: Engine, owner_ctx: ServiceContext, sale_id: int
 ) -> None:
-    """Tab order: quantities → reason → refund → OK; Enter on OK returns."""
+    """Tab order: quantities → reason → refund → refund by (a counter sale) → OK; Enter
+    on OK returns."""
     dialog = open_returns(qtbot, owner_ctx, sale_id)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
@@ -200,6 +201,7 @@ def test_a_return_made_with_the_keyboard_only(
     qtbot.keyClicks(QApplication.focusWidget(), "Sai mau")
     assert press(Qt.Key.Key_Tab) is dialog.refund
     assert dialog.refund.text() == "219,000 VND"
+    assert press(Qt.Key.Key_Tab) is dialog.refund_way
     assert press(Qt.Key.Key_Tab) is dialog.ok
     with qtbot.waitSignal(dialog.accepted, timeout=WAIT_MS):
         press(Qt.Key.Key_Return)

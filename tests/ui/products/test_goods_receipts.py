@@ -357,11 +357,23 @@ def test_paid_in_part_leaves_the_rest_owed(qtbot, page, owner_ctx, products):
     assert suppliers.supplier_ledger(owner_ctx, supplier.id)[0].method == (
         PaymentMethod.BANK_TRANSFER
     )
-    # The list shows what was paid; what is left owed on hover and over the lines.
+    # The list shows what was paid; what was left unpaid on hover and over the lines,
+    # with what the supplier is owed now.
     qtbot.waitUntil(lambda: receipts.count.text() == "1 receipt", timeout=WAIT)
     paid = receipts.table.item(0, receipts.COLUMNS.index("paid"))
-    assert paid.text() == "100,000 VND" and paid.toolTip() == "200,000 VND owed to the supplier"
-    assert receipts.lines_title.text() == "Lines of PN000001 · 200,000 VND owed to the supplier"
+    assert paid.text() == "100,000 VND" and paid.toolTip() == "200,000 VND unpaid at delivery"
+    qtbot.waitUntil(lambda: receipts.lines_title.text() == (
+        "Lines of PN000001 · 200,000 VND unpaid at delivery · Owed to the supplier now: "
+        "200,000 VND"), timeout=WAIT)  # fmt: skip
+    # Paid off later on the supplier's account: the receipt does not claim it is still
+    # owed (it said "200,000 VND owed to the supplier" with nothing owed).
+    suppliers.pay_supplier(owner_ctx, supplier.id, 250_000)
+    receipts.refresh()
+    qtbot.waitUntil(lambda: receipts.lines_title.text() == (
+        "Lines of PN000001 · 200,000 VND unpaid at delivery · Paid to the supplier in "
+        "advance now: 50,000 VND"), timeout=WAIT)  # fmt: skip
+    paid = receipts.table.item(0, receipts.COLUMNS.index("paid"))
+    assert paid.toolTip() == "200,000 VND unpaid at delivery"
 
 
 def test_a_paid_amount_above_the_cost_blocks_save(qtbot, page, products):

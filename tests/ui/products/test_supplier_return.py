@@ -114,10 +114,10 @@ def test_part_of_two_lines_back_with_money_given_back(qtbot, page, owner_ctx, de
     # The lines show what went back; their title the return.
     qtbot.waitUntil(lambda: bool(page.returns), timeout=WAIT)
     assert [page.lines_table.item(r, RETURNED).text() for r in range(2)] == ["3", "2"]
-    assert page.lines_title.text() == (
+    qtbot.waitUntil(lambda: page.lines_title.text() == (
         "Lines of PN000001 · 1 return (TH000001): 290,000 VND back, 50,000 VND of it refunded"
-        " · 260,000 VND owed to the supplier"
-    )
+        " · 260,000 VND unpaid at delivery · Owed to the supplier now: 260,000 VND"
+    ), timeout=WAIT)  # fmt: skip
     assert page.status.text() == "TH000001 recorded: 290,000 VND back to the supplier"
     # Again: what went back already is shown and counted.
     dialog = open_dialog(qtbot, page)
@@ -281,7 +281,9 @@ def test_a_return_entered_by_mistake_is_cancelled_from_the_cancel_menu(qtbot, pa
                     timeout=WAIT)  # fmt: skip
     # Nothing counts as returned any more; the receipt can be cancelled now.
     assert page.lines_table.item(0, RETURNED).text() == ""
-    assert page.lines_title.text() == "Lines of PN000001 · 500,000 VND owed to the supplier"
+    assert page.lines_title.text() == (
+        "Lines of PN000001 · 500,000 VND unpaid at delivery · Owed to the supplier now: "
+        "500,000 VND")  # fmt: skip
     assert [a.text() for a in page.cancel_menu.actions()] == ["Cancel the receipt…"]
     assert page.cancel_receipt_action.isEnabled()
 

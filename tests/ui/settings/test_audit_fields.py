@@ -108,6 +108,7 @@ NOTHING: Callable[[], Iterable[str]] = tuple
 OPAQUE: dict[tuple[str, str, str], Callable[[], Iterable[str]]] = {
     ("services/app_settings.py", "put_setting", "json.loads(row.value_json)"): NOTHING,
     ("services/app_settings.py", "put_setting", "value"): NOTHING,  # its callers are read
+    ("services/app_settings.py", "put_setting", "default"): NOTHING,  # its callers' values
     ("services/export_support.py", "audit_export", "after"): NOTHING,  # its callers are read
     ("services/import_support.py", "record_import", "report.counts()"): _import_counts,
     ("services/customers.py", "_snapshot", "row._asdict()"): _customer_snapshot,
@@ -131,8 +132,11 @@ OPAQUE: dict[tuple[str, str, str], Callable[[], Iterable[str]]] = {
      "{customer_code(i): _snapshot(conn, i) for i in others}"): _customer_snapshot,
     ("services/customers.py", "merge_customers", "int(result.rowcount or 0)"): _merge_moves,
     ("services/customers.py", "merge_customers", "len(new)"): _merge_moves,
-    # Objects keyed by data (variant ids: quantities), not by field names.
-    ("services/orders.py", "return_in", "{k: v for k, v in quantities.items() if v}"): NOTHING,
+    # Objects keyed by data (SKUs: quantities), not by field names.
+    ("services/orders.py", "_by_sku", "named.get(key, 0) + qty"): NOTHING,
+    # An edit's changed fields of a voucher: the fields of its `after=new` (read there).
+    ("services/loyalty/vouchers.py", "_changed",
+     "{k: v for k, v in these.items() if other.get(k) != v}"): NOTHING,
     # Plain values.
     ("services/backup.py", "set_backup_keep", "keep"): NOTHING,
     ("services/customer_detail.py", "assign_staff", "user_id"): NOTHING,

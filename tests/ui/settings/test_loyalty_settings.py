@@ -131,7 +131,7 @@ def test_points_rules_saved_and_refused(qtbot, owner_ctx: ServiceContext) -> Non
 
 
 def test_vouchers_list_add_edit_toggle_delete(
-    qtbot, engine: Engine, owner_ctx: ServiceContext, clock
+    qtbot, engine: Engine, owner_ctx: ServiceContext, clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     save_voucher(owner_ctx, VoucherDraft("GIAM10", kind=DiscountKind.PERCENT, value=10,
                                          max_discount=50_000, min_order_value=200_000))  # fmt: skip
@@ -183,6 +183,7 @@ def test_vouchers_list_add_edit_toggle_delete(
     qtbot.mouseClick(section.toggle_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: section.table.item(0, 6).text() == "No", timeout=WAIT)
     section.table.selectRow(0)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(section.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: section.table.rowCount() == 1, timeout=WAIT)
     assert section.message.text() == "Voucher deleted."

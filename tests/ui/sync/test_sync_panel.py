@@ -47,7 +47,7 @@ def test_status_bar_says_offline_with_the_actions_waiting(qtbot: Any, ctx: Servi
     qtbot.addWidget(widget)
     assert widget.text() == ""  # nothing synced yet, nothing waiting: nothing to say
     state.update(offline=True, waiting=3)
-    qtbot.waitUntil(lambda: widget.text() == "Offline — 3 action(s) waiting", timeout=10_000)
+    qtbot.waitUntil(lambda: widget.text() == "Offline — 3 actions waiting", timeout=10_000)
     state.update(offline=False, waiting=0, failed=0, running={"Shopee A"})
     qtbot.waitUntil(lambda: widget.text() == "Syncing Shopee A…", timeout=10_000)
     state.update(running=set(), last_sync_at=datetime(2026, 11, 20, 3, 5, tzinfo=UTC))

@@ -30,11 +30,11 @@ def test_the_sync_text_follows_a_language_switch(qtbot: Any, ctx: ServiceContext
     widget = SyncStatusWidget(ctx, state=state)
     qtbot.addWidget(widget)
     widget.timer.stop()  # only the language switch may change the text
-    assert widget.text() == "26 action(s) waiting"
+    assert widget.text() == "26 actions waiting"
     install_language("vi")
     qtbot.waitUntil(lambda: widget.text() == "26 thao tác đang chờ", timeout=WAIT)
     install_language("en")
-    qtbot.waitUntil(lambda: widget.text() == "26 action(s) waiting", timeout=WAIT)
+    qtbot.waitUntil(lambda: widget.text() == "26 actions waiting", timeout=WAIT)
     assert widget.toolTip() == "Marketplace sync: click for details"
 
 
@@ -63,7 +63,7 @@ def test_a_bulk_confirm_shows_its_waiting_actions_at_once(
     qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)
     assert od.waiting_count(owner_ctx) == 2
-    qtbot.waitUntil(lambda: widget.text() == "2 action(s) waiting", timeout=5_000)
+    qtbot.waitUntil(lambda: widget.text() == "2 actions waiting", timeout=5_000)
     close_page(qtbot, page, lambda: not page.busy and not page.counts_pending)
 
 
@@ -78,7 +78,7 @@ def test_recounts_come_in_one_query_and_never_reach_a_closed_widget(
     state.update(waiting=5, failed=1)  # as the last delivery counted them
     widget = SyncStatusWidget(ctx, state=state)
     qtbot.addWidget(widget)
-    assert widget.text() == "1 action(s) failed · 5 action(s) waiting"
+    assert widget.text() == "1 action failed · 5 actions waiting"
     for _ in range(3):  # a burst of changes (a bulk action refreshes several lists)
         outbox_changed()
     qtbot.waitUntil(lambda: widget.recounting == 0, timeout=WAIT)

@@ -32,12 +32,10 @@ def _shows(widget: SyncStatusWidget, state: SyncState, **values: Any) -> str:
 def test_failed_and_waiting_actions_are_both_shown(qtbot: Any, ctx: ServiceContext) -> None:
     state = SyncState()
     widget = _widget(qtbot, ctx, state)
-    assert _shows(widget, state, failed=1, waiting=13) == (
-        "1 action(s) failed · 13 action(s) waiting"
-    )
-    assert _shows(widget, state, failed=2, waiting=0) == "2 action(s) failed"
+    assert _shows(widget, state, failed=1, waiting=13) == "1 action failed · 13 actions waiting"
+    assert _shows(widget, state, failed=2, waiting=0) == "2 actions failed"
     assert _shows(widget, state, offline=True, failed=1, waiting=13) == (
-        "Offline — 13 action(s) waiting · 1 action(s) failed"
+        "Offline — 13 actions waiting · 1 action failed"
     )
     state.update(offline=False)
     install_language("vi")
@@ -51,5 +49,5 @@ def test_a_marketplace_error_is_not_called_offline(qtbot: Any, ctx: ServiceConte
     widget = _widget(qtbot, ctx, state)
     text = _shows(widget, state, marketplace_error=True, waiting=3)
     assert "Offline" not in text
-    assert text == "The marketplace answered with an error, will retry · 3 action(s) waiting"
-    assert _shows(widget, state, marketplace_error=False) == "3 action(s) waiting"
+    assert text == "The marketplace answered with an error, will retry · 3 actions waiting"
+    assert _shows(widget, state, marketplace_error=False) == "3 actions waiting"

@@ -1,0 +1,145 @@
+"""Settings → Audit log: the list's columns fitted to its width, each cell's whole text
+on hover.
+
+The log's rows are long (a summary, the values before and after a change) and the page
+sits beside Settings' menu: seven columns at their own widths ran past the right edge
+(Before / After behind a sideways scrollbar at 1366 × 768 and 1600 × 1000) while a user's
+or a setting's name was cut short. Here the short columns are as wide as their text and
+the three long ones share what is left; a cell still cut with "…" says all on hover.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QTableView
+
+from primedist.ui.list_tools import alive
+from primedist.ui.table_model import PLACEHOLDER, Index, SqlTableModel
+
+#: Columns as wide as their text in the rows shown: (least, most) pixels. On a narrow
+#: screen they give way down to the least before the list scrolls sideways (None: the
+#: time, never cut).
+FITTED: dict[str, tuple[int | None, int]] = {
+    "created_at": (None, 220), "user": (150, 220), "action": (150, 240), "entity": (130, 240),
+}  # fmt: skip
+#: The order they give way in: the action and the record first, a person's name last.
+GIVING_WAY = (("action", "entity"), ("user",))
+#: Columns sharing the width the others leave: (weight, least width; below, it scrolls).
+SHARED = {"summary": (2, 180), "before": (1, 120), "after": (1, 120)}
+#: Columns whose cells show their whole text as a tooltip.
+TIPPED = frozenset({"user", "action", "entity", "summary", "before", "after"})
+
+
+class AuditTableModel(SqlTableModel):
+    """The audit rows, with a cell's whole text as its tooltip (a long one wrapped)."""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.ToolTipRole:
+            return super().data(index, role)
+        if not index.isValid() or self.spec.columns[index.column()].key not in TIPPED:
+            return None
+        text = super().data(index, Qt.ItemDataRole.DisplayRole)
+        if not text or text == PLACEHOLDER:
+            return None
+        return f"<p>{html.escape(str(text))}</p>"  # rich text: Qt wraps it to the screen
+
+
+class AuditColumns(QObject):
+    """Fits the columns of `view` (an AuditTableModel's) to its width: measured for each
+    new list of rows and as its pages load (only wider until the next list, so columns
+    do not jump while scrolling), shared out again when the list is resized. A column
+    the user drags keeps that width; the shared ones take the rest."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self._view = view
+        model = view.model()
+        assert isinstance(model, SqlTableModel)
+        keys = [c.key for c in model.spec.columns]
+        self._fitted = {keys.index(k): span for k, span in FITTED.items()}
+        self._giving_way = [[keys.index(k) for k in group] for group in GIVING_WAY]
+        self._shared = {keys.index(k): share for k, share in SHARED.items()}
+        self._text: dict[int, int] = {}  # a fitted column's widest text in this list
+        self._pinned: set[int] = set()  # columns the user sized
+        self._busy = False
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(0)
+        self._soon.timeout.connect(self.fit)
+        view.viewport().installEventFilter(self)
+        view.horizontalHeader().sectionResized.connect(self._on_resized)
+        model.modelReset.connect(self._new_rows)
+        model.dataChanged.connect(lambda *_: self._soon.start())
+        model.headerDataChanged.connect(lambda *_: self._soon.start())  # a new language
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def _new_rows(self) -> None:
+        self._text.clear()
+        self._soon.start()
+
+    def _on_resized(self, index: int, _old: int, _new: int) -> None:
+        if not self._busy:
+            self._pinned.add(index)
+            self.fit()
+
+    def fit(self) -> None:
+        view = self._view
+        if not alive(view):
+            return
+        header = view.horizontalHeader()
+        shared = [c for c in self._shared if c not in self._pinned]
+        self._busy = True
+        try:
+            least_shared = sum(self._shared[c][1] for c in shared)
+            for column, width in self._fitted_widths(least_shared).items():
+                view.setColumnWidth(column, width)
+            taken = sum(
+                view.columnWidth(c)
+                for c in range(header.count())
+                if c not in shared and not header.isSectionHidden(c)
+            )
+            # Each its least width, and the rest by weight.
+            extra = max(0, view.viewport().width() - taken - least_shared)
+            weights = sum(self._shared[c][0] for c in shared) or 1
+            for column in shared:
+                weight, least = self._shared[column]
+                width = least + extra * weight // weights
+                view.setColumnWidth(column, max(header.sectionSizeHint(column), width))
+        finally:
+            self._busy = False
+
+    def _fitted_widths(self, least_shared: int) -> dict[int, int]:
+        """The fitted columns' widths: their text's (within their span), each cut back
+        toward its least, by its share of the room, when they would leave the shared
+        columns less than their least widths."""
+        view, header = self._view, self._view.horizontalHeader()
+        wanted: dict[int, int] = {}
+        for column, (_least, most) in self._fitted.items():
+            if column not in self._pinned and not header.isSectionHidden(column):
+                text = max(self._text.get(column, 0), view.sizeHintForColumn(column))
+                self._text[column] = text
+                wanted[column] = max(header.sectionSizeHint(column), min(most, text))
+        pinned = sum(view.columnWidth(c) for c in self._pinned if not header.isSectionHidden(c))
+        excess = pinned + sum(wanted.values()) + least_shared - view.viewport().width()
+        for group in self._giving_way:
+            room = {c: self._room(c, wanted[c]) for c in group if c in wanted}
+            given = min(max(0, excess), sum(room.values()))
+            for c, r in room.items():  # each by its share of the group's room
+                wanted[c] -= math.ceil(r * given / sum(room.values())) if given else 0
+            excess -= given
+        return wanted
+
+    def _room(self, column: int, width: int) -> int:
+        """How much narrower than `width` a fitted column may be made."""
+        least = self._fitted[column][0]
+        if least is None:
+            return 0
+        return max(0, width - max(least, self._view.horizontalHeader().sectionSizeHint(column)))
