@@ -317,6 +317,9 @@ class ColumnSpreader(QObject):
         super().__init__(table)
         self.table = table
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # What a spread measured before the layout settled leaves (a scroll bar gone since):
+        # the last column takes it, no grey strip at the right.
+        table.horizontalHeader().setStretchLastSection(True)
         table.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
