@@ -165,6 +165,9 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
             owner_name=args.owner_name,
             owner_email=args.owner_email,
             owner_password=args.owner_password,
+            address=args.address,
+            phone=args.phone,
+            tax_code=args.tax_code,
         )
     except BaseException:  # a failed set-up leaves nothing behind it made
         undo(ctx.engine if ctx is not None else None)
@@ -596,6 +599,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--owner-name", required=True)
     p.add_argument("--owner-email", required=True)
     p.add_argument("--owner-password", required=True)
+    p.add_argument("--address", default="", help="printed on receipts and invoices")
+    p.add_argument("--phone", default="", help="printed on receipts and invoices")
+    p.add_argument("--tax-code", default="", help="printed on invoices")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_init)
 

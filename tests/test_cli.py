@@ -147,6 +147,19 @@ def test_init_json(cli: Any, data_dir: Path) -> None:
     }
 
 
+def test_init_keeps_the_shop_details_the_receipts_print(cli: Any, data_dir: Path) -> None:
+    run = cli("--data-dir", str(data_dir), "init", *INIT_ARGS, "--address", "12 Lê Lợi, Q.1",
+              "--phone", "028 3822 1234", "--tax-code", "0312345678")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    with sqlite3.connect(data_dir / "primedist.db") as conn:
+        (stored,) = conn.execute(
+            "SELECT value_json FROM app_settings WHERE key = 'shop.profile'"
+        ).fetchone()
+    profile = json.loads(stored)
+    assert (profile["address"], profile["phone"], profile["tax_code"]) == (
+        "12 Lê Lợi, Q.1", "028 3822 1234", "0312345678")  # fmt: skip
+
+
 def test_init_with_a_short_password_is_a_one_line_error(cli: Any, data_dir: Path) -> None:
     argv = [*INIT_ARGS[:-1], "1234567"]
     run = cli("--data-dir", str(data_dir), "init", *argv)
