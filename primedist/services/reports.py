@@ -848,7 +848,12 @@ class Series:
             "grain": self.grain,
             "key": self.key,
             "points": [
-                {"from": p.start.isoformat(), "to": p.end.isoformat(), "value": p.value}
+                # A rate with no buyer is no rate: null, as the screen's "—".
+                {
+                    "from": p.start.isoformat(),
+                    "to": p.end.isoformat(),
+                    "value": None if p.empty else p.value,
+                }
                 for p in self.points
             ],
         }

@@ -76,6 +76,10 @@ def test_a_rate_with_no_buyer_is_empty_not_zero(ctx: ServiceContext) -> None:
     assert quiet and all(p.value == 0 for p in quiet)
     revenue = reports.series(ctx, "revenue", FROM, TO)
     assert not any(p.empty for p in revenue.points)  # a sum of nothing is 0
+    # The JSON (`report series --json`) says null for it, not 0 %.
+    values = {pt["from"]: pt["value"] for pt in series.to_json()["points"]}
+    assert all(values[p.start.isoformat()] is None for p in quiet)
+    assert values[FROM.isoformat()] is not None
 
 
 def test_the_product_rank_definition_leaves_returned_units_out() -> None:
