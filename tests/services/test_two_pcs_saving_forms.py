@@ -25,6 +25,7 @@ from primedist.services.catalogue import ProductDraft, VariantDraft
 from primedist.services.context import ServiceContext
 from primedist.services.customers import CustomerDraft, DuplicatePhone
 from tests.factories import make_product
+from tests.pg.test_writer_lock import _at_once
 
 #: How long the first save waits for the second (well under the 10 s busy timeout the
 #: second waits for the lock).
@@ -48,24 +49,6 @@ def _held_after(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> Itera
 
     monkeypatch.setattr(owner, name, held)
     yield
-
-
-def _at_once(*work: Callable[[], Any]) -> list[Any]:
-    """Run each `work` on its own thread at the same time: their results or exceptions."""
-    results: list[Any] = [None] * len(work)
-
-    def run(i: int) -> None:
-        try:
-            results[i] = work[i]()
-        except Exception as exc:  # noqa: BLE001 - the test looks at what each one got
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def _count(engine: Engine, sql: str, **params: Any) -> int:
