@@ -70,6 +70,7 @@ from primedist.domain.order import Order, OrderLine, OrderStatusChange, compute_
 from primedist.domain.product import Product, ProductListing, Variant
 from primedist.domain.shop import Shop
 from primedist.io.tabular import (
+    YEARS,
     Cell,
     cell_text,
     open_table,
@@ -403,6 +404,14 @@ def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: 
 
 
 def _order_date(value: Cell, tz: tzinfo, latest: datetime) -> datetime:
+    if type(value) is str and _PLAIN_DATE_TIME.match(value):  # 2026-12-04 22:50:34
+        try:
+            when = datetime.fromisoformat(value).replace(tzinfo=tz).astimezone(UTC)
+        except (ValueError, OverflowError):  # 2026-02-30, 0001-01-01: said below
+            pass
+        else:
+            if when <= latest and YEARS[0] <= when.year < YEARS[1]:
+                return when
     if _is_empty(value):
         raise BadValue("order_date", REQUIRED_VALUE)
     try:
@@ -417,7 +426,67 @@ def _order_date(value: Cell, tz: tzinfo, latest: datetime) -> datetime:
     return when
 
 
-def _parse_head(raw: Sequence[Cell], tz: tzinfo, latest: datetime) -> _Head:
+class _HeadParts:
+    """The order-level cells parsed before, in two parts that repeat across orders: the
+    buyer's (name, phone, buyer id, province: a few thousand buyers) and the rest but the
+    date (channel, status, payment, carrier, fee, discount). Keyed by the cells and their
+    types (1, 1.0 and TRUE are equal keys, not equal cells); only parts that parsed."""
+
+    __slots__ = ("buyers", "terms")
+
+    def __init__(self) -> None:
+        self.buyers: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.terms: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+#: An order date as the template and our exports write it (the usual cell): read at C
+#: speed; anything else (other forms, a date in the future, a typo) takes `parse_datetime`.
+_PLAIN_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\Z", re.ASCII)
+
+
+def _parse_head(
+    raw: Sequence[Cell], tz: tzinfo, latest: datetime, parts: _HeadParts | None = None
+) -> _Head:
+    if parts is not None:
+        try:
+            return _parse_head_by_parts(raw, tz, latest, parts)
+        except BadValue:
+            pass  # the full parse below names the first bad cell, in column order
+    return _parse_head_in_full(raw, tz, latest)
+
+
+def _parse_head_by_parts(
+    raw: Sequence[Cell], tz: tzinfo, latest: datetime, parts: _HeadParts
+) -> _Head:
+    """`_parse_head_in_full`, with the parts that repeat across orders parsed once."""
+    date_v, channel, status, payment, name, phone, buyer, province, carrier, fee, disc = raw
+    buyer_cells = (name, phone, buyer, province)
+    key = (buyer_cells, tuple(map(type, buyer_cells)))
+    who = parts.buyers.get(key)
+    if who is None:
+        who = parts.buyers[key] = (
+            _text(name, "customer_name"), _phone(phone), _text(buyer, "buyer_id"),
+            _text(province, "province"),
+        )  # fmt: skip
+    term_cells = (channel, status, payment, carrier, fee, disc)
+    term_key = (term_cells, tuple(map(type, term_cells)))
+    terms = parts.terms.get(term_key)
+    if terms is None:
+        terms = parts.terms[term_key] = (
+            _choice(channel, "channel", _CHANNELS, None),
+            _choice(status, "status", _STATUSES, None),
+            _choice(payment, "payment_method", _PAYMENTS, PaymentMethod.COD),
+            _text(carrier, "shipping_provider"),
+            _number(fee, "shipping_fee", required=False, minimum=0, maximum=MAX_AMOUNT),
+            _number(disc, "discount", required=False, minimum=0, maximum=MAX_AMOUNT),
+        )  # fmt: skip
+    head = _Head(_order_date(date_v, tz, latest), terms[0], terms[1], terms[2], *who, *terms[3:])
+    if head.payment_method == PaymentMethod.ON_ACCOUNT and not _names_a_customer(head):
+        raise BadValue("customer_name", ON_ACCOUNT_NEEDS_CUSTOMER)
+    return head
+
+
+def _parse_head_in_full(raw: Sequence[Cell], tz: tzinfo, latest: datetime) -> _Head:
     date_v, channel, status, payment, name, phone, buyer, province, carrier, fee, disc = raw
     status_v = _choice(status, "status", _STATUSES, None)
     payment_v = _choice(payment, "payment_method", _PAYMENTS, PaymentMethod.COD)
@@ -520,6 +589,7 @@ def _read(path: Path, tz: tzinfo, prog: Progress, latest: datetime) -> _ReadResu
     lone: list[RejectedRow] = []
     # Lines repeat (a few thousand SKUs × quantities): each distinct one is parsed once.
     known_lines: dict[tuple[Cell, ...], _Line] = {}
+    parts = _HeadParts()
     with open_table(path, required=REQUIRED) as table:
         width = table.width  # missing optional columns read the "" appended to each row
         index = {name: table.columns.get(name, width) for name in COLUMNS}
@@ -559,9 +629,9 @@ def _read(path: Path, tz: tzinfo, prog: Progress, latest: datetime) -> _ReadResu
             try:
                 raw = get_head(cells)
                 if draft.head is None:
-                    draft.head, draft.raw_hash = _parse_head(raw, tz, latest), hash(raw)
+                    draft.head, draft.raw_hash = _parse_head(raw, tz, latest, parts), hash(raw)
                 elif hash(raw) != draft.raw_hash:
-                    _check_same(draft, _parse_head(raw, tz, latest), raw, tz)
+                    _check_same(draft, _parse_head(raw, tz, latest, parts), raw, tz)
                 raw_line = get_line(cells)
                 # A TRUE cell must not find the line of a 1 (True == 1): no cache for it.
                 cacheable = bool not in map(type, raw_line)
@@ -637,6 +707,13 @@ def _normal_phone(raw: str | None) -> str | None:
 
 
 _phone_terms = lru_cache(maxsize=65_536)(phone_terms)
+
+
+@lru_cache(maxsize=65_536)
+def _buyer_words(name: str | None, phone: str | None) -> str:
+    """The folded search words of a buyer's name and phone (`search_text`): a file's orders
+    come from a few thousand buyers."""
+    return search_text(name, *_phone_terms(phone))
 
 
 class _Cust:
@@ -802,8 +879,10 @@ class _Import:
             ),
             "created_at": head.order_date,
             "completed_at": head.order_date if head.status == OrderStatus.COMPLETED else None,
-            # = search_text(number, name, phones=[phone]), with the phone forms cached.
-            "search_text": search_text(draft.external_id, head.customer_name, *_phone_terms(phone)),
+            # = search_text(number, name, phones=[phone]), the buyer's words folded once.
+            "search_text": " ".join(
+                filter(None, (fold(draft.external_id), _buyer_words(head.customer_name, phone)))
+            ),
         }
 
     def _resolve_shops(self, drafts: list[_Draft]) -> None:
@@ -1367,12 +1446,15 @@ class _Import:
         rows = []
         for w in inserts:
             v = w.values
+            created, completed = v["created_at"], v["completed_at"]
+            created_ts = ts(created)
             rows.append((
                 w.shop.id, w.draft.external_id, v["status"].value, v["payment_method"].value,
                 w.customer.id if w.customer else None, v["buyer_name"], v["buyer_phone"],
                 v["ship_province"], v["province_code"], v["carrier"], v["item_count"],
                 v["subtotal"], v["shipping_fee"], v["seller_discount"], v["total"],
-                v["search_text"], self.user_id, ts(v["created_at"]), now, ts(v["completed_at"]),
+                v["search_text"], self.user_id, created_ts, now,
+                created_ts if completed is created else ts(completed),
             ))  # fmt: skip
         before = self._max_id(orders_t)
         self._bulk(orders_t, _ORDER_COLUMNS, rows, _ORDER_CONSTANTS, share=(PLAN_SHARE, 0.78))

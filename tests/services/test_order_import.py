@@ -766,6 +766,10 @@ def test_formula_looking_text_is_stored_verbatim(
         ("order_date", "31/02/2026", "'31/02/2026' is not a real date and time"),
         ("order_date", "hôm qua", "'hôm qua' is not a date (use YYYY-MM-DD or DD/MM/YYYY"),
         ("order_date", "0001-01-01", "'0001-01-01' is not a possible date (the year must be"),
+        # The usual form, read by a shortcut: the same messages.
+        ("order_date", "2026-02-30 10:00:00", "'2026-02-30 10:00:00' is not a real date"),
+        ("order_date", "0001-01-01 00:00:00", "'0001-01-01 00:00:00' is not a possible date"),
+        ("order_date", "2099-01-01 10:00:00", "'2099-01-01 10:00:00' is in the future"),
         ("order_date", "", "is empty (a value is required)"),
         ("status", "done", "unknown value 'done' (use one of: pending, confirmed, shipping"),
         ("status", "", "is empty (a value is required)"),
@@ -921,6 +925,25 @@ def test_a_bad_first_line_names_it_and_the_others_follow(
         RejectedRow(2, "order_date", "'2026-13-01' is not a real date and time"),
         RejectedRow(3, None, "order rejected because of row 2"),
     ]
+
+
+def test_of_several_bad_cells_the_first_in_column_order_is_named(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """Order-level cells an earlier order shared are parsed once; a row with more than one
+    bad cell still names the first by the template's column order (the date before the
+    channel, the status before the date), whatever was parsed before."""
+    data = [
+        {**BASE, "order_id": "G1", "order_date": "2026-01-05 10:30:00"},
+        {**BASE, "order_id": "G2", "order_date": "hôm qua", "channel": "amazon"},
+        {**BASE, "order_id": "G3", "order_date": "hôm qua", "status": "done"},
+        {**BASE, "order_id": "G4", "customer_phone": "không có", "shipping_fee": "abc"},
+        {**BASE, "order_id": "G5", "order_date": "2026-01-05 10:31:00"},
+    ]
+    report = import_orders(owner_ctx, write_csv(tmp_path / "o.csv", data))
+    assert [(r.row, r.column) for r in report.rejected] == [
+        (3, "order_date"), (4, "status"), (5, "customer_phone")]  # fmt: skip
+    assert (report.orders_inserted, report.orders_rejected) == (2, 3)
 
 
 def test_discount_above_subtotal_and_shipping_rejects_the_order(
