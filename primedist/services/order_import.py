@@ -1540,15 +1540,26 @@ class _Import:
             variant_of = by_shop[shop_id]
             for sku, name, qty, price, _grams in w.draft.lines:
                 rows.append((oid, variant_of[sku], sku, name, qty, price, qty * price))
+        # Costed as `cost_new_lines` would cost them after: a line written uncosted enters
+        # its partial index only to leave it again.
+        cost = self._variant_costs({row[1] for row in rows})
         self._bulk(
             lines_t,
             ("order_id", "variant_id", "sku", "product_name", "quantity", "unit_price",
-             "subtotal"),
-            rows,
+             "subtotal", "unit_cost"),
+            [(*row, cost.get(row[1], 0)) for row in rows],
             {"discount": 0, "returned_quantity": 0},
             share=(0.8, 0.92),
         )  # fmt: skip
         self.report.lines = len(rows)
+
+    def _variant_costs(self, ids: set[int | None]) -> dict[int | None, int]:
+        """The average cost of a unit of these variants now (`variants.cost`)."""
+        v = variants_t.c
+        costs: dict[int | None, int] = {}
+        for chunk in _chunks(sorted(i for i in ids if i is not None)):
+            costs.update(self.conn.execute(sa.select(v.id, v.cost).where(v.id.in_(chunk))).all())
+        return costs
 
     def _write_history(self) -> None:
         now = self._ts(self.now)

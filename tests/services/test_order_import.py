@@ -651,13 +651,16 @@ def test_existing_skus_are_linked_not_created(
         vt = metadata.tables["variants"]
         for price in (99_000, 88_000):  # two variants share the SKU: the first one wins
             conn.execute(sa.insert(vt), [{"product_id": pid, "sku": "AO-TRANG-M", "price": price,
-                                          "created_at": now, "updated_at": now}])  # fmt: skip
+                                          "cost": price // 2, "created_at": now,
+                                          "updated_at": now}])  # fmt: skip
     first_variant = min(v["id"] for v in table_rows(engine, "variants"))
     report = import_orders(owner_ctx, write_csv(tmp_path / "o.csv", sample()[:2]))
     assert report.products_created == 1  # QUAN-JEAN-30 only
     lines = table_rows(engine, "order_lines")
     assert lines[0]["variant_id"] == first_variant
     assert lines[0]["product_name"] == "Áo thun trắng M"  # the file's snapshot
+    # Each line costs what a unit of its variant costs now (a new product: nothing yet).
+    assert [line["unit_cost"] for line in lines] == [49_500, 0]
 
 
 def test_a_sku_in_another_letter_case_is_the_stored_one(
