@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -14,9 +15,10 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
 
 from primedist.core.clock import local_day_bounds_utc
+from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
-from primedist.domain.enums import OrderStatus, PaymentMethod
-from primedist.domain.order import Order
+from primedist.domain.enums import Channel, OrderStatus, PaymentMethod
+from primedist.domain.order import TRANSITIONS, Order
 from primedist.domain.report import DailyOrders
 from primedist.domain.shop import Shop
 from primedist.queries import spec as query_spec
@@ -314,6 +316,60 @@ def _daily_counts(flt: OrderFilter) -> sa.Select[Any]:
     if flt.date_to is not None:
         where.append(d.day <= flt.date_to)
     return sa.select(d.status, sa.func.sum(d.orders)).where(*where).group_by(d.status)
+
+
+# Selections ---------------------------------------------------------------------------
+#: The statuses a bulk cancel cancels from (`Order.can_cancel`); it skips the others.
+CANCELLABLE = tuple(s for s, nexts in TRANSITIONS.items() if OrderStatus.CANCELLED in nexts)
+
+
+def orders_per_channel(
+    conn: sa.Connection,
+    order_ids: Iterable[int],
+    channels: Iterable[Channel],
+    *,
+    statuses: Iterable[OrderStatus] | None = None,
+) -> dict[Channel, int]:
+    """How many of `order_ids` are orders of a shop on each of `channels` (only those in
+    `statuses`, when given): {channel: count}, channels without any left out.
+
+    A selection may be every order of the list: the ids go in chunks, each read by its
+    primary key alone and counted by shop and status, the shops and statuses kept here.
+    (With them in the WHERE, SQLite walks their index instead: 10 s for 100,000 ids of
+    1M orders, 0.14 s this way.)"""
+    shop_channel = {
+        int(sid): Channel(channel)
+        for sid, channel in conn.execute(
+            sa.select(shops.c.id, shops.c.channel).where(
+                shops.c.channel.in_([Channel(c).value for c in channels])
+            )
+        )
+    }
+    ids = sorted(set(order_ids))
+    if not shop_channel or not ids:
+        return {}
+    wanted = None if statuses is None else {OrderStatus(s).value for s in statuses}
+    counts: Counter[Channel] = Counter()
+    for chunk in chunks(ids):
+        stmt = (
+            sa.select(orders.c.shop_id, orders.c.status, sa.func.count())
+            .where(orders.c.id.in_(chunk))
+            .group_by(orders.c.shop_id, orders.c.status)
+        )
+        for sid, status, n in conn.execute(stmt):
+            channel = shop_channel.get(int(sid))
+            if channel is not None and (wanted is None or str(status) in wanted):
+                counts[channel] += int(n)
+    return dict(counts)
+
+
+def cancellable_per_channel(
+    conn: sa.Connection, order_ids: Iterable[int], channels: Iterable[Channel]
+) -> dict[Channel, int]:
+    """`orders_per_channel` of the orders a bulk cancel of `order_ids` would cancel, by
+    their status (`CANCELLABLE`: it skips those already cancelled, completed or returned,
+    so they are not counted)."""
+    return orders_per_channel(conn, order_ids, channels, statuses=CANCELLABLE)
 
 
 # Export ------------------------------------------------------------------------------

@@ -12136,7 +12136,6 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Flagged</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green.</extracomment>
         <translation>Đã đánh dấu</translation>
     </message>
     <message>
@@ -12302,6 +12301,43 @@ Vẫn bán?</translation>
     <message>
         <source>End of day</source>
         <translation>Cuối ngày</translation>
+    </message>
+    <message>
+        <source>%1 and %2</source>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green.</extracomment>
+        <translation>%1 và %2</translation>
+    </message>
+    <message>
+        <source>This order is on %1</source>
+        <translation>Đơn hàng này ở sàn %1</translation>
+    </message>
+    <message>
+        <source>%n of these orders is on %1</source>
+        <translation>%n đơn hàng trong số này ở sàn %1</translation>
+    </message>
+    <message>
+        <source>%n of these orders are on %1</source>
+        <translation>%n đơn hàng trong số này ở sàn %1</translation>
+    </message>
+    <message>
+        <source>%n on %1</source>
+        <translation>%n đơn ở sàn %1</translation>
+    </message>
+    <message>
+        <source>%1: the app cannot cancel orders there; after cancelling it here, cancel it in %2 Seller Center too.</source>
+        <translation>%1: ứng dụng không hủy được đơn trên sàn này; sau khi hủy ở đây, hãy hủy cả trong %2 Seller Center.</translation>
+    </message>
+    <message>
+        <source>%1: the app cannot cancel orders there; after cancelling them here, cancel them in %2 Seller Center too.</source>
+        <translation>%1: ứng dụng không hủy được đơn trên sàn này; sau khi hủy ở đây, hãy hủy cả các đơn đó trong %2 Seller Center.</translation>
+    </message>
+    <message>
+        <source>%1: the app cannot cancel orders there; after cancelling them here, cancel them in those Seller Centers too.</source>
+        <translation>%1: ứng dụng không hủy được đơn trên các sàn đó; sau khi hủy ở đây, hãy hủy cả các đơn đó trong Seller Center của từng sàn.</translation>
+    </message>
+    <message>
+        <source>%n still to cancel in Seller Center: %1</source>
+        <translation>còn %n đơn phải hủy trong Seller Center: %1</translation>
     </message>
     <message>
         <source>The day&apos;s sales by payment method, refunds and cash in the drawer: check the till, print or export it</source>

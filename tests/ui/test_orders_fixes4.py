@@ -111,7 +111,7 @@ def test_a_bulk_cancel_names_each_refused_order_once_and_caps_the_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     _deliver_confirms(engine)
-    monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, _n: "Hết hàng")
+    monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, _n, **_kw: "Hết hàng")
     refused = shopee["confirmed"]
     assert page.select_ids(refused) == 5
     page.cancel_selected()
@@ -132,7 +132,7 @@ def test_a_status_skip_still_names_its_order(
     qtbot: Any, page: OrdersPage, engine: Engine, shopee: dict[str, list[int]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, _n: "Hết hàng")
+    monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, _n, **_kw: "Hết hàng")
     (refund,) = shopee["refund"]
     page.select_ids([refund])
     page.cancel_selected()

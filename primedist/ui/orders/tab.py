@@ -48,20 +48,23 @@ from sqlalchemy.engine import Engine
 from primedist.core.clock import format_date, shop_tz, to_local
 from primedist.core.messages import Message
 from primedist.core.money import format_money, format_number, parse_money
-from primedist.domain.enums import Module, OrderStatus, PaymentMethod
+from primedist.domain.enums import Channel, Module, OrderStatus, PaymentMethod
 from primedist.domain.order import TRANSITIONS
 from primedist.errors import PrimedistError
 from primedist.queries.orders import (
     ORDERS_SPEC,
     STATUS_TABS,
     OrderFilter,
+    cancellable_per_channel,
     list_state,
+    orders_per_channel,
     status_counts,
 )
 from primedist.services.context import ServiceContext
 from primedist.services.import_templates import TemplateKind
 from primedist.services.order_edit import edit_lock
 from primedist.services.orders import BulkResult, cancel_orders, confirm_orders, set_flag
+from primedist.services.outbox import KIND_ACTIONS, channel_can
 from primedist.services.shops import ShopInfo
 from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui import list_tools
@@ -79,6 +82,7 @@ from primedist.ui.list_tools import (
     ask_save_path,
     count_text,
     export_done_box,
+    number,
     push_button,
     setup_list_view,
     short_list,
@@ -150,6 +154,87 @@ def _can_become(status: str | None, to: OrderStatus) -> bool:
         return to in TRANSITIONS[OrderStatus(status)]
     except ValueError:
         return False
+
+
+# --------------------------------------------------------------------------- cancel by hand
+
+
+def cancel_by_hand_channels() -> tuple[Channel, ...]:
+    """The marketplaces the app cannot cancel on (Lazada, TikTok Shop, Tiki): an order
+    cancelled here stays open there until the seller cancels it in their Seller Center."""
+    cancel = KIND_ACTIONS["order.cancel"]
+    return tuple(c for c in Channel if c.is_marketplace and not channel_can(c, cancel))
+
+
+def _most_first(counts: dict[Channel, int]) -> list[tuple[Channel, int]]:
+    """The channels with orders, the most first (then in Channel order: a stable text)."""
+    order = list(Channel)
+    return sorted(
+        ((c, n) for c, n in counts.items() if n), key=lambda i: (-i[1], order.index(i[0]))
+    )
+
+
+def _and_list(items: Sequence[str]) -> str:
+    """ "A, B and C" in the UI language."""
+    if len(items) == 1:
+        return items[0]
+    both = QCoreApplication.translate("orders", "%1 and %2")
+    return both.replace("%2", items[-1]).replace("%1", ", ".join(items[:-1]))
+
+
+def cancel_by_hand_note(counts: dict[Channel, int], selected: int) -> str:
+    """Said in the cancel dialog of `selected` orders before the user confirms: how many
+    of them are on each channel the app cannot cancel on (`counts`), so must be cancelled
+    in its Seller Center too. "" when none."""
+    ranked = _most_first(counts)
+    if not ranked:
+        return ""
+    first = enum_label(ranked[0][0])
+    if selected == 1:
+        who = QCoreApplication.translate("orders", "This order is on %1").replace("%1", first)
+    else:
+        lead = count_text(
+            ranked[0][1],
+            QCoreApplication.translate("orders", "%n of these orders is on %1"),
+            QCoreApplication.translate("orders", "%n of these orders are on %1"),
+        )
+        more = QCoreApplication.translate("orders", "%n on %1")
+        who = _and_list(
+            [lead.replace("%1", first)]
+            + [more.replace("%n", number(n)).replace("%1", enum_label(c)) for c, n in ranked[1:]]
+        )
+    if sum(n for _c, n in ranked) == 1:
+        text = QCoreApplication.translate(
+            "orders",
+            "%1: the app cannot cancel orders there; after cancelling it here, cancel it in "
+            "%2 Seller Center too.",
+        )
+    elif len(ranked) == 1:
+        text = QCoreApplication.translate(
+            "orders",
+            "%1: the app cannot cancel orders there; after cancelling them here, cancel them "
+            "in %2 Seller Center too.",
+        )
+    else:
+        text = QCoreApplication.translate(
+            "orders",
+            "%1: the app cannot cancel orders there; after cancelling them here, cancel them "
+            "in those Seller Centers too.",
+        )
+    return text.replace("%2", first).replace("%1", who)
+
+
+def cancel_by_hand_reminder(counts: dict[Channel, int]) -> str:
+    """After a bulk cancel, how many of the orders it cancelled are still open on a channel
+    the app cannot cancel on (`counts`), and which channels. "" when none."""
+    ranked = _most_first(counts)
+    if not ranked:
+        return ""
+    return (
+        QCoreApplication.translate("orders", "%n still to cancel in Seller Center: %1")
+        .replace("%n", number(sum(n for _c, n in ranked)))
+        .replace("%1", ", ".join(enum_label(c) for c, _n in ranked))
+    )
 
 
 # --------------------------------------------------------------------------- model
@@ -855,17 +940,29 @@ class OrdersPage(FilteredListPage):
         ids = self.selected_ids()
         if not ids:
             return
-        reason = ask_cancel_reason(self, len(ids))
+        # Lazada, TikTok Shop and Tiki orders stay open there: said before the user
+        # confirms, and again in the result (the dialog is gone by then).
+        by_hand = cancel_by_hand_channels()
+        with self.ctx.engine.connect() as conn:
+            waiting = cancellable_per_channel(conn, ids, by_hand)
+        reason = ask_cancel_reason(self, len(ids), note=cancel_by_hand_note(waiting, len(ids)))
         if not reason:
             return
         ctx = self.ctx
+
+        def cancel() -> tuple[BulkResult, dict[Channel, int]]:
+            result = cancel_orders(ctx, ids, reason)
+            with ctx.engine.connect() as conn:
+                return result, orders_per_channel(conn, result.done, by_hand)
+
         self._run(
             QCoreApplication.translate("orders", "Cancelling orders"),
-            lambda: cancel_orders(ctx, ids, reason),
+            cancel,
             lambda r: self._show_bulk(
-                r,
+                r[0],
                 QCoreApplication.translate("orders", "%n order cancelled"),
                 QCoreApplication.translate("orders", "%n orders cancelled"),
+                reminder=cancel_by_hand_reminder(r[1]),
             ),
         )
 
@@ -904,8 +1001,12 @@ class OrdersPage(FilteredListPage):
             lambda n: self.show_message(count_text(int(n), one, many)),
         )
 
-    def _show_bulk(self, result: BulkResult, one: str, many: str) -> None:
+    def _show_bulk(self, result: BulkResult, one: str, many: str, *, reminder: str = "") -> None:
+        """What was done (and `reminder`, what is left to do by hand), then what was
+        skipped and why."""
         text = count_text(len(result.done), one, many)
+        if reminder:
+            text += f" ({reminder})"
         if result.skipped:
             nothing_done = not result.done
             self.show_message(text + "; " + self._skipped_text(result.skipped), failed=nothing_done)

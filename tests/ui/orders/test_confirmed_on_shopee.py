@@ -55,7 +55,7 @@ def test_cancel_on_the_list_skips_it_and_says_why(
     qtbot: Any, owner_ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     order_id, number = _confirmed_shopee_order(owner_ctx.engine)
-    monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, _n: "Hết hàng")
+    monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, _n, **_kw: "Hết hàng")
     page = show_widget(qtbot, OrdersPage(owner_ctx), height=700)
     qtbot.waitUntil(lambda: not page.busy and not page.counts_pending, timeout=WAIT)
     page.select_status_tab("confirmed")

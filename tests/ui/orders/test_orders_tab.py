@@ -422,8 +422,10 @@ def test_confirm_skips_what_cannot_be_confirmed_and_says_so(qtbot, page, data):
 
 
 def test_cancel_with_a_reason_and_the_waiting_marker(qtbot, page, data, monkeypatch):
-    asked: list[int] = []
-    monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, n: asked.append(n) or "Hết hàng")
+    asked: list[tuple[int, str]] = []
+    monkeypatch.setattr(
+        tab, "ask_cancel_reason", lambda _p, n, note="": asked.append((n, note)) or "Hết hàng"
+    )
     # Pending Shopee orders: one that came confirmed from Shopee is no longer the
     # seller's to cancel (test_sync_consistency).
     page.select_status_tab("pending")
@@ -432,7 +434,7 @@ def test_cancel_with_a_reason_and_the_waiting_marker(qtbot, page, data, monkeypa
     before = page.counts["cancelled"]
     click(qtbot, page.cancel_button)
     settle(qtbot, page)
-    assert asked == [2]
+    assert asked == [(2, "")]  # Shopee: the app cancels there too, nothing more to say
     assert [data.status(i) for i in chosen] == [("cancelled", "Hết hàng")] * 2
     assert page.counts["cancelled"] == before + 2
     assert page.message.text() == "2 orders cancelled"
@@ -448,7 +450,7 @@ def test_cancel_with_a_reason_and_the_waiting_marker(qtbot, page, data, monkeypa
 
 
 def test_cancel_kept_when_no_reason_is_given(qtbot, page, data, monkeypatch):
-    monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, _n: None)
+    monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, _n, **_kw: None)
     page.select_status_tab("pending")
     click_row(qtbot, page, 0)
     key = page.model.key_at(0)
