@@ -101,6 +101,14 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
             "and for a cancelled order)",
             "Sau khi trả hàng: tổng cộng trừ tiền đã hoàn (trống khi không có hàng trả lại "
             "và khi đơn đã hủy)"),
+    "points_given_back": ("After a return or a cancel: the loyalty points paid with that went "
+                          "back to the customer, e.g. +50 (empty when none)",
+                          "Sau khi trả hàng hoặc hủy: số điểm đã dùng được hoàn lại cho khách, "
+                          "ví dụ +50 (trống nếu không có)"),
+    "points_taken_back": ("After a return or a cancel: the loyalty points the order had earned "
+                          "that were taken back, e.g. −25 (empty when none)",
+                          "Sau khi trả hàng hoặc hủy: số điểm tích lũy của đơn bị trừ lại, "
+                          "ví dụ −25 (trống nếu không có)"),
     "cod_amount": ("Amount to collect on delivery (COD)", "Tiền thu hộ (COD)"),
     "owed": ("Owed by the customer for this sale on account", "Khách còn nợ (bán ghi nợ)"),
     "exchanged_from": ("An exchange: the order whose returned items paid towards this one "
@@ -174,6 +182,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "refunded": ("Refunded", "Đã hoàn tiền"),
     "returned": ("Returned", "Trả lại"),
     "net": ("Net", "Còn lại"),
+    "points_given_back": ("Points given back", "Hoàn điểm đã dùng"),
+    "points_taken_back": ("Points taken back", "Trừ lại điểm tích lũy"),
     "items": ("Items", "Số sản phẩm"),
     "weight": ("Weight", "Khối lượng"),
     "cod": ("Collect on delivery", "Thu hộ (COD)"),
@@ -357,6 +367,8 @@ def order_context(
         "change_due": money(change) if change is not None and change >= 0 else "",
         "refunded": money(order.refunded_amount) if order.refunded_amount else "",
         "net": money(net) if (net := _net(detail)) is not None else "",
+        "points_given_back": _signed_points("+", detail.points.given_back, lang),
+        "points_taken_back": _signed_points(MINUS, detail.points.taken_back, lang),
         "owed": money(owed) if (owed := owed_on_account(order)) > 0 else "",
         "exchanged_from": ", ".join(
             dict.fromkeys(x.number for x in detail.exchanges if x.paid_this)
@@ -402,6 +414,12 @@ def _adjustment_label(detail: OrderDetail, fld: str, label: tuple[str, str], lan
             return pick(POINTS_LABEL_ONE, lang)
         return pick(POINTS_LABEL, lang).format(points=format_number(order.points_used, lang))
     return pick(label, lang)
+
+
+def _signed_points(sign: str, points: int, lang: str) -> str:
+    """Points that moved, with their sign ("+50", "−25"); "" when none did: the receipt
+    prints no points line for an order whose points never moved."""
+    return f"{sign}{format_number(points, lang)}" if points else ""
 
 
 def _on_account(order: Order) -> bool:

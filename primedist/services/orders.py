@@ -61,7 +61,7 @@ from primedist.queries.reports import NOT_COUNTED
 from primedist.services import customer_account as account
 from primedist.services import pricing
 from primedist.services.context import ServiceContext
-from primedist.services.loyalty.points import redeemed_due
+from primedist.services.loyalty.points import OrderPoints, order_points, redeemed_due
 from primedist.services.order_effects import orders_changed
 from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
 from primedist.services.outbox import KIND_ACTIONS, channel_can, outbox_t
@@ -1373,6 +1373,9 @@ class OrderDetail:
     exchanges: tuple[ExchangeLink, ...] = ()
     #: The code of the shop's voucher the order used (None: none, or a channel's own).
     voucher_code: str | None = None
+    #: The points given back and taken back since the sale (returns, a cancel), from the
+    #: ledger: the receipt reprinted after a return says them.
+    points: OrderPoints = OrderPoints()
     #: Whether the lines carry their unit costs: the shop's costs are for Analytics users
     #: only (`order_detail` leaves them out for the others).
     with_costs: bool = True
@@ -1495,7 +1498,8 @@ def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
         detail = OrderDetail(order, shop, tuple(lines_of(session, order.id)), history,
                              customer, _events(session, order_id),
                              goods_weight(session, order_id), _exchanges(session, order_id),
-                             voucher.code if voucher else None)  # fmt: skip
+                             voucher.code if voucher else None,
+                             points=order_points(session.connection(), order_id))  # fmt: skip
     if actor.can(Module.ANALYTICS):
         return detail
     lines = tuple(_without_cost(line) for line in detail.lines)

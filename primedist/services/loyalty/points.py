@@ -13,7 +13,8 @@ that ends cancelled or returned whatever is left; never more than was redeemed.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -135,6 +136,41 @@ def redeemed_due(points_used: int, goods: int, returned_goods: int, *, ended: bo
     if goods <= 0 or returned_goods <= 0:
         return 0
     return points_used * min(returned_goods, goods) // goods
+
+
+@dataclass(frozen=True)
+class OrderPoints:
+    """How an order's points moved after the sale, as its ledger rows say (what the
+    receipt reprinted after a return prints): the redeemed points given back (its
+    `refund` rows) and the earned points taken back (`taken_back`)."""
+
+    given_back: int = 0
+    taken_back: int = 0
+
+
+def order_points(conn: sa.Connection, order_id: int) -> OrderPoints:
+    """`OrderPoints` of one order, read from its earn and refund rows (by the
+    (order_id, kind) index), oldest first."""
+    e = entries.c
+    kinds = (PointsKind.EARN.value, PointsKind.REFUND.value)
+    rows = conn.execute(
+        sa.select(e.kind, e.delta).where(e.order_id == order_id, e.kind.in_(kinds))
+        .order_by(e.id)
+    ).all()  # fmt: skip
+    given_back = sum(int(delta) for kind, delta in rows if kind == PointsKind.REFUND.value)
+    earned = [int(delta) for kind, delta in rows if kind == PointsKind.EARN.value]
+    return OrderPoints(given_back, taken_back(earned))
+
+
+def taken_back(earn_deltas: Iterable[int]) -> int:
+    """Of an order's earn rows (their deltas, oldest first), the earned points taken back:
+    the most it had earned at any time less what it keeps. A status that went away and
+    came back (earned, reversed, earned again) took nothing back in the end."""
+    kept = most = 0
+    for delta in earn_deltas:
+        kept += delta
+        most = max(most, kept)
+    return most - kept
 
 
 def _give_back_due(conn: sa.Connection, given: sa.Select[Any]) -> list[dict[str, Any]]:
