@@ -441,7 +441,8 @@ class _HeadParts:
 
 #: An order date as the template and our exports write it (the usual cell): read at C
 #: speed; anything else (other forms, a date in the future, a typo) takes `parse_datetime`.
-_PLAIN_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\Z", re.ASCII)
+#: Hours 00-23 only: newer Pythons read 24:00:00 as the next midnight, not a real time.
+_PLAIN_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T](?:[01]\d|2[0-3]):\d\d:\d\d\Z", re.ASCII)
 
 
 def _parse_head(

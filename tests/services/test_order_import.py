@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import openpyxl
 import pytest
@@ -1125,6 +1125,35 @@ def test_progress_moves_forward_to_done(owner_ctx: ServiceContext, tmp_path: Pat
                   progress=JobProgress(lambda f, _m: seen.append(f)))  # fmt: skip
     assert seen == sorted(seen)
     assert seen[-1] == 1.0
+
+
+class _NewerDatetime(datetime):
+    """`datetime` as newer Pythons read ISO text (CPython's `fromisoformat` learned ISO 8601's
+    24:00:00, midnight at the end of the day; 3.11 to 3.13 refuse it)."""
+
+    @classmethod
+    def fromisoformat(cls, date_string: str, /) -> Self:
+        if date_string[10:] in (" 24:00:00", "T24:00:00"):
+            return cls.fromisoformat(date_string[:10]) + timedelta(days=1)
+        return super().fromisoformat(date_string)
+
+
+def test_24_00_is_no_real_time_whichever_python_reads_the_file(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shortcut for the usual date form (`fromisoformat`) leaves 24:00:00 to the full
+    parse: on a newer Python it would file the order at midnight of the next day."""
+    from primedist.services import order_import
+
+    monkeypatch.setattr(order_import, "datetime", _NewerDatetime)
+    data = [{**BASE, "order_id": f"M{i}", "order_date": when}
+            for i, when in enumerate(("2026-01-05 24:00:00", "2026-01-05T24:00:00"))]  # fmt: skip
+    report = import_orders(owner_ctx, write_csv(tmp_path / "o.csv", data))
+    assert [(r.row, r.column, r.reason) for r in report.rejected] == [
+        (2, "order_date", "'2026-01-05 24:00:00' is not a real date and time"),
+        (3, "order_date", "'2026-01-05T24:00:00' is not a real date and time"),
+    ]
+    assert counts(engine)["orders"] == 0
 
 
 def test_dates_in_the_shop_time_zone(
