@@ -12795,6 +12795,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <source>Goods receipts, purchase orders and supplier returns print on A4 or A5 paper, and the invoice&apos;s printer is a thermal (ESC/POS) printer: choose a system printer for the invoice in Settings → Printers &amp; templates, or use Save as PDF.</source>
         <translation>Phiếu nhập kho, đơn đặt hàng và phiếu trả hàng in trên giấy A4 hoặc A5, nhưng máy in hóa đơn đang là máy in nhiệt (ESC/POS): hãy chọn máy in hệ thống cho hóa đơn trong Cài đặt → Máy in &amp; mẫu in, hoặc dùng Lưu thành PDF.</translation>
     </message>
+    <message>
+        <source>Goods receipts, purchase orders and supplier returns print on A4 or A5 paper, and the invoice&apos;s printer is a thermal (ESC/POS) printer: ask the shop owner to choose a system printer for the invoice (Settings → Printers &amp; templates), or use Save as PDF.</source>
+        <translation>Phiếu nhập kho, đơn đặt hàng và phiếu trả hàng in trên giấy A4 hoặc A5, nhưng máy in hóa đơn đang là máy in nhiệt (ESC/POS): hãy nhờ chủ cửa hàng chọn máy in hệ thống cho hóa đơn (Cài đặt → Máy in &amp; mẫu in), hoặc dùng Lưu thành PDF.</translation>
+    </message>
 </context>
 <context>
     <name>products</name>

@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtGui import QGuiApplication
 
 from primedist.core.money import format_number
+from primedist.domain.enums import Module
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.printing import escpos, store
 from primedist.printing.content import Payment, ShopDetails
@@ -29,7 +30,7 @@ from primedist.printing.documents import (
     sample_detail,
 )
 from primedist.printing.end_of_day import end_of_day_document
-from primedist.printing.errors import PrintError
+from primedist.printing.errors import PrinterNotFound, PrintError
 from primedist.printing.model import (
     DocumentType,
     Paper,
@@ -137,7 +138,7 @@ def print_orders(
         )
         if not one_job and pdf is None:
             try:
-                _deliver_profile(documents, profile, None, since=started)
+                _deliver_profile(ctx, documents, profile, None, since=started)
             except PrintError as exc:
                 if jobs == 0:
                     raise
@@ -146,18 +147,24 @@ def print_orders(
             profile = replace(profile, open_drawer=False)  # one kick, with the first
         progress.update((i + 1) / max(total, 1), f"{i + 1}/{total}")
     if documents:
-        _deliver_profile(documents, profile, pdf, since=started)
+        _deliver_profile(ctx, documents, profile, pdf, since=started)
         jobs += 1
     return PrintResult(total, jobs, where)
 
 
-def _deliver_profile(documents: list[Document], profile: PrintProfile, pdf: Path | None, *,
-                     since: float | None = None) -> None:  # fmt: skip
+def _deliver_profile(ctx: ServiceContext, documents: list[Document], profile: PrintProfile,
+                     pdf: Path | None, *, since: float | None = None) -> None:  # fmt: skip
     if pdf is not None:
         render.print_to_pdf(documents, pdf)
         return
-    deliver(documents, profile.target, cut=profile.cut, open_drawer=profile.open_drawer,
-            since=since)  # fmt: skip
+    try:
+        deliver(documents, profile.target, cut=profile.cut, open_drawer=profile.open_drawer,
+                since=since)  # fmt: skip
+    except PrinterNotFound as exc:
+        if exc.printer or ctx.actor.can(Module.SETTINGS):
+            raise
+        # A cashier cannot open Settings: sent to the shop owner instead.
+        raise PrinterNotFound(render.no_printer_text(may_choose=False)) from exc
 
 
 def resolve_profile(
@@ -215,7 +222,9 @@ def print_end_of_day(
     document = end_of_day_document(report, shop, lang=lang, paper=paper or profile.paper,
                                    till=till)  # fmt: skip
     # The receipt's printer, never its cash drawer kick: this is not a sale.
-    _deliver_profile([document], replace(profile, paper=document.paper, open_drawer=False), pdf)
+    _deliver_profile(
+        ctx, [document], replace(profile, paper=document.paper, open_drawer=False), pdf
+    )
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
 
 
@@ -244,7 +253,7 @@ def print_customer_payment(
         printed_at=ctx.clock.now(),
     )  # fmt: skip
     drawer = open_drawer and profile.open_drawer and payment.method == PaymentMethod.CASH
-    _deliver_profile([document], replace(profile, open_drawer=drawer), pdf)
+    _deliver_profile(ctx, [document], replace(profile, open_drawer=drawer), pdf)
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
 
 
@@ -273,7 +282,7 @@ def print_supplier_payment(
         printed_at=ctx.clock.now(),
     )  # fmt: skip
     drawer = open_drawer and profile.open_drawer and payment.method == PaymentMethod.CASH
-    _deliver_profile([document], replace(profile, open_drawer=drawer), pdf)
+    _deliver_profile(ctx, [document], replace(profile, open_drawer=drawer), pdf)
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
 
 
@@ -352,16 +361,23 @@ def _print_goods_document(
     and signatures are office paperwork, unreadable 72 mm wide."""
     profile = resolve_profile(ctx, DocumentType.INVOICE, target=target)
     if pdf is None and profile.target.kind != TargetKind.SYSTEM:
-        raise PrintError(
-            render.translate(
+        if ctx.actor.can(Module.SETTINGS):
+            why = render.translate(
                 "printing",
                 "Goods receipts, purchase orders and supplier returns print on A4 or A5 "
                 "paper, and the invoice's printer is a thermal (ESC/POS) printer: choose a "
                 "system printer for the invoice in Settings → Printers & templates, or use "
                 "Save as PDF.",
-            ),
-            printer=profile.target.describe(),
-        )
+            )
+        else:  # Settings is not theirs to open
+            why = render.translate(
+                "printing",
+                "Goods receipts, purchase orders and supplier returns print on A4 or A5 "
+                "paper, and the invoice's printer is a thermal (ESC/POS) printer: ask the "
+                "shop owner to choose a system printer for the invoice (Settings → Printers "
+                "& templates), or use Save as PDF.",
+            )
+        raise PrintError(why, printer=profile.target.describe())
     paper = profile.paper if profile.paper in (Paper.A4, Paper.A5) else Paper.A4
-    _deliver_profile([make(paper)], replace(profile, paper=paper, open_drawer=False), pdf)
+    _deliver_profile(ctx, [make(paper)], replace(profile, paper=paper, open_drawer=False), pdf)
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
