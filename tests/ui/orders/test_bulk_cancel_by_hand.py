@@ -6,6 +6,7 @@ The real dialog is answered as a user would (it is modal)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from primedist.domain.enums import Channel
+from primedist.ui.orders import tab
 from primedist.ui.orders.dialogs import CancelReasonDialog
 from primedist.ui.orders.tab import OrdersPage
 from tests.factories import make_orders, make_shop
@@ -37,6 +39,9 @@ def cancel_selected(qtbot: Any, page: OrdersPage, reason: str | None) -> str:
 
     def answer() -> None:
         dialog = QApplication.activeModalWidget()
+        if dialog is None and page.busy:  # still counting the selection off the UI thread
+            QTimer.singleShot(10, answer)
+            return
         assert isinstance(dialog, CancelReasonDialog)
         seen["note"] = dialog.note.text() if dialog.note.isVisibleTo(dialog) else ""
         if reason is None:
@@ -130,3 +135,46 @@ def test_several_lazada_orders_one_seller_center(qtbot: Any, page: OrdersPage, d
         "3 of these orders are on Lazada: the app cannot cancel orders there; after "
         "cancelling them here, cancel them in Lazada Seller Center too."
     )
+
+
+def test_a_big_selection_is_counted_off_the_ui_thread(
+    qtbot: Any, page: OrdersPage, data: Data, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past COUNT_ON_UI_THREAD selected orders (a big shop's whole list), the count runs in
+    a worker while the page is busy; the dialog then says the same and the cancel runs."""
+    counted_on: list[threading.Thread] = []
+    count = tab.cancellable_per_channel
+
+    def recorded(*args: Any) -> Any:
+        counted_on.append(threading.current_thread())
+        return count(*args)
+
+    monkeypatch.setattr(tab, "COUNT_ON_UI_THREAD", 1)
+    monkeypatch.setattr(tab, "cancellable_per_channel", recorded)
+    lazada = of(data, data.laz, "pending")[:2]
+    shopee = of(data, data.mall, "pending")[:1]
+    select(page, lazada + shopee)
+    note = cancel_selected(qtbot, page, "Out of stock")
+    assert counted_on and counted_on[0] is not threading.main_thread()
+    assert note == (
+        "2 of these orders are on Lazada: the app cannot cancel orders there; after "
+        "cancelling them here, cancel them in Lazada Seller Center too."
+    )
+    assert {data.status(i)[0] for i in lazada + shopee} == {"cancelled"}
+    assert page.message.text() == "3 orders cancelled (2 still to cancel in Seller Center: Lazada)"
+
+
+def test_a_small_selection_is_counted_at_once(
+    qtbot: Any, page: OrdersPage, data: Data, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted_on: list[threading.Thread] = []
+    count = tab.cancellable_per_channel
+
+    def recorded(*args: Any) -> Any:
+        counted_on.append(threading.current_thread())
+        return count(*args)
+
+    monkeypatch.setattr(tab, "cancellable_per_channel", recorded)
+    select(page, of(data, data.laz, "pending")[:1])
+    cancel_selected(qtbot, page, None)
+    assert counted_on == [threading.main_thread()]
