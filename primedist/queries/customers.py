@@ -265,7 +265,7 @@ CUSTOMERS_SPEC = QuerySpec(
             sort=c.total_expenses,
             width=130,
         ),  # fmt: skip
-        Column("owes", "Owes", OWED, kind="money", width=110),
+        Column("owes", "Owes", OWED, kind="money", width=130),  # as wide as the expenses
         Column("success_rate", "Success rate", SUCCESS_RATE, kind="percent", width=100),
         Column(
             "successful_orders",

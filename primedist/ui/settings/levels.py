@@ -98,6 +98,7 @@ class LevelsSettings(QWidget):
         self.prices_title.setObjectName("sectionTitle")
         layout.addWidget(self.prices_title)
         self.price_table = _table("levelPrices", 4, right=(2, 3))
+        self.price_table.itemSelectionChanged.connect(self._price_chosen)
         layout.addWidget(self.price_table, 1)
         price_row = QHBoxLayout()
         self.sku = QLineEdit()
@@ -207,6 +208,8 @@ class LevelsSettings(QWidget):
             self.message.setText(error_text(exc))
             self.prices = []
         lang = current_language()
+        blocked = self.price_table.blockSignals(True)  # another level's rows: none chosen
+        self.price_table.clearSelection()
         self.price_table.setRowCount(len(self.prices))
         for row, p in enumerate(self.prices):
             name = f"{p.product_name} ({p.variant_name})" if p.variant_name else p.product_name
@@ -215,7 +218,24 @@ class LevelsSettings(QWidget):
                      _cell(format_number(p.price, lang), right=True))  # fmt: skip
             for col, item in enumerate(cells):
                 self.price_table.setItem(row, col, item)
+        self.price_table.blockSignals(blocked)
         self._update()
+
+    def _price_chosen(self) -> None:
+        """A price row clicked fills the SKU and price below, so changing or removing it
+        needs no SKU typed by hand."""
+        rows = self.price_table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.prices):
+            return
+        chosen = self.prices[rows[0].row()]
+        self.sku.setText(chosen.sku)
+        self.price.setValue(min(chosen.price, SPIN_MAX))
+
+    def _clear_form(self) -> None:
+        """After a delete: the gone level's name and code would invite adding it again."""
+        self.name.clear()
+        self.code.clear()
+        self.threshold.setValue(0)
 
     def _update(self) -> None:
         chosen = self.current() is not None and not self.busy
@@ -275,6 +295,7 @@ class LevelsSettings(QWidget):
             return
         ctx, lid = self.ctx, level.id
         self.table.clearSelection()
+        self._clear_form()
         self._run(self.tr("Deleting the level"), lambda: svc.delete_level(ctx, lid),
                   self.tr("Level deleted; %1 customers now have no level."),
                   select=False)  # fmt: skip

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import as_utc, format_datetime, shop_tz
-from primedist.core.money import format_number
+from primedist.core.money import format_money, format_number
 from primedist.domain.enums import Module, Rank, RankBasis, Role
 from primedist.errors import Cancelled, PrimedistError
 from primedist.services.context import ServiceContext
@@ -246,10 +246,9 @@ class RankingSettings(QWidget):
                 .replace("%1", when)
                 .replace("%2", s.changed_by or "")
             )
-        unit = self.tr("đ") if s.basis == RankBasis.EXPENSES else self.tr("orders")
         for row, rank in enumerate(RANKS_DOWN):
             count = "—" if self.counts is None else format_number(self.counts.get(rank, 0), lang)
-            cells = (enum_label(rank), f"{format_number(s.threshold(rank), lang)} {unit}", count)
+            cells = (enum_label(rank), self._threshold_text(s.basis, s.threshold(rank)), count)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col:
@@ -258,6 +257,14 @@ class RankingSettings(QWidget):
                     )
                 self.table.setItem(row, col, item)
         self._show_stale_counts()
+
+    def _threshold_text(self, basis: RankBasis, value: int) -> str:
+        """Money as everywhere else ("5,000,000 VND", "5.000.000 ₫"), or "25 orders"."""
+        lang = current_language()
+        if basis == RankBasis.EXPENSES:
+            return format_money(value, lang)
+        orders = self.tr("orders")
+        return f"{format_number(value, lang)} {orders}"
 
     def _show_stale_counts(self) -> None:
         """Conditions saved after the last recompute: the counts are still the old ranks."""

@@ -3,10 +3,13 @@ shows its whole text (the row used to overflow: "ıêm vào phân khúc", "hêm 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from PySide6.QtWidgets import QPushButton
 
 from primedist.services.context import ServiceContext
+from primedist.services.customer_account import adjust_balance
 from primedist.ui.customers.page import CustomersPage
 from tests.factories import make_customers
 from tests.ui.support import WAIT, close_page, show_widget
@@ -45,4 +48,19 @@ def test_every_action_shows_its_whole_text_in_vietnamese_at_1280(
     qtbot.waitUntil(lst.clear_selection_button.isVisible, timeout=WAIT)
     assert whole(lst.clear_selection_button)
     assert lst.selection_label.width() >= lst.selection_label.sizeHint().width()
+    close_page(qtbot, lst)
+
+
+def test_what_a_customer_owes_shows_whole_in_english(
+    qtbot: Any, app_style: None, english: None, owner_ctx: ServiceContext
+) -> None:
+    """ "2,193,000 VND" was cut to "2,193,000 V…" in the Owes column."""
+    (cid,) = make_customers(owner_ctx.engine, 1)
+    adjust_balance(owner_ctx, cid, 12_345_000, "Sổ nợ cũ")
+    page = show_widget(qtbot, CustomersPage(owner_ctx), WIDTH, HEIGHT - 140)
+    lst = page.list
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 1, timeout=WAIT)
+    owes = lst.model.col["owes"]
+    assert lst.model.index(0, owes).data() == "12,345,000 VND"
+    assert lst.view.columnWidth(owes) >= lst.view.sizeHintForColumn(owes)
     close_page(qtbot, lst)

@@ -17,6 +17,7 @@ from primedist.domain.enums import Rank, RankBasis
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty import levels
 from primedist.services.loyalty.settings import read_rank_settings
+from primedist.ui.i18n import install_language
 from primedist.ui.settings.levels import LevelsSettings
 from primedist.ui.settings.ranking import RankingSettings
 from tests.factories import make_product
@@ -131,3 +132,17 @@ def test_levels_refuse_a_twin_name_and_a_zero_price_and_ask_above_the_list_price
     section.price.setValue(80_000)  # below the list price: no question
     _click_and_wait(qtbot, section, section.set_price_button, "Price saved.")
     assert len(asked) == 2
+
+
+@pytest.mark.parametrize(("lang", "diamond"), [("en", "10,000,000 VND"), ("vi", "10.000.000 ₫")])
+def test_the_saved_thresholds_are_money_as_everywhere(
+    qtbot: Any, owner_ctx: ServiceContext, lang: str, diamond: str
+) -> None:
+    """The table read "10,000,000 đ" in English, beside "Total expenses (VND)"."""
+    install_language(lang)
+    try:
+        section = show_widget(qtbot, RankingSettings(owner_ctx), 900, 700)
+        item = section.table.item(0, 1)
+        assert item is not None and item.text() == diamond
+    finally:
+        install_language("en")
