@@ -44,7 +44,7 @@ from primedist.connectors.base import (
     TokenPair,
 )
 from primedist.core.clock import as_utc, format_datetime, shop_tz
-from primedist.core.messages import msg, stored_args
+from primedist.core.messages import Message, msg, stored_args
 from primedist.core.security import SecretBox, redact, secret_box
 from primedist.core.text import clean_line, fold
 from primedist.domain.enums import Channel, Module, ShopStatus
@@ -1114,6 +1114,12 @@ class ShopTokenStore:
                 session.add(shop)
 
 
+#: Why a shop's connector cannot be made. The outbox keeps them as an action's last
+#: message (plain English): the Sync panel reads them back by these templates.
+NO_APP_CREDENTIALS = msg("{name} has no {id_label}/{key_name}: add them in Sales channels.")
+NOT_LINKED_YET = msg("{name} is not linked yet: authorise it in Sales channels.")
+
+
 def shop_connector(ctx: ServiceContext, shop_id: int, **config: Any) -> Connector:
     """A connector bound to the shop, its partner app and its encrypted token store.
 
@@ -1126,17 +1132,17 @@ def shop_connector(ctx: ServiceContext, shop_id: int, **config: Any) -> Connecto
         if partner is None:
             app = channel_app(shop.channel)
             raise AuthError(
-                msg(
-                    "{name} has no {id_label}/{key_name}: add them in Sales channels.",
-                    name=shop.name,
-                    id_label=app.id_label,
-                    key_name=str(app.key_label.split()[-1]),
+                Message(
+                    NO_APP_CREDENTIALS.template,
+                    {
+                        "name": shop.name,
+                        "id_label": app.id_label,
+                        "key_name": str(app.key_label.split()[-1]),
+                    },
                 )
             )
         if not shop.external_shop_id:
-            raise AuthError(
-                msg("{name} is not linked yet: authorise it in Sales channels.", name=shop.name)
-            )
+            raise AuthError(Message(NOT_LINKED_YET.template, {"name": shop.name}))
         cfg = ConnectorConfig(
             partner_id=partner.partner_id,
             partner_key=partner.partner_key,

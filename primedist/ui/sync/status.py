@@ -18,6 +18,7 @@ from primedist.connectors.http import UNANSWERED
 from primedist.connectors.token_keeper import NOT_AUTHORISED
 from primedist.core.clock import format_datetime, shop_tz, to_local
 from primedist.core.messages import Message, reread
+from primedist.services.channels import NO_APP_CREDENTIALS, NOT_LINKED_YET
 from primedist.services.context import ServiceContext
 from primedist.services.outbox_delivery import SHOP_DISCONNECTED
 from primedist.services.sync import SYNC_STATE, SyncState
@@ -32,8 +33,9 @@ POLL_MS = 1000
 RECOUNT_DELAY_MS = 150
 
 
-#: The connectors' words a last message may be (kept as plain English).
-_REREAD = (*UNANSWERED, NOT_AUTHORISED, SHOP_DISCONNECTED)
+#: The connectors' words a last message may be, and why a shop has no connector yet
+#: (kept as plain English).
+_REREAD = (*UNANSWERED, NOT_AUTHORISED, SHOP_DISCONNECTED, NO_APP_CREDENTIALS, NOT_LINKED_YET)
 
 
 def last_message_text(text: str | None) -> str:
