@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import as_utc, format_date, format_datetime, shop_tz
+from primedist.core.money import format_number
 from primedist.domain.enums import Role
 from primedist.errors import PrimedistError
 from primedist.services import audit_log as svc
@@ -181,10 +182,10 @@ class AuditLogSettings(QWidget):
         today = _qdate(ctx.clock.now().astimezone(shop_tz()).date())
         self.use_from, self.use_to = QCheckBox(), QCheckBox()
         self.date_from, self.date_to = QDateEdit(today.addDays(-30)), QDateEdit(today)
-        for edit in (self.date_from, self.date_to):
+        for edit, box in ((self.date_from, self.use_from), (self.date_to, self.use_to)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
-            edit.dateChanged.connect(lambda _d: self.apply_filter())
+            edit.dateChanged.connect(lambda _d, box=box: self._date_chosen(box))
         for box in (self.use_from, self.use_to):
             box.toggled.connect(lambda _c: self.apply_filter())
         self.export_button = QPushButton()
@@ -260,6 +261,14 @@ class AuditLogSettings(QWidget):
             date_to=self.date_to.date().toPython() if self.use_to.isChecked() else None,  # type: ignore[arg-type]
         )
 
+    def _date_chosen(self, box: QCheckBox) -> None:
+        """A date chosen filters by it: with its box unticked the list did not change, as
+        if the date were ignored. Ticking the box applies the filter (its toggled)."""
+        if box.isChecked():
+            self.apply_filter()
+        else:
+            box.setChecked(True)
+
     def apply_filter(self) -> None:
         if not self.allowed:
             return
@@ -282,7 +291,7 @@ class AuditLogSettings(QWidget):
     def _show_count(self, n: int | None) -> None:
         self._rows = n
         if n is not None:  # kept to be said again in another language
-            self.count.setText(self.tr("%s rows") % f"{n:,}")
+            self.count.setText(self.tr("%s rows") % format_number(n, current_language()))
 
     def choose_export(self) -> None:
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
@@ -301,8 +310,8 @@ class AuditLogSettings(QWidget):
         op.with_progress(beside=True).run()
 
     def _exported(self, report: ExportReport) -> None:
-        self.message.setText(self.tr("Exported %s rows to %s") % (f"{report.rows:,}",
-                                                                   report.path.name))  # fmt: skip
+        rows = format_number(report.rows, current_language())
+        self.message.setText(self.tr("Exported %s rows to %s") % (rows, report.path.name))
         self.message.show()
 
     def shutdown(self) -> None:

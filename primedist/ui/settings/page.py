@@ -211,6 +211,9 @@ class SettingsPage(QWidget):
 
     def _fit_sections(self) -> None:
         """As wide as the longest title (titles change with the language)."""
+        # Polished first: laid out before the style sheet's item padding applied, the rows
+        # kept their bare text height and each highlighted row covered its neighbours.
+        self.sections.ensurePolished()
         self.sections.doItemsLayout()
         widest = self.sections.sizeHintForColumn(0)
         frame = 2 * self.sections.frameWidth()
