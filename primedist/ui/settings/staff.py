@@ -391,9 +391,23 @@ class StaffSettings(QWidget):
         m = self.selected()
         if m is None:
             return
+        if m.is_active and not self._confirm_disable(m):
+            return
         op: Op[StaffMember] = Op(self, lambda _job: svc.set_active(self.ctx, m.id,
                                                                     not m.is_active))  # fmt: skip
         op.success(lambda _m: self.reload()).run()
+
+    def _confirm_disable(self, m: StaffMember) -> bool:
+        """Disabling signs the person out at once: asked first, as a password reset is."""
+        answer = QMessageBox.question(
+            self,
+            self.tr("Disable account"),
+            box_text(
+                self.tr("Disable %s's account? They are signed out at once and cannot sign in "
+                        "until the account is enabled again.") % m.name
+            ),
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
 
     def reset_selected(self) -> None:
         m = self.selected()

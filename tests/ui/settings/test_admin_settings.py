@@ -151,10 +151,24 @@ def test_staff_add_shows_the_one_time_password_once_then_disable_and_reset(
     page.select_email("lan@shop.vn")
     row = page.table.currentRow()
     assert page.table.item(row, COL_EMAIL).text() == "lan@shop.vn"
+    asked: list[str] = []
+
+    def no(*args: Any, **_k: Any) -> QMessageBox.StandardButton:
+        asked.append(args[2])
+        return QMessageBox.StandardButton.No
+
+    # Disabling signs the person out at once: asked first; No keeps the account.
+    monkeypatch.setattr(QMessageBox, "question", no)
     page.toggle_active()
-    qtbot.waitUntil(lambda: page.table.item(row, COL_STATUS).text() == "Disabled", timeout=WAIT)
+    assert asked == ["Disable Trần Lan's account? They are signed out at once and cannot "
+                     "sign in until the account is enabled again."]  # fmt: skip
+    qtbot.wait(200)
+    assert page.table.item(row, COL_STATUS).text() == "Active (one-time password)"
+    assert "staff.disable" not in actions(owner_ctx)
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *_a, **_k: QMessageBox.StandardButton.Yes)  # fmt: skip
+    page.toggle_active()
+    qtbot.waitUntil(lambda: page.table.item(row, COL_STATUS).text() == "Disabled", timeout=WAIT)
     page.select_email("lan@shop.vn")
     page.reset_selected()
     qtbot.waitUntil(lambda: len([w for w in page.children()
