@@ -91,6 +91,10 @@ class BackupSettings(QWidget):
         align_headers(self.table, right=[2])  # the size
         self.table.itemSelectionChanged.connect(self._update_actions)
         layout.addWidget(self.table, 1)
+        # Said under the empty list once it is read (a new shop, or every file deleted).
+        self.empty_note = message_label("noBackups")
+        layout.addWidget(self.empty_note)
+        self.loaded = False
         keep_row = QHBoxLayout()
         self.keep_caption = QLabel()
         self.keep = QSpinBox()
@@ -166,6 +170,7 @@ class BackupSettings(QWidget):
 
     def _loaded(self, found: tuple[list[BackupFile], BackupFailure | None]) -> None:
         self.backups, self.failure = found
+        self.loaded = True
         self._fill()
         self._show_failure()
 
@@ -196,6 +201,10 @@ class BackupSettings(QWidget):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(row, col, item)
+        self.empty_note.setText(self.tr(
+            "No backups yet. The app makes one every day while it runs; press Back up now "
+            "to make one now."))  # fmt: skip
+        self.empty_note.setVisible(self.loaded and not self.backups)
         self._update_actions()
 
     def _update_actions(self) -> None:

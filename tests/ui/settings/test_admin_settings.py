@@ -229,9 +229,16 @@ def test_backup_now_list_and_restore_restarts_the_session(
     qtbot: Any, owner_ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     page = show_widget(qtbot, BackupSettings(owner_ctx))
+    # A new shop has no backup yet: said under the empty list, not a blank table.
+    qtbot.waitUntil(lambda: page.empty_note.isVisible(), timeout=WAIT)
+    assert page.empty_note.text() == (
+        "No backups yet. The app makes one every day while it runs; press Back up now to "
+        "make one now."
+    )
     with qtbot.waitSignal(page.backedUp, timeout=WAIT):
         page.backup_button.click()
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT)
+    assert not page.empty_note.isVisible()
     assert page.table.item(0, 2).text() == format_file_size(page.backups[0].size, "en")
     with owner_ctx.uow() as session:
         session.add(Shop(name="Sau sao lưu", channel=Channel.OFFLINE))
