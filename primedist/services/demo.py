@@ -5,7 +5,8 @@ orders up to `ctx.clock.now()`. Every value comes from `numpy.random.default_rng
 (vectorised draws; no global RNG, no wall time), so the same seed and clock give the same
 rows. Everything is computed first as numpy columns (customer aggregates included, so no
 UPDATE pass is needed), then written with `executemany` on one connection in one
-transaction: a cancel or an error leaves the store as it was.
+transaction: a cancel or an error leaves the store as it was. The ranks are then given by
+the app's own recompute (services/loyalty/ranks.py), so each comes with its history row.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from primedist.services.activity import stored
 from primedist.services.app_settings import DEMO_FLAG
 from primedist.services.catalogue import OPENING_REASON as OPENING_REASON
 from primedist.services.context import Actor, ServiceContext
+from primedist.services.loyalty.ranks import recompute_ranks
 from primedist.services.loyalty.vouchers import recount_uses
 from primedist.services.stock import SOLD_OUT_REASON as SOLD_OUT_REASON
 from primedist.services.tags import ensure_default_tags
@@ -91,13 +93,6 @@ MAX_VARIANTS = 5_000
 WALK_IN_SHARE = 0.25
 #: Loyalty points: one point per this many VND of a completed counter/phone/chat order.
 VND_PER_POINT = 10_000
-#: Rank by total expenses of completed orders (the app's default thresholds).
-RANK_THRESHOLDS: tuple[tuple[Rank, int], ...] = (
-    (Rank.DIAMOND, 10_000_000),
-    (Rank.GOLD, 5_000_000),
-    (Rank.SILVER, 1_000_000),
-    (Rank.COPPER, 0),
-)
 # Vietnamese mobile prefixes (after the trunk 0) with a rough share of subscribers.
 _MOBILE_PREFIXES: tuple[tuple[int, float], ...] = (
     (32, 3), (33, 3), (34, 3), (35, 3), (36, 3), (37, 3), (38, 3), (39, 3), (86, 4),
@@ -346,6 +341,9 @@ def generate_demo(
         _sales_on_account(conn, ctx.clock.now(), np.random.default_rng(seed))
         refresh_product_summaries(conn)
         prog.update(0.97, "Saving")
+    # Everyone was written Copper: the ranks, their history rows and the feed's news come
+    # from the app's own recompute, as in a real shop (its progress would go backwards).
+    recompute_ranks(ctx)
     _deliveries(ctx, np.random.default_rng(seed))
     _purchase_orders(ctx, np.random.default_rng(seed + 1))
     _weekend_sale(ctx)
@@ -1177,8 +1175,6 @@ class _Stats:
     first_order: Arr
     channels: Arr
     channel_count: Arr
-    rank: Arr
-    rank_since: Arr
 
 
 @dataclass
@@ -1280,7 +1276,7 @@ class _Run:
             order_lines=len(lines.order),
             seconds=0.0,
         )
-        self.write_feed(orders, stats, summary)
+        self.write_feed(orders, summary)
         return summary
 
     # ---- shops
@@ -1591,7 +1587,7 @@ class _Run:
             _customer_sources(people, self.shops, referrer).tolist(),
             [None if r < 0 else first + r for r in referrer.tolist()],
             [lv or None for lv in loyalty.level_of.tolist()], loyalty.wholesale.tolist(),
-            stats.rank.tolist(), itertools.repeat(False), _timestamps(self.conn, stats.rank_since),
+            itertools.repeat(Rank.COPPER.value), itertools.repeat(False), created,
             [None if k < 0 else words.CUSTOMER_NOTES[k] for k in note.tolist()],
             balance.tolist(), earned.tolist(), stats.total_orders.tolist(),
             stats.successful.tolist(), stats.cancelled.tolist(), stats.returned.tolist(),
@@ -1780,9 +1776,10 @@ class _Run:
 
     # ---- activity feed and audit
 
-    def write_feed(self, orders: _Orders, stats: _Stats, summary: DemoSummary) -> None:
-        """Three days of sync news, the ranks' and the demo's own (the low-stock news is
-        the scheduler's: jobs/stock.py posts it when the app starts)."""
+    def write_feed(self, orders: _Orders, summary: DemoSummary) -> None:
+        """Three days of sync news and the demo's own (the ranks' news is the recompute's
+        after the load; the low-stock news is the scheduler's: jobs/stock.py posts it when
+        the app starts)."""
         rows: list[Row] = []
         for days_ago in (2, 1, 0):
             at = min(self.today - days_ago * DAY + 21 * HOUR, self.now - 600)
@@ -1790,12 +1787,10 @@ class _Run:
                 if shop.is_marketplace and shop.is_linked:
                     new = (orders.shop == s) & (orders.created >= at - DAY) & (orders.created < at)
                     count = int(new.sum())
-                    rows.append((ActivityKind.ORDERS_SYNCED, shop.id, at,
-                                 {"new": count, "updated": 0}))  # fmt: skip
-        ranked = int((stats.rank != Rank.COPPER.value).sum())
+                    if count:  # as a real sync: a run that brought nothing is no news
+                        rows.append((ActivityKind.ORDERS_SYNCED, shop.id, at,
+                                     {"new": count, "updated": 0}))  # fmt: skip
         rows += [
-            (ActivityKind.RANKS_UPDATED, None, max(self.today, self.now - DAY),
-             {"up": ranked, "down": 0, "levels": 0}),
             (ActivityKind.INFO, None, self.now, {"event": "demo_generated",
              "orders": summary.orders, "customers": summary.customers}),
         ]  # fmt: skip
@@ -2582,9 +2577,6 @@ def _customer_stats(orders: _Orders, people: _People, shops: list[_Shop]) -> _St
     combos = range(1 << len(_CHANNEL_ORDER))
     labels = _objects([",".join(ch.value for k, ch in enumerate(_CHANNEL_ORDER) if m >> k & 1)
                        for m in combos])  # fmt: skip
-    rank, threshold = _ranks(expenses)
-    since = _rank_since(c[done], orders.times[named][done, _T_DONE], total[done], threshold,
-                        people.created)  # fmt: skip
     return _Stats(
         total_orders=np.bincount(c, minlength=n).astype(np.int64),
         successful=count(done),
@@ -2595,36 +2587,7 @@ def _customer_stats(orders: _Orders, people: _People, shops: list[_Shop]) -> _St
         first_order=first,
         channels=labels[mask],
         channel_count=np.array([bin(m).count("1") for m in combos])[mask],
-        rank=rank,
-        rank_since=since,
     )
-
-
-def _ranks(expenses: Arr) -> tuple[Arr, Arr]:
-    rank = np.full(len(expenses), Rank.COPPER.value, dtype=object)
-    threshold = np.zeros(len(expenses), dtype=np.int64)
-    for r, limit in reversed(RANK_THRESHOLDS):
-        hit = expenses >= limit
-        rank[hit] = r.value
-        threshold[hit] = limit
-    return rank, threshold
-
-
-def _rank_since(cust: Arr, done_at: Arr, amount: Arr, threshold: Arr, created: Arr) -> Arr:
-    """When the running total of completed orders first reached the customer's rank."""
-    since = created.copy()
-    if not len(cust):
-        return since
-    order = np.lexsort((done_at, cust))
-    cs, at, paid = cust[order], done_at[order], amount[order]
-    cum = np.cumsum(paid)
-    first = np.searchsorted(cs, cs, side="left")
-    running = cum - cum[first] + paid[first]
-    need = threshold[cs]
-    hit = (need > 0) & (running >= need)
-    who, where = np.unique(cs[hit], return_index=True)
-    since[who] = at[hit][where]
-    return since
 
 
 def _points_ledger(rng: np.random.Generator, orders: _Orders, now: int) -> _Points:

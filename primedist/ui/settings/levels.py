@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.money import format_number
+from primedist.core.money import format_money, format_number
 from primedist.errors import PrimedistError
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty import levels as svc
@@ -186,7 +186,7 @@ class LevelsSettings(QWidget):
         self.table.setRowCount(len(self.levels))
         for row, lv in enumerate(self.levels):
             threshold = (
-                "—" if lv.upgrade_threshold is None else format_number(lv.upgrade_threshold, lang)
+                "—" if lv.upgrade_threshold is None else format_money(lv.upgrade_threshold, lang)
             )
             cells = (_cell(lv.name), _cell(lv.code), _cell(threshold, right=True),
                      _cell(format_number(lv.members, lang), right=True),

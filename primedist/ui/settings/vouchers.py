@@ -331,9 +331,9 @@ class VouchersSettings(QWidget):
             d = r.draft
             limit = "" if d.usage_limit is None else f" / {format_number(d.usage_limit, lang)}"
             who = ", ".join((*r.tags, *r.levels)) or self.tr("everyone")
-            cells = (d.code, self._discount(d, lang), format_number(d.min_order_value, lang),
+            cells = (d.code, self._discount(d, lang), format_money(d.min_order_value, lang),
                      self._valid(d, lang), format_number(r.uses, lang) + limit,
-                     format_number(r.discount_given, lang),
+                     format_money(r.discount_given, lang),
                      self.tr("Yes") if d.is_active else self.tr("No"), who)  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)

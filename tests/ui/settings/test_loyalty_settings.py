@@ -94,7 +94,11 @@ def test_levels_add_price_and_delete(
     qtbot.mouseClick(section.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: section.table.rowCount() == 1 and section.current() is not None,
                     timeout=WAIT)  # fmt: skip
-    assert [section.table.item(0, c).text() for c in range(3)] == ["Khách sỉ", "SI", "5,000,000"]
+    assert [section.table.item(0, c).text() for c in range(3)] == [
+        "Khách sỉ",
+        "SI",
+        "5,000,000 VND",
+    ]
     # The same code again is refused.
     qtbot.mouseClick(section.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "already has the code SI" in section.message.text(), timeout=WAIT)
@@ -139,10 +143,10 @@ def test_vouchers_list_add_edit_toggle_delete(
     assert [section.table.item(0, c).text() for c in range(8)] == [
         "GIAM10",
         "10% (at most 50,000 VND)",
-        "200,000",
+        "200,000 VND",
         "always",
         "0",
-        "0",
+        "0 VND",
         "Yes",
         "everyone",
     ]
