@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number, parse_money
+from primedist.core.text import fold
 from primedist.domain.enums import PaymentMethod, Role
 from primedist.domain.goods_receipt import MAX_RECEIPT_LINES, MAX_RECEIPT_QUANTITY
 from primedist.domain.supplier import SUPPLIER_PAYMENT_METHODS
@@ -123,6 +124,37 @@ def _supplier_named(ctx: ServiceContext, text: str) -> SupplierRow | None:
         return get_supplier(ctx, supplier_id_by_name(ctx, text))
     except NotFound:
         return None
+
+
+class SupplierCompleter(QCompleter):
+    """Offers the suppliers whose name holds every word typed, accents and case aside
+    (`duc minh` offers "Công ty TNHH May mặc Đức Minh"): Qt's own filter compares accents,
+    so a name typed without them offered nothing and was saved as a second supplier."""
+
+    def __init__(self, names: Sequence[str], field: QLineEdit) -> None:
+        super().__init__(QStringListModel(field), field)
+        self.names = [(fold(name), name) for name in names]
+        # Filtered here: the popup shows what `offer` hands it.
+        self.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        field.textEdited.connect(self.offer)
+
+    def matches(self, text: str) -> list[str]:
+        """The names holding every folded word of `text`, in the order given."""
+        words = fold(text).split()
+        if not words:
+            return []
+        return [name for folded, name in self.names if all(w in folded for w in words)]
+
+    def offer(self, text: str) -> None:
+        names = self.matches(text)
+        model = self.model()
+        assert isinstance(model, QStringListModel)
+        model.setStringList(names)
+        popup = self.popup()
+        if names:
+            self.complete()
+        elif popup is not None:
+            popup.hide()
 
 
 def row_table(columns: int, stretch: int, *, editable: bool = False) -> QTableWidget:
@@ -241,13 +273,12 @@ class GoodsReceiptDialog(QDialog):
             self.look_for_orders()
 
     def _suppliers_loaded(self, names: list[str]) -> None:
-        """The suppliers, offered as the name is typed (any part of it, any case)."""
+        """The suppliers, offered as the name is typed (any of its words, accents and
+        case aside)."""
         if not alive(self):
             return
-        completer = QCompleter(names, self.supplier)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.supplier.setCompleter(completer)
+        self.supplier.setCompleter(SupplierCompleter(names, self.supplier))
+        self.supplier_debt.setText(self.supplier_text())  # a name typed before they came
 
     def _show_debt(self) -> None:
         """Look up the supplier typed (off the UI thread; an older answer is dropped)."""
@@ -276,6 +307,10 @@ class GoodsReceiptDialog(QDialog):
         if found is None:
             if looks_like_code(text):  # Save refuses it: a typo is not a new supplier
                 return self.tr("There is no supplier %1").replace("%1", text)
+            near = self.near_suppliers(text)
+            if near:  # most likely a known one typed short: say so before a second is added
+                return self.tr("Did you mean %1? As typed, a new supplier will be added.").replace(
+                    "%1", near[0])  # fmt: skip
             return self.new_supplier_text()
         if not found.is_active:
             return self.tr("%1 is archived: restore it on the Suppliers page first").replace(
@@ -288,6 +323,11 @@ class GoodsReceiptDialog(QDialog):
 
     def new_supplier_text(self) -> str:
         return self.tr("New supplier: added when the receipt is saved")
+
+    def near_suppliers(self, text: str) -> list[str]:
+        """The known suppliers whose name holds every word of `text` (the latest first)."""
+        completer = self.supplier.completer()
+        return completer.matches(text) if isinstance(completer, SupplierCompleter) else []
 
     # Building -----------------------------------------------------------------------------
     def _build_head(self) -> QFormLayout:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -670,6 +670,8 @@ class StocktakePage(QWidget):
         self.ctx = ctx
         self.setObjectName("stocktakePage")
         self._busy = False
+        #: Words the message beside the scan field (again when the language changes).
+        self._said: Callable[[], str] = lambda: ""
         #: The filters of the sheet shown (category, shop id).
         self.loaded_filters: tuple[str | None, int | None] | None = None
         layout = QVBoxLayout(self)
@@ -782,6 +784,7 @@ class StocktakePage(QWidget):
             self._retranslate()
             self.model.reformat()
             self._update()
+            self.scan_message.setText(self._said())
         super().changeEvent(event)
 
     def _retranslate(self) -> None:
@@ -819,14 +822,21 @@ class StocktakePage(QWidget):
         self.load_button.setEnabled(not self._busy)
         self.scan_field.setEnabled(not self._busy)
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def _say(self, text_of: Callable[[], str], *, error: bool = False) -> None:
+        """Show what `text_of` words beside the scan field, and word it again when the
+        language changes (a message left in the other language read as a new problem)."""
+        self._said = text_of
         self.scan_message.setObjectName("errorText" if error else "muted")
         self.scan_message.style().unpolish(self.scan_message)
         self.scan_message.style().polish(self.scan_message)
-        self.scan_message.setText(text)
+        self.scan_message.setText(text_of())
 
     def _count_refused(self, text: str) -> None:
         QApplication.beep()
+        self._say(lambda: self._refusal(text), error=True)
+
+    def _refusal(self, text: str) -> str:
+        """Why `text` typed in a Counted cell is not a count."""
         too_many = not_whole = False
         try:
             too_many = (parse_count(text) or 0) > MAX_COUNT
@@ -835,22 +845,20 @@ class StocktakePage(QWidget):
         except ValueError:
             pass
         if not_whole:
-            refusal = self.tr("“%1” is not a whole number: a count has no decimals, and its "
-                              "thousands go in groups of three, as in %2.").replace(
+            return self.tr("“%1” is not a whole number: a count has no decimals, and its "
+                           "thousands go in groups of three, as in %2.").replace(
                 "%1", text).replace("%2", _num(1200))  # fmt: skip
-        elif too_many:
-            refusal = self.tr("“%1” is more than a count can be (at most %2): type the number "
-                              "counted, or scan in the scan field.").replace(
+        if too_many:
+            return self.tr("“%1” is more than a count can be (at most %2): type the number "
+                           "counted, or scan in the scan field.").replace(
                 "%1", text).replace("%2", _num(MAX_COUNT))  # fmt: skip
-        else:
-            refusal = self.tr(
-                "“%1” is not a count: type a whole number of 0 or more, or nothing."
-            ).replace("%1", text)
-        self._say(refusal, error=True)
+        return self.tr(
+            "“%1” is not a count: type a whole number of 0 or more, or nothing."
+        ).replace("%1", text)
 
     # ------------------------------------------------------------------ load
 
-    def load(self, *, ask: bool = True, note: str | None = None) -> None:
+    def load(self, *, ask: bool = True, note: Callable[[], str] | None = None) -> None:
         """Load the count sheet of the chosen category and shop (off the UI thread);
         `note` replaces the "lines loaded" message once it is there."""
         if self._busy:
@@ -871,7 +879,10 @@ class StocktakePage(QWidget):
         ).finally_(lambda: self._set_busy(False)).run()
 
     def _loaded(
-        self, rows: list[SheetRow], filters: tuple[str | None, int | None], note: str | None
+        self,
+        rows: list[SheetRow],
+        filters: tuple[str | None, int | None],
+        note: Callable[[], str] | None,
     ) -> None:
         if not shiboken6.isValid(self):
             return
@@ -881,10 +892,10 @@ class StocktakePage(QWidget):
         if note:
             self._say(note)
         elif rows:
-            loaded = self.tr("%1 lines loaded. Scan the first item.")
-            self._say(loaded.replace("%1", _num(len(rows))))
+            self._say(lambda: self.tr("%1 lines loaded. Scan the first item.").replace(
+                "%1", _num(len(rows))))  # fmt: skip
         else:
-            self._say(self.tr("No active product matches these filters."))
+            self._say(lambda: self.tr("No active product matches these filters."))
         self.scan_field.setFocus()
         self.sheetLoaded.emit(len(rows))
 
@@ -926,10 +937,10 @@ class StocktakePage(QWidget):
         if row is None:
             QApplication.beep()
             if not self.model.rows:
-                self._say(self.tr("Load a count sheet first."), error=True)
+                self._say(lambda: self.tr("Load a count sheet first."), error=True)
             else:
                 self._say(
-                    self.tr(
+                    lambda: self.tr(
                         "Unknown code “%1”: no line of this sheet has that barcode or SKU."
                     ).replace("%1", code),
                     error=True,
@@ -941,10 +952,12 @@ class StocktakePage(QWidget):
         self.view.selectRow(row)
         self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         self._say(
-            self.tr("%1 · %2: counted %3")
-            .replace("%1", line.sku)
-            .replace("%2", line.product_name)
-            .replace("%3", _num(count))
+            lambda: (
+                self.tr("%1 · %2: counted %3")
+                .replace("%1", line.sku)
+                .replace("%2", line.product_name)
+                .replace("%3", _num(count))
+            )
         )
         return True
 
@@ -991,8 +1004,9 @@ class StocktakePage(QWidget):
         self.view.scrollTo(self.model.index(lines[0], COL_COUNTED),
                            QAbstractItemView.ScrollHint.PositionAtCenter)  # fmt: skip
         self._say(
-            self.tr("Count %1 lines again: they show their stock as it is now, with an empty "
-                    "count. Your other counts are kept.").replace("%1", _num(len(lines))),
+            lambda: self.tr("Count %1 lines again: they show their stock as it is now, with an "
+                            "empty count. Your other counts are kept.").replace(
+                "%1", _num(len(lines))),
             error=True,
         )  # fmt: skip
 
@@ -1000,13 +1014,16 @@ class StocktakePage(QWidget):
         if not shiboken6.isValid(self):
             return
         self.applied.emit(result)
-        note = (
-            self.tr("Stock-take applied: %1 lines counted, %2 changed, %3 units, %4.")
-            .replace("%1", _num(result.lines))
-            .replace("%2", _num(result.changed))
-            .replace("%3", _signed(result.difference_qty))
-            .replace("%4", _signed_money(result.difference_value))
-        )
+
+        def note() -> str:
+            return (
+                self.tr("Stock-take applied: %1 lines counted, %2 changed, %3 units, %4.")
+                .replace("%1", _num(result.lines))
+                .replace("%2", _num(result.changed))
+                .replace("%3", _signed(result.difference_qty))
+                .replace("%4", _signed_money(result.difference_value))
+            )
+
         self._busy = False
         self.load(ask=False, note=note)  # the sheet with the new on hand, nothing counted
 
