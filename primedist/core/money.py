@@ -26,7 +26,7 @@ _MINOR_DIGITS: dict[str, int] = {
 _CURRENCY = r"(?:₫|vnđ|vnd|đồng|đ)"
 _AMOUNT_RE = re.compile(
     rf"(?P<s1>[+\-\u2212]?)(?P<c1>{_CURRENCY})?(?P<s2>[+\-\u2212]?)"
-    rf"(?P<num>[0-9](?:[0-9., ]*[0-9])?)(?P<c2>{_CURRENCY})?"
+    rf"(?P<num>[0-9](?:[0-9., ]*[0-9])?)(?P<k>k)?(?P<c2>{_CURRENCY})?"
 )
 # A space that is not between two digits is only padding around a sign or currency.
 _PADDING_RE = re.compile(r"(?<![0-9]) | (?![0-9])")
@@ -83,6 +83,21 @@ def _is_grouped(groups: list[str]) -> bool:
     )
 
 
+def _thousands(num: str, lang: str) -> tuple[str, str] | None:
+    """`num` thousands, as shop owners type prices ("150k", "1,5k" or "1.5k"): the
+    (integer digits, fraction digits) of the amount in đồng. One separator before one or
+    two digits is the decimal point in either language; before three it groups thousands
+    ("1.500k" is 1.500.000), as in an amount without the k."""
+    head, sep, tail = num.replace(",", ".").rpartition(".")
+    if sep and "." not in head and 1 <= len(tail) <= 2 and head.isdigit() and tail.isdigit():
+        return head + tail.ljust(3, "0"), ""
+    parts = _split_number(num, lang)
+    if parts is None or len(parts[1]) > 3:
+        return None
+    int_part, frac = parts
+    return int_part + frac.ljust(3, "0"), ""
+
+
 def _split_number(num: str, lang: str) -> tuple[str, str] | None:
     """Split digits-with-separators into (integer digits, fraction digits), or None if invalid."""
     _, decimal = _SEPARATORS[lang]
@@ -108,7 +123,8 @@ def _split_number(num: str, lang: str) -> tuple[str, str] | None:
 
 
 def parse_money(text: str, lang: str = "vi") -> int:
-    """Parse a whole VND amount such as ``180.392.199 ₫``, ``1.000.000đ`` or ``-5,000 VND``."""
+    """Parse a whole VND amount such as ``180.392.199 ₫``, ``1.000.000đ``, ``-5,000 VND``
+    or, in thousands, ``150k`` / ``1,5k``."""
     code = _lang(lang)
     compact = " ".join(unicodedata.normalize("NFC", text).split()).lower()
     if not compact:
@@ -120,7 +136,7 @@ def parse_money(text: str, lang: str = "vi") -> int:
         raise bad
     # Spaces between digits group thousands ("5 000"), like the language's own separator.
     num = match["num"].replace(" ", _SEPARATORS[code][0])
-    parts = _split_number(num, code)
+    parts = _thousands(num, code) if match["k"] else _split_number(num, code)
     if parts is None:
         raise bad
     int_part, frac = parts

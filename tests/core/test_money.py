@@ -96,6 +96,19 @@ def test_format_money_range() -> None:
         ("1.000", "en", 1_000),  # VND has no cents: a 3-digit group is thousands
         ("0", "vi", 0),
         ("-0", "vi", 0),
+        # Thousands, as shop owners type prices: a short decimal in either notation.
+        ("150k", "vi", 150_000),
+        ("150K", "en", 150_000),
+        ("150 k", "vi", 150_000),
+        ("150k đ", "vi", 150_000),
+        ("-20k", "vi", -20_000),
+        ("1,5k", "vi", 1_500),
+        ("1.5k", "vi", 1_500),
+        ("1.5k", "en", 1_500),
+        ("1,25k", "en", 1_250),
+        ("1.500k", "vi", 1_500_000),  # three digits group thousands, as without the k
+        ("1,500k", "en", 1_500_000),
+        ("1.500,5k", "vi", 1_500_500),
     ],
 )
 def test_parse_money_accepts(text: str, lang: str, expected: int) -> None:
@@ -126,6 +139,11 @@ def test_parse_money_accepts(text: str, lang: str, expected: int) -> None:
         ("1.000.", "vi", "not an amount"),
         ("٣", "vi", "not an amount"),  # non-ASCII digits
         ("99999999999999999999", "vi", "too large"),
+        ("99999999999999999k", "vi", "too large"),
+        ("1.2345k", "vi", "not an amount"),  # a fraction of a đồng
+        ("k", "vi", "not an amount"),
+        ("150kk", "vi", "not an amount"),
+        ("k150", "vi", "not an amount"),
     ],
 )
 def test_parse_money_rejects(text: str, lang: str, message: str) -> None:
