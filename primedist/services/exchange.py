@@ -234,7 +234,7 @@ def _return(
     # A sale on account's refund is split by `return_in` as `_coming_back` says.
     _result, refunds = order_svc.return_in(
         session, ctx, draft.order_id, draft.returned, reason=draft.reason,
-        refund_amount=back.credit, now=now, method=draft.sale.payment_method,
+        refund_amount=back.credit, now=now, method=draft.sale.payment_method, exchange=True,
     )  # fmt: skip
     return refunds
 

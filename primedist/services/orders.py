@@ -1137,10 +1137,11 @@ def return_order(
 def return_in(
     session: Session, ctx: ServiceContext, order_id: int, quantities: Mapping[int, int], *,
     reason: str, refund_amount: int | None, now: datetime, method: PaymentMethod | None = None,
-    source: str = "user",
+    source: str = "user", exchange: bool = False,
 ) -> tuple[ReturnResult, list[OrderRefund]]:  # fmt: skip
     """`return_order` inside the caller's transaction; `method`: how the money goes back
-    when not the order's own way (an exchange; `refund_parts` for a sale on account).
+    when not the order's own way (an exchange; `refund_parts` for a sale on account);
+    `exchange`: the items come back in an exchange (the history says a credit, not a refund).
     Returns the result and the refund rows."""
     # A service's own reason (a Message) stays one: the audit log words it for the reader.
     reason = reason if isinstance(reason, Message) else clean_line(reason)
@@ -1210,8 +1211,7 @@ def return_in(
                      source=source)  # fmt: skip
         before = OrderStatus.RETURN_REFUND
     items = sum(wanted.values())
-    note = msg("Returned {items} item(s), refund {refund}: {reason}", items=items,
-               refund=refund, reason=reason)  # fmt: skip
+    note = _return_note(items, refund, reason, exchange=exchange)
     _add_history(session, ctx, order, before, to, now, note=note, source=source)
     order.status = to
     order.updated_at = now
@@ -1225,6 +1225,16 @@ def return_in(
               summary=msg("{order}: {note}", order=order.external_id, note=note),
               after=after)  # fmt: skip
     return ReturnResult(refund, to, items, given_back, given_back_method), rows
+
+
+def _return_note(items: int, refund: int, reason: str | Message, *, exchange: bool) -> Message:
+    """The history's words for a return. An exchange's money is no refund: it pays for the
+    new sale (or comes off what is owed), and "refund" read as cash handed back."""
+    if exchange:
+        return msg("Returned {items} item(s) for an exchange, credit {credit}: {reason}",
+                   items=items, credit=refund, reason=reason)  # fmt: skip
+    return msg("Returned {items} item(s), refund {refund}: {reason}", items=items,
+               refund=refund, reason=reason)  # fmt: skip
 
 
 def _by_sku(lines: Mapping[int | None, OrderLine], quantities: Mapping[int, int]) -> dict[str, int]:
