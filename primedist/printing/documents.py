@@ -203,13 +203,15 @@ def shop_details_or_name(ctx: ServiceContext) -> ShopDetails:
 
 
 def sample_detail(lang: str = "vi") -> OrderDetail:
-    """A believable counter order for previews and test pages (never stored)."""
+    """A believable counter order for previews and test pages (never stored): with a
+    line discount and a shipping fee, so the template editor shows what its discount and
+    `adjustments` parts print."""
     now = datetime(2026, 11, 20, 3, 5, tzinfo=UTC)
     shop = Shop(id=0, name="Cửa hàng" if lang == "vi" else "Counter", channel=Channel.OFFLINE)
     lines = (
         OrderLine(order_id=0, sku="NEN-TD-01", product_name="Nến thơm tinh dầu",
-                  variant_name="Oải hương", quantity=2, unit_price=45_000, discount=0,
-                  subtotal=90_000),
+                  variant_name="Oải hương", quantity=2, unit_price=45_000, discount=10_000,
+                  subtotal=80_000),
         OrderLine(order_id=0, sku="BXP-250", product_name="Bình xịt phòng hương sả chanh",
                   variant_name=None, quantity=1, unit_price=96_000, discount=0,
                   subtotal=96_000),
@@ -219,8 +221,8 @@ def sample_detail(lang: str = "vi") -> OrderDetail:
         status=OrderStatus.COMPLETED, payment_method=PaymentMethod.CASH,
         buyer_name="Nguyễn Thị Hoa", buyer_phone="0939921717", ship_name="Nguyễn Thị Hoa",
         ship_phone="0939921717", ship_address="12 Lý Tự Trọng", ship_ward="Phường Bến Nghé",
-        ship_province="TP. Hồ Chí Minh", item_count=3, subtotal=186_000, shipping_fee=0,
-        seller_discount=0, total=186_000, paid_amount=186_000,
+        ship_province="TP. Hồ Chí Minh", item_count=3, subtotal=176_000, shipping_fee=20_000,
+        seller_discount=0, total=196_000, paid_amount=196_000,
         buyer_note="Gói quà giúp em" if lang == "vi" else "Gift wrap, please",
         staff_note="STAFF ONLY", created_at=now, updated_at=now,
     )  # fmt: skip

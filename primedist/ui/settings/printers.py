@@ -683,6 +683,8 @@ class PrintersSettings(QWidget):
 
     def reset_template(self) -> None:
         name = self.template.currentData()
+        if not self._confirm_reset(name):
+            return
         try:
             html = store.reset_template(self.ctx, name)
         except PrimedistError as exc:
@@ -693,6 +695,21 @@ class PrintersSettings(QWidget):
         self.update_preview()
         self._say(self.tr("Template %1 is back to the default.").replace(
             "%1", self.template.currentText()))  # fmt: skip
+
+    def _confirm_reset(self, name: str) -> bool:
+        """Before the shop's own template (or the edits in the editor) gives way to the
+        shipped one: ask, as nothing brings it back. True when there is nothing to lose."""
+        if not (self.has_unsaved_template() or store.is_customised(self.ctx, name)):
+            return True
+        reset = QMessageBox.StandardButton.RestoreDefaults  # "Khôi phục mặc định", as the button
+        cancel = QMessageBox.StandardButton.Cancel
+        text = self.tr(
+            "Replace the template %1 with the default one? The changes made to it are lost."
+        )
+        answer = QMessageBox.question(self, self.tr("Reset the template"),
+                                      text.replace("%1", self._template_label(name)),
+                                      reset | cancel, cancel)  # fmt: skip
+        return answer == reset
 
     # ------------------------------------------------------------------ shop
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QMessageBox, QScrollArea
 
 from primedist.printing.model import DocumentType, Paper, PrintTarget, TargetKind
 from primedist.printing.store import (
@@ -81,7 +81,8 @@ def test_a_short_window_scrolls_the_page_and_the_preview_fits_its_column(qtbot, 
     assert not page.preview_scroll.horizontalScrollBar().isVisible()
 
 
-def test_save_then_reset_template(qtbot, page, shop_ctx):
+def test_save_then_reset_template(qtbot, page, shop_ctx, answers):
+    answers.answer = QMessageBox.StandardButton.RestoreDefaults
     edited = default_template("receipt_80").replace("{{footer}}", "Hẹn gặp lại {{shop_name}}")
     page.editor.setPlainText(edited)
     page.save_template()
@@ -94,9 +95,36 @@ def test_save_then_reset_template(qtbot, page, shop_ctx):
     assert load_template(shop_ctx, "receipt_80") == edited
 
     page.reset_template()
+    assert answers == [
+        "Replace the template Receipt for an 80 mm roll with the default one? "
+        "The changes made to it are lost."
+    ]
     assert not is_customised(shop_ctx, "receipt_80")
     assert page.editor.toPlainText() == default_template("receipt_80")
     assert page.message.text() == "Template Receipt for an 80 mm roll is back to the default."
+
+
+def test_reset_asks_before_the_shops_own_template_is_lost(qtbot, page, shop_ctx, answers):
+    """Reset to default throws away the shop's edited template: a click by mistake must
+    not. Cancel keeps both the stored template and the editor's unsaved edits; nothing
+    to lose (the shipped template, no edits) asks nothing."""
+    page.reset_template()
+    assert answers == []  # the shipped template, unedited: nothing to lose
+    edited = default_template("receipt_80").replace("{{footer}}", "Hẹn gặp lại {{shop_name}}")
+    page.editor.setPlainText(edited)
+    page.save_template()
+    page.editor.appendPlainText("<p>{{order_number}}</p>")  # and an edit not saved yet
+    unsaved = page.editor.toPlainText()
+
+    page.reset_template()  # answered Cancel
+    assert len(answers) == 1 and "Receipt for an 80 mm roll" in answers[0]
+    assert load_template(shop_ctx, "receipt_80") == edited
+    assert page.editor.toPlainText() == unsaved
+    assert "back to the default" not in page.message.text()
+
+    page.editor.setPlainText(default_template("receipt_80"))  # unsaved: the default text
+    page.reset_template()  # the stored template is still the shop's own: asked again
+    assert len(answers) == 2 and load_template(shop_ctx, "receipt_80") == edited
 
 
 def test_placeholder_list_inserts_on_double_click(qtbot, page):
