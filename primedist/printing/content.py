@@ -181,7 +181,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sku": ("SKU", "SKU"),
     "refunded": ("Refunded", "Đã hoàn tiền"),
     "returned": ("Returned", "Trả lại"),
-    "net": ("Net", "Còn lại"),
+    "net": ("After returns", "Tổng sau trả hàng"),  # "Còn lại" read as still owed
     "points_given_back": ("Points given back", "Hoàn điểm đã dùng"),
     "points_taken_back": ("Points taken back", "Trừ lại điểm tích lũy"),
     "items": ("Items", "Số sản phẩm"),

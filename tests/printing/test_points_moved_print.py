@@ -80,7 +80,7 @@ def test_the_printed_receipt_says_them_under_the_net(
     text = printed(shop_ctx, half_returned, template, lang, tmp_path)
     for phrase in (GIVEN[lang], TAKEN[lang]):
         assert has_phrase(text, phrase), (phrase, text)
-    net = "Còn lại" if lang == "vi" else "Net"
+    net = "Tổng sau trả hàng" if lang == "vi" else "After returns"
     assert text.index(net) < text.index("+50") < text.index("−25")
 
 
