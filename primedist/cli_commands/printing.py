@@ -81,6 +81,30 @@ def _destination(p: argparse.ArgumentParser, lang_help: str = "document language
     return where
 
 
+def pdf_file(text: str | None) -> Path | None:
+    """The --pdf FILE as an absolute path, its folder tried first: Qt cannot say why it
+    could not write a PDF (a read-only folder, a full disk), so a file is made there and
+    removed again, and the system's reason refuses the job before anything is rendered."""
+    import tempfile
+
+    from primedist.core.messages import msg
+    from primedist.errors import PrimedistError
+    from primedist.io.xlsx_writer import os_reason
+
+    if not text:
+        return None
+    path = Path(text).expanduser().resolve()
+    if path.parent.is_dir() and not path.is_dir():  # the renderer names those two itself
+        try:
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", suffix=".part"):
+                pass
+        except OSError as exc:
+            raise PrimedistError(
+                msg("Cannot write {name}: {reason}", name=path.name, reason=os_reason(exc))
+            ) from exc
+    return path
+
+
 def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.printing.model import (
         DocumentType,
@@ -91,6 +115,7 @@ def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
     )
     from primedist.ui.printing.jobs import ensure_app, print_orders, resolve_profile
 
+    pdf = pdf_file(args.pdf)
     ensure_app()
     ctx = as_owner(open_context(settings))
     order_id, number = _order(ctx, args.order)
@@ -99,7 +124,6 @@ def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
         target = PrintTarget(TargetKind.SYSTEM, name=args.printer)
     elif args.escpos:
         target = parse_host_port(args.escpos)
-    pdf = Path(args.pdf).resolve() if args.pdf else None
     doc_type = DocumentType(DOCUMENTS[args.document])
     # A reprint: never the cash drawer (print_orders opens it only when asked).
     result = print_orders(
@@ -186,6 +210,7 @@ def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.skus and not args.product:
         return _usage_error("Name the labels to print: SKU[:N] arguments or --product ID.")
+    pdf = pdf_file(args.pdf)
     ctx = as_owner(open_context(settings))
     _check_label_counts(ctx, args.skus)
     default = None if args.from_stock else 1
@@ -200,8 +225,8 @@ def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
     )  # fmt: skip
     job = LabelJob(items, options, store.load_shop_details(ctx).name, args.lang)
     ensure_app()
-    if args.pdf:
-        result = labels_to_pdf(job, Path(args.pdf).resolve())
+    if pdf is not None:
+        result = labels_to_pdf(job, pdf)
     else:
         result = print_labels(job, args.printer or saved.printer)
     emit(
@@ -297,12 +322,13 @@ def _print_by_code(
     from primedist.printing.model import PrintTarget, TargetKind
     from primedist.ui.printing.jobs import ensure_app
 
+    pdf = pdf_file(args.pdf)
     ctx = as_owner(open_context(settings))
     doc_id = id_by_code(ctx, args.code)
     target = PrintTarget(TargetKind.SYSTEM, name=args.printer) if args.printer else None
     ensure_app()
     result = print_job(ctx, doc_id, target=target,
-                       pdf=Path(args.pdf).resolve() if args.pdf else None,
+                       pdf=pdf,
                        lang=args.lang)  # fmt: skip
     code = args.code.strip().upper()
     emit(args, {"code": code, "printed_to": result.where},

@@ -190,6 +190,7 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from primedist.cli import EXIT_OK, UsageError, as_owner, emit, open_context
+    from primedist.cli_commands.printing import pdf_file
     from primedist.services import end_of_day as eod
     from primedist.services.order_export import shop_ids_by_name
     from primedist.services.till import close_till
@@ -200,6 +201,7 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
         if alone:
             raise UsageError(f"{' and '.join(alone)} go{'es' if len(alone) == 1 else ''} "
                              "with --counted (the cash counted in the till)")  # fmt: skip
+    pdf = pdf_file(args.pdf)  # before the count is recorded or the .xlsx written
     ctx = as_owner(open_context(settings))
     user_id = eod.user_id_by_email(ctx, args.staff) if args.staff else None
     shop_ids = shop_ids_by_name(ctx, args.shop or [])
@@ -222,7 +224,6 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
             from primedist.ui.printing.jobs import ensure_app, print_end_of_day
 
             ensure_app()
-            pdf = Path(args.pdf).resolve() if args.pdf else None
             data["printed_to"] = print_end_of_day(ctx, report, pdf=pdf, lang=args.lang,
                                                   till=count).where  # fmt: skip
     except (PrimedistError, OSError) as exc:

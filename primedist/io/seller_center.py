@@ -43,6 +43,7 @@ from primedist.io.tabular import (
     normalize_header,
     parse_datetime,
     plausible_year,
+    text_encoding,
     to_nfc,
 )
 from primedist.io.tabular import _check_not_encrypted as check_not_encrypted
@@ -284,7 +285,8 @@ def _numbered(rows: Iterator[list[Any]], name: str) -> Iterator[tuple[int, Row]]
 
 
 def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, Row]], io.TextIOWrapper]:
-    f = io.TextIOWrapper(path.open("rb"), encoding="utf-8-sig", newline="")
+    raw = path.open("rb")
+    f = io.TextIOWrapper(raw, encoding=text_encoding(raw), newline="")
     try:
         first = f.readline()
     except UnicodeDecodeError as exc:

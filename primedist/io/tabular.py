@@ -20,6 +20,7 @@ lines); Excel is read with calamine (the first visible sheet).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -341,7 +342,7 @@ def _open_csv(
                 "{path} cannot be opened: {reason}", path=str(path), reason=str(exc.strerror or exc)
             )
         ) from exc
-    f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    f = io.TextIOWrapper(raw, encoding=text_encoding(raw), newline="")
     try:
         head: list[str] = []  # the lines the header may be on
         filled = 0
@@ -370,6 +371,17 @@ def _open_csv(
     except BaseException:
         f.close()
         raise
+
+
+#: The byte order marks UTF-16 text starts with: Excel's "Unicode Text (*.txt)" (tabs between
+#: the columns) and some tools' CSV, the way older Excel saves Vietnamese without losing it.
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def text_encoding(raw: io.BufferedReader) -> str:
+    """How to decode a text file about to be read from `raw`: UTF-16 when it starts with its
+    byte order mark, else UTF-8 (its BOM, if any, skipped)."""
+    return "utf-16" if raw.peek(2)[:2] in _UTF16_BOMS else "utf-8-sig"
 
 
 def _delimiter(lines: list[str]) -> str:
