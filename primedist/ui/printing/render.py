@@ -21,7 +21,7 @@ import os
 import re
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -333,13 +333,21 @@ def pdf_job(path: Path, title: str) -> Iterator[QPrinter]:
             printer=str(path),
         )  # fmt: skip
     tmp = path.with_name(f".{path.name}.part")
+    try:  # Qt cannot say why it could not write (it blames "the printer" …part)
+        tmp.touch()
+    except OSError as exc:  # a read-only folder or USB stick, no permission, a full disk
+        raise PrintError(
+            fill(translate("printing", "Could not write %1: %2."), repr(str(path)),
+                 str(exc.strerror or exc)),
+            printer=str(path),
+        ) from exc  # fmt: skip
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp))
     printer.setDocName(title)
     try:
         yield printer
-        if not tmp.is_file():  # Qt says nothing when it cannot write the file
+        if not tmp.is_file() or not tmp.stat().st_size:  # Qt says nothing when it failed
             raise PrintError(
                 fill(translate("printing", "Could not write a PDF into %1."),
                      repr(str(path.parent))),
@@ -354,7 +362,8 @@ def pdf_job(path: Path, title: str) -> Iterator[QPrinter]:
                 printer=str(path),
             ) from exc  # fmt: skip
     finally:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # never hides the error above
+            tmp.unlink(missing_ok=True)
 
 
 def print_to_printer(documents: Sequence[Document], name: str, *, job_name: str = "",
