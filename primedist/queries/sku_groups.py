@@ -1,7 +1,7 @@
 """The SKU group ("Prime SKU") list: one row per group with its members' figures.
 
 Keys are paged on `sku_groups` alone; the per-group figures (channels, number of listings,
-price range, special price) are correlated subqueries over the group's member variants
+price range, discount price) are correlated subqueries over the group's member variants
 (`variants.sku_group_id` is indexed), computed only for the rows on screen. A shop has a
 few thousand groups at most, so sorting on `created_at` / `name` / `stock` without an
 index of their own stays in the low milliseconds (`code` has its unique index).
@@ -164,7 +164,7 @@ GROUPS_SPEC = QuerySpec(
         Column("listings", "Listings", listing_count_expr, kind="int", width=80),
         Column("price", "Price", price_min_expr, kind="money", width=180),
         Column("price_max", "Highest price", price_max_expr, kind="money"),
-        Column("special_price", "Special price", special_price_expr, kind="money"),
+        Column("special_price", "Discount price", special_price_expr, kind="money"),
         Column("stock", "Stock", g.stock, kind="int", sort=g.stock, width=90),
         Column("available", "Available", available_expr, kind="int", width=105),
         Column(

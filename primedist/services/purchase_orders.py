@@ -874,10 +874,31 @@ def products_to_order(ctx: ServiceContext, product_ids: Sequence[int]) -> Produc
              for x in rows}  # fmt: skip
     low = any(needs.values())
     lines = [Suggestion(hits[int(x.id)], needs[int(x.id)] if low else 1,
-                        costs.get(int(x.id)) or int(x.cost or 0) or None, int(x.level or 0),
+                        _starting_cost(costs.get(int(x.id)), x.cost), int(x.level or 0),
                         awaited.get(int(x.id), 0))
              for x in rows if int(x.id) in hits and (needs[int(x.id)] or not low)]  # fmt: skip
     return ProductsToOrder(delivered.supplier, lines, low)
+
+
+def starting_costs(ctx: ServiceContext, variant_ids: Sequence[int]) -> dict[int, int]:
+    """{variant id: unit cost} a new line of these variants starts at, on an order as on a
+    goods receipt (variants with none left out): see `_starting_cost`."""
+    ctx.require(Module.PRODUCTS)
+    ids = list(dict.fromkeys(variant_ids))
+    if not ids:
+        return {}
+    v = variants_t.c
+    with ctx.engine.connect() as conn:
+        own = conn.execute(sa.select(v.id, v.cost).where(v.id.in_(ids))).all()
+        delivered = _last_delivered(conn, ids)
+    costs = {int(x.id): _starting_cost(delivered.costs.get(int(x.id)), x.cost) for x in own}
+    return {variant_id: cost for variant_id, cost in costs.items() if cost is not None}
+
+
+def _starting_cost(last_charged: int | None, own_cost: int | None) -> int | None:
+    """A new line's unit cost: the last any supplier charged, else the variant's own cost
+    (None when neither is known: 0 is no cost anyone agreed)."""
+    return last_charged or int(own_cost or 0) or None
 
 
 @dataclass(frozen=True)

@@ -673,7 +673,7 @@ _EXPORT: dict[str, tuple[str, str, str, int]] = {
     "listings": ("Số liên kết", "Listings", "int", 10),
     "price": ("Giá thấp nhất", "Lowest price", "money", 14),
     "price_max": ("Giá cao nhất", "Highest price", "money", 14),
-    "special_price": ("Giá khuyến mãi", "Special price", "money", 14),
+    "special_price": ("Giá khuyến mãi", "Discount price", "money", 14),
     "stock": ("Tồn kho", "Stock", "int", 10),
     "available": ("Có thể bán", "Available", "int", 10),
     "created_at": ("Ngày tạo", "Created", "datetime", 17),
@@ -700,7 +700,7 @@ def export_groups(
 ) -> ExportReport:
     """Write the groups (those matching `search`, newest first) to the .xlsx file `path`:
     one row per group with code, name, channels (the stored words, comma-separated),
-    listings, lowest and highest member price, special price (the lowest discount price
+    listings, lowest and highest member price, discount price (the lowest discount price
     of the members, empty when none), stock, available and created. Streamed to a
     temporary file moved onto `path` only when complete (a cancel or an error leaves no
     partial file); formulas neutralised; an audit row."""

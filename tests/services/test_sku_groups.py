@@ -454,7 +454,7 @@ def test_export_round_trip(
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert values[0] == [
         "Group", "Code", "Channels", "Listings", "Lowest price", "Highest price",
-        "Special price", "Stock", "Available", "Created",
+        "Discount price", "Stock", "Available", "Created",
     ]  # fmt: skip
     created = FIXED_NOW.astimezone(shop_tz()).replace(tzinfo=None)
     assert values[1][:9] == ['\'=HYPERLINK("http://x","Bấm")', "0012", None, 1, 99_000, 99_000,

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -78,7 +79,7 @@ COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "Listings"),
     QT_TRANSLATE_NOOP("columns", "Price"),
     QT_TRANSLATE_NOOP("columns", "Highest price"),
-    QT_TRANSLATE_NOOP("columns", "Special price"),
+    QT_TRANSLATE_NOOP("columns", "Discount price"),
     QT_TRANSLATE_NOOP("columns", "Stock"),
     QT_TRANSLATE_NOOP("columns", "Available"),
     QT_TRANSLATE_NOOP("columns", "Created"),
@@ -330,6 +331,9 @@ class GroupDialog(QDialog):
     saved = Signal(int)
 
     MEMBER_COLUMNS = ("sku", "product", "options", "shops", "price", "discount")
+    #: The member columns sharing the room the others leave (elided, whole in a tooltip):
+    #: the table fits the dialog, never scrolling sideways past the prices.
+    STRETCHED = ("product", "shops")
 
     def __init__(
         self, ctx: ServiceContext, group_id: int | None = None, parent: QWidget | None = None
@@ -372,7 +376,7 @@ class GroupDialog(QDialog):
         self.members.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.members.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.members.verticalHeader().setVisible(False)
-        self.members.horizontalHeader().setStretchLastSection(True)
+        self._fit_member_columns()
         align_headers(self.members, right=(4, 5))  # the prices
         self.members.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.members, 1)
@@ -409,6 +413,14 @@ class GroupDialog(QDialog):
         if group_id is not None:
             gid = group_id
             Op(self, lambda _job: group_detail(ctx, gid)).success(self._loaded_detail).run()
+
+    def _fit_member_columns(self) -> None:
+        header = self.members.horizontalHeader()
+        header.setStretchLastSection(False)
+        for c, key in enumerate(self.MEMBER_COLUMNS):
+            mode = (QHeaderView.ResizeMode.Stretch if key in self.STRETCHED
+                    else QHeaderView.ResizeMode.ResizeToContents)  # fmt: skip
+            header.setSectionResizeMode(c, mode)
 
     # Text ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -479,12 +491,13 @@ class GroupDialog(QDialog):
                 if vid in self.added:
                     item.setBackground(new)
                     item.setToolTip(self.tr("Added: saved with the group"))
+                elif self.MEMBER_COLUMNS[c] in self.STRETCHED:
+                    item.setToolTip(text)  # the whole of what may be elided
                 if c in (4, 5):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.members.setItem(r, c, item)
-        self.members.resizeColumnsToContents()
         self._show_stock()
         self._update_buttons()
 

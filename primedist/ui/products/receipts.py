@@ -49,7 +49,13 @@ from primedist.errors import NotFound, PrimedistError
 from primedist.services import goods_receipts as svc
 from primedist.services import supplier_returns
 from primedist.services.context import ServiceContext
-from primedist.services.purchase_orders import OrderRow, ToReceive, open_orders, to_receive
+from primedist.services.purchase_orders import (
+    OrderRow,
+    ToReceive,
+    open_orders,
+    starting_costs,
+    to_receive,
+)
 from primedist.services.sale_lookup import VariantHit
 from primedist.services.supplier_returns import ReturnRow, receipt_returns
 from primedist.services.suppliers import (
@@ -183,6 +189,9 @@ class DraftLine:
     unit_cost: int | None = None
     cost_text: str = ""
     cost_ok: bool = True
+    #: The cost was filled in (the last one charged), not typed: a cost that comes with
+    #: the order or a delivery list replaces it.
+    cost_filled: bool = False
 
     @property
     def amount(self) -> int | None:
@@ -501,11 +510,26 @@ class GoodsReceiptDialog(QDialog):
                 self.show_problem(self.tr("A receipt takes at most %1 lines.").replace(
                     "%1", _num(MAX_RECEIPT_LINES)))  # fmt: skip
                 return
-            self.lines.append(DraftLine(hit))
+            self.lines.append(self._new_line(hit))
             row = len(self.lines) - 1
         self._fill()
         self.table.selectRow(row)  # scrolls to it
         self.search.setFocus()
+
+    def _new_line(self, hit: VariantHit) -> DraftLine:
+        """A line of `hit` at the cost a purchase order line starts at (the last charged,
+        else the product's cost), so goods are not received at 0 when the column is skipped;
+        against an order its expected cost comes first (`_at_order_cost`)."""
+        line = DraftLine(hit)
+        if hit.variant_id in self.order_costs:
+            return line
+        try:
+            cost = starting_costs(self.ctx, [hit.variant_id]).get(hit.variant_id)
+        except PrimedistError:  # no cost filled in: the owner types it
+            return line
+        if cost is None:
+            return line
+        return replace(self._with_cost(line, str(cost)), cost_filled=True)
 
     def prefill(self, lines: Iterable[tuple[VariantHit, int, int | None]]) -> str:
         """Add these (variant, quantity, unit cost) lines, all or none: a quantity is added
@@ -527,6 +551,8 @@ class GoodsReceiptDialog(QDialog):
                 self._refresh()
                 self.show_problem(refusal)
                 return refusal
+            if merged[i].cost_filled and cost is not None:
+                merged[i] = self._with_cost(merged[i], str(cost))
             merged[i] = replace(merged[i], quantity=merged[i].quantity + quantity)
         self.lines = merged
         self._fill()
@@ -542,7 +568,9 @@ class GoodsReceiptDialog(QDialog):
                 "%1", sku).replace("%2", _num(total)).replace(
                 "%3", _num(MAX_RECEIPT_QUANTITY))  # fmt: skip
         given = cost if cost is not None else expected
-        if not line.cost_ok:  # what was typed is no amount: fine while no cost comes along
+        if line.cost_filled:  # not typed: what comes replaces it (or joins at it)
+            clash = False
+        elif not line.cost_ok:  # what was typed is no amount: fine while no cost comes along
             clash = cost is not None
         else:
             typed = line.unit_cost if line.unit_cost is not None else expected
@@ -691,9 +719,10 @@ class GoodsReceiptDialog(QDialog):
         self._fill()
 
     def _at_order_cost(self, line: DraftLine) -> DraftLine:
-        """`line` at the order's expected cost when none is given (as saving does)."""
+        """`line` at the order's expected cost when none is typed (as saving does)."""
         cost = self.order_costs.get(line.hit.variant_id)
-        if cost is None or line.unit_cost is not None or not line.cost_ok:
+        typed = line.unit_cost is not None and not line.cost_filled
+        if cost is None or typed or not line.cost_ok:
             return line
         return self._with_cost(line, str(cost))
 
@@ -788,11 +817,11 @@ class GoodsReceiptDialog(QDialog):
         try:
             cost = parse_money(text, current_language()) if text else None
         except ValueError:
-            return replace(line, unit_cost=None, cost_text=text, cost_ok=False)
+            return replace(line, unit_cost=None, cost_text=text, cost_ok=False, cost_filled=False)
         if cost is not None and cost < 0:
-            return replace(line, unit_cost=None, cost_text=text, cost_ok=False)
+            return replace(line, unit_cost=None, cost_text=text, cost_ok=False, cost_filled=False)
         shown = "" if cost is None else format_number(cost, current_language())
-        return replace(line, unit_cost=cost, cost_text=shown, cost_ok=True)
+        return replace(line, unit_cost=cost, cost_text=shown, cost_ok=True, cost_filled=False)
 
     def set_quantity(self, row: int, quantity: int) -> None:
         item = self.table.item(row, QTY)

@@ -494,7 +494,7 @@ class StockMoveDialog(ProductStockDialog):
 
     def _update(self) -> None:
         v, after = self.variant(), self.result_on_hand()
-        if v is None or after is None:
+        if v is None or after is None or after < 0:  # below 0 is refused: the refusal says it
             self.result_label.setText("")
         else:
             text = (
@@ -769,7 +769,7 @@ class StockHistoryDialog(ProductStockDialog):
                 (after, True),
                 (reason, False),
                 (number, False),
-                (row.user_name or self.tr("system"), False),
+                (row.user_name or self.tr("System"), False),
             ]
             for c, (text, align_right) in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -121,10 +121,12 @@ def test_stock_out_more_than_on_hand_is_refused_in_the_dialog(
     qtbot.mouseClick(dialog.kind_out, Qt.MouseButton.LeftButton)
     assert dialog.kind() == "out" and not dialog.unit_cost.isVisible()
     type_into(qtbot, dialog.quantity, "12")
-    assert dialog.result_label.text() == "On hand 10 → -2 (-12)"
+    # Refused: no stock below 0 previewed, only the refusal.
+    assert dialog.result_label.text() == ""
     assert dialog.problem.text() == "Only 10 on hand: cannot take out 12."
     assert not dialog.save.isEnabled()
     type_into(qtbot, dialog.quantity, "6")
+    assert dialog.result_label.text() == "On hand 10 → 4 (-6)"
     assert dialog.problem.text() == "Give a reason for the stock change."
     qtbot.keyClicks(dialog.reason, "Hang loi")
     assert dialog.save.isEnabled()
