@@ -55,9 +55,9 @@ def add_jobs(
 
 def catch_up(ctx: ServiceContext) -> None:
     """Count the waiting actions for the status bar before the first delivery runs."""
-    from primedist.services.outbox_delivery import failed_count, waiting_count
+    from primedist.services.outbox_delivery import failed_count, held_count, waiting_count
 
-    SYNC_STATE.update(waiting=waiting_count(ctx), failed=failed_count(ctx))
+    SYNC_STATE.update(waiting=waiting_count(ctx), failed=failed_count(ctx), held=held_count(ctx))
 
 
 def reconcile_shops(

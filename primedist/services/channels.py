@@ -1120,18 +1120,25 @@ NO_APP_CREDENTIALS = msg("{name} has no {id_label}/{key_name}: add them in Sales
 NOT_LINKED_YET = msg("{name} is not linked yet: authorise it in Sales channels.")
 
 
+class ShopNotReady(AuthError):
+    """The shop cannot be called at all until its owner sets it up in Sales channels: it
+    has no app credentials, or is not linked to a marketplace shop (NO_APP_CREDENTIALS,
+    NOT_LINKED_YET). Nothing was asked of the marketplace."""
+
+
 def shop_connector(ctx: ServiceContext, shop_id: int, **config: Any) -> Connector:
     """A connector bound to the shop, its partner app and its encrypted token store.
 
-    `config` overrides ConnectorConfig fields (timeouts, retries). Raises AuthError when
-    the shop has no partner credentials or is not linked to a marketplace shop.
+    `config` overrides ConnectorConfig fields (timeouts, retries). Raises ShopNotReady (an
+    AuthError) when the shop has no partner credentials or is not linked to a marketplace
+    shop.
     """
     with ctx.uow() as session:
         shop = _marketplace_shop(session, shop_id)
         partner = _load_partner(session, shop_secret_box(ctx), shop)
         if partner is None:
             app = channel_app(shop.channel)
-            raise AuthError(
+            raise ShopNotReady(
                 Message(
                     NO_APP_CREDENTIALS.template,
                     {
@@ -1142,7 +1149,7 @@ def shop_connector(ctx: ServiceContext, shop_id: int, **config: Any) -> Connecto
                 )
             )
         if not shop.external_shop_id:
-            raise AuthError(Message(NOT_LINKED_YET.template, {"name": shop.name}))
+            raise ShopNotReady(Message(NOT_LINKED_YET.template, {"name": shop.name}))
         cfg = ConnectorConfig(
             partner_id=partner.partner_id,
             partner_key=partner.partner_key,

@@ -29,7 +29,12 @@ sync of the shop, a message delivered to it, the shop authorised again.
 
 A shop the owner disconnected is not called at all: its messages are kept, each noting
 why it waits (`SHOP_DISCONNECTED`, shown by the Sync panel), and go out once the shop is
-authorised again (`wake_shop_actions`).
+authorised again (`wake_shop_actions`). So for a shop not set up yet (no app credentials,
+not linked: `channels.ShopNotReady`, the demo's Lazada shop): its messages wait noting the
+reason, no try is used and the marketplace is not asked; each delivery only reads the
+shop's setup again (no call), so they go at the first delivery after the owner adds the
+credentials or authorises the shop. Both are "held" (`held_count`): they wait for the
+owner, not for the network.
 
 A claim keeps the message from every other delivery (the scheduler's run and Send now at
 the same time) for CLAIM_LEASE. If the process dies between 2 and 3 the message stays
@@ -49,6 +54,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -80,6 +86,13 @@ from primedist.domain.product import Product, ProductListing, Variant, VariantLi
 from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
 from primedist.errors import Conflict, NotFound
+from primedist.services.channels import (
+    NO_APP_CREDENTIALS,
+    NOT_LINKED_YET,
+    ShopNotReady,
+    has_tokens,
+    mark_needs_reauth,
+)
 from primedist.services.context import ServiceContext
 from primedist.services.sync import SYNC_STATE, Connector, ConnectorFactory, default_connector
 from primedist.services.sync_writer import ShopRef, aware, write_batch
@@ -123,6 +136,12 @@ SHOP_DISCONNECTED = msg(
     "The shop is disconnected: this waits until the shop is authorised again in Settings → "
     "Sales channels."
 )
+#: The notes of a shop not set up yet (`ShopNotReady`), as LIKE patterns: the connector's
+#: reason names the shop, so a note is known by its template.
+_NOT_READY_NOTES = tuple(
+    "%".join(re.sub(r"([%_\\])", r"\\\1", part) for part in re.split(r"\{\w+\}", m.template))
+    for m in (NO_APP_CREDENTIALS, NOT_LINKED_YET)
+)
 
 
 class _Stop(Exception):
@@ -147,6 +166,9 @@ class DeliveryReport:
     waiting: int = 0
     #: Of those waiting, the actions of disconnected shops (not tried: kept for later).
     held: int = 0
+    #: Of those waiting, the actions of shops not set up yet (no app credentials, not
+    #: linked): not tried, sent once the owner sets the shop up in Sales channels.
+    not_ready: int = 0
     messages: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -156,6 +178,9 @@ class DeliveryReport:
         )
         if self.held:
             text += f" ({self.held} for disconnected shops, sent once authorised again)"
+        if self.not_ready:
+            text += (f" ({self.not_ready} for shops not linked yet, sent once linked in "
+                     "Sales channels)")  # fmt: skip
         if self.offline:
             return text + " (offline)"
         if self.marketplace_error:
@@ -194,7 +219,7 @@ def deliver_outbox(
     if not due_only and shop_ids is None:  # the scheduler has its own job for them
         unreachable = _deliver_carriers(ctx, carrier_factory, report)
     report.waiting = waiting_count(ctx)
-    SYNC_STATE.update(waiting=report.waiting, failed=failed_count(ctx))
+    SYNC_STATE.update(waiting=report.waiting, failed=failed_count(ctx), held=held_count(ctx))
     if report.offline or unreachable:
         SYNC_STATE.update(offline=True)
     elif report.marketplace_error:
@@ -295,6 +320,30 @@ def hold_shop_actions(conn: sa.Connection, shop_id: int, now: datetime) -> int:
     return int(conn.execute(sa.select(sa.func.count()).where(waiting)).scalar_one())
 
 
+def _hold_not_ready(ctx: ServiceContext, shop_id: int, reason: str) -> int:
+    """The shop is not set up yet (no app credentials, not linked): its waiting actions
+    stay as they are (no try used, no later try: the next delivery reads the shop's setup
+    again), each noting `reason` for the Sync panel. Returns how many wait so."""
+    c = outbox_t.c
+    note = redact(reason)[:ERROR_MAX]
+    waiting = sa.and_(c.shop_id == shop_id, c.status.in_(WAITING))
+    with ctx.uow() as session:
+        conn = session.connection()
+        conn.execute(
+            sa.update(outbox_t)
+            .where(waiting, c.status == OutboxStatus.PENDING, c.last_error.is_distinct_from(note))
+            .values(last_error=note, updated_at=ctx.clock.now())
+        )  # fmt: skip
+        return int(conn.execute(sa.select(sa.func.count()).where(waiting)).scalar_one())
+
+
+def _held_note() -> sa.ColumnElement[bool]:
+    """The note of an action held for its shop (disconnected, or not set up yet)."""
+    c = outbox_t.c
+    return sa.or_(c.last_error == str(SHOP_DISCONNECTED),
+                  *(c.last_error.like(p, escape="\\") for p in _NOT_READY_NOTES))  # fmt: skip
+
+
 def _deliver_shop(
     ctx: ServiceContext,
     shop_id: int,
@@ -306,6 +355,10 @@ def _deliver_shop(
 ) -> None:
     try:
         connector = factory(ctx, shop_id)
+    except ShopNotReady as exc:  # the owner must act: trying again soon would not help
+        _authorisation_lost(ctx, shop_id, exc)
+        report.not_ready += _hold_not_ready(ctx, shop_id, str(exc))
+        return
     except ConnectorError as exc:
         _retry_later(ctx, messages[0], exc, report, manual=manual)
         return
@@ -663,13 +716,7 @@ def _retry_later(
     elif isinstance(exc, TransientError):
         report.marketplace_error = True
     if isinstance(exc, AuthError):
-        from primedist.services.channels import has_tokens, mark_needs_reauth
-
-        with ctx.uow() as session:
-            # A shop never authorised (the demo's, one an import made) has no authorisation
-            # to lose: it stays "not linked" while its pushes wait.
-            if has_tokens(session, action.shop_id or 0):
-                mark_needs_reauth(ctx, session, action.shop_id or 0, str(exc))
+        _authorisation_lost(ctx, action.shop_id or 0, exc)
     with ctx.uow() as session:
         session.connection().execute(
             sa.update(outbox_t).where(outbox_t.c.id == action.id)
@@ -679,16 +726,25 @@ def _retry_later(
     report.retrying += 1
 
 
+def _authorisation_lost(ctx: ServiceContext, shop_id: int, exc: AuthError) -> None:
+    """Flag the shop for re-authorisation. A shop never authorised (the demo's, one an
+    import made) has no authorisation to lose: it stays "not linked" while its pushes wait."""
+    with ctx.uow() as session:
+        if has_tokens(session, shop_id):
+            mark_needs_reauth(ctx, session, shop_id, str(exc))
+
+
 def wake_shop_actions(
     conn: sa.Connection, shop_id: int, now: datetime, *, backing_off_only: bool = False
 ) -> None:
     """Make the shop's waiting messages due now (in the caller's transaction): the reason
     they were held back is gone (the shop was authorised again), and so is the note of a
-    disconnected shop's. `backing_off_only` (the shop answers again after an outage): only
-    those waiting out a backoff (due within BACKOFF_MAX); one parked until a platform's
-    daily limit resets waits on, or each sync would call the barred API again."""
+    disconnected shop's (or of one not set up yet). `backing_off_only` (the shop answers
+    again after an outage): only those waiting out a backoff (due within BACKOFF_MAX); one
+    parked until a platform's daily limit resets waits on, or each sync would call the
+    barred API again."""
     c = outbox_t.c
-    held = c.last_error == str(SHOP_DISCONNECTED)
+    held = _held_note()
     where = [c.shop_id == shop_id, c.status.in_(WAITING)]
     if backing_off_only:
         where.append(c.next_attempt_at <= now + BACKOFF_MAX)
@@ -736,6 +792,9 @@ class OutboxRow:
     next_attempt_at: datetime
     #: A stock push's quantity (available to sell), else None.
     available: int | None = None
+    #: Why it waits for its shop, not the network: the shop is Disconnected, or Not linked
+    #: (no app credentials, not authorised yet); None for the others.
+    shop_state: ShopStatus | None = None
 
     def describe(self) -> str:
         """The subject in words for a log or the CLI ("ABC-1: 4 available")."""
@@ -765,6 +824,7 @@ def list_actions(
         ).all()  # fmt: skip
         payloads = [_payload_of(action) for action, *_names in rows]
         names = _subject_names(session.connection(), payloads)
+        held = _held_for_shop(session.connection(), [action.id for action, *_n in rows])
         out = []
         for (action, shop, carrier, order), payload in zip(rows, payloads, strict=True):
             assert action.id is not None
@@ -774,8 +834,25 @@ def list_actions(
             out.append(OutboxRow(action.id, shop or carrier or "", action.kind, subject,
                                  OutboxStatus(action.status), action.attempts, action.last_error,
                                  aware(action.created_at), aware(action.next_attempt_at),
-                                 available))  # fmt: skip
+                                 available, held.get(action.id)))  # fmt: skip
         return out
+
+
+def _held_for_shop(conn: sa.Connection, ids: list[int | None]) -> dict[int, ShopStatus]:
+    """Of these actions, those waiting for their shop, by why: its shop is disconnected,
+    or a delivery found it not set up (Not linked: no app credentials, not authorised)."""
+    c, s = outbox_t.c, shops_t.c
+    disconnected = s.status == ShopStatus.DISCONNECTED
+    held: dict[int, ShopStatus] = {}
+    for chunk in chunks(sorted(i for i in ids if i is not None)):
+        rows = conn.execute(
+            sa.select(c.id, disconnected)
+            .select_from(outbox_t.join(shops_t, s.id == c.shop_id))
+            .where(c.id.in_(chunk), c.status.in_(WAITING), sa.or_(disconnected, _held_note()))
+        )  # fmt: skip
+        for action_id, gone in rows:
+            held[int(action_id)] = ShopStatus.DISCONNECTED if gone else ShopStatus.NOT_LINKED
+    return held
 
 
 def _payload_of(action: OutboxMessage) -> dict[str, Any]:
@@ -832,6 +909,19 @@ def waiting_count(ctx: ServiceContext, shop_id: int | None = None) -> int:
         return int(session.connection().execute(
             sa.select(sa.func.count()).where(waiting)
         ).scalar_one())  # fmt: skip
+
+
+def held_count(ctx: ServiceContext) -> int:
+    """Of the waiting actions, those that wait for the owner to link their shop in Sales
+    channels, not for the network: a disconnected shop's, and those a delivery found the
+    shop not set up for (no app credentials, not linked yet)."""
+    c = outbox_t.c
+    disconnected = c.shop_id.in_(_disconnected().scalar_subquery())
+    held = sa.and_(c.status.in_(WAITING), sa.or_(disconnected, _held_note()))
+    with ctx.uow() as session:
+        return int(
+            session.connection().execute(sa.select(sa.func.count()).where(held)).scalar_one()
+        )
 
 
 def failed_count(ctx: ServiceContext) -> int:

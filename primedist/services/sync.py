@@ -99,6 +99,8 @@ class SyncState:
         #: A marketplace answered with an error (HTTP 5xx, rate limit): it is not offline.
         self.marketplace_error = False
         self.waiting = 0
+        #: Of those waiting, the ones waiting for their shop to be linked (not the network).
+        self.held = 0
         self.failed = 0
         self.last_error: str | None = None
         #: When `last_error` happened: a sync after it means the failure is over.
@@ -112,6 +114,7 @@ class SyncState:
                 "offline": self.offline,
                 "marketplace_error": self.marketplace_error,
                 "waiting": self.waiting,
+                "held": self.held,
                 "failed": self.failed,
                 "last_error": self.last_error,
                 "last_error_at": self.last_error_at,

@@ -90,7 +90,8 @@ def test_delivery_leaves_a_never_authorised_shop_not_linked(
 ) -> None:
     never, linked = demo_like
     report = od.deliver_outbox(owner_ctx)
-    assert report.retrying == 2  # neither could be sent: both wait
+    # Neither could be sent: both wait for their shop (no app key), not tried again.
+    assert (report.not_ready, report.retrying) == (2, 0)
     shop = channels.channel_shop(owner_ctx, never)
     assert shop.status == ShopStatus.ACTIVE and not shop.needs_reauth and not shop.linked
     # A shop that was authorised and whose authorisation fails is still flagged.

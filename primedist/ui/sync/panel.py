@@ -58,6 +58,11 @@ def _local(dt: datetime | None) -> str:
 MESSAGE_MIN_WIDTH = 220
 #: Changes in a burst (a bulk confirm, a delivery run) reload the actions once.
 RELOAD_DELAY_MS = 300
+#: The panel's width at first: the actions' columns whole with MESSAGE_MIN_WIDTH left for
+#: their last message in Vietnamese (a stock push of a shop with a long name); on a
+#: smaller screen as wide as it allows, not below MINIMUM_WIDTH.
+DEFAULT_WIDTH = 1200
+MINIMUM_WIDTH = 900
 
 
 class _Table(QTableWidget):
@@ -94,9 +99,11 @@ class _Table(QTableWidget):
         self.setColumnWidth(last, max(least, self.viewport().width() - sum(widths)))
 
     def _most_rows_need(self, column: int) -> int:
-        """The width three rows in four need whole in `column`."""
+        """The width three rows in four need whole in `column` (with the grid line, as
+        `sizeHintForColumn` counts it: a pixel less cuts the text)."""
         model = self.model()
-        needs = sorted(self.sizeHintForIndex(model.index(r, column)).width()
+        grid = 1 if self.showGrid() else 0
+        needs = sorted(self.sizeHintForIndex(model.index(r, column)).width() + grid
                        for r in range(min(self.rowCount(), 1000)))  # fmt: skip
         return needs[(len(needs) * 3) // 4 - 1] if len(needs) >= 4 else min(needs, default=0)
 
@@ -217,7 +224,10 @@ class ActionsPage(QWidget):
     def kind_label(self, kind: str) -> str:
         return enum_label(kind)
 
-    def status_label(self, status: str) -> str:
+    def status_label(self, status: str, shop_state: ShopStatus | None = None) -> str:
+        if shop_state is not None:
+            # It waits for its shop, said as Sales channels says it (Last message: what to do).
+            return enum_label(shop_state)
         return {
             "pending": self.tr("Waiting"),
             "in_progress": self.tr("Sending"),
@@ -238,7 +248,8 @@ class ActionsPage(QWidget):
         for r, row in enumerate(rows):
             last = last_message_text(row.last_error)
             cells = [row.shop, self.kind_label(row.kind), self.subject_text(row),
-                     self.status_label(row.status.value), format_number(row.attempts, lang),
+                     self.status_label(row.status.value, row.shop_state),
+                     format_number(row.attempts, lang),
                      _local(row.created_at), last]  # fmt: skip
             for c, text in enumerate(cells):
                 item = _item(text, last)
@@ -364,6 +375,14 @@ class ActionsPage(QWidget):
         if report.failed:
             parts.append(count_text(report.failed, self.tr("%n action failed"),
                                     self.tr("%n actions failed")))  # fmt: skip
+        if held := report.held + report.not_ready:
+            parts.append(
+                count_text(
+                    held,
+                    self.tr("%n action waiting for a shop to be linked in Sales channels"),
+                    self.tr("%n actions waiting for a shop to be linked in Sales channels"),
+                )
+            )
         if report.offline:
             parts.append(self.tr("the marketplace could not be reached"))
         elif report.marketplace_error:
@@ -551,7 +570,7 @@ class SyncPanel(QDialog):
         super().__init__(parent)
         self.setObjectName("syncPanel")
         self.setWindowTitle(self.tr("Marketplace sync"))
-        self.resize(1040, 560)
+        self.resize(self._default_width(), 560)
         self.tabs = QTabWidget()
         self.actions_page = ActionsPage(ctx)
         self.log_page = ShopLogPage(ctx)
@@ -562,6 +581,13 @@ class SyncPanel(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(close)
+
+    def _default_width(self) -> int:
+        """Wide enough for every column of the actions whole and room for their last
+        message (Vietnamese labels are the longest), within the screen."""
+        screen = self.screen()
+        room = screen.availableGeometry().width() - 40 if screen is not None else DEFAULT_WIDTH
+        return max(MINIMUM_WIDTH, min(DEFAULT_WIDTH, room))
 
     @classmethod
     def show_for(cls, ctx: ServiceContext, parent: QWidget | None) -> SyncPanel:

@@ -75,11 +75,12 @@ def outbox_changed() -> None:
     outbox_changes().changed.emit()
 
 
-def count_actions(ctx: ServiceContext) -> tuple[int, int]:
-    """(waiting, failed) actions of the outbox (two indexed counts)."""
-    from primedist.services.outbox_delivery import failed_count, waiting_count
+def count_actions(ctx: ServiceContext) -> tuple[int, int, int]:
+    """(waiting, failed, held) actions of the outbox: held are those of the waiting that
+    wait for their shop to be linked, not for the network (`held_count`)."""
+    from primedist.services.outbox_delivery import failed_count, held_count, waiting_count
 
-    return waiting_count(ctx), failed_count(ctx)
+    return waiting_count(ctx), failed_count(ctx), held_count(ctx)
 
 
 def _count_text(n: int, one: str, many: str) -> str:
@@ -100,7 +101,9 @@ def sync_failed(snap: dict[str, Any]) -> bool:
 class SyncStatusWidget(QToolButton):
     """ "Offline — N actions waiting" ("Offline" with none), "Syncing Shop…", "N actions
     failed · M actions waiting", "Synced 10:42" (today; "Synced 03/12/2026 10:42" before),
-    "Sync failed · last synced 03/12/2026 10:42"."""
+    "Sync failed · last synced 03/12/2026 10:42". The actions of a shop not linked (not set
+    up yet, or disconnected) wait for the owner, not the network: they are counted apart,
+    "N actions waiting for a shop to be linked in Sales channels"."""
 
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, state: SyncState = SYNC_STATE
@@ -138,24 +141,27 @@ class SyncStatusWidget(QToolButton):
         self.setVisible(bool(self.text()))
 
     def describe(self, snap: dict[str, Any]) -> str:
-        waiting: int = snap["waiting"]
+        held: int = min(snap.get("held", 0), snap["waiting"])
+        waiting: int = snap["waiting"] - held  # those the network (or the platform) holds
         failed: int = snap["failed"]
         # Failed actions never hide the waiting ones, nor the other way round.
         failed_text = self.failed_text(failed) if failed else ""
+        held_text = self.held_text(held) if held else ""
         if snap["offline"]:
             offline = self.offline_text(waiting)
-            return " · ".join(t for t in (offline, failed_text) if t)
+            return " · ".join(t for t in (offline, failed_text, held_text) if t)
         if snap["running"]:
             return self.tr("Syncing %s…") % ", ".join(map(str, snap["running"]))
         waiting_text = self.waiting_text(waiting) if waiting else ""
         if snap.get("marketplace_error"):
             # It answered (HTTP 5xx, rate limit): not offline; the next try may go through.
             error = self.tr("The marketplace answered with an error, will retry")
-            return " · ".join(t for t in (error, failed_text, waiting_text) if t)
+            return " · ".join(t for t in (error, failed_text, waiting_text, held_text) if t)
         # A failing sync says so, not only its tooltip: "Synced 14:05" days later misleads.
         failed_sync = self.tr("Sync failed") if sync_failed(snap) else ""
-        if failed or waiting:
-            return " · ".join(t for t in (failed_sync, failed_text, waiting_text) if t)
+        if failed or waiting or held:
+            return " · ".join(t for t in (failed_sync, failed_text, waiting_text, held_text)
+                              if t)  # fmt: skip
         when: datetime | None = snap["last_sync_at"]
         if when is None:
             return failed_sync
@@ -168,6 +174,14 @@ class SyncStatusWidget(QToolButton):
 
     def waiting_text(self, n: int) -> str:
         return _count_text(n, self.tr("%n action waiting"), self.tr("%n actions waiting"))
+
+    def held_text(self, n: int) -> str:
+        """The actions waiting for the owner to link their shop (nothing else sends them)."""
+        return _count_text(
+            n,
+            self.tr("%n action waiting for a shop to be linked in Sales channels"),
+            self.tr("%n actions waiting for a shop to be linked in Sales channels"),
+        )
 
     def offline_text(self, waiting: int) -> str:
         """ "Offline", with what waits for the network when something does."""
@@ -199,9 +213,9 @@ class SyncStatusWidget(QToolButton):
             self._count_failed
         ).finally_(self._recounted).run()
 
-    def _counted(self, counts: tuple[int, int]) -> None:
-        waiting, failed = counts
-        self._state.update(waiting=waiting, failed=failed)
+    def _counted(self, counts: tuple[int, int, int]) -> None:
+        waiting, failed, held = counts
+        self._state.update(waiting=waiting, failed=failed, held=held)
         self.refresh()
 
     @staticmethod

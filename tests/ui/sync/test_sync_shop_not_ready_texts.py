@@ -50,7 +50,8 @@ def test_a_shop_without_app_credentials_says_so_in_vietnamese(
     shop = make_shop(engine, "Prime Store - Lazada", "lazada")  # as the demo's: no app key
     _queue_stock_push(engine, shop)
     report = od.deliver_outbox(ctx)  # Send now
-    assert report.retrying == 1 and report.failed == 0  # it waits, never used up
+    # It waits for the owner, never used up, and is not tried again at every run.
+    assert (report.not_ready, report.retrying, report.failed) == (1, 0, 0)
     cell, detail = _shown_reason(qtbot, ctx)
     assert cell.startswith("Prime Store - Lazada chưa có ")
     assert cell.endswith(": hãy thêm trong Kênh bán hàng.")
