@@ -61,7 +61,7 @@ from primedist.queries.reports import NOT_COUNTED
 from primedist.services import customer_account as account
 from primedist.services import pricing
 from primedist.services.context import ServiceContext
-from primedist.services.loyalty.points import OrderPoints, order_points, redeemed_due
+from primedist.services.loyalty.points import OrderPoints, order_points, redeemed_due, taken_back
 from primedist.services.order_effects import orders_changed
 from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
 from primedist.services.outbox import KIND_ACTIONS, channel_can, outbox_t
@@ -314,7 +314,10 @@ def quote_in(
     if subtotal > MAX_AMOUNT and not too_big:
         problem(msg("An order's goods come to at most {max} ({total} given): split it.",
                     max=MAX_AMOUNT, total=subtotal), "lines")  # fmt: skip
-    if (draft.order_discount < 0 or draft.order_discount > subtotal) and not (bad_line or too_big):
+    discount_refused = (draft.order_discount < 0 or draft.order_discount > subtotal) and not (
+        bad_line or too_big
+    )
+    if discount_refused:
         problem(msg("The order discount must be between 0 and {most}.", most=subtotal),
                 "order_discount")  # fmt: skip
     if draft.shipping_fee < 0:
@@ -325,7 +328,9 @@ def quote_in(
     merchandise = subtotal - draft.order_discount
     total_refused = len(problems) > found_before_figures
     voucher = None
-    if draft.voucher_code and draft.voucher_code.strip():
+    # A refused order discount leaves no goods figure to weigh the voucher and points by:
+    # they are checked once it is fixed, so its one problem is the only one said.
+    if draft.voucher_code and draft.voucher_code.strip() and not discount_refused:
         try:
             voucher = pricing.voucher_discount(
                 session, draft.voucher_code, customer=customer, merchandise=merchandise,
@@ -335,7 +340,7 @@ def quote_in(
             problem(exc.user_message, "voucher_code")
     voucher_amount = voucher.amount if voucher else 0
     points_amount = 0
-    if draft.points:
+    if draft.points and not discount_refused:
         try:
             due = merchandise + max(draft.shipping_fee, 0) - voucher_amount
             kept = held.points_for(customer) if held is not None else 0
@@ -922,6 +927,14 @@ def cancel_lock(ctx: ServiceContext, order_id: int) -> Message | None:
         return cancel_refusal(session, _load(session, order_id))
 
 
+def live_shipment(ctx: ServiceContext, order_id: int) -> str | None:
+    """The code of the order's live shipment with the shop's carrier (waiting to be picked
+    up…), if any: it ships the order already, so the order detail's own Ship waits."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        return _live_shipment(session, order_id)
+
+
 def _live_shipment(session: Session, order_id: int) -> str | None:
     """The order's live shipment, by the rule Edit and the address change use
     (`shipping.OwnOrder.live_shipment`): one rule for all three."""
@@ -1109,6 +1122,27 @@ def points_back(order: Order, lines: Sequence[OrderLine], quantities: Mapping[in
         return redeemed_due(order.points_used, goods, came_back, ended=ended)
 
     return max(0, due(quantities) - due({}))
+
+
+def points_taken_back(
+    order: Order, lines: Sequence[OrderLine], quantities: Mapping[int, int], refund: int
+) -> int:
+    """The earned points that returning these quantities with this refund takes back from
+    the customer, as the ledger then reverses them (`points.reconcile_order_points`: a
+    completed order earns (total − refunded) ÷ its own rate, a returned one nothing) and
+    the receipt prints them (`points.taken_back` over the earn rows)."""
+    if not order.points_earned or order.customer_id is None:
+        return 0
+    everything_back = all(
+        line.returned_quantity + quantities.get(line.id or 0, 0) >= line.quantity for line in lines
+    )
+    if everything_back:  # returned: it earns nothing; else completed again (`return_in`)
+        earned = 0
+    elif order.points_rate:
+        earned = max(order.total - order.refunded_amount - refund, 0) // order.points_rate
+    else:  # earned before orders kept their rate: what it earned stays
+        earned = order.points_earned
+    return taken_back([order.points_earned, earned - order.points_earned])
 
 
 def return_order(

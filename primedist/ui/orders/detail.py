@@ -505,6 +505,8 @@ class OrderDetailDialog(QDialog):
         self._edit_lock: str | None = None
         #: Why Cancel is refused though the status allows it (a live shipment, an exchange).
         self._cancel_lock: str | None = None
+        #: Why Ship is refused though the status allows it (a live carrier shipment).
+        self._ship_lock: str | None = None
         row = QHBoxLayout()
         row.addWidget(self.address_button)
         row.addStretch(1)
@@ -875,6 +877,23 @@ class OrderDetailDialog(QDialog):
         self.edit_button.setToolTip(self._edit_lock or what)
         self._cancel_lock = self._lock_text(svc.cancel_lock) if order.can_cancel() else None
         self.cancel_button.setToolTip(self._cancel_lock or "")
+        self._ship_lock = self._ship_lock_text(order)
+        self.ship_button.setToolTip(self._ship_lock or "")
+
+    def _ship_lock_text(self, order: Order) -> str | None:
+        """Why Ship waits though the status allows it: a live carrier shipment ships the
+        order already (shipping it by hand too would ship it twice)."""
+        if not order.can_change_to(OrderStatus.SHIPPING):
+            return None
+        try:
+            live = svc.live_shipment(self.ctx, self.order_id)
+        except PrimedistError as exc:
+            return error_text(exc)
+        if live is None:
+            return None
+        return self.tr(
+            "Shipment %1 with the carrier is live: cancel it first to ship the order by hand."
+        ).replace("%1", live)
 
     def _lock_text(self, lock: Callable[[ServiceContext, int], Message | None]) -> str | None:
         try:
@@ -959,7 +978,9 @@ class OrderDetailDialog(QDialog):
         idle = order is not None and not self._busy
         rules = {
             self.confirm_button: order is not None and order.can_confirm(),
-            self.ship_button: order is not None and order.can_change_to(OrderStatus.SHIPPING),
+            self.ship_button: order is not None
+            and order.can_change_to(OrderStatus.SHIPPING)
+            and self._ship_lock is None,
             self.complete_button: order is not None and order.can_change_to(OrderStatus.COMPLETED),
             self.cancel_button: order is not None
             and order.can_cancel()

@@ -36,6 +36,7 @@ from primedist.services.orders import (
     OrderDetail,
     ReturnResult,
     points_back,
+    points_taken_back,
     return_order,
     suggested_refund,
 )
@@ -243,6 +244,11 @@ class ReturnDialog(QDialog):
         self.points_back.setObjectName("pointsBack")
         self.points_back.setWordWrap(True)
         form.addRow("", self.points_back)
+        # The points the order earned shrink with its refund: the ledger takes their share back.
+        self.points_taken = QLabel()
+        self.points_taken.setObjectName("pointsTakenBack")
+        self.points_taken.setWordWrap(True)
+        form.addRow("", self.points_taken)
         return form
 
     def _build_buttons(self) -> QDialogButtonBox:
@@ -366,6 +372,16 @@ class ReturnDialog(QDialog):
         except ValueError:
             return None
 
+    def points_taken_back(self) -> int:
+        """The earned points this return takes back, by the refund as it will be saved (a
+        refund not yet right counts as the suggested one, or as far as it may go)."""
+        if not self.quantities():
+            return 0
+        amount = self.refund_amount()
+        refund = self.suggested_amount() if amount is None else amount
+        refund = min(max(refund, 0), self.max_refund())
+        return points_taken_back(self.order, self.lines, self.quantities(), refund)
+
     def return_everything(self) -> None:
         for spin in self.spins.values():
             spin.setValue(spin.maximum())
@@ -411,6 +427,12 @@ class ReturnDialog(QDialog):
             .replace("%1", format_number(points, lang))
         )  # fmt: skip
         self.points_back.setVisible(points > 0)
+        taken = self.points_taken_back()
+        self.points_taken.setText(
+            self.tr("%1 points earned on the returned items are taken back from the customer.")
+            .replace("%1", format_number(taken, lang))
+        )  # fmt: skip
+        self.points_taken.setVisible(taken > 0)
         problem = self.problem_text()
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))

@@ -92,6 +92,7 @@ from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
+from primedist.ui.orders.sale import phone_text
 from primedist.ui.printing.actions import OrderPrinter, print_menu
 from primedist.ui.sync.status import POLL_MS
 from primedist.ui.table_model import Index, SqlTableModel
@@ -258,6 +259,10 @@ class OrdersTableModel(SqlTableModel):
     def _format_row(self, kinds: list[str], raw: tuple[Any, ...]) -> tuple[str, ...]:
         # The stored channel and status ride along after the shown cells (icons, rules).
         cells = super()._format_row(kinds, raw)
+        # Phones read as on the sale screen and the detail; sorting and search keep the
+        # stored digits (the query's column).
+        phone = self.col["buyer_phone"]
+        cells = (*cells[:phone], phone_text(raw[phone]), *cells[phone + 1 :])
         channel, status = raw[self.col["channel"]], raw[self.col["status"]]
         return (*cells, str(channel or ""), str(status or ""))
 

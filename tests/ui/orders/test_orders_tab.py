@@ -258,6 +258,16 @@ def test_search_by_folded_name_and_by_phone_in_another_format(qtbot, page, data,
     assert page.counts["all"] == 153
 
 
+def test_phones_read_as_on_the_detail_and_are_searched_as_stored(qtbot, page, data):
+    """The phone column shows "0912 345 678" (the sale screen's and the detail's format);
+    the stored digits still find the order."""
+    qtbot.keyClicks(page.search, HOA_PHONE)
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert keys(page) == sorted(data.hoa, reverse=True)
+    assert {cell(page, r, "buyer_phone") for r in range(3)} == {"0912 345 678"}
+    settle(qtbot, page)
+
+
 # Filter chips -------------------------------------------------------------------------
 def test_chips_narrow_rows_and_counts_and_their_x_widens_again(qtbot, page, data):
     tz = shop_tz()

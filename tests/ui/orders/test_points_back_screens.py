@@ -97,3 +97,34 @@ def test_the_exchange_screen_offers_the_points_the_return_gives_back(
         qtbot.keyClick(screen, Qt.Key.Key_F9)
     assert svc.order_detail(owner_ctx, saved.args[0]).order.points_used == 74
     assert customer(engine, cid).points_balance == 22  # all 74 used; 22 earned on the new one
+
+
+def test_the_return_dialog_says_the_earned_points_taken_back_as_the_ledger_does(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, paid_with_points: int
+) -> None:
+    """The 498,000 đ paid earned 49 points: half of it refunded keeps 24, so 25 go (beside
+    the 50 redeemed points that come back), and the ledger then takes back those 25."""
+    before = svc.order_detail(owner_ctx, paid_with_points)
+    assert before.order.points_earned == 49
+    dialog = ReturnDialog(owner_ctx, before)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.points_taken.isVisible()  # nothing chosen yet
+    spin = next(iter(dialog.spins.values()))
+    spin.setValue(1)
+    assert dialog.points_back.text() == "50 points paid on the order go back to the customer."
+    assert dialog.points_taken.isVisible()
+    assert dialog.points_taken.text() == (
+        "25 points earned on the returned items are taken back from the customer."
+    )
+    dialog.refund.clear()
+    qtbot.keyClicks(dialog.refund, "0")  # nothing refunded: the order keeps what it earned
+    assert not dialog.points_taken.isVisible()
+    dialog.use_suggested.click()
+    assert dialog.points_taken.text().startswith("25 points earned")
+    dialog.reason.setEditText("Lỗi")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=10_000)
+    after = svc.order_detail(owner_ctx, paid_with_points)
+    assert (after.points.given_back, after.points.taken_back) == (50, 25)  # as the dialog said

@@ -147,3 +147,28 @@ def test_voucher_refusals_and_the_points_cap_are_explained(
     qtbot.keyClicks(field(dialog, "points"), "49")
     settle(qtbot, dialog)
     assert dialog.problems_label.text() == ""
+
+
+def test_an_order_discount_over_the_goods_is_the_only_problem_said(
+    qtbot, dialog: SaleDialog, engine: Engine, owner_ctx: ServiceContext, clock: FixedClock
+) -> None:
+    """The voucher and points are weighed against the goods once the order discount is
+    right: a refused discount says nothing of them ("order below 0 đ", "at most … (0 đ)")."""
+    save_voucher(owner_ctx, VoucherDraft("GIAM20", value=20_000))
+    (cid,) = customers_with(engine, [{"points_balance": 500}])
+    clock.advance(timedelta(seconds=1))
+    hit = get_customer(owner_ctx, cid)
+    assert hit is not None
+    dialog.set_customer(hit)
+    scan(qtbot, dialog, SHIRT_S)  # 99,000 đ
+    qtbot.keyClicks(field(dialog, "voucherCode"), "GIAM20")
+    qtbot.keyClicks(field(dialog, "points"), "5")
+    qtbot.keyClicks(field(dialog, "orderDiscount"), "200000")
+    settle(qtbot, dialog)
+    assert dialog.problems_label.text() == "The order discount must be between 0 and 99,000."
+    field(dialog, "orderDiscount").clear()
+    qtbot.keyClicks(field(dialog, "orderDiscount"), "9000")
+    settle(qtbot, dialog)
+    assert dialog.problems_label.text() == ""
+    assert dialog.quote is not None and dialog.quote.voucher_discount == 20_000
+    assert dialog.quote.points_discount > 0
