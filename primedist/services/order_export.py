@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from primedist.core.messages import msg
 from primedist.domain.enums import Module
 from primedist.errors import ValidationError
+from primedist.io.seller_center import clean_header, open_export
+from primedist.io.tabular import Cell
 from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import spec as query_spec
@@ -67,6 +69,10 @@ HEADERS: dict[str, tuple[str, str]] = {
     "staff_note": ("Ghi chú nội bộ", "Staff note"),
 }
 
+#: The export's columns that mark a file as this export, in either language: per-order
+#: figures the order template has no column for (a user may delete the others).
+_SIGNATURE = ("external_id", "item_count", "subtotal", "total")
+
 #: Column widths in characters (default 14).
 _WIDTHS = {
     "external_id": 20,
@@ -97,6 +103,34 @@ def export_columns(lang: str = "vi") -> list[XlsxColumn]:
         )
         for col in ORDER_EXPORT_SPEC.columns
     ]
+
+
+def is_orders_export(header: Iterable[Cell]) -> bool:
+    """Whether a header row is this export's (Vietnamese or English headers, any case)."""
+    names = {clean_header(h).casefold() for h in header}
+    return all(any(name.casefold() in names for name in HEADERS[key]) for key in _SIGNATURE)
+
+
+def is_orders_export_file(path: Path) -> bool:
+    """Whether the file at `path` is one of this export's files (False when unreadable)."""
+    try:
+        with open_export(path) as sheet:
+            return is_orders_export(sheet.header)
+    except ValidationError:
+        return False
+
+
+def export_not_importable(name: str) -> ValidationError:
+    """The refusal of an order import given this export: it has one row per order and no
+    product lines, so it cannot make orders; the order template can."""
+    return ValidationError(
+        msg(
+            "{file} is an orders export from this app (one row per order, no product lines): "
+            "it cannot be imported back. To import orders, fill in the order template (primedist "
+            "import template orders FILE, or Template… beside Import on the Orders tab).",
+            file=name,
+        )
+    )
 
 
 def shop_ids_by_name(ctx: ServiceContext, names: Sequence[str]) -> tuple[int, ...]:

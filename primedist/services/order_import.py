@@ -69,9 +69,11 @@ from primedist.domain.geo import province_code
 from primedist.domain.order import Order, OrderLine, OrderStatusChange, compute_total
 from primedist.domain.product import Product, ProductListing, Variant
 from primedist.domain.shop import Shop
+from primedist.errors import ValidationError
 from primedist.io.tabular import (
     YEARS,
     Cell,
+    TabularFile,
     cell_text,
     open_table,
     parse_datetime,
@@ -101,6 +103,7 @@ from primedist.services.import_support import (
     too_small,
 )
 from primedist.services.order_effects import orders_changed
+from primedist.services.order_export import export_not_importable, is_orders_export_file
 
 orders_t = table_of(Order)
 lines_t = table_of(OrderLine)
@@ -591,7 +594,7 @@ def _read(path: Path, tz: tzinfo, prog: Progress, latest: datetime) -> _ReadResu
     # Lines repeat (a few thousand SKUs × quantities): each distinct one is parsed once.
     known_lines: dict[tuple[Cell, ...], _Line] = {}
     parts = _HeadParts()
-    with open_table(path, required=REQUIRED) as table:
+    with _open_template(path) as table:
         width = table.width  # missing optional columns read the "" appended to each row
         index = {name: table.columns.get(name, width) for name in COLUMNS}
         get_head = itemgetter(*(index[c] for c in HEAD_COLUMNS))
@@ -649,6 +652,19 @@ def _read(path: Path, tz: tzinfo, prog: Progress, latest: datetime) -> _ReadResu
         if draft.error is None:
             _check_money(draft)
     return _ReadResult(path.name, list(drafts.values()), lone, rows_read, time.perf_counter() - t0)
+
+
+def _open_template(path: Path) -> TabularFile:
+    """The file opened as the order template; the app's own orders export (its
+    "Order ID"/"Order date" headers read as template columns) is refused as what it is,
+    rather than for the product lines it never has."""
+    try:
+        return open_table(path, required=REQUIRED)
+    except ValidationError as exc:
+        # Looked for only when a column is missing: an import never opens its file twice.
+        if exc.column in REQUIRED and is_orders_export_file(path):
+            raise export_not_importable(path.name) from None
+        raise
 
 
 def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell], tz: tzinfo) -> None:

@@ -87,6 +87,7 @@ from primedist.services.import_support import (
     rows_of_rejected,
     run_import,
 )
+from primedist.services.order_export import export_not_importable, is_orders_export
 from primedist.services.order_import import (
     MAX_AMOUNT,
     MAX_QUANTITY,
@@ -207,6 +208,8 @@ def detect_file_format(path: Path) -> ExportFormat:
     """The layout of a file from its header; ValidationError naming the known layouts."""
     with open_export(Path(path)) as sheet:
         fmt = detect_format(sheet.header)
+        if fmt is None and is_orders_export(sheet.header):
+            raise export_not_importable(sheet.name)
         if fmt is None:
             raise ValidationError(
                 msg(

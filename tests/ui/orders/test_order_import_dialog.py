@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
+from primedist.services.order_export import export_orders
 from primedist.ui import errors, file_dialogs
 from primedist.ui.orders.import_dialog import ExportImportDialog
 from tests.services.seller_center_files import write_lazada, write_shopee
+from tests.services.test_import_own_export import refusal
 from tests.ui.orders import test_orders_tab as tab_tests
 from tests.ui.orders.test_orders_tab import WAIT, click, settle
 
@@ -83,5 +85,20 @@ def test_an_unknown_layout_is_refused_naming_what_was_expected(qtbot, page, monk
     settle(qtbot, page)
     assert "odd.csv is not an order file this app knows" in shown[0]
     assert "Mã đơn hàng" in shown[0] and "orderItemId" in shown[0] and "Order ID" in shown[0]
+    assert page.export_import_dialog is None and page.import_dialog is None
+    assert page.model.rowCount() == before
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_orders_export_is_refused_as_what_it_is(qtbot, page, monkeypatch, tmp_path, lang):
+    shown: list[str] = []
+    monkeypatch.setattr(errors, "show_error", lambda _p, message, _t=None: shown.append(message))
+    path = export_orders(page.ctx, tmp_path / "o.xlsx", lang=lang).path  # the real export
+    choose_file(monkeypatch, path)
+    before = page.model.rowCount()
+    click(qtbot, page.import_button)
+    qtbot.waitUntil(lambda: bool(shown), timeout=WAIT)
+    settle(qtbot, page)
+    assert shown == [refusal("o.xlsx")]  # word for word what the command line says
     assert page.export_import_dialog is None and page.import_dialog is None
     assert page.model.rowCount() == before
