@@ -27,6 +27,7 @@ import httpx
 from primedist.connectors.base import (
     AuthError,
     ConnectorError,
+    NotSupported,
     RateLimited,
     RemoteRejected,
     TransientError,
@@ -39,6 +40,7 @@ __all__ = [
     "Carrier",
     "CarrierError",
     "ConnectorError",
+    "NotSupported",
     "RateLimited",
     "RemoteRejected",
     "TransientError",

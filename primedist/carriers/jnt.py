@@ -8,8 +8,11 @@ Order calls also carry `customerCode` and a business digest inside bizContent. S
 is `code` = 1. Our client order code travels as `txlogisticId`; J&T's tracking number is
 the `billCode`. Tracking scans are mapped onto GHN's status codes (`SCAN_STATUS`).
 
-J&T has no address master data or service list here: the address picker uses the GHN
-data (J&T takes names), and the one service is "EZ" (standard).
+J&T has no address master data or service list here: it takes the address as names
+(province, district, ward: `prov`/`city`/`area`), so it needs no GHN lists, and the one
+service is "EZ" (standard). No field for what the recipient may do before paying is known
+(no VN documentation): it leads the `remark` the courier reads, in Vietnamese
+(`BEFORE_PAYING`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from primedist.carriers.base import (
     LabelDocument,
     Place,
     RemoteRejected,
+    RequiredNote,
     ServiceOption,
     ShipmentRequest,
     ShipmentState,
@@ -53,6 +57,15 @@ PRINT_PATH = "/api/order/printOrder"
 NAME = "J&T Express"
 PASSWORD_SALT = "jadada236t2"
 VN_TZ = timezone(timedelta(hours=7))
+#: The remark's room (J&T cuts or refuses a longer one).
+REMARK_MAX = 200
+
+#: What the recipient may do before paying, as the courier reads it (GHN's three choices).
+BEFORE_PAYING: dict[RequiredNote, str] = {
+    RequiredNote.VIEW: "Cho xem hàng, không cho thử",
+    RequiredNote.TRY: "Cho thử hàng",
+    RequiredNote.NO_VIEW: "Không cho xem hàng",
+}
 
 #: J&T scan types → canonical (GHN) status codes [obs: tenant docs, unconfirmed for VN].
 SCAN_STATUS: dict[str, str] = {
@@ -71,6 +84,14 @@ SCAN_STATUS: dict[str, str] = {
 def digest(biz_content: str, private_key: str) -> str:
     """The `digest` header: base64 of the raw MD5 of bizContent + privateKey."""
     return base64.b64encode(hashlib.md5((biz_content + private_key).encode()).digest()).decode()
+
+
+def remark(request: ShipmentRequest) -> str:
+    """The courier's remark: what the recipient may do before paying, then the shop's
+    note (cut to fit: the viewing rule is never the part cut off)."""
+    rule = BEFORE_PAYING[request.required_note]
+    note = request.note.strip()
+    return f"{rule}. {note}"[:REMARK_MAX] if note else rule
 
 
 def business_digest(customer_code: str, password: str, private_key: str) -> str:
@@ -137,7 +158,9 @@ class JntCarrier(HttpCarrier):
 
     def fee(self, request: ShipmentRequest) -> FeeQuote:
         del request
-        raise NotSupported("J&T Express fee quotes are not available in the app yet.")
+        # Not a failure: the dialog shows it as it is, in place of the fee.
+        raise NotSupported(msg("J&T Express gives its fee only when the shipment is created: "
+                               "it then shows in the shipments list."))  # fmt: skip
 
     # ---------------------------------------------------------------- shipments
 
@@ -153,7 +176,7 @@ class JntCarrier(HttpCarrier):
             "weight": f"{parcel.weight_g / 1000:.3f}",
             "length": parcel.length_cm, "width": parcel.width_cm, "height": parcel.height_cm,
             "itemsValue": parcel.cod_amount, "offerFee": parcel.insurance_value,
-            "remark": request.note[:200], "goodsType": "bm000006",
+            "remark": remark(request), "goodsType": "bm000006",
             "items": [{"itemName": i.get("name", ""), "number": i.get("quantity", 1)}
                       for i in request.items] or [{"itemName": request.content[:60] or "Goods",
                                                    "number": 1}],

@@ -416,6 +416,13 @@ class CarrierSandbox(LocalServer):
 
     def _jnt_add(self, body: dict[str, Any]) -> Any:
         client = str(body.get("txlogisticId") or "")
+        receiver = body.get("receiver")
+        receiver = receiver if isinstance(receiver, dict) else {}
+        # J&T places a parcel by names: the province and ward at least (no district in a
+        # 2025 address).
+        for key in ("name", "mobile", "address", "prov", "area"):
+            if not str(receiver.get(key) or "").strip():
+                raise _ApiError(200, {"message": f"receiver.{key} is required"})
         with self._lock:
             if client in self._by_client:
                 raise _ApiError(200, {"message": "txlogisticId already exists"})

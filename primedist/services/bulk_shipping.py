@@ -8,7 +8,8 @@ ward words are matched with GHN's lists (cached; a 2025 address, province + ward
 by looking for the ward in every district of the province) — and is its parcel, with the
 goods' full weight and all the cash left to collect, within the carrier's limits
 (`shipping.check_draft`). Each order comes back ready, with its draft, or with the reason
-it cannot go this way (the owner opens that order and ships it by hand).
+it cannot go this way (the owner opens that order and ships it by hand). J&T Express takes
+the address as the order's names (province and ward at least): no GHN list is asked.
 
 `ship_planned` then queues a shipment for each ready order, each in its own transaction
 (a refusal of one does not undo the others), through the carrier outbox: it works offline,
@@ -101,6 +102,21 @@ def resolve_address(places: Places, to: Address) -> Address | Message:
                    district_name=district.name, province_name=province.name)  # fmt: skip
 
 
+def _named_address(to: Address) -> Address | Message:
+    """`to` as it is for a carrier taking names (J&T), or the name it lacks (the district
+    may be missing: a 2025 address has none)."""
+    if not to.province_name.strip():
+        return msg("The address has no province.")
+    if not to.ward_name.strip():
+        return msg("The address has no ward.")
+    return to
+
+
+def _ghn_service(weight_g: int) -> int:
+    """GHN's service type for a parcel: heavy goods from 20 kg, else light goods."""
+    return HEAVY_SERVICE if weight_g >= HEAVY_FROM_G else LIGHT_SERVICE
+
+
 def _ward_in(places: Places, district: Place, ward_name: str) -> tuple[Place, Place] | None:
     ward = place_for_name(places("ward", district.code), ward_name)
     return (district, ward) if ward is not None else None
@@ -150,6 +166,7 @@ def plan_shipments(
     ids = list(dict.fromkeys(order_ids))
     if len(ids) > MAX_ORDERS:
         raise ValidationError(msg("Ship at most {limit} orders at once.", limit=MAX_ORDERS))
+    carrier = svc.account_carrier(ctx, account_id)
     cache: dict[tuple[str, str], list[Place]] = {}
 
     def places(level: str, parent: str) -> list[Place]:
@@ -162,13 +179,13 @@ def plan_shipments(
     for n, order_id in enumerate(ids):
         progress.check()
         progress.update(n / max(len(ids), 1))
-        planned.append(_plan_one(ctx, order_id, account_id, required_note, places))
+        planned.append(_plan_one(ctx, order_id, account_id, required_note, places, carrier))
     progress.update(1.0)
     return planned
 
 
 def _plan_one(ctx: ServiceContext, order_id: int, account_id: int, note: RequiredNote,
-              places: Places) -> PlannedShipment:  # fmt: skip
+              places: Places, carrier: str) -> PlannedShipment:  # fmt: skip
     try:
         draft = svc.draft_for_order(ctx, order_id, account_id)
     except NotFound as gone:
@@ -179,13 +196,14 @@ def _plan_one(ctx: ServiceContext, order_id: int, account_id: int, note: Require
                             _place_text(to))  # fmt: skip
     if refusal is not None:
         return replace(shown, problem=refusal)
-    placed = resolve_address(places, to)
+    by_names = svc.takes_place_names(carrier)
+    placed = _named_address(to) if by_names else resolve_address(places, to)
     if isinstance(placed, Message):
         return replace(shown, problem=placed)
-    service = HEAVY_SERVICE if draft.parcel.weight_g >= HEAVY_FROM_G else LIGHT_SERVICE
-    draft = replace(draft, to=placed, service_type_id=service, required_note=note)
+    draft = replace(draft, to=placed, service_type_id=None if by_names else
+                    _ghn_service(draft.parcel.weight_g), required_note=note)  # fmt: skip
     try:
-        svc.check_draft(draft)
+        svc.check_draft(draft, carrier)
     except ValidationError as bad:
         return replace(shown, place=_place_text(placed), problem=bad.user_message)
     return replace(shown, place=_place_text(placed), draft=draft)
@@ -212,7 +230,8 @@ def with_weight(plan: PlannedShipment, weight_g: int) -> PlannedShipment:
     if "weight_g" in parcel.problems():
         raise ValidationError(msg("The weight must be 1 to {most} g.", most=MAX_WEIGHT_G),
                               field="weight_g")  # fmt: skip
-    service = HEAVY_SERVICE if weight_g >= HEAVY_FROM_G else LIGHT_SERVICE
+    # (No service type: a carrier taking names, which has one service.)
+    service = _ghn_service(weight_g) if plan.draft.service_type_id is not None else None
     return replace(plan, draft=replace(plan.draft, parcel=parcel, service_type_id=service,
                                        unweighed_items=0))  # fmt: skip
 

@@ -11,7 +11,8 @@ tracking is posted on Home once (`note_tracking_access`, after the poll job).
 
 **Addresses**: GHN's province/district/ward lists are cached in app_settings
 (`shipping.ghn.provinces`, `shipping.ghn.districts.<id>`, `shipping.ghn.wards.<id>`) and
-fetched again on demand; the picker searches them folded (no diacritics).
+fetched again on demand; the picker searches them folded (no diacritics). J&T Express takes
+the address as names (`takes_place_names`): its shipments need no GHN account nor lists.
 
 **Create / cancel go through the outbox** (`outbox_messages.carrier_account_id` set,
 no shop): the Shipment row is written at once (status `queued`) and the call is made by
@@ -158,6 +159,9 @@ STATUS_TEXT: dict[str, Message] = {
     "damage": msg("Damaged"),
 }  # fmt: skip
 CARRIER_NAMES = {CarrierCode.GHN: "GHN", CarrierCode.JNT: "J&T Express"}
+#: Carriers addressed by the place names (province, district, ward) rather than GHN's
+#: district id and ward code: they need none of GHN's lists.
+NAMED_PLACE_CARRIERS = frozenset({CarrierCode.JNT})
 
 CarrierFactory = Callable[[ServiceContext, int], Carrier]
 
@@ -420,6 +424,18 @@ def update_account_credentials(
             select(sa.func.count()).where(Shipment.carrier_account_id == account_id)
         ).one()
         return _view(account, int(used))
+
+
+def takes_place_names(carrier: str) -> bool:
+    """True for a carrier that takes the address as names (J&T), not GHN's ids."""
+    return carrier in NAMED_PLACE_CARRIERS
+
+
+def account_carrier(ctx: ServiceContext, account_id: int) -> CarrierCode:
+    """The carrier of an account (NotFound when it is gone)."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        return CarrierCode(_account(session, account_id).carrier)
 
 
 def _usable_account(session: Session, account_id: int) -> CarrierAccount:
@@ -717,9 +733,11 @@ def _changed_since(session: Session, order: Order, cod: int | None, weight: int 
     return None
 
 
-def check_draft(draft: ShipmentDraft) -> None:
+def check_draft(draft: ShipmentDraft, carrier: str = CarrierCode.GHN) -> None:
     """ValidationError naming the first bad field (a parcel past the carriers' limits,
-    however large the figure, included: nothing is saved or sent for it)."""
+    however large the figure, included: nothing is saved or sent for it). GHN needs the
+    district and ward picked from its lists; a carrier taking names (J&T) the province and
+    ward named (a 2025 address has no district)."""
     for name, message in draft.parcel.problems().items():
         raise ValidationError(message, field=name)
     to = draft.to
@@ -733,6 +751,13 @@ def check_draft(draft: ShipmentDraft) -> None:
         )
     if not to.address.strip():
         raise ValidationError(msg("The street address is empty."), field="to_address")
+    if takes_place_names(carrier):
+        if not to.province_name.strip():
+            raise ValidationError(msg("Type the recipient's province or city."),
+                                  field="to_province_name")  # fmt: skip
+        if not to.ward_name.strip():
+            raise ValidationError(msg("Type the recipient's ward."), field="to_ward_name")
+        return
     if not to.district_id or not to.ward_code:
         raise ValidationError(msg("Pick the recipient's district and ward."), field="to_ward_code")
 
@@ -752,9 +777,9 @@ def quote_fee(ctx: ServiceContext, draft: ShipmentDraft, *,
               factory: CarrierFactory = carrier_for) -> FeeQuote:  # fmt: skip
     """The carrier's fee for the draft (a live call)."""
     ctx.require(Module.ORDERS)
-    check_draft(draft)
     client = factory(ctx, draft.account_id)
     try:
+        check_draft(draft, client.code)
         return client.fee(_request(draft, "quote"))
     finally:
         client.close()
@@ -874,11 +899,11 @@ def _account_refusal(account: CarrierAccount) -> Message | None:
 def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -> ShipmentView:
     """Record the shipment and queue its creation with the carrier (works offline)."""
     ctx.require(Module.ORDERS)
-    check_draft(draft)
     now = ctx.clock.now()
     with ctx.uow(write=True) as session:
         order = _order(session, order_id)
         account = _account(session, draft.account_id)
+        check_draft(draft, account.carrier)
         earlier = session.exec(select(Shipment).where(Shipment.order_id == order_id)).all()
         refusal = (shipping_refusal(order, earlier) or _account_refusal(account)
                    or _changed_since(session, order, draft.order_cod, draft.goods_weight_g,
@@ -1155,10 +1180,10 @@ def deliver_carrier_outbox(ctx: ServiceContext, *, factory: CarrierFactory = car
 
 
 def _show_in_status_bar(ctx: ServiceContext, report: CarrierDeliveryReport) -> None:
-    from primedist.services.outbox_delivery import failed_count, waiting_count
+    from primedist.services.outbox_delivery import failed_count, held_count, waiting_count
     from primedist.services.sync import SYNC_STATE
 
-    SYNC_STATE.update(waiting=waiting_count(ctx), failed=failed_count(ctx))
+    SYNC_STATE.update(waiting=waiting_count(ctx), failed=failed_count(ctx), held=held_count(ctx))
     if report.unreachable:
         SYNC_STATE.update(offline=True)
     elif report.delivered:
@@ -1332,8 +1357,31 @@ def _send_cancel(ctx: ServiceContext, client: Carrier, ship: Shipment, uncertain
             report.confirmed_remotely += 1
             _set_ship(ctx, int(ship.id or 0), status="cancel")
             return
-    client.cancel(code, ship.client_order_code)
+    try:
+        client.cancel(code, ship.client_order_code)
+    except RemoteRejected:
+        if _cancelled_after_all(ctx, client, ship, code):
+            return
+        raise
     _set_ship(ctx, int(ship.id or 0), status="cancel")
+
+
+def _cancelled_after_all(ctx: ServiceContext, client: Carrier, ship: Shipment,
+                         code: str) -> bool:  # fmt: skip
+    """After the carrier refused a cancel, record where the parcel is: a refusal mostly
+    means it was picked up meanwhile, and the shipment must not stay shown as waiting for
+    pickup (Cancel offered again, the order left Confirmed). True when it is cancelled."""
+    try:
+        state = client.detail(code)
+    except ConnectorError:
+        return False  # the refusal is what the shop is told; the next poll reads it
+    if state is None:
+        return False
+    apply_carrier_status(ctx, int(ship.id or 0), state.status)
+    if state.status != "cancel":
+        return False
+    _set_ship(ctx, int(ship.id or 0), status="cancel")
+    return True
 
 
 def _set_ship(ctx: ServiceContext, ship_id: int, *, status: str) -> None:

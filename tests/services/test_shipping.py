@@ -69,7 +69,9 @@ def phone_order(ctx: ServiceContext, engine: sa.Engine, payment=PaymentMethod.CO
 
 def draft(ctx: ServiceContext, order_id: int, account_id: int) -> svc.ShipmentDraft:
     d = svc.draft_for_order(ctx, order_id, account_id)
-    to = replace(d.to, ward_code="20101", district_id=1442)
+    # Quận 1 / Phường Bến Nghé picked, as the address picker gives it (J&T takes the names).
+    to = replace(d.to, ward_code="20101", district_id=1442, ward_name="Phường Bến Nghé",
+                 district_name="Quận 1")  # fmt: skip
     return replace(d, to=to, service_id=53320, required_note=RequiredNote.NO_VIEW)
 
 

@@ -10,6 +10,9 @@ and its documented master data has no 2025 two-level (province → ward) list. A
 address (province and ward, no district) is placed by searching the ward's name in every
 district of the province; a ward created by the 2025 merges that GHN's lists do not have
 yet leaves the district and ward to be picked by hand.
+
+`PlaceNames` is the same address as typed names, for a carrier that takes names (J&T
+Express): it needs none of GHN's lists, so no GHN account.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QGridLayout, QLabel, QWidget
+from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QCompleter, QGridLayout, QLabel, QLineEdit, QWidget
 
 from primedist.carriers.base import Place
 from primedist.carriers.places import bare_name, place_for_name
@@ -276,3 +279,47 @@ def _sort_key(name: str) -> tuple[int, str]:
     """Numbered districts/wards in number order ("Quận 2" before "Quận 10")."""
     bare = bare_name(name)
     return (int(bare), "") if bare.isdigit() else (10_000, bare)
+
+
+class PlaceNames(QWidget):
+    """Province, district and ward as names (filled from the order, editable); `changed`
+    after any edit. Captioned as the picker is, so the dialog's fields line up."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.captions: dict[str, QLabel] = {}
+        self.fields: dict[str, QLineEdit] = {}
+        for row, level in enumerate(LEVELS):
+            field = QLineEdit()
+            field.setObjectName(f"{level}Name")
+            field.textChanged.connect(lambda _text: self.changed.emit())
+            self.captions[level], self.fields[level] = QLabel(), field
+            grid.addWidget(self.captions[level], row, 0)
+            grid.addWidget(field, row, 1)
+        grid.setColumnStretch(1, 1)
+        self.hint = QLabel()
+        self.hint.setObjectName("muted")
+        self.hint.setWordWrap(True)
+        grid.addWidget(self.hint, len(LEVELS), 0, 1, 2)
+        self._retranslate()
+
+    def _retranslate(self) -> None:
+        # The picker's captions: one address, whichever way it is given.
+        for level, caption in (("province", "Province / city"), ("district", "District"),
+                               ("ward", "Ward")):  # fmt: skip
+            self.captions[level].setText(QCoreApplication.translate("AddressPicker", caption))
+        self.hint.setText(self.tr("This carrier takes the names as written: no list to pick "
+                                  "from (a 2025 address has no district)."))  # fmt: skip
+
+    def set_names(self, province: str, district: str, ward: str) -> None:
+        for level, name in zip(LEVELS, (province, district, ward), strict=True):
+            self.fields[level].setText(name)
+
+    def names(self) -> tuple[str, str, str]:
+        """(province, district, ward), trimmed."""
+        province, district, ward = (self.fields[level].text().strip() for level in LEVELS)
+        return province, district, ward

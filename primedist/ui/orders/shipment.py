@@ -3,8 +3,9 @@
 `ShipmentsPanel` sits on the order detail: the order's shipments (carrier, tracking code,
 status, fee), **Ship with carrier…**, **Cancel shipment** and **Print label**.
 `ShipmentDialog` fills a shipment from the order (recipient, COD, insurance, weight) and
-the address picker; it lists the carrier's services and quotes the fee live (off the UI
-thread). **Create** queues the shipment in the outbox (it works offline: the order shows
+the address picker (GHN's lists), or the address's names for a carrier that takes names
+(J&T: no GHN account needed); it lists the carrier's services and quotes the fee live (off
+the UI thread). **Create** queues the shipment in the outbox (it works offline: the order shows
 "waiting to be sent") and the panel sends it at once when the carrier can be reached.
 
 The label is the carrier's file: a PDF goes straight to the chosen system printer through
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import shiboken6
@@ -46,6 +48,7 @@ from primedist.carriers.base import (
     MAX_SIDE_CM,
     MAX_WEIGHT_G,
     Address,
+    NotSupported,
     Parcel,
     Place,
     RequiredNote,
@@ -66,7 +69,7 @@ from primedist.ui.labels import status_word
 from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op, failure_text
-from primedist.ui.orders.address_picker import AddressPicker
+from primedist.ui.orders.address_picker import AddressPicker, PlaceNames
 from primedist.ui.printing import render
 from primedist.ui.widgets import WrapDelegate, rows_height
 
@@ -203,6 +206,12 @@ class ShipmentDialog(QDialog):
         self._fee_asked = 0
         self._creating = False
         self._filled_from: ShipmentDraft | None = None
+        #: Each account's carrier ("ghn" / "jnt"): a J&T one is given names, not the picker.
+        self._carriers: dict[int, str] = {}
+        #: The order's province, district and ward: the picker starts from them (loaded
+        #: when a GHN account is first chosen: a J&T-only shop has no GHN lists).
+        self._order_places = ("", "", "")
+        self._picker_loaded = False
         self.services: list[ServiceOption] = []
         self.setObjectName("shipmentDialog")
         self.setWindowTitle(self.tr("Ship with carrier"))
@@ -223,10 +232,13 @@ class ShipmentDialog(QDialog):
         layout.addLayout(form)
         self.picker = AddressPicker(ctx, self, loader=self._load_places)
         layout.addWidget(self.picker)
+        self.place_names = PlaceNames(self)
+        self.place_names.hide()
+        layout.addWidget(self.place_names)
         parcel = self._build_parcel()
         layout.addLayout(parcel)
         _align_captions([*_form_labels(form), *self.picker.captions.values(),
-                         *_form_labels(parcel)])  # fmt: skip
+                         *self.place_names.captions.values(), *_form_labels(parcel)])  # fmt: skip
         self.fee = QLabel()
         self.fee.setObjectName("shipmentFee")
         self.message = QLabel()
@@ -251,6 +263,8 @@ class ShipmentDialog(QDialog):
         layout.addLayout(buttons)
         self._fill_from_order()
         self._connect_changes()
+        if self._by_names():  # no picker to wait for: its services now
+            self._address_changed()
 
     def _build_parcel(self) -> QFormLayout:
         form = QFormLayout()
@@ -299,6 +313,7 @@ class ShipmentDialog(QDialog):
         for account in accounts:
             name = svc.CARRIER_NAMES.get(account.carrier, account.carrier)
             self.account.addItem(f"{account.name} ({name})", account.id)
+            self._carriers[account.id] = account.carrier
         if not accounts:
             self._show_message(self.tr("Add a GHN or J&T Express account in Settings → "
                                        "Logistics first."))  # fmt: skip
@@ -318,7 +333,32 @@ class ShipmentDialog(QDialog):
                            (self.height_cm, parcel.height_cm), (self.cod, parcel.cod_amount),
                            (self.insurance, parcel.insurance_value)):  # fmt: skip
             box.setValue(min(value, box.maximum()))
-        self.picker.load(to.province_name, to.district_name, to.ward_name)
+        self._order_places = (to.province_name, to.district_name, to.ward_name)
+        self.place_names.set_names(*self._order_places)
+        self._show_address_fields()
+
+    def _by_names(self) -> bool:
+        """The chosen account's carrier takes the address as names (J&T)."""
+        account = self.account.currentData()
+        return account is not None and svc.takes_place_names(self._carriers.get(int(account), ""))
+
+    def _show_address_fields(self) -> None:
+        """The names for a carrier taking names, else GHN's picker (loaded the first time).
+        Going to names after picking, the picked (GHN's) names are kept."""
+        by_names = self._by_names()
+        choice = self.picker.choice()
+        if by_names and not self.picker.isHidden() and choice.complete:
+            self.place_names.set_names(choice.province_name, choice.district_name,
+                                       choice.ward_name)  # fmt: skip
+        self.picker.setHidden(by_names)
+        self.place_names.setHidden(not by_names)
+        if not by_names and not self._picker_loaded:
+            self._picker_loaded = True
+            self.picker.load(*self._order_places)
+
+    def _account_changed(self) -> None:
+        self._show_address_fields()
+        self._address_changed()
 
     def _show_estimate(self, unweighed: int) -> None:
         """Beside a weight counted partly at 500 g an item: how many items it guessed."""
@@ -334,7 +374,8 @@ class ShipmentDialog(QDialog):
 
     def _connect_changes(self) -> None:
         self.picker.changed.connect(self._address_changed)
-        self.account.currentIndexChanged.connect(self._address_changed)
+        self.place_names.changed.connect(self._changed)
+        self.account.currentIndexChanged.connect(self._account_changed)
         for box in (self.weight, self.length_cm, self.width_cm, self.height_cm, self.cod,
                     self.insurance):  # fmt: skip
             box.valueChanged.connect(self._changed)
@@ -349,13 +390,10 @@ class ShipmentDialog(QDialog):
 
     def draft(self) -> ShipmentDraft:
         """The shipment as the form says now (not checked)."""
-        choice = self.picker.choice()
-        to = Address(
-            name=self.to_name.text().strip(), phone=self.to_phone.text().strip(),
-            address=self.to_address.text().strip(), ward_code=choice.ward_code or "",
-            district_id=choice.district_id or 0, ward_name=choice.ward_name,
-            district_name=choice.district_name, province_name=choice.province_name,
-        )  # fmt: skip
+        to = self._place(Address(name=self.to_name.text().strip(),
+                                 phone=self.to_phone.text().strip(),
+                                 address=self.to_address.text().strip(), ward_code="",
+                                 district_id=0))  # fmt: skip
         parcel = Parcel(weight_g=self.weight.value(), length_cm=self.length_cm.value(),
                         width_cm=self.width_cm.value(), height_cm=self.height_cm.value(),
                         cod_amount=self.cod.value(),
@@ -375,18 +413,31 @@ class ShipmentDialog(QDialog):
             goods_weight_g=base.goods_weight_g if base else None,
         )  # fmt: skip
 
+    def _place(self, to: Address) -> Address:
+        """`to` placed: by the typed names (a carrier taking names), else by the picker's
+        district id and ward code."""
+        if self._by_names():
+            province, district, ward = self.place_names.names()
+            return replace(to, province_name=province, district_name=district, ward_name=ward)
+        choice = self.picker.choice()
+        return replace(to, ward_code=choice.ward_code or "", district_id=choice.district_id or 0,
+                       ward_name=choice.ward_name, district_name=choice.district_name,
+                       province_name=choice.province_name)  # fmt: skip
+
     def _address_changed(self) -> None:
-        """New district or account: the services change (a live call), then the fee."""
+        """New district or account: the services change (a live call), then the fee. A
+        carrier taking names has the same services everywhere: asked at once."""
         self._services_asked += 1
         self.services = []
         self.service.clear()
         choice = self.picker.choice()
         account = self.account.currentData()
-        if choice.district_id is None or account is None:
+        by_names = self._by_names()
+        if account is None or (choice.district_id is None and not by_names):
             self._changed()
             return
         asked, ctx, factory = self._services_asked, self.ctx, self.factory
-        district, account_id = choice.district_id, int(account)
+        district, account_id = 0 if by_names else choice.district_id or 0, int(account)
         Op(self, lambda _job: svc.available_services(ctx, account_id, district, factory=factory),
            network=True).success(
             lambda found: self._show_services(asked, found)
@@ -416,7 +467,11 @@ class ShipmentDialog(QDialog):
         """Ask the carrier for the fee of the form as it is (stale answers are dropped)."""
         self._fee_asked += 1
         draft = self.draft()
-        if not draft.to.district_id or not draft.to.ward_code:
+        if self._by_names():
+            if not draft.to.province_name or not draft.to.ward_name:
+                self._set_fee(self.tr("Type the province and ward to see the fee."))
+                return
+        elif not draft.to.district_id or not draft.to.ward_code:
             self._set_fee(self.tr("Pick the district and ward to see the fee."))
             return
         problems = draft.parcel.problems()
@@ -438,6 +493,9 @@ class ShipmentDialog(QDialog):
             self._show_no_fee(exc)
 
     def _show_no_fee(self, exc: BaseException) -> None:
+        if isinstance(exc, NotSupported):  # a carrier that quotes no fee (J&T): its words
+            self._set_fee(failure_text(self, exc))
+            return
         self._set_fee(self.tr("No fee quote: %1").replace("%1", failure_text(self, exc)))
 
     def _set_fee(self, text: str) -> None:
@@ -451,8 +509,9 @@ class ShipmentDialog(QDialog):
         if self._creating:
             return
         draft = self.draft()
+        account = self.account.currentData()
         try:
-            svc.check_draft(draft)
+            svc.check_draft(draft, self._carriers.get(int(account or 0), ""))
         except ValidationError as exc:
             self._show_message(error_text(exc))
             self._focus_field(exc.field)
@@ -492,6 +551,8 @@ class ShipmentDialog(QDialog):
             "height_cm": self.height_cm, "cod_amount": self.cod, "insurance_value": self.insurance,
             "to_name": self.to_name, "to_phone": self.to_phone, "to_address": self.to_address,
             "to_ward_code": self._first_unpicked_level(),
+            "to_province_name": self.place_names.fields["province"],
+            "to_ward_name": self.place_names.fields["ward"],
         }  # fmt: skip
         widget = widgets.get(name or "")
         if widget is not None:
@@ -805,7 +866,8 @@ class ShipmentsPanel(QFrame):
             self._say(self.tr("Label sent to %1.").replace("%1", self.printer.currentText()))
         else:
             open_file(path)
-            self._say(self.tr("Label opened: %1").replace("%1", str(path)))
+            # The file's name: its folder is the app's own, and a long path only wraps.
+            self._say(self.tr("Label opened: %1").replace("%1", path.name))
 
     def _run(self, work: Callable[[], object], done: Callable[[object], None], *,
              network: bool = False) -> None:  # fmt: skip
