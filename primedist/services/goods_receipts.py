@@ -473,7 +473,7 @@ def _take_back(ctx: ServiceContext, session: Session, n: int, line: GoodsReceipt
     is gone."""
     if line.variant_id is None or session.get(Variant, line.variant_id) is None:
         return False
-    level = stock_level(session, line.variant_id)
+    level = stock_level(session, line.variant_id, lock=True)  # another PC may sell them
     if level.on_hand < line.quantity:
         raise ValidationError(
             msg("Line {line}: SKU {sku} has {on_hand} on hand, fewer than the {quantity} that "

@@ -69,6 +69,7 @@ from primedist.services.export_support import (
     stream_rows,
 )
 from primedist.services.stock import (
+    lock_stock,
     merged_cost,
     move_stock,
     push_targets,
@@ -272,6 +273,8 @@ def _join(
                 "most. Remove them from those groups first.", skus=_named(named))
         )  # fmt: skip
     joining = [v for v in variants if v.sku_group_id is None]
+    # Their stock read afresh and locked: what moves into the group is what is left now.
+    lock_stock(session, [v.id for v in joining if v.id is not None])
     cost = _joined_cost(session, group, joining)
     reason = f"Joined group {group.code}"[:255]
     now = ctx.clock.now()
@@ -385,7 +388,8 @@ def save_group(
     code, name = _clean_code(code), _clean_name(name)
     level = _check_level(low_stock_level)
     add_ids, remove_ids = list(dict.fromkeys(add)), list(dict.fromkeys(remove))
-    with ctx.uow() as session:
+    # Stock moves between the listings and the group: another PC's sale waits.
+    with ctx.uow(write=True) as session:
         _check_code_free(session, code, group_id)
         if group_id is None:
             group = SkuGroup(code=code, name=name, low_stock_level=level,
@@ -454,7 +458,8 @@ def add_to_group(ctx: ServiceContext, group_id: int, variant_ids: Iterable[int])
     Returns how many joined."""
     ctx.require(Module.PRODUCTS)
     ids = list(dict.fromkeys(variant_ids))
-    with ctx.uow() as session:
+    # Stock moves between the listings and the group: another PC's sale waits.
+    with ctx.uow(write=True) as session:
         group = _group(session, group_id)
         joined = _join(ctx, session, group, _variants(session, ids))
         _push_after(ctx, session, group, [])
@@ -491,7 +496,8 @@ def remove_from_group(ctx: ServiceContext, group_id: int, variant_ids: Iterable[
     how many left."""
     ctx.require(Module.PRODUCTS)
     ids = list(dict.fromkeys(variant_ids))
-    with ctx.uow() as session:
+    # Stock moves between the listings and the group: another PC's sale waits.
+    with ctx.uow(write=True) as session:
         group = _group(session, group_id)
         left = _remove_members(ctx, session, group, ids)
         _push_after(ctx, session, group, left)

@@ -109,9 +109,10 @@ def lock_stock(session: Session, variant_ids: Iterable[int]) -> None:
         ).all()  # fmt: skip
 
 
-def stock_level(session: Session, variant_id: int) -> StockLevel:
-    """On hand and reserved of a variant (its group's when grouped)."""
-    variant, group = _holder(session, variant_id)
+def stock_level(session: Session, variant_id: int, *, lock: bool = False) -> StockLevel:
+    """On hand and reserved of a variant (its group's when grouped); `lock`: read afresh
+    and locked (`lock_stock`), for a check that the caller then writes on."""
+    variant, group = _holder(session, variant_id, lock=lock)
     holder: Variant | SkuGroup = group or variant
     return StockLevel(holder.stock, holder.reserved)
 

@@ -116,7 +116,8 @@ def return_to_supplier(ctx: ServiceContext, draft: ReturnDraft) -> ReturnRow:
     when a line is refused: it is named)."""
     ctx.require(Module.PRODUCTS)
     reason, wanted = _check(draft)
-    with ctx.uow() as session:
+    # A writer: its stock check must see another PC's sale of the same goods, not race it.
+    with ctx.uow(write=True) as session:
         receipt = session.get(GoodsReceipt, draft.receipt_id, with_for_update=True)
         if receipt is None:
             raise NotFound(msg("Goods receipt {id} no longer exists.", id=str(draft.receipt_id)))
@@ -180,7 +181,7 @@ def _returnable(session: Session, receipt: str, line: Any, line_id: int, quantit
     if line.variant_id is None or session.get(Variant, line.variant_id) is None:
         raise ValidationError(msg("SKU {sku} was deleted since: its stock is gone.",
                                   sku=line.sku), field="quantity")  # fmt: skip
-    level = stock_level(session, line.variant_id)
+    level = stock_level(session, line.variant_id, lock=True)
     available = level.on_hand - level.reserved
     if available < quantity:
         raise ValidationError(

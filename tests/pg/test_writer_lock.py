@@ -23,11 +23,17 @@ from sqlalchemy.engine import Engine
 from primedist.db import engine as db_engine
 from primedist.db.advisory import WRITER_KEY, WRITER_SPACE
 from primedist.db.engine import session_scope
-from primedist.errors import Busy
-from primedist.services import customer_stats, order_effects, suppliers
+from primedist.errors import Busy, ValidationError
+from primedist.services import customer_stats, order_effects, sku_groups, suppliers
 from primedist.services.context import ServiceContext
-from primedist.services.goods_receipts import ReceiptDraft, ReceiptLine, receive_goods
+from primedist.services.goods_receipts import (
+    ReceiptDraft,
+    ReceiptLine,
+    receipt_lines,
+    receive_goods,
+)
 from primedist.services.order_import import COLUMNS, _Import, import_orders
+from primedist.services.supplier_returns import ReturnDraft, return_to_supplier
 from tests.conftest import PG_URL
 from tests.factories import make_product
 
@@ -253,3 +259,74 @@ def test_a_duplicate_key_is_not_said_to_be_busy(engine: Engine) -> None:
         with session_scope(engine, write=True) as session:
             session.execute(sa.text(insert))
     assert _count(engine, "SELECT count(*) FROM app_settings WHERE key = 'race'") == 1
+
+
+# --------------------------------------------------------------------------- returns to a supplier
+
+
+def test_goods_back_to_the_supplier_while_another_pc_sells_them_never_go_below_zero(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """The office sends a delivery's 2 units back while the counter PC sells those 2: the
+    return waits for the sale, then finds nothing left to send (stock never -2)."""
+    (variant,) = make_product(engine, "Ly đua", [("DUA-LY", 60_000, 0)])
+    receipt = receive_goods(owner_ctx, ReceiptDraft([ReceiptLine(variant, 2, 30_000)],
+                                                    supplier="NCC Ly"))  # fmt: skip
+    (line,) = receipt_lines(owner_ctx, receipt.id)
+    outcome: list[object] = []
+    with engine.connect() as sale:  # the other PC's sale: writer lock, then its stock row
+        sale.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_SPACE}, {WRITER_KEY})")
+        sale.execute(sa.text("SELECT stock FROM variants WHERE id = :v FOR UPDATE"),
+                     {"v": variant})  # fmt: skip
+
+        def send_back() -> None:
+            draft = ReturnDraft(receipt.id, {line.id: 2}, "Hàng lỗi")
+            try:
+                outcome.append(return_to_supplier(owner_ctx, draft))
+            except ValidationError as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=send_back)
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive()  # it waits for the sale
+        sale.execute(sa.text("UPDATE variants SET stock = stock - 2 WHERE id = :v"),
+                     {"v": variant})  # fmt: skip
+        sale.commit()
+        worker.join(timeout=30)
+    (refused,) = outcome
+    assert isinstance(refused, ValidationError), refused
+    assert "0 available" in str(refused.user_message)
+    assert _count(engine, "SELECT stock FROM variants WHERE id = :v", v=variant) == 0
+    assert _count(engine, "SELECT count(*) FROM supplier_returns") == 0
+
+
+# --------------------------------------------------------------------------- SKU groups
+
+
+def test_a_listing_joining_a_group_while_another_pc_sells_it_brings_only_what_is_left(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """The office adds a listing with 10 in stock to a group while the counter PC sells 2
+    of them: the join waits for the sale and moves the 8 left (not 10: no units made up,
+    and the listing's own stock is 0, not -2)."""
+    (variant,) = make_product(engine, "Nón đua", [("DUA-NON", 80_000, 10)])
+    group = sku_groups.create_group(owner_ctx, "NHOM-DUA", "Nón đua")
+    outcome: list[object] = []
+    with engine.connect() as sale:  # the other PC's sale: writer lock, then its stock row
+        sale.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_SPACE}, {WRITER_KEY})")
+        sale.execute(sa.text("SELECT stock FROM variants WHERE id = :v FOR UPDATE"),
+                     {"v": variant})  # fmt: skip
+        worker = threading.Thread(
+            target=lambda: outcome.append(sku_groups.add_to_group(owner_ctx, group, [variant]))
+        )
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive()  # it waits for the sale
+        sale.execute(sa.text("UPDATE variants SET stock = stock - 2 WHERE id = :v"),
+                     {"v": variant})  # fmt: skip
+        sale.commit()
+        worker.join(timeout=30)
+    assert outcome == [1]
+    assert _count(engine, "SELECT stock FROM sku_groups WHERE id = :g", g=group) == 8
+    assert _count(engine, "SELECT stock FROM variants WHERE id = :v", v=variant) == 0
