@@ -238,6 +238,27 @@ class MainWindow(QMainWindow):
             for n in range(1, len(TABS) + 1)
         ]
         self.find_key = QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
+        # F2 on any tab: a new sale, as on the Orders tab (whose "New order" button holds
+        # F2 there: this key steps aside on it, two owners of a key would both be dead).
+        self.sale_key = QShortcut(QKeySequence("F2"), self, self.new_sale)
+        self.tabs.currentChanged.connect(self._enable_sale_key)
+        self._enable_sale_key()
+
+    def _enable_sale_key(self) -> None:
+        current = self.tabs.currentWidget()
+        on_orders = isinstance(current, LazyTab) and current.key == "orders"
+        self.sale_key.setEnabled("orders" in self.tab_pages and not on_orders)
+
+    def new_sale(self) -> None:
+        """F2 away from the Orders tab: the Orders tab, with a new sale open on it (a
+        cashier on Home sells without looking for the tab first)."""
+        if "orders" not in self.tab_pages:
+            return
+        page = self.select_tab("orders")
+        new_order = getattr(page, "new_order", None)
+        if callable(new_order) and self.tabs.currentWidget() is self.tab_pages["orders"]:
+            # Once the page built just now is shown: a modal sale opened first left it hidden.
+            QTimer.singleShot(0, page, new_order)
 
     # Lock, switch user, restart ------------------------------------------------------------
     def _setup_lock(self) -> None:
@@ -433,6 +454,7 @@ class MainWindow(QMainWindow):
         finally:
             self.tabs.blockSignals(False)
         self._on_tab_changed(self.tabs.currentIndex())
+        self._enable_sale_key()  # the tabs changed with their signals blocked
         self._retired_tabs += retired
         self._delete_retired_tabs()
 

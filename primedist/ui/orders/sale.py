@@ -525,6 +525,22 @@ class SearchField(QLineEdit):
 # --------------------------------------------------------------------------- lines
 
 
+def other_code_spellings(text: str) -> list[str]:
+    """The other ways a product code typed as `text` may have been saved: without the
+    spaces of its printed digit groups, and a UPC-A code (12 digits) as its EAN-13
+    (the same digits after a 0) or the other way round. Only codes of digits and
+    spaces: a name ("ao thun 2") is never joined up."""
+    compact = "".join(text.split())
+    if not (compact.isascii() and compact.isdigit() and len(compact) >= 8):
+        return []  # the shortest barcode (EAN-8); "30 32" may be sizes searched for
+    spellings = [compact]
+    if len(compact) == 12:
+        spellings.append("0" + compact)
+    elif len(compact) == 13 and compact.startswith("0"):
+        spellings.append(compact[1:])
+    return [code for code in spellings if code != text]
+
+
 @dataclass
 class SaleLine:
     hit: VariantHit
@@ -1640,9 +1656,11 @@ class SaleDialog(QDialog):
         for edit in (self.order_discount, self.voucher, self.shipping_fee, self.cash,
                      self.paid_now):  # fmt: skip
             edit.textChanged.connect(self._changed)
-        for edit in (self.cash, self.paid_now):
-            # Enter after the cash (the cashier's, or a scanner's that typed a code into it):
-            # back to the products, where the next scan belongs; never swallowed in silence.
+        for edit in (self.cash, self.paid_now, self.order_discount, self.voucher, self.points,
+                     self.shipping_fee):  # fmt: skip
+            # Enter after the cash, a discount or a voucher code (typed, or a printed
+            # voucher scanned: a scanner ends with Enter): back to the products, where the
+            # next scan belongs, not typed onto the code; never swallowed in silence.
             edit.returnPressed.connect(lambda: self._focus(self.product_search))
         self.points.textChanged.connect(self._changed)
         self.payment.currentIndexChanged.connect(self._on_payment_changed)
@@ -1740,7 +1758,8 @@ class SaleDialog(QDialog):
             return
         searched, self._searched = self._searched, ""
         try:
-            hit = find_variant_by_code(self.ctx, text) or self._scanned_after(searched, text)
+            hit = (find_variant_by_code(self.ctx, text) or self._code_as_printed(text)
+                   or self._scanned_after(searched, text))  # fmt: skip
             hits = [] if hit is not None else search_variants(self.ctx, text)
         except PrimedistError as exc:
             self._show_problems([error_text(exc)])
@@ -1753,8 +1772,20 @@ class SaleDialog(QDialog):
         self.product_popup.show_rows(self.product_search, rows, empty)
         if not rows:  # selected: the next scan replaces the unknown code, not types after it
             self.product_search.selectAll()
+            QApplication.beep()  # heard by a cashier looking at the goods, not the screen
         else:  # not selected: the cashier may type on to narrow the name down
             self._searched = text
+
+    def _code_as_printed(self, text: str) -> VariantHit | None:
+        """The product of a code written another way than it was saved: typed from the
+        digits under the bars, which are printed in groups ("8 930000 000028"), or the
+        same UPC-A item read as 12 digits by one scanner and as 13 with a leading 0 by
+        another. Only asked when the code as typed is no product's."""
+        for code in other_code_spellings(text):
+            hit = find_variant_by_code(self.ctx, code)
+            if hit is not None:
+                return hit
+        return None
 
     def _scanned_after(self, searched: str, text: str) -> VariantHit | None:
         """The product of a code scanned while a name search's list showed: the scanner
