@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from primedist.core.messages import Message, msg
+from primedist.core.tax_codes import tax_code_problem
 from primedist.core.text import clean_line
 from primedist.domain.enums import Module
 from primedist.errors import StoreError
@@ -209,6 +210,8 @@ def save_shop_details(ctx: ServiceContext, details: ShopDetails) -> None:
               for k, v in asdict(details).items()}  # fmt: skip
     if not values["name"]:
         raise ValidationError(msg("The shop name is required."), field="name")
+    if problem := tax_code_problem(values["tax_code"]):  # printed on every invoice
+        raise ValidationError(problem, field="tax_code")
     with ctx.uow() as session:
         stored = get_setting(session, SHOP_PROFILE) or {}
     # Only a newly chosen logo is checked and copied: the stored one may be missing on

@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 from primedist.core import security
 from primedist.core.emails import is_email
 from primedist.core.messages import msg
+from primedist.core.tax_codes import tax_code_problem
 from primedist.core.text import clean_line
 from primedist.domain.enums import Channel, Module, Role
 from primedist.domain.shop import Shop
@@ -86,6 +87,8 @@ def setup_shop(
         raise ValidationError(msg("The shop name is required."), field="shop_name")
     if not owner_name:
         raise ValidationError(msg("The owner's name is required."), field="owner_name")
+    if problem := tax_code_problem(contact["tax_code"]):  # printed on every invoice
+        raise ValidationError(problem, field="tax_code")
     email = _check_email(owner_email)
     try:
         security.check_password_strength(owner_password)

@@ -26,6 +26,7 @@ from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
+from primedist.core.tax_codes import tax_code_problem
 from primedist.core.text import clean_line, fold, like_escape
 from primedist.db.engine import take_writer_lock
 from primedist.domain.base import table_of
@@ -58,8 +59,6 @@ LIST_LIMIT = 500
 MAX_NAME = 120
 MAX_NOTE = 255
 _LIMITS = {"email": 120, "address": 255, "tax_code": 20, "note": MAX_NOTE}
-#: A Vietnamese tax code: 10 digits, a branch's 10-3 (some write it without the dash).
-_TAX_CODE_RE = re.compile(r"\d{10}(-?\d{3})?")
 #: A supplier's code as typed (NCC000012, any case): never taken as a new supplier's name.
 _CODE_RE = re.compile(r"NCC\d+", re.IGNORECASE)
 
@@ -183,10 +182,8 @@ def _clean(draft: SupplierDraft) -> dict[str, str | None]:
     if values["email"] and not is_email(values["email"] or ""):
         raise ValidationError(msg("{email} is not an email address.", email=values["email"]),
                               field="email")  # fmt: skip
-    if values["tax_code"] and not _TAX_CODE_RE.fullmatch(values["tax_code"] or ""):
-        raise ValidationError(msg("A tax code has 10 digits (a branch's 13, as 0101234567-001): "
-                                  "{code} is not one.", code=values["tax_code"]),
-                              field="tax_code")  # fmt: skip
+    if problem := tax_code_problem(values["tax_code"] or ""):
+        raise ValidationError(problem, field="tax_code")
     return values
 
 

@@ -128,3 +128,13 @@ def test_the_export_uses_the_screens_words(
     assert [v.value is None for v in values] == [p.empty for p in rate.series.points]
     assert all(isinstance(v.value, int | float) and "%" in v.number_format
                for v in values if v.value is not None)  # fmt: skip
+
+
+def test_a_rate_with_no_buyer_charts_the_ranges_days(qtbot: QtBot, ctx: ServiceContext) -> None:
+    """A new shop: the repeat rate has no value on any day. The date axis still runs over
+    the range's days, not over pyqtgraph's default 0 to 1 (seconds of 1970, "00.100")."""
+    detail = open_detail(qtbot, ctx, "repeat_rate")
+    assert detail.series is not None and all(p.empty for p in detail.series.points)
+    first, last = detail.plot.getViewBox().viewRange()[0]
+    assert first <= _ts(FROM) + 1 and last >= _ts(TO) - 1
+    assert last - first < 30 * 86_400

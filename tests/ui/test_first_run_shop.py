@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from primedist.config import Settings
 from primedist.core.clock import format_datetime, shop_tz
 from primedist.domain.enums import Module, Role
-from primedist.errors import AuthenticationError
+from primedist.errors import AuthenticationError, ValidationError
 from primedist.printing.content import ShopDetails
 from primedist.printing.store import load_shop_details, save_shop_details
 from primedist.services import auth, backup, reports, staff
@@ -118,6 +118,34 @@ def test_setup_keeps_the_address_phone_and_tax_code_for_the_receipts(
     assert (details.name, details.address, details.phone, details.tax_code) == (
         "Nến Thơm Sài Gòn", "45 Nguyễn Huệ, Q.1", "028 3822 1234", "0312345678")  # fmt: skip
     assert reports.first_steps(ctx.with_actor(signed.args[0])).shop_details
+
+
+def test_setup_refuses_a_tax_code_that_is_not_one(qtbot: Any, ctx: ServiceContext) -> None:
+    """A slip of the hand in the tax code (printed on every invoice) is caught at setup,
+    as a supplier's is, and in Settings' shop details: it was kept as typed."""
+    window = show_widget(qtbot, WelcomeWindow(ctx), 560, 620)
+    page = window.setup_page
+    for edit, text in ((page.shop_name, "Tạp hóa Cô Ba"), (page.tax_code, "031234567"),
+                       (page.owner_name, "Nguyễn Thị Ba"), (page.email, "ba@example.vn"),
+                       (page.password, "mật-khẩu-dài"),
+                       (page.confirm, "mật-khẩu-dài")):  # fmt: skip
+        edit.setText(text)
+    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.error.isVisible, timeout=WAIT)
+    assert page.error.text() == (
+        "A tax code has 10 digits (a branch's 13, as 0101234567-001): 031234567 is not one."
+    )
+    assert page.tax_code.hasFocus()
+    assert auth.shop_profile(ctx) == {}  # nothing set up
+    page.tax_code.setText("0312345678-001")
+    with qtbot.waitSignal(window.signedIn, timeout=WAIT) as signed:
+        qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+    assert load_shop_details(ctx).tax_code == "0312345678-001"
+    owner_ctx = ctx.with_actor(signed.args[0])
+    with pytest.raises(ValidationError) as refused:
+        save_shop_details(owner_ctx, ShopDetails(name="Tạp hóa Cô Ba", tax_code="MST 0312"))
+    assert refused.value.field == "tax_code"
+    assert load_shop_details(ctx).tax_code == "0312345678-001"
 
 
 def test_setup_without_them_stores_the_name_alone(ctx: ServiceContext) -> None:

@@ -434,7 +434,10 @@ class DetailPage(QWidget):
             low, high = 0.0, 1.0
         room = (high - low) * 0.08
         self.plot.setYRange(low - (room if low < 0 else room / 2), high + room, padding=0)
-        self.plot.enableAutoRange(axis="x")
+        if shown or not data.points:
+            self.plot.enableAutoRange(axis="x")
+        else:  # no point to fit (a rate with no buyer): the periods' days, not 1970's seconds
+            self.plot.setXRange(_ts(data.points[0].start), _ts(data.points[-1].start))
 
     def period_text(self, p: reports.Point) -> str:
         lang = current_language()

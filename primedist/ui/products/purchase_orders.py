@@ -41,6 +41,7 @@ from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
+    EmptyHint,
     alive,
     ask_reason,
     ask_save_path,
@@ -260,6 +261,10 @@ class PurchaseOrdersPage(QWidget):
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.doubleClicked.connect(lambda _index: self.receive())
         layout.addWidget(self.table, 3)
+        #: The list was read once: before, an empty table is no news (no hint).
+        self.listed = False
+        self.empty_hint = EmptyHint(self.table, self.empty_texts,
+                                    lambda: bool(self.search.text().strip()))  # fmt: skip
         self.lines_title = QLabel()
         self.lines_title.setObjectName("sectionTitle")
         self.lines_title.setWordWrap(True)
@@ -324,7 +329,22 @@ class PurchaseOrdersPage(QWidget):
             top.addWidget(button)
         return top
 
+    def empty_texts(self) -> tuple[str, str]:
+        """Nothing found, or nothing in the state chosen (the open orders by default)."""
+        if not self.listed:
+            return "", ""
+        if self.state.currentData() == "open":
+            nothing = self.tr("No purchase orders awaiting goods: order goods from a "
+                              "supplier with New purchase order.")  # fmt: skip
+        elif not self.state.currentData():
+            nothing = self.tr("No purchase orders yet: order goods from a supplier with New "
+                              "purchase order.")  # fmt: skip
+        else:
+            nothing = self.tr("No purchase orders in this state.")
+        return self.tr("No purchase orders match the search."), nothing
+
     def retranslate(self) -> None:
+        self.empty_hint.update_hint()
         self.search.setPlaceholderText(self.tr("Search by code, supplier, note or SKU"))
         names = (self.tr("Open (awaiting goods)"), self.tr("All orders"))
         for i, value in enumerate(STATE_CHOICES):
@@ -395,6 +415,8 @@ class PurchaseOrdersPage(QWidget):
             return
         self.rows, self.lines, self.receipts = rows, [], []
         self._show_rows()
+        self.listed = True
+        self.empty_hint.update_hint()
         if rows:
             keep, self._keep = self._keep, None
             ids = [row.id for row in rows]

@@ -68,6 +68,7 @@ from primedist.ui.file_dialogs import IMPORT, ask_open_file
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
+    EmptyHint,
     alive,
     ask_reason,
     ask_save_path,
@@ -1094,6 +1095,10 @@ class GoodsReceiptsPage(QWidget):
         self.table.setObjectName("receiptsTable")
         self.table.itemSelectionChanged.connect(self._selected)
         layout.addWidget(self.table, 3)
+        #: The list was read once: before, an empty table is no news (no hint).
+        self.listed = False
+        self.empty_hint = EmptyHint(self.table, self.empty_texts,
+                                    lambda: bool(self.search.text().strip()))  # fmt: skip
         self.lines_title = QLabel()
         self.lines_title.setTextFormat(Qt.TextFormat.PlainText)
         self.lines_title.setObjectName("sectionTitle")
@@ -1104,7 +1109,17 @@ class GoodsReceiptsPage(QWidget):
         self.retranslate()
         self.refresh()
 
+    def empty_texts(self) -> tuple[str, str]:
+        if not self.listed:
+            return "", ""
+        return (
+            self.tr("No goods receipts match the search."),
+            self.tr("No goods receipts yet: when a delivery comes in, record it with New "
+                    "goods receipt; its goods go into stock at their cost."),
+        )  # fmt: skip
+
     def retranslate(self) -> None:
+        self.empty_hint.update_hint()
         self.search.setPlaceholderText(self.tr("Search by code, supplier, note or SKU"))
         self.labels_button.setText(self.tr("Print labels"))
         self.labels_button.setToolTip(
@@ -1174,6 +1189,8 @@ class GoodsReceiptsPage(QWidget):
         self.supplier_debt = None
         self._fill_return_actions()
         self._show_rows()
+        self.listed = True
+        self.empty_hint.update_hint()
         if rows:
             keep, self._keep = self._keep, None
             ids = [row.id for row in rows]

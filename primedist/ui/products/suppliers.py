@@ -43,6 +43,7 @@ from primedist.ui.file_dialogs import IMPORT, ask_open_file
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
+    EmptyHint,
     alive,
     ask_reason,
     ask_save_path,
@@ -421,6 +422,9 @@ class SuppliersPage(QWidget):
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.itemDoubleClicked.connect(lambda _item: self.edit_supplier())
         layout.addWidget(self.table, 3)
+        #: The list was read once: before, an empty table is no news (no hint).
+        self.listed = False
+        self.empty_hint = EmptyHint(self.table, self.empty_texts, self.narrowed)
         layout.addLayout(self._build_details())
         self.ledger_table = row_table(len(self.LEDGER_COLUMNS), self.LEDGER_COLUMNS.index("note"))
         self.ledger_table.setObjectName("supplierLedger")
@@ -514,7 +518,21 @@ class SuppliersPage(QWidget):
         return box
 
     # Text ---------------------------------------------------------------------------------
+    def empty_texts(self) -> tuple[str, str]:
+        if not self.listed:
+            return "", ""
+        return (
+            self.tr("No suppliers match the search and the filters."),
+            self.tr("No suppliers yet: add the ones you buy from with New supplier, or "
+                    "import a file."),
+        )  # fmt: skip
+
+    def narrowed(self) -> bool:
+        return bool(self.search.text().strip()) or self.owing_check.isChecked() or (
+            self.archived_check.isChecked())  # fmt: skip
+
     def retranslate(self) -> None:
+        self.empty_hint.update_hint()
         self.search.setPlaceholderText(self.tr("Search by code, name, phone, email or tax code"))
         self.owing_check.setText(self.tr("Only those owed money"))
         self.owing_check.setToolTip(self.tr("Only the suppliers the shop still owes money"))
@@ -613,6 +631,8 @@ class SuppliersPage(QWidget):
         self.table.blockSignals(True)  # one selection change below, not one per row
         try:
             self._show_rows()
+            self.listed = True
+            self.empty_hint.update_hint()
             at = next((i for i, row in enumerate(rows) if row.id == keep), 0)
             if rows:
                 self.table.selectRow(at)
