@@ -558,13 +558,12 @@ class MainWindow(QMainWindow):
         elif key == "orders" and "orders" in self.tab_pages:
             self.select_tab("orders").new_order()  # type: ignore[attr-defined]
         elif key == "shop_details" and "settings" in self.tab_pages:
-            from primedist.ui.settings.printers import PrintersSettings
+            from primedist.ui.settings.shop import ShopSettings
 
             settings = self.select_tab("settings")
-            printers = settings.select_section("printers")  # type: ignore[attr-defined]
-            if isinstance(printers, PrintersSettings):  # not a refusal in its place
-                printers.pages.setCurrentWidget(printers.shop_box)  # its Shop details tab
-                printers.shop_fields["address"].setFocus()
+            shop = settings.select_section("shop")  # type: ignore[attr-defined]
+            if isinstance(shop, ShopSettings):  # not a refusal in its place
+                shop.form.fields["address"].setFocus()
 
     def _analytics_page(self) -> QWidget:
         from primedist.ui.analytics.page import AnalyticsPage

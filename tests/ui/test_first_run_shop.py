@@ -26,7 +26,8 @@ from primedist.ui.home.page import HomePage
 from primedist.ui.main_window import MainWindow
 from primedist.ui.orders.tab import OrdersPage
 from primedist.ui.settings.backup import BackupSettings
-from primedist.ui.settings.printers import PrintersSettings
+from primedist.ui.settings.page import SettingsPage
+from primedist.ui.settings.shop import ShopSettings
 from primedist.ui.welcome import RecoveryDialog, WelcomeWindow
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
 from tests.ui.support import WAIT, close_page, show_widget
@@ -187,15 +188,16 @@ def test_getting_started_asks_for_the_shop_details_and_opens_them(
         qtbot.mouseClick(card.buttons["shop_details"], Qt.MouseButton.LeftButton)
     assert chosen.args == ["shop_details"]
     assert window.tabs.currentWidget().key == "settings"  # type: ignore[attr-defined]
-    settings_page = window.tab_pages["settings"].page  # type: ignore[attr-defined]
-    assert settings_page.sections.currentItem().text() == "Printers & templates"
-    printers = settings_page.section("printers")
-    assert isinstance(printers, PrintersSettings)
-    assert printers.pages.currentWidget() is printers.shop_box
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is printers.shop_fields["address"],
+    settings_page = window.tab_pages["settings"].page
+    assert isinstance(settings_page, SettingsPage)
+    assert settings_page.sections.currentItem().text() == "Shop details"
+    shop = settings_page.section("shop")
+    assert isinstance(shop, ShopSettings)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is shop.form.fields["address"],
                     timeout=WAIT)  # fmt: skip
-    printers.shop_fields["phone"].setText("028 3822 1234")
-    printers.save_shop()
+    shop.form.fields["phone"].setText("028 3822 1234")
+    qtbot.mouseClick(shop.form.save_button, Qt.MouseButton.LeftButton)
+    assert shop.message.text() == "Shop details saved."
     qtbot.waitUntil(lambda: load_shop_details(owner_ctx).phone == "028 3822 1234", timeout=WAIT)
     home.refresh()
     qtbot.waitUntil(lambda: card.steps is not None and card.steps.shop_details, timeout=WAIT)

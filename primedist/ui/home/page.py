@@ -311,7 +311,7 @@ def spread_columns(table: QTableWidget) -> None:
 
 
 class ColumnSpreader(QObject):
-    """Spreads a table's columns (spread_columns) again each time the table is resized."""
+    """Spreads a table's columns (spread_columns) again each time its viewport is resized."""
 
     def __init__(self, table: QTableWidget) -> None:
         super().__init__(table)
@@ -320,10 +320,16 @@ class ColumnSpreader(QObject):
         # What a spread measured before the layout settled leaves (a scroll bar gone since):
         # the last column takes it, no grey strip at the right.
         table.horizontalHeader().setStretchLastSection(True)
-        table.installEventFilter(self)
+        # Never a sideways scroll bar: the table is as wide as its texts at least (its
+        # minimum width), and a bar would cover its last row (the counter's).
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The viewport, not the table: when the table's own resize is seen, its viewport
+        # still has the old width, and columns spread over a wider window overflowed.
+        self.viewport = table.viewport()
+        self.viewport.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.Resize:
+        if watched is self.viewport and event.type() == QEvent.Type.Resize and alive(self.table):
             spread_columns(self.table)
         return False
 
@@ -549,8 +555,10 @@ class HomePage(FiguresPage):
         self.events.clear()
         for e in data.events:
             self.events.addItem(feed_line(e, self.tz))
-        if not data.events:
-            self.events.addItem(translate("HomePage", "Nothing has happened yet."))
+        if not data.events:  # say what will show: a first product or sale is not an event
+            self.events.addItem(translate(
+                "HomePage", "Nothing yet. Order syncs, imports, goods received, backups, "
+                "low stock and customer rank changes will show here."))  # fmt: skip
         fit_lines(self.events)
 
     def _fill_owing(self) -> None:

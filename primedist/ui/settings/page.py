@@ -27,10 +27,11 @@ from primedist.ui.widgets import column_scroll
 
 #: The sections in display order: (key, module, widget class taking the ServiceContext).
 #: Each is imported and built the first time it is shown; its title is in `retranslate`.
-#: The order is DESIGN.md's (§ Settings), with Vouchers beside Loyalty points and the
-#: Audit log last.
+#: The order is DESIGN.md's (§ Settings), with the Shop details after My account (where a
+#: new owner looks for them), Vouchers beside Loyalty points and the Audit log last.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("account", "primedist.ui.settings.account", "AccountSettings"),
+    ("shop", "primedist.ui.settings.shop", "ShopSettings"),
     ("channels", "primedist.ui.settings.channels", "ChannelsSettings"),
     ("logistics", "primedist.ui.settings.logistics", "LogisticsSettings"),
     ("staff", "primedist.ui.settings.staff", "StaffSettings"),
@@ -57,7 +58,8 @@ class SettingsPage(QWidget):
     #: My account saved the signed-in user's new details (the new Actor): the window's
     #: header and user menu follow.
     accountChanged = Signal(object)
-    #: Printers & templates saved the shop details (the shop's name): the header follows.
+    #: Shop details (or its tab in Printers & templates) saved the shop details (the
+    #: shop's name): the header follows.
     shopNameChanged = Signal(str)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
@@ -191,6 +193,7 @@ class SettingsPage(QWidget):
             "low_stock": self.tr("Low stock"),
             "channels": self.tr("Sales channels"),
             "account": self.tr("My account"),
+            "shop": self.tr("Shop details"),
             "staff": self.tr("Staff"),
             "language": self.tr("Language"),
             "backup": self.tr("Backup & restore"),

@@ -1,7 +1,8 @@
 """Settings → Printers & templates: per document type the template, paper and printer
 (a system printer, or an ESC/POS printer on the network, USB or a serial port), a test
 page; the template's HTML with its placeholders listed, a live preview with a sample
-order, reset to default; and the shop details printed at the top of documents."""
+order, reset to default; and the shop details printed at the top of documents (the form
+of Settings → Shop details, here too so the preview follows it as it is typed)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from primedist.errors import PrimedistError, ValidationError
 from primedist.printing import store
-from primedist.printing.content import ITEM_NAMES, PLACEHOLDERS, ShopDetails, pick
+from primedist.printing.content import ITEM_NAMES, PLACEHOLDERS, pick
 from primedist.printing.documents import Document
 from primedist.printing.model import (
     PAPERS,
@@ -47,12 +48,12 @@ from primedist.printing.model import (
     templates_for,
 )
 from primedist.services.context import ServiceContext
-from primedist.ui.file_dialogs import PICTURE, ask_open_file
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text
 from primedist.ui.printing import render
 from primedist.ui.printing.actions import OrderPrinter, doc_type_label
 from primedist.ui.printing.jobs import sample_document
+from primedist.ui.settings.shop import ShopDetailsForm
 
 PREVIEW_DEBOUNCE_MS = 250
 #: Preview width in pixels for A4/A5 (rolls use their printer's dots).
@@ -98,7 +99,6 @@ class PrintersSettings(QWidget):
         self._build()
         self._retranslate()
         self.load(DocumentType.RECEIPT)
-        self.load_shop()
 
     # ------------------------------------------------------------------ layout
 
@@ -246,30 +246,12 @@ class PrintersSettings(QWidget):
         layout.addLayout(names_col, 2)
         return self.template_box
 
-    def _build_shop(self) -> QGroupBox:
-        self.shop_box = QGroupBox()
-        form = QFormLayout(self.shop_box)
-        self.shop_fields: dict[str, QLineEdit] = {}
-        self.shop_labels: dict[str, QLabel] = {}
-        for key in ("name", "address", "phone", "tax_code", "logo_path", "footer"):
-            edit = QLineEdit()
-            edit.setObjectName(f"shop_{key}")
-            edit.textChanged.connect(self._schedule_preview)
-            label = QLabel()
-            self.shop_fields[key], self.shop_labels[key] = edit, label
-            if key == "logo_path":
-                row = QHBoxLayout()
-                self.logo_button = QPushButton()
-                self.logo_button.clicked.connect(self._choose_logo)
-                row.addWidget(edit, 1)
-                row.addWidget(self.logo_button)
-                form.addRow(label, row)
-            else:
-                form.addRow(label, edit)
-        self.save_shop_button = QPushButton()
-        self.save_shop_button.setObjectName("saveShop")
-        self.save_shop_button.clicked.connect(self.save_shop)
-        form.addRow("", self.save_shop_button)
+    def _build_shop(self) -> ShopDetailsForm:
+        self.shop_box = ShopDetailsForm(self.ctx)
+        self.shop_fields = self.shop_box.fields
+        self.shop_box.edited.connect(self._schedule_preview)
+        self.shop_box.said.connect(self._say)
+        self.shop_box.saved.connect(self.shopNameChanged)
         return self.shop_box
 
     def _build_preview(self) -> QWidget:
@@ -359,16 +341,6 @@ class PrintersSettings(QWidget):
                 "per item of a list; {{^name}}…{{/name}} only when it is not."
             )
         )
-        self.shop_box.setTitle(self.tr("Shop details on documents"))
-        shop_texts = {
-            "name": self.tr("Shop name"), "address": self.tr("Address"),
-            "phone": self.tr("Phone"), "tax_code": self.tr("Tax code"),
-            "logo_path": self.tr("Logo"), "footer": self.tr("Footer line"),
-        }  # fmt: skip
-        for key, text in shop_texts.items():
-            self.shop_labels[key].setText(text)
-        self.logo_button.setText(self.tr("Choose…"))
-        self.save_shop_button.setText(self.tr("Save shop details"))
         self.preview_caption.setText(self.tr("Preview with a sample order"))
         self._fill_names()
 
@@ -628,7 +600,7 @@ class PrintersSettings(QWidget):
         store.check_template(html)
         return sample_document(
             html, self.current_doc_type(), Paper(self.paper.currentData()),
-            self.preview_lang.currentData(), self.ctx, shop=self._shop_from_form(),
+            self.preview_lang.currentData(), self.ctx, shop=self.shop_box.details(),
         )  # fmt: skip
 
     def update_preview(self) -> None:
@@ -713,36 +685,10 @@ class PrintersSettings(QWidget):
 
     # ------------------------------------------------------------------ shop
 
-    def load_shop(self) -> None:
-        details = store.load_shop_details(self.ctx)
-        self._loading = True
-        try:
-            for key, edit in self.shop_fields.items():
-                edit.setText(getattr(details, key))
-        finally:
-            self._loading = False
-        self.update_preview()
-
-    def _shop_from_form(self) -> ShopDetails:
-        return ShopDetails(**{k: e.text().strip() for k, e in self.shop_fields.items()})
-
     def save_shop(self) -> None:
-        try:
-            store.save_shop_details(self.ctx, self._shop_from_form())
-        except PrimedistError as exc:
-            self._say(error_text(exc))
-            return
-        self.load_shop()  # as kept: the logo is the copy in the data folder
-        self._say(self.tr("Shop details saved."))
-        self.shopNameChanged.emit(self.shop_fields["name"].text())
-
-    def _choose_logo(self) -> None:
-        path = ask_open_file(
-            self, self.ctx, PICTURE, self.tr("Choose the shop logo"),
-            self.tr("Images (*.png *.jpg *.jpeg *.bmp)"),
-        )  # fmt: skip
-        if path is not None:
-            self.shop_fields["logo_path"].setText(str(path))
+        """Save the Shop details tab's form (the preview follows what is kept)."""
+        if self.shop_box.save():
+            self.update_preview()
 
     def _say(self, text: str) -> None:
         if shiboken6.isValid(self):
