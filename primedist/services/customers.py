@@ -625,8 +625,9 @@ def update_customer(
     seen: CustomerDraft | None = None,
 ) -> None:
     """Save the edited customer: every field as in the draft (an empty one clears it) and
-    exactly the draft's phones (the first is primary). A phone another live customer has
-    raises DuplicatePhone unless `allow_shared_phones`. `seen`: the customer as the form
+    exactly the draft's phones (the first is primary). A phone added here that another live
+    customer has raises DuplicatePhone unless `allow_shared_phones` (one it already had
+    stays, shared or not). `seen`: the customer as the form
     showed it when opened (stored values, not cleaned); a customer stored otherwise now
     (changed on another PC or in another window) is refused with a Conflict, since saving
     the whole form would undo that change."""
@@ -652,7 +653,10 @@ def update_customer(
             )
         _check_refs(conn, draft, customer_id)
         if not allow_shared_phones:
-            for phone, ref in phone_owners(conn, draft.phones).items():
+            # Only a phone this edit adds is checked: one the customer already shares
+            # (added with "Create anyway", or imported so) must not block every later edit.
+            added = [ph for ph in draft.phones if ph not in before["phones"]]
+            for phone, ref in phone_owners(conn, added).items():
                 if ref.id != customer_id:
                     raise DuplicatePhone(replace(ref, phone=phone))
         conn.execute(customers_t.update().where(c.id == customer_id).values(**_draft_values(draft)))

@@ -80,6 +80,8 @@ class DuplicatesDialog(QDialog):
         self.groups: list[DuplicateGroup] = []
         self._busy = False
         self._syncing = False
+        #: What the last merge did, until the groups are read again after it.
+        self.merge_result = ""
         self.resize(1100, 600)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -170,7 +172,11 @@ class DuplicatesDialog(QDialog):
         self.groups = groups
         self._fill(groups)
         if not groups:
-            self.message.setText(self.tr("No likely duplicates found."))
+            # After merging the last group, what the merge did stays in view.
+            merged = self.merge_result
+            none_left = self.tr("No likely duplicates found.")
+            self.message.setText(f"{merged} {none_left}" if merged else none_left)
+        self.merge_result = ""
 
     def _fill(self, groups: Sequence[DuplicateGroup]) -> None:
         tz = shop_tz()
@@ -277,9 +283,10 @@ class DuplicatesDialog(QDialog):
             f"{m.name} ({m.code})" for m in (self._member(i) for i in merge) if m is not None
         )
         question = self.tr(
-            "Merge {names} into {survivor}?\n\nTheir orders, points, tags, segments, "
-            "addresses (the newest 10 kept), phones and marketplace ids move to {survivor}; "
-            "they are then hidden from the lists. This cannot be undone."
+            "Merge {names} into {survivor}?\n\nTheir orders, what they owe (sales on "
+            "account and payments), points, tags, segments, addresses (the newest 10 kept), "
+            "phones and marketplace ids move to {survivor}; they are then hidden from the "
+            "lists. This cannot be undone."
         ).format(names=names, survivor=label)
         if not ask_confirm(self, self.tr("Merge customers"), question):
             return
@@ -290,12 +297,11 @@ class DuplicatesDialog(QDialog):
         def done(report: MergeReport) -> None:
             if not alive(self):
                 return
-            self.message.setText(
-                self.tr("Merged {n} customer(s) into {survivor}: {orders} order(s) moved.").format(
-                    n=len(report.merged_ids), survivor=label,
-                    orders=number(report.moved.get("orders", 0)),
-                )
-            )  # fmt: skip
+            self.merge_result = self.tr(
+                "Merged {n} customer(s) into {survivor}: {orders} order(s) moved."
+            ).format(n=len(report.merged_ids), survivor=label,
+                     orders=number(report.moved.get("orders", 0)))  # fmt: skip
+            self.message.setText(self.merge_result)
             self.merged.emit(report.survivor_id)
             self.refresh()
 
