@@ -102,6 +102,9 @@ class ChannelApp:
     #: The authorisation redirect names the shop (Shopee `shop_id=`); otherwise the shop
     #: id comes from the token response.
     shop_id_in_redirect: bool
+    #: The id and secret named together ("app key/secret"): one message, so that a
+    #: sentence naming them reads whole in the reader's language, not spliced from labels.
+    credentials: str
     #: Refreshing the tokens extends the refresh token's life (Lazada's does not: its
     #: authorisation ends on a fixed date, and the seller must re-authorise before).
     refresh_extends: bool = True
@@ -123,22 +126,23 @@ CHANNEL_APPS: dict[Channel, ChannelApp] = {
         Channel.SHOPEE, msg("partner id"), "partner key", "Shopee Open Platform → App list",
         numeric_id=True, live_host="https://partner.shopeemobile.com",
         test_host="https://openplatform.sandbox.test-stable.shopee.sg",
-        shop_id_in_redirect=True,
+        shop_id_in_redirect=True, credentials=msg("partner id/key"),
     ),
     Channel.LAZADA: ChannelApp(
         Channel.LAZADA, msg("app key"), "app secret", "Lazada Open Platform → App Console",
         numeric_id=True, live_host="https://api.lazada.vn/rest", test_host=None,
-        shop_id_in_redirect=False, refresh_extends=False,
+        shop_id_in_redirect=False, credentials=msg("app key/secret"), refresh_extends=False,
     ),
     Channel.TIKTOK: ChannelApp(
         Channel.TIKTOK, msg("app key"), "app secret", "TikTok Shop Partner Center → App & Service",
         numeric_id=False, live_host="https://open-api.tiktokglobalshop.com", test_host=None,
-        shop_id_in_redirect=False,
+        shop_id_in_redirect=False, credentials=msg("app key/secret"),
     ),
     Channel.TIKI: ChannelApp(
         Channel.TIKI, msg("client id"), "client secret", "Tiki Open API (open.tiki.vn) → My apps",
         numeric_id=False, live_host="https://api.tiki.vn",
         test_host="https://api-sandbox.tiki.vn", shop_id_in_redirect=False,
+        credentials=msg("client id/secret"),
     ),
 }  # fmt: skip
 
@@ -1116,7 +1120,7 @@ class ShopTokenStore:
 
 #: Why a shop's connector cannot be made. The outbox keeps them as an action's last
 #: message (plain English): the Sync panel reads them back by these templates.
-NO_APP_CREDENTIALS = msg("{name} has no {id_label}/{key_name}: add them in Sales channels.")
+NO_APP_CREDENTIALS = msg("{name} has no {credentials}: add them in Sales channels.")
 NOT_LINKED_YET = msg("{name} is not linked yet: authorise it in Sales channels.")
 
 
@@ -1140,12 +1144,7 @@ def shop_connector(ctx: ServiceContext, shop_id: int, **config: Any) -> Connecto
             app = channel_app(shop.channel)
             raise ShopNotReady(
                 Message(
-                    NO_APP_CREDENTIALS.template,
-                    {
-                        "name": shop.name,
-                        "id_label": app.id_label,
-                        "key_name": str(app.key_label.split()[-1]),
-                    },
+                    NO_APP_CREDENTIALS.template, {"name": shop.name, "credentials": app.credentials}
                 )
             )
         if not shop.external_shop_id:
@@ -1179,10 +1178,9 @@ def _app_connector(ctx: ServiceContext, shop_id: int) -> Connector:
             app = channel_app(channel)
             raise ValidationError(
                 msg(
-                    "{name} has no {id_label}/{key_name} yet: add them first.",
+                    "{name} has no {credentials} yet: add them first.",
                     name=shop.name,
-                    id_label=app.id_label,
-                    key_name=str(app.key_label.split()[-1]),
+                    credentials=app.credentials,
                 ),
                 field="partner_id",
             )

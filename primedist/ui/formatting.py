@@ -16,6 +16,17 @@ def when_text(dt: datetime) -> str:
     return format_datetime(as_utc(dt), shop_tz(), current_language())
 
 
+#: The minus of a signed figure (U+2212, as the app's other signed columns: an account's
+#: entries, a supplier's balance changes): as wide as the plus, unlike a hyphen.
+MINUS = "\u2212"
+
+
+def signed_number(n: int, lang: str | None = None) -> str:
+    """A change in a count with its sign, in the UI language: ``+31``, ``−3.740``, ``0``."""
+    body = format_number(abs(n), lang or current_language())
+    return ("+" if n > 0 else MINUS if n < 0 else "") + body
+
+
 #: (thousands, decimal) separators for decimals, per UI language (as core.money's).
 _DECIMAL_SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
 

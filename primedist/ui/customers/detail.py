@@ -81,7 +81,7 @@ from primedist.ui.customers.list_page import confirm_delete, success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
 from primedist.ui.errors import show_error
 from primedist.ui.file_dialogs import PICTURE, ask_open_file
-from primedist.ui.formatting import format_percent, when_text
+from primedist.ui.formatting import format_percent, signed_number, when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.messages import error_text, localize
@@ -932,9 +932,8 @@ class CustomerDetailDialog(QDialog):
         table = self.points_table
         table.setRowCount(len(self._points))
         for row, e in enumerate(self._points):
-            delta = format_number(e.delta, lang)
             cells = (_item(when_text(e.created_at)), _item(points_kind_label(e)),
-                     _item(f"+{delta}" if e.delta > 0 else delta, right=True),
+                     _item(signed_number(e.delta, lang), right=True),
                      _item(format_number(e.balance_after, lang), right=True),
                      _item(points_reason(e.reason)))  # fmt: skip
             for col, cell in enumerate(cells):

@@ -65,6 +65,7 @@ from primedist.services.tags import (
 from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import (
+    EmptyHint,
     alive,
     ask_save_path,
     count_text,
@@ -283,6 +284,9 @@ class SegmentsPage(QWidget, _RowsWidget):
         self.table.itemSelectionChanged.connect(self._update_actions)
         self.table.itemDoubleClicked.connect(self._on_double_click)
         layout.addWidget(self.table, 1)
+        # No segment yet: what one is for and how to make it (blank until the first load).
+        self._listed = False
+        self.empty_hint = EmptyHint(self.table, lambda: ("", self.empty_text()), lambda: False)
         self.retranslate()
         self.refresh()
 
@@ -310,6 +314,18 @@ class SegmentsPage(QWidget, _RowsWidget):
             self.tr("Total expenses"), self.tr("Created"),
         ])  # fmt: skip
         self._show_count()
+        self.empty_hint.update_hint()
+
+    def empty_text(self) -> str:
+        """What the empty list says: what a segment is for and how to make one."""
+        if not self._listed:
+            return ""
+        return self.tr(
+            "No segments yet. A segment is a named list of customers you build, to find "
+            "them again in the customer list or export them. Create one with New segment…, "
+            "then add customers to it from the Customers list (select them, then Add to "
+            "segment…)."
+        )
 
     def _show_count(self) -> None:
         self.count.setText(
@@ -338,7 +354,9 @@ class SegmentsPage(QWidget, _RowsWidget):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(r, c, item)
+        self._listed = True
         self._show_count()
+        self.empty_hint.update_hint()  # an empty list loaded again changes no row
 
     def _update_actions(self) -> None:
         one = self.selected_id() is not None

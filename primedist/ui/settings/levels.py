@@ -131,7 +131,7 @@ class LevelsSettings(QWidget):
     def _retranslate(self) -> None:
         self.title.setText(self.tr("Customer groups & price levels"))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Name"), self.tr("Code"), self.tr("Automatic upgrade from (VND)"),
+            [self.tr("Name"), self.tr("Code"), self.tr("Automatic upgrade from"),
              self.tr("Members"), self.tr("Prices")]
         )  # fmt: skip
         self.name.setPlaceholderText(self.tr("Name, e.g. VIP"))

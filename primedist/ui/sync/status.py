@@ -18,7 +18,7 @@ from primedist.connectors.http import UNANSWERED
 from primedist.connectors.token_keeper import NOT_AUTHORISED
 from primedist.core.clock import format_datetime, shop_tz, to_local
 from primedist.core.messages import Message, reread
-from primedist.services.channels import NO_APP_CREDENTIALS, NOT_LINKED_YET
+from primedist.services.channels import CHANNEL_APPS, NO_APP_CREDENTIALS, NOT_LINKED_YET
 from primedist.services.context import ServiceContext
 from primedist.services.outbox_delivery import SHOP_DISCONNECTED
 from primedist.services.sync import SYNC_STATE, SyncState
@@ -36,6 +36,17 @@ RECOUNT_DELAY_MS = 150
 #: The connectors' words a last message may be, and why a shop has no connector yet
 #: (kept as plain English).
 _REREAD = (*UNANSWERED, NOT_AUTHORISED, SHOP_DISCONNECTED, NO_APP_CREDENTIALS, NOT_LINKED_YET)
+#: A channel's credentials as read back ("app key/secret"), by their message: named in the
+#: reader's words too.
+_CREDENTIALS = {str(app.credentials): app.credentials for app in CHANNEL_APPS.values()}
+
+
+def _reworded(found: Message) -> Message:
+    """A message read back from plain English with its channel credentials as messages."""
+    said = found.values.get("credentials")
+    if not isinstance(said, str) or said not in _CREDENTIALS:
+        return found
+    return Message(found.template, {**found.values, "credentials": _CREDENTIALS[said]})
 
 
 def last_message_text(text: str | None) -> str:
@@ -49,7 +60,7 @@ def last_message_text(text: str | None) -> str:
         return localize(text)
     for template in _REREAD:
         if (found := reread(text, template.template)) is not None:
-            return localize(found)
+            return localize(_reworded(found))
     return localize(text)
 
 

@@ -134,7 +134,7 @@ def test_points_reasons_and_reversals_in_english(
     ]
     assert column(table, 1) == ["Refunded", "Reversed", "Refunded", "Reversed", "Earned",
                                 "Redeemed"]  # fmt: skip
-    assert column(table, 2)[1].startswith("-")
+    assert column(table, 2)[1].startswith("\u2212")  # U+2212, not a hyphen
 
 
 def test_points_reasons_and_reversals_in_vietnamese(

@@ -53,10 +53,23 @@ def test_a_shop_without_app_credentials_says_so_in_vietnamese(
     # It waits for the owner, never used up, and is not tried again at every run.
     assert (report.not_ready, report.retrying, report.failed) == (1, 0, 0)
     cell, detail = _shown_reason(qtbot, ctx)
-    assert cell.startswith("Prime Store - Lazada chưa có ")
-    assert cell.endswith(": hãy thêm trong Kênh bán hàng.")
+    # Lazada's own names for them, in a whole Vietnamese sentence (no "app key/secret").
+    assert cell == (
+        "Prime Store - Lazada chưa có App Key và App Secret: hãy thêm trong Kênh bán hàng."
+    )
     assert detail.endswith(cell)
-    assert "add them" not in detail
+    assert "add them" not in detail and "/" not in cell
+
+
+@pytest.mark.usefixtures("english")
+def test_a_shop_without_app_credentials_reads_as_before_in_english(
+    qtbot: Any, ctx: ServiceContext, engine: Engine
+) -> None:
+    shop = make_shop(engine, "Prime Store - Lazada", "lazada")
+    _queue_stock_push(engine, shop)
+    od.deliver_outbox(ctx)
+    cell, _detail = _shown_reason(qtbot, ctx)
+    assert cell == "Prime Store - Lazada has no app key/secret: add them in Sales channels."
 
 
 @pytest.mark.usefixtures("vietnamese")
