@@ -241,3 +241,17 @@ class CustomerAdjustment(SQLModel, table=True):
     reason: str = Field(max_length=255)
     user_id: int | None = fk("users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class NotDuplicatePair(SQLModel, table=True):
+    """Two customers the user said are not one person ("Not duplicates" in Find
+    duplicates: a husband and wife sharing a phone): the pair is no longer offered as a
+    duplicate, whatever they share. Lower id first, so a pair is stored once."""
+
+    __tablename__ = "customer_not_duplicates"
+    __table_args__ = (sa.CheckConstraint("customer_id < other_id", name="pair_ordered"),)
+
+    customer_id: int = fk("customers.id", ondelete="CASCADE", primary_key=True)
+    other_id: int = fk("customers.id", ondelete="CASCADE", primary_key=True, index=True)
+    user_id: int | None = fk("users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -26,7 +26,9 @@ adjustments, points ledger rows (the survivor's ledger then restated: one runnin
 tags, segments, identities, phones, addresses (the newest `MAX_ADDRESSES` kept; the dropped
 ones are kept in the audit row) and referred customers to the survivor; the others are
 marked `merged_into_id` + `deleted_at` (hidden from lists, their rows kept, their rank
-history too: it tells how *their* rank went, not the survivor's).
+history too: it tells how *their* rank went, not the survivor's). Customers said not to be
+one person (`mark_not_duplicates`: pairs in `customer_not_duplicates`) are no longer offered
+together by `find_duplicates`, whatever they come to share.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import combinations
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -57,6 +60,7 @@ from primedist.domain.customer import (
     CustomerPayment,
     CustomerPhone,
     CustomerTag,
+    NotDuplicatePair,
     SegmentMember,
     customer_code,
 )
@@ -65,6 +69,7 @@ from primedist.domain.loyalty import PointsEntry, VoucherUse
 from primedist.domain.order import Order
 from primedist.domain.user import User
 from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.queries.customers import OWED
 from primedist.queries.reports import refresh_summaries
 from primedist.services.context import ServiceContext
 from primedist.services.customer_stats import refresh_customer_stats
@@ -79,6 +84,7 @@ orders_t = table_of(Order)
 points_t = table_of(PointsEntry)
 voucher_uses_t = table_of(VoucherUse)
 users_t = table_of(User)
+not_duplicates_t = table_of(NotDuplicatePair)
 
 MAX_NAME = 120
 MAX_EMAIL = 254
@@ -158,6 +164,8 @@ class DuplicateMember:
     total_expenses: int
     created_at: datetime
     last_order_at: datetime | None
+    #: What they owe for sales on account (the Customers list's Owes; < 0: the shop owes).
+    owed: int
 
 
 @dataclass(frozen=True)
@@ -705,30 +713,34 @@ def _members(conn: sa.Connection, ids: Sequence[int]) -> dict[int, DuplicateMemb
             phones.setdefault(cid, []).append(phone)
         stmt2 = sa.select(
             c.id, c.code, c.name, province, c.total_orders, c.total_expenses, c.created_at,
-            c.last_order_at,
+            c.last_order_at, OWED,
         ).where(c.id.in_(chunk))  # fmt: skip
-        for cid, code, name, prov, n, spent, created, last in conn.execute(stmt2):
+        for cid, code, name, prov, n, spent, created, last, owed in conn.execute(stmt2):
             out[cid] = DuplicateMember(cid, code, name, tuple(phones.get(cid, ())), prov,
-                                       n, spent, created, last)  # fmt: skip
+                                       n, spent, created, last, int(owed))  # fmt: skip
     return out
 
 
 def find_duplicates(ctx: ServiceContext, limit: int = 200) -> list[DuplicateGroup]:
     """Groups of live customers that are likely one person: the same normalised phone,
     then the same folded name and province (of the default, else newest, address). At most
-    `limit` groups; a set of customers is listed once. Members oldest first."""
+    `limit` groups; a set of customers is listed once. Members oldest first. A group whose
+    every pair was said not to be duplicates (`mark_not_duplicates`) is left out."""
     ctx.require(Module.CUSTOMERS)
     groups: list[tuple[Literal["phone", "name_province"], str, list[int]]] = []
     seen: set[tuple[int, ...]] = set()
+    apart: set[tuple[int, int]] = set()
 
     def add(reason: Literal["phone", "name_province"], key: str, ids: Iterable[int]) -> None:
         members = tuple(sorted(set(ids)))
         if len(members) > 1 and members not in seen and len(groups) < limit:
             seen.add(members)
-            groups.append((reason, key, list(members)))
+            if not apart.issuperset(combinations(members, 2)):
+                groups.append((reason, key, list(members)))
 
     c, p, a = customers_t.c, phones_t.c, addresses_t.c
     with ctx.engine.connect() as conn:
+        apart.update(_not_duplicate_pairs(conn))
         stmt = (
             sa.select(p.phone, sa.func.group_concat(sa.distinct(p.customer_id)))
             .join(customers_t, c.id == p.customer_id)
@@ -775,6 +787,48 @@ def find_duplicates(ctx: ServiceContext, limit: int = 200) -> list[DuplicateGrou
         DuplicateGroup(reason, key, tuple(members[i] for i in ids if i in members))
         for reason, key, ids in groups
     ]
+
+
+def _not_duplicate_pairs(conn: sa.Connection) -> set[tuple[int, int]]:
+    """Every pair said not to be duplicates, lower id first (a shop has a handful)."""
+    n = not_duplicates_t.c
+    return {(int(a), int(b)) for a, b in conn.execute(sa.select(n.customer_id, n.other_id))}
+
+
+def mark_not_duplicates(ctx: ServiceContext, customer_ids: Sequence[int]) -> int:
+    """Record that these customers are different people (each pair of them: a husband and
+    wife sharing a phone), so Find duplicates no longer offers them together, whatever they
+    share now or later. Returns how many pairs were new. Like
+    merging, only the owner or a manager decides it (it hides a group from everyone)."""
+    ctx.require(Module.CUSTOMERS)
+    ctx.require_manager()
+    ids = sorted(set(customer_ids))
+    if len(ids) < 2:
+        raise ValidationError(msg("Pick at least two customers."), field="customer_ids")
+    now = ctx.clock.now()
+    with ctx.uow(write=True) as session:
+        conn = session.connection()
+        c = customers_t.c
+        live = set(conn.scalars(sa.select(c.id).where(c.id.in_(ids), _live())))
+        missing = [i for i in ids if i not in live]
+        if missing:
+            raise NotFound(
+                msg(
+                    "These customers no longer exist or were already merged: {customers}",
+                    customers=[customer_code(i) for i in missing],
+                )
+            )
+        new = sorted(set(combinations(ids, 2)) - _not_duplicate_pairs(conn))
+        if new:
+            conn.execute(not_duplicates_t.insert(), [
+                {"customer_id": a, "other_id": b, "user_id": ctx.actor.id, "created_at": now}
+                for a, b in new
+            ])  # fmt: skip
+        codes = [customer_code(i) for i in ids]
+        ctx.audit(session, "customer.not_duplicates", entity_type="customer", entity_id=ids[0],
+                  summary=msg("{customers}: not duplicates", customers=codes),
+                  after={"customers": codes, "new_pairs": len(new)})  # fmt: skip
+    return len(new)
 
 
 # --------------------------------------------------------------------------- merge

@@ -2,13 +2,16 @@
 
 `DuplicatesDialog(ctx)` lists `services.customers.find_duplicates` (same normalised phone,
 or same folded name and province) as a tree: one group per top-level row, its customers
-below with their phones, province, orders, expenses and dates. In each group the user
-ticks **Keep** on the customer that stays (by default the one with the most orders, then
-the oldest) and **Merge** on the ones to merge into it (all, by default: untick a customer
-who is someone else). "Merge…" asks first (`ask_confirm`, which tests replace), runs
-`merge_customers` off the UI thread, says what moved, emits `merged(survivor_id)` and
-reloads the groups. Merging hides customers for good, so only the owner or a manager
-merges: for the others the button stays off and says why.
+below with their phones, province, orders, expenses, what they owe (the Customers list's
+Owes: a merge moves it) and dates. In each group the user ticks **Keep** on the customer
+that stays (by default the one with the most orders, then the oldest) and **Merge** on the
+ones to merge into it (all, by default: untick a customer who is someone else). "Merge…"
+asks first (`ask_confirm`, which tests replace), runs `merge_customers` off the UI thread,
+says what moved, emits `merged(survivor_id)` and reloads the groups. "Not duplicates"
+records that the group's customers are different people (`mark_not_duplicates`: a husband
+and wife sharing a phone) after asking, and reloads: the group no longer shows. Merging
+hides customers for good, and a group said not to be duplicates does not come back, so only
+the owner or a manager does either: for the others the buttons stay off and say why.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from primedist.services.customers import (
     DuplicateMember,
     MergeReport,
     find_duplicates,
+    mark_not_duplicates,
     merge_customers,
 )
 from primedist.ui.errors import box_text
@@ -47,7 +51,7 @@ from primedist.ui.list_tools import alive, number
 from primedist.ui.ops import Op
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-KEEP, MERGE, NAME, CODE, PHONES, PROVINCE, ORDERS, EXPENSES, CREATED, LAST = range(10)
+KEEP, MERGE, NAME, CODE, PHONES, PROVINCE, ORDERS, EXPENSES, OWES, CREATED, LAST = range(11)
 
 
 def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -80,13 +84,13 @@ class DuplicatesDialog(QDialog):
         self.groups: list[DuplicateGroup] = []
         self._busy = False
         self._syncing = False
-        #: What the last merge did, until the groups are read again after it.
+        #: What the last merge (or "Not duplicates") did, until the groups are read again.
         self.merge_result = ""
         self.resize(1100, 600)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(10)
+        self.tree.setColumnCount(11)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -98,11 +102,14 @@ class DuplicatesDialog(QDialog):
         self.refresh_button.clicked.connect(self.refresh)
         self.merge_button = QPushButton()
         self.merge_button.clicked.connect(self.merge_current)
+        self.apart_button = QPushButton()
+        self.apart_button.clicked.connect(self.not_duplicates_current)
         self.close_button = QPushButton()
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.apart_button)
         buttons.addWidget(self.merge_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
@@ -121,18 +128,29 @@ class DuplicatesDialog(QDialog):
                 "Customers with the same phone, or the same name in the same province. In "
                 "each group tick Keep on the customer who stays and Merge on those to merge "
                 "into it: their orders, points, tags, segments, addresses, phones and "
-                "marketplace ids move to the customer kept."
+                "marketplace ids move to the customer kept. For customers who are really "
+                "different people (a husband and wife sharing a phone), use Not duplicates…: "
+                "their group is no longer shown."
             )
         )
         self.tree.setHeaderLabels([
             self.tr("Keep"), self.tr("Merge"), self.tr("Name"), self.tr("Code"),
             self.tr("Phones"), self.tr("Province"), self.tr("Orders"),
-            self.tr("Total expenses"), self.tr("Created"), self.tr("Latest order"),
+            self.tr("Total expenses"), self.tr("Owes"), self.tr("Created"),
+            self.tr("Latest order"),
         ])  # fmt: skip
         self.refresh_button.setText(self.tr("Refresh"))
         self.merge_button.setText(self.tr("Merge…"))
         self.merge_button.setToolTip(
             "" if self.may_merge() else self.tr("Only the owner or a manager merges customers.")
+        )
+        self.apart_button.setText(self.tr("Not duplicates…"))
+        self.apart_button.setToolTip(
+            self.tr(
+                "The customers of this group are different people: stop showing them as duplicates."
+            )
+            if self.may_merge()
+            else self.tr("Only the owner or a manager says customers are not duplicates.")
         )
         self.close_button.setText(self.tr("Close"))
         if self.groups:
@@ -192,6 +210,7 @@ class DuplicatesDialog(QDialog):
                 row = QTreeWidgetItem(["", "", m.name, m.code, ", ".join(m.phones),
                                        m.province or "", number(m.total_orders),
                                        format_money(m.total_expenses, lang),
+                                       format_money(m.owed, lang) if m.owed else "",
                                        format_date(m.created_at, lang, tz),
                                        format_date(m.last_order_at, lang, tz)
                                        if m.last_order_at else ""])  # fmt: skip
@@ -267,6 +286,7 @@ class DuplicatesDialog(QDialog):
         self.merge_button.setEnabled(
             self.may_merge() and not self._busy and keep is not None and bool(merge)
         )
+        self.apart_button.setEnabled(self.may_merge() and not self._busy and top is not None)
         self.refresh_button.setEnabled(not self._busy)
 
     # ------------------------------------------------------------------ merge
@@ -306,5 +326,38 @@ class DuplicatesDialog(QDialog):
             self.refresh()
 
         Op(self, lambda _job: merge_customers(ctx, keep, merge)).success(done).finally_(
+            self._ended
+        ).run()
+
+    # ------------------------------------------------------------------ not duplicates
+    def not_duplicates_current(self) -> None:
+        """Every customer of the current group is someone else: the group stops showing."""
+        top = self.current_group()
+        if top is None or self._busy or not self.may_merge():
+            return
+        ids = [int(row.data(NAME, ID_ROLE)) for row in _children(top)]
+        names = ", ".join(
+            f"{m.name} ({m.code})" for m in (self._member(i) for i in ids) if m is not None
+        )
+        question = self.tr(
+            "Are {names} different people?\n\nThey will no longer be shown as duplicates "
+            "of one another, even if they later share more (a phone, a name)."
+        ).format(names=names)
+        if not ask_confirm(self, self.tr("Not duplicates"), question):
+            return
+        ctx = self.ctx
+        self._busy = True
+        self._update_actions()
+
+        def done(_pairs: int) -> None:
+            if not alive(self):
+                return
+            self.merge_result = self.tr("{names}: no longer shown as duplicates.").format(
+                names=names
+            )
+            self.message.setText(self.merge_result)
+            self.refresh()
+
+        Op(self, lambda _job: mark_not_duplicates(ctx, ids)).success(done).finally_(
             self._ended
         ).run()

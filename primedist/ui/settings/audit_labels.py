@@ -35,6 +35,7 @@ ACTIONS: dict[str, str] = {
     "customer.delete": QT_TRANSLATE_NOOP("audit", "Customers deleted"),
     "customer.merge": QT_TRANSLATE_NOOP("audit", "Customers merged"),
     "customer.note": QT_TRANSLATE_NOOP("audit", "Customer note changed"),
+    "customer.not_duplicates": QT_TRANSLATE_NOOP("audit", "Customers marked as not duplicates"),
     "customer.pin": QT_TRANSLATE_NOOP("audit", "Customer rank pinned"),
     "customer.points_adjust": QT_TRANSLATE_NOOP("audit", "Points adjusted"),
     "customer.rank": QT_TRANSLATE_NOOP("audit", "Customer rank set by hand"),
