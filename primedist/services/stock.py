@@ -16,6 +16,7 @@ live here too; each public function is one unit of work with its audit row.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -540,31 +541,111 @@ class HistoryRow:
     group_code: str | None = None
 
 
+#: Where a history page continues: the (created_at, id) of the last movement shown.
+HistoryCursor = tuple[datetime, int]
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """A page of movements, newest first; `more`: older ones remain (continue after the
+    last row's `(created_at, id)`)."""
+
+    rows: list[HistoryRow]
+    more: bool
+
+
 def stock_history(ctx: ServiceContext, variant_id: int, limit: int = 200) -> list[HistoryRow]:
     """Movements of a variant, newest first, with who made them. A grouped variant shows
     its group's movements (its `stock_after` figures are the group's); a variant that
     left a group keeps the movements it made in it, each naming the group (`group_code`)
     whose on hand its `stock_after` is."""
+    return stock_history_page(ctx, variant_ids=[variant_id], limit=limit).rows
+
+
+def stock_history_page(
+    ctx: ServiceContext,
+    *,
+    product_id: int | None = None,
+    variant_ids: Sequence[int] = (),
+    after: HistoryCursor | None = None,
+    limit: int = 200,
+) -> HistoryPage:
+    """The next `limit` movements (after `after`, newest first) of these variants, or of
+    every variant of `product_id` (archived ones too) when `variant_ids` is empty; each
+    variant's as `stock_history` tells them, merged (a group's movement once)."""
     ctx.require(Module.PRODUCTS)
+    m = movements_t.c
     with ctx.uow() as session:
-        variant, group = _holder(session, variant_id)
-        m = movements_t.c
-        where = (
-            sa.or_(m.variant_id == variant_id, m.sku_group_id == group.id)
-            if group is not None
-            else m.variant_id == variant_id
+        holders = _history_holders(session, product_id, variant_ids)
+        streams = [m.variant_id == vid for vid in sorted({vid for vid, _g in holders})]
+        streams += [m.sku_group_id == gid for gid in sorted({g for _v, g in holders if g})]
+        conn = session.connection()
+        # Each holder's newest movements walk its (holder, created_at) index; merged here,
+        # so no page sorts the product's whole ledger (SQLite would for `variant_id IN`).
+        keys = heapq.merge(
+            *(conn.execute(history_keys_stmt(where, after, limit + 1)).all() for where in streams),
+            key=lambda k: (k[1], k[0]),
+            reverse=True,
         )
-        stmt = (
-            sa.select(m.id, m.created_at, variants_t.c.sku, m.kind, m.quantity, m.reserved_change,
-                      m.stock_after, m.reason, m.order_id, users_t.c.name, groups_t.c.code)
-            .select_from(movements_t.outerjoin(variants_t, variants_t.c.id == m.variant_id)
-                         .outerjoin(users_t, users_t.c.id == m.user_id)
-                         .outerjoin(groups_t, groups_t.c.id == m.sku_group_id))
-            .where(where)
-            .order_by(m.created_at.desc(), m.id.desc())
-            .limit(limit)
-        )  # fmt: skip
-        return [HistoryRow(*row) for row in session.execute(stmt)]
+        ids = _unique_ids(keys, limit + 1)
+        return HistoryPage(_history_rows(conn, ids[:limit]), more=len(ids) > limit)
+
+
+def _history_holders(
+    session: Session, product_id: int | None, variant_ids: Sequence[int]
+) -> list[tuple[int, int | None]]:
+    """(variant id, its SKU group's id) of these variants, else of the product's."""
+    if variant_ids:
+        out = []
+        for vid in variant_ids:
+            _variant, group = _holder(session, vid)  # NotFound for a variant since erased
+            out.append((vid, group.id if group is not None else None))
+        return out
+    v = variants_t.c
+    stmt = sa.select(v.id, v.sku_group_id).where(v.product_id == product_id)
+    return [(int(vid), gid) for vid, gid in session.execute(stmt)]
+
+
+def history_keys_stmt(
+    holder: sa.ColumnElement[bool], after: HistoryCursor | None, limit: int
+) -> sa.Select[Any]:
+    """(id, created_at) of one holder's next `limit` movements, newest first: a keyset
+    seek on its (holder, created_at) index (the rowid ends every SQLite index)."""
+    m = movements_t.c
+    stmt = sa.select(m.id, m.created_at).where(holder)
+    if after is not None:
+        at, last_id = after
+        # Spelled as a range on created_at (not a row value) so both databases seek on it.
+        stmt = stmt.where(m.created_at <= at, sa.or_(m.created_at < at, m.id < last_id))
+    return stmt.order_by(m.created_at.desc(), m.id.desc()).limit(limit)
+
+
+def _unique_ids(keys: Iterable[Any], limit: int) -> list[int]:
+    """The first `limit` ids of merged keys (a group's row comes from both its streams)."""
+    ids: list[int] = []
+    for key in keys:
+        if not ids or ids[-1] != key[0]:  # equal keys are adjacent in the merge
+            ids.append(int(key[0]))
+            if len(ids) == limit:
+                break
+    return ids
+
+
+def _history_rows(conn: sa.Connection, ids: list[int]) -> list[HistoryRow]:
+    """The history rows of these movement ids, in that order."""
+    if not ids:
+        return []
+    m = movements_t.c
+    stmt = (
+        sa.select(m.id, m.created_at, variants_t.c.sku, m.kind, m.quantity, m.reserved_change,
+                  m.stock_after, m.reason, m.order_id, users_t.c.name, groups_t.c.code)
+        .select_from(movements_t.outerjoin(variants_t, variants_t.c.id == m.variant_id)
+                     .outerjoin(users_t, users_t.c.id == m.user_id)
+                     .outerjoin(groups_t, groups_t.c.id == m.sku_group_id))
+        .where(m.id.in_(ids))
+    )  # fmt: skip
+    found = {row[0]: HistoryRow(*row) for row in conn.execute(stmt)}
+    return [found[i] for i in ids if i in found]
 
 
 # --------------------------------------------------------------------------- stock-take

@@ -1,8 +1,9 @@
-"""Stock dialogs of a product: move stock (in, out, adjust to a count) and a SKU's history.
+"""Stock dialogs of a product: move stock (in, out, adjust to a count) and its history.
 
 Both start on a variant picker listing the product's active variants with their on hand,
 reserved and available stock (a SKU group's figures, marked "shared by group CODE", when
-the variant is grouped). Writes go through `services.stock` on the database worker (`Op`);
+the variant is grouped); the history's also offers all variants at once, paged by keyset
+("Load older"). Writes go through `services.stock` on the database worker (`Op`);
 what the service refuses is shown in the dialog, which stays open.
 """
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QRadioButton,
     QSpinBox,
     QTableWidget,
@@ -603,7 +605,8 @@ class StockMoveDialog(ProductStockDialog):
 
 # --------------------------------------------------------------------------- history
 
-HISTORY_LIMIT = 500
+#: Movements read at a time: the newest first, "Load older" reads the next page.
+HISTORY_PAGE = 200
 #: The reason the app writes when a SKU leaves its group (`services.sku_groups`).
 LEFT_GROUP = "Left group "
 
@@ -615,7 +618,8 @@ def _in_a_group(row: svc.HistoryRow) -> bool:
 
 
 class StockHistoryDialog(ProductStockDialog):
-    """The stock movements of a SKU (its SKU group's, when grouped), newest first."""
+    """The stock movements of every variant of a product, or of one SKU (its SKU group's,
+    when grouped), newest first: a page at a time, "Load older" adds the next."""
 
     COLUMNS = 9
     #: The column that takes the room the others leave (never less than its own texts).
@@ -631,6 +635,8 @@ class StockHistoryDialog(ProductStockDialog):
         super().__init__(ctx, product_id, parent, name="stockHistoryDialog")
         self.tz = shop_tz()
         self.rows: list[svc.HistoryRow] = []
+        #: Older movements than `rows` remain to be read ("Load older").
+        self.more = False
         #: Order id → order number, of the orders in `rows`.
         self.orders: dict[int, str] = {}
         # Room for every column of a sale with a marketplace order number and a reason
@@ -665,8 +671,16 @@ class StockHistoryDialog(ProductStockDialog):
         layout.addWidget(self.table, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
+        self.older = QPushButton()
+        self.older.setObjectName("loadOlder")
+        self.older.clicked.connect(self.load_older)
+        self.buttons.addButton(self.older, QDialogButtonBox.ButtonRole.ActionRole)
         layout.addWidget(self.buttons)
         self.variants.load(self.variant_rows, variant_id)
+        # Last, so that the variants keep the picker's indexes (as in the move dialog).
+        self.variants.addItem("", None)
+        if variant_id is None or self.variants.current() is None:
+            self.variants.setCurrentIndex(self.variants.count() - 1)
         self.variants.currentIndexChanged.connect(lambda _i: self.load())
         self._retranslate()
         self.load()
@@ -698,6 +712,7 @@ class StockHistoryDialog(ProductStockDialog):
         self.show_title(self.tr("Stock history: %1").replace("%1", self.product))
         self.variant_caption.setText(self.tr("&Variant"))
         self.variants.retranslate()
+        self.variants.setItemText(self.variants.count() - 1, self.tr("All variants"))
         self.table.setHorizontalHeaderLabels(
             [self.tr("Time"), self.tr("Movement"), self.tr("SKU"), self.tr("Quantity"),
              self.tr("Reserved"), self.tr("On hand after"), self.tr("Reason"), self.tr("Order"),
@@ -706,12 +721,22 @@ class StockHistoryDialog(ProductStockDialog):
         self._fit_columns()
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setText(self.tr("Close"))
+        self.older.setText(self.tr("Load older"))
         self._note()
 
     def _note(self) -> None:
         v = self.variants.current()
-        if v is None:
+        if v is None and not self.variant_rows:
             text = self.tr("This product has no active variant.")
+        elif v is None:
+            text = (
+                self.tr(
+                    "'On hand after' of a SKU group's movement is the group's stock, marked "
+                    "with the group's code."
+                )
+                if any(row.group_code for row in self.rows)
+                else ""
+            )
         elif v.group_code:
             text = (
                 self.tr(
@@ -728,30 +753,52 @@ class StockHistoryDialog(ProductStockDialog):
             ).replace("%1", v.sku)
         else:
             text = ""
-        if len(self.rows) >= HISTORY_LIMIT:
+        if self.more:
             text = (text + " " if text else "") + self.tr("The latest %1 movements.").replace(
-                "%1", _num(HISTORY_LIMIT)
+                "%1", _num(len(self.rows))
             )
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
     def load(self) -> None:
-        """Read the chosen SKU's movements (newest first)."""
+        """Read the newest movements of the chosen SKU, or of all the product's variants."""
+        self.rows, self.orders, self.more = [], {}, False
+        self._read_page()
+
+    def load_older(self) -> None:
+        """Add the next page of older movements under those shown."""
+        if self.more and self.rows:
+            self._read_page()
+
+    def _read_page(self) -> None:
         v = self.variants.current()
-        self.rows = [] if v is None else svc.stock_history(self.ctx, v.variant_id, HISTORY_LIMIT)
-        ids = {row.order_id for row in self.rows if row.order_id is not None}
+        after = (self.rows[-1].created_at, self.rows[-1].id) if self.rows else None
+        page = svc.stock_history_page(
+            self.ctx,
+            product_id=self.product_id,
+            variant_ids=[v.variant_id] if v is not None else [],
+            after=after,
+            limit=HISTORY_PAGE,
+        )
+        ids = {row.order_id for row in page.rows if row.order_id is not None}
         with self.ctx.engine.connect() as conn:
-            self.orders = order_numbers(conn, ids)
-        self._fill()
+            self.orders.update(order_numbers(conn, ids))
+        first = len(self.rows)
+        self.rows = self.rows + page.rows
+        self.more = page.more
+        self.older.setVisible(self.more)
+        self._fill(first)
         self._note()
 
-    def _fill(self) -> None:
+    def _fill(self, first: int = 0) -> None:
+        """Show `rows` from `first` on (the rows above it are shown already)."""
         lang = current_language()
         self.table.setRowCount(len(self.rows))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         v = self.variants.current()
+        # All variants: no group is the one shown, so each group's figure names its group.
         current_group = v.group_code if v is not None else None
-        for r, row in enumerate(self.rows):
+        for r, row in enumerate(self.rows[first:], start=first):
             number = self.orders.get(row.order_id, "") if row.order_id else ""
             reason = "" if row.reason == number else reason_label(row.reason or "")  # said once
             after = format_number(row.stock_after, lang)
