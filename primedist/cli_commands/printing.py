@@ -21,12 +21,16 @@ DOCUMENTS = {"receipt": "receipt", "invoice": "invoice", "packing-slip": "packin
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
+    from primedist.printing.model import DocumentType, templates_for
+
     cmd = sub.add_parser("print", help="print an order's receipt, invoice or packing slip")
     kinds = cmd.add_subparsers(dest="document", required=True, parser_class=Parser)
-    for name in DOCUMENTS:
+    for name, doc_type in DOCUMENTS.items():
+        what = name.replace("-", " ")
+        templates = ", ".join(templates_for(DocumentType(doc_type)))
         p = kinds.add_parser(
             name,
-            help=f"print the {name.replace('-', ' ')} of an order",
+            help=f"print the {what} of an order",
             description="Print with the document's settings (Settings → Printers & "
             "templates), or to the printer, PDF file or ESC/POS address given.",
         )
@@ -34,8 +38,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                        help="the order number, as listed and on the receipt (e.g. "
                             "DH261204-0001; any case), or the order's id")  # fmt: skip
         p.add_argument("--template", metavar="NAME",
-                       help="template to use (receipt_80, receipt_58, invoice_a4, invoice_a5, "
-                            "packing_slip); its paper comes with it")  # fmt: skip
+                       help=f"the {what}'s template to use ({templates}); "
+                            "its paper comes with it")  # fmt: skip
         where = _destination(p)
         where.add_argument("--escpos", metavar="HOST:PORT",
                            help="an ESC/POS network printer (raw TCP, port 9100)")  # fmt: skip
@@ -111,10 +115,13 @@ def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
         PrintTarget,
         TargetKind,
         parse_host_port,
-        template_spec,
+        template_for,
     )
-    from primedist.ui.printing.jobs import ensure_app, print_orders, resolve_profile
+    from primedist.ui.printing.jobs import ensure_app, print_orders
 
+    doc_type = DocumentType(DOCUMENTS[args.document])
+    if args.template:  # the command names the document: another one's template is refused
+        template_for(doc_type, args.template)
     pdf = pdf_file(args.pdf)
     ensure_app()
     ctx = as_owner(open_context(settings))
@@ -124,21 +131,16 @@ def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
         target = PrintTarget(TargetKind.SYSTEM, name=args.printer)
     elif args.escpos:
         target = parse_host_port(args.escpos)
-    doc_type = DocumentType(DOCUMENTS[args.document])
     # A reprint: never the cash drawer (print_orders opens it only when asked).
     result = print_orders(
         ctx, [order_id], doc_type, template=args.template, target=target, pdf=pdf,
         lang=args.lang,
     )  # fmt: skip
-    # What came out is the template's document (`print receipt --template invoice_a4`
-    # prints an invoice on the receipt's printer).
-    printed = template_spec(resolve_profile(ctx, doc_type, template=args.template).template)
     emit(
         args,
-        {"order_id": order_id, "order": number, "document": printed.doc_type.value,
+        {"order_id": order_id, "order": number, "document": doc_type.value,
          "printed_to": result.where},
-        f"Printed the {printed.doc_type.value.replace('_', ' ')} of order {number} to "
-        f"{result.where}.",
+        f"Printed the {doc_type.value.replace('_', ' ')} of order {number} to {result.where}.",
     )  # fmt: skip
     return EXIT_OK
 

@@ -93,6 +93,23 @@ def template_spec(name: str) -> TemplateSpec:
         ) from None
 
 
+def template_for(doc_type: DocumentType, name: str) -> TemplateSpec:
+    """The template `name` for printing a `doc_type`: one of another document type is
+    refused (`print packing-slip --template receipt_58` must not print a receipt)."""
+    spec = template_spec(name)
+    if spec.doc_type != doc_type:
+        raise ValidationError(
+            msg(
+                "{template} is not a template for the {document} (its templates: {templates}).",
+                template=name,
+                document=doc_type.value.replace("_", " "),
+                templates=templates_for(doc_type),
+            ),
+            field="template",
+        )
+    return spec
+
+
 class TargetKind(StrEnum):
     #: A printer of the operating system (CUPS, the Windows spooler) by its queue name.
     SYSTEM = "system"

@@ -37,7 +37,7 @@ from primedist.printing.model import (
     PrintProfile,
     PrintTarget,
     TargetKind,
-    template_spec,
+    template_for,
 )
 from primedist.services.context import ServiceContext
 from primedist.services.end_of_day import EndOfDay
@@ -174,10 +174,11 @@ def resolve_profile(
     template: str | None = None,
     target: PrintTarget | None = None,
 ) -> PrintProfile:
-    """The stored profile, with a template (and its paper) or a target given instead."""
+    """The stored profile, with a template of its document type (and its paper) or a
+    target given instead."""
     profile = store.load_profile(ctx, doc_type)
     if template is not None and template != profile.template:
-        spec = template_spec(template)
+        spec = template_for(doc_type, template)
         profile = replace(profile, template=spec.name, paper=spec.paper)
     if target is not None:
         profile = replace(profile, target=target)

@@ -4,8 +4,10 @@ Layout is done once per document in screen pixels (QTextDocument's unit) on the 
 printable width; printing scales that layout to the device, so a PDF, a CUPS job and an
 ESC/POS raster of the same receipt look alike. Rolls get one page as tall as the content;
 A4/A5 documents break into pages: when there are several, each has "title · page/pages"
-at its foot (and the items table's <thead> row repeats at the top). No stray margins (the
-document's page size is always set: see the printing spec's gotcha 5).
+at its foot (and the items table's <thead> row repeats at the top); the part from a
+`<a name="keep-to-end">` anchor on (an invoice's totals and signatures) is kept on one
+page. No stray margins (the document's page size is always set: see the printing spec's
+gotcha 5).
 
 Painting on QImage and QPrinter is safe off the UI thread, so bulk jobs run on a worker.
 
@@ -35,7 +37,10 @@ from PySide6.QtGui import (
     QPageLayout,
     QPageSize,
     QPainter,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
+    QTextFrame,
 )
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
@@ -144,7 +149,77 @@ def layout(document: Document, paper: Paper | None = None) -> Laid:
     doc.setTextWidth(width)
     if spec.height_mm is not None:
         doc.setPageSize(QSizeF(width, mm_to_px(spec.height_mm - 2 * spec.margin_mm, dpi)))
+        _keep_to_end(doc)
     return Laid(doc, spec, dpi, document.title)
+
+
+#: `<a name="keep-to-end"></a>` in a template: the document from there to its end (an
+#: invoice's totals, note and signatures) is kept on one page.
+KEEP_TO_END = "keep-to-end"
+
+
+def _keep_to_end(doc: QTextDocument) -> None:
+    """Start the part from the KEEP_TO_END anchor on a new page when it would run over a
+    page break and fits on one page: Qt knows no `page-break-inside: avoid`, and the
+    signatures must not end up alone on the last page."""
+    position = _anchor_position(doc, KEEP_TO_END)
+    if position is None or doc.pageCount() < 2:
+        return
+    cursor = QTextCursor(doc)
+    cursor.setPosition(position)
+    frame = _top_level_frame(doc, cursor)
+    page_height = doc.pageSize().height()
+
+    def starts_on_the_last_page() -> bool:
+        layout = doc.documentLayout()
+        top = (layout.blockBoundingRect(cursor.block()) if frame is None
+               else layout.frameBoundingRect(frame)).top()  # fmt: skip
+        return _page_of(top, page_height) == doc.pageCount() - 1
+
+    if starts_on_the_last_page():
+        return  # all of it is on one page
+    _break_before(cursor, frame, QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+    if not starts_on_the_last_page():  # longer than a page: a break would not keep it
+        _break_before(cursor, frame, QTextFormat.PageBreakFlag.PageBreak_Auto)
+
+
+def _top_level_frame(doc: QTextDocument, cursor: QTextCursor) -> QTextFrame | None:
+    """The table (frame) of the body that holds the cursor; None for a plain paragraph."""
+    frame = cursor.currentFrame()
+    while frame is not None and frame.parentFrame() not in (None, doc.rootFrame()):
+        frame = frame.parentFrame()
+    return None if frame is None or frame == doc.rootFrame() else frame
+
+
+def _break_before(cursor: QTextCursor, frame: QTextFrame | None,
+                  policy: QTextFormat.PageBreakFlag) -> None:  # fmt: skip
+    if frame is None:
+        block_format = cursor.blockFormat()
+        block_format.setPageBreakPolicy(policy)
+        cursor.setBlockFormat(block_format)
+        return
+    frame_format = frame.frameFormat()
+    frame_format.setPageBreakPolicy(policy)
+    frame.setFrameFormat(frame_format)
+
+
+def _page_of(y: float, page_height: float) -> int:
+    return math.floor(y / page_height) if page_height > 0 else 0
+
+
+def _anchor_position(doc: QTextDocument, name: str) -> int | None:
+    """Where the text the `<a name>` anchor is attached to starts (Qt puts an empty
+    anchor on the text that follows it)."""
+    block = doc.begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            if name in fragment.charFormat().anchorNames():
+                return fragment.position()
+            fragments += 1
+        block = block.next()
+    return None
 
 
 def paint(printer: QPrinter, laid: Sequence[Laid]) -> None:
