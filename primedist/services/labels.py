@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.messages import msg
+from primedist.core.product_codes import other_code_spellings
 from primedist.core.text import clean_line
 from primedist.domain.enums import Module
 from primedist.domain.product import Product, SkuGroup, Variant
@@ -165,25 +166,38 @@ def items_for_skus(ctx: ServiceContext, wanted: Sequence[SkuCopies]) -> list[Lab
     """One item per SKU (or barcode) asked for, in that order; a SKU or barcode that no
     variant has is an error naming it."""
     ctx.require(Module.PRODUCTS)
-    v = Variant.__table__.c  # type: ignore[attr-defined]
     codes = list(dict.fromkeys(w.sku for w in wanted))
     with ctx.engine.connect() as conn:
-        rows = conn.execute(
-            _select().where(sa.or_(v.sku.in_(codes), v.barcode.in_(codes)))
-            .order_by(v.is_active.desc(), v.id)
-        ).all()  # fmt: skip
-    found: dict[str, Any] = {}
-    for row in rows:  # the SKU's own variant first, then a barcode's; active ones first
-        found.setdefault(row.sku, row)
-    for row in rows:
-        if row.barcode:
-            found.setdefault(row.barcode, row)
+        found = _rows_by_code(conn, codes)
+        for code in [c for c in codes if c not in found]:
+            # Typed in its printed digit groups, or UPC-A / EAN-13 (as the scans find it).
+            spellings = other_code_spellings(code)
+            again = _rows_by_code(conn, spellings) if spellings else {}
+            row = next((again[s] for s in spellings if s in again), None)
+            if row is not None:
+                found[code] = row
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationError(
             msg("No product has the SKU or barcode {codes}.", codes=missing), field="sku"
         )
     return [_item(found[w.sku], w.copies) for w in wanted]
+
+
+def _rows_by_code(conn: sa.Connection, codes: Sequence[str]) -> dict[str, Any]:
+    """The label rows of these SKUs or barcodes, by the code that found them."""
+    v = Variant.__table__.c  # type: ignore[attr-defined]
+    rows = conn.execute(
+        _select().where(sa.or_(v.sku.in_(codes), v.barcode.in_(codes)))
+        .order_by(v.is_active.desc(), v.id)
+    ).all()  # fmt: skip
+    found: dict[str, Any] = {}
+    for row in rows:  # the SKU's own variant first, then a barcode's; active ones first
+        found.setdefault(row.sku, row)
+    for row in rows:
+        if row.barcode:
+            found.setdefault(row.barcode, row)
+    return found
 
 
 def with_copies(items: Sequence[LabelItem], copies: int | None) -> list[LabelItem]:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from primedist.core.messages import msg
+from primedist.core.product_codes import other_code_spellings
 from primedist.domain.base import table_of
 from primedist.domain.customer import Address, Customer, CustomerPhone, customer_code
 from primedist.domain.enums import Module, ProductStatus, Rank
@@ -173,7 +174,8 @@ def variant_hits_in(conn: sa.Connection, variant_ids: Sequence[int]) -> list[Var
 
 
 def find_variant_by_code(ctx: ServiceContext, code: str) -> VariantHit | None:
-    """The sellable variant with this exact barcode, else this SKU (any case); None if none.
+    """The sellable variant with this exact barcode, else this SKU (any case), else with
+    one of the code's other spellings (`lookup_code`); None if none.
 
     The scanner's path: the barcode and SKU indexes answer it in well under a millisecond.
     """
@@ -186,10 +188,25 @@ def lookup_code(
     conn: sa.Connection, code: str, scope: ColumnElement[bool] | None = None
 ) -> VariantHit | None:
     """`find_variant_by_code` among the variants of `scope` (default: the sellable ones),
-    for the caller who checked its own permission."""
+    for the caller who checked its own permission. A code no variant has as typed is
+    then tried in its `other_code_spellings` (printed digit groups, UPC-A / EAN-13)."""
     code = code.strip()
     if not code:
         return None
+    hit = _exact_code(conn, code, scope)
+    if hit is not None:
+        return hit  # a scan as saved: no more queries than before
+    for spelling in other_code_spellings(code):
+        hit = _exact_code(conn, spelling, scope)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _exact_code(
+    conn: sa.Connection, code: str, scope: ColumnElement[bool] | None
+) -> VariantHit | None:
+    """The variant with this barcode, else this SKU (as typed first, then any case)."""
     sku = variants_t.c.sku
     hit = _first(conn, variants_t.c.barcode == code, scope)
     if hit is None:  # the SKU as typed wins over another that differs only in case

@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from primedist.core.money import format_money, format_number
+from primedist.core.product_codes import other_code_spellings
 from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY
 from primedist.errors import Cancelled, PrimedistError
 from primedist.queries.stocktake import SheetRow, categories, count_sheet
@@ -245,10 +246,18 @@ class SheetModel(QAbstractTableModel):
 
     def row_of_code(self, code: str) -> int | None:
         """The line a scanned code names: by barcode, else by SKU as written, else by SKU
-        in any case (`AO-1` finds the line of AO-1, not that of an older ao-1)."""
+        in any case (`AO-1` finds the line of AO-1, not that of an older ao-1), else by
+        the code's other spellings (typed in its printed digit groups, UPC-A / EAN-13)."""
         code = code.strip()
         if not code:
             return None
+        for spelling in (code, *other_code_spellings(code)):
+            found = self._row_of_exact_code(spelling)
+            if found is not None:
+                return found
+        return None
+
+    def _row_of_exact_code(self, code: str) -> int | None:
         for found in (self._by_barcode.get(code), self._by_exact_sku.get(code)):
             if found is not None:
                 return found

@@ -14,10 +14,11 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy.engine import Engine
 
 from primedist.config import Settings
+from primedist.core.product_codes import other_code_spellings
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty.vouchers import VoucherDraft, save_voucher
 from primedist.ui.main_window import MainWindow
-from primedist.ui.orders.sale import SaleDialog, other_code_spellings
+from primedist.ui.orders.sale import SaleDialog
 from tests.factories import make_product
 from tests.ui.orders.test_sale_dialog import (  # noqa: F401  (fixtures)
     SHIRT_M,
