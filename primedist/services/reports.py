@@ -905,6 +905,21 @@ def partial_bucket(start: date, end: date, grain: str) -> bool:
     return (start, end) != (first, last)
 
 
+#: The longest range (a quarter) whose repeat rate a detail page opens by week; by month above.
+REPEAT_RATE_WEEKS_UP_TO = 92
+
+
+def default_grain(metric: str, date_from: date, date_to: date) -> str:
+    """The grain a metric's detail page opens on (the owner may pick another). By day,
+    but for the repeat rate: a repeat is a second order of one customer in the period,
+    which a day seldom holds, so its days read 0 % or none. By week up to a quarter, by
+    month over a longer range; a one-day range by day (one point either way, not "part")."""
+    if metric != "repeat_rate" or date_from >= date_to:
+        return "day"
+    days = (date_to - date_from).days + 1
+    return "week" if days <= REPEAT_RATE_WEEKS_UP_TO else "month"
+
+
 def series(
     ctx: ServiceContext,
     metric: str,

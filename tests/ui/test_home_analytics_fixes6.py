@@ -184,7 +184,10 @@ def test_a_chart_of_zeros_runs_from_zero_to_one(qtbot: QtBot, ctx: ServiceContex
 def test_a_day_with_no_buyer_has_no_rate(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> None:
     detail = show_widget(qtbot, DetailPage(ctx, "repeat_rate", FROM, TO, ()), 900, 600)
     loaded(qtbot, detail)
-    assert detail.series is not None
+    with qtbot.waitSignal(detail.loaded, timeout=WAIT):  # it opens by week: the days asked
+        detail.grain.setCurrentIndex(detail.grain.findData("day"))
+    loaded(qtbot, detail)
+    assert detail.series is not None and detail.series.grain == "day"
     cells = [cell(detail, r, 1) for r in range(detail.table.rowCount())]
     empty = [p.empty for p in detail.series.points]
     assert any(empty) and not all(empty)

@@ -175,6 +175,8 @@ class DetailPage(QWidget):
             ("month", translate("DetailPage", "By month")),
         ):
             self.grain.addItem(text, key)
+        # Chosen before the signal is wired: the first read is at the end of __init__.
+        self.grain.setCurrentIndex(self.grain.findData(reports.default_grain(metric, first, last)))
         self.grain.currentIndexChanged.connect(lambda _i: self.load_series())
         self.search = SearchBox()
         self.search.setPlaceholderText(translate("DetailPage", "Search the table"))
