@@ -508,19 +508,14 @@ def _listing_ids(
         vl = session.get(VariantListing, vl_id)
         listing = session.get(ProductListing, vl.listing_id) if vl else None
         if vl is None or listing is None:
-            raise _Unsendable("the listing no longer exists")
+            raise _Unsendable(str(LISTING_GONE))
+        fetch = _can_fetch(connector)
         if not listing.external_id:
-            raise _Unsendable(
-                "the product is not linked to a marketplace item yet (no item id): "
-                + _how_ids_are_learnt(connector, "Fetch listings in Sales channels")
-            )
+            raise _Unsendable(str(NO_ITEM_ID_FETCH if fetch else NO_ITEM_ID_FROM_ORDERS))
         if vl.external_id is None and _siblings_have_models(session, vl):
             # The item has variations and this variant is not one of them: a model id of 0
             # would be refused (or, worse, land on the item itself).
-            raise _Unsendable(
-                "this variant is not on the marketplace item (no model id): add it in Seller "
-                "Center; " + _how_ids_are_learnt(connector, "Fetch listings in Sales channels")
-            )
+            raise _Unsendable(str(NO_MODEL_ID_FETCH if fetch else NO_MODEL_ID_FROM_ORDERS))
         return listing.external_id, vl.external_id
 
 
@@ -547,11 +542,8 @@ def _push_prices(ctx: ServiceContext, connector: Connector, payload: dict[str, A
             "listing_external_id"
         )
     if not item_id:
-        fetch = " or from Fetch listings in Sales channels" if _can_fetch(connector) else ""
         raise _Unsendable(
-            "creating a listing on the marketplace from here is not supported yet: list the "
-            f"product in Seller Center; its id is learnt from its first synced order{fetch}, "
-            "then Retry"
+            str(NOT_LISTED_FETCH if _can_fetch(connector) else NOT_LISTED_FROM_ORDERS)
         )
     item_id = str(item_id)
     with ctx.uow() as session:
@@ -600,16 +592,43 @@ def _sale_ends(conn: sa.Connection, discounts: dict[int, int]) -> dict[int, date
 
 
 def _can_fetch(connector: Connector) -> bool:
-    """Whether the shop's items can be read from here (Fetch listings in Sales channels)."""
+    """Whether the shop's items can be read from here (Fetch listings in Sales channels):
+    the owner's step that links a product to its marketplace ids; elsewhere the next
+    synced order that sells it does."""
     return Action.LIST_ITEMS in connector.capabilities
 
 
-def _how_ids_are_learnt(connector: Connector, fetch: str) -> str:
-    """What links a product to its marketplace ids: `fetch` (the owner's step) where the
-    platform lists its items here, else the next synced order that sells it."""
-    if _can_fetch(connector):
-        return f"{fetch}, then Retry"
-    return "its ids are learnt from the next synced order that sells it, then Retry"
+# Why a stock or price push cannot go (its last message in the Sync panel), whole sentences
+# so that the panel reads them back in the user's language (`ui.sync.status`).
+LISTING_GONE = msg("the listing no longer exists")
+NO_ITEM_ID_FETCH = msg(
+    "the product is not linked to a marketplace item yet (no item id): Fetch listings in "
+    "Sales channels, then Retry"
+)
+NO_ITEM_ID_FROM_ORDERS = msg(
+    "the product is not linked to a marketplace item yet (no item id): its ids are learnt "
+    "from the next synced order that sells it, then Retry"
+)
+NO_MODEL_ID_FETCH = msg(
+    "this variant is not on the marketplace item (no model id): add it in Seller Center; "
+    "Fetch listings in Sales channels, then Retry"
+)
+NO_MODEL_ID_FROM_ORDERS = msg(
+    "this variant is not on the marketplace item (no model id): add it in Seller Center; "
+    "its ids are learnt from the next synced order that sells it, then Retry"
+)
+NOT_LISTED_FETCH = msg(
+    "creating a listing on the marketplace from here is not supported yet: list the product "
+    "in Seller Center; its id is learnt from its first synced order or from Fetch listings "
+    "in Sales channels, then Retry"
+)
+NOT_LISTED_FROM_ORDERS = msg(
+    "creating a listing on the marketplace from here is not supported yet: list the product "
+    "in Seller Center; its id is learnt from its first synced order, then Retry"
+)
+#: All of them, for the Sync panel.
+LISTING_NOT_READY = (LISTING_GONE, NO_ITEM_ID_FETCH, NO_ITEM_ID_FROM_ORDERS, NO_MODEL_ID_FETCH,
+                     NO_MODEL_ID_FROM_ORDERS, NOT_LISTED_FETCH, NOT_LISTED_FROM_ORDERS)  # fmt: skip
 
 
 def _still_claimed(action: OutboxMessage) -> Any:

@@ -201,13 +201,18 @@ def update_waiting_pushes(
     yet) the new figure, queueing none where none waits: for a listing whose marketplace
     counted the change itself (an order of its own, synced), a push queued before still
     carries the figure from before that order, and sent later it would set the
-    marketplace back above what is left. One already claimed is left to its delivery."""
+    marketplace back above what is left. A failed one (its listing was not linked yet: the
+    same sync may link it) gets it too and stays failed, so a Retry sends what is left.
+    One already claimed is left to its delivery."""
     if not pushes:
         return
     c = outbox_t.c
     stmt = (
         sa.update(outbox_t)
-        .where(c.intent_key == sa.bindparam("b_key"), c.status == OutboxStatus.PENDING)
+        .where(
+            c.intent_key == sa.bindparam("b_key"),
+            c.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
+        )
         .values(payload_json=sa.bindparam("b_payload"), updated_at=now)
     )
     conn.execute(stmt, [{"b_key": _push_key(t), "b_payload": _push_payload(t, available)}

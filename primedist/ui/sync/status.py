@@ -20,7 +20,7 @@ from primedist.core.clock import format_datetime, shop_tz, to_local
 from primedist.core.messages import Message, reread
 from primedist.services.channels import CHANNEL_APPS, NO_APP_CREDENTIALS, NOT_LINKED_YET
 from primedist.services.context import ServiceContext
-from primedist.services.outbox_delivery import SHOP_DISCONNECTED
+from primedist.services.outbox_delivery import LISTING_NOT_READY, SHOP_DISCONNECTED
 from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import localize
@@ -33,9 +33,10 @@ POLL_MS = 1000
 RECOUNT_DELAY_MS = 150
 
 
-#: The connectors' words a last message may be, and why a shop has no connector yet
-#: (kept as plain English).
-_REREAD = (*UNANSWERED, NOT_AUTHORISED, SHOP_DISCONNECTED, NO_APP_CREDENTIALS, NOT_LINKED_YET)
+#: The connectors' words a last message may be, why a shop has no connector yet and why
+#: a push cannot go to its listing (kept as plain English).
+_REREAD = (*UNANSWERED, NOT_AUTHORISED, SHOP_DISCONNECTED, NO_APP_CREDENTIALS, NOT_LINKED_YET,
+           *LISTING_NOT_READY)  # fmt: skip
 #: A channel's credentials as read back ("app key/secret"), by their message: named in the
 #: reader's words too.
 _CREDENTIALS = {str(app.credentials): app.credentials for app in CHANNEL_APPS.values()}
