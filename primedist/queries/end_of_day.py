@@ -9,7 +9,8 @@ A day, once over, stays as it was: an order is a sale of the day it was placed u
 was cancelled that same day or cancelled without having been paid (`DayScope.sold`). A
 paid order cancelled on a later day stays a sale of its day, and what was paid goes back
 on the day of the cancel: an own order's refund row (`services.orders._move`), or, for a
-sale on account, the payment taken with it, which its cancel cancelled (`_paybacks`).
+sale on account, the payment taken with it, which its cancel cancelled (`_paybacks`),
+and what it still owed, an *On account* refund (`_owed_part_cancelled`).
 Any customer payment cancelled on a later day than it was paid (with its sale, or by
 itself: *phiếu thu* entered by mistake) stays collected on the day it was paid and goes
 back on the day of the cancel; cancelled the same day it never counted. Supplier
@@ -192,7 +193,7 @@ def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
     ).where(b.at >= scope.start, b.at < scope.end, b.paid_at < scope.start)  # fmt: skip
     if scope.user_id is not None:
         paid_back = paid_back.where(b.user_id == scope.user_id)
-    rows = sa.union_all(given, paid_back).subquery()
+    rows = sa.union_all(given, paid_back, _owed_part_cancelled(scope)).subquery()
     x = rows.c
     stmt = sa.select(
         x.payment_method,
@@ -202,6 +203,48 @@ def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
         sa.func.sum(x.amount).label("amount"),
     ).group_by(x.payment_method)
     return list(conn.execute(stmt))
+
+
+def _owed_part_cancelled(scope: DayScope) -> sa.Select[Any]:
+    """(payment_method, exchange, items, amount) of the sales on account placed before the
+    day and cancelled during it that stayed sales of their day (`DayScope.sold`: part of
+    them was paid, and the cancel gave it back: `_paybacks`): the part still owed, which
+    the customer no longer owes, as an *On account* refund, as a return of the sale would
+    count it. Without it a cancelled sale's owed part would stay in the days' net for ever."""
+    p, c, h = customer_payments_t.c, orders_t.c, changes_t.c
+    # The payments each such cancel gave back (cancelled at its very instant).
+    given_back = (
+        sa.select(p.order_id, p.cancelled_at.label("at"),
+                  p.cancelled_by_id.label("user_id"), sa.func.sum(p.amount).label("paid"))
+        .where(p.order_id.is_not(None), p.cancelled_at >= scope.start,
+               p.cancelled_at < scope.end, p.paid_at < scope.start)
+        .group_by(p.order_id, p.cancelled_at, p.cancelled_by_id)
+        .subquery()
+    )  # fmt: skip
+    g = given_back.c
+    owed = c.total - c.refunded_amount - g.paid
+    cancel_then = (
+        sa.select(h.order_id)
+        .where(h.order_id == c.id, h.to_status == OrderStatus.CANCELLED.value,
+               h.changed_at == g.at)
+        .exists()
+    )  # fmt: skip
+    stmt = (
+        sa.select(
+            sa.literal(PaymentMethod.ON_ACCOUNT.value).label("payment_method"),
+            sa.cast(sa.null(), sa.Integer).label("exchange"),
+            sa.literal(0, sa.Integer).label("items"), owed.label("amount"),
+        )
+        .select_from(given_back.join(orders_t, c.id == g.order_id))
+        .where(c.payment_method == PaymentMethod.ON_ACCOUNT.value,
+               c.status == OrderStatus.CANCELLED.value, c.created_at < scope.start,
+               owed > 0, cancel_then)
+    )  # fmt: skip
+    if scope.shop_ids:
+        stmt = stmt.where(c.shop_id.in_(scope.shop_ids))
+    if scope.user_id is not None:
+        stmt = stmt.where(g.user_id == scope.user_id)
+    return stmt
 
 
 def supplier_cash(conn: sa.Connection, scope: DayScope) -> int:

@@ -11,7 +11,8 @@ For a day in the shop's time zone, optionally some shops and one staff member:
   cancelled without having been paid; number and value), shown apart.
 * **Refunds** = money given back that day (whenever the order was placed): by returns
   made in this app, and what was paid for an order cancelled on a later day than it was
-  placed (a sale on account: the part paid with it); per payment method of the order
+  placed (a sale on account: the part paid with it, and what it still owed as an
+  *On account* refund, as a return would count it); per payment method of the order
   (an exchange's: of the new sale; a sale on account's part paid: the way it was paid).
 * **Sold on account** = the day's sales paid `on_account` (owed by their customers; a
   payment line of their own); **debts collected** = what customers paid that day towards

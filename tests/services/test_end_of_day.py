@@ -329,7 +329,9 @@ def test_a_sale_on_account_cancelled_the_next_day_gives_its_part_paid_back_that_
 ) -> None:
     """The part paid with a sale on account is a payment: counted as collected on its day,
     given back (cash out) on the day of the cancel; not an order refund (the customer's
-    account counts the cancelled payment, never a refund besides it)."""
+    account counts the cancelled payment, never a refund besides it). The part still owed
+    is an *On account* refund of the cancel day, as a return would count it: the sale
+    stays on its day, so the days' net would otherwise keep it for ever."""
     hoa = make_customers(engine, 1, names=["Nguyễn Thị Hoa"])[0]
     at(clock, 15)
     sale = sell(owner_ctx, [(goods[0], 2)], PaymentMethod.ON_ACCOUNT, customer_id=hoa,
@@ -351,8 +353,46 @@ def test_a_sale_on_account_cancelled_the_next_day_gives_its_part_paid_back_that_
     assert day_figures(eod.end_of_day(owner_ctx, DAY)) == day_figures(before)
     nxt = eod.end_of_day(owner_ctx, DAY + timedelta(days=1))
     assert (nxt.refunds, nxt.refunded, nxt.collected, nxt.cash_in_drawer) == (
-        1, 30_000, 0, -30_000)  # fmt: skip
-    assert [(p.method, p.refunded) for p in nxt.payments] == [(PaymentMethod.CASH, 30_000)]
+        2, 200_000, 0, -30_000)  # fmt: skip
+    assert [(p.method, p.refunded) for p in nxt.payments] == [
+        (PaymentMethod.CASH, 30_000), (PaymentMethod.ON_ACCOUNT, 170_000)]  # fmt: skip
+    assert before.net + nxt.net == 0  # a cancelled sale leaves nothing in the days' net
+
+
+def test_the_owed_part_of_a_sale_on_account_cancelled_later_is_the_cancellers_and_its_shops(
+    owner_ctx: ServiceContext, clock: FixedClock, engine: sa.Engine, goods: tuple[int, int]
+) -> None:
+    """What the sale still owed when cancelled (its total less what was paid with it;
+    a payment made later towards the account is not the sale's) is an On account refund
+    of the cancel day, in the report of who cancelled it and of the sale's shop only."""
+    hoa = make_customers(engine, 1, names=["Nguyễn Thị Hoa"])[0]
+    issued = staff_svc.add_staff(owner_ctx, name="Lan Thu Ngân", email="lan@shop.vn",
+                                 role=Role.STAFF, modules=[Module.ORDERS])  # fmt: skip
+    with Session(engine) as session:
+        user = session.get(User, issued.member.id)
+        assert user is not None
+        lan = owner_ctx.with_actor(actor_for(session, user))
+    other_shop = make_shop(engine, "Shopee Lan", Channel.SHOPEE)
+    at(clock, 10)
+    sale = sell(owner_ctx, [(goods[1], 2)], PaymentMethod.ON_ACCOUNT, customer_id=hoa,
+                paid_now=40_000, source=OrderSource.PHONE)  # fmt: skip
+    account.receive_payment(owner_ctx, hoa, 100_000, PaymentMethod.CASH)
+    at(clock, 9, days=1)
+    assert svc.cancel_orders(lan, [sale.id], "Khách không lấy").done == [sale.id]
+
+    nxt = DAY + timedelta(days=1)
+    r = eod.end_of_day(owner_ctx, nxt)
+    assert [(p.method, p.refunds, p.refunded) for p in r.payments] == [
+        (PaymentMethod.CASH, 1, 40_000), (PaymentMethod.ON_ACCOUNT, 1, 200_000)]  # fmt: skip
+    assert (r.refunded, r.net, r.cash_in_drawer) == (240_000, -240_000, -40_000)
+    assert eod.end_of_day(owner_ctx, DAY).net + r.net == 0  # the 100.000 stays a credit
+    assert account.get_balance(owner_ctx, hoa).owed == -100_000
+    assert eod.end_of_day(owner_ctx, nxt, user_id=issued.member.id).refunded == 240_000
+    assert eod.end_of_day(owner_ctx, nxt, user_id=owner_ctx.actor.id).refunded == 0
+    shop_id = svc.order_detail(owner_ctx, sale.id).order.shop_id
+    assert eod.end_of_day(owner_ctx, nxt, shop_ids=[shop_id]).refunded == 240_000
+    # The payment given back is the one drawer's (any shop); the owed part is the sale's.
+    assert eod.end_of_day(owner_ctx, nxt, shop_ids=[other_shop]).refunded == 40_000
 
 
 def test_a_marketplace_order_cancelled_refunds_nothing_here(
