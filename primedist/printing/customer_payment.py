@@ -1,7 +1,7 @@
 """A customer's payment towards what they owe as a printed receipt (*phiếu thu*), on the
 till's roll (80 / 58 mm) or A4/A5: the shop, the payment's code and time, the customer,
-how it was paid, the amount, what the customer still owes when it is printed, who took it;
-a cancelled one says so. Fixed shape, every value escaped."""
+how it was paid, the amount, what the customer still owed right after it (a reprint says
+the same), who took it; a cancelled one says so. Fixed shape, every value escaped."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def customer_payment_document(
     tz: tzinfo | None = None,
 ) -> Document:
     """The receipt filled in, ready for Qt to render on `paper`; `owed` = what the customer
-    owes as it is printed."""
+    owed right after this payment, the same when printed again later
+    (`customer_account.balance_after_payment`)."""
     h = ReportHtml(check_lang(lang), tz or shop_tz(), _T)
     parts = ["<html><body>", *h.head(shop.name, shop.address, shop.phone)]
     parts += cancelled_banner(h, payment.cancelled_at, _reason(payment.cancel_reason, h.lang))

@@ -1,9 +1,9 @@
 """Money the shop paid a supplier as a printed voucher (*phiếu chi*), on the till's roll
 (80 / 58 mm) or A4/A5, as a customer's payment prints as a *phiếu thu*: the shop, the
 payment's code and time, the supplier, the goods receipt it was paid with, how it was paid,
-the amount, what the shop still owes the supplier when it is printed (or has paid in
-advance), who paid it, and places to sign (who paid, who took the money); a cancelled one
-says so. Fixed shape, every value escaped."""
+the amount, what the shop still owed the supplier right after it (or had paid in advance;
+a reprint says the same), who paid it, and places to sign (who paid, who took the money);
+a cancelled one says so. Fixed shape, every value escaped."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ def supplier_payment_document(
     tz: tzinfo | None = None,
 ) -> Document:
     """The voucher filled in, ready for Qt to render on `paper`; `owed` = what the shop
-    owes the supplier as it is printed (below zero: paid in advance)."""
+    owed the supplier right after this payment (below zero: paid in advance), the same
+    when printed again later (`suppliers.balance_after_payment`)."""
     h = ReportHtml(check_lang(lang), tz or shop_tz(), _T)
     parts = ["<html><body>", *h.head(shop.name, shop.address, shop.phone)]
     parts += cancelled_banner(h, payment.cancelled_at, payment.cancel_reason)

@@ -50,7 +50,12 @@ from primedist.queries.customers import (
     owed_by_debtor,
 )
 from primedist.services.context import ServiceContext
-from primedist.services.suppliers import checked_reason, locked_standing
+from primedist.services.suppliers import (
+    balances_after,
+    checked_reason,
+    locked_standing,
+    on_or_after,
+)
 
 orders_t = table_of(Order)
 payments_t = table_of(CustomerPayment)
@@ -219,11 +224,16 @@ def get_balance(ctx: ServiceContext, customer_id: int) -> Balance:
 
 
 def account_entries(
-    ctx: ServiceContext, customer_id: int, limit: int = ENTRY_LIMIT
+    ctx: ServiceContext,
+    customer_id: int,
+    limit: int | None = ENTRY_LIMIT,
+    *,
+    since: datetime | None = None,
 ) -> list[AccountEntry]:
     """A customer's sales on account, the refunds that came off them (not the money a
     return gave back: it left the balance as it was) and the payments (cancelled ones too,
-    marked), newest first."""
+    marked), newest first (at the same time: a sale before the payment taken with it); at
+    most `limit` (None: all of them, or all from `since` on)."""
     ctx.require(Module.CUSTOMERS)
     c, p, r, u = orders_t.c, payments_t.c, refunds_t.c, users_t.c
     on_account = ON_ACCOUNT
@@ -231,28 +241,29 @@ def account_entries(
         sa.select(c.created_at, c.external_id, c.id, c.total, c.status, c.cancel_reason,
                   c.updated_at, u.name)
         .select_from(orders_t.outerjoin(users_t, u.id == c.created_by_id))
-        .where(c.customer_id == customer_id, on_account)
+        .where(c.customer_id == customer_id, on_account, *on_or_after(since, c.created_at))
         .order_by(c.created_at.desc(), c.id.desc()).limit(limit)
     )  # fmt: skip
     refunds = (
         sa.select(r.created_at, c.external_id, c.id, r.amount, r.reason, u.name)
         .select_from(refunds_t.join(orders_t, c.id == r.order_id)
                      .outerjoin(users_t, u.id == r.user_id))
-        .where(c.customer_id == customer_id, on_account, r.amount > 0, r.method.is_(None))
+        .where(c.customer_id == customer_id, on_account, r.amount > 0, r.method.is_(None),
+               *on_or_after(since, r.created_at))
         .order_by(r.created_at.desc()).limit(limit)
     )  # fmt: skip
     payments = (
         sa.select(p.paid_at, p.id, p.amount, p.method, p.note, p.cancelled_at,
                   p.cancel_reason, u.name)
         .select_from(payments_t.outerjoin(users_t, u.id == p.user_id))
-        .where(p.customer_id == customer_id)
+        .where(p.customer_id == customer_id, *on_or_after(since, p.paid_at))
         .order_by(p.paid_at.desc(), p.id.desc()).limit(limit)
     )  # fmt: skip
     a = adjustments_t.c
     adjustments = (
         sa.select(a.created_at, a.id, a.amount, a.reason, u.name)
         .select_from(adjustments_t.outerjoin(users_t, u.id == a.user_id))
-        .where(a.customer_id == customer_id)
+        .where(a.customer_id == customer_id, *on_or_after(since, a.created_at))
         .order_by(a.created_at.desc(), a.id.desc()).limit(limit)
     )  # fmt: skip
     with ctx.engine.connect() as conn:
@@ -274,8 +285,23 @@ def account_entries(
                          x.cancel_reason)
             for x in conn.execute(payments)
         ]  # fmt: skip
-    entries.sort(key=lambda e: (e.when, e.entity_id), reverse=True)
+    entries.sort(key=lambda e: (e.when, _KIND_ORDER[e.kind], e.entity_id), reverse=True)
     return entries[:limit]
+
+
+#: Of entries at the same time, the older first: a sale, then the payment taken with it.
+_KIND_ORDER = {"sale": 0, "refund": 1, "adjustment": 2, "payment": 3}
+
+
+def balance_after_payment(ctx: ServiceContext, payment: PaymentRow) -> int:
+    """What the customer owed right after this payment, worked back from what they owe now
+    over the account's later entries as a supplier's account is: its receipt printed again
+    later says that, not what is owed today."""
+    owed = get_balance(ctx, payment.customer_id).owed
+    entries = account_entries(ctx, payment.customer_id, None, since=payment.paid_at)
+    after = balances_after(owed, [e.amount if e.standing else 0 for e in entries])
+    return next(balance for e, balance in zip(entries, after, strict=True)
+                if e.kind == "payment" and e.entity_id == payment.id)  # fmt: skip
 
 
 def _sale_entry(x: Any) -> AccountEntry:

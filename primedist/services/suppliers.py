@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -728,12 +728,17 @@ LEDGER_LIMIT = 500
 
 
 def supplier_ledger(
-    ctx: ServiceContext, supplier_id: int, limit: int = LEDGER_LIMIT
+    ctx: ServiceContext,
+    supplier_id: int,
+    limit: int | None = LEDGER_LIMIT,
+    *,
+    since: datetime | None = None,
 ) -> list[LedgerEntry]:
-    """The supplier's account, newest first (at most `limit` entries): each receipt (what
-    the shop came to owe), payment, return (goods sent back: owed less) and refund (money
-    it gave back for them: owed more again) with the balance after it; cancelled receipts,
-    payments and returns are listed and change nothing."""
+    """The supplier's account, newest first (at most `limit` entries; None: all of them,
+    or all from `since` on): each receipt (what the shop came to owe), payment, return
+    (goods sent back: owed less) and refund (money it gave back for them: owed more
+    again) with the balance after it; cancelled receipts, payments and returns are listed
+    and change nothing."""
     ctx.require(Module.PRODUCTS)
     r, p = receipts_t.c, payments_t.c
     receipt_by = users_t.alias("receipt_by")
@@ -745,7 +750,7 @@ def supplier_ledger(
         sa.select(r.id, r.code, r.created_at, r.total_cost, r.note, receipt_by.c.name,
                   r.cancelled_at, r.cancel_reason)
         .select_from(receipts_t.outerjoin(receipt_by, receipt_by.c.id == r.user_id))
-        .where(r.supplier_id == supplier_id)
+        .where(r.supplier_id == supplier_id, *on_or_after(since, r.created_at))
         .order_by(r.created_at.desc(), r.id.desc()).limit(limit)
     )  # fmt: skip
     payments = (
@@ -753,7 +758,7 @@ def supplier_ledger(
                   p.cancelled_at, p.cancel_reason, paid_with.c.code)
         .select_from(payments_t.outerjoin(payment_by, payment_by.c.id == p.user_id)
                      .outerjoin(paid_with, paid_with.c.id == p.receipt_id))
-        .where(p.supplier_id == supplier_id)
+        .where(p.supplier_id == supplier_id, *on_or_after(since, p.paid_at))
         .order_by(p.paid_at.desc(), p.id.desc()).limit(limit)
     )  # fmt: skip
     b, returned_from = returns_t.c, receipts_t.alias("returned_from")
@@ -763,14 +768,14 @@ def supplier_ledger(
                   b.cancelled_at, b.cancel_reason)
         .select_from(returns_t.outerjoin(return_by, return_by.c.id == b.user_id)
                      .join(returned_from, returned_from.c.id == b.receipt_id))
-        .where(b.supplier_id == supplier_id)
+        .where(b.supplier_id == supplier_id, *on_or_after(since, b.created_at))
         .order_by(b.created_at.desc(), b.id.desc()).limit(limit)
     )  # fmt: skip
     j = adjustments_t.c
     adjustments = (
         sa.select(j.id, j.created_at, j.amount, j.reason, adjust_by.c.name)
         .select_from(adjustments_t.outerjoin(adjust_by, adjust_by.c.id == j.user_id))
-        .where(j.supplier_id == supplier_id)
+        .where(j.supplier_id == supplier_id, *on_or_after(since, j.created_at))
         .order_by(j.created_at.desc(), j.id.desc()).limit(limit)
     )  # fmt: skip
     debt = get_supplier(ctx, supplier_id).debt  # NotFound when there is none
@@ -786,14 +791,36 @@ def supplier_ledger(
         events += [(x.created_at, 4, x.id, "adjustment", x) for x in conn.execute(adjustments)]
     # Newest first (at the same time: a receipt, its payment; a return, its refund).
     events.sort(key=lambda e: e[:3], reverse=True)
-    entries: list[LedgerEntry] = []
-    balance = debt
-    for at, _order, record_id, kind, x in events[:limit]:
-        entry = _entry(at, kind, record_id, x, balance)
-        entries.append(entry)
-        if entry.counts:
-            balance -= entry.change
-    return entries
+    entries = [
+        _entry(at, kind, record_id, x, 0) for at, _order, record_id, kind, x in events[:limit]
+    ]
+    after = balances_after(debt, [e.change if e.counts else 0 for e in entries])
+    return [replace(e, balance=balance) for e, balance in zip(entries, after, strict=True)]
+
+
+def balances_after(owed_now: int, changes: Sequence[int]) -> list[int]:
+    """The balance right after each entry of an account listed newest first, worked back
+    from what is owed now; `changes` = what each entry did to it (0: a cancelled one).
+    A customer's account (`customer_account`) is worked back the same way."""
+    balances, balance = [], owed_now
+    for change in changes:
+        balances.append(balance)
+        balance -= change
+    return balances
+
+
+def on_or_after(
+    since: datetime | None, at: sa.ColumnElement[Any]
+) -> tuple[sa.ColumnElement[bool], ...]:
+    """The WHERE term keeping the entries from `since` on (none without it)."""
+    return () if since is None else (at >= since,)
+
+
+def balance_after_payment(ctx: ServiceContext, payment: SupplierPaymentRow) -> int:
+    """What the shop owed the supplier right after this payment, as its line of the account
+    shows it: its voucher printed again later says that, not what is owed today."""
+    entries = supplier_ledger(ctx, payment.supplier_id, None, since=payment.paid_at)
+    return next(e.balance for e in entries if e.kind == "payment" and e.record_id == payment.id)
 
 
 def _entry(at: datetime, kind: str, record_id: int, x: Any, balance: int) -> LedgerEntry:

@@ -247,7 +247,7 @@ def print_customer_payment(
     from primedist.services import customer_account
 
     payment = customer_account.get_payment(ctx, payment_id)
-    owed = customer_account.get_balance(ctx, payment.customer_id).owed
+    owed = customer_account.balance_after_payment(ctx, payment)  # a reprint: then, not now
     profile = resolve_profile(ctx, DocumentType.RECEIPT, target=target)
     document = customer_payment_document(
         payment, owed, store.load_shop_details(ctx), lang=lang, paper=profile.paper,
@@ -276,7 +276,7 @@ def print_supplier_payment(
     from primedist.services import suppliers
 
     payment = suppliers.get_payment(ctx, payment_id)
-    owed = suppliers.get_supplier(ctx, payment.supplier_id).debt
+    owed = suppliers.balance_after_payment(ctx, payment)  # a reprint: then, not now
     profile = resolve_profile(ctx, DocumentType.RECEIPT, target=target)
     document = supplier_payment_document(
         payment, owed, store.load_shop_details(ctx), lang=lang, paper=profile.paper,

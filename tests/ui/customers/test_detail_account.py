@@ -208,9 +208,7 @@ def test_a_customer_who_owes_nothing(qtbot, engine: Engine, owner_ctx: ServiceCo
     assert not panel.remind_button.isEnabled()
 
 
-def test_a_reminder_copied_for_the_customers_chat(
-    qtbot, owner_ctx: ServiceContext, hoa
-) -> None:
+def test_a_reminder_copied_for_the_customers_chat(qtbot, owner_ctx: ServiceContext, hoa) -> None:
     from PySide6.QtGui import QGuiApplication
 
     QGuiApplication.clipboard().clear()
@@ -219,8 +217,9 @@ def test_a_reminder_copied_for_the_customers_chat(
     qtbot.mouseClick(panel.remind_button, Qt.MouseButton.LeftButton)
     text = QGuiApplication.clipboard().text().splitlines()
     assert text[0] == "Hello Nguyễn Thị Hoa,"
-    assert [line.split(" — ")[0] for line in text[2:4]] == [f"• {n}" for n in
-                                                            reversed(hoa["orders"])]
+    assert [line.split(" — ")[0] for line in text[2:4]] == [
+        f"• {n}" for n in reversed(hoa["orders"])
+    ]
     assert text[-4:] == ["Paid: 30,000 VND", "Owed: 267,000 VND", "", "Thank you!"]
     assert panel.message.text() == "Copied: paste it into the chat with the customer."
 
@@ -257,7 +256,8 @@ def test_a_payment_receipt_printed(qtbot, owner_ctx: ServiceContext, hoa, tmp_pa
     assert panel.message.text() == f"Printed PT000001 to {out}."
     text = pdf_text(out)
     assert has_phrase(text, "Amount received 30,000 VND")
-    assert has_phrase(text, "Still owed 267,000 VND")
+    # Right after it (198,000 − 30,000), not today's 267,000: the later sale came after.
+    assert has_phrase(text, "Still owed 168,000 VND") and "267,000" not in text
 
 
 def test_an_opening_debt_adjusted_by_hand(qtbot, engine: Engine, owner_ctx: ServiceContext
@@ -274,7 +274,7 @@ def test_an_opening_debt_adjusted_by_hand(qtbot, engine: Engine, owner_ctx: Serv
     qtbot.mouseClick(box.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.owed_value.text() == "500,000 VND", timeout=WAIT)
     assert panel.message.text() == "DCK000001 saved: +500,000 VND."
-    assert cells(panel, 0)[DOC:AMOUNT + 1] == ["DCK000001", "Adjustment", "+500,000 VND"]
+    assert cells(panel, 0)[DOC : AMOUNT + 1] == ["DCK000001", "Adjustment", "+500,000 VND"]
     assert cells(panel, 0)[NOTE] == "Nợ cũ trong sổ"
     assert "adjusted +500,000 VND" in panel.owed_detail.text()
     down = panel.adjust_balance()
