@@ -21,7 +21,7 @@ its points, the cap lowered since; a newly typed code meets today's rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -30,6 +30,7 @@ from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
+from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer, CustomerPayment
 from primedist.domain.enums import (
@@ -42,6 +43,7 @@ from primedist.domain.enums import (
 from primedist.domain.geo import province_code
 from primedist.domain.loyalty import PointsEntry, Voucher, VoucherUse
 from primedist.domain.order import Order, OrderLine
+from primedist.domain.user import User
 from primedist.errors import Conflict, NotFound
 from primedist.services import customer_account as account
 from primedist.services import orders as order_svc
@@ -92,23 +94,36 @@ def edit_lock(ctx: ServiceContext, order_id: int) -> Message | None:
 
 def order_draft(ctx: ServiceContext, order_id: int) -> OrderDraft:
     """The stored order as the edit form starts from it (its prices kept as they were)."""
+    return edit_start(ctx, order_id)[0]
+
+
+def edit_start(ctx: ServiceContext, order_id: int) -> tuple[OrderDraft, datetime]:
+    """`order_draft` and the order's `updated_at` as read with it: the form hands the time
+    back to `update_order`, which saves nothing when the order changed since (another
+    screen or PC). The time is read first: a change between the two reads refuses the save
+    rather than losing it."""
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         order = _order(session, order_id)
-        lines = order_svc.lines_of(session, order_id)
-        voucher = session.get(Voucher, order.voucher_id) if order.voucher_id else None
-        return OrderDraft(
-            lines=tuple(DraftLine(ln.variant_id, ln.quantity, ln.unit_price, ln.discount)
-                        for ln in lines if ln.variant_id is not None),
-            customer_id=order.customer_id, source=OrderSource(order.source),
-            shop_id=order.shop_id, order_discount=order.seller_discount,
-            voucher_code=voucher.code if voucher else None, points=order.points_used,
-            shipping_fee=order.shipping_fee, payment_method=PaymentMethod(order.payment_method),
-            paid_now=_paid_with(session, order_id), note=order.buyer_note,
-            ship_name=order.ship_name, ship_phone=order.ship_phone,
-            ship_address=order.ship_address, ship_ward=order.ship_ward,
-            ship_province=order.ship_province, status=order.status,
-        )  # fmt: skip
+        return _draft_of(session, order), order.updated_at
+
+
+def _draft_of(session: Session, order: Order) -> OrderDraft:
+    order_id = _id(order)
+    lines = order_svc.lines_of(session, order_id)
+    voucher = session.get(Voucher, order.voucher_id) if order.voucher_id else None
+    return OrderDraft(
+        lines=tuple(DraftLine(ln.variant_id, ln.quantity, ln.unit_price, ln.discount)
+                    for ln in lines if ln.variant_id is not None),
+        customer_id=order.customer_id, source=OrderSource(order.source),
+        shop_id=order.shop_id, order_discount=order.seller_discount,
+        voucher_code=voucher.code if voucher else None, points=order.points_used,
+        shipping_fee=order.shipping_fee, payment_method=PaymentMethod(order.payment_method),
+        paid_now=_paid_with(session, order_id), note=order.buyer_note,
+        ship_name=order.ship_name, ship_phone=order.ship_phone,
+        ship_address=order.ship_address, ship_ward=order.ship_ward,
+        ship_province=order.ship_province, status=order.status,
+    )  # fmt: skip
 
 
 def repeat_draft(ctx: ServiceContext, order_id: int) -> OrderDraft:
@@ -163,14 +178,21 @@ def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> EditQuo
 
 
 def update_order(
-    ctx: ServiceContext, order_id: int, draft: OrderDraft, *, allow_negative_stock: bool = False
-) -> CreatedOrder:
+    ctx: ServiceContext, order_id: int, draft: OrderDraft, *, allow_negative_stock: bool = False,
+    loaded_at: datetime | None = None,
+) -> CreatedOrder:  # fmt: skip
     """Save the edited order in one transaction (see the module docstring). Raises
-    StockShortage as `create_order` does; the status, shop and source stay."""
+    StockShortage as `create_order` does; the status, shop and source stay. `loaded_at`:
+    the order's `updated_at` when the form opened it (`edit_start`); a Conflict, nothing
+    saved, when the order changed since — else the later save of two screens or PCs
+    editing it would silently undo the earlier one."""
     ctx.require(Module.ORDERS)
     now = ctx.clock.now()
     with ctx.uow(write=True) as session:
-        order = _order(session, order_id)
+        # Locked (PostgreSQL): a save of the same order on another PC waits, then sees ours.
+        order = _order(session, order_id, for_update=True)
+        if loaded_at is not None and aware(order.updated_at) != aware(loaded_at):
+            raise Conflict(_changed_since(session, order, loaded_at))
         refusal = _refusal(session, order)
         if refusal is not None:
             raise Conflict(refusal)
@@ -288,11 +310,31 @@ def _as_quoted(quote: Quote, method: PaymentMethod) -> tuple[object, ...]:
             quote.total, method)  # fmt: skip
 
 
-def _order(session: Session, order_id: int) -> Order:
-    order = session.get(Order, order_id)
+def _order(session: Session, order_id: int, *, for_update: bool = False) -> Order:
+    order = session.get(Order, order_id, with_for_update=for_update)
     if order is None:
         raise NotFound(msg("Order {order} no longer exists.", order=str(order_id)))
     return order
+
+
+def _changed_since(session: Session, order: Order, loaded_at: datetime) -> Message:
+    """Why the edit cannot be saved: the order changed after the form loaded it (who
+    changed it, when its audit row says so)."""
+    a, u = table_of(AuditEvent).c, table_of(User).c
+    who = session.connection().execute(
+        sa.select(u.name).select_from(table_of(AuditEvent).join(table_of(User)))
+        .where(a.created_at > loaded_at, a.entity_type == "order",
+               a.entity_id == str(_id(order)))
+        .order_by(a.created_at.desc(), a.id.desc()).limit(1)
+    ).scalar()  # fmt: skip
+    changed_at = aware(order.updated_at)
+    if who is None:
+        return msg("Order {order} was changed on another screen or PC since you opened it "
+                   "(at {time}): nothing was saved. Close it and open it again to see the "
+                   "changes.", order=order.external_id, time=changed_at)  # fmt: skip
+    return msg("Order {order} was changed on another screen or PC since you opened it (by "
+               "{user} at {time}): nothing was saved. Close it and open it again to see the "
+               "changes.", order=order.external_id, user=who, time=changed_at)  # fmt: skip
 
 
 def _refusal(session: Session, order: Order) -> Message | None:
@@ -361,7 +403,8 @@ def _apply_draft(session: Session, order: Order, draft: OrderDraft, quote: Quote
     order.voucher_id = quote.voucher_id
     order.points_used = quote.points
     order.buyer_note = clean(draft.note, order_svc.MAX_NOTE)
-    order.updated_at = now
+    # Never the time it had (a clock that stood still): the next save must see the change.
+    order.updated_at = now if now != aware(order.updated_at) else now + timedelta(microseconds=1)
     order.search_text = search_text(order.external_id, order.buyer_name, phones=[phone])
 
 

@@ -13,6 +13,9 @@ it, so the processes start the same action together. Modes:
   (Return…); answers {"returned": refund} | {"refused": message}.
 - `sync URL SHOP_ID CONNECTOR_JSON`: syncs the shop from the Shopee sandbox; a command's
   `now` sets the clock; answers the sync report (outcome, message, inserted, updated).
+- `edit URL QUANTITY`: the sale screen's Edit on an order, as the owner: `{"open": ORDER_ID}`
+  loads it (answers {"opened": true}); `{"save": true}` sets its first line to QUANTITY
+  units and saves what was loaded; answers {"saved": order number} | {"refused": message}.
 - `job URL NAME LEASE_SECONDS`: runs the job NAME under its lease (`jobs/lease.leased`);
   the job appends this process's id to the command's `log` file and sleeps `hold`
   seconds; `{"crash": true}` takes the lease and dies with it (os._exit).
@@ -25,6 +28,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,7 +39,7 @@ from primedist.core.clock import FixedClock
 from primedist.db.engine import make_engine
 from primedist.errors import Conflict, ValidationError
 from primedist.jobs import lease
-from primedist.services import auth, sync
+from primedist.services import auth, order_edit, sync
 from primedist.services.context import ServiceContext
 from primedist.services.customer_account import receive_payment
 from primedist.services.orders import (
@@ -85,6 +89,27 @@ def return_action(ctx: ServiceContext) -> Action:
         return {"returned": done.refund_amount}
 
     return give_back
+
+
+def edit_action(ctx: ServiceContext, quantity: int) -> Action:
+    owner_ctx = ctx.with_actor(auth.owner_actor(ctx))
+    opened: dict[str, Any] = {}
+
+    def edit(cmd: dict[str, Any]) -> dict[str, Any]:
+        if "open" in cmd:
+            opened["id"] = cmd["open"]
+            opened["draft"], opened["at"] = order_edit.edit_start(owner_ctx, cmd["open"])
+            return {"opened": True}
+        draft: OrderDraft = opened["draft"]
+        first, *rest = draft.lines
+        draft = replace(draft, lines=(replace(first, quantity=quantity), *rest))
+        try:
+            done = order_edit.update_order(owner_ctx, opened["id"], draft, loaded_at=opened["at"])
+        except Conflict as exc:
+            return {"refused": exc.user_message}
+        return {"saved": done.external_id}
+
+    return edit
 
 
 def _time(text: str | None) -> datetime | None:
@@ -145,6 +170,7 @@ def main(argv: list[str]) -> None:
         "pay": lambda: pay_action(ctx, int(args[0]), int(args[1])),
         "return": lambda: return_action(ctx),
         "sync": lambda: sync_action(ctx, int(args[0]), json.loads(args[1])),
+        "edit": lambda: edit_action(ctx, int(args[0])),
         "job": lambda: job_action(ctx, args[0], float(args[1])),
     }
     action = actions[mode]()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from primedist.config import Settings
 from primedist.core.clock import FixedClock
+from primedist.domain.enums import OrderSource
 from primedist.sandbox.shopee import SandboxConfig, ShopeeSandbox
 from primedist.services import stock
 from primedist.services.context import ServiceContext
@@ -193,6 +194,38 @@ def test_two_pcs_returning_the_same_item_take_it_back_once(
     assert scalar(engine, "SELECT stock FROM variants WHERE id = ?", (variant,)) == 100
     assert scalar(engine, "SELECT COUNT(*) FROM order_refunds") == 8
     assert scalar(engine, "SELECT MAX(returned_quantity) FROM order_lines") == 1
+
+
+def test_two_pcs_saving_an_edit_of_one_order_at_once_keep_the_first(
+    engine: Engine, settings: Settings, owner_ctx: ServiceContext
+) -> None:
+    """Both PCs open the same order's Edit, then save at once (one 2 units, the other 3):
+    one edit is saved, the other refused with nothing written — never the later silently
+    over the earlier (the order's row lock and its `updated_at` as loaded)."""
+    from primedist.services.orders import DraftLine, OrderDraft, create_order, order_detail
+
+    owner_ctx.clock.set(datetime.now(UTC))  # type: ignore[attr-defined]  # the racers' day
+    (variant,) = make_product(engine, "Nón lá đua", [("NON-1", 60_000, 100)])
+    pc_a, pc_b = (["edit", settings.database_url, quantity] for quantity in ("2", "3"))
+    with Racers(pc_a, pc_b) as pcs:
+        for _round in range(6):
+            sale = create_order(owner_ctx, OrderDraft(
+                lines=(DraftLine(variant, 1),), source=OrderSource.PHONE,
+                ship_name="Hoa", ship_phone="0939921717", ship_address="12 Lê Lợi",
+                ship_province="Hà Nội"))  # fmt: skip
+            assert pcs.race({"open": sale.id}) == [{"opened": True}] * 2
+            answers = pcs.race({"save": True})
+            saved = [i for i, a in enumerate(answers) if "saved" in a]
+            refused = [a["refused"] for a in answers if "refused" in a]
+            assert len(saved) == 1 and len(refused) == 1, answers
+            assert "was changed on another screen or PC" in refused[0], refused
+            quantity = order_detail(owner_ctx, sale.id).lines[0].quantity
+            assert quantity == (2, 3)[saved[0]]  # the saved edit stands
+            edits = scalar(engine, "SELECT COUNT(*) FROM audit_events WHERE action = ? "
+                           "AND entity_id = ?", ("order.edit", str(sale.id)))  # fmt: skip
+            assert edits == 1
+    reserved = scalar(engine, "SELECT reserved FROM variants WHERE id = ?", (variant,))
+    assert reserved == scalar(engine, "SELECT SUM(quantity) FROM order_lines")
 
 
 def test_two_pcs_syncing_one_shop_at_once_store_each_order_once(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -82,7 +83,7 @@ from primedist.services.customers import CustomerRef, DuplicatePhone
 from primedist.services.exchange import exchangeable_order
 from primedist.services.order_edit import (
     EditQuote,
-    order_draft,
+    edit_start,
     quote_edit,
     repeat_draft,
     update_order,
@@ -141,6 +142,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("+ / − / Ctrl+↑ / Ctrl+↓", QT_TRANSLATE_NOOP("orders", "Quantity of the selected line")),
     ("Delete", QT_TRANSLATE_NOOP("orders", "Remove the selected line")),
     ("F9 / Ctrl+Enter", QT_TRANSLATE_NOOP("orders", "Save")),
+    ("Ctrl+P", QT_TRANSLATE_NOOP("orders", "Reprint last receipt")),
     ("Esc", QT_TRANSLATE_NOOP("orders", "Close")),
 ]
 #: F4's words when the sale is on account: it goes to the cash paid now.
@@ -523,22 +525,6 @@ class SearchField(QLineEdit):
 
 
 # --------------------------------------------------------------------------- lines
-
-
-def other_code_spellings(text: str) -> list[str]:
-    """The other ways a product code typed as `text` may have been saved: without the
-    spaces of its printed digit groups, and a UPC-A code (12 digits) as its EAN-13
-    (the same digits after a 0) or the other way round. Only codes of digits and
-    spaces: a name ("ao thun 2") is never joined up."""
-    compact = "".join(text.split())
-    if not (compact.isascii() and compact.isdigit() and len(compact) >= 8):
-        return []  # the shortest barcode (EAN-8); "30 32" may be sizes searched for
-    spellings = [compact]
-    if len(compact) == 12:
-        spellings.append("0" + compact)
-    elif len(compact) == 13 and compact.startswith("0"):
-        spellings.append(compact[1:])
-    return [code for code in spellings if code != text]
 
 
 @dataclass
@@ -1116,6 +1102,8 @@ class SaleDialog(QDialog):
         self.edit_number = edit_number
         #: The order as loaded (edit mode), to know whether anything changed.
         self._loaded: OrderDraft | None = None
+        #: The edited order's `updated_at` as loaded: Save refuses when it changed since.
+        self._loaded_at: datetime | None = None
         #: Points the edited order redeemed from this customer: theirs to use again.
         self._lent_points: tuple[int, int] | None = None
         #: What the edited order (on account) added to its customer's balance: not "already".
@@ -1155,7 +1143,7 @@ class SaleDialog(QDialog):
 
     def _load_order(self, order_id: int) -> None:
         """Fill the form with the stored order (edit mode)."""
-        draft = order_draft(self.ctx, order_id)
+        draft, self._loaded_at = edit_start(self.ctx, order_id)
         for button in self.type_buttons.values():
             button.setEnabled(False)  # an order keeps its type
         self.exchange_button.hide()
@@ -1360,6 +1348,13 @@ class SaleDialog(QDialog):
         self.print_receipt.toggled.connect(lambda on: remember_receipt_after_sale(self.ctx, on))
         self.printer = OrderPrinter(self, self.ctx)
         row.addWidget(self.print_receipt, 1)
+        self.reprint_button = QPushButton()
+        self.reprint_button.setObjectName("reprintButton")
+        self.reprint_button.setAutoDefault(False)
+        self.reprint_button.clicked.connect(self.reprint_receipt)
+        if self.editing is not None:  # the edit's Save closes the screen: nothing to reprint
+            self.reprint_button.hide()
+        row.addWidget(self.reprint_button)
         self.save_button = QPushButton()
         self.save_button.setObjectName("saveButton")
         self.save_button.setAutoDefault(False)
@@ -1581,6 +1576,14 @@ class SaleDialog(QDialog):
                 "orders", "Print the receipt on the receipt printer (Settings → Printers)"
             )
         )
+        self.reprint_button.setText(
+            QCoreApplication.translate("orders", "Reprint last receipt  (Ctrl+P)")
+        )
+        self.reprint_button.setToolTip(
+            QCoreApplication.translate(
+                "orders", "Print the receipt of the last sale saved on this screen again"
+            )
+        )
         self.save_button.setText(
             QCoreApplication.translate("orders", "Save  (F9)") if self.editing is None
             else QCoreApplication.translate("orders", "Save changes  (F9)")
@@ -1679,6 +1682,7 @@ class SaleDialog(QDialog):
             ("F9", self.save),
             ("Ctrl+Return", self.save),
             ("Ctrl+Enter", self.save),
+            ("Ctrl+P", self.reprint_receipt),
         ]
 
     def _install_keys(self) -> None:
@@ -1758,8 +1762,8 @@ class SaleDialog(QDialog):
             return
         searched, self._searched = self._searched, ""
         try:
-            hit = (find_variant_by_code(self.ctx, text) or self._code_as_printed(text)
-                   or self._scanned_after(searched, text))  # fmt: skip
+            # The code as saved, or as printed / read another way (services.sale_lookup).
+            hit = find_variant_by_code(self.ctx, text) or self._scanned_after(searched, text)
             hits = [] if hit is not None else search_variants(self.ctx, text)
         except PrimedistError as exc:
             self._show_problems([error_text(exc)])
@@ -1775,17 +1779,6 @@ class SaleDialog(QDialog):
             QApplication.beep()  # heard by a cashier looking at the goods, not the screen
         else:  # not selected: the cashier may type on to narrow the name down
             self._searched = text
-
-    def _code_as_printed(self, text: str) -> VariantHit | None:
-        """The product of a code written another way than it was saved: typed from the
-        digits under the bars, which are printed in groups ("8 930000 000028"), or the
-        same UPC-A item read as 12 digits by one scanner and as 13 with a leading 0 by
-        another. Only asked when the code as typed is no product's."""
-        for code in other_code_spellings(text):
-            hit = find_variant_by_code(self.ctx, code)
-            if hit is not None:
-                return hit
-        return None
 
     def _scanned_after(self, searched: str, text: str) -> VariantHit | None:
         """The product of a code scanned while a name search's list showed: the scanner
@@ -2213,7 +2206,8 @@ class SaleDialog(QDialog):
     def _store(self, draft: OrderDraft, allow_negative_stock: bool) -> CreatedOrder:
         """Save the sale through its service (a new sale, or the edited order)."""
         if self.editing is not None:
-            return update_order(self.ctx, self.editing, draft,
+            # Saved only if nobody changed the order since the form loaded it.
+            return update_order(self.ctx, self.editing, draft, loaded_at=self._loaded_at,
                                 allow_negative_stock=allow_negative_stock)  # fmt: skip
         return create_order(self.ctx, draft, allow_negative_stock=allow_negative_stock)
 
@@ -2258,14 +2252,32 @@ class SaleDialog(QDialog):
         self.saved_label.setText(text.replace("%1", created.external_id))
         self.saved_label.show()
         if self.print_receipt.isChecked():
-            cash = None if created.change_due is None else created.total + created.change_due
             self.printer.print(
                 [created.id],
                 DocumentType.RECEIPT,
-                payment=Payment(cash),
+                payment=_receipt_payment(created),
                 open_drawer=self._took_cash(),
             )
         self.reset()
+
+    def reprint_receipt(self) -> None:
+        """Ctrl+P: the receipt of the last sale saved on this screen, on the receipt
+        printer as after saving (for a sale saved with "Print receipt after saving" off, or
+        a jammed printer); a reprint never opens the cash drawer."""
+        created = self.last_created
+        if created is None:
+            self.saved_label.setText(
+                QCoreApplication.translate("orders", "No sale saved on this screen yet.")
+            )
+        else:
+            self.printer.print([created.id], DocumentType.RECEIPT,
+                               payment=_receipt_payment(created))  # fmt: skip
+            self.saved_label.setText(
+                QCoreApplication.translate("orders", "Printing the receipt of %1 again").replace(
+                    "%1", created.external_id
+                )
+            )
+        self.saved_label.show()
 
     def _took_cash(self) -> bool:
         """Whether cash went into the till with this sale: a cash sale, or one on account
@@ -2311,6 +2323,13 @@ class SaleDialog(QDialog):
             if QMessageBox.question(self, title, text, yes | no, no) != yes:
                 return
         super().reject()
+
+
+def _receipt_payment(created: CreatedOrder) -> Payment:
+    """What the receipt says was paid: the cash received (the change due shown) for a
+    cash sale, nothing more for the others."""
+    cash = None if created.change_due is None else created.total + created.change_due
+    return Payment(cash)
 
 
 @contextmanager
