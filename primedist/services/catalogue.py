@@ -53,7 +53,7 @@ from sqlmodel import Session, col, select
 
 from primedist.core.messages import Message, msg, stored_args
 from primedist.core.search_keys import search_text
-from primedist.core.text import clean_code, clean_line, clean_text
+from primedist.core.text import clean_code, clean_line, clean_text, fold
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind, StockState
@@ -81,6 +81,10 @@ from primedist.services.stock import lock_stock, move_stock, push_none_left, sha
 MAX_NAME = 120
 MAX_CATEGORY = 120
 MAX_SKU = 64
+#: A SKU made from a product's name: the name whole up to this many letters, else its
+#: initials (at most MAX_SKU_STEM).
+SKU_STEM_LETTERS = 8
+MAX_SKU_STEM = 12
 MAX_BARCODE = 64
 MAX_OPTION_NAME = 40
 MAX_OPTION_VALUE = 60
@@ -221,6 +225,58 @@ def list_categories(ctx: ServiceContext) -> list[str]:
     )  # fmt: skip
     with ctx.uow() as session:
         return [str(c) for c in session.execute(stmt).scalars() if c]
+
+
+def counter_shop_ids(ctx: ServiceContext) -> list[int]:
+    """The active counter outlets (offline shops). The counter sells every product, so a
+    new product starts listed there: its Shops column and the shop filter then say so."""
+    ctx.require(Module.PRODUCTS)
+    s = shops_t.c
+    stmt = (
+        sa.select(s.id).where(s.channel == Channel.OFFLINE, s.is_active.is_(True))
+        .order_by(s.id)
+    )  # fmt: skip
+    with ctx.uow() as session:
+        return [int(i) for i in session.execute(stmt).scalars()]
+
+
+def sku_stem(name: str) -> str:
+    """The start of the SKUs made for a product from its name: short, upper case, no
+    accents. A short name whole (`Bút bi` → `BUTBI`), else each word's initial, a word
+    with digits whole (`Áo sơ mi linen nữ` → `ASMLN`, `Nồi cơm 18L` → `NC18L`); `SP`
+    when nothing is left."""
+    words = ["".join(ch for ch in w if ch.isascii() and ch.isalnum())
+             for w in fold(clean_line(name) or "").upper().split()]  # fmt: skip
+    words = [w for w in words if w]
+    whole = "".join(words)
+    if len(whole) <= SKU_STEM_LETTERS:
+        return whole or "SP"
+    initials = (w if any(ch.isdigit() for ch in w) else w[0] for w in words)
+    return "".join(initials)[:MAX_SKU_STEM]
+
+
+def unused_skus(ctx: ServiceContext, wanted: Sequence[str], typed: Sequence[str] = ()) -> list[str]:
+    """Each wanted SKU, or it with `-2`, `-3`… when a variant of any product (archived and
+    removed ones too: the save refuses those) already has it in any letter case, as does
+    one of `typed` (the SKUs in the form) or of the SKUs made before it."""
+    ctx.require(Module.PRODUCTS)
+    v = variants_t.c
+    taken = {t.casefold() for t in typed if t}
+    stems = {w.lower() for w in wanted}
+    with ctx.uow() as session:
+        for stem in stems:
+            pattern = stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = sa.select(v.sku).where(sa.func.lower(v.sku).like(pattern + "%", escape="\\"))
+            taken.update(str(sku).casefold() for sku in session.execute(stmt).scalars())
+    made = []
+    for want in wanted:
+        sku, n = want, 1
+        while sku.casefold() in taken:
+            n += 1
+            sku = f"{want}-{n}"
+        taken.add(sku.casefold())
+        made.append(sku)
+    return made
 
 
 def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:

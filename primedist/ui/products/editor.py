@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.money import format_number, parse_money
 from primedist.core.text import fold
+from primedist.domain.enums import Channel
 from primedist.errors import PrimedistError, ValidationError
 from primedist.services import catalogue as svc
 from primedist.services.catalogue import ImageDraft, PricesSeen, ProductDraft, VariantDraft
@@ -433,8 +434,12 @@ class ProductEditor(QDialog):
         self.add_row_button.setObjectName("addVariantButton")
         self.remove_row_button = QPushButton()
         self.remove_row_button.setObjectName("removeVariantButton")
-        for button in (self.apply_button, self.add_row_button, self.remove_row_button):
+        self.make_skus_button = QPushButton()
+        self.make_skus_button.setObjectName("makeSkusButton")
+        for button in (self.apply_button, self.add_row_button, self.remove_row_button,
+                       self.make_skus_button):  # fmt: skip
             button.setAutoDefault(False)
+        bar.addWidget(self.make_skus_button)
         bar.addWidget(self.add_row_button)
         bar.addWidget(self.remove_row_button)
         box.addLayout(bar)
@@ -504,6 +509,12 @@ class ProductEditor(QDialog):
         self.apply_button.setText(self.tr("Apply"))
         self.add_row_button.setText(self.tr("+ Variant"))
         self.remove_row_button.setText(self.tr("Remove variant"))
+        self.make_skus_button.setText(self.tr("Fill in SKUs"))
+        self.make_skus_button.setToolTip(self.tr(
+            "Gives each variant without a SKU one made from the base SKU, or else the product "
+            "name, and its values (e.g. ASMLN-DEN-S), unused in the shop. SKUs already typed "
+            "stay."
+        ))  # fmt: skip
         self.cancel_button.setText(self.tr("Cancel"))
         self.save_button.setText(self.tr("Save  (Ctrl+S)"))
         self.hint.setText(self.tr("Stock typed here is recorded as a stock movement."))
@@ -573,6 +584,7 @@ class ProductEditor(QDialog):
         self.apply_button.clicked.connect(self.apply_to_all)
         self.add_row_button.clicked.connect(lambda: self.add_row())
         self.remove_row_button.clicked.connect(self.remove_selected_rows)
+        self.make_skus_button.clicked.connect(self.fill_in_skus)
         self.grid.itemChanged.connect(self._cell_changed)
         for name in self.attr_names:
             name.textChanged.connect(self._update_headers)
@@ -606,6 +618,11 @@ class ProductEditor(QDialog):
         for shop in self.shops:
             check = self.shop_checks[shop.id]
             text, tip = f"{shop.name}  ({enum_label(shop.channel)})", ""
+            if shop.channel == Channel.OFFLINE:
+                tip = self.tr(
+                    "Your counter sells every product. Ticked, the product is listed on this "
+                    "shop: the products' Shops column and shop filter show it."
+                )
             if shop.channel.is_marketplace and shop.id in self._item_ids:
                 item = self._item_ids[shop.id]
                 if item:
@@ -630,12 +647,17 @@ class ProductEditor(QDialog):
         try:
             categories = svc.list_categories(self.ctx)
             product = svc.get_product(self.ctx, self.product_id) if self.product_id else None
+            counters = svc.counter_shop_ids(self.ctx) if product is None else []
         except PrimedistError as exc:
             self._show_general(error_text(exc))
             self.save_button.setEnabled(False)
             return
         self.category.addItems(["", *categories])
         if product is None:
+            # The counter sells a new product from the start: ticked, the list says so.
+            for shop_id in counters:
+                if shop_id in self.shop_checks:
+                    self.shop_checks[shop_id].setChecked(True)
             self.add_row()
             return
         d = product.draft
@@ -997,6 +1019,40 @@ class ProductEditor(QDialog):
         if values:
             self._dirty = True
 
+    def fill_in_skus(self) -> None:
+        """Fill in SKUs: each row without a SKU gets BASE-VALUE1-VALUE2, as Generate
+        variants makes them, BASE being the base SKU typed or else one made from the product
+        name (`svc.sku_stem`), with -2, -3… when another variant has it. Typed SKUs stay."""
+        blank = [row for row in range(self.grid.rowCount()) if not self._text(row, SKU)]
+        if not blank:
+            return
+        base = self.base_sku.text().strip()
+        if not base and not self.name.text().strip():
+            self._clear_errors()
+            text = self.tr(
+                "Type the product name (or a base SKU) first: the SKUs are made from it."
+            )
+            _set_flag(self.name, "invalid", True)
+            self._show_field_error(self.name_error, text)
+            self.name.setFocus()
+            return
+        base = base or svc.sku_stem(self.name.text())
+        wanted = [
+            "-".join(p for p in (base, _sku_part(self._text(row, OPT1)),
+                                 _sku_part(self._text(row, OPT2))) if p)
+            for row in blank
+        ]  # fmt: skip
+        typed = [self._text(row, SKU) for row in range(self.grid.rowCount())]
+        try:
+            made = svc.unused_skus(self.ctx, wanted, typed)
+        except PrimedistError as exc:
+            self._show_general(error_text(exc))
+            return
+        self._clear_errors()
+        for row, sku in zip(blank, made, strict=True):
+            self._item(row, SKU).setText(sku)
+        self._dirty = True
+
     # ----------------------------------------------------------------------- the draft
 
     def draft(self) -> ProductDraft:
@@ -1114,7 +1170,12 @@ class ProductEditor(QDialog):
             row, column_name = cell
             column = COLUMN_FIELDS.index(column_name) if column_name in COLUMN_FIELDS else SKU
             self._highlight_row(row, column)
+            if column == SKU and row < self.grid.rowCount() and not self._text(row, SKU):
+                text += "\n" + self.tr("Fill in SKUs (above the grid) makes the missing ones "
+                                        "from the product name.")  # fmt: skip
             self._show_field_error(self.variants_error, text)
+            # The cell's cursor is set: the grid takes the keys, so typing fills that cell.
+            self.grid.setFocus()
         elif name == "name":
             _set_flag(self.name, "invalid", True)
             self._show_field_error(self.name_error, text)
@@ -1122,15 +1183,22 @@ class ProductEditor(QDialog):
         elif name == "category":
             _set_flag(self.category, "invalid", True)
             self._show_field_error(self.category_error, text)
+            self.category.setFocus()
         elif name in ("option1_name", "option2_name"):
-            _set_flag(self.attr_names[0 if name == "option1_name" else 1], "invalid", True)
+            edit = self.attr_names[0 if name == "option1_name" else 1]
+            _set_flag(edit, "invalid", True)
             self._show_field_error(self.attributes_error, text)
+            edit.setFocus()
         elif name == "variants":
             self._show_field_error(self.variants_error, text)
+            self.grid.setFocus()
         elif name == "shop_ids":
             self._show_field_error(self.shops_error, text)
+            if self.shop_checks:
+                next(iter(self.shop_checks.values())).setFocus()
         elif name == "images":
             self._show_field_error(self.images_error, text)
+            self.images.setFocus()
         else:
             self._show_general(text)
 
