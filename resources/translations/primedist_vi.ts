@@ -257,7 +257,7 @@
     <name>ActionsPage</name>
     <message>
         <source>Shop</source>
-        <extracomment>The least width of a table&apos;s last column (a message), beside its header&apos;s own width. Changes in a burst (a bulk confirm, a delivery run) reload the actions once. Retries, discards and sends of the user not finished yet: no reload meanwhile. What the last &quot;Send now&quot; did, kept under the list until the user acts again.</extracomment>
+        <extracomment>The least width of a table&apos;s last column (a message), beside its header&apos;s own width. Changes in a burst (a bulk confirm, a delivery run) reload the actions once. The panel&apos;s width at first: the actions&apos; columns whole with MESSAGE_MIN_WIDTH left for their last message in Vietnamese (a stock push of a shop with a long name); on a smaller screen as wide as it allows, not below MINIMUM_WIDTH. Retries, discards and sends of the user not finished yet: no reload meanwhile. What the last &quot;Send now&quot; did, kept under the list until the user acts again.</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -367,6 +367,14 @@
     <message>
         <source>Discard %n actions? They will not be sent to the marketplace; the changes stay in this app only.</source>
         <translation>Xóa %n thao tác? Các thao tác này sẽ không được gửi lên sàn; các thay đổi chỉ còn trong ứng dụng này.</translation>
+    </message>
+    <message>
+        <source>%n action waiting for a shop to be linked in Sales channels</source>
+        <translation>%n thao tác đang chờ liên kết gian hàng trong Kênh bán hàng</translation>
+    </message>
+    <message>
+        <source>%n actions waiting for a shop to be linked in Sales channels</source>
+        <translation>%n thao tác đang chờ liên kết gian hàng trong Kênh bán hàng</translation>
     </message>
     <message>
         <source>the marketplace could not be reached</source>
@@ -1064,6 +1072,10 @@ doanh thu</translation>
     <message>
         <source>%1 (dated in the future)</source>
         <translation>%1 (ghi ngày trong tương lai)</translation>
+    </message>
+    <message>
+        <source>No backups yet. The app makes one every day while it runs; press Back up now to make one now.</source>
+        <translation>Chưa có bản sao lưu nào. Ứng dụng tự sao lưu mỗi ngày khi đang chạy; bấm Sao lưu ngay để tạo một bản bây giờ.</translation>
     </message>
     <message>
         <source>Backing up</source>
@@ -2309,11 +2321,12 @@ Vẫn lưu?</translation>
     <name>DuplicatesDialog</name>
     <message>
         <source>Duplicate customers</source>
+        <extracomment>What the last merge (or &quot;Not duplicates&quot;) did, until the groups are read again.</extracomment>
         <translation>Khách hàng trùng</translation>
     </message>
     <message>
-        <source>Customers with the same phone, or the same name in the same province. In each group tick Keep on the customer who stays and Merge on those to merge into it: their orders, points, tags, segments, addresses, phones and marketplace ids move to the customer kept.</source>
-        <translation>Các khách hàng trùng số điện thoại, hoặc trùng tên trong cùng tỉnh/thành. Trong mỗi nhóm, đánh dấu “Giữ lại” cho khách hàng được giữ và “Gộp” cho các khách hàng cần gộp vào: đơn hàng, điểm, thẻ, phân khúc, địa chỉ, số điện thoại và ID trên sàn của họ sẽ chuyển sang khách hàng được giữ lại.</translation>
+        <source>Customers with the same phone, or the same name in the same province. In each group tick Keep on the customer who stays and Merge on those to merge into it: their orders, points, tags, segments, addresses, phones and marketplace ids move to the customer kept. For customers who are really different people (a husband and wife sharing a phone), use Not duplicates…: their group is no longer shown.</source>
+        <translation>Các khách hàng trùng số điện thoại, hoặc trùng tên trong cùng tỉnh/thành. Trong mỗi nhóm, đánh dấu “Giữ lại” cho khách hàng được giữ và “Gộp” cho các khách hàng cần gộp vào: đơn hàng, điểm, thẻ, phân khúc, địa chỉ, số điện thoại và ID trên sàn của họ sẽ chuyển sang khách hàng được giữ lại. Nếu đây thật sự là những người khác nhau (vợ chồng dùng chung một số điện thoại), chọn “Không trùng…”: nhóm đó sẽ không hiện nữa.</translation>
     </message>
     <message>
         <source>Keep</source>
@@ -2352,6 +2365,10 @@ Vẫn lưu?</translation>
         <translation>Ngày tạo</translation>
     </message>
     <message>
+        <source>Owes</source>
+        <translation>Còn nợ</translation>
+    </message>
+    <message>
         <source>Latest order</source>
         <translation>Đơn gần nhất</translation>
     </message>
@@ -2366,6 +2383,18 @@ Vẫn lưu?</translation>
     <message>
         <source>Only the owner or a manager merges customers.</source>
         <translation>Chỉ chủ cửa hàng hoặc quản lý được gộp khách hàng.</translation>
+    </message>
+    <message>
+        <source>Not duplicates…</source>
+        <translation>Không trùng…</translation>
+    </message>
+    <message>
+        <source>The customers of this group are different people: stop showing them as duplicates.</source>
+        <translation>Các khách hàng trong nhóm này là những người khác nhau: không hiện họ là khách hàng trùng nữa.</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager says customers are not duplicates.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý mới được xác nhận khách hàng không trùng.</translation>
     </message>
     <message>
         <source>Close</source>
@@ -2386,10 +2415,26 @@ Vẫn lưu?</translation>
     <message>
         <source>Merge {names} into {survivor}?
 
-Their orders, points, tags, segments, addresses (the newest 10 kept), phones and marketplace ids move to {survivor}; they are then hidden from the lists. This cannot be undone.</source>
+Their orders, what they owe (sales on account and payments), points, tags, segments, addresses (the newest 10 kept), phones and marketplace ids move to {survivor}; they are then hidden from the lists. This cannot be undone.</source>
         <translation>Gộp {names} vào {survivor}?
 
-Đơn hàng, điểm, thẻ, phân khúc, địa chỉ (giữ 10 địa chỉ mới nhất), số điện thoại và ID trên sàn của họ sẽ chuyển sang {survivor}; sau đó họ được ẩn khỏi các danh sách. Thao tác này không thể hoàn tác.</translation>
+Đơn hàng, công nợ (đơn bán ghi nợ và phiếu thu nợ), điểm, thẻ, phân khúc, địa chỉ (giữ 10 địa chỉ mới nhất), số điện thoại và ID trên sàn của họ sẽ chuyển sang {survivor}; sau đó họ được ẩn khỏi các danh sách. Thao tác này không thể hoàn tác.</translation>
+    </message>
+    <message>
+        <source>Are {names} different people?
+
+They will no longer be shown as duplicates of one another, even if they later share more (a phone, a name).</source>
+        <translation>{names} có phải là những người khác nhau không?
+
+Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả khi sau này có thêm điểm chung (số điện thoại, tên).</translation>
+    </message>
+    <message>
+        <source>Not duplicates</source>
+        <translation>Không trùng</translation>
+    </message>
+    <message>
+        <source>{names}: no longer shown as duplicates.</source>
+        <translation>{names}: không còn hiện là khách hàng trùng.</translation>
     </message>
     <message>
         <source>Merge customers</source>
@@ -2847,8 +2892,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>There is no supplier %1</source>
-        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
+        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. The cost was filled in (the last one charged), not typed: a cost that comes with the order or a delivery list replaces it. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
         <translation>Không có nhà cung cấp %1</translation>
+    </message>
+    <message>
+        <source>Did you mean %1? As typed, a new supplier will be added.</source>
+        <translation>Có phải ý bạn là %1? Nếu giữ nguyên tên đã gõ, một nhà cung cấp mới sẽ được thêm.</translation>
     </message>
     <message>
         <source>%1 is archived: restore it on the Suppliers page first</source>
@@ -3084,7 +3133,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>GoodsReceiptsPage</name>
     <message>
         <source>Search by code, supplier, note or SKU</source>
-        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). What the selected receipt&apos;s supplier is owed now (read with its lines when the receipt left some unpaid; None otherwise). The receipt to select once the list is read again (None: the newest). What was done last (printed, a return recorded …), on a line of its own under the buttons; worded again in a new language (`_status_of`). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines).</extracomment>
         <translation>Tìm theo mã phiếu, nhà cung cấp, ghi chú, SKU</translation>
     </message>
     <message>
@@ -3228,6 +3276,15 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>In phiếu trả hàng %1</translation>
     </message>
     <message>
+        <source>No goods receipts match the search.</source>
+        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). What the selected receipt&apos;s supplier is owed now (read with its lines when the receipt left some unpaid; None otherwise). The receipt to select once the list is read again (None: the newest). What was done last (printed, a return recorded …), on a line of its own under the buttons; worded again in a new language (`_status_of`). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines). The list was read once: before, an empty table is no news (no hint).</extracomment>
+        <translation>Không có phiếu nhập nào khớp với tìm kiếm.</translation>
+    </message>
+    <message>
+        <source>No goods receipts yet: when a delivery comes in, record it with New goods receipt; its goods go into stock at their cost.</source>
+        <translation>Chưa có phiếu nhập hàng: khi hàng về, ghi lại bằng nút Phiếu nhập hàng mới; hàng được cộng vào tồn kho theo giá nhập.</translation>
+    </message>
+    <message>
         <source>%1 unpaid at delivery</source>
         <translation>%1 chưa trả khi nhập</translation>
     </message>
@@ -3352,7 +3409,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>GroupDialog</name>
     <message>
         <source>New SKU group</source>
-        <extracomment>Members shown: variant id → (sku, product, options, shops, price, discount).</extracomment>
+        <extracomment>The member columns sharing the room the others leave (elided, whole in a tooltip): the table fits the dialog, never scrolling sideways past the prices. Members shown: variant id → (sku, product, options, shops, price, discount).</extracomment>
         <translation>Tạo nhóm SKU</translation>
     </message>
     <message>
@@ -3466,8 +3523,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Chưa liên kết</translation>
     </message>
     <message>
-        <source>Nothing has happened yet.</source>
-        <translation>Chưa có hoạt động nào.</translation>
+        <source>Nothing yet. Order syncs, imports, goods received, backups, low stock and customer rank changes will show here.</source>
+        <translation>Chưa có gì. Đồng bộ đơn hàng, nhập dữ liệu từ tệp, nhập hàng, sao lưu, cảnh báo sắp hết hàng và thay đổi hạng khách hàng sẽ hiện ở đây.</translation>
     </message>
     <message>
         <source>Customers owe (%1)</source>
@@ -4064,8 +4121,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Mã nhóm</translation>
     </message>
     <message>
-        <source>Automatic upgrade from (VND)</source>
-        <translation>Tự động lên nhóm từ (₫)</translation>
+        <source>Automatic upgrade from</source>
+        <translation>Tự động lên nhóm từ</translation>
     </message>
     <message>
         <source>Members</source>
@@ -4589,7 +4646,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange).</extracomment>
+        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -4849,6 +4906,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đơn bán từ ngày trước: chỉ còn sửa được thông tin giao hàng, ghi chú và khách hàng</translation>
     </message>
     <message>
+        <source>Shipment %1 with the carrier is live: cancel it first to ship the order by hand.</source>
+        <translation>Vận đơn %1 với đơn vị vận chuyển đang hoạt động: hãy hủy vận đơn trước khi tự giao đơn hàng.</translation>
+    </message>
+    <message>
         <source>The app cannot cancel orders on %1: after cancelling it here, cancel it in %1 Seller Center too.</source>
         <translation>Ứng dụng không hủy được đơn trên %1: sau khi hủy ở đây, hãy hủy cả trong %1 Seller Center.</translation>
     </message>
@@ -5081,6 +5142,13 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Tag name:</source>
         <translation>Tên thẻ:</translation>
+    </message>
+</context>
+<context>
+    <name>PlaceNames</name>
+    <message>
+        <source>This carrier takes the names as written: no list to pick from (a 2025 address has no district).</source>
+        <translation>Hãng vận chuyển này nhận tên địa chỉ đúng như đã ghi: không cần chọn từ danh sách (địa chỉ theo bản đồ 2025 không có quận/huyện).</translation>
     </message>
 </context>
 <context>
@@ -5617,7 +5685,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đã khôi phục mẫu in %1 về mặc định.</translation>
     </message>
     <message>
+        <source>Replace the template %1 with the default one? The changes made to it are lost.</source>
+        <translation>Thay mẫu in %1 bằng mẫu mặc định? Những thay đổi đã làm trên mẫu này sẽ mất.</translation>
+    </message>
+    <message>
+        <source>Reset the template</source>
+        <translation>Khôi phục mẫu in mặc định</translation>
+    </message>
+    <message>
         <source>Shop details saved.</source>
+        <extracomment>The form&apos;s fields in order (ShopDetails&apos; names). The section&apos;s form at most this wide (its fields hold a line each). A field was edited by the user (not a load): the preview follows. The details were saved: the shop&apos;s name as kept (the window&apos;s header shows it). What to tell the user (saved, or why not). The details as loaded or last saved: an edit is measured against them.</extracomment>
         <translation>Đã lưu thông tin cửa hàng.</translation>
     </message>
     <message>
@@ -5753,6 +5830,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Xóa phân loại</translation>
     </message>
     <message>
+        <source>Fill in SKUs</source>
+        <translation>Tạo SKU</translation>
+    </message>
+    <message>
+        <source>Gives each variant without a SKU one made from the base SKU, or else the product name, and its values (e.g. ASMLN-DEN-S), unused in the shop. SKUs already typed stay.</source>
+        <translation>Đặt cho mỗi phân loại chưa có SKU một mã tạo từ SKU gốc (hoặc tên sản phẩm) và giá trị thuộc tính (vd. ASMLN-DEN-S), chưa dùng trong cửa hàng. SKU đã nhập được giữ nguyên.</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
@@ -5787,6 +5872,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Low-stock level</source>
         <translation>Ngưỡng sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>Your counter sells every product. Ticked, the product is listed on this shop: the products&apos; Shops column and shop filter show it.</source>
+        <translation>Quầy của bạn bán mọi sản phẩm. Khi đánh dấu, sản phẩm được đăng trên cửa hàng này: cột Cửa hàng và bộ lọc cửa hàng trong danh sách sản phẩm sẽ hiện nó.</translation>
     </message>
     <message>
         <source>Its stock is not sent until it is linked to its item on the marketplace: list it in Seller Center with the same SKUs, then Fetch listings in Settings → Sales channels (its first synced order there links it too).</source>
@@ -5893,6 +5982,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>“%1” không phải là số.</translation>
     </message>
     <message>
+        <source>Type the product name (or a base SKU) first: the SKUs are made from it.</source>
+        <translation>Hãy nhập tên sản phẩm (hoặc SKU gốc) trước: SKU được tạo từ đó.</translation>
+    </message>
+    <message>
         <source>Variant %1</source>
         <translation>Phân loại %1</translation>
     </message>
@@ -5903,6 +5996,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>%1: %2 is not a number.</source>
         <translation>%1: “%2” không phải là số.</translation>
+    </message>
+    <message>
+        <source>Fill in SKUs (above the grid) makes the missing ones from the product name.</source>
+        <translation>Bấm “Tạo SKU” (phía trên bảng) để tạo các SKU còn thiếu từ tên sản phẩm.</translation>
     </message>
     <message>
         <source>Saving the product</source>
@@ -6084,8 +6181,24 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
 <context>
     <name>PurchaseOrdersPage</name>
     <message>
+        <source>No purchase orders awaiting goods: order goods from a supplier with New purchase order.</source>
+        <extracomment>Goods were received against an order: stock and what is owed changed. Print labels for these variants (variant id → copies), after a receipt. The receipts made against the selected order: (code, when, cancelled). The list was read once: before, an empty table is no news (no hint). What was done last (saved, printed, copied …), on a line of its own under the buttons: in the row it took the search&apos;s and the state&apos;s room.</extracomment>
+        <translation>Không có đơn đặt hàng nhập nào đang chờ hàng về: đặt hàng nhà cung cấp bằng nút Đơn đặt hàng nhập mới.</translation>
+    </message>
+    <message>
+        <source>No purchase orders yet: order goods from a supplier with New purchase order.</source>
+        <translation>Chưa có đơn đặt hàng nhập: đặt hàng nhà cung cấp bằng nút Đơn đặt hàng nhập mới.</translation>
+    </message>
+    <message>
+        <source>No purchase orders in this state.</source>
+        <translation>Không có đơn đặt hàng nhập nào ở trạng thái này.</translation>
+    </message>
+    <message>
+        <source>No purchase orders match the search.</source>
+        <translation>Không có đơn đặt hàng nhập nào khớp với tìm kiếm.</translation>
+    </message>
+    <message>
         <source>Search by code, supplier, note or SKU</source>
-        <extracomment>Goods were received against an order: stock and what is owed changed. Print labels for these variants (variant id → copies), after a receipt. The receipts made against the selected order: (code, when, cancelled). What was done last (saved, printed, copied …), on a line of its own under the buttons: in the row it took the search&apos;s and the state&apos;s room.</extracomment>
         <translation>Tìm theo mã, nhà cung cấp, ghi chú hoặc SKU</translation>
     </message>
     <message>
@@ -6513,10 +6626,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Điều kiện được %2 thay đổi lần cuối lúc %1.</translation>
     </message>
     <message>
-        <source>đ</source>
-        <translation>đ</translation>
-    </message>
-    <message>
         <source>orders</source>
         <translation>đơn</translation>
     </message>
@@ -6788,6 +6897,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>%1 điểm khách đã dùng cho đơn này sẽ được hoàn lại cho khách.</translation>
     </message>
     <message>
+        <source>%1 points earned on the returned items are taken back from the customer.</source>
+        <translation>%1 điểm khách đã tích từ các món trả lại sẽ bị trừ lại.</translation>
+    </message>
+    <message>
         <source>Returning items</source>
         <translation>Đang trả hàng</translation>
     </message>
@@ -6830,6 +6943,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Created</source>
         <translation>Ngày tạo</translation>
+    </message>
+    <message>
+        <source>No segments yet. A segment is a named list of customers you build, to find them again in the customer list or export them. Create one with New segment…, then add customers to it from the Customers list (select them, then Add to segment…).</source>
+        <translation>Chưa có phân khúc nào. Phân khúc là danh sách khách hàng có tên do bạn tự lập, để tìm lại họ trong danh sách khách hàng hoặc xuất Excel. Tạo phân khúc bằng Tạo phân khúc…, rồi thêm khách hàng vào từ danh sách Khách hàng (chọn khách hàng, rồi bấm Thêm vào phân khúc…).</translation>
     </message>
     <message>
         <source>%n segment</source>
@@ -6896,7 +7013,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
-        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow. Printers &amp; templates saved the shop details (the shop&apos;s name): the header follows. The sections refused when last chosen: their notice, shown in their place.</extracomment>
+        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with the Shop details after My account (where a new owner looks for them), Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow. Shop details (or its tab in Printers &amp; templates) saved the shop details (the shop&apos;s name): the header follows. The sections refused when last chosen: their notice, shown in their place.</extracomment>
         <translation>Sắp hết hàng</translation>
     </message>
     <message>
@@ -6906,6 +7023,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>My account</source>
         <translation>Tài khoản của tôi</translation>
+    </message>
+    <message>
+        <source>Shop details</source>
+        <translation>Thông tin cửa hàng</translation>
     </message>
     <message>
         <source>Staff</source>
@@ -7012,7 +7133,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>ShipmentDialog</name>
     <message>
         <source>Ship with carrier</source>
-        <extracomment>The shipments table&apos;s columns (the carrier is in the code&apos;s tooltip: the card is narrow). Between a figure and its currency: the fee never wraps onto two lines. After each fee answer (the text shown), for tests and the status line.</extracomment>
+        <extracomment>The shipments table&apos;s columns (the carrier is in the code&apos;s tooltip: the card is narrow). Between a figure and its currency: the fee never wraps onto two lines. After each fee answer (the text shown), for tests and the status line. Each account&apos;s carrier (&quot;ghn&quot; / &quot;jnt&quot;): a J&amp;T one is given names, not the picker. The order&apos;s province, district and ward: the picker starts from them (loaded when a GHN account is first chosen: a J&amp;T-only shop has no GHN lists).</extracomment>
         <translation>Giao qua đơn vị vận chuyển</translation>
     </message>
     <message>
@@ -7099,6 +7220,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>≈ %n items without a weight counted at 500 g each</source>
         <translation>≈ %n sản phẩm chưa có khối lượng, tính 500 g mỗi sản phẩm</translation>
+    </message>
+    <message>
+        <source>Type the province and ward to see the fee.</source>
+        <translation>Nhập tỉnh/thành phố và phường/xã để xem phí vận chuyển.</translation>
     </message>
     <message>
         <source>Pick the district and ward to see the fee.</source>
@@ -7339,6 +7464,18 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
 </context>
 <context>
+    <name>ShopSettings</name>
+    <message>
+        <source>Shop details</source>
+        <extracomment>The shop details were saved: the shop&apos;s name as kept (the window&apos;s header shows it).</extracomment>
+        <translation>Thông tin cửa hàng</translation>
+    </message>
+    <message>
+        <source>Printed at the top of receipts, invoices and packing slips. Their layout and the printers are in Printers &amp; templates.</source>
+        <translation>In ở đầu hóa đơn bán hàng, hóa đơn và phiếu giao hàng. Mẫu in và máy in nằm trong Máy in &amp; mẫu in.</translation>
+    </message>
+</context>
+<context>
     <name>SkuGroupsPage</name>
     <message>
         <source>No SKU groups match the search.</source>
@@ -7527,6 +7664,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Vô hiệu hóa</translation>
     </message>
     <message>
+        <source>Disable account</source>
+        <translation>Vô hiệu hóa tài khoản</translation>
+    </message>
+    <message>
+        <source>Disable %s&apos;s account? They are signed out at once and cannot sign in until the account is enabled again.</source>
+        <translation>Vô hiệu hóa tài khoản của %s? Người này bị đăng xuất ngay và không đăng nhập được cho đến khi tài khoản được bật lại.</translation>
+    </message>
+    <message>
         <source>Reset password</source>
         <translation>Đặt lại mật khẩu</translation>
     </message>
@@ -7543,12 +7688,16 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>StockHistoryDialog</name>
     <message>
         <source>Stock history: %1</source>
-        <extracomment>The reason the app writes when a SKU leaves its group (`services.sku_groups`). The column that takes the room the others leave (never less than its own texts). Order id → order number, of the orders in `rows`.</extracomment>
+        <extracomment>Movements read at a time: the newest first, &quot;Load older&quot; reads the next page. The reason the app writes when a SKU leaves its group (`services.sku_groups`). The column that takes the room the others leave (never less than its own texts). Older movements than `rows` remain to be read (&quot;Load older&quot;). Order id → order number, of the orders in `rows`.</extracomment>
         <translation>Lịch sử kho: %1</translation>
     </message>
     <message>
         <source>&amp;Variant</source>
         <translation>&amp;Phân loại</translation>
+    </message>
+    <message>
+        <source>All variants</source>
+        <translation>Tất cả phân loại</translation>
     </message>
     <message>
         <source>Time</source>
@@ -7591,8 +7740,16 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Đóng</translation>
     </message>
     <message>
+        <source>Load older</source>
+        <translation>Xem cũ hơn</translation>
+    </message>
+    <message>
         <source>This product has no active variant.</source>
         <translation>Sản phẩm này không có phân loại nào đang bán.</translation>
+    </message>
+    <message>
+        <source>&apos;On hand after&apos; of a SKU group&apos;s movement is the group&apos;s stock, marked with the group&apos;s code.</source>
+        <translation>&apos;Tồn sau&apos; của một lần xuất nhập thuộc nhóm SKU là tồn kho của nhóm, có ghi mã nhóm.</translation>
     </message>
     <message>
         <source>%1 shares the stock of group %2: these are the group&apos;s movements, of every SKU in it; &apos;on hand after&apos; is the group&apos;s.</source>
@@ -7611,8 +7768,8 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>%1 (nhóm %2)</translation>
     </message>
     <message>
-        <source>system</source>
-        <translation>hệ thống</translation>
+        <source>System</source>
+        <translation>Hệ thống</translation>
     </message>
 </context>
 <context>
@@ -7735,7 +7892,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>StocktakePage</name>
     <message>
         <source>Load a count sheet, then scan each item with the barcode scanner (or type the counted quantity in the Counted column). Only counted lines are applied: lines left blank keep their stock.</source>
-        <extracomment>A sheet was loaded (its number of lines). A stock-take was applied (the StocktakeResult). The filters of the sheet shown (category, shop id).</extracomment>
+        <extracomment>A sheet was loaded (its number of lines). A stock-take was applied (the StocktakeResult). Words the message beside the scan field (again when the language changes). The filters of the sheet shown (category, shop id).</extracomment>
         <translation>Tải phiếu kiểm kho, rồi quét từng sản phẩm bằng máy quét mã vạch (hoặc nhập số lượng đếm được vào cột Thực tế). Chỉ những dòng đã đếm mới được cập nhật: dòng để trống giữ nguyên tồn kho.</translation>
     </message>
     <message>
@@ -8031,7 +8188,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SuppliersPage</name>
     <message>
         <source>Search by code, name, phone, email or tax code</source>
-        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). New purchase order to this supplier (its name). The supplier whose account `ledger` is. What the selected supplier delivered, one row a SKU. The supplier to select once the list is read again (one just created). What was done that is no problem (a voucher printed).</extracomment>
         <translation>Tìm theo mã, tên, điện thoại, email hoặc mã số thuế</translation>
     </message>
     <message>
@@ -8157,6 +8313,15 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>%1 in advance</source>
         <translation>Trả trước %1</translation>
+    </message>
+    <message>
+        <source>No suppliers match the search and the filters.</source>
+        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). New purchase order to this supplier (its name). The supplier whose account `ledger` is. What the selected supplier delivered, one row a SKU. The supplier to select once the list is read again (one just created). What was done that is no problem (a voucher printed). The list was read once: before, an empty table is no news (no hint).</extracomment>
+        <translation>Không có nhà cung cấp nào khớp với tìm kiếm và bộ lọc.</translation>
+    </message>
+    <message>
+        <source>No suppliers yet: add the ones you buy from with New supplier, or import a file.</source>
+        <translation>Chưa có nhà cung cấp: thêm nơi bạn nhập hàng bằng nút Thêm nhà cung cấp, hoặc nhập từ tệp.</translation>
     </message>
     <message>
         <source>Adjust…</source>
@@ -8477,7 +8642,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SyncStatusWidget</name>
     <message>
         <source>Marketplace sync: click for details</source>
-        <extracomment>Changes in a burst (a bulk action refreshes several lists) are counted once. The connectors&apos; words a last message may be (kept as plain English). Recounts asked for and not answered yet (tests wait on 0).</extracomment>
+        <extracomment>Changes in a burst (a bulk action refreshes several lists) are counted once. The connectors&apos; words a last message may be, why a shop has no connector yet and why a push cannot go to its listing (kept as plain English). A channel&apos;s credentials as read back (&quot;app key/secret&quot;), by their message: named in the reader&apos;s words too. Recounts asked for and not answered yet (tests wait on 0).</extracomment>
         <translation>Đồng bộ từ sàn: bấm để xem chi tiết</translation>
     </message>
     <message>
@@ -8515,6 +8680,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>%n actions waiting</source>
         <translation>%n thao tác đang chờ</translation>
+    </message>
+    <message>
+        <source>%n action waiting for a shop to be linked in Sales channels</source>
+        <translation>%n thao tác đang chờ liên kết gian hàng trong Kênh bán hàng</translation>
+    </message>
+    <message>
+        <source>%n actions waiting for a shop to be linked in Sales channels</source>
+        <translation>%n thao tác đang chờ liên kết gian hàng trong Kênh bán hàng</translation>
     </message>
     <message>
         <source>Offline</source>
@@ -8932,6 +9105,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Customer note changed</source>
         <translation>Sửa ghi chú khách hàng</translation>
+    </message>
+    <message>
+        <source>Customers marked as not duplicates</source>
+        <translation>Đánh dấu khách hàng không trùng</translation>
     </message>
     <message>
         <source>Customer rank pinned</source>
@@ -10777,10 +10954,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Giá cao nhất</translation>
     </message>
     <message>
-        <source>Special price</source>
-        <translation>Giá khuyến mãi</translation>
-    </message>
-    <message>
         <source>Stock</source>
         <translation>Tồn kho</translation>
     </message>
@@ -11787,6 +11960,10 @@ Bạn có muốn thay bằng tệp mới không?</translation>
         <translation>Lưu</translation>
     </message>
     <message>
+        <source>Reprint last receipt</source>
+        <translation>In lại hóa đơn gần nhất</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>Đóng</translation>
     </message>
@@ -11893,7 +12070,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>%n product of that order is no longer sold: left out.</source>
-        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable). The name last searched with matches listed (a scan may be typed after it).</extracomment>
+        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. The edited order&apos;s `updated_at` as loaded: Save refuses when it changed since. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable). The name last searched with matches listed (a scan may be typed after it).</extracomment>
         <translation>%n sản phẩm của đơn đó không còn bán: đã bỏ ra.</translation>
     </message>
     <message>
@@ -12003,6 +12180,14 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     <message>
         <source>Print the receipt on the receipt printer (Settings → Printers)</source>
         <translation>In hóa đơn trên máy in hóa đơn (Cài đặt → Máy in &amp; mẫu in)</translation>
+    </message>
+    <message>
+        <source>Reprint last receipt  (Ctrl+P)</source>
+        <translation>In lại hóa đơn gần nhất  (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Print the receipt of the last sale saved on this screen again</source>
+        <translation>In lại hóa đơn của đơn hàng lưu gần nhất trên màn hình này</translation>
     </message>
     <message>
         <source>Save  (F9)</source>
@@ -12117,6 +12302,14 @@ Vẫn bán?</translation>
     <message>
         <source>Saved %1 — total %2</source>
         <translation>Đã lưu %1 — tổng cộng %2</translation>
+    </message>
+    <message>
+        <source>No sale saved on this screen yet.</source>
+        <translation>Chưa có đơn hàng nào được lưu trên màn hình này.</translation>
+    </message>
+    <message>
+        <source>Printing the receipt of %1 again</source>
+        <translation>Đang in lại hóa đơn của %1</translation>
     </message>
     <message>
         <source>Close the sale</source>
@@ -12304,7 +12497,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>%1 and %2</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green.</extracomment>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
         <translation>%1 và %2</translation>
     </message>
     <message>
@@ -12438,6 +12631,10 @@ Vẫn bán?</translation>
     <message>
         <source>%n orders confirmed</source>
         <translation>Đã xác nhận %n đơn hàng</translation>
+    </message>
+    <message>
+        <source>Counting the orders to cancel</source>
+        <translation>Đang đếm các đơn hàng sẽ hủy</translation>
     </message>
     <message>
         <source>Cancelling orders</source>
@@ -12711,7 +12908,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>The printer %1 could not start the job.</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. Faces with every Vietnamese letter and ₫ (Noto/DejaVu on Linux, Arial/Segoe on Windows). The page footer of a multi-page document: its size, and its distance below the content. The document&apos;s title (the order number…): in the page footer of a long one.</extracomment>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. Faces with every Vietnamese letter and ₫ (Noto/DejaVu on Linux, Arial/Segoe on Windows). The page footer of a multi-page document: its size, and its distance below the content. The document&apos;s title (the order number…): in the page footer of a long one. `&lt;a name=&quot;keep-to-end&quot;&gt;&lt;/a&gt;` in a template: the document from there to its end (an invoice&apos;s totals, note and signatures) is kept on one page.</extracomment>
         <translation>Máy in %1 không bắt đầu in được.</translation>
     </message>
     <message>
@@ -14889,6 +15086,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Tài khoản API J&amp;T</translation>
     </message>
     <message>
+        <source>J&amp;T Express gives its fee only when the shipment is created: it then shows in the shipments list.</source>
+        <translation>J&amp;T Express chỉ báo phí khi tạo vận đơn: phí sẽ hiện trong danh sách vận đơn.</translation>
+    </message>
+    <message>
         <source>J&amp;T customer code</source>
         <translation>Mã khách hàng J&amp;T</translation>
     </message>
@@ -15109,6 +15310,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Đơn {order} đang ở trạng thái {status}: chỉ đơn đã hoàn thành mới đổi hàng được.</translation>
     </message>
     <message>
+        <source>Order {order} was changed on another screen or PC since you opened it (at {time}): nothing was saved. Close it and open it again to see the changes.</source>
+        <translation>Đơn hàng {order} đã được thay đổi trên màn hình hoặc máy khác kể từ khi bạn mở (lúc {time}): chưa lưu gì cả. Hãy đóng lại rồi mở lại để xem các thay đổi.</translation>
+    </message>
+    <message>
+        <source>Order {order} was changed on another screen or PC since you opened it (by {user} at {time}): nothing was saved. Close it and open it again to see the changes.</source>
+        <translation>Đơn hàng {order} đã được thay đổi trên màn hình hoặc máy khác kể từ khi bạn mở (bởi {user} lúc {time}): chưa lưu gì cả. Hãy đóng lại rồi mở lại để xem các thay đổi.</translation>
+    </message>
+    <message>
         <source>Order {order} was paid: settle the difference now, not on account.</source>
         <translation>Đơn {order} đã được thanh toán: hãy thanh toán phần chênh lệch ngay, không ghi nợ.</translation>
     </message>
@@ -15135,6 +15344,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Permission denied</source>
         <translation>không có quyền ghi vào đó</translation>
+    </message>
+    <message>
+        <source>Pick at least two customers.</source>
+        <translation>Chọn ít nhất hai khách hàng.</translation>
     </message>
     <message>
         <source>Picked up</source>
@@ -15211,6 +15424,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Returned to the shop</source>
         <translation>Hoàn hàng thành công</translation>
+    </message>
+    <message>
+        <source>Returned {items} item(s) for an exchange, credit {credit}: {reason}</source>
+        <translation>Trả {items} sản phẩm để đổi hàng, trị giá {credit} ₫ trừ vào đơn mới: {reason}</translation>
     </message>
     <message>
         <source>Returned {items} item(s), refund {refund}: {reason}</source>
@@ -15833,6 +16050,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Hãy gõ hoặc quét mã đơn.</translation>
     </message>
     <message>
+        <source>Type the recipient&apos;s province or city.</source>
+        <translation>Nhập tỉnh/thành phố của người nhận.</translation>
+    </message>
+    <message>
+        <source>Type the recipient&apos;s ward.</source>
+        <translation>Nhập phường/xã của người nhận.</translation>
+    </message>
+    <message>
         <source>Upgrading the database failed ({error}).</source>
         <translation>Nâng cấp cơ sở dữ liệu thất bại ({error}).</translation>
     </message>
@@ -15917,6 +16142,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>App Key</translation>
     </message>
     <message>
+        <source>app key/secret</source>
+        <translation>App Key và App Secret</translation>
+    </message>
+    <message>
         <source>barcode {barcode} of “{name}” is SKU {sku} of “{product}”: a scan of that SKU would find “{name}”; give another barcode</source>
         <translation>mã vạch {barcode} của “{name}” trùng mã SKU {sku} của “{product}”: quét SKU đó sẽ ra “{name}”; hãy dùng mã vạch khác</translation>
     </message>
@@ -15933,8 +16162,20 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Client ID</translation>
     </message>
     <message>
+        <source>client id/secret</source>
+        <translation>Client ID và Client Secret</translation>
+    </message>
+    <message>
         <source>cost</source>
         <translation>giá vốn</translation>
+    </message>
+    <message>
+        <source>creating a listing on the marketplace from here is not supported yet: list the product in Seller Center; its id is learnt from its first synced order or from Fetch listings in Sales channels, then Retry</source>
+        <translation>ứng dụng chưa hỗ trợ tạo sản phẩm trên sàn: hãy đăng bán sản phẩm trong Kênh Người Bán; mã của nó được lấy từ đơn hàng đồng bộ đầu tiên hoặc khi Lấy sản phẩm đang bán trong Kênh bán hàng, rồi Thử lại</translation>
+    </message>
+    <message>
+        <source>creating a listing on the marketplace from here is not supported yet: list the product in Seller Center; its id is learnt from its first synced order, then Retry</source>
+        <translation>ứng dụng chưa hỗ trợ tạo sản phẩm trên sàn: hãy đăng bán sản phẩm trong Kênh Người Bán; mã của nó được lấy từ đơn hàng đồng bộ đầu tiên, rồi Thử lại</translation>
     </message>
     <message>
         <source>deactivated {sku} (sold or listed before), keeping its stock {stock}</source>
@@ -16013,6 +16254,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Partner ID</translation>
     </message>
     <message>
+        <source>partner id/key</source>
+        <translation>Partner ID và Partner Key</translation>
+    </message>
+    <message>
         <source>phone {phone} belongs to {code} ({name}): not added</source>
         <translation>số điện thoại {phone} là của {code} ({name}): không thêm</translation>
     </message>
@@ -16089,6 +16334,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>ảnh có kích thước {width} × {height} điểm ảnh; quá lớn.</translation>
     </message>
     <message>
+        <source>the listing no longer exists</source>
+        <translation>sản phẩm đăng bán này không còn nữa</translation>
+    </message>
+    <message>
         <source>the low-stock level cannot be more than {max}.</source>
         <translation>ngưỡng sắp hết hàng không được lớn hơn {max}.</translation>
     </message>
@@ -16113,6 +16362,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>giá bán hoặc giá khuyến mãi đã bị thay đổi trong lúc biểu mẫu đang mở (hiện là {price} / {discount}): hãy đóng biểu mẫu rồi mở lại.</translation>
     </message>
     <message>
+        <source>the product is not linked to a marketplace item yet (no item id): Fetch listings in Sales channels, then Retry</source>
+        <translation>sản phẩm chưa được liên kết với sản phẩm trên sàn (chưa có mã sản phẩm): hãy Lấy sản phẩm đang bán trong Kênh bán hàng, rồi Thử lại</translation>
+    </message>
+    <message>
+        <source>the product is not linked to a marketplace item yet (no item id): its ids are learnt from the next synced order that sells it, then Retry</source>
+        <translation>sản phẩm chưa được liên kết với sản phẩm trên sàn (chưa có mã sản phẩm): mã sẽ được lấy từ đơn hàng đồng bộ tiếp theo có bán sản phẩm này, rồi Thử lại</translation>
+    </message>
+    <message>
         <source>the product would have {count} variants; at most {limit} are allowed</source>
         <translation>sản phẩm sẽ có {count} phân loại; tối đa {limit}</translation>
     </message>
@@ -16135,6 +16392,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>this is not an image Primedist can read.</source>
         <translation>đây không phải ảnh Prime Distribution đọc được.</translation>
+    </message>
+    <message>
+        <source>this variant is not on the marketplace item (no model id): add it in Seller Center; Fetch listings in Sales channels, then Retry</source>
+        <translation>phân loại này chưa có trong sản phẩm trên sàn (chưa có mã phân loại): hãy thêm nó trong Kênh Người Bán; Lấy sản phẩm đang bán trong Kênh bán hàng, rồi Thử lại</translation>
+    </message>
+    <message>
+        <source>this variant is not on the marketplace item (no model id): add it in Seller Center; its ids are learnt from the next synced order that sells it, then Retry</source>
+        <translation>phân loại này chưa có trong sản phẩm trên sàn (chưa có mã phân loại): hãy thêm nó trong Kênh Người Bán; mã sẽ được lấy từ đơn hàng đồng bộ tiếp theo có bán nó, rồi Thử lại</translation>
     </message>
     <message>
         <source>two of its models have the same options</source>
@@ -16529,6 +16794,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{customers} đã gộp vào {customer}: {moved}</translation>
     </message>
     <message>
+        <source>{customers}: not duplicates</source>
+        <translation>{customers}: không trùng</translation>
+    </message>
+    <message>
         <source>{customer} (the shop owes them {amount} đ)</source>
         <translation>{customer} (cửa hàng đang nợ khách {amount} đ)</translation>
     </message>
@@ -16827,14 +17096,6 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>{name} has no worksheet</source>
         <translation>{name} không có trang tính nào</translation>
-    </message>
-    <message>
-        <source>{name} has no {id_label}/{key_name} yet: add them first.</source>
-        <translation>{name} chưa có {id_label}/{key_name}: hãy thêm trước.</translation>
-    </message>
-    <message>
-        <source>{name} has no {id_label}/{key_name}: add them in Sales channels.</source>
-        <translation>{name} chưa có {id_label}/{key_name}: hãy thêm trong Kênh bán hàng.</translation>
     </message>
     <message>
         <source>{name} has only {points_balance} points: {points} cannot be taken.</source>
@@ -17293,6 +17554,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{tag}: gỡ thẻ {removed} trên {count} khách hàng</translation>
     </message>
     <message>
+        <source>{template} is not a template for the {document} (its templates: {templates}).</source>
+        <translation>{template} không phải là mẫu in cho {document} (các mẫu của loại này: {templates}).</translation>
+    </message>
+    <message>
         <source>{text}: copies must be between 1 and {max}.</source>
         <translation>{text}: số tem phải từ 1 đến {max}.</translation>
     </message>
@@ -17389,8 +17654,20 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{email} không phải địa chỉ email</translation>
     </message>
     <message>
+        <source>{file} is an orders export from this app (one row per order, no product lines): it cannot be imported back. To import orders, fill in the order template (primedist import template orders FILE, or Template… beside Import on the Orders tab).</source>
+        <translation>{file} là tệp xuất đơn hàng của ứng dụng này (mỗi dòng một đơn hàng, không có dòng sản phẩm): không thể nhập lại. Để nhập đơn hàng, hãy điền vào tệp mẫu đơn hàng (primedist import template orders FILE, hoặc nút Tệp mẫu… bên cạnh Nhập tệp ở thẻ Đơn hàng).</translation>
+    </message>
+    <message>
         <source>{file}: unsupported file type {suffix}; use .xlsx, .csv or .txt</source>
         <translation>{file}: không hỗ trợ loại tệp {suffix}; hãy dùng .xlsx, .csv hoặc .txt</translation>
+    </message>
+    <message>
+        <source>{name} has no {credentials} yet: add them first.</source>
+        <translation>{name} chưa có {credentials}: hãy thêm trước.</translation>
+    </message>
+    <message>
+        <source>{name} has no {credentials}: add them in Sales channels.</source>
+        <translation>{name} chưa có {credentials}: hãy thêm trong Kênh bán hàng.</translation>
     </message>
     <message>
         <source>{name} is damaged or incomplete ({error}): copy it again from where the backup is kept, or choose another backup.</source>
