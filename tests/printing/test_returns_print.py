@@ -42,13 +42,17 @@ def lip_balm_returned(ctx: ServiceContext, engine) -> int:
     return created.id
 
 
+VI = ("Trả lại 1", "Đã hoàn tiền 129.000 ₫", "Tổng sau trả hàng 388.000 ₫", "Tổng cộng")
+EN = ("Returned 1", "Refunded 129,000 VND", "After returns 388,000 VND", "Total")
+
+
 @pytest.mark.parametrize(("template", "lang", "returned", "refunded", "net", "total"), [
-    ("receipt_80", "vi", "Trả lại 1", "Đã hoàn tiền 129.000 ₫", "Tổng sau trả hàng 388.000 ₫", "Tổng cộng"),
-    ("receipt_58", "vi", "Trả lại 1", "Đã hoàn tiền 129.000 ₫", "Tổng sau trả hàng 388.000 ₫", "Tổng cộng"),
-    ("receipt_80", "en", "Returned 1", "Refunded 129,000 VND", "After returns 388,000 VND", "Total"),
-    ("receipt_58", "en", "Returned 1", "Refunded 129,000 VND", "After returns 388,000 VND", "Total"),
-    ("invoice_a4", "vi", "Trả lại 1", "Đã hoàn tiền 129.000 ₫", "Tổng sau trả hàng 388.000 ₫", "Tổng cộng"),
-    ("invoice_a5", "en", "Returned 1", "Refunded 129,000 VND", "After returns 388,000 VND", "Total"),
+    ("receipt_80", "vi", *VI),
+    ("receipt_58", "vi", *VI),
+    ("receipt_80", "en", *EN),
+    ("receipt_58", "en", *EN),
+    ("invoice_a4", "vi", *VI),
+    ("invoice_a5", "en", *EN),
 ])  # fmt: skip
 def test_a_partly_returned_sale_says_what_came_back_and_what_is_left(
     qapp, engine, shop_ctx, template, lang, returned, refunded, net, total, tmp_path
