@@ -959,7 +959,9 @@ def _listings(
 def queue_listing_upserts(conn: sa.Connection, listing_ids: Iterable[int], now: datetime) -> int:
     """A `listing.upsert` outbox message per marketplace listing among `listing_ids`,
     coalescing with the one already queued for the listing (its payload replaced, queued
-    again if it was delivered or failed). Returns how many were written."""
+    again if it was delivered or failed). Returns how many were written. A listing not
+    linked to its marketplace item yet (no item id) gets none: the app cannot create the
+    item, and it gets its prices once linked (`listing_links.fill_listing_ids`)."""
     ids = sorted(set(listing_ids))
     if not ids:
         return 0
@@ -970,7 +972,7 @@ def queue_listing_upserts(conn: sa.Connection, listing_ids: Iterable[int], now: 
         stmt = (
             sa.select(pl.id, pl.product_id, pl.shop_id, pl.external_id, pl.is_active)
             .select_from(listings_t.join(shops_t, s.id == pl.shop_id))
-            .where(pl.id.in_(chunk), s.channel.in_(marketplaces))
+            .where(pl.id.in_(chunk), s.channel.in_(marketplaces), pl.external_id.is_not(None))
         )
         for lid, pid, sid, external_id, active in conn.execute(stmt):
             payload = {"product_id": pid, "listing_id": lid, "shop_id": sid,

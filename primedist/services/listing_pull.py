@@ -52,7 +52,7 @@ from primedist.errors import NotFound, ValidationError
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.services import product_import as pi
 from primedist.services.context import ServiceContext
-from primedist.services.stock import push_targets, queue_pushes
+from primedist.services.stock import available_of, push_targets, queue_current_pushes
 from primedist.services.sync import ConnectorFactory, add_log_line, default_connector
 
 products_t = table_of(Product)
@@ -464,7 +464,7 @@ class _Linker:
         stock; with `push`, queue the app's stock for every linked model of this shop."""
         if not linked:
             return
-        available = self._available({vid for vid, _m in linked})
+        available = available_of(self.conn, {vid for vid, _m in linked})
         self.report.stock_differs = sum(
             1 for vid, m in linked if m.stock is not None and m.stock != available[vid]
         )
@@ -472,23 +472,7 @@ class _Linker:
             return
         targets = [t for t in push_targets(self.conn, {vid for vid, _m in linked})
                    if t.shop_id == self.shop_id]  # fmt: skip
-        self.report.stock_pushes = queue_pushes(
-            self.conn, [(t, available[t.variant_id]) for t in targets], self.ctx.clock.now()
-        )
-
-    def _available(self, variant_ids: set[int]) -> dict[int, int]:
-        """Variant id → available stock (its SKU group's when it has one)."""
-        v, g = variants_t.c, groups_t.c
-        stmt = (
-            sa.select(v.id, sa.func.coalesce(g.stock, v.stock) - sa.func.coalesce(g.reserved,
-                                                                                  v.reserved))
-            .select_from(variants_t.outerjoin(groups_t, g.id == v.sku_group_id))
-        )  # fmt: skip
-        found: dict[int, int] = {}
-        for chunk in chunks(sorted(variant_ids), 500):
-            rows = self.conn.execute(stmt.where(v.id.in_(chunk)))
-            found.update((int(vid), int(available)) for vid, available in rows)
-        return found
+        self.report.stock_pushes = queue_current_pushes(self.conn, targets, self.ctx.clock.now())
 
 
 # --------------------------------------------------------------------------- helpers

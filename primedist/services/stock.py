@@ -142,7 +142,9 @@ def push_targets(
     """Marketplace variant listings of these variants and of every variant of these groups
     (the listings the owner publishes: an unlisted product's stock is not pushed, nor an
     inactive variant's: one removed from its product, or of a deleted (archived) one —
-    unless `inactive`, for the last push telling its listings nothing is left)."""
+    unless `inactive`, for the last push telling its listings nothing is left). Only
+    listings linked to their marketplace item (an item id): one not linked yet could not
+    take a push, it gets its figure once linked (`listing_links.fill_listing_ids`)."""
     vids, gids = sorted(set(variant_ids)), sorted(set(group_ids))
     found: dict[int, PushTarget] = {}
     base = (
@@ -153,7 +155,8 @@ def push_targets(
             .join(shops_t, shops_t.c.id == listings_t.c.shop_id)
             .join(variants_t, variants_t.c.id == variant_listings_t.c.variant_id)
         )
-        .where(shops_t.c.channel.in_(MARKETPLACES), listings_t.c.is_active)
+        .where(shops_t.c.channel.in_(MARKETPLACES), listings_t.c.is_active,
+               listings_t.c.external_id.is_not(None))
     )  # fmt: skip
     if not inactive:
         base = base.where(variants_t.c.is_active)
@@ -194,6 +197,25 @@ def queue_pushes(
     return queue_coalesced(conn, PUSH_KIND, rows, now)
 
 
+def available_of(conn: sa.Connection, variant_ids: Iterable[int]) -> dict[int, int]:
+    """Variant id → available stock now (on hand − reserved, its SKU group's when grouped)."""
+    v, g = variants_t.c, groups_t.c
+    stmt = sa.select(
+        v.id, sa.func.coalesce(g.stock, v.stock) - sa.func.coalesce(g.reserved, v.reserved)
+    ).select_from(variants_t.outerjoin(groups_t, g.id == v.sku_group_id))
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(set(variant_ids))):
+        rows = conn.execute(stmt.where(v.id.in_(chunk)))
+        found.update((int(vid), int(available)) for vid, available in rows)
+    return found
+
+
+def queue_current_pushes(conn: sa.Connection, targets: Sequence[PushTarget], now: datetime) -> int:
+    """Queue each target's available stock as it is now (`queue_pushes`)."""
+    available = available_of(conn, {t.variant_id for t in targets})
+    return queue_pushes(conn, [(t, available[t.variant_id]) for t in targets], now)
+
+
 def update_waiting_pushes(
     conn: sa.Connection, pushes: Sequence[tuple[PushTarget, int]], now: datetime
 ) -> None:
@@ -211,7 +233,8 @@ def update_waiting_pushes(
         sa.update(outbox_t)
         .where(
             c.intent_key == sa.bindparam("b_key"),
-            c.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
+            # Not `in_`: its expanding parameter cannot go in an executemany.
+            sa.or_(c.status == OutboxStatus.PENDING, c.status == OutboxStatus.FAILED),
         )
         .values(payload_json=sa.bindparam("b_payload"), updated_at=now)
     )

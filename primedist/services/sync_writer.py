@@ -607,7 +607,7 @@ class _BatchWriter:
                 vid = unlinked.get(_cut(line.sku, _SKU_LEN, code=True) or "")
                 if vid is not None and line.item_id:
                     sold.setdefault(vid, (line.item_id, line.model_id))
-        self.result.listings_linked += fill_listing_ids(self.conn, self.shop.id, sold)
+        self.result.listings_linked += fill_listing_ids(self.conn, self.shop.id, sold, self.now)
 
     def _unlinked_variants(self) -> dict[str, int]:
         """SKU → variant id of the shop's active listings that have no item id yet."""

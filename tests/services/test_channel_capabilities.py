@@ -29,7 +29,7 @@ from primedist.services.orders import DraftLine, OrderDraft
 from primedist.services.outbox import channel_can, queue_coalesced
 from tests.conftest import FIXED_NOW
 from tests.factories import make_product, make_shop
-from tests.services.test_catalogue import grid_draft
+from tests.services.test_catalogue import grid_draft, link_listings
 from tests.services.test_stock import list_on, pushes
 
 
@@ -68,8 +68,10 @@ def test_each_channel_reports_what_its_connector_declares() -> None:
     pushes_only = frozenset({Action.PUSH_STOCK, Action.PUSH_PRICE})
     assert channel_capabilities(Channel.SHOPEE) == everything
     # Lazada's price push takes the discount (sale) price too.
-    assert channel_capabilities("lazada") == pushes_only | {Action.LIST_ITEMS,
-                                                            Action.PUSH_SALE_PRICE}
+    assert channel_capabilities("lazada") == pushes_only | {
+        Action.LIST_ITEMS,
+        Action.PUSH_SALE_PRICE,
+    }
     assert channel_capabilities(Channel.TIKTOK) == pushes_only
     assert channel_capabilities(Channel.TIKI) == frozenset()
     assert channel_capabilities(Channel.OFFLINE) == frozenset()  # no connector at all
@@ -180,10 +182,15 @@ def test_a_new_product_on_tiki_queues_no_listing_update(
     shopee = make_shop(engine, "Shopee Quận 1", Channel.SHOPEE)
     tiki = make_shop(engine, "Tiki Hà Nội", Channel.TIKI)
 
-    catalogue.create_product(owner_ctx, grid_draft([shopee, tiki]))
+    pid = catalogue.create_product(owner_ctx, grid_draft([shopee, tiki]))
+    assert outbox(engine) == []  # neither listing is linked to its item yet
+    link_listings(engine, pid)
+    draft = catalogue.get_product(owner_ctx, pid).draft
+    draft.variants[0].price += 1_000
+    catalogue.update_product(owner_ctx, pid, draft)
 
     queued = outbox(engine)
-    assert (catalogue.LISTING_KIND, shopee) in queued  # and the opening stock's pushes
+    assert (catalogue.LISTING_KIND, shopee) in queued
     assert {shop for _kind, shop in queued} == {shopee}
 
 

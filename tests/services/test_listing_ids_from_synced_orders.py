@@ -1,8 +1,7 @@
 """A product published on a TikTok Shop store after its orders were synced learns its
 marketplace ids when the sync sees those orders again (unchanged, or updated), so its price
-and stock reach the platform (over real HTTP against the TikTok sandbox). TikTok's items
-cannot be fetched from here, so the waiting action does not send the owner to Fetch
-listings."""
+and stock reach the platform (over real HTTP against the TikTok sandbox). Until then nothing
+is queued for it (no action waits, or fails, for want of its ids)."""
 
 from __future__ import annotations
 
@@ -16,12 +15,12 @@ from sqlalchemy.engine import Engine
 
 from primedist.connectors.tiktok import STATUS_MAP, TikTokConnector
 from primedist.core.clock import FixedClock
-from primedist.domain.enums import Channel, OutboxStatus
+from primedist.domain.enums import Channel
 from primedist.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig, sku_id
 from primedist.services import sync
 from primedist.services.catalogue import get_product, update_product
 from primedist.services.context import ServiceContext
-from primedist.services.outbox_delivery import deliver_outbox, list_actions, retry_action
+from primedist.services.outbox_delivery import deliver_outbox, list_actions
 from primedist.services.stock import stock_in
 from tests.services.sync_market import Market, Platform
 
@@ -66,12 +65,9 @@ def test_a_product_published_after_its_orders_learns_its_ids_at_the_next_sync(
     assert first.outcome == "ok" and first.inserted > 0
     sku = publish_a_sold_product(owner_ctx, engine, market)
     assert links(engine, market.shop_id) == [(None, None)]
+    assert list_actions(owner_ctx) == []
     early = deliver_outbox(owner_ctx, factory=market.connector)
-    assert early.failed >= 1
-    waiting = [a for a in list_actions(owner_ctx) if a.status == OutboxStatus.FAILED]
-    assert waiting and all("Fetch listings" not in (a.last_error or "") for a in waiting)
-    assert any("learnt from its first synced order, then Retry" in (a.last_error or "")
-               for a in waiting)  # fmt: skip
+    assert (early.delivered, early.failed) == (0, 0)
 
     # The same orders again (nothing changed on TikTok: all unchanged here).
     since = clock.now() - timedelta(days=11)
@@ -83,15 +79,17 @@ def test_a_product_published_after_its_orders_learns_its_ids_at_the_next_sync(
     (model,) = (m for m in market.sandbox.catalogue if m.model_sku == sku)
     assert links(engine, market.shop_id) == [(str(model.item_id), sku_id(model))]
 
-    # Its price and its stock now reach TikTok.
-    for action in waiting:
-        retry_action(owner_ctx, action.id)
+    # Linked, its price and its stock reach TikTok at once (queued by the link), then its
+    # next stock change.
+    assert {a.kind for a in list_actions(owner_ctx)} == {"listing.upsert", "stock.push"}
+    linked = deliver_outbox(owner_ctx, factory=market.connector)
+    assert (linked.delivered, linked.failed) == (2, 0), linked.messages
     with engine.connect() as conn:
         vid = conn.execute(sa.text("SELECT id FROM variants WHERE sku = :s"),
                            {"s": sku}).scalar_one()  # fmt: skip
     stock_in(owner_ctx, vid, 9)
     sent = deliver_outbox(owner_ctx, factory=market.connector)
-    assert sent.failed == 0 and sent.delivered >= 2, sent.messages
+    assert (sent.delivered, sent.failed) == (1, 0), sent.messages
     with engine.connect() as conn:
         available = conn.execute(sa.text("SELECT stock - reserved FROM variants WHERE id = :v"),
                                  {"v": vid}).scalar_one()  # fmt: skip

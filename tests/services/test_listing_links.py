@@ -1,7 +1,8 @@
 """Published listings learn their marketplace ids from synced orders (over real HTTP
 against the Shopee sandbox): the product the owner ticked for the shop gets the item and
-model ids its orders name, and its next stock change reaches the platform; a product not
-published there gets nothing; a listing already linked is never changed."""
+model ids its orders name, its stock and prices are sent then and its next stock change
+reaches the platform; a product not published there gets nothing; a listing already linked
+is never changed."""
 
 from __future__ import annotations
 
@@ -13,14 +14,13 @@ from sqlalchemy.engine import Engine
 
 from primedist.core.clock import FixedClock
 from primedist.domain.base import table_of
-from primedist.domain.enums import OutboxStatus
 from primedist.domain.product import ProductListing, VariantListing
 from primedist.sandbox.generator import CatalogueModel
 from primedist.sandbox.shopee import SandboxConfig, ShopeeSandbox
 from primedist.services.catalogue import ProductDraft, VariantDraft, create_product
 from primedist.services.context import ServiceContext
 from primedist.services.listing_links import fill_listing_ids
-from primedist.services.outbox_delivery import deliver_outbox, list_actions, retry_action
+from primedist.services.outbox_delivery import deliver_outbox, list_actions
 from primedist.services.stock import stock_in
 from tests.services.test_sync import Market
 
@@ -79,11 +79,10 @@ def test_a_published_product_learns_its_ids_and_its_stock_reaches_the_platform(
     other = next(ms for ms in items.values() if ms is not with_models)
     published = product_of(owner_ctx, with_models, [market.shop_id])
     not_published = product_of(owner_ctx, other, [])
-    # Its listing update cannot go yet: the app does not create items on the platform.
+    # Nothing is queued for it yet: the app does not create items on the platform.
+    assert list_actions(owner_ctx) == []
     early = deliver_outbox(owner_ctx, factory=market.connector)
-    assert (early.delivered, early.failed) == (0, 1)
-    (waiting,) = [a for a in list_actions(owner_ctx) if a.status == OutboxStatus.FAILED]
-    assert "its id is learnt from its first synced order" in (waiting.last_error or "")
+    assert (early.delivered, early.failed) == (0, 0)
     assert links(engine, published) == (None, dict.fromkeys(m.model_sku for m in with_models))
     assert all(m.model_sku in sold for m in with_models)
 
@@ -103,8 +102,17 @@ def test_a_published_product_learns_its_ids_and_its_stock_reaches_the_platform(
         assert conn.execute(sa.select(sa.func.count()).select_from(listings_t).where(
             listings_t.c.product_id == not_published)).scalar_one() == 0  # fmt: skip
 
-    # The next stock change of the published variant reaches Shopee.
+    # Linked, it gets the product's prices and each learnt model its stock (0: history
+    # orders move none), once.
     sku = next(m for m in with_models if m.model_sku in ordered)
+    market.sandbox.stock[(sku.item_id, sku.model_id)] = 55
+    linked = deliver_outbox(owner_ctx, factory=market.connector)
+    learnt = sum(1 for m in with_models if m.model_sku in ordered)
+    assert (linked.delivered, linked.failed) == (1 + learnt, 0), linked.messages
+    assert market.sandbox.stock[(sku.item_id, sku.model_id)] == 0
+    assert market.sandbox.prices[(sku.item_id, sku.model_id)] == sku.price
+    assert deliver_outbox(owner_ctx, factory=market.connector).delivered == 0
+    # The next stock change of the published variant reaches Shopee.
     with engine.connect() as conn:
         vid = conn.execute(sa.text("SELECT id FROM variants WHERE sku = :s"),
                            {"s": sku.model_sku}).scalar_one()  # fmt: skip
@@ -112,11 +120,6 @@ def test_a_published_product_learns_its_ids_and_its_stock_reaches_the_platform(
     delivered = deliver_outbox(owner_ctx, factory=market.connector)
     assert (delivered.delivered, delivered.failed) == (1, 0)
     assert market.sandbox.stock[(sku.item_id, sku.model_id)] == 7
-    # Retried now, the listing update sends the product's prices to its item.
-    retry_action(owner_ctx, waiting.id)
-    again = deliver_outbox(owner_ctx, factory=market.connector)
-    assert (again.delivered, again.failed) == (1, 0)
-    assert market.sandbox.prices[(sku.item_id, sku.model_id)] == sku.price
     assert market.sync().listings_linked == 0  # nothing left to learn
 
 
@@ -130,10 +133,10 @@ def test_a_linked_listing_is_kept_and_an_item_id_already_used_is_left_alone(
     with engine.begin() as conn:
         conn.execute(listings_t.update().where(listings_t.c.product_id == mine)
                      .values(external_id="111"))  # fmt: skip
-        vids = dict(conn.execute(sa.text("SELECT sku, id FROM variants")).all())
+        vids: dict[str, int] = dict(conn.execute(sa.text("SELECT sku, id FROM variants")).all())
         # The twin's variant was sold under the item id another listing holds: left alone.
         assert fill_listing_ids(conn, market.shop_id, {
             vids[first.model_sku]: (str(first.item_id), None),
             vids[second.model_sku]: ("111", None),
-        }) == 0  # fmt: skip
+        }, owner_ctx.clock.now()) == 0  # fmt: skip
     assert links(engine, mine)[0] == "111" and links(engine, twin)[0] is None

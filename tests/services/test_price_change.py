@@ -16,7 +16,6 @@ from primedist.core.clock import FixedClock
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import OutboxStatus, Role
-from primedist.domain.sync import OutboxMessage
 from primedist.errors import PermissionDenied, ValidationError
 from primedist.services import catalogue
 from primedist.services.catalogue import ProductDraft
@@ -31,7 +30,15 @@ from primedist.services.price_change import (
     preview_prices,
 )
 from tests.conftest import FIXED_NOW
-from tests.services.test_catalogue import grid_draft, outbox, product_row, rows, shops, variants_of
+from tests.services.test_catalogue import (
+    grid_draft,
+    link_listings,
+    outbox,
+    product_row,
+    rows,
+    shops,
+    variants_of,
+)
 
 __all__ = ["shops"]  # the fixture, used by name
 
@@ -128,8 +135,7 @@ def test_change_writes_variants_price_ranges_audit_and_pushes(
 ) -> None:
     pid = catalogue.create_product(owner_ctx, grid_draft([shops["shopee"], shops["counter"]]))
     other = catalogue.create_product(owner_ctx, without_barcodes(grid_draft([], sku_prefix="QUAN")))
-    with engine.begin() as conn:  # the listing's first push went out
-        conn.execute(sa.update(table_of(OutboxMessage)).values(status=OutboxStatus.DONE))
+    link_listings(engine, pid)  # a listing not linked yet is sent no price push
     clock.advance(timedelta(hours=2))
     report = change_prices(owner_ctx, [pid], rule(PRICE, PriceMode.PERCENT, 10, 1000))
     assert (report.changed, report.unchanged, report.products, report.pushes) == (6, 0, 1, 1)
@@ -151,12 +157,11 @@ def test_change_writes_variants_price_ranges_audit_and_pushes(
 
 def test_a_cost_change_pushes_nothing(owner_ctx: ServiceContext, engine: Engine, shops) -> None:
     pid = catalogue.create_product(owner_ctx, grid_draft([shops["shopee"]]))
-    with engine.begin() as conn:
-        conn.execute(sa.update(table_of(OutboxMessage)).values(status=OutboxStatus.DONE))
+    link_listings(engine, pid)
     report = change_prices(owner_ctx, [pid], rule(COST, PriceMode.SET, 65_000))
     assert report.changed == 6 and report.pushes == 0
     assert set(prices(engine, pid, "cost").values()) == {65_000}
-    assert [m.status for m in outbox(engine)] == [OutboxStatus.DONE]
+    assert outbox(engine) == []
 
 
 def test_discount_off_the_price_then_removed(owner_ctx: ServiceContext, engine: Engine) -> None:

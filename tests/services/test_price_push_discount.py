@@ -70,7 +70,8 @@ def an_item(catalogue: Sequence[CatalogueModel]) -> list[CatalogueModel]:
 def listed(ctx: ServiceContext, engine: Engine, market: Market, models: list[CatalogueModel],
            model_id: Callable[[CatalogueModel], object]) -> int:  # fmt: skip
     """A product of these models published on the market's shop, linked to their ids
-    (as a synced order links them); its first listing update delivered. Its id."""
+    (as a synced order links them); the pushes linking queues (its prices, each model's
+    stock) delivered. Its id."""
     product = create_product(ctx, ProductDraft(
         name=models[0].item_name, option1_name="Loại", shop_ids=[market.shop_id],
         variants=[VariantDraft(sku=m.model_sku, price=m.price, option1=m.model_sku)
@@ -81,9 +82,9 @@ def listed(ctx: ServiceContext, engine: Engine, market: Market, models: list[Cat
         vids = {str(sku): int(vid) for sku, vid in rows}
         fill_listing_ids(conn, market.shop_id, {
             vids[m.model_sku]: (str(m.item_id), str(model_id(m))) for m in models
-        })  # fmt: skip
+        }, ctx.clock.now())  # fmt: skip
     first = deliver_outbox(ctx, factory=market.connector)
-    assert (first.delivered, first.failed) == (1, 0), first.messages
+    assert (first.delivered, first.failed) == (1 + len(models), 0), first.messages
     return product
 
 

@@ -20,7 +20,6 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import OutboxStatus, Role
 from primedist.domain.price_schedule import ScheduleState
 from primedist.domain.product import Variant
-from primedist.domain.sync import OutboxMessage
 from primedist.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from primedist.jobs import prices as jobs
 from primedist.jobs import scheduler as app_scheduler
@@ -29,7 +28,7 @@ from primedist.services import price_change as pc
 from primedist.services import price_schedule as ps
 from primedist.services.context import Actor, ServiceContext
 from tests.conftest import FIXED_NOW
-from tests.services.test_catalogue import grid_draft, outbox, shops, variants_of
+from tests.services.test_catalogue import grid_draft, link_listings, outbox, shops, variants_of
 
 __all__ = ["shops"]  # the fixture, used by name
 
@@ -59,10 +58,11 @@ def news(engine: Engine) -> list[str]:
 
 @pytest.fixture
 def product(owner_ctx: ServiceContext, engine: Engine, shops) -> int:
-    """Six variants (99,000 / 109,000 / 119,000 đ) on a Shopee listing; its first push sent."""
+    """Six variants (99,000 / 109,000 / 119,000 đ) on a Shopee listing linked to its item
+    (a listing not linked yet is sent no price push); nothing queued."""
     pid = catalogue.create_product(owner_ctx, grid_draft([shops["shopee"], shops["counter"]]))
-    with engine.begin() as conn:
-        conn.execute(sa.update(table_of(OutboxMessage)).values(status=OutboxStatus.DONE))
+    link_listings(engine, pid)
+    assert outbox(engine) == []
     return pid
 
 

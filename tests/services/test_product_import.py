@@ -35,6 +35,7 @@ from primedist.services.product_import import (
 )
 from tests.conftest import FIXED_NOW, PG_URL
 from tests.factories import make_product, make_shop
+from tests.services.test_catalogue import link_listings
 from tests.support import CancelAt
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="FTS5 search tables are SQLite-only")
@@ -465,11 +466,10 @@ def test_marketplace_listings_get_listing_upserts_and_stock_pushes(
 
     first = import_products(owner_ctx, write_csv(tmp_path / "p.csv", grid()))
     shopee_listing = table_rows(engine, "product_listings", shop_id=shopee)[0]["id"]
-    # Only the Shopee listing is a marketplace listing (the counter is offline).
-    assert first.listing_upserts == 1
-    assert outbox() == [("listing.upsert", f"listing:{shopee_listing}", "pending")]
-    with engine.begin() as conn:  # the sync delivered it
-        conn.execute(sa.text("UPDATE outbox_messages SET status = 'done'"))
+    # Only the Shopee listing is a marketplace listing (the counter is offline), and it is
+    # not linked to its item yet: nothing is sent to it.
+    assert first.listing_upserts == 0 and outbox() == []
+    link_listings(engine, table_rows(engine, "product_listings", shop_id=shopee)[0]["product_id"])
     assert import_products(owner_ctx, write_csv(tmp_path / "p.csv", grid())).listing_upserts == 0
     rows = grid()
     rows[0]["stock"] = "30"  # stock only: a stock push, no listing upsert
@@ -502,12 +502,13 @@ def test_grouped_variant_stock_is_the_group_stock_and_is_pushed(
     [move] = table_rows(engine, "stock_movements")
     assert (move["kind"], move["quantity"], move["stock_after"], move["sku_group_id"]) == (
         "adjustment", 11, 20, gid)  # fmt: skip
-    # Both products' summaries show the group's stock; the new Shopee listing gets a push.
+    # Both products' summaries show the group's stock; the new Shopee listing, not linked
+    # to its item yet, gets no push until it is.
     for name in ("Cốc A", "Cốc B"):
         product = table_rows(engine, "products", name=name)[0]
         assert (product["stock_total"], product["available_total"]) == (20, 18)
-    [push] = table_rows(engine, "outbox_messages", kind="stock.push")
-    assert json.loads(push["payload_json"])["available"] == 18
+    assert table_rows(engine, "outbox_messages", kind="stock.push") == []
+    link_listings(engine, table_rows(engine, "products", name="Cốc A")[0]["id"])
     # Both members of the group set the same stock: one movement, not two.
     rows = [mug("Cốc A", "COC-A", stock="30", cost="", shops=SHOPEE),
             mug("Cốc B", "COC-B", stock="30", cost="", shops="")]  # fmt: skip
@@ -516,6 +517,8 @@ def test_grouped_variant_stock_is_the_group_stock_and_is_pushed(
     assert table_rows(engine, "sku_groups")[0]["stock"] == 30
     ledger = table_rows(engine, "stock_movements", sku_group_id=gid)
     assert [(m["quantity"], m["stock_after"]) for m in ledger] == [(11, 20), (10, 30)]
+    [push] = table_rows(engine, "outbox_messages", kind="stock.push")  # linked: the group's
+    assert json.loads(push["payload_json"])["available"] == 28
     # Two rows of one group that disagree: the later product is rejected.
     rows = [mug("Cốc A", "COC-A", stock="5", cost=""), mug("Cốc B", "COC-B", stock="6", cost="")]
     report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows))
