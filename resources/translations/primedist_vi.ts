@@ -10139,6 +10139,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>lịch sử nhập xuất được giữ lại</translation>
     </message>
     <message>
+        <source>pairs newly marked</source>
+        <translation>cặp mới đánh dấu</translation>
+    </message>
+    <message>
         <source>notes</source>
         <translation>ghi chú</translation>
     </message>

@@ -112,9 +112,9 @@ def test_audit_summaries_read_in_vietnamese_and_the_export_keeps_english(
 
 @pytest.mark.parametrize(
     ("name", "channel", "labels", "vi_labels"),
-    [("Shopee B", "shopee", "partner id/key", "Partner ID/key"),
-     ("Lazada B", "lazada", "app key/secret", "App Key/secret"),
-     ("TikTok B", "tiktok", "app key/secret", "App Key/secret")],
+    [("Shopee B", "shopee", "partner id/key", "Partner ID và Partner Key"),
+     ("Lazada B", "lazada", "app key/secret", "App Key và App Secret"),
+     ("TikTok B", "tiktok", "app key/secret", "App Key và App Secret")],
 )  # fmt: skip
 def test_a_failure_in_our_own_words_reads_in_vietnamese_in_the_sync_log(
     qtbot: Any, ctx: ServiceContext, engine: Engine, vietnamese: None,

@@ -395,6 +395,7 @@ FIELDS: dict[str, str] = {
     "more": QT_TRANSLATE_NOOP("audit", "more not listed"),
     "moved": QT_TRANSLATE_NOOP("audit", "moved"),
     "movements_kept": QT_TRANSLATE_NOOP("audit", "stock movements kept"),
+    "new_pairs": QT_TRANSLATE_NOOP("audit", "pairs newly marked"),
     "notes": QT_TRANSLATE_NOOP("audit", "notes"),
     "often_returns": QT_TRANSLATE_NOOP("audit", "often returns"),
     "on_duplicate": QT_TRANSLATE_NOOP("audit", "on a duplicate"),

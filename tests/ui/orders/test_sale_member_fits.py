@@ -86,16 +86,17 @@ def test_a_long_name_is_cut_with_its_whole_in_the_tooltip(
 
 
 def test_two_problems_are_read_whole(qtbot: QtBot, sale: SaleDialog) -> None:
-    """A discount over the goods, on account with 10,000 paid now, and a wrong voucher."""
+    """A discount over the goods, on account with 10,000 paid now, and a negative shipping
+    fee (a voucher is not checked while the discount is refused)."""
     sale.payment.setCurrentIndex(PAYMENT_METHODS.index(PaymentMethod.ON_ACCOUNT))
     sale.order_discount.setText("999999999")
     sale.paid_now.setText("10000")
-    sale.voucher.setText("KHONG-CO-MA-NAY-DAU")
+    sale.shipping_fee.setText("-5000")
     settle(qtbot, sale)
     qtbot.wait(50)
     assert sale.problems == [
         "Giảm giá đơn phải từ 0 đến 299.000.",
-        "Mã giảm giá KHONG-CO-MA-NAY-DAU không tồn tại hoặc đã tắt.",
+        "Phí vận chuyển không được âm.",
     ]  # not also "Số tiền trả ngay phải nhỏ hơn tổng 0 …"
     assert sale.total_values["owed"].text() == "0 ₫"  # not −10.000 ₫
     assert sale.messages.verticalScrollBar().maximum() == 0
