@@ -795,6 +795,21 @@ def _not_duplicate_pairs(conn: sa.Connection) -> set[tuple[int, int]]:
     return {(int(a), int(b)) for a, b in conn.execute(sa.select(n.customer_id, n.other_id))}
 
 
+def _require_live(conn: sa.Connection, ids: Sequence[int]) -> None:
+    """NotFound naming every one of these customers deleted or merged already (another PC
+    may have merged them since the list was shown)."""
+    c = customers_t.c
+    live = {int(i) for i in conn.scalars(sa.select(c.id).where(c.id.in_(ids), _live()))}
+    missing = [i for i in ids if i not in live]
+    if missing:
+        raise NotFound(
+            msg(
+                "These customers no longer exist or were already merged: {customers}",
+                customers=[customer_code(i) for i in missing],
+            )
+        )
+
+
 def mark_not_duplicates(ctx: ServiceContext, customer_ids: Sequence[int]) -> int:
     """Record that these customers are different people (each pair of them: a husband and
     wife sharing a phone), so Find duplicates no longer offers them together, whatever they
@@ -808,16 +823,7 @@ def mark_not_duplicates(ctx: ServiceContext, customer_ids: Sequence[int]) -> int
     now = ctx.clock.now()
     with ctx.uow(write=True) as session:
         conn = session.connection()
-        c = customers_t.c
-        live = set(conn.scalars(sa.select(c.id).where(c.id.in_(ids), _live())))
-        missing = [i for i in ids if i not in live]
-        if missing:
-            raise NotFound(
-                msg(
-                    "These customers no longer exist or were already merged: {customers}",
-                    customers=[customer_code(i) for i in missing],
-                )
-            )
+        _require_live(conn, ids)
         new = sorted(set(combinations(ids, 2)) - _not_duplicate_pairs(conn))
         if new:
             conn.execute(not_duplicates_t.insert(), [
@@ -959,15 +965,7 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
         conn = session.connection()
         c = customers_t.c
         everyone = [survivor_id, *others]
-        live = {int(r[0]) for r in conn.execute(sa.select(c.id).where(c.id.in_(everyone), _live()))}
-        missing = [i for i in everyone if i not in live]
-        if missing:
-            raise NotFound(
-                msg(
-                    "These customers no longer exist or were already merged: {customers}",
-                    customers=[customer_code(i) for i in missing],
-                )
-            )
+        _require_live(conn, everyone)
         before = {customer_code(i): _snapshot(conn, i) for i in others}
         moved: dict[str, int] = {}
 
