@@ -97,14 +97,17 @@ class LazyTab(QWidget):
     def ensure_built(self) -> QWidget:
         if self.page is None:
             self.page = self._build()
+            content = self.page
             if self.scrolls:
                 # Up and down only: a narrow window narrows the cards (sideways
                 # scrolling would hide half of a dashboard).
                 policy = QSizePolicy.Policy
                 self.page.setSizePolicy(policy.Ignored, policy.Preferred)
-                self._layout.addWidget(column_scroll(self.page, f"scroll_{self.key}"))
-            else:
-                self._layout.addWidget(self.page)
+                content = column_scroll(self.page, f"scroll_{self.key}")
+            self._layout.addWidget(content)
+            # Shown now, not by the layout's queued show: until then the page's buttons
+            # take no shortcut (F2 pressed right after Ctrl+4 was lost).
+            content.show()
         return self.page
 
 

@@ -1768,6 +1768,8 @@ class SaleDialog(QDialog):
         except PrimedistError as exc:
             self._show_problems([error_text(exc)])
             return
+        if hit is None and len(hits) == 1:
+            hit = hits[0]  # a name typed and Enter at once: its only match, no second Enter
         if hit is not None:
             self.add_product(hit)
             return
@@ -1779,6 +1781,7 @@ class SaleDialog(QDialog):
             QApplication.beep()  # heard by a cashier looking at the goods, not the screen
         else:  # not selected: the cashier may type on to narrow the name down
             self._searched = text
+            self.product_popup.setCurrentRow(0)  # what the next Enter adds, in sight
 
     def _scanned_after(self, searched: str, text: str) -> VariantHit | None:
         """The product of a code scanned while a name search's list showed: the scanner

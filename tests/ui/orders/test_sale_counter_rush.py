@@ -2,7 +2,8 @@
 """A busy counter with the keyboard and a barcode scanner only: F2 opens a sale from any
 tab; a code typed from the digits under the bars (in groups) or read by a scanner as
 UPC-A / EAN-13 finds its variant; Enter after a voucher scanned (or a discount typed)
-sends the next scan to the products, not onto the voucher code."""
+sends the next scan to the products, not onto the voucher code; a name typed and Enter at
+once needs no second Enter; F2 right after a tab's key is not lost."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from tests.ui.orders.test_sale_dialog import (  # noqa: F401  (fixtures)
     scan,
     settle,
 )
-from tests.ui.test_keyboard_flow import main_window
+from tests.ui.test_keyboard_flow import main_window, press
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -160,3 +161,54 @@ def test_f2_opens_a_sale_from_any_tab(
     sale = sale_opened(qtbot)
     assert window.tabs.currentWidget() is window.tab_pages["orders"]
     sale.reject()
+
+
+def test_a_name_and_enter_at_once_adds_its_only_match(qtbot: Any, dialog: SaleDialog) -> None:
+    """Part of a name typed and Enter pressed straight away: its only match was listed, and
+    a second Enter was needed to add it."""
+    product = field(dialog, "productSearch")
+    qtbot.keyClicks(product, "quan jean")
+    qtbot.keyClick(product, Qt.Key.Key_Return)
+    assert lines(dialog) == [("QJ-30", 1)]
+    assert not dialog.product_popup.isVisible() and product.text() == ""
+    assert dialog.focusWidget() is product
+    qtbot.keyClicks(product, "QJ")  # the start of a SKU with one match: the same
+    qtbot.keyClick(product, Qt.Key.Key_Return)
+    assert lines(dialog) == [("QJ-30", 2)]
+
+
+def test_a_name_with_several_matches_lists_them_the_first_highlighted(
+    qtbot: Any, dialog: SaleDialog
+) -> None:
+    """Several matches: the list shows with its first row highlighted, so the next Enter
+    adds it (nothing was highlighted: the cashier could not see what Enter would add)."""
+    product = field(dialog, "productSearch")
+    popup = dialog.product_popup
+    qtbot.keyClicks(product, "ao thun")
+    qtbot.keyClick(product, Qt.Key.Key_Return)
+    assert popup.isVisible() and popup.count() == 2 and lines(dialog) == []
+    assert popup.currentRow() == 0 and popup.item(0).isSelected()
+    assert "AO-S" in popup.item(0).text()
+    qtbot.keyClick(product, Qt.Key.Key_Return)
+    assert lines(dialog) == [("AO-S", 1)] and not popup.isVisible()
+    qtbot.keyClicks(product, "ao thun")
+    qtbot.keyClick(product, Qt.Key.Key_Return)
+    qtbot.keyClick(product, Qt.Key.Key_Down)  # from the highlighted first row to the next
+    qtbot.keyClick(product, Qt.Key.Key_Return)
+    assert lines(dialog) == [("AO-S", 1), ("AO-M", 1)]
+
+
+def test_f2_right_after_a_tab_key_opens_the_sale(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings, products: dict[str, int]
+) -> None:
+    """Ctrl+4 then F2 at once: the Orders tab, built as it first showed, was not shown yet
+    (its "New order" button, F2's owner there, took no key), and F2 was lost. Each tab's key
+    here is its first press, each F2 pressed before anything else runs."""
+    window = main_window(qtbot, owner_ctx, settings)
+    for key in (Qt.Key.Key_4, Qt.Key.Key_3, Qt.Key.Key_5, Qt.Key.Key_6, Qt.Key.Key_2):
+        press(qtbot, key, Qt.KeyboardModifier.ControlModifier)
+        press(qtbot, Qt.Key.Key_F2)
+        sale = sale_opened(qtbot)
+        assert window.tabs.currentWidget() is window.tab_pages["orders"]
+        sale.reject()
+        back_to(qtbot, window)
