@@ -154,6 +154,10 @@ class Order(SQLModel, table=True):
     commission: int = money_field()
     total: int = money_field()
     paid_amount: int = money_field()
+    #: The cash the customer handed over for the shop's own sale (None: not paid in cash,
+    #: no amount typed, or a marketplace order): a reprinted receipt shows it and the
+    #: change as the first print did.
+    cash_received: int | None = Field(default=None, sa_type=sa.BigInteger)
     #: Refunded to the buyer by returns (never more than the total).
     refunded_amount: int = money_field(sa_column_kwargs={"server_default": "0"})
     voucher_id: int | None = fk("vouchers.id", ondelete="SET NULL")

@@ -257,7 +257,9 @@ def check_lang(lang: str) -> str:
 
 @dataclass(frozen=True)
 class Payment:
-    """What the cashier took at the counter (not stored with the order)."""
+    """What the cashier took at the counter, as the sale screen passes it right after
+    saving; None = the cash the order keeps (`orders.cash_received`), so a reprint says the
+    same."""
 
     cash_received: int | None = None
 
@@ -287,9 +289,8 @@ def order_context(
 
     credit = detail.exchange_credit
     to_pay = order.total - credit
-    change = None
-    if payment.cash_received is not None:
-        change = payment.cash_received - to_pay
+    cash = order.cash_received if payment.cash_received is None else payment.cash_received
+    change = None if cash is None else cash - to_pay
     logo = ""
     if shop.logo_path and wants("shop_logo"):
         path = Path(shop.logo_path)
@@ -363,7 +364,7 @@ def order_context(
         "total": money(order.total),
         "paid": money(order.paid_amount) if order.paid_amount else "",
         "paid_now": money(order.paid_amount) if _on_account(order) and order.paid_amount else "",
-        "cash_received": money(payment.cash_received) if payment.cash_received else "",
+        "cash_received": money(cash) if cash else "",
         "change_due": money(change) if change is not None and change >= 0 else "",
         "refunded": money(order.refunded_amount) if order.refunded_amount else "",
         "net": money(net) if (net := _net(detail)) is not None else "",

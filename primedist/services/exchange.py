@@ -117,6 +117,7 @@ def exchange_order(
         priced = _sale_priced(session, ctx, draft, order, back, strict=True)
         sale = replace(draft.sale, customer_id=order.customer_id, cash_received=None)
         created = order_svc.create_in(session, ctx, sale, allow_negative_stock, now)
+        _keep_cash(session, created.id, draft.sale.cash_received, priced)
         for refund in refunds:
             refund.exchange_order_id = created.id
             session.add(refund)
@@ -134,6 +135,17 @@ def exchange_order(
     created = replace(created, change_due=priced.change_due)
     return ExchangeResult(created, priced.credit, priced.to_pay, priced.change_due,
                           priced.off_account)  # fmt: skip
+
+
+def _keep_cash(session: Session, order_id: int, cash: int | None, priced: ExchangeQuote) -> None:
+    """The new sale keeps the cash handed over for what was to pay (its change worked out
+    on that, not on the total: the sale itself was created without it), for its reprints."""
+    if priced.change_due is None:
+        return
+    order = session.get(Order, order_id)
+    assert order is not None, "created in this transaction"
+    order.cash_received = cash
+    session.add(order)
 
 
 def exchangeable_order(ctx: ServiceContext, number: str) -> int:

@@ -385,6 +385,7 @@ def _apply_draft(session: Session, order: Order, draft: OrderDraft, quote: Quote
     # else the order's own buyer, deleted since: the order keeps the name and phone it has
     phone = order.buyer_phone
     order.customer_id = customer.id if customer else None
+    order.cash_received = _cash_after_edit(order, draft, quote)  # before the total changes
     order.payment_method = draft.payment_method
     order.ship_name = clean(draft.ship_name, 120)
     order.ship_phone = ship_phone or clean(draft.ship_phone, 32)
@@ -406,6 +407,18 @@ def _apply_draft(session: Session, order: Order, draft: OrderDraft, quote: Quote
     # Never the time it had (a clock that stood still): the next save must see the change.
     order.updated_at = now if now != aware(order.updated_at) else now + timedelta(microseconds=1)
     order.search_text = search_text(order.external_id, order.buyer_name, phones=[phone])
+
+
+def _cash_after_edit(order: Order, draft: OrderDraft, quote: Quote) -> int | None:
+    """The cash handed over the edited order keeps for its receipt: an amount typed in the
+    edit (its change worked out on the new total); else the amount kept while the order is
+    still paid in cash at the same total (a new total or another way to pay would print
+    change nobody gave)."""
+    typed = order_svc.cash_kept(draft, quote)
+    if typed is not None:
+        return typed
+    unchanged = draft.payment_method == PaymentMethod.CASH and quote.total == order.total
+    return order.cash_received if unchanged else None
 
 
 def _redeem_again(ctx: ServiceContext, session: Session, order: Order, held: Held,

@@ -421,6 +421,12 @@ def paid_at_sale(method: PaymentMethod, total: int, paid_now: int) -> int:
     return paid_now if method == PaymentMethod.ON_ACCOUNT else 0
 
 
+def cash_kept(draft: OrderDraft, quote: Quote) -> int | None:
+    """The cash handed over that the order keeps for its reprinted receipts: the amount
+    given for a sale paid in cash (the quote worked out its change), else None."""
+    return draft.cash_received if quote.change_due is not None else None
+
+
 def with_costs_for(ctx: ServiceContext, quote: Quote) -> Quote:
     """The quote as this user may see it: unit costs are the shop's (Analytics users only);
     whether a line is below cost is said to everyone."""
@@ -580,6 +586,7 @@ def _new_order(
         shipping_fee=quote.shipping_fee,
         total=quote.total,
         paid_amount=paid,
+        cash_received=cash_kept(draft, quote),
         voucher_id=quote.voucher_id,
         points_used=quote.points,
         buyer_note=_clean(draft.note, MAX_NOTE),
