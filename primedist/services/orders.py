@@ -22,7 +22,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from primedist.core.clock import shop_tz, to_local
+from primedist.core.clock import as_utc, shop_tz, to_local
 from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
@@ -1062,17 +1062,64 @@ def set_flag(ctx: ServiceContext, order_ids: Iterable[int], flagged: bool) -> in
     return changed
 
 
-def set_staff_note(ctx: ServiceContext, order_id: int, note: str) -> None:
-    """The staff note of an order (never printed)."""
+class NoteChanged(Conflict):
+    """The staff note changed on another screen or PC since the editor showed it: nothing
+    was saved; `current` is the note as it is now ('' for none), to merge with the text
+    typed."""
+
+    def __init__(self, message: str, current: str) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def set_staff_note(
+    ctx: ServiceContext, order_id: int, note: str, *, loaded: str | None = None
+) -> None:
+    """The staff note of an order (never printed). `loaded`: the note as the editor showed
+    it ('' for none; None: no check). NoteChanged, nothing saved, when the stored note is
+    another by now — else the later save of two screens would silently drop the other's
+    text. The note itself is compared, not the order's time: a sync or a status change
+    meanwhile is no clash."""
     ctx.require(Module.ORDERS)
-    with ctx.uow() as session:
-        order = _load(session, order_id)
+    # Locked: a save of the same note on another PC waits, then sees this one's.
+    with ctx.uow(write=True) as session:
+        order = _load(session, order_id, lock=True)
         before = order.staff_note
-        order.staff_note = _clean(note, MAX_NOTE, lines=True)
+        after = _clean(note, MAX_NOTE, lines=True)
+        if loaded is not None and (before or "") not in (loaded, after or ""):
+            raise NoteChanged(_note_changed_by(session, order), before or "")
+        order.staff_note = after
         order.updated_at = ctx.clock.now()
         session.add(order)
         ctx.audit(session, "order.note", entity_type="order", entity_id=order_id,
                   summary=order.external_id, before=before, after=order.staff_note)  # fmt: skip
+
+
+def _note_changed_by(session: Session, order: Order) -> Message:
+    """Why the note cannot be saved: who stored the note there is now, and when (its
+    latest audit row), when known."""
+    a, u = table_of(AuditEvent).c, table_of(User).c
+    last = session.connection().execute(
+        sa.select(u.name, a.created_at)
+        .select_from(table_of(AuditEvent).outerjoin(table_of(User)))
+        .where(a.action == "order.note", a.entity_type == "order",
+               a.entity_id == str(order.id))
+        .order_by(a.created_at.desc(), a.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    if last is None:
+        return msg("The staff note of order {order} was changed on another screen or PC "
+                   "since you opened it: nothing was saved. Your text is kept beside the "
+                   "note as it is now: merge them and save again.",
+                   order=order.external_id)  # fmt: skip
+    if last.name is None:
+        return msg("The staff note of order {order} was changed on another screen or PC "
+                   "since you opened it (at {time}): nothing was saved. Your text is kept "
+                   "beside the note as it is now: merge them and save again.",
+                   order=order.external_id, time=as_utc(last.created_at))  # fmt: skip
+    return msg("The staff note of order {order} was changed on another screen or PC since "
+               "you opened it (by {user} at {time}): nothing was saved. Your text is kept "
+               "beside the note as it is now: merge them and save again.",
+               order=order.external_id, user=last.name, time=as_utc(last.created_at))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- returns

@@ -279,9 +279,14 @@ def preview_prices(ctx: ServiceContext, product_ids: Sequence[int],
 def change_prices(ctx: ServiceContext, product_ids: Sequence[int],
                   rule: PriceRule) -> PriceChangeReport:  # fmt: skip
     """Apply the rule to these products' active variants in one transaction (see the
-    module's text); refused, with nothing written, when any variant cannot take it."""
+    module's text); refused, with nothing written, when any variant cannot take it. The
+    rule is applied to the prices as they are now, not as previewed: "+10 %" of a price
+    another PC changed since the preview is 10 % more than its new price."""
     ctx.require(Module.PRODUCTS)
-    with ctx.uow() as session:
+    # The writer lock before the prices are read: another PC's change of them (a price
+    # change, a product form) lands wholly before or after this one, never between the
+    # read and the write, where this one would write over it from the old prices.
+    with ctx.uow(write=True) as session:
         conn = session.connection()
         rows = planned(conn, product_ids, rule)
         bad = next((r for r in rows if r.problem), None)

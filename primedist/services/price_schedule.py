@@ -293,7 +293,9 @@ def run_due(ctx: ServiceContext) -> RunReport:
     ended: list[str] = []
     failed: list[str] = []
     for schedule_id in _due(ctx, now):
-        with ctx.uow() as session:
+        # The writer lock before the prices are read (as `change_prices`): another PC's
+        # price change lands wholly before or after, never written over from old prices.
+        with ctx.uow(write=True) as session:
             row = session.get(PriceSchedule, schedule_id, with_for_update=True)
             if row is None:
                 continue

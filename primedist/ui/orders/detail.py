@@ -49,7 +49,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, STATUS_WORDS, enum_label, status_word
 from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
-from primedist.ui.ops import Op
+from primedist.ui.ops import Op, failure_text
 from primedist.ui.orders.delivery_address import DeliveryAddressDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.exchange import open_exchange
@@ -305,6 +305,9 @@ class OrderDetailDialog(QDialog):
         self.again_dialog: SaleDialog | None = None
         self._busy = False
         self._saved_note = ""
+        #: The stored note the typed text started from: Save is refused when the note
+        #: stored by then is another (changed on another screen or PC).
+        self._note_base = ""
         #: Save chosen on closing with a typed note: "waiting" for the action running to
         #: end, "saving" the note (the dialog closes once it is stored), or "".
         self._closing_save = ""
@@ -531,8 +534,14 @@ class OrderDetailDialog(QDialog):
         self.note_edit.setFixedHeight(56)
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.textChanged.connect(self._update_note_button)
+        # A save refused because the note changed meanwhile: why, and the note as it is
+        # now, beside the typed text kept, to merge.
+        self.note_conflict = _label("noteConflict", selectable=True, wrap=True)
+        self.note_conflict.setProperty("error", True)
+        self.note_conflict.hide()
         layout.addLayout(top)
         layout.addWidget(self.note_edit)
+        layout.addWidget(self.note_conflict)
         return layout
 
     def _build_actions(self) -> QHBoxLayout:
@@ -654,12 +663,19 @@ class OrderDetailDialog(QDialog):
 
     def _show_detail(self) -> None:
         assert self.detail is not None
-        note = self.detail.order.staff_note or ""
-        # Keep what the user is typing; replace only an unchanged note.
-        if self.note_edit.toPlainText() == self._saved_note:
-            self.note_edit.setPlainText(note)
-        self._saved_note = note
+        self._show_note(self.detail.order.staff_note or "")
         self._fill()
+
+    def _show_note(self, note: str) -> None:
+        """The stored note in the editor; what the user is typing is kept (only an
+        unchanged note is replaced)."""
+        typed = self.note_edit.toPlainText()
+        if typed == self._saved_note:
+            self.note_edit.setPlainText(note)
+        if typed == self._saved_note or typed.strip() == note.strip():
+            self._note_base = note  # the editor shows what is stored (or was just saved)
+            self.note_conflict.hide()
+        self._saved_note = note
 
     def _fill(self) -> None:
         assert self.detail is not None
@@ -1022,16 +1038,22 @@ class OrderDetailDialog(QDialog):
         self._update_actions()
         self._update_note_button()
 
-    def _run(self, title: str, work: Callable[[], object]) -> None:
+    def _run(
+        self, title: str, work: Callable[[], object],
+        refused: Callable[[BaseException], None] | None = None,
+    ) -> None:  # fmt: skip
         """Run a service call in the background, then show the order as it is now; tell the
-        list when the call worked (a failure is shown to the user by Op)."""
+        list when the call worked (a failure is shown to the user by Op, or `refused`)."""
         if self._busy:
             return
         self._set_busy(True)
         worked: list[bool] = []
-        Op(self, lambda _job: work(), engine=self.ctx.engine, title=title).success(
+        op = Op(self, lambda _job: work(), engine=self.ctx.engine, title=title).success(
             lambda _result: worked.append(True)
-        ).finally_(lambda: self._finish(bool(worked))).run()
+        )
+        if refused is not None:
+            op.failure(refused)
+        op.finally_(lambda: self._finish(bool(worked))).run()
 
     def _finish(self, worked: bool) -> None:
         if not shiboken6.isValid(self):  # closed and deleted meanwhile
@@ -1093,11 +1115,28 @@ class OrderDetailDialog(QDialog):
         )
 
     def _save_note(self) -> None:
-        text = self.note_edit.toPlainText()
+        text, loaded = self.note_edit.toPlainText(), self._note_base
         self._run(
             self.tr("Saving the note"),
-            lambda: svc.set_staff_note(self.ctx, self.order_id, text),
+            lambda: svc.set_staff_note(self.ctx, self.order_id, text, loaded=loaded),
+            refused=self._note_refused,
         )
+
+    def _note_refused(self, exc: BaseException) -> None:
+        """The note changed on another screen meanwhile: the typed text stays in the
+        editor, the note as it is now is shown under it; saved again (merged or not), it
+        goes in over that one."""
+        if not isinstance(exc, svc.NoteChanged):
+            text = failure_text(self, exc)  # anything else: as Op shows it
+            if text:
+                show_error(self, text)
+            return
+        self._note_base = exc.current
+        now = exc.current or self.tr("(no note)")
+        self.note_conflict.setText(
+            error_text(exc) + "\n" + self.tr("The note now: %1").replace("%1", now)
+        )
+        self.note_conflict.show()
 
     def _save_and_close(self) -> None:
         """Save the typed note (once the action running ends), then close."""
