@@ -43,6 +43,11 @@ LEASE = timedelta(minutes=5)
 HOLDER = f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def holder_pc(holder: str) -> str:
+    """The PC (host name) of a holder as `HOLDER` names it: host, process id, token."""
+    return holder.rsplit(":", 2)[0]
+
+
 def db_now(conn: sa.Connection) -> datetime:
     """UTC now from the server's clock (PostgreSQL) or this PC's (SQLite)."""
     if conn.dialect.name == "sqlite":

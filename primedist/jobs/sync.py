@@ -24,6 +24,7 @@ from primedist.services.context import SYSTEM, ServiceContext
 from primedist.services.outbox_delivery import deliver_outbox
 from primedist.services.schedule_settings import sync_interval_minutes
 from primedist.services.sync import (
+    PULL_PREFIX,
     SYNC_STATE,
     ConnectorFactory,
     default_connector,
@@ -33,7 +34,6 @@ from primedist.services.sync import (
 
 log = logging.getLogger(__name__)
 
-PULL_PREFIX = "sync.pull."
 TOKEN_MARGIN = timedelta(minutes=30)
 #: The first pull of a shop after start or linking waits this long (the window shows first).
 FIRST_PULL_DELAY = timedelta(seconds=5)

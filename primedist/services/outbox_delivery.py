@@ -943,6 +943,24 @@ def held_count(ctx: ServiceContext) -> int:
         )
 
 
+def action_counts(conn: sa.Connection) -> tuple[int, int, int]:
+    """(waiting, failed, held) as `waiting_count`, `failed_count` and `held_count` count
+    them, in one statement of the caller's unit of work: the status bar reads them every
+    few seconds (the status index finds the rows; the sent ones are never read)."""
+    c = outbox_t.c
+    waiting = c.status.in_(WAITING)
+    failed = c.status == OutboxStatus.FAILED
+    held = sa.and_(waiting, sa.or_(c.shop_id.in_(_disconnected().scalar_subquery()),
+                                   _held_note()))  # fmt: skip
+
+    def count(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+
+    counted = c.status.in_((*WAITING, OutboxStatus.FAILED))
+    row = conn.execute(sa.select(count(waiting), count(failed), count(held)).where(counted)).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
 def failed_count(ctx: ServiceContext) -> int:
     with ctx.uow() as session:
         return int(session.connection().execute(

@@ -26,7 +26,10 @@ disconnected meanwhile (the batches before stay).
 
 `SYNC_STATE` is a small thread-safe status object the scheduler's jobs update and the
 status bar polls (running shops, offline or a marketplace answering with errors, actions
-waiting).
+waiting). With several PCs on one database the jobs run on one PC at a time, so the
+status bar also reads what the database has (`shared_sync_status`: the last sync and
+failure of every shop, the syncs another PC runs now, the outbox counts) into the state's
+`shared` part, which `snapshot()` merges with this process's own.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -57,10 +60,12 @@ from primedist.core.security import redact
 from primedist.db.advisory import AdvisoryLock
 from primedist.db.bulk import checkpoint_wal
 from primedist.db.engine import retry_when_busy
+from primedist.domain.base import table_of
 from primedist.domain.enums import ActivityKind, Channel, Module, ShopStatus
 from primedist.domain.shop import Shop, ShopCredential
 from primedist.domain.sync import SyncCheckpoint, SyncLogEntry
 from primedist.errors import Busy, NotFound, ValidationError
+from primedist.jobs import lease
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.services import activity
 from primedist.services.context import ServiceContext
@@ -106,10 +111,12 @@ class SyncState:
         #: When `last_error` happened: a sync after it means the failure is over.
         self.last_error_at: datetime | None = None
         self.last_sync_at: datetime | None = None
+        #: What the database says of the syncs, whichever PC ran them (None: not read).
+        self.shared: SharedSync | None = None
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {
+            snap = {
                 "running": sorted(self.running),
                 "offline": self.offline,
                 "marketplace_error": self.marketplace_error,
@@ -119,7 +126,10 @@ class SyncState:
                 "last_error": self.last_error,
                 "last_error_at": self.last_error_at,
                 "last_sync_at": self.last_sync_at,
+                "elsewhere": [],
             }
+            shared = self.shared
+        return snap if shared is None else _with_shared(snap, shared)
 
     def update(self, **values: Any) -> None:
         with self._lock:
@@ -135,10 +145,52 @@ class SyncState:
             self.running.discard(shop)
 
 
+@dataclass(frozen=True)
+class SharedSync:
+    """The marketplace sync as the database has it, whichever PC (or process) ran it."""
+
+    last_sync_at: datetime | None = None
+    #: The newest failure of a shop not synced since ("{shop}: {reason}"), when its run
+    #: started, and whether the marketplace answered with an error (HTTP 5xx, rate limit).
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    marketplace_error: bool = False
+    #: (shop, PC) of the syncs another process runs now (it holds the shop's job lease).
+    elsewhere: tuple[tuple[str, str], ...] = ()
+    #: (waiting, failed, held) actions of the outbox, as `outbox_delivery` counts them.
+    actions: tuple[int, int, int] = (0, 0, 0)
+
+
+def _later(value: datetime | None, than: datetime | None) -> bool:
+    return value is not None and (than is None or value > than)
+
+
+def _with_shared(snap: dict[str, Any], shared: SharedSync) -> dict[str, Any]:
+    """This process's state completed by the database's: the later last sync, the later
+    failure (this process's own is kept when it knows a later one: it says offline and
+    the marketplace's errors first-hand), the syncs running elsewhere."""
+    out = {**snap, "elsewhere": [e for e in shared.elsewhere if e[0] not in snap["running"]]}
+    if _later(shared.last_sync_at, snap["last_sync_at"]):
+        out["last_sync_at"] = shared.last_sync_at
+    if shared.last_error and (not snap["last_error"]
+                              or _later(shared.last_error_at, snap["last_error_at"])):  # fmt: skip
+        out["last_error"], out["last_error_at"] = shared.last_error, shared.last_error_at
+        at, synced = shared.last_error_at, out["last_sync_at"]
+        current = at is None or synced is None or at >= synced  # as the status bar says
+        out["marketplace_error"] = snap["marketplace_error"] or (
+            shared.marketplace_error and current
+        )
+    return out
+
+
 SYNC_STATE = SyncState()
 _SHOP_LOCKS: dict[int, threading.Lock] = {}
 _SHOP_LOCKS_GUARD = threading.Lock()
 
+
+#: The scheduler's pull job of a shop is this and the shop's id (`jobs/sync.py`); its
+#: lease in `job_locks` has the same name.
+PULL_PREFIX = "sync.pull."
 
 #: The advisory lock space of shop syncs: one sync of a shop at a time across the PCs
 #: sharing a PostgreSQL database (`db/advisory.py`; keyed by shop id).
@@ -817,6 +869,13 @@ def _last_error(session: Session, shop_id: int, stored: str | None) -> str | Non
     `reason` of the shop's failure line that holds it (`_failed` writes both)."""
     if not stored:
         return stored
+    line = _failure_line(session, shop_id, stored)
+    return line.values["reason"] if line is not None else stored
+
+
+def _failure_line(session: Session, shop_id: int, stored: str) -> Message | None:
+    """The newest failure line of the shop's log whose `reason` is `stored` (indexed by
+    shop and time)."""
     rows = session.exec(
         select(SyncLogEntry)
         .where(col(SyncLogEntry.shop_id) == shop_id,
@@ -827,9 +886,74 @@ def _last_error(session: Session, shop_id: int, stored: str | None) -> str | Non
     for row in rows:
         line = restored(row.message, row.args)
         reason = line.values.get("reason") if isinstance(line, Message) else None
-        if isinstance(reason, str) and reason == stored:
-            return reason
-    return stored
+        if isinstance(line, Message) and isinstance(reason, str) and reason == stored:
+            return line
+    return None
+
+
+def shared_sync_status(ctx: ServiceContext) -> SharedSync:
+    """The sync as every PC on the database sees it, and the outbox counts (`SharedSync`).
+
+    The status bar reads it every few seconds off the UI thread: one statement over the
+    marketplace shops (a handful) with their checkpoint and pull job lease by key, one
+    count of the outbox by its status index, and the failing shop's log line by its index
+    only when a shop's last sync failed. Shown to everyone, as the status bar is."""
+    from primedist.services.outbox_delivery import action_counts
+
+    with ctx.uow() as session:
+        conn = session.connection()
+        shops = conn.execute(_shops_sync_query(lease.db_now(conn))).all()
+        counts = action_counts(conn)
+        failing = _newest_failure(shops, ctx.clock.now())
+        line = _failure_line(session, failing.id, failing.last_error) if failing else None
+    shared = SharedSync(
+        last_sync_at=max((aware(r.last_success_at) for r in shops if r.last_success_at),
+                         default=None),
+        elsewhere=tuple(sorted((r.name, lease.holder_pc(r.holder)) for r in shops if r.holder)),
+    )  # fmt: skip
+    if failing is not None:
+        reason = line.values["reason"] if line is not None else failing.last_error
+        shared = replace(
+            shared, last_error=msg("{shop}: {reason}", shop=failing.name, reason=reason),
+            last_error_at=_opt(failing.last_attempt_at),
+            marketplace_error=line is not None and _answered_with_error(line),
+        )  # fmt: skip
+    return replace(shared, actions=counts)
+
+
+def _shops_sync_query(now: datetime) -> sa.Select[Any]:
+    """Each marketplace shop with its orders checkpoint and, while another process holds
+    it (not expired: a crashed PC's runs no more), its pull job's lease."""
+    shops, cp, locks = table_of(Shop), table_of(SyncCheckpoint), lease.locks_t
+    pull_job = sa.literal(PULL_PREFIX) + sa.cast(shops.c.id, sa.String)
+    running = sa.and_(locks.c.name == pull_job, locks.c.expires_at > now,
+                      locks.c.holder != lease.HOLDER)  # fmt: skip
+    return (
+        sa.select(shops.c.id, shops.c.name, shops.c.status, cp.c.last_success_at,
+                  cp.c.last_attempt_at, cp.c.last_error, cp.c.paused_until, locks.c.holder)
+        .select_from(
+            shops.outerjoin(cp, sa.and_(cp.c.shop_id == shops.c.id, cp.c.resource == ORDERS))
+            .outerjoin(locks, running)
+        )
+        .where(shops.c.channel.in_([c for c in Channel if c.is_marketplace]))
+    )  # fmt: skip
+
+
+def _newest_failure(shops: Sequence[sa.Row[Any]], now: datetime) -> sa.Row[Any] | None:
+    """The shop whose last run failed (its checkpoint keeps the error until a sync goes
+    through) latest. A shop not linked any more is not one to sync; one paused by its
+    daily API limit waits, and its runs meanwhile (each a new attempt) are no failures."""
+    failing = [r for r in shops if r.last_error and ShopStatus(r.status) not in SKIPPED
+               and not _later(_opt(r.paused_until), now)]  # fmt: skip
+    earliest = datetime.min.replace(tzinfo=UTC)
+    return max(failing, key=lambda r: _opt(r.last_attempt_at) or earliest, default=None)
+
+
+def _answered_with_error(line: Message) -> bool:
+    """Whether a failure line of the log says the marketplace answered with a passing
+    error (HTTP 5xx, rate limit), not that it could not be reached."""
+    said = _failure_text("marketplace_error", "")
+    return isinstance(said, Message) and line.template == said.template
 
 
 def _opt(value: datetime | None) -> datetime | None:

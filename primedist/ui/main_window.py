@@ -523,7 +523,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.user_label)
         bar.addWidget(self.data_label, 1)
         bar.addPermanentWidget(self.jobs)
-        self.sync_status = SyncStatusWidget(self.ctx, bar)
+        self.sync_status = SyncStatusWidget(self.ctx, bar, follow_database=True)
         bar.addPermanentWidget(self.sync_status)
 
     def _page_builder(self, key: str) -> Callable[[], QWidget]:

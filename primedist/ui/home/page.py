@@ -481,9 +481,11 @@ class HomePage(FiguresPage):
         self.sync_watch.stop()
 
     def _sync_mark(self) -> tuple[Any, frozenset[str]]:
-        """(last successful sync, shops syncing now) of the scheduler's status object."""
+        """(last successful sync, shops syncing now, here or on another PC) of the
+        scheduler's status object (the status bar reads the other PCs' into it)."""
         snap = self._sync_state.snapshot()
-        return snap["last_sync_at"], frozenset(snap["running"])
+        elsewhere = {f"{shop} ({pc})" for shop, pc in snap.get("elsewhere", [])}
+        return snap["last_sync_at"], frozenset(snap["running"]) | elsewhere
 
     def _watch_syncs(self) -> None:
         """While Home shows: a sync that ended (a new last sync, or a shop no longer

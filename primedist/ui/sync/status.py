@@ -1,6 +1,11 @@
 """The status bar's sync indicator: polls `services.sync.SYNC_STATE` (updated by the
 scheduler's threads) with a QTimer, so the UI never waits on a job; click opens the panel.
 
+The scheduler's jobs run on one PC at a time (their leases), so the main window's
+indicator also reads the database every few seconds off the UI thread
+(`shared_sync_status`) into the state: the last sync and failure of every shop, the syncs
+another PC runs now and the outbox counts, whichever PC sent the actions.
+
 The scheduler counts the waiting actions when it delivers them (every minute); an action
 of this window that may queue or settle some (a confirm, a cancel, a retry…) calls
 `outbox_changed()`, and the indicator recounts them off the UI thread at once."""
@@ -21,7 +26,7 @@ from primedist.core.messages import Message, reread
 from primedist.services.channels import CHANNEL_APPS, NO_APP_CREDENTIALS, NOT_LINKED_YET
 from primedist.services.context import ServiceContext
 from primedist.services.outbox_delivery import LISTING_NOT_READY, SHOP_DISCONNECTED
-from primedist.services.sync import SYNC_STATE, SyncState
+from primedist.services.sync import SYNC_STATE, SharedSync, SyncState, shared_sync_status
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import localize
 from primedist.ui.ops import Op
@@ -29,6 +34,8 @@ from primedist.ui.ops import Op
 log = logging.getLogger(__name__)
 
 POLL_MS = 1000
+#: How often the main window's indicator reads the sync as the database has it.
+SHARED_POLL_MS = 5000
 #: Changes in a burst (a bulk action refreshes several lists) are counted once.
 RECOUNT_DELAY_MS = 150
 
@@ -115,11 +122,16 @@ class SyncStatusWidget(QToolButton):
     failed · M actions waiting", "Synced 10:42" (today; "Synced 03/12/2026 10:42" before),
     "Sync failed · last synced 03/12/2026 10:42". The actions of a shop not linked (not set
     up yet, or disconnected) wait for the owner, not the network: they are counted apart,
-    "N actions waiting for a shop to be linked in Sales channels"."""
+    "N actions waiting for a shop to be linked in Sales channels". Another PC's sync (its
+    job lease) says "Syncing Shop on PC-NAME…".
+
+    `follow_database` (the main window's): the state also gets what the database has, so
+    every PC shows the syncs and deliveries whichever PC ran them."""
 
     def __init__(
-        self, ctx: ServiceContext, parent: QWidget | None = None, state: SyncState = SYNC_STATE
-    ) -> None:
+        self, ctx: ServiceContext, parent: QWidget | None = None, state: SyncState = SYNC_STATE,
+        *, follow_database: bool = False,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("syncStatus")
         self.setAutoRaise(True)
@@ -138,6 +150,16 @@ class SyncStatusWidget(QToolButton):
         self.recount_timer.setInterval(RECOUNT_DELAY_MS)
         self.recount_timer.timeout.connect(self._recount)
         outbox_changes().changed.connect(self.recount)
+        #: A read of the database not answered yet (tests wait on False).
+        self.reading = False
+        self.shared_timer = QTimer(self)
+        self.shared_timer.setInterval(SHARED_POLL_MS)
+        self.shared_timer.timeout.connect(self.read_shared)
+        if follow_database:
+            self.shared_timer.start()
+            self.read_shared()
+            # Closed (signed out, quit): what it read is no longer followed.
+            self.destroyed.connect(lambda: state.update(shared=None))
         self.refresh()
 
     def refresh(self) -> None:
@@ -162,8 +184,8 @@ class SyncStatusWidget(QToolButton):
         if snap["offline"]:
             offline = self.offline_text(waiting)
             return " · ".join(t for t in (offline, failed_text, held_text) if t)
-        if snap["running"]:
-            return self.tr("Syncing %s…") % ", ".join(map(str, snap["running"]))
+        if snap["running"] or snap.get("elsewhere"):
+            return self.syncing_text(snap["running"], snap.get("elsewhere", []))
         waiting_text = self.waiting_text(waiting) if waiting else ""
         if snap.get("marketplace_error"):
             # It answered (HTTP 5xx, rate limit): not offline; the next try may go through.
@@ -180,6 +202,16 @@ class SyncStatusWidget(QToolButton):
         if failed_sync:
             return self.tr("Sync failed · last synced %s") % self._when(when)
         return self.tr("Synced %s") % self._when(when)
+
+    def syncing_text(self, here: list[str], elsewhere: list[tuple[str, str]]) -> str:
+        """ "Syncing Shop A…" here; "Syncing Shop B on KHO-PC…" for each other PC."""
+        pcs: dict[str, list[str]] = {}
+        for shop, pc in elsewhere:
+            pcs.setdefault(pc, []).append(shop)
+        texts = [self.tr("Syncing %s…") % ", ".join(here)] if here else []
+        texts += [self.tr("Syncing %s on %s…") % (", ".join(shops), pc)
+                  for pc, shops in pcs.items()]  # fmt: skip
+        return " · ".join(texts)
 
     def failed_text(self, n: int) -> str:
         return _count_text(n, self.tr("%n action failed"), self.tr("%n actions failed"))
@@ -237,6 +269,31 @@ class SyncStatusWidget(QToolButton):
 
     def _recounted(self) -> None:
         self.recounting -= 1
+
+    # The sync as the database has it (other PCs' too) --------------------------------------
+    def read_shared(self) -> None:
+        """Read the database's sync state off the UI thread (one read at a time: a slow
+        database is not asked again meanwhile)."""
+        if self.reading:
+            return
+        self.reading = True
+        ctx = self.ctx
+        Op(self, lambda _job: shared_sync_status(ctx)).success(self._shared_read).failure(
+            self._shared_failed
+        ).finally_(self._shared_done).run()
+
+    def _shared_read(self, shared: SharedSync) -> None:
+        waiting, failed, held = shared.actions
+        self._state.update(shared=shared, waiting=waiting, failed=failed, held=held)
+        self.refresh()
+
+    @staticmethod
+    def _shared_failed(exc: BaseException) -> None:
+        # The database away: this PC's own state still shows; the next read tries again.
+        log.warning("could not read the sync state of the database", exc_info=exc)
+
+    def _shared_done(self) -> None:
+        self.reading = False
 
     # Language -------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
