@@ -9,13 +9,14 @@ is refused while another process has the database open.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -99,14 +100,20 @@ def stored_keep(engine: Engine) -> int:
 
 # Backups -------------------------------------------------------------------------------
 def create_backup(
-    engine: Engine, folder: Path, *, reason: str = "manual", keep: int | None = None
+    engine: Engine,
+    folder: Path,
+    *,
+    reason: str = "manual",
+    keep: int | None = None,
+    spare: Path | None = None,
 ) -> Path:
     """Write a consistent copy of the database into `folder` (made if needed), named
     primedist-<UTC time>-<reason>.db; returns its path.
 
     With `keep`, only the newest `keep` backups of the same reason stay in the folder (never
-    the one just made). The safety copies (SAFETY_REASONS) keep as many as the database's
-    own setting says when no `keep` is given.
+    the one just made, nor `spare`: the backup a restore is about to copy in). The safety
+    copies (SAFETY_REASONS) keep as many as the database's own setting says when no `keep`
+    is given.
     """
     _require_sqlite(engine)
     remove_stale_parts(folder)
@@ -115,7 +122,8 @@ def create_backup(
     if keep is None and reason in SAFETY_REASONS:
         keep = stored_keep(engine)
     if keep is not None:
-        prune_backups(folder, reason=reason, keep=keep, spare=path)
+        spared = [path] if spare is None else [path, spare]
+        prune_backups(folder, reason=reason, keep=keep, spare=spared)
     return path
 
 
@@ -312,7 +320,25 @@ def _refuse_damaged_copy(tmp: Path, stop: threading.Event) -> None:
 
 
 def _reason(exc: BaseException) -> str:
-    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    """Why a copy failed: a full disk, a read-only place or a refused write as messages
+    the UI translates (the owner reads them in Vietnamese too), any other in the system's
+    or SQLite's own words."""
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code == sqlite3.SQLITE_FULL:  # "database or disk is full"
+            return msg("No space left on device")
+        if code == sqlite3.SQLITE_READONLY:  # "attempt to write a readonly database"
+            return msg("Permission denied")
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return msg("No space left on device")
+        if exc.errno == errno.EROFS:
+            return msg("Read-only file system")
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return msg("Permission denied")
+        if exc.strerror:
+            return exc.strerror
+    return str(exc)
 
 
 def _copy_database(engine: Engine, tmp: Path, stop: threading.Event) -> None:
@@ -394,11 +420,14 @@ def dated_in_future(path: Path, now: datetime | None = None) -> bool:
     return taken is not None and taken > (now or datetime.now(UTC)) + FUTURE_MARGIN
 
 
-def prune_backups(folder: Path, *, reason: str, keep: int, spare: Path | None = None) -> list[Path]:
+def prune_backups(
+    folder: Path, *, reason: str, keep: int, spare: Iterable[Path] = ()
+) -> list[Path]:
     """Delete all but the newest `keep` backups of one reason, those dated in the future
-    ranking as the oldest (never `spare`: the backup just made, whatever the clock says);
-    returns what was deleted."""
-    doomed = [p for p in list_backups(folder, reason=reason)[keep:] if p != spare]
+    ranking as the oldest (never one of `spare`: the backup just made, whatever the clock
+    says, and the one a restore copies in); returns what was deleted."""
+    spared = {p.resolve() for p in spare}
+    doomed = [p for p in list_backups(folder, reason=reason)[keep:] if p.resolve() not in spared]
     for path in doomed:
         for extra in ("", "-wal", "-shm"):
             Path(str(path) + extra).unlink(missing_ok=True)
@@ -527,9 +556,11 @@ def validate_backup(path: Path) -> str:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:  # intact SQLite, but another app's (no such table)
+        # SQLite's "no such table: alembic_version" tells the owner nothing (the log has it).
         raise StoreError(
-            msg("{name} is not a Prime Distribution backup: {exc}", name=path.name, exc=str(exc))
-        ) from exc
+            msg("{name} is not a Prime Distribution backup (another app's database).",
+                name=path.name)
+        ) from exc  # fmt: skip
     if row is None:
         raise StoreError(msg("{name} has no schema version.", name=path.name))
     revision = str(row[0])
@@ -594,7 +625,8 @@ def restore_backup(engine: Engine, db_path: Path, backup: Path, safety_dir: Path
     _require_sqlite(engine)
     with sole_user(db_path):
         validate_backup(backup)
-        safety = create_backup(engine, safety_dir, reason="pre-restore")
+        # Restoring an older safety copy (undoing a restore): pruning must not delete it.
+        safety = create_backup(engine, safety_dir, reason="pre-restore", spare=backup)
         wait_for_background_checkpoints()  # none may still write the file being replaced
         engine.dispose()
         tmp = _restore_copy(db_path, backup)

@@ -234,8 +234,12 @@ def test_validate_rejects_a_sqlite_file_that_is_not_ours(tmp_path: Path) -> None
     conn.commit()
     conn.close()
 
-    with pytest.raises(StoreError, match="other-app.db is not a Prime Distribution backup"):
+    with pytest.raises(StoreError) as caught:
         validate_backup(foreign)
+    # In the owner's words, not SQLite's ("…: no such table: alembic_version").
+    assert caught.value.user_message == (
+        "other-app.db is not a Prime Distribution backup (another app's database)."
+    )
 
 
 def test_validate_rejects_a_database_without_schema_version(tmp_path: Path) -> None:
@@ -410,6 +414,27 @@ def test_a_safety_copy_is_kept_even_when_the_clock_went_back(
     assert made.is_file()
     # Dated in the future: ranks as the oldest (test_backup_clock_ahead), and goes.
     assert not future.exists()
+
+
+def test_undoing_a_restore_keeps_the_safety_copy_it_restores(
+    engine: Engine, settings: Settings
+) -> None:
+    """Restoring the oldest safety copy (undo a restore) takes a new safety copy first:
+    its pruning deleted the very copy chosen, and the restore then failed with the data
+    the owner wanted back gone for good."""
+    assert settings.db_path is not None
+    store_keep(engine, 1)
+    add_shops(engine, "Before the restore")
+    backup = create_backup(engine, settings.backup_dir, reason="manual")
+    add_shops(engine, "Sold since")
+    undo = restore_backup(engine, settings.db_path, backup, settings.backup_dir)
+    assert shop_names(engine) == {"Before the restore"}
+
+    safety = restore_backup(engine, settings.db_path, undo, settings.backup_dir)
+
+    assert shop_names(engine) == {"Before the restore", "Sold since"}
+    assert undo.is_file()  # still there: the restore's own safety copy did not push it out
+    assert list_backups(settings.backup_dir, reason="pre-restore") == [safety, undo]
 
 
 # Restore over a damaged or missing database ---------------------------------------------

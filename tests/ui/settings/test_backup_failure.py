@@ -1,11 +1,13 @@
 """A failed daily backup is seen: Settings → Backup & restore shows when and why (until a
-daily backup works again), and Home's feed words it in the UI's language. Data from a newer
-app: the window says to update, and takes no safety copy at each start."""
+daily backup works again), and Home's feed words it in the UI's language; a full disk is
+said in the reader's words, not SQLite's English. Data from a newer app: the window says
+to update, and takes no safety copy at each start."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from primedist.config import Settings
 from primedist.core.clock import FixedClock, format_datetime, shop_tz
+from primedist.db import backup as store_backup
 from primedist.domain.enums import ActivityKind
 from primedist.errors import StoreError
 from primedist.jobs.backup import run_daily_backup
@@ -50,6 +53,36 @@ def test_the_page_shows_the_last_daily_failure_until_a_daily_backup_works(
     page.reload()
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT)
     assert not page.failure_note.isVisible()
+
+
+def cannot_grow(src: sqlite3.Connection, tmp: Path, stop: object = None) -> None:
+    """SQLite's online backup into a file that cannot grow past two pages: SQLite's own
+    "database or disk is full" (SQLITE_FULL), as on a full disk."""
+    dst = sqlite3.connect(tmp)
+    try:
+        dst.execute("PRAGMA max_page_count=2")
+        src.backup(dst)
+    finally:
+        dst.close()
+
+
+@pytest.mark.usefixtures("vietnamese")
+def test_a_full_disk_is_said_in_the_readers_words(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings, clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    clock.set(datetime.now(UTC).replace(microsecond=0))
+    monkeypatch.setattr(store_backup, "_snapshot_into", cannot_grow)
+    with pytest.raises(StoreError) as caught:
+        run_daily_backup(owner_ctx)
+    # The CLI and the log: English, as the system says it.
+    assert str(caught.value.user_message).endswith(" failed: No space left on device")
+
+    page = show_widget(qtbot, BackupSettings(owner_ctx))
+    qtbot.waitUntil(page.failure_note.isVisible, timeout=WAIT)
+    # Was "…thất bại: database or disk is full": SQLite's English in a Vietnamese sentence.
+    assert page.failure_note.text().endswith(" thất bại: ổ đĩa đã hết dung lượng")
+    assert list(settings.backup_dir.iterdir()) == []  # no backup, no .part left
 
 
 def test_the_app_refuses_data_from_a_newer_version_without_a_safety_copy(
