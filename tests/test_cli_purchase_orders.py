@@ -344,3 +344,17 @@ def test_one_line_and_one_unit_are_counted_in_the_singular(
     assert cli(*d, "purchase-orders", "add", "--supplier", "Gốm", "--line", "COC-1:3").code == 0
     part = cli(*d, "receive", delivery(tmp_path, "COC-1,2,\n"), "--order", "DHN000002")
     assert part.out.strip().endswith(" DHN000002 is partly received: 1 unit still to come.")
+
+
+def test_nothing_low_names_the_supplier_typed_by_its_code(cli: Any, shop: Path) -> None:
+    """`--supplier NCC000001` with nothing low: the message names the supplier, not its
+    code as typed."""
+    d = ("--data-dir", str(shop))
+    made = cli(*d, "purchase-orders", "add", "--supplier", "Gốm Minh Long", "--line", "DIA-1:2")
+    assert made.code == EXIT_OK, made.err
+    said = cli(*d, "purchase-orders", "add", "--supplier", "ncc000001", "--suggested")
+    assert said.code == EXIT_ERROR
+    assert said.error_line() == (
+        "primedist: error: Nothing Gốm Minh Long delivered before is low on stock: there "
+        "is nothing to suggest.")  # fmt: skip
+    assert table_count(shop, "purchase_orders") == 1

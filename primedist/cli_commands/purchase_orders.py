@@ -156,7 +156,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     typed = _typed_lines(ctx, args.lines)  # as typed: a SKU typed twice is refused
     if args.suggested and not lines and not typed:
         raise ValidationError(msg("Nothing {supplier} delivered before is low on stock: there "
-                                  "is nothing to suggest.", supplier=supplier.strip()),
+                                  "is nothing to suggest.", supplier=_named(ctx, supplier)),
                               field="lines")  # fmt: skip
     for line in typed:
         lines.pop(line.variant_id, None)
@@ -166,6 +166,18 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
                            f"{counted(row.lines, 'line')}, {counted(row.units, 'unit')}, "
                            f"cost {row.total_cost:,}.")  # fmt: skip
     return EXIT_OK
+
+
+def _named(ctx: Any, supplier: str) -> str:
+    """The supplier typed (or taken from --like) by its name, not its code; a name no
+    supplier has yet as typed."""
+    from primedist.errors import NotFound
+    from primedist.services import suppliers as sup
+
+    try:
+        return str(sup.get_supplier(ctx, sup.supplier_id_by_name(ctx, supplier)).name)
+    except NotFound:
+        return supplier.strip()
 
 
 def _suggested(ctx: Any, supplier: str) -> list[Any]:

@@ -90,9 +90,16 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: The receipts' search keeps this much, whatever the buttons beside it take.
 SEARCH_MIN_WIDTH = 240
 PROBLEM = QColor("#B91C1C")
+#: A quantity above what the purchase order still awaits (saved all the same).
+OVER = QColor("#B45309")
 #: The draft's columns; quantity and unit cost are typed in place.
 DRAFT_COLUMNS = ("sku", "name", "available", "quantity", "unit_cost", "amount")
 QTY, COST = DRAFT_COLUMNS.index("quantity"), DRAFT_COLUMNS.index("unit_cost")
+
+
+def _awaited(to_come: Iterable[ToReceive]) -> dict[int, int]:
+    """{variant id: units still to come} of an order's lines."""
+    return {t.hit.variant_id: t.quantity for t in to_come}
 
 
 def _money(amount: int | None) -> str:
@@ -225,6 +232,9 @@ class GoodsReceiptDialog(QDialog):
         #: {variant id: unit cost} the order expected: a line with no cost given costs
         #: that once saved (`receive_goods`), so it shows it.
         self.order_costs: dict[int, int] = {}
+        #: {variant id: units} the order still awaits: a line above it is pointed out (the
+        #: supplier sent too many, or a count was typed twice), not refused.
+        self.awaited: dict[int, int] = _awaited(to_come) if order is not None else {}
         self.lines: list[DraftLine] = []
         #: The lines as they were before the order chosen in `order_choice` added its own
         #: (None: none chosen), and as they were once it had: leaving the order puts the
@@ -642,6 +652,7 @@ class GoodsReceiptDialog(QDialog):
         """Not against the order any more: the lines as they were before it came in."""
         if self._before_order is not None:
             self.lines, self._before_order = list(self._before_order), None
+        self.awaited = {}
         self._set_order(None)
         self._fill()
 
@@ -695,7 +706,9 @@ class GoodsReceiptDialog(QDialog):
                 "%1", order.code).replace("%2", refusal))  # fmt: skip
             return
         self._before_order = before
+        self.awaited = _awaited(to_come)
         self._set_order(order)
+        self._fill()  # the lines above what the order awaits marked
         self._as_loaded = self._lines_key()
 
     def _set_order(self, order: OrderRow | None) -> None:
@@ -795,9 +808,32 @@ class GoodsReceiptDialog(QDialog):
                     cell.setTextAlignment(RIGHT)
                 if col == COST and not line.cost_ok:
                     cell.setForeground(PROBLEM)
+                if col == QTY and self.over_by(line):
+                    self._mark_over(cell, line)
                 table.setItem(row, col, cell)
         self._filling = False
         self._refresh()
+
+    def over_by(self, line: DraftLine) -> int:
+        """How many units of `line` the order does not await (0 off an order)."""
+        awaited = self.awaited.get(line.hit.variant_id)
+        return 0 if awaited is None else max(line.quantity - awaited, 0)
+
+    def _mark_over(self, cell: QTableWidgetItem, line: DraftLine) -> None:
+        assert self.order is not None
+        cell.setForeground(OVER)
+        cell.setToolTip(self.tr("%1 still awaits %2 of it: %3 more than that came.").replace(
+            "%1", self.order.code).replace("%2", _num(self.awaited[line.hit.variant_id])).replace(
+            "%3", _num(self.over_by(line))))  # fmt: skip
+
+    def over_text(self) -> str:
+        """The totals' " · N units more than DHN… still awaits" ('' when none is over)."""
+        over = sum(self.over_by(line) for line in self.lines)
+        if not over or self.order is None:
+            return ""
+        return " · " + self.tr("%1 more than %2 still awaits").replace(
+            "%1", count_text(over, self.tr("%n unit"), self.tr("%n units"))).replace(
+            "%2", self.order.code)  # fmt: skip
 
     def _cell_edited(self, cell: QTableWidgetItem) -> None:
         if self._filling or not 0 <= cell.row() < len(self.lines):
@@ -893,7 +929,7 @@ class GoodsReceiptDialog(QDialog):
         self.totals.setText(
             count_text(len(self.lines), self.tr("%n line"), self.tr("%n lines")) + " · "
             + count_text(units, self.tr("%n unit"), self.tr("%n units")) + " · "
-            + self.tr("cost %1").replace("%1", _money(cost))
+            + self.tr("cost %1").replace("%1", _money(cost)) + self.over_text()
         )  # fmt: skip
         named = bool(self.supplier.text().strip())
         self.paid.setEnabled(named)

@@ -65,5 +65,6 @@ def test_lines_typed_before_choosing_the_order_join_its_lines(qtbot, owner_ctx):
     assert dialog.prefill([(to_come[0].hit, 2, None)]) == ""  # two scanned
     dialog._order_loaded(order, to_come)  # what choosing the order brings
     assert [(ln.hit.sku, ln.quantity) for ln in dialog.lines] == [("COC-1", 12)]
-    qtbot.waitUntil(lambda: dialog.totals.text() == "1 line · 12 units · cost 360,000 VND",
-                    timeout=WAIT)  # fmt: skip
+    # The 2 scanned and the order's 10: 2 more than it awaits, which the totals point out.
+    qtbot.waitUntil(lambda: dialog.totals.text() == "1 line · 12 units · cost 360,000 VND · "
+                    f"2 units more than {order.code} still awaits", timeout=WAIT)  # fmt: skip
