@@ -11,12 +11,18 @@ from pathlib import Path
 import pytest
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from primedist.config import resolve_settings
 from primedist.core.clock import shop_tz
 from primedist.db.engine import make_engine
+from primedist.db.store import open_store
+from primedist.domain.enums import Module, Role
+from primedist.services import auth, staff
+from primedist.services.context import ServiceContext
 from tests.cli_support import Run, table_count
 from tests.services.report_data import build
 
 RANGE = ("--from", "2026-11-10", "--to", "2026-11-16")
+STAFF_PASSWORD = "kho-hang-2026"
 
 
 @pytest.fixture
@@ -150,3 +156,36 @@ def test_an_output_failing_after_the_count_says_the_count_was_recorded(
     assert "WAS recorded (counted 500,000, expected 0, difference +500,000)" in line
     assert "do not count it again" in line
     assert table_count(data_dir, "till_closings") == 1
+
+
+def add_staff_member(data_dir: Path, email: str, modules: list[Module]) -> None:
+    """A staff account with `modules` and its own password (STAFF_PASSWORD)."""
+    settings = resolve_settings(data_dir)
+    ctx = ServiceContext(open_store(settings), settings=settings)
+    try:
+        owner = ctx.with_actor(auth.owner_actor(ctx))
+        issued = staff.add_staff(owner, name="Lan", email=email, role=Role.STAFF,
+                                 modules=modules)  # fmt: skip
+        lan = owner.with_actor(auth.login(owner, email, issued.one_time_password))
+        staff.choose_password(lan, STAFF_PASSWORD)
+    finally:
+        ctx.engine.dispose()
+
+
+def test_a_staff_members_dashboard_leaves_out_what_their_modules_do_not_show(
+    cli: Callable[..., Run], shop_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_staff_member(shop_dir, "kho@shop.vn", [Module.PRODUCTS])
+    add_staff_member(shop_dir, "moi@shop.vn", [])
+    monkeypatch.setenv("PRIMEDIST_PASSWORD", STAFF_PASSWORD)
+    d = ("--data-dir", str(shop_dir))
+    run = cli(*d, "--user", "kho@shop.vn", "report", "dashboard", *RANGE, "--json")
+    assert run.code == EXIT_OK, run.err
+    data = run.json()
+    assert data["todo"] == {"low_stock": 0, "no_revenue": 1}
+    assert [data[k] for k in ("revenue", "gross_profit", "new_orders", "marketplaces",
+                              "new_orders_by_channel", "customers_owe")] == [None] * 6
+    text = cli(*d, "--user", "kho@shop.vn", "report", "dashboard", *RANGE).out
+    assert "To do: low stock 0, no revenue 1" in text and "Revenue" not in text
+    text = cli(*d, "--user", "moi@shop.vn", "report", "dashboard", *RANGE).out
+    assert "To do" not in text and "No shop figures for this account" in text

@@ -113,15 +113,19 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx, first, last, shops = _scope(args, settings)
     d = dashboard(ctx, first, last, shops)
+    # The user's modules leave out what they may not see (README § Report JSON).
     lines = [
         f"{first.isoformat()} … {last.isoformat()} (previous {d.period.prev_from} … "
         f"{d.period.prev_to})",
-        "To do: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in d.todo.items()),
-        _money_line("Revenue", d.revenue),
+        *(["To do: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in d.todo.items())]
+          if d.todo else []),
+        *([] if d.revenue is None else [_money_line("Revenue", d.revenue)]),
         *([] if d.profit is None else [_money_line("Gross profit", d.profit)]),
-        _money_line("New orders", d.new_orders),
-    ]
-    for row in d.channels:
+        *([] if d.new_orders is None else [_money_line("New orders", d.new_orders)]),
+    ]  # fmt: skip
+    if d.revenue is None and not d.todo and d.owing is None:
+        lines.append("No shop figures for this account (its modules show none of them).")
+    for row in d.channels or ():
         shops_text = _shops_text(row)
         lines.append(f"  {row.channel.value}: {row.revenue.current:,} "
                      f"({_pct(row.revenue.change_pct)}), {shops_text}")  # fmt: skip

@@ -9,6 +9,7 @@ returned (return/refund or returned) orders; those are the "counted" orders.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,15 @@ from primedist.core.text import fold
 from primedist.db.product_summary import chunks
 from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, Module, OrderStatus, ProductStatus, ShopStatus
+from primedist.domain.enums import (
+    ActivityKind,
+    Channel,
+    Module,
+    OrderStatus,
+    ProductStatus,
+    Role,
+    ShopStatus,
+)
 from primedist.domain.geo import PROVINCE_BY_CODE
 from primedist.domain.order import Order
 from primedist.domain.product import Product
@@ -39,7 +48,7 @@ from primedist.queries.customers import debt_totals
 from primedist.queries.products import ProductFilter, product_filter_clauses, shop_clause
 from primedist.services.activity import event_args
 from primedist.services.app_settings import SHOP_PROFILE, get_setting
-from primedist.services.context import ServiceContext
+from primedist.services.context import Actor, ServiceContext
 from primedist.services.export_support import (
     audit_export,
     check_target,
@@ -65,6 +74,14 @@ TODO_STATUSES: dict[str, tuple[str, ...]] = {
     "return_refund": (OrderStatus.RETURN_REFUND.value, OrderStatus.RETURNED.value),
     "cancelled": (OrderStatus.CANCELLED.value,),
 }
+#: The module each to-do card belongs to (the list it opens): only its users see it.
+TODO_MODULES: dict[str, Module] = {
+    **dict.fromkeys(TODO_STATUSES, Module.ORDERS),
+    "low_stock": Module.PRODUCTS,
+    "no_revenue": Module.PRODUCTS,
+}
+#: Revenue, new orders, the marketplaces and the pie: for who sees orders or Analytics.
+SALES_MODULES = (Module.ORDERS, Module.ANALYTICS)
 GRAINS = ("day", "week", "month")
 #: Metrics with a detail page: a series (value per day/week/month) …
 SERIES_METRICS = ("revenue", "orders", "new_orders", "units", "profit", "repeat_rate")
@@ -244,15 +261,17 @@ class Period:
 
 @dataclass(frozen=True)
 class Dashboard:
-    """Everything Home shows."""
+    """Everything Home shows, as much of it as the user's modules allow (`home_parts`):
+    the parts they may not see are None (`todo` holds only their cards, `events` only
+    the kinds they may see)."""
 
     period: Period
     todo: dict[str, int]
-    revenue: Change
-    new_orders: Change
-    channels: list[ChannelRow]
+    revenue: Change | None
+    new_orders: Change | None
+    channels: list[ChannelRow] | None
     #: New orders per channel (the pie), channels with none left out.
-    pie: dict[str, int]
+    pie: dict[str, int] | None
     events: list[EventRow]
     #: (customers who owe, what they owe in all) for sales on account, whatever the range
     #: and shops; None for a user without Customers access.
@@ -267,10 +286,10 @@ class Dashboard:
             **self.period.to_json(),
             "todo": self.todo,
             "customers_owe": owing,
-            "revenue": self.revenue.to_json(),
+            "revenue": None if self.revenue is None else self.revenue.to_json(),
             "gross_profit": None if self.profit is None else self.profit.to_json(),
-            "new_orders": self.new_orders.to_json(),
-            "marketplaces": [c.to_json() for c in self.channels],
+            "new_orders": None if self.new_orders is None else self.new_orders.to_json(),
+            "marketplaces": None if self.channels is None else [c.to_json() for c in self.channels],
             "new_orders_by_channel": self.pie,
             "latest_events": [e.to_json() for e in self.events],
         }
@@ -438,38 +457,90 @@ def first_steps(ctx: ServiceContext) -> FirstSteps:
         )
 
 
+@dataclass(frozen=True)
+class HomeParts:
+    """What of Home a user's modules let them see (DESIGN § Users: a module a user may
+    not access is not shown)."""
+
+    #: The to-do cards' keys (TODO_MODULES), in the cards' order.
+    todo: tuple[str, ...]
+    #: Revenue, new orders, the marketplaces and the pie (SALES_MODULES).
+    sales: bool
+    #: Gross profit (Analytics: the costs are the shop's).
+    profit: bool
+    #: What customers owe (Customers).
+    owing: bool
+    #: Some kinds of the latest events (`may_see_event`; the demo's are everyone's).
+    news: bool
+
+    @property
+    def ranged(self) -> bool:
+        """Some of them follow the range and shops chosen (the range bar is of use)."""
+        return self.sales or bool(self.todo)
+
+
+def home_parts(actor: Actor) -> HomeParts:
+    """The parts of Home `actor` may see: the owner and managers all of them."""
+    return HomeParts(
+        todo=tuple(key for key, module in TODO_MODULES.items() if actor.can(module)),
+        sales=any(actor.can(m) for m in SALES_MODULES),
+        profit=actor.can(Module.ANALYTICS),
+        owing=actor.can(Module.CUSTOMERS),
+        news=any(actor.can(m) for m in _NEWS_MODULES),
+    )
+
+
 def dashboard(
     ctx: ServiceContext, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
 ) -> Dashboard:
-    """Home: to-do counts, revenue, gross profit (for who sees Analytics) and new orders,
-    per marketplace, pie, latest events."""
+    """Home: to-do counts, revenue, gross profit and new orders, per marketplace, pie,
+    latest events; each part only for who may see it (`home_parts` of the account as it
+    stands now: None, a card or an event left out, for the others)."""
     w = window(date_from, date_to, shop_ids)
+    actor = ctx.current_actor()
+    parts = home_parts(actor)
     # The profit's sums (a year: ~2 × 40 ms) on a second connection, beside the rest.
     with ThreadPoolExecutor(max_workers=1) as pool, ctx.engine.connect() as conn:
         _shops(conn, w.shop_ids)  # refuses an unknown shop
-        every_shop = _shops(conn, ())
         profit_read = (pool.submit(_on_own_connection, ctx.engine, _profit, w)
-                       if ctx.can(Module.ANALYTICS) else None)  # fmt: skip
-        totals = _status_totals(conn, w)
-        todo = {key: _sum(totals, 0, statuses=sts) for key, sts in TODO_STATUSES.items()}
-        todo["low_stock"] = _count_products(conn, w.shop_ids, low_stock=True)
-        todo["no_revenue"] = _no_revenue_count(conn, w)
-        channels = _channel_rows(totals, every_shop)
-        events = latest_events(conn, w.shop_ids, limit=5)
-        owing = debt_totals(conn) if ctx.can(Module.CUSTOMERS) else None
+                       if parts.profit else None)  # fmt: skip
+        totals = _status_totals(conn, w) if parts.sales or parts.todo else {}
+        todo = _todo_counts(conn, w, totals, parts.todo)
+        channels = _channel_rows(totals, _shops(conn, ())) if parts.sales else None
+        events = latest_events(conn, w.shop_ids, limit=5, actor=actor)
+        owing = debt_totals(conn) if parts.owing else None
         profit = None if profit_read is None else profit_read.result()
-    pie = {r.channel.value: r.new_orders.current for r in channels if r.new_orders.current}
     return Dashboard(
         period=_period(w),
         todo=todo,
-        revenue=_change(totals, "revenue", counted=True),
-        new_orders=_change(totals, "orders"),
+        revenue=_change(totals, "revenue", counted=True) if parts.sales else None,
+        new_orders=_change(totals, "orders") if parts.sales else None,
         channels=channels,
-        pie=pie,
+        pie=None if channels is None else _pie(channels),
         events=events,
         owing=owing,
         profit=profit,
     )
+
+
+def _todo_counts(
+    conn: sa.Connection,
+    w: q.Window,
+    totals: dict[tuple[int, str], tuple[int, ...]],
+    keys: Sequence[str],
+) -> dict[str, int]:
+    """The counts of the to-do cards `keys` (the others are not read)."""
+    todo = {key: _sum(totals, 0, statuses=TODO_STATUSES[key])
+            for key in keys if key in TODO_STATUSES}  # fmt: skip
+    if "low_stock" in keys:
+        todo["low_stock"] = _count_products(conn, w.shop_ids, low_stock=True)
+    if "no_revenue" in keys:
+        todo["no_revenue"] = _no_revenue_count(conn, w)
+    return todo
+
+
+def _pie(channels: list[ChannelRow]) -> dict[str, int]:
+    return {r.channel.value: r.new_orders.current for r in channels if r.new_orders.current}
 
 
 def _channel_rows(
@@ -547,8 +618,8 @@ def _no_revenue_count(conn: sa.Connection, w: q.Window) -> int:
 def no_revenue_products(
     ctx: ServiceContext, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
 ) -> list[tuple[int, str, int]]:
-    """(id, name, available stock) of Home's "No revenue" products, by name (product
-    data: for who may see Products; Home shows everyone the card's count)."""
+    """(id, name, available stock) of Home's "No revenue" products, by name (for who may
+    see Products, as the card)."""
     ctx.require(Module.PRODUCTS)
     w = window(date_from, date_to, shop_ids)
     p = products_t.c
@@ -563,24 +634,107 @@ def no_revenue_products(
     return [out[pid] for pid in ids if pid in out]
 
 
-def latest_events(conn: sa.Connection, shop_ids: Sequence[int], *, limit: int) -> list[EventRow]:
-    """The newest activity events of the chosen shops (and those of no shop)."""
+#: Events of these kinds are for the users of any of these modules; the other kinds (the
+#: daily backup's failure, a newer version's kinds) for the owner and managers.
+_EVENT_MODULES: dict[str, tuple[Module, ...]] = {
+    ActivityKind.ORDERS_SYNCED: (Module.ORDERS,),
+    ActivityKind.SYNC_FAILED: (Module.ORDERS,),
+    ActivityKind.LOW_STOCK: (Module.PRODUCTS,),
+    ActivityKind.RANKS_UPDATED: (Module.CUSTOMERS,),
+}
+#: An import's event by what was imported.
+_IMPORT_MODULES = {"orders": Module.ORDERS, "products": Module.PRODUCTS,
+                   "customers": Module.CUSTOMERS}  # fmt: skip
+#: An "info" event by its `event`: goods received and price changes are the products'.
+_INFO_MODULES = {"goods_received": Module.PRODUCTS, "price_schedule": Module.PRODUCTS}
+#: Info events for everyone (the demo's data being made).
+_INFO_FOR_ALL = ("demo_generated",)
+#: The kinds whose events a staff user may see depend on their figures (`args`): each
+#: with the modules whose users see some of them (none: the demo's info, everyone).
+_MIXED_KINDS: dict[str, tuple[Module, ...]] = {
+    ActivityKind.IMPORT: tuple(_IMPORT_MODULES.values()),
+    ActivityKind.INFO: (),
+    ActivityKind.SHIPMENT: (Module.ORDERS, Module.SETTINGS),
+}
+#: The modules whose users see some kinds of events.
+_NEWS_MODULES = frozenset(m for modules in (*_EVENT_MODULES.values(), *_MIXED_KINDS.values())
+                          for m in modules)  # fmt: skip
+#: How many events a staff user's feed reads at a time to find the ones they may see.
+_EVENT_PAGE = 100
+
+
+def event_modules(kind: str, args: dict[str, Any]) -> tuple[Module, ...] | None:
+    """The modules whose users see an event (any one of them suffices); None for everyone,
+    () for the owner and managers only (an older event without its figures, too)."""
+    if kind in _EVENT_MODULES:
+        return _EVENT_MODULES[kind]
+    if kind == ActivityKind.IMPORT:
+        module = _IMPORT_MODULES.get(str(args.get("what")))
+        return () if module is None else (module,)
+    if kind == ActivityKind.INFO:
+        if args.get("event") in _INFO_FOR_ALL:
+            return None
+        module = _INFO_MODULES.get(str(args.get("event")))
+        return () if module is None else (module,)
+    if kind == ActivityKind.SHIPMENT:  # a carrier token is fixed in Settings → Logistics
+        return (Module.SETTINGS,) if args.get("problem") == "token" else (Module.ORDERS,)
+    return ()
+
+
+def may_see_event(actor: Actor, kind: str, args: dict[str, Any]) -> bool:
+    """Whether Home shows `actor` this event (`event_modules`)."""
+    if actor.role in (Role.OWNER, Role.MANAGER):
+        return True
+    modules = event_modules(kind, args)
+    return modules is None or any(actor.can(m) for m in modules)
+
+
+def _kinds_for(actor: Actor) -> list[str]:
+    """The kinds whose events a staff `actor` may see some of (read, then filtered by
+    `may_see_event`)."""
+    wholly = [kind for kind, modules in _EVENT_MODULES.items()
+              if any(actor.can(m) for m in modules)]  # fmt: skip
+    mixed = [kind for kind, modules in _MIXED_KINDS.items()
+             if not modules or any(actor.can(m) for m in modules)]  # fmt: skip
+    return [str(k) for k in (*wholly, *mixed)]
+
+
+def latest_events(
+    conn: sa.Connection, shop_ids: Sequence[int], *, limit: int, actor: Actor | None = None
+) -> list[EventRow]:
+    """The newest activity events of the chosen shops (and those of no shop); with an
+    `actor`, only those they may see (`may_see_event`)."""
     e, s = events_t.c, shops_t.c
     stmt = (
         sa.select(e.kind, s.name, e.message, e.created_at, e.args)
         .select_from(events_t.outerjoin(shops_t, s.id == e.shop_id))
         .order_by(e.created_at.desc(), e.id.desc())
-        .limit(limit)
     )
     if shop_ids:
         stmt = stmt.where(sa.or_(e.shop_id.is_(None), e.shop_id.in_(shop_ids)))
-    return [EventRow(str(k), n, str(m), at, event_args(a)) for k, n, m, at, a in conn.execute(stmt)]
+
+    def read(chosen: sa.Select[Any]) -> list[EventRow]:
+        return [EventRow(str(k), n, str(m), at, event_args(a))
+                for k, n, m, at, a in conn.execute(chosen)]  # fmt: skip
+
+    if actor is None or actor.role in (Role.OWNER, Role.MANAGER):
+        return read(stmt.limit(limit))
+    stmt = stmt.where(e.kind.in_(_kinds_for(actor)))
+    shown: list[EventRow] = []
+    page = max(limit, _EVENT_PAGE)
+    for offset in itertools.count(0, page):
+        rows = read(stmt.limit(page).offset(offset))
+        shown += [r for r in rows if may_see_event(actor, r.kind, r.args)]
+        if len(shown) >= limit or len(rows) < page:
+            break
+    return shown[:limit]
 
 
 def events(ctx: ServiceContext, shop_ids: Sequence[int] = (), limit: int = 200) -> list[EventRow]:
-    """Home's "See more": the newest events."""
+    """Home's "See more": the newest events the user may see (`may_see_event`)."""
+    actor = ctx.current_actor()
     with ctx.engine.connect() as conn:
-        return latest_events(conn, tuple(shop_ids), limit=limit)
+        return latest_events(conn, tuple(shop_ids), limit=limit, actor=actor)
 
 
 # --------------------------------------------------------------------------- Analytics

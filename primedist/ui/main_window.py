@@ -549,6 +549,7 @@ class MainWindow(QMainWindow):
         page.openProducts.connect(self.show_products)
         page.openCustomers.connect(self.show_customers)
         page.startStep.connect(self.start_step)
+        page.openTab.connect(lambda key: key in self.tab_pages and self.select_tab(key))
         return page
 
     def start_step(self, key: str) -> None:

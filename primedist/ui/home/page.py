@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import shop_tz
 from primedist.core.money import format_money, format_number
-from primedist.domain.enums import Channel, Module
+from primedist.domain.enums import Channel, Module, Role
 from primedist.queries.customers import CustomerFilter
 from primedist.queries.orders import OrderFilter
 from primedist.queries.products import ProductFilter
@@ -73,8 +73,15 @@ OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
 
 
 def todo_module(key: str) -> Module:
-    """The module whose list a to-do card opens: products for low stock and no revenue."""
-    return Module.PRODUCTS if key in ("low_stock", "no_revenue") else Module.ORDERS
+    """The module whose list a to-do card opens (and whose users alone see it)."""
+    return reports.TODO_MODULES[key]
+
+
+#: The tabs Home's welcome offers to open (a staff member's Home without figures): key →
+#: the module it needs, in the main window's order.
+SHORTCUTS = (("analytics", Module.ANALYTICS), ("products", Module.PRODUCTS),
+             ("orders", Module.ORDERS), ("customers", Module.CUSTOMERS),
+             ("settings", Module.SETTINGS))  # fmt: skip
 
 
 #: Each channel's colour on the pie, whichever channels have orders (Shopee stays orange
@@ -310,6 +317,11 @@ def spread_columns(table: QTableWidget) -> None:
         header.resizeSection(c, need + spare)
 
 
+def show_all(widgets: tuple[QWidget, ...], visible: bool) -> None:
+    for widget in widgets:
+        widget.setVisible(visible)
+
+
 class ColumnSpreader(QObject):
     """Spreads a table's columns (spread_columns) again each time its viewport is resized."""
 
@@ -347,6 +359,8 @@ class HomePage(FiguresPage):
     refreshed = Signal()
     #: A first step was chosen on the Getting started card (a key of first_steps.STEPS).
     startStep = Signal(str)
+    #: The welcome (a Home without figures) asks for a tab: its key (one of SHORTCUTS).
+    openTab = Signal(str)
 
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, *,
@@ -363,9 +377,16 @@ class HomePage(FiguresPage):
         self.sync_watch = QTimer(self)
         self.sync_watch.setInterval(SYNC_WATCH_MS)
         self.sync_watch.timeout.connect(self._watch_syncs)
+        #: What the user's modules let them see (the figures read say it again, for the
+        #: account as it stands then).
+        self.parts = reports.home_parts(ctx.actor)
         outer = QVBoxLayout(self)
         self.bar = RangeBar(lambda: reports.today(ctx))
         outer.addWidget(self.bar)
+        # No figure follows the dates or shops: no range bar to choose them.
+        self.bar.setVisible(self.parts.ranged)
+        self.welcome = self._welcome()
+        outer.addWidget(self.welcome)
         # A new shop's first steps, for those who may take them (owner and managers).
         self.first_steps = FirstStepsCard()
         self.first_steps.stepChosen.connect(self.startStep)
@@ -420,8 +441,39 @@ class HomePage(FiguresPage):
         # 40% of a 1080-pixel screen).
         outer.addStretch(1)
         self.bar.changed.connect(self.refresh)
+        self._show_parts()
         self.retranslate()
         self.refresh()  # fills the shop picker too
+
+    def _welcome(self) -> QFrame:
+        """For a staff member whose modules show no figure here: their name, a line
+        saying so, and a button to each tab they may open."""
+        panel = QFrame()
+        panel.setObjectName("homeWelcome")
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.welcome_title = QLabel()
+        self.welcome_title.setObjectName("sectionTitle")
+        self.welcome_text = QLabel()
+        self.welcome_text.setObjectName("muted")
+        self.welcome_text.setWordWrap(True)
+        layout.addWidget(self.welcome_title)
+        layout.addWidget(self.welcome_text)
+        buttons = QHBoxLayout()
+        self.shortcuts: dict[str, QPushButton] = {}
+        for key, module in SHORTCUTS:
+            if not self.ctx.actor.can(module):
+                continue
+            button = QPushButton()
+            button.setObjectName("linkButton")
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _c=False, k=key: self.openTab.emit(k))
+            buttons.addWidget(button)
+            self.shortcuts[key] = button
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        panel.hide()
+        return panel
 
     def _channels_row(self) -> QHBoxLayout:
         """The per-marketplace table sized to its rows, and the pie beside it with room for
@@ -503,6 +555,23 @@ class HomePage(FiguresPage):
         self._fill()
         self.refreshed.emit()
 
+    def _show_parts(self) -> None:
+        """Show what the user may see, hide the rest (not zeros): as their modules allow
+        until the figures come, then as the figures read say (their account now)."""
+        data = self.data
+        todo = self.parts.todo if data is None else tuple(data.todo)
+        sales = self.parts.sales if data is None else data.revenue is not None
+        for key, card in self.todo.items():
+            card.setVisible(key in todo)
+        owing = not self.owing.isHidden()
+        self.todo_title.setVisible(bool(todo) or owing)
+        show_all((self.revenue, self.new_orders, self.channels, self.pie_panel), sales)
+        events = self.parts.news or bool(data is not None and data.events)
+        show_all((self.events_title, self.see_more, self.events), events)
+        # Until the figures come, the debts are not known: no welcome that would go.
+        figures = bool(todo) or sales or (owing if data is not None else self.parts.owing)
+        self.welcome.setVisible(not figures)
+
     def _fill(self) -> None:
         data = self.data
         if data is None:
@@ -512,13 +581,17 @@ class HomePage(FiguresPage):
             card.value.setText(format_number(data.todo.get(key, 0), lang))
             card.name_for_readers()
         self._fill_owing()
+        self._show_parts()
+        self._fill_events()
+        self.profit.setVisible(data.profit is not None)
+        if data.revenue is None or data.new_orders is None:
+            return  # nor the marketplaces and the pie (reports.home_parts)
         previous = translate("HomePage", "vs previous period: %1")
         self.revenue.value.setText(format_money(data.revenue.current, lang))
         self.revenue.show_change(
             data.revenue.change_pct,
             previous.replace("%1", format_money(data.revenue.previous, lang)),
         )
-        self.profit.setVisible(data.profit is not None)
         if data.profit is not None:
             self.profit.value.setText(format_money(data.profit.current, lang))
             self.profit.show_change(
@@ -531,8 +604,12 @@ class HomePage(FiguresPage):
             data.new_orders.change_pct,
             previous.replace("%1", format_number(data.new_orders.previous, lang)),
         )
-        self.channels.setRowCount(len(data.channels))
-        for r, row in enumerate(data.channels):
+        self._fill_channels(data.channels or [], data.pie or {})
+
+    def _fill_channels(self, channels: list[reports.ChannelRow], pie: dict[str, int]) -> None:
+        lang = current_language()
+        self.channels.setRowCount(len(channels))
+        for r, row in enumerate(channels):
             text, colour = change_text(row.revenue.change_pct)
             if not row.channel.is_marketplace:  # the shop's own counter: nothing to link
                 shops = "—"
@@ -552,15 +629,21 @@ class HomePage(FiguresPage):
         fit_height(self.channels)
         spread_columns(self.channels)
         self.pie_panel.setFixedHeight(max(self.channels.height(), self.pie.PIE_MIN + 24))
-        labels = {r.channel.value: enum_label(r.channel) for r in data.channels}
-        self.pie.set_slices([(k, labels.get(k, k), n) for k, n in data.pie.items()])
+        labels = {r.channel.value: enum_label(r.channel) for r in channels}
+        self.pie.set_slices([(k, labels.get(k, k), n) for k, n in pie.items()])
+
+    def _fill_events(self) -> None:
+        events = [] if self.data is None else self.data.events
         self.events.clear()
-        for e in data.events:
+        for e in events:
             self.events.addItem(feed_line(e, self.tz))
-        if not data.events:  # say what will show: a first product or sale is not an event
+        if not events and self.ctx.actor.role in (Role.OWNER, Role.MANAGER):
+            # Say what will show: a first product or sale is not an event.
             self.events.addItem(translate(
                 "HomePage", "Nothing yet. Order syncs, imports, goods received, backups, "
                 "low stock and customer rank changes will show here."))  # fmt: skip
+        elif not events:  # a staff member sees only some of them
+            self.events.addItem(translate("HomePage", "No news yet."))
         fit_lines(self.events)
 
     def _fill_owing(self) -> None:
@@ -694,4 +777,26 @@ class HomePage(FiguresPage):
         )
         self.events_title.setText(translate("HomePage", "Latest events"))
         self.see_more.setText(translate("HomePage", "See more"))
+        self._retranslate_welcome()
         self._fill()
+
+    def _retranslate_welcome(self) -> None:
+        self.welcome_title.setText(translate("HomePage", "Hello, %1").replace(
+            "%1", self.ctx.actor.name))  # fmt: skip
+        text = translate("HomePage", "Your account has no shop figures to show here.")
+        if self.shortcuts:
+            text += " " + translate("HomePage", "Your work is on the tabs below.")
+        else:
+            text += " " + translate(
+                "HomePage", "Ask the shop owner for access to the parts of the shop you "
+                "work on.")  # fmt: skip
+        self.welcome_text.setText(text)
+        names = {
+            "analytics": translate("HomePage", "Open Analytics"),
+            "products": translate("HomePage", "Open Products"),
+            "orders": translate("HomePage", "Open Orders"),
+            "customers": translate("HomePage", "Open Customers"),
+            "settings": translate("HomePage", "Open Settings"),
+        }
+        for key, button in self.shortcuts.items():
+            button.setText(names[key])

@@ -276,11 +276,11 @@ def test_the_gross_profit_card_is_for_who_sees_analytics(
     assert other.profit.isHidden() and other.data is not None and other.data.profit is None
 
 
-def test_a_cashier_sees_the_product_cards_but_cannot_open_them(
+def test_a_cashier_is_not_shown_the_product_cards(
     qtbot: QtBot, owner_ctx: ServiceContext
 ) -> None:
-    """Low stock and No revenue open product lists: a cashier (Orders only) sees their
-    counts, the cards do not click (the no-revenue list is refused to them too)."""
+    """Low stock and No revenue are the products' cards: a cashier (Orders only) does not
+    see them (hidden, not zeros) and cannot open them; their own order cards open."""
     from primedist.domain.enums import Module, Role
     from primedist.services.context import Actor
 
@@ -291,11 +291,14 @@ def test_a_cashier_sees_the_product_cards_but_cannot_open_them(
     page.openProducts.connect(opened.append)
     for key in ("low_stock", "no_revenue"):
         card = page.todo[key]
-        assert not card.property("clickable")
+        assert card.isHidden() and not card.property("clickable")
         qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
     assert opened == [] and page.findChildren(QDialog) == []
-    assert page.todo["pending"].property("clickable")  # their own Orders list opens
-    assert make_page(qtbot, owner_ctx).todo["no_revenue"].property("clickable")
+    assert page.data is not None and "low_stock" not in page.data.todo
+    assert not page.todo["pending"].isHidden() and page.todo["pending"].property("clickable")
+    owner = make_page(qtbot, owner_ctx)
+    assert not owner.todo["no_revenue"].isHidden()
+    assert owner.todo["no_revenue"].property("clickable")
 
 
 def test_today_moves_on_at_local_midnight_without_reopening_the_page(
