@@ -85,15 +85,18 @@ def as_owner(ctx: Any) -> Any:
 
 
 def check_acting_user(engine: Any) -> None:
-    """Refuse the `--user` (if given) before anything is written — no migration, no backup,
-    no audit row: a wrong password, an unknown or disabled account, a one-time password.
-    Read-only, on the users table of whatever schema revision the database is at;
-    `as_owner` then checks it again with the services (recording nothing)."""
+    """Refuse the `--user` (if given) before anything else is written — no migration, no
+    backup: a wrong password, an unknown or disabled account, a one-time password, an
+    account whose sign-ins are paused. On a store at this version's schema the services
+    check it, and a wrong password is recorded as at the app's sign-in (audit row, counted
+    towards a pause); on one behind (before its migration) it is read-only, on the users
+    table as it is. `as_owner` then checks it again with the services."""
     if _acting_user is None:
         return
     import sqlalchemy as sa
 
     from primedist.core import security
+    from primedist.db.store import HEAD_REVISION, current_revision
     from primedist.errors import AuthenticationError, SetupRequired
     from primedist.services.auth import WRONG_LOGIN, normalize_email
 
@@ -104,6 +107,10 @@ def check_acting_user(engine: Any) -> None:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("users")}
         if not conn.exec_driver_sql("SELECT 1 FROM users LIMIT 1").first():
             raise SetupRequired("No shop is set up yet: run `primedist init` first.")
+    if current_revision(engine) == HEAD_REVISION:
+        _check_acting_user_signs_in(engine)
+        return
+    with engine.connect() as conn:
         wanted = [c for c in ("password_hash", "is_active", "must_change_password") if c in columns]
         row = (
             conn.execute(
@@ -123,6 +130,18 @@ def check_acting_user(engine: Any) -> None:
         raise AuthenticationError("This account is disabled: ask the shop owner.")
     if row.get("must_change_password", False):
         raise AuthenticationError(ONE_TIME_PASSWORD.format(email=email))
+
+
+def _check_acting_user_signs_in(engine: Any) -> None:
+    """The `--user` signed in by the services (wrong passwords counted and audited)."""
+    from primedist.errors import AuthenticationError
+    from primedist.services import auth
+    from primedist.services.context import ServiceContext
+
+    assert _acting_user is not None
+    actor = auth.check_login(ServiceContext(engine), _acting_user, _password_of_acting_user())
+    if actor.must_change_password:
+        raise AuthenticationError(ONE_TIME_PASSWORD.format(email=actor.email))
 
 
 def _password_of_acting_user() -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from primedist.cli import EXIT_ERROR, EXIT_OK
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from primedist.config import resolve_settings
 from primedist.db.store import open_store
 from primedist.domain.enums import Role
@@ -90,3 +90,18 @@ def test_an_owner_who_forgot_the_password_gets_a_one_time_one_on_this_computer(
     monkeypatch.setenv("PRIMEDIST_PASSWORD", "minh-own-pass")
     refused = cli(*d, "--user", "minh@shop.vn", "staff", "reset-password", OWNER_EMAIL)
     assert refused.code == EXIT_ERROR and "owner" in refused.error_line()
+
+
+def test_modules_for_a_manager_are_refused_naming_the_option(cli: Any, data_dir: Path) -> None:
+    """A manager uses every module: `--module` with `--role manager` is refused (exit 2,
+    nothing added) rather than dropped without a word."""
+    d = ("--data-dir", str(data_dir))
+    run = cli(*d, "staff", "add", "--name", "Minh", "--email", "minh@shop.vn",
+              "--role", "manager", "--module", "orders")  # fmt: skip
+    assert run.code == EXIT_USAGE, run.err
+    assert "--module is for staff accounts" in run.err and "--role staff" in run.err
+    listed = cli(*d, "staff", "list", "--json").json()["staff"]
+    assert [m["email"] for m in listed] == [OWNER_EMAIL]
+    manager = cli(*d, "staff", "add", "--name", "Minh", "--email", "minh@shop.vn",
+                  "--role", "manager", "--json")  # fmt: skip
+    assert manager.code == EXIT_OK and manager.json()["role"] == "manager"

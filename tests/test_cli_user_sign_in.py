@@ -14,6 +14,7 @@ from primedist.cli import EXIT_ERROR, EXIT_OK
 from primedist.config import resolve_settings
 from primedist.db.store import open_store
 from primedist.domain.enums import Module, Role
+from primedist.errors import AuthenticationError
 from primedist.services import auth, staff
 from primedist.services.context import ServiceContext
 
@@ -83,3 +84,29 @@ def test_the_apps_sign_in_is_still_recorded(shop_with_lan: Path) -> None:
     rows = _rows(shop_with_lan, "SELECT 1 FROM audit_events WHERE action = 'user.login'")
     assert len(rows) == logins + 1
     assert _last_login(shop_with_lan) is not None
+
+
+def test_wrong_user_passwords_are_recorded_and_pause_the_account(
+    cli: Any, shop_with_lan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong `--user` password counts as at the app's sign-in: an audit row each (the
+    email, never the password), and after five the account's sign-ins pause — the app's
+    too; the right password is then refused until the pause ends."""
+    d = ("--data-dir", str(shop_with_lan), "--user", LAN)
+    monkeypatch.setenv("PRIMEDIST_PASSWORD", "not-her-password")
+    lines = [cli(*d, "staff", "list").error_line() for _ in range(5)]
+    assert lines[:4] == ["primedist: error: Wrong email or password."] * 4
+    assert lines[4] == (f"primedist: error: Too many wrong passwords for {LAN}: sign-in is "
+                        "paused. Try again in 30 seconds.")  # fmt: skip
+    failed = _rows(shop_with_lan, "SELECT summary, after_json FROM audit_events WHERE action "
+                   "= 'user.sign_in_failed' ORDER BY id")  # fmt: skip
+    assert [s for s, _a in failed] == [f"{LAN}: wrong password"] * 5
+    assert not any("not-her-password" in (a or "") for _s, a in failed)
+    monkeypatch.setenv("PRIMEDIST_PASSWORD", LAN_PASSWORD)
+    assert "sign-in is paused" in cli(*d, "staff", "list").error_line()
+    engine = open_store(resolve_settings(shop_with_lan))
+    try:
+        with pytest.raises(AuthenticationError, match="sign-in is paused"):
+            auth.login(ServiceContext(engine), LAN, LAN_PASSWORD)
+    finally:
+        engine.dispose()

@@ -20,6 +20,7 @@ from typing import Any
 from primedist.cli import (
     EXIT_OK,
     Parser,
+    UsageError,
     as_owner,
     counted,
     emit,
@@ -90,6 +91,12 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.domain.enums import Module, Role
     from primedist.services import staff
 
+    if args.module and args.role != "staff":
+        # Managers use every module (README: Staff): a --module would be dropped unseen.
+        raise UsageError(
+            f"--module is for staff accounts: a {args.role} uses every module. "
+            "Leave --module out, or add the account with --role staff."
+        )
     ctx = as_owner(open_context(settings))
     modules = [Module(m) for m in args.module]
     issued = staff.add_staff(ctx, name=args.name, email=args.email, role=Role(args.role),

@@ -33,3 +33,18 @@ class UserModuleAccess(SQLModel, table=True):
 
     user_id: int | None = fk("users.id", ondelete="CASCADE", primary_key=True)
     module: Module = enum_field(Module, primary_key=True)
+
+
+class SignInFailure(SQLModel, table=True):
+    """Wrong passwords typed in a row for one email at a sign-in (the app's, the lock
+    screen's, the CLI's `--user`). Kept per email typed, an account's or not, so a pause
+    says nothing about whether the email exists; the row goes at the next sign-in."""
+
+    __tablename__ = "sign_in_failures"
+
+    #: Lower-cased and trimmed, as `users.email`.
+    email: str = Field(primary_key=True, max_length=254)
+    failures: int = Field(default=0)
+    last_failed_at: datetime = Field(default_factory=utcnow)
+    #: Sign-ins for this email are refused until then (None: not paused).
+    paused_until: datetime | None = None

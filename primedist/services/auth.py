@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from primedist.core import security
+from primedist.core.clock import as_utc
 from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.core.tax_codes import tax_code_problem
 from primedist.core.text import clean_line
 from primedist.domain.enums import Channel, Module, Role
 from primedist.domain.shop import Shop
-from primedist.domain.user import User, UserModuleAccess
+from primedist.domain.user import SignInFailure, User, UserModuleAccess
 from primedist.errors import (
     AuthenticationError,
     Conflict,
@@ -27,6 +31,20 @@ from primedist.services.context import Actor, ServiceContext
 from primedist.services.tags import ensure_default_tags
 
 WRONG_LOGIN = "Wrong email or password."
+#: Wrong passwords in a row for one email before its sign-ins pause; the first pause, which
+#: doubles with each further wrong one, up to the longest.
+FAILURES_BEFORE_PAUSE = 5
+FIRST_PAUSE = timedelta(seconds=30)
+LONGEST_PAUSE = timedelta(minutes=5)
+
+
+class WrongCredentials(AuthenticationError):
+    """A wrong password (or an unknown email): counted towards a pause, and audited."""
+
+    def __init__(self, message: str, *, email: str, user_id: int | None) -> None:
+        super().__init__(message)
+        self.email = email
+        self.user_id = user_id
 
 
 def normalize_email(email: str) -> str:
@@ -125,9 +143,10 @@ def setup_shop(
 
 def login(ctx: ServiceContext, email: str, password: str) -> Actor:
     """Check the credentials; the error never says whether the email exists. A sign-in
-    is recorded: the last sign-in time and a `user.login` audit row."""
-    with ctx.uow() as session:
-        user = _checked_user(session, email, password)
+    is recorded: the last sign-in time and a `user.login` audit row. A wrong password is
+    recorded too (`failures_counted`), and pauses the email's sign-ins after several."""
+    with failures_counted(ctx), ctx.uow() as session:
+        user = _checked_user(ctx, session, email, password)
         if security.needs_rehash(user.password_hash):
             user.password_hash = security.hash_password(password)
         user.last_login_at = ctx.clock.now()
@@ -138,26 +157,102 @@ def login(ctx: ServiceContext, email: str, password: str) -> Actor:
 
 
 def check_login(ctx: ServiceContext, email: str, password: str) -> Actor:
-    """The Actor of the credentials, as `login` checks them, writing nothing: the CLI's
-    `--user` signs in on every command, and a sign-in recorded per command would bury
-    the log (and a refused command would still have written one)."""
-    with ctx.uow() as session:
-        return actor_for(session, _checked_user(session, email, password))
+    """The Actor of the credentials, as `login` checks them, recording no sign-in: the
+    CLI's `--user` signs in on every command, and a sign-in recorded per command would
+    bury the log. A wrong password is recorded and counted as at the app's sign-in."""
+    with failures_counted(ctx), ctx.uow() as session:
+        return actor_for(session, _checked_user(ctx, session, email, password))
 
 
-def _checked_user(session: Session, email: str, password: str) -> User:
+def _checked_user(ctx: ServiceContext, session: Session, email: str, password: str) -> User:
     email = normalize_email(email)
     if session.exec(select(func.count()).select_from(User)).one() == 0:
         raise SetupRequired(msg("No shop is set up yet."))
+    refuse_while_paused(session, email, ctx.clock.now())
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None:
         security.hash_password(password)  # same work as a real check: no timing oracle
-        raise AuthenticationError(WRONG_LOGIN)
+        raise WrongCredentials(WRONG_LOGIN, email=email, user_id=None)
     if not security.verify_password(user.password_hash, password):
-        raise AuthenticationError(WRONG_LOGIN)
+        raise WrongCredentials(WRONG_LOGIN, email=email, user_id=user.id)
+    clear_sign_in_failures(session, email)
     if not user.is_active:
         raise AuthenticationError(msg("This account is disabled: ask the shop owner."))
     return user
+
+
+# Wrong passwords in a row -------------------------------------------------------------
+def _failure_key(email: str) -> str:
+    return normalize_email(email)[:254]  # the column's length: any text may be typed
+
+
+def refuse_while_paused(session: Session, email: str, now: datetime) -> None:
+    """AuthenticationError, saying how long to wait, while `email`'s sign-ins are paused
+    (checked before the password, so a paused guess learns nothing)."""
+    row = session.get(SignInFailure, _failure_key(email))
+    if row is None or row.paused_until is None or as_utc(row.paused_until) <= now:
+        return
+    raise AuthenticationError(_paused_message(email, as_utc(row.paused_until) - now))
+
+
+def _paused_message(email: str, wait: timedelta) -> str:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    return msg("Too many wrong passwords for {email}: sign-in is paused. Try again in "
+               "{seconds} seconds.", email=normalize_email(email), seconds=seconds)  # fmt: skip
+
+
+def clear_sign_in_failures(session: Session, email: str) -> None:
+    """The right password (or a new one-time one) ends the count of wrong ones."""
+    row = session.get(SignInFailure, _failure_key(email))
+    if row is not None:
+        session.delete(row)
+
+
+def pause_after(failures: int) -> timedelta | None:
+    """How long sign-ins pause after `failures` wrong passwords in a row (None: not yet)."""
+    if failures < FAILURES_BEFORE_PAUSE:
+        return None
+    doublings = min(failures - FAILURES_BEFORE_PAUSE, 16)  # 30 s · 2^16 is past any cap
+    pause: timedelta = FIRST_PAUSE * (1 << doublings)
+    return min(pause, LONGEST_PAUSE)
+
+
+@contextmanager
+def failures_counted(ctx: ServiceContext) -> Iterator[None]:
+    """Around a password check (sign-in, lock screen, the CLI's `--user`): a
+    WrongCredentials raised inside is counted for its email and audited
+    (`user.sign_in_failed`: the email typed, never the password) in a unit of work of its
+    own, as the check's is rolled back; the wrong password that starts a pause says so."""
+    try:
+        yield
+    except WrongCredentials as wrong:
+        pause = _record_failure(ctx, wrong)
+        if pause is not None:
+            raise AuthenticationError(_paused_message(wrong.email, pause)) from None
+        raise
+
+
+def _record_failure(ctx: ServiceContext, wrong: WrongCredentials) -> timedelta | None:
+    now = ctx.clock.now()
+    key = _failure_key(wrong.email)
+    with ctx.uow(write=True) as session:
+        row = session.get(SignInFailure, key) or SignInFailure(email=key, failures=0)
+        row.failures += 1
+        row.last_failed_at = now
+        pause = pause_after(row.failures)
+        row.paused_until = None if pause is None else now + pause
+        session.add(row)
+        known = wrong.user_id is not None
+        summary = (msg("{email}: wrong password", email=key) if known
+                   else msg("{email}: no account has this email", email=key))  # fmt: skip
+        after: dict[str, object] = {"failures": row.failures}
+        if pause is not None:
+            after["paused_seconds"] = int(pause.total_seconds())
+        # As the account tried (the sign-in's own row is too); an unknown email: nobody's.
+        who = ctx.with_actor(Actor(id=wrong.user_id, name="", email=key, role=Role.STAFF))
+        who.audit(session, "user.sign_in_failed", entity_type="user",
+                  entity_id=wrong.user_id, summary=summary, after=after)  # fmt: skip
+    return pause
 
 
 def change_password(ctx: ServiceContext, current: str, new: str) -> Actor:

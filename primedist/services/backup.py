@@ -81,7 +81,7 @@ def set_backup_keep(ctx: ServiceContext, keep: int) -> int:
         )
     with ctx.uow() as session:
         if get_setting(session, KEEP_KEY) != keep:
-            put_setting(ctx, session, KEEP_KEY, keep)
+            put_setting(ctx, session, KEEP_KEY, keep, default=DEFAULT_KEEP)
     return keep
 
 

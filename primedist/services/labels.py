@@ -74,7 +74,8 @@ def save_settings(ctx: ServiceContext, settings: LabelSettings) -> None:
     value = settings.to_json()
     with ctx.uow() as session:
         if get_setting(session, SETTINGS_KEY) != value:
-            put_setting(ctx, session, SETTINGS_KEY, value)
+            put_setting(ctx, session, SETTINGS_KEY, value,
+                        default=LabelSettings().to_json())  # fmt: skip
 
 
 def _select() -> sa.Select[Any]:

@@ -40,7 +40,8 @@ def set_sync_interval(ctx: ServiceContext, minutes: int) -> int:
         )
     with ctx.uow() as session:
         if get_setting(session, SYNC_INTERVAL_KEY) != minutes:
-            put_setting(ctx, session, SYNC_INTERVAL_KEY, minutes)
+            put_setting(ctx, session, SYNC_INTERVAL_KEY, minutes,
+                        default=DEFAULT_SYNC_INTERVAL)  # fmt: skip
     return minutes
 
 

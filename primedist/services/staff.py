@@ -28,7 +28,14 @@ from primedist.errors import (
     ValidationError,
 )
 from primedist.services.app_settings import get_setting, put_setting
-from primedist.services.auth import _check_email, actor_for
+from primedist.services.auth import (
+    WrongCredentials,
+    _check_email,
+    actor_for,
+    clear_sign_in_failures,
+    failures_counted,
+    refuse_while_paused,
+)
 from primedist.services.context import Actor, ServiceContext
 
 LOCK_MINUTES_KEY = "security.lock_minutes"
@@ -121,11 +128,7 @@ def add_staff(
     granted = _granted(role, modules)
     password = security.generate_one_time_password()
     with ctx.uow() as session:
-        taken = session.exec(select(User.id).where(User.email == email)).first()
-        if taken is not None:
-            raise Conflict(
-                msg("The email {email} is already used by another account.", email=email)
-            )
+        _refuse_taken_email(session, email)
         user = User(
             name=name,
             email=email,
@@ -151,10 +154,14 @@ def update_staff(
     name: str,
     role: Role,
     modules: Iterable[Module] = (),
+    email: str | None = None,
 ) -> StaffMember:
-    """Change an account's name, role and module access (the owner's role stays)."""
+    """Change an account's name, email (None keeps it), role and module access (the
+    owner's role stays). A mistyped email is corrected here: the person signs in with
+    the new one; one another account uses (any case) is refused."""
     actor = ctx.require_manager()
     name = _check_name(name)
+    new_email = None if email is None else _check_email(email)
     with ctx.uow() as session:
         user = _user(session, user_id)
         before = _member(session, user)
@@ -163,6 +170,9 @@ def update_staff(
             user.role = _check_role(actor, role, was=before.role)
         granted = _granted(Role(user.role), modules)
         user.name = name
+        if new_email is not None and new_email != user.email:
+            _refuse_taken_email(session, new_email, user_id)
+            user.email = new_email
         session.add(user)
         _set_modules(session, user, granted)
         after = _member(session, user)
@@ -211,6 +221,7 @@ def reset_password(ctx: ServiceContext, user_id: int) -> IssuedPassword:
         user.password_hash = security.hash_password(password)
         user.must_change_password = True
         session.add(user)
+        clear_sign_in_failures(session, user.email)  # the new password works at once
         ctx.audit(session, "staff.password_reset", entity_type="user", entity_id=user_id,
                   summary=f"{user.name} <{user.email}>")  # fmt: skip
         return IssuedPassword(_member(session, user), password)
@@ -233,6 +244,7 @@ def recover_owner_password(ctx: ServiceContext) -> IssuedPassword:
         user.password_hash = security.hash_password(password)
         user.must_change_password = True
         session.add(user)
+        clear_sign_in_failures(session, user.email)
         ctx.audit(session, "staff.password_reset", entity_type="user", entity_id=owner_id,
                   summary=msg("{name} <{email}>: the owner's password reset on this "
                               "computer", name=user.name, email=user.email))  # fmt: skip
@@ -245,6 +257,13 @@ def _may_manage(actor: Actor, member: StaffMember) -> None:
         return
     if member.role in (Role.OWNER, Role.MANAGER):
         raise PermissionDenied(msg("Only the owner may change the owner's or a manager's account."))
+
+
+def _refuse_taken_email(session: Session, email: str, user_id: int | None = None) -> None:
+    """Conflict when another account than `user_id` signs in with `email` (lower-cased)."""
+    taken = session.exec(select(User.id).where(User.email == email, User.id != user_id)).first()
+    if taken is not None:
+        raise Conflict(msg("The email {email} is already used by another account.", email=email))
 
 
 def _check_name(name: str) -> str:
@@ -308,11 +327,7 @@ def update_profile(ctx: ServiceContext, *, name: str, email: str) -> Actor:
     email = _check_email(email)
     with ctx.uow() as session:
         user = _active_self(session, ctx)
-        taken = session.exec(select(User.id).where(User.email == email, User.id != user.id)).first()
-        if taken is not None:
-            raise Conflict(
-                msg("The email {email} is already used by another account.", email=email)
-            )
+        _refuse_taken_email(session, email, user.id)
         before = {"name": user.name, "email": user.email}
         if before != {"name": name, "email": email}:
             user.name, user.email = name, email
@@ -358,13 +373,17 @@ def _active_self(session: Session, ctx: ServiceContext) -> User:
 
 
 def unlock(ctx: ServiceContext, password: str) -> Actor:
-    """Check the signed-in user's password on the lock screen (still active, right password)."""
+    """Check the signed-in user's password on the lock screen (still active, right
+    password). Wrong ones count as at the sign-in (`auth.failures_counted`): several in a
+    row pause the account's sign-ins, here and on the sign-in screen alike."""
     if ctx.actor.id is None:
         raise AuthenticationError(msg("Sign in first."))
-    with ctx.uow() as session:
+    with failures_counted(ctx), ctx.uow() as session:
         user = _user(session, ctx.actor.id)
+        refuse_while_paused(session, user.email, ctx.clock.now())
         if not security.verify_password(user.password_hash, password):
-            raise AuthenticationError(msg("Wrong password."))
+            raise WrongCredentials(msg("Wrong password."), email=user.email, user_id=user.id)
+        clear_sign_in_failures(session, user.email)
         if not user.is_active:
             raise AuthenticationError(msg("This account is disabled: ask the shop owner."))
         return actor_for(session, user)
@@ -399,5 +418,5 @@ def set_lock_minutes(ctx: ServiceContext, minutes: int) -> int:
         )
     with ctx.uow() as session:
         if get_setting(session, LOCK_MINUTES_KEY) != minutes:
-            put_setting(ctx, session, LOCK_MINUTES_KEY, minutes)
+            put_setting(ctx, session, LOCK_MINUTES_KEY, minutes, default=DEFAULT_LOCK_MINUTES)
     return minutes

@@ -185,6 +185,7 @@ UNCHECKED_BY_DESIGN = {
     "orders.with_costs_for": "hides the costs of a quote its checked caller priced",
     "auth.login": "signing in",
     "auth.check_login": "the CLI's --user: signing in without recording it",
+    "auth.failures_counted": "around a sign-in's password check: no one is signed in yet",
     "backup.stop_running_backups": "the app closing stops its own backups, whoever signed in",
     "auth.change_password": "one's own password, current one required",
     "auth.owner_actor": "the CLI's and jobs' acting user",
@@ -214,8 +215,8 @@ UNCHECKED_BY_DESIGN = {
     "low_stock.post_low_stock_news": "the scheduler's job, as the system (Home's news)",
     "price_schedule.run_due": "the scheduler's job, as the system (what a Products user "
     "scheduled starts and ends on time)",
-    "reports.dashboard": "Home is shown to everyone (DESIGN § Home)",
-    "reports.events": "Home's activity feed, shown to everyone",
+    "reports.dashboard": "Home is for everyone: it leaves out what their modules do not show",
+    "reports.events": "Home's activity feed: each user gets the kinds of their modules",
     "reports.today": "the shop's current day",
     "outbox_delivery.waiting_count": "the status bar's sync state, shown to everyone",
     "outbox_delivery.failed_count": "the status bar's sync state, shown to everyone",

@@ -25,7 +25,7 @@ def test_default_then_stored_interval_with_audit(owner_ctx: ServiceContext) -> N
             select(AuditEvent).where(AuditEvent.entity_id == "sync.interval_minutes")
         ).all()
     assert [(r.action, r.before_json, r.after_json, r.user_id) for r in rows] == [
-        ("settings.change", None, "30", owner_ctx.actor.id)
+        ("settings.change", "10", "30", owner_ctx.actor.id)
     ]
 
 

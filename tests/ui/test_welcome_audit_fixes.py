@@ -196,6 +196,7 @@ def test_the_audit_log_reads_in_english(qtbot: Any, logged: ServiceContext) -> N
     )
     by_record = {row["entity"]: row for row in rows_of(page) if row["action"] == "Setting changed"}
     assert by_record["setting: backups kept"]["after"] == "7"
+    assert by_record["setting: backups kept"]["before"] == "10"  # the default in effect
     assert by_record["setting: shop details"]["after"] == "name: Cửa hàng Thử"
     page.shutdown()
 

@@ -173,11 +173,19 @@ def save_rank_settings(
         merged = dict(current.thresholds)
         for b, values in thresholds.items():
             merged[b] = check_thresholds(b, tuple(int(v) for v in values))
-        value = {"basis": basis.value, "window": window.value,
-                 **{b.value: list(v) for b, v in merged.items()}}  # fmt: skip
-        put_setting(ctx, session, RANKING_SETTING, value)
+        value = _ranking_json(basis, window, merged)
+        # Never saved: the audit's before is the defaults in effect, not nothing.
+        was = _ranking_json(current.basis, current.window, current.thresholds)
+        put_setting(ctx, session, RANKING_SETTING, value, default=was)
         session.flush()
         return rank_settings(session)
+
+
+def _ranking_json(
+    basis: RankBasis, window: RankWindow, thresholds: Mapping[RankBasis, tuple[int, ...]]
+) -> dict[str, Any]:
+    return {"basis": basis.value, "window": window.value,
+            **{b.value: list(v) for b, v in thresholds.items()}}  # fmt: skip
 
 
 def read_rank_settings(ctx: ServiceContext) -> RankSettings:

@@ -67,7 +67,8 @@ def owner_only_text() -> str:
 
 
 class StaffDialog(QDialog):
-    """Add or edit an account: name, email (new accounts only), role, module access."""
+    """Add or edit an account: name, email (a mistyped one corrected too: the person then
+    signs in with the new one), role, module access."""
 
     def __init__(
         self, ctx: ServiceContext, member: StaffMember | None = None, parent: QWidget | None = None
@@ -84,7 +85,7 @@ class StaffDialog(QDialog):
         form = QFormLayout()
         self.name = QLineEdit(member.name if member else "")
         self.email = QLineEdit(member.email if member else "")
-        self.email.setEnabled(member is None)
+        self.email.setObjectName("staffEmail")
         self.role = QComboBox()
         for role in svc.ASSIGNABLE_ROLES:
             if role is Role.MANAGER and not self._may_make_manager():
@@ -144,8 +145,8 @@ class StaffDialog(QDialog):
                        self.message, self._added, ok)  # fmt: skip
         else:
             uid = self.member.id
-            run_inline(self, lambda: svc.update_staff(self.ctx, uid, name=name, role=role,
-                                                      modules=modules),
+            run_inline(self, lambda: svc.update_staff(self.ctx, uid, name=name, email=email,
+                                                      role=role, modules=modules),
                        self.message, self._saved, ok)  # fmt: skip
 
     def _added(self, issued: IssuedPassword) -> None:
