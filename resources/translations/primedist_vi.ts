@@ -2892,7 +2892,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>There is no supplier %1</source>
-        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. The cost was filled in (the last one charged), not typed: a cost that comes with the order or a delivery list replaces it. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
+        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. A quantity above what the purchase order still awaits (saved all the same). The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. The cost was filled in (the last one charged), not typed: a cost that comes with the order or a delivery list replaces it. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. {variant id: units} the order still awaits: a line above it is pointed out (the supplier sent too many, or a count was typed twice), not refused. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
         <translation>Không có nhà cung cấp %1</translation>
     </message>
     <message>
@@ -3059,6 +3059,14 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Reading the delivery list</source>
         <translation>Đang đọc danh sách giao hàng</translation>
+    </message>
+    <message>
+        <source>%1 still awaits %2 of it: %3 more than that came.</source>
+        <translation>%1 chỉ còn chờ %2 mặt hàng này: hàng về dư %3.</translation>
+    </message>
+    <message>
+        <source>%1 more than %2 still awaits</source>
+        <translation>dư %1 so với số %2 còn chờ</translation>
     </message>
     <message>
         <source>Scan or search the products that came in.</source>
@@ -3493,7 +3501,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>HomePage</name>
     <message>
         <source>No orders</source>
-        <extracomment>To-do cards in order: key → (the Orders tab&apos;s status tab, or &quot;&quot; for products). The marketplace table&apos;s number columns (revenue, change), right-aligned like all money. The keys that open a focused clickable card, as a click does. Each channel&apos;s colour on the pie, whichever channels have orders (Shopee stays orange when it is alone), as the demo with every channel shows them. A channel the table above does not know (a newer version&apos;s data). While Home shows, how often it looks whether a marketplace sync ended (a cheap read of the scheduler&apos;s status object, no database). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. (label, orders) of the slices drawn, and their colours.</extracomment>
+        <extracomment>To-do cards in order: key → (the Orders tab&apos;s status tab, or &quot;&quot; for products). The marketplace table&apos;s number columns (revenue, change), right-aligned like all money. The keys that open a focused clickable card, as a click does. The tabs Home&apos;s welcome offers to open (a staff member&apos;s Home without figures): key → the module it needs, in the main window&apos;s order. Each channel&apos;s colour on the pie, whichever channels have orders (Shopee stays orange when it is alone), as the demo with every channel shows them. A channel the table above does not know (a newer version&apos;s data). While Home shows, how often it looks whether a marketplace sync ended (a cheap read of the scheduler&apos;s status object, no database). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. (label, orders) of the slices drawn, and their colours.</extracomment>
         <translation>Chưa có đơn hàng</translation>
     </message>
     <message>
@@ -3507,7 +3515,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>Reading the figures</source>
-        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS).</extracomment>
+        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS). The welcome (a Home without figures) asks for a tab: its key (one of SHORTCUTS). What the user&apos;s modules let them see (the figures read say it again, for the account as it stands then).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -3525,6 +3533,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Nothing yet. Order syncs, imports, goods received, backups, low stock and customer rank changes will show here.</source>
         <translation>Chưa có gì. Đồng bộ đơn hàng, nhập dữ liệu từ tệp, nhập hàng, sao lưu, cảnh báo sắp hết hàng và thay đổi hạng khách hàng sẽ hiện ở đây.</translation>
+    </message>
+    <message>
+        <source>No news yet.</source>
+        <translation>Chưa có tin mới.</translation>
     </message>
     <message>
         <source>Customers owe (%1)</source>
@@ -3609,6 +3621,42 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>See more</source>
         <translation>Xem thêm</translation>
+    </message>
+    <message>
+        <source>Hello, %1</source>
+        <translation>Xin chào, %1</translation>
+    </message>
+    <message>
+        <source>Your account has no shop figures to show here.</source>
+        <translation>Tài khoản của bạn không có số liệu cửa hàng nào để hiển thị ở đây.</translation>
+    </message>
+    <message>
+        <source>Your work is on the tabs below.</source>
+        <translation>Công việc của bạn ở các mục bên dưới.</translation>
+    </message>
+    <message>
+        <source>Ask the shop owner for access to the parts of the shop you work on.</source>
+        <translation>Hãy nhờ chủ cửa hàng cấp quyền vào những phần việc bạn phụ trách.</translation>
+    </message>
+    <message>
+        <source>Open Analytics</source>
+        <translation>Mở Phân tích</translation>
+    </message>
+    <message>
+        <source>Open Products</source>
+        <translation>Mở Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Open Orders</source>
+        <translation>Mở Đơn hàng</translation>
+    </message>
+    <message>
+        <source>Open Customers</source>
+        <translation>Mở Khách hàng</translation>
+    </message>
+    <message>
+        <source>Open Settings</source>
+        <translation>Mở Cài đặt</translation>
     </message>
 </context>
 <context>
@@ -4646,7 +4694,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
+        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -4912,6 +4960,14 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>The app cannot cancel orders on %1: after cancelling it here, cancel it in %1 Seller Center too.</source>
         <translation>Ứng dụng không hủy được đơn trên %1: sau khi hủy ở đây, hãy hủy cả trong %1 Seller Center.</translation>
+    </message>
+    <message>
+        <source>(no note)</source>
+        <translation>(không có ghi chú)</translation>
+    </message>
+    <message>
+        <source>The note now: %1</source>
+        <translation>Ghi chú hiện tại: %1</translation>
     </message>
     <message>
         <source>Unsaved note</source>
@@ -8642,7 +8698,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SyncStatusWidget</name>
     <message>
         <source>Marketplace sync: click for details</source>
-        <extracomment>Changes in a burst (a bulk action refreshes several lists) are counted once. The connectors&apos; words a last message may be, why a shop has no connector yet and why a push cannot go to its listing (kept as plain English). A channel&apos;s credentials as read back (&quot;app key/secret&quot;), by their message: named in the reader&apos;s words too. Recounts asked for and not answered yet (tests wait on 0).</extracomment>
+        <extracomment>How often the main window&apos;s indicator reads the sync as the database has it. Changes in a burst (a bulk action refreshes several lists) are counted once. The connectors&apos; words a last message may be, why a shop has no connector yet and why a push cannot go to its listing (kept as plain English). A channel&apos;s credentials as read back (&quot;app key/secret&quot;), by their message: named in the reader&apos;s words too. Recounts asked for and not answered yet (tests wait on 0). A read of the database not answered yet (tests wait on False).</extracomment>
         <translation>Đồng bộ từ sàn: bấm để xem chi tiết</translation>
     </message>
     <message>
@@ -8664,6 +8720,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Synced %s</source>
         <translation>Đã đồng bộ %s</translation>
+    </message>
+    <message>
+        <source>Syncing %s on %s…</source>
+        <translation>Đang đồng bộ %s trên máy %s…</translation>
     </message>
     <message>
         <source>%n action failed</source>
@@ -9579,6 +9639,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Đặt mật khẩu lần đầu</translation>
     </message>
     <message>
+        <source>Sign-in failed</source>
+        <translation>Đăng nhập thất bại</translation>
+    </message>
+    <message>
         <source>Profile edited</source>
         <translation>Sửa hồ sơ</translation>
     </message>
@@ -9959,6 +10023,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Facebook</translation>
     </message>
     <message>
+        <source>wrong passwords in a row</source>
+        <translation>số lần sai mật khẩu liên tiếp</translation>
+    </message>
+    <message>
         <source>women only</source>
         <translation>chỉ khách nữ</translation>
     </message>
@@ -10193,6 +10261,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>paid</source>
         <translation>đã trả</translation>
+    </message>
+    <message>
+        <source>sign-in paused for (seconds)</source>
+        <translation>tạm khóa đăng nhập trong (giây)</translation>
     </message>
     <message>
         <source>paper</source>
@@ -15854,6 +15926,18 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Dữ liệu của cửa hàng bị hỏng, không đọc được. Hãy khôi phục từ một bản sao lưu: trong ứng dụng, vào Cài đặt → Sao lưu &amp; khôi phục; hoặc chạy `primedist restore FILE`.</translation>
     </message>
     <message>
+        <source>The staff note of order {order} was changed on another screen or PC since you opened it (at {time}): nothing was saved. Your text is kept beside the note as it is now: merge them and save again.</source>
+        <translation>Ghi chú nội bộ của đơn {order} đã được sửa ở màn hình hoặc máy khác sau khi bạn mở (lúc {time}): chưa lưu gì. Nội dung bạn gõ vẫn được giữ, kèm ghi chú hiện tại: hãy gộp lại rồi lưu lần nữa.</translation>
+    </message>
+    <message>
+        <source>The staff note of order {order} was changed on another screen or PC since you opened it (by {user} at {time}): nothing was saved. Your text is kept beside the note as it is now: merge them and save again.</source>
+        <translation>Ghi chú nội bộ của đơn {order} đã được sửa ở màn hình hoặc máy khác sau khi bạn mở (bởi {user} lúc {time}): chưa lưu gì. Nội dung bạn gõ vẫn được giữ, kèm ghi chú hiện tại: hãy gộp lại rồi lưu lần nữa.</translation>
+    </message>
+    <message>
+        <source>The staff note of order {order} was changed on another screen or PC since you opened it: nothing was saved. Your text is kept beside the note as it is now: merge them and save again.</source>
+        <translation>Ghi chú nội bộ của đơn {order} đã được sửa ở màn hình hoặc máy khác sau khi bạn mở: chưa lưu gì. Nội dung bạn gõ vẫn được giữ, kèm ghi chú hiện tại: hãy gộp lại rồi lưu lần nữa.</translation>
+    </message>
+    <message>
         <source>The start day {start} is after the end day {end}.</source>
         <translation>Ngày bắt đầu {start} sau ngày kết thúc {end}.</translation>
     </message>
@@ -16044,6 +16128,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Till of {day} counted: {counted} đ, difference {difference} đ</source>
         <translation>Kiểm két ngày {day}: đếm được {counted} ₫, chênh lệch {difference} ₫</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords for {email}: sign-in is paused. Try again in {seconds} seconds.</source>
+        <translation>Nhập sai mật khẩu quá nhiều lần cho {email}: tạm khóa đăng nhập. Vui lòng thử lại sau {seconds} giây.</translation>
     </message>
     <message>
         <source>Type an amount from 0 to {limit} đ.</source>
@@ -16914,6 +17002,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{email} không phải địa chỉ email.</translation>
     </message>
     <message>
+        <source>{email}: no account has this email</source>
+        <translation>{email}: không có tài khoản nào dùng email này</translation>
+    </message>
+    <message>
+        <source>{email}: wrong password</source>
+        <translation>{email}: sai mật khẩu</translation>
+    </message>
+    <message>
         <source>{error} The carrier could not be asked whether it made shipment {shipment}: look for it on the carrier&apos;s site before shipping the order again.</source>
         <translation>{error} Không hỏi được đơn vị vận chuyển đã tạo vận đơn {shipment} hay chưa: hãy kiểm tra trên trang của đơn vị vận chuyển trước khi gửi lại đơn.</translation>
     </message>
@@ -17130,12 +17226,12 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{name} chưa đầy đủ ({size} trên {expected} byte): có lẽ việc sao chép chưa xong? Hãy sao chép lại từ nơi lưu bản sao lưu.</translation>
     </message>
     <message>
-        <source>{name} is not a Prime Distribution backup (not SQLite).</source>
-        <translation>{name} không phải bản sao lưu của Prime Distribution (không phải SQLite).</translation>
+        <source>{name} is not a Prime Distribution backup (another app&apos;s database).</source>
+        <translation>{name} không phải bản sao lưu của Prime Distribution (đây là cơ sở dữ liệu của ứng dụng khác).</translation>
     </message>
     <message>
-        <source>{name} is not a Prime Distribution backup: {exc}</source>
-        <translation>{name} không phải bản sao lưu của Prime Distribution: {exc}</translation>
+        <source>{name} is not a Prime Distribution backup (not SQLite).</source>
+        <translation>{name} không phải bản sao lưu của Prime Distribution (không phải SQLite).</translation>
     </message>
     <message>
         <source>{name} is not a marketplace shop: it has nothing to link.</source>
