@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -18,13 +19,28 @@ from typing import Any, NoReturn
 from primedist import __version__
 from primedist.config import Settings, resolve_settings
 from primedist.core.messages import msg
+from primedist.core.money import parse_money
 from primedist.errors import PrimedistError, StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
+#: What argparse takes for a negative number, plus a negative amount typed as on the
+#: screens (-50k, -1,5k, -50.000đ) and a negative percentage (-5%, -2.5%).
+NEGATIVE_VALUE = re.compile(
+    r"^-\d+$|^-\d*\.\d+$|^-\d+([.,]\d+)?%$|^-\d[\d.,_]*k?\s*(₫|đ|vnđ|vnd|đồng)?$",
+    re.IGNORECASE,
+)
+
 
 class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (no usage dump)."""
+    """argparse with one-line errors (no usage dump), taking a negative amount or
+    percentage (-50k, -5%) as a value."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse reads what starts with "-" as an option unless it looks like a negative
+        # number, and -50k does not: this is the only hook it has.
+        self._negative_number_matcher = NEGATIVE_VALUE
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{_usage_line(message)}\n")
@@ -924,6 +940,24 @@ def whole_int(text: str) -> int:
     value = _whole(text)
     if value < -MAX_WHOLE:
         raise argparse.ArgumentTypeError(f"{text!r} is too large")
+    return value
+
+
+def money(text: str) -> int:
+    """An amount of đồng typed as on the screens (`150000`, `150.000`, `150k`, `1,5k`,
+    `1_000` too), + or -: argparse puts the option before the message naming the value."""
+    try:
+        return parse_money(text.replace("_", ""))
+    except ValueError as exc:  # parse_money's own message names the value, unless blank
+        problem = str(exc) if text.strip() else f"{text!r} is not an amount of money"
+        raise argparse.ArgumentTypeError(problem) from None
+
+
+def non_negative_money(text: str) -> int:
+    """An amount of đồng ≥ 0, typed as on the screens (see `money`)."""
+    value = money(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
     return value
 
 

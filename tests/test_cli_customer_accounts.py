@@ -87,7 +87,7 @@ def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path) -> None:
     assert bad_method.code == EXIT_USAGE
     not_a_number = cli(*d, "customers", "pay", "KH000002", "abc")
     assert not_a_number.code == EXIT_USAGE
-    assert "argument AMOUNT: 'abc' is not a whole number" in not_a_number.err
+    assert "argument AMOUNT: 'abc' is not an amount of money" in not_a_number.err
     assert "invalid int value" not in not_a_number.err
     assert table_count(shop, "customer_payments") == 1
 

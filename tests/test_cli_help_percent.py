@@ -24,7 +24,7 @@ def test_prices_help_shows_single_percent_signs(cli: Any) -> None:
     assert run.code == EXIT_OK
     text = " ".join(run.out.split())
     assert "+N% or -N% (a percentage)" in text and "also N%off (that much off" in text
-    assert "=150000, +10%, -5%, +5000, -2000, 20%off or remove" in text  # help=: formatted
+    assert "=150000 (or =150k), +10%, -5%, +5000, -2k, 20%off or remove" in text  # help=: formatted
     assert "%%" not in run.out
 
 

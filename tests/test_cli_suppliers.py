@@ -75,7 +75,7 @@ def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path, tmp_path
     assert table_count(shop, "goods_receipts") == 0
     assert table_count(shop, "suppliers") == 0
     lots = cli(*d, "suppliers", "pay", "X", "lots")
-    assert lots.code == EXIT_USAGE and "'lots' is not a whole number" in lots.err
+    assert lots.code == EXIT_USAGE and "'lots' is not an amount of money" in lots.err
 
 
 def test_goods_back_to_the_supplier(cli: Any, shop: Path, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, emit, open_context, whole_int
+from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, emit, money, open_context
 from primedist.config import Settings
 
 METHODS = ("cash", "bank_transfer", "card", "e_wallet", "other")
@@ -31,7 +31,8 @@ def register_actions(actions: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=cmd_account)
     p = actions.add_parser("pay", help="record money a customer paid towards what they owe")
     p.add_argument("customer", metavar="CUSTOMER", help="the customer's code (KH000012)")
-    p.add_argument("amount", type=whole_int, metavar="AMOUNT", help="in đồng, e.g. 200000")
+    p.add_argument("amount", type=money, metavar="AMOUNT",
+                   help="in đồng, e.g. 200000, 200.000 or 200k")  # fmt: skip
     p.add_argument("--method", choices=METHODS, default="cash")
     p.add_argument("--note", default="", metavar="TEXT")
     p.add_argument("--json", action="store_true")
@@ -41,7 +42,7 @@ def register_actions(actions: argparse._SubParsersAction[Any]) -> None:
         "owner or manager)",
     )  # fmt: skip
     p.add_argument("customer", metavar="CUSTOMER", help="the customer's code (KH000012)")
-    p.add_argument("amount", type=whole_int, metavar="AMOUNT",
+    p.add_argument("amount", type=money, metavar="AMOUNT",
                    help="in đồng: + the customer owes more (e.g. a debt from before the app), "
                    "- less (e.g. an amount written off)")  # fmt: skip
     p.add_argument("--reason", required=True, metavar="TEXT", help="why the balance changes")

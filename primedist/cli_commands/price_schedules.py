@@ -13,11 +13,11 @@ from primedist.cli import (
     as_owner,
     counted,
     emit,
+    money,
     open_context,
     positive_int,
-    whole_int,
 )
-from primedist.cli_commands.prices import FIELDS, accept_negative_change, parse_change
+from primedist.cli_commands.prices import FIELDS, parse_change
 from primedist.config import Settings
 
 
@@ -48,15 +48,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add = actions.add_parser("add", help="schedule a change")
     add.add_argument("name", help='what the change is called, e.g. "Sale 12.12"')
     add.add_argument("change", metavar="CHANGE",
-                     help="=150000, +10%%, -5%%, +5000, -2000, 20%%off or remove")  # fmt: skip
-    accept_negative_change(add)
+                     help="=150000 (or =150k), +10%%, -5%%, +5000, -2k, 20%%off or "
+                     "remove")  # fmt: skip
     add.add_argument("--field", choices=tuple(FIELDS), default="price",
                      help="which price (default: the selling price)")  # fmt: skip
     which = add.add_mutually_exclusive_group(required=True)
     which.add_argument("--sku", action="append", default=[], metavar="SKU",
                        help="a product by one of its SKUs; repeat for several")  # fmt: skip
     which.add_argument("--all", action="store_true", help="every product (not deleted)")
-    add.add_argument("--round", type=whole_int, default=1, metavar="N", dest="round_to",
+    add.add_argument("--round", type=money, default=1, metavar="N", dest="round_to",
                      help="round each new price to the nearest multiple of N")  # fmt: skip
     at = "'YYYY-MM-DD HH:MM'"
     add.add_argument("--from", type=local_time, required=True, dest="starts_at", metavar=at,

@@ -8,20 +8,11 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from primedist.cli import EXIT_OK, as_owner, counted, emit, open_context, whole_int
+from primedist.cli import EXIT_OK, as_owner, counted, emit, money, open_context
 from primedist.config import Settings
+from primedist.core.money import parse_money
 
 FIELDS = {"price": "price", "discount": "discount_price", "cost": "cost"}
-
-
-#: What argparse takes for a negative number, plus a negative percentage (-5%, -2.5%).
-_NEGATIVE_VALUE = re.compile(r"^-\d+$|^-\d*\.\d+$|^-\d+(\.\d+)?%$")
-
-
-def accept_negative_change(parser: argparse.ArgumentParser) -> None:
-    """Let a CHANGE of -5% through as a value: argparse reads what starts with "-" as an
-    option unless it looks like a negative number, and -5% does not."""
-    parser._negative_number_matcher = _NEGATIVE_VALUE  # the only hook argparse has
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -31,14 +22,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Change one price — the selling price (default), the discount price or "
         "the cost — of every active variant of the products chosen: those of the SKUs "
         "named, or all products. CHANGE is =AMOUNT (set), +N% or -N% (a percentage), +AMOUNT "
-        "or -AMOUNT (money), for the discount price also N%off (that much off the selling "
-        "price) or remove. All or nothing: a variant that cannot take its new price (below "
-        "0, a discount price above the selling price) is named and nothing changes. Changed "
-        "selling and discount prices are pushed to the marketplaces the products are on.",
+        "or -AMOUNT (money; an AMOUNT as on the screens: 5000, 5.000 or 5k), for the "
+        "discount price also N%off (that much off the selling price) or remove. All or "
+        "nothing: a variant that cannot take its new price (below 0, a discount price above "
+        "the selling price) is named and nothing changes. Changed selling and discount prices "
+        "are pushed to the marketplaces the products are on.",
     )
     p.add_argument("change", metavar="CHANGE",
-                   help="=150000, +10%%, -5%%, +5000, -2000, 20%%off or remove")  # fmt: skip
-    accept_negative_change(p)
+                   help="=150000 (or =150k), +10%%, -5%%, +5000, -2k, 20%%off or "
+                   "remove")  # fmt: skip
     p.add_argument("--field", choices=tuple(FIELDS), default="price",
                    help="which price (default: the selling price)")  # fmt: skip
     which = p.add_mutually_exclusive_group(required=True)
@@ -46,7 +38,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                        help="a product by one of its SKUs (all its variants change); "
                        "repeat for several")  # fmt: skip
     which.add_argument("--all", action="store_true", help="every product (not deleted)")
-    p.add_argument("--round", type=whole_int, default=1, metavar="N", dest="round_to",
+    p.add_argument("--round", type=money, default=1, metavar="N", dest="round_to",
                    help="round each new price to the nearest multiple of N, e.g. 1000")  # fmt: skip
     p.add_argument("--dry-run", action="store_true",
                    help="only list each variant's price now and after; change nothing")  # fmt: skip
@@ -69,8 +61,25 @@ def parse_change(text: str) -> tuple[str, Decimal]:
                 return mode, Decimal(found.group(1))
             except InvalidOperation:
                 break
-    raise ValueError(f"{text!r} is not a price change: use =150000, +10%, -5%, +5000, -2000, "
-                     "20%off or remove")  # fmt: skip
+    shorthand = _money_change(text.strip())
+    if shorthand is not None:
+        return shorthand
+    raise ValueError(f"{text!r} is not a price change: use =150000, =150k, +10%, -5%, +5000, "
+                     "-2k, 20%off or remove")  # fmt: skip
+
+
+def _money_change(text: str) -> tuple[str, Decimal] | None:
+    """=AMOUNT or ±AMOUNT with the amount typed as on the screens (=150k, +1,5k, -2.000đ);
+    None when it is not that."""
+    set_to = text.startswith("=")
+    amount = text[1:].strip() if set_to else text
+    signed = amount[:1] in ("+", "-", "\u2212")
+    if not amount or signed == set_to:  # =AMOUNT is unsigned, ±AMOUNT signed
+        return None
+    try:
+        return ("set" if set_to else "amount"), Decimal(parse_money(amount))
+    except ValueError:
+        return None
 
 
 def cmd_prices(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,7 +8,16 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from primedist.cli import EXIT_OK, Parser, as_owner, counted, emit, local_date, open_context
+from primedist.cli import (
+    EXIT_OK,
+    Parser,
+    as_owner,
+    counted,
+    emit,
+    local_date,
+    non_negative_money,
+    open_context,
+)
 from primedist.cli import PURCHASE_ORDER_STATES as STATES
 from primedist.config import Settings
 
@@ -66,21 +75,31 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def order_line(text: str) -> tuple[str, int, int | None]:
-    """`SKU:QTY` or `SKU:QTY:UNIT_COST` (a SKU may hold colons; 30,000 and 30_000 read as
-    30000) → (SKU, quantity, unit cost or None)."""
+    """`SKU:QTY` or `SKU:QTY:UNIT_COST` (a SKU may hold colons; the cost typed as on the
+    screens: 30000, 30.000, 30,000, 30_000 or 30k) → (SKU, quantity, unit cost or None)."""
     head, _sep, last = text.rpartition(":")
     sku, _sep, middle = head.rpartition(":")
-    quantity, cost = _whole(middle), _whole(last)
+    quantity, cost = _whole(middle), _cost(last)
     if sku and quantity is not None and cost is not None:
         return sku, quantity, cost
-    if head and cost is not None:  # SKU:QTY: the last number is the quantity
-        return head, cost, None
-    raise argparse.ArgumentTypeError(f"{text!r} is not SKU:QTY[:UNIT_COST] (e.g. COC-1:10:30000)")
+    count = _whole(last)
+    if head and count is not None:  # SKU:QTY: the last number is the quantity
+        return head, count, None
+    raise argparse.ArgumentTypeError(f"{text!r} is not SKU:QTY[:UNIT_COST] (e.g. COC-1:10:30000 "
+                                     "or COC-1:10:30k)")  # fmt: skip
 
 
 def _whole(text: str) -> int | None:
     digits = text.replace(",", "").replace("_", "")
     return int(digits) if digits.isascii() and digits.isdigit() else None
+
+
+def _cost(text: str) -> int | None:
+    """A unit cost of 0 or more, as `money` reads it; None when it is not one."""
+    try:
+        return non_negative_money(text)
+    except argparse.ArgumentTypeError:
+        return None
 
 
 def _data(row: Any) -> dict[str, Any]:

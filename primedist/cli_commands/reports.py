@@ -17,7 +17,7 @@ DEFAULT_DAYS = 7
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    from primedist.cli import Parser, local_date, non_negative_int, positive_int
+    from primedist.cli import Parser, local_date, non_negative_money, positive_int
 
     p = sub.add_parser("report", help="dashboard figures (Home, Analytics) and their summaries")
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
@@ -50,9 +50,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    help="only these shops (repeat for several; default: all)")  # fmt: skip
     e.add_argument("--staff", metavar="EMAIL",
                    help="only the orders made and refunds given by this staff member")  # fmt: skip
-    e.add_argument("--counted", type=non_negative_int, metavar="DONG",
+    e.add_argument("--counted", type=non_negative_money, metavar="DONG",
                    help="close the till: record the cash counted (and --float)")  # fmt: skip
-    e.add_argument("--float", dest="opening_float", type=non_negative_int, metavar="DONG",
+    e.add_argument("--float", dest="opening_float", type=non_negative_money, metavar="DONG",
                    help="with --counted: the till's opening float (default 0)")  # fmt: skip
     e.add_argument("--note", metavar="TEXT", help="with --counted: a note with the count")
     e.add_argument("--xlsx", metavar="FILE", help="also write it to an Excel file")

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from primedist.cli import EXIT_OK, as_owner, counted, emit, open_context
+from primedist.cli import EXIT_OK, as_owner, counted, emit, money, open_context
 from primedist.config import Settings
 
 
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    "(with --order: the order's supplier, its code or name now, by "
                    "default)")  # fmt: skip
     p.add_argument("--note", default="", metavar="TEXT", help="e.g. the delivery note number")
-    p.add_argument("--paid", type=int, default=None, metavar="AMOUNT",
+    p.add_argument("--paid", type=money, default=None, metavar="AMOUNT",
                    help="paid to the supplier with the delivery (default: the whole cost; "
                    "less leaves the rest owed; without a supplier nothing is "
                    "paid)")  # fmt: skip
@@ -55,6 +55,7 @@ def cmd_receive(args: argparse.Namespace, settings: Settings) -> int:
     ctx = as_owner(open_context(settings))
     order_id = po.order_id_by_code(ctx, args.order) if args.order else None
     lines = _lines(ctx, args.file, order_id)
+    over_before = _over(ctx, order_id)
     draft = gr.ReceiptDraft(
         [gr.ReceiptLine(ln.hit.variant_id, ln.quantity, ln.unit_cost) for ln in lines],
         supplier=args.supplier, note=args.note, paid=args.paid,
@@ -62,16 +63,46 @@ def cmd_receive(args: argparse.Namespace, settings: Settings) -> int:
     )  # fmt: skip
     row = gr.receive_goods(ctx, draft)
     order = po.get_order(ctx, order_id) if order_id is not None else None
+    over = _came_over(over_before, _over(ctx, order_id))
     data = {"id": row.id, "code": row.code, "supplier": row.supplier, "note": row.note,
             "lines": row.lines, "units": row.units, "total_cost": row.total_cost,
             "supplier_id": row.supplier_id, "paid": row.paid, "owed": row.owed,
-            "purchase_order": order.code if order else None}  # fmt: skip
+            "purchase_order": order.code if order else None,
+            "over": [{"sku": sku, "units": n} for sku, n in over],
+            "over_units": sum(n for _sku, n in over)}  # fmt: skip
     who = f" from {row.supplier}" if row.supplier else ""
     owed = f" ({row.owed:,} left owed)" if row.owed else ""
     emit(args, data, f"Received {row.code}{who}: {counted(row.lines, 'line')}, "
                      f"{counted(row.units, 'unit')}, cost {row.total_cost:,}{owed}."
-                     f"{_order_now(order)}")  # fmt: skip
+                     f"{_order_now(order)}{_over_text(order, over)}")  # fmt: skip
     return EXIT_OK
+
+
+def _over(ctx: Any, order_id: int | None) -> dict[int, tuple[str, int]]:
+    """{order line id: (its SKU, units of it that came beyond what it ordered)} (nothing
+    off an order)."""
+    from primedist.services import purchase_orders as po
+
+    if order_id is None:
+        return {}
+    return {ln.id: (ln.sku, ln.over) for ln in po.order_lines(ctx, order_id)}
+
+
+def _came_over(before: dict[int, tuple[str, int]],
+               after: dict[int, tuple[str, int]]) -> list[tuple[str, int]]:  # fmt: skip
+    """(SKU, units) the receipt brought above what the order still awaited of it, line by
+    line: what each line's over grew by (as `purchase-orders show` counts it)."""
+    grown = ((sku, n - before.get(line, (sku, 0))[1]) for line, (sku, n) in after.items())
+    return [(sku, n) for sku, n in grown if n > 0]
+
+
+def _over_text(order: Any, over: list[tuple[str, int]]) -> str:
+    """The sentence ` Over what DHN… still awaited: 2 units of DEN-L.` ('' when nothing
+    came over)."""
+    if order is None or not over:
+        return ""
+    skus = ", ".join(f"{counted(n, 'unit')} of {sku}" for sku, n in over)
+    return f" Over what {order.code} still awaited: {skus}."
 
 
 def _lines(ctx: Any, file: str | None, order_id: int | None) -> list[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from primedist.cli import EXIT_OK, Parser, as_owner, counted, emit, open_context, whole_int
+from primedist.cli import EXIT_OK, Parser, as_owner, counted, emit, money, open_context
 from primedist.config import Settings
 
 METHODS = ("cash", "bank_transfer", "other")
@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=cmd_add)
     p = actions.add_parser("pay", help="record money paid to a supplier against its balance")
     p.add_argument("supplier", metavar="SUPPLIER", help="its code (NCC000012) or name")
-    p.add_argument("amount", type=whole_int, metavar="AMOUNT", help="in đồng, e.g. 1500000")
+    p.add_argument("amount", type=money, metavar="AMOUNT",
+                   help="in đồng, e.g. 1500000, 1.500.000 or 1500k")  # fmt: skip
     p.add_argument("--method", choices=METHODS, default="cash")
     p.add_argument("--note", default="", metavar="TEXT")
     p.add_argument("--json", action="store_true")
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "adjust", help="change what the shop owes a supplier by hand (an opening debt, …)"
     )
     p.add_argument("supplier", metavar="SUPPLIER", help="its code (NCC000012) or name")
-    p.add_argument("amount", type=whole_int, metavar="AMOUNT",
+    p.add_argument("amount", type=money, metavar="AMOUNT",
                    help="in đồng: + the shop owes more (e.g. a debt from before the app), "
                    "- less (e.g. a discount granted)")  # fmt: skip
     p.add_argument("--reason", required=True, metavar="TEXT", help="why the balance changes")
@@ -55,7 +56,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("lines", nargs="+", metavar="SKU:QTY", help="a SKU of the receipt and how "
                    "many of it go back")  # fmt: skip
     p.add_argument("--reason", required=True, metavar="TEXT", help="why they go back")
-    p.add_argument("--refund", type=whole_int, default=0, metavar="AMOUNT",
+    p.add_argument("--refund", type=money, default=0, metavar="AMOUNT",
                    help="money the supplier gave back for them (default 0: it comes off what "
                    "the shop owes)")  # fmt: skip
     p.add_argument("--method", choices=METHODS, default="cash", help="how it came back")
