@@ -58,6 +58,16 @@ class BackupStopped(StoreError):
     no backup was kept."""
 
 
+class BackupFailed(StoreError):
+    """Writing a backup failed: `reason` says why (without the file: a Message where the
+    words are ours), `folder` where it was going; the message says both, for the CLI."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(msg("The backup to {path} failed: {exc}", path=str(path), exc=reason))
+        self.reason = reason
+        self.folder = path.parent
+
+
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
 
@@ -179,9 +189,7 @@ def _write_backup(engine: Engine, path: Path, *, new_file: bool = False) -> None
         ) from exc
     except (sqlite3.Error, OSError) as exc:  # a read-only place, a full disk, a file in the way
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
-        raise StoreError(
-            msg("The backup to {path} failed: {exc}", path=str(path), exc=_reason(exc))
-        ) from exc
+        raise BackupFailed(path, _reason(exc)) from exc
 
 
 # Stopping a running backup (the app's quit) ----------------------------------------------

@@ -17,7 +17,9 @@ for the CLI and for rows written before `args` existed. The keys per kind:
   lost, damage, exception, return); or `problem` "token" (the carrier refused an
   account's token while tracking) with `account_id`, `account`, `carrier`, `reason`,
   `reason_args` (as sync_failed)
-- backup: `outcome` (failed: the daily backup), `reason`, `reason_args` (as sync_failed)
+- backup: `outcome` (failed: the daily backup), `reason`, `reason_args` (as sync_failed;
+  never the backup's file), `folder` (the backups folder; missing in older rows, whose
+  reason names the file: `services.backup.posted_failure` reads both)
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def english(kind: ActivityKind | str, args: dict[str, Any]) -> str:
             f"{args['what']} from {args['file']}"
         )
         return text + (f" ({args['rejected']:,} rejected)" if args.get("rejected") else "")
+    if kind is ActivityKind.BACKUP and args.get("folder"):
+        return f"The daily backup to {args['folder']} failed: {args['reason']}"
     if kind is ActivityKind.BACKUP:
         return f"The daily backup failed: {args['reason']}"
     if kind is ActivityKind.SHIPMENT and args.get("problem") == "token":

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -25,7 +26,7 @@ from primedist.errors import PermissionDenied, PrimedistError, StoreError, Valid
 from primedist.services import activity
 from primedist.services.activity import event_args
 from primedist.services.app_settings import get_setting, put_setting
-from primedist.services.context import SYSTEM, ServiceContext
+from primedist.services.context import SYSTEM, Actor, ServiceContext
 
 log = logging.getLogger(__name__)
 
@@ -193,11 +194,13 @@ def daily_backup(ctx: ServiceContext) -> Path:
 
 @dataclass(frozen=True)
 class BackupFailure:
-    """The daily backup's latest failure: when, and why (a Message where the words are
-    ours, so the UI says it in its language)."""
+    """The daily backup's latest failure: when, why (a Message where the words are ours,
+    so the UI says it in its language; never the backup's file) and the folder it was
+    going to ("" when not known: a failure posted by an older version)."""
 
     at: datetime
     reason: str
+    folder: str = ""
 
 
 def daily_failure(ctx: ServiceContext) -> BackupFailure | None:
@@ -221,19 +224,43 @@ def _latest_failure(ctx: ServiceContext) -> BackupFailure | None:
     daily = _daily_backups(_settings(ctx).backup_dir)
     if daily and daily[0].created_at >= at:
         return None
-    args = event_args(row.args)
+    found = posted_failure(event_args(row.args))
+    if found is None:
+        return BackupFailure(at, str(row.message))
+    reason, folder = found
+    return BackupFailure(at, reason, folder)
+
+
+#: How versions before `folder` was posted worded a failed copy (db.backup.BackupFailed):
+#: the backup file's whole path, then the reason.
+_FAILED_COPY = "The backup to {path} failed: {exc}"
+
+
+def posted_failure(args: dict[str, Any]) -> tuple[str, str] | None:
+    """The reason and the folder of a posted failure (its event's `args`), None when it has
+    no reason. An older version's "The backup to <file> failed: <reason>" is read as its
+    reason and the file's folder, as a failure is posted now."""
     reason = args.get("reason")
     if not isinstance(reason, str):
-        return BackupFailure(at, str(row.message))
-    return BackupFailure(at, restored(reason, args.get("reason_args")))
+        return None
+    reason = restored(reason, args.get("reason_args"))
+    folder = args.get("folder")
+    if isinstance(reason, Message) and reason.template == _FAILED_COPY:
+        why = reason.values["exc"]  # a Message where the words are ours
+        return why if isinstance(why, str) else str(why), str(Path(reason.values["path"]).parent)
+    return reason, folder if isinstance(folder, str) else ""
 
 
-def _same_failure(before: str, now: str) -> bool:
-    """The same failure again: the same words, whatever backup file each try named (its
-    name holds the time of the try)."""
-    if isinstance(before, Message) and isinstance(now, Message):
-        return before.template == now.template and _but_path(before) == _but_path(now)
-    return str(before) == str(now)
+def _same_failure(before: BackupFailure, reason: str, folder: str) -> bool:
+    """The same failure again: the same words into the same folder, whatever backup file
+    a reason names (its name holds the time of the try)."""
+    if before.folder != folder:
+        return False
+    if isinstance(before.reason, Message) and isinstance(reason, Message):
+        return before.reason.template == reason.template and (
+            _but_path(before.reason) == _but_path(reason)
+        )
+    return str(before.reason) == str(reason)
 
 
 def _but_path(message: Message) -> dict[str, object]:
@@ -241,19 +268,29 @@ def _but_path(message: Message) -> dict[str, object]:
 
 
 def _post_failure(ctx: ServiceContext, exc: BaseException) -> None:
-    """Home's "The daily backup failed: …", once for a run of the same failure (the
-    scheduler tries again every hour). Where even that cannot be written (a full disk),
-    the log has it."""
-    reason = exc.user_message if isinstance(exc, PrimedistError) else str(exc) or repr(exc)
+    """Home's "The daily backup to <folder> failed: …", once for a run of the same failure
+    (the scheduler tries again every hour). The reason and the folder are kept apart, so
+    the UI names the folder once, as short as it likes. Where even that cannot be written
+    (a full disk), the log has it."""
+    reason = _failure_reason(exc)
+    folder = str(_settings(ctx).backup_dir)
     try:
         latest = _latest_failure(ctx)
-        if latest is not None and _same_failure(latest.reason, reason):
+        if latest is not None and _same_failure(latest, reason, folder):
             return
         with ctx.uow() as session:
             activity.post(session, ActivityKind.BACKUP, ctx.clock.now(), outcome="failed",
-                          reason=reason, reason_args=stored_args(reason))  # fmt: skip
+                          reason=reason, reason_args=stored_args(reason),
+                          folder=folder)  # fmt: skip
     except Exception:
         log.exception("the daily backup's failure could not be posted on Home")
+
+
+def _failure_reason(exc: BaseException) -> str:
+    """Why the daily backup failed, without the backup's file (the folder is posted apart)."""
+    if isinstance(exc, store_backup.BackupFailed):
+        return exc.reason
+    return exc.user_message if isinstance(exc, PrimedistError) else str(exc) or repr(exc)
 
 
 # Restore -------------------------------------------------------------------------------
@@ -279,8 +316,11 @@ def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Pat
     engine = open_store(settings)  # migrates an older backup forward
     new_ctx = ServiceContext(engine, ctx.actor, ctx.clock, settings)
     with new_ctx.uow() as session:
-        if ctx.actor.id is not None and session.get(User, ctx.actor.id) is None:
-            new_ctx = new_ctx.with_actor(SYSTEM)  # the backup predates this user
+        restored_by = None
+        if not _holds_account_of(session, ctx.actor):
+            new_ctx = new_ctx.with_actor(SYSTEM)
+            if ctx.actor.id is not None:  # the row still says who restored
+                restored_by = f"{ctx.actor.name} <{ctx.actor.email}>"
         new_ctx.audit(
             session,
             "backup.restore",
@@ -291,8 +331,19 @@ def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Pat
                 file=str(backup_file),
                 safety_copy=str(safety),
             ),
+            after=None if restored_by is None else {"restored_by": restored_by},
         )
     return new_ctx, safety
+
+
+def _holds_account_of(session: Session, actor: Actor) -> bool:
+    """Whether the restored data holds `actor`'s own account: the same id and email. An
+    older backup may lack it, or give its id to someone else (a staff member since gone),
+    whom the restore's audit row would then name."""
+    if actor.id is None:
+        return False
+    user = session.get(User, actor.id)
+    return user is not None and user.email.casefold() == actor.email.casefold()
 
 
 # Restore where no one can sign in -------------------------------------------------------

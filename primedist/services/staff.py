@@ -177,9 +177,10 @@ def update_staff(
         _set_modules(session, user, granted)
         after = _member(session, user)
         if after != before:
+            was, now = _snapshot(before), _snapshot(after)
             ctx.audit(session, "staff.update", entity_type="user", entity_id=user_id,
-                      summary=f"{name} <{user.email}>", before=_snapshot(before),
-                      after=_snapshot(after))  # fmt: skip
+                      summary=f"{name} <{user.email}>", before=_changed(was, now),
+                      after=_changed(now, was))  # fmt: skip
         return after
 
 
@@ -306,6 +307,12 @@ def _set_modules(session: Session, user: User, modules: frozenset[Module]) -> No
     for module in sorted(modules):
         session.add(UserModuleAccess(user_id=user.id, module=module))
     session.flush()
+
+
+def _changed(these: dict[str, object], other: dict[str, object]) -> dict[str, object]:
+    """The fields of `these` that differ in `other`: an edit's row names only those (the
+    whole account in Before and After hid the change in the log's cut-off columns)."""
+    return {k: v for k, v in these.items() if other.get(k) != v}
 
 
 def _snapshot(member: StaffMember) -> dict[str, object]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, tzinfo
+from pathlib import PurePath
 from typing import Any
 
 from primedist.core.clock import as_utc, format_date, format_datetime, shop_tz
@@ -50,6 +52,23 @@ def format_file_size(size: int, lang: str | None = None) -> str:
         if size >= step:
             return f"{format_decimal(size / step, lang, 1)} {unit}"
     return f"{format_decimal(max(1, size // 1024), lang, 0)} KB"
+
+
+#: A path in a sentence is shortened past this many characters (`short_path`).
+SHORT_PATH = 40
+
+
+def short_path(path: str, limit: int = SHORT_PATH) -> str:
+    """A folder's or file's path for a sentence: whole when short, else its last parts
+    after "…" (``…/primedist/backups``), at least its name: the start of a long path
+    (the user's home, the app's data) tells a reader nothing."""
+    if len(path) <= limit:
+        return path
+    parts = PurePath(path).parts
+    kept = 1
+    while kept < len(parts) - 1 and len(str(PurePath(*parts[-kept - 1 :]))) + 2 <= limit:
+        kept += 1
+    return f"…{os.sep}{PurePath(*parts[-kept:])}"
 
 
 #: (step, suffix per language) for `format_compact`, largest first.

@@ -14,8 +14,10 @@ from primedist.core.clock import format_datetime
 from primedist.core.messages import restored
 from primedist.core.money import format_number
 from primedist.domain.enums import ActivityKind
+from primedist.services.backup import posted_failure
 from primedist.services.price_schedule import stored_message
 from primedist.services.reports import EventRow
+from primedist.ui.formatting import short_path
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import status_word
 from primedist.ui.messages import localize
@@ -135,8 +137,15 @@ def _price_schedule(a: dict[str, Any], num: Number) -> str:
 
 
 def _backup_failed(a: dict[str, Any], _num: Number) -> str:
-    text = translate("ActivityFeed", "The daily backup failed: {reason}")
-    return text.format(reason=localize(restored(a["reason"], a.get("reason_args"))))
+    found = posted_failure(a)
+    if found is None:
+        raise KeyError("reason")  # figures of another shape: the stored sentence
+    reason, folder = found
+    if not folder:  # posted by an older version, without its folder
+        text = translate("ActivityFeed", "The daily backup failed: {reason}")
+        return text.format(reason=localize(reason))
+    text = translate("ActivityFeed", "The daily backup to the folder “{folder}” failed: {reason}")
+    return text.format(folder=short_path(folder), reason=localize(reason))
 
 
 def _shipment(a: dict[str, Any], _num: Number) -> str:

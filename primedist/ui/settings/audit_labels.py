@@ -270,6 +270,7 @@ FIELDS: dict[str, str] = {
     "role": QT_TRANSLATE_NOOP("audit", "role"),
     "modules": QT_TRANSLATE_NOOP("audit", "access to"),
     "is_active": QT_TRANSLATE_NOOP("audit", "active"),
+    "restored_by": QT_TRANSLATE_NOOP("audit", "restored by"),
     "code": QT_TRANSLATE_NOOP("audit", "code"),
     "phone": QT_TRANSLATE_NOOP("audit", "phone"),
     "phones": QT_TRANSLATE_NOOP("audit", "phones"),

@@ -4,6 +4,7 @@ restored data)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from primedist.services import backup as svc
 from primedist.services.backup import BackupFailure, BackupFile
 from primedist.services.context import ServiceContext
 from primedist.ui.file_dialogs import BACKUP, ask_open_file
-from primedist.ui.formatting import format_file_size
+from primedist.ui.formatting import format_file_size, short_path
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
@@ -38,6 +39,11 @@ from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import align_headers
 
 COL_WHEN, COL_KIND, COL_SIZE, COL_FILE = range(4)
+
+
+def fill_in(text: str, *values: str) -> str:
+    """`text` with %1, %2… replaced by `values` in one pass (a value holding "%2" stays)."""
+    return re.sub(r"%(\d)", lambda m: values[int(m.group(1)) - 1], text)
 
 
 class BackupSettings(QWidget):
@@ -180,8 +186,14 @@ class BackupSettings(QWidget):
             self.failure_note.hide()
             return
         when = format_datetime(failure.at, shop_tz(), current_language())
-        text = self.tr("The daily backup failed on %1: %2").replace("%1", when)
-        self.failure_note.setText(text.replace("%2", localize(failure.reason)))
+        if failure.folder:  # named once, short; the whole path on hover
+            text = self.tr("The daily backup to the folder “%1” failed on %2: %3")
+            said = fill_in(text, short_path(failure.folder), when, localize(failure.reason))
+        else:  # a failure posted by an older version, without its folder
+            text = self.tr("The daily backup failed on %1: %2")
+            said = fill_in(text, when, localize(failure.reason))
+        self.failure_note.setText(said)
+        self.failure_note.setToolTip(failure.folder)
         self.failure_note.show()
 
     def _fill(self) -> None:

@@ -100,6 +100,18 @@ def _demo_summary() -> Iterator[str]:
     yield from (f.name for f in dataclasses.fields(DemoSummary) if f.name != "seconds")
 
 
+def _staff_snapshot() -> Iterator[str]:
+    from datetime import UTC, datetime
+
+    from primedist.domain.enums import Role
+    from primedist.services.staff import StaffMember, _snapshot
+
+    member = StaffMember(id=1, name="", email="", role=Role.STAFF, modules=frozenset(),
+                         is_active=True, must_change_password=False,
+                         created_at=datetime.now(UTC), last_login_at=None)  # fmt: skip
+    yield from _snapshot(member)
+
+
 NOTHING: Callable[[], Iterable[str]] = tuple
 
 #: Before/after values the reader below cannot follow, by (file, function, expression):
@@ -137,6 +149,9 @@ OPAQUE: dict[tuple[str, str, str], Callable[[], Iterable[str]]] = {
     # An edit's changed fields of a voucher: the fields of its `after=new` (read there).
     ("services/loyalty/vouchers.py", "_changed",
      "{k: v for k, v in these.items() if other.get(k) != v}"): NOTHING,
+    # An edit's changed fields of a staff account: those of its `_snapshot`.
+    ("services/staff.py", "_changed",
+     "{k: v for k, v in these.items() if other.get(k) != v}"): _staff_snapshot,
     # Plain values.
     ("services/backup.py", "set_backup_keep", "keep"): NOTHING,
     ("services/customer_detail.py", "assign_staff", "user_id"): NOTHING,

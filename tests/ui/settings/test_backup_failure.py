@@ -5,6 +5,7 @@ to update, and takes no safety copy at each start."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,12 +41,14 @@ def test_the_page_shows_the_last_daily_failure_until_a_daily_backup_works(
     qtbot.waitUntil(page.failure_note.isVisible, timeout=WAIT)
     text = page.failure_note.text()
     when = format_datetime(clock.now(), shop_tz(), "en")
-    assert text.startswith(f"The daily backup failed on {when}: The backup to ")
-    assert text.endswith("failed: File exists")  # mkdir, where a file is
+    # mkdir, where a file is; the folder once, by its last parts (the whole on hover)
+    tail = os.path.join("…", "data", "backups")
+    assert text == f"The daily backup to the folder “{tail}” failed on {when}: File exists"
+    assert page.failure_note.toolTip() == str(settings.backup_dir)
     assert page.failure_note.property("error") is True
 
     (event,) = [e for e in events(owner_ctx) if e.kind == ActivityKind.BACKUP.value]
-    assert describe(event, "en") == "The daily backup failed: " + text.split(": ", 1)[1]
+    assert describe(event, "en") == f"The daily backup to the folder “{tail}” failed: File exists"
 
     settings.backup_dir.unlink()
     settings.backup_dir.mkdir()
@@ -81,7 +84,8 @@ def test_a_full_disk_is_said_in_the_readers_words(
     page = show_widget(qtbot, BackupSettings(owner_ctx))
     qtbot.waitUntil(page.failure_note.isVisible, timeout=WAIT)
     # Was "…thất bại: database or disk is full": SQLite's English in a Vietnamese sentence.
-    assert page.failure_note.text().endswith(" thất bại: ổ đĩa đã hết dung lượng")
+    assert page.failure_note.text().endswith(": ổ đĩa đã hết dung lượng")
+    assert "thất bại" not in page.failure_note.text()  # the copy's own "failed" not twice
     assert list(settings.backup_dir.iterdir()) == []  # no backup, no .part left
 
 
