@@ -190,9 +190,13 @@ def refuse_while_paused(session: Session, email: str, now: datetime) -> None:
     """AuthenticationError, saying how long to wait, while `email`'s sign-ins are paused
     (checked before the password, so a paused guess learns nothing)."""
     row = session.get(SignInFailure, _failure_key(email))
-    if row is None or row.paused_until is None or as_utc(row.paused_until) <= now:
+    if row is None or row.paused_until is None:
         return
-    raise AuthenticationError(_paused_message(email, as_utc(row.paused_until) - now))
+    wait = as_utc(row.paused_until) - now
+    # Longer than any pause: set by a PC whose clock was ahead (or this one's before it
+    # was put right); honoured, it would keep the account out until that time came.
+    if timedelta(0) < wait <= LONGEST_PAUSE:
+        raise AuthenticationError(_paused_message(email, wait))
 
 
 def _paused_message(email: str, wait: timedelta) -> str:
@@ -263,10 +267,16 @@ def change_password(ctx: ServiceContext, current: str, new: str) -> Actor:
         security.check_password_strength(new)
     except ValueError as exc:
         raise ValidationError(exc.args[0], field="new_password") from exc
-    with ctx.uow() as session:
+    # Counted as at the sign-in: an unlocked session must not try passwords at full speed.
+    with failures_counted(ctx), ctx.uow() as session:
         user = session.get(User, ctx.actor.id)
-        if user is None or not security.verify_password(user.password_hash, current):
+        if user is None:
             raise AuthenticationError(msg("The current password is wrong."))
+        refuse_while_paused(session, user.email, ctx.clock.now())
+        if not security.verify_password(user.password_hash, current):
+            raise WrongCredentials(msg("The current password is wrong."), email=user.email,
+                                   user_id=user.id)  # fmt: skip
+        clear_sign_in_failures(session, user.email)
         if not user.is_active:
             raise PermissionDenied(msg("Your account was disabled: ask the shop owner."))
         user.password_hash = security.hash_password(new)

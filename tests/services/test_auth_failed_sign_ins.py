@@ -120,3 +120,36 @@ def test_a_password_reset_ends_the_pause(owner_ctx: ServiceContext) -> None:
     wrong_logins(owner_ctx, "lan@shop.vn", 5)
     issued = staff.reset_password(owner_ctx, uid)
     assert auth.login(owner_ctx, "lan@shop.vn", issued.one_time_password).id == uid
+
+
+def test_a_pause_set_by_a_clock_ahead_does_not_keep_the_owner_out(
+    owner_ctx: ServiceContext, clock: FixedClock
+) -> None:
+    """Five wrong passwords on a PC whose clock was a day ahead (or this PC's, put right
+    since): the pause they set ends "tomorrow", longer than any pause can be, so it is not
+    honoured: the right password signs in (and ends the count)."""
+    real_now = clock.now()
+    clock.set(real_now + timedelta(days=1))
+    wrong_logins(owner_ctx, OWNER_EMAIL, auth.FAILURES_BEFORE_PAUSE)
+    with pytest.raises(AuthenticationError, match="paused"):
+        auth.login(owner_ctx, OWNER_EMAIL, OWNER_PASSWORD)  # on that PC: paused
+    clock.set(real_now)
+    assert auth.login(owner_ctx, OWNER_EMAIL, OWNER_PASSWORD).email == OWNER_EMAIL
+    with Session(owner_ctx.engine) as session:
+        assert session.get(SignInFailure, OWNER_EMAIL) is None
+
+
+def test_wrong_current_passwords_when_changing_it_count_too(owner_ctx: ServiceContext) -> None:
+    """My account → Change password in an open session: its wrong current passwords are
+    audited and pause as the sign-in's do (no guessing at full speed from an unlocked PC)."""
+    new = "An-0ther-passw0rd!"
+    for _ in range(auth.FAILURES_BEFORE_PAUSE - 1):
+        with pytest.raises(AuthenticationError, match="current password is wrong"):
+            auth.change_password(owner_ctx, WRONG, new)
+    with pytest.raises(AuthenticationError, match="paused"):
+        auth.change_password(owner_ctx, WRONG, new)
+    with pytest.raises(AuthenticationError, match="paused"):
+        auth.change_password(owner_ctx, OWNER_PASSWORD, new)  # even the right one, for now
+    assert len(failed_rows(owner_ctx)) == auth.FAILURES_BEFORE_PAUSE
+    with pytest.raises(AuthenticationError, match="paused"):
+        auth.login(owner_ctx, OWNER_EMAIL, OWNER_PASSWORD)  # the same account's pause

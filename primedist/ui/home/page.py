@@ -23,7 +23,15 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QHideEvent, QKeyEvent, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import (
+    QColor,
+    QHideEvent,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -299,9 +307,31 @@ def fit_height(table: QTableWidget) -> None:
 
 
 def fit_lines(listing: QListWidget) -> None:
-    """A list no taller than its lines (at least its minimum): a short list never grows."""
-    lines = sum(listing.sizeHintForRow(r) for r in range(listing.count()))
+    """A list no taller than its lines as laid out (a long one wrapped over two), at least
+    its minimum: a short list never grows."""
+    listing.doItemsLayout()
+    lines = sum(
+        max(listing.visualItemRect(listing.item(r)).height(), listing.sizeHintForRow(r))
+        for r in range(listing.count())
+    )
     listing.setMaximumHeight(max(listing.minimumHeight(), lines + 2 * listing.frameWidth() + 6))
+
+
+class FeedList(QListWidget):
+    """The latest events, each line whole: a long one wraps at the list's width (a
+    sideways scroll bar covered a line of a narrow window), the list as tall as its
+    lines at every width."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            fit_lines(self)
 
 
 def spread_columns(table: QTableWidget) -> None:
@@ -433,7 +463,7 @@ class HomePage(FiguresPage):
         events_row.addStretch(1)
         events_row.addWidget(self.see_more)
         outer.addLayout(events_row)
-        self.events = QListWidget()
+        self.events = FeedList()
         self.events.setObjectName("homeEvents")
         self.events.setMinimumHeight(90)
         outer.addWidget(self.events)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import as_utc
 from primedist.core.messages import Message, reread
 from primedist.core.money import format_money, format_number
+from primedist.core.text import clean_text
 from primedist.domain.enums import Module, OrderSource, OrderStatus
 from primedist.domain.order import Order
 from primedist.errors import PrimedistError
@@ -672,7 +673,9 @@ class OrderDetailDialog(QDialog):
         typed = self.note_edit.toPlainText()
         if typed == self._saved_note:
             self.note_edit.setPlainText(note)
-        if typed == self._saved_note or typed.strip() == note.strip():
+        # As stored, the typed text is this note (just saved: its stray spaces and invisible
+        # characters cleaned away): what the next save starts from.
+        if typed == self._saved_note or clean_text(typed) == clean_text(note):
             self._note_base = note  # the editor shows what is stored (or was just saved)
             self.note_conflict.hide()
         self._saved_note = note
@@ -1145,7 +1148,8 @@ class OrderDetailDialog(QDialog):
             self._save_note()
 
     def _unsaved_note(self) -> bool:
-        return self.note_edit.toPlainText().strip() != self._saved_note.strip()
+        # As the service stores it: a note saved with a stray space is saved, not pending.
+        return clean_text(self.note_edit.toPlainText()) != clean_text(self._saved_note)
 
     def _update_note_button(self) -> None:
         self.save_note_button.setEnabled(self._unsaved_note() and not self._busy)

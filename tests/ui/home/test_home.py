@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QListWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import Engine
 
@@ -105,7 +105,7 @@ def test_events_and_see_more(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> 
     page = make_page(qtbot, ctx)
     assert page.events.count() == 5
     dialog = page.show_all_events()
-    listing = dialog.findChild(type(page.events))
+    listing = dialog.findChild(QListWidget)
     qtbot.waitUntil(lambda: listing.count() == 6)
     assert "Shop A: Low stock" in listing.item(0).text()
     dialog.close()

@@ -72,3 +72,25 @@ def test_a_status_change_meanwhile_does_not_refuse_the_note(
         click(qtbot, on_b.save_note_button)
     assert order_of(engine, order_id).staff_note == "Goi truoc khi giao"
     assert not on_b.note_conflict.isVisible()
+
+
+def test_ones_own_note_saved_with_stray_spaces_is_no_clash_at_the_next_save(
+    qtbot: Any, owner_ctx: ServiceContext, engine: Engine, variants: list[int],
+) -> None:  # fmt: skip
+    """The note is stored cleaned (a space before a line break dropped): the next save on
+    the same screen starts from that note, not from the one before (it was refused as
+    changed elsewhere, naming oneself)."""
+    order_id = phone_order(owner_ctx, variants)
+    screen = open_detail(qtbot, owner_ctx, order_id)
+    screen.note_edit.setPlainText("Goi lai \nsau 5 gio")
+    with qtbot.waitSignal(screen.changed, timeout=WAIT_MS):
+        click(qtbot, screen.save_note_button)
+    assert order_of(engine, order_id).staff_note == "Goi lai\nsau 5 gio"
+    qtbot.waitUntil(lambda: not screen._busy, timeout=WAIT_MS)
+    screen.note_edit.setPlainText(screen.note_edit.toPlainText() + "\nDa goi")
+    with qtbot.waitSignal(screen.changed, timeout=WAIT_MS):
+        click(qtbot, screen.save_note_button)
+    assert not screen.note_conflict.isVisible()
+    assert order_of(engine, order_id).staff_note.endswith("Da goi")
+    qtbot.waitUntil(lambda: not screen._busy, timeout=WAIT_MS)
+    assert not screen.save_note_button.isEnabled()  # saved: closing asks nothing
