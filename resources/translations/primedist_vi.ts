@@ -480,6 +480,10 @@
         <translation>Sao lưu hằng ngày không thành công: {reason}</translation>
     </message>
     <message>
+        <source>The daily backup to the folder “{folder}” failed: {reason}</source>
+        <translation>Sao lưu hằng ngày vào thư mục “{folder}” không thành công: {reason}</translation>
+    </message>
+    <message>
         <source>{carrier} account {account} can no longer track parcels: {reason} Update its token in Settings → Logistics.</source>
         <translation>Tài khoản {carrier} {account} không theo dõi được đơn hàng nữa: {reason} Hãy cập nhật token trong Cài đặt → Vận chuyển.</translation>
     </message>
@@ -1064,6 +1068,10 @@ doanh thu</translation>
     <message>
         <source>Before an upgrade</source>
         <translation>Trước khi nâng cấp</translation>
+    </message>
+    <message>
+        <source>The daily backup to the folder “%1” failed on %2: %3</source>
+        <translation>Sao lưu hằng ngày vào thư mục “%1” lúc %2 không thành công: %3</translation>
     </message>
     <message>
         <source>The daily backup failed on %1: %2</source>
@@ -9729,6 +9737,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>active</source>
         <translation>đang hoạt động</translation>
+    </message>
+    <message>
+        <source>restored by</source>
+        <translation>người khôi phục</translation>
     </message>
     <message>
         <source>code</source>
