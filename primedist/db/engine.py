@@ -131,9 +131,28 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         sa.event.listen(engine, "begin", _sqlite_begin)
         sa.event.listen(engine, "handle_error", _name_a_read_only_folder)
         return engine
-    engine = sa.create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = sa.create_engine(
+        url, echo=echo, pool_pre_ping=True, connect_args=_server_connect_args(url)
+    )
     sa.event.listen(engine, "handle_error", _name_the_server)
     return engine
+
+
+#: Seconds to wait for a PostgreSQL server to answer a new connection.
+PG_CONNECT_TIMEOUT_S = 10
+#: TCP keepalives (seconds idle, between probes, probes) and how long sent data may go
+#: unacknowledged (ms): a server gone silent mid-query (its PC switched off, a cable
+#: pulled) fails the query in about a minute instead of TCP's quarter of an hour, so the
+#: UI's one database worker (the status bar's read, the next action) is not held behind it.
+PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                 "keepalives_count": 3, "tcp_user_timeout": 60_000}  # fmt: skip
+
+
+def _server_connect_args(url: str) -> dict[str, Any]:
+    """libpq's timeouts for a server URL; a value the URL sets itself wins."""
+    wanted: dict[str, Any] = {"connect_timeout": PG_CONNECT_TIMEOUT_S, **PG_KEEPALIVES}
+    given = make_url(url).query
+    return {name: value for name, value in wanted.items() if name not in given}
 
 
 def is_sqlite(bind: Engine | sa.Connection) -> bool:

@@ -220,3 +220,19 @@ def test_ddl_inside_a_transaction_is_rolled_back(engine: Engine) -> None:
         conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
         raise RuntimeError("roll back")
     assert has_trigger()
+
+
+@pytest.mark.skipif(DIALECT != "postgresql", reason="PostgreSQL only: libpq's own settings")
+def test_server_connections_give_up_on_a_silent_server(engine: Engine) -> None:
+    """Each pooled connection to the server carries the connect timeout and keepalives (a
+    server gone silent mid-query fails the query in about a minute, not TCP's 15)."""
+    from primedist.db.engine import PG_CONNECT_TIMEOUT_S, PG_KEEPALIVES
+
+    raw = engine.raw_connection()
+    try:
+        given = raw.driver_connection.info.get_parameters()  # type: ignore[union-attr]
+    finally:
+        raw.close()
+    assert given["connect_timeout"] == str(PG_CONNECT_TIMEOUT_S)
+    for name, value in PG_KEEPALIVES.items():
+        assert given[name] == str(value), name

@@ -6,6 +6,8 @@ serialization failure) are `Busy`; a duplicate key is not. Needs psycopg, not a 
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from primedist.cli import EXIT_ERROR
+from primedist.db import engine as engine_module
 from primedist.db.engine import make_engine, server_name, session_scope, store_problem
 from primedist.errors import Busy, StoreError
 
@@ -129,3 +132,59 @@ def test_the_cli_says_busy_for_a_clash_with_another_pcs_writer(
     run = cli("--data-dir", str(data_dir), "report", "dashboard")
     assert run.code == EXIT_ERROR
     assert run.error_line() == f"primedist: error: {BUSY}"
+
+
+# A server that answers nothing ---------------------------------------------------------------
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A local port whose listener takes connections (the kernel completes them) and never
+    says a word: a server hung, or a PC gone behind a half-open connection."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield int(listener.getsockname()[1])
+
+
+def connect_in_background(engine: Engine) -> tuple[threading.Thread, list[BaseException]]:
+    """Start a connection off the test's thread (so a hang fails the test, not the run)."""
+    errors: list[BaseException] = []
+
+    def connect() -> None:
+        try:
+            with session_scope(engine) as session:
+                session.execute(sa.text("SELECT 1"))
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            errors.append(error)
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    return thread, errors
+
+
+def test_a_server_that_never_answers_is_given_up_after_the_connect_timeout(
+    silent_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "PG_CONNECT_TIMEOUT_S", 2)
+    engine = make_engine(f"postgresql+psycopg://shop:pw@127.0.0.1:{silent_port}/shopdata")
+    started = time.monotonic()
+    thread, errors = connect_in_background(engine)
+    thread.join(20)
+    assert not thread.is_alive(), "the connection still waits for a server that never answers"
+    assert time.monotonic() - started < 15
+    (error,) = errors
+    assert isinstance(error, StoreError)
+    assert error.user_message == unreachable_message(f"127.0.0.1:{silent_port}/shopdata")
+    engine.dispose()
+
+
+def test_the_urls_own_connect_timeout_wins(silent_port: int) -> None:
+    engine = make_engine(
+        f"postgresql+psycopg://shop:pw@127.0.0.1:{silent_port}/shopdata?connect_timeout=2"
+    )
+    started = time.monotonic()
+    thread, errors = connect_in_background(engine)
+    thread.join(20)
+    assert not thread.is_alive()
+    assert time.monotonic() - started < engine_module.PG_CONNECT_TIMEOUT_S
+    assert isinstance(errors[0], StoreError)
+    engine.dispose()
