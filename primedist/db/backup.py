@@ -137,19 +137,20 @@ def create_backup(
     return path
 
 
-def backup_to(engine: Engine, target: Path) -> Path:
+def backup_to(engine: Engine, target: Path, *, folder: bool = False) -> Path:
     """A backup where the user says (`primedist backup TARGET`): into a folder that exists
     (named as in the backups folder), else into the file `target`, which must not exist yet
     (an older backup, or any other file, is never overwritten), in a folder that exists:
     a missing one is never made (a USB stick not plugged in would get a folder of its
-    name on the PC's own disk, and the backup with it)."""
+    name on the PC's own disk, and the backup with it). `folder`: `target` is a folder
+    (the app's folder chooser), never taken for a file's name when it is gone since (the
+    stick was pulled)."""
     if target.is_dir():
         return create_backup(engine, target, reason="manual")
     _require_sqlite(engine)
-    if not target.parent.is_dir():
-        raise StoreError(
-            msg("The folder {folder} does not exist.", folder=repr(str(target.parent)))
-        )
+    missing = target if folder else target.parent
+    if folder or not missing.is_dir():
+        raise StoreError(msg("The folder {folder} does not exist.", folder=repr(str(missing))))
     _write_backup(engine, target, new_file=True)
     return target
 
@@ -182,6 +183,7 @@ def _write_backup(engine: Engine, path: Path, *, new_file: bool = False) -> None
                 _remove_quietly(tmp)
                 raise _already_exists(path)
             os.replace(tmp, path)
+            _sync_folder(path.parent)
     except _Stop as exc:
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
         raise BackupStopped(
@@ -190,6 +192,23 @@ def _write_backup(engine: Engine, path: Path, *, new_file: bool = False) -> None
     except (sqlite3.Error, OSError) as exc:  # a read-only place, a full disk, a file in the way
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
         raise BackupFailed(path, _reason(exc)) from exc
+
+
+def _sync_folder(folder: Path) -> None:
+    """Put the folder's entries on the disk: SQLite synced the file's content, but its new
+    name may still sit in the page cache, and a USB stick pulled right after the backup
+    would have none. Skipped where a folder cannot be opened or synced (Windows, some
+    filesystems): the backup is written all the same."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # Stopping a running backup (the app's quit) ----------------------------------------------

@@ -87,14 +87,18 @@ def set_backup_keep(ctx: ServiceContext, keep: int) -> int:
 
 
 # Backups -------------------------------------------------------------------------------
-def backup_now(ctx: ServiceContext, target: Path | None = None, *, keep: int | None = None) -> Path:
+def backup_now(
+    ctx: ServiceContext, target: Path | None = None, *, keep: int | None = None,
+    folder: bool = False,
+) -> Path:  # fmt: skip
     """Write a consistent backup: into the data dir's backups folder, keeping the newest
     `keep` manual ones there (the stored setting when not given); or to `target` — into it
-    when it is a folder that exists, else as that file, which must not exist yet."""
+    when it is a folder that exists, else as that file, which must not exist yet.
+    `folder`: `target` is a folder (chosen in the app): refused when it is gone."""
     ctx.require_manager()
     settings = _settings(ctx)
     if target is not None:
-        path = store_backup.backup_to(ctx.engine, target)
+        path = store_backup.backup_to(ctx.engine, target, folder=folder)
     else:
         path = store_backup.create_backup(
             ctx.engine,

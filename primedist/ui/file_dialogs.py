@@ -1,6 +1,6 @@
-"""Every file dialog of the app (open and save) comes from here: Qt's own dialog (the same
-on every system) whose list never opens the files it shows, starting in the folder last
-used for that purpose, never in the data dir.
+"""Every file dialog of the app (open, save, choose a folder) comes from here: Qt's own
+dialog (the same on every system) whose list never opens the files it shows, starting in
+the folder last used for that purpose, never in the data dir.
 
 Why: SQLite locks its files with POSIX (fcntl) locks, and a process loses all its locks on
 a file as soon as it closes *any* descriptor of that file. Qt's stock icon provider opens
@@ -74,11 +74,12 @@ DIALOG_SIZE = QSize(900, 560)
 def build_file_dialog(parent: QWidget | None, title: str, folder: Path, filters: str,
                       *, save: bool = False, many: bool = False) -> QFileDialog:  # fmt: skip
     """A file dialog (not the system's: it would list the folder its own way) showing
-    `folder`, the name filters `filters` (";;"-separated); not yet open."""
+    `folder`, the name filters `filters` (";;"-separated; none when empty); not yet open."""
     dialog = QFileDialog(parent, title)
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
     dialog.setIconProvider(icon_provider())  # before the folder: its listing uses it
-    dialog.setNameFilters(filters.split(";;"))
+    if filters:
+        dialog.setNameFilters(filters.split(";;"))
     dialog.setDirectory(str(folder))
     if save:
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
@@ -122,6 +123,25 @@ def ask_save_file(
         parent, ctx, purpose, title, filters, suggested.parent, save=True, name=suggested.name
     )
     return (chosen[0], name_filter) if chosen else None
+
+
+def ask_folder(parent: QWidget | None, ctx: ServiceContext | None, purpose: str,
+               title: str, folder: Path | None = None) -> Path | None:  # fmt: skip
+    """The folder the user picks (None when cancelled), starting in the folder last used
+    for `purpose` (else `folder`, else Documents); the folder itself is remembered."""
+    dialog = build_file_dialog(parent, title, start_folder(ctx, purpose, folder), "")
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    try:
+        chosen, _filter = run_dialog(dialog)
+    finally:
+        if shiboken6.isValid(dialog):  # a parent closed meanwhile took it along
+            dialog.deleteLater()
+    if not chosen:
+        return None
+    picked = Path(chosen[0])
+    remember_folder(ctx, purpose, picked)
+    return picked
 
 
 def _ask(parent: QWidget | None, ctx: ServiceContext | None, purpose: str, title: str,

@@ -1,14 +1,16 @@
 """Backups and restores that must not lose data: a restore refused while another process
 has the store open (the store lock), a damaged database never backed up (the good backups
 kept), a failed daily backup told on Home and the Backup & restore page, a store from a
-newer app refused without a safety copy at every start, and the copy an interrupted restore
-left behind removed."""
+newer app refused without a safety copy at every start, the copy an interrupted restore
+left behind removed, and a backup's name synced to the disk (a USB stick pulled after)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -282,3 +284,41 @@ def test_a_restore_copies_over_what_an_interrupted_one_left(
     assert shop_names(new_ctx) == shop_names_in_file(saved)
     assert [p for p in leftovers(db) if p.exists()] == []
     new_ctx.engine.dispose()
+
+
+# 6. A backup on a USB stick pulled right after --------------------------------------------
+def test_a_backup_syncs_its_folder_once_it_has_its_name(
+    owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite syncs the copy's content; the rename of the .part to its name was left in the
+    page cache, so a stick pulled then could lose the backup. The folder is synced after."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    synced: list[list[str]] = []  # what each fsync of the stick's folder put on the disk
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if os.path.samestat(os.fstat(fd), usb.stat()):
+            synced.append(sorted(p.name for p in usb.iterdir()))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    path = svc.backup_now(owner_ctx, usb, folder=True)
+    assert synced == [[path.name]]
+
+
+def test_a_folder_that_refuses_a_sync_still_gets_the_backup(
+    owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some filesystems (and Windows, for a folder) refuse it: the backup stands."""
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    path = svc.backup_now(owner_ctx, tmp_path, folder=True)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("primedist-")] == [path.name]
+    assert shop_names_in_file(path) == shop_names(owner_ctx)

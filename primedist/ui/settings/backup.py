@@ -1,6 +1,6 @@
-"""Settings → Backup & restore: Back up now, the backups in the data dir, how many to keep,
-and Restore… (the file is checked first, then confirmed; the session restarts on the
-restored data)."""
+"""Settings → Backup & restore: Back up now (or to a folder: a USB stick), the backups in
+the data dir, how many to keep, and Restore… (the file is checked first, then confirmed;
+the session restarts on the restored data)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from primedist.errors import PrimedistError
 from primedist.services import backup as svc
 from primedist.services.backup import BackupFailure, BackupFile
 from primedist.services.context import ServiceContext
-from primedist.ui.file_dialogs import BACKUP, ask_open_file
+from primedist.ui.file_dialogs import BACKUP, ask_folder, ask_open_file
 from primedist.ui.formatting import format_file_size, short_path
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text, localize
@@ -75,12 +75,16 @@ class BackupSettings(QWidget):
         self.backup_button = QPushButton()
         self.backup_button.setObjectName("primaryButton")
         self.backup_button.clicked.connect(self.back_up_now)
+        self.backup_to_button = QPushButton()
+        self.backup_to_button.setObjectName("backupToFolderButton")
+        self.backup_to_button.clicked.connect(self.choose_and_back_up)
         self.restore_button = QPushButton()
         self.restore_button.setObjectName("restoreButton")
         self.restore_button.clicked.connect(self.choose_and_restore)
         self.restore_selected_button = QPushButton()
         self.restore_selected_button.clicked.connect(self.restore_selected)
-        for b in (self.backup_button, self.restore_button, self.restore_selected_button):
+        for b in (self.backup_button, self.backup_to_button, self.restore_button,
+                  self.restore_selected_button):  # fmt: skip
             bar.addWidget(b)
         bar.addStretch(1)
         layout.addLayout(bar)
@@ -117,7 +121,8 @@ class BackupSettings(QWidget):
         # A PostgreSQL server is backed up with its own tools (pg_dump), not from the app.
         self.on_server = ctx.settings is not None and not ctx.settings.is_sqlite
         self.allowed = ctx.actor.role in (Role.OWNER, Role.MANAGER) and not self.on_server
-        for w in (self.backup_button, self.restore_button, self.keep, self.keep_save, self.table):
+        for w in (self.backup_button, self.backup_to_button, self.restore_button, self.keep,
+                  self.keep_save, self.table):  # fmt: skip
             w.setEnabled(self.allowed)
         self.retranslate()
         # Everyone reads how many backups the shop keeps (only a manager changes it).
@@ -148,6 +153,7 @@ class BackupSettings(QWidget):
             text = self.tr("Only the owner or a manager backs up and restores the data.")
         self.explanation.setText(text)
         self.backup_button.setText(self.tr("Back up now"))
+        self.backup_to_button.setText(self.tr("Back up to a folder…"))
         self.restore_button.setText(self.tr("Restore from a file…"))
         self.restore_selected_button.setText(self.tr("Restore selected…"))
         self.table.setHorizontalHeaderLabels(
@@ -241,6 +247,30 @@ class BackupSettings(QWidget):
         self.backedUp.emit(path)
         self.reload()
 
+    def choose_and_back_up(self) -> None:
+        """A backup into a folder the user picks (a USB stick), named as in the backups
+        folder so that a restore from it later shows when it was taken."""
+        folder = ask_folder(self, self.ctx, BACKUP, self.tr("Choose the folder for the backup"))
+        if folder is not None:
+            self.back_up_to(folder)
+
+    def back_up_to(self, folder: Path) -> None:
+        self._busy(True)
+        op: Op[Path] = Op(
+            self, lambda _job: svc.backup_now(self.ctx, folder, folder=True),
+            title=self.tr("Backing up"),
+        )  # fmt: skip
+        op.success(self._backed_up_to).failure(self._failed)
+        op.finally_(lambda: self._busy(False)).with_progress(beside=True).run()
+
+    def _backed_up_to(self, path: Path) -> None:
+        # The whole path: the owner must see it went onto the stick, not the PC.
+        self._say(self.tr("Backup written to %s") % path)
+        self.backedUp.emit(path)
+        settings = self.ctx.settings
+        if settings is not None and _same_folder(path.parent, settings.backup_dir):
+            self.reload()
+
     def save_keep(self) -> None:
         keep = self.keep.value()
         run_inline(self, lambda: svc.set_backup_keep(self.ctx, keep), self.message,
@@ -318,7 +348,8 @@ class BackupSettings(QWidget):
         show_crash(self, exc)
 
     def _busy(self, busy: bool) -> None:
-        for b in (self.backup_button, self.restore_button, self.restore_selected_button):
+        for b in (self.backup_button, self.backup_to_button, self.restore_button,
+                  self.restore_selected_button):  # fmt: skip
             b.setEnabled(self.allowed and not busy)
         if not busy:
             self._update_actions()
@@ -327,3 +358,10 @@ class BackupSettings(QWidget):
         self.message.setProperty("error", error)
         self.message.setText(text)
         self.message.show()
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
