@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="pull the orders of the linked marketplace shops",
         description="Pull the orders changed since the last sync of each linked shop "
         "(or of --shop), or those updated in --from..--to again. Exits 1 when a shop failed "
-        "or needs re-authorisation.",
+        "or needs re-authorisation. A shop that syncs now elsewhere (the app's schedule or "
+        "Sync now, on this PC or another) is not synced again meanwhile: it is listed as "
+        "busy, naming that PC, and that is no failure (exit 0).",
     )
     p.add_argument("--shop", metavar="NAME", help="only this shop")
     p.add_argument("--from", dest="date_from", type=local_date, metavar="YYYY-MM-DD",
@@ -99,6 +101,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
         ]
     text = "\n".join(r.summary() for r in reports) or "No linked marketplace shop to sync."
     emit(args, {"shops": [r.as_dict() for r in reports]}, text)
+    # Busy: the shop syncs elsewhere now (the report names the PC); not a failure to alert.
     return EXIT_OK if all(r.outcome in ("ok", "busy") for r in reports) else EXIT_ERROR
 
 

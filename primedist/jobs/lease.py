@@ -8,9 +8,10 @@ free or expired:
 
 While the job runs, a thread renews the lease every third of its length; at the end the
 lease is released (expires now; the row stays, naming who ran the job last). A holder
-that crashes keeps the job only until its lease expires. The same code runs on SQLite
-(the app and `primedist sync --loop` on one PC). Times come from the database server's
-clock on PostgreSQL, as the PCs' clocks may differ.
+that crashes keeps the job only until its lease expires. Work asked for by hand that must
+not overlap a job takes the job's lease too (`held`): every sync of a shop holds its pull
+job's. The same code runs on SQLite (the app and `primedist sync` on one PC). Times come
+from the database server's clock on PostgreSQL, as the PCs' clocks may differ.
 """
 
 from __future__ import annotations
@@ -57,20 +58,37 @@ def db_now(conn: sa.Connection) -> datetime:
 
 
 def try_acquire(
-    engine: Engine, name: str, *, holder: str = HOLDER, lease: timedelta = LEASE
+    engine: Engine,
+    name: str,
+    *,
+    holder: str = HOLDER,
+    lease: timedelta = LEASE,
+    reclaim: bool = False,
 ) -> bool:
-    """Take the lease on `name` unless another holder's lease is still running."""
+    """Take the lease on `name` unless a lease on it is still running: not re-entrant, a
+    running lease of `holder` itself refuses too (two threads of one process exclude each
+    other). `reclaim`: a running lease of `holder` is taken back, for a caller that knows
+    nobody in this process uses it (a lease left by a release that failed)."""
     with engine.begin() as conn:
         now = db_now(conn)
         values = {"name": name, "holder": holder, "acquired_at": now, "expires_at": now + lease}
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         stmt = dialect.insert(locks_t).values(**values)
+        free = locks_t.c.expires_at <= now
         stmt = stmt.on_conflict_do_update(
             index_elements=[locks_t.c.name],
             set_={k: stmt.excluded[k] for k in ("holder", "acquired_at", "expires_at")},
-            where=locks_t.c.expires_at <= now,
+            where=sa.or_(free, locks_t.c.holder == holder) if reclaim else free,
         ).returning(locks_t.c.name)  # a row only when inserted or taken over
         return conn.execute(stmt).first() is not None
+
+
+def holder_of(engine: Engine, name: str) -> str | None:
+    """Who holds the lease on `name`, or held it last (None: never taken)."""
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(locks_t.c.holder).where(locks_t.c.name == name)
+        ).scalar_one_or_none()
 
 
 def renew(engine: Engine, name: str, *, holder: str = HOLDER, lease: timedelta = LEASE) -> bool:
@@ -98,11 +116,16 @@ def release(engine: Engine, name: str, *, holder: str = HOLDER) -> None:
 
 @contextmanager
 def held(
-    engine: Engine, name: str, *, holder: str = HOLDER, lease: timedelta = LEASE
+    engine: Engine,
+    name: str,
+    *,
+    holder: str = HOLDER,
+    lease: timedelta = LEASE,
+    reclaim: bool = False,
 ) -> Iterator[bool]:
     """Yields whether the lease on `name` is ours; while it is, it is renewed, and
-    released at the end."""
-    if not try_acquire(engine, name, holder=holder, lease=lease):
+    released at the end (`reclaim`: as `try_acquire`)."""
+    if not try_acquire(engine, name, holder=holder, lease=lease, reclaim=reclaim):
         yield False
         return
     with _kept(engine, name, holder, lease):

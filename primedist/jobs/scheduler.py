@@ -8,7 +8,9 @@ scheduler's own thread, never the UI's). Add your module with a one-line edit be
 Every job coalesces missed runs into one, never overlaps itself (max_instances=1), and
 runs on a worker thread: the GUI and `primedist sync --loop` share this file. Every job
 added with an `id` (and every module's catch-up) runs under its lease in the database
-(`jobs/lease.py`): with several PCs on one database, a job runs on one PC at a time.
+(`jobs/lease.py`): with several PCs on one database, a job runs on one PC at a time. A
+shop's pull job takes its lease itself (`services.sync.sync_shop`), as a sync of the shop
+asked for by hand does: they exclude each other.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from primedist.db.engine import retry_when_busy
 from primedist.jobs.lease import leased
 from primedist.services.backup import stop_running_backups
 from primedist.services.context import ServiceContext
+from primedist.services.sync import PULL_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,11 @@ JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_g
 #: so run on every PC, without a lease.
 PER_PC_JOBS = frozenset({"sync.shops", "catch_up.sync"})
 
+#: Jobs whose work takes the job's lease itself, also when asked for by hand: a shop's
+#: pull (`sync.pull.<shop id>`, held by `sync_shop`). Wrapped too, the job would hold it
+#: already when its sync asks, and be refused.
+SELF_LEASED_PREFIXES = (PULL_PREFIX,)
+
 #: Worker threads: enough for one sync per shop plus the outbox and housekeeping.
 WORKERS = 4
 
@@ -67,13 +75,15 @@ def job_modules() -> list[ModuleType]:
 
 
 class _LeasedJobs(BaseScheduler):  # type: ignore[misc]  # APScheduler 3 has no types
-    """Adds every job with an `id` wrapped in its database lease (`jobs/lease.leased`)."""
+    """Adds every job with an `id` wrapped in its database lease (`jobs/lease.leased`),
+    but those of PER_PC_JOBS and SELF_LEASED_PREFIXES."""
 
     lease_engine: Engine
 
     def add_job(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         job_id = kwargs.get("id")
-        if job_id is not None and job_id not in PER_PC_JOBS and not isinstance(func, str):
+        if (job_id is not None and job_id not in PER_PC_JOBS and not isinstance(func, str)
+                and not str(job_id).startswith(SELF_LEASED_PREFIXES)):  # fmt: skip
             func = leased(self.lease_engine, str(job_id), func)
         return super().add_job(func, *args, **kwargs)
 

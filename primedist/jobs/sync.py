@@ -1,7 +1,8 @@
 """Scheduler jobs of the marketplace sync: pull orders, deliver the outbox, refresh tokens.
 
 - `sync.pull.<shop id>`: every N minutes (Settings → Sync schedule) per linked shop; one
-  job per shop, so a slow shop never holds another back and never overlaps itself;
+  job per shop, so a slow shop never holds another back and never overlaps itself (its
+  lease, taken by the sync as a Sync now's is: neither overlaps the other);
 - `sync.shops`: every minute, adds/removes the per-shop jobs as shops are linked or
   disconnected and follows a changed interval;
 - `sync.outbox`: every minute, delivers the outbox;
@@ -91,9 +92,13 @@ def reconcile_shops(
 
 
 def pull(ctx: ServiceContext, shop_id: int, factory: ConnectorFactory = default_connector) -> None:
+    """The shop's scheduled sync; `sync_shop` holds the job's lease (not the scheduler)."""
     try:
         report = sync_shop(ctx, shop_id, factory=factory)
-        log.info("%s", report.summary())
+        # Not run (another PC or a Sync now syncs the shop): skipped, as a job whose lease
+        # another PC holds is.
+        skipped = report.outcome == "busy" and not report.fetched
+        log.log(logging.DEBUG if skipped else logging.INFO, "%s", report.summary())
     except Exception:
         log.exception("sync of shop %s failed", shop_id)
 

@@ -20,6 +20,11 @@ Failures never escape as exceptions from `sync_shop`: they land in the shop's ch
 - an authorisation problem: the shop is marked "needs re-authorisation";
 - anything else from the platform: an error line in the shop's log.
 
+One sync of a shop at a time: in this process (`shop_sync_lock`), across processes and PCs
+(the shop's pull job lease in `job_locks`, held by a scheduled sync and one asked for by
+hand alike; a PostgreSQL advisory lock besides). A sync refused is outcome "busy", naming
+the PC that syncs the shop now.
+
 A disconnected or never linked shop is not synced (outcome "disconnected" / "not_linked",
 no log line: nothing failed), and a run stops at its next batch once the shop got
 disconnected meanwhile (the batches before stay).
@@ -189,7 +194,7 @@ _SHOP_LOCKS_GUARD = threading.Lock()
 
 
 #: The scheduler's pull job of a shop is this and the shop's id (`jobs/sync.py`); its
-#: lease in `job_locks` has the same name.
+#: lease in `job_locks` has the same name, held by every sync of the shop (`sync_shop`).
 PULL_PREFIX = "sync.pull."
 
 #: The advisory lock space of shop syncs: one sync of a shop at a time across the PCs
@@ -366,16 +371,66 @@ def sync_shop(
     if not lock.acquire(blocking=False):
         report.outcome, report.message = "busy", "a sync of this shop is already running"
         return report
-    other_pcs = AdvisoryLock(ctx.engine, SYNC_LOCK_SPACE, shop_id)
-    if not other_pcs.acquire():
+    try:
+        # Every sync of the shop holds its pull job's lease (the scheduler's job takes none
+        # of its own: scheduler.py), so a scheduled sync and a Sync now or `primedist sync`
+        # never overlap, whichever process or PC runs them, and every PC's status bar shows
+        # it running. Under the shop's lock nothing else in this process holds the lease: a
+        # running lease of ours is one a failed release left, and is taken back.
+        with lease.held(ctx.engine, pull_job(shop_id), reclaim=True) as ours:
+            if not ours:
+                report.outcome, report.message = "busy", _syncing_elsewhere(ctx, shop_id)
+                return report
+            if not _run_leased(ctx, ref, report, connector, factory, prog, since, until,
+                               advance_checkpoint):  # fmt: skip
+                return report
+    finally:
         lock.release()
+    try:
+        retry_when_busy(lambda: _record(ctx, shop_id, report))
+    except Busy:
+        if not report.fetched:
+            raise
+        _stopped_by_another_writer(report)  # the orders are in; only the log line is not
+    return report
+
+
+def pull_job(shop_id: int) -> str:
+    """The scheduler's pull job of the shop, and the name of its lease in `job_locks`."""
+    return f"{PULL_PREFIX}{shop_id}"
+
+
+def _syncing_elsewhere(ctx: ServiceContext, shop_id: int) -> Message:
+    """Why a sync did not run: another process (another PC's, or `primedist sync` on this
+    one) holds the shop's pull lease and syncs it now."""
+    holder = lease.holder_of(ctx.engine, pull_job(shop_id))
+    return msg("Already syncing on {pc}; its orders show when that sync finishes.",
+               pc=lease.holder_pc(holder) if holder else "?")  # fmt: skip
+
+
+def _run_leased(
+    ctx: ServiceContext,
+    ref: ShopRef,
+    report: SyncReport,
+    connector: Connector | None,
+    factory: ConnectorFactory,
+    prog: Progress,
+    since: datetime | None,
+    until: datetime | None,
+    advance_checkpoint: bool,
+) -> bool:
+    """The run, under the shop's lock and lease; False when a sync of the shop on another
+    PC kept it from running (its advisory lock: that PC's lease ran out while it synced,
+    its renewals failing)."""
+    other_pcs = AdvisoryLock(ctx.engine, SYNC_LOCK_SPACE, ref.id)
+    if not other_pcs.acquire():
         report.outcome, report.message = "busy", "a sync of this shop is running on another PC"
-        return report
+        return False
     started = time.perf_counter()
     SYNC_STATE.started(ref.name)
     own = connector is None
     try:
-        conn = connector if connector is not None else factory(ctx, shop_id)
+        conn = connector if connector is not None else factory(ctx, ref.id)
         try:
             _run(ctx, conn, ref, report, prog, since, until, advance_checkpoint)
         finally:
@@ -392,15 +447,8 @@ def sync_shop(
     finally:
         SYNC_STATE.finished(ref.name)
         other_pcs.release()
-        lock.release()
         report.seconds = time.perf_counter() - started
-    try:
-        retry_when_busy(lambda: _record(ctx, shop_id, report))
-    except Busy:
-        if not report.fetched:
-            raise
-        _stopped_by_another_writer(report)  # the orders are in; only the log line is not
-    return report
+    return True
 
 
 def _stopped_by_another_writer(report: SyncReport) -> None:

@@ -32,6 +32,19 @@ def test_one_holder_at_a_time_until_release(engine: Engine) -> None:
     assert lease.try_acquire(engine, "backup.daily", holder="pc-b")
 
 
+def test_a_holder_takes_its_own_running_lease_back_only_when_it_asks(engine: Engine) -> None:
+    """`reclaim` (a shop's sync, under its own per-process lock): a lease of this holder a
+    failed release left running is taken back; another holder's never is."""
+    assert lease.holder_of(engine, "sync.pull.1") is None
+    assert lease.try_acquire(engine, "sync.pull.1", holder="pc-a")
+    assert not lease.try_acquire(engine, "sync.pull.1", holder="pc-a")
+    assert not lease.try_acquire(engine, "sync.pull.1", holder="pc-b", reclaim=True)
+    assert lease.try_acquire(engine, "sync.pull.1", holder="pc-a", reclaim=True)
+    assert lease.holder_of(engine, "sync.pull.1") == "pc-a"
+    lease.release(engine, "sync.pull.1", holder="pc-a")
+    assert lease.holder_of(engine, "sync.pull.1") == "pc-a"  # who held it last
+
+
 def test_an_expired_lease_is_taken_over_and_lost_by_its_holder(engine: Engine) -> None:
     assert lease.try_acquire(engine, "sync.outbox", holder="pc-a", lease=SHORT)
     assert not lease.try_acquire(engine, "sync.outbox", holder="pc-b", lease=SHORT)

@@ -1,11 +1,13 @@
 """The sync jobs: one pull job per linked shop at the configured interval, the outbox
-every minute, never two syncs of a shop at once, and a real scheduler pulling orders."""
+every minute, never two syncs of a shop at once (the scheduled pull and a Sync now hold
+the same lease), and a real scheduler pulling orders."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -13,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from primedist.core.clock import FixedClock
+from primedist.jobs import lease
 from primedist.jobs import scheduler as app_scheduler
 from primedist.jobs import sync as jobs
 from primedist.services import sync
@@ -20,6 +23,9 @@ from primedist.services.context import ServiceContext
 from primedist.services.schedule_settings import set_sync_interval
 from tests.driver_sql import driver_sql
 from tests.services.test_sync import Market, _sandbox
+
+#: Another PC's app, as its lease rows name it.
+OTHER_PC = "KASSE-PC:77:0badf00d"
 
 
 @pytest.fixture
@@ -94,3 +100,69 @@ def test_a_running_scheduler_pulls_the_shop_without_anyone_asking(market: Market
     finally:
         scheduler.shutdown(wait=True)
     market.assert_in_step()
+
+
+class _Looking:
+    """The market's connectors, calling `look` (when set) as a run lists its first window."""
+
+    def __init__(self, market: Market) -> None:
+        self.market = market
+        self.look: Callable[[], None] | None = None
+        self.made = 0
+
+    def __call__(self, _ctx: object = None, _shop_id: object = None) -> sync.Connector:
+        self.made += 1
+        conn = self.market.connector()
+        listing, look = conn.changed_orders, self.look
+        self.look = None  # once
+
+        def changed_orders(*args: Any, **kwargs: Any) -> Any:
+            if look is not None:
+                look()
+            return listing(*args, **kwargs)
+
+        conn.changed_orders = changed_orders  # type: ignore[method-assign]
+        return conn
+
+
+def test_the_scheduled_pull_and_a_sync_by_hand_exclude_each_other(
+    market: Market, engine: Engine
+) -> None:
+    """The app's scheduler's pull job of a shop and Sync now hold one lease, the job's:
+    on two PCs (or processes) they never overlap, in one process the shop's lock refuses."""
+    pull_id = f"{jobs.PULL_PREFIX}{market.shop_id}"
+    connectors = _Looking(market)
+    scheduler = app_scheduler.LeasedBackgroundScheduler(timezone="UTC")
+    scheduler.lease_engine = engine
+    jobs.add_jobs(scheduler, market.ctx, connectors)
+    job = scheduler.get_job(pull_id)
+    assert job.func is jobs.pull  # not wrapped: its sync takes the lease (as Sync now's)
+
+    # Another PC's Sync now (or scheduled pull) holds the shop: this PC's pull skips it.
+    assert lease.try_acquire(engine, pull_id, holder=OTHER_PC)
+    job.func(*job.args)
+    assert (connectors.made, market.stored()) == (0, {})
+    lease.release(engine, pull_id, holder=OTHER_PC)
+
+    # The scheduled pull runs: a Sync now here is refused, another PC's cannot start.
+    seen: dict[str, Any] = {}
+
+    def while_scheduled() -> None:
+        seen["here"] = market.sync()
+        seen["other_pc"] = lease.try_acquire(engine, pull_id, holder=OTHER_PC)
+
+    connectors.look = while_scheduled
+    job.func(*job.args)
+    assert market.stored() and connectors.made == 1
+    assert (seen["here"].outcome, seen["other_pc"]) == ("busy", False)
+
+    # A Sync now runs: the scheduled pull (this PC's or, by the lease, another's) skips.
+    def while_by_hand() -> None:
+        job.func(*job.args)
+        seen["other_pc"] = lease.try_acquire(engine, pull_id, holder=OTHER_PC)
+
+    connectors.look = while_by_hand
+    assert sync.sync_shop(market.ctx, market.shop_id, factory=connectors).outcome == "ok"
+    assert (connectors.made, seen["other_pc"]) == (2, False)
+    # Free again once it ended, for every PC.
+    assert lease.try_acquire(engine, pull_id, holder=OTHER_PC)

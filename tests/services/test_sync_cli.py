@@ -11,9 +11,10 @@ import pytest
 from primedist.cli import as_owner, open_context
 from primedist.config import resolve_settings
 from primedist.connectors.shopee import SHIP_ORDER_PATH
+from primedist.jobs import lease
 from primedist.jobs import sync as sync_jobs
 from primedist.sandbox.shopee import FaultKind, SandboxConfig, ShopeeSandbox
-from primedist.services import channels, orders
+from primedist.services import channels, orders, sync
 from primedist.services import outbox_delivery as od
 from tests.cli_support import INIT_ARGS, Run
 
@@ -182,3 +183,26 @@ def test_syncing_a_shop_to_reauthorise_whose_tokens_work_makes_it_active(
     (shop,) = cli("shop", "list", "--json").json()["shops"]
     assert shop["status"] == "connected"
     assert cli("sync").code == 0  # synced with the others again
+
+
+def test_sync_of_a_shop_another_pc_syncs_now_names_that_pc_and_is_no_failure(
+    cli: Callable[..., Run], linked: tuple[ShopeeSandbox, Any]
+) -> None:
+    """The app's schedule (or Sync now) on KHO-PC holds the shop's pull lease: `primedist
+    sync` does not sync it a second time meanwhile; it says so, exit 0 (no alert from a
+    cron `primedist sync || alert`: the shop is being synced)."""
+    sandbox, ctx = linked
+    job = f"{sync.PULL_PREFIX}{channels.shop_id_by_name(ctx, 'Shopee Test')}"
+    assert lease.try_acquire(ctx.engine, job, holder="KHO-PC:4242:1a2b3c4d")
+    asked = sandbox.request_count()
+    run = cli("sync", "--shop", "Shopee Test")
+    assert run.code == 0, run.err
+    assert run.out.strip() == (
+        "Shopee Test: busy: Already syncing on KHO-PC; its orders show when that sync "
+        "finishes.")  # fmt: skip
+    (shop,) = cli("sync", "--json").json()["shops"]
+    assert (shop["outcome"], shop["fetched"]) == ("busy", 0)
+    assert sandbox.request_count() == asked  # nothing asked of the marketplace
+    assert orders.order_ids_by_number(ctx, sandbox.order_sns()[0]) == []
+    lease.release(ctx.engine, job, holder="KHO-PC:4242:1a2b3c4d")  # its sync ended
+    assert cli("sync", "--shop", "Shopee Test").out.startswith("Shopee Test: 120 orders fetched")

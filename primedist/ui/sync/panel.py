@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_datetime, shop_tz, to_local, to_utc
+from primedist.core.messages import Message
 from primedist.core.money import format_number
 from primedist.domain.enums import ShopStatus
 from primedist.services import outbox_delivery as od
@@ -415,6 +416,9 @@ class ShopLogPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.states: list[sync.ShopSyncState] = []
+        #: (shop id, why) of the last Sync now or Re-fetch that did not run (the shop syncs
+        #: elsewhere now): said once, under the shop's state.
+        self.not_run: tuple[int, str] | None = None
         self.shop = QComboBox()
         self.shop.currentIndexChanged.connect(self._shop_changed)
         self.state_label = QLabel()
@@ -512,6 +516,9 @@ class ShopLogPage(QWidget):
             parts.append(self.tr("Paused (daily limit) until %s") % _local(state.paused_until))
         elif state.last_error:
             parts.append(self.tr("Last error: %s") % last_message_text(state.last_error))
+        if self.not_run is not None and self.not_run[0] == state.shop_id:
+            parts.append(self.not_run[1])
+            self.not_run = None
         self.state_label.setText(" · ".join(parts))
         Op(self, lambda _job: sync.sync_log(self.ctx, state.shop_id),
            engine=self.ctx.engine).success(self._show_log).run()  # fmt: skip
@@ -557,8 +564,20 @@ class ShopLogPage(QWidget):
         self.sync_button.setEnabled(False)
         self.refetch_button.setEnabled(False)
         self.state_label.setText(self.tr("Syncing…"))
+        self.not_run = None
         Op(self, lambda _job: fn(), network=True, title=self.tr("Marketplace sync")) \
-            .with_progress().finally_(self.reload).run()  # fmt: skip
+            .with_progress().success(self._ran).finally_(self.reload).run()  # fmt: skip
+
+    def _ran(self, report: sync.SyncReport) -> None:
+        """A run another sync of the shop kept from running says so (the shop's state and
+        log would not: nothing happened); what a run did is in them."""
+        if report.outcome != "busy" or report.fetched:
+            return
+        if isinstance(report.message, Message):  # "Already syncing on KHO-PC; …"
+            why = localize(report.message)
+        else:
+            why = self.tr("A sync of this shop is already running.")
+        self.not_run = (report.shop_id, why)
 
 
 class SyncPanel(QDialog):
