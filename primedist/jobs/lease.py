@@ -40,13 +40,32 @@ locks_t = table_of(JobLock)
 #: Long enough for a job to run between renewals; a crashed PC blocks a job this long.
 LEASE = timedelta(minutes=5)
 
+#: This PC, as holders name it.
+HOST = socket.gethostname()[:80]
 #: This process, as the table shows it: host, process id and a per-start token.
-HOLDER = f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+HOLDER = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def holder_pc(holder: str) -> str:
     """The PC (host name) of a holder as `HOLDER` names it: host, process id, token."""
     return holder.rsplit(":", 2)[0]
+
+
+def dead_here(holder: str) -> bool:
+    """Whether `holder` is a process of this PC that is gone (killed, crashed): its lease
+    is given up at once instead of blocking the job (or a Sync now) until it expires. A
+    process of another PC cannot be seen from here: its lease runs out."""
+    host, _sep, rest = holder.rpartition(":")[0].rpartition(":")
+    pid = rest if host else ""
+    if host != HOST or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists (another user's) or cannot be asked: alive
+        return False
+    return False
 
 
 def db_now(conn: sa.Connection) -> datetime:
@@ -80,7 +99,27 @@ def try_acquire(
             set_={k: stmt.excluded[k] for k in ("holder", "acquired_at", "expires_at")},
             where=sa.or_(free, locks_t.c.holder == holder) if reclaim else free,
         ).returning(locks_t.c.name)  # a row only when inserted or taken over
-        return conn.execute(stmt).first() is not None
+        if conn.execute(stmt).first() is not None:
+            return True
+        return _take_from_the_dead(conn, name, holder, values)
+
+
+def _take_from_the_dead(
+    conn: sa.Connection, name: str, holder: str, values: dict[str, Any]
+) -> bool:
+    """Take the running lease on `name` when its holder is a dead process of this PC (only
+    from that holder: another process taking it meanwhile keeps it)."""
+    current = conn.execute(sa.select(locks_t.c.holder).where(locks_t.c.name == name)).scalar()
+    if current is None or current == holder or not dead_here(current):
+        return False
+    log.warning("the lease on job %s was left by %s, which is gone: taken over", name, current)
+    taken = conn.execute(
+        locks_t.update()
+        .where(locks_t.c.name == name, locks_t.c.holder == current)
+        .values(**{k: v for k, v in values.items() if k != "name"})
+        .returning(locks_t.c.name)
+    )
+    return taken.first() is not None
 
 
 def holder_of(engine: Engine, name: str) -> str | None:

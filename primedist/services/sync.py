@@ -957,7 +957,8 @@ def shared_sync_status(ctx: ServiceContext) -> SharedSync:
     shared = SharedSync(
         last_sync_at=max((aware(r.last_success_at) for r in shops if r.last_success_at),
                          default=None),
-        elsewhere=tuple(sorted((r.name, lease.holder_pc(r.holder)) for r in shops if r.holder)),
+        elsewhere=tuple(sorted((r.name, lease.holder_pc(r.holder)) for r in shops
+                               if r.holder and not lease.dead_here(r.holder))),
     )  # fmt: skip
     if failing is not None:
         reason = line.values["reason"] if line is not None else failing.last_error

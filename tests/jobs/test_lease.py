@@ -4,6 +4,9 @@ PRIMEDIST_TEST_DATABASE_URL is set; the two-process tests run real app processes
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +46,39 @@ def test_a_holder_takes_its_own_running_lease_back_only_when_it_asks(engine: Eng
     assert lease.holder_of(engine, "sync.pull.1") == "pc-a"
     lease.release(engine, "sync.pull.1", holder="pc-a")
     assert lease.holder_of(engine, "sync.pull.1") == "pc-a"  # who held it last
+
+
+def a_gone_process() -> int:
+    """The id of a process of this PC that has ended (and was reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_lease_left_by_a_process_of_this_pc_that_is_gone_is_taken_at_once(
+    engine: Engine,
+) -> None:
+    """A sync killed (kill -9, a crash) leaves its lease running: the next sync on this PC
+    must not be refused as "Already syncing on <this PC>" until it expires."""
+    dead = f"{lease.HOST}:{a_gone_process()}:deadbeef"
+    assert lease.try_acquire(engine, "sync.pull.7", holder=dead)
+    assert lease.dead_here(dead)
+    assert lease.try_acquire(engine, "sync.pull.7", holder="pc-b")
+    assert lease.holder_of(engine, "sync.pull.7") == "pc-b"
+    assert not lease.renew(engine, "sync.pull.7", holder=dead)
+
+
+def test_a_lease_of_a_live_process_or_of_another_pc_is_not_taken(engine: Engine) -> None:
+    alive = f"{lease.HOST}:{os.getppid()}:cafe0001"  # the process that started the tests
+    assert not lease.dead_here(alive)
+    assert lease.try_acquire(engine, "sync.pull.8", holder=alive)
+    assert not lease.try_acquire(engine, "sync.pull.8", holder="pc-b")
+    # The same process id on another PC: nothing can be known of it from here.
+    elsewhere = f"other-{lease.HOST}:{a_gone_process()}:cafe0002"
+    assert not lease.dead_here(elsewhere)
+    assert lease.try_acquire(engine, "sync.pull.9", holder=elsewhere)
+    assert not lease.try_acquire(engine, "sync.pull.9", holder="pc-b")
+    assert not lease.dead_here(lease.HOLDER)  # this process: alive
 
 
 def test_an_expired_lease_is_taken_over_and_lost_by_its_holder(engine: Engine) -> None:
@@ -103,6 +139,9 @@ def test_a_crashed_pcs_lease_expires_and_another_pc_takes_the_job_over(
         crashing.procs[0].stdin.write('{"at": 0, "crash": true}\n')  # type: ignore[union-attr]
         crashing.procs[0].stdin.flush()  # type: ignore[union-attr]
         assert crashing.procs[0].wait(30) == 3  # died holding the lease
+        # As another PC's: a process of this PC that is gone gives its lease up at once.
+        with engine.begin() as conn:
+            conn.execute(lease.locks_t.update().values(holder="KHO-PC:4242:0badc0de"))
         survivor.race({"log": str(log)})
         assert ran_by(log) == []  # the dead PC's lease still runs
         with engine.connect() as conn:
