@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -307,6 +308,16 @@ class _Place:
     row: int
     column: int
     scroll: int
+    #: How many rows must have their keys to put all this back (the last one selected,
+    #: current or on screen, and a page more for rows added above them meanwhile).
+    reach: int = 0
+    #: The first row on screen and its key: scrolled down, the same rows stay on screen
+    #: when rows come or go above them (at the top, new rows show there).
+    top_row: int = -1
+    top_key: int | None = None
+    #: The current row was on screen: it stays there (else the user scrolled away from
+    #: it, and is not taken back to it).
+    current_shown: bool = True
 
     @property
     def on_one_row(self) -> bool:
@@ -332,6 +343,8 @@ class SqlListPage(QWidget):
         #: Where to put the user back once a refresh's background search answers.
         self._pending_place: tuple[QueryState, _Place] | None = None
         self._place_watched = False
+        #: A refresh for changes made elsewhere runs (`follow_changes`).
+        self._following = False
 
     def retranslate(self) -> None:
         raise NotImplementedError
@@ -419,18 +432,31 @@ class SqlListPage(QWidget):
 
     def refresh(self) -> None:
         """Re-run the list, keeping the selection where possible, the keyboard's current
-        row (by key; if it left the list, the row now at its place) and the scroll."""
+        row (by key; if it left the list, the row now at its place) and the scroll (the
+        same rows on screen, when rows came or went above them)."""
+        spans = self._selected_spans()
         keep = self.selected_ids() if self.selected_count() <= self.KEEP_SELECTION_LIMIT else []
         current = self.view.currentIndex()
+        first_shown = self.view.rowAt(0)
+        last_shown = self.view.rowAt(self.view.viewport().height() - 1)
+        if last_shown < 0 <= first_shown:  # the list ends on screen
+            last_shown = self.model.rowCount() - 1
         place = _Place(
             keep,
             self.model.key_at(current.row()) if current.isValid() else None,
             current.row() if current.isValid() else -1,
             max(current.column(), 0),
             self.view.verticalScrollBar().value(),
-        )
-        self.model.refresh()
-        outbox_changed()  # what changed the rows may have queued marketplace actions
+            max(spans[-1][1] if keep else -1, current.row(), last_shown) + 1 + self.model.PAGE,
+            first_shown,
+            self.model.key_at(first_shown),
+            first_shown <= current.row() <= last_shown,
+        )  # fmt: skip
+        self.model.refresh(keep_rows=self._following)
+        if not self._following:
+            # What changed the rows here may have queued marketplace actions (the status
+            # bar reads another PC's itself).
+            outbox_changed()
         if self.model.busy:  # a broad search answers later: put things back then
             self._pending_place = (self.model.state, place)
             if not self._place_watched:
@@ -450,6 +476,7 @@ class SqlListPage(QWidget):
             self._restore_place(place)
 
     def _restore_place(self, place: _Place) -> None:
+        self.model.load_keys_to(place.reach)
         if place.keep:
             self.select_ids(place.keep)
         rows = self.model.rowCount()
@@ -464,12 +491,22 @@ class SqlListPage(QWidget):
                          | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
             self.view.selectionModel().setCurrentIndex(index, flags)
         # The reset scrolled to the top: the rows laid out again, the same rows shown
-        # (and the current row, should its key have moved out of them).
+        # (and the current row if it was on screen, should its key have moved out of them).
         self.view.doItemsLayout()
-        self.view.verticalScrollBar().setValue(place.scroll)
+        self.view.verticalScrollBar().setValue(place.scroll + self._top_moved(place))
         current = self.view.currentIndex()
-        if current.isValid():
+        if current.isValid() and place.current_shown:
             self.view.scrollTo(current, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def _top_moved(self, place: _Place) -> int:
+        """How far the scroll moves for the first row shown to stay first: rows added or
+        gone above it (another PC's sale). Not at the top of the list: new rows show there."""
+        if place.scroll <= 0 or place.top_key is None:
+            return 0
+        rows = self._row_of(place.top_key, place.top_row) - place.top_row
+        if self.view.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem:
+            return rows
+        return rows * self.view.verticalHeader().defaultSectionSize()
 
     def _row_of(self, key: int | None, row: int) -> int:
         """The row of `key` among the loaded keys, nearest to `row` first; `row` itself
@@ -482,6 +519,33 @@ class SqlListPage(QWidget):
                 if 0 <= candidate < loaded and self.model.key_at(candidate) == key:
                     return candidate
         return row
+
+    # Changes made elsewhere -----------------------------------------------------------------
+    def follow_changes(self) -> bool:
+        """The shop's data changed elsewhere (another PC, a sync: `ui.data_watch`): the list
+        runs its query again in place, as `refresh` does (the selection, the current row
+        and the scroll kept; the rows stay shown while a broad search reads). Not while
+        the user is in the middle of something in it (`in_use`): False, ask again later."""
+        if self.in_use():
+            return False
+        self._following = True
+        try:
+            self.refresh()
+        finally:
+            self._following = False
+        return True
+
+    def in_use(self) -> bool:
+        """Whether reading the rows again now would get in the user's way: an action or a
+        search running, a cell being edited, a drag (a selection being drawn), a menu
+        open (the row's, Filters, Print), a mouse button held down."""
+        if self._busy or self.model.busy:
+            return True
+        if self.view.state() != QAbstractItemView.State.NoState:
+            return True
+        if QApplication.activePopupWidget() is not None:
+            return True
+        return QApplication.mouseButtons() != Qt.MouseButton.NoButton
 
     # Actions ------------------------------------------------------------------------------
     @property

@@ -67,6 +67,8 @@ SCROLLING_TABS = ("home", "analytics")
 ACCESS_CHECK_MS = 30_000
 #: The roles by what they may do (losing rank is losing rights).
 ROLE_RANK = {Role.STAFF: 0, Role.MANAGER: 1, Role.OWNER: 2}
+#: The tabs whose lists follow what changed elsewhere (another PC, a sync: `DataWatch`).
+FOLLOWING_TABS = ("orders", "products", "customers")
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +186,7 @@ class MainWindow(QMainWindow):
         #: constructor would reach no one: the session connects to it afterwards).
         self._constructed = False
         self._setup_access_check()
+        self._setup_data_watch()
         #: A tab was clicked (not stepped to with the arrows of the focused tab bar).
         self._tab_clicked = False
         self.tabs.tabBarClicked.connect(self._on_tab_clicked)
@@ -193,6 +196,7 @@ class MainWindow(QMainWindow):
         self._setup_keys()
         self.retranslate()
         self._constructed = True
+        self.data_watch.start()
 
     # Construction -----------------------------------------------------------------------
     def _build_header(self) -> QWidget:
@@ -344,6 +348,45 @@ class MainWindow(QMainWindow):
         elif rights_lost(self.ctx.actor, now):
             self.sign_out(self.tr("Your access was changed: sign in again."))
 
+    # Changes made elsewhere -----------------------------------------------------------------
+    def _setup_data_watch(self) -> None:
+        """The lists follow what another PC, a sync or an import changes (`DataWatch`: a
+        read of a few primary keys every 5 s, off the UI thread): the list shown is read
+        again in place, a list on another tab when it shows again."""
+        from primedist.ui.data_watch import DataWatch
+
+        #: The built list tabs whose rows changed elsewhere since they were read.
+        self.lists_behind: set[str] = set()
+        self.data_watch = DataWatch(self, self._watch_ctx, self._may_watch)
+        self.data_watch.changed.connect(self._data_changed)
+        self.data_watch.checked.connect(self.catch_up)
+
+    def _watch_ctx(self) -> ServiceContext:
+        return self.ctx
+
+    def _may_watch(self) -> bool:
+        """Not while locked (nothing is shown), nor once signed out; not without a list."""
+        return (not self._signed_out and self.lock_dialog is None
+                and any(key in self.tab_pages for key in FOLLOWING_TABS))  # fmt: skip
+
+    def _data_changed(self) -> None:
+        """Every list built is behind; `catch_up` (next) reads the one shown again."""
+        built = {key for key, tab in self.tab_pages.items() if tab.page is not None}
+        self.lists_behind = built.intersection(FOLLOWING_TABS)
+
+    def catch_up(self) -> None:
+        """The list tab shown reads its rows again when they changed elsewhere: not while
+        the window is locked or minimised, nor while the user is busy in the list (its page
+        says so): then at the next read."""
+        tab = self.tabs.currentWidget()
+        if (not isinstance(tab, LazyTab) or tab.key not in self.lists_behind
+                or tab.page is None or self._signed_out or self.lock_dialog is not None
+                or self.isMinimized()):  # fmt: skip
+            return
+        follow = getattr(tab.page, "follow_changes", None)
+        if not callable(follow) or follow():
+            self.lists_behind.discard(tab.key)
+
     def sign_out(self, message: str) -> None:
         """End the session at once: every window of the app closes (a detail, a dialog,
         the lock screen: none of what they show stays, unsaved work is not asked about)
@@ -352,6 +395,7 @@ class MainWindow(QMainWindow):
             return
         self._signed_out = True
         self.access_timer.stop()
+        self.data_watch.stop()
         self.idle.stop()
         hidden, self._lock_hidden = self._lock_hidden, None
         if hidden is not None:
@@ -449,6 +493,7 @@ class MainWindow(QMainWindow):
                     shutdown()
                 tab.hide()
             self.tab_pages.clear()
+            self.lists_behind.clear()  # every page is built anew
             self._add_tabs()
             if current_key in self.tab_pages:
                 self.tabs.setCurrentWidget(self.tab_pages[current_key])
@@ -670,7 +715,9 @@ class MainWindow(QMainWindow):
             return  # signed out: the tab is not built nor shown
         tab = self.tabs.widget(index)
         if isinstance(tab, LazyTab):
-            tab.ensure_built()
+            if getattr(tab.ensure_built(), "refreshes_when_shown", False):
+                self.lists_behind.discard(tab.key)  # read again as it showed
+            self.catch_up()  # a list changed elsewhere while another tab showed
             # The arrows of the focused tab bar step along it; a click goes to the page.
             if self._tab_clicked or not self.tabs.tabBar().hasFocus():
                 self.focus_page(tab)
@@ -714,6 +761,8 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.WindowStateChange and getattr(self, "_constructed", False):
+            self.catch_up()  # back from minimised: what changed meanwhile
         super().changeEvent(event)
 
     def retranslate(self) -> None:
@@ -792,6 +841,7 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         self.access_timer.stop()
+        self.data_watch.stop()
         if not self._signed_out:  # signed out: its jobs' late refusals are not shown either
             errors.forget_access_check(self.check_access)
         self.save_state()

@@ -109,6 +109,14 @@ class SubTabsPage(QWidget):
         dialog.open()
         return dialog
 
+    def follow_changes(self) -> bool:
+        """The shop's data changed elsewhere (`ui.data_watch`): the list, when its sub-tab
+        shows, reads its rows again in place (False while the user is busy in it: ask
+        again later); on another sub-tab, it is read again on coming back to it."""
+        if self.tabs.currentIndex() != 0:
+            return True
+        return bool(self.list.follow_changes())
+
     def _refresh_list(self) -> None:
         if shiboken6.isValid(self):
             self.list.refresh()

@@ -91,6 +91,9 @@ class SqlTableModel(QAbstractTableModel):
     MAX_PAGES = 64
     #: How long a search may hold the UI thread before it moves to the background.
     SEARCH_BUDGET_MS = 40
+    #: How long `load_keys_to` may hold the UI thread (a refresh putting the user back
+    #: deep in a long list); the keys beyond load on the timer ticks, as usual.
+    RELOAD_BUDGET_MS = 150
 
     def __init__(
         self,
@@ -140,12 +143,14 @@ class SqlTableModel(QAbstractTableModel):
         """True while a search runs in the background."""
         return self._busy
 
-    def set_state(self, state: QueryState) -> None:
-        """Run a new query (search, filters, sort) and reset the view to its first rows."""
+    def set_state(self, state: QueryState, *, keep_rows: bool = False) -> None:
+        """Run a new query (search, filters, sort) and reset the view to its first rows.
+        `keep_rows`: a search that moves to the background leaves the rows shown until it
+        answers, instead of an empty list meanwhile (the same query read again)."""
         self._timer.stop()
         self._generation += 1
         if state.search.strip() and self._spec.search is not None:
-            self._search(state)
+            self._search(state, keep_rows=keep_rows)
             return
         self._set_busy(False)
         self.beginResetModel()
@@ -166,13 +171,14 @@ class SqlTableModel(QAbstractTableModel):
         else:
             self._timer.start()
 
-    def _search(self, state: QueryState) -> None:
+    def _search(self, state: QueryState, *, keep_rows: bool = False) -> None:
         keys = self._search_within_budget(state)
         if keys is not None:
             self._set_busy(False)
             self._show_keys(state, keys)
             return
-        self._show_keys(state, [], announce=False)
+        if not keep_rows:
+            self._show_keys(state, [], announce=False)
         self._set_busy(True)
         generation, engine, stmt_for = self._generation, self._engine, self._all_keys_stmt
 
@@ -234,9 +240,9 @@ class SqlTableModel(QAbstractTableModel):
             self._busy = busy
             self.busyChanged.emit(busy)
 
-    def refresh(self) -> None:
-        """Re-run the current query (after a change elsewhere)."""
-        self.set_state(self._state)
+    def refresh(self, *, keep_rows: bool = False) -> None:
+        """Re-run the current query (after a change elsewhere); `keep_rows`: see set_state."""
+        self.set_state(self._state, keep_rows=keep_rows)
 
     def reformat(self) -> None:
         """Redraw every cell and header from SQL rows again (language changed): keys stay."""
@@ -255,6 +261,14 @@ class SqlTableModel(QAbstractTableModel):
     def key_at(self, row: int) -> int | None:
         """The primary key of a row, or None while its key is still loading."""
         return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def load_keys_to(self, rows: int) -> None:
+        """Load keys now until `rows` of them are (or every key), for at most
+        RELOAD_BUDGET_MS: the rows a refresh puts back on screen and selects have theirs
+        at once (not the placeholder, nor a selection lost for want of its keys)."""
+        deadline = time.perf_counter() + self.RELOAD_BUDGET_MS / 1000
+        while not self._complete and len(self._keys) < rows and time.perf_counter() < deadline:
+            self._load_next_chunk()
 
     def load_all_keys(self) -> None:
         """Finish loading keys now (tests, 'select all', exports of the selection)."""

@@ -121,6 +121,10 @@ class ExportColumnsDialog(QDialog):
 class CustomersPage(SubTabsPage):
     """Customers | Segments, with Tags… and Duplicates… at the side of the tabs."""
 
+    #: The list is read again whenever the tab shows (`refresh_shown`): the main window
+    #: has nothing more to do then for changes made elsewhere.
+    refreshes_when_shown = True
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__("customers", CustomerListPage(ctx), parent)
         self.ctx = ctx

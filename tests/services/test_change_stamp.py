@@ -1,0 +1,131 @@
+"""The change stamp the main window's lists follow (`services.changes`): it moves with
+every change another PC (or process) can make — a sale, a status change, an order
+edit, a customer edit, a stock change, a sync's new orders and its status changes —
+stays put when nothing changed (reading it writes nothing), and reads only the ends of
+primary keys. On SQLite, or PostgreSQL when PRIMEDIST_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from primedist.config import Settings
+from primedist.core.clock import FixedClock
+from primedist.db.engine import make_engine
+from primedist.domain.audit import AuditEvent
+from primedist.domain.base import table_of
+from primedist.domain.enums import OrderSource, OrderStatus
+from primedist.services import orders as svc
+from primedist.services import stock as stock_svc
+from primedist.services.changes import _STAMP, change_stamp
+from primedist.services.context import ServiceContext
+from primedist.services.customers import CustomerDraft, add_customer, update_customer
+from primedist.services.order_edit import edit_start, update_order
+from tests.factories import make_product
+from tests.services.test_sync import Market, _sandbox
+
+audit_t = table_of(AuditEvent)
+
+
+@pytest.fixture
+def other_pc(settings: Settings, clock: FixedClock, owner_ctx: ServiceContext
+             ) -> Iterator[ServiceContext]:  # fmt: skip
+    """Another PC: its own engine on the same database, the same owner signed in."""
+    engine = make_engine(settings.database_url)
+    yield ServiceContext(engine, owner_ctx.actor, clock, settings)
+    engine.dispose()
+
+
+def audit_rows(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(audit_t)).scalar_one())
+
+
+def test_every_kind_of_change_elsewhere_moves_the_stamp(
+    owner_ctx: ServiceContext, other_pc: ServiceContext
+) -> None:
+    variant = make_product(owner_ctx.engine, "Áo thun cotton", [("AT-1", 150_000, 50)])[0]
+    customer = add_customer(other_pc, CustomerDraft(name="Nguyễn Thị Hoa")).customer_id
+    seen = [change_stamp(owner_ctx)]
+    rows = audit_rows(owner_ctx.engine)
+    assert change_stamp(owner_ctx) == seen[0]  # nothing changed: the same stamp ...
+    assert audit_rows(owner_ctx.engine) == rows  # ... and reading it writes nothing
+
+    def moved() -> bool:
+        seen.append(change_stamp(owner_ctx))
+        return seen[-1] != seen[-2]
+
+    draft = svc.OrderDraft(lines=(svc.DraftLine(variant, 1),), source=OrderSource.PHONE,
+                           status=OrderStatus.PENDING)  # fmt: skip
+    order = svc.create_order(other_pc, draft).id  # a sale at the counter PC
+    assert moved()
+    _loaded, at = edit_start(other_pc, order)
+    update_order(other_pc, order, svc.OrderDraft(lines=(svc.DraftLine(variant, 2),),
+                 source=OrderSource.PHONE), loaded_at=at)  # fmt: skip
+    assert moved()
+    assert svc.confirm_orders(other_pc, [order]).done
+    assert moved()
+    update_customer(other_pc, customer, CustomerDraft(name="Nguyễn Thị Hoà"))
+    assert moved()
+    stock_svc.adjust_stock(other_pc, variant, 7, reason="Đếm lại")
+    assert moved()
+    assert not moved()  # and still when nothing more happened
+
+
+def test_a_sync_moves_it_with_new_orders_and_with_status_changes_alone(
+    ctx: ServiceContext, engine: Engine, clock: FixedClock
+) -> None:
+    for sandbox in _sandbox(clock, orders=60, history_days=6, seed=11):
+        market = Market(ctx, engine, sandbox)
+        before = change_stamp(ctx)
+        first = market.sync()
+        assert first.outcome == "ok" and first.inserted > 0
+        after_first = change_stamp(ctx)
+        assert after_first[2:4] != before[2:4]  # the new orders (no audit row for them)
+        clock.advance(timedelta(days=3))  # orders move on on the marketplace; none is new
+        again = market.sync()
+        assert again.outcome == "ok" and (again.inserted, again.updated > 0) == (0, True)
+        now = change_stamp(ctx)
+        assert now[:4] == after_first[:4]  # no audit row, no new order ...
+        assert now[4:] != after_first[4:]  # ... their status changes moved it
+
+
+def test_a_row_committed_below_the_newest_id_still_moves_it(ctx: ServiceContext) -> None:
+    """PostgreSQL takes an id when the row is written: a slower PC's transaction commits
+    its row below an id already seen. (Here explicit ids stand in for the two PCs.)"""
+    with ctx.engine.begin() as conn:
+        newest = int(conn.execute(sa.select(sa.func.max(audit_t.c.id))).scalar_one() or 0)
+        row = {"action": "test.late", "created_at": ctx.clock.now()}
+        conn.execute(audit_t.insert(), [{**row, "id": newest + 2}])
+    seen = change_stamp(ctx)
+    with ctx.engine.begin() as conn:
+        conn.execute(audit_t.insert(), [{**row, "id": newest + 1}])
+    now = change_stamp(ctx)
+    assert now[0] == seen[0] == newest + 2 and now != seen
+
+
+def test_it_reads_only_the_ends_of_the_primary_keys(ctx: ServiceContext) -> None:
+    with ctx.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Enough rows for the planner to choose between the index and the table.
+            conn.exec_driver_sql(
+                "INSERT INTO audit_events (action, created_at)"
+                " SELECT 'test.bulk', now() FROM generate_series(1, 20000)"
+            )
+            conn.exec_driver_sql("ANALYZE audit_events")
+    with ctx.engine.connect() as conn:
+        sql = _STAMP.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        if conn.dialect.name == "sqlite":
+            plan = [r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+            tables = ("audit_events", "orders", "order_status_changes")
+            assert [p for p in plan if p.startswith("SEARCH")] and not [
+                p for p in plan if any(p.startswith(f"SCAN {t}") for t in tables)
+            ], plan
+        else:
+            plan = [r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}")]
+            assert not [p for p in plan if "Seq Scan on audit_events" in p], plan
+            assert [p for p in plan if "Index Only Scan Backward using pk_audit_events" in p]
