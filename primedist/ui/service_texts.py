@@ -47,6 +47,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "Add at least one product."),
     QT_TRANSLATE_NOOP("service", "Address {address_id} is not one of {code}'s addresses."),
     QT_TRANSLATE_NOOP("service", "Already finished"),
+    QT_TRANSLATE_NOOP("service", "Already syncing on {pc}; its orders show when that sync finishes."),
     QT_TRANSLATE_NOOP("service", "Amounts must be between 0 and {limit} đ."),
     QT_TRANSLATE_NOOP("service", "An Excel sheet holds at most {limit} rows: narrow the selection."),
     QT_TRANSLATE_NOOP("service", "An adjustment is 1 to {max}, up or down."),

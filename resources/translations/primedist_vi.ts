@@ -1022,6 +1022,10 @@ doanh thu</translation>
         <translation>Sao lưu ngay</translation>
     </message>
     <message>
+        <source>Back up to a folder…</source>
+        <translation>Sao lưu vào thư mục…</translation>
+    </message>
+    <message>
         <source>Restore from a file…</source>
         <translation>Khôi phục từ tệp…</translation>
     </message>
@@ -1092,6 +1096,14 @@ doanh thu</translation>
     <message>
         <source>Backup written: %s</source>
         <translation>Đã sao lưu: %s</translation>
+    </message>
+    <message>
+        <source>Choose the folder for the backup</source>
+        <translation>Chọn thư mục lưu bản sao lưu</translation>
+    </message>
+    <message>
+        <source>Backup written to %s</source>
+        <translation>Đã sao lưu vào %s</translation>
     </message>
     <message>
         <source>Saved.</source>
@@ -2104,7 +2116,7 @@ Vẫn lưu?</translation>
     </message>
     <message>
         <source>Export customers</source>
-        <extracomment>Hidden since the list was read (another tab was open): read it again on show.</extracomment>
+        <extracomment>The list is read again whenever the tab shows (`refresh_shown`): the main window has nothing more to do then for changes made elsewhere. Hidden since the list was read (another tab was open): read it again on show.</extracomment>
         <translation>Xuất khách hàng</translation>
     </message>
     <message>
@@ -4568,11 +4580,12 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>MainWindow</name>
     <message>
         <source>Your access was changed: sign in again.</source>
-        <extracomment>The main window&apos;s smallest size, where the screen has room for it. (key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. How often the signed-in account is checked again (also at every change of tab): the owner disabling it or taking a module away ends the session within this time. The roles by what they may do (losing rank is losing rights). A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again), saying when the restored backup was taken (a datetime, or None). The account was disabled or lost rights while signed in: the session shows the sign-in again, saying this (`sign_out`). Signed in just now: the first tab is built unchecked (a sign-out from inside the constructor would reach no one: the session connects to it afterwards). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
+        <extracomment>The main window&apos;s smallest size, where the screen has room for it. (key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. How often the signed-in account is checked again (also at every change of tab): the owner disabling it or taking a module away ends the session within this time. The roles by what they may do (losing rank is losing rights). The tabs whose lists follow what changed elsewhere (another PC, a sync: `DataWatch`). A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again), saying when the restored backup was taken (a datetime, or None). The account was disabled or lost rights while signed in: the session shows the sign-in again, saying this (`sign_out`). Signed in just now: the first tab is built unchecked (a sign-out from inside the constructor would reach no one: the session connects to it afterwards). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
         <translation>Quyền truy cập của bạn đã thay đổi: hãy đăng nhập lại.</translation>
     </message>
     <message>
         <source>My account</source>
+        <extracomment>The built list tabs whose rows changed elsewhere since they were read.</extracomment>
         <translation>Tài khoản của tôi</translation>
     </message>
     <message>
@@ -7426,6 +7439,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>ShopLogPage</name>
     <message>
         <source>Sync now</source>
+        <extracomment>(shop id, why) of the last Sync now or Re-fetch that did not run (the shop syncs elsewhere now): said once, under the shop&apos;s state.</extracomment>
         <translation>Đồng bộ ngay</translation>
     </message>
     <message>
@@ -7479,6 +7493,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Paused (daily limit) until %s</source>
         <translation>Tạm dừng (hết hạn mức trong ngày) đến %s</translation>
+    </message>
+    <message>
+        <source>A sync of this shop is already running.</source>
+        <translation>Gian hàng này đang được đồng bộ.</translation>
     </message>
     <message>
         <source>Needs re-authorisation (Settings → Sales channels)</source>
@@ -7614,7 +7632,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SqlListPage</name>
     <message>
         <source>Nothing matches the search and filters.</source>
-        <extracomment>Where to put the user back once a refresh&apos;s background search answers.</extracomment>
+        <extracomment>How many rows must have their keys to put all this back (the last one selected, current or on screen, and a page more for rows added above them meanwhile). The first row on screen and its key: scrolled down, the same rows stay on screen when rows come or go above them (at the top, new rows show there). The current row was on screen: it stays there (else the user scrolled away from it, and is not taken back to it). Where to put the user back once a refresh&apos;s background search answers. A refresh for changes made elsewhere runs (`follow_changes`).</extracomment>
         <translation>Không có kết quả khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -14904,6 +14922,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Already finished</source>
         <translation>Đã kết thúc</translation>
+    </message>
+    <message>
+        <source>Already syncing on {pc}; its orders show when that sync finishes.</source>
+        <translation>Đang được đồng bộ trên máy {pc}; đơn hàng sẽ hiện khi lần đồng bộ đó xong.</translation>
     </message>
     <message>
         <source>An adjustment is 1 to {max}, up or down.</source>
