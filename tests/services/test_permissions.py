@@ -193,7 +193,7 @@ UNCHECKED_BY_DESIGN = {
     "staff.update_profile": "one's own account",
     "staff.choose_password": "one's own first password",
     "staff.unlock": "the lock screen checks one's own password",
-    "changes.change_stamp": "a few ids, saying only whether the data changed, for any signed-in window",
+    "changes.change_stamp": "a few ids: only whether the data changed, for any signed-in window",
     "staff.lock_minutes": "the idle lock applies to everyone",
     "shops.list_shops": "shop names label every list",
     "order_export.shop_ids_by_name": "a name lookup for a checked export",
