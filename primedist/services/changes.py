@@ -13,15 +13,28 @@ of three primary keys (no table scan at any size):
 Of each, the largest id and how many of the `RECENT` ids below it exist: on PostgreSQL
 an id is taken when the row is written, not when its transaction commits, so a slower
 PC's row may appear below the largest id already seen; it still changes that count.
+
+An open detail then looks at its own record (`order_stamp`, `customer_stamp`): a few
+columns read by primary key (and a few rows by an indexed foreign key) that move with
+whatever the detail shows.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 import sqlalchemy as sa
 
+from primedist.core.clock import as_utc
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
+from primedist.domain.carrier import Shipment
+from primedist.domain.enums import Module
 from primedist.domain.order import Order, OrderStatusChange
+from primedist.queries.customers import OWED
+from primedist.queries.customers import customers as customers_t
 from primedist.services.context import ServiceContext
 
 #: For each table: its largest id and the number of rows among the RECENT ids up to it
@@ -58,3 +71,81 @@ def change_stamp(ctx: ServiceContext) -> ChangeStamp:
     with ctx.uow() as session:
         row = session.connection().execute(_STAMP).one()
     return tuple(int(v or 0) for v in row)
+
+
+# One record ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RecordStamp:
+    """One record as its open detail shows it: `state` differs once anything shown
+    changed; `changed_at` is the latest time the record itself says it changed (None: it
+    says none); `gone`: the record no longer exists (deleted, merged)."""
+
+    state: tuple[object, ...]
+    changed_at: datetime | None = None
+    gone: bool = False
+
+
+def _latest(*times: datetime | None) -> datetime | None:
+    known = [as_utc(t) for t in times if t is not None]
+    return max(known) if known else None
+
+
+_orders, _history, _shipments = table_of(Order), table_of(OrderStatusChange), table_of(Shipment)
+_o, _h, _s, _k = _orders.c, _history.c, _shipments.c, customers_t.c
+
+
+def _of_order(column: sa.ColumnElement[Any], table: sa.Table) -> sa.ScalarSelect[Any]:
+    return sa.select(column).where(table.c.order_id == _o.id).scalar_subquery()
+
+
+_ORDER_STAMP = (
+    sa.select(
+        # What an edit's conflict check compares (`order_edit.update_order`), and what
+        # moves without it: a flag (`set_flag`), the outbox sending the order's action.
+        _o.updated_at, _o.status, _o.flagged, _o.outbox_pending,
+        # Its history (a sync's status change), its shipments (the carrier's news).
+        _of_order(sa.func.max(_h.id), _history), _of_order(sa.func.max(_h.changed_at), _history),
+        _of_order(sa.func.count(), _shipments), _of_order(sa.func.max(_s.updated_at), _shipments),
+        # The customer shown on it (renamed, deleted).
+        _k.name, _k.deleted_at,
+    )
+    .select_from(_orders.outerjoin(customers_t, _k.id == _o.customer_id))
+    .where(_o.id == sa.bindparam("order_id"))
+)  # fmt: skip
+
+
+def order_stamp(ctx: ServiceContext, order_id: int) -> RecordStamp:
+    """The order as its open detail shows it (see `RecordStamp`): by primary key, its
+    history and shipments through their order index. Writes nothing."""
+    ctx.require(Module.ORDERS)
+    with ctx.engine.connect() as conn:
+        row = conn.execute(_ORDER_STAMP, {"order_id": order_id}).first()
+    if row is None:
+        return RecordStamp((), gone=True)
+    updated, history_at, shipped_at = row[0], row[5], row[7]
+    state = tuple(as_utc(v) if isinstance(v, datetime) else v for v in row)
+    return RecordStamp(state, _latest(updated, history_at, shipped_at))
+
+
+_CUSTOMER_STAMP = sa.select(
+    # Every edit of the detail's own (note, tags, addresses, staff) moves `updated_at`, and
+    # so does a new or changed order of theirs (`customer_stats.refresh`).
+    _k.updated_at, _k.name, _k.rank, _k.level_id, _k.rank_pinned,
+    _k.points_balance, _k.points_earned, _k.total_orders, _k.successful_orders,
+    _k.cancelled_orders, _k.returned_orders, _k.total_expenses, _k.last_order_at,
+    _k.deleted_at, _k.merged_into_id,
+    # What they owe: a payment taken or cancelled, an adjustment (its partial indexes).
+    OWED,
+).where(_k.id == sa.bindparam("customer_id"))  # fmt: skip
+
+
+def customer_stamp(ctx: ServiceContext, customer_id: int) -> RecordStamp:
+    """The customer as their open detail shows them, statistics and account included
+    (see `RecordStamp`): by primary key. Writes nothing."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.engine.connect() as conn:
+        row = conn.execute(_CUSTOMER_STAMP, {"customer_id": customer_id}).first()
+    if row is None or row.deleted_at is not None or row.merged_into_id is not None:
+        return RecordStamp((), gone=True)
+    state = tuple(as_utc(v) if isinstance(v, datetime) else v for v in row)
+    return RecordStamp(state, _latest(row.updated_at))

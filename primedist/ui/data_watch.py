@@ -4,7 +4,8 @@ Another PC on the same PostgreSQL database, `primedist sync --loop` or a CLI imp
 the same SQLite file, or a second window write the data the lists show. Every
 `interval_ms` the watch reads `services.changes.change_stamp` (a few primary-key ends)
 off the UI thread; when it differs from the last one read, `changed` is emitted (the
-main window reads the list shown again and marks the others). `checked` follows every
+main window reads the list shown again and marks the others; an open order or customer
+detail reads whether its own record changed: `ui.detail_follow`). `checked` follows every
 read answered, changed or not: a refresh put off (the user was busy in the list) is
 tried again then.
 

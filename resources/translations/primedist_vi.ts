@@ -1581,7 +1581,7 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <name>CustomerDetailDialog</name>
     <message>
         <source>Click to choose or remove the customer&apos;s picture</source>
-        <extracomment>After any saved change (the list refreshes). An order of the history was double-clicked. &quot;Create order&quot; for this customer.</extracomment>
+        <extracomment>After any saved change (the list refreshes). An order of the history was double-clicked. &quot;Create order&quot; for this customer. Changed elsewhere: when (&quot;10:42&quot;), as the muted line says it once read again, or as the banner says it (with something typed or an editor open).</extracomment>
         <translation>Bấm để chọn hoặc gỡ ảnh của khách hàng</translation>
     </message>
     <message>
@@ -1599,6 +1599,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Close</source>
         <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>Tải lại</translation>
     </message>
     <message>
         <source>Statistics</source>
@@ -1811,6 +1815,18 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Created</source>
         <translation>Ngày tạo</translation>
+    </message>
+    <message>
+        <source>Updated with a change made elsewhere at %1.</source>
+        <translation>Đã cập nhật theo thay đổi từ nơi khác lúc %1.</translation>
+    </message>
+    <message>
+        <source>This customer no longer exists: they were deleted or merged elsewhere.</source>
+        <translation>Khách hàng này không còn nữa: đã bị xóa hoặc gộp ở nơi khác.</translation>
+    </message>
+    <message>
+        <source>This customer was changed elsewhere at %1.</source>
+        <translation>Khách hàng này đã được thay đổi ở nơi khác lúc %1.</translation>
     </message>
     <message>
         <source>Customer %1</source>
@@ -4715,7 +4731,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
+        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). The order changed elsewhere (another PC, a sync): when (&quot;10:42&quot;), as the muted line says it once read again, or as the banner says it (with something typed). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -4913,6 +4929,22 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Close (Esc)</source>
         <translation>Đóng (Esc)</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>Tải lại</translation>
+    </message>
+    <message>
+        <source>Updated with a change made elsewhere at %1.</source>
+        <translation>Đã cập nhật theo thay đổi từ nơi khác lúc %1.</translation>
+    </message>
+    <message>
+        <source>This order no longer exists: it was deleted elsewhere.</source>
+        <translation>Đơn hàng này không còn nữa: đã bị xóa ở nơi khác.</translation>
+    </message>
+    <message>
+        <source>This order was changed elsewhere at %1.</source>
+        <translation>Đơn hàng này đã được thay đổi ở nơi khác lúc %1.</translation>
     </message>
     <message>
         <source>Order %1</source>

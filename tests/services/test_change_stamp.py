@@ -21,8 +21,10 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import OrderSource, OrderStatus
 from primedist.services import orders as svc
 from primedist.services import stock as stock_svc
-from primedist.services.changes import _STAMP, change_stamp
+from primedist.services.changes import _STAMP, change_stamp, customer_stamp, order_stamp
 from primedist.services.context import ServiceContext
+from primedist.services.customer_account import adjust_balance, receive_payment
+from primedist.services.customer_delete import delete_customers
 from primedist.services.customers import CustomerDraft, add_customer, update_customer
 from primedist.services.order_edit import edit_start, update_order
 from tests.factories import make_product
@@ -129,3 +131,67 @@ def test_it_reads_only_the_ends_of_the_primary_keys(ctx: ServiceContext) -> None
             plan = [r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}")]
             assert not [p for p in plan if "Seq Scan on audit_events" in p], plan
             assert [p for p in plan if "Index Only Scan Backward using pk_audit_events" in p]
+
+
+# One record: what an open detail follows ---------------------------------------------------
+def test_an_orders_stamp_moves_with_what_its_detail_shows_and_only_that(
+    owner_ctx: ServiceContext, other_pc: ServiceContext, clock: FixedClock
+) -> None:
+    variant = make_product(owner_ctx.engine, "Áo thun cotton", [("AT-1", 150_000, 50)])[0]
+    customer = add_customer(other_pc, CustomerDraft(name="Nguyễn Thị Hoa")).customer_id
+    draft = svc.OrderDraft(lines=(svc.DraftLine(variant, 1),), source=OrderSource.PHONE,
+                           status=OrderStatus.PENDING, customer_id=customer)  # fmt: skip
+    order = svc.create_order(other_pc, draft).id
+    seen = [order_stamp(owner_ctx, order)]
+    rows = audit_rows(owner_ctx.engine)
+
+    def moved() -> bool:
+        seen.append(order_stamp(owner_ctx, order))
+        return seen[-1].state != seen[-2].state
+
+    assert not moved() and audit_rows(owner_ctx.engine) == rows  # reading writes nothing
+    svc.create_order(other_pc, draft)  # another order of the same customer
+    assert not moved()
+    clock.advance(timedelta(minutes=5))
+    svc.change_status(other_pc, order, OrderStatus.CONFIRMED)
+    assert moved() and seen[-1].changed_at == clock.now()
+    clock.advance(timedelta(minutes=5))
+    svc.set_flag(other_pc, [order], True)  # moves no time of the order's
+    assert moved() and seen[-1].changed_at == seen[-2].changed_at
+    svc.set_staff_note(other_pc, order, "Gọi trước khi giao")
+    assert moved()
+    update_customer(other_pc, customer, CustomerDraft(name="Nguyễn Thị Hoà"))  # shown on it
+    assert moved()
+    assert not moved() and not seen[-1].gone
+    assert order_stamp(owner_ctx, order + 999).gone
+
+
+def test_a_customers_stamp_moves_with_their_details_orders_and_account(
+    owner_ctx: ServiceContext, other_pc: ServiceContext, clock: FixedClock
+) -> None:
+    variant = make_product(owner_ctx.engine, "Áo thun cotton", [("AT-1", 150_000, 50)])[0]
+    customer = add_customer(other_pc, CustomerDraft(name="Nguyễn Thị Hoa")).customer_id
+    other = add_customer(other_pc, CustomerDraft(name="Lê Văn Tám")).customer_id
+    seen = [customer_stamp(owner_ctx, customer)]
+
+    def moved() -> bool:
+        seen.append(customer_stamp(owner_ctx, customer))
+        return seen[-1].state != seen[-2].state
+
+    assert not moved()
+    update_customer(other_pc, other, CustomerDraft(name="Lê Văn Tâm"))  # someone else
+    assert not moved()
+    clock.advance(timedelta(minutes=5))
+    update_customer(other_pc, customer, CustomerDraft(name="Nguyễn Thị Hoà"))
+    assert moved() and seen[-1].changed_at == clock.now()
+    draft = svc.OrderDraft(lines=(svc.DraftLine(variant, 1),), source=OrderSource.PHONE,
+                           status=OrderStatus.PENDING, customer_id=customer)  # fmt: skip
+    svc.create_order(other_pc, draft)  # an order of theirs: their statistics
+    assert moved()
+    adjust_balance(other_pc, customer, 200_000, "Nợ cũ")  # what they owe
+    assert moved()
+    receive_payment(other_pc, customer, 50_000)
+    assert moved()
+    assert not moved() and not seen[-1].gone
+    assert delete_customers(other_pc, [other]).deleted
+    assert customer_stamp(owner_ctx, other).gone

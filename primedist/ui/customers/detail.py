@@ -8,6 +8,8 @@ customer owes, when they do.
 
 Every read and change goes through `services.customer_detail` (Customers permission, audit
 rows); changes run on the database worker, then the dialog shows the customer as stored.
+Changed elsewhere (another PC, a sync, an order of theirs), the open detail reads them
+again in place, or says so with something typed (`ui.detail_follow`).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ from primedist.domain.customer import MAX_ADDRESSES
 from primedist.domain.enums import Gender, OrderStatus, PointsKind, Role
 from primedist.errors import PrimedistError
 from primedist.services import customer_detail as svc
+from primedist.services.changes import RecordStamp, customer_stamp
 from primedist.services.context import ServiceContext
 from primedist.services.customer_detail import (
     AddressDraft,
@@ -79,6 +82,7 @@ from primedist.services.loyalty.points import ORDER_REASONS
 from primedist.ui.customers.account_panel import AccountPanel
 from primedist.ui.customers.list_page import confirm_delete, success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
+from primedist.ui.detail_follow import ChangedBanner, RecordFollow, change_time_text, scroll_kept
 from primedist.ui.errors import show_error
 from primedist.ui.file_dialogs import PICTURE, ask_open_file
 from primedist.ui.formatting import format_percent, signed_number, when_text
@@ -397,6 +401,16 @@ class CustomerDetailDialog(QDialog):
         self._orders_total = 0
         self._points: list[PointsRow] = []
         self._points_total = 0
+        self.address_dialog: QDialog | None = None
+        #: Changed elsewhere: when ("10:42"), as the muted line says it once read again,
+        #: or as the banner says it (with something typed or an editor open).
+        self._followed_at = ""
+        self._banner_at = ""
+        self._gone = False
+        # Reads the customer's stamp on the database worker: the context and the id only.
+        self.follow = RecordFollow(self, functools.partial(customer_stamp, ctx, customer_id),
+                                   ctx.clock.now)  # fmt: skip
+        self.follow.moved.connect(self._changed_elsewhere)
         self.setObjectName("customerDetail")
         self.setSizeGripEnabled(True)
         fit_to_screen(self, 1040, 720)
@@ -409,6 +423,12 @@ class CustomerDetailDialog(QDialog):
         self.message = _label("messageBar", wrap=True)
         self.message.hide()
         outer.addWidget(self.message)
+        self.followed_note = _label("muted", wrap=True)
+        self.followed_note.hide()
+        self.changed_banner = ChangedBanner()
+        self.changed_banner.reload_button.clicked.connect(self._reload_changed)
+        outer.addWidget(self.changed_banner)
+        outer.addWidget(self.followed_note)
         body = QHBoxLayout()
         body.setSpacing(12)
         body.addWidget(self._build_contact(), 0)
@@ -692,6 +712,8 @@ class CustomerDetailDialog(QDialog):
         self.delete_button.setText(self.tr("Delete…"))
         self.create_order_button.setText(self.tr("Create order"))
         self.close_button.setText(self.tr("Close"))
+        self.changed_banner.reload_button.setText(self.tr("Reload"))
+        self._say_followed()
         for index, text in enumerate(
             (self.tr("Statistics"), self.tr("Orders"), self.tr("Account"), self.tr("Addresses"),
              self.tr("Tags and note"), self.tr("Points"), self.tr("Referred customers"),
@@ -755,9 +777,11 @@ class CustomerDetailDialog(QDialog):
 
     # ------------------------------------------------------------------ loading
 
-    def reload(self) -> None:
-        """Read the customer again (profile, orders, ledger, referred) and show it."""
+    def reload(self) -> bool:
+        """Read the customer again (profile, orders, ledger, referred) and show it; False
+        when they could not be read (the user was told why)."""
         try:
+            self.follow.mark_shown()  # first: a change between the reads is seen
             self.profile = svc.customer_profile(self.ctx, self.customer_id)
             # As many as shown (more may have been asked for), each list paged in SQL.
             self._orders = svc.customer_orders(
@@ -771,13 +795,78 @@ class CustomerDetailDialog(QDialog):
             self._referred = svc.referred_customers(self.ctx, self.customer_id)
         except PrimedistError as exc:
             show_error(self, error_text(exc))
-            return
+            return False
         self.account_panel.reload()
         note = self.profile.note
         if self.note_edit.toPlainText() == self._saved_note:  # keep what is being typed
             self.note_edit.setPlainText(note)
         self._saved_note = note
+        self._followed_at = self._banner_at = ""  # what is shown is the customer as stored
+        self._gone = False
+        self._say_followed()
         self._fill()
+        return True
+
+    # ------------------------------------------------------------------ changed elsewhere
+
+    def _changed_elsewhere(self, stamp: RecordStamp) -> None:
+        """Another PC, a sync, an order of theirs changed the customer (`RecordFollow`):
+        read them again in place (the tab shown and the lists' places kept; the statistics
+        too), or, with a note or tags not saved or an editor open, the banner says so and
+        Reload is the user's (nothing typed is lost)."""
+        if self._busy or self.profile is None:
+            return  # the change running reads the customer again when it ends
+        at = change_time_text(self.follow.changed_at(stamp), self.ctx.clock.now())
+        if stamp.gone:
+            self._gone, self._banner_at = True, at
+        elif self._unsaved_input():
+            self._banner_at = at
+        else:
+            self._reload_followed(at)
+            return
+        self._say_followed()
+
+    def _unsaved_input(self) -> bool:
+        """The note or the tags changed here and not saved, or the editor or a new
+        address open over the customer."""
+        typed = self.note_edit.toPlainText().strip() != self._saved_note.strip()
+        open_over = (self.editor, self.address_dialog)
+        over = any(d is not None and shiboken6.isValid(d) and d.isVisible() for d in open_over)
+        return typed or over or self.ticked_tags() != self._stored_tags()
+
+    def _reload_followed(self, at: str) -> None:
+        lists = (self.orders_table, self.points_table, self.referred_table, self.address_list,
+                 self.account_panel.table, self.rank_panel.history)  # fmt: skip
+        with scroll_kept(*lists):
+            read = self.reload()
+        if not read:
+            return
+        if not self.rank_panel.busy:
+            self.rank_panel.reload()
+        start, end = self.stats_range()
+        if not self.stats_loading and start <= end:
+            self.load_stats()
+        self._followed_at = at
+        self._say_followed()
+
+    def _reload_changed(self) -> None:
+        """Reload of the banner: the customer as stored now, the typed note kept."""
+        if not self._busy and not self._gone:
+            self._reload_followed(self._banner_at)
+
+    def _say_followed(self) -> None:
+        """The muted line after a quiet reload, or the banner (in the language shown)."""
+        note = self.tr("Updated with a change made elsewhere at %1.")
+        self.followed_note.setText(note.replace("%1", self._followed_at))
+        self.followed_note.setVisible(bool(self._followed_at))
+        if self._gone:
+            self.changed_banner.say(self.tr("This customer no longer exists: they were deleted "
+                                            "or merged elsewhere."), reload=False)  # fmt: skip
+        elif self._banner_at:
+            self.changed_banner.say(self.tr("This customer was changed elsewhere at %1.")
+                                    .replace("%1", self._banner_at))  # fmt: skip
+        else:
+            self.changed_banner.hide()
 
     def _fill(self) -> None:
         p = self.profile
@@ -1072,6 +1161,10 @@ class CustomerDetailDialog(QDialog):
         """A payment was received or cancelled (the panel shows it already)."""
         if shiboken6.isValid(self):
             self._fill_owed()
+            try:  # what they owe is shown as it is: not a change made elsewhere
+                self.follow.mark_shown()
+            except PrimedistError:
+                pass  # the next change read says what is wrong
             self.changed.emit()
 
     def _loyalty_changed(self) -> None:

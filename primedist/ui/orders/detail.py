@@ -4,6 +4,7 @@ return, flag)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import shiboken6
@@ -40,10 +41,12 @@ from primedist.printing.content import owed_on_account
 from primedist.services import delivery as delivery_svc
 from primedist.services import order_edit as edit_svc
 from primedist.services import orders as svc
+from primedist.services.changes import RecordStamp, order_stamp
 from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
 from primedist.services.outbox import KIND_ACTIONS, channel_can
 from primedist.services.shipping import CARRIER_NAMES, OwnOrder
+from primedist.ui.detail_follow import ChangedBanner, RecordFollow, change_time_text, scroll_kept
 from primedist.ui.errors import show_error
 from primedist.ui.formatting import when_text
 from primedist.ui.i18n import current_language
@@ -314,6 +317,15 @@ class OrderDetailDialog(QDialog):
         self._closing_save = ""
         #: What the printer said last (printed, copied as text).
         self.last_printer_note = ""
+        #: The order changed elsewhere (another PC, a sync): when ("10:42"), as the muted
+        #: line says it once read again, or as the banner says it (with something typed).
+        self._followed_at = ""
+        self._banner_at = ""
+        self._gone = False
+        # Reads the order's stamp on the database worker: the context and the id only.
+        self.follow = RecordFollow(self, functools.partial(order_stamp, ctx, order_id),
+                                   ctx.clock.now)  # fmt: skip
+        self.follow.moved.connect(self._changed_elsewhere)
         self.setObjectName("orderDetail")
         self.setSizeGripEnabled(True)
         fit_to_screen(self, 1100, 760)  # the items table: seven columns beside the side panel
@@ -328,6 +340,7 @@ class OrderDetailDialog(QDialog):
         outer.addLayout(body, 1)
         outer.addLayout(self._build_actions())
         self._retranslate()
+        self.follow.mark_shown()
         self.detail = svc.order_detail(ctx, order_id)
         self._show_detail()
         self.close_button.setFocus()
@@ -369,6 +382,14 @@ class OrderDetailDialog(QDialog):
         # The channel cannot be told from here: the seller repeats the step there.
         self.by_hand_note = _label("banner", wrap=True)
         self.cancel_note = _label("cancelNote", selectable=True, wrap=True)
+        # Changed elsewhere: read again ("Updated with a change made elsewhere at 10:42"),
+        # or, with something typed here, the banner and its Reload.
+        self.followed_note = _label("muted", wrap=True)
+        self.followed_note.hide()
+        self.changed_banner = ChangedBanner()
+        self.changed_banner.reload_button.clicked.connect(self._reload_changed)
+        layout.addWidget(self.changed_banner)
+        layout.addWidget(self.followed_note)
         layout.addWidget(self.outbox_banner)
         layout.addWidget(self.by_hand_note)
         layout.addWidget(self.cancel_note)
@@ -650,17 +671,79 @@ class OrderDetailDialog(QDialog):
         self.print_button.setToolTip(self.tr("Print a receipt, invoice or packing slip"))
         self.close_button.setText(self.tr("Close"))
         self.close_button.setToolTip(self.tr("Close (Esc)"))
+        self.changed_banner.reload_button.setText(self.tr("Reload"))
+        self._say_followed()
 
     # ------------------------------------------------------------------ showing the order
 
-    def reload(self) -> None:
-        """Read the order again and show it (after an action, or on demand)."""
+    def reload(self) -> bool:
+        """Read the order again and show it (after an action, or on demand); False when it
+        could not be read (the user was told why)."""
         try:
+            self.follow.mark_shown()  # first: a change between the two reads is seen
             self.detail = svc.order_detail(self.ctx, self.order_id)
         except PrimedistError as exc:
             show_error(self, error_text(exc))
-            return
+            return False
+        self._followed_at = self._banner_at = ""  # what is shown is the order as it is
+        self._gone = False
+        self._say_followed()
         self._show_detail()
+        return True
+
+    # ------------------------------------------------------------------ changed elsewhere
+
+    def _changed_elsewhere(self, stamp: RecordStamp) -> None:
+        """Another PC, a sync, an import changed the order (`RecordFollow`): read it again
+        in place, its buttons as its status now allows; with a note typed or an edit open
+        here, the banner says so instead and Reload is the user's (nothing typed is lost)."""
+        if self._busy or self.detail is None:
+            return  # the action running reads the order again when it ends
+        at = change_time_text(self.follow.changed_at(stamp), self.ctx.clock.now())
+        if stamp.gone:
+            self._gone, self._banner_at = True, at
+        elif self._unsaved_input():
+            self._banner_at = at
+        else:
+            self._reload_followed(at)
+            return
+        self._say_followed()
+
+    def _unsaved_input(self) -> bool:
+        """A staff note typed and not saved, or a dialog over the order still open (its
+        edit, a return, the delivery address, a shipment)."""
+        open_over = (self.edit_dialog, self.return_dialog, self.address_dialog,
+                     self.shipments_panel.dialog)  # fmt: skip
+        return self._unsaved_note() or any(
+            d is not None and shiboken6.isValid(d) and d.isVisible() for d in open_over
+        )
+
+    def _reload_followed(self, at: str) -> None:
+        with scroll_kept(self.items_table, self.history_table, self.side_scroll):
+            read = self.reload()
+        if read:
+            self._followed_at = at
+            self._say_followed()
+
+    def _reload_changed(self) -> None:
+        """Reload of the banner: the order as it is now, the typed note kept."""
+        if not self._busy and not self._gone:
+            self._reload_followed(self._banner_at)
+
+    def _say_followed(self) -> None:
+        """The muted line after a quiet reload, or the banner (in the language shown)."""
+        note = self.tr("Updated with a change made elsewhere at %1.")
+        self.followed_note.setText(note.replace("%1", self._followed_at))
+        self.followed_note.setVisible(bool(self._followed_at))
+        if self._gone:
+            self.changed_banner.say(self.tr("This order no longer exists: it was deleted "
+                                            "elsewhere."), reload=False)  # fmt: skip
+        elif self._banner_at:
+            self.changed_banner.say(
+                self.tr("This order was changed elsewhere at %1.").replace("%1", self._banner_at)
+            )
+        else:
+            self.changed_banner.hide()
 
     def _show_detail(self) -> None:
         assert self.detail is not None
