@@ -191,3 +191,55 @@ class ChangedBanner(QFrame):
         self.label.setText(text)
         self.reload_button.setVisible(reload)
         self.show()
+
+
+class FollowNotes:
+    """What an open detail says of a change made elsewhere: after a quiet read again, the
+    muted `note` ("Updated with a change made elsewhere at 10:42"); with something typed
+    here, the `banner` and its Reload; the record gone, the banner alone. `texts()` are
+    the detail's own words in the language shown: (updated, changed, gone), "%1" the time."""
+
+    def __init__(self, note: QLabel, texts: Callable[[], tuple[str, str, str]]) -> None:
+        self.note = note
+        self.note.hide()
+        self.banner = ChangedBanner()
+        self._texts = texts
+        #: When ("10:42"): as the muted line says it, and as the banner says it.
+        self.followed_at = ""
+        self.banner_at = ""
+        self.gone = False
+
+    def react(self, stamp: RecordStamp, at: str, *, unsaved: bool) -> bool:
+        """A change seen at `at`: True when the detail is to read itself again now (nothing
+        typed there); else the banner says so (the record gone: without Reload)."""
+        if stamp.gone:
+            self.gone, self.banner_at = True, at
+        elif unsaved:
+            self.banner_at = at
+        else:
+            return True
+        self.say()
+        return False
+
+    def read_again(self, at: str) -> None:
+        """The detail read itself again for the change seen at `at`."""
+        self.followed_at = at
+        self.say()
+
+    def clear(self) -> None:
+        """What the detail shows is the record as stored (it was just read)."""
+        self.followed_at = self.banner_at = ""
+        self.gone = False
+        self.say()
+
+    def say(self) -> None:
+        """The line or the banner, in the language shown."""
+        updated, changed, gone = self._texts()
+        self.note.setText(updated.replace("%1", self.followed_at))
+        self.note.setVisible(bool(self.followed_at))
+        if self.gone:
+            self.banner.say(gone, reload=False)
+        elif self.banner_at:
+            self.banner.say(changed.replace("%1", self.banner_at))
+        else:
+            self.banner.hide()

@@ -82,7 +82,7 @@ from primedist.services.loyalty.points import ORDER_REASONS
 from primedist.ui.customers.account_panel import AccountPanel
 from primedist.ui.customers.list_page import confirm_delete, success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
-from primedist.ui.detail_follow import ChangedBanner, RecordFollow, change_time_text, scroll_kept
+from primedist.ui.detail_follow import FollowNotes, RecordFollow, change_time_text, scroll_kept
 from primedist.ui.errors import show_error
 from primedist.ui.file_dialogs import PICTURE, ask_open_file
 from primedist.ui.formatting import format_percent, signed_number, when_text
@@ -402,11 +402,6 @@ class CustomerDetailDialog(QDialog):
         self._points: list[PointsRow] = []
         self._points_total = 0
         self.address_dialog: QDialog | None = None
-        #: Changed elsewhere: when ("10:42"), as the muted line says it once read again,
-        #: or as the banner says it (with something typed or an editor open).
-        self._followed_at = ""
-        self._banner_at = ""
-        self._gone = False
         # Reads the customer's stamp on the database worker: the context and the id only.
         self.follow = RecordFollow(self, functools.partial(customer_stamp, ctx, customer_id),
                                    ctx.clock.now)  # fmt: skip
@@ -424,8 +419,8 @@ class CustomerDetailDialog(QDialog):
         self.message.hide()
         outer.addWidget(self.message)
         self.followed_note = _label("muted", wrap=True)
-        self.followed_note.hide()
-        self.changed_banner = ChangedBanner()
+        self.follow_notes = FollowNotes(self.followed_note, self._follow_texts)
+        self.changed_banner = self.follow_notes.banner
         self.changed_banner.reload_button.clicked.connect(self._reload_changed)
         outer.addWidget(self.changed_banner)
         outer.addWidget(self.followed_note)
@@ -713,7 +708,7 @@ class CustomerDetailDialog(QDialog):
         self.create_order_button.setText(self.tr("Create order"))
         self.close_button.setText(self.tr("Close"))
         self.changed_banner.reload_button.setText(self.tr("Reload"))
-        self._say_followed()
+        self.follow_notes.say()
         for index, text in enumerate(
             (self.tr("Statistics"), self.tr("Orders"), self.tr("Account"), self.tr("Addresses"),
              self.tr("Tags and note"), self.tr("Points"), self.tr("Referred customers"),
@@ -801,9 +796,7 @@ class CustomerDetailDialog(QDialog):
         if self.note_edit.toPlainText() == self._saved_note:  # keep what is being typed
             self.note_edit.setPlainText(note)
         self._saved_note = note
-        self._followed_at = self._banner_at = ""  # what is shown is the customer as stored
-        self._gone = False
-        self._say_followed()
+        self.follow_notes.clear()  # what is shown is the customer as stored
         self._fill()
         return True
 
@@ -817,14 +810,8 @@ class CustomerDetailDialog(QDialog):
         if self._busy or self.profile is None:
             return  # the change running reads the customer again when it ends
         at = change_time_text(self.follow.changed_at(stamp), self.ctx.clock.now())
-        if stamp.gone:
-            self._gone, self._banner_at = True, at
-        elif self._unsaved_input():
-            self._banner_at = at
-        else:
+        if self.follow_notes.react(stamp, at, unsaved=self._unsaved_input()):
             self._reload_followed(at)
-            return
-        self._say_followed()
 
     def _unsaved_input(self) -> bool:
         """The note or the tags changed here and not saved, or the editor or a new
@@ -846,27 +833,19 @@ class CustomerDetailDialog(QDialog):
         start, end = self.stats_range()
         if not self.stats_loading and start <= end:
             self.load_stats()
-        self._followed_at = at
-        self._say_followed()
+        self.follow_notes.read_again(at)
 
     def _reload_changed(self) -> None:
         """Reload of the banner: the customer as stored now, the typed note kept."""
-        if not self._busy and not self._gone:
-            self._reload_followed(self._banner_at)
+        if not self._busy and not self.follow_notes.gone:
+            self._reload_followed(self.follow_notes.banner_at)
 
-    def _say_followed(self) -> None:
-        """The muted line after a quiet reload, or the banner (in the language shown)."""
-        note = self.tr("Updated with a change made elsewhere at %1.")
-        self.followed_note.setText(note.replace("%1", self._followed_at))
-        self.followed_note.setVisible(bool(self._followed_at))
-        if self._gone:
-            self.changed_banner.say(self.tr("This customer no longer exists: they were deleted "
-                                            "or merged elsewhere."), reload=False)  # fmt: skip
-        elif self._banner_at:
-            self.changed_banner.say(self.tr("This customer was changed elsewhere at %1.")
-                                    .replace("%1", self._banner_at))  # fmt: skip
-        else:
-            self.changed_banner.hide()
+    def _follow_texts(self) -> tuple[str, str, str]:
+        """`FollowNotes`' words: read again, changed with something typed, gone."""
+        return (self.tr("Updated with a change made elsewhere at %1."),
+                self.tr("This customer was changed elsewhere at %1."),
+                self.tr("This customer no longer exists: they were deleted or merged "
+                        "elsewhere."))  # fmt: skip
 
     def _fill(self) -> None:
         p = self.profile

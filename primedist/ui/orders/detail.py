@@ -46,7 +46,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
 from primedist.services.outbox import KIND_ACTIONS, channel_can
 from primedist.services.shipping import CARRIER_NAMES, OwnOrder
-from primedist.ui.detail_follow import ChangedBanner, RecordFollow, change_time_text, scroll_kept
+from primedist.ui.detail_follow import FollowNotes, RecordFollow, change_time_text, scroll_kept
 from primedist.ui.errors import show_error
 from primedist.ui.formatting import when_text
 from primedist.ui.i18n import current_language
@@ -317,11 +317,6 @@ class OrderDetailDialog(QDialog):
         self._closing_save = ""
         #: What the printer said last (printed, copied as text).
         self.last_printer_note = ""
-        #: The order changed elsewhere (another PC, a sync): when ("10:42"), as the muted
-        #: line says it once read again, or as the banner says it (with something typed).
-        self._followed_at = ""
-        self._banner_at = ""
-        self._gone = False
         # Reads the order's stamp on the database worker: the context and the id only.
         self.follow = RecordFollow(self, functools.partial(order_stamp, ctx, order_id),
                                    ctx.clock.now)  # fmt: skip
@@ -385,8 +380,8 @@ class OrderDetailDialog(QDialog):
         # Changed elsewhere: read again ("Updated with a change made elsewhere at 10:42"),
         # or, with something typed here, the banner and its Reload.
         self.followed_note = _label("muted", wrap=True)
-        self.followed_note.hide()
-        self.changed_banner = ChangedBanner()
+        self.follow_notes = FollowNotes(self.followed_note, self._follow_texts)
+        self.changed_banner = self.follow_notes.banner
         self.changed_banner.reload_button.clicked.connect(self._reload_changed)
         layout.addWidget(self.changed_banner)
         layout.addWidget(self.followed_note)
@@ -672,7 +667,7 @@ class OrderDetailDialog(QDialog):
         self.close_button.setText(self.tr("Close"))
         self.close_button.setToolTip(self.tr("Close (Esc)"))
         self.changed_banner.reload_button.setText(self.tr("Reload"))
-        self._say_followed()
+        self.follow_notes.say()
 
     # ------------------------------------------------------------------ showing the order
 
@@ -685,9 +680,7 @@ class OrderDetailDialog(QDialog):
         except PrimedistError as exc:
             show_error(self, error_text(exc))
             return False
-        self._followed_at = self._banner_at = ""  # what is shown is the order as it is
-        self._gone = False
-        self._say_followed()
+        self.follow_notes.clear()  # what is shown is the order as it is
         self._show_detail()
         return True
 
@@ -700,14 +693,8 @@ class OrderDetailDialog(QDialog):
         if self._busy or self.detail is None:
             return  # the action running reads the order again when it ends
         at = change_time_text(self.follow.changed_at(stamp), self.ctx.clock.now())
-        if stamp.gone:
-            self._gone, self._banner_at = True, at
-        elif self._unsaved_input():
-            self._banner_at = at
-        else:
+        if self.follow_notes.react(stamp, at, unsaved=self._unsaved_input()):
             self._reload_followed(at)
-            return
-        self._say_followed()
 
     def _unsaved_input(self) -> bool:
         """A staff note typed and not saved, or a dialog over the order still open (its
@@ -722,28 +709,18 @@ class OrderDetailDialog(QDialog):
         with scroll_kept(self.items_table, self.history_table, self.side_scroll):
             read = self.reload()
         if read:
-            self._followed_at = at
-            self._say_followed()
+            self.follow_notes.read_again(at)
 
     def _reload_changed(self) -> None:
         """Reload of the banner: the order as it is now, the typed note kept."""
-        if not self._busy and not self._gone:
-            self._reload_followed(self._banner_at)
+        if not self._busy and not self.follow_notes.gone:
+            self._reload_followed(self.follow_notes.banner_at)
 
-    def _say_followed(self) -> None:
-        """The muted line after a quiet reload, or the banner (in the language shown)."""
-        note = self.tr("Updated with a change made elsewhere at %1.")
-        self.followed_note.setText(note.replace("%1", self._followed_at))
-        self.followed_note.setVisible(bool(self._followed_at))
-        if self._gone:
-            self.changed_banner.say(self.tr("This order no longer exists: it was deleted "
-                                            "elsewhere."), reload=False)  # fmt: skip
-        elif self._banner_at:
-            self.changed_banner.say(
-                self.tr("This order was changed elsewhere at %1.").replace("%1", self._banner_at)
-            )
-        else:
-            self.changed_banner.hide()
+    def _follow_texts(self) -> tuple[str, str, str]:
+        """`FollowNotes`' words: read again, changed with something typed, gone."""
+        return (self.tr("Updated with a change made elsewhere at %1."),
+                self.tr("This order was changed elsewhere at %1."),
+                self.tr("This order no longer exists: it was deleted elsewhere."))  # fmt: skip
 
     def _show_detail(self) -> None:
         assert self.detail is not None
