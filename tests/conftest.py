@@ -163,6 +163,16 @@ def owner_ctx(ctx: ServiceContext, owner: Actor) -> ServiceContext:
     return ctx.with_actor(owner)
 
 
+@pytest.fixture
+def other_pc(settings: Settings, clock: FixedClock, owner_ctx: ServiceContext
+             ) -> Iterator[ServiceContext]:  # fmt: skip
+    """Another PC (the counter's): its own engine on the shop's database, the owner signed
+    in there too."""
+    engine = make_engine(settings.database_url)
+    yield ServiceContext(engine, owner_ctx.actor, clock, settings)
+    engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _gc_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
     """For the Qt tests, as in the app (primedist.ui.app.make_app): Python's cyclic GC

@@ -6,16 +6,12 @@ primary keys. On SQLite, or PostgreSQL when PRIMEDIST_TEST_DATABASE_URL is set."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from primedist.config import Settings
 from primedist.core.clock import FixedClock
-from primedist.db.engine import make_engine
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import OrderSource, OrderStatus
@@ -31,15 +27,6 @@ from tests.factories import make_product
 from tests.services.test_sync import Market, _sandbox
 
 audit_t = table_of(AuditEvent)
-
-
-@pytest.fixture
-def other_pc(settings: Settings, clock: FixedClock, owner_ctx: ServiceContext
-             ) -> Iterator[ServiceContext]:  # fmt: skip
-    """Another PC: its own engine on the same database, the same owner signed in."""
-    engine = make_engine(settings.database_url)
-    yield ServiceContext(engine, owner_ctx.actor, clock, settings)
-    engine.dispose()
 
 
 def audit_rows(engine: Engine) -> int:

@@ -21,7 +21,6 @@ from pytestqt.qtbot import QtBot
 
 from primedist.config import Settings
 from primedist.core.clock import FixedClock, shop_tz, to_local
-from primedist.db.engine import make_engine
 from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod
 from primedist.services import customer_detail as customer_svc
 from primedist.services import orders as svc
@@ -49,15 +48,6 @@ def quiet(quiet: list[str], monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for module in (detail_module, customer_detail_module):
         monkeypatch.setattr(module, "show_error", lambda _p, message: quiet.append(message))
     return quiet
-
-
-@pytest.fixture
-def other_pc(settings: Settings, clock: FixedClock, owner_ctx: ServiceContext
-             ) -> Iterator[ServiceContext]:  # fmt: skip
-    """The counter PC: its own engine on the shop's database, the owner signed in."""
-    engine = make_engine(settings.database_url)
-    yield ServiceContext(engine, owner_ctx.actor, clock, settings)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from primedist.config import Settings
-from primedist.core.clock import FixedClock
-from primedist.db.engine import make_engine
 from primedist.domain.enums import OrderSource, OrderStatus
 from primedist.services import orders as svc
 from primedist.services import stock as stock_svc
@@ -38,17 +35,6 @@ from tests.factories import make_customers, make_orders, make_product, make_shop
 from tests.ui.support import WAIT, assert_db_worker_idle, show_widget
 
 pytestmark = pytest.mark.usefixtures("quiet")
-#: Where the screenshots go (the report names them).
-SHOTS = Path("/tmp/h10")
-
-
-@pytest.fixture
-def other_pc(settings: Settings, clock: FixedClock, owner_ctx: ServiceContext
-             ) -> Iterator[ServiceContext]:  # fmt: skip
-    """The counter PC: its own engine on the shop's database, the owner signed in."""
-    engine = make_engine(settings.database_url)
-    yield ServiceContext(engine, owner_ctx.actor, clock, settings)
-    engine.dispose()
 
 
 @pytest.fixture
@@ -153,13 +139,11 @@ def test_a_sale_on_another_pc_shows_in_the_orders_list_the_users_place_kept(
     assert place(page) == before  # the same order selected and current, the same rows shown
     qtbot.waitUntil(lambda: page.counts.get("all") == 121, timeout=WAIT)  # the status tabs too
     assert not page.message_bar.isVisible()
-    window.grab().save(str(SHOTS / "orders_followed_another_pc.png"))
 
     view.verticalScrollBar().setValue(0)  # at the top: another new order shows there
     new_again = sell(other_pc, variant)
     qtbot.waitUntil(lambda: model.rowCount() == 122, timeout=WAIT)
     assert view.verticalScrollBar().value() == 0 and model.key_at(view.rowAt(0)) == new_again
-    window.grab().save(str(SHOTS / "orders_new_sale_on_top.png"))
 
 
 def test_deep_in_a_long_list_the_selection_and_the_rows_shown_stay(
