@@ -51,13 +51,20 @@ def holder_pc(holder: str) -> str:
     return holder.rsplit(":", 2)[0]
 
 
+#: Whether a process can be asked if it exists (signal 0). Not on Windows: there
+#: `os.kill` ends the process whatever the signal.
+CAN_ASK_PROCESSES = os.name == "posix"
+
+
 def dead_here(holder: str) -> bool:
     """Whether `holder` is a process of this PC that is gone (killed, crashed): its lease
     is given up at once instead of blocking the job (or a Sync now) until it expires. A
-    process of another PC cannot be seen from here: its lease runs out."""
+    process of another PC cannot be seen from here (nor any on Windows): its lease runs
+    out."""
     host, _sep, rest = holder.rpartition(":")[0].rpartition(":")
     pid = rest if host else ""
-    if host != HOST or not pid.isdigit() or int(pid) == os.getpid():
+    if (not CAN_ASK_PROCESSES or host != HOST or not pid.isdigit()
+            or int(pid) == os.getpid()):  # fmt: skip
         return False
     try:
         os.kill(int(pid), 0)  # signal 0: only asks whether the process exists

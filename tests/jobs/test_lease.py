@@ -68,6 +68,23 @@ def test_a_lease_left_by_a_process_of_this_pc_that_is_gone_is_taken_at_once(
     assert not lease.renew(engine, "sync.pull.7", holder=dead)
 
 
+def test_where_processes_cannot_be_asked_a_lease_runs_out_as_another_pcs(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows: `os.kill(pid, 0)` would end the process (the app's status bar would kill
+    a `sync --loop` running beside it): no process is asked, the lease runs out."""
+    monkeypatch.setattr(lease, "CAN_ASK_PROCESSES", False)
+
+    def never(_pid: int, _sig: int) -> None:
+        raise AssertionError("a process was signalled")
+
+    monkeypatch.setattr(lease.os, "kill", never)
+    dead = f"{lease.HOST}:{a_gone_process()}:deadbeef"
+    assert not lease.dead_here(dead)
+    assert lease.try_acquire(engine, "sync.pull.6", holder=dead)
+    assert not lease.try_acquire(engine, "sync.pull.6", holder="pc-b")
+
+
 def test_a_lease_of_a_live_process_or_of_another_pc_is_not_taken(engine: Engine) -> None:
     alive = f"{lease.HOST}:{os.getppid()}:cafe0001"  # the process that started the tests
     assert not lease.dead_here(alive)
