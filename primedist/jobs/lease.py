@@ -6,7 +6,7 @@ free or expired:
 
     INSERT INTO job_locks ... ON CONFLICT (name) DO UPDATE ... WHERE expires_at <= now
 
-While the job runs, a thread renews the lease every third of its length; at the end the
+While the job runs, a thread renews the lease every quarter of its length; at the end the
 lease is released (expires now; the row stays, naming who ran the job last). A holder
 that crashes keeps the job only until its lease expires. Work asked for by hand that must
 not overlap a job takes the job's lease too (`held`): every sync of a shop holds its pull
@@ -37,8 +37,12 @@ log = logging.getLogger(__name__)
 
 locks_t = table_of(JobLock)
 
-#: Long enough for a job to run between renewals; a crashed PC blocks a job this long.
-LEASE = timedelta(minutes=5)
+#: A crashed PC blocks its jobs (and a Sync now elsewhere) this long. Renewed every quarter
+#: of it, so the database may be away for three renewals (a server restart) before it runs
+#: out; on SQLite a renewal waits at most the busy timeout (10 s) behind another writer.
+LEASE = timedelta(minutes=2)
+#: Renewals per lease length.
+RENEWALS = 4
 
 #: This PC, as holders name it.
 HOST = socket.gethostname()[:80]
@@ -180,12 +184,12 @@ def held(
 
 @contextmanager
 def _kept(engine: Engine, name: str, holder: str, lease: timedelta) -> Iterator[None]:
-    """Renew the taken lease every third of its length on a daemon thread; release it at
+    """Renew the taken lease every quarter of its length on a daemon thread; release it at
     the end (a release that fails leaves the lease to expire)."""
     stop = threading.Event()
 
     def keep() -> None:
-        while not stop.wait(lease.total_seconds() / 3):
+        while not stop.wait(lease.total_seconds() / RENEWALS):
             try:
                 if not renew(engine, name, holder=holder, lease=lease):
                     log.warning("the lease on job %s was lost to another PC", name)

@@ -106,6 +106,22 @@ def test_an_expired_lease_is_taken_over_and_lost_by_its_holder(engine: Engine) -
     assert not lease.renew(engine, "sync.outbox", holder="pc-a")
 
 
+def test_a_crashed_pc_blocks_a_shop_for_two_minutes_at_most(engine: Engine) -> None:
+    """Another PC that dies mid-sync (switched off) cannot be seen from here: its lease
+    runs out, 2 minutes after its last renewal, and the shop syncs again."""
+    assert lease.try_acquire(engine, "sync.pull.3", holder="KHO-PC:4242:0badc0de")
+    with engine.connect() as conn:
+        taken, ends = conn.execute(
+            sa.select(lease.locks_t.c.acquired_at, lease.locks_t.c.expires_at)
+        ).one()
+    assert ends - taken == timedelta(minutes=2)
+    assert not lease.try_acquire(engine, "sync.pull.3", holder="pc-b")
+    with engine.begin() as conn:  # two minutes pass with no renewal
+        conn.execute(lease.locks_t.update().values(
+            acquired_at=taken - lease.LEASE, expires_at=ends - lease.LEASE))
+    assert lease.try_acquire(engine, "sync.pull.3", holder="pc-b")
+
+
 def test_a_running_job_keeps_its_lease_past_the_lease_length(engine: Engine) -> None:
     with lease.held(engine, "ranks.nightly", holder="pc-a", lease=timedelta(seconds=0.6)) as ours:
         assert ours
