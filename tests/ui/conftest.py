@@ -7,10 +7,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 
 from primedist.ui import errors
 from primedist.ui.i18n import install_language
 from tests.ui.support import assert_db_worker_idle
+
+
+def back_to_english() -> None:
+    """English again after a test. The test's widgets closed at its end are deleted first:
+    a change of language sends every live widget a LanguageChange, and one half torn down
+    (its Python side gone) is no widget to retranslate."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    install_language("en")
 
 
 @pytest.fixture
@@ -18,7 +27,7 @@ def english(qapp: Any) -> Iterator[None]:
     """English texts during the test, and after it."""
     install_language("en")
     yield
-    install_language("en")
+    back_to_english()
 
 
 @pytest.fixture
@@ -26,7 +35,7 @@ def vietnamese(qapp: Any) -> Iterator[None]:
     """Vietnamese texts during the test, English after it."""
     install_language("vi")
     yield
-    install_language("en")
+    back_to_english()
 
 
 @pytest.fixture
