@@ -166,10 +166,10 @@ def owner_ctx(ctx: ServiceContext, owner: Actor) -> ServiceContext:
 @pytest.fixture
 def other_pc(settings: Settings, clock: FixedClock, owner_ctx: ServiceContext
              ) -> Iterator[ServiceContext]:  # fmt: skip
-    """Another PC (the counter's): its own engine on the shop's database, the owner signed
-    in there too."""
+    """Another PC (the counter's, named "KHO-PC" in the audit rows it writes): its own
+    engine on the shop's database, the owner signed in there too."""
     engine = make_engine(settings.database_url)
-    yield ServiceContext(engine, owner_ctx.actor, clock, settings)
+    yield ServiceContext(engine, owner_ctx.actor, clock, settings, pc="KHO-PC")
     engine.dispose()
 
 

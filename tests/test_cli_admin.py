@@ -10,6 +10,7 @@ import pytest
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from primedist.config import resolve_settings
+from primedist.core import host
 from primedist.db.store import open_store
 from primedist.domain.enums import Role
 from primedist.errors import AuthenticationError
@@ -58,6 +59,27 @@ def test_staff_add_list_disable_reset_and_audit(cli: Any, data_dir: Path, tmp_pa
     assert sheet is not None
     assert len(list(sheet.iter_rows(values_only=True))) == 5
     assert cli(*d, "audit", "--by", "ghost@shop.vn").code == EXIT_ERROR
+
+
+def test_audit_names_the_pc_once_the_rows_name_two(
+    cli: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each row names the PC it was written on (--json always); the text says it beside
+    the user once the rows listed come from more than one PC."""
+    d = ("--data-dir", str(data_dir))
+    monkeypatch.setattr(host, "HOST", "QUAY-1")  # the counter's PC
+    assert cli(*d, "staff", "add", "--name", "Lan", "--email", "lan@shop.vn").code == EXIT_OK
+    one = cli(*d, "audit", "--kind", "staff")
+    assert one.code == EXIT_OK and "staff.add" in one.out and "QUAY-1" not in one.out
+    monkeypatch.setattr(host, "HOST", "KHO-PC")  # the stock room's, on the same database
+    assert cli(*d, "staff", "disable", "lan@shop.vn").code == EXIT_OK
+    rows = cli(*d, "audit", "--kind", "staff", "--json").json()["events"]
+    assert [(e["action"], e["pc"]) for e in rows] == [("staff.disable", "KHO-PC"),
+                                                      ("staff.add", "QUAY-1")]  # fmt: skip
+    lines = cli(*d, "audit", "--kind", "staff").out.splitlines()
+    assert [line.split()[2:6] for line in lines] == [
+        ["Chủ", "CLI", "KHO-PC", "staff.disable"], ["Chủ", "CLI", "QUAY-1", "staff.add"]
+    ]  # fmt: skip
 
 
 def test_an_owner_who_forgot_the_password_gets_a_one_time_one_on_this_computer(

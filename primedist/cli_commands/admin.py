@@ -164,8 +164,11 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     rows = audit_log.list_events(ctx, flt, limit=args.limit)
     # Shop time, as --from/--to and the other commands (--json keeps the UTC moment).
     tz = shop_tz()
+    # The PC beside the user when the rows name more than one (a row from before: "-").
+    several = len({r["pc"] for r in rows if r["pc"]}) > 1
     lines = [f"{to_local(as_utc(r['created_at']), tz):%Y-%m-%d %H:%M:%S}  {r['user']:<16} "
-             f"{r['action']:<24} {r['entity']:<16} {_row_text(r)}" for r in rows]  # fmt: skip
+             + (f"{r['pc'] or '-':<16} " if several else "")
+             + f"{r['action']:<24} {r['entity']:<16} {_row_text(r)}" for r in rows]  # fmt: skip
     emit(args, {"events": rows}, "\n".join(lines) or "No audit rows match.")
     return EXIT_OK
 

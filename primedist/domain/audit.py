@@ -18,6 +18,9 @@ class AuditEvent(SQLModel, table=True):
         sa.Index(None, "created_at"),
         sa.Index(None, "user_id", "created_at"),
         sa.Index(None, "action", "created_at"),
+        # A record's own rows, newest last: an open detail asks which PC changed its record
+        # (`services.changes`), an order's history and edit clash read its rows.
+        sa.Index(None, "entity_type", "entity_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -32,6 +35,8 @@ class AuditEvent(SQLModel, table=True):
     summary_args: str | None = text_field()
     before_json: str | None = text_field()
     after_json: str | None = text_field()
+    #: The PC the change was made on (`core.host`); None in rows written before 0036.
+    pc: str | None = Field(default=None, max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from primedist.core import host
 from primedist.domain.base import table_of
 from primedist.domain.job_lock import JobLock
 
@@ -44,8 +44,8 @@ LEASE = timedelta(minutes=2)
 #: Renewals per lease length.
 RENEWALS = 4
 
-#: This PC, as holders name it.
-HOST = socket.gethostname()[:80]
+#: This PC, as holders name it (`core.host`: the audit rows name it too).
+HOST = host.HOST
 #: This process, as the table shows it: host, process id and a per-start token.
 HOLDER = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 

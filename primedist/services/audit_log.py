@@ -1,4 +1,5 @@
-"""The audit log as a list (filters: user, kind, date) and its Excel export.
+"""The audit log as a list (filters: user, kind, date) and its Excel export; each row
+names the user and the PC the change was made on.
 
 Rows come from `audit_events` with keyset paging on (created_at, id): the table grows by
 every change the shop makes, so it is never loaded whole. Reading it is for the owner and
@@ -73,6 +74,8 @@ AUDIT_SPEC = QuerySpec(
         # NULL for the system (the list says it in the reader's language, the CLI and the
         # export as SYSTEM_NAME): a user named "system" stays themselves.
         Column("user", "User", u.name, kind="user", width=140),
+        # The PC the change was made on (NULL in rows from before PCs were named).
+        Column("pc", "PC", a.pc, width=110),
         Column("action", "Action", a.action, kind="action", width=200),
         Column(
             "entity",

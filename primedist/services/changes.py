@@ -16,11 +16,13 @@ PC's row may appear below the largest id already seen; it still changes that cou
 
 An open detail then looks at its own record (`order_stamp`, `customer_stamp`): a few
 columns read by primary key (and a few rows by an indexed foreign key) that move with
-whatever the detail shows.
+whatever the detail shows, and the record's newest audit row (by the (entity_type,
+entity_id, id) index), which names the PC that changed it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -78,11 +80,15 @@ def change_stamp(ctx: ServiceContext) -> ChangeStamp:
 class RecordStamp:
     """One record as its open detail shows it: `state` differs once anything shown
     changed; `changed_at` is the latest time the record itself says it changed (None: it
-    says none); `gone`: the record no longer exists (deleted, merged)."""
+    says none); `gone`: the record no longer exists (deleted, merged). `audit_id`: the
+    record's newest audit row (None: none); `pc`: the PC that wrote it when that is
+    another PC (None: this PC, or not known: a row from before PCs were named)."""
 
     state: tuple[object, ...]
     changed_at: datetime | None = None
     gone: bool = False
+    audit_id: int | None = None
+    pc: str | None = None
 
 
 def _latest(*times: datetime | None) -> datetime | None:
@@ -92,6 +98,30 @@ def _latest(*times: datetime | None) -> datetime | None:
 
 _orders, _history, _shipments = table_of(Order), table_of(OrderStatusChange), table_of(Shipment)
 _o, _h, _s, _k = _orders.c, _history.c, _shipments.c, customers_t.c
+_a = table_of(AuditEvent).c
+
+
+def _newest_audit(column: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    """`column` of the record's newest audit row (`entity_id` bound as text): one seek
+    down the (entity_type, entity_id, id) index. Part of the stamp's own statement, so
+    it is read in the same snapshot as the record (PostgreSQL)."""
+    return (
+        sa.select(column)
+        .where(_a.entity_type == sa.bindparam("entity_type"),
+               _a.entity_id == sa.bindparam("entity_id"))
+        .order_by(_a.id.desc()).limit(1).scalar_subquery()
+    )  # fmt: skip
+
+
+#: The last two columns of a record's stamp statement: its newest audit row, and its PC.
+_AUDIT = (_newest_audit(_a.id), _newest_audit(_a.pc))
+
+
+def _stamp(ctx: ServiceContext, row: Sequence[Any], changed_at: datetime | None) -> RecordStamp:
+    """The stamp of a record read with `_AUDIT` last: its PC named when it is another's."""
+    shown, (audit_id, pc) = row[:-2], row[-2:]
+    state = tuple(as_utc(v) if isinstance(v, datetime) else v for v in shown)
+    return RecordStamp(state, changed_at, audit_id=audit_id, pc=pc if pc != ctx.pc else None)
 
 
 def _of_order(column: sa.ColumnElement[Any], table: sa.Table) -> sa.ScalarSelect[Any]:
@@ -108,6 +138,7 @@ _ORDER_STAMP = (
         _of_order(sa.func.count(), _shipments), _of_order(sa.func.max(_s.updated_at), _shipments),
         # The customer shown on it (renamed, deleted).
         _k.name, _k.deleted_at,
+        *_AUDIT,
     )
     .select_from(_orders.outerjoin(customers_t, _k.id == _o.customer_id))
     .where(_o.id == sa.bindparam("order_id"))
@@ -118,13 +149,13 @@ def order_stamp(ctx: ServiceContext, order_id: int) -> RecordStamp:
     """The order as its open detail shows it (see `RecordStamp`): by primary key, its
     history and shipments through their order index. Writes nothing."""
     ctx.require(Module.ORDERS)
+    keys = {"order_id": order_id, "entity_type": "order", "entity_id": str(order_id)}
     with ctx.engine.connect() as conn:
-        row = conn.execute(_ORDER_STAMP, {"order_id": order_id}).first()
+        row = conn.execute(_ORDER_STAMP, keys).first()
     if row is None:
         return RecordStamp((), gone=True)
     updated, history_at, shipped_at = row[0], row[5], row[7]
-    state = tuple(as_utc(v) if isinstance(v, datetime) else v for v in row)
-    return RecordStamp(state, _latest(updated, history_at, shipped_at))
+    return _stamp(ctx, row, _latest(updated, history_at, shipped_at))
 
 
 _CUSTOMER_STAMP = sa.select(
@@ -136,6 +167,7 @@ _CUSTOMER_STAMP = sa.select(
     _k.deleted_at, _k.merged_into_id,
     # What they owe: a payment taken or cancelled, an adjustment (its partial indexes).
     OWED,
+    *_AUDIT,
 ).where(_k.id == sa.bindparam("customer_id"))  # fmt: skip
 
 
@@ -143,9 +175,9 @@ def customer_stamp(ctx: ServiceContext, customer_id: int) -> RecordStamp:
     """The customer as their open detail shows them, statistics and account included
     (see `RecordStamp`): by primary key. Writes nothing."""
     ctx.require(Module.CUSTOMERS)
+    keys = {"customer_id": customer_id, "entity_type": "customer", "entity_id": str(customer_id)}
     with ctx.engine.connect() as conn:
-        row = conn.execute(_CUSTOMER_STAMP, {"customer_id": customer_id}).first()
+        row = conn.execute(_CUSTOMER_STAMP, keys).first()
     if row is None or row.deleted_at is not None or row.merged_into_id is not None:
         return RecordStamp((), gone=True)
-    state = tuple(as_utc(v) if isinstance(v, datetime) else v for v in row)
-    return RecordStamp(state, _latest(row.updated_at))
+    return _stamp(ctx, row, _latest(row.updated_at))

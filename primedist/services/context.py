@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from primedist.config import Settings
 from primedist.core.clock import Clock, SystemClock
+from primedist.core.host import this_pc
 from primedist.core.messages import msg, stored_args
 from primedist.db.engine import session_scope
 from primedist.domain.audit import AuditEvent
@@ -67,12 +68,14 @@ _ACCOUNT_NOW = (
 
 @dataclass
 class ServiceContext:
-    """Engine + actor + clock (+ settings when running inside an installation)."""
+    """Engine + actor + clock (+ settings when running inside an installation), and the
+    PC the actor works at, as its audit rows name it (a test's other PC names another)."""
 
     engine: Engine
     actor: Actor = SYSTEM
     clock: Clock = field(default_factory=SystemClock)
     settings: Settings | None = None
+    pc: str = field(default_factory=this_pc)
 
     @contextmanager
     def uow(self, *, write: bool = False) -> Iterator[Session]:
@@ -128,7 +131,7 @@ class ServiceContext:
         return actor
 
     def with_actor(self, actor: Actor) -> ServiceContext:
-        return ServiceContext(self.engine, actor, self.clock, self.settings)
+        return replace(self, actor=actor)
 
     def audit(
         self,
@@ -153,6 +156,7 @@ class ServiceContext:
                 summary_args=stored_args(summary),
                 before_json=None if before is None else json.dumps(before, default=str),
                 after_json=None if after is None else json.dumps(after, default=str),
+                pc=self.pc,
                 created_at=self.clock.now(),
             )
         )

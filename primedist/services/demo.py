@@ -1811,9 +1811,9 @@ class _Run:
         self.writer.insert(
             "audit_events",
             ("id", "user_id", "action", "entity_type", "summary", "summary_args", "after_json",
-             "created_at"),
+             "pc", "created_at"),
             [(_next_id(self.conn, "audit_events"), self.ctx.actor.id, "demo.generate", "store",
-              str(text), stored_args(text), json.dumps(counts), now)],
+              str(text), stored_args(text), json.dumps(counts), self.ctx.pc, now)],
         )  # fmt: skip
         flag = self.conn.execute(
             sa.text("SELECT 1 FROM app_settings WHERE key = :key"), {"key": DEMO_FLAG}

@@ -5,7 +5,9 @@ a sync, an import). A detail over the window then reads the stamp of its own rec
 (`services.changes.order_stamp` / `customer_stamp`: by primary key) off the UI thread;
 when it differs from the stamp of what the detail shows, `RecordFollow.moved` hands the
 new stamp to the detail, which reads the record again in place, or, with something typed
-and not saved, says so in a `ChangedBanner` and lets the user reload.
+and not saved, says so in a `ChangedBanner` and lets the user reload. When the change has
+an audit row of the record's written at another PC, the detail names that PC ("… on
+KHO-PC at 10:42"); a sync, another window of this PC, a row without a PC: "elsewhere".
 
 Nothing is read while the detail is hidden (it reads once it shows again) nor once it
 has finished; a detail outside a main window (a test's, a dialog of its own) follows
@@ -19,6 +21,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import NamedTuple
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -166,6 +169,15 @@ class RecordFollow(QObject):
             self._seen_at = (stamp, self._now())
         return self._seen_at[1]
 
+    def changed_on(self, stamp: RecordStamp) -> str:
+        """The PC the change was made on: another PC's, named by an audit row of the
+        record's written since what the detail shows; "" when not known (a sync or an
+        import without one, this PC's other window, a row from before PCs were named)."""
+        shown = self.shown.audit_id if self.shown is not None else None
+        if stamp.pc and stamp.audit_id is not None and stamp.audit_id != shown:
+            return stamp.pc
+        return ""
+
 
 class ChangedBanner(QFrame):
     """ "This order was changed elsewhere at 10:42. [Reload]": the record changed while
@@ -193,53 +205,75 @@ class ChangedBanner(QFrame):
         self.show()
 
 
+class FollowTexts(NamedTuple):
+    """A detail's words of a change, in the language shown: read again, changed with
+    something typed ("%1" the time), the record gone; and the first two naming the PC
+    ("%1" the PC, "%2" the time)."""
+
+    updated: str
+    changed: str
+    gone: str
+    updated_on: str
+    changed_on: str
+
+
+def _worded(elsewhere: str, on_pc: str, at: str, pc: str) -> str:
+    if pc:
+        return on_pc.replace("%1", pc).replace("%2", at)
+    return elsewhere.replace("%1", at)
+
+
 class FollowNotes:
     """What an open detail says of a change made elsewhere: after a quiet read again, the
-    muted `note` ("Updated with a change made elsewhere at 10:42"); with something typed
-    here, the `banner` and its Reload; the record gone, the banner alone. `texts()` are
-    the detail's own words in the language shown: (updated, changed, gone), "%1" the time."""
+    muted `note` ("Updated with a change made on KHO-PC at 10:42", or "elsewhere" when the
+    PC is not known); with something typed here, the `banner` and its Reload; the record
+    gone, the banner alone. `texts()` are the detail's own words (`FollowTexts`)."""
 
-    def __init__(self, note: QLabel, texts: Callable[[], tuple[str, str, str]]) -> None:
+    def __init__(self, note: QLabel, texts: Callable[[], FollowTexts]) -> None:
         self.note = note
         self.note.hide()
         self.banner = ChangedBanner()
         self._texts = texts
-        #: When ("10:42"): as the muted line says it, and as the banner says it.
-        self.followed_at = ""
-        self.banner_at = ""
+        #: When ("10:42") and on which PC ("": not known): as the muted line says it, and
+        #: as the banner says it.
+        self.followed_at = self.followed_on = ""
+        self.banner_at = self.banner_on = ""
         self.gone = False
 
-    def react(self, stamp: RecordStamp, at: str, *, unsaved: bool) -> bool:
-        """A change seen at `at`: True when the detail is to read itself again now (nothing
-        typed there); else the banner says so (the record gone: without Reload)."""
+    def react(self, stamp: RecordStamp, at: str, *, unsaved: bool, on: str = "") -> bool:
+        """A change seen at `at` (made on the PC `on`): True when the detail is to read
+        itself again now (nothing typed there); else the banner says so (the record gone:
+        without Reload)."""
         if stamp.gone:
-            self.gone, self.banner_at = True, at
+            self.gone, self.banner_at, self.banner_on = True, at, on
         elif unsaved:
-            self.banner_at = at
+            self.banner_at, self.banner_on = at, on
         else:
             return True
         self.say()
         return False
 
-    def read_again(self, at: str) -> None:
-        """The detail read itself again for the change seen at `at`."""
-        self.followed_at = at
+    def read_again(self, at: str, on: str = "") -> None:
+        """The detail read itself again for the change seen at `at` (made on `on`)."""
+        self.followed_at, self.followed_on = at, on
         self.say()
 
     def clear(self) -> None:
         """What the detail shows is the record as stored (it was just read)."""
-        self.followed_at = self.banner_at = ""
+        self.followed_at = self.followed_on = self.banner_at = self.banner_on = ""
         self.gone = False
         self.say()
 
     def say(self) -> None:
         """The line or the banner, in the language shown."""
-        updated, changed, gone = self._texts()
-        self.note.setText(updated.replace("%1", self.followed_at))
+        texts = self._texts()
+        self.note.setText(_worded(texts.updated, texts.updated_on, self.followed_at,
+                                  self.followed_on))  # fmt: skip
         self.note.setVisible(bool(self.followed_at))
         if self.gone:
-            self.banner.say(gone, reload=False)
+            self.banner.say(texts.gone, reload=False)
         elif self.banner_at:
-            self.banner.say(changed.replace("%1", self.banner_at))
+            self.banner.say(_worded(texts.changed, texts.changed_on, self.banner_at,
+                                    self.banner_on))  # fmt: skip
         else:
             self.banner.hide()

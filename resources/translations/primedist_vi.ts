@@ -1829,6 +1829,14 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Khách hàng này đã được thay đổi ở nơi khác lúc %1.</translation>
     </message>
     <message>
+        <source>Updated with a change made on %1 at %2.</source>
+        <translation>Đã cập nhật theo thay đổi trên máy %1 lúc %2.</translation>
+    </message>
+    <message>
+        <source>This customer was changed on %1 at %2.</source>
+        <translation>Khách hàng này đã được thay đổi trên máy %1 lúc %2.</translation>
+    </message>
+    <message>
         <source>Customer %1</source>
         <translation>Khách hàng %1</translation>
     </message>
@@ -3321,7 +3329,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>No goods receipts match the search.</source>
-        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). What the selected receipt&apos;s supplier is owed now (read with its lines when the receipt left some unpaid; None otherwise). The receipt to select once the list is read again (None: the newest). What was done last (printed, a return recorded …), on a line of its own under the buttons; worded again in a new language (`_status_of`). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines). The list was read once: before, an empty table is no news (no hint).</extracomment>
+        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). What the selected receipt&apos;s supplier is owed now (read with its lines when the receipt left some unpaid; None otherwise). The receipt to select once the list is read again (None: the newest). The search of the last read (what a read for a change made elsewhere runs). What was done last (printed, a return recorded …), on a line of its own under the buttons; worded again in a new language (`_status_of`). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines). The list was read once: before, an empty table is no news (no hint).</extracomment>
         <translation>Không có phiếu nhập nào khớp với tìm kiếm.</translation>
     </message>
     <message>
@@ -3551,7 +3559,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>Reading the figures</source>
-        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS). The welcome (a Home without figures) asks for a tab: its key (one of SHORTCUTS). What the user&apos;s modules let them see (the figures read say it again, for the account as it stands then).</extracomment>
+        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). The figures are read again whenever Home shows after it was hidden (FiguresPage): a change made elsewhere meanwhile asks the main window nothing more then. A first step was chosen on the Getting started card (a key of first_steps.STEPS). The welcome (a Home without figures) asks for a tab: its key (one of SHORTCUTS). What the user&apos;s modules let them see (the figures read say it again, for the account as it stands then).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -4596,7 +4604,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>MainWindow</name>
     <message>
         <source>Your access was changed: sign in again.</source>
-        <extracomment>The main window&apos;s smallest size, where the screen has room for it. (key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. How often the signed-in account is checked again (also at every change of tab): the owner disabling it or taking a module away ends the session within this time. The roles by what they may do (losing rank is losing rights). The tabs whose lists follow what changed elsewhere (another PC, a sync: `DataWatch`). A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again), saying when the restored backup was taken (a datetime, or None). The account was disabled or lost rights while signed in: the session shows the sign-in again, saying this (`sign_out`). Signed in just now: the first tab is built unchecked (a sign-out from inside the constructor would reach no one: the session connects to it afterwards). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
+        <extracomment>The main window&apos;s smallest size, where the screen has room for it. (key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. How often the signed-in account is checked again (also at every change of tab): the owner disabling it or taking a module away ends the session within this time. The roles by what they may do (losing rank is losing rights). The tabs that follow what changed elsewhere (another PC, a sync: `DataWatch`): the lists (and their sub-tabs) and Home&apos;s figures. (Analytics, heavy, reads its figures again each time it shows.) A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again), saying when the restored backup was taken (a datetime, or None). The account was disabled or lost rights while signed in: the session shows the sign-in again, saying this (`sign_out`). Signed in just now: the first tab is built unchecked (a sign-out from inside the constructor would reach no one: the session connects to it afterwards). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
         <translation>Quyền truy cập của bạn đã thay đổi: hãy đăng nhập lại.</translation>
     </message>
     <message>
@@ -4945,6 +4953,14 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>This order was changed elsewhere at %1.</source>
         <translation>Đơn hàng này đã được thay đổi ở nơi khác lúc %1.</translation>
+    </message>
+    <message>
+        <source>Updated with a change made on %1 at %2.</source>
+        <translation>Đã cập nhật theo thay đổi trên máy %1 lúc %2.</translation>
+    </message>
+    <message>
+        <source>This order was changed on %1 at %2.</source>
+        <translation>Đơn hàng này đã được thay đổi trên máy %1 lúc %2.</translation>
     </message>
     <message>
         <source>Order %1</source>
@@ -6291,7 +6307,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>PurchaseOrdersPage</name>
     <message>
         <source>No purchase orders awaiting goods: order goods from a supplier with New purchase order.</source>
-        <extracomment>Goods were received against an order: stock and what is owed changed. Print labels for these variants (variant id → copies), after a receipt. The receipts made against the selected order: (code, when, cancelled). The list was read once: before, an empty table is no news (no hint). What was done last (saved, printed, copied …), on a line of its own under the buttons: in the row it took the search&apos;s and the state&apos;s room.</extracomment>
+        <extracomment>Goods were received against an order: stock and what is owed changed. Print labels for these variants (variant id → copies), after a receipt. The receipts made against the selected order: (code, when, cancelled). The search of the last read (what a read for a change made elsewhere runs). The list was read once: before, an empty table is no news (no hint). What was done last (saved, printed, copied …), on a line of its own under the buttons: in the row it took the search&apos;s and the state&apos;s room.</extracomment>
         <translation>Không có đơn đặt hàng nhập nào đang chờ hàng về: đặt hàng nhà cung cấp bằng nút Đơn đặt hàng nhập mới.</translation>
     </message>
     <message>
@@ -7018,7 +7034,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SegmentsPage</name>
     <message>
         <source>New segment…</source>
-        <extracomment>Item data role holding the row&apos;s id; the sort role holds the raw value. After each load of the list. After a segment was created, renamed, deleted. A segment was double-clicked: show its members (segment id).</extracomment>
+        <extracomment>Item data role holding the row&apos;s id; the sort role holds the raw value. After each load of the list. After a segment was created, renamed, deleted. A segment was double-clicked: show its members (segment id). Where the table was, read again for a change made elsewhere (`follow_changes`).</extracomment>
         <translation>Tạo phân khúc…</translation>
     </message>
     <message>
@@ -8430,7 +8446,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>No suppliers match the search and the filters.</source>
-        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). New purchase order to this supplier (its name). The supplier whose account `ledger` is. What the selected supplier delivered, one row a SKU. The supplier to select once the list is read again (one just created). What was done that is no problem (a voucher printed). The list was read once: before, an empty table is no news (no hint).</extracomment>
+        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). New purchase order to this supplier (its name). The supplier whose account `ledger` is. What the selected supplier delivered, one row a SKU. Read again for a change made elsewhere: (the supplier whose account showed, where it was scrolled, the line selected) to put back once the account is read again. The supplier to select once the list is read again (one just created). What was done that is no problem (a voucher printed). The list was read once: before, an empty table is no news (no hint).</extracomment>
         <translation>Không có nhà cung cấp nào khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -11128,6 +11144,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>User</source>
         <translation>Người dùng</translation>
+    </message>
+    <message>
+        <source>PC</source>
+        <translation>Máy</translation>
     </message>
     <message>
         <source>Action</source>

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from primedist.core import host
 from primedist.core.clock import FixedClock
 from primedist.domain.audit import AuditEvent
 from primedist.domain.enums import Module, Role
@@ -93,13 +94,39 @@ def test_export_writes_the_filtered_rows_and_audits_itself(
     sheet = openpyxl.load_workbook(target, read_only=True).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("When", "User", "Action", "Record", "Summary", "Before", "After")
-    assert {r[2] for r in rows[1:]} == {"stock.in"}
-    assert rows[1][5] == '{"stock": 1}' and rows[1][6] == '{"stock": 5}'
+    assert rows[0] == ("When", "User", "PC", "Action", "Record", "Summary", "Before", "After")
+    assert {r[3] for r in rows[1:]} == {"stock.in"}
+    assert rows[1][6] == '{"stock": 1}' and rows[1][7] == '{"stock": 5}'
     assert isinstance(rows[1][0], datetime)
     with Session(owner_ctx.engine) as session:
         exported = session.exec(select(AuditEvent).where(AuditEvent.action == "audit.export")).one()
     assert exported.user_id == log["owner"]
+
+
+def test_each_row_names_the_pc_it_was_written_on(
+    owner_ctx: ServiceContext, other_pc: ServiceContext, tmp_path: Path
+) -> None:
+    """Two PCs on one database: the log, its export and the CLI's rows say which PC did
+    what (this one by its host name); a row from before PCs were named says none."""
+    (variant,) = make_product(owner_ctx.engine, "Áo", [("AO-1", 100_000, 3)])
+    with owner_ctx.engine.begin() as conn:  # as 0036 left the rows before it
+        conn.execute(audit_log.audit_t.insert().values(action="stock.in", created_at=FIXED_NOW))
+    stock.stock_in(owner_ctx, variant, 2, reason="nhập hàng")
+    stock.stock_in(other_pc, variant, 1, reason="nhập hàng")
+    # Signed in as someone else there, still that PC.
+    lan = other_pc.with_actor(Actor(id=None, name="Lan", email="lan@shop.vn", role=Role.OWNER))
+    stock.stock_out(lan, variant, 1, reason="hỏng")
+    rows = audit_log.list_events(owner_ctx, AuditFilter(kinds=("stock",)))
+    assert [(r["action"], r["pc"]) for r in rows] == [
+        ("stock.out", "KHO-PC"), ("stock.in", "KHO-PC"), ("stock.in", host.HOST),
+        ("stock.in", None),
+    ]  # fmt: skip
+    target = tmp_path / "nhat-ky.xlsx"
+    audit_log.export_audit(owner_ctx, target, AuditFilter(kinds=("stock",)))
+    sheet = openpyxl.load_workbook(target, read_only=True).active
+    assert sheet is not None
+    header, *written = list(sheet.iter_rows(values_only=True))
+    assert [r[header.index("PC")] for r in written] == ["KHO-PC", "KHO-PC", host.HOST, None]
 
 
 def test_only_managers_read_the_log(owner_ctx: ServiceContext, tmp_path: Path) -> None:

@@ -17,7 +17,14 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import OrderSource, OrderStatus
 from primedist.services import orders as svc
 from primedist.services import stock as stock_svc
-from primedist.services.changes import _STAMP, change_stamp, customer_stamp, order_stamp
+from primedist.services.changes import (
+    _CUSTOMER_STAMP,
+    _ORDER_STAMP,
+    _STAMP,
+    change_stamp,
+    customer_stamp,
+    order_stamp,
+)
 from primedist.services.context import ServiceContext
 from primedist.services.customer_account import adjust_balance, receive_payment
 from primedist.services.customer_delete import delete_customers
@@ -27,6 +34,7 @@ from tests.factories import make_product
 from tests.services.test_sync import Market, _sandbox
 
 audit_t = table_of(AuditEvent)
+INDEX = "ix_audit_events_entity_type_entity_id_id"
 
 
 def audit_rows(engine: Engine) -> int:
@@ -182,3 +190,61 @@ def test_a_customers_stamp_moves_with_their_details_orders_and_account(
     assert not moved() and not seen[-1].gone
     assert delete_customers(other_pc, [other]).deleted
     assert customer_stamp(owner_ctx, other).gone
+
+
+def test_a_records_stamp_names_the_other_pc_its_newest_audit_row_was_written_on(
+    owner_ctx: ServiceContext, other_pc: ServiceContext
+) -> None:
+    """What an open detail says of a change: "on KHO-PC" when the record's newest audit
+    row was written at another PC; not this PC (another window here), nor a row from
+    before PCs were named."""
+    variant = make_product(owner_ctx.engine, "Áo thun cotton", [("AT-1", 150_000, 50)])[0]
+    customer = add_customer(owner_ctx, CustomerDraft(name="Nguyễn Thị Hoa")).customer_id
+    draft = svc.OrderDraft(lines=(svc.DraftLine(variant, 1),), source=OrderSource.PHONE,
+                           status=OrderStatus.PENDING, customer_id=customer)  # fmt: skip
+    order = svc.create_order(owner_ctx, draft).id
+    here = order_stamp(owner_ctx, order)
+    assert here.audit_id is not None and here.pc is None  # made at this PC
+    svc.change_status(other_pc, order, OrderStatus.CONFIRMED)
+    there = order_stamp(owner_ctx, order)
+    assert there.audit_id is not None and there.audit_id > here.audit_id
+    assert there.pc == "KHO-PC"
+    assert order_stamp(other_pc, order).pc is None  # as KHO-PC reads it: its own
+    svc.set_staff_note(owner_ctx, order, "Gọi trước khi giao")
+    assert order_stamp(owner_ctx, order).pc is None
+
+    assert customer_stamp(owner_ctx, customer).pc is None
+    update_customer(other_pc, customer, CustomerDraft(name="Nguyễn Thị Hoà"))
+    assert customer_stamp(owner_ctx, customer).pc == "KHO-PC"
+    with owner_ctx.engine.begin() as conn:  # as migration 0036 left the rows before it
+        conn.execute(audit_t.update().values(pc=None))
+    assert customer_stamp(owner_ctx, customer).pc is None
+
+
+def test_a_records_newest_audit_row_is_found_by_its_index(
+    owner_ctx: ServiceContext, other_pc: ServiceContext
+) -> None:
+    """The stamps read at each change seen find the record's newest audit row through
+    the (entity_type, entity_id, id) index, never by reading the log."""
+    with owner_ctx.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                "INSERT INTO audit_events (action, entity_type, entity_id, created_at)"
+                " SELECT 'test.bulk', 'order', i::text, now() FROM generate_series(1, 20000) i"
+            )
+            conn.exec_driver_sql("ANALYZE audit_events")
+    keys = {"order_id": 1, "customer_id": 1, "entity_type": "order", "entity_id": "1"}
+    with owner_ctx.engine.connect() as conn:
+        for stmt in (_ORDER_STAMP, _CUSTOMER_STAMP):
+            sql = stmt.params(keys).compile(dialect=conn.dialect,
+                                            compile_kwargs={"literal_binds": True})  # fmt: skip
+            if conn.dialect.name == "sqlite":
+                plan = [r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+                assert [p for p in plan if p.startswith("SEARCH audit_events USING")
+                        and INDEX in p], plan  # fmt: skip
+                assert not [p for p in plan if p.startswith("SCAN audit_events")], plan
+            else:
+                plan = [r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}")]
+                assert [p for p in plan if INDEX in p], plan
+                assert not [p for p in plan if "Seq Scan on audit_events" in p], plan
+            conn.execute(stmt, keys).all()

@@ -555,8 +555,8 @@ def test_loyalty_tags_vouchers_and_feed(demo_ctx: ServiceContext) -> None:
     kinds = {r[0] for r in rows(engine, "SELECT DISTINCT kind FROM activity_events")}
     assert {"orders_synced", "ranks_updated", "info"} <= kinds  # low stock: jobs/stock.py
     assert rows(engine, "SELECT kind FROM activity_events WHERE args IS NULL") == []
-    audit = rows(engine, "SELECT user_id FROM audit_events WHERE action = 'demo.generate'")
-    assert audit == [(demo_ctx.actor.id,)]
+    audit = rows(engine, "SELECT user_id, pc FROM audit_events WHERE action = 'demo.generate'")
+    assert audit == [(demo_ctx.actor.id, demo_ctx.pc)]  # the PC it was made on
 
 
 def test_points_follow_the_apps_own_rule(demo_ctx: ServiceContext) -> None:

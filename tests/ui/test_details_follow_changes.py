@@ -4,7 +4,9 @@ reads its record's stamp (off the UI thread) and, when the record changed, reads
 in place — its status and buttons as they are now, a muted line saying so —, or, with a
 note typed and not saved, says so in a banner and keeps the text until Reload. Nothing is
 read again while the record did not change, nor answered to a detail closed meanwhile.
-The other PC is a context with an engine of its own on the same database."""
+The other PC is a context with an engine of its own on the same database, named KHO-PC in
+the audit rows it writes: the detail names it ("on KHO-PC"); a change it cannot name (a
+sync, another window of this PC) was made "elsewhere"."""
 
 from __future__ import annotations
 
@@ -21,7 +23,9 @@ from pytestqt.qtbot import QtBot
 
 from primedist.config import Settings
 from primedist.core.clock import FixedClock, shop_tz, to_local
+from primedist.domain.base import table_of
 from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod
+from primedist.domain.order import Order, OrderStatusChange
 from primedist.services import customer_detail as customer_svc
 from primedist.services import orders as svc
 from primedist.services.changes import RecordStamp, order_stamp
@@ -144,7 +148,7 @@ def test_an_order_confirmed_then_cancelled_elsewhere_shows_its_status_and_button
     assert not detail.confirm_button.isEnabled() and detail.ship_button.isEnabled()
     assert detail.cancel_button.isEnabled()
     assert detail.followed_note.isVisible()
-    assert detail.followed_note.text() == f"Updated with a change made elsewhere at {hhmm(clock)}."
+    assert detail.followed_note.text() == f"Updated with a change made on KHO-PC at {hhmm(clock)}."
     assert not detail.changed_banner.isVisible()
 
     clock.advance(timedelta(minutes=5))
@@ -154,7 +158,7 @@ def test_an_order_confirmed_then_cancelled_elsewhere_shows_its_status_and_button
              detail.complete_button)  # fmt: skip
     assert not any(b.isEnabled() for b in moves)
     assert detail.cancel_note.text() == "Cancel reason: Khách đổi ý"
-    assert detail.followed_note.text() == f"Updated with a change made elsewhere at {hhmm(clock)}."
+    assert detail.followed_note.text() == f"Updated with a change made on KHO-PC at {hhmm(clock)}."
     settled(qtbot, detail)
 
 
@@ -172,7 +176,7 @@ def test_with_a_note_typed_the_banner_says_so_and_reload_keeps_the_text(
     svc.change_status(other_pc, order, OrderStatus.CONFIRMED)
     qtbot.waitUntil(detail.changed_banner.isVisible, timeout=WAIT)
     assert detail.changed_banner.label.text() == (
-        f"This order was changed elsewhere at {hhmm(clock)}."
+        f"This order was changed on KHO-PC at {hhmm(clock)}."
     )
     assert reads == []  # not read again: the user decides
     assert detail.status_pill.text() == "Pending"
@@ -184,10 +188,42 @@ def test_with_a_note_typed_the_banner_says_so_and_reload_keeps_the_text(
     assert reads == [1]
     assert detail.status_pill.text() == "Confirmed" and not detail.confirm_button.isEnabled()
     assert detail.note_edit.toPlainText() == "Goi truoc khi giao"  # never lost
-    assert not detail.changed_banner.isVisible() and detail.followed_note.isVisible()
+    assert not detail.changed_banner.isVisible()
+    assert detail.followed_note.text() == f"Updated with a change made on KHO-PC at {hhmm(clock)}."
     with qtbot.waitSignal(detail.changed, timeout=WAIT):  # and it still saves
         click(qtbot, detail.save_note_button)
     assert svc.order_detail(owner_ctx, order).order.staff_note == "Goi truoc khi giao"
+    settled(qtbot, detail)
+
+
+def test_a_change_the_detail_cannot_name_a_pc_for_was_made_elsewhere(
+    qtbot: QtBot, window: MainWindow, other_pc: ServiceContext, owner_ctx: ServiceContext,
+    clock: FixedClock, variant: int,
+) -> None:  # fmt: skip
+    order = phone_order(other_pc, variant)
+    detail = open_order(qtbot, window, order)
+    clock.advance(timedelta(minutes=2))
+    svc.change_status(other_pc, order, OrderStatus.CONFIRMED)
+    qtbot.waitUntil(lambda: detail.status_pill.text() == "Confirmed", timeout=WAIT)
+    assert detail.followed_note.text() == f"Updated with a change made on KHO-PC at {hhmm(clock)}."
+
+    # A sync shipping it writes its history, no audit row: KHO-PC's row is the newest
+    # still, yet not this change's.
+    clock.advance(timedelta(minutes=1))
+    with owner_ctx.engine.begin() as conn:
+        conn.execute(table_of(Order).update().where(table_of(Order).c.id == order)
+                     .values(status=OrderStatus.SHIPPING))  # fmt: skip
+        conn.execute(table_of(OrderStatusChange).insert().values(
+            order_id=order, from_status=OrderStatus.CONFIRMED, to_status=OrderStatus.SHIPPING,
+            source="sync", changed_at=clock.now()))  # fmt: skip
+    qtbot.waitUntil(lambda: detail.status_pill.text() == "Shipping", timeout=WAIT)
+    assert detail.followed_note.text() == f"Updated with a change made elsewhere at {hhmm(clock)}."
+
+    # Another window of this PC: its row names this PC.
+    clock.advance(timedelta(minutes=3))
+    svc.set_staff_note(owner_ctx, order, "Khách hẹn chiều")
+    qtbot.waitUntil(lambda: detail.note_edit.toPlainText() == "Khách hẹn chiều", timeout=WAIT)
+    assert detail.followed_note.text() == f"Updated with a change made elsewhere at {hhmm(clock)}."
     settled(qtbot, detail)
 
 
@@ -281,7 +317,7 @@ def test_a_customer_renamed_elsewhere_shows_the_new_name_and_new_orders(
     update_customer(other_pc, customer, CustomerDraft(name="Phạm Thu Hà"))
     qtbot.waitUntil(lambda: detail.name_label.text() == "Phạm Thu Hà", timeout=WAIT)
     assert detail.windowTitle().startswith("Customer Phạm Thu Hà")
-    assert detail.followed_note.text() == f"Updated with a change made elsewhere at {hhmm(clock)}."
+    assert detail.followed_note.text() == f"Updated with a change made on KHO-PC at {hhmm(clock)}."
     assert reads == [1] and detail.tabs.currentIndex() == 1  # the tab shown stays
 
     phone_order(other_pc, variant, customer)  # an order of theirs at the counter PC
@@ -305,6 +341,22 @@ def test_a_customer_changed_elsewhere_keeps_the_note_typed_here(
     assert detail.name_label.text() == "Phạm Thu Hà"
     assert detail.note_edit.toPlainText() == "Thich mau xanh"
     assert not detail.changed_banner.isVisible()
+    settled(qtbot, detail)
+    qtbot.waitUntil(lambda: not detail.stats_loading, timeout=WAIT)
+
+
+def test_a_customer_changed_on_another_pc_says_which_in_the_banner(
+    qtbot: QtBot, window: MainWindow, other_pc: ServiceContext, clock: FixedClock,
+    customer: int,
+) -> None:  # fmt: skip
+    detail = open_customer(qtbot, window, customer)
+    detail.note_edit.setPlainText("Thich mau xanh")
+    clock.advance(timedelta(minutes=7))
+    update_customer(other_pc, customer, CustomerDraft(name="Phạm Thu Hà"))
+    qtbot.waitUntil(detail.changed_banner.isVisible, timeout=WAIT)
+    assert detail.changed_banner.label.text() == (
+        f"This customer was changed on KHO-PC at {hhmm(clock)}."
+    )
     settled(qtbot, detail)
     qtbot.waitUntil(lambda: not detail.stats_loading, timeout=WAIT)
 

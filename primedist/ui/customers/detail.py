@@ -82,7 +82,13 @@ from primedist.services.loyalty.points import ORDER_REASONS
 from primedist.ui.customers.account_panel import AccountPanel
 from primedist.ui.customers.list_page import confirm_delete, success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
-from primedist.ui.detail_follow import FollowNotes, RecordFollow, change_time_text, scroll_kept
+from primedist.ui.detail_follow import (
+    FollowNotes,
+    FollowTexts,
+    RecordFollow,
+    change_time_text,
+    scroll_kept,
+)
 from primedist.ui.errors import show_error
 from primedist.ui.file_dialogs import PICTURE, ask_open_file
 from primedist.ui.formatting import format_percent, signed_number, when_text
@@ -810,8 +816,9 @@ class CustomerDetailDialog(QDialog):
         if self._busy or self.profile is None:
             return  # the change running reads the customer again when it ends
         at = change_time_text(self.follow.changed_at(stamp), self.ctx.clock.now())
-        if self.follow_notes.react(stamp, at, unsaved=self._unsaved_input()):
-            self._reload_followed(at)
+        on = self.follow.changed_on(stamp)
+        if self.follow_notes.react(stamp, at, unsaved=self._unsaved_input(), on=on):
+            self._reload_followed(at, on)
 
     def _unsaved_input(self) -> bool:
         """The note or the tags changed here and not saved, or the editor or a new
@@ -821,7 +828,7 @@ class CustomerDetailDialog(QDialog):
         over = any(d is not None and shiboken6.isValid(d) and d.isVisible() for d in open_over)
         return typed or over or self.ticked_tags() != self._stored_tags()
 
-    def _reload_followed(self, at: str) -> None:
+    def _reload_followed(self, at: str, on: str) -> None:
         lists = (self.orders_table, self.points_table, self.referred_table, self.address_list,
                  self.account_panel.table, self.rank_panel.history)  # fmt: skip
         with scroll_kept(*lists):
@@ -833,19 +840,23 @@ class CustomerDetailDialog(QDialog):
         start, end = self.stats_range()
         if not self.stats_loading and start <= end:
             self.load_stats()
-        self.follow_notes.read_again(at)
+        self.follow_notes.read_again(at, on)
 
     def _reload_changed(self) -> None:
         """Reload of the banner: the customer as stored now, the typed note kept."""
         if not self._busy and not self.follow_notes.gone:
-            self._reload_followed(self.follow_notes.banner_at)
+            notes = self.follow_notes
+            self._reload_followed(notes.banner_at, notes.banner_on)
 
-    def _follow_texts(self) -> tuple[str, str, str]:
-        """`FollowNotes`' words: read again, changed with something typed, gone."""
-        return (self.tr("Updated with a change made elsewhere at %1."),
-                self.tr("This customer was changed elsewhere at %1."),
-                self.tr("This customer no longer exists: they were deleted or merged "
-                        "elsewhere."))  # fmt: skip
+    def _follow_texts(self) -> FollowTexts:
+        """`FollowNotes`' words: read again, changed with something typed, gone; the first
+        two naming the PC ("%1" the PC, "%2" the time)."""
+        return FollowTexts(self.tr("Updated with a change made elsewhere at %1."),
+                           self.tr("This customer was changed elsewhere at %1."),
+                           self.tr("This customer no longer exists: they were deleted or "
+                                   "merged elsewhere."),
+                           self.tr("Updated with a change made on %1 at %2."),
+                           self.tr("This customer was changed on %1 at %2."))  # fmt: skip
 
     def _fill(self) -> None:
         p = self.profile

@@ -46,7 +46,13 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
 from primedist.services.outbox import KIND_ACTIONS, channel_can
 from primedist.services.shipping import CARRIER_NAMES, OwnOrder
-from primedist.ui.detail_follow import FollowNotes, RecordFollow, change_time_text, scroll_kept
+from primedist.ui.detail_follow import (
+    FollowNotes,
+    FollowTexts,
+    RecordFollow,
+    change_time_text,
+    scroll_kept,
+)
 from primedist.ui.errors import show_error
 from primedist.ui.formatting import when_text
 from primedist.ui.i18n import current_language
@@ -693,8 +699,9 @@ class OrderDetailDialog(QDialog):
         if self._busy or self.detail is None:
             return  # the action running reads the order again when it ends
         at = change_time_text(self.follow.changed_at(stamp), self.ctx.clock.now())
-        if self.follow_notes.react(stamp, at, unsaved=self._unsaved_input()):
-            self._reload_followed(at)
+        on = self.follow.changed_on(stamp)
+        if self.follow_notes.react(stamp, at, unsaved=self._unsaved_input(), on=on):
+            self._reload_followed(at, on)
 
     def _unsaved_input(self) -> bool:
         """A staff note typed and not saved, or a dialog over the order still open (its
@@ -705,22 +712,26 @@ class OrderDetailDialog(QDialog):
             d is not None and shiboken6.isValid(d) and d.isVisible() for d in open_over
         )
 
-    def _reload_followed(self, at: str) -> None:
+    def _reload_followed(self, at: str, on: str) -> None:
         with scroll_kept(self.items_table, self.history_table, self.side_scroll):
             read = self.reload()
         if read:
-            self.follow_notes.read_again(at)
+            self.follow_notes.read_again(at, on)
 
     def _reload_changed(self) -> None:
         """Reload of the banner: the order as it is now, the typed note kept."""
         if not self._busy and not self.follow_notes.gone:
-            self._reload_followed(self.follow_notes.banner_at)
+            notes = self.follow_notes
+            self._reload_followed(notes.banner_at, notes.banner_on)
 
-    def _follow_texts(self) -> tuple[str, str, str]:
-        """`FollowNotes`' words: read again, changed with something typed, gone."""
-        return (self.tr("Updated with a change made elsewhere at %1."),
-                self.tr("This order was changed elsewhere at %1."),
-                self.tr("This order no longer exists: it was deleted elsewhere."))  # fmt: skip
+    def _follow_texts(self) -> FollowTexts:
+        """`FollowNotes`' words: read again, changed with something typed, gone; the first
+        two naming the PC ("%1" the PC, "%2" the time)."""
+        return FollowTexts(self.tr("Updated with a change made elsewhere at %1."),
+                           self.tr("This order was changed elsewhere at %1."),
+                           self.tr("This order no longer exists: it was deleted elsewhere."),
+                           self.tr("Updated with a change made on %1 at %2."),
+                           self.tr("This order was changed on %1 at %2."))  # fmt: skip
 
     def _show_detail(self) -> None:
         assert self.detail is not None

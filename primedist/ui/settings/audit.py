@@ -1,5 +1,6 @@
 """Settings → Audit log: who did what and when, filtered by user, kind and days, newest
-first (keyset-paged from SQL: the log is never loaded whole), and exported to Excel."""
+first (keyset-paged from SQL: the log is never loaded whole), and exported to Excel. The
+PC each change was made on shows in its own column once the rows name more than one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QEvent
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -55,6 +56,7 @@ from primedist.ui.settings.audit_labels import (
 COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "When"),
     QT_TRANSLATE_NOOP("columns", "User"),
+    QT_TRANSLATE_NOOP("columns", "PC"),
     QT_TRANSLATE_NOOP("columns", "Action"),
     QT_TRANSLATE_NOOP("columns", "Record"),
     QT_TRANSLATE_NOOP("columns", "Summary"),
@@ -217,13 +219,21 @@ class AuditLogSettings(QWidget):
             self._fill_choices()
             self.user.currentIndexChanged.connect(lambda _i: self.apply_filter())
             self.kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
-            setup_list_view(self.view, self.model, single=True)
+            setup_list_view(self.view, self.model, single=True, hidden=("pc",))
             # The columns fit the page's width (Before / After no longer past its edge).
             self.view.horizontalHeader().setStretchLastSection(False)
             self.columns = AuditColumns(self.view)
+            # Queued: the model says it while the view reads a page to paint it.
+            self.model.severalPcsChanged.connect(self._show_pcs,
+                                                 Qt.ConnectionType.QueuedConnection)  # fmt: skip
             self.model.queryChanged.connect(lambda n: self._show_count(n))
             self.model.set_state(svc.audit_state(self.current_filter()))
             sort_by_default(self.view, svc.AUDIT_SPEC)
+
+    def _show_pcs(self, _several: bool) -> None:
+        """The PC column, when the rows read name more than one PC (as the model says
+        now: a later page may have changed it since the signal was queued)."""
+        self.columns.set_shown("pc", self.model.several_pcs)
 
     def _fill_choices(self) -> None:
         """(Re)fill the user and kind filters in the current language, with the users and

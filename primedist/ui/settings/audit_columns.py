@@ -6,6 +6,9 @@ sits beside Settings' menu: seven columns at their own widths ran past the right
 (Before / After behind a sideways scrollbar at 1366 × 768 and 1600 × 1000) while a user's
 or a setting's name was cut short. Here the short columns are as wide as their text and
 the three long ones share what is left; a cell still cut with "…" says all on hover.
+
+The PC column shows only when the rows read for the list name more than one PC (several
+PCs on one database): at a shop with one PC it would repeat its name on every row.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import html
 import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QTableView
 
 from primedist.ui.list_tools import alive
@@ -24,18 +27,47 @@ from primedist.ui.table_model import PLACEHOLDER, Index, SqlTableModel
 #: screen they give way down to the least before the list scrolls sideways (None: the
 #: time, never cut).
 FITTED: dict[str, tuple[int | None, int]] = {
-    "created_at": (None, 220), "user": (150, 220), "action": (150, 240), "entity": (130, 240),
+    "created_at": (None, 220), "user": (150, 220), "pc": (90, 180), "action": (150, 240),
+    "entity": (130, 240),
 }  # fmt: skip
-#: The order they give way in: the action and the record first, a person's name last.
-GIVING_WAY = (("action", "entity"), ("user",))
+#: The order they give way in: the action, the record and the PC first, a person's name last.
+GIVING_WAY = (("action", "entity", "pc"), ("user",))
 #: Columns sharing the width the others leave: (weight, least width; below, it scrolls).
 SHARED = {"summary": (2, 180), "before": (1, 120), "after": (1, 120)}
 #: Columns whose cells show their whole text as a tooltip.
-TIPPED = frozenset({"user", "action", "entity", "summary", "before", "after"})
+TIPPED = frozenset({"user", "pc", "action", "entity", "summary", "before", "after"})
 
 
 class AuditTableModel(SqlTableModel):
-    """The audit rows, with a cell's whole text as its tooltip (a long one wrapped)."""
+    """The audit rows, with a cell's whole text as its tooltip (a long one wrapped), and
+    whether the rows read for the list name more than one PC (`several_pcs`)."""
+
+    #: `several_pcs` changed (a new list names one PC only, or a page read a second PC).
+    #: Emitted while a page is read for the view: connect it queued.
+    severalPcsChanged = Signal(bool)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pc_at = [c.key for c in self.spec.columns].index("pc")
+        #: The PCs named by the rows of this list read so far (a row from before: none).
+        self._pcs: set[str] = set()
+        self.several_pcs = False
+        self.modelAboutToBeReset.connect(self._pcs.clear)
+
+    def _format_row(self, kinds: list[str], raw: tuple[Any, ...]) -> tuple[str, ...]:
+        if raw[self._pc_at]:
+            self._pcs.add(raw[self._pc_at])
+        return super()._format_row(kinds, raw)
+
+    def _fetch_page(self, page_no: int) -> list[tuple[str, ...] | None] | None:
+        page = super()._fetch_page(page_no)
+        # Said as each page is read, not at the reset: a new list like the last one (a
+        # filter changed) keeps the column as it is, without a flicker.
+        several = len(self._pcs) > 1
+        if several != self.several_pcs:
+            self.several_pcs = several
+            self.severalPcsChanged.emit(several)
+        return page
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.ToolTipRole:
@@ -59,7 +91,7 @@ class AuditColumns(QObject):
         self._view = view
         model = view.model()
         assert isinstance(model, SqlTableModel)
-        keys = [c.key for c in model.spec.columns]
+        self._keys = keys = [c.key for c in model.spec.columns]
         self._fitted = {keys.index(k): span for k, span in FITTED.items()}
         self._giving_way = [[keys.index(k) for k in group] for group in GIVING_WAY]
         self._shared = {keys.index(k): share for k, share in SHARED.items()}
@@ -75,6 +107,16 @@ class AuditColumns(QObject):
         model.modelReset.connect(self._new_rows)
         model.dataChanged.connect(lambda *_: self._soon.start())
         model.headerDataChanged.connect(lambda *_: self._soon.start())  # a new language
+
+    def set_shown(self, key: str, shown: bool) -> None:
+        """Show or hide a column (its header says it was resized: not the user's width)."""
+        column = self._keys.index(key)
+        self._busy = True
+        try:
+            self._view.setColumnHidden(column, not shown)
+        finally:
+            self._busy = False
+        self.fit()
 
     def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:

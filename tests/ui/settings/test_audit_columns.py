@@ -1,7 +1,7 @@
 """Settings → Audit log fits its columns to the page: on a laptop-wide page every column,
 Before and After too, is in sight (no sideways scrolling), a user's name is whole, and
 each long cell says all on hover. A wider page widens the summary and the values; a
-column the user sized keeps its width."""
+column the user sized keeps its width. The PC column shows when the rows name two PCs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from primedist.core import host
 from primedist.domain.enums import Role
 from primedist.services import auth, schedule_settings, staff
 from primedist.services.context import ServiceContext
@@ -87,3 +88,26 @@ def test_a_wider_page_widens_the_long_columns_and_a_sized_column_stays(
     page.resize(1300, 600)
     qtbot.waitUntil(lambda: view.columnWidth(column(page, "summary")) < 400)
     assert view.columnWidth(column(page, "action")) == 300
+
+
+def test_the_pc_column_shows_once_the_rows_name_two_pcs(
+    qtbot: Any, page: Any, other_pc: ServiceContext
+) -> None:
+    """At a shop with one PC the column would repeat its name on every row: hidden. Rows
+    from another PC on the same database show it, every column still in sight; a list
+    whose rows name one PC hides it again."""
+    view, pc = page.view, column(page, "pc")
+    assert view.isColumnHidden(pc)
+    schedule_settings.set_sync_interval(other_pc, 30)  # at the counter's PC
+    page.apply_filter()
+    qtbot.waitUntil(lambda: not view.isColumnHidden(pc), timeout=WAIT)
+    model = page.model
+    assert model.index(0, pc).data() == "KHO-PC"
+    assert model.index(1, pc).data() == host.HOST
+    assert model.index(0, pc).data(TIP) == "<p>KHO-PC</p>"
+    qtbot.waitUntil(lambda: view.columnWidth(pc) >= view.sizeHintForColumn(pc), timeout=WAIT)
+    everything_in_sight(page)
+
+    page.kind.setCurrentIndex(page.kind.findData("staff"))  # only this PC's rows
+    qtbot.waitUntil(lambda: view.isColumnHidden(pc), timeout=WAIT)
+    everything_in_sight(page)
