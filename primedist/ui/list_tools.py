@@ -521,12 +521,14 @@ class SqlListPage(QWidget):
         return row
 
     # Changes made elsewhere -----------------------------------------------------------------
-    def follow_changes(self) -> bool:
+    def follow_changes(self, *, arriving: bool = False) -> bool:
         """The shop's data changed elsewhere (another PC, a sync: `ui.data_watch`): the list
         runs its query again in place, as `refresh` does (the selection, the current row
         and the scroll kept; the rows stay shown while a broad search reads). Not while
-        the user is in the middle of something in it (`in_use`): False, ask again later."""
-        if self.in_use():
+        the user is in the middle of something in it (`in_use`): False, ask again later.
+        `arriving`: the list just showed (a sub-tab clicked): nothing of the user's can be
+        under way in it but an action or a search still running."""
+        if self.in_use(arriving=arriving):
             return False
         self._following = True
         try:
@@ -535,12 +537,15 @@ class SqlListPage(QWidget):
             self._following = False
         return True
 
-    def in_use(self) -> bool:
+    def in_use(self, *, arriving: bool = False) -> bool:
         """Whether reading the rows again now would get in the user's way: an action or a
         search running, a cell being edited, a drag (a selection being drawn), a menu
-        open (the row's, Filters, Print), a mouse button held down."""
+        open (the row's, Filters, Print), a mouse button held down (not looked at when
+        `arriving`: see `follow_changes`)."""
         if self._busy or self.model.busy:
             return True
+        if arriving:
+            return False
         if self.view.state() != QAbstractItemView.State.NoState:
             return True
         if QApplication.activePopupWidget() is not None:

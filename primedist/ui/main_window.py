@@ -67,8 +67,10 @@ SCROLLING_TABS = ("home", "analytics")
 ACCESS_CHECK_MS = 30_000
 #: The roles by what they may do (losing rank is losing rights).
 ROLE_RANK = {Role.STAFF: 0, Role.MANAGER: 1, Role.OWNER: 2}
-#: The tabs whose lists follow what changed elsewhere (another PC, a sync: `DataWatch`).
-FOLLOWING_TABS = ("orders", "products", "customers")
+#: The tabs that follow what changed elsewhere (another PC, a sync: `DataWatch`): the
+#: lists (and their sub-tabs) and Home's figures. (Analytics, heavy, reads its figures
+#: again each time it shows.)
+FOLLOWING_TABS = ("home", "orders", "products", "customers")
 
 log = logging.getLogger(__name__)
 
@@ -370,18 +372,32 @@ class MainWindow(QMainWindow):
                 and any(key in self.tab_pages for key in FOLLOWING_TABS))  # fmt: skip
 
     def _data_changed(self) -> None:
-        """Every list built is behind; `catch_up` (next) reads the one shown again."""
-        built = {key for key, tab in self.tab_pages.items() if tab.page is not None}
-        self.lists_behind = built.intersection(FOLLOWING_TABS)
+        """Every list built is behind (and every built sub-page of the Products and
+        Customers tabs); `catch_up` (next) reads the one shown again. A hidden page that
+        reads itself again whenever it shows (Home) waits for that."""
+        shown = self.tabs.currentWidget()
+        behind = set()
+        for key in FOLLOWING_TABS:
+            tab = self.tab_pages.get(key)
+            if tab is None or tab.page is None:
+                continue
+            mark = getattr(tab.page, "changed_elsewhere", None)
+            if callable(mark):
+                mark()
+            if tab is shown or not getattr(tab.page, "refreshes_when_shown", False):
+                behind.add(key)
+        self.lists_behind = behind
 
     def catch_up(self) -> None:
         """The list tab shown reads its rows again when they changed elsewhere: not while
         the window is locked or minimised, nor while the user is busy in the list (its page
-        says so): then at the next read."""
+        says so): then at the next read. A sub-page the user was busy in when it showed
+        (its page is `behind` still) is asked again too."""
         tab = self.tabs.currentWidget()
-        if (not isinstance(tab, LazyTab) or tab.key not in self.lists_behind
-                or tab.page is None or self._signed_out or self.lock_dialog is not None
-                or self.isMinimized()):  # fmt: skip
+        if (not isinstance(tab, LazyTab) or tab.page is None or self._signed_out
+                or self.lock_dialog is not None or self.isMinimized()):  # fmt: skip
+            return
+        if tab.key not in self.lists_behind and not getattr(tab.page, "behind", False):
             return
         follow = getattr(tab.page, "follow_changes", None)
         if not callable(follow) or follow():

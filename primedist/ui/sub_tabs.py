@@ -3,16 +3,34 @@
 The Products and Customers tabs are such pages. The list is refreshed when the user comes
 back to it (another sub-page or a dialog may have changed its rows), dialogs opened from
 the page refresh it when they close, and `shutdown` stops every built sub-page.
+
+Changes made elsewhere (`ui.data_watch`) reach the sub-pages too: the main window calls
+`changed_elsewhere` (every built sub-page is behind) and `follow_changes` while the tab
+shows. The sub-page shown reads its rows again in place through its own
+`follow_changes(arriving=...)` (False: the user is busy there, asked again at the next
+read); another built one when it shows again. A sub-page without `follow_changes` (the
+stock-take's count sheet, a snapshot being counted) is never read again by the watch;
+one never built costs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLineEdit, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from primedist.ui.widgets import SearchBox
 
@@ -30,6 +48,54 @@ def search_fields(root: QWidget) -> list[QLineEdit]:
     """The search boxes and the fields marked with `mark_search` under `root`."""
     return [field for field in root.findChildren(QLineEdit)
             if isinstance(field, SearchBox) or field.property(SEARCH_FIELD)]  # fmt: skip
+
+
+def dialog_open(page: QWidget) -> bool:
+    """A dialog of `page` shows: an editor, a question, a message (it may be about the
+    rows read now, and reading them again under it moves what it is about)."""
+    return any(d.isVisible() for d in page.findChildren(QDialog))
+
+
+def in_the_way(page: QWidget, *, arriving: bool = False) -> bool:
+    """Whether reading `page`'s rows again now gets in the user's way: a dialog of its own
+    open, and, unless it just showed (`arriving`: nothing of it can be under way then, and
+    the mouse may still hold the sub-tab clicked), a menu open, a mouse button held or a
+    cell of one of its tables edited."""
+    if dialog_open(page):
+        return True
+    if arriving:
+        return False
+    if QApplication.activePopupWidget() is not None:
+        return True
+    if QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+        return True
+    return any(view.state() == QAbstractItemView.State.EditingState
+               for view in page.findChildren(QAbstractItemView))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TablePlace:
+    """Where a sub-page's table was scrolled before its rows were read again in place:
+    the scroll, and the key of the first row on screen (`keys`: the rows' keys in order)."""
+
+    scroll: int
+    top_key: object | None
+
+    @classmethod
+    def of(cls, table: QTableView, keys: Sequence[object]) -> TablePlace:
+        row = table.rowAt(0)
+        return cls(table.verticalScrollBar().value(),
+                   keys[row] if 0 <= row < len(keys) else None)  # fmt: skip
+
+    def restore(self, table: QTableView, keys: Sequence[object]) -> None:
+        """At the top, the table stays there (new rows show there); scrolled down, the
+        same first row stays on screen (rows came or went above it), else the scroll."""
+        table.doItemsLayout()
+        if self.scroll > 0 and self.top_key is not None and self.top_key in keys:
+            index = table.model().index(list(keys).index(self.top_key), 0)
+            table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+        else:
+            table.verticalScrollBar().setValue(self.scroll)
 
 
 def _first_field(page: QWidget) -> QWidget | None:
@@ -61,6 +127,8 @@ class SubTabsPage(QWidget):
         self._built: dict[int, QWidget] = {0: list_page}
         self._lazy: dict[int, Callable[[], QWidget]] = {}
         self._holders: dict[int, QVBoxLayout] = {}
+        #: The built sub-pages (not the list) whose data changed elsewhere since they read it.
+        self._behind: set[int] = set()
         self.tabs.currentChanged.connect(self._on_tab)
 
     def add_lazy(self, build: Callable[[], QWidget]) -> int:
@@ -82,6 +150,8 @@ class SubTabsPage(QWidget):
             self._focus_new_page(layout.parentWidget(), page)
         elif index == 0:
             self.list.refresh()  # another sub-page may have changed the list's rows
+        elif index in self._behind:
+            self._follow(index, arriving=True)  # changed elsewhere while another showed
 
     def _focus_new_page(self, holder: QWidget | None, page: QWidget) -> None:
         """Leaving a page moved the keys to the empty holder of the one shown (nothing to
@@ -109,13 +179,38 @@ class SubTabsPage(QWidget):
         dialog.open()
         return dialog
 
+    def changed_elsewhere(self) -> None:
+        """The shop's data changed elsewhere (`ui.data_watch`): every built sub-page is
+        behind (the list is read again whenever its sub-tab shows)."""
+        self._behind = {index for index in self._built if index != 0}
+
+    @property
+    def behind(self) -> bool:
+        """The sub-page shown is behind still (the user was busy in it when it showed):
+        the main window asks `follow_changes` again at the next read."""
+        return self.tabs.currentIndex() in self._behind
+
     def follow_changes(self) -> bool:
-        """The shop's data changed elsewhere (`ui.data_watch`): the list, when its sub-tab
-        shows, reads its rows again in place (False while the user is busy in it: ask
-        again later); on another sub-tab, it is read again on coming back to it."""
-        if self.tabs.currentIndex() != 0:
+        """The shop's data changed elsewhere (`ui.data_watch`): the sub-page shown reads
+        its rows again in place (False while the user is busy in it: ask again later); the
+        others are read again when they show."""
+        index = self.tabs.currentIndex()
+        if index == 0:
+            return bool(self.list.follow_changes())
+        return self._follow(index, arriving=False)
+
+    def _follow(self, index: int, *, arriving: bool) -> bool:
+        """Sub-page `index` (built, behind) reads its rows again in place; False when the
+        user is busy in it (it stays behind)."""
+        if index not in self._behind:
             return True
-        return bool(self.list.follow_changes())
+        page = self._built.get(index)
+        follow = getattr(page, "follow_changes", None)
+        if page is not None and shiboken6.isValid(page) and callable(follow):
+            if not follow(arriving=arriving):
+                return False
+        self._behind.discard(index)
+        return True
 
     def _refresh_list(self) -> None:
         if shiboken6.isValid(self):

@@ -74,6 +74,7 @@ from primedist.ui.list_tools import (
     xlsx_path,
 )
 from primedist.ui.ops import Op
+from primedist.ui.sub_tabs import TablePlace, in_the_way
 from primedist.ui.widgets import align_headers
 
 #: Item data role holding the row's id; the sort role holds the raw value.
@@ -259,6 +260,8 @@ class SegmentsPage(QWidget, _RowsWidget):
         self._init_rows()
         self.ctx = ctx
         self.setObjectName("page_segments")
+        #: Where the table was, read again for a change made elsewhere (`follow_changes`).
+        self._follow_place: TablePlace | None = None
         self.last_message: QMessageBox | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -335,6 +338,28 @@ class SegmentsPage(QWidget, _RowsWidget):
     # Rows ---------------------------------------------------------------------------------
     def _fetch(self) -> list[Any]:
         return list_segments(self.ctx)
+
+    def follow_changes(self, *, arriving: bool = False) -> bool:
+        """Changed elsewhere (`SubTabsPage.follow_changes`): the segments and their figures
+        read again in place, the segment selected and the rows on screen kept; not while a
+        load or a write runs, a dialog of the page shows (a name asked, a delete), a menu is
+        open or a mouse button held (False: ask again later)."""
+        if self.busy or in_the_way(self, arriving=arriving):
+            return False
+        self._follow_place = TablePlace.of(self.table, self._row_ids())
+        self.refresh()
+        return True
+
+    def _row_ids(self) -> list[int]:
+        """The segments' ids in the order the table shows them (sorted by the user)."""
+        items = (self.table.item(r, 0) for r in range(self.table.rowCount()))
+        return [int(item.data(ID_ROLE)) if item is not None else -1 for item in items]
+
+    def _loaded(self, rows: list[Any]) -> None:
+        place, self._follow_place = self._follow_place, None
+        super()._loaded(rows)
+        if place is not None and alive(self):
+            place.restore(self.table, self._row_ids())
 
     def _fill(self, rows: list[Any]) -> None:
         for r, seg in enumerate(rows):

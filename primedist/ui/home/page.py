@@ -3,8 +3,9 @@
 The figures are read off the UI thread (Op); a newer request wins over an older one that
 finishes late. They are read again when the range or shops change, each time the page
 shows again (sales, confirms or syncs may have happened on the other tabs meanwhile) and,
-while it shows, when a marketplace sync ends. To-do cards open the Orders or Products list
-filtered the same way.
+while it shows, when a marketplace sync ends or the main window's watch (`ui.data_watch`)
+sees the data changed elsewhere (a sale or a confirm at another PC, an import). To-do
+cards open the Orders or Products list filtered the same way.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -387,6 +389,9 @@ class HomePage(FiguresPage):
     openCustomers = Signal(object)
     #: A refresh finished (tests wait on it).
     refreshed = Signal()
+    #: The figures are read again whenever Home shows after it was hidden (FiguresPage):
+    #: a change made elsewhere meanwhile asks the main window nothing more then.
+    refreshes_when_shown = True
     #: A first step was chosen on the Getting started card (a key of first_steps.STEPS).
     startStep = Signal(str)
     #: The welcome (a Home without figures) asks for a tab: its key (one of SHORTCUTS).
@@ -568,6 +573,19 @@ class HomePage(FiguresPage):
         snap = self._sync_state.snapshot()
         elsewhere = {f"{shop} ({pc})" for shop, pc in snap.get("elsewhere", [])}
         return snap["last_sync_at"], frozenset(snap["running"]) | elsewhere
+
+    def follow_changes(self) -> bool:
+        """The shop's data changed elsewhere (the main window's `DataWatch`, while Home
+        shows): the figures are read again, after the read running now if one is; not
+        while a menu is open (the shops, a range, a calendar) or a mouse button is held,
+        which the figures read would move under the user: False, asked again at the
+        watch's next read."""
+        if QApplication.activePopupWidget() is not None:
+            return False
+        if QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            return False
+        self.refresh_when_idle()
+        return True
 
     def _watch_syncs(self) -> None:
         """While Home shows: a sync that ended (a new last sync, or a shop no longer

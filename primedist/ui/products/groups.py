@@ -64,6 +64,7 @@ from primedist.ui.list_tools import (
 )
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
+from primedist.ui.sub_tabs import dialog_open
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import SearchBox, align_headers, icon
 
@@ -710,14 +711,11 @@ class SkuGroupsPage(SqlListPage):
     def set_search(self, text: str) -> None:
         self.model.set_state(self.model.state.with_search(text))
 
-    def refresh(self) -> None:
-        keep = self.selected_id()
-        self.model.refresh()
-        if keep is not None:
-            for row in range(self.model.rowCount()):
-                if self.model.key_at(row) == keep:
-                    self.view.selectRow(row)
-                    break
+    # (refresh: SqlListPage's, the selected group, the current row and the scroll kept.)
+    def in_use(self, *, arriving: bool = False) -> bool:
+        """As any list (`SqlListPage.in_use`), and while a dialog of the page shows (a
+        group edited, a delete asked, an export's message): see `follow_changes`."""
+        return super().in_use(arriving=arriving) or dialog_open(self)
 
     # Actions ------------------------------------------------------------------------------
     def open_group(self, group_id: int | None) -> GroupDialog:

@@ -61,7 +61,7 @@ from primedist.ui.products.receipts import (
     _num,
     row_table,
 )
-from primedist.ui.sub_tabs import mark_search
+from primedist.ui.sub_tabs import TablePlace, in_the_way, mark_search
 
 #: Room a window's title bar takes besides its title (icon, minimise, maximise, close).
 TITLE_BAR_ROOM = 180
@@ -246,6 +246,8 @@ class PurchaseOrdersPage(QWidget):
         self.reason_box: QInputDialog | None = None
         self.last_export: Any = None
         self._keep: int | None = None
+        #: The search of the last read (what a read for a change made elsewhere runs).
+        self._searched = ""
         self._ticket = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -404,23 +406,50 @@ class PurchaseOrdersPage(QWidget):
     def refresh(self) -> None:
         """Read the orders again (search and state), on the database worker."""
         self.message.hide()
-        ctx, text, state = self.ctx, self.search.text(), self.state.currentData() or None
+        self._read(self.search.text())
+
+    def follow_changes(self, *, arriving: bool = False) -> bool:
+        """Changed elsewhere (`SubTabsPage.follow_changes`): the orders read again in
+        place — the search as last run (not a text typed since without Enter), the order
+        selected and the rows on screen kept, a problem shown left —; not while a dialog of
+        the page shows, a menu is open or a mouse button held (False: ask again later)."""
+        if in_the_way(self, arriving=arriving):
+            return False
+        current = self.current()
+        self._read(self._searched, TablePlace.of(self.table, [row.id for row in self.rows]),
+                   current.id if current is not None else None)  # fmt: skip
+        return True
+
+    def _read(self, text: str, place: TablePlace | None = None, keep: int | None = None) -> None:
+        ctx, state = self.ctx, self.state.currentData() or None
+        self._searched = text
         self._ticket += 1
         ticket = self._ticket
         Op(self, lambda _job: po.list_orders(ctx, text, state)).success(
-            lambda rows: self._loaded(rows, ticket)).run()  # fmt: skip
+            lambda rows: self._loaded(rows, ticket, place, keep)).run()  # fmt: skip
 
-    def _loaded(self, rows: list[po.OrderRow], ticket: int) -> None:
+    def _loaded(self, rows: list[po.OrderRow], ticket: int, place: TablePlace | None = None,
+                following: int | None = None) -> None:  # fmt: skip
+        """The orders read; `place` and `following` (the order selected) when read again
+        for a change made elsewhere: the order an action asked for (`_keep`) still wins,
+        and is left for that action's own read."""
         if not alive(self) or ticket != self._ticket:
             return
-        self.rows, self.lines, self.receipts = rows, [], []
+        ids = [row.id for row in rows]
+        keep = self._keep if self._keep is not None else following
+        if place is None:
+            self._keep = None
+        current = self.current()
+        if place is None or keep not in ids or current is None or current.id != keep:
+            self.lines, self.receipts = [], []  # else shown until the order's are read again
+        self.rows = rows
         self._show_rows()
         self.listed = True
         self.empty_hint.update_hint()
         if rows:
-            keep, self._keep = self._keep, None
-            ids = [row.id for row in rows]
             self.table.selectRow(ids.index(keep) if keep in ids else 0)
+        if place is not None:
+            place.restore(self.table, ids)
         self._show_lines()
         self._selected()
 

@@ -81,7 +81,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.money_form import MUTED
 from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import MoneyEdit, PickList, SearchField
-from primedist.ui.sub_tabs import mark_search
+from primedist.ui.sub_tabs import TablePlace, in_the_way, mark_search
 
 if TYPE_CHECKING:
     from primedist.ui.products.supplier_return import SupplierReturnDialog
@@ -1066,6 +1066,8 @@ class GoodsReceiptsPage(QWidget):
         self.return_dialog: SupplierReturnDialog | None = None
         #: The receipt to select once the list is read again (None: the newest).
         self._keep: int | None = None
+        #: The search of the last read (what a read for a change made elsewhere runs).
+        self._searched = ""
         self.last_export: Any = None
         self.cancel_box: QInputDialog | None = None
         self._ticket = 0
@@ -1210,27 +1212,54 @@ class GoodsReceiptsPage(QWidget):
     def refresh(self) -> None:
         """Read the receipts again (for the search typed), on the database worker."""
         self.message.hide()
-        ctx, text = self.ctx, self.search.text()
+        self._read(self.search.text())
+
+    def follow_changes(self, *, arriving: bool = False) -> bool:
+        """Changed elsewhere (`SubTabsPage.follow_changes`): the receipts read again in
+        place — the search as last run (not a text typed since without Enter), the receipt
+        selected and the rows on screen kept, a problem shown left —; not while a dialog of
+        the page shows, a menu is open or a mouse button held (False: ask again later)."""
+        if in_the_way(self, arriving=arriving):
+            return False
+        current = self.current()
+        self._read(self._searched, TablePlace.of(self.table, [row.id for row in self.rows]),
+                   current.id if current is not None else None)  # fmt: skip
+        return True
+
+    def _read(self, text: str, place: TablePlace | None = None, keep: int | None = None) -> None:
+        ctx = self.ctx
+        self._searched = text
         self._ticket += 1
         ticket = self._ticket
         Op(self, lambda _job: svc.list_receipts(ctx, text)).success(
-            lambda rows: self._loaded(rows, ticket)).run()  # fmt: skip
+            lambda rows: self._loaded(rows, ticket, place, keep)).run()  # fmt: skip
 
-    def _loaded(self, rows: list[svc.ReceiptRow], ticket: int) -> None:
+    def _loaded(self, rows: list[svc.ReceiptRow], ticket: int, place: TablePlace | None = None,
+                following: int | None = None) -> None:  # fmt: skip
+        """The receipts read; `place` and `following` (the receipt selected) when read
+        again for a change made elsewhere: the receipt an action asked for (`_keep`) still
+        wins, and is left for that action's own read."""
         if not alive(self) or ticket != self._ticket:
             return
+        ids = [row.id for row in rows]
+        keep = self._keep if self._keep is not None else following
+        if place is None:
+            self._keep = None
+        current = self.current()
+        if place is None or keep not in ids or current is None or current.id != keep:
+            # (Else its lines and returns stay shown until they are read again.)
+            self.lines = []
+            self.returns = []
+            self.supplier_debt = None
+            self._fill_return_actions()
         self.rows = rows
-        self.lines = []
-        self.returns = []
-        self.supplier_debt = None
-        self._fill_return_actions()
         self._show_rows()
         self.listed = True
         self.empty_hint.update_hint()
         if rows:
-            keep, self._keep = self._keep, None
-            ids = [row.id for row in rows]
             self.table.selectRow(ids.index(keep) if keep in ids else 0)
+        if place is not None:
+            place.restore(self.table, ids)
         self._show_lines()
         self._selected()  # the lines of the row selected now (it may not have changed)
 

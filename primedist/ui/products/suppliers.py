@@ -70,6 +70,7 @@ from primedist.ui.products.receipts import (
     method_combo,
     row_table,
 )
+from primedist.ui.sub_tabs import TablePlace, in_the_way
 from primedist.ui.widgets import SearchBox, align_headers
 
 #: The account entries of goods sent back (the return, the money given back for it).
@@ -397,6 +398,9 @@ class SuppliersPage(QWidget):
         self.import_box: QMessageBox | None = None
         self._ticket = 0
         self._ledger_ticket = 0
+        #: Read again for a change made elsewhere: (the supplier whose account showed, where
+        #: it was scrolled, the line selected) to put back once the account is read again.
+        self._ledger_place: tuple[int | None, TablePlace, tuple[str, int] | None] | None = None
         #: The supplier to select once the list is read again (one just created).
         self._select_id: int | None = None
         layout = QVBoxLayout(self)
@@ -610,18 +614,44 @@ class SuppliersPage(QWidget):
         """Read the suppliers again (for the search and filters), and what is owed in all,
         on the database worker."""
         self.message.hide()
+        self._read()
+
+    def follow_changes(self, *, arriving: bool = False) -> bool:
+        """Changed elsewhere (`SubTabsPage.follow_changes`): the suppliers, what is owed
+        and the selected one's account read again in place — the supplier and the account
+        line selected and the rows on screen kept, a problem shown left —; not while a
+        dialog of the page shows, a menu is open or a mouse button held (False: ask again
+        later)."""
+        if in_the_way(self, arriving=arriving):
+            return False
+        entry = self.current_entry()
+        self._ledger_place = (
+            self.ledger_id, TablePlace.of(self.ledger_table, self._ledger_keys()),
+            (entry.kind, entry.record_id) if entry is not None else None,
+        )  # fmt: skip
+        self._read(TablePlace.of(self.table, [row.id for row in self.rows]))
+        return True
+
+    def _ledger_keys(self) -> list[tuple[str, int]]:
+        return [(entry.kind, entry.record_id) for entry in self.ledger]
+
+    def _read(self, place: TablePlace | None = None) -> None:
         ctx, text = self.ctx, self.search.text()
         archived, owing = self.archived_check.isChecked(), self.owing_check.isChecked()
         self._ticket += 1
         ticket = self._ticket
+        if place is None:
+            self._ledger_place = None
 
         def work(_job: object) -> tuple[list[svc.SupplierRow], int]:
             rows = svc.list_suppliers(ctx, text, archived=archived, owing=owing)
             return rows, svc.total_owed(ctx)
 
-        Op(self, work).success(lambda got: self._loaded(got[0], got[1], ticket)).run()
+        Op(self, work).success(lambda got: self._loaded(got[0], got[1], ticket, place)).run()
 
-    def _loaded(self, rows: list[svc.SupplierRow], total: int, ticket: int) -> None:
+    def _loaded(self, rows: list[svc.SupplierRow], total: int, ticket: int,
+                place: TablePlace | None = None) -> None:  # fmt: skip
+        """The suppliers read (`place`: read again in place for a change made elsewhere)."""
         if not alive(self) or ticket != self._ticket:
             return
         current = self.current()
@@ -638,6 +668,8 @@ class SuppliersPage(QWidget):
                 self.table.selectRow(at)
             else:
                 self.table.clearSelection()
+            if place is not None:
+                place.restore(self.table, [row.id for row in rows])
         finally:
             self.table.blockSignals(False)
         self._selected()
@@ -773,6 +805,14 @@ class SuppliersPage(QWidget):
         self.ledger_table.clearSelection()  # the rows may have moved: nothing to cancel by mistake
         self._show_ledger()
         self._show_products()
+        kept, self._ledger_place = self._ledger_place, None
+        if kept is not None and kept[0] == supplier_id:
+            # Read again for a change made elsewhere: the same line (by what it is, not
+            # where it was) selected again, the same lines on screen.
+            keys = self._ledger_keys()
+            if kept[2] in keys:
+                self.ledger_table.selectRow(keys.index(kept[2]))
+            kept[1].restore(self.ledger_table, keys)
 
     def _show_products(self) -> None:
         tz, lang = shop_tz(), current_language()
