@@ -388,11 +388,12 @@ class MainWindow(QMainWindow):
                 behind.add(key)
         self.lists_behind = behind
 
-    def catch_up(self) -> None:
+    def catch_up(self, *, arriving: bool = False) -> None:
         """The list tab shown reads its rows again when they changed elsewhere: not while
         the window is locked or minimised, nor while the user is busy in the list (its page
         says so): then at the next read. A sub-page the user was busy in when it showed
-        (its page is `behind` still) is asked again too."""
+        (its page is `behind` still) is asked again too. `arriving`: the tab just showed
+        (clicked: the mouse button is still down on it, which is no one busy in the list)."""
         tab = self.tabs.currentWidget()
         if (not isinstance(tab, LazyTab) or tab.page is None or self._signed_out
                 or self.lock_dialog is not None or self.isMinimized()):  # fmt: skip
@@ -400,7 +401,7 @@ class MainWindow(QMainWindow):
         if tab.key not in self.lists_behind and not getattr(tab.page, "behind", False):
             return
         follow = getattr(tab.page, "follow_changes", None)
-        if not callable(follow) or follow():
+        if not callable(follow) or follow(arriving=arriving):
             self.lists_behind.discard(tab.key)
 
     def sign_out(self, message: str) -> None:
@@ -733,7 +734,7 @@ class MainWindow(QMainWindow):
         if isinstance(tab, LazyTab):
             if getattr(tab.ensure_built(), "refreshes_when_shown", False):
                 self.lists_behind.discard(tab.key)  # read again as it showed
-            self.catch_up()  # a list changed elsewhere while another tab showed
+            self.catch_up(arriving=True)  # a list changed elsewhere while another showed
             # The arrows of the focused tab bar step along it; a click goes to the page.
             if self._tab_clicked or not self.tabs.tabBar().hasFocus():
                 self.focus_page(tab)

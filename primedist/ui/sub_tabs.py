@@ -190,14 +190,14 @@ class SubTabsPage(QWidget):
         the main window asks `follow_changes` again at the next read."""
         return self.tabs.currentIndex() in self._behind
 
-    def follow_changes(self) -> bool:
+    def follow_changes(self, *, arriving: bool = False) -> bool:
         """The shop's data changed elsewhere (`ui.data_watch`): the sub-page shown reads
         its rows again in place (False while the user is busy in it: ask again later); the
-        others are read again when they show."""
+        others are read again when they show. `arriving`: the tab just showed."""
         index = self.tabs.currentIndex()
         if index == 0:
-            return bool(self.list.follow_changes())
-        return self._follow(index, arriving=False)
+            return bool(self.list.follow_changes(arriving=arriving))
+        return self._follow(index, arriving=arriving)
 
     def _follow(self, index: int, *, arriving: bool) -> bool:
         """Sub-page `index` (built, behind) reads its rows again in place; False when the

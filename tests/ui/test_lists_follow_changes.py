@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -241,6 +241,29 @@ def test_a_hidden_list_is_read_again_when_it_shows_not_before(
     assert window.lists_behind == {"orders"}  # Products, shown, was read again at once
     window.select_tab("orders")
     assert refreshes == [1] and page.model.key_at(0) == new and not window.lists_behind
+
+
+def test_a_list_behind_is_read_again_as_its_tab_is_clicked_not_at_the_next_read(
+    qtbot: QtBot, window: MainWindow, other_pc: ServiceContext, variant: int
+) -> None:
+    """A tab changes as the mouse button goes down on it: that button held is no one busy
+    in the list, which is read again at once (not 5 s later, at the watch's next read)."""
+    page = orders_tab(qtbot, window)
+    refreshes = count_refreshes(page)
+    window.select_tab("products")
+    new = sell(other_pc, variant)
+    qtbot.waitUntil(lambda: "orders" in window.lists_behind, timeout=WAIT)
+    window.data_watch.stop()  # no later read catches the list up instead
+    bar = window.tabs.tabBar()
+    at = bar.tabRect(window.tabs.indexOf(window.tab_pages["orders"])).center()
+    qtbot.mousePress(bar, Qt.MouseButton.LeftButton, pos=at)
+    try:
+        assert window.tabs.currentWidget() is window.tab_pages["orders"]
+        assert QApplication.mouseButtons() == Qt.MouseButton.LeftButton
+        assert refreshes == [1] and page.model.key_at(0) == new
+        assert not window.lists_behind
+    finally:
+        qtbot.mouseRelease(bar, Qt.MouseButton.LeftButton, pos=at)
 
 
 def test_a_list_the_user_is_busy_in_waits_for_the_next_read(

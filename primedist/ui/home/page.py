@@ -574,15 +574,15 @@ class HomePage(FiguresPage):
         elsewhere = {f"{shop} ({pc})" for shop, pc in snap.get("elsewhere", [])}
         return snap["last_sync_at"], frozenset(snap["running"]) | elsewhere
 
-    def follow_changes(self) -> bool:
+    def follow_changes(self, *, arriving: bool = False) -> bool:
         """The shop's data changed elsewhere (the main window's `DataWatch`, while Home
         shows): the figures are read again, after the read running now if one is; not
-        while a menu is open (the shops, a range, a calendar) or a mouse button is held,
-        which the figures read would move under the user: False, asked again at the
-        watch's next read."""
+        while a menu is open (the shops, a range, a calendar) or a mouse button is held
+        (unless Home just showed: `arriving`, the tab clicked), which the figures read
+        would move under the user: False, asked again at the watch's next read."""
         if QApplication.activePopupWidget() is not None:
             return False
-        if QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+        if not arriving and QApplication.mouseButtons() != Qt.MouseButton.NoButton:
             return False
         self.refresh_when_idle()
         return True
