@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QWidget
@@ -63,3 +64,34 @@ def _state(page: Any) -> str:
     except Exception as exc:  # a hung worker is what this is here to show
         found["db worker answers"] = repr(exc)
     return repr(found)
+
+
+@contextmanager
+def watched_window(qtbot: Any, ctx: Any, settings: Any, monkeypatch: Any) -> Iterator[Any]:
+    """The main window of `ctx`, its watch on changes made elsewhere (`ui.data_watch`)
+    reading every 50 ms (5 s in the app). After the test its reads and the Orders tab's
+    counts are waited for while it lives: one answered after Qt deleted it is dropped."""
+    from primedist.ui import data_watch
+    from primedist.ui.app import ui_settings_for
+    from primedist.ui.main_window import MainWindow
+    from primedist.ui.orders.tab import OrdersPage
+
+    monkeypatch.setattr(data_watch, "INTERVAL_MS", 50)
+    window = MainWindow(ctx, ui_settings_for(settings), "Cửa hàng Thử")
+    show_widget(qtbot, window, 1300, 760)
+    yield window
+    if alive(window):
+        window.close()
+        qtbot.waitUntil(lambda: not alive(window) or not window.data_watch.reading,
+                        timeout=WAIT)  # fmt: skip
+        page = window.tab_pages["orders"].page
+        if isinstance(page, OrdersPage):
+            qtbot.waitUntil(lambda: not alive(page) or not page.counts_pending, timeout=WAIT)
+    assert_db_worker_idle()
+
+
+def reads_after(qtbot: Any, window: Any, n: int) -> None:
+    """Wait until the watch answered `n` more reads (the first one only notes the stamp)."""
+    watch = window.data_watch
+    target = watch.reads + n
+    qtbot.waitUntil(lambda: watch.reads >= target and not watch.reading, timeout=WAIT)

@@ -31,8 +31,6 @@ from primedist.services import orders as svc
 from primedist.services.changes import RecordStamp, order_stamp
 from primedist.services.context import ServiceContext
 from primedist.services.customers import CustomerDraft, update_customer
-from primedist.ui import data_watch
-from primedist.ui.app import ui_settings_for
 from primedist.ui.customers import detail as customer_detail_module
 from primedist.ui.customers.detail import CustomerDetailDialog
 from primedist.ui.list_tools import alive
@@ -41,7 +39,7 @@ from primedist.ui.orders import detail as detail_module
 from primedist.ui.orders.detail import OrderDetailDialog
 from primedist.ui.orders.tab import OrdersPage
 from tests.factories import make_customers, make_product
-from tests.ui.support import WAIT, assert_db_worker_idle, show_widget
+from tests.ui.support import WAIT, assert_db_worker_idle, reads_after, show_widget, watched_window
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -68,17 +66,8 @@ def customer(owner_ctx: ServiceContext) -> int:
 def window(qtbot: QtBot, owner_ctx: ServiceContext, settings: Settings,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:  # fmt: skip
     """The main window, its watch reading every 50 ms (5 s in the app)."""
-    monkeypatch.setattr(data_watch, "INTERVAL_MS", 50)
-    w = MainWindow(owner_ctx, ui_settings_for(settings), "Cửa hàng Thử")
-    show_widget(qtbot, w, 1300, 760)
-    yield w
-    if alive(w):
-        w.close()
-        qtbot.waitUntil(lambda: not alive(w) or not w.data_watch.reading, timeout=WAIT)
-        page = w.tab_pages["orders"].page
-        if isinstance(page, OrdersPage):
-            qtbot.waitUntil(lambda: not alive(page) or not page.counts_pending, timeout=WAIT)
-    assert_db_worker_idle()
+    with watched_window(qtbot, owner_ctx, settings, monkeypatch) as w:
+        yield w
 
 
 def phone_order(pc: ServiceContext, variant: int, customer: int | None = None) -> int:
@@ -89,19 +78,12 @@ def phone_order(pc: ServiceContext, variant: int, customer: int | None = None) -
     return svc.create_order(pc, draft).id
 
 
-def ticks(qtbot: QtBot, window: MainWindow, n: int) -> None:
-    """Wait until the watch answered `n` more reads (the first one only notes the stamp)."""
-    watch = window.data_watch
-    target = watch.reads + n
-    qtbot.waitUntil(lambda: watch.reads >= target and not watch.reading, timeout=WAIT)
-
-
 def open_order(qtbot: QtBot, window: MainWindow, order_id: int) -> OrderDetailDialog:
     """The order's detail over the Orders tab, as a double-click opens it (once the watch
     saw what was written before: only what changes from now on is a change)."""
     page = window.select_tab("orders")
     assert isinstance(page, OrdersPage)
-    ticks(qtbot, window, 1)
+    reads_after(qtbot, window, 1)
     dialog = page.open_order(order_id)
     qtbot.waitExposed(dialog)
     return dialog
@@ -181,7 +163,7 @@ def test_with_a_note_typed_the_banner_says_so_and_reload_keeps_the_text(
     assert reads == []  # not read again: the user decides
     assert detail.status_pill.text() == "Pending"
     assert detail.note_edit.toPlainText() == "Goi truoc khi giao"
-    ticks(qtbot, window, 3)  # more changes seen elsewhere: still the user's text
+    reads_after(qtbot, window, 3)  # more changes seen elsewhere: still the user's text
     assert detail.note_edit.toPlainText() == "Goi truoc khi giao" and reads == []
 
     click(qtbot, detail.changed_banner.reload_button)
@@ -234,13 +216,13 @@ def test_nothing_is_read_again_while_the_order_did_not_change(
     order = phone_order(other_pc, variant)
     detail = open_order(qtbot, window, order)
     reads = counted(monkeypatch, svc, "order_detail")
-    ticks(qtbot, window, 5)
+    reads_after(qtbot, window, 5)
     assert detail.follow.reads == 0 and reads == []  # nothing changed: nothing read
 
     phone_order(other_pc, variant)  # another order: its stamp is read, it is not read again
     qtbot.waitUntil(lambda: detail.follow.reads == 1, timeout=WAIT)
     settled(qtbot, detail)
-    ticks(qtbot, window, 3)
+    reads_after(qtbot, window, 3)
     assert detail.follow.reads == 1 and reads == []
     assert not detail.followed_note.isVisible() and not detail.changed_banner.isVisible()
 
@@ -257,7 +239,7 @@ def test_a_hidden_detail_reads_nothing_until_it_shows_again(
     detail = open_order(qtbot, window, order)
     detail.hide()
     svc.change_status(other_pc, order, OrderStatus.CONFIRMED)
-    ticks(qtbot, window, 3)
+    reads_after(qtbot, window, 3)
     assert detail.follow.reads == 0 and detail.status_pill.text() == "Pending"
     detail.show()
     qtbot.waitUntil(lambda: detail.status_pill.text() == "Confirmed", timeout=WAIT)
@@ -295,7 +277,7 @@ def test_a_detail_closed_while_its_read_runs_takes_no_answer(
 # The customer detail ------------------------------------------------------------------------
 def open_customer(qtbot: QtBot, window: MainWindow, customer_id: int) -> CustomerDetailDialog:
     page: Any = window.select_tab("customers")
-    ticks(qtbot, window, 1)
+    reads_after(qtbot, window, 1)
     dialog = page.open_customer(customer_id)
     assert isinstance(dialog, CustomerDetailDialog)
     qtbot.waitExposed(dialog)

@@ -32,7 +32,7 @@ from primedist.ui.main_window import MainWindow
 from primedist.ui.orders.tab import OrdersPage
 from tests.conftest import OWNER_PASSWORD
 from tests.factories import make_customers, make_orders, make_product, make_shop
-from tests.ui.support import WAIT, assert_db_worker_idle, show_widget
+from tests.ui.support import WAIT, assert_db_worker_idle, reads_after, show_widget, watched_window
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -51,26 +51,8 @@ def variant(owner_ctx: ServiceContext) -> int:
 def window(qtbot: QtBot, owner_ctx: ServiceContext, settings: Settings,
            monkeypatch: pytest.MonkeyPatch, variant: int) -> Iterator[MainWindow]:  # fmt: skip
     """The main window, its watch reading every 50 ms (5 s in the app)."""
-    monkeypatch.setattr(data_watch, "INTERVAL_MS", 50)
-    w = MainWindow(owner_ctx, ui_settings_for(settings), "Cửa hàng Thử")
-    show_widget(qtbot, w, 1300, 760)
-    yield w
-    # pytest-qt has closed the window and asked Qt to delete it: a read answered after
-    # that is dropped (the window is gone), so `reading` is waited for while it lives.
-    if alive(w):
-        w.close()
-        page = w.tab_pages["orders"].page
-        qtbot.waitUntil(lambda: not alive(w) or not w.data_watch.reading, timeout=WAIT)
-        if isinstance(page, OrdersPage):
-            qtbot.waitUntil(lambda: not page.counts_pending, timeout=WAIT)
-    assert_db_worker_idle()
-
-
-def reads_after(qtbot: QtBot, window: MainWindow, n: int) -> None:
-    """Wait until the watch answered `n` more reads (the first one only notes the stamp)."""
-    watch = window.data_watch
-    target = watch.reads + n
-    qtbot.waitUntil(lambda: watch.reads >= target and not watch.reading, timeout=WAIT)
+    with watched_window(qtbot, owner_ctx, settings, monkeypatch) as w:
+        yield w
 
 
 def count_refreshes(page: SqlListPage) -> list[int]:

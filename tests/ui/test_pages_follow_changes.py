@@ -26,12 +26,9 @@ from primedist.services import sku_groups as groups_svc
 from primedist.services import stock as stock_svc
 from primedist.services import suppliers as suppliers_svc
 from primedist.services.context import ServiceContext
-from primedist.ui import data_watch
-from primedist.ui.app import ui_settings_for
 from primedist.ui.customers.page import CustomersPage
 from primedist.ui.customers.segments import SegmentsPage
 from primedist.ui.home.page import HomePage
-from primedist.ui.list_tools import alive
 from primedist.ui.main_window import MainWindow
 from primedist.ui.products.groups import SkuGroupsPage
 from primedist.ui.products.page import ProductsPage
@@ -40,7 +37,7 @@ from primedist.ui.products.receipts import GoodsReceiptsPage
 from primedist.ui.products.stocktake import StocktakePage
 from primedist.ui.products.suppliers import SuppliersPage
 from tests.factories import make_customers, make_product
-from tests.ui.support import WAIT, assert_db_worker_idle, show_widget
+from tests.ui.support import WAIT, reads_after, watched_window
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -56,21 +53,8 @@ def variant(owner_ctx: ServiceContext) -> int:
 def window(qtbot: QtBot, owner_ctx: ServiceContext, settings: Settings,
            monkeypatch: pytest.MonkeyPatch, variant: int) -> Iterator[MainWindow]:  # fmt: skip
     """The main window, its watch reading every 50 ms (5 s in the app)."""
-    monkeypatch.setattr(data_watch, "INTERVAL_MS", 50)
-    w = MainWindow(owner_ctx, ui_settings_for(settings), "Cửa hàng Thử")
-    show_widget(qtbot, w, 1300, 760)
-    yield w
-    if alive(w):
-        w.close()
-        qtbot.waitUntil(lambda: not alive(w) or not w.data_watch.reading, timeout=WAIT)
-    assert_db_worker_idle()
-
-
-def reads_after(qtbot: QtBot, window: MainWindow, n: int) -> None:
-    """Wait until the watch answered `n` more reads (the first one only notes the stamp)."""
-    watch = window.data_watch
-    target = watch.reads + n
-    qtbot.waitUntil(lambda: watch.reads >= target and not watch.reading, timeout=WAIT)
+    with watched_window(qtbot, owner_ctx, settings, monkeypatch) as w:
+        yield w
 
 
 def products_tab(window: MainWindow) -> ProductsPage:
