@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLineEdit,
     QTableView,
+    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -96,6 +97,33 @@ class TablePlace:
             table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
         else:
             table.verticalScrollBar().setValue(self.scroll)
+
+
+class SearchedRowsFollow:
+    """`follow_changes` of a sub-page listing rows (with an `id`) for a search run with
+    Enter (Purchase orders, Goods receipts): its rows read again in place — the search
+    as last run (`_searched`: not a text typed since without Enter), the row selected
+    and the rows on screen kept —; not while the user is in the way (`in_the_way`)."""
+
+    table: QTableWidget
+    rows: Sequence[Any]
+    _searched: str
+
+    def current(self) -> Any: ...
+
+    def _read(
+        self, text: str, place: TablePlace | None = None, keep: int | None = None
+    ) -> None: ...
+
+    def follow_changes(self, *, arriving: bool = False) -> bool:
+        """False: the user is busy there (ask again later)."""
+        assert isinstance(self, QWidget)
+        if in_the_way(self, arriving=arriving):
+            return False
+        current = self.current()
+        self._read(self._searched, TablePlace.of(self.table, [row.id for row in self.rows]),
+                   current.id if current is not None else None)  # fmt: skip
+        return True
 
 
 def _first_field(page: QWidget) -> QWidget | None:

@@ -61,7 +61,7 @@ from primedist.ui.products.receipts import (
     _num,
     row_table,
 )
-from primedist.ui.sub_tabs import TablePlace, in_the_way, mark_search
+from primedist.ui.sub_tabs import SearchedRowsFollow, TablePlace, mark_search
 
 #: Room a window's title bar takes besides its title (icon, minimise, maximise, close).
 TITLE_BAR_ROOM = 180
@@ -221,7 +221,7 @@ class PurchaseOrderDialog(GoodsReceiptDialog):
         self.accept()
 
 
-class PurchaseOrdersPage(QWidget):
+class PurchaseOrdersPage(SearchedRowsFollow, QWidget):
     """The orders (newest first; open ones by default), the selected one's lines, New
     purchase order, Receive goods…, Close…, Cancel order… and Print."""
 
@@ -407,18 +407,6 @@ class PurchaseOrdersPage(QWidget):
         """Read the orders again (search and state), on the database worker."""
         self.message.hide()
         self._read(self.search.text())
-
-    def follow_changes(self, *, arriving: bool = False) -> bool:
-        """Changed elsewhere (`SubTabsPage.follow_changes`): the orders read again in
-        place — the search as last run (not a text typed since without Enter), the order
-        selected and the rows on screen kept, a problem shown left —; not while a dialog of
-        the page shows, a menu is open or a mouse button held (False: ask again later)."""
-        if in_the_way(self, arriving=arriving):
-            return False
-        current = self.current()
-        self._read(self._searched, TablePlace.of(self.table, [row.id for row in self.rows]),
-                   current.id if current is not None else None)  # fmt: skip
-        return True
 
     def _read(self, text: str, place: TablePlace | None = None, keep: int | None = None) -> None:
         ctx, state = self.ctx, self.state.currentData() or None

@@ -81,7 +81,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.money_form import MUTED
 from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import MoneyEdit, PickList, SearchField
-from primedist.ui.sub_tabs import TablePlace, in_the_way, mark_search
+from primedist.ui.sub_tabs import SearchedRowsFollow, TablePlace, mark_search
 
 if TYPE_CHECKING:
     from primedist.ui.products.supplier_return import SupplierReturnDialog
@@ -1038,7 +1038,7 @@ class GoodsReceiptDialog(QDialog):
             super().reject()
 
 
-class GoodsReceiptsPage(QWidget):
+class GoodsReceiptsPage(SearchedRowsFollow, QWidget):
     """The receipts list (newest first, search), the selected one's lines (and the goods
     of it returned to the supplier), New goods receipt, Return to supplier…, Cancel
     receipt… and Print labels of a receipt."""
@@ -1213,18 +1213,6 @@ class GoodsReceiptsPage(QWidget):
         """Read the receipts again (for the search typed), on the database worker."""
         self.message.hide()
         self._read(self.search.text())
-
-    def follow_changes(self, *, arriving: bool = False) -> bool:
-        """Changed elsewhere (`SubTabsPage.follow_changes`): the receipts read again in
-        place — the search as last run (not a text typed since without Enter), the receipt
-        selected and the rows on screen kept, a problem shown left —; not while a dialog of
-        the page shows, a menu is open or a mouse button held (False: ask again later)."""
-        if in_the_way(self, arriving=arriving):
-            return False
-        current = self.current()
-        self._read(self._searched, TablePlace.of(self.table, [row.id for row in self.rows]),
-                   current.id if current is not None else None)  # fmt: skip
-        return True
 
     def _read(self, text: str, place: TablePlace | None = None, keep: int | None = None) -> None:
         ctx = self.ctx
