@@ -32,6 +32,7 @@ from primedist.domain.enums import Module, Role
 from primedist.errors import PrimedistError
 from primedist.services.context import AccountDisabled, Actor, ServiceContext
 from primedist.ui import errors
+from primedist.ui.clock_warning import ClockWarning
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
@@ -413,6 +414,7 @@ class MainWindow(QMainWindow):
         self._signed_out = True
         self.access_timer.stop()
         self.data_watch.stop()
+        self.clock_warning.stop()
         self.idle.stop()
         hidden, self._lock_hidden = self._lock_hidden, None
         if hidden is not None:
@@ -584,6 +586,13 @@ class MainWindow(QMainWindow):
         self.jobs = JobsIndicator()
         bar.addWidget(self.user_label)
         bar.addWidget(self.data_label, 1)
+        # This PC's clock against the server's: shown only while they differ. In a narrow
+        # window the user's and data labels give way to it (cut short, not the warning).
+        for label in (self.user_label, self.data_label):
+            label.setMinimumWidth(40)
+        self.clock_warning = ClockWarning(self.ctx, bar)
+        bar.addPermanentWidget(self.clock_warning)
+        self.clock_warning.start()
         bar.addPermanentWidget(self.jobs)
         self.sync_status = SyncStatusWidget(self.ctx, bar, follow_database=True)
         bar.addPermanentWidget(self.sync_status)
@@ -859,6 +868,7 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.access_timer.stop()
         self.data_watch.stop()
+        self.clock_warning.stop()
         if not self._signed_out:  # signed out: its jobs' late refusals are not shown either
             errors.forget_access_check(self.check_access)
         self.save_state()

@@ -1578,6 +1578,46 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     </message>
 </context>
 <context>
+    <name>ClockWarning</name>
+    <message>
+        <source>This PC&apos;s clock is %s behind the server&apos;s</source>
+        <extracomment>How often the clocks are compared after sign-in (a clock fixed shows within this). The server&apos;s clock minus this PC&apos;s at the last check (None: not compared). A check not answered yet (tests wait on False).</extracomment>
+        <translation>Đồng hồ máy này chậm %s so với máy chủ</translation>
+    </message>
+    <message>
+        <source>This PC&apos;s clock is %s ahead of the server&apos;s</source>
+        <translation>Đồng hồ máy này nhanh %s so với máy chủ</translation>
+    </message>
+    <message>
+        <source>Sales, payments, stock movements and audit log entries made on this PC are stamped with its wrong time, so the end-of-day report, today&apos;s figures on Home and the order list&apos;s order go wrong.
+To fix it in Windows: Settings → Time &amp; language → Date &amp; time, turn on “Set time automatically” (and check the time zone), then click “Sync now”. This warning goes away at the next check, within 10 minutes.
+If this PC&apos;s time is right, the server&apos;s clock is wrong: ask whoever looks after the server.</source>
+        <translation>Đơn bán, thanh toán, phiếu xuất nhập kho và nhật ký hoạt động tạo trên máy này đều bị ghi sai giờ: báo cáo cuối ngày, số liệu hôm nay ở Trang chủ và thứ tự danh sách đơn hàng sẽ bị sai.
+Cách sửa trên Windows: vào Cài đặt → Thời gian &amp; ngôn ngữ → Ngày &amp; giờ, bật “Đặt thời gian tự động” (và kiểm tra múi giờ), rồi bấm “Đồng bộ hóa ngay”. Cảnh báo này tự tắt ở lần kiểm tra sau, trong vòng 10 phút.
+Nếu giờ trên máy này đã đúng thì đồng hồ của máy chủ bị sai: hãy báo người quản lý máy chủ.</translation>
+    </message>
+    <message>
+        <source>%n min</source>
+        <translation>%n phút</translation>
+    </message>
+    <message>
+        <source>%n hour</source>
+        <translation>%n giờ</translation>
+    </message>
+    <message>
+        <source>%n hours</source>
+        <translation>%n giờ</translation>
+    </message>
+    <message>
+        <source>%n day</source>
+        <translation>%n ngày</translation>
+    </message>
+    <message>
+        <source>%n days</source>
+        <translation>%n ngày</translation>
+    </message>
+</context>
+<context>
     <name>CustomerDetailDialog</name>
     <message>
         <source>Click to choose or remove the customer&apos;s picture</source>

@@ -223,6 +223,8 @@ UNCHECKED_BY_DESIGN = {
     "outbox_delivery.failed_count": "the status bar's sync state, shown to everyone",
     "outbox_delivery.held_count": "the status bar's sync state, shown to everyone",
     "sync.shared_sync_status": "the status bar's sync state, shown to everyone",
+    "clock_check.clock_skew": "the server's time reveals nothing: the status bar's clock "
+    "warning, shown to everyone",
     "channels.mark_needs_reauth": "inside the sync's unit of work, after an auth error",
     "channels.shop_connector": "the sync/outbox jobs' connector, as the system",
     "channels.shop_secret_box": "the encryption key for checked services and the jobs",
