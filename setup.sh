@@ -21,10 +21,13 @@ SYSTEM_PACKAGES=(
   # queue) and poppler's pdftotext/pdfinfo to read printed PDFs back.
   cups cups-client poppler-utils
 )
-# The test command's second pass runs on a local PostgreSQL server.
+# The test command's second pass runs on a local PostgreSQL server (Debian's postgresql
+# brings postgresql-client: pg_dump and pg_restore, which the backup tests run).
 TEST_SYSTEM_PACKAGES=(postgresql zbar-tools)
 #: The tests that run on PostgreSQL too (everything that touches the store).
 PG_TESTS=(tests/db tests/services tests/pg tests/jobs)
+#: The Qt-driven tests that run on PostgreSQL too, in a process of their own (as on SQLite).
+PG_QT_TESTS=(tests/ui/settings/test_backup_on_server.py)
 
 missing_packages() {
   command -v dpkg-query >/dev/null || return 0
@@ -87,7 +90,10 @@ pg_pass() {
   # (set -e does not act inside a function called from `||`: keep pytest's status.)
   PRIMEDIST_TEST_DATABASE_URL="$url" .venv/bin/pytest -q -p no:cacheprovider \
     --basetemp="$PG_DIR-tmp" "${PG_TESTS[@]}" || rc=$?
-  rm -rf "$PG_DIR-tmp"
+  echo "== pytest on PostgreSQL (${PG_QT_TESTS[*]})"
+  PRIMEDIST_TEST_DATABASE_URL="$url" .venv/bin/pytest -q -p no:cacheprovider \
+    --basetemp="$PG_DIR-tmp-qt" "${PG_QT_TESTS[@]}" || rc=$?
+  rm -rf "$PG_DIR-tmp" "$PG_DIR-tmp-qt"
   echo "== PostgreSQL pass: $((SECONDS - started)) s"
   return "$rc"
 }

@@ -330,6 +330,8 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.core.app_lock import app_running
     from primedist.services import backup
 
+    # On PostgreSQL: the pg_restore command to run once every PC has closed the app.
+    backup.refuse_restore_on_server(settings, Path(args.file))
     if app_running(settings.data_dir):  # it would go on writing into the replaced file
         raise StoreError(
             msg(
@@ -664,7 +666,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "restore",
-        help="replace the database with a backup (also where it is damaged or missing)",
+        help="replace the database with a backup (also where it is damaged or missing; "
+        "on PostgreSQL: prints the pg_restore command to run)",
     )
     p.add_argument("file")
     p.add_argument("--json", action="store_true")

@@ -1,7 +1,9 @@
-"""Consistent online backups of the SQLite store, retention, and restore.
+"""Consistent online backups of the store, retention, and restore.
 
-The backup uses SQLite's online backup API, so it is a consistent copy even while the app
-(or a sync) is writing; each copy passes SQLite's quick check before it is kept. Restore
+The backup of the SQLite store uses SQLite's online backup API, so it is a consistent copy
+even while the app (or a sync) is writing; each copy passes SQLite's quick check before it
+is kept. A PostgreSQL database is backed up with pg_dump (`db.pg_backup`: a `.dump` file,
+named and kept as the `.db` ones), and never restored from the app. Restore
 validates the file first and keeps a safety copy of the database it replaces; a database
 that is damaged is set aside (renamed) instead. A restore holds the store lock alone: it
 is refused while another process has the database open.
@@ -16,7 +18,7 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,12 +30,15 @@ from sqlalchemy.engine import Engine
 
 from primedist.core import app_lock
 from primedist.core.messages import Message, msg
+from primedist.db import pg_backup
 from primedist.db.bulk import wait_for_background_checkpoints
 from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
 BACKUP_SUFFIX = ".db"
+#: A PostgreSQL database's backups (pg_dump's custom format).
+DUMP_SUFFIX = pg_backup.DUMP_SUFFIX
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: The copies taken before the data is replaced (a restore, an upgrade): kept as many
 #: as the setting says, like the other kinds, when the caller gives no `keep`.
@@ -72,14 +77,15 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
 
 
-def _require_sqlite(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        raise StoreError(
-            msg(
-                "Backups from the app are for the embedded SQLite store; back a PostgreSQL server "
-                "up with pg_dump."
-            )
-        )
+def backup_suffix(sqlite: bool) -> str:
+    """The file name ending of the backups of a SQLite store (`.db`) or of a PostgreSQL
+    database (`.dump`): each store lists, keeps and prunes its own kind only (the `.db`
+    backups taken before a move to PostgreSQL stay as they are)."""
+    return BACKUP_SUFFIX if sqlite else DUMP_SUFFIX
+
+
+def _suffix_of(engine: Engine) -> str:
+    return backup_suffix(engine.dialect.name == "sqlite")
 
 
 # Retention -----------------------------------------------------------------------------
@@ -116,28 +122,33 @@ def create_backup(
     reason: str = "manual",
     keep: int | None = None,
     spare: Path | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Path:
     """Write a consistent copy of the database into `folder` (made if needed), named
-    primedist-<UTC time>-<reason>.db; returns its path.
+    primedist-<UTC time>-<reason>.db (.dump: a PostgreSQL database's); returns its path.
+    `cancelled`: asked while a pg_dump runs; true stops it (Cancelled, nothing kept).
 
     With `keep`, only the newest `keep` backups of the same reason stay in the folder (never
     the one just made, nor `spare`: the backup a restore is about to copy in). The safety
     copies (SAFETY_REASONS) keep as many as the database's own setting says when no `keep`
     is given.
     """
-    _require_sqlite(engine)
     remove_stale_parts(folder)
-    path = folder / f"primedist-{_stamp()}-{reason}{BACKUP_SUFFIX}"
-    _write_backup(engine, path)
+    suffix = _suffix_of(engine)
+    path = folder / f"primedist-{_stamp()}-{reason}{suffix}"
+    _write_backup(engine, path, cancelled=cancelled)
     if keep is None and reason in SAFETY_REASONS:
         keep = stored_keep(engine)
     if keep is not None:
         spared = [path] if spare is None else [path, spare]
-        prune_backups(folder, reason=reason, keep=keep, spare=spared)
+        prune_backups(folder, reason=reason, keep=keep, spare=spared, suffix=suffix)
     return path
 
 
-def backup_to(engine: Engine, target: Path, *, folder: bool = False) -> Path:
+def backup_to(
+    engine: Engine, target: Path, *, folder: bool = False,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:  # fmt: skip
     """A backup where the user says (`primedist backup TARGET`): into a folder that exists
     (named as in the backups folder), else into the file `target`, which must not exist yet
     (an older backup, or any other file, is never overwritten), in a folder that exists:
@@ -146,12 +157,11 @@ def backup_to(engine: Engine, target: Path, *, folder: bool = False) -> Path:
     (the app's folder chooser), never taken for a file's name when it is gone since (the
     stick was pulled)."""
     if target.is_dir():
-        return create_backup(engine, target, reason="manual")
-    _require_sqlite(engine)
+        return create_backup(engine, target, reason="manual", cancelled=cancelled)
     missing = target if folder else target.parent
     if folder or not missing.is_dir():
         raise StoreError(msg("The folder {folder} does not exist.", folder=repr(str(missing))))
-    _write_backup(engine, target, new_file=True)
+    _write_backup(engine, target, new_file=True, cancelled=cancelled)
     return target
 
 
@@ -165,26 +175,36 @@ def _already_exists(path: Path) -> StoreError:
     )
 
 
-def _write_backup(engine: Engine, path: Path, *, new_file: bool = False) -> None:
+def _write_backup(
+    engine: Engine, path: Path, *, new_file: bool = False,
+    cancelled: Callable[[], bool] | None = None,
+) -> None:  # fmt: skip
     """Copy the database into `path` through a `.part` file, held (`_owned_part`) until it
-    takes its name. `new_file`: refuse a `path` that exists (checked again just before the
-    copy takes its name), and make no folder for it (the app's own backups folder is
-    made when missing)."""
+    takes its name: SQLite's copy, or a PostgreSQL database's pg_dump (found first: none
+    on this PC is said before anything is made). `new_file`: refuse a `path` that exists
+    (checked again just before the copy takes its name), and make no folder for it (the
+    app's own backups folder is made when missing). Nothing of a copy that failed, was
+    stopped or cancelled is left."""
     if new_file and (path.exists() or path.is_symlink()):
         raise _already_exists(path)
+    sqlite = engine.dialect.name == "sqlite"
+    pg_dump = None if sqlite else pg_backup.find_pg_dump()
     tmp = path.with_name(path.name + PART_SUFFIX)
     try:
         if not new_file:
             path.parent.mkdir(parents=True, exist_ok=True)
         with _owned_part(tmp), _running_copy(engine) as stop:
-            _copy_database(engine, tmp, stop)
-            _refuse_damaged_copy(tmp, stop)
+            if pg_dump is None:
+                _copy_database(engine, tmp, stop)
+                _refuse_damaged_copy(tmp, stop)
+            else:
+                pg_backup.dump_into(pg_dump, engine.url, tmp, stop=stop, cancelled=cancelled)
             if new_file and (path.exists() or path.is_symlink()):
                 _remove_quietly(tmp)
                 raise _already_exists(path)
             os.replace(tmp, path)
             _sync_folder(path.parent)
-    except _Stop as exc:
+    except (_Stop, pg_backup.DumpStopped) as exc:
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
         raise BackupStopped(
             msg("The backup was stopped because the app is closing; no backup was kept.")
@@ -192,6 +212,12 @@ def _write_backup(engine: Engine, path: Path, *, new_file: bool = False) -> None
     except (sqlite3.Error, OSError) as exc:  # a read-only place, a full disk, a file in the way
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
         raise BackupFailed(path, _reason(exc)) from exc
+    except pg_backup.DumpFailed as exc:
+        _remove_quietly(tmp)
+        raise BackupFailed(path, exc.reason) from exc
+    except BaseException:  # a cancel, Ctrl+C in the CLI: pg_dump was killed
+        _remove_quietly(tmp, Path(f"{tmp}-journal"))
+        raise
 
 
 def _sync_folder(folder: Path) -> None:
@@ -273,8 +299,9 @@ def remove_stale_parts(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     gone: list[Path] = []
-    for part in sorted(folder.glob(f"primedist-*{BACKUP_SUFFIX}{PART_SUFFIX}")):
-        gone += _remove_if_unheld(part)
+    for suffix in (BACKUP_SUFFIX, DUMP_SUFFIX):
+        for part in sorted(folder.glob(f"primedist-*{suffix}{PART_SUFFIX}")):
+            gone += _remove_if_unheld(part)
     for journal in sorted(folder.glob(f"primedist-*{BACKUP_SUFFIX}{PART_SUFFIX}-journal")):
         part = journal.with_name(journal.name.removesuffix("-journal"))
         if not part.exists():  # a running backup makes its .part before SQLite's journal
@@ -413,12 +440,15 @@ def _remove_quietly(*paths: Path) -> None:
             pass
 
 
-def list_backups(folder: Path, *, reason: str | None = None) -> list[Path]:
-    """Backups in a folder, newest first by the UTC time in their names; those dated in
-    the future (`dated_in_future`) come last, as the oldest."""
+def list_backups(
+    folder: Path, *, reason: str | None = None, suffix: str = BACKUP_SUFFIX
+) -> list[Path]:
+    """Backups of one kind (`suffix`: `.db` or `.dump`) in a folder, newest first by the
+    UTC time in their names; those dated in the future (`dated_in_future`) come last, as
+    the oldest."""
     if not folder.is_dir():
         return []
-    pattern = f"primedist-*-{reason}{BACKUP_SUFFIX}" if reason else f"primedist-*{BACKUP_SUFFIX}"
+    pattern = f"primedist-*-{reason}{suffix}" if reason else f"primedist-*{suffix}"
     newest_first = sorted(folder.glob(pattern), reverse=True)
     now = datetime.now(UTC)
     return sorted(newest_first, key=lambda path: dated_in_future(path, now))  # stable
@@ -448,13 +478,15 @@ def dated_in_future(path: Path, now: datetime | None = None) -> bool:
 
 
 def prune_backups(
-    folder: Path, *, reason: str, keep: int, spare: Iterable[Path] = ()
-) -> list[Path]:
-    """Delete all but the newest `keep` backups of one reason, those dated in the future
-    ranking as the oldest (never one of `spare`: the backup just made, whatever the clock
-    says, and the one a restore copies in); returns what was deleted."""
+    folder: Path, *, reason: str, keep: int, spare: Iterable[Path] = (),
+    suffix: str = BACKUP_SUFFIX,
+) -> list[Path]:  # fmt: skip
+    """Delete all but the newest `keep` backups of one reason and kind (`suffix`), those
+    dated in the future ranking as the oldest (never one of `spare`: the backup just made,
+    whatever the clock says, and the one a restore copies in); returns what was deleted."""
     spared = {p.resolve() for p in spare}
-    doomed = [p for p in list_backups(folder, reason=reason)[keep:] if p.resolve() not in spared]
+    found = list_backups(folder, reason=reason, suffix=suffix)
+    doomed = [p for p in found[keep:] if p.resolve() not in spared]
     for path in doomed:
         for extra in ("", "-wal", "-shm"):
             Path(str(path) + extra).unlink(missing_ok=True)
@@ -567,6 +599,8 @@ def validate_backup(path: Path) -> str:
         raise StoreError(msg("{path} is a folder: give the backup file in it.", path=str(path)))
     if not path.is_file():
         raise StoreError(msg("{path} does not exist.", path=str(path)))
+    if pg_backup.is_dump(path):  # "not SQLite" would send the owner looking for another file
+        raise pg_backup.not_for_sqlite(path.name)
     try:
         damage = find_damage(path)
     except OSError as exc:  # no permission, a USB stick that fails to read
@@ -649,7 +683,8 @@ def restore_backup(engine: Engine, db_path: Path, backup: Path, safety_dir: Path
     The engine is disposed (all pooled connections closed) before the file is swapped.
     Refused, nothing changed, while another process has the store open (`sole_user`).
     """
-    _require_sqlite(engine)
+    if engine.dialect.name != "sqlite":
+        raise StoreError(pg_backup.restore_refusal(engine.url, backup))
     with sole_user(db_path):
         validate_backup(backup)
         # Restoring an older safety copy (undoing a restore): pruning must not delete it.

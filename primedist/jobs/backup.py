@@ -1,5 +1,11 @@
 """The daily backup: run by the scheduler once a day, and at start when the last one is
-more than a day old (the PC was off at backup time)."""
+more than a day old (the PC was off at backup time).
+
+The job takes its lease itself (`jobs.scheduler.SELF_LEASED_PREFIXES`): on PostgreSQL a PC
+without pg_dump must not take it, or, taking it first every hour, it would fail where
+another PC of the shop could take the backup. Such a PC leaves the backup to the others
+and says so only when none has been taken for a day (`services.backup.
+daily_backup_not_here`)."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from datetime import UTC, datetime
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.base import BaseScheduler
 
+from primedist.jobs import lease
 from primedist.services import backup
 from primedist.services.context import ServiceContext
 
@@ -18,14 +25,26 @@ JOB_ID = "backup.daily"
 
 
 def run_daily_backup(ctx: ServiceContext) -> None:
-    """Take the daily backup unless a recent one exists (a catch-up may have just run).
-    A failure is posted on Home and shown on the Backup & restore page by the service,
-    then raised here for the log (the scheduler tries again within the hour)."""
-    if ctx.settings is None or ctx.settings.db_path is None:
-        return  # a server database is backed up with its own tools
-    if backup.daily_backup_due(ctx):
-        path = backup.daily_backup(ctx)
-        log.info("daily backup written to %s", path.name)
+    """Take the daily backup unless a recent one exists (a catch-up may have just run; on
+    PostgreSQL, another PC). A failure is posted on Home and shown on the Backup & restore
+    page by the service, then raised here for the log (the scheduler tries again within
+    the hour)."""
+    settings = ctx.settings
+    if settings is None or (settings.is_sqlite and settings.db_path is None):
+        return  # an in-memory database: nothing to back up
+    if not backup.daily_backup_due(ctx):
+        return
+    if backup.backup_tool_problem(settings) is not None:
+        if backup.daily_backup_not_here(ctx):
+            log.warning("no daily backup on this PC: no pg_dump here, none taken elsewhere")
+        return
+    with lease.held(ctx.engine, JOB_ID) as ours:
+        if not ours:
+            log.debug("daily backup skipped: running on another PC")
+            return
+        if backup.daily_backup_due(ctx):  # again: another PC may have taken it meanwhile
+            path = backup.daily_backup(ctx)
+            log.info("daily backup written to %s", path.name)
 
 
 def add_jobs(scheduler: BaseScheduler, ctx: ServiceContext) -> None:

@@ -59,8 +59,9 @@ PER_PC_JOBS = frozenset({"sync.shops", "catch_up.sync"})
 
 #: Jobs whose work takes the job's lease itself, also when asked for by hand: a shop's
 #: pull (`sync.pull.<shop id>`, held by `sync_shop`). Wrapped too, the job would hold it
-#: already when its sync asks, and be refused.
-SELF_LEASED_PREFIXES = (PULL_PREFIX,)
+#: already when its sync asks, and be refused. The daily backup takes its own only on a
+#: PC that can take the backup (`jobs.backup`).
+SELF_LEASED_PREFIXES = (PULL_PREFIX, "backup.daily")
 
 #: Worker threads: enough for one sync per shop plus the outbox and housekeeping.
 WORKERS = 4

@@ -1,11 +1,18 @@
 """Backup and restore as use-cases: permission, audit, retention, the daily backup, and
-the restore of a data dir whose database is missing or damaged (no one to sign in)."""
+the restore of a data dir whose database is missing or damaged (no one to sign in).
+
+On a PostgreSQL database the backups are pg_dump files (`db.pg_backup`) in this PC's
+backups folder, and the daily one is the shop's: taken by one PC a day (the first whose
+hourly check finds none taken today by any PC: the audit log says which, when), under
+the job's lease. Restoring is left to pg_restore, run when every PC has closed the app.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +23,10 @@ from primedist.config import Settings
 from primedist.core.clock import as_utc, shop_tz, to_local
 from primedist.core.messages import Message, msg, restored, stored_args
 from primedist.db import backup as store_backup
+from primedist.db import pg_backup
 from primedist.db.engine import is_sqlite_busy, make_engine
 from primedist.db.store import open_store
-from primedist.domain.audit import ActivityEvent
+from primedist.domain.audit import ActivityEvent, AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import ActivityKind
 from primedist.domain.user import User
@@ -35,6 +43,10 @@ MAX_KEEP = store_backup.MAX_KEEP
 KEEP_KEY = store_backup.KEEP_KEY
 #: The scheduler's backup: one a day, the reason in its file name.
 DAILY = "daily"
+#: On PostgreSQL, a PC that cannot take the shop's daily backup (no pg_dump) says so only
+#: when no PC has taken one for this long: a day and the hourly checks of another PC that
+#: can (it would otherwise be told every day on a PC that never needs to take one).
+NOT_HERE_GRACE = timedelta(hours=26)
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,29 @@ def _settings(ctx: ServiceContext) -> Settings:
     if ctx.settings is None:
         raise StoreError(msg("No data dir is open."))
     return ctx.settings
+
+
+def _suffix(settings: Settings) -> str:
+    """The ending of this store's backups: `.db` (SQLite) or `.dump` (pg_dump)."""
+    return store_backup.backup_suffix(settings.is_sqlite)
+
+
+def backup_tool_problem(settings: Settings) -> str | None:
+    """Why this PC cannot back the shop's data up (a PostgreSQL database and no pg_dump
+    found here), else None."""
+    if settings.is_sqlite:
+        return None
+    try:
+        pg_backup.find_pg_dump()
+    except pg_backup.PgDumpMissing as exc:
+        return exc.user_message
+    return None
+
+
+def pg_restore_command(settings: Settings, dump: Path) -> str:
+    """The command that restores the pg_dump backup `dump` into the shop's PostgreSQL
+    database (its server, port, user and database; never the password)."""
+    return pg_backup.restore_command(settings.database_url, dump, pg_backup.pg_restore_program())
 
 
 # Retention setting ---------------------------------------------------------------------
@@ -89,22 +124,24 @@ def set_backup_keep(ctx: ServiceContext, keep: int) -> int:
 # Backups -------------------------------------------------------------------------------
 def backup_now(
     ctx: ServiceContext, target: Path | None = None, *, keep: int | None = None,
-    folder: bool = False,
+    folder: bool = False, cancelled: Callable[[], bool] | None = None,
 ) -> Path:  # fmt: skip
     """Write a consistent backup: into the data dir's backups folder, keeping the newest
     `keep` manual ones there (the stored setting when not given); or to `target` — into it
     when it is a folder that exists, else as that file, which must not exist yet.
-    `folder`: `target` is a folder (chosen in the app): refused when it is gone."""
+    `folder`: `target` is a folder (chosen in the app): refused when it is gone. On
+    PostgreSQL a pg_dump file; `cancelled` true stops it (Cancelled, nothing kept)."""
     ctx.require_manager()
     settings = _settings(ctx)
     if target is not None:
-        path = store_backup.backup_to(ctx.engine, target, folder=folder)
+        path = store_backup.backup_to(ctx.engine, target, folder=folder, cancelled=cancelled)
     else:
         path = store_backup.create_backup(
             ctx.engine,
             settings.backup_dir,
             reason="manual",
             keep=backup_keep(ctx) if keep is None else keep,
+            cancelled=cancelled,
         )
     with ctx.uow() as session:
         ctx.audit(
@@ -117,9 +154,9 @@ def list_backups(ctx: ServiceContext) -> list[BackupFile]:
     """The backups in the data dir's backups folder, newest first, those dated in the
     future last (the leftovers of a backup that was cut off are removed first)."""
     ctx.require_manager()
-    folder = _settings(ctx).backup_dir
-    store_backup.remove_stale_parts(folder)
-    return _backup_files(folder)
+    settings = _settings(ctx)
+    store_backup.remove_stale_parts(settings.backup_dir)
+    return _backup_files(settings.backup_dir, _suffix(settings))
 
 
 def stop_running_backups(ctx: ServiceContext) -> int:
@@ -128,10 +165,10 @@ def stop_running_backups(ctx: ServiceContext) -> int:
     return store_backup.stop_running_backups(ctx.engine)
 
 
-def _backup_files(folder: Path) -> list[BackupFile]:
+def _backup_files(folder: Path, suffix: str) -> list[BackupFile]:
     found = []
     now = datetime.now(UTC)  # the clock the backups are named by
-    for path in store_backup.list_backups(folder):
+    for path in store_backup.list_backups(folder, suffix=suffix):
         try:
             stat = path.stat()
         except FileNotFoundError:  # pruned meanwhile
@@ -145,11 +182,57 @@ def _backup_files(folder: Path) -> list[BackupFile]:
     return found
 
 
-def _daily_backups(folder: Path) -> list[BackupFile]:
+def _daily_backups(folder: Path, suffix: str) -> list[BackupFile]:
     """The daily backups, newest first, without those dated in the future: one taken while
     the clock was set ahead is no backup of today (it would hold the daily ones off until
     its date)."""
-    return [b for b in _backup_files(folder) if b.reason == DAILY and not b.in_future]
+    return [b for b in _backup_files(folder, suffix) if b.reason == DAILY and not b.in_future]
+
+
+@dataclass(frozen=True)
+class DailyBackup:
+    """The shop's latest daily backup: when, on which PC (None: a row from before PCs
+    were named) and its file (the path on that PC)."""
+
+    at: datetime
+    pc: str | None
+    file: str
+
+
+def last_daily_backup(ctx: ServiceContext) -> DailyBackup | None:
+    """The shop's latest daily backup: on PostgreSQL as the audit log has it (any PC of
+    the shop may have taken it, into its own folder), on SQLite this data dir's."""
+    ctx.require_manager()
+    return _last_daily(ctx)
+
+
+def _last_daily(ctx: ServiceContext) -> DailyBackup | None:
+    settings = _settings(ctx)
+    if settings.is_sqlite:
+        daily = _daily_backups(settings.backup_dir, _suffix(settings))
+        return DailyBackup(daily[0].created_at, ctx.pc, str(daily[0].path)) if daily else None
+    return _last_daily_dump(ctx)
+
+
+def _last_daily_dump(ctx: ServiceContext) -> DailyBackup | None:
+    """The newest daily pg_dump any PC of the shop took (its audit row), none dated in the
+    future (a PC whose clock was ahead: it would hold the daily backups off until then)."""
+    a = table_of(AuditEvent).c
+    ahead = ctx.clock.now() + store_backup.FUTURE_MARGIN
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(a.created_at, a.pc, a.entity_id, a.summary, a.summary_args)
+            .where(a.action == "backup.create", a.entity_type == "backup",
+                   a.entity_id.like(f"primedist-%-{DAILY}{store_backup.DUMP_SUFFIX}"),
+                   a.created_at <= ahead)
+            .order_by(a.created_at.desc(), a.id.desc())
+            .limit(1)
+        ).first()  # fmt: skip
+    if row is None:
+        return None
+    summary = restored(row.summary, row.summary_args)
+    file = summary.values.get("file") if isinstance(summary, Message) else None
+    return DailyBackup(as_utc(row.created_at), row.pc, str(file or row.entity_id))
 
 
 def daily_backup_due(ctx: ServiceContext) -> bool:
@@ -162,10 +245,10 @@ def daily_backup_due(ctx: ServiceContext) -> bool:
         return False
     folder = _settings(ctx).backup_dir
     store_backup.remove_stale_parts(folder)  # checked at every start and every hour
-    daily = _daily_backups(folder)
+    last = _last_daily(ctx)  # on PostgreSQL: taken by any PC of the shop
     tz = shop_tz()
     today = to_local(ctx.clock.now(), tz).date()
-    return not daily or to_local(daily[0].created_at, tz).date() < today
+    return last is None or to_local(last.at, tz).date() < today
 
 
 def _is_set_up(ctx: ServiceContext) -> bool:
@@ -177,9 +260,9 @@ def _is_set_up(ctx: ServiceContext) -> bool:
 
 def daily_backup(ctx: ServiceContext) -> Path:
     """The scheduler's daily backup into the backups folder, keeping the newest N. A
-    failure is posted on Home and shown on the Backup & restore page (`daily_failure`),
-    then raised (for the log): no one reads the log, and the page says a backup is taken
-    every day."""
+    failure is posted on Home and shown on the Backup & restore page (`daily_failure`;
+    on PostgreSQL naming this PC: every PC shows it), then raised (for the log): no one
+    reads the log, and the page says a backup is taken every day."""
     settings = _settings(ctx)
     try:
         path = store_backup.create_backup(
@@ -194,6 +277,23 @@ def daily_backup(ctx: ServiceContext) -> Path:
             _post_failure(ctx, exc)
         raise
     return path
+
+
+def daily_backup_not_here(ctx: ServiceContext) -> bool:
+    """The daily backup is due on a PostgreSQL database, and this PC has no pg_dump to
+    take it (`backup_tool_problem`): another PC of the shop may, so it is left to them
+    (this PC neither fails every hour nor holds the job's lease). Only when no PC has
+    taken one for NOT_HERE_GRACE is it posted as the daily backup's failure, naming this
+    PC. Returns whether it was posted (False too when pg_dump is here after all)."""
+    try:
+        pg_backup.find_pg_dump()
+    except pg_backup.PgDumpMissing as exc:
+        last = _last_daily(ctx)
+        if last is not None and ctx.clock.now() - last.at < NOT_HERE_GRACE:
+            return False
+        _post_failure(ctx, exc)
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -214,25 +314,35 @@ def daily_failure(ctx: ServiceContext) -> BackupFailure | None:
 
 
 def _latest_failure(ctx: ServiceContext) -> BackupFailure | None:
+    found = _failures_since_daily(ctx, 1)
+    return found[0] if found else None
+
+
+def _failures_since_daily(ctx: ServiceContext, limit: int) -> list[BackupFailure]:
+    """The newest `limit` failures posted, newest first, of those after the latest daily
+    backup (on PostgreSQL any PC's puts them right)."""
     e = table_of(ActivityEvent).c
     with ctx.engine.connect() as conn:
-        row = conn.execute(
+        rows = conn.execute(
             sa.select(e.created_at, e.message, e.args)
             .where(e.kind == ActivityKind.BACKUP.value)
             .order_by(e.created_at.desc(), e.id.desc())
-            .limit(1)
-        ).first()
-    if row is None:
-        return None
-    at = as_utc(row.created_at)
-    daily = _daily_backups(_settings(ctx).backup_dir)
-    if daily and daily[0].created_at >= at:
-        return None
-    found = posted_failure(event_args(row.args))
-    if found is None:
-        return BackupFailure(at, str(row.message))
-    reason, folder = found
-    return BackupFailure(at, reason, folder)
+            .limit(limit)
+        ).all()
+    if not rows:
+        return []
+    last = _last_daily(ctx)
+    failures = []
+    for row in rows:
+        at = as_utc(row.created_at)
+        if last is not None and last.at >= at:
+            break
+        found = posted_failure(event_args(row.args))
+        if found is None:
+            failures.append(BackupFailure(at, str(row.message)))
+        else:
+            failures.append(BackupFailure(at, *found))
+    return failures
 
 
 #: How versions before `folder` was posted worded a failed copy (db.backup.BackupFailed):
@@ -276,11 +386,14 @@ def _post_failure(ctx: ServiceContext, exc: BaseException) -> None:
     (the scheduler tries again every hour). The reason and the folder are kept apart, so
     the UI names the folder once, as short as it likes. Where even that cannot be written
     (a full disk), the log has it."""
-    reason = _failure_reason(exc)
+    reason = _failure_reason(ctx, exc)
     folder = str(_settings(ctx).backup_dir)
     try:
-        latest = _latest_failure(ctx)
-        if latest is not None and _same_failure(latest, reason, folder):
+        # On PostgreSQL every PC of the shop posts its own (two PCs without pg_dump would
+        # take turns as the latest, and post every hour): each one once since the last
+        # daily backup.
+        seen = _failures_since_daily(ctx, 1 if _settings(ctx).is_sqlite else 20)
+        if any(_same_failure(before, reason, folder) for before in seen):
             return
         with ctx.uow() as session:
             activity.post(session, ActivityKind.BACKUP, ctx.clock.now(), outcome="failed",
@@ -290,18 +403,36 @@ def _post_failure(ctx: ServiceContext, exc: BaseException) -> None:
         log.exception("the daily backup's failure could not be posted on Home")
 
 
-def _failure_reason(exc: BaseException) -> str:
-    """Why the daily backup failed, without the backup's file (the folder is posted apart)."""
+def _failure_reason(ctx: ServiceContext, exc: BaseException) -> str:
+    """Why the daily backup failed, without the backup's file (the folder is posted apart).
+    On PostgreSQL every PC of the shop shows it: it names the PC it failed on."""
     if isinstance(exc, store_backup.BackupFailed):
-        return exc.reason
-    return exc.user_message if isinstance(exc, PrimedistError) else str(exc) or repr(exc)
+        reason = exc.reason
+    else:
+        reason = exc.user_message if isinstance(exc, PrimedistError) else str(exc) or repr(exc)
+    if _settings(ctx).is_sqlite:
+        return reason
+    if isinstance(exc, pg_backup.PgDumpMissing) and exc.not_found:
+        return msg("pg_dump was not found on {pc}: install the PostgreSQL client tools there "
+                   "or set PRIMEDIST_PG_DUMP to its path.", pc=ctx.pc)  # fmt: skip
+    return msg("{reason} (on {pc})", reason=reason, pc=ctx.pc)
 
 
 # Restore -------------------------------------------------------------------------------
 def check_backup(ctx: ServiceContext, backup_file: Path) -> str:
-    """Validate a file before asking to restore it; returns its schema revision."""
+    """Validate a file before asking to restore it; returns its schema revision. Refused
+    on PostgreSQL (`restore`)."""
     ctx.require_manager()
+    refuse_restore_on_server(_settings(ctx), backup_file)
     return store_backup.validate_backup(backup_file)
+
+
+def refuse_restore_on_server(settings: Settings, backup_file: Path | None) -> None:
+    """No restore from the app on PostgreSQL: the other PCs using the database meanwhile
+    would write into it, or fail, halfway through. The refusal gives the pg_restore
+    command to run when every PC has closed the app."""
+    if not settings.is_sqlite:
+        raise StoreError(pg_backup.restore_refusal(settings.database_url, backup_file))
 
 
 def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Path]:
@@ -310,10 +441,9 @@ def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Pat
     N the keep setting)."""
     ctx.require_manager()
     settings = _settings(ctx)
+    refuse_restore_on_server(settings, backup_file)
     if settings.db_path is None:
-        raise StoreError(
-            msg("Restore is for the embedded SQLite store; use pg_restore for PostgreSQL.")
-        )
+        raise StoreError(msg("An in-memory database has no backups to restore."))
     safety = store_backup.restore_backup(
         ctx.engine, settings.db_path, backup_file, settings.backup_dir
     )
@@ -409,7 +539,7 @@ def _has_owner(settings: Settings) -> bool:
 def backups_without_sign_in(settings: Settings) -> list[BackupFile]:
     """The data dir's backups (as `list_backups`) for a restore where no one can sign in
     (`restore_without_sign_in`: the app's start on a damaged database)."""
-    return _backup_files(settings.backup_dir)
+    return _backup_files(settings.backup_dir, _suffix(settings))
 
 
 def restore_without_sign_in(settings: Settings, backup_file: Path, found: StoreState) -> Restored:
@@ -419,11 +549,10 @@ def restore_without_sign_in(settings: Settings, backup_file: Path, found: StoreS
     an intact one without a shop is copied as a pre-restore safety copy. The backup is
     validated before anything changes; the restored store is migrated and the restore
     audited there (by the system)."""
+    refuse_restore_on_server(settings, backup_file)
     db_path = settings.db_path
     if db_path is None:
-        raise StoreError(
-            msg("Restore is for the embedded SQLite store; use pg_restore for PostgreSQL.")
-        )
+        raise StoreError(msg("An in-memory database has no backups to restore."))
     if found.state == READY:
         raise PermissionDenied(msg("Only the owner or a manager may do this."))
     safety: Path | None = None

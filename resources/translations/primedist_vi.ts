@@ -1002,12 +1002,8 @@ doanh thu</translation>
     <name>BackupSettings</name>
     <message>
         <source>Backup &amp; restore</source>
-        <extracomment>The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
+        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, and on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
         <translation>Sao lưu &amp; khôi phục</translation>
-    </message>
-    <message>
-        <source>The shop&apos;s data is on a PostgreSQL server, which the app does not back up: back the server up with pg_dump (see the README, Moving to PostgreSQL).</source>
-        <translation>Dữ liệu cửa hàng nằm trên máy chủ PostgreSQL, ứng dụng không tự sao lưu máy chủ này: hãy sao lưu máy chủ bằng pg_dump (xem README, mục Moving to PostgreSQL).</translation>
     </message>
     <message>
         <source>A backup is a complete copy of the shop&apos;s data, taken safely while the app runs. One is made every day automatically; restoring replaces all current data (a copy of it is kept first).</source>
@@ -1016,6 +1012,10 @@ doanh thu</translation>
     <message>
         <source>Only the owner or a manager backs up and restores the data.</source>
         <translation>Chỉ chủ cửa hàng hoặc quản lý được sao lưu và khôi phục dữ liệu.</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s data is on a PostgreSQL server that the shop&apos;s PCs share. A backup is a complete copy of it (a .dump file made with pg_dump), taken safely while the app runs, into this PC&apos;s folder “%1”. One is made every day automatically, by one of the shop&apos;s PCs, into that PC&apos;s folder. Restoring is not done from the app while other PCs use the data: select a backup to see the command to run when every PC has closed the app.</source>
+        <translation>Dữ liệu cửa hàng nằm trên máy chủ PostgreSQL dùng chung cho các máy của cửa hàng. Bản sao lưu là bản sao đầy đủ dữ liệu đó (tệp .dump tạo bằng pg_dump), được tạo an toàn ngay khi ứng dụng đang chạy, lưu vào thư mục “%1” của máy này. Mỗi ngày một máy của cửa hàng tự sao lưu một lần, vào thư mục của chính máy đó. Không khôi phục từ ứng dụng khi các máy khác đang dùng dữ liệu: chọn một bản sao lưu để xem lệnh cần chạy sau khi mọi máy đã đóng ứng dụng.</translation>
     </message>
     <message>
         <source>Back up now</source>
@@ -1074,6 +1074,14 @@ doanh thu</translation>
         <translation>Trước khi nâng cấp</translation>
     </message>
     <message>
+        <source>The last daily backup: %1, on the PC %2 (%3).</source>
+        <translation>Lần sao lưu hằng ngày gần nhất: %1, trên máy %2 (%3).</translation>
+    </message>
+    <message>
+        <source>The last daily backup: %1 (%2).</source>
+        <translation>Lần sao lưu hằng ngày gần nhất: %1 (%2).</translation>
+    </message>
+    <message>
         <source>The daily backup to the folder “%1” failed on %2: %3</source>
         <translation>Sao lưu hằng ngày vào thư mục “%1” lúc %2 không thành công: %3</translation>
     </message>
@@ -1088,6 +1096,16 @@ doanh thu</translation>
     <message>
         <source>No backups yet. The app makes one every day while it runs; press Back up now to make one now.</source>
         <translation>Chưa có bản sao lưu nào. Ứng dụng tự sao lưu mỗi ngày khi đang chạy; bấm Sao lưu ngay để tạo một bản bây giờ.</translation>
+    </message>
+    <message>
+        <source>Restoring is done with pg_restore when every PC has closed the app: select a backup to see the command.</source>
+        <translation>Khôi phục bằng pg_restore sau khi mọi máy đã đóng ứng dụng: chọn một bản sao lưu để xem lệnh.</translation>
+    </message>
+    <message>
+        <source>To restore %1: when every PC has closed the app, run this on a PC with the PostgreSQL client tools (it replaces all the data on the server):
+%2</source>
+        <translation>Để khôi phục %1: sau khi mọi máy đã đóng ứng dụng, chạy lệnh sau trên một máy có cài bộ công cụ PostgreSQL (lệnh này thay toàn bộ dữ liệu trên máy chủ):
+%2</translation>
     </message>
     <message>
         <source>Backing up</source>
@@ -14028,10 +14046,6 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Mất ủy quyền: hãy ủy quyền lại gian hàng trong Cài đặt → Kênh bán hàng: {reason}</translation>
     </message>
     <message>
-        <source>Backups from the app are for the embedded SQLite store; back a PostgreSQL server up with pg_dump.</source>
-        <translation>Sao lưu trong ứng dụng dành cho kho SQLite tích hợp; với máy chủ PostgreSQL hãy sao lưu bằng pg_dump.</translation>
-    </message>
-    <message>
         <source>Cannot write {name}: {reason}</source>
         <translation>Không ghi được {name}: {reason}</translation>
     </message>
@@ -14274,10 +14288,6 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Rebuilt the dashboards&apos; summaries of {count} orders</source>
         <translation>Đã tính lại số liệu tổng hợp của {count} đơn hàng</translation>
-    </message>
-    <message>
-        <source>Restore is for the embedded SQLite store; use pg_restore for PostgreSQL.</source>
-        <translation>Khôi phục dành cho kho SQLite tích hợp; với PostgreSQL hãy dùng pg_restore.</translation>
     </message>
     <message>
         <source>SKU</source>
@@ -15024,6 +15034,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Số tiền điều chỉnh từ 1 đến {max}, tăng hoặc giảm.</translation>
     </message>
     <message>
+        <source>An in-memory database has no backups to restore.</source>
+        <translation>Cơ sở dữ liệu trong bộ nhớ không có bản sao lưu để khôi phục.</translation>
+    </message>
+    <message>
         <source>An order takes at most {max} items ({n} given): split it.</source>
         <translation>Một đơn có tối đa {max} sản phẩm (đang có {n}): hãy tách đơn.</translation>
     </message>
@@ -15528,6 +15542,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Đang giao hàng</translation>
     </message>
     <message>
+        <source>PRIMEDIST_PG_DUMP names {path}, which is not a pg_dump program: set it to the path of pg_dump (in the bin folder of the PostgreSQL client tools).</source>
+        <translation>PRIMEDIST_PG_DUMP trỏ tới {path}, không phải chương trình pg_dump: hãy đặt đường dẫn tới pg_dump (trong thư mục bin của bộ công cụ PostgreSQL).</translation>
+    </message>
+    <message>
         <source>Paid now must be less than the total {total} (all of it: choose cash).</source>
         <translation>Số tiền trả ngay phải nhỏ hơn tổng {total} (trả đủ: hãy chọn tiền mặt).</translation>
     </message>
@@ -15602,6 +15620,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Redeemed on {order}</source>
         <translation>Dùng điểm cho đơn {order}</translation>
+    </message>
+    <message>
+        <source>Restoring is not done from the app on a PostgreSQL server, which other PCs use at the same time. When every PC has closed the app, run: {command}</source>
+        <translation>Không khôi phục từ ứng dụng trên máy chủ PostgreSQL vì các máy khác đang dùng cùng lúc. Sau khi mọi máy đã đóng ứng dụng, hãy chạy: {command}</translation>
+    </message>
+    <message>
+        <source>Restoring is not done from the app on a PostgreSQL server, which other PCs use at the same time: when every PC has closed the app, restore a backup (.dump) with pg_restore --clean --if-exists.</source>
+        <translation>Không khôi phục từ ứng dụng trên máy chủ PostgreSQL vì các máy khác đang dùng cùng lúc: sau khi mọi máy đã đóng ứng dụng, hãy khôi phục bản sao lưu (.dump) bằng pg_restore --clean --if-exists.</translation>
     </message>
     <message>
         <source>Return being sorted</source>
@@ -16476,6 +16502,30 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Partner ID và Partner Key</translation>
     </message>
     <message>
+        <source>pg_dump ({path}) could not be started: {error}</source>
+        <translation>Không chạy được pg_dump ({path}): {error}</translation>
+    </message>
+    <message>
+        <source>pg_dump stopped with code {code} without saying why.</source>
+        <translation>pg_dump dừng với mã {code} mà không báo lý do.</translation>
+    </message>
+    <message>
+        <source>pg_dump was not found on this PC: install the PostgreSQL client tools or set PRIMEDIST_PG_DUMP to its path.</source>
+        <translation>Không tìm thấy pg_dump trên máy này: hãy cài bộ công cụ PostgreSQL hoặc đặt PRIMEDIST_PG_DUMP là đường dẫn tới pg_dump.</translation>
+    </message>
+    <message>
+        <source>pg_dump was not found on {pc}: install the PostgreSQL client tools there or set PRIMEDIST_PG_DUMP to its path.</source>
+        <translation>Không tìm thấy pg_dump trên máy {pc}: hãy cài bộ công cụ PostgreSQL trên máy đó hoặc đặt PRIMEDIST_PG_DUMP là đường dẫn tới pg_dump.</translation>
+    </message>
+    <message>
+        <source>pg_dump wrote nothing for {minutes} minutes and was stopped: is the database server still reachable?</source>
+        <translation>pg_dump không ghi thêm gì trong {minutes} phút nên đã bị dừng: máy chủ cơ sở dữ liệu còn kết nối được không?</translation>
+    </message>
+    <message>
+        <source>pg_dump {client} is older than the database server ({server}): install the PostgreSQL client tools of version {major} or newer, or set PRIMEDIST_PG_DUMP to such a pg_dump.</source>
+        <translation>pg_dump {client} cũ hơn máy chủ cơ sở dữ liệu ({server}): hãy cài bộ công cụ PostgreSQL phiên bản {major} trở lên, hoặc đặt PRIMEDIST_PG_DUMP tới một pg_dump như vậy.</translation>
+    </message>
+    <message>
         <source>phone {phone} belongs to {code} ({name}): not added</source>
         <translation>số điện thoại {phone} là của {code} ({name}): không thêm</translation>
     </message>
@@ -17336,6 +17386,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{name} không có cửa hàng và chủ cửa hàng (bản sao lưu tạo trước khi thiết lập cửa hàng): hãy chọn bản sao lưu khác.</translation>
     </message>
     <message>
+        <source>{name} is a backup of a PostgreSQL database (pg_dump): restore it with pg_restore into a PostgreSQL database, not into this shop&apos;s SQLite store.</source>
+        <translation>{name} là bản sao lưu của cơ sở dữ liệu PostgreSQL (pg_dump): hãy khôi phục bằng pg_restore vào cơ sở dữ liệu PostgreSQL, không phải vào kho SQLite của cửa hàng này.</translation>
+    </message>
+    <message>
         <source>{name} is a default tag: it can be renamed but not deleted.</source>
         <translation>{name} là thẻ mặc định: có thể đổi tên nhưng không xóa được.</translation>
     </message>
@@ -17586,6 +17640,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>{qty} is not a quantity (1 to {limit})</source>
         <translation>{qty} không phải số lượng (1 đến {limit})</translation>
+    </message>
+    <message>
+        <source>{reason} (on {pc})</source>
+        <translation>{reason} (trên máy {pc})</translation>
     </message>
     <message>
         <source>{role} is not a role (manager or staff).</source>

@@ -213,6 +213,7 @@ UNCHECKED_BY_DESIGN = {
     "backup.backup_keep": "read by the scheduler's daily backup",
     "backup.daily_backup": "the scheduler's job, as the system",
     "backup.daily_backup_due": "the scheduler's job, as the system",
+    "backup.daily_backup_not_here": "the scheduler's job, as the system (no pg_dump here)",
     "low_stock.post_low_stock_news": "the scheduler's job, as the system (Home's news)",
     "price_schedule.run_due": "the scheduler's job, as the system (what a Products user "
     "scheduled starts and ends on time)",

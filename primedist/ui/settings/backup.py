@@ -1,6 +1,10 @@
 """Settings → Backup & restore: Back up now (or to a folder: a USB stick), the backups in
 the data dir, how many to keep, and Restore… (the file is checked first, then confirmed;
-the session restarts on the restored data)."""
+the session restarts on the restored data).
+
+On a PostgreSQL server the backups are pg_dump files, taken the same way; Restore stays
+off (other PCs use the database meanwhile): the page gives the pg_restore command of the
+selected backup instead, to run when every PC has closed the app."""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ from primedist.db.backup import taken_at
 from primedist.domain.enums import Role
 from primedist.errors import PrimedistError
 from primedist.services import backup as svc
-from primedist.services.backup import BackupFailure, BackupFile
+from primedist.services.backup import BackupFailure, BackupFile, DailyBackup
 from primedist.services.context import ServiceContext
 from primedist.ui.file_dialogs import BACKUP, ask_folder, ask_open_file
 from primedist.ui.formatting import format_file_size, short_path
@@ -39,6 +43,10 @@ from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import align_headers
 
 COL_WHEN, COL_KIND, COL_SIZE, COL_FILE = range(4)
+
+#: What the page reads: the backups, the daily backup's failure, and on PostgreSQL why
+#: this PC cannot back up (no pg_dump) and the shop's last daily backup.
+_Found = tuple[list[BackupFile], BackupFailure | None, str | None, DailyBackup | None]
 
 
 def fill_in(text: str, *values: str) -> str:
@@ -71,6 +79,13 @@ class BackupSettings(QWidget):
         self.failure_note = message_label("backupFailure")
         self.failure_note.setProperty("error", True)
         layout.addWidget(self.failure_note)
+        # PostgreSQL: no pg_dump on this PC (Back up now would fail), and which PC took
+        # the shop's last daily backup (any of them may: each into its own folder).
+        self.tool_note = message_label("backupToolMissing")
+        self.tool_note.setProperty("error", True)
+        layout.addWidget(self.tool_note)
+        self.daily_note = message_label("lastDailyBackup")
+        layout.addWidget(self.daily_note)
         bar = QHBoxLayout()
         self.backup_button = QPushButton()
         self.backup_button.setObjectName("primaryButton")
@@ -90,6 +105,10 @@ class BackupSettings(QWidget):
         layout.addLayout(bar)
         self.message = message_label("backupMessage")
         layout.addWidget(self.message)
+        # PostgreSQL: how to restore the selected backup (selectable: to copy the command).
+        self.restore_note = message_label("restoreCommand")
+        self.restore_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.restore_note)
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("backupsTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -118,12 +137,17 @@ class BackupSettings(QWidget):
         keep_row.addWidget(self.keep_save)
         keep_row.addStretch(1)
         layout.addLayout(keep_row)
-        # A PostgreSQL server is backed up with its own tools (pg_dump), not from the app.
         self.on_server = ctx.settings is not None and not ctx.settings.is_sqlite
-        self.allowed = ctx.actor.role in (Role.OWNER, Role.MANAGER) and not self.on_server
-        for w in (self.backup_button, self.backup_to_button, self.restore_button, self.keep,
-                  self.keep_save, self.table):  # fmt: skip
+        self.allowed = ctx.actor.role in (Role.OWNER, Role.MANAGER)
+        # Restoring under the other PCs using a server's database is not safe: pg_restore
+        # is run by hand once they have all closed the app.
+        self.can_restore = self.allowed and not self.on_server
+        self.tool_problem: str | None = None
+        self.last_daily: DailyBackup | None = None
+        for w in (self.backup_button, self.backup_to_button, self.keep, self.keep_save,
+                  self.table):  # fmt: skip
             w.setEnabled(self.allowed)
+        self.restore_button.setEnabled(self.can_restore)
         self.retranslate()
         # Everyone reads how many backups the shop keeps (only a manager changes it).
         self.keep.setValue(svc.backup_keep(ctx))
@@ -138,19 +162,24 @@ class BackupSettings(QWidget):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Backup & restore"))
-        if self.on_server:
+        if not self.allowed:
+            text = self.tr("Only the owner or a manager backs up and restores the data.")
+        elif self.on_server:
+            folder = self.ctx.settings.backup_dir if self.ctx.settings else ""
             text = self.tr(
-                "The shop's data is on a PostgreSQL server, which the app does not back up: "
-                "back the server up with pg_dump (see the README, Moving to PostgreSQL)."
-            )
-        elif self.allowed:
+                "The shop's data is on a PostgreSQL server that the shop's PCs share. A "
+                "backup is a complete copy of it (a .dump file made with pg_dump), taken "
+                "safely while the app runs, into this PC's folder “%1”. One is made every "
+                "day automatically, by one of the shop's PCs, into that PC's folder. "
+                "Restoring is not done from the app while other PCs use the data: select a "
+                "backup to see the command to run when every PC has closed the app."
+            ).replace("%1", str(folder))
+        else:
             text = self.tr(
                 "A backup is a complete copy of the shop's data, taken safely while the app "
                 "runs. One is made every day automatically; restoring replaces all current "
                 "data (a copy of it is kept first)."
             )
-        else:
-            text = self.tr("Only the owner or a manager backs up and restores the data.")
         self.explanation.setText(text)
         self.backup_button.setText(self.tr("Back up now"))
         self.backup_to_button.setText(self.tr("Back up to a folder…"))
@@ -163,6 +192,7 @@ class BackupSettings(QWidget):
         self.keep_save.setText(self.tr("Save"))
         self._fill()
         self._show_failure()
+        self._show_server_notes()
 
     def _kind(self, reason: str) -> str:
         kinds = {
@@ -175,16 +205,45 @@ class BackupSettings(QWidget):
 
     # The list -----------------------------------------------------------------------------
     def reload(self) -> None:
-        op: Op[tuple[list[BackupFile], BackupFailure | None]] = Op(
-            self, lambda _job: (svc.list_backups(self.ctx), svc.daily_failure(self.ctx))
-        )
+        on_server, settings = self.on_server, self.ctx.settings
+
+        def read(_job: object) -> _Found:
+            backups, failure = svc.list_backups(self.ctx), svc.daily_failure(self.ctx)
+            if not on_server or settings is None:
+                return backups, failure, None, None
+            # pg_dump is looked for on disk (PATH, Program Files): off the UI thread too.
+            return (backups, failure, svc.backup_tool_problem(settings),
+                    svc.last_daily_backup(self.ctx))  # fmt: skip
+
+        op: Op[_Found] = Op(self, read)
         op.success(self._loaded).run()
 
-    def _loaded(self, found: tuple[list[BackupFile], BackupFailure | None]) -> None:
-        self.backups, self.failure = found
+    def _loaded(self, found: _Found) -> None:
+        self.backups, self.failure, self.tool_problem, self.last_daily = found
         self.loaded = True
         self._fill()
         self._show_failure()
+        self._show_server_notes()
+
+    def _show_server_notes(self) -> None:
+        """PostgreSQL: no pg_dump on this PC, and the shop's last daily backup."""
+        if self.tool_problem is None:
+            self.tool_note.hide()
+        else:
+            self.tool_note.setText(localize(self.tool_problem))
+            self.tool_note.show()
+        daily = self.last_daily
+        if daily is None:
+            self.daily_note.hide()
+            return
+        when = format_datetime(daily.at, shop_tz(), current_language())
+        if daily.pc:
+            text = fill_in(self.tr("The last daily backup: %1, on the PC %2 (%3)."),
+                           when, daily.pc, daily.file)  # fmt: skip
+        else:
+            text = fill_in(self.tr("The last daily backup: %1 (%2)."), when, daily.file)
+        self.daily_note.setText(text)
+        self.daily_note.show()
 
     def _show_failure(self) -> None:
         failure = self.failure
@@ -226,7 +285,27 @@ class BackupSettings(QWidget):
         self._update_actions()
 
     def _update_actions(self) -> None:
-        self.restore_selected_button.setEnabled(self.allowed and self.selected() is not None)
+        selected = self.selected()
+        self.restore_selected_button.setEnabled(self.can_restore and selected is not None)
+        if self.on_server and self.allowed:
+            self._show_restore_command(selected)
+
+    def _show_restore_command(self, selected: Path | None) -> None:
+        """PostgreSQL: the pg_restore command of the selected backup, under the list and
+        on the (disabled) restore buttons."""
+        if selected is None or self.ctx.settings is None:
+            text = self.tr("Restoring is done with pg_restore when every PC has closed the "
+                           "app: select a backup to see the command.")  # fmt: skip
+        else:
+            command = svc.pg_restore_command(self.ctx.settings, selected)
+            text = fill_in(self.tr(
+                "To restore %1: when every PC has closed the app, run this on a PC with the "
+                "PostgreSQL client tools (it replaces all the data on the server):\n%2"),
+                selected.name, command)  # fmt: skip
+        self.restore_note.setText(text)
+        self.restore_note.show()
+        for button in (self.restore_button, self.restore_selected_button):
+            button.setToolTip(text)
 
     def selected(self) -> Path | None:
         model = self.table.selectionModel()
@@ -238,7 +317,10 @@ class BackupSettings(QWidget):
     # Actions ------------------------------------------------------------------------------
     def back_up_now(self) -> None:
         self._busy(True)
-        op: Op[Path] = Op(self, lambda _job: svc.backup_now(self.ctx), title=self.tr("Backing up"))
+        op: Op[Path] = Op(
+            self, lambda job: svc.backup_now(self.ctx, cancelled=lambda: job.progress.cancelled),
+            title=self.tr("Backing up"),
+        )  # fmt: skip
         op.success(self._backed_up).finally_(lambda: self._busy(False))
         op.with_progress(beside=True).run()  # a backup only reads the database
 
@@ -257,7 +339,8 @@ class BackupSettings(QWidget):
     def back_up_to(self, folder: Path) -> None:
         self._busy(True)
         op: Op[Path] = Op(
-            self, lambda _job: svc.backup_now(self.ctx, folder, folder=True),
+            self, lambda job: svc.backup_now(self.ctx, folder, folder=True,
+                                             cancelled=lambda: job.progress.cancelled),
             title=self.tr("Backing up"),
         )  # fmt: skip
         op.success(self._backed_up_to).failure(self._failed)
@@ -348,9 +431,10 @@ class BackupSettings(QWidget):
         show_crash(self, exc)
 
     def _busy(self, busy: bool) -> None:
-        for b in (self.backup_button, self.backup_to_button, self.restore_button,
-                  self.restore_selected_button):  # fmt: skip
+        for b in (self.backup_button, self.backup_to_button):
             b.setEnabled(self.allowed and not busy)
+        for b in (self.restore_button, self.restore_selected_button):
+            b.setEnabled(self.can_restore and not busy)
         if not busy:
             self._update_actions()
 

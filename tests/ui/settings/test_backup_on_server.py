@@ -1,28 +1,108 @@
-"""Settings → Backup & restore on a PostgreSQL server: the page says to use pg_dump and
-offers no app backup or restore (they are for the SQLite file only)."""
+"""Settings → Backup & restore on a PostgreSQL server: the app backs the database up with
+pg_dump (Back up now, to a folder, how many to keep), says where the backups go, and keeps
+Restore off: the selected backup's pg_restore command is shown instead, to run when every
+PC has closed the app. A PC without pg_dump says so. The SQLite file's page is as before.
+
+The first tests stand a server's URL in on the test store (the page's texts, the list of
+.dump files); the last one backs a real server up (PostgreSQL pass only)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pytest
+from PySide6.QtCore import Qt
+
 from primedist.config import Settings
+from primedist.db import pg_backup
 from primedist.services.context import ServiceContext
 from primedist.ui.settings.backup import BackupSettings
-from tests.ui.support import show_widget
+from tests.conftest import PG_URL
+from tests.ui.support import WAIT, show_widget
+
+pytestmark = pytest.mark.usefixtures("quiet")
+
+SERVER = "postgresql+psycopg://primedist:s3cret-pw@db.shop.lan/primedist"
 
 
-def test_on_a_server_database_the_page_points_to_pg_dump(
+def on_server(owner_ctx: ServiceContext, tmp_path: Path) -> ServiceContext:
+    server = Settings(tmp_path / "pc", SERVER)
+    return ServiceContext(owner_ctx.engine, owner_ctx.actor, owner_ctx.clock, server)
+
+
+def open_page(qtbot: Any, ctx: ServiceContext) -> BackupSettings:
+    page = show_widget(qtbot, BackupSettings(ctx))
+    qtbot.waitUntil(lambda: page.loaded, timeout=WAIT)
+    return page
+
+
+def test_on_a_server_database_the_page_backs_up_and_gives_the_restore_command(
     qtbot: Any, owner_ctx: ServiceContext, tmp_path: Path
 ) -> None:
-    server = Settings(tmp_path / "pc", "postgresql+psycopg://primedist@db.shop.lan/primedist")
-    ctx = ServiceContext(owner_ctx.engine, owner_ctx.actor, owner_ctx.clock, server)
-    page = show_widget(qtbot, BackupSettings(ctx))
-    assert "pg_dump" in page.explanation.text()
-    assert not page.backup_button.isEnabled() and not page.restore_button.isEnabled()
-    assert not page.keep_save.isEnabled()
+    ctx = on_server(owner_ctx, tmp_path)
+    assert ctx.settings is not None
+    ctx.settings.backup_dir.mkdir(parents=True)
+    dump = ctx.settings.backup_dir / "primedist-20261119-200000-000000-daily.dump"
+    dump.write_bytes(b"PGDMP")
+    (ctx.settings.backup_dir / "primedist-20261001-200000-000000-daily.db").write_bytes(b"")
+
+    page = open_page(qtbot, ctx)
+
+    text = page.explanation.text()
+    assert "pg_dump" in text and str(ctx.settings.backup_dir) in text
+    assert "see the README" not in text  # no longer "back the server up by hand"
+    for button in (page.backup_button, page.backup_to_button, page.keep_save):
+        assert button.isEnabled(), button.text()
+    # The dumps are listed (the .db backups from before the move are another kind).
+    assert [page.table.item(r, 3).text() for r in range(page.table.rowCount())] == [dump.name]
+    assert not page.restore_button.isEnabled() and not page.restore_selected_button.isEnabled()
+    assert "select a backup to see the command" in page.restore_note.text()
+
+    page.table.selectRow(0)
+
+    command = f'pg_restore --clean --if-exists -h db.shop.lan -U primedist -d primedist "{dump}"'
+    assert page.restore_note.isVisible() and page.restore_note.text().endswith(command)
+    assert "when every PC has closed the app" in page.restore_note.text()
+    assert "s3cret-pw" not in page.restore_note.text()
+    assert page.restore_selected_button.toolTip() == page.restore_note.text()
+    assert not page.restore_selected_button.isEnabled()
 
     one_pc = Settings(tmp_path / "pc", f"sqlite:///{tmp_path / 'pc' / 'primedist.db'}")
     on_file = show_widget(qtbot, BackupSettings(ServiceContext(  # the SQLite file: as before
         owner_ctx.engine, owner_ctx.actor, owner_ctx.clock, one_pc)))  # fmt: skip
-    assert "every day" in on_file.explanation.text() and on_file.backup_button.isEnabled()
+    assert "every day" in on_file.explanation.text() and on_file.restore_button.isEnabled()
+    assert not on_file.restore_note.isVisible()
+
+
+def test_a_pc_without_pg_dump_says_so_on_the_page(
+    qtbot: Any, owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(pg_backup.PG_DUMP_ENV, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+
+    page = open_page(qtbot, on_server(owner_ctx, tmp_path))
+
+    assert page.tool_note.isVisible()
+    assert page.tool_note.text() == (
+        "pg_dump was not found on this PC: install the PostgreSQL client tools or set "
+        "PRIMEDIST_PG_DUMP to its path."
+    )
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: pg_dump of a real server")
+def test_back_up_now_on_postgresql_lists_the_dump_and_restore_stays_off(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings
+) -> None:
+    page = open_page(qtbot, owner_ctx)
+    assert page.backup_button.isEnabled() and not page.tool_note.isVisible()
+
+    qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT)
+
+    name = page.table.item(0, 3).text()
+    assert name.endswith("-manual.dump") and page.message.text() == f"Backup written: {name}"
+    assert pg_backup.is_dump(settings.backup_dir / name)
+    page.table.selectRow(0)
+    assert not page.restore_selected_button.isEnabled()
+    assert page.restore_note.text().endswith(f'"{settings.backup_dir / name}"')

@@ -1,7 +1,8 @@
 """Settings → Backup & restore → Back up to a folder…: a backup onto a USB stick (any
 folder) from the app, named as in the backups folder, its whole path said; the folder is
 remembered; a folder gone (the stick pulled), a read-only stick or a full one says why in
-the page and leaves nothing half-written. Only the owner or a manager, on the SQLite file.
+the page and leaves nothing half-written. Only the owner or a manager (on PostgreSQL too: a
+pg_dump file).
 Driven through the real page on a real migrated store."""
 
 from __future__ import annotations
@@ -265,15 +266,15 @@ def test_only_the_owner_or_a_manager_backs_up_to_a_folder(
     assert open_page(qtbot, owner_ctx.with_actor(mai)).backup_to_button.isEnabled()
 
 
-def test_on_a_server_database_there_is_no_backup_to_a_folder(
+def test_on_a_server_database_a_backup_goes_to_a_folder_but_restore_stays_off(
     qtbot: Any, owner_ctx: ServiceContext, tmp_path: Path
 ) -> None:
     server = Settings(tmp_path / "pc", "postgresql+psycopg://primedist@db.shop.lan/primedist")
     ctx = ServiceContext(owner_ctx.engine, owner_ctx.actor, owner_ctx.clock, server)
     page = show_widget(qtbot, BackupSettings(ctx))
-    assert not page.backup_to_button.isEnabled()
-    page._busy(False)
-    assert not page.backup_to_button.isEnabled()
+    assert page.backup_to_button.isEnabled() and not page.restore_button.isEnabled()
+    page._busy(False)  # a backup ended: restore is not turned on with the others
+    assert page.backup_to_button.isEnabled() and not page.restore_button.isEnabled()
 
 
 @pytest.mark.usefixtures("app_style")
