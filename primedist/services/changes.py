@@ -17,7 +17,9 @@ PC's row may appear below the largest id already seen; it still changes that cou
 An open detail then looks at its own record (`order_stamp`, `customer_stamp`): a few
 columns read by primary key (and a few rows by an indexed foreign key) that move with
 whatever the detail shows, and the record's newest audit row (by the (entity_type,
-entity_id, id) index), which names the PC that changed it.
+entity_id, id) index), which names the PC that changed it; for a customer, the newer of
+their own and their most recently changed order's (a sale, an order's edit, confirm or
+cancel at another PC is written as the order's).
 """
 
 from __future__ import annotations
@@ -81,8 +83,9 @@ class RecordStamp:
     """One record as its open detail shows it: `state` differs once anything shown
     changed; `changed_at` is the latest time the record itself says it changed (None: it
     says none); `gone`: the record no longer exists (deleted, merged). `audit_id`: the
-    record's newest audit row (None: none); `pc`: the PC that wrote it when that is
-    another PC (None: this PC, or not known: a row from before PCs were named)."""
+    record's newest audit row (None: none; a customer's: see `_CUSTOMER_AUDIT`); `pc`: the
+    PC that wrote it when that is another PC (None: this PC, or not known: a row from
+    before PCs were named)."""
 
     state: tuple[object, ...]
     changed_at: datetime | None = None
@@ -158,24 +161,73 @@ def order_stamp(ctx: ServiceContext, order_id: int) -> RecordStamp:
     return _stamp(ctx, row, _latest(updated, history_at, shipped_at))
 
 
-_CUSTOMER_STAMP = sa.select(
-    # Every edit of the detail's own (note, tags, addresses, staff) moves `updated_at`, and
-    # so does a new or changed order of theirs (`customer_stats.refresh`).
-    _k.updated_at, _k.name, _k.rank, _k.level_id, _k.rank_pinned,
-    _k.points_balance, _k.points_earned, _k.total_orders, _k.successful_orders,
-    _k.cancelled_orders, _k.returned_orders, _k.total_expenses, _k.last_order_at,
-    _k.deleted_at, _k.merged_into_id,
-    # What they owe: a payment taken or cancelled, an adjustment (its partial indexes).
-    OWED,
-    *_AUDIT,
-).where(_k.id == sa.bindparam("customer_id"))  # fmt: skip
+#: How many of a customer's newest orders (by date) are looked at for the one changed last
+#: (`_changed_order`): a change of an older one still reloads the detail, said "elsewhere".
+RECENT_ORDERS = 100
+
+
+def _changed_order() -> sa.ScalarSelect[Any]:
+    """The id (as text, as `entity_id` holds it) of the customer's most recently changed
+    order among their RECENT_ORDERS newest: those walked down the end of their
+    `ix_orders_customer_stats` entries, then RECENT_ORDERS rows read for `updated_at`. No
+    index holds a customer's orders by `updated_at`: all of them would be read, thousands
+    for a regular buyer, at every change another PC makes while their detail is open."""
+    recent = (
+        sa.select(_o.id, _o.updated_at)
+        .where(_o.customer_id == sa.bindparam("customer_id"))
+        .order_by(_o.created_at.desc()).limit(RECENT_ORDERS).subquery("recent_orders")
+    )  # fmt: skip
+    return (
+        sa.select(sa.cast(recent.c.id, sa.String))
+        .order_by(recent.c.updated_at.desc(), recent.c.id.desc()).limit(1).scalar_subquery()
+    )  # fmt: skip
+
+
+def _newest_row(entity_type: str, entity_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    """The id of the entity's newest audit row: one seek down the (entity_type,
+    entity_id, id) index."""
+    return (
+        sa.select(_a.id)
+        .where(_a.entity_type == entity_type, _a.entity_id == entity_id)
+        .order_by(_a.id.desc()).limit(1).scalar_subquery()
+    )  # fmt: skip
+
+
+#: The customer's newest change with an audit row: the newer of their own newest row and
+#: the newest row of their most recently changed order (a counter sale, an order's edit,
+#: confirm or cancel is written as the order's). Its id and PC, read once (a derived
+#: table, not a scalar per column: the orders' walk is not done twice).
+_picked = table_of(AuditEvent).alias("picked").c
+_CUSTOMER_AUDIT = (
+    sa.select(_picked.id, _picked.pc)
+    .where(_picked.id.in_([_newest_row("customer", sa.bindparam("entity_id")),
+                           _newest_row("order", _changed_order())]))
+    .order_by(_picked.id.desc()).limit(1).subquery("newest_audit")
+)  # fmt: skip
+
+_CUSTOMER_STAMP = (
+    sa.select(
+        # Every edit of the detail's own (note, tags, addresses, staff) moves `updated_at`,
+        # and so does a new or changed order of theirs (`customer_stats.refresh`).
+        _k.updated_at, _k.name, _k.rank, _k.level_id, _k.rank_pinned,
+        _k.points_balance, _k.points_earned, _k.total_orders, _k.successful_orders,
+        _k.cancelled_orders, _k.returned_orders, _k.total_expenses, _k.last_order_at,
+        _k.deleted_at, _k.merged_into_id,
+        # What they owe: a payment taken or cancelled, an adjustment (its partial indexes).
+        OWED,
+        # Last, as `_stamp` reads them; in the same statement (one snapshot on PostgreSQL).
+        _CUSTOMER_AUDIT.c.id, _CUSTOMER_AUDIT.c.pc,
+    )
+    .select_from(customers_t.outerjoin(_CUSTOMER_AUDIT, sa.true()))
+    .where(_k.id == sa.bindparam("customer_id"))
+)  # fmt: skip
 
 
 def customer_stamp(ctx: ServiceContext, customer_id: int) -> RecordStamp:
     """The customer as their open detail shows them, statistics and account included
     (see `RecordStamp`): by primary key. Writes nothing."""
     ctx.require(Module.CUSTOMERS)
-    keys = {"customer_id": customer_id, "entity_type": "customer", "entity_id": str(customer_id)}
+    keys = {"customer_id": customer_id, "entity_id": str(customer_id)}
     with ctx.engine.connect() as conn:
         row = conn.execute(_CUSTOMER_STAMP, keys).first()
     if row is None or row.deleted_at is not None or row.merged_into_id is not None:

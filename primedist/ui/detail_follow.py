@@ -172,9 +172,11 @@ class RecordFollow(QObject):
     def changed_on(self, stamp: RecordStamp) -> str:
         """The PC the change was made on: another PC's, named by an audit row of the
         record's written since what the detail shows; "" when not known (a sync or an
-        import without one, this PC's other window, a row from before PCs were named)."""
+        import without one, this PC's other window, a row from before PCs were named).
+        Newer, not just another: a customer's row may be an older one of the order a sync
+        changed last (`changes._CUSTOMER_AUDIT`), which is not this change's."""
         shown = self.shown.audit_id if self.shown is not None else None
-        if stamp.pc and stamp.audit_id is not None and stamp.audit_id != shown:
+        if stamp.pc and stamp.audit_id is not None and (shown is None or stamp.audit_id > shown):
             return stamp.pc
         return ""
 

@@ -15,6 +15,7 @@ from primedist.core.clock import FixedClock
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import OrderSource, OrderStatus
+from primedist.domain.order import Order
 from primedist.services import orders as svc
 from primedist.services import stock as stock_svc
 from primedist.services.changes import (
@@ -30,10 +31,11 @@ from primedist.services.customer_account import adjust_balance, receive_payment
 from primedist.services.customer_delete import delete_customers
 from primedist.services.customers import CustomerDraft, add_customer, update_customer
 from primedist.services.order_edit import edit_start, update_order
-from tests.factories import make_product
+from tests.factories import make_customers, make_orders, make_product, make_shop
 from tests.services.test_sync import Market, _sandbox
 
 audit_t = table_of(AuditEvent)
+orders_t = table_of(Order)
 INDEX = "ix_audit_events_entity_type_entity_id_id"
 
 
@@ -221,6 +223,51 @@ def test_a_records_stamp_names_the_other_pc_its_newest_audit_row_was_written_on(
     assert customer_stamp(owner_ctx, customer).pc is None
 
 
+def newest_row(engine: Engine, entity_type: str, entity_id: int) -> int:
+    """The id of the record's newest audit row."""
+    with engine.connect() as conn:
+        return int(conn.execute(
+            sa.select(sa.func.max(audit_t.c.id))
+            .where(audit_t.c.entity_type == entity_type, audit_t.c.entity_id == str(entity_id))
+        ).scalar_one())  # fmt: skip
+
+
+def test_a_customers_stamp_names_the_pc_of_their_order_changed_last(
+    owner_ctx: ServiceContext, other_pc: ServiceContext, clock: FixedClock
+) -> None:
+    """A counter sale or an order's confirm is written as the order's audit row: the
+    customer's stamp names that PC when their most recently changed order's newest row is
+    newer than their own; their own newer row (here, at this PC) wins over it."""
+    variant = make_product(owner_ctx.engine, "Áo thun cotton", [("AT-1", 150_000, 50)])[0]
+    customer = add_customer(owner_ctx, CustomerDraft(name="Nguyễn Thị Hoa")).customer_id
+    draft = svc.OrderDraft(lines=(svc.DraftLine(variant, 1),), source=OrderSource.PHONE,
+                           status=OrderStatus.PENDING, customer_id=customer)  # fmt: skip
+    assert customer_stamp(owner_ctx, customer).pc is None  # added at this PC
+
+    clock.advance(timedelta(minutes=1))
+    sold = svc.create_order(other_pc, draft).id  # a sale of theirs at the counter PC
+    there = customer_stamp(owner_ctx, customer)
+    assert (there.pc, there.audit_id) == ("KHO-PC", newest_row(owner_ctx.engine, "order", sold))
+    assert customer_stamp(other_pc, customer).pc is None  # as KHO-PC reads it: its own
+
+    clock.advance(timedelta(minutes=1))
+    here = svc.create_order(owner_ctx, draft).id  # a newer order, at this PC
+    assert customer_stamp(owner_ctx, customer).pc is None
+    clock.advance(timedelta(minutes=1))
+    assert svc.confirm_orders(other_pc, [sold]).done  # the older order changed last
+    confirmed = customer_stamp(owner_ctx, customer)
+    assert confirmed.pc == "KHO-PC"
+    assert confirmed.audit_id == newest_row(owner_ctx.engine, "order", sold)
+    assert confirmed.audit_id > newest_row(owner_ctx.engine, "order", here)
+
+    clock.advance(timedelta(minutes=1))
+    update_customer(owner_ctx, customer, CustomerDraft(name="Nguyễn Thị Hoà"))
+    own = customer_stamp(owner_ctx, customer)
+    assert own.pc is None  # their own change here is newer than KHO-PC's confirm
+    assert own.audit_id == newest_row(owner_ctx.engine, "customer", customer)
+    assert own.audit_id > confirmed.audit_id
+
+
 def test_a_records_newest_audit_row_is_found_by_its_index(
     owner_ctx: ServiceContext, other_pc: ServiceContext
 ) -> None:
@@ -248,3 +295,52 @@ def test_a_records_newest_audit_row_is_found_by_its_index(
                 assert [p for p in plan if INDEX in p], plan
                 assert not [p for p in plan if "Seq Scan on audit_events" in p], plan
             conn.execute(stmt, keys).all()
+
+
+def test_a_customers_order_changed_last_is_sought_among_their_newest_by_index(
+    owner_ctx: ServiceContext, clock: FixedClock
+) -> None:
+    """Their most recently changed order is sought among their RECENT_ORDERS newest only,
+    walked down the end of their entries in the customer index (no sort, no read of the
+    orders table nor of the log): a regular buyer's thousands of orders are not read at
+    each change seen."""
+    engine = owner_ctx.engine
+    customers = make_customers(engine, 2)
+    if engine.dialect.name == "postgresql":
+        # Enough rows for the planner to choose between the indexes and the tables: a
+        # regular buyer's 1,000 orders among 41,000 (most of buyers the shop does not know).
+        shop = make_shop(engine, "Shopee Main")
+        make_orders(engine, shop, 2000, start=clock.now(), step=timedelta(minutes=1),
+                    customer_ids=[customers[0], None])  # fmt: skip
+        names = [c.name for c in orders_t.c if c.name not in ("id", "external_id")]
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                f"INSERT INTO orders (external_id, {', '.join(names)})"
+                f" SELECT external_id || '-' || g, {', '.join(names)}"
+                " FROM orders, generate_series(1, 40) g WHERE customer_id IS NULL"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO audit_events (action, entity_type, entity_id, created_at)"
+                " SELECT 'test.bulk', 'order', i::text, now() FROM generate_series(1, 20000) i"
+            )
+            conn.exec_driver_sql("ANALYZE orders")
+            conn.exec_driver_sql("ANALYZE audit_events")
+    keys = {"customer_id": customers[0], "entity_id": str(customers[0])}
+    with engine.connect() as conn:
+        literal = {"literal_binds": True}
+        sql = _CUSTOMER_STAMP.params(keys).compile(dialect=conn.dialect, compile_kwargs=literal)
+        if conn.dialect.name == "sqlite":
+            rows = list(conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            walk = next(r[0] for r in rows if r[-1] == "CO-ROUTINE recent_orders")
+            assert [r[-1] for r in rows if r[1] == walk] == [
+                "SEARCH orders USING INDEX ix_orders_customer_stats (customer_id=?)"
+            ], rows  # in the index's order: no sort of their orders
+            plan = [r[-1] for r in rows]
+            assert not [p for p in plan if p.startswith(("SCAN orders", "SCAN picked"))], plan
+        else:
+            plan = [r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}")]
+            assert [p for p in plan
+                    if "Index Scan Backward using ix_orders_customer_stats" in p], plan  # fmt: skip
+            assert not [p for p in plan if "Seq Scan on orders" in p], plan
+            assert not [p for p in plan if "Seq Scan on audit_events" in p], plan
+        conn.execute(_CUSTOMER_STAMP, keys).all()

@@ -30,6 +30,7 @@ from primedist.services import customer_detail as customer_svc
 from primedist.services import orders as svc
 from primedist.services.changes import RecordStamp, order_stamp
 from primedist.services.context import ServiceContext
+from primedist.services.customer_stats import refresh_customer_stats
 from primedist.services.customers import CustomerDraft, update_customer
 from primedist.ui.customers import detail as customer_detail_module
 from primedist.ui.customers.detail import CustomerDetailDialog
@@ -305,6 +306,51 @@ def test_a_customer_renamed_elsewhere_shows_the_new_name_and_new_orders(
     phone_order(other_pc, variant, customer)  # an order of theirs at the counter PC
     qtbot.waitUntil(lambda: detail.orders_table.rowCount() == 1, timeout=WAIT)
     qtbot.waitUntil(lambda: detail.stat_values["total_orders"].text() == "1", timeout=WAIT)
+    settled(qtbot, detail)
+    qtbot.waitUntil(lambda: not detail.stats_loading, timeout=WAIT)
+
+
+def test_an_order_of_theirs_sold_or_confirmed_on_another_pc_names_it(
+    qtbot: QtBot, window: MainWindow, other_pc: ServiceContext, owner_ctx: ServiceContext,
+    clock: FixedClock, customer: int, variant: int,
+) -> None:  # fmt: skip
+    """A sale or a confirm of one of their orders is written as the order's audit row:
+    the customer's detail names the PC of their most recently changed order's newest row.
+    A sync then changing another order of theirs, whose newest row (KHO-PC's too) is
+    older, was made "elsewhere"; so was their own change made here since."""
+    older = phone_order(other_pc, variant, customer)
+    detail = open_customer(qtbot, window, customer)
+
+    def says(where: str) -> Callable[[], bool]:
+        line = f"Updated with a change made {where} at {hhmm(clock)}."
+        return lambda: detail.followed_note.text() == line
+
+    clock.advance(timedelta(minutes=10))
+    sold = phone_order(other_pc, variant, customer)  # a sale of theirs at the counter PC
+    qtbot.waitUntil(lambda: detail.stat_values["total_orders"].text() == "2", timeout=WAIT)
+    qtbot.waitUntil(says("on KHO-PC"), timeout=WAIT)
+    clock.advance(timedelta(minutes=5))
+    assert svc.confirm_orders(other_pc, [sold]).done
+    qtbot.waitUntil(says("on KHO-PC"), timeout=WAIT)
+    settled(qtbot, detail)
+
+    # A sync ships their older order: its history, no audit row, their statistics
+    # refreshed; KHO-PC's sale of that order is not this change.
+    clock.advance(timedelta(minutes=3))
+    orders = table_of(Order)
+    with owner_ctx.engine.begin() as conn:
+        conn.execute(orders.update().where(orders.c.id == older)
+                     .values(status=OrderStatus.SHIPPING, updated_at=clock.now()))  # fmt: skip
+        conn.execute(table_of(OrderStatusChange).insert().values(
+            order_id=older, from_status=OrderStatus.PENDING, to_status=OrderStatus.SHIPPING,
+            source="sync", changed_at=clock.now()))  # fmt: skip
+        refresh_customer_stats(conn, [customer], now=clock.now())
+    qtbot.waitUntil(says("elsewhere"), timeout=WAIT)
+
+    clock.advance(timedelta(minutes=2))
+    update_customer(owner_ctx, customer, CustomerDraft(name="Phạm Thu Hà"))  # here
+    qtbot.waitUntil(lambda: detail.name_label.text() == "Phạm Thu Hà", timeout=WAIT)
+    assert says("elsewhere")()
     settled(qtbot, detail)
     qtbot.waitUntil(lambda: not detail.stats_loading, timeout=WAIT)
 
