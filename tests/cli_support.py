@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -61,9 +62,12 @@ def cli(cli_env: None, capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]
 
 
 @pytest.fixture
-def data_dir(cli: Callable[..., Run], tmp_path: Path) -> Path:
-    """A data dir with a shop set up by `primedist init` (INIT_ARGS)."""
+def data_dir(cli: Callable[..., Run], tmp_path: Path, template_db: Path) -> Path:
+    """A data dir with a shop set up by `primedist init` (INIT_ARGS), on a copy of the
+    session's migrated database (as `settings`: not a second of migrations per test)."""
     folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copyfile(template_db, folder / "primedist.db")
     assert cli("--data-dir", str(folder), "init", *INIT_ARGS).code == EXIT_OK
     return folder
 

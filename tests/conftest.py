@@ -26,9 +26,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("PRIMEDIST_DATA_DIR", None)
 os.environ.pop("PRIMEDIST_DATABASE_URL", None)
 
+from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from primedist.config import Settings, resolve_settings  # noqa: E402
+from primedist.core import security  # noqa: E402
 from primedist.core.clock import FixedClock  # noqa: E402
 from primedist.db.engine import make_engine  # noqa: E402
 from primedist.db.store import open_store, upgrade  # noqa: E402
@@ -36,6 +38,15 @@ from primedist.services import auth  # noqa: E402
 from primedist.services.context import Actor, ServiceContext  # noqa: E402
 
 pytest_plugins = ["tests.cli_support"]  # the `cli` fixture of the CLI tests
+
+#: The app's own password hasher (argon2id, 64 MiB, 3 passes: ~0.15 s a hash or a check),
+#: for the tests of its parameters (tests/core/test_security.py).
+PRODUCTION_HASHER = security._HASHER
+# The suite sets a shop up or signs someone in thousands of times: at the production cost
+# that was several minutes of CI spent in argon2. Still argon2id, salted, through the same
+# functions; only its cost is the smallest. (A CLI or app run as a subprocess keeps the
+# production one.)
+security._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 FIXED_NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 OWNER_EMAIL = "owner@example.vn"

@@ -20,11 +20,22 @@ from primedist.core.security import (
     redact,
     verify_password,
 )
+from tests.conftest import PRODUCTION_HASHER
 
 
-@pytest.fixture(scope="module")
-def stored_hash() -> str:
+@pytest.fixture(autouse=True)
+def production_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the app's own hasher, not the suite's cheap one (conftest)."""
+    monkeypatch.setattr(security, "_HASHER", PRODUCTION_HASHER)
+
+
+@pytest.fixture
+def stored_hash(production_hasher: None) -> str:
     return hash_password("correct horse battery")
+
+
+def test_hash_costs_64_mib_and_3_passes(stored_hash: str) -> None:
+    assert stored_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_hash_is_salted_argon2id(stored_hash: str) -> None:
