@@ -24,7 +24,13 @@ from primedist.core.app_lock import (
     store_lock_path,
 )
 from primedist.core.messages import msg
-from primedist.db.engine import WRITE_LOCK, make_engine, masked_url, store_problem
+from primedist.db.engine import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    WRITE_LOCK,
+    make_engine,
+    masked_url,
+    store_problem,
+)
 from primedist.errors import SetupRequired, StoreError
 
 log = logging.getLogger(__name__)
@@ -63,6 +69,12 @@ def has_user_tables(engine: Engine) -> bool:
         return any(t != "alembic_version" for t in sa.inspect(conn).get_table_names())
 
 
+#: How long a start waits on SQLite for another process's migration of the same file
+#: (the app and a command started together): a table rebuilt on a shop of a million
+#: orders takes far longer than the busy timeout a sale waits.
+MIGRATION_WAIT_MS = 10 * 60 * 1000
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run Alembic upgrade on this engine."""
     migrate(engine, revision)
@@ -80,7 +92,7 @@ def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
     Two processes migrating at once (two PCs starting on one empty or older PostgreSQL
     database; the app and a command on one SQLite file) would both create the same tables:
     the migration takes the write lock first (PostgreSQL: its advisory lock,
-    `MIGRATION_SPACE`; SQLite: BEGIN IMMEDIATE, waiting up to the busy timeout), so the
+    `MIGRATION_SPACE`; SQLite: BEGIN IMMEDIATE, waiting up to MIGRATION_WAIT_MS), so the
     second waits, then finds the schema current and changes nothing."""
     from alembic import command
 
@@ -89,6 +101,7 @@ def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:  # outside a transaction: inside one, SQLite ignores the pragma
             conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            conn.connection.driver_connection.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")  # type: ignore[union-attr]
         try:
             with conn.begin():
                 if not sqlite:
@@ -100,7 +113,9 @@ def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
                     _check_foreign_keys(conn)
         finally:
             if sqlite:
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                driver = conn.connection.driver_connection
+                driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
 
 
 def _check_foreign_keys(conn: sa.Connection) -> None:

@@ -10,8 +10,10 @@ store together at a shared deadline.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from primedist.db.store import HEAD_REVISION
+from primedist.db import engine as engine_module
+from primedist.db.engine import make_engine
+from primedist.db.store import HEAD_REVISION, current_revision, upgrade
 from tests.conftest import PG_URL, _pg_admin, _pg_recreate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,3 +82,27 @@ def test_pcs_starting_together_on_an_empty_database_all_open_it(
     ]
     answers = [json.loads(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in starts]
     assert answers == [{"revision": HEAD_REVISION}] * STARTS
+
+
+def test_a_start_waits_out_another_processs_long_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: the other process's migration holds the write lock longer than the busy
+    timeout a sale waits (a table rebuilt on a big shop): this start waits for it."""
+    if PG_URL:
+        pytest.skip("SQLite's write lock; PostgreSQL waits on its advisory lock")
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    file = tmp_path / "primedist.db"
+    holder = sqlite3.connect(file, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA journal_mode=WAL")  # as the app's connections set it
+    holder.execute("BEGIN IMMEDIATE")  # the other process, migrating
+    release = threading.Timer(1.5, holder.commit)
+    release.start()
+    engine = make_engine(f"sqlite:///{file}")
+    try:
+        upgrade(engine)
+        assert current_revision(engine) == HEAD_REVISION
+    finally:
+        release.join()
+        holder.close()
+        engine.dispose()
