@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtWidgets import QApplication
 
 from primedist.paths import TRANSLATIONS
 
@@ -18,7 +19,8 @@ def current_language() -> str:
 
 
 def install_language(lang: str) -> None:
-    """Swap the app's translators; widgets retranslate on the LanguageChange event."""
+    """Swap the app's translators; widgets retranslate on the LanguageChange event, and
+    number boxes show the language's separators at once (`_follow_locale`)."""
     global _current
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
@@ -43,3 +45,16 @@ def install_language(lang: str) -> None:
         QLocale(QLocale.Language.Vietnamese if lang == "vi" else QLocale.Language.English)
     )
     _current = lang
+    _follow_locale(app)
+
+
+def _follow_locale(app: QCoreApplication) -> None:
+    """Give the live windows the new default locale. A widget keeps the locale it got when
+    made (setDefault reaches only widgets made later), so the spin boxes kept showing
+    "10.000" in English; re-resolving each window's locale passes it to the widgets in it
+    with a LocaleChange, on which a spin box redraws its value with the new separators."""
+    if not isinstance(app, QApplication):
+        return
+    for window in app.topLevelWidgets():
+        if not window.testAttribute(Qt.WidgetAttribute.WA_SetLocale):  # one set on purpose
+            window.unsetLocale()

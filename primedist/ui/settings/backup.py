@@ -9,6 +9,7 @@ selected backup instead, to run when every PC has closed the app."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from primedist.ui.formatting import format_file_size, short_path
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
-from primedist.ui.settings.account import message_label, run_inline
+from primedist.ui.settings.account import message_label
 from primedist.ui.widgets import align_headers
 
 COL_WHEN, COL_KIND, COL_SIZE, COL_FILE = range(4)
@@ -104,6 +105,8 @@ class BackupSettings(QWidget):
         bar.addStretch(1)
         layout.addLayout(bar)
         self.message = message_label("backupMessage")
+        #: What the message says, in the current language: run again on a language change.
+        self._message_text: Callable[[], str] | None = None
         layout.addWidget(self.message)
         # PostgreSQL: how to restore the selected backup (selectable: to copy the command).
         self.restore_note = message_label("restoreCommand")
@@ -193,6 +196,8 @@ class BackupSettings(QWidget):
         self._fill()
         self._show_failure()
         self._show_server_notes()
+        if self._message_text is not None:
+            self.message.setText(self._message_text())
 
     def _kind(self, reason: str) -> str:
         kinds = {
@@ -325,7 +330,7 @@ class BackupSettings(QWidget):
         op.with_progress(beside=True).run()  # a backup only reads the database
 
     def _backed_up(self, path: Path) -> None:
-        self._say(self.tr("Backup written: %s") % path.name)
+        self._say(lambda: self.tr("Backup written: %s") % path.name)
         self.backedUp.emit(path)
         self.reload()
 
@@ -348,7 +353,7 @@ class BackupSettings(QWidget):
 
     def _backed_up_to(self, path: Path) -> None:
         # The whole path: the owner must see it went onto the stick, not the PC.
-        self._say(self.tr("Backup written to %s") % path)
+        self._say(lambda: self.tr("Backup written to %s") % path)
         self.backedUp.emit(path)
         settings = self.ctx.settings
         if settings is not None and _same_folder(path.parent, settings.backup_dir):
@@ -356,8 +361,14 @@ class BackupSettings(QWidget):
 
     def save_keep(self) -> None:
         keep = self.keep.value()
-        run_inline(self, lambda: svc.set_backup_keep(self.ctx, keep), self.message,
-                   lambda _k: self._say(self.tr("Saved.")), self.keep_save)  # fmt: skip
+        # Not run_inline: it writes a refusal into the label itself, and a language change
+        # would then bring back the message before it. `_failed` says it through `_say`.
+        self._message_text = None
+        self.message.hide()
+        self.keep_save.setEnabled(False)
+        op: Op[object] = Op(self, lambda _job: svc.set_backup_keep(self.ctx, keep))
+        op.success(lambda _k: self._say(lambda: self.tr("Saved."))).failure(self._failed)
+        op.finally_(lambda: self.keep_save.setEnabled(self.allowed)).run()
 
     def choose_and_restore(self) -> None:
         folder = self.ctx.settings.backup_dir if self.ctx.settings else None
@@ -416,7 +427,7 @@ class BackupSettings(QWidget):
     def _restored(self, result: tuple[ServiceContext, Path], taken: datetime) -> None:
         new_ctx, safety = result
         self.ctx = new_ctx
-        self._say(self.tr("Restored. The data it replaced is saved as %s.") % safety.name)
+        self._say(lambda: self.tr("Restored. The data it replaced is saved as %s.") % safety.name)
         self.restored.emit(new_ctx)
         restart = getattr(self.window(), "restart_session", None)
         if callable(restart):
@@ -424,7 +435,7 @@ class BackupSettings(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, PrimedistError):
-            self._say(error_text(exc), error=True)
+            self._say(lambda: error_text(exc), error=True)
             return
         from primedist.ui.errors import show_crash
 
@@ -438,9 +449,12 @@ class BackupSettings(QWidget):
         if not busy:
             self._update_actions()
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def _say(self, text: Callable[[], str], *, error: bool = False) -> None:
+        """Show what `text` makes; it is made again in the new language when that changes
+        (the backup's name or the error kept, the words translated)."""
+        self._message_text = text
         self.message.setProperty("error", error)
-        self.message.setText(text)
+        self.message.setText(text())
         self.message.show()
 
 
