@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -61,22 +61,75 @@ def _ts(day: date) -> float:
     return datetime.combine(day, time()).timestamp()
 
 
-#: pyqtgraph writes months and weekdays with the C locale's English names.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: pyqtgraph writes months and weekdays with the C locale's English names (its own ticks:
+#: a chart with no period yet).
 _VI_NAMES = {
-    **{m: f"Th{i}" for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-                                          "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)},
+    **{m: f"Th{i}" for i, m in enumerate(_MONTHS, start=1)},
     "Mon": "T2", "Tue": "T3", "Wed": "T4", "Thu": "T5", "Fri": "T6", "Sat": "T7", "Sun": "CN",
 }  # fmt: skip
+#: Between two tick labels of the date axis, in pixels.
+TICK_GAP = 16
 
 
 class DayAxis(pg.DateAxisItem):  # type: ignore[misc]  # pyqtgraph has no type hints
-    """The date axis with Vietnamese month and weekday names in Vietnamese (Th12, T2)."""
+    """The date axis, ticked on the chart's points (`set_points`): a day or a week by its
+    first day "01/12", a month by its name ("Dec", "Th12"; January with its year), every
+    n-th one when there is no room for all. pyqtgraph's own ticks named the 1st of a month
+    "Dec" among days ("Dec 02 03") and went to hours when zoomed."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.days: list[date] = []
+        self.grain = "day"
+
+    def set_points(self, days: list[date], grain: str) -> None:
+        self.days, self.grain = days, grain
+        self.picture = None  # the ticks drawn are cached: draw them again
+        self.update()
+
+    def tick_text(self, day: date) -> str:
+        if self.grain != "month":
+            return f"{day.day:02d}/{day.month:02d}"
+        vi = current_language() == "vi"
+        name = f"Th{day.month}" if vi else _MONTHS[day.month - 1]
+        return f"{name} {day.year}" if day.month == 1 else name
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:
+        if not self.days:  # no period (no data yet): pyqtgraph's ticks
+            return super().tickValues(minVal, maxVal, size)  # type: ignore[no-any-return]
+        shown = [d for d in self.days if minVal <= _ts(d) <= maxVal]
+        if not shown:
+            return []
+        metrics = QFontMetrics(self.style["tickFont"] or self.font())
+        widest = max(metrics.horizontalAdvance(self.tick_text(d)) for d in shown) + TICK_GAP
+        step = max(1, math.ceil(len(shown) * widest / max(size, 1.0)))
+        values = [_ts(d) for d in shown[::step]]
+        return [(values[1] - values[0] if len(values) > 1 else 86_400.0, values)]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if self.days:
+            return [self.tick_text(datetime.fromtimestamp(v).date()) for v in values]
         texts: list[str] = super().tickStrings(values, scale, spacing)
         if current_language() != "vi":
             return texts
         return [" ".join(_VI_NAMES.get(word, word) for word in t.split(" ")) for t in texts]
+
+
+class FixedChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph has no type hints
+    """A chart that stays on the period chosen: no zoom or pan by the mouse, no "A"
+    (auto-range) button nor range menu, and the wheel left to the page's scroll area (it
+    zoomed the chart to hours, the line leaving it, under an owner scrolling the page).
+    Hover still works: it follows the scene's mouse moves."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.setMouseEnabled(x=False, y=False)
+        self.setMenuEnabled(False)
+        self.hideButtons()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # on to the parents: the scroll area around the page
 
 
 class ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hints
@@ -199,9 +252,9 @@ class DetailPage(QWidget):
         self.chart_caption.setVisible(self.is_ranking)
         layout.addWidget(self.chart_caption)
         whole = lambda: metric != "repeat_rate"  # noqa: E731  (counts and đồng)
-        self.plot = pg.PlotWidget(
-            axisItems={"bottom": DayAxis(), "left": ValueAxis(self.axis_text, whole)}
-        )
+        self.axis = DayAxis()
+        self.plot = FixedChart(axisItems={"bottom": self.axis,
+                                          "left": ValueAxis(self.axis_text, whole)})  # fmt: skip
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#2563eb", width=2), symbol="o",
@@ -415,6 +468,7 @@ class DetailPage(QWidget):
         xs = [_ts(p.start) for _i, p in shown]
         ys = [p.value for _i, p in shown]
         cut = [reports.partial_bucket(p.start, p.end, data.grain) for _i, p in shown]
+        self.axis.set_points([p.start for p in data.points], data.grain)
         self.partial_note.setVisible(any(cut))
         if not shown:
             self.curve.setData([], [])

@@ -8,13 +8,14 @@ from dataclasses import replace
 from datetime import date
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -119,7 +120,10 @@ class AnalyticsPage(FiguresPage):
         self.data: reports.Analytics | None = None
         self._seq = 0
         self.detail: DetailPage | None = None
+        #: Where the overview was scrolled to when a detail page opened ("← Back" returns).
+        self.overview_scroll = 0
         self.stack = QStackedWidget()
+        self.stack.currentChanged.connect(lambda _i: self.updateGeometry())
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
@@ -357,10 +361,49 @@ class AnalyticsPage(FiguresPage):
             self.detail.deleteLater()
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
         self.detail = DetailPage(self.ctx, metric, first, last, shops, by_orders=by_orders)
-        self.detail.back.connect(lambda: self.stack.setCurrentIndex(0))
+        self.detail.back.connect(self.show_overview)
         self.stack.addWidget(self.detail)
         self.stack.setCurrentWidget(self.detail)
+        # At its top (title, Back, the grain): opened from a scrolled overview it kept the
+        # overview's scroll, part-way down.
+        scroll = self.scroll_area()
+        if scroll is not None:
+            self.overview_scroll = scroll.verticalScrollBar().value()
+            scroll.verticalScrollBar().setValue(0)
         return self.detail
+
+    # The page as tall as the overview or detail page it shows (the tab's scroll area asks
+    # these): a stack asks for its tallest page's height, and back from a detail page the
+    # overview scrolled on into blank space.
+    def sizeHint(self) -> QSize:
+        return self._shown().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        return self._shown().minimumSizeHint()
+
+    def heightForWidth(self, width: int) -> int:
+        return self._shown().heightForWidth(width)
+
+    def _shown(self) -> QWidget:
+        page = self.stack.currentWidget()
+        return self.stack if page is None else page
+
+    def show_overview(self) -> None:
+        """Back from a detail page: the cards and tables, scrolled where they were."""
+        self.stack.setCurrentIndex(0)
+        scroll = self.scroll_area()
+        if scroll is not None:
+            # The bar spans the overview now, not the detail page (its queued relayout): a
+            # shorter detail page's bar would cut the value short.
+            QCoreApplication.sendPostedEvents(scroll.viewport(), QEvent.Type.LayoutRequest)
+            scroll.verticalScrollBar().setValue(self.overview_scroll)
+
+    def scroll_area(self) -> QScrollArea | None:
+        """The scroll area the tab puts the page in (none when shown alone)."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        return parent
 
     # Language -----------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
