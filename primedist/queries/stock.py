@@ -14,6 +14,7 @@ from primedist.domain.enums import OrderStatus, ProductStatus
 from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import Product, SkuGroup, Variant
 from primedist.domain.purchase_order import PurchaseOrder, PurchaseOrderLine
+from primedist.queries.stocktake import options_text
 
 variants = table_of(Variant)
 groups = table_of(SkuGroup)
@@ -89,15 +90,25 @@ class LowStockRow:
     level: int
 
 
+def _stock_and_level() -> tuple[sa.ColumnElement[int], sa.ColumnElement[int],
+                                  sa.ColumnElement[int]]:  # fmt: skip
+    """(on hand, reserved, low-stock level) of a variant over `variants` outer-joined to its
+    SKU group: the group's stock when grouped; the level is the variant's, else the
+    group's, else the highest default of the shops the product is listed on."""
+    v, g = variants.c, groups.c
+    on_hand = sa.func.coalesce(g.stock, v.stock)
+    reserved = sa.func.coalesce(g.reserved, v.reserved)
+    level = sa.func.coalesce(v.low_stock_level, g.low_stock_level, shop_default_level(v.product_id))
+    return on_hand, reserved, level
+
+
 def low_stock_variants(conn: sa.Connection, limit: int | None = None) -> list[LowStockRow]:
     """Active variants of active products whose available stock (the group's when grouped)
     is at or below their low-stock level (the variant's, else the group's, else the highest
     default of the shops the product is listed on); the most short first. Variants with no
     level are never listed."""
     v, g, p = variants.c, groups.c, products.c
-    on_hand = sa.func.coalesce(g.stock, v.stock)
-    reserved = sa.func.coalesce(g.reserved, v.reserved)
-    level = sa.func.coalesce(v.low_stock_level, g.low_stock_level, shop_default_level(v.product_id))
+    on_hand, reserved, level = _stock_and_level()
     available = on_hand - reserved
     stmt = (
         sa.select(v.id, v.product_id, p.name, v.sku, v.sku_group_id, on_hand, reserved,
@@ -110,6 +121,43 @@ def low_stock_variants(conn: sa.Connection, limit: int | None = None) -> list[Lo
         .limit(limit)
     )  # fmt: skip
     return [LowStockRow(*row) for row in conn.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class ShortVariant:
+    """A variant of one product that is out of stock or low (`product_short_variants`)."""
+
+    variant_id: int
+    sku: str
+    #: `Đỏ / M` ('' for a product without options).
+    options: str
+    available: int
+
+    @property
+    def name(self) -> str:
+        """How a shop owner tells it from its siblings: its options, else its SKU."""
+        return self.options or self.sku
+
+
+def product_short_variants(conn: sa.Connection, product_id: int) -> list[ShortVariant]:
+    """The active variants of one product (any status) whose available stock is at or
+    below their low-stock level or at or below 0 — what makes the Products list colour its
+    stock — the fewest available first. One indexed read of the product's variants: for
+    the row a tooltip asks about, never for a page of rows."""
+    v, g = variants.c, groups.c
+    on_hand, reserved, level = _stock_and_level()
+    available = on_hand - reserved
+    stmt = (
+        sa.select(v.id, v.sku, v.option1, v.option2, available)
+        .select_from(variants.outerjoin(groups, g.id == v.sku_group_id))
+        .where(v.product_id == product_id, v.is_active.is_(True),
+               sa.or_(available <= 0, sa.and_(level.is_not(None), available <= level)))
+        .order_by(available, v.id)
+    )  # fmt: skip
+    return [
+        ShortVariant(vid, sku, options_text(o1, o2), int(avail))
+        for vid, sku, o1, o2, avail in conn.execute(stmt)
+    ]
 
 
 @dataclass(frozen=True)

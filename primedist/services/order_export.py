@@ -217,8 +217,9 @@ def export_orders(
                 )
             filters = [] if selection is not None else _describe(list_state.filters, conn.dialect)
             written = stream_rows(
-                tmp, columns, rows, total, prog, sheet=_sheet_name(lang), every=PROGRESS_EVERY
-            )
+                tmp, columns, _walk_in_named(rows, lang), total, prog, sheet=_sheet_name(lang),
+                every=PROGRESS_EVERY,
+            )  # fmt: skip
         prog.check()
     report = audit_export(
         ctx,
@@ -237,6 +238,19 @@ def export_orders(
     )
     prog.update(1.0, msg("Exported {count} orders", count=written))
     return report
+
+
+#: The customer of an order without a buyer (a walk-in counter sale), as the app shows it.
+WALK_IN_WORDS = ("Khách lẻ", "Walk-in customer")
+_BUYER = [c.key for c in ORDER_EXPORT_SPEC.columns].index("buyer_name")
+
+
+def _walk_in_named(rows: Iterable[Sequence[Any]], lang: str) -> Iterator[Sequence[Any]]:
+    """The rows with "Khách lẻ" / "Walk-in customer" where the buyer's name is empty (a
+    blank cell reads as lost data)."""
+    words = WALK_IN_WORDS[lang_index(lang)]
+    for row in rows:
+        yield row if row[_BUYER] else (*row[:_BUYER], words, *row[_BUYER + 1 :])
 
 
 def _sheet_name(lang: str) -> str:

@@ -29,6 +29,14 @@ def signed_number(n: int, lang: str | None = None) -> str:
     return ("+" if n > 0 else MINUS if n < 0 else "") + body
 
 
+def phone_text(phone: str | None) -> str:
+    """A phone as every list and form shows it: `0939921717` → `0939 921 717` (other forms,
+    a marketplace's mask or a foreign number, as stored)."""
+    if phone and len(phone) == 10 and phone.isdigit():
+        return f"{phone[:4]} {phone[4:7]} {phone[7:]}"
+    return phone or ""
+
+
 #: (thousands, decimal) separators for decimals, per UI language (as core.money's).
 _DECIMAL_SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
 
@@ -44,6 +52,14 @@ def format_decimal(value: float, lang: str | None = None, digits: int = 2) -> st
 def format_percent(value: float, lang: str | None = None, digits: int = 2) -> str:
     """A percentage in the UI language: ``225,00%`` (vi), ``225.00%`` (en)."""
     return format_decimal(value, lang, digits) + "%"
+
+
+def format_success_rate(percent: float, lang: str | None = None) -> str:
+    """A customer's success rate (0–100) wherever it shows — the Customers list, the
+    customer's statistics: a whole percent, ``82%``, as the list's rate filter reads it
+    (`queries.customers`: a half to the even one). The float noise of a rate computed
+    another way (81.5 as 81.49999…) is rounded off first, so every screen agrees."""
+    return format_percent(round(percent, 9), lang, 0)
 
 
 def format_file_size(size: int, lang: str | None = None) -> str:

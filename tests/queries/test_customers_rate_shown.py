@@ -14,7 +14,7 @@ from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.queries.customers import CUSTOMERS_SPEC, CustomerFilter, list_state
 from primedist.queries.spec import count_rows, fetch_keys, fetch_rows
-from primedist.ui.formatting import format_percent
+from primedist.ui.formatting import format_success_rate
 from tests.factories import make_customers
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -52,7 +52,7 @@ def _shown(engine: Engine, ids: list[int]) -> dict[int, int]:
     column = [c.key for c in CUSTOMERS_SPEC.columns].index("success_rate")
     with engine.connect() as conn:
         rows = fetch_rows(conn, CUSTOMERS_SPEC, ids)
-    return {k: int(format_percent(float(rows[k][column]), "en", 0).rstrip("%")) for k in ids}
+    return {k: int(format_success_rate(float(rows[k][column]), "en").rstrip("%")) for k in ids}
 
 
 def test_a_customer_shown_at_92_percent_is_in_at_least_92(engine: Engine, customers) -> None:

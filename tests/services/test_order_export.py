@@ -252,6 +252,22 @@ def test_selection_keeps_the_given_order(
     assert report.rows == 4
 
 
+def test_an_order_without_a_buyer_says_walk_in_customer(
+    owner_ctx: ServiceContext, store: Store, tmp_path: Path
+) -> None:
+    # A counter sale to no customer stores no buyer name: the sheet says who, as the app does.
+    walk_in, named = store.b[2], store.b[3]
+    with store.engine.begin() as conn:
+        conn.execute(orders.update().where(orders.c.id == walk_in).values(buyer_name=None))
+    for lang, words in (("vi", "Khách lẻ"), ("en", "Walk-in customer")):
+        for keys in ([walk_in, named], None):  # a selection, and the whole view
+            report = export_orders(owner_ctx, tmp_path / f"{lang}.xlsx", keys=keys, lang=lang)
+            rows = {r["external_id"]: r for r in read(report.path)[1]}
+            assert rows[store.order(walk_in).external_id]["buyer_name"] == words
+            named_row = rows[store.order(named).external_id]
+            assert named_row["buyer_name"] == store.order(named).buyer_name != words
+
+
 def test_selection_in_chunks(owner_ctx: ServiceContext, store: Store, tmp_path: Path) -> None:
     from primedist.queries.orders import iter_rows_by_keys
 

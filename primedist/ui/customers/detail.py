@@ -91,7 +91,7 @@ from primedist.ui.detail_follow import (
 )
 from primedist.ui.errors import show_error
 from primedist.ui.file_dialogs import PICTURE, ask_open_file
-from primedist.ui.formatting import format_percent, signed_number, when_text
+from primedist.ui.formatting import format_success_rate, signed_number, when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.messages import error_text, localize
@@ -190,7 +190,7 @@ def _money(amount: int) -> str:
 
 
 def _percent(rate: float | None) -> str:
-    return DASH if rate is None else format_percent(rate * 100, digits=1)
+    return DASH if rate is None else format_success_rate(rate * 100)
 
 
 class ClickableLabel(QLabel):

@@ -64,7 +64,13 @@ from primedist.queries.spec import QueryState, keys_stmt
 from primedist.services.context import ServiceContext
 from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
-from primedist.ui.formatting import CellFormatter, format_percent
+from primedist.ui.action_row import ActionRow
+from primedist.ui.formatting import (
+    CellFormatter,
+    format_percent,
+    format_success_rate,
+    phone_text,
+)
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import (
@@ -172,7 +178,9 @@ class CustomersTableModel(SqlTableModel):
         col, lang = self.col, current_language()
         cells = list(super()._format_row(kinds, raw))
         rate = raw[col["success_rate"]]
-        cells[col["success_rate"]] = "" if rate is None else format_percent(float(rate), lang, 0)
+        cells[col["success_rate"]] = "" if rate is None else format_success_rate(float(rate), lang)
+        # Phones read as on the Orders list and the sale screen; search keeps the digits.
+        cells[col["phone"]] = phone_text(raw[col["phone"]])
         cells[col["points"]] = (
             f"{format_number(int(raw[col['points']] or 0), lang)} / "
             f"{format_number(int(raw[col['points_earned']] or 0), lang)}"
@@ -588,7 +596,7 @@ class CustomerListPage(FilteredListPage):
         layout.addLayout(search_row)
         layout.addLayout(self._build_quick())
         layout.addWidget(self._build_chips())
-        layout.addLayout(self._build_actions())
+        layout.addWidget(self._build_actions())
         layout.addWidget(self._build_message())
         layout.addWidget(self._build_view(), 1)
         self.retranslate()
@@ -613,9 +621,8 @@ class CustomerListPage(FilteredListPage):
         row.addStretch(1)
         return row
 
-    def _build_actions(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(6)
+    def _build_actions(self) -> ActionRow:
+        row = self.actions_row = ActionRow()
         self.add_segment_button = push_button("addToSegmentButton", self.add_to_segment)
         self.remove_segment_button = push_button(
             "removeFromSegmentButton", self.remove_from_segment
@@ -624,19 +631,26 @@ class CustomerListPage(FilteredListPage):
         self.untag_button = push_button("untagButton", self.untag_selected)
         self.level_button = push_button("setLevelButton", self.set_level_selected)
         self.delete_button = push_button("deleteCustomersButton", self.delete_selected)
-        if not self.may_delete():  # never shown before it has a parent: it was a window
-            self.delete_button.hide()  # of its own for a moment, taking the keyboard
         self.export_button = push_button("exportButton", self.export)
         self.import_button = push_button("importButton", self.importRequested.emit)
         self.add_button = push_button("addCustomerButton", self.addRequested.emit)
         for w in (self.add_segment_button, self.remove_segment_button, self.tag_button,
                   self.untag_button, self.level_button, self.delete_button):  # fmt: skip
-            row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.export_button)
-        row.addWidget(self.import_button)
-        row.addSpacing(12)
-        row.addWidget(self.add_button)
+            row.add(w)
+        row.add_stretch()
+        row.add(self.export_button)
+        row.add(self.import_button)
+        row.add_more()
+        row.add_spacing(12)
+        row.add(self.add_button)
+        if not self.may_delete():  # neither in the row nor in More
+            row.set_shown(self.delete_button, False)
+        # Short of room, these go into More, the least used first; Add customer stays.
+        row.set_overflow_order(
+            (self.import_button, self.remove_segment_button, self.untag_button,
+             self.delete_button, self.export_button, self.level_button,
+             self.add_segment_button, self.tag_button)
+        )  # fmt: skip
         return row
 
     def _build_selection(self) -> QHBoxLayout:

@@ -54,7 +54,7 @@ from primedist.ui.detail_follow import (
     scroll_kept,
 )
 from primedist.ui.errors import show_error
-from primedist.ui.formatting import when_text
+from primedist.ui.formatting import phone_text, when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, STATUS_WORDS, enum_label, status_word
 from primedist.ui.list_tools import count_text
@@ -64,7 +64,7 @@ from primedist.ui.orders.delivery_address import DeliveryAddressDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.exchange import open_exchange
 from primedist.ui.orders.returns import ReturnDialog
-from primedist.ui.orders.sale import SaleDialog, phone_text
+from primedist.ui.orders.sale import SaleDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
 from primedist.ui.widgets import (

@@ -114,6 +114,7 @@ from primedist.services.sale_lookup import (
     variant_hits,
 )
 from primedist.ui.errors import show_error
+from primedist.ui.formatting import phone_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import count_text
@@ -157,6 +158,9 @@ PAYMENT_METHODS = (
 )
 QUOTE_DEBOUNCE_MS = 50
 CUSTOMER_DEBOUNCE_MS = 150
+#: Products are suggested this long after the last key: a scanner types its code and
+#: Enter much faster, so a scan is looked up as a code, never listed.
+PRODUCT_DEBOUNCE_MS = 250
 RED = QColor("#B91C1C")
 #: A price below the cost: a warning, not an error (clearance sales are allowed).
 AMBER = QColor("#B45309")
@@ -212,13 +216,6 @@ def money_text(amount: int) -> str:
 
 def minus_text(amount: int) -> str:
     return money_text(-amount) if amount else money_text(0)
-
-
-def phone_text(phone: str | None) -> str:
-    """`0939921717` → `0939 921 717` (other forms as stored)."""
-    if phone and len(phone) == 10 and phone.isdigit():
-        return f"{phone[:4]} {phone[4:7]} {phone[7:]}"
-    return phone or ""
 
 
 # --------------------------------------------------------------------------- small widgets
@@ -400,9 +397,12 @@ class PickList(QListWidget):
     pickedNothing = Signal()
     VISIBLE_ROWS = 8
 
-    def __init__(self, host: QWidget) -> None:
+    def __init__(self, host: QWidget, *, enter_picks_first: bool = True) -> None:
         super().__init__(host)
         self.setObjectName("pickList")
+        # False: Enter with no row highlighted is the field's own Enter (the product
+        # field's code lookup: rows suggested while typing are not picked by a scan's Enter).
+        self.enter_picks_first = enter_picks_first
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setUniformItemSizes(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -424,10 +424,15 @@ class PickList(QListWidget):
         host = self.parentWidget()
         assert host is not None
         top_left = anchor.mapTo(host, QPoint(0, anchor.height() + 2))
-        width = min(max(anchor.width(), 460), host.width() - top_left.x() - 12)
         visible = min(self.count(), self.VISIBLE_ROWS)
+        # As wide as its rows (a customer's name, phone and code), within the dialog: a
+        # field near its right edge gets a list reaching out to the left of it.
+        bar = self.verticalScrollBar().sizeHint().width() if self.count() > visible else 0
+        rows_width = self.sizeHintForColumn(0) + 2 * self.frameWidth() + bar + 4
+        width = min(max(anchor.width(), 460, rows_width), host.width() - 24)
+        x = max(12, min(top_left.x(), host.width() - 12 - width))
         height = visible * max(self.sizeHintForRow(0), 24) + 2 * self.frameWidth() + 2
-        self.setGeometry(top_left.x(), top_left.y(), width, height)
+        self.setGeometry(x, top_left.y(), width, height)
         self.setCurrentRow(-1)
         self.stale = False
         self.show()
@@ -448,6 +453,10 @@ class PickList(QListWidget):
             self._pick_item(item)
         else:
             self.pickedNothing.emit()
+
+    def takes_enter(self) -> bool:
+        """Whether Enter in the field picks from this list (see `enter_picks_first`)."""
+        return not self.stale and (self.enter_picks_first or self.currentRow() >= 0)
 
     def _pick_item(self, item: QListWidgetItem) -> None:
         if not item.flags() & Qt.ItemFlag.ItemIsEnabled:
@@ -498,7 +507,7 @@ class SearchField(QLineEdit):
                  Qt.Key.Key_PageDown: 5, Qt.Key.Key_PageUp: -5}  # fmt: skip
         if key in steps:
             self.popup.step(steps[key])
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.popup.stale:
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.popup.takes_enter():
             self.popup.pick()
         elif key == Qt.Key.Key_Escape:
             self.popup.hide()
@@ -1123,6 +1132,7 @@ class SaleDialog(QDialog):
         self._searched = ""
         self._quote_timer = self._timer(QUOTE_DEBOUNCE_MS, self.requote)
         self._customer_timer = self._timer(CUSTOMER_DEBOUNCE_MS, self._search_customers)
+        self._product_timer = self._timer(PRODUCT_DEBOUNCE_MS, self._suggest_products)
         self._build()
         self._connect()
         self._install_keys()
@@ -1223,7 +1233,7 @@ class SaleDialog(QDialog):
     # ----------------------------------------------------------------------- layout
 
     def _build(self) -> None:
-        self.product_popup = PickList(self)
+        self.product_popup = PickList(self, enter_picks_first=False)
         self.customer_popup = PickList(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 12, 14, 10)
@@ -1341,24 +1351,32 @@ class SaleDialog(QDialog):
         # above scroll, and the dialog fits (Save was below the screen's edge).
         right.addWidget(self._build_totals())
         right.addWidget(self._build_messages(), 1)
-        row = QHBoxLayout()
         self.print_receipt = QCheckBox()
         self.print_receipt.setObjectName("printReceipt")
         self.print_receipt.setChecked(receipt_after_sale(self.ctx))
         self.print_receipt.toggled.connect(lambda on: remember_receipt_after_sale(self.ctx, on))
         self.printer = OrderPrinter(self, self.ctx)
-        row.addWidget(self.print_receipt, 1)
         self.reprint_button = QPushButton()
         self.reprint_button.setObjectName("reprintButton")
         self.reprint_button.setAutoDefault(False)
         self.reprint_button.clicked.connect(self.reprint_receipt)
         if self.editing is not None:  # the edit's Save closes the screen: nothing to reprint
             self.reprint_button.hide()
-        row.addWidget(self.reprint_button)
         self.save_button = QPushButton()
         self.save_button.setObjectName("saveButton")
         self.save_button.setAutoDefault(False)
-        row.addWidget(self.save_button)
+        # The receipt's checkbox above its Reprint, Save as high as both: side by side the
+        # column's 360 px cut both texts ("In hóa đơn sau l…", "…đơn gần nhất"), and a
+        # row of its own would take its height from the fields above.
+        self.save_button.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                       QSizePolicy.Policy.Preferred)  # fmt: skip
+        row = QGridLayout()
+        row.setHorizontalSpacing(6)
+        row.setVerticalSpacing(4)
+        row.addWidget(self.print_receipt, 0, 0)
+        row.addWidget(self.reprint_button, 1, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addWidget(self.save_button, 0, 1, 2, 1)
+        row.setColumnStretch(0, 1)
         right.addLayout(row)
         return right
 
@@ -1635,7 +1653,7 @@ class SaleDialog(QDialog):
     def _connect(self) -> None:
         ps = self.product_search
         ps.submitted.connect(self._on_product_entered)
-        ps.textEdited.connect(lambda _t: self.product_popup.hide())
+        ps.textEdited.connect(self._on_product_typed)
         ps.stepQuantity.connect(self.step_quantity)
         ps.moveLine.connect(self._move_line)
         ps.removeLine.connect(self.remove_line)
@@ -1756,7 +1774,32 @@ class SaleDialog(QDialog):
 
     # ----------------------------------------------------------------------- products
 
+    def _on_product_typed(self) -> None:
+        self.product_popup.stale = True
+        self._product_timer.start()
+
+    def _suggest_products(self) -> None:
+        """The matches of what is typed so far, listed as the customer's are (on the UI
+        thread: limited to 20, the indexed search takes milliseconds at 100,000 products).
+        None is highlighted: Enter still looks the text up as a code first."""
+        self._product_timer.stop()
+        text = self.product_search.text().strip()
+        if not text or self.focusWidget() is not self.product_search:
+            self.product_popup.hide()  # emptied, or the cashier moved on (F3, F4…)
+            return
+        try:
+            hits = search_variants(self.ctx, text)
+        except PrimedistError as exc:
+            self._show_problems([error_text(exc)])
+            return
+        rows = [(self._hit_text(h), h) for h in hits]
+        empty = QCoreApplication.translate("orders", "No product matches “%1”").replace("%1", text)
+        self.product_popup.show_rows(self.product_search, rows, empty)
+        # A code scanned after the name is still found (`_scanned_after`).
+        self._searched = text if rows else ""
+
     def _on_product_entered(self, text: str) -> None:
+        self._product_timer.stop()  # a scan's Enter: added now, never listed after
         text = text.strip()
         if not text:
             return

@@ -68,8 +68,9 @@ from primedist.services.outbox import KIND_ACTIONS, channel_can
 from primedist.services.shops import ShopInfo
 from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui import list_tools
+from primedist.ui.action_row import ActionRow
 from primedist.ui.file_dialogs import IMPORT, ask_open_file
-from primedist.ui.formatting import CellFormatter
+from primedist.ui.formatting import CellFormatter, phone_text
 from primedist.ui.i18n import current_language
 from primedist.ui.import_report import ImportReportDialog
 from primedist.ui.import_template import retranslate_button, template_button
@@ -92,7 +93,6 @@ from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
-from primedist.ui.orders.sale import phone_text
 from primedist.ui.printing.actions import OrderPrinter, print_menu
 from primedist.ui.sync.status import POLL_MS
 from primedist.ui.table_model import Index, SqlTableModel
@@ -116,6 +116,8 @@ STATUS_COLOURS = {
     OrderStatus.RETURN_REFUND: "#B91C1C",
     OrderStatus.RETURNED: "#B91C1C",
 }
+#: The "Walk-in customer" of an order without a buyer: quiet, it is no name.
+WALK_IN_COLOUR = "#6B7280"
 #: Skipped orders named in a bulk result message before "and N more" (a marketplace's
 #: refusal is a long sentence).
 SKIPPED_SHOWN = 3
@@ -243,6 +245,11 @@ def cancel_by_hand_reminder(counts: dict[Channel, int]) -> str:
     )
 
 
+def walk_in_text() -> str:
+    """What an order without a buyer shows for its customer (as its detail says)."""
+    return QCoreApplication.translate("orders", "Walk-in customer")
+
+
 # --------------------------------------------------------------------------- model
 
 
@@ -263,15 +270,25 @@ class OrdersTableModel(SqlTableModel):
         # stored digits (the query's column).
         phone = self.col["buyer_phone"]
         cells = (*cells[:phone], phone_text(raw[phone]), *cells[phone + 1 :])
+        # An order without a buyer (a walk-in counter sale) says so, as its detail does,
+        # in grey: an empty cell reads as missing data.
+        name, walk_in = self.col["buyer_name"], not raw[self.col["buyer_name"]]
+        if walk_in:
+            cells = (*cells[:name], walk_in_text(), *cells[name + 1 :])
         channel, status = raw[self.col["channel"]], raw[self.col["status"]]
-        return (*cells, str(channel or ""), str(status or ""))
+        return (*cells, str(channel or ""), str(status or ""), "1" if walk_in else "")
 
     def raw_value(self, row: int, which: str) -> str | None:
-        """The stored "channel" or "status" of a row (None while it loads)."""
+        """The stored "channel" or "status" of a row, "walk_in" ("1" for an order without
+        a buyer, else ""), or the shown cell of another column ("external_id"); None while
+        it loads."""
         cells = self._row(row) if 0 <= row < self.rowCount() else None
         if cells is None or len(cells) <= self._shown:
             return None
-        return cells[self._shown + (0 if which == "channel" else 1)]
+        extras = ("channel", "status", "walk_in")
+        if which in extras:
+            return cells[self._shown + extras.index(which)]
+        return cells[self.col[which]]
 
     def is_marked(self, row: int, key: str) -> bool:
         """True when the bool column `key` (flagged, outbox_pending) is set for a row."""
@@ -294,6 +311,12 @@ class OrdersTableModel(SqlTableModel):
             status = self.raw_value(index.row(), "status")
             colour = STATUS_COLOURS.get(OrderStatus(status)) if status in STATUS_COLOURS else None
             return QColor(colour) if colour else None
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and index.column() == self.col["buyer_name"]
+            and self.raw_value(index.row(), "walk_in")
+        ):
+            return QColor(WALK_IN_COLOUR)
         return super().data(index, role)
 
     def _decoration(self, row: int, column: int) -> QIcon | None:
@@ -540,7 +563,7 @@ class OrdersPage(FilteredListPage):
         layout.addWidget(self._build_status_strip())
         layout.addLayout(self._build_search_row(CHIP_KINDS, {"flagged": self._on_flagged_toggled}))
         layout.addWidget(self._build_chips())
-        layout.addLayout(self._build_actions())
+        layout.addWidget(self._build_actions())
         layout.addWidget(self._build_message())
         layout.addWidget(self._build_view(), 1)
         self.retranslate()
@@ -565,9 +588,8 @@ class OrdersPage(FilteredListPage):
         row.addWidget(self.status_tabs, 1)
         return strip
 
-    def _build_actions(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(6)
+    def _build_actions(self) -> ActionRow:
+        row = self.actions_row = ActionRow()
         self.selection_label = QLabel()
         self.selection_label.setObjectName("muted")
         self.confirm_button = push_button("confirmButton", self.confirm_selected)
@@ -586,15 +608,22 @@ class OrdersPage(FilteredListPage):
         self.end_of_day_button = push_button("endOfDayButton", self.open_end_of_day)
         for w in (self.confirm_button, self.cancel_button, self.ship_button, self.flag_button,
                   self.unflag_button):  # fmt: skip
-            row.addWidget(w)
-        row.addSpacing(12)
-        row.addWidget(self.selection_label)
-        row.addStretch(1)
+            row.add(w)
+        row.add_spacing(12)
+        row.add(self.selection_label)
+        row.add_stretch()
         for w in (self.end_of_day_button, self.export_button, self.print_button,
                   self.import_button, self.template_button):  # fmt: skip
-            row.addWidget(w)
-        row.addSpacing(12)
-        row.addWidget(self.new_button)
+            row.add(w)
+        row.add_more()
+        row.add_spacing(12)
+        row.add(self.new_button)
+        # Short of room, these go into More, the least used first; New order stays.
+        row.set_overflow_order(
+            (self.template_button, self.import_button, self.unflag_button, self.export_button,
+             self.flag_button, self.end_of_day_button, self.cancel_button, self.print_button,
+             self.ship_button, self.confirm_button)
+        )  # fmt: skip
         return row
 
     def _build_view(self) -> QTableView:

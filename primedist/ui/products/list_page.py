@@ -50,6 +50,7 @@ from primedist.queries.products import (
     list_state,
 )
 from primedist.queries.spec import QueryState
+from primedist.queries.stock import product_short_variants
 from primedist.services.context import ServiceContext
 from primedist.services.import_templates import TemplateKind
 from primedist.services.product_status import (
@@ -276,8 +277,10 @@ class ProductsTableModel(SqlTableModel):
                 .replace("%2", format_number(int(reserved), lang))
             )
             flag = self.extra(row, "flag")
-            if flag:
-                text += " — " + status_label("out_of_stock" if flag == "out" else "low_stock")
+            if flag == "low":
+                text += "\n" + self._short_variants_text(row)
+            elif flag:
+                text += " — " + status_label("out_of_stock")
             return text
         if column == self.col["on_order"]:
             awaited = super().data(self.index(row, column))
@@ -301,6 +304,31 @@ class ProductsTableModel(SqlTableModel):
         if column in (self.col["skus"], self.col["name"]):
             return super().data(self.index(row, column)) or None  # the whole text
         return None
+
+    #: Variants a stock tooltip names; the rest are counted ("+2 more").
+    SHORT_NAMED = 3
+
+    def _short_variants_text(self, row: int) -> str:
+        """`Low stock: Xanh rêu / M (0), Đỏ / L (2) +1 more`: which variants make a low row
+        amber (its total may look plenty). Read when the tooltip asks, for that row only:
+        the list's page query stays on the products' summary columns."""
+        key = self.key_at(row)
+        found = []
+        if key is not None:
+            with self._engine.connect() as conn:
+                found = product_short_variants(conn, key)
+        if not found:
+            return status_label("low_stock")
+        lang = current_language()
+        named = ", ".join(
+            f"{v.name} ({format_number(v.available, lang)})" for v in found[: self.SHORT_NAMED]
+        )
+        more = len(found) - self.SHORT_NAMED
+        if more > 0:
+            named += " " + QCoreApplication.translate("products", "+%1 more").replace(
+                "%1", format_number(more, lang)
+            )
+        return QCoreApplication.translate("products", "Low stock: %1").replace("%1", named)
 
     def _foreground(self, row: int, column: int) -> QColor | None:
         flag = self.extra(row, "flag")

@@ -87,7 +87,7 @@ def test_figures_for_the_chosen_range(qtbot, owner_ctx: ServiceContext, customer
     assert dialog.stat_values["successful"].text() == "1"
     assert dialog.stat_values["expenses"].text() == "250,000 VND"
     assert dialog.stat_values["average"].text() == "250,000 VND"
-    assert dialog.stat_values["success_rate"].text() == "50.0%"
+    assert dialog.stat_values["success_rate"].text() == "50%"
     assert "finished orders" in dialog.stat_values["success_rate"].toolTip()
     statuses = {
         dialog.status_table.item(r, 0).text(): dialog.status_table.item(r, 1).text()
