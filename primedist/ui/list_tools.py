@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtGui import QAction, QDesktopServices, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -64,6 +64,10 @@ from primedist.ui.widgets import SearchBox, icon
 
 # Translation context of the texts of this module.
 CONTEXT = "filters"
+
+#: Width a dialog's title bar takes besides its title: the icon, the window buttons, the
+#: padding (Windows' buttons are 46 px wide each).
+TITLE_BAR_ROOM = 170
 
 # Style of the filter chips (a page's STYLE includes it).
 CHIP_STYLE = """
@@ -751,7 +755,13 @@ class FilterDialog(QDialog):
         self.buttons.accepted.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
         self.body.addWidget(self.buttons)
-        self.setWindowTitle(self.title.text())
+        title = self.title.text()
+        self.setWindowTitle(title)
+        # A dialog only as wide as its inputs gets a title bar that cuts its title ("Tổng
+        # chi… khoảng"): room for the whole title beside the bar's icon and buttons.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        self.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(title) + TITLE_BAR_ROOM)
 
     def checklist(self, layout: QVBoxLayout) -> CheckList:
         """A tick list (`list`) added to `layout`."""

@@ -163,3 +163,24 @@ def test_a_shortcut_works_while_its_button_is_in_more(qtbot: Any, english: None)
     export.setEnabled(False)  # disabled in the row: its shortcut does nothing from More
     press()
     assert clicks == ["export", "export"]
+
+
+def test_products_toolbar_at_1024_in_vietnamese(
+    qtbot: Any, vietnamese: None, owner_ctx: ServiceContext
+) -> None:
+    """ "Thêm sản phẩm" showed "m sản ph", "In tem mã vạch" "tem mã vạ"."""
+    from primedist.ui.products.list_page import ProductListPage
+
+    lst = show_widget(qtbot, ProductListPage(owner_ctx), 1024, 700)
+    row = lst.actions_row
+    qtbot.wait(50)
+    assert lst.width() == 1024
+    assert cut(row) == []
+    assert lst.add_button.isVisible() and lst.hide_button.isVisible()
+    assert lst.template_button in row.in_more() and row.more_button.isVisible()
+    assert "Tệp mẫu…" in menu_texts(row)
+    lst.resize(1366, 700)
+    qtbot.wait(50)
+    assert row.in_more() == [] and not row.more_button.isVisible()
+    assert cut(row) == []
+    close_page(qtbot, lst)

@@ -236,11 +236,17 @@ def avatar_pixmap(name: str, initials: str, image: str | None, size: int = AVATA
     return pix
 
 
+#: The most lines a contact value without spaces takes (an email, a link).
+MAX_LINES = 3
+
+
 class ElidedLabel(QLabel):
-    """A value on one line, cut with "…" where the card is too narrow, the whole of it the
-    tooltip then: an email or a Facebook link has no space to wrap at, and unbroken it
-    would widen the contact card's grid past the card (every wrapped value beneath it then
-    loses its second line). `text()` is what is shown; `full_text()` what was set."""
+    """A value without spaces (an email, a Zalo / Facebook ID or link) on one line, or
+    broken after its "@" (else a "." or "/") where the card is too narrow, cut with "…"
+    only when even `MAX_LINES` lines are too short, the whole of it the tooltip then.
+    Unbroken it would widen the contact card's grid past the card (every wrapped value
+    beneath it then loses its second line). `text()` is what is shown; `full_text()` what
+    was set."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -269,12 +275,36 @@ class ElidedLabel(QLabel):
         if event.type() == QEvent.Type.FontChange:  # the stylesheet's font, once polished
             self._elide()
 
+    def _lines(self, width: int) -> str:
+        fm, full = self.fontMetrics(), self._full
+
+        def fits(part: str) -> bool:
+            return fm.horizontalAdvance(part) <= width
+
+        if fits(full):
+            return full
+        at = full.find("@") + 1
+        if 0 < at < len(full) and fits(full[:at]) and fits(full[at:]):
+            return f"{full[:at]}\n{full[at:]}"  # the name, then the domain
+        # Else each line as long as fits, ending at a break; the last cut if need be.
+        lines: list[str] = []
+        rest = full
+        while len(lines) < MAX_LINES - 1 and not fits(rest):
+            breaks = [i + 1 for i, ch in enumerate(rest[:-1]) if ch in "@./_-"]
+            cut = max((i for i in breaks if fits(rest[:i])), default=0)
+            if not cut:
+                break
+            lines.append(rest[:cut])
+            rest = rest[cut:]
+        lines.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+        return "\n".join(lines)
+
     def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(
-            self._full, Qt.TextElideMode.ElideRight, self.contentsRect().width()
-        )
-        super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
+        shown = self._lines(self.contentsRect().width())
+        if shown != self.text():
+            super().setText(shown)
+            self.updateGeometry()  # one line or two: the grid gives it their height
+        self.setToolTip(self._full if shown.replace("\n", "") != self._full else "")
 
 
 def _label(name: str = "", *, selectable: bool = False, wrap: bool = False) -> QLabel:

@@ -84,6 +84,10 @@ def run_inline(
     op.success(ok).failure(failed).finally_(last).run()
 
 
+#: The rank history's reason column ("10,391,400 VND ≥ 10,000,000 VND").
+HISTORY_REASON = 3
+
+
 class RankPanel(QWidget):
     """The customer's rank with its reason, the rank and group given by hand, the pin, and
     the rank history."""
@@ -119,7 +123,12 @@ class RankPanel(QWidget):
         self.history.setObjectName("rankHistory")
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.verticalHeader().setVisible(False)
-        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Each column as wide as its text, the reason takes the rest (cut with "…" only when
+        # the panel is too narrow, whole in its tooltip): equal shares cut the reason and
+        # the user's name beside half-empty rank columns.
+        header = self.history.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(HISTORY_REASON, QHeaderView.ResizeMode.Stretch)
         align_headers(self.history)
         choices = QHBoxLayout()
         choices.addWidget(self.rank_caption)
@@ -213,7 +222,9 @@ class RankPanel(QWidget):
                      enum_label(h.from_rank) if h.from_rank else "", enum_label(h.to_rank), why,
                      h.by or self.tr("Nightly recompute"))  # fmt: skip
             for col, text in enumerate(cells):
-                self.history.setItem(i, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.history.setItem(i, col, item)
 
     def _fill_choices(self, st: RankStatus) -> None:
         """The rank and group boxes show the customer's (data: the value to save)."""

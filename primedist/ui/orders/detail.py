@@ -256,18 +256,20 @@ def _table(columns: int, stretch: int, right: tuple[int, ...] = ()) -> QTableWid
     return table
 
 
-#: The status history's note column keeps at least this share of the table's width.
+#: The status history's note column keeps at least this share of the table's width (less
+#: when its notes need less).
 NOTE_SHARE = 0.35
 
 
 def _fit_history_columns(table: QTableWidget) -> None:
     """Time, change and who take what their text needs while the note keeps
-    `NOTE_SHARE` of the width; when that is too little, change and who give way and
-    wrap between words (a long note squeezed to a few letters a line is unreadable)."""
+    `NOTE_SHARE` of the width, or what its notes need when less (no room kept for empty
+    notes); when that is too little, change and who give way and wrap between words (a
+    long note squeezed to a few letters a line is unreadable)."""
     header = table.horizontalHeader()
     room = table.viewport().width()
-    needs = [max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(3)]
-    left = room - int(room * NOTE_SHARE) - needs[0]
+    needs = [max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(4)]
+    left = room - min(int(room * NOTE_SHARE), needs[3]) - needs[0]
     if needs[1] + needs[2] <= left or left <= 0 or table.rowCount() == 0:
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)

@@ -30,7 +30,6 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
@@ -61,6 +60,7 @@ from primedist.services.product_status import (
 )
 from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
+from primedist.ui.action_row import ActionRow
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.import_template import retranslate_button, template_button
@@ -538,16 +538,15 @@ class ProductListPage(FilteredListPage):
         layout.setSpacing(8)
         layout.addLayout(self._build_search_row(CHIP_KINDS))
         layout.addWidget(self._build_chips())
-        layout.addLayout(self._build_actions())
+        layout.addWidget(self._build_actions())
         layout.addWidget(self._build_message())
         layout.addWidget(self._build_view(), 1)
         self.retranslate()
         sort_by_default(self.view, PRODUCTS_SPEC)
 
     # Construction -------------------------------------------------------------------------
-    def _build_actions(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(6)
+    def _build_actions(self) -> ActionRow:
+        row = self.actions_row = ActionRow()
         self.selection_label = QLabel()
         self.selection_label.setObjectName("muted")
         self.hide_button = push_button("hideButton", self.hide_selected)
@@ -562,19 +561,23 @@ class ProductListPage(FilteredListPage):
         self.template_button = template_button(self, self.ctx, TemplateKind.PRODUCTS)
         self.add_button = push_button("addProductButton", self.addRequested.emit)
         for w in (self.hide_button, self.unhide_button, self.delete_button):
-            row.addWidget(w)
-        row.addSpacing(12)
-        row.addWidget(self.selection_label)
-        row.addStretch(1)
-        row.addWidget(self.prices_button)
-        row.addWidget(self.schedules_button)
-        row.addWidget(self.order_button)
-        row.addWidget(self.labels_button)
-        row.addWidget(self.export_button)
-        row.addWidget(self.import_button)
-        row.addWidget(self.template_button)
-        row.addSpacing(12)
-        row.addWidget(self.add_button)
+            row.add(w)
+        row.add_spacing(12)
+        row.add(self.selection_label)
+        row.add_stretch()
+        for w in (self.prices_button, self.schedules_button, self.order_button,
+                  self.labels_button, self.export_button, self.import_button,
+                  self.template_button):  # fmt: skip
+            row.add(w)
+        row.add_more()
+        row.add_spacing(12)
+        row.add(self.add_button)
+        # Short of room, these go into More, the least used first; Add product stays.
+        row.set_overflow_order(
+            (self.template_button, self.schedules_button, self.unhide_button,
+             self.import_button, self.order_button, self.labels_button, self.export_button,
+             self.delete_button, self.prices_button, self.hide_button)
+        )  # fmt: skip
         return row
 
     def _build_view(self) -> QTableView:

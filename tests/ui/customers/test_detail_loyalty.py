@@ -110,3 +110,23 @@ def test_rank_and_group_chosen_by_hand(qtbot, engine: Engine, owner_ctx: Service
     assert [b.currentText() for b in boxes] == ["Gold", "Khách sỉ (SI)"]
     assert panel.pin.isChecked()
     assert "Khách sỉ" in dialog.meta_label.text()
+
+
+def test_the_rank_history_columns_hold_their_texts(
+    qtbot, engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    """ "10,391,400 VND ≥ 10,000,000 VND" was cut in a fifth of the table's width beside
+    half-empty rank columns; the reason takes the room the short columns leave."""
+    (cid,) = customers_with(engine, [{"total_expenses": 10_391_400}])
+    ranks.recompute_ranks(owner_ctx)
+    dialog = show_widget(qtbot, CustomerDetailDialog(owner_ctx, cid), 1040, 720)
+    qtbot.waitUntil(lambda: not dialog.stats_loading, timeout=WAIT)
+    panel = dialog.rank_panel
+    dialog.tabs.setCurrentWidget(panel)
+    history = panel.history
+    qtbot.waitUntil(lambda: history.rowCount() == 1, timeout=WAIT)
+    qtbot.wait(50)
+    assert history.item(0, 3).text() == "10,391,400 VND ≥ 10,000,000 VND"
+    for c in range(5):
+        assert history.sizeHintForColumn(c) <= history.columnWidth(c), c
+    assert history.item(0, 3).toolTip() == history.item(0, 3).text()  # whole when cut

@@ -551,3 +551,30 @@ def test_an_older_syncs_platform_code_is_not_shown_as_a_note(
     assert cell(history, 1, 2) == "Marketplace sync"
     assert cell(history, 1, 3) == ""
     assert history.item(1, 3).toolTip() == "PROCESSED"
+
+
+def test_history_without_notes_gives_its_columns_their_whole_texts(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, variants: list[int], vietnamese, app_style
+) -> None:
+    """No room kept for a note no row has: "Đồng bộ từ sàn" and "Chờ xác nhận → Đã xác
+    nhận" stay on one line (they wrapped beside an empty Note column, and the rows grown
+    taller cut the last one off)."""
+    order_id = marketplace_order(engine, owner_ctx, variants)
+    with Session(engine) as s:
+        s.add(OrderStatusChange(order_id=order_id, from_status=OrderStatus.PENDING,
+                                to_status=OrderStatus.CONFIRMED, source="sync",
+                                changed_at=datetime.now(UTC)))  # fmt: skip
+        s.commit()
+    dialog = open_detail(qtbot, owner_ctx, order_id)
+    history = dialog.history_table
+    qtbot.waitUntil(lambda: history.rowCount() == 2)
+    assert cell(history, 1, 1) == "Chờ xác nhận → Đã xác nhận"
+    assert cell(history, 1, 2) == "Đồng bộ từ sàn"
+    for c in range(3):
+        assert history.sizeHintForColumn(c) <= history.columnWidth(c), c
+    two_lines = 2 * history.fontMetrics().lineSpacing() + 10  # as the wrap delegate counts
+    assert all(history.rowHeight(r) < two_lines for r in range(2))
+    assert history.verticalScrollBar().maximum() == 0  # every row in view
+    # The note takes the rest of the width.
+    widths = sum(history.columnWidth(c) for c in range(4))
+    assert widths >= history.viewport().width() - 1
