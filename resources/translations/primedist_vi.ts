@@ -254,6 +254,13 @@
     </message>
 </context>
 <context>
+    <name>ActionRow</name>
+    <message>
+        <source>More</source>
+        <translation>Thêm</translation>
+    </message>
+</context>
+<context>
     <name>ActionsPage</name>
     <message>
         <source>Shop</source>
@@ -370,11 +377,11 @@
     </message>
     <message>
         <source>%n action waiting for a shop to be linked in Sales channels</source>
-        <translation>%n thao tác đang chờ liên kết gian hàng trong Kênh bán hàng</translation>
+        <translation>%n cập nhật chưa gửi được lên sàn: gian hàng chưa liên kết</translation>
     </message>
     <message>
         <source>%n actions waiting for a shop to be linked in Sales channels</source>
-        <translation>%n thao tác đang chờ liên kết gian hàng trong Kênh bán hàng</translation>
+        <translation>%n cập nhật chưa gửi được lên sàn: gian hàng chưa liên kết</translation>
     </message>
     <message>
         <source>the marketplace could not be reached</source>
@@ -580,6 +587,7 @@
     <name>AddressDialog</name>
     <message>
         <source>Add address</source>
+        <extracomment>The most lines a contact value without spaces takes (an email, a link).</extracomment>
         <translation>Thêm địa chỉ</translation>
     </message>
     <message>
@@ -780,7 +788,7 @@
     <name>AnalyticsPage</name>
     <message>
         <source>Reading the figures</source>
-        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). The top lists ranked by orders: their detail page too (sorted and charted by orders). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The row height of the top lists (the style&apos;s 30 px left a top 5 two pixels short). The product rank&apos;s rows (reports.analytics&apos; top_products).</extracomment>
+        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). The top lists ranked by orders: their detail page too (sorted and charted by orders). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The row height of the top lists (the style&apos;s 30 px left a top 5 two pixels short). The product rank&apos;s rows (reports.analytics&apos; top_products). Where the overview was scrolled to when a detail page opened (&quot;← Back&quot; returns).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -1002,7 +1010,7 @@ doanh thu</translation>
     <name>BackupSettings</name>
     <message>
         <source>Backup &amp; restore</source>
-        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, and on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
+        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, and on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path). What the message says, in the current language: run again on a language change.</extracomment>
         <translation>Sao lưu &amp; khôi phục</translation>
     </message>
     <message>
@@ -2294,7 +2302,7 @@ Vẫn lưu?</translation>
     <name>DetailPage</name>
     <message>
         <source>← Back</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The chart&apos;s colour. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. Beside a figure&apos;s text: the style sheet&apos;s cell padding, the style&apos;s text margins (3 px a side), the grid line and a few pixels for glyphs drawn wider than measured. pyqtgraph writes months and weekdays with the C locale&apos;s English names. Beside a title: the style sheet&apos;s padding (8 px a side), the arrow, Qt&apos;s margins. A province or carrier ranking opened from a top 5 by orders: sorted by orders, the chart counting the row&apos;s orders (else by revenue, charting its revenue).</extracomment>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The chart&apos;s colour. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. Beside a figure&apos;s text: the style sheet&apos;s cell padding, the style&apos;s text margins (3 px a side), the grid line and a few pixels for glyphs drawn wider than measured. pyqtgraph writes months and weekdays with the C locale&apos;s English names (its own ticks: a chart with no period yet). Between two tick labels of the date axis, in pixels. Beside a title: the style sheet&apos;s padding (8 px a side), the arrow, Qt&apos;s margins. A province or carrier ranking opened from a top 5 by orders: sorted by orders, the chart counting the row&apos;s orders (else by revenue, charting its revenue).</extracomment>
         <translation>← Quay lại</translation>
     </message>
     <message>
@@ -4797,7 +4805,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
+        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width (less when its notes need less). After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -5378,7 +5386,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>VND per point earned (0 = off)</source>
-        <translation>Số ₫ cho mỗi điểm tích (0 = tắt)</translation>
+        <translation>Mua bao nhiêu ₫ được 1 điểm (0 = tắt)</translation>
     </message>
     <message>
         <source>One point is worth (VND)</source>
@@ -5386,7 +5394,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>Points pay at most (% of an order)</source>
-        <translation>Điểm trả tối đa (% giá trị đơn)</translation>
+        <translation>Dùng điểm tối đa (% giá trị đơn)</translation>
     </message>
     <message>
         <source>Save</source>
@@ -5893,7 +5901,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The least height of the scrolling details (their natural height is about 480 px). An image item&apos;s content hash (`PreparedImage.digest`; a stored image&apos;s file name). The rows a &quot;remove these variants?&quot; question names (the rest are counted). Carried to the save so prices left as shown do not undo a change made meanwhile. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet). Variant id -&gt; quantity open orders hold; the variants sold or listed before.</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The variant grid is as tall as its rows, at least this many (room to add one) and at most that many (it scrolls past them): one scroll bar, the dialog&apos;s, up to 12 variants. The shops listed before the &quot;Sell on&quot; list scrolls. An image item&apos;s content hash (`PreparedImage.digest`; a stored image&apos;s file name). The rows a &quot;remove these variants?&quot; question names (the rest are counted). Carried to the save so prices left as shown do not undo a change made meanwhile. (row, column) -&gt; the message of a grid cell refused, in row order. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet). Variant id -&gt; quantity open orders hold; the variants sold or listed before.</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -6179,6 +6187,18 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>%1: %2 is not a number.</source>
         <translation>%1: “%2” không phải là số.</translation>
+    </message>
+    <message>
+        <source>Give the product a name.</source>
+        <translation>Hãy đặt tên cho sản phẩm.</translation>
+    </message>
+    <message>
+        <source>The name is %1 characters long; at most %2 are allowed.</source>
+        <translation>Tên dài %1 ký tự; tối đa %2 ký tự.</translation>
+    </message>
+    <message>
+        <source>Fields to correct (in red): %1</source>
+        <translation>Cần sửa (tô đỏ): %1 chỗ</translation>
     </message>
     <message>
         <source>Fill in SKUs (above the grid) makes the missing ones from the product name.</source>
@@ -6653,7 +6673,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>RankPanel</name>
     <message>
         <source>Skip automatic update (keep this rank and level)</source>
-        <extracomment>The rank, group or pin changed (the list and the header refresh).</extracomment>
+        <extracomment>The rank history&apos;s reason column (&quot;10,391,400 VND ≥ 10,000,000 VND&quot;). The rank, group or pin changed (the list and the header refresh).</extracomment>
         <translation>Không tự động cập nhật (giữ hạng và nhóm hiện tại)</translation>
     </message>
     <message>
@@ -7738,7 +7758,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SqlListPage</name>
     <message>
         <source>Nothing matches the search and filters.</source>
-        <extracomment>How many rows must have their keys to put all this back (the last one selected, current or on screen, and a page more for rows added above them meanwhile). The first row on screen and its key: scrolled down, the same rows stay on screen when rows come or go above them (at the top, new rows show there). The current row was on screen: it stays there (else the user scrolled away from it, and is not taken back to it). Where to put the user back once a refresh&apos;s background search answers. A refresh for changes made elsewhere runs (`follow_changes`).</extracomment>
+        <extracomment>Width a dialog&apos;s title bar takes besides its title: the icon, the window buttons, the padding (Windows&apos; buttons are 46 px wide each). How many rows must have their keys to put all this back (the last one selected, current or on screen, and a page more for rows added above them meanwhile). The first row on screen and its key: scrolled down, the same rows stay on screen when rows come or go above them (at the top, new rows show there). The current row was on screen: it stays there (else the user scrolled away from it, and is not taken back to it). Where to put the user back once a refresh&apos;s background search answers. A refresh for changes made elsewhere runs (`follow_changes`).</extracomment>
         <translation>Không có kết quả khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -8875,11 +8895,11 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>%n action waiting for a shop to be linked in Sales channels</source>
-        <translation>%n thao tác đang chờ liên kết gian hàng trong Kênh bán hàng</translation>
+        <translation>%n cập nhật chưa gửi được lên sàn: gian hàng chưa liên kết</translation>
     </message>
     <message>
         <source>%n actions waiting for a shop to be linked in Sales channels</source>
-        <translation>%n thao tác đang chờ liên kết gian hàng trong Kênh bán hàng</translation>
+        <translation>%n cập nhật chưa gửi được lên sàn: gian hàng chưa liên kết</translation>
     </message>
     <message>
         <source>Offline</source>
@@ -12190,7 +12210,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>Sold below the cost price</source>
-        <extracomment>A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for up to this many lines (taken from the fields above on a low screen: they scroll); more of them scroll. The lines table keeps room for its header and three lines (a low screen: the delivery under it scrolls rather than squash the lines to nothing).</extracomment>
+        <extracomment>Products are suggested this long after the last key: a scanner types its code and Enter much faster, so a scan is looked up as a code, never listed. A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for up to this many lines (taken from the fields above on a low screen: they scroll); more of them scroll. The lines table keeps room for its header and three lines (a low screen: the delivery under it scrolls rather than squash the lines to nothing).</extracomment>
         <translation>Bán dưới giá vốn</translation>
     </message>
     <message>
@@ -12713,7 +12733,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>%1 and %2</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
         <translation>%1 và %2</translation>
     </message>
     <message>
@@ -13256,6 +13276,15 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>not linked to its item yet: its stock is not sent there</source>
         <translation>chưa liên kết với sản phẩm trên sàn: tồn kho chưa được gửi lên đó</translation>
+    </message>
+    <message>
+        <source>+%1 more</source>
+        <extracomment>Variants a stock tooltip names; the rest are counted (&quot;+2 more&quot;).</extracomment>
+        <translation>+%1 mẫu khác</translation>
+    </message>
+    <message>
+        <source>Low stock: %1</source>
+        <translation>Sắp hết: %1</translation>
     </message>
     <message>
         <source>Show products listed on these shops</source>

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPixmap,
     QShortcut,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +52,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -73,7 +75,7 @@ from primedist.ui.labels import enum_label
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.widgets import (
-    WholeFormScroll,
+    WholeColumnScroll,
     align_headers,
     column_scroll,
     fit_to_screen,
@@ -100,8 +102,11 @@ HEADER_PADDING = 24
 MAX_ATTRIBUTE_WIDTH = 220
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.webp *.gif *.bmp"
 ERROR_ROW = QColor("#FEF2F2")
-#: The least height of the scrolling details (their natural height is about 480 px).
-FORM_MIN_HEIGHT = 200
+#: The variant grid is as tall as its rows, at least this many (room to add one) and at
+#: most that many (it scrolls past them): one scroll bar, the dialog's, up to 12 variants.
+GRID_MIN_ROWS, GRID_MAX_ROWS = 3, 12
+#: The shops listed before the "Sell on" list scrolls.
+MAX_SHOWN_SHOPS = 6
 ERROR_CELL = QColor("#FECACA")
 #: An image item's content hash (`PreparedImage.digest`; a stored image's file name).
 DIGEST_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -184,6 +189,19 @@ def _caption() -> QLabel:
     return label
 
 
+def _caption_row(caption: QLabel, error: QLabel) -> QHBoxLayout:
+    """A field's caption with its error on the same line: showing the error moves nothing
+    (one line, cut rather than wrapped; the whole text in its tooltip)."""
+    error.setWordWrap(False)
+    error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    error.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    row = QHBoxLayout()
+    row.setSpacing(12)
+    row.addWidget(caption)
+    row.addWidget(error, 1)
+    return row
+
+
 def _thumbnail(path: str | None) -> QIcon:
     """An icon of at most THUMB_SIZE pixels, decoded at that size (big photos stay cheap)."""
     if not path:
@@ -213,7 +231,10 @@ class ProductEditor(QDialog):
         self._dirty = False
         self._loading = True
         self._formatting = False
-        self._error_row: int | None = None
+        #: (row, column) -> the message of a grid cell refused, in row order.
+        self._cell_errors: dict[tuple[int, int], str] = {}
+        self._grid_note = ""  # a grid message not about one cell
+        self._marked_rows: set[int] = set()
         self._group_codes: dict[int, str] = {}
         #: Shop id -> item id of the product's listing there (None: not linked yet).
         self._item_ids: dict[int, str | None] = {}
@@ -233,19 +254,20 @@ class ProductEditor(QDialog):
     # ----------------------------------------------------------------------- layout
 
     def _scrolling_form(self, top: QHBoxLayout) -> QScrollArea:
-        """The details and attributes, scrolling when the screen is too low for them and
-        the variants (a 1366×768 laptop): the buttons stay on the screen."""
+        """The whole form in one scroll area (a 1366×768 laptop scrolls it; the lists in it
+        are as tall as their rows, so they do not scroll inside it): the buttons stay on
+        the screen, and a field reached by Tab is scrolled into view."""
         form = QWidget()
         layout = QVBoxLayout(form)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(0, 0, 6, 0)  # clear of the scroll bar
         layout.setSpacing(10)
         layout.addLayout(top)
         layout.addWidget(self._build_attributes())
-        scroll = column_scroll(form, "editorForm", WholeFormScroll())
-        scroll.setMinimumHeight(FORM_MIN_HEIGHT)
-        # Never taller than the whole form (the variants take the room left); lower
-        # than it only when the dialog must be.
-        scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout.addWidget(self._build_variants())
+        # Room left on a tall screen goes below the form: an error shown does not move it.
+        layout.addStretch(1)
+        scroll = column_scroll(form, "editorForm", WholeColumnScroll())
+        scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.form_scroll = scroll
         return scroll
 
@@ -261,14 +283,19 @@ class ProductEditor(QDialog):
         side.addWidget(self._build_images())
         side.addWidget(self._build_shops(), 1)
         top.addLayout(side, 2)
-        outer.addWidget(self._scrolling_form(top))
-        outer.addWidget(self._build_variants(), 1)
+        outer.addWidget(self._scrolling_form(top), 1)
         self.general_error = _error_label("generalError")
         outer.addWidget(self.general_error)
         buttons = QHBoxLayout()
         self.hint = QLabel()
         self.hint.setObjectName("muted")
         buttons.addWidget(self.hint, 1)
+        # In the hint's place while something is refused: says so with the fields out of
+        # sight (the form scrolls), on one line, so nothing moves.
+        self.problems_note = _error_label("problemsNote")
+        self.problems_note.setWordWrap(False)
+        self.problems_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        buttons.addWidget(self.problems_note, 1)
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelButton")
         self.save_button = QPushButton()
@@ -307,13 +334,15 @@ class ProductEditor(QDialog):
         self.description.setTabChangesFocus(True)
         self.description.setMinimumHeight(56)
         self.description.setMaximumHeight(110)
-        for widget in (self.name_caption, name_row, self.name_error, self.category_caption,
-                       self.category, self.category_error, self.features_caption, self.features,
-                       self.description_caption, self.description):  # fmt: skip
+        for widget in (_caption_row(self.name_caption, self.name_error), name_row,
+                       _caption_row(self.category_caption, self.category_error), self.category,
+                       self.features_caption, self.features, self.description_caption,
+                       self.description):  # fmt: skip
             if isinstance(widget, QHBoxLayout):
                 box.addLayout(widget)
             else:
                 box.addWidget(widget)
+        box.addStretch(1)  # beside a taller side column: the fields stay together
         return box
 
     def _build_images(self) -> QGroupBox:
@@ -362,12 +391,12 @@ class ProductEditor(QDialog):
             check.setProperty("shopId", shop.id)
             self.shop_checks[shop.id] = check
             inner.addWidget(check)
-        inner.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(holder)
-        scroll.setMinimumHeight(72)
+        scroll.setVisible(bool(self.shops))
+        self.shops_scroll = scroll
         box.addWidget(scroll)
         self.no_shops = QLabel()
         self.no_shops.setObjectName("muted")
@@ -463,11 +492,42 @@ class ProductEditor(QDialog):
         header.setSectionResizeMode(SKU, QHeaderView.ResizeMode.Stretch)
         for column, width in LEAST_WIDTHS.items():
             self.grid.setColumnWidth(column, width)
-        self.grid.setMinimumHeight(170)
-        box.addWidget(self.grid, 1)
+        box.addWidget(self.grid)
+        model = self.grid.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(self._fit_grid_height)
+        self.grid.horizontalScrollBar().rangeChanged.connect(self._fit_grid_height)
+        self._fit_grid_height()
         self.variants_error = _error_label("variantsError")
         box.addWidget(self.variants_error)
         return self.variants_box
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_shops_height()
+
+    def _fit_shops_height(self) -> None:
+        """The shops' list as tall as its ticks (up to MAX_SHOWN_SHOPS), so they show
+        without a scroll bar inside the dialog's (measured once styled: on show)."""
+        shown = list(self.shop_checks.values())[:MAX_SHOWN_SHOPS]
+        holder = self.shops_scroll.widget()
+        layout = holder.layout() if holder is not None else None
+        if not shown or layout is None:
+            return
+        spacing = layout.spacing() * (len(shown) - 1)
+        self.shops_scroll.setFixedHeight(sum(c.sizeHint().height() for c in shown) + spacing)
+
+    def _fit_grid_height(self, *_args: object) -> None:
+        """The grid as tall as its rows (GRID_MIN_ROWS to GRID_MAX_ROWS), so its variants
+        show without a scroll bar inside the dialog's."""
+        grid = self.grid
+        rows = min(max(grid.rowCount(), GRID_MIN_ROWS), GRID_MAX_ROWS)
+        height = (grid.horizontalHeader().sizeHint().height()
+                  + rows * grid.verticalHeader().defaultSectionSize()
+                  + 2 * grid.frameWidth() + 2)  # fmt: skip
+        if grid.horizontalScrollBar().maximum() > 0:  # columns wider than the grid
+            height += grid.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        grid.setFixedHeight(height)
 
     # ----------------------------------------------------------------------- texts
 
@@ -518,6 +578,7 @@ class ProductEditor(QDialog):
         self.cancel_button.setText(self.tr("Cancel"))
         self.save_button.setText(self.tr("Save  (Ctrl+S)"))
         self.hint.setText(self.tr("Stock typed here is recorded as a stock movement."))
+        self._update_problems_note()
         self._update_headers()
         self._update_counter()
 
@@ -576,6 +637,14 @@ class ProductEditor(QDialog):
 
     def _connect(self) -> None:
         self.name.textChanged.connect(self._update_counter)
+        self.name.textChanged.connect(self._check_name)
+        self.category.editTextChanged.connect(
+            lambda: self._field_edited(self.category, self.category_error)
+        )
+        for edit in self.attr_names:
+            edit.textEdited.connect(
+                lambda _text, e=edit: self._field_edited(e, self.attributes_error)
+            )
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         self.add_image_button.clicked.connect(self.pick_images)
@@ -796,7 +865,7 @@ class ProductEditor(QDialog):
         for row in rows:
             self.grid.removeRow(row)
             self._dirty = True
-        self._error_row = None
+        self._set_cell_errors({})  # the rows moved: their marks would be on others
 
     def _row_texts(self, row: int) -> list[str]:
         return [self._text(row, c) for c in range(len(COLUMN_FIELDS))]
@@ -811,6 +880,15 @@ class ProductEditor(QDialog):
         self._dirty = True
         if item.column() in (OPT1, OPT2):
             self._fit_attributes()
+        key = (item.row(), item.column())
+        if key in self._cell_errors:  # corrected: its mark and message go at once
+            errors = dict(self._cell_errors)
+            problem = self._cell_problem(*key)
+            if problem:
+                errors[key] = problem
+            else:
+                del errors[key]
+            self._set_cell_errors(errors, self._grid_note)
         if item.column() in GROUPED_COLUMNS and item.text().strip():
             try:
                 value = parse_money(item.text().strip(), current_language())
@@ -963,7 +1041,7 @@ class ProductEditor(QDialog):
 
     def _set_rows(self, rows: list[tuple[list[str], _RowMeta]]) -> None:
         self.grid.setRowCount(0)
-        self._error_row = None
+        self._set_cell_errors({})
         for texts, meta in rows:
             self._fill_row(self.add_row(), texts, meta)
 
@@ -1023,11 +1101,9 @@ class ProductEditor(QDialog):
         """Fill in SKUs: each row without a SKU gets BASE-VALUE1-VALUE2, as Generate
         variants makes them, BASE being the base SKU typed or else one made from the product
         name (`svc.sku_stem`), with -2, -3… when another variant has it. Typed SKUs stay."""
-        blank = [row for row in range(self.grid.rowCount()) if not self._text(row, SKU)]
-        if not blank:
+        if not self._blank_sku_rows():
             return
-        base = self.base_sku.text().strip()
-        if not base and not self.name.text().strip():
+        if not self.base_sku.text().strip() and not self.name.text().strip():
             self._clear_errors()
             text = self.tr(
                 "Type the product name (or a base SKU) first: the SKUs are made from it."
@@ -1036,7 +1112,17 @@ class ProductEditor(QDialog):
             self._show_field_error(self.name_error, text)
             self.name.setFocus()
             return
-        base = base or svc.sku_stem(self.name.text())
+        if self._make_skus():
+            self._check_name()  # "type the name first" goes once the SKUs are made
+
+    def _blank_sku_rows(self) -> list[int]:
+        return [row for row in range(self.grid.rowCount()) if not self._text(row, SKU)]
+
+    def _make_skus(self) -> bool:
+        """Give the rows without a SKU one (see `fill_in_skus`; the name or base SKU is
+        there); False, the reason shown, when the store cannot be asked."""
+        blank = self._blank_sku_rows()
+        base = self.base_sku.text().strip() or svc.sku_stem(self.name.text())
         wanted = [
             "-".join(p for p in (base, _sku_part(self._text(row, OPT1)),
                                  _sku_part(self._text(row, OPT2))) if p)
@@ -1047,11 +1133,11 @@ class ProductEditor(QDialog):
             made = svc.unused_skus(self.ctx, wanted, typed)
         except PrimedistError as exc:
             self._show_general(error_text(exc))
-            return
-        self._clear_errors()
+            return False
         for row, sku in zip(blank, made, strict=True):
-            self._item(row, SKU).setText(sku)
+            self._item(row, SKU).setText(sku)  # clears the cell's error (_cell_changed)
         self._dirty = True
+        return True
 
     # ----------------------------------------------------------------------- the draft
 
@@ -1076,25 +1162,12 @@ class ProductEditor(QDialog):
         texts = self._row_texts(row)
         vid, seen, prices_seen = self._row_meta(row)
         lang = current_language()
-        label = self.tr("Variant %1").replace("%1", str(row + 1))
-        if texts[SKU]:
-            label += f" ({texts[SKU]})"
 
-        def number(column: int, *, required: bool = False) -> int | None:
-            text = texts[column]
-            field = svc.variant_field(row, COLUMN_FIELDS[column])
-            if not text:
-                if required:
-                    header = self.grid.horizontalHeaderItem(column)
-                    what = header.text().lower() if header is not None else COLUMN_FIELDS[column]
-                    msg = self.tr("%1: give its %2.").replace("%1", label).replace("%2", what)
-                    raise ValidationError(msg, field=field)
-                return None
-            try:
-                return parse_money(text, lang)
-            except ValueError:
-                msg = self.tr("%1: %2 is not a number.").replace("%1", label).replace("%2", text)
-                raise ValidationError(msg, field=field) from None
+        def number(column: int) -> int | None:
+            problem = self._cell_problem(row, column)
+            if problem:
+                raise ValidationError(problem, field=svc.variant_field(row, COLUMN_FIELDS[column]))
+            return parse_money(texts[column], lang) if texts[column] else None
 
         names = self._attribute_names()
         return VariantDraft(
@@ -1104,7 +1177,7 @@ class ProductEditor(QDialog):
             option1=texts[OPT1] or None if names[0] else None,
             option2=texts[OPT2] or None if names[1] else None,
             cost=number(COST) or 0,
-            price=number(PRICE, required=True) or 0,
+            price=number(PRICE) or 0,
             discount_price=number(DISCOUNT),
             stock=number(STOCK) or 0,
             low_stock_level=number(LOW),
@@ -1113,11 +1186,89 @@ class ProductEditor(QDialog):
             prices_seen=prices_seen,
         )
 
+    def _cell_problem(self, row: int, column: int) -> str | None:
+        """What the form itself refuses in a cell: a number it cannot read, a missing
+        price (None: nothing)."""
+        text = self._text(row, column)
+        if column not in NUMBER_COLUMNS:
+            return None
+        label = self.tr("Variant %1").replace("%1", str(row + 1))
+        if self._text(row, SKU):
+            label += f" ({self._text(row, SKU)})"
+        if not text:
+            if column != PRICE:
+                return None
+            header = self.grid.horizontalHeaderItem(column)
+            what = header.text().lower() if header is not None else COLUMN_FIELDS[column]
+            return self.tr("%1: give its %2.").replace("%1", label).replace("%2", what)
+        try:
+            parse_money(text, current_language())
+        except ValueError:
+            return self.tr("%1: %2 is not a number.").replace("%1", label).replace("%2", text)
+        return None
+
+    def _name_problem(self) -> str | None:
+        n = len(svc.clean_name(self.name.text()))
+        if not n:
+            return self.tr("Give the product a name.")
+        if n > svc.MAX_NAME:
+            text = self.tr("The name is %1 characters long; at most %2 are allowed.")
+            return text.replace("%1", str(n)).replace("%2", str(svc.MAX_NAME))
+        return None
+
+    def _check_name(self) -> None:
+        """A name marked wrong loses its mark as soon as it is right."""
+        if self.name.property("invalid"):
+            problem = self._name_problem()
+            _set_flag(self.name, "invalid", problem is not None)
+            self._show_field_error(self.name_error, problem or "")
+
+    def _field_edited(self, edit: QWidget, label: QLabel) -> None:
+        """A field the service refused loses its mark once it is changed."""
+        if edit.property("invalid"):
+            _set_flag(edit, "invalid", False)
+            self._show_field_error(label, "")
+
+    def show_problems(self) -> bool:
+        """Everything Save can check in the form, shown at once (the name above it, each
+        cell marked and its message under the grid) with the cursor on the first; True
+        when there is something to correct."""
+        self._clear_errors()
+        problem = self._name_problem()
+        if problem:
+            _set_flag(self.name, "invalid", True)
+            self._show_field_error(self.name_error, problem)
+        errors = {}
+        for row in range(self.grid.rowCount()):
+            for column in NUMBER_COLUMNS:
+                text = self._cell_problem(row, column)
+                if text:
+                    errors[(row, column)] = text
+        self._set_cell_errors(errors)
+        if problem:
+            self.name.setFocus()
+        elif errors:
+            self._focus_cell(*next(iter(errors)))
+        return bool(problem or errors)
+
     # ----------------------------------------------------------------------- errors
 
     def _show_field_error(self, label: QLabel, text: str) -> None:
         label.setText(text)
+        label.setToolTip("" if label.wordWrap() else text)  # a one-line error may be cut
         label.setVisible(bool(text))
+        self._update_problems_note()
+
+    def _update_problems_note(self) -> None:
+        """How many places are refused, beside the buttons (instead of the hint)."""
+        labels = (self.name_error, self.category_error, self.attributes_error,
+                  self.shops_error, self.images_error)  # fmt: skip
+        count = sum(not label.isHidden() for label in labels) + len(self._cell_errors)
+        count += bool(self._grid_note)
+        text = self.tr("Fields to correct (in red): %1").replace("%1", str(count)) if count else ""
+        self.problems_note.setText(text)
+        self.problems_note.setVisible(bool(count))
+        self.hint.setVisible(not count)
 
     def _show_general(self, text: str) -> None:
         self._show_field_error(self.general_error, text)
@@ -1129,37 +1280,50 @@ class ProductEditor(QDialog):
         for widget in (self.name, self.category, *self.attr_names, *self.attr_values,
                        self.all_price, self.all_cost, self.all_stock, self.all_weight):  # fmt: skip
             _set_flag(widget, "invalid", False)
-        self._highlight_row(None)
+        self._set_cell_errors({})  # and the note beside the buttons
 
-    def _highlight_row(self, row: int | None, column: int | None = None) -> None:
+    def _set_cell_errors(self, errors: dict[tuple[int, int], str], note: str = "") -> None:
+        """Mark these cells (red, their rows pink) and list their messages under the grid,
+        in row order, then `note`; the marks of cells no longer refused go."""
+        self._cell_errors = dict(sorted(errors.items()))
+        self._grid_note = note
+        rows = {row for row, _column in self._cell_errors}
         self._formatting = True
         try:
-            if self._error_row is not None and self._error_row < self.grid.rowCount():
+            for row in (self._marked_rows | rows) & set(range(self.grid.rowCount())):
                 for c in range(self.grid.columnCount()):
-                    item = self.grid.item(self._error_row, c)
+                    item = self.grid.item(row, c)
                     if item is not None:
-                        item.setBackground(QBrush())
-            self._error_row = row
-            if row is None or row >= self.grid.rowCount():
-                return
-            for c in range(self.grid.columnCount()):
-                item = self.grid.item(row, c)
-                if item is not None:
-                    item.setBackground(ERROR_CELL if c == column else ERROR_ROW)
+                        shade = (ERROR_CELL if (row, c) in self._cell_errors
+                                 else ERROR_ROW if row in rows else None)  # fmt: skip
+                        item.setBackground(QBrush(shade) if shade is not None else QBrush())
         finally:
             self._formatting = False
-        target = self.grid.item(row, column if column is not None else SKU)
-        if target is not None:
-            # The cursor goes to the cell without selecting it, so its red stays visible.
-            self.grid.scrollToItem(target)
-            self.grid.clearSelection()
-            self.grid.selectionModel().setCurrentIndex(
-                self.grid.indexFromItem(target), QItemSelectionModel.SelectionFlag.NoUpdate
-            )
+        self._marked_rows = rows
+        lines = [*self._cell_errors.values(), note] if note else list(self._cell_errors.values())
+        self._show_field_error(self.variants_error, "\n".join(lines))
+
+    def _focus_cell(self, row: int, column: int) -> None:
+        """The keys go to the cell (typing fills it), shown in the grid and the dialog."""
+        target = self.grid.item(row, column)
+        if target is None:
+            return
+        # The cursor goes to the cell without selecting it, so its red stays visible.
+        self.grid.scrollToItem(target)
+        self.grid.clearSelection()
+        self.grid.selectionModel().setCurrentIndex(
+            self.grid.indexFromItem(target), QItemSelectionModel.SelectionFlag.NoUpdate
+        )
+        self.grid.setFocus()
+        form = self.form_scroll.widget()
+        if form is not None:
+            rect = self.grid.visualItemRect(target)
+            centre = self.grid.viewport().mapTo(form, rect.center())
+            self.form_scroll.ensureVisible(centre.x(), centre.y(), 50, 60)
 
     def row_in_error(self) -> int | None:
-        """The grid row highlighted by the last error (None when none is)."""
-        return self._error_row
+        """The first grid row marked by the last errors (None when none is)."""
+        return next(iter(self._cell_errors), (None, None))[0]
 
     def show_validation(self, exc: ValidationError) -> None:
         """Show a refusal next to the field it names."""
@@ -1169,13 +1333,14 @@ class ProductEditor(QDialog):
         if cell is not None:
             row, column_name = cell
             column = COLUMN_FIELDS.index(column_name) if column_name in COLUMN_FIELDS else SKU
-            self._highlight_row(row, column)
             if column == SKU and row < self.grid.rowCount() and not self._text(row, SKU):
                 text += "\n" + self.tr("Fill in SKUs (above the grid) makes the missing ones "
                                         "from the product name.")  # fmt: skip
-            self._show_field_error(self.variants_error, text)
-            # The cell's cursor is set: the grid takes the keys, so typing fills that cell.
-            self.grid.setFocus()
+            if row < self.grid.rowCount():
+                self._set_cell_errors({(row, column): text})
+                self._focus_cell(row, column)
+            else:
+                self._set_cell_errors({}, text)
         elif name == "name":
             _set_flag(self.name, "invalid", True)
             self._show_field_error(self.name_error, text)
@@ -1190,7 +1355,7 @@ class ProductEditor(QDialog):
             self._show_field_error(self.attributes_error, text)
             edit.setFocus()
         elif name == "variants":
-            self._show_field_error(self.variants_error, text)
+            self._set_cell_errors({}, text)
             self.grid.setFocus()
         elif name == "shop_ids":
             self._show_field_error(self.shops_error, text)
@@ -1205,10 +1370,15 @@ class ProductEditor(QDialog):
     # ----------------------------------------------------------------------- save
 
     def save(self) -> None:
-        """Check the grid's numbers, then save in the background; errors stay inline."""
+        """Check the form (all its problems shown at once), fill in missing SKUs, then save
+        in the background; the service's refusal shows by its field."""
         if self._busy or not self.save_button.isEnabled():
             return
-        self._clear_errors()
+        if self.show_problems():
+            return
+        # A variant left without a SKU gets one, as Fill in SKUs makes it (unused).
+        if self._blank_sku_rows() and not self._make_skus():
+            return
         try:
             draft = self.draft()
         except ValidationError as exc:

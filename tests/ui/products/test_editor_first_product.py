@@ -62,21 +62,6 @@ def refused(qtbot: Any, dialog: ProductEditor) -> str:
     return dialog.variants_error.text()
 
 
-def test_a_blank_sku_takes_the_keys_to_its_cell_and_says_how_to_fill_it(
-    qtbot: Any, owner_ctx: ServiceContext
-) -> None:
-    dialog = first_product(qtbot, owner_ctx)
-    text = refused(qtbot, dialog)
-    assert text.startswith("Variant 1: give it a SKU.")
-    assert "Fill in SKUs" in text
-    assert dialog.focusWidget() is dialog.grid  # not the product name
-    index = dialog.grid.currentIndex()
-    assert (index.row(), index.column()) == (0, SKU)
-    qtbot.keyClick(dialog.grid, Qt.Key.Key_A)  # typing goes into that cell
-    assert dialog.grid.state() == QTableWidget.State.EditingState
-    assert dialog.grid.currentIndex().column() == SKU
-
-
 def test_a_bad_price_takes_the_keys_to_its_cell(qtbot: Any, owner_ctx: ServiceContext) -> None:
     dialog = first_product(qtbot, owner_ctx)
     cell(dialog.grid, 0, SKU).setText("AO-1")
@@ -105,17 +90,6 @@ def test_fill_in_skus_makes_the_missing_ones_from_the_name_and_keeps_typed_ones(
     pid = save_and_wait(qtbot, dialog)
     assert sorted(v.sku for v in svc.get_product(owner_ctx, pid).draft.variants) == [
         "ASMLN-DEN-M", "ASMLN-DEN-S-2", "ASMLN-XANHREU-S", "MY-OWN"]  # fmt: skip
-
-
-def test_the_sku_error_offers_fill_in_skus_for_a_single_variant(
-    qtbot: Any, owner_ctx: ServiceContext
-) -> None:
-    dialog = first_product(qtbot, owner_ctx, "Bút bi")
-    refused(qtbot, dialog)
-    qtbot.mouseClick(dialog.make_skus_button, Qt.MouseButton.LeftButton)
-    assert cells(dialog.grid, SKU) == ["BUTBI"]
-    assert dialog.variants_error.isHidden()
-    assert save_and_wait(qtbot, dialog)
 
 
 def test_fill_in_skus_asks_for_a_name_first(qtbot: Any, owner_ctx: ServiceContext) -> None:
