@@ -9,11 +9,13 @@ the catalogue does not have, in English.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtWidgets import QLabel
 
 from primedist.core.messages import CONTEXT, Label, Message, day_text
 from primedist.core.money import format_number
@@ -63,3 +65,41 @@ def _value(value: Any) -> str:
     if isinstance(value, date):  # and datetime: dd/mm/yyyy [HH:MM], as the app's lists
         return day_text(value, current_language())
     return str(value)
+
+
+def say(label: QLabel, make: Callable[[], str], *, error: bool = False) -> None:
+    """Show in `label` the message `make` returns, and make it again on a language change
+    (the words translated anew, the names and numbers in it kept), until something else
+    is written into the label. Whether the label shows is left to the caller."""
+    resayer = label.findChild(_Resayer)
+    if resayer is None:
+        resayer = _Resayer(label)
+    label.setProperty("error", error)
+    resayer.said = make()
+    resayer.make = make
+    label.setText(resayer.said)
+
+
+def say_error(label: QLabel, exc: PrimedistError) -> None:
+    """`say` the expected error `exc` (kept: its text is made again on a switch)."""
+    say(label, lambda: error_text(exc), error=True)
+
+
+class _Resayer(QObject):
+    """Says a label's message again in the new language (see `say`)."""
+
+    def __init__(self, label: QLabel) -> None:
+        super().__init__(label)
+        self.make: Callable[[], str] | None = None
+        self.said = ""
+        label.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.LanguageChange and self.make is not None
+                and isinstance(watched, QLabel)):  # fmt: skip
+            if watched.text() == self.said:
+                self.said = self.make()
+                watched.setText(self.said)
+            else:  # the page wrote something else since: that is not ours to redo
+                self.make = None
+        return False

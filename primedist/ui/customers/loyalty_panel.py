@@ -40,7 +40,7 @@ from primedist.services.loyalty.ranks import RankHistoryRow, RankStatus
 from primedist.services.loyalty.settings import RANKS_DOWN
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, say
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
@@ -60,14 +60,15 @@ def run_inline(
     owner: QWidget, title: str, work: Callable[[], object], message: QLabel,
     done: Callable[[object], None], always: Callable[[], None] | None = None,
 ) -> None:  # fmt: skip
-    """Run `work` on the database worker; a refusal is shown in `message`, not a box;
-    `always` runs after either."""
+    """Run `work` on the database worker; a refusal is shown in `message`, not a box (and
+    said again in the new language on a switch); `always` runs after either. `done` says
+    its result with `say` to have it follow a switch too."""
 
     def failed(exc: BaseException) -> None:
         if shiboken6.isValid(message):
-            text = error_text(exc) if isinstance(exc, PrimedistError) else str(exc)
-            message.setText(text)
-            message.setProperty("error", True)
+            # Said again in the new language on a switch (the error kept).
+            say(message, lambda: error_text(exc) if isinstance(exc, PrimedistError)
+                else str(exc), error=True)  # fmt: skip
 
     def ok(result: object) -> None:
         if shiboken6.isValid(owner):

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from primedist.errors import PrimedistError
 from primedist.services import auth, staff
 from primedist.services.context import Actor, ServiceContext
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, say
 from primedist.ui.ops import Op
 from primedist.ui.widgets import add_narrow, button_row
 
@@ -66,15 +66,15 @@ def run_inline(
     button: QPushButton | None = None,
 ) -> None:
     """Run a (slow: argon2) service call off the UI thread; an expected error shows in
-    `label`, anything else goes to the crash dialog."""
+    `label` (said again in the new language on a switch), anything else goes to the crash
+    dialog. `done` says its result with `say` to have it follow a switch too."""
     label.hide()
     if button is not None:
         button.setEnabled(False)
 
     def failed(exc: BaseException) -> None:
         if isinstance(exc, PrimedistError):
-            label.setProperty("error", True)
-            label.setText(error_text(exc))
+            say(label, lambda: error_text(exc), error=True)
             label.show()
             fit_dialog_to(label)
             return
@@ -168,7 +168,7 @@ class AccountSettings(QWidget):
 
     def _profile_saved(self, actor: Actor) -> None:
         self.show_actor(actor)
-        self._say(self.profile_message, self.tr("Profile saved."))
+        self._say(self.profile_message, lambda: self.tr("Profile saved."))
         self.accountChanged.emit(actor)
 
     def show_actor(self, actor: Actor) -> None:
@@ -179,7 +179,9 @@ class AccountSettings(QWidget):
 
     def on_change_password(self) -> None:
         if self.new.text() != self.repeat.text():
-            self._say(self.password_message, self.tr("The two new passwords differ."), error=True)
+            self._say(
+                self.password_message, lambda: self.tr("The two new passwords differ."), error=True
+            )
             return
         current, new = self.current.text(), self.new.text()
         run_inline(self, lambda: auth.change_password(self.ctx, current, new),
@@ -188,12 +190,11 @@ class AccountSettings(QWidget):
     def _password_changed(self, _actor: Actor) -> None:
         for edit in (self.current, self.new, self.repeat):
             edit.clear()
-        self._say(self.password_message, self.tr("Password changed."))
+        self._say(self.password_message, lambda: self.tr("Password changed."))
 
     @staticmethod
-    def _say(label: QLabel, text: str, *, error: bool = False) -> None:
-        label.setProperty("error", error)
-        label.setText(text)
+    def _say(label: QLabel, text: Callable[[], str], *, error: bool = False) -> None:
+        say(label, text, error=error)
         label.show()
 
 

@@ -36,7 +36,7 @@ from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import ask_save_path, setup_list_view, sort_by_default
-from primedist.ui.messages import error_text, localize
+from primedist.ui.messages import localize, say, say_error
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label
 from primedist.ui.settings.audit_columns import AuditColumns, AuditTableModel
@@ -286,7 +286,7 @@ class AuditLogSettings(QWidget):
         try:
             svc.check_filter(flt)
         except PrimedistError as exc:
-            self.message.setText(error_text(exc))
+            say_error(self.message, exc)
             self.message.show()
             return
         self.message.hide()
@@ -320,8 +320,13 @@ class AuditLogSettings(QWidget):
         op.with_progress(beside=True).run()
 
     def _exported(self, report: ExportReport) -> None:
-        rows = format_number(report.rows, current_language())
-        self.message.setText(self.tr("Exported %s rows to %s") % (rows, report.path.name))
+        say(
+            self.message,
+            lambda: (
+                self.tr("Exported %s rows to %s")
+                % (format_number(report.rows, current_language()), report.path.name)
+            ),
+        )
         self.message.show()
 
     def shutdown(self) -> None:

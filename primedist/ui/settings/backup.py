@@ -38,9 +38,9 @@ from primedist.services.context import ServiceContext
 from primedist.ui.file_dialogs import BACKUP, ask_folder, ask_open_file
 from primedist.ui.formatting import format_file_size, short_path
 from primedist.ui.i18n import current_language
-from primedist.ui.messages import error_text, localize
+from primedist.ui.messages import error_text, localize, say
 from primedist.ui.ops import Op
-from primedist.ui.settings.account import message_label
+from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import align_headers
 
 COL_WHEN, COL_KIND, COL_SIZE, COL_FILE = range(4)
@@ -105,8 +105,6 @@ class BackupSettings(QWidget):
         bar.addStretch(1)
         layout.addLayout(bar)
         self.message = message_label("backupMessage")
-        #: What the message says, in the current language: run again on a language change.
-        self._message_text: Callable[[], str] | None = None
         layout.addWidget(self.message)
         # PostgreSQL: how to restore the selected backup (selectable: to copy the command).
         self.restore_note = message_label("restoreCommand")
@@ -196,8 +194,6 @@ class BackupSettings(QWidget):
         self._fill()
         self._show_failure()
         self._show_server_notes()
-        if self._message_text is not None:
-            self.message.setText(self._message_text())
 
     def _kind(self, reason: str) -> str:
         kinds = {
@@ -361,14 +357,8 @@ class BackupSettings(QWidget):
 
     def save_keep(self) -> None:
         keep = self.keep.value()
-        # Not run_inline: it writes a refusal into the label itself, and a language change
-        # would then bring back the message before it. `_failed` says it through `_say`.
-        self._message_text = None
-        self.message.hide()
-        self.keep_save.setEnabled(False)
-        op: Op[object] = Op(self, lambda _job: svc.set_backup_keep(self.ctx, keep))
-        op.success(lambda _k: self._say(lambda: self.tr("Saved."))).failure(self._failed)
-        op.finally_(lambda: self.keep_save.setEnabled(self.allowed)).run()
+        run_inline(self, lambda: svc.set_backup_keep(self.ctx, keep), self.message,
+                   lambda _k: self._say(lambda: self.tr("Saved.")), self.keep_save)  # fmt: skip
 
     def choose_and_restore(self) -> None:
         folder = self.ctx.settings.backup_dir if self.ctx.settings else None
@@ -450,11 +440,9 @@ class BackupSettings(QWidget):
             self._update_actions()
 
     def _say(self, text: Callable[[], str], *, error: bool = False) -> None:
-        """Show what `text` makes; it is made again in the new language when that changes
-        (the backup's name or the error kept, the words translated)."""
-        self._message_text = text
-        self.message.setProperty("error", error)
-        self.message.setText(text())
+        """Show what `text` makes; `say` makes it again in the new language when that
+        changes (the backup's name or the error kept, the words translated)."""
+        say(self.message, text, error=error)
         self.message.show()
 
 

@@ -29,7 +29,7 @@ from primedist.services.loyalty.levels import LevelPriceRow, LevelRow
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
-from primedist.ui.messages import error_text, localize
+from primedist.ui.messages import localize, say, say_error
 from primedist.ui.widgets import align_headers
 
 SPIN_MAX = 2_000_000_000
@@ -172,7 +172,7 @@ class LevelsSettings(QWidget):
         try:
             self.levels = svc.list_levels(self.ctx)
         except PrimedistError as exc:
-            self.message.setText(error_text(exc))
+            say_error(self.message, exc)
             return
         self._fill()
         for row, level in enumerate(self.levels):
@@ -205,7 +205,7 @@ class LevelsSettings(QWidget):
         try:
             self.prices = [] if level is None else svc.level_prices(self.ctx, level.id)
         except PrimedistError as exc:
-            self.message.setText(error_text(exc))
+            say_error(self.message, exc)
             self.prices = []
         lang = current_language()
         blocked = self.price_table.blockSignals(True)  # another level's rows: none chosen
@@ -247,15 +247,16 @@ class LevelsSettings(QWidget):
     # ------------------------------------------------------------------ actions
 
     def _run(
-        self, title: str, work: Callable[[], object], done_text: str, *, select: bool = True
-    ) -> None:
+        self, title: str, work: Callable[[], object], done_text: Callable[[], str], *,
+        select: bool = True,
+    ) -> None:  # fmt: skip
         """`work` on the database worker; then the levels again (with the level whose id
         it returned chosen when `select`)."""
         self.busy = True
         self._update()
 
         def done(result: object) -> None:
-            self.message.setText(done_text.replace("%1", str(result)))
+            say(self.message, lambda: done_text().replace("%1", str(result)))
             self.reload(select=result if select and isinstance(result, int) else None)
 
         def settled() -> None:
@@ -274,7 +275,7 @@ class LevelsSettings(QWidget):
         self._run(self.tr("Saving the level"),
                   lambda: svc.save_level(ctx, name=name, code=code, upgrade_threshold=threshold,
                                          level_id=level_id),
-                  self.tr("Level saved."))  # fmt: skip
+                  lambda: self.tr("Level saved."))  # fmt: skip
 
     def delete(self) -> None:
         level = self.current()
@@ -297,7 +298,7 @@ class LevelsSettings(QWidget):
         self.table.clearSelection()
         self._clear_form()
         self._run(self.tr("Deleting the level"), lambda: svc.delete_level(ctx, lid),
-                  self.tr("Level deleted; %1 customers now have no level."),
+                  lambda: self.tr("Level deleted; %1 customers now have no level."),
                   select=False)  # fmt: skip
 
     def _vouchers_only_for(self, level_id: int) -> list[str]:
@@ -316,7 +317,8 @@ class LevelsSettings(QWidget):
             return
         self._run(self.tr("Saving the level price"),
                   lambda: (svc.set_level_price(ctx, lid, sku, price), lid)[1],
-                  self.tr("Price removed.") if remove else self.tr("Price saved."))  # fmt: skip
+                  lambda: self.tr("Price removed.") if remove
+                  else self.tr("Price saved."))  # fmt: skip
 
     def _price_confirmed(self, sku: str, price: int | None) -> bool:
         """A price above the SKU's list price is asked about first (it would not apply)."""

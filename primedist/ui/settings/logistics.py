@@ -9,6 +9,7 @@ are tracked again. The address lists (GHN's provinces) can be fetched again here
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
@@ -31,7 +32,7 @@ from primedist.domain.enums import CarrierCode
 from primedist.errors import PrimedistError
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
-from primedist.ui.messages import error_text
+from primedist.ui.messages import say, say_error
 from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import add_narrow, align_headers, button_row
 
@@ -194,7 +195,7 @@ class LogisticsSettings(QWidget):
         self.add_button.setEnabled(True)
         for field in (self.name, self.token, self.shop_id, self.key, self.password):
             field.clear()
-        self._say(self.tr("The account works and is saved."))
+        self._say(lambda: self.tr("The account works and is saved."))
         self.reload()
 
     def on_update_token(self) -> None:
@@ -205,8 +206,7 @@ class LogisticsSettings(QWidget):
         try:
             fields = svc.account_fields(self.ctx, account.id)
         except PrimedistError as exc:
-            self.message.setProperty("error", True)
-            self.message.setText(error_text(exc))
+            say_error(self.message, exc)
             self.message.show()
             return
         self.editing = None
@@ -236,7 +236,7 @@ class LogisticsSettings(QWidget):
     def _token_saved(self) -> None:
         self._stop_editing()
         self.add_button.setEnabled(True)
-        self._say(self.tr("The new token works and is saved."))
+        self._say(lambda: self.tr("The new token works and is saved."))
         self.reload()
 
     def _stop_editing(self) -> None:
@@ -256,7 +256,7 @@ class LogisticsSettings(QWidget):
                    lambda _v: self._removed(account.name), self.remove_button)  # fmt: skip
 
     def _removed(self, name: str) -> None:
-        self._say(self.tr("%s was removed.") % name)
+        self._say(lambda: self.tr("%s was removed.") % name)
         self.reload()
 
     def on_refresh_addresses(self) -> None:
@@ -265,11 +265,10 @@ class LogisticsSettings(QWidget):
 
     def _refreshed(self, provinces: list[Any]) -> None:
         self.refresh_button.setEnabled(True)
-        self._say(self.tr("Address lists refreshed: %n province(s).", "", len(provinces)))
+        self._say(lambda: self.tr("Address lists refreshed: %n province(s).", "", len(provinces)))
 
-    def _say(self, text: str) -> None:
-        self.message.setProperty("error", False)
-        self.message.setText(text)
+    def _say(self, text: Callable[[], str]) -> None:
+        say(self.message, text)
         self.message.show()
 
     # ------------------------------------------------------------------ texts

@@ -16,7 +16,7 @@ from primedist.services.loyalty.settings import (
     save_points_settings,
 )
 from primedist.ui.customers.loyalty_panel import run_inline
-from primedist.ui.messages import error_text
+from primedist.ui.messages import say, say_error
 from primedist.ui.widgets import add_narrow, button_row
 
 
@@ -98,7 +98,7 @@ class PointsSettingsSection(QWidget):
         try:
             s = read_points_settings(self.ctx)
         except PrimedistError as exc:
-            self.message.setText(error_text(exc))
+            say_error(self.message, exc)
             return
         self.earn_per.setValue(s.earn_per)
         self.point_value.setValue(s.point_value)
@@ -112,5 +112,5 @@ class PointsSettingsSection(QWidget):
         self.save_button.setEnabled(False)
         run_inline(self, self.tr("Saving the points rules"),
                    lambda: save_points_settings(ctx, new), self.message,
-                   lambda _r: self.message.setText(self.tr("Saved.")),
+                   lambda _r: say(self.message, lambda: self.tr("Saved.")),
                    lambda: self.save_button.setEnabled(True))  # fmt: skip

@@ -42,7 +42,7 @@ from primedist.services.loyalty.settings import (
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.messages import error_text
+from primedist.ui.messages import say, say_error
 from primedist.ui.ops import Op, failure_text
 from primedist.ui.widgets import add_narrow, align_headers
 
@@ -190,7 +190,7 @@ class RankingSettings(QWidget):
             self.counts = ranks_svc.rank_counts(self.ctx) if self.may_recompute else None
             self.last_run = ranks_svc.last_run(self.ctx) if self.may_recompute else None
         except PrimedistError as exc:
-            self.message.setText(error_text(exc))
+            say_error(self.message, exc)
             return False
         return True
 
@@ -301,9 +301,9 @@ class RankingSettings(QWidget):
             lambda: save_rank_settings(ctx, basis=basis, window=window,
                                        thresholds={basis: values}),
             self.message,
-            lambda _r: self.message.setText(
-                self.tr("Saved. The ranks follow at the next recompute (tonight at 23:59, "
-                        "or Recompute now).")),
+            lambda _r: say(self.message, lambda: self.tr(
+                "Saved. The ranks follow at the next recompute (tonight at 23:59, "
+                "or Recompute now).")),
             self._settled,
         )  # fmt: skip
 

@@ -33,6 +33,7 @@ from primedist.services.context import Actor, ServiceContext
 from primedist.services.staff import IssuedPassword, StaffMember
 from primedist.ui.errors import box_text
 from primedist.ui.labels import enum_label
+from primedist.ui.messages import say
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import align_headers
@@ -437,7 +438,7 @@ class StaffSettings(QWidget):
                    lambda _m: self._lock_saved(), self.lock_save)  # fmt: skip
 
     def _lock_saved(self) -> None:
-        self.lock_message.setText(self.tr("Saved."))
+        say(self.lock_message, lambda: self.tr("Saved."))
         self.lock_message.show()
         window = self.window()
         apply = getattr(window, "set_lock_minutes", None)

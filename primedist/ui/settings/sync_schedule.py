@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QSpinBox, QVBoxL
 
 from primedist.services import schedule_settings as svc
 from primedist.services.context import ServiceContext
+from primedist.ui.messages import say
 from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import add_narrow, button_row
 
@@ -48,7 +49,7 @@ class SyncScheduleSettings(QWidget):
                    lambda _m: self._saved(), self.save)  # fmt: skip
 
     def _saved(self) -> None:
-        self.message.setText(self.tr("Saved: the next syncs follow the new interval."))
+        say(self.message, lambda: self.tr("Saved: the next syncs follow the new interval."))
         self.message.show()
 
     def changeEvent(self, event: QEvent) -> None:

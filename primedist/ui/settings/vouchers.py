@@ -41,7 +41,7 @@ from primedist.services.tags import list_tags
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
-from primedist.ui.messages import error_text
+from primedist.ui.messages import say, say_error
 from primedist.ui.widgets import align_headers
 
 SPIN_MAX = 2_000_000_000
@@ -299,7 +299,7 @@ class VouchersSettings(QWidget):
         try:
             self.rows = svc.list_vouchers(self.ctx)
         except PrimedistError as exc:
-            self.message.setText(error_text(exc))
+            say_error(self.message, exc)
             return
         self._fill()
 
@@ -366,7 +366,7 @@ class VouchersSettings(QWidget):
         self.dialog.open()
 
     def _saved(self) -> None:
-        self.message.setText(self.tr("Voucher saved."))
+        say(self.message, lambda: self.tr("Voucher saved."))
         self.reload()
 
     def toggle(self) -> None:
@@ -394,4 +394,4 @@ class VouchersSettings(QWidget):
 
     def _deleted(self, _result: object) -> None:
         self.reload()
-        self.message.setText(self.tr("Voucher deleted."))
+        say(self.message, lambda: self.tr("Voucher deleted."))
