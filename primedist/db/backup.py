@@ -199,6 +199,7 @@ def _write_backup(
                 _refuse_damaged_copy(tmp, stop)
             else:
                 pg_backup.dump_into(pg_dump, engine.url, tmp, stop=stop, cancelled=cancelled)
+                _refuse_unreadable_dump(tmp, stop)
             if new_file and (path.exists() or path.is_symlink()):
                 _remove_quietly(tmp)
                 raise _already_exists(path)
@@ -371,6 +372,18 @@ def _refuse_damaged_copy(tmp: Path, stop: threading.Event) -> None:
             error=damage.detail,
         )
     )
+
+
+def _refuse_unreadable_dump(tmp: Path, stop: threading.Event) -> None:
+    """pg_restore reads the dump just written back (`pg_backup.check_dump`: a sixth of the
+    dump's own time): a dump that cannot be restored, kept as the newest backup, would
+    push the good ones out. Without pg_restore only its first bytes are checked (logged)."""
+    try:
+        note = pg_backup.check_dump(tmp, stop=stop)
+    except pg_backup.BadDump as exc:
+        raise pg_backup.DumpFailed(exc.reason) from exc
+    if note is not None:
+        log.info("%s", note)
 
 
 def _reason(exc: BaseException) -> str:

@@ -421,7 +421,7 @@ def _failure_reason(ctx: ServiceContext, exc: BaseException) -> str:
 # Restore -------------------------------------------------------------------------------
 def check_backup(ctx: ServiceContext, backup_file: Path) -> str:
     """Validate a file before asking to restore it; returns its schema revision. Refused
-    on PostgreSQL (`restore`)."""
+    on PostgreSQL (`refuse_restore_on_server`: a dump is checked first)."""
     ctx.require_manager()
     refuse_restore_on_server(_settings(ctx), backup_file)
     return store_backup.validate_backup(backup_file)
@@ -430,9 +430,18 @@ def check_backup(ctx: ServiceContext, backup_file: Path) -> str:
 def refuse_restore_on_server(settings: Settings, backup_file: Path | None) -> None:
     """No restore from the app on PostgreSQL: the other PCs using the database meanwhile
     would write into it, or fail, halfway through. The refusal gives the pg_restore
-    command to run when every PC has closed the app."""
-    if not settings.is_sqlite:
-        raise StoreError(pg_backup.restore_refusal(settings.database_url, backup_file))
+    command to run when every PC has closed the app, once the file passed
+    `pg_backup.check_dump` (BadDump: a damaged dump, or not a shop's, gets no command)."""
+    if settings.is_sqlite:
+        return
+    note = None
+    if (
+        backup_file is not None
+        and backup_file.is_file()
+        and (backup_file.name.endswith(pg_backup.DUMP_SUFFIX) or pg_backup.is_dump(backup_file))
+    ):
+        note = pg_backup.check_dump(backup_file)
+    raise StoreError(pg_backup.restore_refusal(settings.database_url, backup_file, note))
 
 
 def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Path]:

@@ -1010,7 +1010,7 @@ doanh thu</translation>
     <name>BackupSettings</name>
     <message>
         <source>Backup &amp; restore</source>
-        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, and on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path). What the message says, in the current language: run again on a language change.</extracomment>
+        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, and on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
         <translation>Sao lưu &amp; khôi phục</translation>
     </message>
     <message>
@@ -13237,7 +13237,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <name>products</name>
     <message>
         <source>Active</source>
-        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to a price range in the reader&apos;s language: `_fit_price_columns`). The price range a price column must show whole (&quot;1.234.000 ₫ - 2.345.000 ₫&quot;). Filter chip kinds, in chip order.</extracomment>
+        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to the prices in view: `_fit_price_columns`). Narrow enough that every column fits a maximised 1366 px window in both languages; the name takes the room left. A price cell&apos;s room beside its text: the style sheet&apos;s padding and the style&apos;s margins. The most rows a price column is measured over (those in view: a tall window). Filter chip kinds, in chip order.</extracomment>
         <translation>Đang bán</translation>
     </message>
     <message>
@@ -16555,6 +16555,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>pg_dump {client} cũ hơn máy chủ cơ sở dữ liệu ({server}): hãy cài bộ công cụ PostgreSQL phiên bản {major} trở lên, hoặc đặt PRIMEDIST_PG_DUMP tới một pg_dump như vậy.</translation>
     </message>
     <message>
+        <source>pg_restore ({path}) could not be started: {error}</source>
+        <translation>Không chạy được pg_restore ({path}): {error}</translation>
+    </message>
+    <message>
+        <source>pg_restore was not found beside pg_dump on this PC: only the start of {name} was checked.</source>
+        <translation>Không tìm thấy pg_restore cạnh pg_dump trên máy này: mới chỉ kiểm tra phần đầu của {name}.</translation>
+    </message>
+    <message>
         <source>phone {phone} belongs to {code} ({name}): not added</source>
         <translation>số điện thoại {phone} là của {code} ({name}): không thêm</translation>
     </message>
@@ -16607,6 +16615,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>giá khuyến mãi {discount} sẽ cao hơn giá bán {price}</translation>
     </message>
     <message>
+        <source>the dump cannot be read back: pg_restore says “{error}”</source>
+        <translation>không đọc lại được bản sao lưu: pg_restore báo “{error}”</translation>
+    </message>
+    <message>
+        <source>the dump holds no {tables} table</source>
+        <translation>bản sao lưu không có bảng {tables}</translation>
+    </message>
+    <message>
         <source>the file cannot be found.</source>
         <translation>không tìm thấy tệp.</translation>
     </message>
@@ -16617,6 +16633,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>the file is empty.</source>
         <translation>tệp trống.</translation>
+    </message>
+    <message>
+        <source>the file written is not a pg_dump backup</source>
+        <translation>tệp đã ghi không phải bản sao lưu pg_dump</translation>
     </message>
     <message>
         <source>the image is damaged or cut short.</source>
@@ -17427,6 +17447,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{name} đã được kết nối: hãy dùng Ủy quyền lại, hoặc Ngắt kết nối trước.</translation>
     </message>
     <message>
+        <source>{name} is damaged or incomplete: pg_restore says “{error}”. Copy it again from where the backup is kept, or choose another backup.</source>
+        <translation>{name} bị hỏng hoặc không đầy đủ: pg_restore báo “{error}”. Hãy chép lại từ nơi lưu bản sao lưu, hoặc chọn bản sao lưu khác.</translation>
+    </message>
+    <message>
         <source>{name} is empty</source>
         <translation>{name} trống</translation>
     </message>
@@ -17443,8 +17467,16 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{name} không phải bản sao lưu của Prime Distribution (không phải SQLite).</translation>
     </message>
     <message>
+        <source>{name} is not a backup of a Prime Distribution shop: it holds no {tables} table.</source>
+        <translation>{name} không phải bản sao lưu của cửa hàng Prime Distribution: không có bảng {tables}.</translation>
+    </message>
+    <message>
         <source>{name} is not a marketplace shop: it has nothing to link.</source>
         <translation>{name} không phải gian hàng trên sàn: không có gì để liên kết.</translation>
+    </message>
+    <message>
+        <source>{name} is not a pg_dump backup (.dump file).</source>
+        <translation>{name} không phải bản sao lưu pg_dump (tệp .dump).</translation>
     </message>
     <message>
         <source>{name} is not a readable CSV file: {exc}</source>
@@ -17673,6 +17705,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>{reason} (on {pc})</source>
         <translation>{reason} (trên máy {pc})</translation>
+    </message>
+    <message>
+        <source>{refusal} {note}</source>
+        <translation>{refusal} {note}</translation>
     </message>
     <message>
         <source>{role} is not a role (manager or staff).</source>

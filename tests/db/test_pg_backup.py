@@ -304,3 +304,34 @@ def test_pg_dump_is_found_by_setting_then_path_then_program_files(
         stand_in(root / version / "bin", "", name="pg_dump.exe")
     found = pg_backup.installed_versions(root, "pg_dump.exe")
     assert [p.parent.parent.name for p in found] == ["16", "15", "9.6"]
+
+
+def test_a_dump_pg_restore_cannot_read_back_is_not_kept(
+    server: Engine, pg_dump: Path, tmp_path: Path
+) -> None:
+    # pg_restore beside the pg_dump reads the dump back before it takes its name.
+    stand_in(pg_dump.parent, "echo 'pg_restore: error: could not read from input file: end "
+             "of file' >&2\nexit 1\n", name="pg_restore")  # fmt: skip
+    folder = tmp_path / "backups"
+    older = folder / "primedist-20260101-000000-000000-daily.dump"
+    folder.mkdir()
+    older.write_bytes(b"PGDMP an older good one")
+    with pytest.raises(backup.BackupFailed) as info:
+        backup.create_backup(server, folder, reason="daily", keep=1)
+    assert info.value.reason == (
+        "the dump cannot be read back: pg_restore says “could not read from input file: end "
+        "of file”"
+    )
+    assert files_in(folder) == [older.name]  # nothing kept, the good one not pruned
+
+
+def test_without_pg_restore_a_dump_is_checked_by_its_first_bytes(
+    server: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes_text = 'printf "not a dump" > "$out"\n'
+    monkeypatch.setenv(pg_backup.PG_DUMP_ENV, str(stand_in(tmp_path / "bin", writes_text)))
+    folder = tmp_path / "backups"
+    with pytest.raises(backup.BackupFailed) as info:
+        backup.create_backup(server, folder, reason="manual")
+    assert info.value.reason == "the file written is not a pg_dump backup"
+    assert files_in(folder) == []

@@ -2,10 +2,12 @@
 backups folder that pg_restore reads back, kept as the setting says; the daily backup is
 the shop's (one PC a day, whichever: the others see it was taken), a PC without pg_dump
 leaves it to the others and says so only when none is taken for a day, a failure names
-the PC; a restore is refused with the pg_restore command to run."""
+the PC; a restore is refused with the pg_restore command to run, once pg_restore has read
+the dump back (a cut or foreign one is refused; without pg_restore its first bytes)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -217,3 +219,82 @@ def test_a_restore_is_refused_with_the_pg_restore_command(
         )
         assert f'-d {database} "{dump}"' in str(info.value)
     assert backup.pg_restore_command(settings, dump).endswith(f'-d {database} "{dump}"')
+
+
+def refusal(ctx: ServiceContext, dump: Path) -> str:
+    with pytest.raises(StoreError) as info:
+        backup.check_backup(ctx, dump)
+    return str(info.value)
+
+
+def test_a_dump_is_read_back_by_pg_restore_before_its_command_is_given(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    make_orders(owner_ctx.engine, make_shop(owner_ctx.engine, "Shopee Lan"), ORDERS,
+                start=FIXED_NOW - timedelta(days=3), step=timedelta(minutes=7))  # fmt: skip
+    good = backup.backup_now(owner_ctx)
+    assert pg_backup.check_dump(good) is None  # read whole by the real pg_restore
+    assert "When every PC has closed the app, run: pg_restore" in refusal(owner_ctx, good)
+
+    data = good.read_bytes()
+    half = tmp_path / "half.dump"
+    half.write_bytes(data[: len(data) // 2])  # its table of contents is whole: --list passes
+    assert refusal(owner_ctx, half) == (
+        "half.dump is damaged or incomplete: pg_restore says “could not read from input "
+        "file: end of file”. Copy it again from where the backup is kept, or choose another "
+        "backup."
+    )
+    text = tmp_path / "notes.dump"
+    text.write_text("not a backup", encoding="utf-8")
+    assert refusal(owner_ctx, text) == "notes.dump is not a pg_dump backup (.dump file)."
+
+
+def test_a_dump_of_another_database_is_refused(
+    owner_ctx: ServiceContext, scratch_url: str, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.dump"
+    subprocess.run(["pg_dump", "--format=custom", f"--file={other}"],
+                   env=pg_backup.connection_env(scratch_url), check=True)  # fmt: skip
+    assert refusal(owner_ctx, other) == (
+        "other.dump is not a backup of a Prime Distribution shop: it holds no "
+        "alembic_version, orders table."
+    )
+
+
+def test_without_pg_restore_only_the_start_is_checked_and_said(
+    owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = shutil.which("pg_dump")
+    assert real is not None
+    alone = tmp_path / "only-pg_dump"
+    alone.mkdir()
+    (alone / "pg_dump").symlink_to(real)  # pg_dump without its pg_restore
+    monkeypatch.setenv(pg_backup.PG_DUMP_ENV, str(alone / "pg_dump"))
+
+    dump = backup.backup_now(owner_ctx)  # kept: its first bytes are a dump's
+
+    said = refusal(owner_ctx, dump)
+    assert "When every PC has closed the app, run: " in said
+    assert said.endswith(
+        f"pg_restore was not found beside pg_dump on this PC: only the start of {dump.name} "
+        "was checked."
+    )
+
+
+def test_a_dump_cut_while_written_is_not_kept(
+    owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_dump, real_restore = shutil.which("pg_dump"), shutil.which("pg_restore")
+    assert real_dump is not None and real_restore is not None
+    kept = backup.backup_now(owner_ctx)
+    # pg_dump's whole dump, then cut in half (a disk that lost its end), its pg_restore beside.
+    cuts = f'"{real_dump}" "$@" || exit 1\ntruncate -s $(($(wc -c < "$out") / 2)) "$out"\n'
+    bin_dir = stand_in(tmp_path / "bin", cuts).parent
+    (bin_dir / "pg_restore").symlink_to(real_restore)
+    monkeypatch.setenv(pg_backup.PG_DUMP_ENV, str(bin_dir / "pg_dump"))
+
+    with pytest.raises(backup.store_backup.BackupFailed) as info:
+        backup_job.run_daily_backup(owner_ctx)
+
+    assert "pg_restore says “could not read from input file: end of file”" in info.value.reason
+    assert [b.path for b in backup.list_backups(owner_ctx)] == [kept]
