@@ -91,7 +91,7 @@ from primedist.ui.detail_follow import (
 )
 from primedist.ui.errors import show_error
 from primedist.ui.file_dialogs import PICTURE, ask_open_file
-from primedist.ui.formatting import format_success_rate, signed_number, when_text
+from primedist.ui.formatting import format_success_rate, phone_text, signed_number, when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.messages import error_text, localize
@@ -903,7 +903,9 @@ class CustomerDetailDialog(QDialog):
         referrer = f"{p.referrer.name} ({p.referrer.code})" if p.referrer else ""
         points = self.tr("%1 remaining / %2 earned")
         values = {
-            "phones": "\n".join(p.phones),
+            # Spaced as on the lists and the sale ("0909 023 788"), one a line; copied so,
+            # a number still dials, and a search finds it.
+            "phones": "\n".join(phone_text(phone) for phone in p.phones),
             "email": p.email or "",
             "zalo": p.zalo_id or "",
             "facebook": p.facebook_id or "",
@@ -1005,7 +1007,7 @@ class CustomerDetailDialog(QDialog):
     def _fill_addresses(self, p: CustomerProfile) -> None:
         self.address_list.clear()
         for a in p.addresses:
-            who = " · ".join(x for x in (a.recipient, a.phone) if x)
+            who = " · ".join(x for x in (a.recipient, phone_text(a.phone)) if x)
             text = a.one_line() + (f"\n{who}" if who else "")
             if a.is_default:
                 text = f"★ {text}"

@@ -46,6 +46,7 @@ from primedist.services.customers import (
     merge_customers,
 )
 from primedist.ui.errors import box_text
+from primedist.ui.formatting import phone_text
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive, number
 from primedist.ui.ops import Op
@@ -164,7 +165,8 @@ class DuplicatesDialog(QDialog):
     def _group_title(self, group: DuplicateGroup) -> str:
         n = len(group.members)
         if group.reason == "phone":
-            return self.tr("Same phone {phone} ({n} customers)").format(phone=group.key, n=n)
+            phone = phone_text(group.key)
+            return self.tr("Same phone {phone} ({n} customers)").format(phone=phone, n=n)
         # The first member's own spelling (the key is folded: "ho my chau · tp. ho chi minh").
         first = group.members[0]
         key = " · ".join(part for part in (first.name, first.province) if part) or group.key
@@ -207,7 +209,8 @@ class DuplicatesDialog(QDialog):
             top.setFirstColumnSpanned(False)
             keep = default_survivor(group)
             for m in group.members:
-                row = QTreeWidgetItem(["", "", m.name, m.code, ", ".join(m.phones),
+                phones = ", ".join(map(phone_text, m.phones))
+                row = QTreeWidgetItem(["", "", m.name, m.code, phones,
                                        m.province or "", number(m.total_orders),
                                        format_money(m.total_expenses, lang),
                                        format_money(m.owed, lang) if m.owed else "",

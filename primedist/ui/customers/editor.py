@@ -52,6 +52,7 @@ from primedist.services.customers import (
 )
 from primedist.ui.customers.detail import gender_label, source_label
 from primedist.ui.errors import show_crash
+from primedist.ui.formatting import phone_text
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 
@@ -375,7 +376,7 @@ class CustomerEditor(QDialog):
             self.show_error(
                 self.tr("%1 already belongs to %2 (%3). Remove it here, or merge the two "
                         "customers.")
-                .replace("%1", exc.existing.phone or "")
+                .replace("%1", phone_text(exc.existing.phone))
                 .replace("%2", exc.existing.name)
                 .replace("%3", exc.existing.code),
                 "phones",
@@ -414,7 +415,7 @@ class CustomerEditor(QDialog):
         box.setWindowTitle(self.tr("Phone already used"))
         box.setText(
             self.tr("%1 already belongs to %2 (%3).")
-            .replace("%1", existing.phone or "")
+            .replace("%1", phone_text(existing.phone))
             .replace("%2", existing.name)
             .replace("%3", existing.code)
         )

@@ -24,9 +24,10 @@ from PySide6.QtCore import (
     QPoint,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -98,10 +99,13 @@ HIDDEN_COLUMNS = (
     "low_stock", "unlinked",
 )  # fmt: skip
 #: Column widths of this view where the spec's own do not suit it (the price columns are
-#: sized to a price range in the reader's language: `_fit_price_columns`).
-VIEW_WIDTHS = {"name": 240, "skus": 150, "shops": 175}
-#: The price range a price column must show whole ("1.234.000 ₫ - 2.345.000 ₫").
-WIDEST_RANGE = (1_234_000, 2_345_000)
+#: sized to the prices in view: `_fit_price_columns`). Narrow enough that every column
+#: fits a maximised 1366 px window in both languages; the name takes the room left.
+VIEW_WIDTHS = {"name": 190, "skus": 130, "shops": 165}
+#: A price cell's room beside its text: the style sheet's padding and the style's margins.
+PRICE_ROOM = 28
+#: The most rows a price column is measured over (those in view: a tall window).
+MEASURED_ROWS = 80
 #: Filter chip kinds, in chip order.
 CHIP_KINDS = ("shop", "price", "discount", "stock", "status", "category")
 OUT_OF_STOCK_COLOUR = "#B91C1C"
@@ -593,6 +597,17 @@ class ProductListPage(FilteredListPage):
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._show_context_menu)
         self._watch_view()
+        # The price columns follow the prices in view, measured on the next loop turn:
+        # never inside a paint (where the rows are fetched), once per burst of changes.
+        self._exact_fit = True
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_price_columns)
+        self.model.modelReset.connect(self._refit_price_columns)
+        self.model.dataChanged.connect(lambda *_a: self._fit_timer.start())
+        self.model.rowsInserted.connect(lambda *_a: self._fit_timer.start())
+        view.verticalScrollBar().valueChanged.connect(lambda _v: self._fit_timer.start())
         return view
 
     # Text ---------------------------------------------------------------------------------
@@ -602,16 +617,41 @@ class ProductListPage(FilteredListPage):
             self.tr("No products yet: add one with Add product, or import a file."),
         )
 
+    def _refit_price_columns(self) -> None:
+        """Size the price columns afresh (a new query or language), once the rows show."""
+        self._exact_fit = True
+        self._fit_timer.start()
+
     def _fit_price_columns(self) -> None:
-        """Price columns as wide as a price range in the reader's language (VND ranges are
-        a third wider than ₫ ones): no wider, so Status and Created still fit a laptop."""
-        text = format_money_range(*WIDEST_RANGE, current_language())
-        width = self.view.fontMetrics().horizontalAdvance(text) + 28  # the cell's padding
+        """Price columns as wide as the widest price in view (at least their title), not
+        a seven-digit range most shops never show: Status and Created then fit a 1366 px
+        window. While one query's rows scroll by they only widen (no jumping columns);
+        a new search, filter or language sizes them afresh."""
+        view, model = self.view, self.model
+        if not alive(view):
+            return
+        exact, self._exact_fit = self._exact_fit, False
+        first = max(view.rowAt(0), 0)
+        last = view.rowAt(view.viewport().height() - 1)
+        last = min(model.rowCount() - 1 if last < 0 else last, first + MEASURED_ROWS)
+        metrics, header = view.fontMetrics(), view.horizontalHeader()
         for key in ("price", "discount_price"):
-            self.view.setColumnWidth(self.model.col[key], width)
+            column = model.col[key]
+            texts = (model.index(row, column).data() for row in range(first, last + 1))
+            widest = max((metrics.horizontalAdvance(t) for t in texts if isinstance(t, str)),
+                         default=0)  # fmt: skip
+            width = max(header.sectionSizeHint(column), widest + PRICE_ROOM)
+            if not exact:
+                width = max(width, view.columnWidth(column))
+            if width != view.columnWidth(column):
+                view.setColumnWidth(column, width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_timer.start()  # a taller window shows more rows
 
     def retranslate(self) -> None:
-        self._fit_price_columns()
+        self._refit_price_columns()  # "VND" prices are a third wider than "₫" ones
         self.search.setPlaceholderText(
             QCoreApplication.translate("products", "Search by product name, SKU or barcode")
         )

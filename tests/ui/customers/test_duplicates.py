@@ -79,7 +79,9 @@ def test_groups_and_default_survivor(qtbot: Any, owner_ctx: ServiceContext,
     dialog = _open(qtbot, owner_ctx)
     assert dialog.tree.topLevelItemCount() == 1
     top = dialog.group_item(0)
-    assert "0901000001" in top.text(2) and top.childCount() == 3
+    # The phone spaced as on the Customers list (it was "0901000001"), title and rows.
+    assert "Same phone 0901 000 001 (3 customers)" == top.text(2) and top.childCount() == 3
+    assert {top.child(i).text(4) for i in range(3)} == {"0901 000 001"}
     # The customer with the most orders is kept by default; the others are to merge.
     keep, merge = dialog.choice(top)
     assert keep == people["an2"]

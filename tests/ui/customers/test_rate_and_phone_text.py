@@ -1,5 +1,6 @@
 """A customer's success rate reads the same in the Customers list and in the customer's
-detail (one format, the language's), and the list's phones read as the Orders list's."""
+detail (one format, the language's), and the list's phones read as the Orders list's, as do
+the detail's contact card and delivery addresses ("0909 023 788", not "0909023788")."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from primedist.domain.customer import CustomerPhone
 from primedist.domain.enums import Channel, OrderStatus
 from primedist.domain.order import Order
 from primedist.services.context import ServiceContext
+from primedist.services.customer_detail import AddressDraft, add_address
 from primedist.services.customer_stats import refresh_customer_stats
 from primedist.ui.customers.detail import CustomerDetailDialog
 from primedist.ui.customers.list_page import CustomerListPage
@@ -87,3 +89,22 @@ def test_the_list_shows_phones_as_the_orders_list_does(qtbot, owner_ctx, listed)
         assert model.data(index, Qt.ItemDataRole.DisplayRole) == list_cell(listed, "phone")
     finally:
         close_page(qtbot, orders, lambda: not orders.busy and not orders.counts_pending)
+
+
+def test_the_detail_shows_phones_as_the_list_does(qtbot, owner_ctx, customer, listed):
+    add_address(owner_ctx, customer, AddressDraft(recipient="Lan", phone="0912345678",
+                                                  street="12 Lý Thường Kiệt",
+                                                  province="Hà Nội"))  # fmt: skip
+    with owner_ctx.engine.begin() as conn:  # a foreign number: as stored
+        conn.execute(phones_t.insert().values(customer_id=customer, phone="+6591234567",
+                                              is_primary=False, created_at=START))  # fmt: skip
+    dialog = show_widget(qtbot, CustomerDetailDialog(owner_ctx, customer), 1100, 760)
+    try:
+        qtbot.waitUntil(lambda: dialog.profile is not None, timeout=WAIT)
+        phones = dialog.contact_values["phones"]
+        assert phones.text() == "0909 023 788\n+6591234567"  # was "0909023788"
+        assert phones.text().splitlines()[0] == list_cell(listed, "phone")
+        address = dialog.address_list.item(0).text()
+        assert address.endswith("\nLan · 0912 345 678")
+    finally:
+        dialog.close()

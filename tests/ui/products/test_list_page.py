@@ -154,22 +154,27 @@ def test_cells_show_ranges_stock_and_status(page, data):
     assert cell(page, "Áo thun trắng", "status") == "Active"
 
 
-def test_price_columns_fit_a_price_range_in_the_readers_language(qtbot, page, data):
-    from primedist.core.money import format_money_range
+def test_price_columns_fit_the_prices_shown_in_the_readers_language(qtbot, page, data):
     from primedist.ui.i18n import install_language
 
-    def fits(lang: str) -> bool:
-        text = format_money_range(*list_page.WIDEST_RANGE, lang)
-        need = page.view.fontMetrics().horizontalAdvance(text)
-        return all(need < page.view.columnWidth(page.model.col[k]) < need + 60
-                   for k in ("price", "discount_price"))  # fmt: skip
+    def fits() -> bool:  # as wide as the widest price shown, no wider (or the title)
+        header, metrics = page.view.horizontalHeader(), page.view.fontMetrics()
+        for key in ("price", "discount_price"):
+            column = page.model.col[key]
+            texts = [str(page.model.index(r, column).data()) for r in range(5)]
+            need = max(max(metrics.horizontalAdvance(t) for t in texts) + list_page.PRICE_ROOM,
+                       header.sectionSizeHint(column))  # fmt: skip
+            if page.view.columnWidth(column) != need:
+                return False
+        return True
 
-    assert fits("en")
+    qtbot.waitUntil(fits, timeout=WAIT)  # "29,000 VND - 49,000 VND"
     english = page.view.columnWidth(page.model.col["price"])
     install_language("vi")
-    try:  # "₫" ranges are narrower than "VND" ones: the room goes to the other columns
-        qtbot.waitUntil(lambda: fits("vi"), timeout=WAIT)
-        assert page.view.columnWidth(page.model.col["price"]) < english
+    try:  # "₫" prices are narrower than "VND" ones: the room goes to the other columns
+        qtbot.waitUntil(lambda: page.view.columnWidth(page.model.col["price"]) < english,
+                        timeout=WAIT)  # fmt: skip
+        assert fits()
     finally:
         install_language("en")
 
