@@ -316,8 +316,7 @@ class RankingSettings(QWidget):
         self._unsaved_run = not self.form_is_saved()
         conditions = self.form_settings() if dry_run and self._unsaved_run else None
         self._set_busy(True)
-        self.message.setText(self.tr("Recomputing…"))
-        self.message.setProperty("error", False)
+        say(self.message, lambda: self.tr("Recomputing…"))
         # A job with progress and Cancel (seconds over 100,000 customers), on the long
         # jobs' worker: the other pages keep reading meanwhile.
         op: Op[RecomputeReport] = Op(
@@ -334,21 +333,25 @@ class RankingSettings(QWidget):
     def _recompute_failed(self, exc: BaseException) -> None:
         if isinstance(exc, Cancelled):
             # One transaction: nothing of a cancelled recompute was kept.
-            self.message.setText(self.tr("Recompute cancelled: no rank was changed."))
+            say(self.message, lambda: self.tr("Recompute cancelled: no rank was changed."))
             return
-        self.message.setText(failure_text(self, exc))
-        self.message.setProperty("error", True)
+        say(self.message, lambda: failure_text(self, exc), error=True)
 
     def _recomputed(self, report: object) -> None:
         assert isinstance(report, RecomputeReport)
         self.report = report
+        unsaved = self._unsaved_run
+        say(self.message, lambda: self._recomputed_text(report, unsaved))
+
+    def _recomputed_text(self, report: RecomputeReport, unsaved: bool) -> str:
+        """What a recompute did, in the current language (said again on a switch)."""
         lang = current_language()
-        if report.dry_run and self._unsaved_run:
+        if report.dry_run and unsaved:
             text = self.tr("Dry run with the conditions on screen (not saved): %1 customers "
                            "would move up, %2 down; nothing was changed.")  # fmt: skip
         elif report.dry_run:
             text = self.tr("Dry run: %1 customers would move up, %2 down; nothing was changed.")
-        elif self._unsaved_run:
+        elif unsaved:
             text = self.tr("Done with the saved conditions (the changes on screen are not "
                            "saved): %1 customers moved up, %2 down.")  # fmt: skip
         else:
@@ -359,7 +362,7 @@ class RankingSettings(QWidget):
             text += " " + self.tr("%1 move up a level.").replace(
                 "%1", format_number(report.level_upgrades, lang)
             )
-        self.message.setText(text)
+        return text
 
     def _settled(self) -> None:
         """After a save or a recompute: the "last changed" line and the counts again. The

@@ -17,6 +17,7 @@ from primedist.ui.settings.audit import AuditLogSettings
 from primedist.ui.settings.language import LanguageSettings
 from primedist.ui.settings.page import SettingsPage
 from primedist.ui.settings.points import PointsSettingsSection
+from primedist.ui.settings.ranking import RankingSettings
 from primedist.ui.settings.staff import StaffSettings
 from tests.ui.support import WAIT, show_widget
 
@@ -117,3 +118,20 @@ def test_a_hidden_message_stays_hidden_and_a_replaced_one_is_not_brought_back(
     switch(page, "en")
     assert message.text() == ""
     audit.shutdown()
+
+
+def test_a_recomputes_result_follows_the_switch(qtbot: Any, owner_ctx: ServiceContext) -> None:
+    page = show_widget(qtbot, SettingsPage(owner_ctx))
+    ranking = cast(RankingSettings, page.section("ranking"))
+    page.select_section("ranking")
+    qtbot.mouseClick(ranking.dry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not ranking.busy and ranking.report is not None, timeout=WAIT)
+    vietnamese = ranking.message.text()
+    assert vietnamese and not vietnamese.startswith("Dry run")
+
+    switch(page, "en")
+    assert ranking.message.text() == (
+        "Dry run: 0 customers would move up, 0 down; nothing was changed."
+    )
+    switch(page, "vi")
+    assert ranking.message.text() == vietnamese
