@@ -50,6 +50,11 @@ class JobProgress:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    @property
+    def stop(self) -> threading.Event:
+        """Set on cancel: for work that waits on an Event (a subprocess it kills)."""
+        return self._cancel
+
     def check(self) -> None:
         if self._cancel.is_set():
             raise Cancelled()

@@ -10,6 +10,7 @@ the job's lease. Restoring is left to pg_restore, run when every PC has closed t
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,13 @@ from primedist.domain.audit import ActivityEvent, AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import ActivityKind
 from primedist.domain.user import User
-from primedist.errors import PermissionDenied, PrimedistError, StoreError, ValidationError
+from primedist.errors import (
+    Cancelled,
+    PermissionDenied,
+    PrimedistError,
+    StoreError,
+    ValidationError,
+)
 from primedist.services import activity
 from primedist.services.activity import event_args
 from primedist.services.app_settings import get_setting, put_setting
@@ -89,6 +96,22 @@ def pg_restore_command(settings: Settings, dump: Path) -> str:
     """The command that restores the pg_dump backup `dump` into the shop's PostgreSQL
     database (its server, port, user and database; never the password)."""
     return pg_backup.restore_command(settings.database_url, dump, pg_backup.pg_restore_program())
+
+
+def checked_pg_restore_command(
+    ctx: ServiceContext, dump: Path, *, stop: threading.Event | None = None
+) -> tuple[str, Message | None]:
+    """`pg_restore_command` of `dump` once pg_restore has read it back whole
+    (`pg_backup.check_dump`: a dump damaged on disk since it was made, cut short by a copy,
+    or not a shop's gets no command but BadDump); with the note said when pg_restore is
+    not on this PC and only the first bytes could be checked. `stop` set: DumpStopped."""
+    ctx.require_manager()
+    settings = _settings(ctx)
+    try:
+        note = pg_backup.check_dump(dump, stop=stop)
+    except pg_backup.DumpStopped as exc:
+        raise Cancelled() from exc
+    return pg_restore_command(settings, dump), note
 
 
 # Retention setting ---------------------------------------------------------------------

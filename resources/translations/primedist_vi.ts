@@ -1010,7 +1010,7 @@ doanh thu</translation>
     <name>BackupSettings</name>
     <message>
         <source>Backup &amp; restore</source>
-        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, and on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
+        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, and on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup. A dump&apos;s restore command and what pg_restore&apos;s check of it noted. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
         <translation>Sao lưu &amp; khôi phục</translation>
     </message>
     <message>
@@ -1108,6 +1108,14 @@ doanh thu</translation>
     <message>
         <source>Restoring is done with pg_restore when every PC has closed the app: select a backup to see the command.</source>
         <translation>Khôi phục bằng pg_restore sau khi mọi máy đã đóng ứng dụng: chọn một bản sao lưu để xem lệnh.</translation>
+    </message>
+    <message>
+        <source>Reading %1 back with pg_restore, to check it before giving its restore command…</source>
+        <translation>Đang đọc lại %1 bằng pg_restore để kiểm tra trước khi đưa lệnh khôi phục…</translation>
+    </message>
+    <message>
+        <source>Checking a backup</source>
+        <translation>Đang kiểm tra bản sao lưu</translation>
     </message>
     <message>
         <source>To restore %1: when every PC has closed the app, run this on a PC with the PostgreSQL client tools (it replaces all the data on the server):

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.messages import Message
 from primedist.db.backup import taken_at
 from primedist.domain.enums import Role
-from primedist.errors import PrimedistError
+from primedist.errors import Cancelled, PrimedistError
 from primedist.services import backup as svc
 from primedist.services.backup import BackupFailure, BackupFile, DailyBackup
 from primedist.services.context import ServiceContext
@@ -39,7 +40,7 @@ from primedist.ui.file_dialogs import BACKUP, ask_folder, ask_open_file
 from primedist.ui.formatting import format_file_size, short_path
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text, localize, say
-from primedist.ui.ops import Op
+from primedist.ui.ops import Job, Op, failure_text
 from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import align_headers
 
@@ -48,6 +49,8 @@ COL_WHEN, COL_KIND, COL_SIZE, COL_FILE = range(4)
 #: What the page reads: the backups, the daily backup's failure, and on PostgreSQL why
 #: this PC cannot back up (no pg_dump) and the shop's last daily backup.
 _Found = tuple[list[BackupFile], BackupFailure | None, str | None, DailyBackup | None]
+#: A dump's restore command and what pg_restore's check of it noted.
+ReadBack = tuple[str, Message | None]
 
 
 def fill_in(text: str, *values: str) -> str:
@@ -145,6 +148,10 @@ class BackupSettings(QWidget):
         self.can_restore = self.allowed and not self.on_server
         self.tool_problem: str | None = None
         self.last_daily: DailyBackup | None = None
+        # pg_restore's reading of each dump selected (by path, size and time written),
+        # and the one being read now.
+        self.read_back: dict[tuple[Path, int, int], ReadBack | PrimedistError] = {}
+        self.reading: tuple[Path, Job] | None = None
         for w in (self.backup_button, self.backup_to_button, self.keep, self.keep_save,
                   self.table):  # fmt: skip
             w.setEnabled(self.allowed)
@@ -293,16 +300,58 @@ class BackupSettings(QWidget):
 
     def _show_restore_command(self, selected: Path | None) -> None:
         """PostgreSQL: the pg_restore command of the selected backup, under the list and
-        on the (disabled) restore buttons."""
+        on the (disabled) restore buttons, once pg_restore has read the file back (off the
+        UI thread; a file damaged since it was made gets why instead of a command)."""
+        if self.reading is not None and self.reading[0] != selected:
+            self.reading[1].progress.cancel()  # another backup was selected meanwhile
+            self.reading = None
         if selected is None or self.ctx.settings is None:
-            text = self.tr("Restoring is done with pg_restore when every PC has closed the "
-                           "app: select a backup to see the command.")  # fmt: skip
-        else:
-            command = svc.pg_restore_command(self.ctx.settings, selected)
-            text = fill_in(self.tr(
-                "To restore %1: when every PC has closed the app, run this on a PC with the "
-                "PostgreSQL client tools (it replaces all the data on the server):\n%2"),
-                selected.name, command)  # fmt: skip
+            self._say_restore(self.tr("Restoring is done with pg_restore when every PC has "
+                                      "closed the app: select a backup to see the command."))
+            return
+        found = self.read_back.get(_file_stamp(selected))
+        if found is not None:
+            self._say_restore(self._restore_text(selected, found))
+            return
+        self._say_restore(fill_in(self.tr("Reading %1 back with pg_restore, to check it before "
+                                          "giving its restore command…"), selected.name))
+        if self.reading is None:
+            self._read_back(selected)
+
+    def _read_back(self, dump: Path) -> None:
+        ctx, stamp = self.ctx, _file_stamp(dump)
+        op: Op[ReadBack] = Op(
+            self, lambda job: svc.checked_pg_restore_command(ctx, dump, stop=job.progress.stop),
+            title=self.tr("Checking a backup"),
+        )  # fmt: skip
+
+        def done(found: ReadBack | BaseException) -> None:
+            if self.reading is not None and self.reading[1] is op.job:
+                self.reading = None
+            if isinstance(found, Cancelled):
+                return  # another backup was selected, or the page closed
+            if isinstance(found, BaseException) and not isinstance(found, PrimedistError):
+                failure_text(self, found)  # a bug: reported once, as any failed job
+                return
+            self.read_back[stamp] = found
+            if self.selected() == dump:
+                self._show_restore_command(dump)
+
+        op.success(done).failure(done)
+        self.reading = (dump, op.job)
+        op.with_progress(beside=True).run()  # reads a file, not the database
+
+    def _restore_text(self, dump: Path, found: ReadBack | PrimedistError) -> str:
+        if isinstance(found, PrimedistError):
+            return error_text(found)  # names the file, says why, what to do
+        command, note = found
+        text = fill_in(self.tr(
+            "To restore %1: when every PC has closed the app, run this on a PC with the "
+            "PostgreSQL client tools (it replaces all the data on the server):\n%2"),
+            dump.name, command)  # fmt: skip
+        return text if note is None else f"{localize(note)}\n{text}"
+
+    def _say_restore(self, text: str) -> None:
         self.restore_note.setText(text)
         self.restore_note.show()
         for button in (self.restore_button, self.restore_selected_button):
@@ -451,3 +500,12 @@ def _same_folder(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return a == b
+
+
+def _file_stamp(path: Path) -> tuple[Path, int, int]:
+    """A file as it is now: a copy put in its place since is read back again."""
+    try:
+        info = path.stat()
+    except OSError:
+        return path, -1, -1
+    return path, info.st_size, info.st_mtime_ns

@@ -8,6 +8,7 @@ The first tests stand a server's URL in on the test store (the page's texts, the
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from primedist.db import pg_backup
 from primedist.services.context import ServiceContext
 from primedist.ui.settings.backup import BackupSettings
 from tests.conftest import PG_URL
+from tests.db.test_pg_backup import stand_in
 from tests.ui.support import WAIT, show_widget
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -31,6 +33,35 @@ def on_server(owner_ctx: ServiceContext, tmp_path: Path) -> ServiceContext:
     return ServiceContext(owner_ctx.engine, owner_ctx.actor, owner_ctx.clock, server)
 
 
+#: A pg_restore that lists a shop's tables and reads a dump back, unless the dump says
+#: it is damaged (what the real one says of a file cut short).
+READS_BACK = """case "$*" in
+  *--list*) echo '3350; 0 16390 TABLE DATA public alembic_version shop'
+            echo '3351; 0 16391 TABLE DATA public orders shop'; exit 0;;
+esac
+for a in "$@"; do f="$a"; done
+if grep -q damaged "$f"; then
+  echo 'pg_restore: error: could not read from input file: end of file' >&2; exit 1
+fi
+echo "read $f" >> "$(dirname "$0")/reads"
+"""
+
+
+@pytest.fixture
+def pg_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Stand-in client tools on the PATH: a pg_dump (never run here) and the pg_restore
+    beside it; returns the file where pg_restore notes each dump it read back."""
+    pg_dump = stand_in(tmp_path / "bin", "exit 1\n")
+    stand_in(pg_dump.parent, READS_BACK, name="pg_restore")
+    monkeypatch.delenv(pg_backup.PG_DUMP_ENV, raising=False)
+    monkeypatch.setenv("PATH", f"{pg_dump.parent}{os.pathsep}{os.environ['PATH']}")
+    return pg_dump.parent / "reads"
+
+
+def reads_of(log: Path) -> list[str]:
+    return log.read_text().split("\n")[:-1] if log.exists() else []
+
+
 def open_page(qtbot: Any, ctx: ServiceContext) -> BackupSettings:
     page = show_widget(qtbot, BackupSettings(ctx))
     qtbot.waitUntil(lambda: page.loaded, timeout=WAIT)
@@ -38,7 +69,7 @@ def open_page(qtbot: Any, ctx: ServiceContext) -> BackupSettings:
 
 
 def test_on_a_server_database_the_page_backs_up_and_gives_the_restore_command(
-    qtbot: Any, owner_ctx: ServiceContext, tmp_path: Path
+    qtbot: Any, owner_ctx: ServiceContext, tmp_path: Path, pg_tools: Path
 ) -> None:
     ctx = on_server(owner_ctx, tmp_path)
     assert ctx.settings is not None
@@ -62,9 +93,11 @@ def test_on_a_server_database_the_page_backs_up_and_gives_the_restore_command(
     page.table.selectRow(0)
 
     command = f'pg_restore --clean --if-exists -h db.shop.lan -U primedist -d primedist "{dump}"'
-    assert page.restore_note.isVisible() and page.restore_note.text().endswith(command)
+    qtbot.waitUntil(lambda: page.restore_note.text().endswith(command), timeout=WAIT)
+    assert page.restore_note.isVisible() and reads_of(pg_tools) == [f"read {dump}"]
     assert "when every PC has closed the app" in page.restore_note.text()
     assert "s3cret-pw" not in page.restore_note.text()
+    assert "pg_restore" not in page.restore_note.text().splitlines()[0]  # no note: checked whole
     assert page.restore_selected_button.toolTip() == page.restore_note.text()
     assert not page.restore_selected_button.isEnabled()
 
@@ -73,6 +106,40 @@ def test_on_a_server_database_the_page_backs_up_and_gives_the_restore_command(
         owner_ctx.engine, owner_ctx.actor, owner_ctx.clock, one_pc)))  # fmt: skip
     assert "every day" in on_file.explanation.text() and on_file.restore_button.isEnabled()
     assert not on_file.restore_note.isVisible()
+
+
+def test_a_backup_damaged_since_it_was_made_gets_no_restore_command(
+    qtbot: Any, owner_ctx: ServiceContext, tmp_path: Path, pg_tools: Path
+) -> None:
+    ctx = on_server(owner_ctx, tmp_path)
+    assert ctx.settings is not None
+    folder = ctx.settings.backup_dir
+    folder.mkdir(parents=True)
+    good = folder / "primedist-20261119-200000-000000-daily.dump"
+    good.write_bytes(b"PGDMP good")
+    damaged = folder / "primedist-20261120-200000-000000-daily.dump"
+    damaged.write_bytes(b"PGDMP damaged")
+    page = open_page(qtbot, ctx)
+    assert [page.table.item(r, 3).text() for r in range(2)] == [damaged.name, good.name]
+
+    page.table.selectRow(0)
+    assert page.restore_note.text().startswith(f"Reading {damaged.name} back with pg_restore")
+    qtbot.waitUntil(lambda: "damaged or incomplete" in page.restore_note.text(), timeout=WAIT)
+    assert page.restore_note.text().startswith(damaged.name)
+    assert "could not read from input file: end of file" in page.restore_note.text()
+    assert "--clean" not in page.restore_note.text()  # no command for it
+
+    page.table.selectRow(1)
+    qtbot.waitUntil(lambda: page.restore_note.text().endswith(f'"{good}"'), timeout=WAIT)
+    page.table.selectRow(0)  # read once: said again at once, pg_restore not run again
+    assert "damaged or incomplete" in page.restore_note.text()
+    assert reads_of(pg_tools) == [f"read {good}"]
+
+    damaged.write_bytes(b"PGDMP copied again from the USB stick")  # a good copy in its place
+    page.table.selectRow(1)
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.restore_note.text().endswith(f'"{damaged}"'), timeout=WAIT)
+    assert reads_of(pg_tools) == [f"read {good}", f"read {damaged}"]
 
 
 def test_a_pc_without_pg_dump_says_so_on_the_page(
