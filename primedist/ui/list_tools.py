@@ -726,6 +726,9 @@ class FilterDialog(QDialog):
     calls `finish()`, and implements `read()`: the filter with its part replaced, or
     ValueError with a translated message."""
 
+    # Clear was pressed: the page drops this kind's filter (the dialog closes).
+    cleared = Signal()
+
     def __init__(self, kind: str, flt: Any, *, name: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
@@ -754,6 +757,16 @@ class FilterDialog(QDialog):
         )
         self.buttons.accepted.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
+        # Shown by the page while this kind's filter is on (`offer_clear`).
+        self.clear_button = self.buttons.addButton(
+            QCoreApplication.translate("filters", "Clear"), QDialogButtonBox.ButtonRole.ResetRole
+        )
+        self.clear_button.setObjectName("clearFilter")
+        self.clear_button.setToolTip(
+            QCoreApplication.translate("filters", "Remove this filter from the list")
+        )
+        self.clear_button.clicked.connect(self._clear)
+        self.clear_button.hide()
         self.body.addWidget(self.buttons)
         title = self.title.text()
         self.setWindowTitle(title)
@@ -772,6 +785,14 @@ class FilterDialog(QDialog):
     def checked(self) -> list[Any]:
         """The values ticked in `list`."""
         return self.list.checked_values() if self.list is not None else []
+
+    def offer_clear(self, on: bool) -> None:
+        """Show Clear: the filter of this kind is on the list now."""
+        self.clear_button.setVisible(on)
+
+    def _clear(self) -> None:
+        self.cleared.emit()
+        self.reject()
 
     def apply(self) -> None:
         """Check the input; accept with `updated` set, or say what is wrong."""
@@ -905,6 +926,17 @@ class FilteredListPage(SqlListPage):
 
     def remove_filter(self, kind: str) -> None:
         self.set_filter(self._cleared(self._filter, kind))
+
+    def open_filter_dialog(self, dialog: FilterDialog) -> FilterDialog:
+        """Open a filter editor (not modal for the app: the list stays live): Apply sets
+        its filter, Clear (offered while its kind is on) removes it."""
+        kind = dialog.kind
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.set_filter(dialog.updated))
+        dialog.cleared.connect(lambda: self.remove_filter(kind))
+        dialog.offer_clear(self.chip(kind) is not None)
+        dialog.open()
+        return dialog
 
     def shops(self, *, reload: bool = False) -> list[ShopInfo]:
         """The shops (a few rows, read once; again when the shop picker opens)."""

@@ -12059,6 +12059,14 @@ Bạn có muốn thay bằng tệp mới không?</translation>
         <source>Apply</source>
         <translation>Áp dụng</translation>
     </message>
+    <message>
+        <source>Clear</source>
+        <translation>Bỏ lọc</translation>
+    </message>
+    <message>
+        <source>Remove this filter from the list</source>
+        <translation>Bỏ bộ lọc này khỏi danh sách</translation>
+    </message>
 </context>
 <context>
     <name>import_template</name>

@@ -826,16 +826,14 @@ class CustomerListPage(FilteredListPage):
         return []
 
     def edit_filter(self, kind: str) -> FilterDialog:
-        """Open the editor of one filter kind (not modal for the app: the list stays live)."""
+        """Open the editor of one filter kind (`open_filter_dialog`)."""
         shops = self.shops(reload=True) if kind == "shop" else ()
         dialog = FilterDialog(
             kind, self._filter, engine=self.ctx.engine, shops=shops,
             choices=self._choices(kind), parent=self,
         )  # fmt: skip
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.set_filter(dialog.updated))
         self.filter_dialog = dialog
-        dialog.open()
+        self.open_filter_dialog(dialog)
         return dialog
 
     def _names(self, kind: str, ids: Sequence[Any]) -> list[str]:

@@ -815,13 +815,11 @@ class OrdersPage(FilteredListPage):
         return to_local(self.ctx.clock.now(), self.tz).date()
 
     def edit_filter(self, kind: str) -> FilterDialog:
-        """Open the editor of one filter kind (not modal for the app: the list stays live)."""
+        """Open the editor of one filter kind (`open_filter_dialog`)."""
         shops = self.shops(reload=True) if kind == "shop" else ()
         dialog = FilterDialog(kind, self._filter, shops=shops, today=self.today(), parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.set_filter(dialog.updated))
         self.filter_dialog = dialog
-        dialog.open()
+        self.open_filter_dialog(dialog)
         return dialog
 
     def _on_flagged_toggled(self, checked: bool) -> None:

@@ -740,17 +740,15 @@ class ProductListPage(FilteredListPage):
         )  # fmt: skip
 
     def edit_filter(self, kind: str) -> FilterDialog:
-        """Open the editor of one filter kind (not modal for the app: the list stays live)."""
+        """Open the editor of one filter kind (`open_filter_dialog`)."""
         shops = self.shops(reload=True) if kind == "shop" else ()
         categories: list[str] = []
         if kind == "category":
             with self.ctx.engine.connect() as conn:
                 categories = category_names(conn)
         dialog = FilterDialog(kind, self._filter, shops=shops, categories=categories, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.set_filter(dialog.updated))
         self.filter_dialog = dialog
-        dialog.open()
+        self.open_filter_dialog(dialog)
         return dialog
 
     def chip_texts(self) -> dict[str, str]:

@@ -396,6 +396,28 @@ def test_filter_editors_add_chips(qtbot, page, data):
     assert page.chip("flagged") is None
 
 
+def test_clear_in_a_filter_editor_removes_that_filter_only(qtbot, page, data):
+    dialog = page.edit_filter("value")
+    assert not dialog.clear_button.isVisible()  # no value filter to clear yet
+    dialog.min_edit.setText("150.000")
+    apply_dialog(qtbot, dialog)
+    dialog = page.edit_filter("shop")
+    dialog.list.item(0).setCheckState(Qt.CheckState.Checked)
+    apply_dialog(qtbot, dialog)
+    assert set(page.chip_texts()) == {"value", "shop"}
+
+    page.chips.editRequested.emit("value")  # the chip's text clicked: its editor
+    dialog = page.filter_dialog
+    assert dialog.kind == "value" and dialog.clear_button.isVisible()
+    assert dialog.clear_button.text() == "Clear"
+    click(qtbot, dialog.clear_button)
+
+    assert not dialog.isVisible()
+    flt = page.current_filter()
+    assert (flt.min_total, flt.max_total) == (None, None) and flt.shop_ids
+    assert set(page.chip_texts()) == {"shop"}
+
+
 # Bulk actions -------------------------------------------------------------------------
 def test_confirm_two_pending_orders(qtbot, page, data):
     page.select_status_tab("pending")
