@@ -57,6 +57,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.oauth_redirect import parse_shop_id
 
 if TYPE_CHECKING:
+    from primedist.jobs.progress import Progress
     from primedist.services.sync import SyncReport
 
 log = logging.getLogger(__name__)
@@ -1025,15 +1026,16 @@ def actions_waiting(ctx: ServiceContext, shop_id: int) -> int:
     return waiting_count(ctx, shop_id)
 
 
-def sync_now(ctx: ServiceContext, shop_id: int) -> SyncReport:
+def sync_now(ctx: ServiceContext, shop_id: int, progress: Progress | None = None) -> SyncReport:
     """Pull the shop's changed orders now (the engine's sync; never raises for network or
-    platform trouble: the report says what happened)."""
+    platform trouble: the report says what happened). `progress`: the job's bar and
+    Cancel (a cancelled run ends "cancelled", what it fetched saved)."""
     ctx.require(Module.SETTINGS)
     from primedist.services.sync import sync_shop
 
     with ctx.uow() as session:
         _marketplace_shop(session, shop_id)
-    return sync_shop(ctx, shop_id)
+    return sync_shop(ctx, shop_id, progress=progress)
 
 
 def has_tokens(session: Session, shop_id: int) -> bool:

@@ -29,6 +29,12 @@ A disconnected or never linked shop is not synced (outcome "disconnected" / "not
 no log line: nothing failed), and a run stops at its next batch once the shop got
 disconnected meanwhile (the batches before stay).
 
+A run asked for by hand (Sync now, Re-fetch) reports its progress per detail batch and
+can be cancelled (`progress`): it stops at the next detail batch, writes what it fetched
+(without moving the checkpoint past the window it was in) and ends as "cancelled", with a
+line in the shop's log; the next run starts again at that window. The scheduler's and the
+CLI's runs take no progress (NullProgress).
+
 `SYNC_STATE` is a small thread-safe status object the scheduler's jobs update and the
 status bar polls (running shops, offline or a marketplace answering with errors, actions
 waiting). With several PCs on one database the jobs run on one PC at a time, so the
@@ -45,7 +51,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,6 +66,7 @@ from primedist.connectors.base import (
     Unreachable,
 )
 from primedist.connectors.base import Connector as ConnectorProtocol
+from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import Message, msg, restored, stored_args
 from primedist.core.security import redact
 from primedist.db.advisory import AdvisoryLock
@@ -69,7 +76,7 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import ActivityKind, Channel, Module, ShopStatus
 from primedist.domain.shop import Shop, ShopCredential
 from primedist.domain.sync import SyncCheckpoint, SyncLogEntry
-from primedist.errors import Busy, NotFound, ValidationError
+from primedist.errors import Busy, Cancelled, NotFound, ValidationError
 from primedist.jobs import lease
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.services import activity
@@ -217,8 +224,9 @@ class SyncReport:
 
     shop_id: int
     shop: str
-    #: ok | offline | marketplace_error | paused | needs_reauth | error | busy, or one of
-    #: SKIPPED (the shop is not linked: nothing was asked of the marketplace)
+    #: ok | offline | marketplace_error | paused | needs_reauth | error | busy | cancelled
+    #: (the user stopped it), or one of SKIPPED (the shop is not linked: nothing was asked
+    #: of the marketplace)
     outcome: str = "ok"
     fetched: int = 0
     inserted: int = 0
@@ -440,6 +448,8 @@ def _run_leased(
         _failed(ctx, ref, report, exc)
     except _Disconnected:
         _stopped_by_disconnection(report)
+    except Cancelled:  # at a safe point: what was fetched is committed, the checkpoint true
+        _stopped_by_user(report, refetch=not advance_checkpoint)
     except Busy:
         if not report.fetched:
             raise  # nothing of the run was saved, as the error says: try again
@@ -463,6 +473,25 @@ def _stopped_by_another_writer(report: SyncReport) -> None:
     )  # fmt: skip
 
 
+def _stopped_by_user(report: SyncReport, *, refetch: bool) -> None:
+    """The user cancelled the run: the batches committed before stay; a sync's next run
+    starts again at the window it stopped in (its checkpoint did not move past it)."""
+    report.outcome = "cancelled"
+    values = {"saved": report.fetched, "new": report.inserted, "updated": report.updated}
+    if refetch:
+        report.message = msg(
+            "Re-fetch stopped: {saved} orders were saved before the stop ({new} new, "
+            "{updated} updated).",
+            **values,
+        )  # fmt: skip
+    else:
+        report.message = msg(
+            "Stopped: {saved} orders were saved before the stop ({new} new, {updated} "
+            "updated); the next sync continues from there.",
+            **values,
+        )  # fmt: skip
+
+
 def _stopped_by_disconnection(report: SyncReport) -> None:
     """The owner disconnected the shop during its sync: it stopped without error; the
     batches committed before stay (the report says how many)."""
@@ -477,7 +506,7 @@ def _stopped_by_disconnection(report: SyncReport) -> None:
 def _record(ctx: ServiceContext, shop_id: int, report: SyncReport) -> None:
     """What a run leaves besides its orders: a shop whose tokens worked is active again;
     the shop's sync log and Home's "new orders synced" for a run that saved orders (also
-    one stopped by another writer)."""
+    one stopped by another writer or by the user)."""
     if report.outcome == "ok":
         _shop_answers(ctx, shop_id)
         SYNC_STATE.update(offline=False, marketplace_error=False, last_sync_at=ctx.clock.now())
@@ -486,6 +515,8 @@ def _record(ctx: ServiceContext, shop_id: int, report: SyncReport) -> None:
     elif report.outcome == "busy" and report.fetched and report.message:
         _log(ctx, shop_id, "warning", report.message, new_orders=report)
     elif report.outcome == "disconnected" and report.fetched and report.message:
+        _log(ctx, shop_id, "info", report.message, new_orders=report)
+    elif report.outcome == "cancelled" and report.message:  # even with nothing saved
         _log(ctx, shop_id, "info", report.message, new_orders=report)
 
 
@@ -577,19 +608,22 @@ def _run(
         # hide the orders waiting. A failed run, as when the platform finds it ahead.
         raise ConnectorError(_clock_behind(aware(checkpoint.synced_until)))
     windows = list(_windows(since, end, connector.max_window))
+    tz = shop_tz()
     # The next window is listed on a thread while this one is fetched and written.
     lister = ThreadPoolExecutor(1, thread_name_prefix="sync-list")
     try:
-        listed = lister.submit(_changed_ids, connector, *windows[0]) if windows else None
+        listed = lister.submit(_changed_ids, connector, *windows[0], prog) if windows else None
         for n, (w_from, w_to) in enumerate(windows):
-            prog.check()
-            prog.update(n / max(len(windows), 1), f"{shop.name}: orders of {w_from:%Y-%m-%d}")
+            prog.check()  # a safe point: every batch before is committed
+            step = _Step(prog, shop.name, n, len(windows), to_local(w_from, tz).date(),
+                         to_local(w_to, tz).date())  # fmt: skip
+            step.listing()
             assert listed is not None
             external_ids = listed.result()
             if n + 1 < len(windows):
-                listed = lister.submit(_changed_ids, connector, *windows[n + 1])
+                listed = lister.submit(_changed_ids, connector, *windows[n + 1], prog)
             _fetch_and_write(ctx, connector, shop, report, external_ids, stock_since,
-                             (w_to if advance else None))  # fmt: skip
+                             (w_to if advance else None), step)  # fmt: skip
             report.windows += 1
             if advance:
                 report.synced_until = w_to
@@ -619,11 +653,40 @@ def _windows(
         start = stop
 
 
-def _changed_ids(connector: Connector, since: datetime, until: datetime) -> list[str]:
-    """Every order number changed in the window, in the platform's order, once each."""
+@dataclass(frozen=True)
+class _Step:
+    """The progress of window `n` of `count` (its first and last day in the shop's time):
+    the windows before it done, and the share of its orders fetched."""
+
+    prog: Progress
+    shop: str
+    n: int
+    count: int
+    first: date
+    last: date
+
+    def listing(self) -> None:
+        self.prog.update(self.n / self.count,
+                         msg("{shop}: looking for orders changed {first} – {last}",
+                             shop=self.shop, first=self.first, last=self.last))  # fmt: skip
+
+    def fetched(self, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        self.prog.update((self.n + share) / self.count,
+                         msg("{shop}: {done} of {total} orders changed {first} – {last}",
+                             shop=self.shop, done=done, total=total, first=self.first,
+                             last=self.last))  # fmt: skip
+
+
+def _changed_ids(
+    connector: Connector, since: datetime, until: datetime, prog: Progress
+) -> list[str]:
+    """Every order number changed in the window, in the platform's order, once each
+    (listed ahead on a thread: a cancelled run stops it at its next page)."""
     seen: dict[str, None] = {}
     cursor: str | None = None
     while True:
+        prog.check()
         page = connector.changed_orders(since, until, cursor)
         for row in page.orders:
             seen[row.external_id] = None
@@ -640,14 +703,21 @@ def _fetch_and_write(
     external_ids: list[str],
     stock_since: datetime,
     window_end: datetime | None,
+    step: _Step,
 ) -> None:
     """Fetch details in the platform's batch size (a few calls ahead, on worker threads,
     while this thread writes); write BATCH_ORDERS per transaction. The last transaction
-    of the window also moves the checkpoint to `window_end`."""
+    of the window also moves the checkpoint to `window_end`.
+
+    Progress is reported per detail batch, and a cancel is seen there: what was fetched
+    is written (without moving the checkpoint: the window is not whole), then `Cancelled`
+    is raised, every batch of the run committed."""
     size = connector.detail_batch_size
     chunks = [external_ids[i : i + size] for i in range(0, len(external_ids), size)]
     look_ahead = max(FETCHERS * 2, min(LOOK_AHEAD_ORDERS, BATCH_ORDERS) // size)
     pending: list[RemoteOrder] = []
+    stopped: Cancelled | None = None
+    step.fetched(0, len(external_ids))
     with ThreadPoolExecutor(FETCHERS, thread_name_prefix="sync-fetch") as pool:
         ahead: deque[Future[list[RemoteOrder]]] = deque()
         try:
@@ -655,13 +725,23 @@ def _fetch_and_write(
                 while len(ahead) < look_ahead and n + len(ahead) < len(chunks):
                     ahead.append(pool.submit(connector.order_details, chunks[n + len(ahead)]))
                 pending += ahead.popleft().result()
+                step.fetched(min((n + 1) * size, len(external_ids)), len(external_ids))
+                if n + 1 < len(chunks):  # (after the last, the window is written whole)
+                    try:
+                        step.prog.check()
+                    except Cancelled as exc:
+                        stopped = exc
+                        break
                 if len(pending) >= BATCH_ORDERS and n + 1 < len(chunks):
                     _commit_batch(ctx, shop, report, pending, stock_since, None)
                     pending = []
         finally:
-            for future in ahead:  # a failure: do not wait for calls nobody will use
+            for future in ahead:  # a failure or a cancel: no waiting for calls nobody uses
                 future.cancel()
-    _commit_batch(ctx, shop, report, pending, stock_since, window_end)
+    _commit_batch(ctx, shop, report, pending, stock_since,
+                  window_end if stopped is None else None)  # fmt: skip
+    if stopped is not None:
+        raise stopped
 
 
 def _commit_batch(

@@ -1568,6 +1568,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Đang đồng bộ %1…</translation>
     </message>
     <message>
+        <source>Marketplace sync</source>
+        <translation>Đồng bộ từ sàn</translation>
+    </message>
+    <message>
         <source>the marketplace could not be reached; the next sync tries again</source>
         <translation>không kết nối được sàn; lần đồng bộ sau sẽ thử lại</translation>
     </message>
@@ -7573,7 +7577,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>ShopLogPage</name>
     <message>
         <source>Sync now</source>
-        <extracomment>(shop id, why) of the last Sync now or Re-fetch that did not run (the shop syncs elsewhere now): said once, under the shop&apos;s state.</extracomment>
+        <extracomment>(shop id, why) of the last Sync now or Re-fetch that did not run (the shop syncs elsewhere now) or was cancelled: said once, under the shop&apos;s state.</extracomment>
         <translation>Đồng bộ ngay</translation>
     </message>
     <message>
@@ -15647,6 +15651,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Hãy cấp quyền lại cho gian hàng trong Cài đặt → Kênh bán hàng, rồi đồng bộ lại.</translation>
     </message>
     <message>
+        <source>Re-fetch stopped: {saved} orders were saved before the stop ({new} new, {updated} updated).</source>
+        <translation>Đã dừng tải lại: đã lưu {saved} đơn trước khi dừng ({new} mới, {updated} cập nhật).</translation>
+    </message>
+    <message>
         <source>Read {count} listings</source>
         <translation>Đã đọc {count} sản phẩm</translation>
     </message>
@@ -15857,6 +15865,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Silver</source>
         <translation>Bạc</translation>
+    </message>
+    <message>
+        <source>Stopped: {saved} orders were saved before the stop ({new} new, {updated} updated); the next sync continues from there.</source>
+        <translation>Đã dừng: đã lưu {saved} đơn trước khi dừng ({new} mới, {updated} cập nhật); lần đồng bộ sau sẽ tiếp tục từ đó.</translation>
     </message>
     <message>
         <source>Supplier {id} no longer exists.</source>
@@ -17779,8 +17791,16 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{shop}: ngưỡng sắp hết hàng mặc định {before} → {level}</translation>
     </message>
     <message>
+        <source>{shop}: looking for orders changed {first} – {last}</source>
+        <translation>{shop}: đang tìm các đơn thay đổi {first} – {last}</translation>
+    </message>
+    <message>
         <source>{shop}: reading the listings of this marketplace is not available yet; its listings get their ids from synced orders.</source>
         <translation>{shop}: chưa hỗ trợ đọc sản phẩm của sàn này; sản phẩm nhận mã trên sàn từ các đơn hàng được đồng bộ.</translation>
+    </message>
+    <message>
+        <source>{shop}: {done} of {total} orders changed {first} – {last}</source>
+        <translation>{shop}: {done}/{total} đơn thay đổi {first} – {last}</translation>
     </message>
     <message>
         <source>{shop}: {fetched} orders fetched, {new} new, {updated} updated, {unchanged} unchanged ({seconds} s)</source>

@@ -47,7 +47,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import EmptyHint, count_text
 from primedist.ui.messages import error_text, localize
-from primedist.ui.ops import Op
+from primedist.ui.ops import Job, Op
 from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
 from primedist.ui.settings.listings_dialog import FetchListingsDialog
 from primedist.ui.sync.status import last_message_text
@@ -493,7 +493,7 @@ class ChannelsSettings(QWidget):
                 return ""  # authorised again since
             return self.tr("%1 is disconnected; its orders are kept.").replace("%1", now.name)
 
-        self._run(lambda: svc.disconnect_shop(self.ctx, shop.id), done, network=False)
+        self._run(lambda _job: svc.disconnect_shop(self.ctx, shop.id), done, network=False)
 
     def _actions_waiting(self, shop_id: int) -> int:
         try:
@@ -506,7 +506,9 @@ class ChannelsSettings(QWidget):
         if shop is None:
             return
         self.show_message(lambda: self.tr("Syncing %1…").replace("%1", shop.name))
-        self._run(lambda: svc.sync_now(self.ctx, shop.id), None, network=True)
+        # In the jobs indicator, with its progress and Cancel (a first sync takes a while).
+        self._run(lambda job: svc.sync_now(self.ctx, shop.id, job.progress), None,
+                  network=True, title=self.tr("Marketplace sync"))  # fmt: skip
 
     def fetch_listings(self) -> FetchListingsDialog | None:
         """Open the Fetch listings dialog for the selected shop (modeless: it runs a while)."""
@@ -518,13 +520,12 @@ class ChannelsSettings(QWidget):
         dialog.open()
         return dialog
 
-    def _run(self, fn: Callable[[], Any], done: Callable[[], str] | None, *, network: bool) -> None:
-        """Run `fn` off the UI thread; then say `done` (a sync: its report)."""
+    def _run(self, fn: Callable[[Job], Any], done: Callable[[], str] | None, *, network: bool,
+             title: str | None = None) -> None:  # fmt: skip
+        """Run `fn` off the UI thread; then say `done` (a sync: its report). With a `title`
+        it shows in the jobs indicator, its progress and Cancel (`fn` gets the job)."""
         self._busy = True
         self._update()
-
-        def work(_job: object) -> Any:
-            return fn()
 
         def finished(result: Any) -> None:
             if shiboken6.isValid(self):
@@ -541,8 +542,11 @@ class ChannelsSettings(QWidget):
                 else:
                     self.show_message(lambda: str(exc))
 
-        Op(self, work, engine=self.ctx.engine, title=self.windowTitle(), network=network)\
-            .success(finished).failure(failed).finally_(self._idle).run()  # fmt: skip
+        op = Op(self, fn, engine=self.ctx.engine, title=title or self.windowTitle(),
+                network=network)  # fmt: skip
+        if title is not None:
+            op.with_progress()
+        op.success(finished).failure(failed).finally_(self._idle).run()
 
     def report_text(self, report: SyncReport) -> str:
         """What Sync now did, in the user's language (`summary()` is the CLI's English)."""

@@ -9,7 +9,7 @@ The actions list follows the outbox by itself: after an action of this window
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -45,7 +45,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import count_text
 from primedist.ui.messages import localize
-from primedist.ui.ops import Op
+from primedist.ui.ops import Job, Op
 from primedist.ui.sync.status import POLL_MS, last_message_text, outbox_changed, outbox_changes
 from primedist.ui.widgets import align_headers
 
@@ -417,7 +417,7 @@ class ShopLogPage(QWidget):
         self.ctx = ctx
         self.states: list[sync.ShopSyncState] = []
         #: (shop id, why) of the last Sync now or Re-fetch that did not run (the shop syncs
-        #: elsewhere now): said once, under the shop's state.
+        #: elsewhere now) or was cancelled: said once, under the shop's state.
         self.not_run: tuple[int, str] | None = None
         self.shop = QComboBox()
         self.shop.currentIndexChanged.connect(self._shop_changed)
@@ -539,7 +539,7 @@ class ShopLogPage(QWidget):
     def sync_now(self) -> None:
         shop_id = self.current_shop_id()
         if shop_id is not None:
-            self._run(lambda: sync.sync_shop(self.ctx, shop_id))
+            self._run(lambda job: sync.sync_shop(self.ctx, shop_id, progress=job.progress))
 
     def refetch(self) -> None:
         shop_id = self.current_shop_id()
@@ -558,19 +558,26 @@ class ShopLogPage(QWidget):
         start = to_utc(datetime(first.year(), first.month(), first.day()), tz)
         end = to_utc(datetime(last.year(), last.month(), last.day()), tz)
         end = min(end, self.ctx.clock.now())
-        self._run(lambda: sync.refetch_range(self.ctx, shop_id, start, end))
+        self._run(lambda job: sync.refetch_range(self.ctx, shop_id, start, end,
+                                                 progress=job.progress))  # fmt: skip
 
-    def _run(self, fn: Any) -> None:
+    def _run(self, fn: Callable[[Job], sync.SyncReport]) -> None:
+        """Run the sync `fn` in the jobs indicator: its progress bar and Cancel reach the
+        sync through the job's progress."""
         self.sync_button.setEnabled(False)
         self.refetch_button.setEnabled(False)
         self.state_label.setText(self.tr("Syncing…"))
         self.not_run = None
-        Op(self, lambda _job: fn(), network=True, title=self.tr("Marketplace sync")) \
+        Op(self, fn, network=True, title=self.tr("Marketplace sync")) \
             .with_progress().success(self._ran).finally_(self.reload).run()  # fmt: skip
 
     def _ran(self, report: sync.SyncReport) -> None:
         """A run another sync of the shop kept from running says so (the shop's state and
-        log would not: nothing happened); what a run did is in them."""
+        log would not: nothing happened), and so does one the user stopped (how much it
+        saved: the log has it too); what a run did is in them."""
+        if report.outcome == "cancelled" and isinstance(report.message, Message):
+            self.not_run = (report.shop_id, localize(report.message))
+            return
         if report.outcome != "busy" or report.fetched:
             return
         if isinstance(report.message, Message):  # "Already syncing on KHO-PC; …"
