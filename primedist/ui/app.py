@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer
@@ -351,9 +352,10 @@ def _start_scheduler(ctx: ServiceContext) -> AppScheduler:
 
 
 def start_demo_sandboxes(ctx: ServiceContext, scheduler: AppScheduler) -> Callable[[], None]:
-    """Demo: start the sandbox marketplace in the background and link the demo's Shopee
-    shop to it, so the scheduler pulls live orders, and the sandbox carrier behind the
-    demo's GHN account; returns what stops the sandboxes (on quit)."""
+    """Demo: start the sandbox marketplaces in the background and link the demo's Shopee,
+    Lazada, TikTok Shop and Tiki shops to them, so the scheduler pulls live orders and
+    delivers their waiting pushes, and the sandbox carrier behind the demo's GHN account;
+    returns what stops the sandboxes (on quit)."""
     from primedist.jobs import shipping as shipping_jobs
     from primedist.jobs.sync import reconcile_shops
     from primedist.services import demo_carrier, demo_sync
@@ -371,10 +373,18 @@ def start_demo_sandboxes(ctx: ServiceContext, scheduler: AppScheduler) -> Callab
             if carrier is not None:
                 running.append(carrier)
                 shipping_jobs.poll(ctx.with_actor(SYSTEM))  # the start-up's went to the old port
-        linked = retry_when_busy(lambda: demo_sync.start_demo_sync(ctx))
-        if linked is not None:
-            running.append(linked)
-            reconcile_shops(scheduler.scheduler, ctx.with_actor(SYSTEM))  # first pull in 5 s
+        # One after the other on this thread: the window is up already, and four at once
+        # would only fight over the two cores and SQLite's write lock.
+        for channel in demo_sync.DEMO_CHANNELS:
+            try:
+                linked = retry_when_busy(partial(demo_sync.start_demo_sync, ctx, channel))
+            except (PrimedistError, OSError) as exc:  # the other marketplaces go on
+                log.warning("demo live sync of %s not started: %s", channel.value, exc)
+                continue
+            if linked is not None:
+                running.append(linked)
+                # Its first pull in 5 s, not after the other platforms are linked.
+                reconcile_shops(scheduler.scheduler, ctx.with_actor(SYSTEM))
 
     def failed(exc: BaseException) -> None:
         log.warning("demo live sync not started: %s", exc)
