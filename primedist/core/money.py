@@ -24,9 +24,14 @@ _MINOR_DIGITS: dict[str, int] = {
 }
 
 _CURRENCY = r"(?:₫|vnđ|vnd|đồng|đ)"
+#: Shorthands shop owners type after a number, and the zeros each stands for: "150k",
+#: "1,5tr", "2 triệu"; "1tr5" is 1,5tr (as said aloud: "một triệu rưỡi").
+_UNITS = {"k": 3, "triệu": 6, "trieu": 6, "tr": 6}
+_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
 _AMOUNT_RE = re.compile(
     rf"(?P<s1>[+\-\u2212]?)(?P<c1>{_CURRENCY})?(?P<s2>[+\-\u2212]?)"
-    rf"(?P<num>[0-9](?:[0-9., ]*[0-9])?)(?P<k>k)?(?P<c2>{_CURRENCY})?"
+    rf"(?P<num>[0-9](?:[0-9., ]*[0-9])?)(?:(?P<unit>{_UNIT})(?P<tail>[0-9]{{1,3}})?)?"
+    rf"(?P<c2>{_CURRENCY})?"
 )
 # A space that is not between two digits is only padding around a sign or currency.
 _PADDING_RE = re.compile(r"(?<![0-9]) | (?![0-9])")
@@ -83,19 +88,19 @@ def _is_grouped(groups: list[str]) -> bool:
     )
 
 
-def _thousands(num: str, lang: str) -> tuple[str, str] | None:
-    """`num` thousands, as shop owners type prices ("150k", "1,5k" or "1.5k"): the
-    (integer digits, fraction digits) of the amount in đồng. One separator before one or
-    two digits is the decimal point in either language; before three it groups thousands
-    ("1.500k" is 1.500.000), as in an amount without the k."""
+def _scaled(num: str, lang: str, zeros: int) -> tuple[str, str] | None:
+    """`num` thousands (`zeros` 3) or millions (6), as shop owners type prices ("150k",
+    "1,5k", "1.5tr"): the (integer digits, fraction digits) of the amount in đồng. One
+    separator before one or two digits is the decimal point in either language; before
+    three it groups thousands ("1.500k" is 1.500.000), as in an amount without the k."""
     head, sep, tail = num.replace(",", ".").rpartition(".")
     if sep and "." not in head and 1 <= len(tail) <= 2 and head.isdigit() and tail.isdigit():
-        return head + tail.ljust(3, "0"), ""
+        return head + tail.ljust(zeros, "0"), ""
     parts = _split_number(num, lang)
-    if parts is None or len(parts[1]) > 3:
+    if parts is None or len(parts[1]) > zeros:
         return None
     int_part, frac = parts
-    return int_part + frac.ljust(3, "0"), ""
+    return int_part + frac.ljust(zeros, "0"), ""
 
 
 def _split_number(num: str, lang: str) -> tuple[str, str] | None:
@@ -124,7 +129,7 @@ def _split_number(num: str, lang: str) -> tuple[str, str] | None:
 
 def parse_money(text: str, lang: str = "vi") -> int:
     """Parse a whole VND amount such as ``180.392.199 ₫``, ``1.000.000đ``, ``-5,000 VND``
-    or, in thousands, ``150k`` / ``1,5k``."""
+    or in thousands or millions, ``150k`` / ``1,5k`` / ``1,5tr`` / ``2 triệu``."""
     code = _lang(lang)
     compact = " ".join(unicodedata.normalize("NFC", text).split()).lower()
     if not compact:
@@ -136,7 +141,16 @@ def parse_money(text: str, lang: str = "vi") -> int:
         raise bad
     # Spaces between digits group thousands ("5 000"), like the language's own separator.
     num = match["num"].replace(" ", _SEPARATORS[code][0])
-    parts = _thousands(num, code) if match["k"] else _split_number(num, code)
+    unit, tail = match["unit"], match["tail"]
+    if tail and not num.isdigit():
+        raise bad  # "1.5tr5"
+    parts: tuple[str, str] | None
+    if tail:  # "1tr5" is 1.5tr, "1tr250" 1.25tr
+        parts = num + tail.ljust(_UNITS[unit], "0"), ""
+    elif unit:
+        parts = _scaled(num, code, _UNITS[unit])
+    else:
+        parts = _split_number(num, code)
     if parts is None:
         raise bad
     int_part, frac = parts

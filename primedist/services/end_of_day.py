@@ -224,6 +224,27 @@ def end_of_day(
     )  # fmt: skip
 
 
+def drawer_cash_now(ctx: ServiceContext) -> int | None:
+    """What the drawer should hold from today's cash so far — End of day's *cash in
+    drawer* of every shop and staff member, the float not included —: a cash payment to
+    a supplier above it is pointed out before it is made. None for a user without Orders
+    access (the day's takings are not theirs to see)."""
+    ctx.require(Module.PRODUCTS)
+    if not ctx.can(Module.ORDERS):
+        return None
+    start, end = local_day_bounds_utc(to_local(ctx.clock.now(), shop_tz()).date(), shop_tz())
+    scope = q.DayScope(start, end, (), None)
+    cash = PaymentMethod.CASH.value
+    with ctx.engine.connect() as conn:
+        sales = sum(int(r.total) for r in q.sales_by_payment(conn, scope)
+                    if r.payment_method == cash and not r.cancelled)  # fmt: skip
+        refunds = sum(int(r.amount) for r in q.refunds(conn, scope) if r.payment_method == cash)
+        collected = sum(int(r.amount) for r in q.debts_collected(conn, scope)
+                        if r.payment_method == cash)  # fmt: skip
+        paid_out = q.supplier_cash(conn, scope)
+    return sales - refunds + collected - paid_out
+
+
 def _sum(rows: Sequence[Any], name: str) -> int:
     """A column summed over rows, as an int (PostgreSQL sums bigints as numeric)."""
     return int(sum(getattr(r, name) for r in rows))

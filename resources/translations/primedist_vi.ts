@@ -1363,6 +1363,22 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <extracomment>The range choices, in the combo&apos;s order.</extracomment>
         <translation>%1 điểm %</translation>
     </message>
+    <message>
+        <source>vs %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>vs %1 – %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>vs yesterday until %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>vs %1 – %2 until %3</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ChannelsSettings</name>
@@ -2643,6 +2659,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>%n lượt đổi hàng</translation>
     </message>
     <message>
+        <source>Cannot read “%1” as an amount: type e.g. 1500000, 1500k or 1,5tr.</source>
+        <translation>Không đọc được “%1” thành số tiền: gõ ví dụ 1500000, 1500k hoặc 1,5tr.</translation>
+    </message>
+    <message>
         <source>%1 short</source>
         <translation>thiếu %1</translation>
     </message>
@@ -2677,6 +2697,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Printed to %1</source>
         <translation>Đã in ra %1</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>Đã lưu vào %1</translation>
     </message>
     <message>
         <source>Copied: paste it into Zalo or Messenger.</source>
@@ -2777,6 +2801,18 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Gross profit</source>
         <translation>Lợi nhuận gộp</translation>
+    </message>
+    <message>
+        <source>Below zero: %1 paid to suppliers in cash</source>
+        <translation>Bị âm do trả nhà cung cấp %1 tiền mặt</translation>
+    </message>
+    <message>
+        <source>Below zero: %1 given back and %2 paid to suppliers in cash</source>
+        <translation>Bị âm do hoàn tiền %1 và trả nhà cung cấp %2 tiền mặt</translation>
+    </message>
+    <message>
+        <source>Below zero: %1 given back in cash</source>
+        <translation>Bị âm do hoàn %1 tiền mặt</translation>
     </message>
     <message>
         <source>Cash taken for the day&apos;s sales and for debts customers paid, less cash given back for returns and cash paid to suppliers (Products → Suppliers); the float the till started with is not included.</source>
@@ -3014,7 +3050,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>There is no supplier %1</source>
-        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. A quantity above what the purchase order still awaits (saved all the same). The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. The cost was filled in (the last one charged), not typed: a cost that comes with the order or a delivery list replaces it. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. {variant id: units} the order still awaits: a line above it is pointed out (the supplier sent too many, or a count was typed twice), not refused. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
+        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. A quantity above what the purchase order still awaits (saved all the same). The draft&apos;s columns; quantity and unit cost are typed in place. The payment&apos;s &quot;Not paid yet&quot; choice: nothing paid with the delivery, all of it owed. ui.ini: how a supplier was last paid with a receipt on this PC (preselected next time). &quot;20*8934567890120&quot;: 20 of what the code names (KiotViet&apos;s way); &quot;20*&quot; alone: the selected line&apos;s quantity. The payment method left unchosen at Save. The unit cost typed (None = not given); `cost_text` keeps what was typed. The cost was filled in (the last one charged), not typed: a cost that comes with the order or a delivery list replaces it. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. {variant id: units} the order still awaits: a line above it is pointed out (the supplier sent too many, or a count was typed twice), not refused. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Units a scan or a pick adds: &quot;20*&quot; typed before the code makes it 20. Asks whether to pay cash the drawer does not hold (see `_drawer_read`). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
         <translation>Không có nhà cung cấp %1</translation>
     </message>
     <message>
@@ -3063,10 +3099,6 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>không bắt buộc: số phiếu giao hàng…</translation>
     </message>
     <message>
-        <source>Scan a barcode, or type a SKU or product name and press Enter</source>
-        <translation>Quét mã vạch, hoặc gõ SKU hay tên sản phẩm rồi nhấn Enter</translation>
-    </message>
-    <message>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
@@ -3107,10 +3139,6 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Đã &amp;trả nhà cung cấp</translation>
     </message>
     <message>
-        <source>How the supplier was paid</source>
-        <translation>Hình thức trả nhà cung cấp</translation>
-    </message>
-    <message>
         <source>Print barcode labels after saving</source>
         <translation>In tem mã vạch sau khi lưu</translation>
     </message>
@@ -3125,6 +3153,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Cancel</source>
         <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Type 1 to %1 before the *.</source>
+        <translation>Gõ số từ 1 đến %1 trước dấu *.</translation>
     </message>
     <message>
         <source>No product matches “%1”</source>
@@ -3149,6 +3181,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>SKU %1 is on the receipt already at a unit cost of %2 and comes again at %3: give one. Nothing was added.</source>
         <translation>SKU %1 đã có trên phiếu với giá nhập %2 và lại xuất hiện với giá %3: hãy ghi một giá. Chưa thêm dòng nào.</translation>
+    </message>
+    <message>
+        <source>No purchase order awaits goods from this supplier</source>
+        <translation>Nhà cung cấp này không có đơn đặt hàng nào đang chờ hàng về</translation>
     </message>
     <message>
         <source>Not against an order</source>
@@ -3183,6 +3219,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Đang đọc danh sách giao hàng</translation>
     </message>
     <message>
+        <source>Scan the product first, then type 20* and Enter to make it 20.</source>
+        <translation>Quét sản phẩm trước, rồi gõ 20* và Enter để đặt số lượng 20.</translation>
+    </message>
+    <message>
         <source>%1 still awaits %2 of it: %3 more than that came.</source>
         <translation>%1 chỉ còn chờ %2 mặt hàng này: hàng về dư %3.</translation>
     </message>
@@ -3201,6 +3241,22 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Line %1: type the unit cost as an amount of money, e.g. 45.000.</source>
         <translation>Dòng %1: giá nhập không hợp lệ, ví dụ 45.000.</translation>
+    </message>
+    <message>
+        <source>Choose how the supplier was paid (cash from the drawer, bank transfer…), or Not paid yet.</source>
+        <translation>Chọn cách trả nhà cung cấp (tiền mặt từ két, chuyển khoản…), hoặc Chưa trả.</translation>
+    </message>
+    <message>
+        <source>The drawer holds about %1 today; paying %2 in cash takes it below zero. Pay by transfer or another way?</source>
+        <translation>Két hiện có khoảng %1 hôm nay; trả %2 tiền mặt sẽ làm két bị âm. Trả bằng chuyển khoản hoặc cách khác?</translation>
+    </message>
+    <message>
+        <source>Pay in cash anyway</source>
+        <translation>Vẫn trả tiền mặt</translation>
+    </message>
+    <message>
+        <source>Choose another way</source>
+        <translation>Chọn cách khác</translation>
     </message>
     <message>
         <source>Discard what you typed on this receipt?</source>
@@ -3223,8 +3279,28 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Theo đơn đặt hàng %1: các dòng là hàng còn chờ về. Giảm số lượng hàng về thiếu; xóa dòng hàng không về.</translation>
     </message>
     <message>
+        <source>Scan a barcode, or type a SKU or product name and press Enter (20* before it: 20 units)</source>
+        <translation>Quét mã vạch, hoặc gõ SKU hay tên sản phẩm rồi nhấn Enter (gõ 20* phía trước: 20 sản phẩm)</translation>
+    </message>
+    <message>
         <source>Paid to the supplier with this delivery (the whole cost unless you type less): the rest is owed to it (Products → Suppliers). Without a supplier nothing is paid.</source>
         <translation>Số tiền đã trả nhà cung cấp cho lần giao này (toàn bộ tiền hàng nếu bạn không nhập ít hơn): phần còn lại là nợ nhà cung cấp (Sản phẩm → Nhà cung cấp). Không có nhà cung cấp thì không ghi nhận tiền đã trả.</translation>
+    </message>
+    <message>
+        <source>How the supplier was paid: cash from the drawer comes off End of day&apos;s cash; Not paid yet leaves it all owed to the supplier</source>
+        <translation>Cách trả nhà cung cấp: tiền mặt lấy từ két sẽ trừ vào tiền mặt cuối ngày; Chưa trả thì ghi nợ toàn bộ cho nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Cash from the drawer</source>
+        <translation>Tiền mặt (lấy từ két)</translation>
+    </message>
+    <message>
+        <source>Not paid yet (owe it)</source>
+        <translation>Chưa trả (ghi nợ)</translation>
+    </message>
+    <message>
+        <source>How was it paid?</source>
+        <translation>Trả bằng gì?</translation>
     </message>
     <message>
         <source>The amount paid to the supplier must be 0 to the receipt&apos;s cost (%1).</source>
@@ -3689,6 +3765,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Chờ xác nhận</translation>
     </message>
     <message>
+        <source>To pack</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Shipping</source>
         <translation>Đang giao</translation>
     </message>
@@ -3707,6 +3787,38 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>No revenue</source>
         <translation>Sản phẩm chưa bán</translation>
+    </message>
+    <message>
+        <source>Orders waiting for you to confirm them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirmed orders not yet handed to the carrier: to pack.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Orders out for delivery.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Returns under way: the goods or the refund still to settle.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Orders placed in the dates above that were cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Products low on stock.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active products with no order counted in revenue in the dates above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting now, whatever the dates above.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>What customers owe for sales on account (the whole shop, whatever the dates): click to see who</source>
@@ -4790,12 +4902,12 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Xếp hạng sản phẩm = theo từng sản phẩm: số lượng đã bán (như Sản phẩm đã bán), doanh thu = thành tiền các dòng của sản phẩm (số lượng × đơn giá − giảm giá dòng) trong các đơn được tính vào doanh thu, chỉ tính phần hàng khách giữ lại (không tính hàng trả lại), và lợi nhuận gộp (như Lợi nhuận gộp); so với kỳ trước.</translation>
     </message>
     <message>
-        <source>Orders placed in the range that are pending, shipping, in return/refund or returned, or cancelled; products low on stock now; active products with no order counted in revenue in the range.</source>
-        <translation>Các đơn đặt trong khoảng thời gian đang chờ xác nhận, đang giao, đang trả hàng/hoàn tiền hoặc đã trả hàng, hoặc đã hủy; các sản phẩm hiện sắp hết hàng; các sản phẩm đang bán chưa có đơn nào được tính vào doanh thu trong khoảng thời gian.</translation>
+        <source>Waiting now, whatever the range: orders pending, confirmed and waiting to be packed, shipping, in return/refund; products low on stock. For the range: orders placed in it and cancelled; active products with no order counted in revenue in it.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Each figure is compared with the previous period of the same length: the same number of days just before the range.</source>
-        <translation>Mỗi chỉ số được so sánh với kỳ trước có cùng độ dài: cùng số ngày, liền trước khoảng thời gian đã chọn.</translation>
+        <source>Each figure is compared with the previous period of the same length: the same number of days just before the range; for a range ending today, up to the same time of day (today until 17:50 against yesterday until 17:50).</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -4817,7 +4929,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width (less when its notes need less). After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
+        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The failed-action line: the error colours of the lists&apos; message bar. The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width (less when its notes need less). After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -5097,6 +5209,42 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Hàng trả lại từ đơn %1 đã trừ %2 vào đơn này.</translation>
     </message>
     <message>
+        <source>⚠ Not sent to %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The order shows here as it was changed, not as %1 has it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished">Thử lại</translation>
+    </message>
+    <message>
+        <source>Send it to %1 again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do not send it; the next sync brings the order as %1 has it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retrying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discarding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Sold on an earlier day: only the delivery details, note and customer can still change</source>
         <translation>Đơn bán từ ngày trước: chỉ còn sửa được thông tin giao hàng, ghi chú và khách hàng</translation>
     </message>
@@ -5236,8 +5384,24 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Không có đơn hàng nào khớp với tìm kiếm, trạng thái đang chọn và bộ lọc.</translation>
     </message>
     <message>
+        <source>No order on this tab matches; %n under other tabs</source>
+        <translation>Không có đơn nào ở tab này khớp; có %n đơn ở các tab khác</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>Xem tất cả</translation>
+    </message>
+    <message>
+        <source>No order on this tab matches; %n under %1</source>
+        <translation>Không có đơn nào ở tab này khớp; có %n đơn ở %1</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Xem</translation>
+    </message>
+    <message>
         <source>No orders yet: make a sale with New order, import a file, or connect a marketplace shop in Settings → Sales channels.</source>
-        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer).</extracomment>
+        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer). The (filter, search) the counts shown are of.</extracomment>
         <translation>Chưa có đơn hàng: bán hàng với nút Đơn hàng mới, nhập tệp, hoặc kết nối gian hàng trên sàn trong Cài đặt → Kênh bán hàng.</translation>
     </message>
 </context>
@@ -8862,7 +9026,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SyncStatusWidget</name>
     <message>
         <source>Marketplace sync: click for details</source>
-        <extracomment>How often the main window&apos;s indicator reads the sync as the database has it. Changes in a burst (a bulk action refreshes several lists) are counted once. The connectors&apos; words a last message may be, why a shop has no connector yet and why a push cannot go to its listing (kept as plain English). A channel&apos;s credentials as read back (&quot;app key/secret&quot;), by their message: named in the reader&apos;s words too. Recounts asked for and not answered yet (tests wait on 0). A read of the database not answered yet (tests wait on False).</extracomment>
+        <extracomment>How often the main window&apos;s indicator reads the sync as the database has it. Changes in a burst (a bulk action refreshes several lists) are counted once. The connectors&apos; words a last message may be, why a shop has no connector yet and why a push cannot go to its listing (kept as plain English). What a failed action asked the platform, by its English words (read back as messages). A channel&apos;s credentials as read back (&quot;app key/secret&quot;), by their message: named in the reader&apos;s words too. Recounts asked for and not answered yet (tests wait on 0). A read of the database not answered yet (tests wait on False).</extracomment>
         <translation>Đồng bộ từ sàn: bấm để xem chi tiết</translation>
     </message>
     <message>
@@ -12753,7 +12917,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>%1 and %2</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. The status cell of an order whose marketplace action failed. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
         <translation>%1 và %2</translation>
     </message>
     <message>
@@ -12787,6 +12951,18 @@ Vẫn bán?</translation>
     <message>
         <source>%n still to cancel in Seller Center: %1</source>
         <translation>còn %n đơn phải hủy trong Seller Center: %1</translation>
+    </message>
+    <message>
+        <source>%n still to confirm in Seller Center: %1</source>
+        <translation>còn %n đơn phải xác nhận trong Seller Center: %1</translation>
+    </message>
+    <message>
+        <source>Not sent to the marketplace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent to the marketplace: %1 (Retry or Discard in the order or the Sync panel)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The day&apos;s sales by payment method, refunds and cash in the drawer: check the till, print or export it</source>
@@ -13088,7 +13264,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Save as PDF</source>
-        <extracomment>What `keep_alive` holds, by a key of its own (released when the object is destroyed). The last error box (tests press its buttons).</extracomment>
+        <extracomment>What `keep_alive` holds, by a key of its own (released when the object is destroyed). The last error box (tests press its buttons). The sale screen&apos;s &quot;Print receipt after saving&quot;: with no printer set up, the failure box offers to untick it (a shop without a printer is not told after every sale).</extracomment>
         <translation>Lưu thành PDF</translation>
     </message>
     <message>
@@ -13138,12 +13314,56 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Chưa chọn máy in: hãy chọn máy in ở phía trên, rồi in lại trang thử.</translation>
     </message>
     <message>
+        <source>No printer is set up yet, so nothing was printed.</source>
+        <translation>Chưa cài đặt máy in nên chưa in được.</translation>
+    </message>
+    <message>
+        <source>No printer set up</source>
+        <translation>Chưa cài đặt máy in</translation>
+    </message>
+    <message>
         <source>Printing failed</source>
         <translation>In không thành công</translation>
     </message>
     <message>
         <source>Fix the printer, then press Retry.</source>
         <translation>Hãy kiểm tra máy in, rồi bấm Thử lại.</translation>
+    </message>
+    <message>
+        <source>Preview / Save as PDF</source>
+        <translation>Xem trước / Lưu PDF</translation>
+    </message>
+    <message>
+        <source>Open printer settings</source>
+        <translation>Mở cài đặt máy in</translation>
+    </message>
+    <message>
+        <source>You can see it on screen and save it as a PDF.</source>
+        <translation>Bạn có thể xem trên màn hình và lưu thành file PDF.</translation>
+    </message>
+    <message>
+        <source>To print on paper, choose a printer in the printer settings.</source>
+        <translation>Muốn in ra giấy, hãy chọn máy in trong phần cài đặt máy in.</translation>
+    </message>
+    <message>
+        <source>To print on paper, ask the shop owner to choose a printer (Settings → Printers &amp; templates).</source>
+        <translation>Muốn in ra giấy, hãy nhờ chủ cửa hàng chọn máy in (Cài đặt → Máy in &amp; mẫu in).</translation>
+    </message>
+    <message>
+        <source>Don&apos;t print after saving</source>
+        <translation>Không in sau khi lưu</translation>
+    </message>
+    <message>
+        <source>No printer at this counter? Press &quot;Don&apos;t print after saving&quot;: the next sales will not try to print.</source>
+        <translation>Quầy này không có máy in? Bấm “Không in sau khi lưu”: các đơn sau sẽ không in nữa.</translation>
+    </message>
+    <message>
+        <source>Printers &amp; templates</source>
+        <translation>Máy in &amp; mẫu in</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>Lưu thành PDF…</translation>
     </message>
     <message>
         <source>Print preview</source>
@@ -16631,8 +16851,20 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>vẫn đang đăng bán trên {shops}: nhập file không bao giờ gỡ sản phẩm khỏi gian hàng; muốn gỡ, hãy bỏ chọn gian hàng trong màn hình sửa sản phẩm</translation>
     </message>
     <message>
+        <source>the action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>the barcode is variant {n}&apos;s SKU.</source>
         <translation>mã vạch trùng SKU của phân loại {n}.</translation>
+    </message>
+    <message>
+        <source>the cancellation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the confirmation</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>the cost cannot be more than {max}.</source>
@@ -16707,6 +16939,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>giá bán hoặc giá khuyến mãi đã bị thay đổi trong lúc biểu mẫu đang mở (hiện là {price} / {discount}): hãy đóng biểu mẫu rồi mở lại.</translation>
     </message>
     <message>
+        <source>the price update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>the product is not linked to a marketplace item yet (no item id): Fetch listings in Sales channels, then Retry</source>
         <translation>sản phẩm chưa được liên kết với sản phẩm trên sàn (chưa có mã sản phẩm): hãy Lấy sản phẩm đang bán trong Kênh bán hàng, rồi Thử lại</translation>
     </message>
@@ -16721,6 +16957,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>the stock cannot be more than {max}.</source>
         <translation>tồn kho không được lớn hơn {max}.</translation>
+    </message>
+    <message>
+        <source>the stock update</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>the weight must be 1 to {most} g.</source>
@@ -17623,6 +17863,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Đơn {order} đã được xác nhận trên {channel} (đã sắp xếp vận chuyển): {channel} không cho người bán hủy đơn nữa. Người mua có thể yêu cầu {channel} hủy, hoặc từ chối nhận hàng.</translation>
     </message>
     <message>
+        <source>{order} is not paid yet on {channel}: confirm it once {channel} shows it ready to ship.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{order}: cancel of shipment {shipment} queued</source>
         <translation>{order}: đã xếp hàng chờ hủy vận đơn {shipment}</translation>
     </message>
@@ -17703,6 +17947,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{phone} không phải số điện thoại hợp lệ.</translation>
     </message>
     <message>
+        <source>{platform} answered with an error: tried again shortly (“{reason}”)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{platform} did not answer within {seconds} s ({path}).</source>
         <translation>{platform} không phản hồi trong {seconds} giây ({path}).</translation>
     </message>
@@ -17711,8 +17959,40 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{platform} không cho biết ủy quyền dành cho gian hàng nào: hãy ủy quyền lại.</translation>
     </message>
     <message>
+        <source>{platform} did not take {action} (“{reason}”)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{platform} did not take {action}: the item is not on the marketplace (“{reason}”)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{platform} did not take {action}: the order is not on the marketplace (“{reason}”)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{platform} did not take {action}: the order&apos;s status there does not allow it now (“{reason}”)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{platform} does not take {action} from here: do it in its Seller Center (“{reason}”)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{platform} is busy (too many requests): tried again shortly (“{reason}”)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{platform} named the shop {said}, which is not a shop id: authorise again.</source>
         <translation>{platform} trả về gian hàng {said}, không phải mã gian hàng: hãy ủy quyền lại.</translation>
+    </message>
+    <message>
+        <source>{platform} no longer accepts the shop&apos;s authorisation: authorise the shop again in Settings → Sales channels (“{reason}”)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{platform}&apos;s daily call limit is used up: sent again after it resets (“{reason}”)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{price} đ is above the list price of {sku} ({list_price} đ): members pay the list price while it is lower.</source>

@@ -109,6 +109,19 @@ def test_format_money_range() -> None:
         ("1.500k", "vi", 1_500_000),  # three digits group thousands, as without the k
         ("1,500k", "en", 1_500_000),
         ("1.500,5k", "vi", 1_500_500),
+        # Millions ("tr", "triệu"), as the thousands; "1tr5" as said aloud.
+        ("1.5tr", "en", 1_500_000),
+        ("1,5tr", "vi", 1_500_000),
+        ("1,5 TR", "en", 1_500_000),
+        ("2 triệu", "vi", 2_000_000),
+        ("2 trieu", "en", 2_000_000),
+        ("1,25tr đ", "vi", 1_250_000),
+        ("-2tr", "vi", -2_000_000),
+        ("1.500tr", "vi", 1_500_000_000),  # three digits group thousands, as with the k
+        ("1tr5", "vi", 1_500_000),
+        ("1tr250", "vi", 1_250_000),
+        ("1tr05", "vi", 1_050_000),
+        ("1k5", "en", 1_500),
     ],
 )
 def test_parse_money_accepts(text: str, lang: str, expected: int) -> None:
@@ -144,6 +157,12 @@ def test_parse_money_accepts(text: str, lang: str, expected: int) -> None:
         ("k", "vi", "not an amount"),
         ("150kk", "vi", "not an amount"),
         ("k150", "vi", "not an amount"),
+        ("tr", "vi", "not an amount"),
+        ("1trtr", "vi", "not an amount"),
+        ("1.5tr5", "vi", "not an amount"),  # a decimal and a tail
+        ("1tr2345", "vi", "not an amount"),
+        ("1.2345678tr", "vi", "not an amount"),  # a fraction of a đồng
+        ("1,5 tỷ", "vi", "not an amount"),
     ],
 )
 def test_parse_money_rejects(text: str, lang: str, message: str) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import PaymentMethod
+from primedist.printing.errors import PrintError
 from primedist.services import end_of_day as eod
 from primedist.services import till
 from primedist.services.context import ServiceContext
@@ -173,6 +174,13 @@ class EndOfDayDialog(QDialog):
         for label, field in zip(self.count_labels, fields, strict=True):
             form.addRow(label, field)
         column.addLayout(form)
+        # An amount the box cannot read says so: "—" alone read as if it were ignored.
+        self.count_error = QLabel()
+        self.count_error.setObjectName("eodCountError")
+        self.count_error.setStyleSheet(f"color: {TONES[-1]};")
+        self.count_error.setWordWrap(True)
+        self.count_error.hide()
+        column.addWidget(self.count_error)
         self.close_till_button = QPushButton()
         self.close_till_button.setObjectName("eodCloseTill")
         self.close_till_button.clicked.connect(self.close_till)
@@ -319,14 +327,22 @@ class EndOfDayDialog(QDialog):
         for key, (value, note) in values.items():
             self.figures[key].setText(value)
             self.figure_notes[key].setText(note)
+        # Below zero is no count to trust: red, and what took it there said.
+        short = r.cash_in_drawer < 0
+        self.figures["cash"].setStyleSheet(f"color: {TONES[-1]};" if short else "")
+        self.figure_notes["cash"].setStyleSheet(f"color: {TONES[-1]};" if short else "")
         self._show_profit(r.gross_profit is not None)
         self.note.setText(self.tr("No sales, cancellations or refunds on this day."))
         self.note.setVisible(r.empty)
-        self._fill(self.payments, [
+        payments: list[tuple[str, ...]] = [
             (enum_label(p.method), count(p.orders), money(p.total), count(p.refunds),
              money(p.refunded), money(p.net), money(p.collected))
             for p in r.payments
-        ])  # fmt: skip
+        ]  # fmt: skip
+        if r.supplier_cash:  # out of the drawer: a line of its own, under the methods
+            payments.append((self.tr("Cash paid to suppliers"), "", "", "", "",
+                             money(-r.supplier_cash), ""))  # fmt: skip
+        self._fill(self.payments, payments)
         self._fill(self.shops, [(s.name, count(s.orders), money(s.total)) for s in r.by_shop])
         self._fill(self.products, [(p.sku, p.name, count(p.units), money(p.revenue))
                                    for p in r.products])  # fmt: skip
@@ -379,12 +395,30 @@ class EndOfDayDialog(QDialog):
             return None
         return opening or 0, counted
 
+    def _unreadable(self) -> str | None:
+        """The first amount typed that is not money (None when both read)."""
+        for edit in (self.float_edit, self.counted_edit):
+            try:
+                edit.amount()
+            except ValueError:
+                return edit.text().strip()
+        return None
+
     def _show_count(self) -> None:
         """Expected and difference follow what is typed; the day's counts are listed."""
+        bad = self._unreadable()
+        if bad is not None:
+            self.count_error.setText(
+                self.tr("Cannot read “%1” as an amount: type e.g. 1500000, 1500k or 1,5tr.")
+                .replace("%1", bad)
+            )  # fmt: skip
+        self.count_error.setVisible(bad is not None)
         r, typed = self.report, self.typed_count()
         lang = current_language()
         expected = None if r is None or typed is None else typed[0] + r.cash_in_drawer
         self.expected_label.setText("—" if expected is None else format_money(expected, lang))
+        below = expected is not None and expected < 0
+        self.expected_label.setStyleSheet(f"color: {TONES[-1]};" if below else "")
         difference = None
         if expected is not None and typed is not None and typed[1] is not None:
             difference = typed[1] - expected
@@ -517,6 +551,71 @@ class EndOfDayDialog(QDialog):
         Op(self, lambda _job: print_end_of_day(ctx, report, lang=lang, till=count),
            title=self.tr("Printing the end-of-day report"), network=True).success(
             lambda result: self._finished(self.tr("Printed to %1").replace("%1", result.where))
+        ).failure(self._print_failed).run()  # fmt: skip
+
+    def _print_failed(self, exc: BaseException) -> None:
+        """A printer problem (none set up, offline…) in the box every print failure shows:
+        Retry when it can help, Preview / Save as PDF, Open printer settings."""
+        if not isinstance(exc, PrintError):
+            self._failed(exc)
+            return
+        from primedist.ui.printing.actions import print_failure_box
+
+        self._finished("")
+        if alive(self):
+            self.error_box = print_failure_box(self, self.ctx, exc, retry=self.print_report,
+                                               preview=self.preview_report)  # fmt: skip
+
+    def preview_report(self) -> None:
+        """The report as it prints, in the print preview (its Print prints it, its Save as
+        PDF… keeps it as a file)."""
+        report = self.report
+        if report is None:
+            return
+        from primedist.ui.printing.jobs import end_of_day_print
+
+        ctx, lang, count = self.ctx, current_language(), self.count_for_view()
+        Op(self, lambda _job: end_of_day_print(ctx, report, lang=lang, till=count),
+           title=self.tr("Printing the end-of-day report")).success(
+            self._show_preview).failure(self._failed).run()  # fmt: skip
+
+    def _show_preview(self, made: Any) -> None:
+        from primedist.ui.printing import render
+        from primedist.ui.printing.actions import open_preview, translate
+
+        if alive(self):
+            document, profile = made
+            title = translate("printing", "Print preview — %1").replace("%1", self.tr("End of day"))
+            self.preview_dialog = open_preview(self, [render.layout(document)], profile.target,
+                                               title, self.print_report, self.save_pdf)  # fmt: skip
+
+    def save_pdf(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        from primedist.ui.file_dialogs import EXPORT, ask_save_file
+        from primedist.ui.printing.actions import translate
+
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        chosen = ask_save_file(self, self.ctx, EXPORT, translate("printing", "Save as PDF"),
+                               folder / f"end-of-day-{report.day:%Y%m%d}.pdf",
+                               translate("printing", "PDF document (*.pdf)"))  # fmt: skip
+        if chosen is not None:
+            path = str(chosen[0])
+            self.save_pdf_to(Path(path if path.lower().endswith(".pdf") else f"{path}.pdf"))
+
+    def save_pdf_to(self, target: Path) -> None:
+        report = self.report
+        if report is None:
+            return
+        from primedist.ui.printing.jobs import print_end_of_day
+
+        ctx, lang, count = self.ctx, current_language(), self.count_for_view()
+        self._busy = True
+        self._update_buttons()
+        Op(self, lambda _job: print_end_of_day(ctx, report, pdf=target, lang=lang, till=count),
+           title=self.tr("Printing the end-of-day report")).success(
+            lambda result: self._finished(self.tr("Saved to %1").replace("%1", result.where))
         ).failure(self._failed).run()  # fmt: skip
 
     def copy_text(self) -> None:
@@ -605,8 +704,11 @@ class EndOfDayDialog(QDialog):
                 self.tr("Debts paid"))  # fmt: skip
 
     def _cash_note(self, r: eod.EndOfDay) -> str:
-        """How the cash in the drawer is made up (only the parts the day had)."""
+        """How the cash in the drawer is made up (only the parts the day had); below zero,
+        what took it there instead (the sum is in the tooltip and the payments table)."""
         lang = current_language()
+        if r.cash_in_drawer < 0:
+            return self._below_zero(r)
         collected = next((p.collected for p in r.payments if p.method == PaymentMethod.CASH), 0)
         parts = [self.tr("Cash sales − cash refunds")]
         if collected:
@@ -618,6 +720,20 @@ class EndOfDayDialog(QDialog):
                 self.tr("− %1 paid to suppliers").replace("%1", format_money(r.supplier_cash, lang))
             )
         return " ".join(parts)
+
+    def _below_zero(self, r: eod.EndOfDay) -> str:
+        """What took the drawer's cash below zero: the suppliers paid in cash when the day's
+        takings covered the rest, else the cash given back too."""
+        lang = current_language()
+        paid_out = format_money(r.supplier_cash, lang)
+        if r.supplier_cash > 0 and r.cash_in_drawer + r.supplier_cash >= 0:
+            return self.tr("Below zero: %1 paid to suppliers in cash").replace("%1", paid_out)
+        refunded = next((p.refunded for p in r.payments if p.method == PaymentMethod.CASH), 0)
+        if r.supplier_cash > 0:
+            text = self.tr("Below zero: %1 given back and %2 paid to suppliers in cash")
+        else:
+            text = self.tr("Below zero: %1 given back in cash")
+        return _filled(text, format_money(refunded, lang), paid_out)
 
     def _shop_headers(self) -> tuple[str, ...]:
         return self.tr("Shop"), self.tr("Orders"), self.tr("Sales")

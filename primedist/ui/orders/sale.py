@@ -884,6 +884,23 @@ class LinesView(QTableView):
         for signal in (model.dataChanged, model.rowsInserted, model.modelReset):
             signal.connect(self.fit_prices)
         header.sectionResized.connect(self._other_column_resized)
+        # The headers in the language shown (retranslated: headerDataChanged).
+        model.headerDataChanged.connect(lambda *_a: self.fit_headers())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit_headers()  # polished now: the app's header font and padding apply
+
+    def fit_headers(self) -> None:
+        """Each column (but the product's, which takes the rest) at least as wide as its
+        header: in English "Subtotal" ran into "In stock". Never narrower than it is."""
+        header = self.horizontalHeader()
+        header.ensurePolished()
+        for col in range(header.count()):
+            if col != LinesModel.PRODUCT and not header.isSectionHidden(col):
+                needed = header.sectionSizeHint(col)
+                if needed > self.columnWidth(col):
+                    self.setColumnWidth(col, needed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -1356,6 +1373,7 @@ class SaleDialog(QDialog):
         self.print_receipt.setChecked(receipt_after_sale(self.ctx))
         self.print_receipt.toggled.connect(lambda on: remember_receipt_after_sale(self.ctx, on))
         self.printer = OrderPrinter(self, self.ctx)
+        self.printer.after_sale = self.print_receipt  # no printer: its box offers to untick it
         self.reprint_button = QPushButton()
         self.reprint_button.setObjectName("reprintButton")
         self.reprint_button.setAutoDefault(False)

@@ -3,10 +3,11 @@
 `OrderPrinter(parent, ctx)` prints orders with a document type's profile: straight to the
 remembered printer (on a worker: bulk jobs never freeze the window and show progress in
 the jobs indicator), or through the print preview (several orders' documents are made on
-a worker too), or into a PDF. A failure (unknown, offline or refusing printer,
-unreachable ESC/POS device) shows a clear message with Retry; a broken template or no
-printer chosen shows one without (trying again cannot help). `print_menu` builds the
-Print button's menu.
+a worker too), or into a PDF. A failure shows `print_failure_box`, the one box every
+print failure shows (a sale, an order, a selection, end of day, labels): Retry when seeing
+to the printer can cure it (not a broken template, not a printer never chosen), Preview /
+Save as PDF, and Open printer settings; with no printer set up it says so plainly and, after
+a sale, offers to stop printing after saving. `print_menu` builds the Print button's menu.
 """
 
 from __future__ import annotations
@@ -18,7 +19,20 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from primedist.core.money import format_number
 from primedist.domain.enums import Module
@@ -98,6 +112,10 @@ class OrderPrinter(QObject):
         #: The last error box (tests press its buttons).
         self.error_box: QMessageBox | None = None
         self.preview_dialog: QPrintPreviewDialog | None = None
+        #: The sale screen's "Print receipt after saving": with no printer set up, the
+        #: failure box offers to untick it (a shop without a printer is not told after
+        #: every sale).
+        self.after_sale: QCheckBox | None = None
 
     # ------------------------------------------------------------------ entry points
 
@@ -120,8 +138,9 @@ class OrderPrinter(QObject):
                   open_drawer=open_drawer)  # fmt: skip
 
     def save_pdf(self, order_ids: Sequence[int], doc_type: DocumentType, path: Path | None = None,
-                 ) -> None:  # fmt: skip
-        """Save the documents as one PDF (asks where when no path is given)."""
+                 *, payment: Payment | None = None) -> None:  # fmt: skip
+        """Save the documents as one PDF (asks where when no path is given); `payment`: the
+        cash taken and change of the sale just made, as on its printed receipt."""
         ids = list(order_ids)
         if not ids:
             return
@@ -137,7 +156,7 @@ class OrderPrinter(QObject):
                 return
             chosen = str(answer[0])
             path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
-        self._run(ids, doc_type, payment=None, one_job=True, pdf=path)
+        self._run(ids, doc_type, payment=payment, one_job=True, pdf=path)
 
     def preview(self, order_ids: Sequence[int], doc_type: DocumentType, *,
                 payment: Payment | None = None, one_job: bool = True,
@@ -157,13 +176,16 @@ class OrderPrinter(QObject):
             self._run(ids, doc_type, payment=payment, one_job=one_job, pdf=None,
                       open_drawer=open_drawer)  # fmt: skip
 
+        def save_them() -> None:  # the preview's Save as PDF
+            self.save_pdf(ids, doc_type, payment=payment)
+
         if len(ids) == 1:
             try:
                 laid = preview_pages(ctx, ids, profile, lang=lang, payment=payment)
             except PrimedistError as exc:
-                self._show_error(self._error_message(exc), None)
+                self._failed(exc, None)
                 return None
-            return self._open_preview(laid, profile, doc_type, print_them)
+            return self._open_preview(laid, profile, doc_type, print_them, save_them)
         self.busy = True
         title = translate("printing", "Print preview — %1").replace("%1", doc_type_label(doc_type))
 
@@ -177,40 +199,26 @@ class OrderPrinter(QObject):
 
         # Reads only, on the pool that does not hold up the database writer's queue.
         Op(self.widget, work, title=title, network=True).with_progress().success(
-            lambda laid: self._preview_ready(laid, profile, doc_type, print_them, chosen)
+            lambda laid: self._preview_ready(laid, profile, doc_type, print_them, save_them, chosen)
         ).failure(lambda exc: self._failed(exc, retry)).finally_(self._idle).run()
         return None
 
     def _preview_ready(self, laid: list[render.Laid], profile: PrintProfile,
-                       doc_type: DocumentType, print_them: Callable[[], None], chosen: int,
-                       ) -> None:  # fmt: skip
+                       doc_type: DocumentType, print_them: Callable[[], None],
+                       save_them: Callable[[], None], chosen: int) -> None:  # fmt: skip
         if shiboken6.isValid(self):
-            self._open_preview(laid, profile, doc_type, print_them, chosen)
+            self._open_preview(laid, profile, doc_type, print_them, save_them, chosen)
 
-    def _open_preview(self, laid: list[render.Laid], profile: PrintProfile,
-                      doc_type: DocumentType, print_them: Callable[[], None], chosen: int = 1,
-                      ) -> QPrintPreviewDialog:  # fmt: skip
-        # The printer holds the pages the preview shows; its Print goes our way (`print_them`).
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        name = profile.target.name
-        if profile.target.kind == TargetKind.SYSTEM and name in render.available_printers():
-            printer.setPrinterName(name)
-        dialog = QPrintPreviewDialog(printer, self.widget)
-        dialog.setObjectName("printPreview")
-        # Gone once closed; its printer lives until then (see keep_alive).
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        keep_alive(dialog, printer)
-        _print_our_way(dialog, print_them)
+    def _open_preview(self, laid: list[render.Laid], profile: PrintProfile, doc_type: DocumentType,
+                      print_them: Callable[[], None], save_them: Callable[[], None],
+                      chosen: int = 1) -> QPrintPreviewDialog:  # fmt: skip
         title = translate("printing", "Print preview — %1").replace("%1", doc_type_label(doc_type))
         if chosen > len(laid):  # capped: say so, Print here prints only these
             title += " " + translate("printing", "(the first %1 of %2 orders)").replace(
                 "%1", format_number(len(laid), current_language())
             ).replace("%2", format_number(chosen, current_language()))
-        dialog.setWindowTitle(title)
-        dialog.paintRequested.connect(lambda p: render.paint(p, laid))
-        dialog.setProperty("documents", len(laid))
+        dialog = open_preview(self.widget, laid, profile.target, title, print_them, save_them)
         self.preview_dialog = dialog
-        dialog.open()
         return dialog
 
     # ------------------------------------------------------------------ running
@@ -256,17 +264,25 @@ class OrderPrinter(QObject):
         if len(ids) > 1:
             op.with_progress()
 
-        def retry(exc: BaseException) -> Callable[[], None]:
+        def failed(exc: BaseException) -> None:
             # After a part was printed (one job per order), only the orders not printed.
             left = exc.remaining if isinstance(exc, PartlyPrinted) else ids
             # Nothing went when it failed (else the drawer has opened): open it on Retry.
             drawer = open_drawer and not isinstance(exc, PartlyPrinted)
-            return lambda: self._run(left, doc_type, payment=payment, one_job=one_job, pdf=pdf,
-                                     open_drawer=drawer)  # fmt: skip
 
-        op.success(lambda r: self._done(r, doc_type)).failure(
-            lambda exc: self._failed(exc, retry(exc))
-        ).finally_(self._idle).run()
+            def retry() -> None:
+                self._run(left, doc_type, payment=payment, one_job=one_job, pdf=pdf,
+                          open_drawer=drawer)  # fmt: skip
+
+            def preview() -> None:
+                self.preview(left, doc_type, payment=payment, one_job=one_job,
+                             open_drawer=drawer)  # fmt: skip
+
+            # Saving a PDF failed (a folder not writable): no printer to see to.
+            printing = pdf is None
+            self._failed(exc, retry, preview=preview if printing else None, settings=printing)
+
+        op.success(lambda r: self._done(r, doc_type)).failure(failed).finally_(self._idle).run()
 
     def print_test_page(self, document: Document, target: PrintTarget, *, cut: bool = True,
                         ) -> None:  # fmt: skip
@@ -287,9 +303,9 @@ class OrderPrinter(QObject):
 
         Op(
             self.widget, work, title=translate("printing", "Printing a test page"), network=True
-        ).success(done).failure(lambda exc: self._failed(exc, retry, test_page=True)).finally_(
-            self._idle
-        ).run()
+        ).success(done).failure(
+            lambda exc: self._failed(exc, retry, settings=False, test_page=True)
+        ).finally_(self._idle).run()
 
     def _idle(self) -> None:
         if shiboken6.isValid(self):
@@ -307,64 +323,206 @@ class OrderPrinter(QObject):
         )
         self.printed.emit(text.replace("%1", doc_type_label(doc_type)).replace("%2", result.where))
 
-    def _failed(self, exc: BaseException, retry: Callable[[], None], *, test_page: bool = False,
-                ) -> None:  # fmt: skip
-        """Show why it failed, with Retry only when seeing to the printer can cure it (not a
-        broken template, not a printer never chosen). `test_page`: Settings' test page."""
+    def _failed(self, exc: BaseException, retry: Callable[[], None] | None, *,
+                preview: Callable[[], object] | None = None, settings: bool = True,
+                test_page: bool = False) -> None:  # fmt: skip
+        """Show why it failed in `print_failure_box`; `failed` says it too. `test_page`:
+        Settings' test page (its printer is chosen above it)."""
         if not shiboken6.isValid(self) or isinstance(exc, Cancelled):
             return
-        if isinstance(exc, PrimedistError):
-            retryable = isinstance(exc, PrintError) and not isinstance(exc, TemplateError)
-            retryable = retryable and not _no_printer_chosen(exc)
-            self._show_error(self._error_message(exc, test_page=test_page),
-                             retry if retryable else None)  # fmt: skip
-        else:
+        if not isinstance(exc, PrimedistError):
             from primedist.ui.ops import _report
 
             _report(self.widget, exc)
-
-    def _error_message(self, exc: PrimedistError, *, test_page: bool = False) -> str:
-        if isinstance(exc, TemplateError):  # the same on every try: the template must change
-            return translate(
-                "printing",
-                "The document's template is broken, so nothing was printed: %1\nFix the "
-                "template in Settings → Printers & templates.",
-            ).replace("%1", error_text(exc))  # fmt: skip
+            return
+        text = None
         if test_page and _no_printer_chosen(exc):  # Settings' own page: the choice is above
-            return translate("printing", "No printer is chosen: choose a printer above, then "
+            text = translate("printing", "No printer is chosen: choose a printer above, then "
                                          "print the test page again.")  # fmt: skip
-        if _no_printer_chosen(exc) and not self.ctx.actor.can(Module.SETTINGS):
-            return render.no_printer_text(may_choose=False)  # Settings is not theirs to open
-        return error_text(exc)
+        self.error_box = print_failure_box(
+            self.widget, self.ctx, exc, retry=retry, preview=preview, settings=settings,
+            after_sale=self.after_sale, text=text,
+        )  # fmt: skip
+        self.failed.emit(self.error_box.text())
 
-    def _show_error(self, message: str, retry: Callable[[], None] | None) -> None:
-        self.failed.emit(message)
-        buttons = QMessageBox.StandardButton.Close
-        if retry is not None:
-            buttons = QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            translate("printing", "Printing failed"),
-            message,
-            buttons,
-            self.widget,
-        )
-        box.setObjectName("printErrorBox")
-        box.setTextFormat(Qt.TextFormat.PlainText)  # a printer's reply, a document's name
-        if retry is not None:
-            box.setInformativeText(translate("printing", "Fix the printer, then press Retry."))
 
-            def on_click(button: object) -> None:
-                if box.standardButton(button) == QMessageBox.StandardButton.Retry:  # type: ignore[arg-type]
-                    retry()
+def failure_text(exc: PrimedistError) -> str:
+    """What a print failure's box says first."""
+    if isinstance(exc, TemplateError):  # the same on every try: the template must change
+        return translate(
+            "printing",
+            "The document's template is broken, so nothing was printed: %1\nFix the "
+            "template in Settings → Printers & templates.",
+        ).replace("%1", error_text(exc))  # fmt: skip
+    if _no_printer_chosen(exc):
+        return translate("printing", "No printer is set up yet, so nothing was printed.")
+    return error_text(exc)
 
-            box.buttonClicked.connect(on_click)
-        self.error_box = box
-        box.open()
+
+def print_failure_box(
+    parent: QWidget, ctx: ServiceContext, exc: PrimedistError, *,
+    retry: Callable[[], None] | None = None, preview: Callable[[], object] | None = None,
+    settings: bool = True, after_sale: QCheckBox | None = None, text: str | None = None,
+) -> QMessageBox:  # fmt: skip
+    """The box every failed print shows (a sale, an order, a selection, end of day, labels),
+    so a till without a working printer is never at a dead end: Retry when seeing to the
+    printer can cure it (not a broken template, not a printer never chosen); Preview / Save
+    as PDF (`preview`: the same document on screen, its toolbar saves a PDF); Open printer
+    settings (`settings`, for who may open Settings); with no printer set up it says so
+    plainly and, `after_sale` ticked, offers to untick it (remembered: the next sale does
+    not fail again). `text`: said instead of the failure's own words."""
+    printing = isinstance(exc, PrintError)
+    template = isinstance(exc, TemplateError)
+    no_printer = _no_printer_chosen(exc)
+    may_set = ctx.actor.can(Module.SETTINGS)
+    if not printing or template or no_printer:
+        retry = None  # seeing to the printer cannot cure it
+    buttons = QMessageBox.StandardButton.Close
+    if retry is not None:
+        buttons = QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel
+    title = (translate("printing", "No printer set up") if no_printer
+             else translate("printing", "Printing failed"))  # fmt: skip
+    box = QMessageBox(QMessageBox.Icon.Warning, title,
+                      text if text is not None else failure_text(exc),
+                      buttons, parent)  # fmt: skip
+    box.setObjectName("printErrorBox")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a printer's reply, a document's name
+    actions: dict[str, Callable[[], object]] = {}  # by the button's object name
+
+    def add(name: str, label: str, then: Callable[[], object]) -> QPushButton:
+        button = box.addButton(label, QMessageBox.ButtonRole.ActionRole)
+        button.setObjectName(name)
+        actions[name] = then
+        return button
+
+    notes = []
+    if retry is not None:
+        notes.append(translate("printing", "Fix the printer, then press Retry."))
+        box.button(QMessageBox.StandardButton.Retry).setObjectName("printRetry")
+        actions["printRetry"] = retry
+    first: QPushButton | None = None
+    if printing and not template and preview is not None:
+        first = add("printPreviewPdf", translate("printing", "Preview / Save as PDF"), preview)
+    if printing and settings and may_set:
+        add("printOpenSettings", translate("printing", "Open printer settings"),
+            lambda: open_printer_settings(parent, ctx))  # fmt: skip
+    if no_printer and text is None:
+        see = (translate("printing", "You can see it on screen and save it as a PDF.")
+               if first is not None else "")  # fmt: skip
+        notes.append(" ".join(part for part in (see, translate(
+            "printing", "To print on paper, choose a printer in the printer settings."
+        ) if may_set else translate(
+            "printing", "To print on paper, ask the shop owner to choose a printer (Settings → "
+            "Printers & templates)."
+        )) if part))  # fmt: skip
+    if no_printer and after_sale is not None and after_sale.isChecked():
+        add("printStopAfterSale", translate("printing", "Don't print after saving"),
+            lambda: after_sale.setChecked(False))  # fmt: skip
+        notes.append(translate("printing", "No printer at this counter? Press \"Don't print "
+                                           "after saving\": the next sales will not try to "
+                                           "print."))  # fmt: skip
+    if notes:
+        box.setInformativeText("\n".join(notes))
+    if first is not None and retry is None:
+        box.setDefaultButton(first)
+
+    def on_click(button: QAbstractButton) -> None:
+        then = actions.get(button.objectName())
+        if then is not None:
+            then()
+
+    box.buttonClicked.connect(on_click)
+    box.open()
+    return box
+
+
+class PrinterSettingsDialog(QDialog):
+    """Settings → Printers & templates in a window of its own (`open_printer_settings`)."""
+
+    def __init__(self, parent: QWidget, ctx: ServiceContext) -> None:
+        from primedist.ui.settings.printers import PrintersSettings
+        from primedist.ui.widgets import column_scroll, fit_to_screen
+
+        super().__init__(parent)
+        self.setObjectName("printerSettingsDialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(translate("printing", "Printers & templates"))
+        self.page = PrintersSettings(ctx)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 8)
+        layout.addWidget(column_scroll(self.page, "printerSettingsScroll"), 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.setContentsMargins(16, 0, 16, 0)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.finished.connect(self._reload_others)
+        fit_to_screen(self, 1280, 760)
+
+    def reject(self) -> None:
+        if self.page.confirm_leave():  # unsaved changes: Save / Discard / Cancel
+            super().reject()
+
+    def _reload_others(self) -> None:
+        """A Printers & templates page open in the Settings tab shows the new choice (one
+        with unsaved changes of its own keeps them)."""
+        from primedist.ui.settings.printers import PrintersSettings
+
+        others = [w for w in QApplication.allWidgets()
+                  if isinstance(w, PrintersSettings) and w is not self.page]  # fmt: skip
+        for other in others:
+            if not other.has_unsaved():
+                other.load(other.current_doc_type())
+
+
+def open_printer_settings(parent: QWidget, ctx: ServiceContext) -> PrinterSettingsDialog:
+    """Settings → Printers & templates in a window over the screen that failed to print:
+    that screen stays as it was (the sale screen's Ctrl+P reprints once a printer is
+    chosen)."""
+    dialog = PrinterSettingsDialog(parent, ctx)
+    dialog.open()
+    return dialog
 
 
 def _no_printer_chosen(exc: BaseException) -> bool:
     return isinstance(exc, PrinterNotFound) and not exc.printer
+
+
+def open_preview(parent: QWidget, laid: list[render.Laid], target: PrintTarget, title: str,
+                 print_them: Callable[[], None], save_them: Callable[[], None],
+                 ) -> QPrintPreviewDialog:  # fmt: skip
+    """Qt's print preview of documents laid out (zoom, pages), opened over `parent`: its
+    Print is `print_them` (the app's way, see `_print_our_way`) and its Save as PDF is
+    `save_them` (a till with no printer keeps the document as a file)."""
+    # The printer holds the pages the preview shows.
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    if target.kind == TargetKind.SYSTEM and target.name in render.available_printers():
+        printer.setPrinterName(target.name)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setObjectName("printPreview")
+    # Gone once closed; its printer lives until then (see keep_alive).
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    keep_alive(dialog, printer)
+    _print_our_way(dialog, print_them)
+    _add_save_pdf(dialog, save_them)
+    dialog.setWindowTitle(title)
+    dialog.paintRequested.connect(lambda p: render.paint(p, laid))
+    dialog.setProperty("documents", len(laid))
+    dialog.open()
+    return dialog
+
+
+def _add_save_pdf(dialog: QPrintPreviewDialog, save_them: Callable[[], None]) -> None:
+    """Save as PDF… on the preview's toolbar, after its Print (Qt's preview has none)."""
+    bar = dialog.findChild(QToolBar)
+    if bar is None:
+        return
+    action = QAction(translate("printing", "Save as PDF…"), dialog)
+    action.setObjectName("previewSavePdf")
+    action.triggered.connect(lambda *_: _close_then(dialog, save_them))
+    bar.addAction(action)
+    button = bar.widgetForAction(action)
+    if isinstance(button, QToolButton):  # words: no icon says "save as PDF"
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 
 
 def _print_our_way(dialog: QPrintPreviewDialog, print_them: Callable[[], None]) -> None:

@@ -218,15 +218,31 @@ def print_end_of_day(
 ) -> PrintResult:
     """Print the end-of-day report (and a cash count) on the receipt's printer and paper
     (the till's), or on the target / into the PDF given."""
-    profile = resolve_profile(ctx, DocumentType.RECEIPT, target=target)
-    shop = store.load_shop_details(ctx)
-    document = end_of_day_document(report, shop, lang=lang, paper=paper or profile.paper,
-                                   till=till)  # fmt: skip
+    document, profile = end_of_day_print(ctx, report, target=target, paper=paper, lang=lang,
+                                         till=till)  # fmt: skip
     # The receipt's printer, never its cash drawer kick: this is not a sale.
     _deliver_profile(
         ctx, [document], replace(profile, paper=document.paper, open_drawer=False), pdf
     )
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
+
+
+def end_of_day_print(
+    ctx: ServiceContext,
+    report: EndOfDay,
+    *,
+    target: PrintTarget | None = None,
+    paper: Paper | None = None,
+    lang: str = "vi",
+    till: TillCount | None = None,
+) -> tuple[Document, PrintProfile]:
+    """The end-of-day report as printed (its preview shows the same), and the receipt's
+    profile it prints with."""
+    profile = resolve_profile(ctx, DocumentType.RECEIPT, target=target)
+    shop = store.load_shop_details(ctx)
+    document = end_of_day_document(report, shop, lang=lang, paper=paper or profile.paper,
+                                   till=till)  # fmt: skip
+    return document, profile
 
 
 def print_customer_payment(

@@ -424,7 +424,22 @@ class LabelsDialog(QDialog):
         self._start(self.tr("Printing labels…"))
         Op(self, lambda j: print_labels(job, name, j.progress),
            title=self.tr("Printing labels"), network=True).with_progress().success(
-            self._printed).failure(self._failed).run()  # fmt: skip
+            self._printed).failure(self._print_failed).run()  # fmt: skip
+
+    def _print_failed(self, exc: BaseException) -> None:
+        """A printer problem in the box every print failure shows (Retry, Save as PDF),
+        not in the grey line under the list; the printer is chosen here, not in Settings."""
+        from primedist.printing.errors import PrintError
+        from primedist.ui.printing.actions import print_failure_box
+
+        if not isinstance(exc, PrintError) or not alive(self):
+            self._failed(exc)
+            return
+        self._busy = False
+        self._update_buttons()
+        self.status.setText("")
+        self.error_box = print_failure_box(self, self.ctx, exc, retry=self.print_labels,
+                                           preview=self.save_pdf, settings=False)  # fmt: skip
 
     def save_pdf(self) -> None:
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()

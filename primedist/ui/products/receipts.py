@@ -5,18 +5,21 @@ line) or search by name or SKU, type quantities and unit costs, Save (Ctrl+S). S
 one transaction (`services.goods_receipts.receive_goods`) on the database worker; the
 labels of what came in can be printed next. What was paid to the supplier with the
 delivery is the whole cost unless typed otherwise: the rest is owed to it (Products →
-*Suppliers*).
+*Suppliers*). How it was paid is asked, not assumed (the way used last on this PC comes
+preselected; *Not paid yet* leaves it all owed); cash beyond what the drawer should hold
+today is pointed out before saving. `20*` before a code receives 20 of it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, QStringListModel, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,6 +52,7 @@ from primedist.errors import NotFound, PrimedistError
 from primedist.services import goods_receipts as svc
 from primedist.services import supplier_returns
 from primedist.services.context import ServiceContext
+from primedist.services.end_of_day import drawer_cash_now
 from primedist.services.purchase_orders import (
     OrderRow,
     ToReceive,
@@ -82,6 +86,7 @@ from primedist.ui.money_form import MUTED
 from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import MoneyEdit, PickList, SearchField
 from primedist.ui.sub_tabs import SearchedRowsFollow, TablePlace, mark_search
+from primedist.ui.widgets import set_style_property
 
 if TYPE_CHECKING:
     from primedist.ui.products.supplier_return import SupplierReturnDialog
@@ -95,6 +100,15 @@ OVER = QColor("#B45309")
 #: The draft's columns; quantity and unit cost are typed in place.
 DRAFT_COLUMNS = ("sku", "name", "available", "quantity", "unit_cost", "amount")
 QTY, COST = DRAFT_COLUMNS.index("quantity"), DRAFT_COLUMNS.index("unit_cost")
+#: The payment's "Not paid yet" choice: nothing paid with the delivery, all of it owed.
+NOT_PAID = "not_paid"
+#: ui.ini: how a supplier was last paid with a receipt on this PC (preselected next time).
+METHOD_KEY = "goods_receipts/payment_method"
+#: "20*8934567890120": 20 of what the code names (KiotViet's way); "20*" alone: the
+#: selected line's quantity.
+TIMES = re.compile(r"^\s*(\d+)\s*\*\s*(.*)$")
+#: The payment method left unchosen at Save.
+MISSING_STYLE = 'QComboBox[invalid="true"] { border: 1px solid #DC2626; background: #FEF2F2; }'
 
 
 def _awaited(to_come: Iterable[ToReceive]) -> dict[int, int]:
@@ -131,6 +145,26 @@ def chosen_method(combo: QComboBox) -> PaymentMethod:
     return PaymentMethod(combo.currentData() or PaymentMethod.CASH.value)
 
 
+def _prefs(ctx: ServiceContext) -> QSettings | None:
+    if ctx.settings is None:
+        return None
+    return QSettings(str(ctx.settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def remembered_method(ctx: ServiceContext) -> PaymentMethod | None:
+    """How a supplier was last paid with a receipt on this PC (None: never yet)."""
+    prefs = _prefs(ctx)
+    value = str(prefs.value(METHOD_KEY, "")) if prefs is not None else ""
+    return next((m for m in SUPPLIER_PAYMENT_METHODS if m.value == value), None)
+
+
+def remember_method(ctx: ServiceContext, method: PaymentMethod) -> None:
+    prefs = _prefs(ctx)
+    if prefs is not None:
+        prefs.setValue(METHOD_KEY, method.value)
+        prefs.sync()
+
+
 def _supplier_named(ctx: ServiceContext, text: str) -> SupplierRow | None:
     """The supplier `text` names — its code or its name, found as Save finds it, archived
     or not —, None when there is none."""
@@ -165,10 +199,24 @@ class SupplierCompleter(QCompleter):
         assert isinstance(model, QStringListModel)
         model.setStringList(names)
         popup = self.popup()
-        if names:
+        if names and popup is not None:
+            # As wide as the longest name: a long company name was cut ("Công ty TNHH May
+            # m…"). A minimum width, as the field's own complete() (after this) sizes it
+            # again to the field.
+            popup.setMinimumWidth(self._popup_width(popup))
             self.complete()
         elif popup is not None:
             popup.hide()
+
+    def _popup_width(self, popup: QAbstractItemView) -> int:
+        """The width the names offered need, within the field's screen."""
+        model = popup.model()
+        widest = max((popup.sizeHintForIndex(model.index(r, 0)).width()
+                      for r in range(model.rowCount())), default=0)  # fmt: skip
+        widest += 2 * popup.frameWidth() + 8  # the frame, a little room at the end
+        if model.rowCount() > self.maxVisibleItems():
+            widest += popup.verticalScrollBar().sizeHint().width()
+        return min(widest, self.widget().screen().availableGeometry().width())
 
 
 def row_table(columns: int, stretch: int, *, editable: bool = False) -> QTableWidget:
@@ -249,11 +297,16 @@ class GoodsReceiptDialog(QDialog):
         self._filling = False
         #: The amount paid was typed (it no longer follows the cost).
         self._paid_by_hand = False
+        #: Units a scan or a pick adds: "20*" typed before the code makes it 20.
+        self._times = 1
+        #: Asks whether to pay cash the drawer does not hold (see `_drawer_read`).
+        self.drawer_box: QMessageBox | None = None
+        self.cash_anyway: QPushButton | None = None
         self.resize(980, 620)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_head())
         self.popup = PickList(self)
-        self.popup.picked.connect(lambda hit: self.add(hit))
+        self.popup.picked.connect(lambda hit: self.add(hit, self._times))
         # With the field empty: +/− change the selected line's quantity, ↑/↓ move along
         # the lines, Delete removes one (as on the sale screen).
         self.search = SearchField("receiptSearch", self.popup, line_keys=True)
@@ -377,7 +430,10 @@ class GoodsReceiptDialog(QDialog):
         self.order_choice_label = QLabel()
         self.order_choice_label.setBuddy(self.order_choice)
         form.addRow(self.order_choice_label, self.order_choice)
-        form.setRowVisible(self.order_choice, False)
+        # Always there on a new receipt (disabled until the supplier has open orders): shown
+        # only once a supplier was picked, it pushed the scan field down under the click.
+        form.setRowVisible(self.order_choice, self.order is None and self.offers_orders)
+        self.order_choice.setEnabled(False)
         #: The purchase order the goods were ordered with (shown when there is one).
         self.order_label = QLabel()
         self.order_label.setObjectName("receiptOrder")
@@ -413,6 +469,15 @@ class GoodsReceiptDialog(QDialog):
         self.paid.textEdited.connect(self._paid_edited)
         self.paid_label.setBuddy(self.paid)
         self.method = method_combo("receiptMethod")
+        # Asked, not assumed: cash paid here leaves the drawer (End of day). The way used
+        # last on this PC comes preselected; "Not paid yet" leaves it all owed.
+        self.method.addItem("", NOT_PAID)
+        remembered = remembered_method(self.ctx)
+        self.method.setCurrentIndex(
+            -1 if remembered is None else self.method.findData(remembered.value)
+        )
+        self.method.setStyleSheet(MISSING_STYLE)
+        self.method.currentIndexChanged.connect(self._method_chosen)
         self.owed = QLabel()
         self.owed.setObjectName("receiptOwed")
         self.labels_check = QCheckBox()
@@ -449,9 +514,9 @@ class GoodsReceiptDialog(QDialog):
             "against one (its lines added, what came counted on the order)"))  # fmt: skip
         self.supplier.setPlaceholderText(self.tr("optional: who delivered"))
         self.note.setPlaceholderText(self.tr("optional: delivery note number…"))
-        self.search.setPlaceholderText(
-            self.tr("Scan a barcode, or type a SKU or product name and press Enter")
-        )
+        self.search.setPlaceholderText(self.tr(
+            "Scan a barcode, or type a SKU or product name and press Enter (20* before it: "
+            "20 units)"))  # fmt: skip
         self.table.setHorizontalHeaderLabels([
             self.tr("SKU"), self.tr("Product"), self.tr("Available"), self.tr("Quantity"),
             self.tr("Unit cost"), self.tr("Amount"),
@@ -466,8 +531,13 @@ class GoodsReceiptDialog(QDialog):
             "Paid to the supplier with this delivery (the whole cost unless you type less): "
             "the rest is owed to it (Products → Suppliers). Without a supplier nothing is "
             "paid."))  # fmt: skip
-        self.method.setToolTip(self.tr("How the supplier was paid"))
+        self.method.setToolTip(self.tr(
+            "How the supplier was paid: cash from the drawer comes off End of day's cash; "
+            "Not paid yet leaves it all owed to the supplier"))  # fmt: skip
         fill_methods(self.method)
+        self.method.setItemText(0, self.tr("Cash from the drawer"))
+        self.method.setItemText(self.method.findData(NOT_PAID), self.tr("Not paid yet (owe it)"))
+        self.method.setPlaceholderText(self.tr("How was it paid?"))
         self.labels_check.setText(self.tr("Print barcode labels after saving"))
         self.save_button.setText(self.tr("Save"))
         self.save_button.setToolTip(self.tr("Receive the goods (Ctrl+S)"))
@@ -483,6 +553,19 @@ class GoodsReceiptDialog(QDialog):
     # Finding products ---------------------------------------------------------------------
     def _entered(self, text: str) -> None:
         text = text.strip()
+        times = TIMES.match(text)
+        self._times = 1
+        if times is not None:
+            quantity, text = int(times.group(1)), times.group(2).strip()
+            if not 0 < quantity <= MAX_RECEIPT_QUANTITY:
+                self.show_problem(self.tr("Type 1 to %1 before the *.").replace(
+                    "%1", _num(MAX_RECEIPT_QUANTITY)))  # fmt: skip
+                self.search.selectAll()
+                return
+            if not text:  # "20*" alone: the selected line (the one scanned last) gets 20
+                self.set_current_quantity(quantity)
+                return
+            self._times = quantity
         if not text:
             return
         try:
@@ -492,7 +575,7 @@ class GoodsReceiptDialog(QDialog):
             self.show_problem(error_text(exc))
             return
         if hit is not None:
-            self.add(hit)
+            self.add(hit, self._times)
             return
         rows = [(self._hit_text(h), h) for h in hits]
         self.popup.show_rows(
@@ -506,14 +589,16 @@ class GoodsReceiptDialog(QDialog):
         stock = self.tr("%1 available").replace("%1", _num(hit.available))
         return f"{name}   ·   {hit.sku}   ·   {stock}"
 
-    def add(self, hit: object) -> None:
-        """One more of `hit`: +1 on its line, or a new line; the search is cleared."""
+    def add(self, hit: object, quantity: int = 1) -> None:
+        """`quantity` more of `hit` (one a scan): on its line, or a new line; the search
+        is cleared."""
         assert isinstance(hit, VariantHit)
         self.search.clear()
         self.popup.hide()
+        self._times = 1
         for row, line in enumerate(self.lines):
             if line.hit.variant_id == hit.variant_id:
-                self.lines[row] = replace(line, quantity=min(line.quantity + 1,
+                self.lines[row] = replace(line, quantity=min(line.quantity + quantity,
                                                              MAX_RECEIPT_QUANTITY))  # fmt: skip
                 break
         else:
@@ -521,7 +606,7 @@ class GoodsReceiptDialog(QDialog):
                 self.show_problem(self.tr("A receipt takes at most %1 lines.").replace(
                     "%1", _num(MAX_RECEIPT_LINES)))  # fmt: skip
                 return
-            self.lines.append(self._new_line(hit))
+            self.lines.append(replace(self._new_line(hit), quantity=quantity))
             row = len(self.lines) - 1
         self._fill()
         self.table.selectRow(row)  # scrolls to it
@@ -615,7 +700,12 @@ class GoodsReceiptDialog(QDialog):
             return  # typed on since: the newer look-up answers
         self.open_orders = rows
         self.order_choice.clear()
-        self.order_choice.addItem(self.tr("Not against an order"), None)
+        if not rows:
+            self.order_choice.addItem(self.tr("No purchase order awaits goods from this "
+                                              "supplier") if name else
+                                      self.tr("Not against an order"), None)  # fmt: skip
+        else:
+            self.order_choice.addItem(self.tr("Not against an order"), None)
         for row in rows:
             text = self.tr("%1 · %2 units to come").replace("%1", row.code).replace(
                 "%2", _num(row.awaited_units))  # fmt: skip
@@ -623,7 +713,7 @@ class GoodsReceiptDialog(QDialog):
                 text += " · " + self.tr("expected %1").replace(
                     "%1", format_date(row.expected_on, current_language()))  # fmt: skip
             self.order_choice.addItem(text, row.id)
-        self.head_form.setRowVisible(self.order_choice, bool(rows))
+        self.order_choice.setEnabled(bool(rows))
 
     def _order_chosen(self, index: int) -> None:
         """Against the order chosen: its supplier fixed and what is still to come of it
@@ -763,6 +853,19 @@ class GoodsReceiptDialog(QDialog):
             return
         self._busy = False
         self.prefill([(got.hit, got.quantity, got.unit_cost) for got in read])
+
+    def set_current_quantity(self, quantity: int) -> None:
+        """ "20*" and Enter: the selected line's quantity is 20 (the field cleared)."""
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.lines):
+            self.show_problem(self.tr("Scan the product first, then type 20* and Enter to "
+                                      "make it 20."))  # fmt: skip
+            self.search.selectAll()
+            return
+        self.search.clear()
+        self.lines[row] = replace(self.lines[row], quantity=quantity)
+        self._fill()
+        self.table.selectRow(row)
 
     def step_quantity(self, delta: int) -> None:
         row = self.table.currentRow()
@@ -918,6 +1021,29 @@ class GoodsReceiptDialog(QDialog):
         self._paid_by_hand = True
         self._refresh()
 
+    def _method_chosen(self, _index: int) -> None:
+        """ "Not paid yet": nothing paid, the field at 0; a way of paying after it: the
+        amount follows the cost again."""
+        if self.method.currentData() == NOT_PAID:
+            self._paid_by_hand = True
+            self.paid.setText("0")
+        elif self._paid_by_hand and not self.paid.isEnabled():
+            self._paid_by_hand = False
+        self._refresh()
+
+    def paying(self) -> bool:
+        """Money goes to the supplier with the delivery (a supplier named, more than 0)."""
+        paid = self.paid_amount()
+        return bool(self.supplier.text().strip()) and paid is not None and paid > 0
+
+    def method_missing(self) -> bool:
+        """Something is paid but how has not been chosen (Save asks for it)."""
+        return self.paying() and self.method.currentData() in (None, NOT_PAID)
+
+    def method_text(self) -> str:
+        return self.tr("Choose how the supplier was paid (cash from the drawer, bank "
+                       "transfer…), or Not paid yet.")  # fmt: skip
+
     def set_paid(self, text: str) -> None:
         """Type `text` as the amount paid (as the user would)."""
         self.paid.setText(text)
@@ -932,7 +1058,8 @@ class GoodsReceiptDialog(QDialog):
             + self.tr("cost %1").replace("%1", _money(cost)) + self.over_text()
         )  # fmt: skip
         named = bool(self.supplier.text().strip())
-        self.paid.setEnabled(named)
+        not_paid = self.method.currentData() == NOT_PAID
+        self.paid.setEnabled(named and not not_paid)
         if not named:  # nothing is paid to no one; naming one starts from the cost again
             self._paid_by_hand = False
         if not self._paid_by_hand:
@@ -942,9 +1069,16 @@ class GoodsReceiptDialog(QDialog):
         paid = self.paid_amount()
         owed = cost - paid if named and paid is not None and 0 <= paid < cost else 0
         self.owed.setText(self.tr("Owed: %1").replace("%1", _money(owed)) if owed else "")
-        self.method.setEnabled(bool(paid))
+        # Nothing typed as paid: no way of paying to choose (but back from "Not paid yet").
+        self.method.setEnabled(named and (bool(paid) or not_paid))
+        if not self.method_missing():
+            set_style_property(self.method, "invalid", False)
         problem = self.problem_text()
-        self.show_problem(problem if self.lines else "")
+        if not problem and self.method.property("invalid"):
+            problem_shown = self.method_text()
+        else:
+            problem_shown = problem
+        self.show_problem(problem_shown if self.lines else "")
         self.save_button.setEnabled(not problem and not self._busy)
         self.remove_button.setEnabled(bool(self.lines) and not self._busy)
         self.import_button.setEnabled(not self._busy)
@@ -960,14 +1094,75 @@ class GoodsReceiptDialog(QDialog):
             supplier=self.supplier.text(), note=self.note.text(),
             paid=self.paid_amount() if self._paid_by_hand and self.supplier.text().strip()
             else None,
-            method=chosen_method(self.method),
+            method=self.chosen_method(),
             purchase_order_id=self.order.id if self.order is not None else None,
         )  # fmt: skip
+
+    def chosen_method(self) -> PaymentMethod:
+        """The way chosen (cash when none is: then nothing is paid, `method_missing`)."""
+        data = self.method.currentData()
+        return PaymentMethod.CASH if data in (None, NOT_PAID) else PaymentMethod(data)
 
     def save(self) -> None:
         if self._busy or self.problem_text():
             return
+        if self.method_missing():  # asked, not assumed: the field marked, said why
+            set_style_property(self.method, "invalid", True)
+            self._refresh()
+            self.method.setFocus()
+            return
+        if self.paying() and self.method.currentData() == PaymentMethod.CASH.value:
+            self._check_drawer()
+            return
+        self._save_now()
+
+    def _check_drawer(self) -> None:
+        """Cash paid beyond what the drawer should hold today: asked first (`_drawer_read`)."""
+        ctx, paid = self.ctx, self.paid_amount() or 0
+        self._busy = True
+        self._refresh()
+        Op(self, lambda _job: drawer_cash_now(ctx)).success(
+            lambda cash: self._drawer_read(cash, paid)).failure(self._failed).run()  # fmt: skip
+
+    def _drawer_read(self, cash: int | None, paid: int) -> None:
+        if not alive(self):
+            return
+        self._busy = False
+        self._refresh()
+        if cash is None or paid <= cash:  # None: a user who does not see the day's cash
+            self._save_now()
+            return
+        lang = current_language()
+        text = self.tr("The drawer holds about %1 today; paying %2 in cash takes it below "
+                       "zero. Pay by transfer or another way?").replace(
+            "%1", format_money(cash, lang)).replace("%2", format_money(paid, lang))  # fmt: skip
+        box = QMessageBox(QMessageBox.Icon.Warning, self.windowTitle(), text,
+                          QMessageBox.StandardButton.NoButton, self)  # fmt: skip
+        box.setObjectName("drawerShort")
+        self.cash_anyway = box.addButton(self.tr("Pay in cash anyway"),
+                                         QMessageBox.ButtonRole.AcceptRole)  # fmt: skip
+        change = box.addButton(self.tr("Choose another way"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(change)
+        box.setEscapeButton(change)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._drawer_answered(box))
+        self.drawer_box = box
+        box.open()
+
+    def _drawer_answered(self, box: QMessageBox) -> None:
+        if not alive(self):
+            return
+        if box.clickedButton() is self.cash_anyway:
+            self._save_now()
+        else:
+            self.method.setFocus()
+
+    def _save_now(self) -> None:
+        if self._busy or self.problem_text():
+            return
         ctx, draft = self.ctx, self.draft()
+        if self.paying():  # the way chosen comes preselected next time, on this PC
+            remember_method(ctx, draft.method)
         quantities = {ln.hit.variant_id: ln.quantity for ln in self.lines}
         labels = self.labels_check.isChecked()
         self._busy = True

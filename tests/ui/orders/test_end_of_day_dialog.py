@@ -353,3 +353,29 @@ def test_copy_as_text_in_vietnamese_on_a_day_without_sales(qtbot, owner_ctx, sal
     assert lines[1:] == ["Ngày: 18/11/2026 · Tất cả gian hàng",
                          "Không có bán hàng, hủy đơn hay hoàn tiền trong ngày."]  # fmt: skip
     assert lines[0].endswith("— BÁO CÁO CUỐI NGÀY")
+
+
+@pytest.mark.usefixtures("app_style")
+def test_millions_typed_as_tr_count_and_what_is_not_money_is_marked(qtbot, owner_ctx, sales):
+    """Millions: "1.5tr" is 1.500.000 ₫ as "1500k" is (it used to leave Expected and Difference at
+    "—" without a word); an amount the box cannot read turns it red and says so."""
+    dialog = open_dialog(qtbot, owner_ctx)
+    dialog.float_edit.setText("0.5tr")
+    dialog.counted_edit.setText("1tr")
+    assert dialog.expected_label.text() == money(800_000)  # float + 300.000 cash
+    assert dialog.difference_label.text() == f"{money(200_000)} over"
+    assert dialog.close_till_button.isEnabled() and not dialog.count_error.isVisible()
+    edit = dialog.counted_edit
+    background = edit.grab().toImage().pixelColor(8, edit.height() // 2).name()
+
+    edit.setText("1.5x")
+    assert edit.property("invalid") is True
+    assert edit.grab().toImage().pixelColor(8, edit.height() // 2).name() != background  # red
+    assert dialog.count_error.isVisible()
+    assert dialog.count_error.text() == (
+        "Cannot read “1.5x” as an amount: type e.g. 1500000, 1500k or 1,5tr."
+    )
+    assert dialog.difference_label.text() == "—" and not dialog.close_till_button.isEnabled()
+    edit.setText("2 triệu")
+    assert not dialog.count_error.isVisible() and not edit.property("invalid")
+    assert dialog.difference_label.text() == f"{money(1_200_000)} over"

@@ -1,4 +1,4 @@
-"""No printer chosen for the receipt: who may open Settings is sent to Printers &
+"""No printer chosen for the receipt: who may open Settings is offered Printers &
 templates; a cashier with Orders only, who cannot open it, is told to ask the shop owner.
 The same for the end-of-day report, and for goods paperwork on a thermal invoice printer."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from primedist.domain.enums import Module, Role
 from primedist.printing.errors import PrinterNotFound, PrintError
@@ -32,15 +32,18 @@ def cashier(owner_ctx: ServiceContext) -> ServiceContext:
     return owner_ctx.with_actor(staff.choose_password(first, "lan-own-pass"))
 
 
-def print_failure(qtbot, ctx: ServiceContext, order_id: int) -> str:  # noqa: ANN001
+def print_failure(qtbot, ctx: ServiceContext, order_id: int) -> tuple[str, str, bool]:  # noqa: ANN001
+    """The failure box's text, its advice, and whether it offers Open printer settings."""
     widget = QWidget()
     qtbot.addWidget(widget)
     printer = OrderPrinter(widget, ctx)
     with qtbot.waitSignal(printer.failed, timeout=15_000) as failed:
         printer.print([order_id], DocumentType.RECEIPT)
-    assert printer.error_box is not None and printer.error_box.text() == failed.args[0]
-    printer.error_box.close()
-    return failed.args[0]
+    box = printer.error_box
+    assert box is not None and box.text() == failed.args[0]
+    settings = box.findChild(QPushButton, "printOpenSettings") is not None
+    box.close()
+    return failed.args[0], box.informativeText(), settings
 
 
 def test_no_printer_chosen_sends_only_who_may_open_settings_there(qtbot, shop_ctx,
@@ -48,12 +51,18 @@ def test_no_printer_chosen_sends_only_who_may_open_settings_there(qtbot, shop_ct
     profile = load_profile(shop_ctx, DocumentType.RECEIPT)
     no_printer = PrintTarget(TargetKind.SYSTEM, name="")
     save_profile(shop_ctx, replace(profile, target=no_printer, preview=False))
+    said = "No printer is set up yet, so nothing was printed."
     assert print_failure(qtbot, shop_ctx, sample_order.id) == (
-        "No printer is chosen for this document: choose one in Settings → Printers & templates."
+        said,
+        "You can see it on screen and save it as a PDF. To print on paper, choose a printer in "
+        "the printer settings.",
+        True,
     )
     assert print_failure(qtbot, cashier(shop_ctx), sample_order.id) == (
-        "No printer is chosen for this document: ask the shop owner to choose one (Settings → "
-        "Printers & templates)."
+        said,
+        "You can see it on screen and save it as a PDF. To print on paper, ask the shop owner "
+        "to choose a printer (Settings → Printers & templates).",
+        False,
     )
 
 

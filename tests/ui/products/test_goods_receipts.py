@@ -109,6 +109,7 @@ def test_a_delivery_scanned_and_saved(qtbot, page, owner_ctx, products):
     dialog.table.item(1, COST).setText("30000")
     assert dialog.table.item(1, COST).text() == "30,000"
     assert dialog.totals.text() == "3 lines · 15 units · cost 220,000 VND"
+    dialog.method.setCurrentIndex(dialog.method.findData("bank_transfer"))  # asked, not assumed
     dialog.windowHandle().requestActivate()  # shortcuts work in the active window
     qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
     with qtbot.waitSignal(dialog.received, timeout=WAIT) as done:

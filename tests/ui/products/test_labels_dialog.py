@@ -138,11 +138,16 @@ def test_print_on_a_cups_queue(qtbot, owner_ctx, products, cups):  # noqa: F811
     qtbot.waitUntil(lambda: svc.load_settings(owner_ctx).printer == cups.capture, timeout=WAIT)
 
 
-def test_a_paused_printer_is_said_in_the_dialog(qtbot, owner_ctx, products, cups):  # noqa: F811
+def test_a_paused_printer_is_said_in_the_failure_box(qtbot, owner_ctx, products, cups):  # noqa: F811
+    """The box every failed print shows (not a grey line): Retry, or Save as PDF."""
     dialog = open_labels(qtbot, owner_ctx, [products["shirt"]])
     dialog._fill_printers(cups.paused)
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "paused or offline" in dialog.status.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: getattr(dialog, "error_box", None) is not None, timeout=WAIT)
+    box = dialog.error_box
+    assert box.isVisible() and "paused or offline" in box.text() and dialog.status.text() == ""
+    names = {b.objectName() for b in box.buttons() if b.objectName()}
+    assert names == {"printRetry", "printPreviewPdf"}  # the labels' printer is chosen here
     assert dialog.print_button.isEnabled()  # ready to try again
 
 

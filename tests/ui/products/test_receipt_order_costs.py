@@ -49,6 +49,7 @@ def test_imported_lines_without_costs_cost_what_the_order_expected(qtbot, owner_
     qtbot.waitUntil(lambda: dialog.totals.text() == "1 line · 10 units · cost 300,000 VND",
                     timeout=WAIT)  # fmt: skip
     assert dialog.paid_amount() == 300_000
+    dialog.method.setCurrentIndex(dialog.method.findData("bank_transfer"))  # asked, not assumed
     with qtbot.waitSignal(dialog.received, timeout=WAIT) as saved:
         dialog.save()
     row = saved.args[0]

@@ -50,6 +50,7 @@ def test_a_scanned_line_starts_at_the_last_cost_charged(
     assert [(ln.quantity, ln.unit_cost) for ln in dialog.lines] == [(2, 40_000)]
     cell = dialog.table.item(0, 4)
     assert cell is not None and cell.text() == "40,000"
+    dialog.method.setCurrentIndex(dialog.method.findData("bank_transfer"))  # asked, not assumed
     with qtbot.waitSignal(dialog.received, timeout=WAIT) as saved:
         dialog.save()
     assert saved.args[0].total_cost == 80_000
