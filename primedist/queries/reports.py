@@ -497,9 +497,19 @@ class Window:
     prev_from: date
     prev_to: date
     shop_ids: tuple[int, ...] = ()
+    #: A range ending today is compared with the previous period up to the same time of
+    #: day (today until 17:50 against yesterday until 17:50, not all of yesterday): the
+    #: UTC instant on `prev_to` the previous period stops at; None = whole days.
+    prev_until: datetime | None = None
 
     @classmethod
-    def of(cls, date_from: date, date_to: date, shop_ids: Iterable[int] = ()) -> Window:
+    def of(
+        cls,
+        date_from: date,
+        date_to: date,
+        shop_ids: Iterable[int] = (),
+        prev_until: datetime | None = None,
+    ) -> Window:
         days = (date_to - date_from).days + 1
         prev_to = date_from - timedelta(days=1)
         return cls(
@@ -508,6 +518,7 @@ class Window:
             prev_to - timedelta(days=days - 1),
             prev_to,
             tuple(sorted(set(shop_ids))),
+            prev_until,
         )
 
     @property
@@ -529,6 +540,37 @@ class Window:
             sa.func.coalesce(sa.func.sum(sa.case((current, column), else_=0)), 0),
             sa.func.coalesce(sa.func.sum(sa.case((current, 0), else_=column)), 0),
         )
+
+
+def _late_orders(w: Window) -> list[ColumnElement[bool]]:
+    """The ledger rows (`report_order_days`) of the orders the previous period's last
+    day holds after `w.prev_until`: its summaries count them, the comparison must not.
+    The orders' date index bounds them to a day's orders, never the whole table."""
+    assert w.prev_until is not None
+    o, d = orders_t.c, order_days_t.c
+    late = sa.select(o.id).where(
+        o.created_at >= w.prev_until, o.created_at < w.prev_until + timedelta(days=1)
+    )
+    out = [d.order_id.in_(late), d.day == w.prev_to]
+    if w.shop_ids:
+        out.append(d.shop_id.in_(w.shop_ids))
+    return out
+
+
+def _less_late(
+    totals: dict[Any, tuple[int, ...]], late: Iterable[Sequence[Any]], keys: int
+) -> dict[Any, tuple[int, ...]]:
+    """`totals` (key → the range's sums, then the previous period's) with the late
+    orders' sums (rows: `keys` key columns, then the sums) taken off the previous ones."""
+    out = dict(totals)
+    for row in late:
+        key = tuple(row[:keys]) if keys > 1 else row[0]
+        sums = row[keys:]
+        values = list(out.get(key, (0,) * (2 * len(sums))))
+        for i, v in enumerate(sums):
+            values[len(sums) + i] -= int(v or 0)
+        out[key] = tuple(values)
+    return out
 
 
 def _scan_where(
@@ -579,9 +621,29 @@ def orders_by_shop_status(
     r, pr = w.split(daily_t, d.revenue)
     stmt = sa.select(d.shop_id, d.status, n, r, pn, pr).where(*w.where(daily_t))
     stmt = stmt.group_by(d.shop_id, d.status)
-    return [
-        (int(a), str(b), int(c), int(e), int(f), int(g)) for a, b, c, e, f, g in conn.execute(stmt)
-    ]
+    totals = {(int(a), str(b)): tuple(int(x) for x in rest) for a, b, *rest in conn.execute(stmt)}
+    if w.prev_until is not None:
+        o = order_days_t.c
+        late = sa.select(o.shop_id, o.status, sa.func.count(), sa.func.sum(o.total))
+        late = late.where(*_late_orders(w)).group_by(o.shop_id, o.status)
+        found = [(int(a), str(b), n, t) for a, b, n, t in conn.execute(late)]
+        totals = _less_late(totals, found, 2)
+    return [(sid, st, *values) for (sid, st), values in totals.items()]  # type: ignore[misc]
+
+
+def orders_now(
+    conn: sa.Connection, statuses: Sequence[str], shop_ids: Sequence[int] = ()
+) -> dict[str, int]:
+    """status → the orders in it now, whatever their dates (Home's work waiting). The
+    explicit `status IN` walks only those statuses' entries of the status-first index,
+    in status order (no sort), never the orders themselves: on 1M orders, the few
+    thousand open ones."""
+    o = orders_t.c
+    where = [o.status.in_(list(statuses))]
+    if shop_ids:
+        where.append(o.shop_id.in_(list(shop_ids)))
+    stmt = sa.select(o.status, sa.func.count()).where(*where).group_by(o.status)
+    return {str(status): int(n) for status, n in conn.execute(stmt)}
 
 
 def product_totals(
@@ -591,6 +653,17 @@ def product_totals(
     gross profit) of every product sold."""
     p = products_t.c
     totals = _totals_by(conn, w, p.product_id, [p.units, p.revenue, p.profit], previous=previous)
+    if previous and w.prev_until is not None:
+        lp = order_products_t.c
+        late = (
+            sa.select(lp.product_id, sa.func.sum(lp.units), sa.func.sum(lp.revenue),
+                      sa.func.sum(lp.profit))
+            .select_from(order_products_t.join(order_days_t,
+                                               order_days_t.c.order_id == lp.order_id))
+            .where(*_late_orders(w))
+            .group_by(lp.product_id)
+        )  # fmt: skip
+        totals = _less_late(totals, list(conn.execute(late)), 1)
     return [(int(pid), *values) for pid, values in totals.items()]  # type: ignore[misc]
 
 
@@ -609,6 +682,15 @@ def profit_totals(conn: sa.Connection, w: Window) -> tuple[int, int]:
                 ).scalar_one()
             )
         )
+    if w.prev_until is not None:
+        lp = order_products_t.c
+        late = (
+            sa.select(sa.func.coalesce(sa.func.sum(lp.profit), 0))
+            .select_from(order_products_t.join(order_days_t,
+                                               order_days_t.c.order_id == lp.order_id))
+            .where(*_late_orders(w))
+        )  # fmt: skip
+        found[1] -= int(conn.execute(late).scalar_one())
     return found[0], found[1]  # fmt: skip
 
 
@@ -616,6 +698,15 @@ def group_totals(conn: sa.Connection, w: Window, dim: str) -> list[tuple[str, in
     """(key, orders, revenue, previous orders, previous revenue) per province/carrier."""
     g = groups_t.c
     totals = _totals_by(conn, w, g.key, [g.orders, g.revenue], [_dim_is(conn, w, dim)])
+    if w.prev_until is not None:
+        d = order_days_t.c
+        key = d.province if dim == PROVINCE else d.carrier
+        late = (
+            sa.select(key, sa.func.count(), sa.func.sum(d.total))
+            .where(*_late_orders(w), d.status.not_in(NOT_COUNTED))
+            .group_by(key)
+        )
+        totals = _less_late(totals, list(conn.execute(late)), 1)
     return [(str(key), *values) for key, values in totals.items()]  # type: ignore[misc]
 
 
@@ -646,6 +737,8 @@ def _count_if(cond: ColumnElement[bool]) -> ColumnElement[Any]:
 def repeat_counts(conn: sa.Connection, w: Window) -> tuple[int, int, int, int]:
     """(buyers, repeat buyers, previous buyers, previous repeat buyers): customers with
     ≥ 1 and with ≥ 2 non-cancelled orders in each period, on the window's shops."""
+    if w.prev_until is not None:
+        return _repeat_counts_until(conn, w)
     if not _all_shops(conn, w.shop_ids):
         return _repeat_counts_grouped(conn, w)
     c = customers_t.c
@@ -657,6 +750,30 @@ def repeat_counts(conn: sa.Connection, w: Window) -> tuple[int, int, int, int]:
         buyers, repeat = conn.execute(stmt).one()
         figures += [int(buyers), int(repeat)]
     return figures[0], figures[1], figures[2], figures[3]
+
+
+def _repeat_counts_until(conn: sa.Connection, w: Window) -> tuple[int, int, int, int]:
+    """`repeat_counts` with a previous period stopping at `w.prev_until`: its whole days'
+    figures, corrected for the customers of the late orders alone (their orders in that
+    period with and without them, read by customer: a handful, not the period's all)."""
+    whole = Window(w.date_from, w.date_to, w.prev_from, w.prev_to, w.shop_ids)
+    buyers, repeat, prev_buyers, prev_repeat = repeat_counts(conn, whole)
+    d, c = order_days_t.c, customers_t.c
+    buying = [d.customer_id.is_not(None), d.status != OrderStatus.CANCELLED.value]
+    late_stmt = sa.select(d.customer_id, sa.func.count()).where(*_late_orders(w), *buying)
+    late = {int(k): int(n) for k, n in conn.execute(late_stmt.group_by(d.customer_id))}
+    if not late:
+        return buyers, repeat, prev_buyers, prev_repeat
+    where = [c.customer_id.in_(list(late)), c.day.between(w.prev_from, w.prev_to)]
+    if w.shop_ids:
+        where.append(c.shop_id.in_(w.shop_ids))
+    had_stmt = sa.select(c.customer_id, sa.func.sum(c.orders)).where(*where)
+    had = {int(k): int(n) for k, n in conn.execute(had_stmt.group_by(c.customer_id))}
+    for customer, gone in late.items():
+        whole_days, until = had.get(customer, 0), had.get(customer, 0) - gone
+        prev_buyers -= (whole_days >= 1) - (until >= 1)
+        prev_repeat -= (whole_days >= 2) - (until >= 2)
+    return buyers, repeat, prev_buyers, prev_repeat
 
 
 def _repeats(last: Any) -> ColumnElement[bool]:

@@ -70,10 +70,16 @@ MARKETPLACES = (Channel.SHOPEE, Channel.LAZADA, Channel.TIKI, Channel.TIKTOK)
 #: Home's to-do cards of orders: card key → the statuses it counts (the Orders tab's tabs).
 TODO_STATUSES: dict[str, tuple[str, ...]] = {
     "pending": (OrderStatus.PENDING.value,),
+    # Confirmed, not yet handed to the carrier: the Orders tab's Confirmed tab.
+    "to_pack": (OrderStatus.CONFIRMED.value,),
     "shipping": (OrderStatus.SHIPPING.value,),
-    "return_refund": (OrderStatus.RETURN_REFUND.value, OrderStatus.RETURNED.value),
+    # Returns under way (the goods or the refund still to settle); returned ones are done.
+    "return_refund": (OrderStatus.RETURN_REFUND.value,),
     "cancelled": (OrderStatus.CANCELLED.value,),
 }
+#: The to-do cards of work waiting now: counted over every date, whatever the range (the
+#: others are what the range brought: cancelled orders, products without revenue).
+WAITING = ("pending", "to_pack", "shipping", "return_refund", "low_stock")
 #: The module each to-do card belongs to (the list it opens): only its users see it.
 TODO_MODULES: dict[str, Module] = {
     **dict.fromkeys(TODO_STATUSES, Module.ORDERS),
@@ -118,11 +124,12 @@ DEFINITIONS: dict[str, str] = {
     "line subtotals (quantity × price − line discount) in the orders counted in revenue, "
     "for the units kept (returned units left out), and gross profit (as Gross profit); "
     "change against the previous period.",
-    "todo": "Orders placed in the range that are pending, shipping, in return/refund or "
-    "returned, or cancelled; products low on stock now; active products with no order "
-    "counted in revenue in the range.",
+    "todo": "Waiting now, whatever the range: orders pending, confirmed and waiting to be "
+    "packed, shipping, in return/refund; products low on stock. For the range: orders "
+    "placed in it and cancelled; active products with no order counted in revenue in it.",
     "previous": "Each figure is compared with the previous period of the same length: "
-    "the same number of days just before the range.",
+    "the same number of days just before the range; for a range ending today, up to the "
+    "same time of day (today until 17:50 against yesterday until 17:50).",
 }
 
 
@@ -248,13 +255,18 @@ class Period:
     prev_from: date
     prev_to: date
     shop_ids: tuple[int, ...]
+    #: A range ending today: the previous period stops on its last day at this instant
+    #: (UTC; the same time of day as now); None = it holds whole days.
+    prev_until: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
+        until = None if self.prev_until is None else self.prev_until.isoformat()
         return {
             "from": self.date_from.isoformat(),
             "to": self.date_to.isoformat(),
             "previous_from": self.prev_from.isoformat(),
             "previous_to": self.prev_to.isoformat(),
+            "previous_until": until,
             "shop_ids": list(self.shop_ids),
         }
 
@@ -332,8 +344,12 @@ def today(ctx: ServiceContext) -> date:
     return to_local(ctx.clock.now(), shop_tz()).date()
 
 
-def window(date_from: date, date_to: date, shop_ids: Iterable[int] = ()) -> q.Window:
-    """The checked range and its previous period."""
+def window(
+    date_from: date, date_to: date, shop_ids: Iterable[int] = (), now: datetime | None = None
+) -> q.Window:
+    """The checked range and its previous period; with `now`, a range ending today is
+    compared with a previous period that stops at the same time of day (an afternoon
+    against a whole day always looked like a fall)."""
     if date_from > date_to:
         raise ValidationError(
             msg(
@@ -347,11 +363,14 @@ def window(date_from: date, date_to: date, shop_ids: Iterable[int] = ()) -> q.Wi
         raise ValidationError(
             msg("Choose a range of at most {limit} days.", limit=MAX_DAYS), field="date_to"
         )
-    return q.Window.of(date_from, date_to, shop_ids)
+    days = (date_to - date_from).days + 1
+    ends_today = now is not None and to_local(now, shop_tz()).date() == date_to
+    prev_until = now - timedelta(days=days) if now is not None and ends_today else None
+    return q.Window.of(date_from, date_to, shop_ids, prev_until)
 
 
 def _period(w: q.Window) -> Period:
-    return Period(w.date_from, w.date_to, w.prev_from, w.prev_to, w.shop_ids)
+    return Period(w.date_from, w.date_to, w.prev_from, w.prev_to, w.shop_ids, w.prev_until)
 
 
 def _is_linked() -> sa.ColumnElement[bool]:
@@ -496,7 +515,7 @@ def dashboard(
     """Home: to-do counts, revenue, gross profit and new orders, per marketplace, pie,
     latest events; each part only for who may see it (`home_parts` of the account as it
     stands now: None, a card or an event left out, for the others)."""
-    w = window(date_from, date_to, shop_ids)
+    w = window(date_from, date_to, shop_ids, ctx.clock.now())
     actor = ctx.current_actor()
     parts = home_parts(actor)
     # The profit's sums (a year: ~2 × 40 ms) on a second connection, beside the rest.
@@ -529,8 +548,12 @@ def _todo_counts(
     totals: dict[tuple[int, str], tuple[int, ...]],
     keys: Sequence[str],
 ) -> dict[str, int]:
-    """The counts of the to-do cards `keys` (the others are not read)."""
-    todo = {key: _sum(totals, 0, statuses=TODO_STATUSES[key])
+    """The counts of the to-do cards `keys` (the others are not read): work waiting
+    (WAITING) as the shop stands now, whatever the dates; the others over the range."""
+    waiting = [s for key in keys if key in WAITING for s in TODO_STATUSES.get(key, ())]
+    now = q.orders_now(conn, waiting, w.shop_ids) if waiting else {}
+    todo = {key: (sum(now.get(s, 0) for s in TODO_STATUSES[key]) if key in WAITING
+                  else _sum(totals, 0, statuses=TODO_STATUSES[key]))
             for key in keys if key in TODO_STATUSES}  # fmt: skip
     if "low_stock" in keys:
         todo["low_stock"] = _count_products(conn, w.shop_ids, low_stock=True)
@@ -752,7 +775,7 @@ def analytics(
     product rank (the first `top_products` of every product sold, in `rank_by` order:
     one of PRODUCT_ORDERS)."""
     ctx.require(Module.ANALYTICS)
-    w = window(date_from, date_to, shop_ids)
+    w = window(date_from, date_to, shop_ids, ctx.clock.now())
     # The product rank's sums are the longest read: on a connection of their own, in a
     # thread (SQLite and psycopg let go of the GIL while a query runs), so the machine's
     # second core reads them while this one reads the rest (1M orders, 365 days: ~200 ms
@@ -803,7 +826,7 @@ def product_rank(
     """Analytics' product rank alone, in another order (the page asks again when the
     owner sorts it: the first rows by revenue are not always among the first by units)."""
     ctx.require(Module.ANALYTICS)
-    w = window(date_from, date_to, shop_ids)
+    w = window(date_from, date_to, shop_ids, ctx.clock.now())
     with ctx.engine.connect() as conn:
         _shops(conn, w.shop_ids)
         sold = [r for r in _product_rows(conn, w) if _sold(r)]
@@ -964,7 +987,7 @@ def ranking(
                 choices=str(", ".join(RANKINGS)),
             )
         )
-    w = window(date_from, date_to, shop_ids)
+    w = window(date_from, date_to, shop_ids, ctx.clock.now())
     with ctx.engine.connect() as conn:
         if kind == "product":
             rows = [

@@ -264,7 +264,7 @@
     <name>ActionsPage</name>
     <message>
         <source>Shop</source>
-        <extracomment>The least width of a table&apos;s last column (a message), beside its header&apos;s own width. Changes in a burst (a bulk confirm, a delivery run) reload the actions once. The panel&apos;s width at first: the actions&apos; columns whole with MESSAGE_MIN_WIDTH left for their last message in Vietnamese (a stock push of a shop with a long name); on a smaller screen as wide as it allows, not below MINIMUM_WIDTH. Retries, discards and sends of the user not finished yet: no reload meanwhile. What the last &quot;Send now&quot; did, kept under the list until the user acts again.</extracomment>
+        <extracomment>The least width of a table&apos;s last column (a message), beside its header&apos;s own width. Changes in a burst (a bulk confirm, a delivery run) reload the actions once. The panel&apos;s width at first: the actions&apos; columns whole with MESSAGE_MIN_WIDTH left for their last message in Vietnamese (a stock push of a shop with a long name); on a smaller screen as wide as it allows, not below MINIMUM_WIDTH. A failed action&apos;s status, in the error colour of the lists. Where a row&apos;s sort value rides (the shown text of a time or a count sorts wrong). Retries, discards and sends of the user not finished yet: no reload meanwhile. What the last &quot;Send now&quot; did, kept under the list until the user acts again.</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -293,6 +293,7 @@
     </message>
     <message>
         <source>Retry</source>
+        <extracomment>(column, order) the user sorted by; None: failed first (`_rank`), then oldest.</extracomment>
         <translation>Thử lại</translation>
     </message>
     <message>
@@ -1365,19 +1366,19 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     </message>
     <message>
         <source>vs %1</source>
-        <translation type="unfinished"></translation>
+        <translation>so với %1</translation>
     </message>
     <message>
         <source>vs %1 – %2</source>
-        <translation type="unfinished"></translation>
+        <translation>so với %1 – %2</translation>
     </message>
     <message>
         <source>vs yesterday until %1</source>
-        <translation type="unfinished"></translation>
+        <translation>so với hôm qua đến %1</translation>
     </message>
     <message>
         <source>vs %1 – %2 until %3</source>
-        <translation type="unfinished"></translation>
+        <translation>so với %1 – %2 (ngày cuối đến %3)</translation>
     </message>
 </context>
 <context>
@@ -3766,7 +3767,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>To pack</source>
-        <translation type="unfinished"></translation>
+        <translation>Chờ đóng gói</translation>
     </message>
     <message>
         <source>Shipping</source>
@@ -3790,35 +3791,35 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>Orders waiting for you to confirm them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Đơn đang chờ bạn xác nhận.</translation>
     </message>
     <message>
         <source>Confirmed orders not yet handed to the carrier: to pack.</source>
-        <translation type="unfinished"></translation>
+        <translation>Đơn đã xác nhận, chưa giao cho đơn vị vận chuyển: cần đóng gói.</translation>
     </message>
     <message>
         <source>Orders out for delivery.</source>
-        <translation type="unfinished"></translation>
+        <translation>Đơn đang trên đường giao.</translation>
     </message>
     <message>
         <source>Returns under way: the goods or the refund still to settle.</source>
-        <translation type="unfinished"></translation>
+        <translation>Đơn đang trả hàng/hoàn tiền: chưa nhận lại hàng hoặc chưa hoàn tiền xong.</translation>
     </message>
     <message>
         <source>Orders placed in the dates above that were cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Đơn đặt trong khoảng ngày đã chọn và đã bị hủy.</translation>
     </message>
     <message>
         <source>Products low on stock.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sản phẩm sắp hết hàng.</translation>
     </message>
     <message>
         <source>Active products with no order counted in revenue in the dates above.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sản phẩm đang bán chưa có đơn nào tính vào doanh thu trong khoảng ngày đã chọn.</translation>
     </message>
     <message>
         <source>Waiting now, whatever the dates above.</source>
-        <translation type="unfinished"></translation>
+        <translation>Việc đang chờ lúc này, không phụ thuộc khoảng ngày đã chọn.</translation>
     </message>
     <message>
         <source>What customers owe for sales on account (the whole shop, whatever the dates): click to see who</source>
@@ -4903,11 +4904,11 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>Waiting now, whatever the range: orders pending, confirmed and waiting to be packed, shipping, in return/refund; products low on stock. For the range: orders placed in it and cancelled; active products with no order counted in revenue in it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Việc đang chờ lúc này, không phụ thuộc khoảng ngày: đơn chờ xác nhận, đã xác nhận chờ đóng gói, đang giao, đang trả hàng/hoàn tiền; sản phẩm sắp hết hàng. Theo khoảng ngày: đơn đặt trong khoảng ngày và đã hủy; sản phẩm đang bán chưa có đơn nào tính vào doanh thu trong khoảng ngày.</translation>
     </message>
     <message>
         <source>Each figure is compared with the previous period of the same length: the same number of days just before the range; for a range ending today, up to the same time of day (today until 17:50 against yesterday until 17:50).</source>
-        <translation type="unfinished"></translation>
+        <translation>Mỗi chỉ số được so với kỳ trước có cùng độ dài: cùng số ngày ngay trước khoảng đã chọn; nếu khoảng ngày kết thúc hôm nay thì chỉ tính đến cùng giờ (hôm nay đến 17:50 so với hôm qua đến 17:50).</translation>
     </message>
 </context>
 <context>
@@ -12957,7 +12958,7 @@ Vẫn bán?</translation>
         <translation>còn %n đơn phải xác nhận trong Seller Center: %1</translation>
     </message>
     <message>
-        <source>Not sent to the marketplace</source>
+        <source>Not sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

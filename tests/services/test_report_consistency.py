@@ -166,6 +166,7 @@ def _raw(engine: Engine) -> tuple[list[dict[str, Any]], Lines]:
         at = o["created_at"]
         parsed = at if not isinstance(at, str) else _parse(at)
         o["day"] = parsed.astimezone(TZ).date()
+        o["at"] = parsed
     return orders, lines
 
 
@@ -175,11 +176,14 @@ def _parse(text: str) -> Any:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _figures(orders: list[dict[str, Any]], lines: Lines,
-             first: date, last: date, shops: tuple[int, ...] = ()) -> dict[str, Any]:  # fmt: skip
-    """Every figure of the range (on some shops), by the README's definitions, in Python."""
+def _figures(orders: list[dict[str, Any]], lines: Lines, first: date, last: date,
+             shops: tuple[int, ...] = (), until: Any = None) -> dict[str, Any]:  # fmt: skip
+    """Every figure of the range (on some shops), by the README's definitions, in Python;
+    `until`: the range stops at that instant (a previous period compared up to the same
+    time of day)."""
     inside = [o for o in orders if first <= o["day"] <= last
-              and (not shops or o["shop_id"] in shops)]  # fmt: skip
+              and (not shops or o["shop_id"] in shops)
+              and (until is None or o["at"] < until)]  # fmt: skip
     counted = [o for o in inside if o["status"] not in NOT_COUNTED]
     buying = [o for o in inside if o["status"] != "cancelled" and o["customer_id"] is not None]
     per_customer = Counter(o["customer_id"] for o in buying)
@@ -211,8 +215,10 @@ def _figures(orders: list[dict[str, Any]], lines: Lines,
 def _check(ctx: ServiceContext, engine: Engine, first: date, last: date) -> None:
     orders, lines = _raw(engine)
     cur = _figures(orders, lines, first, last)
-    w = reports.window(first, last)
-    prev = _figures(orders, lines, w.prev_from, w.prev_to)
+    w = reports.window(first, last, now=ctx.clock.now())
+    # A range ending today: the previous period up to the same time of day.
+    assert (w.prev_until is not None) == (last == ctx.clock.now().astimezone(TZ).date())
+    prev = _figures(orders, lines, w.prev_from, w.prev_to, until=w.prev_until)
     a = reports.analytics(ctx, first, last, top_products=10_000)
     d = reports.dashboard(ctx, first, last)
     assert a.revenue == reports.Change(cur["revenue"], prev["revenue"]) == d.revenue
@@ -220,9 +226,12 @@ def _check(ctx: ServiceContext, engine: Engine, first: date, last: date) -> None
     assert d.new_orders == reports.Change(cur["new_orders"], prev["new_orders"])
     assert a.units == reports.Change(cur["units"], prev["units"])
     assert a.profit == reports.Change(cur["profit"], prev["profit"]) == d.profit
-    s = cur["statuses"]
-    assert d.todo["pending"] == s["pending"] and d.todo["cancelled"] == s["cancelled"]
-    assert d.todo["return_refund"] == s["return_refund"] + s["returned"]
+    # Work waiting: every order in that status now, whatever its date; cancelled: the range's.
+    now = Counter(o["status"] for o in orders)
+    assert (d.todo["pending"], d.todo["to_pack"], d.todo["shipping"]) == (
+        now["pending"], now["confirmed"], now["shipping"])  # fmt: skip
+    assert d.todo["return_refund"] == now["return_refund"]
+    assert d.todo["cancelled"] == cur["statuses"]["cancelled"]
     assert (a.repeat_rate.buyers, a.repeat_rate.repeat) == (cur["buyers"], cur["repeat"])
     assert (a.repeat_rate.previous_buyers, a.repeat_rate.previous_repeat) == (
         prev["buyers"], prev["repeat"])  # fmt: skip
@@ -233,6 +242,13 @@ def _check(ctx: ServiceContext, engine: Engine, first: date, last: date) -> None
     products = {r.key: (r.units.current, r.revenue.current, r.profit.current)
                 for r in a.products if r.units and r.profit}  # fmt: skip
     assert products == {k: v for k, v in cur["products"].items() if v[:2] != (0, 0)}
+    # The rows' changes are against the same previous period.
+    for r in ranked:
+        assert r.orders.previous == prev["provinces"].get(r.key, 0)
+    for r in a.products:
+        assert r.units is not None and r.profit is not None
+        units, _revenue, profit = prev["products"].get(r.key, (0, 0, 0))
+        assert (r.units.previous, r.profit.previous) == (units, profit)
     _check_shops(ctx, orders, lines, w)
     week = reports.series(ctx, "repeat_rate", first, last, grain="week").points
     for p in week:
@@ -246,7 +262,7 @@ def _check_shops(ctx: ServiceContext, orders: list[dict[str, Any]],
     shops = sorted({o["shop_id"] for o in orders})
     for chosen in {tuple(shops[:1]), tuple(shops[:2])} - {()}:
         cur = _figures(orders, lines, w.date_from, w.date_to, chosen)
-        prev = _figures(orders, lines, w.prev_from, w.prev_to, chosen)
+        prev = _figures(orders, lines, w.prev_from, w.prev_to, chosen, w.prev_until)
         a = reports.analytics(ctx, w.date_from, w.date_to, chosen)
         assert a.revenue == reports.Change(cur["revenue"], prev["revenue"])
         r = a.repeat_rate

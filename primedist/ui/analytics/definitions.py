@@ -68,14 +68,15 @@ TEXTS: dict[str, str] = {
     ),
     "todo": QT_TRANSLATE_NOOP(
         "MetricDefinitions",
-        "Orders placed in the range that are pending, shipping, in return/refund or returned, "
-        "or cancelled; products low on stock now; active products with no order counted in "
-        "revenue in the range.",
+        "Waiting now, whatever the range: orders pending, confirmed and waiting to be packed, "
+        "shipping, in return/refund; products low on stock. For the range: orders placed in "
+        "it and cancelled; active products with no order counted in revenue in it.",
     ),
     "previous": QT_TRANSLATE_NOOP(
         "MetricDefinitions",
         "Each figure is compared with the previous period of the same length: the same number "
-        "of days just before the range.",
+        "of days just before the range; for a range ending today, up to the same time of day "
+        "(today until 17:50 against yesterday until 17:50).",
     ),
 }
 

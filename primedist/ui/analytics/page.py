@@ -30,7 +30,7 @@ from primedist.services.shops import list_shops
 from primedist.ui.analytics.definitions import definition
 from primedist.ui.analytics.detail import DetailPage, FigureHeader
 from primedist.ui.formatting import format_percent
-from primedist.ui.home.controls import FiguresPage, RangeBar, change_text
+from primedist.ui.home.controls import FiguresPage, RangeBar, change_text, compared_with
 from primedist.ui.home.page import Card
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import EmptyHint, alive
@@ -242,6 +242,9 @@ class AnalyticsPage(FiguresPage):
         card.value.setText("—" if rate.current_pct is None else format_percent(rate.current_pct))
         prev = "—" if rate.previous_pct is None else format_percent(rate.previous_pct)
         card.show_change(rate.change_points, before.replace("%1", prev), points=True)
+        against = compared_with(a.period, lang)
+        for shown in self.cards.values():
+            shown.change.setToolTip(against)
         self._fill_groups(self.tables["locations_orders"], a.top_locations_by_orders, "orders")
         self._fill_groups(self.tables["locations_revenue"], a.top_locations_by_revenue, "revenue")
         self._fill_groups(self.tables["carriers"], a.top_carriers, "orders")

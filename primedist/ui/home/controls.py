@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.core.clock import format_date, shop_tz, to_local
 from primedist.core.money import format_number
-from primedist.services.reports import MAX_DAYS
+from primedist.services.reports import MAX_DAYS, Period
 from primedist.services.shops import ShopInfo
 from primedist.ui import errors
 from primedist.ui.formatting import format_decimal
@@ -60,6 +61,25 @@ def change_text(
     if pct == 0:  # neither up nor down
         return shown, "#6b7280"
     return (f"▲ {shown}", "#15803d") if pct > 0 else (f"▼ {shown}", "#b91c1c")
+
+
+def compared_with(period: Period, lang: str | None = None) -> str:
+    """What a figure's change is against, for its tooltip: "vs yesterday until 17:50"
+    for today; a range ending today against the same days before it up to the same
+    time of day; other ranges against whole days."""
+    lang = lang or current_language()
+    first, last = format_date(period.prev_from, lang), format_date(period.prev_to, lang)
+    if period.prev_until is None:
+        if period.prev_from == period.prev_to:
+            return QCoreApplication.translate("ChangeText", "vs %1").replace("%1", first)
+        return QCoreApplication.translate("ChangeText", "vs %1 – %2").replace(
+            "%1", first).replace("%2", last)  # fmt: skip
+    until = to_local(period.prev_until, shop_tz()).strftime("%H:%M")
+    if period.prev_from == period.prev_to:
+        return QCoreApplication.translate("ChangeText", "vs yesterday until %1").replace(
+            "%1", until)  # fmt: skip
+    return (QCoreApplication.translate("ChangeText", "vs %1 – %2 until %3")
+            .replace("%1", first).replace("%2", last).replace("%3", until))  # fmt: skip
 
 
 class FiguresPage(QWidget):

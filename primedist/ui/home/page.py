@@ -62,7 +62,7 @@ from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui.analytics.definitions import definition
 from primedist.ui.formatting import format_percent
 from primedist.ui.home.activity_text import feed_line
-from primedist.ui.home.controls import FiguresPage, RangeBar, change_text
+from primedist.ui.home.controls import FiguresPage, RangeBar, change_text, compared_with
 from primedist.ui.home.first_steps import FirstStepsCard
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
@@ -71,7 +71,7 @@ from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers, rows_height
 
 #: To-do cards in order: key → (the Orders tab's status tab, or "" for products).
-TODO_CARDS = (("pending", "pending"), ("shipping", "shipping"),
+TODO_CARDS = (("pending", "pending"), ("to_pack", "confirmed"), ("shipping", "shipping"),
               ("return_refund", "return_refund"), ("cancelled", "cancelled"),
               ("low_stock", ""), ("no_revenue", ""))  # fmt: skip
 
@@ -652,6 +652,9 @@ class HomePage(FiguresPage):
             data.new_orders.change_pct,
             previous.replace("%1", format_number(data.new_orders.previous, lang)),
         )
+        against = compared_with(data.period, lang)
+        for card in (self.revenue, self.profit, self.new_orders):
+            card.change.setToolTip(against)
         self._fill_channels(data.channels or [], data.pie or {})
 
     def _fill_channels(self, channels: list[reports.ChannelRow], pie: dict[str, int]) -> None:
@@ -718,6 +721,8 @@ class HomePage(FiguresPage):
             self.openProducts.emit(ProductFilter(shop_ids=shops, statuses=("low_stock",)))
         elif key == "no_revenue":
             self.show_no_revenue()
+        elif key in reports.WAITING:  # work waiting now: every date, as the count
+            self.openOrders.emit(dict(TODO_CARDS)[key], OrderFilter(shop_ids=shops))
         else:
             tab = dict(TODO_CARDS)[key]
             self.openOrders.emit(tab, OrderFilter(shop_ids=shops, date_from=first, date_to=last))
@@ -795,16 +800,33 @@ class HomePage(FiguresPage):
         self.todo_title.setText(translate("HomePage", "To do"))
         titles = {
             "pending": translate("HomePage", "Pending"),
+            "to_pack": translate("HomePage", "To pack"),
             "shipping": translate("HomePage", "Shipping"),
             "return_refund": translate("HomePage", "Return/Refund"),
             "cancelled": translate("HomePage", "Cancelled"),
             "low_stock": translate("HomePage", "Low on stock"),
             "no_revenue": translate("HomePage", "No revenue"),
         }
+        tips = {
+            "pending": translate("HomePage", "Orders waiting for you to confirm them."),
+            "to_pack": translate(
+                "HomePage", "Confirmed orders not yet handed to the carrier: to pack."),
+            "shipping": translate("HomePage", "Orders out for delivery."),
+            "return_refund": translate(
+                "HomePage", "Returns under way: the goods or the refund still to settle."),
+            "cancelled": translate(
+                "HomePage", "Orders placed in the dates above that were cancelled."),
+            "low_stock": translate("HomePage", "Products low on stock."),
+            "no_revenue": translate(
+                "HomePage", "Active products with no order counted in revenue in the dates "
+                "above."),
+        }  # fmt: skip
+        waiting = translate("HomePage", "Waiting now, whatever the dates above.")
         for key, card in self.todo.items():
             card.title.setText(titles[key])
             card.name_for_readers()
-            card.setToolTip(definition("todo"))
+            tip = tips[key] + (" " + waiting if key in reports.WAITING else "")
+            card.setToolTip(tip)
         self.owing.setToolTip(translate(
             "HomePage", "What customers owe for sales on account (the whole shop, whatever "
             "the dates): click to see who"))  # fmt: skip

@@ -51,8 +51,8 @@ def test_range_and_shops_update_the_cards(qtbot: QtBot, ctx: ServiceContext, sho
     assert "▲ 225.00%" in page.revenue.change.text() and "120,000 VND" in page.revenue.change.text()
     assert page.new_orders.value.text() == "7"
     texts = {k: c.value.text() for k, c in page.todo.items()}
-    assert texts == {"pending": "1", "shipping": "1", "return_refund": "2", "cancelled": "1",
-                     "low_stock": "0", "no_revenue": "1"}  # fmt: skip
+    assert texts == {"pending": "1", "to_pack": "0", "shipping": "1", "return_refund": "1",
+                     "cancelled": "1", "low_stock": "0", "no_revenue": "1"}  # fmt: skip
     rows = {page.channels.item(r, 0).text(): [page.channels.item(r, c).text() for c in (1, 2, 3)]
             for r in range(page.channels.rowCount())}  # fmt: skip
     assert rows["Lazada"] == ["30,000 VND", "▼ 62.50%", "0/1 Shop"]
@@ -74,10 +74,17 @@ def test_todo_cards_open_the_filtered_lists(qtbot: QtBot, ctx: ServiceContext, s
     page = make_page(qtbot, ctx)
     refreshed(qtbot, page, lambda: page.bar.set_range(FROM, TO))
     refreshed(qtbot, page, lambda: page.bar.tick_shops({shop.a}))
+    # Work waiting opens every date (as its count); what the range brought, the range.
     with qtbot.waitSignal(page.openOrders) as seen:
         page.todo["return_refund"].clicked.emit()
+    assert seen.args == ["return_refund", OrderFilter(shop_ids=(shop.a,))]
+    with qtbot.waitSignal(page.openOrders) as seen:
+        page.todo["to_pack"].clicked.emit()
+    assert seen.args == ["confirmed", OrderFilter(shop_ids=(shop.a,))]
+    with qtbot.waitSignal(page.openOrders) as seen:
+        page.todo["cancelled"].clicked.emit()
     assert seen.args == [
-        "return_refund",
+        "cancelled",
         OrderFilter(shop_ids=(shop.a,), date_from=FROM, date_to=TO),
     ]
     with qtbot.waitSignal(page.openProducts) as seen:

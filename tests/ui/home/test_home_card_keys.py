@@ -33,16 +33,16 @@ def test_tab_reaches_the_todo_cards_and_enter_or_space_opens_them(
     qtbot: QtBot, owner_ctx: ServiceContext
 ) -> None:
     page = make_page(qtbot, owner_ctx)
-    pending, shipping = page.todo["pending"], page.todo["shipping"]
+    pending, to_pack = page.todo["pending"], page.todo["to_pack"]
     pending.setFocus()
     assert page.focusWidget() is pending
     qtbot.keyClick(pending, Qt.Key.Key_Tab)
-    assert page.focusWidget() is shipping  # the next card, in their row's order
+    assert page.focusWidget() is to_pack  # the next card, in their row's order
     opened: list[str] = []
     page.openOrders.connect(lambda tab, _filter: opened.append(tab))
-    qtbot.keyClick(shipping, Qt.Key.Key_Return)
+    qtbot.keyClick(to_pack, Qt.Key.Key_Return)
     qtbot.keyClick(pending, Qt.Key.Key_Space)
-    assert opened == ["shipping", "pending"]
+    assert opened == ["confirmed", "pending"]
     products: list[object] = []
     page.openProducts.connect(products.append)
     qtbot.keyClick(page.todo["low_stock"], Qt.Key.Key_Enter)
