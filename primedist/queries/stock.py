@@ -3,8 +3,10 @@ open purchase orders still bring."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -132,6 +134,8 @@ class ShortVariant:
     #: `Đỏ / M` ('' for a product without options).
     options: str
     available: int
+    #: Its low-stock level (its own, its group's or the shops' default; None: none).
+    level: int | None = None
 
     @property
     def name(self) -> str:
@@ -139,25 +143,76 @@ class ShortVariant:
         return self.options or self.sku
 
 
+def _short_select(where: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """(product id, variant id, SKU, options, available, level) of the active variants
+    matching `where` that are out of stock or at or below their low-stock level (the rule
+    of the `low_stock` summary flag, plus 0 or less with no level): the fewest first."""
+    v, g = variants.c, groups.c
+    on_hand, reserved, level = _stock_and_level()
+    available = on_hand - reserved
+    return (
+        sa.select(v.product_id, v.id, v.sku, v.option1, v.option2, available, level)
+        .select_from(variants.outerjoin(groups, g.id == v.sku_group_id))
+        .where(where, v.is_active.is_(True),
+               sa.or_(available <= 0, sa.and_(level.is_not(None), available <= level)))
+        .order_by(v.product_id, available, v.id)
+    )  # fmt: skip
+
+
+def _short(row: Any) -> ShortVariant:
+    _pid, vid, sku, o1, o2, avail, level = row
+    return ShortVariant(vid, sku, options_text(o1, o2), int(avail),
+                        None if level is None else int(level))  # fmt: skip
+
+
 def product_short_variants(conn: sa.Connection, product_id: int) -> list[ShortVariant]:
     """The active variants of one product (any status) whose available stock is at or
     below their low-stock level or at or below 0 — what makes the Products list colour its
     stock — the fewest available first. One indexed read of the product's variants: for
     the row a tooltip asks about, never for a page of rows."""
-    v, g = variants.c, groups.c
-    on_hand, reserved, level = _stock_and_level()
-    available = on_hand - reserved
-    stmt = (
-        sa.select(v.id, v.sku, v.option1, v.option2, available)
+    return [_short(r) for r in conn.execute(_short_select(variants.c.product_id == product_id))]
+
+
+def short_variants_of(
+    conn: sa.Connection, product_ids: Sequence[int]
+) -> dict[int, list[ShortVariant]]:
+    """`product_short_variants` of a page of products at once: one query over their
+    variants (the product_id index), {product id: its short variants}; products with none
+    are left out."""
+    found: dict[int, list[ShortVariant]] = {}
+    ids = sorted(set(product_ids))
+    if ids:
+        for row in conn.execute(_short_select(variants.c.product_id.in_(ids))):
+            found.setdefault(int(row[0]), []).append(_short(row))
+    return found
+
+
+@dataclass(frozen=True)
+class VariantLevels:
+    """What the low-stock rule needs of a product's variants beside the stock a form
+    shows: {variant id: (reserved, level inherited: its group's, else the shops')}, and
+    the shops' default (for a row not saved yet)."""
+
+    inherited: dict[int, tuple[int, int | None]]
+    shop_default: int | None
+
+
+def variant_levels(conn: sa.Connection, product_id: int) -> VariantLevels:
+    """The product's active variants' reserved units (the group's when grouped) and the
+    low-stock level each takes when it has none of its own."""
+    v, g, p = variants.c, groups.c, products.c
+    inherited = sa.func.coalesce(g.low_stock_level, shop_default_level(v.product_id))
+    rows = conn.execute(
+        sa.select(v.id, sa.func.coalesce(g.reserved, v.reserved), inherited)
         .select_from(variants.outerjoin(groups, g.id == v.sku_group_id))
-        .where(v.product_id == product_id, v.is_active.is_(True),
-               sa.or_(available <= 0, sa.and_(level.is_not(None), available <= level)))
-        .order_by(available, v.id)
+        .where(v.product_id == product_id, v.is_active.is_(True))
+    ).all()
+    default = conn.execute(sa.select(shop_default_level(p.id)).where(p.id == product_id)).scalar()
+    return VariantLevels(
+        {int(vid): (int(reserved or 0), None if level is None else int(level))
+         for vid, reserved, level in rows},
+        None if default is None else int(default),
     )  # fmt: skip
-    return [
-        ShortVariant(vid, sku, options_text(o1, o2), int(avail))
-        for vid, sku, o1, o2, avail in conn.execute(stmt)
-    ]
 
 
 @dataclass(frozen=True)

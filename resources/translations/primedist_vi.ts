@@ -6078,7 +6078,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The variant grid is as tall as its rows, at least this many (room to add one) and at most that many (it scrolls past them): one scroll bar, the dialog&apos;s, up to 12 variants. The shops listed before the &quot;Sell on&quot; list scrolls. An image item&apos;s content hash (`PreparedImage.digest`; a stored image&apos;s file name). The rows a &quot;remove these variants?&quot; question names (the rest are counted). Carried to the save so prices left as shown do not undo a change made meanwhile. (row, column) -&gt; the message of a grid cell refused, in row order. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet). Variant id -&gt; quantity open orders hold; the variants sold or listed before.</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The variant grid is as tall as its rows, at least this many (room to add one) and at most that many (it scrolls past them): one scroll bar, the dialog&apos;s, up to 12 variants. The shops listed before the &quot;Sell on&quot; list scrolls. An image item&apos;s content hash (`PreparedImage.digest`; a stored image&apos;s file name). The rows a &quot;remove these variants?&quot; question names (the rest are counted). Carried to the save so prices left as shown do not undo a change made meanwhile. (row, column) -&gt; the message of a grid cell refused, in row order. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet). Variant id -&gt; quantity open orders hold; the variants sold or listed before. What marks a low variant&apos;s stock besides the grid (None: a new product).</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -6342,6 +6342,22 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Xóa phân loại</translation>
     </message>
     <message>
+        <source>%1 available, level %2</source>
+        <translation>có thể bán %1, ngưỡng %2</translation>
+    </message>
+    <message>
+        <source>%1 available</source>
+        <translation>có thể bán %1</translation>
+    </message>
+    <message>
+        <source>Out of stock: %1</source>
+        <translation>Hết hàng: %1</translation>
+    </message>
+    <message>
+        <source>Low on stock: %1</source>
+        <translation>Sắp hết hàng: %1</translation>
+    </message>
+    <message>
         <source>Shared with SKU group %1</source>
         <translation>Dùng chung tồn kho với nhóm SKU %1</translation>
     </message>
@@ -6398,7 +6414,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>ProductListPage</name>
     <message>
         <source>No products match the search and the filters.</source>
-        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. &quot;Print labels&quot; on the selected products (or the context menu&apos;s product): their ids. &quot;Order&quot; on the selected products (or the context menu&apos;s product): their ids. Change prices of these products (ids). Show the scheduled price changes.</extracomment>
+        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. Stock in/out of one variant of a product (its low one): (product id, variant id). &quot;Receive goods…&quot;: a goods receipt of what of these products is low (ids). The context menu&apos;s &quot;Stock history&quot; on a product. &quot;Print labels&quot; on the selected products (or the context menu&apos;s product): their ids. &quot;Order&quot; on the selected products (or the context menu&apos;s product): their ids. Change prices of these products (ids). Show the scheduled price changes.</extracomment>
         <translation>Không có sản phẩm nào khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -6422,7 +6438,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>Export products</source>
-        <extracomment>The Purchase orders, Goods receipts and Suppliers sub-tabs.</extracomment>
+        <extracomment>The Purchase orders, Goods receipts and Suppliers sub-tabs. The goods receipt &quot;Receive goods…&quot; opened last.</extracomment>
         <translation>Xuất sản phẩm</translation>
     </message>
     <message>
@@ -13478,7 +13494,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <name>products</name>
     <message>
         <source>Active</source>
-        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to the prices in view: `_fit_price_columns`). Narrow enough that every column fits a maximised 1366 px window in both languages; the name takes the room left. A price cell&apos;s room beside its text: the style sheet&apos;s padding and the style&apos;s margins. The most rows a price column is measured over (those in view: a tall window). Filter chip kinds, in chip order.</extracomment>
+        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to the prices in view: `_fit_price_columns`). Narrow enough that every column fits a maximised 1366 px window in both languages; the name takes the room left. A price cell&apos;s room beside its text: the style sheet&apos;s padding and the style&apos;s margins. The widest the Stock column grows in the low-stock view (naming the low variants). The most rows a price column is measured over (those in view: a tall window). Filter chip kinds, in chip order.</extracomment>
         <translation>Đang bán</translation>
     </message>
     <message>
@@ -13507,7 +13523,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>On hand %1, reserved by open orders %2</source>
-        <extracomment>The first rows show at once; the rest arrive in ticks of bounded cost (a tick walks the sort&apos;s covering index). Extra values kept after the shown cells of a row, in this order.</extracomment>
+        <extracomment>The first rows show at once; the rest arrive in ticks of bounded cost (a tick walks the sort&apos;s covering index). Extra values kept after the shown cells of a row, in this order. The low-stock view (its status chip on): a short row&apos;s Stock cell names its low variants (&quot;Xám / M: 0 · Tím than / S: 5&quot;), read once per page of rows. Low variants a Stock cell names; the rest are counted (&quot;+2&quot;).</extracomment>
         <translation>Tồn kho %1, đơn đang xử lý giữ %2</translation>
     </message>
     <message>
@@ -13526,6 +13542,19 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Low stock: %1</source>
         <translation>Sắp hết: %1</translation>
+    </message>
+    <message>
+        <source>Low stock:</source>
+        <extracomment>Low variants the low-stock view&apos;s tooltip lists, one a line.</extracomment>
+        <translation>Sắp hết hàng:</translation>
+    </message>
+    <message>
+        <source>(level %1)</source>
+        <translation>(ngưỡng %1)</translation>
+    </message>
+    <message>
+        <source>Double-click: stock in or correct the count of %1</source>
+        <translation>Nhấp đúp: nhập kho hoặc điều chỉnh số đếm của %1</translation>
     </message>
     <message>
         <source>Show products listed on these shops</source>
@@ -13632,6 +13661,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Đặt hàng…</translation>
     </message>
     <message>
+        <source>Stock in, stock out or correct the count of the selected product, on its lowest variant</source>
+        <translation>Nhập kho, xuất kho hoặc điều chỉnh số đếm của sản phẩm đã chọn, ở phân loại sắp hết nhất</translation>
+    </message>
+    <message>
         <source>Change prices…</source>
         <translation>Đổi giá…</translation>
     </message>
@@ -13726,11 +13759,20 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>Edit…</source>
+        <extracomment>Low variants the row menu&apos;s &quot;Stock in/out&quot; offers one by one.</extracomment>
         <translation>Sửa…</translation>
     </message>
     <message>
         <source>Stock in/out…</source>
         <translation>Nhập/xuất kho…</translation>
+    </message>
+    <message>
+        <source>Another variant…</source>
+        <translation>Phân loại khác…</translation>
+    </message>
+    <message>
+        <source>Receive goods…</source>
+        <translation>Nhập hàng…</translation>
     </message>
     <message>
         <source>Stock history</source>

@@ -63,6 +63,7 @@ from primedist.core.money import format_number, parse_money
 from primedist.core.text import fold
 from primedist.domain.enums import Channel
 from primedist.errors import PrimedistError, ValidationError
+from primedist.queries.stock import VariantLevels, variant_levels
 from primedist.services import catalogue as svc
 from primedist.services.catalogue import ImageDraft, PricesSeen, ProductDraft, VariantDraft
 from primedist.services.context import ServiceContext
@@ -74,6 +75,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
+from primedist.ui.products.list_page import LOW_STOCK_COLOUR, OUT_OF_STOCK_COLOUR
 from primedist.ui.widgets import (
     WholeColumnScroll,
     align_headers,
@@ -241,6 +243,8 @@ class ProductEditor(QDialog):
         #: Variant id -> quantity open orders hold; the variants sold or listed before.
         self._held: dict[int, int] = {}
         self._history: frozenset[int] = frozenset()
+        #: What marks a low variant's stock besides the grid (None: a new product).
+        self._levels: VariantLevels | None = None
         self.setObjectName("productEditor")
         self.setStyleSheet(STYLE)
         fit_to_screen(self, 1200, 860)
@@ -730,6 +734,8 @@ class ProductEditor(QDialog):
             self.add_row()
             return
         d = product.draft
+        with self.ctx.engine.connect() as conn:  # the list's low-stock rule, on the grid
+            self._levels = variant_levels(conn, product.id)
         self._group_codes = dict(product.group_codes)
         self._item_ids = dict(product.item_ids)
         self._held, self._history = dict(product.held), product.history
@@ -880,6 +886,8 @@ class ProductEditor(QDialog):
         self._dirty = True
         if item.column() in (OPT1, OPT2):
             self._fit_attributes()
+        if item.column() in (STOCK, LOW):
+            self._mark_stock(item.row())
         key = (item.row(), item.column())
         if key in self._cell_errors:  # corrected: its mark and message go at once
             errors = dict(self._cell_errors)
@@ -1060,10 +1068,53 @@ class ProductEditor(QDialog):
             self._item(row, PRICE).setData(Qt.ItemDataRole.UserRole, meta.prices_seen)
             stock = self._item(row, STOCK)
             stock.setData(Qt.ItemDataRole.UserRole, meta.stock_seen)
-            code = self._group_codes.get(vid) if vid is not None else None
-            stock.setToolTip(
-                self.tr("Shared with SKU group %1").replace("%1", code) if code else ""
-            )
+        finally:
+            self._formatting = False
+        self._mark_stock(row)
+
+    def stock_mark(self, row: int) -> tuple[str, str]:
+        """("out" | "low" | "", why) of a row's stock by the Products list's rule: available
+        (the stock typed less what open orders hold) at or below 0, or at or below its
+        low-stock level (the one typed, else its SKU group's, else the shops' default)."""
+        levels = self._levels
+        if levels is None:
+            return "", ""
+        try:
+            stock = int(self._text(row, STOCK))
+        except ValueError:
+            return "", ""
+        vid = self._item(row, SKU).data(Qt.ItemDataRole.UserRole)
+        reserved, inherited = levels.inherited.get(vid, (0, levels.shop_default))
+        own = self._text(row, LOW)
+        level = int(own) if own.isdigit() else inherited
+        available = stock - reserved
+        lang = current_language()
+        figures = (self.tr("%1 available, level %2").replace("%2", format_number(level, lang))
+                   if level is not None else self.tr("%1 available")
+                   ).replace("%1", format_number(available, lang))  # fmt: skip
+        if reserved:
+            figures += " · " + self.tr("%1 held for open orders").replace("%1", str(reserved))
+        if available <= 0:
+            return "out", self.tr("Out of stock: %1").replace("%1", figures)
+        if level is not None and available <= level:
+            return "low", self.tr("Low on stock: %1").replace("%1", figures)
+        return "", ""
+
+    def _mark_stock(self, row: int) -> None:
+        """Colour a low (amber) or empty (red) stock cell, why in its tooltip."""
+        item = self.grid.item(row, STOCK)
+        sku = self.grid.item(row, SKU)
+        if item is None or sku is None:
+            return
+        mark, why = self.stock_mark(row)
+        vid = sku.data(Qt.ItemDataRole.UserRole)
+        code = self._group_codes.get(vid) if vid is not None else None
+        tips = [self.tr("Shared with SKU group %1").replace("%1", code)] if code else []
+        colour = {"out": OUT_OF_STOCK_COLOUR, "low": LOW_STOCK_COLOUR}.get(mark)
+        self._formatting = True
+        try:
+            item.setForeground(QBrush(QColor(colour)) if colour else QBrush())
+            item.setToolTip("\n".join([*tips, why] if why else tips))
         finally:
             self._formatting = False
 

@@ -50,7 +50,7 @@ from primedist.queries.products import (
     list_state,
 )
 from primedist.queries.spec import QueryState
-from primedist.queries.stock import product_short_variants
+from primedist.queries.stock import ShortVariant, product_short_variants, short_variants_of
 from primedist.services.context import ServiceContext
 from primedist.services.import_templates import TemplateKind
 from primedist.services.product_status import (
@@ -104,6 +104,8 @@ HIDDEN_COLUMNS = (
 VIEW_WIDTHS = {"name": 190, "skus": 130, "shops": 165}
 #: A price cell's room beside its text: the style sheet's padding and the style's margins.
 PRICE_ROOM = 28
+#: The widest the Stock column grows in the low-stock view (naming the low variants).
+LOW_STOCK_WIDTH = 300
 #: The most rows a price column is measured over (those in view: a tall window).
 MEASURED_ROWS = 80
 #: Filter chip kinds, in chip order.
@@ -161,6 +163,58 @@ class ProductsTableModel(SqlTableModel):
         self._thumbs: OrderedDict[str, QIcon | None] = OrderedDict()
         # Before any query: the listed products (never archived ones), newest first.
         self._state = list_state(ProductFilter())
+        #: The low-stock view (its status chip on): a short row's Stock cell names its low
+        #: variants ("Xám / M: 0 · Tím than / S: 5"), read once per page of rows.
+        self.name_short = False
+        self._short_of: dict[int, list[ShortVariant]] = {}
+
+    def set_state(self, state: QueryState, *, keep_rows: bool = False) -> None:
+        self._short_of = {}
+        super().set_state(state, keep_rows=keep_rows)
+
+    def _fetch_page(self, page_no: int) -> list[tuple[str, ...] | None] | None:
+        page = super()._fetch_page(page_no)
+        if page is None or not self.name_short:
+            return page
+        # The low rows' variants: one query over the page's low products (never one per
+        # row), their Stock cells then name them.
+        start = page_no * self.PAGE
+        keys = self._keys[start : start + len(page)]
+        at = self._shown + self.EXTRAS.index("flag")
+        low = [k for k, cells in zip(keys, page, strict=False)
+               if cells is not None and len(cells) > at and cells[at] == "low"]  # fmt: skip
+        if not low:
+            return page
+        with self._engine.connect() as conn:
+            found = short_variants_of(conn, low)
+        self._short_of.update({k: found.get(k, []) for k in low})
+        stock = self.col["stock"]
+        named = list(page)
+        for i, (key, cells) in enumerate(zip(keys, page, strict=False)):
+            text = self.short_cell_text(found.get(key, [])) if key in found else ""
+            if cells is not None and text:
+                named[i] = (*cells[:stock], text, *cells[stock + 1 :])
+        if self._pages.get(page_no) is page:
+            self._pages[page_no] = named
+        return named
+
+    #: Low variants a Stock cell names; the rest are counted ("+2").
+    CELL_NAMED = 3
+
+    def short_cell_text(self, short: Sequence[ShortVariant]) -> str:
+        """`Xám / M: 0 · Tím than / S: 5 · +2`: the low variants with what is available,
+        the fewest first ('' for none)."""
+        lang = current_language()
+        parts = [f"{v.name}: {format_number(v.available, lang)}" for v in short[: self.CELL_NAMED]]
+        more = len(short) - self.CELL_NAMED
+        if more > 0:
+            parts.append("+" + format_number(more, lang))
+        return " · ".join(parts)
+
+    def short_variants(self, row: int) -> list[ShortVariant]:
+        """The low variants of a row as its cell was drawn (empty outside the low view)."""
+        key = self.key_at(row)
+        return list(self._short_of.get(key, [])) if key is not None else []
 
     # Cells ------------------------------------------------------------------------------
     def _format_row(self, kinds: list[str], raw: tuple[Any, ...]) -> tuple[str, ...]:
@@ -315,7 +369,13 @@ class ProductsTableModel(SqlTableModel):
     def _short_variants_text(self, row: int) -> str:
         """`Low stock: Xanh rêu / M (0), Đỏ / L (2) +1 more`: which variants make a low row
         amber (its total may look plenty). Read when the tooltip asks, for that row only:
-        the list's page query stays on the products' summary columns."""
+        the list's page query stays on the products' summary columns. In the low-stock
+        view (the cell names them already) every one with its level, and what a
+        double-click does."""
+        if self.name_short:
+            cached = self.short_variants(row)
+            if cached:
+                return self._low_view_tip(cached)
         key = self.key_at(row)
         found = []
         if key is not None:
@@ -333,6 +393,28 @@ class ProductsTableModel(SqlTableModel):
                 "%1", format_number(more, lang)
             )
         return QCoreApplication.translate("products", "Low stock: %1").replace("%1", named)
+
+    #: Low variants the low-stock view's tooltip lists, one a line.
+    TIP_NAMED = 12
+
+    def _low_view_tip(self, short: Sequence[ShortVariant]) -> str:
+        lang = current_language()
+        lines = [QCoreApplication.translate("products", "Low stock:")]
+        for v in short[: self.TIP_NAMED]:
+            text = f"  {v.name}: {format_number(v.available, lang)}"
+            if v.level is not None:
+                text += " " + QCoreApplication.translate("products", "(level %1)").replace(
+                    "%1", format_number(v.level, lang)
+                )
+            lines.append(text)
+        more = len(short) - self.TIP_NAMED
+        if more > 0:
+            lines.append("  " + QCoreApplication.translate("products", "+%1 more").replace(
+                "%1", format_number(more, lang)))  # fmt: skip
+        lines.append(QCoreApplication.translate(
+            "products", "Double-click: stock in or correct the count of %1").replace(
+                "%1", short[0].name))  # fmt: skip
+        return "\n".join(lines)
 
     def _foreground(self, row: int, column: int) -> QColor | None:
         flag = self.extra(row, "flag")
@@ -515,6 +597,10 @@ class ProductListPage(FilteredListPage):
     importRequested = Signal()
     #: The context menu's "Stock in/out…" on a product.
     stockRequested = Signal(int)
+    #: Stock in/out of one variant of a product (its low one): (product id, variant id).
+    stockVariantRequested = Signal(int, int)
+    #: "Receive goods…": a goods receipt of what of these products is low (ids).
+    receiveRequested = Signal(list)
     #: The context menu's "Stock history" on a product.
     historyRequested = Signal(int)
     #: "Print labels" on the selected products (or the context menu's product): their ids.
@@ -558,6 +644,7 @@ class ProductListPage(FilteredListPage):
         self.delete_button = push_button("deleteButton", self.delete_selected)
         self.labels_button = push_button("labelsButton", self.print_labels)
         self.order_button = push_button("orderProductsButton", self.order_selected)
+        self.stock_button = push_button("stockButton", self.stock_selected)
         self.prices_button = push_button("pricesButton", self.change_prices)
         self.schedules_button = push_button("schedulesButton", self.schedulesRequested.emit)
         self.export_button = push_button("exportButton", self.export)
@@ -569,9 +656,9 @@ class ProductListPage(FilteredListPage):
         row.add_spacing(12)
         row.add(self.selection_label)
         row.add_stretch()
-        for w in (self.prices_button, self.schedules_button, self.order_button,
-                  self.labels_button, self.export_button, self.import_button,
-                  self.template_button):  # fmt: skip
+        for w in (self.stock_button, self.prices_button, self.schedules_button,
+                  self.order_button, self.labels_button, self.export_button,
+                  self.import_button, self.template_button):  # fmt: skip
             row.add(w)
         row.add_more()
         row.add_spacing(12)
@@ -580,7 +667,7 @@ class ProductListPage(FilteredListPage):
         row.set_overflow_order(
             (self.template_button, self.schedules_button, self.unhide_button,
              self.import_button, self.order_button, self.labels_button, self.export_button,
-             self.delete_button, self.prices_button, self.hide_button)
+             self.delete_button, self.prices_button, self.stock_button, self.hide_button)
         )  # fmt: skip
         return row
 
@@ -645,6 +732,27 @@ class ProductListPage(FilteredListPage):
                 width = max(width, view.columnWidth(column))
             if width != view.columnWidth(column):
                 view.setColumnWidth(column, width)
+        self._fit_stock_column(exact, first, last)
+
+    def _fit_stock_column(self, exact: bool, first: int, last: int) -> None:
+        """In the low-stock view the Stock cells name the low variants: the column takes
+        their width (up to LOW_STOCK_WIDTH, the tooltip has the rest); elsewhere it is
+        back to its own width once a new query shows."""
+        view, model = self.view, self.model
+        column = model.col["stock"]
+        if not model.name_short:
+            if exact:
+                view.setColumnWidth(column, PRODUCTS_SPEC.columns[column].width)
+            return
+        texts = (model.index(row, column).data() for row in range(first, last + 1))
+        widest = max((view.fontMetrics().horizontalAdvance(t) for t in texts
+                      if isinstance(t, str)), default=0)  # fmt: skip
+        width = min(max(PRODUCTS_SPEC.columns[column].width, widest + PRICE_ROOM),
+                    LOW_STOCK_WIDTH)  # fmt: skip
+        if not exact:
+            width = max(width, view.columnWidth(column))
+        if width != view.columnWidth(column):
+            view.setColumnWidth(column, width)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -675,6 +783,10 @@ class ProductListPage(FilteredListPage):
         self.delete_button.setText(QCoreApplication.translate("products", "Delete"))
         self.labels_button.setText(QCoreApplication.translate("products", "Print labels"))
         self.order_button.setText(QCoreApplication.translate("products", "Order…"))
+        self.stock_button.setText(QCoreApplication.translate("products", "Stock in/out…"))
+        self.stock_button.setToolTip(QCoreApplication.translate(
+            "products", "Stock in, stock out or correct the count of the selected product, "
+            "on its lowest variant"))  # fmt: skip
         self.prices_button.setText(QCoreApplication.translate("products", "Change prices…"))
         self.prices_button.setToolTip(QCoreApplication.translate(
             "products", "Change the selling price, discount price or cost of every variant of "
@@ -734,6 +846,7 @@ class ProductListPage(FilteredListPage):
     def _apply(self) -> None:
         """Run the list query for the filter and search; keep the sort."""
         state = self.model.state
+        self.model.name_short = "low_stock" in self._filter.statuses
         self.model.set_state(
             list_state(self._filter, search=self._search, sort_key=state.sort_key,
                        descending=state.descending)
@@ -838,6 +951,7 @@ class ProductListPage(FilteredListPage):
         self.delete_button.setEnabled(free)
         self.labels_button.setEnabled(n > 0)
         self.order_button.setEnabled(n > 0)
+        self.stock_button.setEnabled(n == 1)
         self.prices_button.setEnabled(free)
         self.import_button.setEnabled(not self._busy)
         self.export_button.setToolTip(
@@ -854,8 +968,33 @@ class ProductListPage(FilteredListPage):
 
     def _on_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         key = self._key(index)
-        if key is not None:
-            self.editRequested.emit(key)
+        if key is None:
+            return
+        # A low or empty Stock cell opens the stock dialog on its lowest variant: the
+        # fix of a low row is a step away (the rest of the row edits the product).
+        if index.column() == self.model.col["stock"] and self.model.extra(index.row(), "flag"):
+            self.open_stock_for(key)
+            return
+        self.editRequested.emit(key)
+
+    def short_variants(self, product_id: int) -> list[ShortVariant]:
+        """The product's low variants now, the fewest available first (one query)."""
+        with self.ctx.engine.connect() as conn:
+            return product_short_variants(conn, product_id)
+
+    def open_stock_for(self, product_id: int, short: Sequence[ShortVariant] | None = None) -> None:
+        """Ask for the stock dialog of a product, on its lowest variant when one is low."""
+        short = self.short_variants(product_id) if short is None else short
+        if short:
+            self.stockVariantRequested.emit(product_id, short[0].variant_id)
+        else:
+            self.stockRequested.emit(product_id)
+
+    def stock_selected(self) -> None:
+        """Stock in/out of the one product selected (on its lowest variant)."""
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.open_stock_for(ids[0])
 
     def print_labels(self) -> None:
         """Ask for labels of the selected products."""
@@ -886,6 +1025,9 @@ class ProductListPage(FilteredListPage):
         menu = self.build_context_menu(key)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
+    #: Low variants the row menu's "Stock in/out" offers one by one.
+    MENU_VARIANTS = 8
+
     def build_context_menu(self, product_id: int) -> QMenu:
         """The row menu of a product: edit, stock in/out, stock history."""
         menu = QMenu(self)
@@ -895,9 +1037,26 @@ class ProductListPage(FilteredListPage):
             lambda: self.editRequested.emit(product_id)
         )
         menu.addSeparator()
-        menu.addAction(QCoreApplication.translate("products", "Stock in/out…")).triggered.connect(
-            lambda: self.stockRequested.emit(product_id)
-        )
+        short = self.short_variants(product_id)
+        stock_text = QCoreApplication.translate("products", "Stock in/out…")
+        if len(short) > 1:  # which low variant: each one, then any other
+            sub = menu.addMenu(stock_text)
+            sub.setObjectName("stockMenu")
+            lang = current_language()
+            for v in short[: self.MENU_VARIANTS]:
+                text = f"{v.name} ({format_number(v.available, lang)})…"
+                sub.addAction(text).triggered.connect(
+                    lambda _c=False, vid=v.variant_id: self.stockVariantRequested.emit(
+                        product_id, vid))  # fmt: skip
+            sub.addSeparator()
+            other = sub.addAction(QCoreApplication.translate("products", "Another variant…"))
+            other.triggered.connect(lambda: self.stockRequested.emit(product_id))
+        else:
+            menu.addAction(stock_text).triggered.connect(
+                lambda: self.open_stock_for(product_id, short))  # fmt: skip
+        if short:
+            receive = menu.addAction(QCoreApplication.translate("products", "Receive goods…"))
+            receive.triggered.connect(lambda: self.receiveRequested.emit([product_id]))
         menu.addAction(QCoreApplication.translate("products", "Stock history")).triggered.connect(
             lambda: self.historyRequested.emit(product_id)
         )

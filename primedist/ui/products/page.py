@@ -88,6 +88,8 @@ class ProductsPage(SubTabsPage):
         self.orders: PurchaseOrdersPage | None = None
         self.receipts: QWidget | None = None
         self.suppliers: SuppliersPage | None = None
+        #: The goods receipt "Receive goods…" opened last.
+        self.receipt_dialog: QDialog | None = None
         self.add_lazy(self._build_groups)
         self.add_lazy(self._build_stocktake)
         self.add_lazy(self._build_orders)
@@ -96,6 +98,8 @@ class ProductsPage(SubTabsPage):
         self.list.addRequested.connect(lambda: self.open_editor(None))
         self.list.editRequested.connect(self.open_editor)
         self.list.stockRequested.connect(self.open_stock)
+        self.list.stockVariantRequested.connect(self.open_stock)
+        self.list.receiveRequested.connect(self.receive_products)
         self.list.historyRequested.connect(self.open_history)
         self.list.labelsRequested.connect(self.open_labels)
         self.list.orderRequested.connect(self.order_products)
@@ -169,6 +173,26 @@ class ProductsPage(SubTabsPage):
         assert isinstance(page, PurchaseOrdersPage)
         page.order_products(product_ids)
 
+    def receive_products(self, product_ids: list[int]) -> None:
+        """The Goods receipts page with a new receipt of what of these products is low
+        (as "Order…" suggests it: from the supplier that delivered them last, each up to
+        twice its level); the owner types what really came."""
+        from primedist.services.purchase_orders import products_to_order
+
+        ctx = self.ctx
+        Op(self, lambda _job: products_to_order(ctx, product_ids)).success(
+            self._open_receipt).run()  # fmt: skip
+
+    def _open_receipt(self, got: Any) -> None:
+        from primedist.ui.products.receipts import GoodsReceiptsPage
+
+        if not shiboken6.isValid(self):
+            return
+        page = self.show_tab(self.RECEIPTS)
+        assert isinstance(page, GoodsReceiptsPage)
+        dialog = self.receipt_dialog = page.new_receipt(got.supplier)
+        dialog.prefill([(s.hit, s.quantity, s.unit_cost) for s in got.lines])
+
     def _stock_changed(self) -> None:
         """Goods came in (or went back, or a receipt was cancelled): the products' stock,
         what is owed to suppliers, the receipts and what orders still await changed; the
@@ -184,10 +208,11 @@ class ProductsPage(SubTabsPage):
 
         return self.open_dialog(ProductEditor(self.ctx, product_id, parent=self))
 
-    def open_stock(self, product_id: int) -> QDialog:
+    def open_stock(self, product_id: int, variant_id: int | None = None) -> QDialog:
+        """Stock in/out of a product, on `variant_id` (else its first variant)."""
         from primedist.ui.products.stock_dialogs import StockMoveDialog
 
-        dialog = StockMoveDialog(self.ctx, product_id, parent=self)
+        dialog = StockMoveDialog(self.ctx, product_id, parent=self, variant_id=variant_id)
         dialog.labelsRequested.connect(
             lambda pid, vid, copies: self.open_labels([pid], {vid: copies})
         )

@@ -287,6 +287,12 @@ class StockMoveDialog(ProductStockDialog):
         layout.addLayout(self._build_form())
         self.problem = plain_label("formProblem")
         self.problem.setWordWrap(True)
+        # The hint's line is kept while it is hidden: Save does not jump up under the
+        # pointer when typing the reason clears "Give a reason…".
+        policy = self.problem.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.problem.setSizePolicy(policy)
+        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing())
         layout.addWidget(self.problem)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -515,10 +521,9 @@ class StockMoveDialog(ProductStockDialog):
         local = self.problem_text()
         shown = self._server_error or local
         self.problem.setText(shown)
-        if self.problem.isVisibleTo(self) != bool(shown):
-            self.problem.setVisible(bool(shown))
-            if self.isVisible():
-                self._fit_height()
+        # Its room stays (retained when hidden); a longer hint may grow the dialog, never
+        # shrink it under the pointer.
+        self.problem.setVisible(bool(shown))
         self.save.setEnabled(not local and not self._busy)
 
     def _fit_height(self) -> None:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
 from sqlalchemy.engine import Engine
 
@@ -136,10 +136,11 @@ def test_a_stock_in_or_a_count_above_what_orders_hold_asks_nothing(
         qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
 
 
-def test_the_dialog_gives_back_the_room_of_a_hint_that_hides(
+def test_save_stays_put_when_the_hint_hides_and_no_empty_bands_show(
     qtbot, owner_ctx: ServiceContext, held: tuple[int, int]
 ) -> None:
-    """No empty bands once the "Give a reason…" hint hides, or the stock in's rows go."""
+    """Typing the reason clears "Give a reason…": Save must not jump up under the pointer
+    (its line is kept), and no empty bands show once the stock in's rows go."""
     product_id, _v = held
     dialog = open_move(qtbot, owner_ctx, product_id)
 
@@ -147,14 +148,23 @@ def test_the_dialog_gives_back_the_room_of_a_hint_that_hides(
         # The title's band is its own height, not a share of room left over.
         return dialog.title.height() == dialog.title.sizeHint().height()
 
+    def save_at() -> QPoint:
+        return dialog.save.mapTo(dialog, QPoint(0, 0))
+
     assert snug()
-    qtbot.mouseClick(dialog.kind_out, Qt.MouseButton.LeftButton)  # "Give a reason…"
-    assert not dialog.problem.isHidden()
+    qtbot.mouseClick(dialog.kind_adjust, Qt.MouseButton.LeftButton)
+    type_into(qtbot, dialog.quantity, "7")
+    assert dialog.problem.text() == "Give a reason for the stock change."
     qtbot.waitUntil(snug, timeout=WAIT_MS)
-    with_hint = dialog.height()
-    qtbot.keyClicks(dialog.reason, "hu hong")
-    assert dialog.problem.isHidden()
-    qtbot.waitUntil(lambda: snug() and dialog.height() < with_hint, timeout=WAIT_MS)
+    with_hint, at = dialog.height(), save_at()
+    qtbot.keyClicks(dialog.reason, "dem lai ke")
+    assert dialog.problem.isHidden() and dialog.save.isEnabled()
+    qtbot.wait(50)  # a relayout would have run
+    assert (dialog.height(), save_at()) == (with_hint, at) and snug()
+    dialog.reason.clear()  # and back: nothing moves either
+    assert not dialog.problem.isHidden()
+    qtbot.wait(50)
+    assert (dialog.height(), save_at()) == (with_hint, at)
     qtbot.mouseClick(dialog.kind_in, Qt.MouseButton.LeftButton)  # cost and labels rows
     qtbot.mouseClick(dialog.kind_out, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(snug, timeout=WAIT_MS)
