@@ -1,12 +1,12 @@
 """The `search_text` column of searchable records (customers, products, orders).
 
 One function so every writer (services, imports, sync, demo data) indexes records the same
-way the search box folds its query.
+way the search box folds its query; `product_search_text` for every writer of a product's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from primedist.core.phone import is_masked_phone, normalize_phone, phone_search_variants
 from primedist.core.text import fold
@@ -26,3 +26,19 @@ def search_text(*parts: str | None, phones: Iterable[str | None] = ()) -> str:
     for phone in phones:
         words += phone_terms(phone)
     return fold(" ".join(words))
+
+
+#: What a variant adds to its product's search text: (SKU, barcode, option1, option2).
+VariantWords = Sequence[str | None]
+
+
+def product_search_text(name: str, variants: Iterable[VariantWords]) -> str:
+    """A product's `search_text`: its name, then each of its (active) variants' SKU,
+    barcode and option values ("Xanh rêu", "M"), so "ao so mi xanh reu" finds it. A value
+    several variants share (a colour in every size) is written once: the text stays short."""
+    # Folded part by part (= `search_text` of them all): the codes take `fold`'s ASCII
+    # path, and 100k products are folded in about a second, not four.
+    words = dict.fromkeys([fold(name)])
+    for variant in variants:
+        words.update(dict.fromkeys(fold(p) for p in variant if p))
+    return " ".join(w for w in words if w)

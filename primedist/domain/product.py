@@ -46,7 +46,8 @@ class Product(SQLModel, table=True):
     features: str | None = text_field()
     description: str | None = text_field()
     status: ProductStatus = enum_field(ProductStatus, default=ProductStatus.ACTIVE)
-    #: Folded name + SKUs + barcodes (lower-case, no diacritics, đ→d) for search.
+    #: Folded name + the variants' SKUs, barcodes and option values (lower-case, no
+    #: diacritics, đ→d) for search: `core.search_keys.product_search_text`.
     search_text: str = Field(default="", sa_type=sa.Text)
     created_by_id: int | None = fk("users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)

@@ -4,8 +4,8 @@ The reader judges the *file* only: it exists, is what its name says, stays under
 limits, is UTF-8 (CSV), and has a header naming the required columns once each. Anything
 wrong with the file raises `ValidationError` with a one-line reason and the importer has
 written nothing yet. The *values* are the importer's business; `cell_text`,
-`parse_whole_number`, `parse_datetime` and `parse_date` turn cells into values with a
-reason when they cannot.
+`parse_whole_number`, `parse_amount` (đồng), `parse_datetime` and `parse_date` turn cells
+into values with a reason when they cannot.
 
 Rows come with their spreadsheet row numbers (the header is row 1 when it is on the first
 line; the header is the row up to `HEADER_SEARCH_ROWS` naming the required columns and the
@@ -39,6 +39,7 @@ from typing import IO, Any
 from xml.etree import ElementTree
 
 from primedist.core.messages import Message, msg
+from primedist.core.money import parse_money
 from primedist.errors import ValidationError
 
 Cell = str | int | float | bool | date | datetime | time | timedelta
@@ -926,6 +927,36 @@ def parse_whole_number(value: Cell) -> int:
             )
         raise ValueError(msg("{cell} is not a whole number", cell=repr(_short(text))))
     raise ValueError(msg("{cell} is not a number", cell=repr(cell_text(value))))
+
+
+#: Groups of three digits with one kind of separator throughout: "189.000", "1,234,567".
+_THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}([.,])\d{3}(?:\1\d{3})*")
+#: Text beside the digits, as `core.money.parse_money` reads it: a currency sign (₫, đ,
+#: VND) or a unit ("189k").
+_MONEY_MARK_RE = re.compile(r"[^\d\s.,+\-\u2212]")
+
+
+def parse_amount(value: Cell) -> int:
+    """Whole đồng from a cell, as the sale screen and the product form read an amount:
+    what `parse_whole_number` reads, plus thousands separators alone ("189.000",
+    "189,000", "1.234.567": a đồng has no decimals, so a dot or comma before exactly three
+    digits groups thousands), and the rest `parse_money` reads: a currency sign ("189.000 đ",
+    "150,000 VND"), thousands written with k ("189k"). A numeric cell is taken as it is.
+
+    Raises ValueError with `parse_whole_number`'s reason for what is no whole amount
+    ("189.5", "1,5", "abc").
+    """
+    if isinstance(value, str) and _THOUSANDS_RE.fullmatch(text := value.strip()):
+        return int(text.replace(".", "").replace(",", ""))
+    try:
+        return parse_whole_number(value)
+    except ValueError:
+        if isinstance(value, str) and _MONEY_MARK_RE.search(value):
+            try:
+                return parse_money(value, "vi")
+            except ValueError:
+                pass  # its reason is in English only: say parse_whole_number's
+        raise
 
 
 _ISO_RE = re.compile(

@@ -130,7 +130,8 @@ UNLINKED_SHOP_NAMES = sa.case(
 
 
 def _search(text: str, dialect: str) -> ColumnElement[bool] | None:
-    # `search_text` holds the folded name, SKUs and barcodes (products_fts on SQLite).
+    # `search_text` holds the folded name, SKUs, barcodes and option values (colours,
+    # sizes) of the variants (products_fts on SQLite).
     return search_filter(products, text, dialect)
 
 

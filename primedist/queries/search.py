@@ -9,6 +9,7 @@ A query that looks like a phone number, whole or only its start ("0939 921",
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -90,3 +91,22 @@ def _word_prefixes(col: sa.ColumnElement[str], tokens: list[str]) -> ColumnEleme
     if not tokens:
         return None
     return sa.and_(*[col.regexp_match(f"(^|[^[:alnum:]]){t}") for t in tokens])
+
+
+def words_matcher(text: str) -> Callable[[Iterable[str | None]], bool]:
+    """A test of values stored as typed (not folded): do they hold every token of `text`
+    as a word prefix, or (a phone-like `text`) its phone — what `search_filter` asks of a
+    folded `search_text`, for the few rows an indexed search found (a variant's own SKU
+    and option values rather than its whole product's)."""
+    tokens = search_tokens(text)
+    phone = phone_prefix(text)
+
+    def matches(values: Iterable[str | None]) -> bool:
+        words = search_tokens(" ".join(v for v in values if v))
+
+        def has(token: str) -> bool:
+            return any(w.startswith(token) for w in words)
+
+        return bool(tokens) and all(map(has, tokens)) or (phone is not None and has(phone))
+
+    return matches

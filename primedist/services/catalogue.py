@@ -52,7 +52,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from primedist.core.messages import Message, msg, stored_args
-from primedist.core.search_keys import search_text
+from primedist.core.search_keys import product_search_text
 from primedist.core.text import clean_code, clean_line, clean_text, fold
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
@@ -766,8 +766,8 @@ def _prepare_images(ctx: ServiceContext, d: ProductDraft) -> dict[int, PreparedI
 
 
 def _search_text(d: ProductDraft) -> str:
-    return search_text(d.name, *(v.sku for v in d.variants),
-                       *(v.barcode for v in d.variants if v.barcode))  # fmt: skip
+    return product_search_text(d.name, [(v.sku, v.barcode, v.option1, v.option2)
+                                        for v in d.variants])  # fmt: skip
 
 
 #: How the product's audit summary names a change of the product's texts (`old` and `new`:

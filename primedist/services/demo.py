@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import msg, stored_args
 from primedist.core.phone import phone_search_variants
-from primedist.core.search_keys import search_text
+from primedist.core.search_keys import product_search_text, search_text
 from primedist.core.text import fold
 from primedist.db import search
 from primedist.db.bulk import indexes_deferred
@@ -1345,10 +1345,11 @@ class _Run:
             own[v.product].append(v)
         product_rows: list[Row] = []
         for i, p in enumerate(plan.products):
-            text = " ".join([p.name, *(v.sku for v in own[i]), *(v.barcode for v in own[i])])
+            text = product_search_text(p.name, [(v.sku, v.barcode, v.opt1, v.opt2)
+                                                for v in own[i]])  # fmt: skip
             created = self.ts(p.created)
             product_rows.append((ids.product + i, p.name, p.category,
-                                 words.DESCRIPTIONS[p.category], p.status.value, fold(text),
+                                 words.DESCRIPTIONS[p.category], p.status.value, text,
                                  self.user_id, created, created))  # fmt: skip
         self.writer.insert(
             "products",

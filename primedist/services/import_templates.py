@@ -4,17 +4,22 @@ Each template is an .xlsx workbook whose first sheet holds only the header row t
 reads (in the chosen language where the import accepts it), with the columns of phones,
 codes and SKUs formatted as text so Excel keeps their leading zeros; the second sheet says,
 per column, whether it is required, how to fill it in, and an example. Nothing in the
-template is data: importing it unfilled is refused as a file without data rows.
+template is data: importing it unfilled is refused as a file without data rows. The shop
+examples are the database's own shop (a made-up name would be refused, or create a shop).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from primedist.core.messages import msg
-from primedist.domain.enums import Module
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module, ProductStatus
+from primedist.domain.shop import Shop
 from primedist.errors import ValidationError
 from primedist.io.xlsx_writer import write_template_workbook
 from primedist.services import customer_import, order_import, product_import
@@ -30,16 +35,28 @@ class TemplateKind(StrEnum):
 
 @dataclass(frozen=True)
 class GuideLine:
-    """How to fill one column: (English, Vietnamese) texts and an example value."""
+    """How to fill one column: (English, Vietnamese) texts and an example value (one, or
+    (English, Vietnamese) ones)."""
 
     key: str
     guide: tuple[str, str]
-    example: str
+    example: str | tuple[str, str]
     text: bool = False  # phones, codes, SKUs: a text column (leading zeros kept)
 
+    def example_in(self, lang: str) -> str:
+        """The example as the `lang` ("vi" or "en") template shows it."""
+        if isinstance(self.example, str):
+            return self.example
+        return self.example[1 if lang == "vi" else 0]
 
-_MONEY = ("Whole đồng, no thousands separators (150000).",
-          "Số đồng, không dùng dấu phân cách hàng nghìn (150000).")  # fmt: skip
+
+_MONEY = ("Whole đồng, no decimals: 150000, 150.000, 150,000 or 150k.",
+          "Số đồng, không có số lẻ: 150000, 150.000, 150,000 hoặc 150k.")  # fmt: skip
+#: Where the shop names are (the examples are the shop's own: `_with_shop_names`).
+_SHOP_NAMES = ("as in Settings → Sales channels", "đúng như trong Cài đặt → Kênh bán hàng")
+#: The status words of a products file: (Vietnamese, English) each.
+_ACTIVE = product_import.STATUS_WORDS[ProductStatus.ACTIVE]
+_HIDDEN = product_import.STATUS_WORDS[ProductStatus.HIDDEN]
 
 ORDER_GUIDE = (
     GuideLine(
@@ -63,8 +80,8 @@ ORDER_GUIDE = (
     GuideLine(
         "shop",
         (
-            "Shop name, exactly as in the app; an unknown name creates the shop.",
-            "Tên gian hàng, đúng như trong ứng dụng; tên mới sẽ tạo gian hàng mới.",
+            f"Shop name, {_SHOP_NAMES[0]}; an unknown name creates the shop.",
+            f"Tên gian hàng, {_SHOP_NAMES[1]}; tên mới sẽ tạo gian hàng mới.",
         ),
         "Prime Official - Shopee",
     ),
@@ -202,13 +219,21 @@ PRODUCT_GUIDE = (
     ),
     GuideLine(
         "shops",
-        ("Existing shop names separated by ;", "Tên các gian hàng có sẵn, cách nhau bằng dấu ;"),
-        "Prime Official - Shopee; Prime Cửa hàng",
+        (
+            f"Names of your shops {_SHOP_NAMES[0]}, separated by ;",
+            f"Tên các gian hàng của bạn, {_SHOP_NAMES[1]}, cách nhau bằng dấu ;",
+        ),
+        "",  # a database without a shop has no name to give
     ),
     GuideLine(
         "status",
-        ("active (empty) or hidden.", "active (để trống = đang bán) hoặc hidden (ẩn)."),
-        "active",
+        (
+            f"{_ACTIVE[1]} (empty) or {_HIDDEN[1]}; {_ACTIVE[0]} / {_HIDDEN[0]} work too, "
+            "case and accents ignored.",
+            f"{_ACTIVE[0]} (để trống = {_ACTIVE[0].lower()}) hoặc {_HIDDEN[0]} (hay Ẩn); "
+            f"cũng nhận {_ACTIVE[1]} / {_HIDDEN[1]}; không phân biệt hoa thường, có dấu hay không.",
+        ),
+        (_ACTIVE[1], _ACTIVE[0]),
     ),
 )
 
@@ -319,9 +344,15 @@ def write_import_template(
         )  # fmt: skip
     target = check_target(path)
     headers = template_headers(kind, lang)
+    guide = _with_shop_names(ctx, guide)
     yes = YES[i]
     rows = [
-        (header, yes if line.key in required else "", line.guide[0 if i else 1], line.example)
+        (
+            header,
+            yes if line.key in required else "",
+            line.guide[0 if i else 1],
+            line.example_in(lang),
+        )
         for header, line in zip(headers, guide, strict=True)
     ]  # (en, vi) guide texts; LANGS is (vi, en)
     text_columns = [n for n, line in enumerate(guide) if line.text]
@@ -331,3 +362,18 @@ def write_import_template(
             GUIDE_SHEET[i], GUIDE_COLUMNS[i], rows,
         )  # fmt: skip
     return target
+
+
+def _with_shop_names(ctx: ServiceContext, guide: tuple[GuideLine, ...]) -> tuple[GuideLine, ...]:
+    """`guide` with the `shop`/`shops` example the first shop of this database (the one
+    set up first, an active one first); a database without a shop keeps the made-up name."""
+    shops = table_of(Shop).c
+    with ctx.engine.connect() as conn:
+        name = conn.execute(
+            sa.select(shops.name).order_by(shops.is_active.desc(), shops.id).limit(1)
+        ).scalar()
+    if name is None:
+        return guide
+    return tuple(
+        replace(line, example=name) if line.key in ("shop", "shops") else line for line in guide
+    )

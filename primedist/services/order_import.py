@@ -41,7 +41,7 @@ from sqlmodel import Session
 from primedist.core.clock import shop_tz, to_utc
 from primedist.core.messages import Message, msg
 from primedist.core.phone import is_masked_phone, normalize_phone
-from primedist.core.search_keys import phone_terms, search_text
+from primedist.core.search_keys import phone_terms, product_search_text, search_text
 from primedist.core.text import clean_code, clean_line, fold
 from primedist.db.bulk import (
     checkpoint_in_background,
@@ -76,6 +76,7 @@ from primedist.io.tabular import (
     TabularFile,
     cell_text,
     open_table,
+    parse_amount,
     parse_datetime,
     parse_whole_number,
 )
@@ -388,6 +389,11 @@ def _choice(value: Cell, column: str, choices: dict[str, E], default: E | None) 
         ) from None
 
 
+#: The money columns: read as the sale screen reads an amount (`tabular.parse_amount`:
+#: "189.000", "189,000", "189.000 đ", "189k"), the quantity by `parse_whole_number`.
+_MONEY = frozenset({"shipping_fee", "discount", "unit_price"})
+
+
 def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: int) -> int:
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 16:
         number = int(value)  # the usual case: plain digits
@@ -398,7 +404,7 @@ def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: 
             raise BadValue(column, REQUIRED_VALUE)
         return 0
     try:
-        number = parse_whole_number(value)
+        number = (parse_amount if column in _MONEY else parse_whole_number)(value)
     except ValueError as exc:
         raise BadValue(column, exc.args[0]) from None
     if not minimum <= number <= maximum:
@@ -1310,7 +1316,7 @@ class _Import:
             return
         products = [
             {"name": s.name, "status": ProductStatus.ACTIVE,
-             "search_text": fold(s.name if s.name == s.sku else f"{s.name} {s.sku}"),
+             "search_text": product_search_text(s.name, [(s.sku,)]),
              "created_by_id": self.user_id, "created_at": self.now, "updated_at": self.now}
             for s in new
         ]  # fmt: skip

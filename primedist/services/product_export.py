@@ -39,7 +39,13 @@ from primedist.services.export_support import (
     lang_index,
     replaced_when_done,
 )
-from primedist.services.product_import import COLUMNS, EXTRA_COLUMNS, HEADERS, SHOP_SEPARATOR
+from primedist.services.product_import import (
+    COLUMNS,
+    EXTRA_COLUMNS,
+    HEADERS,
+    SHOP_SEPARATOR,
+    STATUS_WORDS,
+)
 
 products_t = table_of(Product)
 variants_t = table_of(Variant)
@@ -74,17 +80,21 @@ def export_columns(lang: str = "vi") -> list[XlsxColumn]:
     ]
 
 
-def _variant_rows(conn: sa.Connection, product_ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
-    """The export rows of these products (not archived), in the given product order."""
+def _variant_rows(
+    conn: sa.Connection, product_ids: Sequence[int], lang: str = "vi"
+) -> Iterator[tuple[Any, ...]]:
+    """The export rows of these products (not archived), in the given product order; the
+    status in `lang`'s words (the import reads both languages')."""
     p, v, g, pl, s = products_t.c, variants_t.c, groups_t.c, listings_t.c, shops_t.c
     wanted = list(product_ids)
+    words = {status: pair[lang_index(lang)] for status, pair in STATUS_WORDS.items()}
     heads: dict[int, tuple[Any, ...]] = {}
     for pid, name, category, description, status in conn.execute(
         sa.select(p.id, p.name, p.category, p.description, p.status).where(
             p.id.in_(wanted), p.status != ProductStatus.ARCHIVED
         )
     ):
-        heads[pid] = (name, category, description, str(ProductStatus(status).value))
+        heads[pid] = (name, category, description, words[ProductStatus(status)])
     shop_names: dict[int, list[str]] = {}
     for pid, shop in conn.execute(
         sa.select(pl.product_id, s.name)
@@ -243,7 +253,7 @@ def _write(
         done = 0
         prog.check()
         for page in pages:
-            for row in _variant_rows(conn, page):
+            for row in _variant_rows(conn, page, lang):
                 write_row(row)
                 done += 1
             prog.check()

@@ -39,7 +39,6 @@ or 5.76461E+17 in a CSV it saved) is refused.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -51,8 +50,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.messages import msg
-from primedist.core.money import parse_money
-from primedist.core.search_keys import search_text
+from primedist.core.search_keys import product_search_text
 from primedist.core.text import clean_code, clean_line, clean_text, fold
 from primedist.db.engine import is_sqlite
 from primedist.db.product_summary import chunks, products_of, refresh_product_summaries
@@ -68,7 +66,14 @@ from primedist.domain.product import (
     VariantListing,
 )
 from primedist.domain.shop import Shop
-from primedist.io.tabular import Cell, TabularFile, cell_text, open_table, parse_whole_number
+from primedist.io.tabular import (
+    Cell,
+    TabularFile,
+    cell_text,
+    open_table,
+    parse_amount,
+    parse_whole_number,
+)
 from primedist.io.xlsx_writer import unneutralise
 from primedist.jobs.progress import Progress
 from primedist.services.catalogue import (
@@ -161,23 +166,23 @@ MAX_DESCRIPTION = 10_000
 SHOP_SEPARATOR = ";"
 #: The reason of every stock movement an import writes.
 IMPORT_REASON = "Import"
-#: The words a `status` cell may hold, folded (accents and case ignored): the values, and
-#: the Products list's labels in English and Vietnamese ("Đang bán", "Đang ẩn"; "Ẩn" is
-#: its Hide button), so a status copied from the app's screen imports as it reads.
+#: A status as the export writes it and the template's guide names it, in the file's
+#: language (Vietnamese, English): the Products list's Vietnamese labels, the values.
+STATUS_WORDS: dict[ProductStatus, tuple[str, str]] = {
+    ProductStatus.ACTIVE: ("Đang bán", "active"),
+    ProductStatus.HIDDEN: ("Đang ẩn", "hidden"),
+}
+#: The words a `status` cell may hold, folded (accents and case ignored): those of both
+#: languages, and "Ẩn" (the list's Hide button), so a status copied from the app's screen
+#: imports as it reads.
 STATUSES: dict[str, ProductStatus] = {
     fold(word): status
-    for status, words in (
-        (ProductStatus.ACTIVE, ("active", "Đang bán")),
-        (ProductStatus.HIDDEN, ("hidden", "Đang ẩn", "Ẩn")),
-    )
+    for status, words in (*STATUS_WORDS.items(), (ProductStatus.HIDDEN, ("Ẩn",)))
     for word in words
 }
-#: The money columns: besides a plain number, an amount with a currency sign ("2.000đ",
-#: "2.000 ₫", "150,000 VND"), as the product form takes it.
+#: The money columns: read as the product form reads an amount (`tabular.parse_amount`:
+#: "189.000", "189,000", "189.000 đ", "189k"), the other numbers by `parse_whole_number`.
 _MONEY = frozenset({"cost", "price", "discount_price"})
-#: A currency sign of `core.money.parse_money`: with it the dots and commas of an amount
-#: group thousands (a đồng has no decimals), so "2.000đ" is not the ambiguous "2.000".
-_CURRENCY_RE = re.compile(r"[₫đ]|vnd", re.IGNORECASE)
 
 _BATCH = 5_000  # rows per executemany between cancel checks
 #: More codes than this are looked up in any case by one pass over the variants.
@@ -415,28 +420,14 @@ def _number(value: Cell, column: str, *, maximum: int) -> int | None:
         elif not value.strip():
             return None
     try:
-        number = parse_whole_number(value)
+        number = (parse_amount if column in _MONEY else parse_whole_number)(value)
     except ValueError as exc:
-        amount = _amount(value) if column in _MONEY else None
-        if amount is None:
-            raise BadValue(column, exc.args[0]) from None
-        number = amount
+        raise BadValue(column, exc.args[0]) from None
     if number < 0:
         raise BadValue(column, too_small(number, 0))
     if number > maximum:
         raise BadValue(column, too_big(number, maximum))
     return number
-
-
-def _amount(value: Cell) -> int | None:
-    """An amount written with a currency sign, as `parse_money` reads it in Vietnamese
-    ("2.000đ" = 2000; "2.5đ" and "2,5 ₫" are no whole đồng); None otherwise."""
-    if not isinstance(value, str) or not _CURRENCY_RE.search(value):
-        return None
-    try:
-        return parse_money(value, "vi")
-    except ValueError:
-        return None
 
 
 def _parse_head(raw: Sequence[Cell], has_status: bool) -> _Head:
@@ -1629,7 +1620,7 @@ class _Import:
         if changed:
             self.variant_updates.append({"b_id": stored.id, **new, "updated_at": self.now})
             self.content_changed.add(stored.product_id)
-            if new["barcode"] != stored.barcode:
+            if any(new[k] != getattr(stored, k) for k in ("barcode", "option1", "option2")):
                 self.search_changed.add(stored.product_id)
         gid = stored.group_id
         if gid is not None and new["cost"] != stored.cost:  # for every member
@@ -1685,8 +1676,9 @@ class _Import:
         for d in new:
             head = d.head
             assert head is not None
-            text = search_text(d.name, *(v.sku for v in d.variants),
-                               *(v.barcode for v in d.variants))  # fmt: skip
+            text = product_search_text(
+                d.name, [(v.sku, v.barcode, v.option1, v.option2) for v in d.variants]
+            )
             rows.append({"name": d.name, "category": head.category,
                          "description": head.description,
                          "status": head.status or ProductStatus.ACTIVE, "search_text": text,
@@ -1878,27 +1870,25 @@ class _Import:
         queue_pushes(self.conn, pushes, self.now)
 
     def _update_search_text(self) -> None:
-        """Stored products whose name, SKUs or barcodes changed: fold them again."""
+        """Stored products whose name or variants' SKUs, barcodes or option values
+        changed: fold them again."""
         ids = sorted(self.search_changed)
         if not ids:
             return
-        words: dict[int, list[str]] = {}
-        barcodes: dict[int, list[str]] = {}
+        words: dict[int, list[tuple[str | None, ...]]] = {}
         v = variants_t.c
         for chunk in chunks(ids, 500):
             stmt = (
-                sa.select(v.product_id, v.sku, v.barcode)
+                sa.select(v.product_id, v.sku, v.barcode, v.option1, v.option2)
                 .where(v.product_id.in_(chunk), v.is_active.is_(True))
                 .order_by(v.id)
             )
-            for pid, sku, barcode in self.conn.execute(stmt):
-                words.setdefault(pid, []).append(sku)
-                if barcode:
-                    barcodes.setdefault(pid, []).append(barcode)
+            for pid, *variant in self.conn.execute(stmt):
+                words.setdefault(pid, []).append(tuple(variant))
         rows = []
         for pid in ids:
             name = self.product_updates[pid]["name"]
-            text = search_text(name, *words.get(pid, []), *barcodes.get(pid, []))
+            text = product_search_text(name, words.get(pid, []))
             if text != self.products[pid].search_text:
                 rows.append({"b_id": pid, "b_text": text})
         self._batches(

@@ -7,22 +7,24 @@ tab still picks and creates the buyer of a sale.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import groupby
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from primedist.core.messages import msg
 from primedist.core.product_codes import other_code_spellings
+from primedist.core.text import search_tokens
 from primedist.domain.base import table_of
 from primedist.domain.customer import Address, Customer, CustomerPhone, customer_code
 from primedist.domain.enums import Module, ProductStatus, Rank
 from primedist.domain.order import Order
 from primedist.domain.product import Product, SkuGroup, Variant
 from primedist.errors import ValidationError
-from primedist.queries.search import search_filter
+from primedist.queries.search import search_filter, words_matcher
 from primedist.services.context import ServiceContext
 from primedist.services.customers import MAX_NAME as MAX_NAME  # the name limit, one place
 from primedist.services.customers import (
@@ -40,6 +42,8 @@ customers_t = table_of(Customer)
 phones_t = table_of(CustomerPhone)
 addresses_t = table_of(Address)
 orders_t = table_of(Order)
+
+_R = TypeVar("_R", bound=Sequence[Any])
 
 #: Where a customer made at the counter comes from (`Customer.source`).
 COUNTER_SOURCE = "counter"
@@ -127,7 +131,7 @@ def _variant_select(
 
 
 def _hit(row: sa.Row[Any]) -> VariantHit:
-    vid, product, opt1, opt2, sku, barcode, price, available = tuple(row)
+    vid, product, opt1, opt2, sku, barcode, price, available = tuple(row)[:8]
     name = " / ".join(str(o) for o in (opt1, opt2) if o) or None
     return VariantHit(
         int(vid),
@@ -237,8 +241,10 @@ def _like_escape(s: str) -> str:
 
 
 def search_variants(ctx: ServiceContext, text: str, limit: int = 20) -> list[VariantHit]:
-    """Sellable variants whose SKU starts with `text`, then those whose product's folded
-    name, SKUs or barcodes match every word of `text` (at most `limit`)."""
+    """Sellable variants whose SKU starts with `text`, then those matching every word of
+    `text` by their product's name and their own SKU, barcode or option values (at most
+    `limit`, accents and case ignored): "ao so mi xanh reu m" lists the shirt's Xanh rêu /
+    M, not its other colours."""
     ctx.require(Module.ORDERS)
     with ctx.engine.connect() as conn:
         return lookup_text(conn, text, limit)
@@ -260,13 +266,49 @@ def lookup_text(
     )  # fmt: skip
     found = search_filter(products_t, text, dialect)
     if found is not None and len(rows) < limit:
-        seen = [r[0] for r in rows]
-        stmt = _variant_select(scope=scope).where(found)
-        if seen:
-            stmt = stmt.where(variants_t.c.id.not_in(seen))
-        stmt = stmt.order_by(products_t.c.name, variants_t.c.id).limit(limit - len(rows))
-        rows += list(conn.execute(stmt))
+        seen = {r[0] for r in rows}
+        # A product's search text holds every variant's words: the products found (by
+        # name, a few more than needed), then of each only the variants the words match
+        # by their own SKU, barcode and option values, so a shirt found through its
+        # "Xanh rêu" lists that colour, not all. One query: no per-product look-ups.
+        v = variants_t.c
+        sellable = _variant_select(scope=scope).with_only_columns(v.id)
+        products = (
+            sa.select(products_t.c.id)
+            .where(found, sellable.where(v.product_id == products_t.c.id).exists())
+            .order_by(products_t.c.name, products_t.c.id)
+            .limit(2 * (limit - len(rows)))
+        )
+        stmt = (
+            _variant_select(scope=scope)
+            .add_columns(v.product_id)
+            .where(v.product_id.in_(products.scalar_subquery()))
+            .order_by(products_t.c.name, products_t.c.id, v.id)
+        )
+        for row in _named_variants(conn.execute(stmt), text):
+            if row[0] not in seen:
+                rows.append(row)
+                if len(rows) == limit:
+                    break
     return [_hit(r) for r in rows]
+
+
+def _named_variants(rows: Iterable[_R], text: str) -> Iterator[_R]:
+    """Of each product's variants (`_variant_select` rows, then the product id, grouped by
+    product), those `text` names: every word in the product's name or the variant's own
+    SKU, barcode or option values; and a word that is a whole option value of the product
+    ("m", "xanh") the variant's own — "so mi xanh reu m" is size M, not the S whose
+    "m" only starts "mi"."""
+    typed = set(search_tokens(text))
+    own_words = words_matcher(text)
+    for _product, group in groupby(rows, key=lambda r: r[-1]):
+        variants = list(group)
+        options = [set(search_tokens(f"{r[2] or ''} {r[3] or ''}")) for r in variants]
+        named = typed & set().union(*options)
+        for row, own in zip(variants, options, strict=True):
+            vid, name, option1, option2, sku, barcode, *_ = row
+            if named <= own and own_words((name, sku, barcode, option1, option2)):
+                yield row
 
 
 # --------------------------------------------------------------------------- customers

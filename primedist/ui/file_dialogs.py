@@ -25,6 +25,9 @@ from primedist.services.context import ServiceContext
 
 #: The purposes whose last folder is remembered apart (ui.ini, group `file_dialogs`).
 IMPORT, EXPORT, PICTURE, BACKUP = "import", "export", "picture", "backup"
+#: The products' template, export and import share one folder: the file just saved (a
+#: template to fill in, an export to edit) is where the next Import starts.
+PRODUCT_FILES = "product_files"
 
 _IconType = QAbstractFileIconProvider.IconType
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from primedist.services.context import ServiceContext
 from primedist.services.import_templates import TemplateKind, write_import_template
+from primedist.ui.file_dialogs import EXPORT, PRODUCT_FILES
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import ask_save_path, push_button
 from primedist.ui.ops import Op
@@ -52,6 +53,7 @@ def save_template(parent: QWidget, ctx: ServiceContext, kind: TemplateKind) -> N
     target = ask_save_path(
         parent, QCoreApplication.translate("import_template", "Save the import template"),
         suggested.parent, suggested.name, ctx,
+        purpose=PRODUCT_FILES if kind == TemplateKind.PRODUCTS else EXPORT,
     )  # fmt: skip
     if target is not None:
         write_to(parent, ctx, kind, target)

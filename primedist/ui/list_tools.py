@@ -971,9 +971,10 @@ def ask_reason(parent: QWidget, title: str, question: str,
 
 
 def ask_save_path(parent: QWidget, title: str, folder: Path, name: str,
-                  ctx: ServiceContext | None = None) -> Path | None:  # fmt: skip
+                  ctx: ServiceContext | None = None, *,
+                  purpose: str = EXPORT) -> Path | None:  # fmt: skip
     """Where to save a file named `name` (.xlsx or .pdf, its ending) in `folder` by default
-    (or the folder of the last export, with `ctx`): the user's choice with that ending added
+    (or the folder last used for `purpose`, with `ctx`): the user's choice with that ending added
     when it has another; None when cancelled. The dialog asked before replacing the name
     typed, so with the ending added this asks about the file really written (No: the
     dialog shows again)."""
@@ -982,7 +983,7 @@ def ask_save_path(parent: QWidget, title: str, folder: Path, name: str,
              ".pdf": QCoreApplication.translate("exports", "PDF document (*.pdf)")}  # fmt: skip
     suggested = folder / name
     while True:
-        chosen = ask_save_file(parent, ctx, EXPORT, title, suggested, kinds[ending])
+        chosen = ask_save_file(parent, ctx, purpose, title, suggested, kinds[ending])
         if chosen is None:
             return None
         typed = chosen[0]

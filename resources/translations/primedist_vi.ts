@@ -15243,7 +15243,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>unknown value {status} (use active or hidden)</source>
-        <translation>giá trị không hợp lệ {status} (dùng active hoặc hidden)</translation>
+        <translation>giá trị không hợp lệ {status} (dùng Đang bán hoặc Đang ẩn)</translation>
     </message>
     <message>
         <source>unknown value {gender} (use female/male/other or nữ/nam/khác)</source>

@@ -22,6 +22,8 @@ from primedist.services.import_templates import (
 )
 from tests.factories import make_shop
 
+COUNTER = "Cửa hàng Thử"  # the shop `setup_shop` creates: this database's first shop
+
 GUIDES = {TemplateKind.ORDERS: ORDER_GUIDE, TemplateKind.PRODUCTS: PRODUCT_GUIDE,
           TemplateKind.CUSTOMERS: CUSTOMER_GUIDE}  # fmt: skip
 
@@ -68,7 +70,7 @@ def test_a_filled_in_template_imports_and_an_empty_one_is_refused(
     with pytest.raises(ValidationError, match="has a header but no data rows"):
         import_file(owner_ctx, kind, path)
 
-    data.append([line.example or None for line in lines])  # the guide's examples, as typed
+    data.append([r[3] or None for r in rows])  # the guide's examples, as typed
     filled = tmp_path / f"{kind}-filled.xlsx"
     book.save(filled)
     report = import_file(owner_ctx, kind, filled)
@@ -81,3 +83,30 @@ def test_a_template_is_an_xlsx_file(owner_ctx: ServiceContext, tmp_path: Path) -
         write_import_template(owner_ctx, "orders", tmp_path / "mau.csv")
     with pytest.raises(ValueError):
         write_import_template(owner_ctx, "invoices", tmp_path / "mau.xlsx")
+
+
+def guide_of(path: Path) -> dict[str, tuple[object, ...]]:
+    """The guide sheet's rows by column header: (header, required, how, example)."""
+    sheet = openpyxl.load_workbook(path).worksheets[1]
+    return {str(r[0]): r for r in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+@pytest.mark.parametrize(
+    ("lang", "active", "hidden"), [("vi", "Đang bán", "Đang ẩn"), ("en", "active", "hidden")]
+)
+def test_the_products_guide_gives_this_shop_and_the_status_words_of_its_language(
+    owner_ctx: ServiceContext, engine: object, tmp_path: Path, lang: str, active: str,
+    hidden: str,
+) -> None:  # fmt: skip
+    make_shop(engine, "Nón lá Lazada", "lazada")  # type: ignore[arg-type]
+    path = write_import_template(owner_ctx, "products", tmp_path / "p.xlsx", lang)
+    guide = guide_of(path)
+    i = 0 if lang == "vi" else 1
+    shops = guide[product_import.HEADERS["shops"][i]]
+    assert shops[3] == COUNTER  # a shop of this database, not a made-up one
+    status = guide[product_import.HEADERS["status"][i]]
+    assert status[3] == active
+    how = str(status[2])
+    assert how.startswith(f"{active} (") and f" {hidden}" in how  # the file's words first
+    orders = guide_of(write_import_template(owner_ctx, "orders", tmp_path / "o.xlsx", lang))
+    assert orders["shop"][3] == COUNTER

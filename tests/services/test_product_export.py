@@ -93,6 +93,25 @@ def test_import_export_import_is_all_unchanged(
     assert after == before
 
 
+@pytest.mark.parametrize(("lang", "active", "hidden"),
+                         [("vi", "Đang bán", "Đang ẩn"), ("en", "active", "hidden")])  # fmt: skip
+def test_the_status_is_in_the_files_language_and_reads_back(
+    owner_ctx: ServiceContext, engine: Engine, stocked: Path, tmp_path: Path, lang: str,
+    active: str, hidden: str,
+) -> None:  # fmt: skip
+    before = dump(engine)
+    path = export_products(owner_ctx, tmp_path / "out.xlsx", lang=lang).path
+    header, rows = read_sheet(path)
+    status = HEADERS["status"][0 if lang == "vi" else 1]
+    by_sku = {r[header[3]]: r[status] for r in rows}
+    assert (by_sku["00123"], by_sku["AO-00"]) == (hidden, active)
+    again = import_products(owner_ctx, path)
+    assert (again.products_unchanged, again.rejected, again.changed) == (3, [], False)
+    after = dump(engine)
+    del after["audit_events"], before["audit_events"]
+    assert after == before
+
+
 def test_text_that_starts_with_a_quote_and_a_formula_sign_comes_back_as_it_was(
     owner_ctx: ServiceContext, engine: Engine, stocked: Path, tmp_path: Path
 ) -> None:

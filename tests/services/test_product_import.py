@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from primedist.core.search_keys import search_text
+from primedist.core.search_keys import product_search_text, search_text
 from primedist.domain import metadata
 from primedist.domain.base import table_of
 from primedist.domain.enums import ActivityKind, Channel, Module, ProductStatus, Role
@@ -158,9 +158,11 @@ def test_a_grid_product_is_one_product_with_six_variants(
     assert (shirt["category"], shirt["description"], shirt["status"]) == (
         "Thời trang", "Áo thun cotton 100%", ProductStatus.ACTIVE)  # fmt: skip
     assert (shirt["created_by_id"], shirt["created_at"]) == (owner_ctx.actor.id, FIXED_NOW)
-    skus = [f"AO-{i}{j}" for i in range(2) for j in range(3)]
-    barcodes = [f"0893{i}{j}" for i in range(2) for j in range(3)]
-    assert shirt["search_text"] == search_text("Áo thun Đặng Gia", *skus, *barcodes)
+    # Name, then each variant's SKU, barcode and option values (each colour and size once).
+    assert shirt["search_text"] == (
+        "ao thun dang gia ao-00 089300 do s ao-01 089301 m ao-02 089302 l "
+        "ao-10 089310 xanh ao-11 089311 ao-12 089312"
+    )
     # The summary columns the Products list sorts and filters on.
     assert (shirt["variant_count"], shirt["price_min"], shirt["price_max"]) == (6, 99_000, 119_000)
     assert (shirt["discount_min"], shirt["discount_max"]) == (89_000, 89_000)
@@ -295,7 +297,9 @@ def test_a_column_left_out_leaves_the_field_alone_an_empty_cell_clears_it(
     v = variant(engine, "AO-00")
     assert (shirt["category"], v["barcode"], v["discount_price"], v["low_stock_level"],
             v["weight_g"]) == (None, None, None, None, None)  # fmt: skip
-    assert shirt["search_text"] == search_text("Áo thun Đặng Gia", *(r["sku"] for r in grid()))
+    assert shirt["search_text"] == product_search_text(
+        "Áo thun Đặng Gia", [(r["sku"], None, r["option1"], r["option2"]) for r in grid()]
+    )
 
 
 def test_a_price_below_the_stored_discount_needs_the_discount_column(
@@ -573,8 +577,8 @@ def rejected(
     ("column", "value", "reason"),
     [
         ("price", "12.5", "'12.5' is not a whole number"),
-        ("price", "12.000", "'12.000' has a thousands separator: write the plain number (12000)"),
-        ("cost", "12,000", "'12,000' has a thousands separator: write the plain number (12000)"),
+        ("price", "1,5", "'1,5' is not a whole number"),  # no whole đồng
+        ("stock", "12.000", "'12.000' has a thousands separator: write the plain number (12000)"),
         ("stock", "-3", "-3 must not be negative"),
         ("price", "", "is empty (a value is required)"),
         ("price", "abc", "'abc' is not a number"),

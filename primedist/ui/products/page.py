@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_number
 from primedist.services.context import ServiceContext
-from primedist.ui.file_dialogs import IMPORT, ask_open_file
+from primedist.ui.file_dialogs import PRODUCT_FILES, ask_open_file
 from primedist.ui.i18n import current_language
 from primedist.ui.import_report import ImportReportDialog
 from primedist.ui.list_tools import ask_save_path, export_done_box
@@ -247,14 +247,19 @@ class ProductsPage(SubTabsPage):
 
     # Export and import --------------------------------------------------------------------
     def default_export_path(self) -> Path:
-        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        return folder / f"products-{to_local(self.ctx.clock.now(), shop_tz()):%Y%m%d}.xlsx"
+        """The export's folder and file name, in the UI's language as the template's."""
+        name = "san-pham" if current_language() == "vi" else "products"
+        day = to_local(self.ctx.clock.now(), shop_tz())
+        return self.export_folder() / f"{name}-{day:%Y%m%d}.xlsx"
+
+    def export_folder(self) -> Path:
+        return self.ctx.settings.export_dir if self.ctx.settings else Path.home()
 
     def ask_export_path(self) -> Path | None:
         suggested = self.default_export_path()
         return ask_save_path(
             self, QCoreApplication.translate("ProductsPage", "Export products"),
-            suggested.parent, suggested.name, self.ctx,
+            suggested.parent, suggested.name, self.ctx, purpose=PRODUCT_FILES,
         )  # fmt: skip
 
     def export(self, ids: object, target: Path | None = None) -> None:
@@ -296,10 +301,12 @@ class ProductsPage(SubTabsPage):
     def import_file(self, source: Path | None = None) -> None:
         """Import products from an .xlsx/.csv file, then show what was imported/rejected."""
         if source is None:
+            # Where the template or the export was saved (or the last import taken from).
             source = ask_open_file(
-                self, self.ctx, IMPORT,
+                self, self.ctx, PRODUCT_FILES,
                 QCoreApplication.translate("ProductsPage", "Import products"),
                 QCoreApplication.translate("ProductsPage", "Products file (*.xlsx *.csv *.txt)"),
+                self.export_folder(),
             )  # fmt: skip
             if source is None:
                 return
