@@ -40,6 +40,19 @@ def channel_capabilities(channel: Channel | str) -> frozenset[Action]:
     return frozenset(cls.capabilities)
 
 
+@cache
+def not_confirmable(channel: Channel | str) -> frozenset[str]:
+    """The platform's own statuses (`RemoteOrder.raw_status`) of a pending order that
+    `channel` does not let the seller confirm yet (Shopee's UNPAID: its shipment cannot be
+    arranged before it is paid); empty for a channel that tells none apart."""
+    target = _FACTORIES.get(Channel(channel))
+    if target is None:
+        return frozenset()
+    module_name, class_name = target.split(":")
+    cls: Any = getattr(importlib.import_module(module_name), class_name)
+    return frozenset(getattr(cls, "not_confirmable", ()))
+
+
 def connector_for(
     channel: Channel | str,
     config: ConnectorConfig,

@@ -142,6 +142,9 @@ STATUS_MAP: dict[str, OrderStatus] = {
     "COMPLETED": OrderStatus.COMPLETED,
 }
 
+#: Shopee statuses of a pending order that cannot be confirmed (shipped) yet.
+NOT_READY_TO_SHIP = frozenset({"UNPAID", "PENDING", "INVOICE_PENDING"})
+
 #: Error codes meaning "the authorisation is gone": the seller must authorise again.
 AUTH_ERRORS = frozenset({
     "error_sign", "error_partner_key_expired", "shop_no_linked", "partner_shop_no_link",
@@ -218,6 +221,9 @@ class ShopeeConnector(TokenKeeper):
     detail_batch_size = DETAIL_BATCH
     capabilities = frozenset({Action.CONFIRM, Action.CANCEL, Action.PUSH_STOCK, Action.PUSH_PRICE,
                               Action.LIST_ITEMS})  # fmt: skip
+    #: Pending orders Shopee does not let the seller confirm (arrange shipment) yet: not
+    #: paid, or a COD order Shopee still checks (its ship call needs READY_TO_SHIP).
+    not_confirmable = NOT_READY_TO_SHIP
 
     def __init__(
         self,

@@ -35,7 +35,7 @@ from primedist.errors import SetupRequired, StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0037_product_search_options"
+HEAD_REVISION = "0038_order_external_status"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: PostgreSQL: space and key of the advisory lock a migration holds until it commits, so
 #: that PCs starting together on one server migrate one after the other. A space of its

@@ -184,6 +184,10 @@ class Order(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
     external_updated_at: datetime | None = None
+    #: The marketplace's own status as last synced (Shopee's `UNPAID`, `READY_TO_SHIP`):
+    #: several of them are one status here, and only some can be confirmed
+    #: (`connectors.not_confirmable`). None: not synced since it was kept, or our own order.
+    external_status: str | None = Field(default=None, max_length=40)
 
     # Lifecycle rules: the UI enables actions from these, services enforce them.
     def can_change_to(self, status: OrderStatus) -> bool:

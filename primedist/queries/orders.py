@@ -17,10 +17,11 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnEleme
 from primedist.core.clock import local_day_bounds_utc
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, OrderStatus, PaymentMethod
+from primedist.domain.enums import Channel, OrderStatus, OutboxStatus, PaymentMethod
 from primedist.domain.order import TRANSITIONS, Order
 from primedist.domain.report import DailyOrders
 from primedist.domain.shop import Shop
+from primedist.domain.sync import OutboxMessage
 from primedist.queries import spec as query_spec
 from primedist.queries.reports import zone_key
 from primedist.queries.search import search_filter
@@ -29,6 +30,7 @@ from primedist.queries.spec import Column, QuerySpec, QueryState, covering_count
 orders = table_of(Order)
 shops = table_of(Shop)
 daily = table_of(DailyOrders)
+outbox = table_of(OutboxMessage)
 
 
 def _search(text: str, dialect: str) -> ColumnElement[bool] | None:
@@ -140,6 +142,17 @@ def _date_range_and_shops(
     return lo, hi, shop_ids
 
 
+def _failed_reason() -> ColumnElement[Any]:
+    """The last message of the order's newest failed outbox action, '' when none failed."""
+    o = outbox.c
+    newest = (
+        sa.select(sa.func.coalesce(o.last_error, "?"))
+        .where(o.order_id == orders.c.id, o.status == OutboxStatus.FAILED)
+        .order_by(o.id.desc()).limit(1).scalar_subquery()
+    )  # fmt: skip
+    return sa.func.coalesce(newest, "")
+
+
 ORDERS_SPEC = QuerySpec(
     name="orders",
     key=orders.c.id,
@@ -151,7 +164,7 @@ ORDERS_SPEC = QuerySpec(
         Column("channel", "Channel", shops.c.channel, kind="enum", width=115),
         Column("item_count", "Items", orders.c.item_count, kind="int", width=60),
         Column("total", "Order value", orders.c.total, kind="money", sort=orders.c.total),
-        Column("status", "Status", orders.c.status, kind="enum", width=150),
+        Column("status", "Status", orders.c.status, kind="enum", width=200),
         Column("payment_method", "Payment", orders.c.payment_method, kind="enum"),
         Column("buyer_name", "Customer", orders.c.buyer_name, width=170),
         Column("buyer_phone", "Phone", orders.c.buyer_phone, width=110),
@@ -166,6 +179,9 @@ ORDERS_SPEC = QuerySpec(
         # Markers the Orders tab draws as icons (hidden columns there).
         Column("flagged", "Flagged", orders.c.flagged, kind="bool", width=40),
         Column("outbox_pending", "Waiting to be sent", orders.c.outbox_pending, kind="bool"),
+        # Why its newest marketplace action failed for good ('' for none): an index probe
+        # on `outbox_messages.order_id` per row shown, only for the page's keys.
+        Column("outbox_failed", "Not sent to the marketplace", _failed_reason(), kind="text"),
     ),
     default_sort="created_at",
     default_descending=True,

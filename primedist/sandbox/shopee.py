@@ -141,6 +141,9 @@ class ShopeeSandbox(MarketplaceSandbox[SandboxConfig]):
         self._auth_time: int | None = None
         self._day_calls: dict[str, int] = {}
         self._cancel_reasons: dict[int, str] = {}
+        #: Orders the shop had before the sandbox (the demo's own): order sn -> status.
+        #: Actions on them are checked and carried out like on the generated ones.
+        self.adopted: dict[str, str] = {}
         self._routes: dict[tuple[str, str], tuple[bool, Handler]] = {
             ("POST", TOKEN_GET_PATH): (False, self._token_get),
             ("POST", TOKEN_REFRESH_PATH): (False, self._token_refresh),
@@ -172,6 +175,13 @@ class ShopeeSandbox(MarketplaceSandbox[SandboxConfig]):
         access, refresh = self._issue_tokens(now)
         return self._token_pair(access, refresh, now + cfg.access_ttl, now + cfg.refresh_ttl,
                                 str(cfg.shop_id))  # fmt: skip
+
+    def adopt(self, orders: Mapping[str, str]) -> None:
+        """Know these orders (order sn -> Shopee status) besides the generated ones: the
+        shop's orders from before the sandbox, so that confirming or cancelling them works
+        as on Shopee (their details are not served: they are already in the shop)."""
+        with self._lock:
+            self.adopted.update(orders)
 
     def order_sns(self) -> list[str]:
         """Every order that exists now (for test expectations)."""
@@ -431,9 +441,12 @@ class ShopeeSandbox(MarketplaceSandbox[SandboxConfig]):
         with self._lock:  # check-and-act as one step: two racing calls cannot both ship
             i, _status = self._order_in(sn, SHIPPABLE)
             now = self._now()
-            self.timeline.replace_future(
-                i, now, [(now, "PROCESSED"), *self._tail_after_processed(i, now)]
-            )
+            if i < 0:
+                self.adopted[sn] = "PROCESSED"
+            else:
+                self.timeline.replace_future(
+                    i, now, [(now, "PROCESSED"), *self._tail_after_processed(i, now)]
+                )
             self._calls.append(SandboxCall(SHIP_ORDER_PATH, body, self.clock.now()))
         return {"response": {}}
 
@@ -461,13 +474,20 @@ class ShopeeSandbox(MarketplaceSandbox[SandboxConfig]):
         with self._lock:
             i, _status = self._order_in(sn, CANCELLABLE)
             now = self._now()
-            self.timeline.replace_future(i, now, [(now, "CANCELLED")])
-            self._cancel_reasons[i] = str(reason)
+            if i < 0:
+                self.adopted[sn] = "CANCELLED"
+            else:
+                self.timeline.replace_future(i, now, [(now, "CANCELLED")])
+                self._cancel_reasons[i] = str(reason)
             self._calls.append(SandboxCall(CANCEL_ORDER_PATH, body, self.clock.now()))
         return {"response": {"update_time": now}}
 
     def _order_in(self, sn: str, allowed: tuple[str, ...]) -> tuple[int, str]:
-        live = self._live(sn)
+        """(index, status) of an order the action may go to; index -1 for an adopted one."""
+        if sn in self.adopted:
+            live: tuple[int, tuple[str, int]] | None = (-1, (self.adopted[sn], 0))
+        else:
+            live = self._live(sn)
         if live is None:
             raise ApiError("error_not_found", f"Order {sn} does not exist.")
         i, state = live

@@ -27,7 +27,7 @@ from sqlmodel import col, select
 
 from primedist.core.clock import Clock
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, Module, ShopStatus
+from primedist.domain.enums import Channel, Module, OrderSource, OrderStatus, ShopStatus
 from primedist.domain.order import Order
 from primedist.domain.product import Product, ProductListing, Variant, VariantListing
 from primedist.domain.shop import Shop
@@ -129,6 +129,8 @@ def start_demo_sync(ctx: ServiceContext, channel: Channel = Channel.SHOPEE) -> D
     shop_id, name, external = found
     link = _LINKS[channel](_order_settings(ctx, shop_id, channel), external, name, ctx.clock)
     sandbox = link.sandbox
+    if isinstance(sandbox, ShopeeSandbox):  # the one demo marketplace actions are sent to
+        sandbox.adopt(_own_open_orders(ctx, shop_id))
     url = sandbox.start()
     try:
         channels.set_partner(
@@ -140,6 +142,26 @@ def start_demo_sync(ctx: ServiceContext, channel: Channel = Channel.SHOPEE) -> D
         sandbox.stop()
         raise
     return DemoSync(sandbox, shop_id, name, channel)
+
+
+def _own_open_orders(ctx: ServiceContext, shop_id: int) -> dict[str, str]:
+    """The demo's own orders of the shop an action can still be sent for (order number ->
+    Shopee status): the sandbox did not make them, yet Confirm and Cancel on them must go
+    through as on any order. Pending ones are ready to ship, confirmed ones are arranged
+    already; one whose action has not gone out yet is still ready to ship there. Orders
+    the sandbox made (their platform status is kept) are its own already."""
+    o = table_of(Order).c
+    waiting = (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.CANCELLED)
+    stmt = sa.select(o.external_id, o.status, o.outbox_pending).where(
+        o.shop_id == shop_id, o.external_status.is_(None),
+        o.source == OrderSource.MARKETPLACE,
+        sa.or_(o.status.in_((OrderStatus.PENDING, OrderStatus.CONFIRMED)),
+               sa.and_(o.outbox_pending.is_(True), o.status.in_(waiting))),
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return {str(sn): "PROCESSED" if status == OrderStatus.CONFIRMED and not pending
+            else "READY_TO_SHIP" for sn, status, pending in rows}  # fmt: skip
 
 
 def _shopee(orders: dict[str, Any], external: str | None, name: str, clock: Clock) -> _Link:

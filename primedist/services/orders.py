@@ -22,6 +22,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from primedist.connectors import not_confirmable
 from primedist.core.clock import as_utc, shop_tz, to_local
 from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
@@ -833,7 +834,29 @@ def _refusal(session: Session, order: Order, to: OrderStatus) -> Message | None:
     """Why `order` cannot move to `to` now (None: it can)."""
     if to == OrderStatus.CANCELLED:
         return cancel_refusal(session, order)
-    return None if order.can_change_to(to) else _status_refusal(order, to)
+    if not order.can_change_to(to):
+        return _status_refusal(order, to)
+    if to == OrderStatus.CONFIRMED and (channel := not_ready_there(session, order)):
+        return msg("{order} is not paid yet on {channel}: confirm it once {channel} shows it "
+                   "ready to ship.", order=order.external_id, channel=channel)  # fmt: skip
+    return None
+
+
+def not_ready_there(session: Session, order: Order) -> Channel | None:
+    """The order's marketplace when it does not let the seller confirm the order yet (its
+    last synced status is Shopee's UNPAID: its shipment cannot be arranged), else None.
+    Refused here, nothing is queued: sent, it would only end failed in the Sync panel with
+    the order shown confirmed meanwhile. An order whose platform status is not known (kept
+    before the app stored it) is not held back."""
+    if not order.external_status or order.source != OrderSource.MARKETPLACE:
+        return None
+    shop = session.get(Shop, order.shop_id)
+    if shop is None:
+        return None
+    channel = Channel(shop.channel)
+    if not channel_can(channel, KIND_ACTIONS["order.confirm"]):
+        return None  # confirmed in its Seller Center: nothing is sent from here
+    return channel if order.external_status.upper() in not_confirmable(channel) else None
 
 
 def _status_refusal(order: Order, to: OrderStatus) -> Message:
@@ -1456,6 +1479,16 @@ class ExchangeLink:
 
 
 @dataclass(frozen=True)
+class FailedAction:
+    """An action of the order the platform did not take (the Sync panel's failed row)."""
+
+    id: int
+    kind: str
+    #: Why, as the outbox keeps it (English; the UI words it in the reader's language).
+    last_error: str | None
+
+
+@dataclass(frozen=True)
 class OrderDetail:
     """Everything the order detail shows (detached rows: read-only)."""
 
@@ -1477,6 +1510,9 @@ class OrderDetail:
     #: Whether the lines carry their unit costs: the shop's costs are for Analytics users
     #: only (`order_detail` leaves them out for the others).
     with_costs: bool = True
+    #: Its marketplace (or carrier) actions that failed for good, oldest first: the order
+    #: shows here as it was made (confirmed, cancelled), not as the platform has it.
+    failed_actions: tuple[FailedAction, ...] = ()
 
     @property
     def gross_profit(self) -> int | None:
@@ -1597,11 +1633,21 @@ def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
                              customer, _events(session, order_id),
                              goods_weight(session, order_id), _exchanges(session, order_id),
                              voucher.code if voucher else None,
-                             points=order_points(session.connection(), order_id))  # fmt: skip
+                             points=order_points(session.connection(), order_id),
+                             failed_actions=_failed_actions(session, order_id))  # fmt: skip
     if actor.can(Module.ANALYTICS):
         return detail
     lines = tuple(_without_cost(line) for line in detail.lines)
     return replace(detail, lines=lines, with_costs=False)
+
+
+def _failed_actions(session: Session, order_id: int) -> tuple[FailedAction, ...]:
+    c = outbox_t.c
+    rows = session.connection().execute(
+        sa.select(c.id, c.kind, c.last_error)
+        .where(c.order_id == order_id, c.status == OutboxStatus.FAILED).order_by(c.id)
+    )  # fmt: skip
+    return tuple(FailedAction(int(i), str(kind), error) for i, kind, error in rows)
 
 
 def _without_cost(line: OrderLine) -> OrderLine:

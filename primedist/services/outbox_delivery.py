@@ -68,13 +68,15 @@ from primedist.connectors.base import (
     AuthError,
     ConnectorError,
     DailyLimitReached,
+    NotSupported,
     PriceUpdate,
+    RateLimited,
     RemoteRejected,
     StockUpdate,
     TransientError,
     Unreachable,
 )
-from primedist.core.messages import Label, msg
+from primedist.core.messages import Label, Message, msg
 from primedist.core.security import redact
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
@@ -398,10 +400,10 @@ def _deliver_one(
             return
         note = _send(ctx, connector, action)
     except (TransientError, AuthError, DailyLimitReached) as exc:
-        _retry_later(ctx, action, exc, report, manual=manual)
+        _retry_later(ctx, action, exc, report, manual=manual, platform=_platform(connector))
         raise _Stop() from exc
     except (RemoteRejected, ConnectorError, _Unsendable) as exc:
-        _mark_failed(ctx, action, str(exc))
+        _mark_failed(ctx, action, failure_text(action.kind, _platform(connector), exc))
         report.failed += 1
         report.messages.append(f"#{action.id} {action.kind}: {redact(str(exc))}")
         if action.kind == "order.cancel" and _bring_back(ctx, connector, action):
@@ -720,6 +722,7 @@ def _retry_later(
     report: DeliveryReport,
     *,
     manual: bool = False,
+    platform: str = "",
 ) -> None:
     """Back to pending with a later try; the shop's queue waits behind it. Never given up:
     the failure is a passing one (see the module docstring). A `manual` try (Send now)
@@ -740,7 +743,7 @@ def _retry_later(
         session.connection().execute(
             sa.update(outbox_t).where(outbox_t.c.id == action.id)
             .values(status=OutboxStatus.PENDING, next_attempt_at=later, updated_at=now,
-                    last_error=redact(str(exc))[:ERROR_MAX])
+                    last_error=redact(failure_text(action.kind, platform, exc))[:ERROR_MAX])
         )  # fmt: skip
     report.retrying += 1
 
@@ -792,6 +795,91 @@ def _backoff(attempts: int) -> timedelta:
     return capped * (0.5 + random.random() / 2)  # jitter: spread shops' retries
 
 
+# --------------------------------------------------------------------------- wording
+
+#: What the platform was asked, as an action's last message names it.
+ACTION_WORDS: dict[str, Message] = {
+    "order.confirm": msg("the confirmation"),
+    "order.cancel": msg("the cancellation"),
+    "stock.push": msg("the stock update"),
+    "listing.upsert": msg("the price update"),
+}
+#: Platform error codes saying the order (or item) is not there.
+_NOT_FOUND_CODES = ("not_found", "404")
+
+
+def _platform(connector: Connector) -> str:
+    return str(getattr(connector, "PLATFORM", "") or "")
+
+
+def failure_text(kind: str, platform: str, exc: Exception) -> str:
+    """An action's last message: our own words for why it failed or waits (the order is
+    not on the marketplace, its status there does not allow it, too many calls, the
+    authorisation is gone…), then the platform's own text in quotes, for support. Kept
+    as English; the Sync panel words it in the reader's language (`FAILURE_TEMPLATES`)."""
+    if isinstance(exc, _Unsendable) or isinstance(exc, Unreachable) or not platform:
+        return str(exc)  # our own words already (no marketplace id yet, no answer at all)
+    reason = _their_words(str(exc), platform)
+    action = ACTION_WORDS.get(kind, msg("the action"))
+    code = str(getattr(exc, "code", "") or "").lower()
+    order = kind.startswith("order.")
+    if isinstance(exc, DailyLimitReached):
+        return msg("{platform}'s daily call limit is used up: sent again after it resets "
+                   "(“{reason}”)", platform=platform, reason=reason)  # fmt: skip
+    if isinstance(exc, RateLimited):
+        return msg("{platform} is busy (too many requests): tried again shortly (“{reason}”)",
+                   platform=platform, reason=reason)  # fmt: skip
+    if isinstance(exc, TransientError):
+        return msg("{platform} answered with an error: tried again shortly (“{reason}”)",
+                   platform=platform, reason=reason)  # fmt: skip
+    if isinstance(exc, AuthError):
+        return msg("{platform} no longer accepts the shop's authorisation: authorise the "
+                   "shop again in Settings → Sales channels (“{reason}”)", platform=platform,
+                   reason=reason)  # fmt: skip
+    if isinstance(exc, NotSupported):
+        return msg("{platform} does not take {action} from here: do it in its Seller "
+                   "Center (“{reason}”)", platform=platform, action=action,
+                   reason=reason)  # fmt: skip
+    if any(c in code for c in _NOT_FOUND_CODES):
+        if order:
+            return msg("{platform} did not take {action}: the order is not on the "
+                       "marketplace (“{reason}”)", platform=platform, action=action,
+                       reason=reason)  # fmt: skip
+        return msg("{platform} did not take {action}: the item is not on the marketplace "
+                   "(“{reason}”)", platform=platform, action=action,
+                   reason=reason)  # fmt: skip
+    if order and "status" in code:
+        return msg("{platform} did not take {action}: the order's status there does not "
+                   "allow it now (“{reason}”)", platform=platform, action=action,
+                   reason=reason)  # fmt: skip
+    return msg("{platform} did not take {action} (“{reason}”)", platform=platform,
+               action=action, reason=reason)  # fmt: skip
+
+
+def _their_words(text: str, platform: str) -> str:
+    """The platform's text without our "Shopee: " in front (the message names it)."""
+    text = redact(text).strip()
+    prefix = f"{platform}: "
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+#: The templates of `failure_text`, for the Sync panel to read a last message back.
+FAILURE_TEMPLATES: tuple[str, ...] = tuple(
+    failure_text(kind, "P", exc).template  # type: ignore[attr-defined]
+    for kind, exc in (
+        ("order.confirm", DailyLimitReached("x", resume_at=datetime(2000, 1, 1))),
+        ("order.confirm", RateLimited("x")),
+        ("order.confirm", TransientError("x")),
+        ("order.confirm", AuthError("x")),
+        ("order.confirm", NotSupported("x")),
+        ("order.confirm", RemoteRejected("x", code="error_not_found")),
+        ("stock.push", RemoteRejected("x", code="error_not_found")),
+        ("order.confirm", RemoteRejected("x", code="error_order_status")),
+        ("order.confirm", RemoteRejected("x")),
+    )
+)
+
+
 # --------------------------------------------------------------------------- panel
 
 
@@ -825,7 +913,7 @@ class OutboxRow:
 def list_actions(
     ctx: ServiceContext, *, include_failed: bool = True, limit: int = 1000
 ) -> list[OutboxRow]:
-    """Waiting (and failed) actions, oldest first."""
+    """Failed actions (`include_failed`), then waiting ones, oldest first in each."""
     ctx.require(Module.ORDERS)
     statuses = [*WAITING, OutboxStatus.FAILED] if include_failed else list(WAITING)
     with ctx.uow() as session:
@@ -838,7 +926,9 @@ def list_actions(
                        col(CarrierAccount.id) == col(OutboxMessage.carrier_account_id))
             .outerjoin(Order, col(Order.id) == col(OutboxMessage.order_id))
             .where(col(OutboxMessage.status).in_(statuses))
-            .order_by(col(OutboxMessage.id))
+            # Failed first: the ones the owner must act on are never beyond the limit.
+            .order_by(sa.case((col(OutboxMessage.status) == OutboxStatus.FAILED, 0), else_=1),
+                      col(OutboxMessage.id))
             .limit(limit)
         ).all()  # fmt: skip
         payloads = [_payload_of(action) for action, *_names in rows]

@@ -113,7 +113,7 @@ ORDER_COLUMNS = (
     "tracking_number", "item_count", "subtotal", "marketplace_discount", "voucher_discount",
     "seller_discount", "shop_promotion", "points_discount", "shipping_fee", "commission",
     "total", "paid_amount", "refunded_amount", "buyer_note", "cancel_reason", "search_text",
-    "created_at", "completed_at", "external_updated_at",
+    "created_at", "completed_at", "external_updated_at", "external_status",
 )  # fmt: skip
 _EXTERNAL_UPDATED = ORDER_COLUMNS.index("external_updated_at")
 _COMPLETED = ORDER_COLUMNS.index("completed_at")
@@ -124,6 +124,7 @@ _LINE_COLUMNS = ("sku", "product_name", "variant_name", "quantity", "unit_price"
 #: Keys per `IN (...)` look-up (SQLite allows 32,766 bound values).
 _LOOKUP = 2_000
 _SKU_LEN = column_length(lines_t.c.sku)
+_STATUS_LEN = column_length(orders_t.c.external_status)
 _NAME_LEN = column_length(lines_t.c.product_name)
 _VARIANT_LEN = column_length(lines_t.c.variant_name)
 
@@ -497,6 +498,7 @@ class _BatchWriter:
             ts(r.created_at),
             ts(completed),
             ts(r.updated_at),
+            (r.raw_status or "")[:_STATUS_LEN] or None,
         )  # fmt: skip
 
     def _insert_orders(self, inserts: list[_Item]) -> None:

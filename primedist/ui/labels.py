@@ -106,6 +106,7 @@ COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "Order date"),
     QT_TRANSLATE_NOOP("columns", "Flagged"),
     QT_TRANSLATE_NOOP("columns", "Waiting to be sent"),
+    QT_TRANSLATE_NOOP("columns", "Not sent to the marketplace"),
     QT_TRANSLATE_NOOP("columns", "Customer code"),
     QT_TRANSLATE_NOOP("columns", "Name"),
     QT_TRANSLATE_NOOP("columns", "Rank"),

@@ -257,7 +257,8 @@ def sort_by_default(view: QTableView, spec: QuerySpec) -> None:
 class EmptyHint(QLabel):
     """A line in the middle of an empty list, so that a blank table is never a puzzle:
     nothing matches the search and filters, or there is nothing yet (`texts()` gives
-    both, read when shown: they follow the language). Clicks go through to the list."""
+    both, read when shown: they follow the language). Clicks go through to the list,
+    unless the text is rich text with a link (`linkActivated` then says which)."""
 
     def __init__(
         self,
@@ -288,7 +289,17 @@ class EmptyHint(QLabel):
         empty = model.rowCount() == 0 and not getattr(model, "busy", False)
         if empty:
             filtered, nothing = self._texts()
-            self.setText(filtered if self._narrowed() else nothing)
+            text = filtered if self._narrowed() else nothing
+            # A link offers a way out (another status tab holds the matches): clickable.
+            link = "<a href=" in text
+            self.setTextFormat(Qt.TextFormat.RichText if link else Qt.TextFormat.PlainText)
+            self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not link)
+            self.setTextInteractionFlags(
+                Qt.TextInteractionFlag.LinksAccessibleByMouse
+                if link
+                else Qt.TextInteractionFlag.NoTextInteraction
+            )
+            self.setText(text)
             self._place()
         self.setVisible(empty)
 

@@ -5211,39 +5211,39 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>⚠ Not sent to %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ Chưa gửi được lên %1: %2</translation>
     </message>
     <message>
         <source>no reason given</source>
-        <translation type="unfinished"></translation>
+        <translation>không rõ lý do</translation>
     </message>
     <message>
         <source>The order shows here as it was changed, not as %1 has it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Đơn ở đây hiển thị theo thay đổi trong ứng dụng, chưa khớp với %1.</translation>
     </message>
     <message>
         <source>Retry</source>
-        <translation type="unfinished">Thử lại</translation>
+        <translation>Thử lại</translation>
     </message>
     <message>
         <source>Send it to %1 again</source>
-        <translation type="unfinished"></translation>
+        <translation>Gửi lại lên %1</translation>
     </message>
     <message>
         <source>Discard</source>
-        <translation type="unfinished"></translation>
+        <translation>Bỏ qua</translation>
     </message>
     <message>
         <source>Do not send it; the next sync brings the order as %1 has it</source>
-        <translation type="unfinished"></translation>
+        <translation>Không gửi nữa; lần đồng bộ sau sẽ lấy lại đơn như trên %1</translation>
     </message>
     <message>
         <source>Retrying</source>
-        <translation type="unfinished"></translation>
+        <translation>Đang thử lại</translation>
     </message>
     <message>
         <source>Discarding</source>
-        <translation type="unfinished"></translation>
+        <translation>Đang bỏ qua</translation>
     </message>
     <message>
         <source>Sold on an earlier day: only the delivery details, note and customer can still change</source>
@@ -11273,6 +11273,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Khách hàng</translation>
     </message>
     <message>
+        <source>Not sent to the marketplace</source>
+        <translation>Chưa gửi lên sàn</translation>
+    </message>
+    <message>
         <source>Phone</source>
         <translation>Số điện thoại</translation>
     </message>
@@ -12975,11 +12979,11 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Not sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Chưa gửi lên sàn</translation>
     </message>
     <message>
         <source>Not sent to the marketplace: %1 (Retry or Discard in the order or the Sync panel)</source>
-        <translation type="unfinished"></translation>
+        <translation>Chưa gửi được lên sàn: %1 (Thử lại hoặc Bỏ qua trong đơn hoặc bảng Đồng bộ)</translation>
     </message>
     <message>
         <source>The day&apos;s sales by payment method, refunds and cash in the drawer: check the till, print or export it</source>
@@ -16895,7 +16899,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>the action</source>
-        <translation type="unfinished"></translation>
+        <translation>thao tác</translation>
     </message>
     <message>
         <source>the barcode is variant {n}&apos;s SKU.</source>
@@ -16903,11 +16907,11 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>the cancellation</source>
-        <translation type="unfinished"></translation>
+        <translation>lệnh hủy</translation>
     </message>
     <message>
         <source>the confirmation</source>
-        <translation type="unfinished"></translation>
+        <translation>xác nhận</translation>
     </message>
     <message>
         <source>the cost cannot be more than {max}.</source>
@@ -16983,7 +16987,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>the price update</source>
-        <translation type="unfinished"></translation>
+        <translation>cập nhật giá</translation>
     </message>
     <message>
         <source>the product is not linked to a marketplace item yet (no item id): Fetch listings in Sales channels, then Retry</source>
@@ -17003,7 +17007,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>the stock update</source>
-        <translation type="unfinished"></translation>
+        <translation>cập nhật tồn kho</translation>
     </message>
     <message>
         <source>the weight must be 1 to {most} g.</source>
@@ -17907,7 +17911,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>{order} is not paid yet on {channel}: confirm it once {channel} shows it ready to ship.</source>
-        <translation type="unfinished"></translation>
+        <translation>{order} chưa được thanh toán trên {channel}: hãy xác nhận khi {channel} báo đơn đã sẵn sàng giao.</translation>
     </message>
     <message>
         <source>{order}: cancel of shipment {shipment} queued</source>
@@ -17991,7 +17995,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>{platform} answered with an error: tried again shortly (“{reason}”)</source>
-        <translation type="unfinished"></translation>
+        <translation>{platform} báo lỗi: sẽ thử lại sau ít phút (“{reason}”)</translation>
     </message>
     <message>
         <source>{platform} did not answer within {seconds} s ({path}).</source>
@@ -18003,27 +18007,27 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>{platform} did not take {action} (“{reason}”)</source>
-        <translation type="unfinished"></translation>
+        <translation>{platform} không nhận {action} (“{reason}”)</translation>
     </message>
     <message>
         <source>{platform} did not take {action}: the item is not on the marketplace (“{reason}”)</source>
-        <translation type="unfinished"></translation>
+        <translation>{platform} không nhận {action}: sản phẩm không có trên sàn (“{reason}”)</translation>
     </message>
     <message>
         <source>{platform} did not take {action}: the order is not on the marketplace (“{reason}”)</source>
-        <translation type="unfinished"></translation>
+        <translation>{platform} không nhận {action}: đơn không còn trên sàn (“{reason}”)</translation>
     </message>
     <message>
         <source>{platform} did not take {action}: the order&apos;s status there does not allow it now (“{reason}”)</source>
-        <translation type="unfinished"></translation>
+        <translation>{platform} không nhận {action}: trạng thái đơn trên sàn hiện không cho phép (“{reason}”)</translation>
     </message>
     <message>
         <source>{platform} does not take {action} from here: do it in its Seller Center (“{reason}”)</source>
-        <translation type="unfinished"></translation>
+        <translation>{platform} không nhận {action} từ ứng dụng: hãy làm trong Seller Center (“{reason}”)</translation>
     </message>
     <message>
         <source>{platform} is busy (too many requests): tried again shortly (“{reason}”)</source>
-        <translation type="unfinished"></translation>
+        <translation>{platform} đang quá tải (quá nhiều yêu cầu): sẽ thử lại sau ít phút (“{reason}”)</translation>
     </message>
     <message>
         <source>{platform} named the shop {said}, which is not a shop id: authorise again.</source>
@@ -18031,11 +18035,11 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>{platform} no longer accepts the shop&apos;s authorisation: authorise the shop again in Settings → Sales channels (“{reason}”)</source>
-        <translation type="unfinished"></translation>
+        <translation>{platform} không còn chấp nhận quyền truy cập của gian hàng: hãy ủy quyền lại trong Cài đặt → Kênh bán hàng (“{reason}”)</translation>
     </message>
     <message>
         <source>{platform}&apos;s daily call limit is used up: sent again after it resets (“{reason}”)</source>
-        <translation type="unfinished"></translation>
+        <translation>{platform} đã hết lượt gọi trong ngày: sẽ gửi lại khi được cấp lượt mới (“{reason}”)</translation>
     </message>
     <message>
         <source>{price} đ is above the list price of {sku} ({list_price} đ): members pay the list price while it is lower.</source>

@@ -41,6 +41,7 @@ from primedist.printing.content import owed_on_account
 from primedist.services import delivery as delivery_svc
 from primedist.services import order_edit as edit_svc
 from primedist.services import orders as svc
+from primedist.services import outbox_delivery as outbox_svc
 from primedist.services.changes import RecordStamp, order_stamp
 from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
@@ -67,6 +68,7 @@ from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.sale import SaleDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
+from primedist.ui.sync.status import last_message_text
 from primedist.ui.widgets import (
     CELL_PADDING,
     WrapDelegate,
@@ -200,6 +202,18 @@ def money(amount: int, sign: int = 1) -> str:
     """An amount for the breakdown; a deduction shows as −12.000 ₫."""
     text = format_money(amount, current_language())
     return f"{MINUS}{text}" if sign < 0 and amount else text
+
+
+def _each(step: Callable[[ServiceContext, int], None], ctx: ServiceContext, ids: list[int]) -> None:
+    for i in ids:
+        step(ctx, i)
+
+
+#: The failed-action line: the error colours of the lists' message bar.
+FAILED_BOX_STYLE = (
+    "QFrame#failedAction { background: #FEF2F2; border: 1px solid #FECACA; border-radius: 6px; }"
+    " QFrame#failedAction QLabel { color: #991B1B; border: none; background: transparent; }"
+)
 
 
 def _label(name: str = "", *, selectable: bool = False, wrap: bool = False) -> QLabel:
@@ -382,6 +396,7 @@ class OrderDetailDialog(QDialog):
         meta.setColumnStretch(4, 1)
         layout.addLayout(meta)
         self.outbox_banner = _label("banner", wrap=True)
+        self._build_failed_box()
         # The channel cannot be told from here: the seller repeats the step there.
         self.by_hand_note = _label("banner", wrap=True)
         self.cancel_note = _label("cancelNote", selectable=True, wrap=True)
@@ -394,6 +409,7 @@ class OrderDetailDialog(QDialog):
         layout.addWidget(self.changed_banner)
         layout.addWidget(self.followed_note)
         layout.addWidget(self.outbox_banner)
+        layout.addWidget(self.failed_box)
         layout.addWidget(self.by_hand_note)
         layout.addWidget(self.cancel_note)
         return layout
@@ -788,6 +804,7 @@ class OrderDetailDialog(QDialog):
             )
         )
         self.outbox_banner.setVisible(order.outbox_pending)
+        self._fill_failed(detail, channel)
         self._fill_by_hand(detail.by_hand, channel)
         reason = order.cancel_reason or ""
         self.cancel_note.setText(self.tr("Cancel reason: %1").replace("%1", reason))
@@ -903,6 +920,62 @@ class OrderDetailDialog(QDialog):
             texts.append(text.replace("%1", x.number).replace("%2", format_money(amount, lang)))
         self.exchange_note.setText("\n".join(texts))
         self.exchange_note.setVisible(bool(texts))
+
+    def _build_failed_box(self) -> None:
+        """A marketplace action that failed for good: why, and Retry / Discard (as the Sync
+        panel's), so the owner sees it on the order that still shows the local change."""
+        self.failed_box = QFrame()
+        self.failed_box.setObjectName("failedAction")
+        self.failed_box.setStyleSheet(FAILED_BOX_STYLE)
+        row = QHBoxLayout(self.failed_box)
+        row.setContentsMargins(10, 6, 10, 6)
+        self.failed_note = _label(selectable=True, wrap=True)
+        self.failed_note.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                       QSizePolicy.Policy.Preferred)  # fmt: skip
+        self.retry_failed_button = QPushButton()
+        self.retry_failed_button.clicked.connect(self._retry_failed)
+        self.discard_failed_button = QPushButton()
+        self.discard_failed_button.clicked.connect(self._discard_failed)
+        row.addWidget(self.failed_note, 1)
+        row.addWidget(self.retry_failed_button)
+        row.addWidget(self.discard_failed_button)
+        self.failed_box.setVisible(False)
+
+    def _fill_failed(self, detail: OrderDetail, channel: str) -> None:
+        failed = detail.failed_actions
+        self.failed_box.setVisible(bool(failed))
+        if not failed:
+            return
+        # Each failure leads with our own words (why), the platform's text after it.
+        lines = [self.tr("⚠ Not sent to %1: %2").replace("%1", channel)
+                 .replace("%2", last_message_text(f.last_error) or self.tr("no reason given"))
+                 for f in failed]  # fmt: skip
+        lines.append(self.tr("The order shows here as it was changed, not as %1 has it.")
+                     .replace("%1", channel))  # fmt: skip
+        self.failed_note.setText("\n".join(lines))
+        self.retry_failed_button.setText(self.tr("Retry"))
+        self.retry_failed_button.setToolTip(self.tr("Send it to %1 again").replace("%1", channel))
+        self.discard_failed_button.setText(self.tr("Discard"))
+        self.discard_failed_button.setToolTip(
+            self.tr("Do not send it; the next sync brings the order as %1 has it").replace(
+                "%1", channel
+            )
+        )
+
+    def _failed_ids(self) -> list[int]:
+        return [f.id for f in self.detail.failed_actions] if self.detail else []
+
+    def _retry_failed(self) -> None:
+        ids, ctx = self._failed_ids(), self.ctx
+        if ids:
+            self._run(self.tr("Retrying"),
+                      lambda: _each(outbox_svc.retry_action, ctx, ids))  # fmt: skip
+
+    def _discard_failed(self) -> None:
+        ids, ctx = self._failed_ids(), self.ctx
+        if ids:
+            self._run(self.tr("Discarding"),
+                      lambda: _each(outbox_svc.discard_action, ctx, ids))  # fmt: skip
 
     def _fill_by_hand(self, action: str | None, channel: str) -> None:
         if action == "confirm":

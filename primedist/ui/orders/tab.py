@@ -9,6 +9,7 @@ Every action that writes goes through `Op` too, then the list and the counts ref
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta, tzinfo
@@ -94,7 +95,7 @@ from primedist.ui.ops import Op
 from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.printing.actions import OrderPrinter, print_menu
-from primedist.ui.sync.status import POLL_MS
+from primedist.ui.sync.status import POLL_MS, last_message_text
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import icon
 
@@ -102,7 +103,7 @@ if TYPE_CHECKING:
     from primedist.ui.orders.detail import OrderDetailDialog
 
 #: Columns the list loads but does not show (drawn as icons instead).
-HIDDEN_COLUMNS = ("channel", "flagged", "outbox_pending")
+HIDDEN_COLUMNS = ("channel", "flagged", "outbox_pending", "outbox_failed")
 #: Column widths of this view where the spec's default is too narrow (shop names are long).
 VIEW_WIDTHS = {"shop": 215}
 #: Filter chip kinds, in chip order.
@@ -138,6 +139,8 @@ QPushButton#newOrderButton:hover { background: #1D4ED8; }
 STYLE = _TABS_STYLE + CHIP_STYLE + _NEW_ORDER_STYLE + ACTIONS_STYLE
 #: The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the
 #: marketplace refused): an error's colours, not a success's green.
+#: The status cell of an order whose marketplace action failed.
+FAILED_COLOUR = "#B91C1C"
 NOTHING_DONE_STYLE = """
 QFrame#actionMessage { background: #FEF2F2; border: 1px solid #FECACA; border-radius: 6px; }
 QFrame#actionMessage QLabel, QFrame#actionMessage QToolButton { color: #B91C1C; }
@@ -167,11 +170,22 @@ def _can_become(status: str | None, to: OrderStatus) -> bool:
 COUNT_ON_UI_THREAD = 20_000
 
 
+def _by_hand_channels(kind: str) -> tuple[Channel, ...]:
+    """The marketplaces the app cannot carry out `kind` ("order.cancel") on."""
+    action = KIND_ACTIONS[kind]
+    return tuple(c for c in Channel if c.is_marketplace and not channel_can(c, action))
+
+
 def cancel_by_hand_channels() -> tuple[Channel, ...]:
     """The marketplaces the app cannot cancel on (Lazada, TikTok Shop, Tiki): an order
     cancelled here stays open there until the seller cancels it in their Seller Center."""
-    cancel = KIND_ACTIONS["order.cancel"]
-    return tuple(c for c in Channel if c.is_marketplace and not channel_can(c, cancel))
+    return _by_hand_channels("order.cancel")
+
+
+def confirm_by_hand_channels() -> tuple[Channel, ...]:
+    """The marketplaces the app cannot confirm on (Lazada, TikTok Shop, Tiki): an order
+    confirmed here waits there until the seller confirms it in their Seller Center."""
+    return _by_hand_channels("order.confirm")
 
 
 def _most_first(counts: dict[Channel, int]) -> list[tuple[Channel, int]]:
@@ -245,6 +259,19 @@ def cancel_by_hand_reminder(counts: dict[Channel, int]) -> str:
     )
 
 
+def confirm_by_hand_reminder(counts: dict[Channel, int]) -> str:
+    """After a bulk confirm, how many of the orders it confirmed must be confirmed in
+    their Seller Center too (`counts`, by channel), and which channels. "" when none."""
+    ranked = _most_first(counts)
+    if not ranked:
+        return ""
+    return (
+        QCoreApplication.translate("orders", "%n still to confirm in Seller Center: %1")
+        .replace("%n", number(sum(n for _c, n in ranked)))
+        .replace("%1", ", ".join(enum_label(c) for c, _n in ranked))
+    )
+
+
 def walk_in_text() -> str:
     """What an order without a buyer shows for its customer (as its detail says)."""
     return QCoreApplication.translate("orders", "Walk-in customer")
@@ -295,6 +322,27 @@ class OrdersTableModel(SqlTableModel):
         cells = self._row(row) if 0 <= row < self.rowCount() else None
         return bool(cells and cells[self.col[key]])
 
+    def failed_reason(self, row: int) -> str:
+        """Why the row's marketplace action failed for good ('' when none did)."""
+        cells = self._row(row) if 0 <= row < self.rowCount() else None
+        return str(cells[self.col["outbox_failed"]] or "") if cells else ""
+
+    def _failed_status(self, row: int, role: int) -> Any:
+        """The status cell of an order whose marketplace action failed: its status and a
+        badge, in red, the reason as the tooltip (the order shows the local change)."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            shown = super().data(self.index(row, self.col["status"]), role)
+            badge = QCoreApplication.translate("orders", "Not sent")
+            return f"{shown} · ⚠ {badge}"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QColor(FAILED_COLOUR)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return QCoreApplication.translate(
+                "orders",
+                "Not sent to the marketplace: %1 (Retry or Discard in the order or the Sync panel)",
+            ).replace("%1", last_message_text(self.failed_reason(row)))
+        return None
+
     def _icon(self, name: str) -> QIcon:
         if name not in self._icons:
             self._icons[name] = icon(name)
@@ -303,6 +351,10 @@ class OrdersTableModel(SqlTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= self.rowCount():
             return None
+        if index.column() == self.col["status"] and self.failed_reason(index.row()):
+            shown = self._failed_status(index.row(), role)  # the "not sent" badge
+            if shown is not None:
+                return shown
         if role == Qt.ItemDataRole.DecorationRole:
             return self._decoration(index.row(), index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -535,6 +587,8 @@ class OrdersPage(FilteredListPage):
         self._tab = "all"
         #: The status counts shown (empty until the first answer).
         self.counts: dict[str, int] = {}
+        #: The (filter, search) the counts shown are of.
+        self._counted_for: tuple[OrderFilter, str] | None = None
         self._counts_seq = 0
         self._counts_running = 0
         self._exporting = False
@@ -642,6 +696,7 @@ class OrdersPage(FilteredListPage):
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._show_context_menu)
         self._watch_view()
+        self.empty_hint.linkActivated.connect(self.select_status_tab)
         return view
 
     # Text ---------------------------------------------------------------------------------
@@ -659,7 +714,32 @@ class OrdersPage(FilteredListPage):
                 "No orders yet: make a sale with New order or import a file. For "
                 "a marketplace shop's orders, ask the shop owner to connect it."
             )
-        return self.tr("No orders match the search, the status tab and the filters."), empty
+        elsewhere = self.matches_elsewhere()
+        if elsewhere is None:
+            return self.tr("No orders match the search, the status tab and the filters."), empty
+        # Say where the matches are and offer that tab (the search stays): a number found
+        # under another tab read as no such order.
+        n, key = elsewhere
+        if key == "all":
+            text = self.tr("No order on this tab matches; %n under other tabs")
+            link = self.tr("Show all")
+        else:
+            text = self.tr("No order on this tab matches; %n under %1")
+            link = self.tr("Show")
+        text = text.replace("%n", number(n)).replace("%1", self._status_label(key))
+        return f'{html.escape(text)} — <a href="{key}">{html.escape(link)}</a>', empty
+
+    def matches_elsewhere(self) -> tuple[int, str] | None:
+        """When no order of this status tab matches but others do (as the latest counts
+        say): how many, and the tab to show them — the only one holding them, else All."""
+        current = self._counted_for == (self._filter, self._search)  # not an older search's
+        if self._tab == "all" or not current or self.counts.get(self._tab, 0):
+            return None
+        total = self.counts.get("all", 0)
+        holding = [k for k in STATUS_TABS if k != "all" and self.counts.get(k, 0)]
+        if not total or not holding:
+            return None
+        return total, holding[0] if len(holding) == 1 else "all"
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
@@ -773,18 +853,19 @@ class OrdersPage(FilteredListPage):
             self,
             lambda _job: count_statuses(engine, flt, tz, search),
             title=QCoreApplication.translate("orders", "Counting orders"),
-        ).success(lambda counts: self._show_counts(seq, counts)).finally_(
+        ).success(lambda counts: self._show_counts(seq, counts, (flt, search))).finally_(
             self._counts_finished
         ).run()
 
     def _counts_finished(self) -> None:
         self._counts_running -= 1
 
-    def _show_counts(self, seq: int, counts: dict[str, int]) -> None:
+    def _show_counts(self, seq: int, counts: dict[str, int], of: tuple[OrderFilter, str]) -> None:
         if seq != self._counts_seq or not alive(self):
             return  # an older request finished late, or the page is gone
-        self.counts = counts
+        self.counts, self._counted_for = counts, of
         self._show_tab_texts()
+        self.empty_hint.update_hint()  # it may now say which tab holds the matches
         self.countsChanged.emit()
 
     # Search and filters -------------------------------------------------------------------
@@ -961,17 +1042,28 @@ class OrdersPage(FilteredListPage):
     # Actions (busy, _run: SqlListPage; confirm, cancel, flag and import are busy) ---------
     def confirm_selected(self) -> None:
         ids = self.selected_ids()
-        if ids:
-            ctx = self.ctx
-            self._run(
-                QCoreApplication.translate("orders", "Confirming orders"),
-                lambda: confirm_orders(ctx, ids),
-                lambda r: self._show_bulk(
-                    r,
-                    QCoreApplication.translate("orders", "%n order confirmed"),
-                    QCoreApplication.translate("orders", "%n orders confirmed"),
-                ),
-            )
+        if not ids:
+            return
+        ctx = self.ctx
+        # Lazada, TikTok Shop and Tiki orders must be confirmed in their Seller Center
+        # too: the result says how many (as a bulk Cancel's does).
+        by_hand = confirm_by_hand_channels()
+
+        def confirm() -> tuple[BulkResult, dict[Channel, int]]:
+            result = confirm_orders(ctx, ids)
+            with ctx.engine.connect() as conn:
+                return result, orders_per_channel(conn, result.done, by_hand)
+
+        self._run(
+            QCoreApplication.translate("orders", "Confirming orders"),
+            confirm,
+            lambda r: self._show_bulk(
+                r[0],
+                QCoreApplication.translate("orders", "%n order confirmed"),
+                QCoreApplication.translate("orders", "%n orders confirmed"),
+                reminder=confirm_by_hand_reminder(r[1]),
+            ),
+        )
 
     def cancel_selected(self) -> None:
         ids = self.selected_ids()

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import format_datetime, shop_tz, to_local, to_utc
 from primedist.core.messages import Message
 from primedist.core.money import format_number
-from primedist.domain.enums import ShopStatus
+from primedist.domain.enums import OutboxStatus, ShopStatus
 from primedist.services import outbox_delivery as od
 from primedist.services import sync
 from primedist.services.context import ServiceContext
@@ -124,11 +124,37 @@ def _table(headers: list[str], right: Iterable[int] = (), gives_way: Sequence[in
     return table
 
 
-def _item(text: str, tip: str | None = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
+#: A failed action's status, in the error colour of the lists.
+FAILED_COLOUR = "#B91C1C"
+#: Where a row's sort value rides (the shown text of a time or a count sorts wrong).
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _SortItem(QTableWidgetItem):
+    """A cell that sorts by its SORT_ROLE value (a time, a number, a rank), not its text."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_ROLE), other.data(SORT_ROLE)
+        if mine is None or theirs is None or type(mine) is not type(theirs):
+            return super().__lt__(other)
+        return bool(mine < theirs)
+
+
+def _item(text: str, tip: str | None = None, sort: Any = None) -> QTableWidgetItem:
+    item = _SortItem(text)
     if tip:
         item.setToolTip(tip)
+    if sort is not None:
+        item.setData(SORT_ROLE, sort)
     return item
+
+
+def _rank(row: od.OutboxRow) -> int:
+    """Failed actions first (they need the owner), then those being sent or waiting for
+    the network, then those waiting for their shop to be linked again."""
+    if row.status == OutboxStatus.FAILED:
+        return 0
+    return 2 if row.shop_state is not None else 1
 
 
 class ActionsPage(QWidget):
@@ -153,6 +179,12 @@ class ActionsPage(QWidget):
                             # subject: a SKU and quantity cut would hide what it sends.
                             gives_way=(1, 2))  # fmt: skip
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        #: (column, order) the user sorted by; None: failed first (`_rank`), then oldest.
+        self.sorted_by: tuple[int, Qt.SortOrder] | None = None
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self._sort_clicked)
         self.retry_button = QPushButton(self.tr("Retry"))
         self.discard_button = QPushButton(self.tr("Discard…"))
         self.deliver_button = QPushButton(self.tr("Send now"))
@@ -243,24 +275,35 @@ class ActionsPage(QWidget):
     def _show(self, rows: list[od.OutboxRow]) -> None:
         chosen = set(self.selected_ids())  # kept by id: rows may come and go beside them
         self.table.clearSelection()
-        self.rows = rows
+        # Failed first, then waiting, oldest first in each (the user's column sort, once
+        # chosen, is kept over reloads).
+        self.rows = sorted(rows, key=_rank)
+        self.table.setSortingEnabled(False)  # rows filled in place, sorted once after
         self.table.setRowCount(len(rows))
         lang = current_language()
-        for r, row in enumerate(rows):
+        for r, row in enumerate(self.rows):
             last = last_message_text(row.last_error)
             cells = [row.shop, self.kind_label(row.kind), self.subject_text(row),
                      self.status_label(row.status.value, row.shop_state),
                      format_number(row.attempts, lang),
                      _local(row.created_at), last]  # fmt: skip
+            sorts = [None, None, None, (_rank(row), row.id), row.attempts,
+                     row.created_at.timestamp(), None]  # fmt: skip
             for c, text in enumerate(cells):
-                item = _item(text, last)
+                item = _item(text, last, sorts[c])
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
+                if c == 3 and row.status == OutboxStatus.FAILED:
+                    item.setForeground(QColor(FAILED_COLOUR))
                 if c == 4:  # the tries
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(r, c, item)
-            if row.id in chosen:
+        if self.sorted_by is not None:
+            self.table.setSortingEnabled(True)
+            self.table.sortByColumn(*self.sorted_by)
+        for r in range(self.table.rowCount()):
+            if self._row_id(r) in chosen:
                 self._add_to_selection(r)
         self.table.fit_columns()
         count = (
@@ -285,9 +328,21 @@ class ActionsPage(QWidget):
             .replace("%2", format_number(row.available, current_language()))
         )
 
+    def _row_id(self, r: int) -> int | None:
+        item = self.table.item(r, 0)
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def _sort_clicked(self, column: int) -> None:
+        """A header click sorts by that column (the table's own sort), kept over reloads."""
+        header = self.table.horizontalHeader()
+        self.sorted_by = (column, header.sortIndicatorOrder())
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(*self.sorted_by)
+
     def selected_ids(self) -> list[int]:
+        # By the rows' own ids: a column sort moves rows away from `self.rows`' order.
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.rows[r].id for r in rows if r < len(self.rows)]
+        return [i for r in rows if (i := self._row_id(r)) is not None]
 
     def _selection_changed(self) -> None:
         chosen = bool(self.table.selectionModel().selectedRows())

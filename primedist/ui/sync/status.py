@@ -25,7 +25,12 @@ from primedist.core.clock import format_datetime, shop_tz, to_local
 from primedist.core.messages import Message, reread
 from primedist.services.channels import CHANNEL_APPS, NO_APP_CREDENTIALS, NOT_LINKED_YET
 from primedist.services.context import ServiceContext
-from primedist.services.outbox_delivery import LISTING_NOT_READY, SHOP_DISCONNECTED
+from primedist.services.outbox_delivery import (
+    ACTION_WORDS,
+    FAILURE_TEMPLATES,
+    LISTING_NOT_READY,
+    SHOP_DISCONNECTED,
+)
 from primedist.services.sync import SYNC_STATE, SharedSync, SyncState, shared_sync_status
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import localize
@@ -42,19 +47,27 @@ RECOUNT_DELAY_MS = 150
 
 #: The connectors' words a last message may be, why a shop has no connector yet and why
 #: a push cannot go to its listing (kept as plain English).
-_REREAD = (*UNANSWERED, NOT_AUTHORISED, SHOP_DISCONNECTED, NO_APP_CREDENTIALS, NOT_LINKED_YET,
-           *LISTING_NOT_READY)  # fmt: skip
+_REREAD = (*(m.template for m in (*UNANSWERED, NOT_AUTHORISED, SHOP_DISCONNECTED,
+                                   NO_APP_CREDENTIALS, NOT_LINKED_YET, *LISTING_NOT_READY)),
+           *FAILURE_TEMPLATES)  # fmt: skip
+#: What a failed action asked the platform, by its English words (read back as messages).
+_ACTIONS = {str(words): words for words in ACTION_WORDS.values()}
 #: A channel's credentials as read back ("app key/secret"), by their message: named in the
 #: reader's words too.
 _CREDENTIALS = {str(app.credentials): app.credentials for app in CHANNEL_APPS.values()}
 
 
 def _reworded(found: Message) -> Message:
-    """A message read back from plain English with its channel credentials as messages."""
-    said = found.values.get("credentials")
-    if not isinstance(said, str) or said not in _CREDENTIALS:
-        return found
-    return Message(found.template, {**found.values, "credentials": _CREDENTIALS[said]})
+    """A message read back from plain English with its channel credentials and the action
+    a failure names as messages (worded in the reader's language too)."""
+    values = dict(found.values)
+    said = values.get("credentials")
+    if isinstance(said, str) and said in _CREDENTIALS:
+        values["credentials"] = _CREDENTIALS[said]
+    action = values.get("action")
+    if isinstance(action, str) and action in _ACTIONS:
+        values["action"] = _ACTIONS[action]
+    return Message(found.template, values)
 
 
 def last_message_text(text: str | None) -> str:
@@ -67,7 +80,7 @@ def last_message_text(text: str | None) -> str:
     if isinstance(text, Message):  # kept as a message (the status, a shop's log)
         return localize(text)
     for template in _REREAD:
-        if (found := reread(text, template.template)) is not None:
+        if (found := reread(text, template)) is not None:
             return localize(_reworded(found))
     return localize(text)
 

@@ -523,7 +523,7 @@ def test_shop_column_shows_the_channel_badge(page, data):
     assert cell(page, 0, "shop", Qt.ItemDataRole.ToolTipRole) == "Tiki"
     assert cell(page, 0, "shop") == "Tiki Official"
     hidden = [c.key for i, c in enumerate(tab.ORDERS_SPEC.columns) if page.view.isColumnHidden(i)]
-    assert hidden == ["channel", "flagged", "outbox_pending"]
+    assert hidden == ["channel", "flagged", "outbox_pending", "outbox_failed"]
     assert page.model.data(QModelIndex(), Qt.ItemDataRole.DecorationRole) is None
     assert cell(page, 0, "external_id") not in ("", PLACEHOLDER)
 
