@@ -164,7 +164,7 @@ ORDERS_SPEC = QuerySpec(
         Column("channel", "Channel", shops.c.channel, kind="enum", width=115),
         Column("item_count", "Items", orders.c.item_count, kind="int", width=60),
         Column("total", "Order value", orders.c.total, kind="money", sort=orders.c.total),
-        Column("status", "Status", orders.c.status, kind="enum", width=200),
+        Column("status", "Status", orders.c.status, kind="enum", width=150),
         Column("payment_method", "Payment", orders.c.payment_method, kind="enum"),
         Column("buyer_name", "Customer", orders.c.buyer_name, width=170),
         Column("buyer_phone", "Phone", orders.c.buyer_phone, width=110),

@@ -328,12 +328,12 @@ class OrdersTableModel(SqlTableModel):
         return str(cells[self.col["outbox_failed"]] or "") if cells else ""
 
     def _failed_status(self, row: int, role: int) -> Any:
-        """The status cell of an order whose marketplace action failed: its status and a
-        badge, in red, the reason as the tooltip (the order shows the local change)."""
+        """The status cell of an order whose marketplace action failed: ⚠ and its status,
+        in red, the reason as the tooltip (the order shows the local change). A mark, not
+        words: the column keeps its width and the list fits a 1366 px window."""
         if role == Qt.ItemDataRole.DisplayRole:
             shown = super().data(self.index(row, self.col["status"]), role)
-            badge = QCoreApplication.translate("orders", "Not sent")
-            return f"{shown} · ⚠ {badge}"
+            return f"⚠ {shown}"
         if role == Qt.ItemDataRole.ForegroundRole:
             return QColor(FAILED_COLOUR)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -1,5 +1,5 @@
 """A marketplace action that failed is seen where the owner looks: the Orders list marks
-the order's status ("⚠ Not sent to the marketplace", the reason as its tooltip), its
+the order's status (⚠ before it, in red, the reason as its tooltip), its
 detail says why with Retry / Discard, and the Sync panel lists failed actions first and
 sorts by a column header."""
 
@@ -68,11 +68,11 @@ def test_the_list_marks_the_order_not_sent(qtbot: Any, owner_ctx: ServiceContext
     gone, waits, _text = failed
     page = show_widget(qtbot, OrdersPage(owner_ctx), height=700)
     qtbot.waitUntil(lambda: not page.busy and not page.counts_pending, timeout=WAIT)
-    assert str(_cell(page, gone)).endswith("· ⚠ Not sent")
+    assert str(_cell(page, gone)) == "⚠ Shipping"
     assert _cell(page, gone, Qt.ItemDataRole.ForegroundRole) == QColor(tab.FAILED_COLOUR)
     tip = str(_cell(page, gone, Qt.ItemDataRole.ToolTipRole))
     assert tip.startswith(f"Not sent to the marketplace: {WHY} (“Order 2511X does not exist.")
-    assert "Not sent" not in str(_cell(page, waits))
+    assert "⚠" not in str(_cell(page, waits))
     close_page(qtbot, page, lambda: not page.busy and not page.counts_pending)
 
 
