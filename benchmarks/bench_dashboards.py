@@ -117,8 +117,8 @@ def bench_status_change(ctx: ServiceContext, runs: int) -> None:
         from contextlib import contextmanager
 
         @contextmanager
-        def uow_rolled_back() -> Any:
-            with real() as session:
+        def uow_rolled_back(*, write: bool = False) -> Any:
+            with real(write=write) as session:
                 yield session
                 session.flush()
                 raise Rollback
