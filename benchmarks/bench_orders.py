@@ -104,6 +104,7 @@ def filters(shops: list[int]) -> dict[str, OrderFilter]:
         "payment bank transfer": OrderFilter(payment_methods=(PaymentMethod.BANK_TRANSFER,)),
         "last 30 days": OrderFilter(date_from=date(2026, 10, 26), date_to=date(2026, 11, 25)),
         "flagged": OrderFilter(flagged_only=True),
+        "return under way": OrderFilter(returns_under_way=True),  # Home's Return/Refund card
         "3 shops + value + 2025": OrderFilter(
             shop_ids=tuple(shops[:3]),
             min_total=100_000,

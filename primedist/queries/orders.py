@@ -229,6 +229,9 @@ class OrderFilter:
     date_from: date | None = None
     date_to: date | None = None
     flagged_only: bool = False
+    #: Only the returns still under way (goods or refund to settle), not those already
+    #: returned: what Home's Return/Refund card counts (`services/reports.TODO_STATUSES`).
+    returns_under_way: bool = False
 
     def is_empty(self) -> bool:
         return self == OrderFilter()
@@ -251,6 +254,9 @@ class OrderFilter:
             out.append(c.created_at < local_day_bounds_utc(self.date_to, tz)[1])
         if self.flagged_only:
             out.append(c.flagged == sa.true())
+        if self.returns_under_way:
+            # An equality: paging takes the (status, …) index of that one status.
+            out.append(c.status == OrderStatus.RETURN_REFUND.value)
         return out
 
 
@@ -331,6 +337,8 @@ def _daily_counts(flt: OrderFilter) -> sa.Select[Any]:
         where.append(d.day >= flt.date_from)
     if flt.date_to is not None:
         where.append(d.day <= flt.date_to)
+    if flt.returns_under_way:
+        where.append(d.status == OrderStatus.RETURN_REFUND.value)
     return sa.select(d.status, sa.func.sum(d.orders)).where(*where).group_by(d.status)
 
 

@@ -183,6 +183,8 @@ class PointsRow:
     balance_after: int
     order_id: int | None
     reason: str | None
+    #: The number of the order the entry came from (None: by hand, or the order is gone).
+    order_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -395,7 +397,17 @@ def points_ledger(
     ctx.require(Module.CUSTOMERS)
     p = points_t.c
     stmt = (
-        sa.select(p.id, p.created_at, p.kind, p.delta, p.balance_after, p.order_id, p.reason)
+        sa.select(
+            p.id,
+            p.created_at,
+            p.kind,
+            p.delta,
+            p.balance_after,
+            p.order_id,
+            p.reason,
+            orders_t.c.external_id,
+        )
+        .select_from(points_t.outerjoin(orders_t, orders_t.c.id == p.order_id))
         .where(p.customer_id == customer_id)
         .order_by(p.created_at.desc(), p.id.desc())
         .limit(max(0, limit))
@@ -404,8 +416,8 @@ def points_ledger(
         stmt = stmt.where(_older(p.created_at, p.id, after.created_at, after.id))
     with ctx.engine.connect() as conn:
         return [
-            PointsRow(int(i), when, PointsKind(k), int(d), int(b), oid, reason)
-            for i, when, k, d, b, oid, reason in conn.execute(stmt)
+            PointsRow(int(i), when, PointsKind(k), int(d), int(b), oid, reason, number)
+            for i, when, k, d, b, oid, reason, number in conn.execute(stmt)
         ]
 
 

@@ -1454,6 +1454,9 @@ class _Run:
         path_key = status * 4 + counter * 2 + late_cancel
         final_slot = _FINAL_SLOT[path_key]
         timeline = _timeline(rng, times, counter, late_cancel, final_slot, self.now)
+        if _settle_returns(status, timeline, self.now):
+            path_key = status * 4 + counter * 2 + late_cancel
+            final_slot = _FINAL_SLOT[path_key]
         lines = _plan_lines(rng, shop, catalog)
         address = _order_addresses(rng, customer, counter, people)
         _cover_provinces(people, address)
@@ -2363,6 +2366,16 @@ def _timeline(
         f = np.clip((now - 60 - times[over]) / span, 0.0, 1.0)[:, None]
         t[over] = t0 + ((t[over] - t0) * f).astype(np.int64)
     return t
+
+
+def _settle_returns(status: Arr, t: Arr, now: int) -> int:
+    """A return asked for whose goods came back by now is settled (returned): only the
+    returns asked for in the last days stay under way (Home's Return/Refund card), not
+    months of them. Their return time is already drawn and past, so the timeline holds
+    (no squeeze). Returns how many were settled."""
+    settled = (status == _RETURN_REFUND) & (t[:, _T_RETURNED] <= now - 60)
+    status[settled] = _RETURNED
+    return int(settled.sum())
 
 
 def _plan_lines(rng: np.random.Generator, shop: Arr, catalog: _Catalog) -> _Lines:

@@ -202,6 +202,10 @@ class Quote:
     problems: tuple[str, ...] = ()
     #: A sale on account: what the customer will owe for it (total − paid now).
     owed: int = 0
+    #: What one point is worth, in đồng (0: no customer to redeem points).
+    point_value: int = 0
+    #: The most points the customer may redeem on this sale (`pricing.most_points`).
+    points_most: int = 0
 
 
 @dataclass(frozen=True)
@@ -341,10 +345,13 @@ def quote_in(
             problem(exc.user_message, "voucher_code")
     voucher_amount = voucher.amount if voucher else 0
     points_amount = 0
+    due = merchandise + max(draft.shipping_fee, 0) - voucher_amount
+    kept = held.points_for(customer) if held is not None else 0
+    point_value = points_most = 0
+    if customer is not None and not discount_refused:
+        point_value, points_most = pricing.most_points(session, customer, due, kept=kept)
     if draft.points and not discount_refused:
         try:
-            due = merchandise + max(draft.shipping_fee, 0) - voucher_amount
-            kept = held.points_for(customer) if held is not None else 0
             points_amount = pricing.points_discount(session, customer, draft.points, due,
                                                     kept=kept)  # fmt: skip
         except ValidationError as exc:
@@ -392,7 +399,8 @@ def quote_in(
     quote = Quote(
         tuple(lines), subtotal, draft.order_discount, voucher_amount,
         voucher.voucher_id if voucher else None, draft.points, points_amount,
-        draft.shipping_fee, total, change, shortages, tuple(problems), owed,
+        draft.shipping_fee, total, change, shortages, tuple(problems), owed, point_value,
+        points_most,
     )  # fmt: skip
     return quote, customer
 

@@ -384,6 +384,20 @@ def points_discount(
     return amount
 
 
+def most_points(
+    session: Session, customer: Customer, order_amount: int, *, kept: int = 0
+) -> tuple[int, int]:
+    """What one point is worth, and the most points `customer` may redeem on an order that
+    costs `order_amount` before points (the sale screen's "Use the most"): their balance,
+    the cap of `points_discount` (the edited order's `kept` points stay allowed) and never
+    more than the order costs."""
+    value = point_value(session)
+    amount = max(order_amount, 0)
+    cap = amount * redeem_cap_percent(session) // 100
+    most = max(cap // value, min(kept, amount // value))
+    return value, max(0, min(customer.points_balance, most))
+
+
 def _cap_message(session: Session, cap: int, most: int, kept: int) -> Message:
     percent = redeem_cap_percent(session)
     if kept > most:  # the order's own points stay; adding more is what is refused

@@ -1067,6 +1067,18 @@ doanh thu</translation>
         <translation>Lưu</translation>
     </message>
     <message>
+        <source>Backups folder: %1</source>
+        <translation>Thư mục sao lưu: %1</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+    <message>
+        <source>The time in the file name is UTC (world time); Taken shows the shop&apos;s time.</source>
+        <translation>Giờ trong tên tệp là giờ UTC (giờ quốc tế); cột Thời gian hiện giờ của cửa hàng.</translation>
+    </message>
+    <message>
         <source>Manual</source>
         <translation>Thủ công</translation>
     </message>
@@ -1123,6 +1135,10 @@ doanh thu</translation>
 %2</source>
         <translation>Để khôi phục %1: sau khi mọi máy đã đóng ứng dụng, chạy lệnh sau trên một máy có cài bộ công cụ PostgreSQL (lệnh này thay toàn bộ dữ liệu trên máy chủ):
 %2</translation>
+    </message>
+    <message>
+        <source>Could not open the folder %1.</source>
+        <translation>Không mở được thư mục %1.</translation>
     </message>
     <message>
         <source>Backing up</source>
@@ -1896,6 +1912,10 @@ Nếu giờ trên máy này đã đúng thì đồng hồ của máy chủ bị 
         <translation>Lý do</translation>
     </message>
     <message>
+        <source>Order</source>
+        <translation>Đơn hàng</translation>
+    </message>
+    <message>
         <source>Nobody was referred by this customer.</source>
         <translation>Khách hàng này chưa giới thiệu ai.</translation>
     </message>
@@ -1918,6 +1938,10 @@ Nếu giờ trên máy này đã đúng thì đồng hồ của máy chủ bị 
     <message>
         <source>This customer no longer exists: they were deleted or merged elsewhere.</source>
         <translation>Khách hàng này không còn nữa: đã bị xóa hoặc gộp ở nơi khác.</translation>
+    </message>
+    <message>
+        <source>Double-click to open the order</source>
+        <translation>Nhấp đúp để mở đơn hàng</translation>
     </message>
     <message>
         <source>This customer was changed elsewhere at %1.</source>
@@ -5024,6 +5048,14 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Owed</source>
         <translation>Còn nợ</translation>
+    </message>
+    <message>
+        <source>Cash received</source>
+        <translation>Tiền khách đưa</translation>
+    </message>
+    <message>
+        <source>Change given</source>
+        <translation>Tiền thừa trả khách</translation>
     </message>
     <message>
         <source>What this sale on account leaves owed, as its receipt says; what the customer pays later counts on their account.</source>
@@ -11453,7 +11485,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>Counter</source>
-        <extracomment>Orders and points entries read at a time (newest first; &quot;Show more&quot; reads the next). Contact values without spaces to wrap at (shown cut with &quot;…&quot;, whole in the tooltip). Circle colours of initials avatars (picked from the name, so a customer keeps theirs).</extracomment>
+        <extracomment>The points ledger&apos;s order number column (double-click: the order). An order number that opens its order (the app&apos;s link blue). Orders and points entries read at a time (newest first; &quot;Show more&quot; reads the next). Contact values without spaces to wrap at (shown cut with &quot;…&quot;, whole in the tooltip). Circle colours of initials avatars (picked from the name, so a customer keeps theirs).</extracomment>
         <translation>Tại quầy</translation>
     </message>
     <message>
@@ -12415,7 +12447,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>Sold below the cost price</source>
-        <extracomment>Products are suggested this long after the last key: a scanner types its code and Enter much faster, so a scan is looked up as a code, never listed. A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for up to this many lines (taken from the fields above on a low screen: they scroll); more of them scroll. The lines table keeps room for its header and three lines (a low screen: the delivery under it scrolls rather than squash the lines to nothing).</extracomment>
+        <extracomment>ui.ini: the type of the last order saved from a customer&apos;s Create order on this PC. Create order from a customer, the first time: a customer looked up in the list is mostly one who rang or wrote (the one at the counter is picked with F3). Products are suggested this long after the last key: a scanner types its code and Enter much faster, so a scan is looked up as a code, never listed. A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for up to this many lines (taken from the fields above on a low screen: they scroll); more of them scroll. The lines table keeps room for its header and three lines (a low screen: the delivery under it scrolls rather than squash the lines to nothing).</extracomment>
         <translation>Bán dưới giá vốn</translation>
     </message>
     <message>
@@ -12511,7 +12543,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>%n product of that order is no longer sold: left out.</source>
-        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. The edited order&apos;s `updated_at` as loaded: Save refuses when it changed since. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable). The name last searched with matches listed (a scan may be typed after it).</extracomment>
+        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. The edited order&apos;s `updated_at` as loaded: Save refuses when it changed since. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable). The name last searched with matches listed (a scan may be typed after it). Opened by a customer&apos;s Create order: its type is remembered when saved.</extracomment>
         <translation>%n sản phẩm của đơn đó không còn bán: đã bỏ ra.</translation>
     </message>
     <message>
@@ -12533,6 +12565,18 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     <message>
         <source>Exchange…  (F8)</source>
         <translation>Đổi hàng…  (F8)</translation>
+    </message>
+    <message>
+        <source>Create the shipment of the order just saved with your carrier</source>
+        <translation>Tạo vận đơn cho đơn vừa lưu với hãng vận chuyển</translation>
+    </message>
+    <message>
+        <source>Print packing slip</source>
+        <translation>In phiếu giao hàng</translation>
+    </message>
+    <message>
+        <source>Print the packing slip of the order just saved</source>
+        <translation>In phiếu giao hàng của đơn vừa lưu</translation>
     </message>
     <message>
         <source>A customer brings items of a receipt back and takes others instead</source>
@@ -12609,6 +12653,10 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     <message>
         <source>Paid now (F4)</source>
         <translation>Trả ngay (F4)</translation>
+    </message>
+    <message>
+        <source>Use the most</source>
+        <translation>Dùng tối đa</translation>
     </message>
     <message>
         <source>What the customer pays now in cash; the rest is owed (empty: all of it)</source>
@@ -12709,6 +12757,14 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     <message>
         <source>Name, phone or code</source>
         <translation>Tên, số điện thoại hoặc mã</translation>
+    </message>
+    <message>
+        <source>The most points this sale may take (Settings → Loyalty points)</source>
+        <translation>Số điểm nhiều nhất đơn này được dùng (Cài đặt → Điểm thưởng)</translation>
+    </message>
+    <message>
+        <source>1 point = %1</source>
+        <translation>1 điểm = %1</translation>
     </message>
     <message>
         <source>Sold below cost: %1</source>
@@ -12938,7 +12994,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>%1 and %2</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. The status cell of an order whose marketplace action failed. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The chip kinds that are on/off (a checkable Filters menu item, no editor). The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. The status cell of an order whose marketplace action failed. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
         <translation>%1 và %2</translation>
     </message>
     <message>
@@ -12978,12 +13034,12 @@ Vẫn bán?</translation>
         <translation>còn %n đơn phải xác nhận trong Seller Center: %1</translation>
     </message>
     <message>
-        <source>Not sent</source>
-        <translation>Chưa gửi lên sàn</translation>
-    </message>
-    <message>
         <source>Not sent to the marketplace: %1 (Retry or Discard in the order or the Sync panel)</source>
         <translation>Chưa gửi được lên sàn: %1 (Thử lại hoặc Bỏ qua trong đơn hoặc bảng Đồng bộ)</translation>
+    </message>
+    <message>
+        <source>Returns under way only</source>
+        <translation>Chỉ đơn đang xử lý trả hàng</translation>
     </message>
     <message>
         <source>The day&apos;s sales by payment method, refunds and cash in the drawer: check the till, print or export it</source>
@@ -13052,6 +13108,10 @@ Vẫn bán?</translation>
     <message>
         <source>Date: until %1</source>
         <translation>Ngày: đến %1</translation>
+    </message>
+    <message>
+        <source>Return under way</source>
+        <translation>Đang xử lý trả hàng</translation>
     </message>
     <message>
         <source>%n selected</source>

@@ -7,7 +7,7 @@ import re
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -334,6 +334,28 @@ def test_orders_cover_every_province_and_status_by_age(demo_ctx: ServiceContext)
 
 
 @sqlite_sql
+def test_only_the_last_days_returns_are_still_under_way(demo_ctx: ServiceContext) -> None:
+    """A return settles (returned) 3 to 10 days after it is asked for: Home's Return/Refund
+    card shows the few asked for lately, not two years of them."""
+    engine = demo_ctx.engine
+    asked = rows(engine, """
+        SELECT o.id, MAX(h.changed_at) FROM orders o JOIN order_status_changes h
+        ON h.order_id = o.id AND h.to_status = 'return_refund'
+        WHERE o.status = 'return_refund' GROUP BY o.id""")  # fmt: skip
+    under_way = scalar(engine, "SELECT COUNT(*) FROM orders WHERE status = 'return_refund'")
+    assert len(asked) == under_way  # each says when it was asked for
+    ten_days_ago = FIXED_NOW - timedelta(days=10)
+    assert [oid for oid, at in asked if _utc(at) < ten_days_ago] == []
+    returned = scalar(engine, "SELECT COUNT(*) FROM orders WHERE status = 'returned'")
+    assert under_way < returned / 20 and returned > 0
+
+
+def _utc(value: Any) -> datetime:
+    """A stored time (a datetime, or SQLite's text) as an aware UTC datetime."""
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
 def test_orders_grow_over_two_years_up_to_now(demo_ctx: ServiceContext) -> None:
     engine = demo_ctx.engine
     first, last = rows(engine, "SELECT MIN(created_at), MAX(updated_at) FROM orders")[0]

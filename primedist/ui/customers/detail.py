@@ -24,6 +24,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QCursor,
     QFont,
@@ -100,6 +101,10 @@ from primedist.ui.widgets import align_headers, fit_to_screen
 
 DASH = "—"
 AVATAR_SIZE = 64
+#: The points ledger's order number column (double-click: the order).
+POINTS_ORDER_COLUMN = 4
+#: An order number that opens its order (the app's link blue).
+LINK_COLOUR = "#2563EB"
 #: Orders and points entries read at a time (newest first; "Show more" reads the next).
 ORDERS_PAGE = 200
 POINTS_PAGE = 500
@@ -703,8 +708,9 @@ class CustomerDetailDialog(QDialog):
         layout = QVBoxLayout(page)
         self.points_summary = _label(selectable=True)
         self.points_hint = _label("muted", wrap=True)
-        self.points_table = _table(5, 4, right=(2, 3))
+        self.points_table = _table(6, 5, right=(2, 3))
         self.points_table.setObjectName("pointsLedger")
+        self.points_table.cellDoubleClicked.connect(self._points_order_double_clicked)
         layout.addWidget(self.points_summary)
         layout.addWidget(self.points_hint)
         self.points_adjust = PointsAdjustBar(self.ctx, self.customer_id)
@@ -798,7 +804,7 @@ class CustomerDetailDialog(QDialog):
         )
         self.points_table.setHorizontalHeaderLabels(
             [self.tr("When"), self.tr("Kind"), self.tr("Points"), self.tr("Balance"),
-             self.tr("Reason")]
+             self.tr("Order"), self.tr("Reason")]
         )  # fmt: skip
         self.referred_empty.setText(self.tr("Nobody was referred by this customer."))
         self.referred_table.setHorizontalHeaderLabels(
@@ -1046,7 +1052,7 @@ class CustomerDetailDialog(QDialog):
             cells = (_item(when_text(e.created_at)), _item(points_kind_label(e)),
                      _item(signed_number(e.delta, lang), right=True),
                      _item(format_number(e.balance_after, lang), right=True),
-                     _item(points_reason(e.reason)))  # fmt: skip
+                     self._order_link(e), _item(points_reason(e.reason)))  # fmt: skip
             for col, cell in enumerate(cells):
                 table.setItem(row, col, cell)
         self._show_more(self.points_more_label, self.points_more_button, len(self._points),
@@ -1320,6 +1326,20 @@ class CustomerDetailDialog(QDialog):
         ctx, cid = self.ctx, self.customer_id
         self._run(self.tr("Removing the address"),
                   lambda: svc.remove_address(ctx, cid, address_id))  # fmt: skip
+
+    def _order_link(self, entry: PointsRow) -> QTableWidgetItem:
+        """The entry's order number, blue as a link: a double-click opens the order."""
+        item = _item(entry.order_number or "", key=entry.order_id)
+        if entry.order_number and entry.order_id is not None:
+            item.setForeground(QBrush(QColor(LINK_COLOUR)))
+            item.setToolTip(self.tr("Double-click to open the order"))
+        return item
+
+    def _points_order_double_clicked(self, row: int, _column: int) -> None:
+        item = self.points_table.item(row, POINTS_ORDER_COLUMN)
+        order_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if order_id is not None and item is not None and item.text():
+            self.openOrder.emit(int(order_id))
 
     def _order_double_clicked(self, row: int, _column: int) -> None:
         item = self.orders_table.item(row, 0)

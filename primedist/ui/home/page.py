@@ -722,7 +722,9 @@ class HomePage(FiguresPage):
         elif key == "no_revenue":
             self.show_no_revenue()
         elif key in reports.WAITING:  # work waiting now: every date, as the count
-            self.openOrders.emit(dict(TODO_CARDS)[key], OrderFilter(shop_ids=shops))
+            # Return/Refund counts the returns under way, not those already returned.
+            flt = OrderFilter(shop_ids=shops, returns_under_way=key == "return_refund")
+            self.openOrders.emit(dict(TODO_CARDS)[key], flt)
         else:
             tab = dict(TODO_CARDS)[key]
             self.openOrders.emit(tab, OrderFilter(shop_ids=shops, date_from=first, date_to=last))

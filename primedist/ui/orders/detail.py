@@ -480,7 +480,8 @@ class OrderDetailDialog(QDialog):
         self.money_captions: dict[str, QLabel] = {}
         self.money_values: dict[str, QLabel] = {}
         keys = [key for key, _label_text, _sign in MONEY_PARTS]
-        rows = [*keys, "total", "commission", "refunded", "paid", "owed", "profit"]
+        rows = [*keys, "total", "commission", "refunded", "paid", "owed", "cash", "change",
+                "profit"]  # fmt: skip
         for row, key in enumerate(rows):
             caption, value = _label(wrap=True), _label(selectable=True)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -652,6 +653,8 @@ class OrderDetailDialog(QDialog):
         self.money_captions["refunded"].setText(self.tr("Refunded"))
         self.money_captions["paid"].setText(self.tr("Paid"))
         self.money_captions["owed"].setText(self.tr("Owed"))
+        self.money_captions["cash"].setText(self.tr("Cash received"))
+        self.money_captions["change"].setText(self.tr("Change given"))
         self.money_captions["owed"].setToolTip(
             self.tr("What this sale on account leaves owed, as its receipt says; what the "
                     "customer pays later counts on their account.")
@@ -857,8 +860,16 @@ class OrderDetailDialog(QDialog):
         self.money_values["paid"].setText(money(detail.paid_towards))
         self.money_values["owed"].setText(money(owed))
         show_commission = bool(order.commission) or self._is_marketplace()
+        # A cash sale's cash handed over and change, as its receipt says them (kept since
+        # migration 0034; an older sale's was never stored).
+        cash = order.cash_received
+        change = None if cash is None else cash - (order.total - detail.exchange_credit)
+        self.money_values["cash"].setText(money(cash or 0))
+        self.money_values["change"].setText(money(change or 0))
+        cash_sale = change is not None and change >= 0
         shown_rows = {"commission": show_commission, "refunded": order.refunded_amount > 0,
-                      "paid": owed > 0, "owed": owed > 0}  # fmt: skip
+                      "paid": owed > 0, "owed": owed > 0, "cash": cash_sale,
+                      "change": cash_sale}  # fmt: skip
         for key, shown in shown_rows.items():
             self.money_captions[key].setVisible(shown)
             self.money_values[key].setVisible(shown)

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QSettings,
     QSize,
     Qt,
     QTimer,
@@ -119,6 +120,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
+from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.delivery_address import province_combo
 from primedist.ui.printing.actions import (
     OrderPrinter,
@@ -156,6 +158,11 @@ PAYMENT_METHODS = (
     PaymentMethod.E_WALLET,
     PaymentMethod.ON_ACCOUNT,
 )
+#: ui.ini: the type of the last order saved from a customer's Create order on this PC.
+CUSTOMER_TYPE_KEY = "sale/customer_order_type"
+#: Create order from a customer, the first time: a customer looked up in the list is
+#: mostly one who rang or wrote (the one at the counter is picked with F3).
+FIRST_CUSTOMER_TYPE = OrderSource.PHONE
 QUOTE_DEBOUNCE_MS = 50
 CUSTOMER_DEBOUNCE_MS = 150
 #: Products are suggested this long after the last key: a scanner types its code and
@@ -1154,7 +1161,10 @@ class SaleDialog(QDialog):
         self._connect()
         self._install_keys()
         self.retranslate()
-        self._set_source(OrderSource.COUNTER)
+        #: Opened by a customer's Create order: its type is remembered when saved.
+        self._from_customer = (customer_id is not None and edit_order_id is None
+                               and repeat_order_id is None)  # fmt: skip
+        self._set_source(customer_order_type(ctx) if self._from_customer else OrderSource.COUNTER)
         if customer_id is not None:
             self.set_customer(get_customer(ctx, customer_id))
         if edit_order_id is not None:
@@ -1292,6 +1302,8 @@ class SaleDialog(QDialog):
         self.saved_label.setObjectName("savedLabel")
         self.saved_label.hide()
         bar.addWidget(self.saved_label)
+        self.next_steps = self._build_next_steps()
+        bar.addWidget(self.next_steps)
         bar.addSpacing(12)
         self.exchange_button = QPushButton()
         self.exchange_button.setObjectName("exchangeButton")
@@ -1300,6 +1312,27 @@ class SaleDialog(QDialog):
         self.exchange_button.clicked.connect(self.start_exchange)
         bar.addWidget(self.exchange_button)
         return bar
+
+    def _build_next_steps(self) -> QWidget:
+        """After a phone or chat order is saved: ship it, print its packing slip."""
+        steps = QWidget()
+        row = QHBoxLayout(steps)
+        row.setContentsMargins(6, 0, 0, 0)
+        row.setSpacing(6)
+        self.ship_saved_button = QPushButton()
+        self.ship_saved_button.setObjectName("shipSavedButton")
+        self.ship_saved_button.clicked.connect(self.ship_saved)
+        self.slip_button = QPushButton()
+        self.slip_button.setObjectName("packingSlipButton")
+        self.slip_button.clicked.connect(self.print_packing_slip)
+        for button in (self.ship_saved_button, self.slip_button):
+            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the next scan goes to the product
+            row.addWidget(button)
+        # Its own printer: a failed slip must not offer to stop printing receipts.
+        self.slip_printer = OrderPrinter(self, self.ctx)
+        steps.hide()
+        return steps
 
     def _build_left(self) -> QVBoxLayout:
         left = QVBoxLayout()
@@ -1480,6 +1513,16 @@ class SaleDialog(QDialog):
         self.points.setPlaceholderText("0")
         self.points_balance = QLabel()
         self.points_balance.setObjectName("pointsBalance")
+        self.points_most = QPushButton()
+        self.points_most.setObjectName("linkButton")
+        self.points_most.setAutoDefault(False)
+        self.points_most.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # scans go to the product
+        self.points_most.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.points_most.clicked.connect(self.use_most_points)
+        # What the points typed are worth, live: the owner sees the đồng before the limit.
+        self.points_worth = QLabel()
+        self.points_worth.setObjectName("pointsBalance")
+        self.points_worth.setMinimumHeight(self.points_worth.fontMetrics().lineSpacing())
         self.shipping_fee = MoneyEdit("shippingFee")
         self.payment = QComboBox()
         self.payment.setObjectName("paymentMethod")
@@ -1492,12 +1535,31 @@ class SaleDialog(QDialog):
         self.paid_now_cell = _cell(self.pay_captions[6], self.paid_now)
         grid.addWidget(_cell(self.pay_captions[0], self.order_discount), 0, 0)
         grid.addWidget(_cell(self.pay_captions[1], self.voucher), 0, 1)
-        grid.addWidget(_cell(self.pay_captions[2], self.shipping_fee), 1, 0)
-        grid.addWidget(_cell(self.pay_captions[3], self.points, self.points_balance), 1, 1)
+        grid.addWidget(
+            _cell(self.pay_captions[2], self.shipping_fee), 1, 0, Qt.AlignmentFlag.AlignTop
+        )  # level with the points box, not centred
+        grid.addWidget(self._points_cell(), 1, 1)
         grid.addWidget(_cell(self.pay_captions[4], self.payment), 2, 0)
         grid.addWidget(self.cash_cell, 2, 1)
         grid.addWidget(self.paid_now_cell, 2, 1)  # on account, instead of the cash
         return self.payment_box
+
+    def _points_cell(self) -> QWidget:
+        """Points to redeem: "Use the most" on the caption's line, the box with the balance,
+        what the points are worth under it."""
+        cell = _cell(self.pay_captions[3], self.points, self.points_balance)
+        box = cell.layout()
+        assert isinstance(box, QVBoxLayout)
+        caption_row = QHBoxLayout()
+        caption_row.setSpacing(4)
+        box.removeWidget(self.pay_captions[3])
+        caption_row.addWidget(self.pay_captions[3], 1)
+        caption_row.addWidget(self.points_most)
+        # As high as the caption: the box stays level with the shipping fee's beside it.
+        self.points_most.setMaximumHeight(self.pay_captions[3].sizeHint().height())
+        box.insertLayout(0, caption_row)
+        box.addWidget(self.points_worth)
+        return cell
 
     def _build_totals(self) -> QFrame:
         frame = QFrame()
@@ -1535,6 +1597,12 @@ class SaleDialog(QDialog):
             QCoreApplication.translate("orders", "Chat order (Facebook, Zalo)")
         )
         self.exchange_button.setText(QCoreApplication.translate("orders", "Exchange…  (F8)"))
+        self.ship_saved_button.setText(QCoreApplication.translate("orders", "Ship…"))
+        self.ship_saved_button.setToolTip(QCoreApplication.translate(
+            "orders", "Create the shipment of the order just saved with your carrier"))  # fmt: skip
+        self.slip_button.setText(QCoreApplication.translate("orders", "Print packing slip"))
+        self.slip_button.setToolTip(QCoreApplication.translate(
+            "orders", "Print the packing slip of the order just saved"))  # fmt: skip
         self.exchange_button.setToolTip(
             QCoreApplication.translate(
                 "orders", "A customer brings items of a receipt back and takes others instead"
@@ -1597,6 +1665,10 @@ class SaleDialog(QDialog):
         ]
         for caption, text in zip(self.pay_captions, texts, strict=True):
             caption.setText(text)
+        self.points_most.setText(QCoreApplication.translate("orders", "Use the most"))
+        self.points_most.setToolTip(QCoreApplication.translate(
+            "orders", "The most points this sale may take (Settings → Loyalty points)"
+        ))
         for i, method in enumerate(PAYMENT_METHODS):
             self.payment.setItemText(i, enum_label(method))
         self.paid_now.setToolTip(
@@ -1702,6 +1774,7 @@ class SaleDialog(QDialog):
             # next scan belongs, not typed onto the code; never swallowed in silence.
             edit.returnPressed.connect(lambda: self._focus(self.product_search))
         self.points.textChanged.connect(self._changed)
+        self.points.textChanged.connect(self._show_points_worth)
         self.payment.currentIndexChanged.connect(self._on_payment_changed)
         self.save_button.clicked.connect(self.save)
 
@@ -1773,6 +1846,7 @@ class SaleDialog(QDialog):
 
     def _exchanged(self, text: str) -> None:
         """The exchange saved (its screen closed): the new order and what changes hands."""
+        self.next_steps.hide()
         self.saved_label.setText(text)
         self.saved_label.show()
 
@@ -1870,6 +1944,7 @@ class SaleDialog(QDialog):
     def add_product(self, hit: VariantHit) -> None:
         """One more of `hit` (a new line, or +1 on its line); clears the product field."""
         self.saved_label.hide()
+        self.next_steps.hide()
         row = self.model.add(hit)
         self.lines.selectRow(row)
         self.lines.scrollTo(self.model.index(row, 0))
@@ -1957,6 +2032,7 @@ class SaleDialog(QDialog):
         balance = self._points_balance()
         self.walk_in_button.setVisible(hit is not None)
         self.points.setEnabled(bool(hit and balance))
+        self.points_most.setEnabled(bool(hit and balance))
         if hit is None:
             title = QCoreApplication.translate("orders", "Walk-in customer")
             note = QCoreApplication.translate("orders", "List prices, no points")
@@ -2177,6 +2253,7 @@ class SaleDialog(QDialog):
         values["discount"].setText(minus_text(q.order_discount))
         values["voucher"].setText(minus_text(q.voucher_discount))
         values["points"].setText(minus_text(q.points_discount))
+        self._show_points_worth()
         values["shipping"].setText(money_text(q.shipping_fee))
         values["total"].setText(money_text(q.total))
         short = q.change_due is not None and q.change_due < 0
@@ -2184,6 +2261,28 @@ class SaleDialog(QDialog):
         self._mark_short(short)
         self._show_account()
         self._show_cost_warning()
+
+    def _show_points_worth(self) -> None:
+        """Under the points box: "= 149,000 đ" for the points typed, else what one point
+        is worth (known from the last quote; nothing for a walk-in)."""
+        value = self.quote.point_value if self.quote is not None and self.customer else 0
+        typed = int(self.points.text() or 0) if self.points.hasAcceptableInput() else 0
+        if not value or not self.points.isEnabled():
+            text = ""
+        elif typed:
+            text = "= " + money_text(typed * value)
+        else:
+            text = QCoreApplication.translate("orders", "1 point = %1").replace(
+                "%1", money_text(value))  # fmt: skip
+        self.points_worth.setText(text)
+
+    def use_most_points(self) -> None:
+        """Use the most: the most points the customer may redeem on this sale (their
+        balance, the cap of Settings → Points, never more than the sale costs)."""
+        self.requote()
+        most = self.quote.points_most if self.quote is not None else 0
+        self.points.setText(str(most) if most else "")
+        self.requote()
 
     def _mark_short(self, short: bool) -> None:
         """Cash short of the total: "Still to pay" in red, not the green change due."""
@@ -2315,6 +2414,11 @@ class SaleDialog(QDialog):
             )
         self.saved_label.setText(text.replace("%1", created.external_id))
         self.saved_label.show()
+        # A phone or chat order is shipped: its next steps, while the next sale is empty.
+        self.next_steps.setVisible(self.source != OrderSource.COUNTER)
+        if self._from_customer:
+            remember_customer_order_type(self.ctx, self.source)
+            self._from_customer = False  # the next sale on this screen is a walk-in's
         if self.print_receipt.isChecked():
             self.printer.print(
                 [created.id],
@@ -2323,6 +2427,31 @@ class SaleDialog(QDialog):
                 open_drawer=self._took_cash(),
             )
         self.reset()
+
+    def ship_saved(self) -> QDialog | None:
+        """The carrier dialog of the Orders tab (Ship…) for the order just saved."""
+        created = self.last_created
+        if created is None:
+            return None
+        dialog = BulkShipDialog(self.ctx, [created.id], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.openOrder.connect(self._open_order)
+        self.ship_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _open_order(self, order_id: int) -> None:
+        """An order the carrier dialog cannot ship (its address): its detail, to fix it."""
+        from primedist.ui.orders.detail import OrderDetailDialog
+
+        detail = OrderDetailDialog(self.ctx, order_id, self.ship_dialog)
+        detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        detail.open()
+
+    def print_packing_slip(self) -> None:
+        """The packing slip of the order just saved (Settings → Printers → Packing slip)."""
+        if self.last_created is not None:
+            self.slip_printer.print([self.last_created.id], DocumentType.PACKING_SLIP)
 
     def reprint_receipt(self) -> None:
         """Ctrl+P: the receipt of the last sale saved on this screen, on the receipt
@@ -2387,6 +2516,29 @@ class SaleDialog(QDialog):
             if QMessageBox.question(self, title, text, yes | no, no) != yes:
                 return
         super().reject()
+
+
+def _prefs(ctx: ServiceContext) -> QSettings | None:
+    if ctx.settings is None:
+        return None
+    return QSettings(str(ctx.settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def customer_order_type(ctx: ServiceContext) -> OrderSource:
+    """The type Create order from a customer opens on: the last saved so on this PC."""
+    prefs = _prefs(ctx)
+    value = str(prefs.value(CUSTOMER_TYPE_KEY, "", type=str)) if prefs is not None else ""
+    try:
+        return OrderSource(value) if value else FIRST_CUSTOMER_TYPE
+    except ValueError:
+        return FIRST_CUSTOMER_TYPE
+
+
+def remember_customer_order_type(ctx: ServiceContext, source: OrderSource) -> None:
+    prefs = _prefs(ctx)
+    if prefs is not None:
+        prefs.setValue(CUSTOMER_TYPE_KEY, source.value)
+        prefs.sync()
 
 
 def _receipt_payment(created: CreatedOrder) -> Payment:

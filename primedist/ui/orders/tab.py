@@ -107,7 +107,9 @@ HIDDEN_COLUMNS = ("channel", "flagged", "outbox_pending", "outbox_failed")
 #: Column widths of this view where the spec's default is too narrow (shop names are long).
 VIEW_WIDTHS = {"shop": 215}
 #: Filter chip kinds, in chip order.
-CHIP_KINDS = ("shop", "value", "payment", "date", "flagged")
+CHIP_KINDS = ("shop", "value", "payment", "date", "flagged", "returning")
+#: The chip kinds that are on/off (a checkable Filters menu item, no editor).
+TOGGLE_KINDS = ("flagged", "returning")
 STATUS_COLOURS = {
     OrderStatus.PENDING: "#B45309",
     OrderStatus.CONFIRMED: "#1D4ED8",
@@ -539,6 +541,7 @@ def cleared(flt: OrderFilter, kind: str) -> OrderFilter:
         "payment": {"payment_methods": ()},
         "date": {"date_from": None, "date_to": None},
         "flagged": {"flagged_only": False},
+        "returning": {"returns_under_way": False},
     }
     return replace(flt, **fields[kind])
 
@@ -615,7 +618,8 @@ class OrdersPage(FilteredListPage):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
         layout.addWidget(self._build_status_strip())
-        layout.addLayout(self._build_search_row(CHIP_KINDS, {"flagged": self._on_flagged_toggled}))
+        toggles = {"flagged": self._on_flagged_toggled, "returning": self._on_returning_toggled}
+        layout.addLayout(self._build_search_row(CHIP_KINDS, toggles))
         layout.addWidget(self._build_chips())
         layout.addWidget(self._build_actions())
         layout.addWidget(self._build_message())
@@ -752,6 +756,7 @@ class OrdersPage(FilteredListPage):
             "payment": QCoreApplication.translate("orders", "Payment method…"),
             "date": QCoreApplication.translate("orders", "Order date…"),
             "flagged": QCoreApplication.translate("orders", "Flagged only"),
+            "returning": QCoreApplication.translate("orders", "Returns under way only"),
         }
         for kind, text in menu.items():
             self.filter_actions[kind].setText(text)
@@ -906,6 +911,9 @@ class OrdersPage(FilteredListPage):
     def _on_flagged_toggled(self, checked: bool) -> None:
         self.set_filter(replace(self._filter, flagged_only=checked))
 
+    def _on_returning_toggled(self, checked: bool) -> None:
+        self.set_filter(replace(self._filter, returns_under_way=checked))
+
     def chip_texts(self) -> dict[str, str]:
         """{kind: text} of the active filters, in chip order."""
         f, lang, out = self._filter, current_language(), {}
@@ -936,6 +944,8 @@ class OrdersPage(FilteredListPage):
             )
         if f.flagged_only:
             out["flagged"] = QCoreApplication.translate("orders", "Flagged")
+        if f.returns_under_way:  # Home's Return/Refund card: its count, not those returned
+            out["returning"] = QCoreApplication.translate("orders", "Return under way")
         return out
 
     @staticmethod
@@ -949,13 +959,15 @@ class OrdersPage(FilteredListPage):
 
     def _rebuild_chips(self) -> None:
         super()._rebuild_chips()
-        flagged = self.filter_actions["flagged"]
-        flagged.blockSignals(True)
-        flagged.setChecked(self._filter.flagged_only)
-        flagged.blockSignals(False)
+        on = {"flagged": self._filter.flagged_only, "returning": self._filter.returns_under_way}
+        for kind, checked in on.items():
+            action = self.filter_actions[kind]
+            action.blockSignals(True)
+            action.setChecked(checked)
+            action.blockSignals(False)
 
     def _on_chip_clicked(self, kind: str) -> None:
-        if kind != "flagged":
+        if kind not in TOGGLE_KINDS:
             self.edit_filter(kind)
 
     # Selection (selected_ids, select_ids, selected_count: SqlListPage) --------------------

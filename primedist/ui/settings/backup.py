@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -109,6 +110,19 @@ class BackupSettings(QWidget):
         layout.addLayout(bar)
         self.message = message_label("backupMessage")
         layout.addWidget(self.message)
+        # Where the backups are (short; the whole path on hover), to copy one to a stick
+        # or check it is there: the file names alone do not say.
+        folder_row = QHBoxLayout()
+        self.folder_label = QLabel()
+        self.folder_label.setObjectName("backupFolder")
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_folder_button = QPushButton()
+        self.open_folder_button.setObjectName("openBackupFolder")
+        self.open_folder_button.clicked.connect(self.open_folder)
+        folder_row.addWidget(self.folder_label)
+        folder_row.addWidget(self.open_folder_button)
+        folder_row.addStretch(1)
+        layout.addLayout(folder_row)
         # PostgreSQL: how to restore the selected backup (selectable: to copy the command).
         self.restore_note = message_label("restoreCommand")
         self.restore_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -156,6 +170,9 @@ class BackupSettings(QWidget):
                   self.table):  # fmt: skip
             w.setEnabled(self.allowed)
         self.restore_button.setEnabled(self.can_restore)
+        has_folder = self.allowed and ctx.settings is not None
+        self.folder_label.setVisible(has_folder)
+        self.open_folder_button.setVisible(has_folder)
         self.retranslate()
         # Everyone reads how many backups the shop keeps (only a manager changes it).
         self.keep.setValue(svc.backup_keep(ctx))
@@ -196,11 +213,27 @@ class BackupSettings(QWidget):
         self.table.setHorizontalHeaderLabels(
             [self.tr("Taken"), self.tr("Kind"), self.tr("Size"), self.tr("File")]
         )
+        header = self.table.horizontalHeaderItem(COL_FILE)
+        if header is not None:
+            header.setToolTip(self._utc_note())
         self.keep_caption.setText(self.tr("Keep the newest backups of each kind:"))
         self.keep_save.setText(self.tr("Save"))
+        backups = self.folder()
+        if backups is not None:
+            self.folder_label.setText(fill_in(self.tr("Backups folder: %1"),
+                                              short_path(str(backups))))  # fmt: skip
+            self.folder_label.setToolTip(str(backups))
+        self.open_folder_button.setText(self.tr("Open folder"))
         self._fill()
         self._show_failure()
         self._show_server_notes()
+
+    def _utc_note(self) -> str:
+        # The names keep UTC: they sort by time whatever the clock's zone, and older
+        # versions (another PC, a restored copy) read them so (`db.backup.taken_at`).
+        return self.tr(
+            "The time in the file name is UTC (world time); Taken shows the shop's time."
+        )
 
     def _kind(self, reason: str) -> str:
         kinds = {
@@ -281,6 +314,8 @@ class BackupSettings(QWidget):
             for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, str(b.path))
+                if col == COL_FILE:
+                    item.setToolTip(self._utc_note())
                 if col == 2:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -365,6 +400,24 @@ class BackupSettings(QWidget):
         return self.backups[rows[0].row()].path
 
     # Actions ------------------------------------------------------------------------------
+    def folder(self) -> Path | None:
+        """This PC's backups folder (None without settings: nothing to show)."""
+        return self.ctx.settings.backup_dir if self.ctx.settings is not None else None
+
+    def open_folder(self) -> None:
+        """Show the backups folder in the file manager (made first: a new shop's daily
+        backup may not have run yet)."""
+        folder = self.folder()
+        if folder is None:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # the file manager's own refusal is said below
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self._say(lambda: fill_in(self.tr("Could not open the folder %1."), str(folder)),
+                      error=True)  # fmt: skip
+
     def back_up_now(self) -> None:
         self._busy(True)
         op: Op[Path] = Op(

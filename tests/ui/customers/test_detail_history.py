@@ -124,7 +124,7 @@ def test_points_reasons_and_reversals_in_english(
     dialog = open_detail(qtbot, owner_ctx, cid)
     table = dialog.points_table
     # Newest first: given back, reversed, given back, corrected, earned, redeemed.
-    assert column(table, 4) == [
+    assert column(table, 5) == [
         f"Given back: points redeemed on {code} (returned)",
         f"Reversed: {code} is return refund",
         f"Given back: points redeemed on returned items of {code}",
@@ -155,7 +155,7 @@ def test_points_reasons_and_reversals_in_vietnamese(
 
         returned = vietnamese("enum", "Returned")
         return_refund = vietnamese("enum", "Return/Refund")
-        assert column(table, 4) == [
+        assert column(table, 5) == [
             adjusted,
             vi("Given back: points redeemed on {order} ({status})", order=code, status=returned),
             vi("Reversed: {order} is {status}", order=code, status=return_refund),

@@ -72,7 +72,7 @@ def test_points_adjusted_by_hand_with_a_reason(
     assert (bar.delta.value(), bar.reason.text()) == (0, "")
     assert "Remaining 35" in dialog.points_summary.text()
     table = dialog.points_table
-    assert [table.item(0, c).text() for c in (2, 3, 4)] == ["+15", "35", "Đổi quà"]
+    assert [table.item(0, c).text() for c in (2, 3, 5)] == ["+15", "35", "Đổi quà"]
 
 
 def test_a_rank_given_by_hand_says_so(qtbot, engine: Engine, owner_ctx: ServiceContext) -> None:

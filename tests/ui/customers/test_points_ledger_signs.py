@@ -34,6 +34,6 @@ def test_points_added_and_taken_show_a_plus_and_a_minus_sign(
     dialog = show_widget(qtbot, CustomerDetailDialog(owner_ctx, cid), 1100, 760)
     qtbot.waitUntil(lambda: dialog.points_table.rowCount() == 2, timeout=WAIT)
     table = dialog.points_table
-    shown = [(_text(table, r, 2), _text(table, r, 4)) for r in range(2)]
+    shown = [(_text(table, r, 2), _text(table, r, 5)) for r in range(2)]
     assert shown == [("+31", "Tặng thêm"), ("\u22123.740", "Đổi quà")]  # newest first
     assert "-" not in _text(table, 1, 2)
