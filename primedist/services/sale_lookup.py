@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -294,21 +293,33 @@ def lookup_text(
 
 
 def _named_variants(rows: Iterable[_R], text: str) -> Iterator[_R]:
-    """Of each product's variants (`_variant_select` rows, then the product id, grouped by
-    product), those `text` names: every word in the product's name or the variant's own
+    """Of `_variant_select` rows (then the product id), those `text` names (`named_mask`)."""
+    found = list(rows)
+    mask = named_mask(text, [(r[-1], r[1], r[2], r[3], r[4], r[5]) for r in found])
+    return (row for row, named in zip(found, mask, strict=True) if named)
+
+
+#: A variant as `named_mask` reads it: (product id, product name, option1, option2, SKU,
+#: barcode).
+NamedVariant = tuple[object, str, str | None, str | None, str | None, str | None]
+
+
+def named_mask(text: str, variants: Sequence[NamedVariant]) -> list[bool]:
+    """Whether `text` names each variant, found through its product's search text (which
+    holds every variant's words): every word in the product's name or the variant's own
     SKU, barcode or option values; and a word that is a whole option value of the product
-    ("m", "xanh") the variant's own — "so mi xanh reu m" is size M, not the S whose
-    "m" only starts "mi"."""
+    ("m", "xanh") the variant's own — "so mi xanh reu m" is size M, not the S whose "m"
+    only starts "mi"."""
     typed = set(search_tokens(text))
     own_words = words_matcher(text)
-    for _product, group in groupby(rows, key=lambda r: r[-1]):
-        variants = list(group)
-        options = [set(search_tokens(f"{r[2] or ''} {r[3] or ''}")) for r in variants]
-        named = typed & set().union(*options)
-        for row, own in zip(variants, options, strict=True):
-            vid, name, option1, option2, sku, barcode, *_ = row
-            if named <= own and own_words((name, sku, barcode, option1, option2)):
-                yield row
+    options = [set(search_tokens(f"{v[2] or ''} {v[3] or ''}")) for v in variants]
+    of_product: dict[object, set[str]] = {}
+    for v, own in zip(variants, options, strict=True):
+        of_product.setdefault(v[0], set()).update(own)
+    return [
+        typed & of_product[v[0]] <= own and own_words((v[1], v[4], v[5], v[2], v[3]))
+        for v, own in zip(variants, options, strict=True)
+    ]
 
 
 # --------------------------------------------------------------------------- customers

@@ -68,6 +68,7 @@ from primedist.services.export_support import (
     replaced_when_done,
     stream_rows,
 )
+from primedist.services.sale_lookup import named_mask
 from primedist.services.stock import (
     lock_stock,
     merged_cost,
@@ -626,10 +627,17 @@ def group_detail(ctx: ServiceContext, group_id: int) -> GroupDetail:
                            group.stock, group.reserved, group.created_at, members)  # fmt: skip
 
 
+def _by_code(sku: str, barcode: str | None, low: str) -> bool:
+    """The variant is found by its own SKU (exactly or its start) or barcode."""
+    return sku.lower().startswith(low) or (barcode or "").lower() == low
+
+
 def find_candidates(ctx: ServiceContext, text: str, limit: int = 50) -> list[Candidate]:
     """Variants of active products from any shop whose product name, SKU or barcode
     matches `text` (folded, word prefixes), for the "add listings" picker: exact SKU or
-    barcode matches first, then SKU prefixes, then by product name. Empty text: none."""
+    barcode matches first, then SKU prefixes, then by product name — of a product found
+    by name, the variants the words name (`sale_lookup.named_mask`: "ao so mi xanh reu"
+    lists the Xanh rêu ones). Empty text: none."""
     ctx.require(Module.PRODUCTS)
     query = (text or "").strip()
     if not query:
@@ -658,6 +666,11 @@ def find_candidates(ctx: ServiceContext, text: str, limit: int = 50) -> list[Can
             .limit(max(1, limit))
         )  # fmt: skip
         rows = session.execute(stmt).all()
+        # A product is found through every variant's words (its colours, sizes): of those
+        # found by name (rank 2), only the variants the words name; SKU and barcode
+        # matches stay.
+        named = named_mask(query, [(r[3], r[4], r[5], r[6], r[1], r[2]) for r in rows])
+        rows = [r for r, ok in zip(rows, named, strict=True) if ok or _by_code(r[1], r[2], low)]
         shops = _shops_of(session, [r[3] for r in rows])
         return [
             Candidate(vid, sku, barcode, pname, _options(o1, o2), shops.get(pid, ()), price,

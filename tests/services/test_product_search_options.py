@@ -137,3 +137,19 @@ def test_an_import_writes_the_option_values_and_a_new_colour_reindexes(
 def table_of_ids(engine: Engine) -> list[int]:
     with engine.connect() as conn:
         return [int(i) for i in conn.execute(sa.select(table_of(Product).c.id)).scalars()]
+
+
+def test_the_sku_group_picker_lists_the_variants_of_the_colour_typed(
+    owner_ctx: ServiceContext,
+) -> None:
+    from primedist.services import sku_groups
+
+    catalogue.create_product(owner_ctx, linen_draft())
+
+    def picked(text: str) -> list[str]:
+        return [c.sku for c in sku_groups.find_candidates(owner_ctx, text)]
+
+    assert picked("ao so mi xanh reu") == ["ASM-XR-M", "ASM-XR-S"]
+    assert picked("ao so mi xanh reu m") == ["ASM-XR-M"]
+    assert picked("ao so mi linen") == ["ASM-TR-M", "ASM-TR-S", "ASM-XR-M", "ASM-XR-S"]
+    assert picked("asm-tr") == ["ASM-TR-M", "ASM-TR-S"]  # a SKU's start: its variants
