@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -319,6 +320,52 @@ def fit_lines(listing: QListWidget) -> None:
     listing.setMaximumHeight(max(listing.minimumHeight(), lines + 2 * listing.frameWidth() + 6))
 
 
+class CardRow(QWidget):
+    """The to-do cards in one row when they fit the page's width, else in two (eight
+    cards on a 1024-pixel window: one row pushed the page past the window's edge and cut
+    the titles "Trả hàng/Hoàn tiền", "Sản phẩm chưa bán" and the money of "Khách nợ")."""
+
+    def __init__(self, spacing: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(spacing)
+        self.cards: list[QWidget] = []
+        self._placed: tuple[int, ...] = ()
+
+    def add(self, card: QWidget) -> None:
+        self.cards.append(card)
+        self.arrange()
+
+    def arrange(self) -> None:
+        """Lay the shown cards out for the current width (again when one shows or hides)."""
+        shown = [c for c in self.cards if not c.isHidden()]
+        spacing = self.grid.spacing()
+        one_row = sum(c.sizeHint().width() for c in shown) + spacing * max(len(shown) - 1, 0)
+        cols = len(shown) if one_row <= self.width() or len(shown) <= 4 else -(-len(shown) // 2)
+        # Never narrower than two rows of them: the row itself is what makes room.
+        two_rows = -(-len(shown) // 2)
+        widest = max((c.minimumSizeHint().width() for c in shown), default=0)
+        self.setMinimumWidth(two_rows * widest + spacing * max(two_rows - 1, 0))
+        placed = (cols, *(id(c) for c in shown))
+        if placed == self._placed:
+            return
+        self._placed = placed
+        for card in self.cards:
+            self.grid.removeWidget(card)
+        for col in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(col, 0)
+        for i, card in enumerate(shown):
+            self.grid.addWidget(card, i // max(cols, 1), i % max(cols, 1))
+        for col in range(cols):
+            self.grid.setColumnStretch(col, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.arrange()
+
+
 class FeedList(QListWidget):
     """The latest events, each line whole: a long one wraps at the list's width (a
     sideways scroll bar covered a line of a narrow window), the list as tall as its
@@ -430,22 +477,21 @@ class HomePage(FiguresPage):
         self.todo_title = QLabel()
         self.todo_title.setObjectName("sectionTitle")
         outer.addWidget(self.todo_title)
-        todo = QHBoxLayout()
-        todo.setSpacing(10)
+        self.todo_row = todo = CardRow(10)
         self.todo: dict[str, Card] = {}
         for key, _tab in TODO_CARDS:
             # Everyone sees the counts; only who may open the list behind a card can click.
             card = Card(key, clickable=ctx.actor.can(todo_module(key)), compact=True)
             card.clicked.connect(lambda k=key: self.open_todo(k))
             self.todo[key] = card
-            todo.addWidget(card)
+            todo.add(card)
         # What customers owe for sales on account (not a count: the money), for those who
         # may see customers; the figure is the shop's, whatever the range and shops.
         self.owing = Card("owing", clickable=True, compact=True)
         self.owing.clicked.connect(self.open_owing)
         self.owing.setVisible(False)
-        todo.addWidget(self.owing)
-        outer.addLayout(todo)
+        todo.add(self.owing)
+        outer.addWidget(todo)
         figures = QHBoxLayout()
         figures.setSpacing(10)
         self.revenue = Card("revenue")
@@ -611,6 +657,7 @@ class HomePage(FiguresPage):
         sales = self.parts.sales if data is None else data.revenue is not None
         for key, card in self.todo.items():
             card.setVisible(key in todo)
+        self.todo_row.arrange()
         owing = not self.owing.isHidden()
         self.todo_title.setVisible(bool(todo) or owing)
         show_all((self.revenue, self.new_orders, self.channels, self.pie_panel), sales)
@@ -700,7 +747,8 @@ class HomePage(FiguresPage):
     def _fill_owing(self) -> None:
         owing = self.data.owing if self.data is not None else None
         self.owing.setVisible(owing is not None and owing[0] > 0)  # a shop that sells on
-        if owing is None:  # account sees it; the others are spared a card of zeros
+        self.todo_row.arrange()  # account sees it; the others are spared a card of zeros
+        if owing is None:
             return
         count, owed = owing
         lang = current_language()
