@@ -1335,6 +1335,9 @@ class GoodsReceiptsPage(SearchedRowsFollow, QWidget):
         self.lines_title = QLabel()
         self.lines_title.setTextFormat(Qt.TextFormat.PlainText)
         self.lines_title.setObjectName("sectionTitle")
+        # Its returns, what is unpaid and the supplier's debt now: on a 1024-pixel window
+        # one line cut the debt's amount ("Hiện còn nợ nhà cung cấp: 9.5").
+        self.lines_title.setWordWrap(True)
         layout.addWidget(self.lines_title)
         self.lines_table = row_table(6, 1)
         self.lines_table.setObjectName("receiptLinesTable")

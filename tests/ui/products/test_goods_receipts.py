@@ -367,6 +367,13 @@ def test_paid_in_part_leaves_the_rest_owed(qtbot, page, owner_ctx, products):
     qtbot.waitUntil(lambda: receipts.lines_title.text() == (
         "Lines of PN000001 · 200,000 VND unpaid at delivery · Owed to the supplier now: "
         "200,000 VND"), timeout=WAIT)  # fmt: skip
+    # On a narrow window the line wraps: the debt's amount is never cut off.
+    title = receipts.lines_title
+    title.setFixedWidth(title.fontMetrics().horizontalAdvance(title.text()) // 2)
+    qtbot.waitUntil(lambda: title.height() >= title.heightForWidth(title.width()), timeout=WAIT)
+    assert title.heightForWidth(title.width()) > title.fontMetrics().height()  # two lines
+    title.setMinimumWidth(0)
+    title.setMaximumWidth(16777215)
     # Paid off later on the supplier's account: the receipt does not claim it is still
     # owed (it said "200,000 VND owed to the supplier" with nothing owed).
     suppliers.pay_supplier(owner_ctx, supplier.id, 250_000)
