@@ -2032,7 +2032,13 @@ class SaleDialog(QDialog):
         balance = self._points_balance()
         self.walk_in_button.setVisible(hit is not None)
         self.points.setEnabled(bool(hit and balance))
+        # Shown only when there are points to use (greyed beside "Dùng điểm" for a walk-in
+        # it read as a placeholder, and widened the fields' column on a small screen).
         self.points_most.setEnabled(bool(hit and balance))
+        self.points_most.setVisible(bool(hit and balance))
+        # The worth's line too: without points it only took a row from the payment fields
+        # (with problems listed, the method and cash boxes were squashed).
+        self.points_worth.setVisible(bool(hit and balance))
         if hit is None:
             title = QCoreApplication.translate("orders", "Walk-in customer")
             note = QCoreApplication.translate("orders", "List prices, no points")
