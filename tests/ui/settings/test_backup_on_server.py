@@ -172,4 +172,7 @@ def test_back_up_now_on_postgresql_lists_the_dump_and_restore_stays_off(
     assert pg_backup.is_dump(settings.backup_dir / name)
     page.table.selectRow(0)
     assert not page.restore_selected_button.isEnabled()
-    assert page.restore_note.text().endswith(f'"{settings.backup_dir / name}"')
+    # pg_restore reads the new dump back (in the background) before its command is given.
+    qtbot.waitUntil(
+        lambda: page.restore_note.text().endswith(f'"{settings.backup_dir / name}"'), timeout=WAIT
+    )
