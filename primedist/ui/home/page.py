@@ -343,10 +343,6 @@ class CardRow(QWidget):
         spacing = self.grid.spacing()
         one_row = sum(c.sizeHint().width() for c in shown) + spacing * max(len(shown) - 1, 0)
         cols = len(shown) if one_row <= self.width() or len(shown) <= 4 else -(-len(shown) // 2)
-        # Never narrower than two rows of them: the row itself is what makes room.
-        two_rows = -(-len(shown) // 2)
-        widest = max((c.minimumSizeHint().width() for c in shown), default=0)
-        self.setMinimumWidth(two_rows * widest + spacing * max(two_rows - 1, 0))
         placed = (cols, *(id(c) for c in shown))
         if placed == self._placed:
             return
@@ -359,6 +355,14 @@ class CardRow(QWidget):
             self.grid.addWidget(card, i // max(cols, 1), i % max(cols, 1))
         for col in range(cols):
             self.grid.setColumnStretch(col, 1)
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as two rows of the cards: one row is what the width decides."""
+        shown = [c for c in self.cards if not c.isHidden()]
+        per_row = -(-len(shown) // 2)
+        widest = max((c.minimumSizeHint().width() for c in shown), default=0)
+        width = per_row * widest + self.grid.spacing() * max(per_row - 1, 0)
+        return QSize(width, super().minimumSizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
