@@ -356,6 +356,7 @@ def _utc(value: Any) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
+@sqlite_sql
 def test_orders_grow_over_two_years_up_to_now(demo_ctx: ServiceContext) -> None:
     engine = demo_ctx.engine
     first, last = rows(engine, "SELECT MIN(created_at), MAX(updated_at) FROM orders")[0]
