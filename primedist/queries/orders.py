@@ -314,6 +314,38 @@ def status_counts(
     return counts
 
 
+#: Most matches of a search `unfiltered_counts` reads: enough to say "3 match without the
+#: filters", never a count of every order a broad search finds ("nguyen": half the shop).
+UNFILTERED_CAP = 1_000
+
+
+@dataclass(frozen=True)
+class UnfilteredCounts:
+    """The status tab counts of a search with no filter chip (`unfiltered_counts`)."""
+
+    counts: dict[str, int]
+    #: More than UNFILTERED_CAP matched: the counts are of the first UNFILTERED_CAP only.
+    capped: bool
+
+
+def unfiltered_counts(conn: sa.Connection, search: str) -> UnfilteredCounts | None:
+    """The status tab counts of a search's matches with the filter chips off (None: no
+    search): what the Orders tab offers when the chips hide every match. Reads at most
+    UNFILTERED_CAP + 1 matches through the search index (a LIMIT inside, the GROUP BY
+    sorting only those), so a search matching most orders costs no more than one matching a
+    thousand."""
+    where = _search(search, conn.dialect.name)
+    if where is None:
+        return None
+    found = sa.select(orders.c.status).where(where).limit(UNFILTERED_CAP + 1).subquery()
+    stmt = sa.select(found.c.status, sa.func.count()).group_by(found.c.status)
+    by_status = {str(s): int(n) for s, n in conn.execute(stmt)}
+    counts = {tab: sum(by_status.get(s.value, 0) for s in sts) for tab, sts in STATUS_TABS.items()}
+    total = sum(by_status.values())
+    counts["all"] = min(total, UNFILTERED_CAP)
+    return UnfilteredCounts(counts, total > UNFILTERED_CAP)
+
+
 def _summary_counts(conn: sa.Connection, flt: OrderFilter, tz: tzinfo) -> bool:
     """Whether the daily summary can count this filter exactly: shops and days only, and
     with days, every shop counted keeps its days in the list's time zone."""

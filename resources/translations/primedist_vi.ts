@@ -5433,8 +5433,32 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Xem</translation>
     </message>
     <message>
+        <source>No orders match with the current filters — %n match without them.</source>
+        <translation>Không có đơn khớp với bộ lọc đang chọn — %n đơn khớp nếu bỏ lọc.</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Bỏ lọc</translation>
+    </message>
+    <message>
+        <source>No orders match with the current filters — %n match without them, under other tabs.</source>
+        <translation>Không có đơn khớp với bộ lọc đang chọn — %n đơn khớp nếu bỏ lọc, ở các mục khác.</translation>
+    </message>
+    <message>
+        <source>Clear filters and show all</source>
+        <translation>Bỏ lọc và xem tất cả</translation>
+    </message>
+    <message>
+        <source>No orders match with the current filters — %n match without them, under %1.</source>
+        <translation>Không có đơn khớp với bộ lọc đang chọn — %n đơn khớp nếu bỏ lọc, ở mục %1.</translation>
+    </message>
+    <message>
+        <source>Clear filters and show</source>
+        <translation>Bỏ lọc và xem</translation>
+    </message>
+    <message>
         <source>No orders yet: make a sale with New order, import a file, or connect a marketplace shop in Settings → Sales channels.</source>
-        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer). The (filter, search) the counts shown are of.</extracomment>
+        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer). The (filter, search) the counts shown are of. The search&apos;s counts with the chips off, read with `counts` when the chips hide every match (None otherwise).</extracomment>
         <translation>Chưa có đơn hàng: bán hàng với nút Đơn hàng mới, nhập tệp, hoặc kết nối gian hàng trên sàn trong Cài đặt → Kênh bán hàng.</translation>
     </message>
 </context>

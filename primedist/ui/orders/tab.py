@@ -55,11 +55,14 @@ from primedist.errors import PrimedistError
 from primedist.queries.orders import (
     ORDERS_SPEC,
     STATUS_TABS,
+    UNFILTERED_CAP,
     OrderFilter,
+    UnfilteredCounts,
     cancellable_per_channel,
     list_state,
     orders_per_channel,
     status_counts,
+    unfiltered_counts,
 )
 from primedist.services.context import ServiceContext
 from primedist.services.import_templates import TemplateKind
@@ -153,6 +156,13 @@ def count_statuses(engine: Engine, flt: OrderFilter, tz: tzinfo, search: str) ->
     """The status tab counts (runs on the database worker)."""
     with engine.connect() as conn:
         return status_counts(conn, flt, tz, search)
+
+
+def count_unfiltered(engine: Engine, search: str) -> UnfilteredCounts | None:
+    """The search's status tab counts with the filter chips off (runs on the database
+    worker, after `count_statuses` found nothing under the chips)."""
+    with engine.connect() as conn:
+        return unfiltered_counts(conn, search)
 
 
 def _can_become(status: str | None, to: OrderStatus) -> bool:
@@ -592,6 +602,9 @@ class OrdersPage(FilteredListPage):
         self.counts: dict[str, int] = {}
         #: The (filter, search) the counts shown are of.
         self._counted_for: tuple[OrderFilter, str] | None = None
+        #: The search's counts with the chips off, read with `counts` when the chips hide
+        #: every match (None otherwise).
+        self.unfiltered: UnfilteredCounts | None = None
         self._counts_seq = 0
         self._counts_running = 0
         self._exporting = False
@@ -700,7 +713,7 @@ class OrdersPage(FilteredListPage):
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._show_context_menu)
         self._watch_view()
-        self.empty_hint.linkActivated.connect(self.select_status_tab)
+        self.empty_hint.linkActivated.connect(self._on_hint_link)
         return view
 
     # Text ---------------------------------------------------------------------------------
@@ -720,6 +733,9 @@ class OrdersPage(FilteredListPage):
             )
         elsewhere = self.matches_elsewhere()
         if elsewhere is None:
+            hidden = self.hidden_by_filters()
+            if hidden is not None:
+                return self._hidden_text(*hidden), empty
             return self.tr("No orders match the search, the status tab and the filters."), empty
         # Say where the matches are and offer that tab (the search stays): a number found
         # under another tab read as no such order.
@@ -744,6 +760,56 @@ class OrdersPage(FilteredListPage):
         if not total or not holding:
             return None
         return total, holding[0] if len(holding) == 1 else "all"
+
+    def hidden_by_filters(self) -> tuple[str, str] | None:
+        """When the filter chips hide every match of the search but orders match without
+        them (as the latest counts say): how many (its text, "1,000+" past the cap read)
+        and the status tab showing them once the chips are cleared — this one when it holds
+        some, else the only one holding them, else All."""
+        current = self._counted_for == (self._filter, self._search)
+        found = self.unfiltered
+        if not current or found is None or self.counts.get("all", 0):
+            return None
+        counts = found.counts
+        if not counts.get("all", 0):
+            return None
+        holding = [k for k in STATUS_TABS if k != "all" and counts.get(k, 0)]
+        if counts.get(self._tab, 0):
+            key = self._tab
+        elif len(holding) == 1 and not found.capped:  # past the cap, others may hold more
+            key = holding[0]
+        else:
+            key = "all"
+        n = min(counts[key], UNFILTERED_CAP)
+        return number(n) + ("+" if found.capped else ""), key
+
+    def _hidden_text(self, n: str, key: str) -> str:
+        """The empty list's line when the chips hide the matches: one link clears them and
+        shows the tab holding the matches (the search kept), so one click finds the order."""
+        if key == self._tab:
+            text = self.tr("No orders match with the current filters — %n match without them.")
+            link = self.tr("Clear filters")
+        elif key == "all":
+            text = self.tr(
+                "No orders match with the current filters — %n match without them, under "
+                "other tabs."
+            )
+            link = self.tr("Clear filters and show all")
+        else:
+            text = self.tr(
+                "No orders match with the current filters — %n match without them, under %1."
+            )
+            link = self.tr("Clear filters and show")
+        text = text.replace("%n", n).replace("%1", self._status_label(key))
+        return f'{html.escape(text)} <a href="clear:{key}">{html.escape(link)}</a>'
+
+    def _on_hint_link(self, href: str) -> None:
+        """The empty list's link: a status tab to show, or `clear:<tab>` (the chips cleared,
+        then that tab shown)."""
+        clear, _, key = href.rpartition(":")
+        if clear:
+            self.set_filter(self._empty)
+        self.select_status_tab(key)
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
@@ -854,21 +920,34 @@ class OrdersPage(FilteredListPage):
         seq = self._counts_seq
         engine, flt, tz, search = self.ctx.engine, self._filter, self.tz, self._search
         self._counts_running += 1
+
+        def count(_job: Any) -> tuple[dict[str, int], UnfilteredCounts | None]:
+            counts = count_statuses(engine, flt, tz, search)
+            # Nothing under the chips: do they hide the order? (a count capped at
+            # UNFILTERED_CAP matches, through the search index the count above used.)
+            hidden = None
+            if not counts.get("all", 0) and search.strip() and flt != OrderFilter():
+                hidden = count_unfiltered(engine, search)
+            return counts, hidden
+
         Op(
             self,
-            lambda _job: count_statuses(engine, flt, tz, search),
+            count,
             title=QCoreApplication.translate("orders", "Counting orders"),
-        ).success(lambda counts: self._show_counts(seq, counts, (flt, search))).finally_(
-            self._counts_finished
-        ).run()
+        ).success(
+            lambda answer: self._show_counts(seq, answer[0], (flt, search), answer[1])
+        ).finally_(self._counts_finished).run()
 
     def _counts_finished(self) -> None:
         self._counts_running -= 1
 
-    def _show_counts(self, seq: int, counts: dict[str, int], of: tuple[OrderFilter, str]) -> None:
+    def _show_counts(
+        self, seq: int, counts: dict[str, int], of: tuple[OrderFilter, str],
+        unfiltered: UnfilteredCounts | None = None,
+    ) -> None:  # fmt: skip
         if seq != self._counts_seq or not alive(self):
             return  # an older request finished late, or the page is gone
-        self.counts, self._counted_for = counts, of
+        self.counts, self._counted_for, self.unfiltered = counts, of, unfiltered
         self._show_tab_texts()
         self.empty_hint.update_hint()  # it may now say which tab holds the matches
         self.countsChanged.emit()
