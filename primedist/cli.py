@@ -61,7 +61,8 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 class UsageError(Exception):
     """A command line that parses but makes no sense — a range that ends before it starts,
     options that do not go together: `main` prints it on one line and exits 2. Commands
-    raise it before they open the store."""
+    raise it before they open the store, or (a name the store does not know, given to an
+    export's filter) before they write anything."""
 
 
 def open_context(settings: Settings, *, migrate: bool = True, create: bool = False) -> Any:
@@ -413,12 +414,15 @@ def cmd_import_customers(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export_customers(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.cli_commands import export_filters
     from primedist.services import customer_export
 
+    export_filters.check_customer_filters(args)
     ctx = as_owner(open_context(settings))
     report = customer_export.export_customers(
-        ctx, Path(args.file), search=args.search or "", columns=args.columns, fmt=args.format,
-        lang=args.lang, progress=_progress(args),
+        ctx, Path(args.file), flt=export_filters.customer_filter(ctx, args),
+        search=args.search or "", columns=args.columns, fmt=args.format, lang=args.lang,
+        progress=_progress(args),
     )  # fmt: skip
     return _exported(args, report, "customer")
 
@@ -470,12 +474,12 @@ def _import(args: argparse.Namespace, settings: Settings, run: Callable[..., Any
 
 
 def cmd_export_products(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.queries.products import ProductFilter
-    from primedist.services import order_export, product_export
+    from primedist.cli_commands import export_filters
+    from primedist.services import product_export
 
+    export_filters.check_product_filters(args)
     ctx = as_owner(open_context(settings))
-    shop_ids = order_export.shop_ids_by_name(ctx, args.shop or [])
-    flt = ProductFilter(shop_ids=shop_ids, statuses=tuple(dict.fromkeys(args.status or ())))
+    flt = export_filters.product_filter(ctx, args)
     progress = _progress(args)
     report = product_export.export_products(
         ctx, Path(args.file), flt=flt, search=args.search or "", lang=args.lang,
@@ -540,14 +544,15 @@ def cmd_export_suppliers(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.cli_commands import export_filters
     from primedist.core.clock import shop_tz
-    from primedist.queries.orders import OrderFilter, list_state
+    from primedist.queries.orders import list_state
     from primedist.services import order_export
 
+    export_filters.check_order_filters(args)
     ctx = as_owner(open_context(settings))
-    shop_ids = order_export.shop_ids_by_name(ctx, args.shop or [])
-    flt = OrderFilter(shop_ids=shop_ids, date_from=args.date_from, date_to=args.date_to)
-    state = list_state(flt, args.status, shop_tz())
+    flt = export_filters.order_filter(ctx, args)
+    state = list_state(flt, args.status, shop_tz(), search=args.search or "")
     progress = _progress(args)
     report = order_export.export_orders(
         ctx, Path(args.file), state=state, lang=args.lang, progress=progress
@@ -774,6 +779,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="only this shop (by name); repeat for several shops",
     )
+    from primedist.cli_commands import export_filters
+
+    export_filters.add_order_filters(p)
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
@@ -797,6 +805,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only products listed on this shop (by name); repeat for several shops",
     )
     p.add_argument("--search", metavar="TEXT", help="name, SKU or barcode (accents optional)")
+    export_filters.add_product_filters(p)
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_products)
@@ -843,6 +852,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY,KEY",
         help="only these columns, in this order (default: all; keys as in the README)",
     )
+    export_filters.add_customer_filters(p)
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_customers)

@@ -43,7 +43,12 @@ from primedist.queries.customers import (
     SEGMENT_NAMES,
     SUCCESS_RATE,
     CustomerFilter,
+    customer_id_by_code,
+    level_text,
     list_state,
+    segment_choices,
+    source_names,
+    tag_choices,
     with_columns,
 )
 from primedist.queries.products import joined_text
@@ -55,7 +60,9 @@ from primedist.services.export_support import (
     PROGRESS_EVERY,
     ExportReport,
     audit_export,
+    known_names,
     lang_index,
+    named,
     replaced_when_done,
     stream_rows,
 )
@@ -294,6 +301,92 @@ def _live(conn: sa.Connection, ids: list[int]) -> list[int]:
         )
         live.update(conn.execute(stmt).scalars())
     return [i for i in ids if i in live]
+
+
+#: What the CLI's customer export filters name (`filter_ids`).
+NAMED_KINDS = ("segment", "tag", "group")
+
+
+def filter_ids(ctx: ServiceContext, kind: str, names: Sequence[str]) -> tuple[int, ...]:
+    """The ids of the segments, tags or customer groups (`kind`, one of NAMED_KINDS) named
+    `names` — exact, else in another case; a group also by its code — for the Customers
+    list's filter of that kind. An unknown name raises, naming the choices."""
+    ctx.require(Module.CUSTOMERS)
+    if not names:
+        return ()
+    rows: Sequence[Any] = []
+    by_code: dict[str, int] = {}
+    with ctx.engine.connect() as conn:
+        if kind == "segment":
+            choices = {n: i for i, n in segment_choices(conn)}
+        elif kind == "tag":
+            choices = {n: i for i, n in tag_choices(conn)}
+        else:  # by its code (unique) first: two groups may share a name
+            lv = levels_t.c
+            rows = conn.execute(sa.select(lv.id, lv.name, lv.code).order_by(lv.id)).all()
+            by_code = {str(code): int(i) for i, _n, code in rows}
+            choices = {str(n): int(i) for i, n, _code in reversed(rows)}  # the first id wins
+    ids: list[int] = []
+    for name in names:
+        found = named(by_code, name) if kind == "group" else None
+        if found is None:
+            found = named(choices, name)
+        if found is None:
+            shown = [level_text(n, code) for _i, n, code in rows] if kind == "group" else choices
+            raise _unknown(kind, name, known_names(shown))
+        ids.append(int(found))
+    return tuple(dict.fromkeys(ids))
+
+
+def _unknown(kind: str, name: str, known: str) -> ValidationError:
+    if kind == "segment":
+        text = msg("No segment is named {name} (segments: {known}).", name=repr(name), known=known)
+    elif kind == "tag":
+        text = msg("No tag is named {name} (tags: {known}).", name=repr(name), known=known)
+    else:
+        text = msg(
+            "No customer group is named or coded {name} (groups: {known}).",
+            name=repr(name),
+            known=known,
+        )
+    return ValidationError(text, field=kind)
+
+
+def sources_by_name(ctx: ServiceContext, names: Sequence[str]) -> tuple[str, ...]:
+    """The customer sources, as stored, named `names` (any case; `walk_in` or its words
+    *Khách lẻ* / *Walk-in*): the source filter's choices are the sources in use; an unknown
+    one raises, naming them."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.engine.connect() as conn:
+        sources = source_names(conn)
+    choices = {word: s for s in sources for word in SOURCE_WORDS.get(s, ())}
+    choices.update({s: s for s in sources})
+    found: list[str] = []
+    for name in names:
+        source = named(choices, name)
+        if source is None:
+            raise ValidationError(
+                msg(
+                    "No customer has the source {name} (sources: {known}).",
+                    name=repr(name),
+                    known=known_names(sources),
+                ),
+                field="source",
+            )
+        found.append(str(source))
+    return tuple(dict.fromkeys(found))
+
+
+def referrer_by_code(ctx: ServiceContext, code: str) -> int:
+    """The id of the customer with this code (any case): the referrer filter."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.engine.connect() as conn:
+        found = customer_id_by_code(conn, code)
+    if found is None:
+        raise ValidationError(
+            msg("No customer has the code {code}.", code=code.strip()), field="referrer"
+        )
+    return found
 
 
 def export_customers(

@@ -150,3 +150,19 @@ def audit_export(
             after={**after, "seconds": round(seconds, 3)},
         )
     return ExportReport(target, rows, seconds)
+
+
+def named(choices: dict[str, Any], name: str) -> Any:
+    """The value of `name` among `choices` ({name: value}): the exact name, else the same
+    name in another case (the CLI's export filters name things as the lists show them);
+    None when there is no such name."""
+    wanted = name.strip()
+    if wanted in choices:
+        return choices[wanted]
+    folded = {n.casefold(): v for n, v in choices.items()}
+    return folded.get(wanted.casefold())
+
+
+def known_names(choices: Iterable[str]) -> str:
+    """The names to offer in "No … is named X (…: A, B)": sorted, or "none yet"."""
+    return ", ".join(sorted(choices)) or "none yet"

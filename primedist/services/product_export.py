@@ -29,14 +29,16 @@ from primedist.errors import ValidationError
 from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn, XlsxStreamWriter
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import spec as query_spec
-from primedist.queries.products import PRODUCTS_SPEC, ProductFilter, list_state
+from primedist.queries.products import PRODUCTS_SPEC, ProductFilter, category_names, list_state
 from primedist.queries.spec import QueryState
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import (
     ExportReport,
     audit_export,
     check_target,
+    known_names,
     lang_index,
+    named,
     replaced_when_done,
 )
 from primedist.services.product_import import (
@@ -152,6 +154,25 @@ def _product_pages(conn: sa.Connection, state: QueryState) -> Iterator[list[int]
             return
         yield page.keys
         after = page.after
+
+
+def category_by_name(ctx: ServiceContext, name: str) -> str:
+    """The category, as stored, of listed products named `name` (any case): the Products
+    list's category filter for the CLI; an unknown name raises, naming the categories."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        categories = category_names(conn)
+    found = named({c: c for c in categories}, name)
+    if found is None:
+        raise ValidationError(
+            msg(
+                "No category is named {name} (categories: {known}).",
+                name=repr(name),
+                known=known_names(categories),
+            ),
+            field="category",
+        )
+    return str(found)
 
 
 def export_products(

@@ -15810,8 +15810,20 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Trình duyệt không phản hồi kịp. Hãy mở lại liên kết ủy quyền, hoặc dán địa chỉ cuối cùng trình duyệt hiển thị.</translation>
     </message>
     <message>
+        <source>No category is named {name} (categories: {known}).</source>
+        <translation>Không có danh mục nào tên {name} (các danh mục: {known}).</translation>
+    </message>
+    <message>
+        <source>No customer group is named or coded {name} (groups: {known}).</source>
+        <translation>Không có nhóm khách hàng nào có tên hoặc mã {name} (các nhóm: {known}).</translation>
+    </message>
+    <message>
         <source>No customer has the code {code}.</source>
         <translation>Không có khách hàng nào có mã {code}.</translation>
+    </message>
+    <message>
+        <source>No customer has the source {name} (sources: {known}).</source>
+        <translation>Không có khách hàng nào từ nguồn {name} (các nguồn: {known}).</translation>
     </message>
     <message>
         <source>No network address is set for the receipt printer.</source>
@@ -15824,6 +15836,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>No product has the SKU {skus}.</source>
         <translation>Không có sản phẩm nào có SKU {skus}.</translation>
+    </message>
+    <message>
+        <source>No segment is named {name} (segments: {known}).</source>
+        <translation>Không có phân khúc nào tên {name} (các phân khúc: {known}).</translation>
     </message>
     <message>
         <source>No serial port is set for the receipt printer.</source>
@@ -15840,6 +15856,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>No space left on device</source>
         <translation>ổ đĩa đã hết dung lượng</translation>
+    </message>
+    <message>
+        <source>No tag is named {name} (tags: {known}).</source>
+        <translation>Không có thẻ nào tên {name} (các thẻ: {known}).</translation>
     </message>
     <message>
         <source>Not found</source>
