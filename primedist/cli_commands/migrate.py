@@ -1,6 +1,6 @@
 """`primedist migrate`: upgrade the schema, or copy all data to another database.
 
-    primedist migrate [--json]                              upgrade (backs up first)
+    primedist migrate [--without-backup] [--json]           upgrade (backs up first)
     primedist migrate --to URL [--key-out FILE] [--json]    copy everything to an empty
                                                             database (owner only)
 
@@ -37,11 +37,23 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="with --to: also write the shop secrets' key to FILE (new, 0600), to put as "
         "secret.key in the other PCs' data dirs",
     )
+    p.add_argument(
+        "--without-backup",
+        action="store_true",
+        help="upgrade even though the backup taken first cannot be made (e.g. no pg_dump "
+        "on this PC): there is then no copy to go back to",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_migrate)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    if args.to is not None and args.without_backup:  # the copy changes nothing to back up
+        sys.stderr.write(
+            "primedist: error: --without-backup goes with an upgrade, not with --to "
+            "(see `primedist --help`)\n"
+        )
+        return EXIT_USAGE
     if args.to is not None:  # an empty --to is refused, not a plain migrate
         return _copy_to(args, settings)
     if args.key_out:
@@ -61,7 +73,9 @@ def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
         check_acting_user(engine)  # a wrong --user password: refused before migrating
         backup = None
         if before != HEAD_REVISION:
-            backup = migrate_store(settings, engine, from_revision=before)
+            backup = migrate_store(
+                settings, engine, from_revision=before, backup=not args.without_backup
+            )
         after = current_revision(engine)
     finally:
         engine.dispose()

@@ -11,7 +11,7 @@ The app's lock keys are pairs (space, key); the spaces in use:
 - 2 `WRITER_SPACE`: the one writer at a time (`db.engine.take_writer_lock`, a lock held
   to the end of the writing transaction);
 - 3 `db.store.MIGRATION_SPACE`: one schema upgrade at a time (two PCs starting together on
-  an empty database).
+  an empty database); key 1 (`BACKUP_THEN_MIGRATE_KEY`): one pg_dump-then-upgrade at a time.
 """
 
 from __future__ import annotations

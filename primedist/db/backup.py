@@ -101,8 +101,9 @@ def stored_keep(engine: Engine) -> int:
     cannot be read, e.g. an old schema)."""
     try:
         with engine.connect() as conn:
-            row = conn.exec_driver_sql(
-                "SELECT value_json FROM app_settings WHERE key = ?", (KEEP_KEY,)
+            # A bound parameter, not the driver's own style: psycopg has no `?`.
+            row = conn.execute(
+                sa.text("SELECT value_json FROM app_settings WHERE key = :key"), {"key": KEEP_KEY}
             ).first()
     except sa.exc.SQLAlchemyError:
         return DEFAULT_KEEP

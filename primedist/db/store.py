@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -328,16 +329,76 @@ def _revision_number(revision: str) -> int:
     return int(digits) if digits.isdigit() else -1
 
 
-def migrate_store(settings: Settings, engine: Engine, *, from_revision: str | None) -> Path | None:
-    """Back up (when there is data to lose), then upgrade to head. Returns the backup path."""
-    refuse_newer_revision(from_revision)
-    backup_path: Path | None = None
-    if from_revision is not None or has_user_tables(engine):
-        if settings.is_sqlite:
-            from primedist.db.backup import create_backup
+def migrate_store(
+    settings: Settings, engine: Engine, *, from_revision: str | None, backup: bool = True
+) -> Path | None:
+    """Back up (when there is data to lose), then upgrade to head. Returns the backup path.
 
+    The backup is the data dir's `…-pre-migrate` copy: SQLite's own copy, or pg_dump of a
+    PostgreSQL database (`db.backup.create_backup`, as Backup & restore and `primedist
+    backup` write them). When it cannot be taken nothing is upgraded (`_backup_refused`);
+    `backup=False` (the owner's `primedist migrate --without-backup`) upgrades without it.
+    On PostgreSQL the backup and the upgrade hold one lock (`_server_upgrade_lock`): a PC
+    starting meanwhile waits, then finds the schema current, dumps nothing and changes
+    nothing (its dump would otherwise meet the first PC's tables being rebuilt)."""
+    refuse_newer_revision(from_revision)
+    if settings.is_sqlite:
+        return _back_up_and_upgrade(settings, engine, from_revision, backup)
+    with _server_upgrade_lock(engine):
+        revision = current_revision(engine)  # another PC may have upgraded while this waited
+        if revision == HEAD_REVISION:
+            return None
+        refuse_newer_revision(revision)
+        return _back_up_and_upgrade(settings, engine, revision, backup)
+
+
+#: PostgreSQL: the key (in MIGRATION_SPACE) of the lock held from the backup before an
+#: upgrade to the upgrade's commit (`migrate` takes MIGRATION_KEY inside it).
+BACKUP_THEN_MIGRATE_KEY = 1
+
+
+@contextmanager
+def _server_upgrade_lock(engine: Engine) -> Iterator[None]:
+    """Hold a session-level advisory lock on a connection of its own (outside any
+    transaction: pg_dump and the upgrade run meanwhile) until the block ends."""
+    conn = engine.connect()
+    try:
+        conn.exec_driver_sql(
+            f"SELECT pg_advisory_lock({MIGRATION_SPACE}, {BACKUP_THEN_MIGRATE_KEY})"
+        )
+        conn.commit()  # the lock outlives the transaction: no idle transaction held
+        try:
+            yield
+        finally:
+            try:
+                conn.exec_driver_sql(
+                    f"SELECT pg_advisory_unlock({MIGRATION_SPACE}, {BACKUP_THEN_MIGRATE_KEY})"
+                )
+                conn.commit()
+            except sa.exc.SQLAlchemyError:
+                conn.invalidate()  # never pool a connection that may still hold the lock
+    finally:
+        conn.close()
+
+
+def _back_up_and_upgrade(
+    settings: Settings, engine: Engine, from_revision: str | None, backup: bool
+) -> Path | None:
+    backup_path: Path | None = None
+    if backup and (from_revision is not None or has_user_tables(engine)):
+        from primedist.db.backup import BackupStopped, create_backup
+
+        log.info("backing up to %s before migrating from %s", settings.backup_dir, from_revision)
+        try:
             backup_path = create_backup(engine, settings.backup_dir, reason="pre-migrate")
-            log.info("backed up to %s before migrating", backup_path)
+        except BackupStopped:
+            raise
+        except StoreError as exc:  # no pg_dump here, pg_dump failed, a full disk…
+            log.warning("not migrating: the backup before it failed: %s", exc)
+            raise _backup_refused(exc, sqlite=settings.is_sqlite) from exc
+        log.info("backed up to %s before migrating", backup_path)
+    elif not backup:
+        log.warning("migrating from %s without a backup (asked for)", from_revision)
     try:
         upgrade(engine)
     except Exception as exc:
@@ -351,3 +412,26 @@ def migrate_store(settings: Settings, engine: Engine, *, from_revision: str | No
             ) from exc
         raise StoreError(msg("Upgrading the database failed ({error}).", error=str(exc))) from exc
     return backup_path
+
+
+def _backup_refused(exc: StoreError, *, sqlite: bool) -> StoreError:
+    """The upgrade refused because its backup could not be taken: the ways on, and why
+    (the backup's own words: pg_dump missing or failing, a full disk)."""
+    if sqlite:
+        return StoreError(
+            msg(
+                "The database was not upgraded: the backup made before an upgrade failed. "
+                "Fix that and start again, or upgrade without a backup with `primedist "
+                "migrate --without-backup`. The backup's error: {error}",
+                error=exc.user_message,
+            )
+        )
+    return StoreError(
+        msg(
+            "The database was not upgraded: the backup made before an upgrade (with "
+            "pg_dump) failed. Fix that and start again, or start the new version first on a "
+            "PC where pg_dump works, or upgrade without a backup with `primedist migrate "
+            "--without-backup`. The backup's error: {error}",
+            error=exc.user_message,
+        )
+    )

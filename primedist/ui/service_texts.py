@@ -447,6 +447,8 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "The database is at revision empty, the app needs {head}: run `primedist migrate`."),
     QT_TRANSLATE_NOOP("service", "The database is at revision {revision}, the app needs {head}: run `primedist migrate`."),
     QT_TRANSLATE_NOOP("service", "The database was busy with another change: nothing was imported; run the import again."),
+    QT_TRANSLATE_NOOP("service", "The database was not upgraded: the backup made before an upgrade (with pg_dump) failed. Fix that and start again, or start the new version first on a PC where pg_dump works, or upgrade without a backup with `primedist migrate --without-backup`. The backup's error: {error}"),
+    QT_TRANSLATE_NOOP("service", "The database was not upgraded: the backup made before an upgrade failed. Fix that and start again, or upgrade without a backup with `primedist migrate --without-backup`. The backup's error: {error}"),
     QT_TRANSLATE_NOOP("service", "The disk is full: nothing was saved. Free some space, then try again."),
     QT_TRANSLATE_NOOP("service", "The earn rate must be between 0 and {limit} đ per point."),
     QT_TRANSLATE_NOOP("service", "The email has {length} characters: {limit} at most."),

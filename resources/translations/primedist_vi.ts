@@ -16370,6 +16370,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Cơ sở dữ liệu đang bận với một thay đổi khác: chưa nhập gì; hãy nhập lại tệp.</translation>
     </message>
     <message>
+        <source>The database was not upgraded: the backup made before an upgrade (with pg_dump) failed. Fix that and start again, or start the new version first on a PC where pg_dump works, or upgrade without a backup with `primedist migrate --without-backup`. The backup&apos;s error: {error}</source>
+        <translation>Chưa nâng cấp cơ sở dữ liệu: không tạo được bản sao lưu (bằng pg_dump) trước khi nâng cấp. Hãy khắc phục rồi mở lại, hoặc mở phiên bản mới trước trên một máy chạy được pg_dump, hoặc nâng cấp không sao lưu bằng `primedist migrate --without-backup`. Lỗi sao lưu: {error}</translation>
+    </message>
+    <message>
+        <source>The database was not upgraded: the backup made before an upgrade failed. Fix that and start again, or upgrade without a backup with `primedist migrate --without-backup`. The backup&apos;s error: {error}</source>
+        <translation>Chưa nâng cấp cơ sở dữ liệu: không tạo được bản sao lưu trước khi nâng cấp. Hãy khắc phục rồi mở lại, hoặc nâng cấp không sao lưu bằng `primedist migrate --without-backup`. Lỗi sao lưu: {error}</translation>
+    </message>
+    <message>
         <source>The disk is full: nothing was saved. Free some space, then try again.</source>
         <translation>Ổ đĩa đã đầy: chưa có gì được lưu. Hãy giải phóng bớt dung lượng rồi thử lại.</translation>
     </message>

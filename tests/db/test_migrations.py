@@ -21,11 +21,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import primedist.db.backup as db_backup
 import primedist.db.store as store
 from primedist.config import Settings, resolve_settings
 from primedist.core.text import fold, fts_match_query
 from primedist.db.backup import list_backups, validate_backup
 from primedist.db.engine import make_engine
+from primedist.db.pg_backup import is_dump
 from primedist.db.search import FTS_TABLES
 from primedist.domain.base import metadata
 from primedist.domain.customer import Customer
@@ -274,7 +276,7 @@ class UpgradeRecorder:
         self.calls: list[list[Path]] = []
 
     def __call__(self, engine: Engine, revision: str = "head") -> None:
-        self.calls.append(sorted(self.settings.backup_dir.glob("*.db")))
+        self.calls.append(sorted(self.settings.backup_dir.glob("primedist-*")))
         if self.real is not None:
             self.real(engine, revision)
 
@@ -292,16 +294,16 @@ def test_open_store_backs_up_before_upgrading_an_older_schema(
     try:
         assert len(recorder.calls) == 1
         backups_at_upgrade = recorder.calls[0]
+        # The backup was already on disk when the upgrade started.
+        assert len(backups_at_upgrade) == 1
+        backup = backups_at_upgrade[0]
         if settings.is_sqlite:
-            # The backup was already on disk when the upgrade started.
-            assert len(backups_at_upgrade) == 1
-            backup = backups_at_upgrade[0]
             assert backup.name.endswith("-pre-migrate.db")
             assert validate_backup(backup) == store.HEAD_REVISION
             assert list_backups(settings.backup_dir) == [backup]
-        else:
-            # A server database is backed up with pg_dump, not by the app.
-            assert backups_at_upgrade == []
+        else:  # a server database: pg_dump's file, as Backup & restore writes it
+            assert backup.name.endswith("-pre-migrate.dump") and is_dump(backup)
+            assert list_backups(settings.backup_dir, suffix=".dump") == [backup]
     finally:
         opened.dispose()
 
@@ -351,6 +353,34 @@ def test_open_store_migrates_a_fresh_data_dir_without_backup(
             assert fresh.db_path is not None and fresh.db_path.is_file()
     finally:
         engine.dispose()
+
+
+@sqlite_only
+@pytest.mark.usefixtures("owner")
+def test_no_upgrade_when_its_backup_fails_unless_the_owner_says_so(
+    cli: Callable[..., Any], engine: Engine, settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    store.migrate(engine, "-1", down=True)  # an app update finds one migration pending
+    older = store.current_revision(engine)
+    engine.dispose()
+
+    def full_disk(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(db_backup, "_copy_database", full_disk)
+    with pytest.raises(StoreError) as refused:
+        store.open_store(settings)
+    assert str(refused.value).startswith("The database was not upgraded: the backup made before")
+    assert "No space left on device" in str(refused.value)
+    assert "primedist migrate --without-backup" in str(refused.value)
+    assert store.current_revision(engine) == older
+    engine.dispose()
+
+    done = cli("--data-dir", str(settings.data_dir), "migrate", "--without-backup", "--json")
+    assert done.code == 0, done.err
+    assert done.json() == {"from": older, "to": store.HEAD_REVISION, "backup": None}
+    assert list_backups(settings.backup_dir) == []
 
 
 @sqlite_only
