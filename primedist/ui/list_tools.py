@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -817,6 +818,34 @@ class FilterDialog(QDialog):
 
     def read(self) -> Any:
         raise NotImplementedError
+
+
+#: A placeholder's room beside its text in a line edit (the style sheet's padding, frame).
+HINT_ROOM = 24
+
+
+def set_range_hints(low_edit: QLineEdit, high_edit: QLineEdit, low: str, high: str) -> None:
+    """The placeholders of a range's At least / At most boxes: an example each and what
+    leaving it empty means (both showed a bare example amount, the same kind twice), each
+    box wide enough to show its whole hint."""
+    hints = (
+        QCoreApplication.translate("filters", "e.g. %1 (empty: no minimum)").replace("%1", low),
+        QCoreApplication.translate("filters", "e.g. %1 (empty: no maximum)").replace("%1", high),
+    )
+    for edit, hint in zip((low_edit, high_edit), hints, strict=True):
+        edit.setPlaceholderText(hint)
+        edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(hint) + HINT_ROOM)
+
+
+def example_amount(amount: int, lang: str) -> str:
+    """An amount of money as a shop owner types it, for a hint: `500k`, `2tr` in
+    Vietnamese (`parse_money` reads both), `500k`, `2,000,000` in English."""
+    if amount and amount % 1_000_000 == 0:
+        millions = amount // 1_000_000
+        return f"{millions}tr" if lang == "vi" else format_number(amount, lang)
+    if amount % 1_000 == 0:
+        return f"{format_number(amount // 1_000, lang)}k"
+    return format_number(amount, lang)
 
 
 # --------------------------------------------------------------------------- messages

@@ -3790,8 +3790,8 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Chờ xác nhận</translation>
     </message>
     <message>
-        <source>To pack</source>
-        <translation>Chờ đóng gói</translation>
+        <source>%1 – to pack</source>
+        <translation>%1 – chờ đóng gói</translation>
     </message>
     <message>
         <source>Shipping</source>
@@ -12312,6 +12312,15 @@ Bạn có muốn thay bằng tệp mới không?</translation>
         <source>Remove this filter from the list</source>
         <translation>Bỏ bộ lọc này khỏi danh sách</translation>
     </message>
+    <message>
+        <source>e.g. %1 (empty: no minimum)</source>
+        <extracomment>A placeholder&apos;s room beside its text in a line edit (the style sheet&apos;s padding, frame).</extracomment>
+        <translation>vd. %1 (trống: không giới hạn dưới)</translation>
+    </message>
+    <message>
+        <source>e.g. %1 (empty: no maximum)</source>
+        <translation>vd. %1 (trống: không giới hạn trên)</translation>
+    </message>
 </context>
 <context>
     <name>import_template</name>
@@ -13582,7 +13591,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <name>products</name>
     <message>
         <source>Active</source>
-        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to the prices in view: `_fit_price_columns`). Narrow enough that every column fits a maximised 1366 px window in both languages; the name takes the room left. A price cell&apos;s room beside its text: the style sheet&apos;s padding and the style&apos;s margins. The widest the Stock column grows in the low-stock view (naming the low variants). The most rows a price column is measured over (those in view: a tall window). Filter chip kinds, in chip order.</extracomment>
+        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to the prices in view: `_fit_price_columns`). Narrow enough that every column fits a maximised 1366 px window in both languages; the name takes the room left. A price cell&apos;s room beside its text: the style sheet&apos;s padding and the style&apos;s margins. The widest the Stock column grows in the low-stock view (naming the low variants). In the low-stock view these follow the product&apos;s name (what is low, what is coming): after the SKU, shop and price columns they needed a sideways scroll at 1024 px. The most rows a price column is measured over (those in view: a tall window). Filter chip kinds, in chip order.</extracomment>
         <translation>Đang bán</translation>
     </message>
     <message>

@@ -326,11 +326,14 @@ class FilterDialog(list_tools.FilterDialog):
         self.min_edit, self.max_edit = QLineEdit(), QLineEdit()
         self.min_edit.setObjectName("rangeMin")
         self.max_edit.setObjectName("rangeMax")
-        examples = {"money": (1_000_000, 5_000_000), "int": (1, 10), "percent": (50, 100)}
-        for edit, example, field in zip(
-            (self.min_edit, self.max_edit), examples[value_kind], fields, strict=True
-        ):
-            edit.setPlaceholderText(self._show(example, value_kind, lang))
+        amount = list_tools.example_amount
+        examples = {
+            "money": (amount(1_000_000, lang), amount(5_000_000, lang)),
+            "int": ("1", "10"),
+            "percent": ("50", "80"),
+        }
+        list_tools.set_range_hints(self.min_edit, self.max_edit, *examples[value_kind])
+        for edit, field in zip((self.min_edit, self.max_edit), fields, strict=True):
             value = getattr(self._flt, field)
             if value is not None:
                 edit.setText(self._show(value, value_kind, lang))

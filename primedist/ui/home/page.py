@@ -54,7 +54,7 @@ from primedist.core.clock import shop_tz
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import Channel, Module, Role
 from primedist.queries.customers import CustomerFilter
-from primedist.queries.orders import OrderFilter
+from primedist.queries.orders import STATUS_TABS, OrderFilter
 from primedist.queries.products import ProductFilter
 from primedist.services import reports
 from primedist.services.context import ServiceContext
@@ -854,7 +854,11 @@ class HomePage(FiguresPage):
         self.todo_title.setText(translate("HomePage", "To do"))
         titles = {
             "pending": translate("HomePage", "Pending"),
-            "to_pack": translate("HomePage", "To pack"),
+            # The Orders tab it opens is named by the status (Confirmed): the card says so
+            # first, then what is to do, so the owner reads one name for one list.
+            "to_pack": translate("HomePage", "%1 – to pack").replace(
+                "%1", enum_label(STATUS_TABS[dict(TODO_CARDS)["to_pack"]][0])
+            ),
             "shipping": translate("HomePage", "Shipping"),
             "return_refund": translate("HomePage", "Return/Refund"),
             "cancelled": translate("HomePage", "Cancelled"),

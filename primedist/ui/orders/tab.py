@@ -459,8 +459,9 @@ class FilterDialog(list_tools.FilterDialog):
         self.min_edit.setObjectName("minTotal")
         self.max_edit = QLineEdit()
         self.max_edit.setObjectName("maxTotal")
-        self.min_edit.setPlaceholderText(format_money(100_000, lang))
-        self.max_edit.setPlaceholderText(format_money(500_000, lang))
+        list_tools.set_range_hints(self.min_edit, self.max_edit,
+                                   list_tools.example_amount(100_000, lang),
+                                   list_tools.example_amount(2_000_000, lang))  # fmt: skip
         if self._flt.min_total is not None:
             self.min_edit.setText(format_money(self._flt.min_total, lang))
         if self._flt.max_total is not None:

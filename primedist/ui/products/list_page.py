@@ -106,6 +106,9 @@ VIEW_WIDTHS = {"name": 190, "skus": 130, "shops": 165}
 PRICE_ROOM = 28
 #: The widest the Stock column grows in the low-stock view (naming the low variants).
 LOW_STOCK_WIDTH = 300
+#: In the low-stock view these follow the product's name (what is low, what is coming):
+#: after the SKU, shop and price columns they needed a sideways scroll at 1024 px.
+LOW_VIEW_FIRST = ("stock", "on_order")
 #: The most rows a price column is measured over (those in view: a tall window).
 MEASURED_ROWS = 80
 #: Filter chip kinds, in chip order.
@@ -504,11 +507,10 @@ class FilterDialog(list_tools.FilterDialog):
         self.max_edit = QLineEdit()
         self.max_edit.setObjectName("rangeMax")
         money = self.kind != "stock"
-        examples = (100_000, 500_000) if money else (0, 10)
-        for edit, example, value in zip(
-            (self.min_edit, self.max_edit), examples, self._range_ends(), strict=True
-        ):
-            edit.setPlaceholderText(self._show(example, money, lang))
+        amount = list_tools.example_amount
+        examples = (amount(100_000, lang), amount(500_000, lang)) if money else ("1", "10")
+        list_tools.set_range_hints(self.min_edit, self.max_edit, *examples)
+        for edit, value in zip((self.min_edit, self.max_edit), self._range_ends(), strict=True):
             if value is not None:
                 edit.setText(self._show(value, money, lang))
         form.addRow(QCoreApplication.translate("products", "At least"), self.min_edit)
@@ -847,10 +849,25 @@ class ProductListPage(FilteredListPage):
         """Run the list query for the filter and search; keep the sort."""
         state = self.model.state
         self.model.name_short = "low_stock" in self._filter.statuses
+        self._order_columns()
         self.model.set_state(
             list_state(self._filter, search=self._search, sort_key=state.sort_key,
                        descending=state.descending)
         )  # fmt: skip
+
+    def _order_columns(self) -> None:
+        """The low-stock view shows Stock and On order right after the name (LOW_VIEW_FIRST);
+        any other view the spec's order. Only the header's visual order moves: the
+        columns keep their indexes (sort, export, tooltips)."""
+        header, col = self.view.horizontalHeader(), self.model.col
+        if self.model.name_short:
+            at = header.visualIndex(col["name"])
+            for offset, key in enumerate(LOW_VIEW_FIRST, start=1):
+                header.moveSection(header.visualIndex(col[key]), at + offset)
+            return
+        for logical in range(header.count()):  # back in order, left to right
+            if header.visualIndex(logical) != logical:
+                header.moveSection(header.visualIndex(logical), logical)
 
     def edit_filter(self, kind: str) -> FilterDialog:
         """Open the editor of one filter kind (`open_filter_dialog`)."""

@@ -351,7 +351,7 @@ class GoodsReceiptDialog(QDialog):
         if not alive(self):
             return
         self.supplier.setCompleter(SupplierCompleter(names, self.supplier))
-        self.supplier_debt.setText(self.supplier_text())  # a name typed before they came
+        self._show_supplier_note()  # a name typed before they came
 
     def _show_debt(self) -> None:
         """Look up the supplier typed (off the UI thread; an older answer is dropped)."""
@@ -368,7 +368,14 @@ class GoodsReceiptDialog(QDialog):
         if ticket != self._lookups or not alive(self):
             return
         self.named = (text, found) if text else None
-        self.supplier_debt.setText(self.supplier_text())
+        self._show_supplier_note()
+
+    def _show_supplier_note(self) -> None:
+        """The note beside the supplier's field, hidden while it says nothing: an empty
+        label and the row's spacing left the field 14 px narrower than the Note under it."""
+        text = self.supplier_text()
+        self.supplier_debt.setText(text)
+        self.supplier_debt.setVisible(bool(text))
 
     def supplier_text(self) -> str:
         """By the supplier's field: what the supplier typed is owed now (its name too when
@@ -542,7 +549,7 @@ class GoodsReceiptDialog(QDialog):
         self.save_button.setText(self.tr("Save"))
         self.save_button.setToolTip(self.tr("Receive the goods (Ctrl+S)"))
         self.cancel_button.setText(self.tr("Cancel"))
-        self.supplier_debt.setText(self.supplier_text())
+        self._show_supplier_note()
         self._refresh()
 
     def changeEvent(self, event: QEvent) -> None:

@@ -30,7 +30,7 @@ def test_waiting_cards_keep_their_counts_whatever_the_range(
     refreshed(qtbot, page, lambda: page.bar.set_preset("today"))  # no order placed today
     cards = list(page.todo)
     assert cards[:3] == ["pending", "to_pack", "shipping"]  # To pack: confirmed, not shipped
-    assert page.todo["to_pack"].title.text() == "To pack"
+    assert page.todo["to_pack"].title.text() == "Confirmed – to pack"
     texts = {k: c.value.text() for k, c in page.todo.items()}
     assert (texts["pending"], texts["shipping"], texts["return_refund"]) == ("1", "1", "1")
     assert texts["cancelled"] == "0"  # o2 was placed (and cancelled) on the 12th
