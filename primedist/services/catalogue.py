@@ -11,7 +11,8 @@ the error where it belongs. Each call is one unit of work:
 
 * Stock only changes through `services.stock.move_stock`: a new variant's opening stock is
   a STOCK_IN movement ("Opening stock"), a changed stock of an existing variant an
-  ADJUSTMENT ("Edited in the product form"). A variant of a SKU group shows and sets its
+  ADJUSTMENT with the reason the form asked for (`stock_reason`; "Edited in the product
+  form" when none is given). A variant of a SKU group shows and sets its
   group's stock, and its cost is the group's: a cost typed on it goes to every member.
 * A variant left out of the form is deleted when it was never sold, is in no SKU group and
   has no marketplace id; otherwise it is deactivated (kept, with its stock, for the orders
@@ -76,7 +77,13 @@ from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
 from primedist.services.outbox import queue_coalesced
 from primedist.services.product_images import ImageFiles, PreparedImage, absolute, prepare_image
 from primedist.services.sku_groups import leave_groups
-from primedist.services.stock import lock_stock, move_stock, push_none_left, share_cost
+from primedist.services.stock import (
+    MAX_REASON,
+    lock_stock,
+    move_stock,
+    push_none_left,
+    share_cost,
+)
 
 MAX_NAME = 120
 MAX_CATEGORY = 120
@@ -1138,17 +1145,21 @@ def _check_removals(conn: sa.Connection, removed: Sequence[Variant]) -> None:
             )  # fmt: skip
 
 
-def update_product(ctx: ServiceContext, product_id: int, draft: ProductDraft) -> None:
+def update_product(
+    ctx: ServiceContext, product_id: int, draft: ProductDraft, *, stock_reason: str | None = None
+) -> None:
     """Save the form of an existing product: its texts, variants (added, changed, removed),
-    stock (ADJUSTMENT movements), images and listings, in one transaction."""
+    stock (ADJUSTMENT movements, with `stock_reason`), images and listings, in one
+    transaction."""
     ctx.require(Module.PRODUCTS)
     d = _clean(draft)
     _check_form(d)
+    reason = clean_line(stock_reason)[:MAX_REASON] or EDIT_REASON
     prepared = _prepare_images(ctx, d)
     # The writer lock before anything is read: the SKU checks, and the stock the typed
     # figure is set against, see what another PC saved just before.
     with _stored_images(ctx) as files, ctx.uow(write=True) as session:
-        _update(ctx, session, product_id, d, prepared, files)
+        _update(ctx, session, product_id, d, prepared, files, reason)
 
 
 def _update(
@@ -1158,6 +1169,7 @@ def _update(
     d: ProductDraft,
     prepared: dict[int, PreparedImage],
     files: ImageFiles | None,
+    stock_reason: str,
 ) -> None:
     product = session.get(Product, product_id)
     if product is None:
@@ -1295,7 +1307,7 @@ def _update(
         group = groups.get(holder[1]) if holder[0] == "g" else None
         on_hand = group.stock if group is not None else by_id[vid].stock
         move_stock(ctx, session, vid, StockMoveKind.ADJUSTMENT, quantity=stock - on_hand,
-                   reason=EDIT_REASON)  # fmt: skip
+                   reason=stock_reason)  # fmt: skip
         stock_changes.append(msg("{sku}: stock {old} → {new}", sku=sku, old=on_hand, new=stock))
     if content_changed:
         product.search_text = _search_text(d)

@@ -6134,7 +6134,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The variant grid is as tall as its rows, at least this many (room to add one) and at most that many (it scrolls past them): one scroll bar, the dialog&apos;s, up to 12 variants. The shops listed before the &quot;Sell on&quot; list scrolls. An image item&apos;s content hash (`PreparedImage.digest`; a stored image&apos;s file name). The rows a &quot;remove these variants?&quot; question names (the rest are counted). Carried to the save so prices left as shown do not undo a change made meanwhile. (row, column) -&gt; the message of a grid cell refused, in row order. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet). Variant id -&gt; quantity open orders hold; the variants sold or listed before. What marks a low variant&apos;s stock besides the grid (None: a new product).</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The variant grid is as tall as its rows, at least this many (room to add one) and at most that many (it scrolls past them): one scroll bar, the dialog&apos;s, up to 12 variants. The shops listed before the &quot;Sell on&quot; list scrolls. An image item&apos;s content hash (`PreparedImage.digest`; a stored image&apos;s file name). The rows a &quot;remove these variants?&quot; question names (the rest are counted). Carried to the save so prices left as shown do not undo a change made meanwhile. (row, column) -&gt; the message of a grid cell refused, in row order. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet). Variant id -&gt; quantity open orders hold; the variants sold or listed before. What marks a low variant&apos;s stock besides the grid (None: a new product). The reason asked on Save for stock typed over an existing variant&apos;s (the last).</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -6272,6 +6272,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Stock typed here is recorded as a stock movement.</source>
         <translation>Tồn kho nhập ở đây được ghi vào lịch sử kho.</translation>
+    </message>
+    <message>
+        <source>A stock changed here is recorded in the stock history, with the reason asked on Save.</source>
+        <translation>Tồn kho sửa ở đây được ghi vào lịch sử kho, kèm lý do hỏi khi Lưu.</translation>
     </message>
     <message>
         <source>Attribute 1</source>
@@ -8343,6 +8347,71 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Saving the stock movement</source>
         <translation>Đang lưu thay đổi tồn kho</translation>
+    </message>
+</context>
+<context>
+    <name>StockReasonDialog</name>
+    <message>
+        <source>Stock-take count</source>
+        <extracomment>The reasons offered (the Stock movement dialog&apos;s usual ones); stored as shown, in the language of the one who chose it, like a reason typed there.</extracomment>
+        <translation>Kiểm kho</translation>
+    </message>
+    <message>
+        <source>Damaged goods</source>
+        <translation>Hàng hỏng</translation>
+    </message>
+    <message>
+        <source>Lost goods</source>
+        <translation>Hàng thất lạc</translation>
+    </message>
+    <message>
+        <source>Goods received</source>
+        <translation>Nhập thêm hàng</translation>
+    </message>
+    <message>
+        <source>Correcting a wrong figure</source>
+        <translation>Sửa số liệu sai</translation>
+    </message>
+    <message>
+        <source>Reason for the stock change</source>
+        <extracomment>The changes listed one per line (the rest are counted).</extracomment>
+        <translation>Lý do đổi tồn kho</translation>
+    </message>
+    <message>
+        <source>New stock on %1 variant(s):</source>
+        <translation>%1 phân loại đổi tồn kho:</translation>
+    </message>
+    <message>
+        <source>… and %1 more</source>
+        <translation>… và %1 phân loại khác</translation>
+    </message>
+    <message>
+        <source>choose or type: damaged, lost, recount…</source>
+        <translation>chọn hoặc nhập: hàng hỏng, thất lạc, kiểm kho…</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Lý do</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>&amp;Ghi chú</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>không bắt buộc</translation>
+    </message>
+    <message>
+        <source>Recorded in the stock history; the new stock goes to the linked marketplaces. Cancel goes back to the product without saving.</source>
+        <translation>Được ghi vào lịch sử kho; số tồn mới sẽ gửi lên các sàn đã liên kết. Hủy để quay lại sản phẩm mà không lưu.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
     </message>
 </context>
 <context>

@@ -6,8 +6,9 @@ already typed (a row with the same values keeps its SKU, prices and stock); with
 attribute the grid is a single variant. "Apply to all" copies a price, cost or stock into
 every row. Save runs `services.catalogue.create_product` / `update_product` on the
 database worker; what the service refuses is shown in red next to the field it names (the
-grid row highlighted), and the dialog stays open. Esc cancels (asking first when something
-was typed).
+grid row highlighted), and the dialog stays open. A stock typed over an existing variant's
+is a stock movement: Save first asks its reason (`stock_reason.StockReasonDialog`; Cancel
+saves nothing). Esc cancels (asking first when something was typed).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ from primedist.ui.labels import enum_label
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.products.list_page import LOW_STOCK_COLOUR, OUT_OF_STOCK_COLOUR
+from primedist.ui.products.stock_reason import StockChange, StockReasonDialog
 from primedist.ui.widgets import (
     WholeColumnScroll,
     align_headers,
@@ -245,6 +247,8 @@ class ProductEditor(QDialog):
         self._history: frozenset[int] = frozenset()
         #: What marks a low variant's stock besides the grid (None: a new product).
         self._levels: VariantLevels | None = None
+        #: The reason asked on Save for stock typed over an existing variant's (the last).
+        self.stock_reason_dialog: StockReasonDialog | None = None
         self.setObjectName("productEditor")
         self.setStyleSheet(STYLE)
         fit_to_screen(self, 1200, 860)
@@ -268,6 +272,13 @@ class ProductEditor(QDialog):
         layout.addLayout(top)
         layout.addWidget(self._build_attributes())
         layout.addWidget(self._build_variants())
+        # The description and images, edited less often than prices and stock, come after
+        # the variants: a laptop shows the grid on opening.
+        bottom = QHBoxLayout()
+        bottom.setSpacing(14)
+        bottom.addLayout(self._build_description(), 3)
+        bottom.addWidget(self._build_images(), 2)
+        layout.addLayout(bottom)
         # Room left on a tall screen goes below the form: an error shown does not move it.
         layout.addStretch(1)
         scroll = column_scroll(form, "editorForm", WholeColumnScroll())
@@ -282,11 +293,7 @@ class ProductEditor(QDialog):
         top = QHBoxLayout()
         top.setSpacing(14)
         top.addLayout(self._build_details(), 3)
-        side = QVBoxLayout()
-        side.setSpacing(10)
-        side.addWidget(self._build_images())
-        side.addWidget(self._build_shops(), 1)
-        top.addLayout(side, 2)
+        top.addWidget(self._build_shops(), 2)
         outer.addWidget(self._scrolling_form(top), 1)
         self.general_error = _error_label("generalError")
         outer.addWidget(self.general_error)
@@ -332,21 +339,28 @@ class ProductEditor(QDialog):
         self.features.setObjectName("features")
         self.features.setTabChangesFocus(True)
         self.features.setFixedHeight(56)
-        self.description_caption = _caption()
-        self.description = QPlainTextEdit()
-        self.description.setObjectName("description")
-        self.description.setTabChangesFocus(True)
-        self.description.setMinimumHeight(56)
-        self.description.setMaximumHeight(110)
         for widget in (_caption_row(self.name_caption, self.name_error), name_row,
                        _caption_row(self.category_caption, self.category_error), self.category,
-                       self.features_caption, self.features, self.description_caption,
-                       self.description):  # fmt: skip
+                       self.features_caption, self.features):  # fmt: skip
             if isinstance(widget, QHBoxLayout):
                 box.addLayout(widget)
             else:
                 box.addWidget(widget)
         box.addStretch(1)  # beside a taller side column: the fields stay together
+        return box
+
+    def _build_description(self) -> QVBoxLayout:
+        box = QVBoxLayout()
+        box.setSpacing(4)
+        self.description_caption = _caption()
+        self.description = QPlainTextEdit()
+        self.description.setObjectName("description")
+        self.description.setTabChangesFocus(True)
+        self.description.setMinimumHeight(56)
+        self.description.setMaximumHeight(150)
+        box.addWidget(self.description_caption)
+        box.addWidget(self.description)
+        box.addStretch(1)
         return box
 
     def _build_images(self) -> QGroupBox:
@@ -581,7 +595,12 @@ class ProductEditor(QDialog):
         ))  # fmt: skip
         self.cancel_button.setText(self.tr("Cancel"))
         self.save_button.setText(self.tr("Save  (Ctrl+S)"))
-        self.hint.setText(self.tr("Stock typed here is recorded as a stock movement."))
+        self.hint.setText(
+            self.tr("Stock typed here is recorded as a stock movement.")
+            if self.product_id is None
+            else self.tr("A stock changed here is recorded in the stock history, with the "
+                         "reason asked on Save.")
+        )  # fmt: skip
         self._update_problems_note()
         self._update_headers()
         self._update_counter()
@@ -1425,6 +1444,9 @@ class ProductEditor(QDialog):
         in the background; the service's refusal shows by its field."""
         if self._busy or not self.save_button.isEnabled():
             return
+        asked = self.stock_reason_dialog
+        if asked is not None and shiboken6.isValid(asked) and asked.isVisible():
+            return  # Ctrl+S again while the reason is asked
         if self.show_problems():
             return
         # A variant left without a SKU gets one, as Fill in SKUs makes it (unused).
@@ -1435,13 +1457,40 @@ class ProductEditor(QDialog):
         except ValidationError as exc:
             self.show_validation(exc)
             return
+        changes = self.stock_changes(draft)
+        if not changes:
+            self._save_draft(draft, None)
+            return
+        # A stock typed over an existing variant's is a stock movement: it gets a reason,
+        # as in Stock movement (Cancel: back to the form, nothing saved).
+        asked = StockReasonDialog(changes, self)
+        self.stock_reason_dialog = asked
+        asked.accepted.connect(lambda: self._save_draft(draft, asked.reason()))
+        asked.finished.connect(asked.deleteLater)
+        asked.open()
+
+    def stock_changes(self, draft: ProductDraft) -> list[StockChange]:
+        """The existing variants whose stock the grid changes (a new one's is opening
+        stock: no reason asked)."""
+        if self.product_id is None:
+            return []
+        return [
+            StockChange(" / ".join(o for o in (v.option1, v.option2) if o), v.sku,
+                        v.stock_seen, v.stock)
+            for v in draft.variants
+            if v.id is not None and v.stock_seen is not None and v.stock != v.stock_seen
+        ]  # fmt: skip
+
+    def _save_draft(self, draft: ProductDraft, stock_reason: str | None) -> None:
+        if self._busy or not shiboken6.isValid(self):
+            return
         product_id = self.product_id
         ctx = self.ctx
 
         def work(_job: object) -> int:
             if product_id is None:
                 return svc.create_product(ctx, draft)
-            svc.update_product(ctx, product_id, draft)
+            svc.update_product(ctx, product_id, draft, stock_reason=stock_reason)
             return product_id
 
         self._set_busy(True)

@@ -644,9 +644,9 @@ class StockHistoryDialog(ProductStockDialog):
         self.more = False
         #: Order id → order number, of the orders in `rows`.
         self.orders: dict[int, str] = {}
-        # Room for every column of a sale with a marketplace order number and a reason
-        # (a smaller screen scrolls the table sideways).
-        fit_to_screen(self, 1120, 560)
+        # Room for every column of a sale with a marketplace order number, a reason and
+        # the staff member's name (a smaller screen shortens Reason: `_fit_columns`).
+        fit_to_screen(self, 1300, 560)
         layout = self.body
         bar = QHBoxLayout()
         self.variant_caption = QLabel()
@@ -702,13 +702,16 @@ class StockHistoryDialog(ProductStockDialog):
         return super().eventFilter(watched, event)
 
     def _fit_columns(self) -> None:
-        """Each column as wide as its header and texts; Reason also takes the room left
-        (the table scrolls sideways when even that does not fit)."""
+        """Each column as wide as its header and texts; Reason takes the room left: more
+        when there is more, less (its texts cut, whole in their tooltips, never below its
+        header) when the columns would run past the table's right edge ("By" cut off). The
+        table scrolls sideways only when even that does not fit."""
         header = self.table.horizontalHeader()
         widths = [max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
                   for c in range(self.COLUMNS)]  # fmt: skip
         others = sum(w for c, w in enumerate(widths) if c != self.REASON)
-        widths[self.REASON] = max(widths[self.REASON], self.table.viewport().width() - others)
+        widths[self.REASON] = max(header.sectionSizeHint(self.REASON),
+                                  self.table.viewport().width() - others)  # fmt: skip
         for c, width in enumerate(widths):
             if header.sectionSize(c) != width:
                 header.resizeSection(c, width)
@@ -827,5 +830,7 @@ class StockHistoryDialog(ProductStockDialog):
                 item = QTableWidgetItem(text)
                 if align_right:
                     item.setTextAlignment(right)
+                if c == self.REASON and text:
+                    item.setToolTip(text)  # whole when the column is narrowed
                 self.table.setItem(r, c, item)
         self._fit_columns()
