@@ -21,7 +21,7 @@ Marketplace orders are exchanged through their marketplace, not here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -49,6 +49,8 @@ class ExchangeDraft:
     sale: OrderDraft
     #: What the returned items are worth to the customer; None = `suggested_refund`.
     credit: int | None = None
+    #: Order line ids whose returned units stay off the shelf (defective).
+    not_restocked: Collection[int] = ()
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,7 @@ def _return(
     _result, refunds = order_svc.return_in(
         session, ctx, draft.order_id, draft.returned, reason=draft.reason,
         refund_amount=back.credit, now=now, method=draft.sale.payment_method, exchange=True,
+        not_restocked=draft.not_restocked,
     )  # fmt: skip
     return refunds
 

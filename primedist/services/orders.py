@@ -15,7 +15,7 @@ state `none` (imported history, demo data) never move stock.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -1165,7 +1165,13 @@ class ReturnResult:
     #: customer owes), and how.
     given_back: int = 0
     given_back_method: PaymentMethod | None = None
+    #: Of `items_returned`, the units kept off the shelf (defective: written off).
+    not_restocked: int = 0
 
+
+#: Ends the reason of the stock-out that writes off returned units kept off the shelf
+#: (stored in English; the stock history shows it in the reader's language).
+NOT_RESTOCKED = " — not restocked"
 
 RETURNABLE = (OrderStatus.COMPLETED, OrderStatus.RETURN_REFUND)
 
@@ -1239,28 +1245,32 @@ def return_order(
     refund_amount: int | None = None,
     source: str = "user",
     method: PaymentMethod | None = None,
+    not_restocked: Collection[int] = (),
 ) -> ReturnResult:
     """Return some or all items of a completed order: refund recorded, items restocked,
     history and customer statistics updated. `quantities` = {order line id: qty};
     `source`: who the history rows say did it (`carrier`: the parcel came back); `method`:
     how the money goes back when not the way it was paid (cash at the counter for a
-    transfer sale: End of day takes it out of the drawer)."""
+    transfer sale: End of day takes it out of the drawer); `not_restocked`: the line ids
+    whose returned units stay off the shelf (defective)."""
     ctx.require(Module.ORDERS)
     with ctx.uow(write=True) as session:
         result, _refunds = return_in(session, ctx, order_id, quantities, reason=reason,
                                      refund_amount=refund_amount, now=ctx.clock.now(),
-                                     method=method, source=source)  # fmt: skip
+                                     method=method, source=source,
+                                     not_restocked=not_restocked)  # fmt: skip
     return result
 
 
 def return_in(
     session: Session, ctx: ServiceContext, order_id: int, quantities: Mapping[int, int], *,
     reason: str, refund_amount: int | None, now: datetime, method: PaymentMethod | None = None,
-    source: str = "user", exchange: bool = False,
+    source: str = "user", exchange: bool = False, not_restocked: Collection[int] = (),
 ) -> tuple[ReturnResult, list[OrderRefund]]:  # fmt: skip
     """`return_order` inside the caller's transaction; `method`: how the money goes back
     when not the order's own way (an exchange; `refund_parts` for a sale on account);
-    `exchange`: the items come back in an exchange (the history says a credit, not a refund).
+    `exchange`: the items come back in an exchange (the history says a credit, not a refund);
+    `not_restocked`: line ids whose units come back but are written off (on hand as before).
     Returns the result and the refund rows."""
     # A service's own reason (a Message) stays one: the audit log words it for the reader.
     reason = reason if isinstance(reason, Message) else clean_line(reason)
@@ -1304,6 +1314,9 @@ def return_in(
             ),
             field="refund_amount",
         )
+    # Only stock-tracked lines: a line without a product of its own has no stock to keep.
+    kept = {line_id: qty for line_id, qty in wanted.items()
+            if line_id in not_restocked and by_id[line_id].variant_id is not None}  # fmt: skip
     for line_id, qty in wanted.items():
         line = by_id[line_id]
         line.returned_quantity += qty
@@ -1312,6 +1325,12 @@ def return_in(
             note = f"{order.external_id}: {reason}"[:255]
             move_stock(ctx, session, line.variant_id, StockMoveKind.RETURN, quantity=qty,
                        order_id=order.id, reason=note)  # fmt: skip
+            if line_id in kept:
+                # Back from the customer, then written off: the history shows both, and
+                # the marketplace push (coalesced) carries only the restocked units.
+                off = note[: 255 - len(NOT_RESTOCKED)] + NOT_RESTOCKED
+                move_stock(ctx, session, line.variant_id, StockMoveKind.STOCK_OUT,
+                           quantity=-qty, order_id=order.id, reason=off)  # fmt: skip
     parts = refund_parts(session, order, refund, method)
     order.refunded_amount += refund
     rows = [
@@ -1329,8 +1348,8 @@ def return_in(
         _add_history(session, ctx, order, before, OrderStatus.RETURN_REFUND, now, note=reason,
                      source=source)  # fmt: skip
         before = OrderStatus.RETURN_REFUND
-    items = sum(wanted.values())
-    note = _return_note(items, refund, reason, exchange=exchange)
+    items, kept_out = sum(wanted.values()), sum(kept.values())
+    note = _return_note(items, refund, reason, exchange=exchange, kept=kept_out)
     _add_history(session, ctx, order, before, to, now, note=note, source=source)
     order.status = to
     order.updated_at = now
@@ -1340,15 +1359,27 @@ def return_in(
     after = {"lines": _by_sku(by_id, wanted), "refund": refund}
     if given_back:
         after |= {"given_back": given_back, "method": str(given_back_method)}
+    if kept:
+        after |= {"not_restocked": _by_sku(by_id, kept)}
     ctx.audit(session, "order.return", entity_type="order", entity_id=order.id,
               summary=msg("{order}: {note}", order=order.external_id, note=note),
               after=after)  # fmt: skip
-    return ReturnResult(refund, to, items, given_back, given_back_method), rows
+    return ReturnResult(refund, to, items, given_back, given_back_method, kept_out), rows
 
 
-def _return_note(items: int, refund: int, reason: str | Message, *, exchange: bool) -> Message:
+def _return_note(
+    items: int, refund: int, reason: str | Message, *, exchange: bool, kept: int = 0
+) -> Message:
     """The history's words for a return. An exchange's money is no refund: it pays for the
-    new sale (or comes off what is owed), and "refund" read as cash handed back."""
+    new sale (or comes off what is owed), and "refund" read as cash handed back. `kept`:
+    units written off instead of restocked (the order detail says how many)."""
+    if exchange and kept:
+        return msg("Returned {items} item(s) for an exchange, credit {credit}, {kept} not "
+                   "restocked: {reason}", items=items, credit=refund, kept=kept,
+                   reason=reason)  # fmt: skip
+    if kept:
+        return msg("Returned {items} item(s), refund {refund}, {kept} not restocked: {reason}",
+                   items=items, refund=refund, kept=kept, reason=reason)  # fmt: skip
     if exchange:
         return msg("Returned {items} item(s) for an exchange, credit {credit}: {reason}",
                    items=items, credit=refund, reason=reason)  # fmt: skip
@@ -1521,6 +1552,9 @@ class OrderDetail:
     #: Its marketplace (or carrier) actions that failed for good, oldest first: the order
     #: shows here as it was made (confirmed, cancelled), not as the platform has it.
     failed_actions: tuple[FailedAction, ...] = ()
+    #: The name of the user who made the sale (the receipt's cashier; None for an order
+    #: from a marketplace or the system, or a user deleted since).
+    created_by: str | None = None
 
     @property
     def gross_profit(self) -> int | None:
@@ -1642,11 +1676,17 @@ def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
                              goods_weight(session, order_id), _exchanges(session, order_id),
                              voucher.code if voucher else None,
                              points=order_points(session.connection(), order_id),
-                             failed_actions=_failed_actions(session, order_id))  # fmt: skip
+                             failed_actions=_failed_actions(session, order_id),
+                             created_by=_user_name(session, order.created_by_id))  # fmt: skip
     if actor.can(Module.ANALYTICS):
         return detail
     lines = tuple(_without_cost(line) for line in detail.lines)
     return replace(detail, lines=lines, with_costs=False)
+
+
+def _user_name(session: Session, user_id: int | None) -> str | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.name if user is not None else None
 
 
 def _failed_actions(session: Session, order_id: int) -> tuple[FailedAction, ...]:

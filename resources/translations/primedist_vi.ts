@@ -4954,7 +4954,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The failed-action line: the error colours of the lists&apos; message bar. The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width (less when its notes need less). After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
+        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. … with units written off instead of restocked (defective). An exchange&apos;s return, plain and with units written off. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The failed-action line: the error colours of the lists&apos; message bar. The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width (less when its notes need less). After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -7233,7 +7233,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>ReturnDialog</name>
     <message>
         <source>Exchange items of order %1</source>
-        <extracomment>Columns of the lines table; the last one holds the spin boxes. How a counter sale&apos;s refund can go back (not COD nor on account: those are no money handed over at the counter). What the returned items are worth to the customer (the refund). {order line id: quantity coming back}. Exchange mode, once OK worked: what comes back (the sale screen does the rest). Order line id → its &quot;Return qty&quot; spin box. What the service did, once OK worked.</extracomment>
+        <extracomment>Columns of the lines table: the spin boxes, then the &quot;back to stock&quot; ticks. The table shows this many lines at most without scrolling (the dialog grows to fit). How a counter sale&apos;s refund can go back (not COD nor on account: those are no money handed over at the counter). What the returned items are worth to the customer (the refund). {order line id: quantity coming back}. Order line ids whose units stay off the shelf (defective). Exchange mode, once OK worked: what comes back (the sale screen does the rest). Order line id → its &quot;Return qty&quot; spin box. Order line id → its &quot;Back to stock&quot; tick; the ids ticked or unticked by hand (the others follow the reason: a defective item is not put back on sale). What the service did, once OK worked.</extracomment>
         <translation>Đổi hàng của đơn %1</translation>
     </message>
     <message>
@@ -7245,8 +7245,8 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Trả hàng của đơn %1</translation>
     </message>
     <message>
-        <source>Returned items go back into stock and the refund is recorded on the order. When every item is back the order becomes Returned.</source>
-        <translation>Hàng trả được nhập lại kho, tiền hoàn được ghi vào đơn. Khi trả hết hàng, đơn chuyển sang “Đã trả hàng”.</translation>
+        <source>Items ticked Back to stock can be sold again; untick those that cannot (defective). The refund is recorded on the order. When every item is back the order becomes Returned.</source>
+        <translation>Hàng được tích “Nhập lại kho” sẽ bán lại được; bỏ tích hàng không bán lại được (hàng lỗi). Tiền hoàn được ghi vào đơn. Khi trả hết hàng, đơn chuyển sang “Đã trả hàng”.</translation>
     </message>
     <message>
         <source>Items</source>
@@ -7275,6 +7275,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Return qty</source>
         <translation>SL trả</translation>
+    </message>
+    <message>
+        <source>Back to stock</source>
+        <translation>Nhập lại kho</translation>
+    </message>
+    <message>
+        <source>Untick for goods that cannot be sold again: they are written off, not put back in stock.</source>
+        <translation>Bỏ tích với hàng không bán lại được: hàng được xuất hủy, không nhập lại kho.</translation>
     </message>
     <message>
         <source>&amp;Reason</source>
@@ -16156,8 +16164,16 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Hoàn hàng thành công</translation>
     </message>
     <message>
+        <source>Returned {items} item(s) for an exchange, credit {credit}, {kept} not restocked: {reason}</source>
+        <translation>Trả {items} sản phẩm để đổi hàng, trị giá {credit} ₫ trừ vào đơn mới, {kept} sản phẩm không nhập lại kho: {reason}</translation>
+    </message>
+    <message>
         <source>Returned {items} item(s) for an exchange, credit {credit}: {reason}</source>
         <translation>Trả {items} sản phẩm để đổi hàng, trị giá {credit} ₫ trừ vào đơn mới: {reason}</translation>
+    </message>
+    <message>
+        <source>Returned {items} item(s), refund {refund}, {kept} not restocked: {reason}</source>
+        <translation>Trả {items} sản phẩm, hoàn {refund} ₫, {kept} sản phẩm không nhập lại kho: {reason}</translation>
     </message>
     <message>
         <source>Returned {items} item(s), refund {refund}: {reason}</source>
@@ -18843,6 +18859,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <source>%1 (group %2)</source>
         <extracomment>How the app&apos;s reasons name a document cancelled: &quot;Goods receipt PN000001 cancelled: why&quot;. A movement a deleted SKU group left to its listing ends &quot;… (group PS-1)&quot;: its &quot;on hand after&quot; was the group&apos;s (`sku_groups._keep_listing_movements`).</extracomment>
         <translation>%1 (nhóm %2)</translation>
+    </message>
+    <message>
+        <source>%1 — not restocked</source>
+        <translation>%1 — không nhập lại kho</translation>
     </message>
     <message>
         <source>%1 cancelled: %2</source>

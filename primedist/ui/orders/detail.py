@@ -138,9 +138,19 @@ RETURN_NOTE = "Returned {items} item(s), refund {refund}: {reason}"
 #: Status history notes the services write from a template, each with the template it
 #: shows as: older wordings read as today's (a return's refund once said "đ" in every
 #: language). The older first: today's would read its "… đ" as the refund.
+#: … with units written off instead of restocked (defective).
+KEPT_NOTE = "Returned {items} item(s), refund {refund}, {kept} not restocked: {reason}"
+#: An exchange's return, plain and with units written off.
+EXCHANGE_NOTE = "Returned {items} item(s) for an exchange, credit {credit}: {reason}"
+EXCHANGE_KEPT_NOTE = (
+    "Returned {items} item(s) for an exchange, credit {credit}, {kept} not restocked: {reason}"
+)
 NOTE_TEMPLATES = {
     "Returned {items} item(s), refund {refund} đ: {reason}": RETURN_NOTE,
+    KEPT_NOTE: KEPT_NOTE,
     RETURN_NOTE: RETURN_NOTE,
+    EXCHANGE_KEPT_NOTE: EXCHANGE_KEPT_NOTE,
+    EXCHANGE_NOTE: EXCHANGE_NOTE,
 }
 #: A return's reasons the services write (`services.shipping._finish_return`).
 REASON_TEMPLATES = ("Returned by the carrier ({shipment})",)
@@ -163,7 +173,8 @@ def _history_note(note: str) -> str:
     for template, shown_as in NOTE_TEMPLATES.items():
         message = reread(note, template)
         # A refund that reads back as no number is another template's ("259,000 đ").
-        if message is not None and isinstance(message.values.get("refund"), int):
+        values = {} if message is None else message.values
+        if message is not None and isinstance(values.get("refund", values.get("credit")), int):
             reason = str(message.values.get("reason", ""))
             for reason_template in REASON_TEMPLATES:
                 reason = reread(reason, reason_template) or reason

@@ -94,7 +94,8 @@ class ExchangeSaleDialog(SaleDialog):
 
     def _exchange(self, draft: OrderDraft) -> ExchangeDraft:
         start = self.start
-        return ExchangeDraft(start.order_id, start.returned, start.reason, draft, start.credit)
+        return ExchangeDraft(start.order_id, start.returned, start.reason, draft, start.credit,
+                             start.not_restocked)  # fmt: skip
 
     def _price(self, draft: OrderDraft) -> Quote:
         priced = quote_exchange(self.ctx, self._exchange(draft))

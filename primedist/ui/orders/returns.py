@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -45,8 +47,12 @@ from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
-#: Columns of the lines table; the last one holds the spin boxes.
+#: Columns of the lines table: the spin boxes, then the "back to stock" ticks.
 QTY_COLUMN = 4
+STOCK_COLUMN = 5
+#: The table shows this many lines at most without scrolling (the dialog grows to fit).
+ROWS_SHOWN = 6
+ROW_HEIGHT = 38
 #: How a counter sale's refund can go back (not COD nor on account: those are no money
 #: handed over at the counter).
 REFUND_WAYS = (PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD,
@@ -65,6 +71,8 @@ class ExchangeStart:
     credit: int
     #: {order line id: quantity coming back}.
     returned: dict[int, int] = field(default_factory=dict)
+    #: Order line ids whose units stay off the shelf (defective).
+    not_restocked: frozenset[int] = frozenset()
 
 
 def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:
@@ -95,6 +103,11 @@ class ReturnDialog(QDialog):
         self.lines = detail.lines
         #: Order line id → its "Return qty" spin box.
         self.spins: dict[int, QSpinBox] = {}
+        #: Order line id → its "Back to stock" tick; the ids ticked or unticked by hand
+        #: (the others follow the reason: a defective item is not put back on sale).
+        self.restock: dict[int, QCheckBox] = {}
+        self._restock_by_hand: set[int] = set()
+        self._keep_ticks = False
         #: What the service did, once OK worked.
         self.outcome: ReturnResult | None = None
         self._refund_by_hand = False
@@ -144,7 +157,7 @@ class ReturnDialog(QDialog):
         return bar
 
     def _build_table(self) -> QTableWidget:
-        table = QTableWidget(len(self.lines), QTY_COLUMN + 1)
+        table = QTableWidget(len(self.lines), STOCK_COLUMN + 1)
         table.setObjectName("returnLines")
         align_headers(table, right=(2, 3, QTY_COLUMN))
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -153,7 +166,7 @@ class ReturnDialog(QDialog):
         table.setTabKeyNavigation(False)  # Tab moves between the spin boxes, not the cells
         table.setAlternatingRowColors(True)
         table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(38)
+        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -166,10 +179,13 @@ class ReturnDialog(QDialog):
             table.setItem(row, 2, _cell(format_money(line.unit_price, lang), right=True))
             table.setItem(row, 3, _cell(self._sold_text(line), right=True))
             table.setCellWidget(row, QTY_COLUMN, self._spin_cell(line))
+            table.setCellWidget(row, STOCK_COLUMN, self._restock_cell(line))
         header.setSectionResizeMode(QTY_COLUMN, QHeaderView.ResizeMode.Fixed)
         table.setColumnWidth(QTY_COLUMN, 130)
-        rows_shown = min(max(len(self.lines), 2), 8)
-        table.setMinimumHeight(42 + 38 * rows_shown)
+        # Every line shown up to ROWS_SHOWN (a scroll bar beyond): the header, the rows
+        # and the frame.
+        rows_shown = min(max(len(self.lines), 2), ROWS_SHOWN)
+        table.setMinimumHeight(42 + ROW_HEIGHT * rows_shown)
         self.table = table
         return table
 
@@ -192,6 +208,22 @@ class ReturnDialog(QDialog):
         self.spins[line.id or 0] = spin
         return spin
 
+    def _restock_cell(self, line: OrderLine) -> QWidget:
+        """The line's "Back to stock" tick, centred; off for a line without stock (no
+        product of its own) or nothing left to return."""
+        cell = QWidget()
+        layout = QHBoxLayout(cell)
+        layout.setContentsMargins(0, 0, 0, 0)
+        box = QCheckBox()
+        box.setObjectName("backToStock")
+        box.setChecked(line.variant_id is not None)
+        box.setEnabled(line.variant_id is not None and _left(line) > 0)
+        line_id = line.id or 0
+        box.clicked.connect(lambda _on: self._restock_by_hand.add(line_id))
+        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignCenter)
+        self.restock[line_id] = box
+        return cell
+
     def _build_form(self) -> QFormLayout:
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -203,7 +235,7 @@ class ReturnDialog(QDialog):
         self.reason.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.reason.addItems(["", "", "", ""])  # texts set by _retranslate
         self.reason.setCurrentIndex(0)
-        self.reason.editTextChanged.connect(lambda _t: self._update())
+        self.reason.editTextChanged.connect(lambda _t: self._reason_changed())
         self.refund = QLineEdit()
         self.refund.setObjectName("refundAmount")
         self.refund.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -264,6 +296,7 @@ class ReturnDialog(QDialog):
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [self.everything_button, *self.spins.values()]
+        chain += [box for box in self.restock.values() if box.isEnabled()]
         chain += [self.reason, self.refund]
         chain += [self.refund_way] if self.refund_way.count() else []
         chain += [self.ok, self.cancel]
@@ -271,6 +304,22 @@ class ReturnDialog(QDialog):
             QWidget.setTabOrder(before, after)
 
     # ------------------------------------------------------------------ texts
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        """At least as tall as the contents at this width. Qt's own minimum leaves out the
+        wrapped labels' extra lines (the intro, the points lines): short by them, the
+        table was squeezed under the reason field."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+            need = layout.totalMinimumHeightForWidth(self.width())
+            if need != self.minimumHeight():
+                self.setMinimumHeight(need)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -289,8 +338,9 @@ class ReturnDialog(QDialog):
         else:
             title = self.tr("Return items of order %1")
             intro = self.tr(
-                "Returned items go back into stock and the refund is recorded on the order. "
-                "When every item is back the order becomes Returned."
+                "Items ticked Back to stock can be sold again; untick those that cannot "
+                "(defective). The refund is recorded on the order. When every item is back "
+                "the order becomes Returned."
             )
         self.setWindowTitle(title.replace("%1", number))
         self.title.setText(title.replace("%1", number))
@@ -299,8 +349,11 @@ class ReturnDialog(QDialog):
         self.everything_button.setText(self.tr("Return everything"))
         self.table.setHorizontalHeaderLabels(
             [self.tr("Product"), self.tr("SKU"), self.tr("Unit price"), self.tr("Can return"),
-             self.tr("Return qty")]
+             self.tr("Return qty"), self.tr("Back to stock")]
         )  # fmt: skip
+        for box in self.restock.values():
+            box.setToolTip(self.tr("Untick for goods that cannot be sold again: they are "
+                                   "written off, not put back in stock."))  # fmt: skip
         for row, line in enumerate(self.lines):
             item = self.table.item(row, 3)
             if item is not None:
@@ -321,9 +374,12 @@ class ReturnDialog(QDialog):
         reasons = ["", self.tr("Defective"), self.tr("Wrong item"),
                    self.tr("Customer changed their mind")]  # fmt: skip
         typed = self.reason.currentText()
+        # The ticks stay as they are: the reason kept is in the language it was typed in.
+        self._keep_ticks = True
         for i, text in enumerate(reasons):
             self.reason.setItemText(i, text)
         self.reason.setEditText(typed)
+        self._keep_ticks = False
         edit = self.reason.lineEdit()
         if edit is not None:
             edit.setPlaceholderText(self.tr("Choose or type why the items come back"))
@@ -382,6 +438,24 @@ class ReturnDialog(QDialog):
         refund = min(max(refund, 0), self.max_refund())
         return points_taken_back(self.order, self.lines, self.quantities(), refund)
 
+    def not_restocked(self) -> frozenset[int]:
+        """The line ids returned but kept off the shelf (their tick off)."""
+        return frozenset(line_id for line_id in self.quantities()
+                         if self.restock[line_id].isEnabled()
+                         and not self.restock[line_id].isChecked())  # fmt: skip
+
+    def is_defective(self) -> bool:
+        """The reason is the list's "Defective" (typed or chosen)."""
+        return self.reason_text().casefold() == self.tr("Defective").casefold()
+
+    def _reason_changed(self) -> None:
+        """The ticks not set by hand follow the reason: a defective item stays off sale."""
+        back = not self.is_defective()
+        for line_id, box in self.restock.items():
+            if box.isEnabled() and line_id not in self._restock_by_hand and not self._keep_ticks:
+                box.setChecked(back)
+        self._update()
+
     def return_everything(self) -> None:
         for spin in self.spins.values():
             spin.setValue(spin.maximum())
@@ -437,6 +511,7 @@ class ReturnDialog(QDialog):
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.ok.setEnabled(not problem and not self._busy)
+        self._fit_height()
 
     # ------------------------------------------------------------------ OK
 
@@ -447,19 +522,20 @@ class ReturnDialog(QDialog):
             return
         quantities, reason = self.quantities(), self.reason_text()
         order_id, method = self.order.id or 0, self.refund_method()
+        kept = self.not_restocked()
         if self.exchange:
             self.exchange_start = ExchangeStart(order_id, self.order.external_id,
                                                 self.order.customer_id, reason, amount,
-                                                quantities)  # fmt: skip
+                                                quantities, kept)  # fmt: skip
             self.accept()
             return
         self._busy = True
         self._update()
 
         def work(_job: object) -> ReturnResult:
-            return return_order(
-                self.ctx, order_id, quantities, reason=reason, refund_amount=amount, method=method
-            )
+            return return_order(self.ctx, order_id, quantities, reason=reason,
+                                refund_amount=amount, method=method,
+                                not_restocked=kept)  # fmt: skip
 
         Op(self, work, engine=self.ctx.engine, title=self.tr("Returning items")).success(
             self._done

@@ -51,6 +51,7 @@ from primedist.queries.stocktake import (
 from primedist.services import stock as svc
 from primedist.services.catalogue import EDIT_REASON, OPENING_REASON
 from primedist.services.context import ServiceContext
+from primedist.services.orders import NOT_RESTOCKED
 from primedist.services.product_import import IMPORT_REASON
 from primedist.ui.errors import show_crash
 from primedist.ui.i18n import current_language
@@ -119,6 +120,9 @@ def reason_label(reason: str) -> str:
         base = reason[: grouped.start()]
         label = QCoreApplication.translate("stock", "%1 (group %2)")
         return _fill(label, reason_label(base) if base else "", grouped.group(1)).strip()
+    if reason.endswith(NOT_RESTOCKED):  # a return's units written off (`orders.return_in`)
+        base = reason_label(reason[: -len(NOT_RESTOCKED)])
+        return QCoreApplication.translate("stock", "%1 — not restocked").replace("%1", base)
     if reason in FIXED_REASONS:
         return _tr(FIXED_REASONS[reason])
     for prefix, template in PREFIXED_REASONS.items():

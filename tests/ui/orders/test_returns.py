@@ -110,8 +110,8 @@ def test_partial_then_full_return(
     assert list(again.quantities().values()) == [1, 1]
     left = order.total - order.refunded_amount
     assert again.refund.text() == format_money(left, "en")  # what is left to refund
-    again.reason.setCurrentIndex(1)
-    assert again.reason_text() == "Defective"
+    again.reason.setCurrentIndex(2)
+    assert again.reason_text() == "Wrong item"  # back to stock (not "Defective")
     submit(qtbot, again)
     order, lines = load_order(engine, sale_id)
     assert order.status == OrderStatus.RETURNED and order.refunded_amount == order.total
@@ -182,8 +182,8 @@ def test_everything_refunded_already_allows_only_a_zero_refund(
 def test_a_return_made_with_the_keyboard_only(
     qtbot, engine: Engine, owner_ctx: ServiceContext, sale_id: int
 ) -> None:
-    """Tab order: quantities → reason → refund → refund by (a counter sale) → OK; Enter
-    on OK returns."""
+    """Tab order: quantities → back-to-stock ticks → reason → refund → refund by (a counter
+    sale) → OK; Enter on OK returns."""
     dialog = open_returns(qtbot, owner_ctx, sale_id)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
@@ -197,6 +197,9 @@ def test_a_return_made_with_the_keyboard_only(
     press(Qt.Key.Key_Up)
     assert press(Qt.Key.Key_Tab) is spin_b
     press(Qt.Key.Key_Up)
+    tick_a, tick_b = dialog.restock.values()
+    assert press(Qt.Key.Key_Tab) is tick_a
+    assert press(Qt.Key.Key_Tab) is tick_b
     assert press(Qt.Key.Key_Tab) in (dialog.reason, dialog.reason.lineEdit())
     qtbot.keyClicks(QApplication.focusWidget(), "Sai mau")
     assert press(Qt.Key.Key_Tab) is dialog.refund
