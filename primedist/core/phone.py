@@ -68,6 +68,14 @@ def normalize_phone(raw: str | None) -> str | None:
     return _vn_national(digits)
 
 
+def format_phone(phone: str | None) -> str:
+    """A stored phone as people read it: `0939921717` → `0939 921 717` (other forms, a
+    marketplace's mask or a foreign number, as stored)."""
+    if phone and len(phone) == 10 and phone.isdigit():
+        return f"{phone[:4]} {phone[4:7]} {phone[7:]}"
+    return phone or ""
+
+
 def is_masked_phone(raw: str) -> bool:
     """Whether a marketplace masked the number, e.g. ``(+84)93*****17`` or ``******717``."""
     rest = _SEPARATORS_RE.sub("", raw)

@@ -9,7 +9,7 @@ values: no template can print it.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from primedist.core.clock import as_utc, format_datetime, shop_tz
 from primedist.core.messages import msg
 from primedist.core.money import format_money, format_number
+from primedist.core.phone import format_phone
 from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import Order
 from primedist.printing import codes
@@ -45,6 +46,57 @@ class ShopDetails:
         return cls(**{k: str(data.get(k) or "") for k in cls.__dataclass_fields__})
 
 
+#: The longest thank-you message of the Options form (a few lines at the foot of a receipt).
+MAX_MESSAGE_CHARS = 500
+
+
+@dataclass(frozen=True)
+class DocOptions:
+    """What the shop owner picks for a document type in Settings → Printers & templates →
+    Options, without touching the HTML. The shipped templates read them as placeholders;
+    the logo, address, phone and points are emptied when hidden, so a shop's own template
+    (all of them test these with `{{#…}}`) follows those too."""
+
+    #: The thank-you message at the foot, several lines; "" = the shop's footer line.
+    message: str = ""
+    show_logo: bool = True
+    show_address: bool = True
+    show_phone: bool = True
+    #: The order number's barcode / QR code.
+    show_code: bool = True
+    #: The customer's points balance (receipts).
+    show_points: bool = False
+    #: "Cashier: Lan": who made the sale (receipts; none for a marketplace order).
+    show_cashier: bool = False
+    #: The SKU of each line (the invoice and the packing slip have it in a column).
+    show_sku: bool = True
+    #: The document's text one size larger (for older eyes, a far-away packer).
+    large_font: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, doc_type: DocumentType, data: Mapping[str, Any]) -> DocOptions:
+        """Unknown or missing keys keep the document type's defaults (`default_options`)."""
+        base = default_options(doc_type)
+        values: dict[str, Any] = {
+            k: (str(v) if k == "message" else bool(v)) for k, v in data.items()
+            if k in cls.__dataclass_fields__ and v is not None
+        }  # fmt: skip
+        return replace(base, **values)
+
+
+def default_options(doc_type: DocumentType) -> DocOptions:
+    """What each document prints unless the owner chose otherwise: as the shipped templates
+    always did (a roll receipt has no room for SKUs)."""
+    return DocOptions(show_sku=doc_type != DocumentType.RECEIPT)
+
+
+#: How much larger the text prints with `DocOptions.large_font`.
+LARGE_FONT_SCALE = 1.25
+
+
 #: name → (English, Vietnamese) description. Lists have their item names in ITEM_NAMES.
 PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "title": ("Document title (Sales receipt, Invoice, Packing slip)",
@@ -55,7 +107,22 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "shop_tax_code": ("Shop tax code", "Mã số thuế"),
     "shop_logo": ("Shop logo (image source: <img src=\"{{shop_logo}}\">)",
                   "Logo cửa hàng (nguồn ảnh: <img src=\"{{shop_logo}}\">)"),
-    "footer": ("Footer line (thank-you text)", "Dòng cuối (lời cảm ơn)"),
+    "footer": ("Footer: the Options tab's thank-you message, else the shop's footer line",
+               "Dòng cuối: lời cảm ơn ở thẻ Tùy chọn, nếu không có thì dòng cuối của cửa hàng"),
+    "show_code": ("Options: “1” when the order's barcode / QR code is shown (empty when hidden)",
+                  "Tùy chọn: “1” khi in mã vạch / mã QR của đơn (trống khi ẩn)"),
+    "show_sku": ("Options: “1” when each line's SKU is shown (empty when hidden)",
+                 "Tùy chọn: “1” khi in mã SKU của từng dòng (trống khi ẩn)"),
+    "large_font": ("Options: “1” when Large text is chosen (the body text already prints "
+                   "larger)", "Tùy chọn: “1” khi chọn Chữ lớn (chữ thường đã tự in to hơn)"),
+    "points_balance": ("The customer's points balance now (empty when hidden in Options or "
+                       "no customer)", "Điểm tích lũy hiện có của khách (trống khi ẩn ở "
+                       "Tùy chọn hoặc không có khách)"),
+    "points_earned": ("The loyalty points this order earned the customer, e.g. +12 (empty "
+                      "when none)", "Số điểm khách được cộng từ đơn này, ví dụ +12 (trống "
+                      "nếu không có)"),
+    "cashier": ("Who made the sale (empty when hidden in Options, or for a marketplace "
+                "order)", "Người bán đơn này (trống khi ẩn ở Tùy chọn, hoặc với đơn sàn)"),
     "order_number": ("Order number", "Mã đơn hàng"),
     "order_qr": ("QR code of the order number (image source)", "Mã QR của mã đơn (nguồn ảnh)"),
     "order_barcode": ("Barcode (Code 128) of the order number (image source)",
@@ -192,6 +259,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "seller_signature": ("Seller", "Người bán hàng"),
     "checked_by": ("Packed by", "Người đóng gói"),
     "no": ("No.", "STT"),
+    "points_balance": ("Points balance", "Điểm tích lũy"),
+    "points_earned": ("Points earned", "Điểm cộng"),
+    "cashier": ("Cashier", "Thu ngân"),
 }
 PLACEHOLDERS.update(
     {f"label_{key}": (f"Caption “{en}”", f"Nhãn “{vi}”") for key, (en, vi) in LABELS.items()}
@@ -274,10 +344,13 @@ def order_context(
     payment: Payment = Payment(),
     data_dir: Path | None = None,
     wanted: Collection[str] | None = None,
+    options: DocOptions | None = None,
 ) -> Context:
     """Every placeholder's value for one order. Images (QR, barcode, logo) are made only
-    when the template uses them (`wanted` = the names it uses; None = all)."""
+    when the template uses them (`wanted` = the names it uses; None = all). `options`: the
+    document type's Options (None = its defaults)."""
     check_lang(lang)
+    opts = options or default_options(doc_type)
     order = detail.order
     tz = shop_tz(detail.shop.timezone)
 
@@ -292,7 +365,7 @@ def order_context(
     cash = order.cash_received if payment.cash_received is None else payment.cash_received
     change = None if cash is None else cash - to_pay
     logo = ""
-    if shop.logo_path and wants("shop_logo"):
+    if shop.logo_path and opts.show_logo and wants("shop_logo"):
         path = Path(shop.logo_path)
         if not path.is_absolute() and data_dir is not None:
             path = data_dir / path
@@ -306,11 +379,19 @@ def order_context(
     values: dict[str, Value] = {
         "title": pick(TITLES[doc_type], lang),
         "shop_name": shop.name,
-        "shop_address": shop.address,
-        "shop_phone": shop.phone,
+        "shop_address": shop.address if opts.show_address else "",
+        "shop_phone": shop.phone if opts.show_phone else "",
         "shop_tax_code": shop.tax_code,
         "shop_logo": logo,
-        "footer": shop.footer or pick(DEFAULT_FOOTER, lang),
+        "footer": opts.message.strip() or shop.footer or pick(DEFAULT_FOOTER, lang),
+        "show_code": _flag(opts.show_code),
+        "show_sku": _flag(opts.show_sku),
+        "large_font": _flag(opts.large_font),
+        "points_balance": (
+            format_number(detail.customer.points_balance, lang)
+            if opts.show_points and detail.customer is not None
+            else ""
+        ),
         "order_number": order.external_id,
         "order_qr": codes.qr_data_url(order.external_id) if wants("order_qr") else "",
         "order_barcode": (
@@ -323,7 +404,8 @@ def order_context(
         "cancelled": _cancelled(detail, tz, lang),
         "payment_method": pick(PAYMENT_LABELS[PaymentMethod(order.payment_method)], lang),
         "customer_name": buyer,
-        "customer_phone": order.buyer_phone or "",
+        # Spaced as the app shows it ("0965 118 022"): read back at the counter.
+        "customer_phone": format_phone(order.buyer_phone),
         # Goods sent with no recipient named (an import with only a province) go to the
         # buyer; with nowhere to send them there is no recipient at all.
         "ship_name": order.ship_name or (buyer if ship_address else ""),
@@ -370,6 +452,11 @@ def order_context(
         "net": money(net) if (net := _net(detail)) is not None else "",
         "points_given_back": _signed_points("+", detail.points.given_back, lang),
         "points_taken_back": _signed_points(MINUS, detail.points.taken_back, lang),
+        # What the order earned as it stands (less what a return took back).
+        "points_earned": (
+            _signed_points("+", order.points_earned, lang) if detail.customer is not None else ""
+        ),
+        "cashier": (detail.created_by or "") if opts.show_cashier else "",
         "owed": money(owed) if (owed := owed_on_account(order)) > 0 else "",
         "exchanged_from": ", ".join(
             dict.fromkeys(x.number for x in detail.exchanges if x.paid_this)
@@ -385,7 +472,12 @@ def order_context(
 
 
 #: The values of several lines (their line breaks print as such); the others are one line.
-MULTILINE = frozenset({"buyer_note"})
+MULTILINE = frozenset({"buyer_note", "footer"})
+
+
+def _flag(on: bool) -> str:
+    """An option as a template value: "1" when on, "" when off (for `{{#show_sku}}`)."""
+    return "1" if on else ""
 
 
 def _printable(values: dict[str, Value]) -> dict[str, Value]:

@@ -16,6 +16,8 @@ from primedist.domain.order import Order, OrderLine
 from primedist.domain.shop import Shop
 from primedist.printing import store
 from primedist.printing.content import (
+    LARGE_FONT_SCALE,
+    DocOptions,
     Payment,
     ShopDetails,
     chat_message,
@@ -39,6 +41,8 @@ class Document:
     title: str
     html: str
     paper: Paper
+    #: The body text's size against the paper's (`LARGE_FONT_SCALE` for Options' Large text).
+    font_scale: float = 1.0
 
 
 def names_used(html: str) -> set[str]:
@@ -56,14 +60,16 @@ def fill_order(
     paper: Paper,
     payment: Payment | None = None,
     ctx: ServiceContext | None = None,
+    options: DocOptions | None = None,
 ) -> Document:
     data_dir = ctx.settings.data_dir if ctx is not None and ctx.settings else None
     now = ctx.clock.now() if ctx is not None else None
     values = order_context(
         detail, shop, doc_type, lang, now=now, data_dir=data_dir,
-        payment=payment or Payment(), wanted=names_used(template_html),
+        payment=payment or Payment(), wanted=names_used(template_html), options=options,
     )  # fmt: skip
-    return Document(detail.order.external_id, fill(template_html, values), paper)
+    scale = LARGE_FONT_SCALE if options is not None and options.large_font else 1.0
+    return Document(detail.order.external_id, fill(template_html, values), paper, scale)
 
 
 def order_documents(
@@ -80,6 +86,7 @@ def order_documents(
     spec = template_spec(template)
     html = store.load_template(ctx, template)
     shop = shop_details_or_name(ctx)
+    options = store.load_options(ctx, spec.doc_type)
     return [
         fill_order(
             order_detail(ctx, order_id),
@@ -90,6 +97,7 @@ def order_documents(
             paper=paper or spec.paper,
             payment=payment,
             ctx=ctx,
+            options=options,
         )  # fmt: skip
         for order_id in order_ids
     ]
@@ -226,7 +234,7 @@ def sample_detail(lang: str = "vi") -> OrderDetail:
         buyer_note="Gói quà giúp em" if lang == "vi" else "Gift wrap, please",
         staff_note="STAFF ONLY", created_at=now, updated_at=now,
     )  # fmt: skip
-    customer = Customer(id=0, code="", name="Nguyễn Thị Hoa")
+    customer = Customer(id=0, code="", name="Nguyễn Thị Hoa", points_balance=1_250)
     return OrderDetail(order, shop, lines, (), customer, goods_weight_g=1_150)
 
 

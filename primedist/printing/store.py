@@ -2,7 +2,8 @@
 each document type, and the shop details printed at the top of documents.
 
 Keys: `printing.template.<name>` (the edited HTML; no row = the shipped default),
-`printing.profiles` ({doc type: profile}), and the shop details in `shop.profile` next to
+`printing.profiles` ({doc type: profile}), `printing.options` ({doc type: the Options
+tab's choices}), and the shop details in `shop.profile` next to
 the shop name the first-run setup stores there. The logo is a copy in the data folder.
 """
 
@@ -20,10 +21,17 @@ from urllib.request import url2pathname
 
 from primedist.core.messages import Message, msg
 from primedist.core.tax_codes import tax_code_problem
-from primedist.core.text import clean_line
+from primedist.core.text import clean_line, clean_text
 from primedist.domain.enums import Module
 from primedist.errors import StoreError
-from primedist.printing.content import ITEM_NAMES, PLACEHOLDERS, ShopDetails
+from primedist.printing.content import (
+    ITEM_NAMES,
+    MAX_MESSAGE_CHARS,
+    PLACEHOLDERS,
+    DocOptions,
+    ShopDetails,
+    default_options,
+)
 from primedist.printing.errors import TemplateError
 from primedist.printing.model import (
     PAPERS,
@@ -39,6 +47,7 @@ from primedist.services.context import ServiceContext
 
 TEMPLATE_KEY = "printing.template."
 PROFILES_KEY = "printing.profiles"
+OPTIONS_KEY = "printing.options"
 MAX_TEMPLATE_CHARS = 200_000
 #: Where a chosen logo is copied (relative to the data dir).
 LOGO_DIR = "images/shop"
@@ -189,6 +198,42 @@ def save_profile(ctx: ServiceContext, profile: PrintProfile) -> None:
         profiles: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
         profiles[profile.doc_type.value] = profile.to_json()
         put_setting(ctx, session, PROFILES_KEY, profiles)
+
+
+def load_options(ctx: ServiceContext, doc_type: DocumentType) -> DocOptions:
+    """The Options tab's choices for a document type (its defaults when never saved)."""
+    with ctx.uow() as session:
+        stored = get_setting(session, OPTIONS_KEY) or {}
+    data = stored.get(doc_type.value) if isinstance(stored, dict) else None
+    return DocOptions.from_json(doc_type, data) if isinstance(data, dict) else (
+        default_options(doc_type))  # fmt: skip
+
+
+def save_options(ctx: ServiceContext, doc_type: DocumentType, options: DocOptions) -> DocOptions:
+    """Keep a document type's Options (audited as a settings change); returns them as kept:
+    the message without control characters or blanks around it."""
+    from dataclasses import replace
+
+    from primedist.errors import ValidationError
+
+    ctx.require(Module.SETTINGS)
+    message = clean_text(options.message).strip()
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise ValidationError(
+            msg(
+                "The thank-you message is too long ({length} characters; at most {limit}).",
+                length=len(message),
+                limit=MAX_MESSAGE_CHARS,
+            ),
+            field="message",
+        )
+    kept = replace(options, message=message)
+    with ctx.uow() as session:
+        stored = get_setting(session, OPTIONS_KEY) or {}
+        all_options: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
+        all_options[doc_type.value] = kept.to_json()
+        put_setting(ctx, session, OPTIONS_KEY, all_options)
+    return kept
 
 
 def load_shop_details(ctx: ServiceContext) -> ShopDetails:

@@ -8,7 +8,9 @@ managers (it says who did what).
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as dtime
@@ -17,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from primedist.core.clock import shop_tz
+from primedist.core.clock import as_utc, shop_tz
 from primedist.core.messages import msg, restored
 from primedist.domain.audit import AuditEvent
 from primedist.domain.user import User
@@ -148,6 +150,110 @@ def audit_spec(ctx: ServiceContext) -> QuerySpec:
     """The list's spec for the audit viewer (checks the actor may read the log)."""
     ctx.require_manager()
     return AUDIT_SPEC
+
+
+# --------------------------------------------------------------------------- record names
+
+def _text(name: str) -> sa.ColumnClause[str]:
+    return sa.column(name, sa.String)
+
+
+#: The records the list names instead of their id: entity type → (table, the name's SQL).
+#: A customer by name and code (two of one name are common), an order by its number.
+_NAMED: dict[str, tuple[str, Any]] = {
+    "shop": ("shops", _text("name")),
+    "customer": ("customers", _text("name") + " (" + _text("code") + ")"),
+    "product": ("products", _text("name")),
+    "variant": ("variants", _text("sku")),
+    "sku_group": ("sku_groups", _text("name")),
+    "order": ("orders", _text("external_id")),
+    "user": ("users", _text("name")),
+    "supplier": ("suppliers", _text("name")),
+    "purchase_order": ("purchase_orders", _text("code")),
+    "goods_receipt": ("goods_receipts", _text("code")),
+    "price_schedule": ("price_schedules", _text("name")),
+    "segment": ("segments", _text("name")),
+    "tag": ("tags", _text("name")),
+}
+
+
+def record_names(conn: sa.Connection, records: Iterable[str]) -> dict[str, str]:
+    """The names of records as the list's Record cells hold them ("customer 12" →
+    "Nguyễn Văn An (KH000012)"): one query per kind for a page of rows. A record deleted
+    since, or of a kind without a name, is left out (the list shows its id)."""
+    wanted: dict[str, set[int]] = {}
+    for record in records:
+        kind, _sep, key = (record or "").partition(" ")
+        if kind in _NAMED and key.isdigit():
+            wanted.setdefault(kind, set()).add(int(key))
+    names: dict[str, str] = {}
+    for kind, ids in wanted.items():
+        table, name = _NAMED[kind]
+        t = sa.table(table, sa.column("id"))
+        for chunk in _chunks(sorted(ids)):
+            rows = conn.execute(sa.select(t.c.id, name).select_from(t).where(t.c.id.in_(chunk)))
+            names.update({f"{kind} {i}": str(n) for i, n in rows if n})
+    return names
+
+
+def page_records(conn: sa.Connection, keys: Sequence[int]) -> list[str]:
+    """The Record cells ("customer 12") of these audit rows, for `record_names`."""
+    record = sa.func.coalesce(a.entity_type + " " + a.entity_id, "")
+    return [str(r) for r in conn.execute(sa.select(record).where(a.id.in_(list(keys))))
+            .scalars() if r]  # fmt: skip
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One row of the log as its detail shows it: the stored values before and after
+    read back from JSON (a value that is not JSON as its text)."""
+
+    id: int
+    created_at: datetime
+    user: str | None
+    pc: str | None
+    action: str
+    record: str
+    #: The record's name (`record_names`), "" when it has none.
+    record_name: str
+    summary: str
+    before: Any
+    after: Any
+
+
+def audit_event(ctx: ServiceContext, event_id: int) -> AuditRow:
+    """One row of the log, whole (the list's detail)."""
+    ctx.require_manager()
+    from primedist.errors import NotFound
+
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(a.id, a.created_at, u.name, a.pc, a.action, a.entity_type, a.entity_id,
+                      _summary_cell(), a.before_json, a.after_json)
+            .select_from(audit_t.outerjoin(users_t, u.id == a.user_id))
+            .where(a.id == event_id)
+        ).first()  # fmt: skip
+        if row is None:
+            raise NotFound(msg("There is no audit row {id}.", id=str(event_id)))
+        record = " ".join(p for p in (row.entity_type, row.entity_id) if p)
+        name = record_names(conn, [record]).get(record, "")
+    return AuditRow(int(row.id), as_utc(row.created_at), row.name, row.pc, str(row.action),
+                    record, name, summary_text(row[7]), _json(row.before_json),
+                    _json(row.after_json))  # fmt: skip
+
+
+def _json(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def audit_kinds(ctx: ServiceContext) -> list[str]:

@@ -79,6 +79,8 @@ class ScheduleRow:
     created_at: datetime
     #: When its end came (an "End now" or `stop`: earlier than `ends_at`).
     ended_at: datetime | None = None
+    #: The products chosen (an edit keeps them).
+    product_ids: tuple[int, ...] = ()
 
     @property
     def description(self) -> str:
@@ -126,7 +128,8 @@ def _row(row: PriceSchedule) -> ScheduleRow:
                        as_utc(row.starts_at), as_utc(row.ends_at) if row.ends_at else None,
                        ScheduleState(row.state), stored_message(row.message or ""),
                        row.changed, row.restored, row.kept, as_utc(row.created_at),
-                       as_utc(row.ended_at) if row.ended_at else None)  # fmt: skip
+                       as_utc(row.ended_at) if row.ended_at else None,
+                       tuple(_product_ids(row)))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- messages
@@ -182,26 +185,9 @@ def schedule_prices(
     covers one of the products at overlapping times."""
     ctx.require(Module.PRODUCTS)
     now = ctx.clock.now()
-    name = clean_line(name)
-    if not name or len(name) > NAME_MAX:
-        raise ValidationError(msg("Give the change a name of 1 to {most} characters.",
-                                  most=NAME_MAX), field="name")  # fmt: skip
-    products = sorted(set(product_ids))
-    if not products:
-        raise ValidationError(msg("Choose the products whose prices change."), field="products")
-    starts_at, ends_at = as_utc(starts_at), as_utc(ends_at) if ends_at else None
-    if starts_at < now - PAST_GRACE or starts_at > now + MAX_AHEAD:
-        raise ValidationError(msg("The start must be from now to a year ahead."),
-                              field="starts_at")  # fmt: skip
-    if ends_at is not None and ends_at <= starts_at:
-        raise ValidationError(msg("The end must come after the start."), field="ends_at")
+    name, products, starts_at, ends_at = _checked(name, product_ids, starts_at, ends_at, now)
     with ctx.uow() as session:
-        conn = session.connection()
-        rows = pc.planned(conn, products, rule)  # checks the rule too
-        bad = next((r for r in rows if r.problem), None)
-        if bad is not None:
-            raise ValidationError(msg("{sku}: {problem}. Nothing was scheduled.", sku=bad.sku,
-                                      problem=bad.problem), field="value")  # fmt: skip
+        _check_prices(session, products, rule)
         _refuse_overlap(session, products, starts_at, ends_at)
         row = PriceSchedule(
             name=name, field=str(rule.field), mode=str(rule.mode), value=str(rule.value),
@@ -220,6 +206,76 @@ def schedule_prices(
         return _row(row)
 
 
+def update_schedule(
+    ctx: ServiceContext, schedule_id: int, name: str, rule: pc.PriceRule,
+    starts_at: datetime, ends_at: datetime | None = None,
+) -> ScheduleRow:  # fmt: skip
+    """Change a change that has not started yet: its name, rule and times (its products
+    stay). Checked as `schedule_prices` checks a new one; refused once it has started (its
+    prices are written: end it, and schedule a new one)."""
+    ctx.require(Module.PRODUCTS)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        row = session.get(PriceSchedule, schedule_id, with_for_update=True)
+        if row is None:
+            raise NotFound(msg("There is no scheduled price change {id}.", id=str(schedule_id)))
+        if row.state != ScheduleState.SCHEDULED.value:
+            raise Conflict(msg("“{name}” has started already: only a change still waiting "
+                               "can be edited.", name=row.name))  # fmt: skip
+        products = _product_ids(row)
+        name, products, starts_at, ends_at = _checked(name, products, starts_at, ends_at, now)
+        _check_prices(session, products, rule)
+        _refuse_overlap(session, products, starts_at, ends_at, but=schedule_id)
+        before = _audited(row)
+        row.name, row.field, row.mode = name, str(rule.field), str(rule.mode)
+        row.value, row.round_to = str(rule.value), rule.round_to
+        row.starts_at, row.ends_at = starts_at, ends_at
+        session.add(row)
+        session.flush()
+        ctx.audit(session, "price_schedule.update", entity_type="price_schedule",
+                  entity_id=schedule_id,
+                  summary=msg("{name}: {rule} on {count} products", name=name,
+                              rule=pc.describe_rule(rule), count=len(products)),
+                  before=before, after=_audited(row))  # fmt: skip
+        return _row(row)
+
+
+def _audited(row: PriceSchedule) -> dict[str, Any]:
+    return {"name": row.name, "field": row.field, "mode": row.mode, "value": row.value,
+            "round_to": row.round_to, "starts_at": as_utc(row.starts_at).isoformat(),
+            "ends_at": as_utc(row.ends_at).isoformat() if row.ends_at else None}  # fmt: skip
+
+
+def _checked(
+    name: str, product_ids: Sequence[int], starts_at: datetime, ends_at: datetime | None,
+    now: datetime,
+) -> tuple[str, list[int], datetime, datetime | None]:  # fmt: skip
+    """The name, products and times of a change, cleaned; ValidationError naming the field."""
+    name = clean_line(name)
+    if not name or len(name) > NAME_MAX:
+        raise ValidationError(msg("Give the change a name of 1 to {most} characters.",
+                                  most=NAME_MAX), field="name")  # fmt: skip
+    products = sorted(set(product_ids))
+    if not products:
+        raise ValidationError(msg("Choose the products whose prices change."), field="products")
+    starts_at, ends_at = as_utc(starts_at), as_utc(ends_at) if ends_at else None
+    if starts_at < now - PAST_GRACE or starts_at > now + MAX_AHEAD:
+        raise ValidationError(msg("The start must be from now to a year ahead."),
+                              field="starts_at")  # fmt: skip
+    if ends_at is not None and ends_at <= starts_at:
+        raise ValidationError(msg("The end must come after the start."), field="ends_at")
+    return name, products, starts_at, ends_at
+
+
+def _check_prices(session: Session, products: Sequence[int], rule: pc.PriceRule) -> None:
+    """Every variant could take its new price today (the rule checked too)."""
+    rows = pc.planned(session.connection(), products, rule)
+    bad = next((r for r in rows if r.problem), None)
+    if bad is not None:
+        raise ValidationError(msg("{sku}: {problem}. Nothing was scheduled.", sku=bad.sku,
+                                  problem=bad.problem), field="value")  # fmt: skip
+
+
 def _apart(
     a_start: datetime, a_end: datetime | None, b_start: datetime, b_end: datetime | None
 ) -> bool:
@@ -233,13 +289,17 @@ def _apart(
 
 
 def _refuse_overlap(
-    session: Session, products: Sequence[int], starts_at: datetime, ends_at: datetime | None
-) -> None:
-    """Two changes on one product at once would take each other's prices back wrongly."""
+    session: Session, products: Sequence[int], starts_at: datetime, ends_at: datetime | None,
+    *, but: int | None = None,
+) -> None:  # fmt: skip
+    """Two changes on one product at once would take each other's prices back wrongly
+    (`but`: the change being edited, not compared with itself)."""
     wanted = set(products)
     for other in session.exec(
         select(PriceSchedule).where(col(PriceSchedule.state).in_([s.value for s in PENDING_STATES]))
     ):  # fmt: skip
+        if other.id == but:
+            continue
         other_end = as_utc(other.ends_at) if other.ends_at else None
         apart = _apart(starts_at, ends_at, as_utc(other.starts_at), other_end)
         if not apart and wanted & set(_product_ids(other)):
@@ -256,6 +316,76 @@ def list_schedules(ctx: ServiceContext, *, finished: bool = False) -> list[Sched
         if not finished:
             stmt = stmt.where(col(PriceSchedule.state).in_([s.value for s in PENDING_STATES]))
         return [_row(r) for r in session.exec(stmt)]
+
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    """One variant of a change as its detail shows it: its price before the start, the
+    one the change gives it (None: no discount price), and whether the end gives the one
+    from before back."""
+
+    sku: str
+    name: str
+    before: int | None
+    after: int | None
+    #: The price now (differs from `after` on a running change changed by hand since).
+    now: int | None
+    goes_back: bool
+    #: Why it could not take its new price today ("" when it can).
+    problem: str = ""
+
+
+def schedule_items(ctx: ServiceContext, schedule_id: int) -> list[ScheduleItem]:
+    """Each variant a change changes: for one waiting (or cancelled, failed) its price now
+    and what the rule makes it today; once started, the prices it wrote (its active
+    variants then), with their price now."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.uow() as session:
+        row = session.get(PriceSchedule, schedule_id)
+        if row is None:
+            raise NotFound(msg("There is no scheduled price change {id}.", id=str(schedule_id)))
+        conn = session.connection()
+        field = pc.PriceField(row.field)
+        back = row.ends_at is not None
+        if row.applied_at is None or row.state == ScheduleState.FAILED.value:
+            return [ScheduleItem(r.sku, r.name, r.old, r.new, r.old, back and r.changed,
+                                 r.problem)
+                    for r in pc.planned(conn, _product_ids(row), _rule(row)) if r.changed
+                    or r.problem]  # fmt: skip
+        names = {r.variant_id: r.name for r in pc.planned(conn, _product_ids(row), _rule(row))}
+        return [ScheduleItem(cur.sku, names.get(item.variant_id, cur.sku), item.old, item.new,
+                             cur.value, back)
+                for item, cur in _items_with_prices(conn, schedule_id, field)]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Coming:
+    """A product's next scheduled price change: when, by which change, and whether it is
+    the change's start (else its end, the prices going back)."""
+
+    at: datetime
+    name: str
+    starts: bool
+
+
+def coming_changes(conn: sa.Connection, product_ids: Sequence[int]) -> dict[int, Coming]:
+    """The next scheduled price change of each of these products (a waiting change's
+    start, a running one's end), for the Products list: one query, whatever the page."""
+    wanted = set(product_ids)
+    s = table_of(PriceSchedule).c
+    found: dict[int, Coming] = {}
+    rows = conn.execute(sa.select(s.state, s.name, s.starts_at, s.ends_at, s.product_ids).where(
+        s.state.in_([st.value for st in PENDING_STATES])))  # fmt: skip
+    for state, name, starts_at, ends_at, ids in rows:
+        starts = state == ScheduleState.SCHEDULED.value
+        when = starts_at if starts else ends_at
+        if when is None:
+            continue
+        coming = Coming(as_utc(when), str(name), starts)
+        for pid in wanted.intersection(int(i) for i in json.loads(ids)):
+            if pid not in found or coming.at < found[pid].at:
+                found[pid] = coming
+    return found
 
 
 def stop_schedule(ctx: ServiceContext, schedule_id: int) -> ScheduleRow:

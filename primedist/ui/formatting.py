@@ -9,6 +9,7 @@ from typing import Any
 
 from primedist.core.clock import as_utc, format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number
+from primedist.core.phone import format_phone
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 
@@ -32,9 +33,7 @@ def signed_number(n: int, lang: str | None = None) -> str:
 def phone_text(phone: str | None) -> str:
     """A phone as every list and form shows it: `0939921717` → `0939 921 717` (other forms,
     a marketplace's mask or a foreign number, as stored)."""
-    if phone and len(phone) == 10 and phone.isdigit():
-        return f"{phone[:4]} {phone[4:7]} {phone[7:]}"
-    return phone or ""
+    return format_phone(phone)  # the receipts print it the same way
 
 
 #: (thousands, decimal) separators for decimals, per UI language (as core.money's).

@@ -904,6 +904,49 @@ doanh thu</translation>
     </message>
 </context>
 <context>
+    <name>AuditDetailDialog</name>
+    <message>
+        <source>Audit log entry</source>
+        <translation>Chi tiết nhật ký</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Người thực hiện</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Thao tác</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Đối tượng</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Tóm tắt</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Trường</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Trước</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Sau</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Giá trị</translation>
+    </message>
+</context>
+<context>
     <name>AuditLogSettings</name>
     <message>
         <source>Everyone</source>
@@ -5645,8 +5688,12 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
 <context>
     <name>PriceChangeDialog</name>
     <message>
-        <source>Change prices</source>
+        <source>Edit scheduled price change</source>
         <extracomment>Rows the preview shows (the rest are counted). Rounding steps offered (1 = none). (mode, sign) of each &quot;how&quot; entry; the sign turns &quot;down by&quot; into a negative change. The entries by field: the discount price can also be a percentage off, or removed.</extracomment>
+        <translation>Sửa lịch đổi giá</translation>
+    </message>
+    <message>
+        <source>Change prices</source>
         <translation>Đổi giá</translation>
     </message>
     <message>
@@ -5716,6 +5763,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Prices go back at</source>
         <translation>Trả lại giá cũ lúc</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
     </message>
     <message>
         <source>Schedule</source>
@@ -5790,6 +5841,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Đang hiện %1 dòng đầu.</translation>
     </message>
     <message>
+        <source>Saving the scheduled change</source>
+        <translation>Đang lưu lịch đổi giá</translation>
+    </message>
+    <message>
         <source>Scheduling the price change</source>
         <translation>Đang lên lịch đổi giá</translation>
     </message>
@@ -5802,11 +5857,12 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>PriceSchedulesDialog</name>
     <message>
         <source>Scheduled price changes</source>
+        <extracomment>The detail&apos;s columns: SKU, product, before, during, after the end.</extracomment>
         <translation>Chương trình đổi giá theo lịch</translation>
     </message>
     <message>
-        <source>Price changes that start at a set time and, if an end is set, give the prices back then (a price changed by hand meanwhile stays). To schedule one, choose Change prices… and set When to “At a set time”. The app applies them while it runs, and at its next start if the PC was off.</source>
-        <translation>Các lần đổi giá bắt đầu vào thời điểm định sẵn và, nếu có giờ kết thúc, trả lại giá cũ lúc đó (giá đã sửa tay trong thời gian này được giữ nguyên). Để lên lịch, hãy bấm Đổi giá… rồi chọn Khi nào là “Vào thời điểm định sẵn”. Ứng dụng áp dụng khi đang chạy, và ở lần mở kế tiếp nếu máy đã tắt.</translation>
+        <source>Price changes that start at a set time and, if an end is set, give the prices back then (a price changed by hand meanwhile stays). To schedule one, choose Change prices… and set When to “At a set time”. New schedule… does the same for the products selected in the list. Select a change to see its prices. The app applies them while it runs, and at its next start if the PC was off.</source>
+        <translation>Các lần đổi giá bắt đầu vào thời điểm định sẵn và, nếu có giờ kết thúc, trả lại giá cũ lúc đó (giá đã sửa tay trong thời gian này được giữ nguyên). Để lên lịch, hãy bấm Đổi giá… rồi chọn Khi nào là “Vào thời điểm định sẵn”. Tạo lịch mới… làm việc này cho các sản phẩm đang chọn trong danh sách. Chọn một chương trình để xem giá. Ứng dụng áp dụng khi đang chạy, và ở lần mở kế tiếp nếu máy đã tắt.</translation>
     </message>
     <message>
         <source>Name</source>
@@ -5845,6 +5901,42 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Đóng</translation>
     </message>
     <message>
+        <source>New schedule…</source>
+        <translation>Tạo lịch mới…</translation>
+    </message>
+    <message>
+        <source>Schedule a price change on the %1 products selected in the list</source>
+        <translation>Hẹn lịch đổi giá cho %1 sản phẩm đang chọn trong danh sách</translation>
+    </message>
+    <message>
+        <source>Select the products in the Products list first, then open Scheduled prices again.</source>
+        <translation>Hãy chọn sản phẩm trong danh sách Sản phẩm trước, rồi mở lại Giá theo lịch.</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Giá trước</translation>
+    </message>
+    <message>
+        <source>During</source>
+        <translation>Trong chương trình</translation>
+    </message>
+    <message>
+        <source>After the end</source>
+        <translation>Sau khi kết thúc</translation>
+    </message>
+    <message>
         <source>Waiting</source>
         <translation>Đang chờ</translation>
     </message>
@@ -5873,6 +5965,14 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Đã kết thúc sớm; dự kiến kết thúc: %1</translation>
     </message>
     <message>
+        <source>Change its name, prices or times</source>
+        <translation>Sửa tên, giá hoặc thời gian</translation>
+    </message>
+    <message>
+        <source>Only a change still waiting can be edited: end or cancel it, and schedule a new one.</source>
+        <translation>Chỉ sửa được chương trình chưa bắt đầu: hãy kết thúc hoặc hủy, rồi tạo lịch mới.</translation>
+    </message>
+    <message>
         <source>End now</source>
         <translation>Kết thúc ngay</translation>
     </message>
@@ -5888,12 +5988,96 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <source>Cancel it before it starts</source>
         <translation>Hủy trước khi bắt đầu</translation>
     </message>
+    <message>
+        <source>Select a change to see its prices.</source>
+        <translation>Chọn một chương trình để xem giá.</translation>
+    </message>
+    <message>
+        <source>%1 — %2 variants</source>
+        <translation>%1 — %2 phân loại</translation>
+    </message>
+    <message>
+        <source>Changed by hand since: %1 now</source>
+        <translation>Đã sửa tay sau đó: hiện là %1</translation>
+    </message>
+</context>
+<context>
+    <name>PrintOptionsForm</name>
+    <message>
+        <source>Choose what this document shows; the preview follows. To change its layout, use Advanced (HTML).</source>
+        <extracomment>The message box is a few lines tall: a receipt&apos;s foot, not a letter. A choice or the message was changed by the user (not a load): the preview follows.</extracomment>
+        <translation>Chọn những gì in trên chứng từ này; bản xem trước cập nhật theo. Muốn đổi bố cục, dùng thẻ Nâng cao (HTML).</translation>
+    </message>
+    <message>
+        <source>Show on the document:</source>
+        <translation>In trên chứng từ:</translation>
+    </message>
+    <message>
+        <source>Shop logo</source>
+        <translation>Logo cửa hàng</translation>
+    </message>
+    <message>
+        <source>Shop address</source>
+        <translation>Địa chỉ cửa hàng</translation>
+    </message>
+    <message>
+        <source>Shop phone number</source>
+        <translation>Số điện thoại cửa hàng</translation>
+    </message>
+    <message>
+        <source>Order barcode / QR code</source>
+        <translation>Mã vạch / mã QR của đơn</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s points balance</source>
+        <translation>Điểm tích lũy của khách</translation>
+    </message>
+    <message>
+        <source>Cashier (who made the sale)</source>
+        <translation>Thu ngân (người bán đơn)</translation>
+    </message>
+    <message>
+        <source>SKU of each item</source>
+        <translation>Mã SKU từng sản phẩm</translation>
+    </message>
+    <message>
+        <source>Text &amp;size</source>
+        <translation>&amp;Cỡ chữ</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Bình thường</translation>
+    </message>
+    <message>
+        <source>Large</source>
+        <translation>Lớn</translation>
+    </message>
+    <message>
+        <source>&amp;Thank-you message</source>
+        <translation>&amp;Lời cảm ơn</translation>
+    </message>
+    <message>
+        <source>Printed at the foot, line breaks kept (at most %1 characters). Empty: the footer line of Shop details.</source>
+        <translation>In ở cuối chứng từ, giữ nguyên xuống dòng (tối đa %1 ký tự). Để trống: dùng dòng cuối trong Thông tin cửa hàng.</translation>
+    </message>
+    <message>
+        <source>This template was edited in Advanced (HTML): it follows these options only where it uses their placeholders. Reset it to default to use them all.</source>
+        <translation>Mẫu này đã được sửa ở Nâng cao (HTML): chỉ áp dụng các tùy chọn ở những chỗ mẫu có dùng biến tương ứng. Khôi phục mẫu mặc định để dùng đủ mọi tùy chọn.</translation>
+    </message>
+    <message>
+        <source>Save options</source>
+        <translation>Lưu tùy chọn</translation>
+    </message>
+    <message>
+        <source>The shop has no logo yet: choose one in the Shop details tab.</source>
+        <translation>Cửa hàng chưa có logo: hãy chọn logo ở thẻ Thông tin cửa hàng.</translation>
+    </message>
 </context>
 <context>
     <name>PrintersSettings</name>
     <message>
         <source>Printers &amp; templates</source>
-        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The narrowest the preview shrinks to, and the room kept beside it in its column. The preview image was redrawn (or the template has an error: `error` is set). The shop details were saved: the shop&apos;s name as kept (the window&apos;s header shows it). The template in the editor, its text as stored, and the document type shown: what an unsaved edit is measured against, and where Cancel puts the combos back. The printer settings as loaded or last saved (None: the stored ones are not valid): what an unsaved change of the printer form is measured against.</extracomment>
+        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The narrowest the preview shrinks to, and the room kept beside it in its column. The preview image was redrawn (or the template has an error: `error` is set). The shop details were saved: the shop&apos;s name as kept (the window&apos;s header shows it). The template in the editor, its text as stored, and the document type shown: what an unsaved edit is measured against, and where Cancel puts the combos back. The printer settings as loaded or last saved (None: the stored ones are not valid): what an unsaved change of the printer form is measured against. The Options as loaded or last saved (an unsaved change is measured against them).</extracomment>
         <translation>Máy in &amp; mẫu in</translation>
     </message>
     <message>
@@ -5979,6 +6163,14 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Template (HTML)</source>
         <translation>Mẫu in (HTML)</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Tùy chọn</translation>
+    </message>
+    <message>
+        <source>Advanced (HTML)</source>
+        <translation>Nâng cao (HTML)</translation>
     </message>
     <message>
         <source>Shop details</source>
@@ -6071,6 +6263,18 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>No printer found</source>
         <translation>Không tìm thấy máy in</translation>
+    </message>
+    <message>
+        <source>The options for %1 are not saved. Save them?</source>
+        <translation>Tùy chọn của %1 chưa được lưu. Lưu lại không?</translation>
+    </message>
+    <message>
+        <source>Unsaved options</source>
+        <translation>Tùy chọn chưa lưu</translation>
+    </message>
+    <message>
+        <source>Options saved for %1.</source>
+        <translation>Đã lưu tùy chọn cho %1.</translation>
     </message>
     <message>
         <source>The changes to the template %1 are not saved. Save them?</source>
@@ -9837,6 +10041,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Lên lịch đổi giá</translation>
     </message>
     <message>
+        <source>Scheduled price change edited</source>
+        <translation>Sửa lịch đổi giá</translation>
+    </message>
+    <message>
         <source>Scheduled price change cancelled</source>
         <translation>Hủy lịch đổi giá</translation>
     </message>
@@ -10557,6 +10765,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>hạng Vàng trở lên</translation>
     </message>
     <message>
+        <source>anonymous marketplace buyers hidden</source>
+        <translation>ẩn khách sàn ẩn danh</translation>
+    </message>
+    <message>
         <source>host</source>
         <translation>địa chỉ máy in</translation>
     </message>
@@ -11105,6 +11317,66 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Zalo</translation>
     </message>
     <message>
+        <source>shop logo</source>
+        <translation>logo cửa hàng</translation>
+    </message>
+    <message>
+        <source>shop address</source>
+        <translation>địa chỉ cửa hàng</translation>
+    </message>
+    <message>
+        <source>shop phone number</source>
+        <translation>số điện thoại cửa hàng</translation>
+    </message>
+    <message>
+        <source>order barcode / QR code</source>
+        <translation>mã vạch / mã QR của đơn</translation>
+    </message>
+    <message>
+        <source>customer&apos;s points balance</source>
+        <translation>điểm tích lũy của khách</translation>
+    </message>
+    <message>
+        <source>SKU of each item</source>
+        <translation>mã SKU từng sản phẩm</translation>
+    </message>
+    <message>
+        <source>cashier</source>
+        <translation>thu ngân</translation>
+    </message>
+    <message>
+        <source>large text</source>
+        <translation>chữ lớn</translation>
+    </message>
+    <message>
+        <source>thank-you message</source>
+        <translation>lời cảm ơn</translation>
+    </message>
+    <message>
+        <source>folder</source>
+        <translation>thư mục</translation>
+    </message>
+    <message>
+        <source>counter, phone and chat</source>
+        <translation>tại quầy, điện thoại và chat</translation>
+    </message>
+    <message>
+        <source>Shopee</source>
+        <translation>Shopee</translation>
+    </message>
+    <message>
+        <source>Lazada</source>
+        <translation>Lazada</translation>
+    </message>
+    <message>
+        <source>TikTok Shop</source>
+        <translation>TikTok Shop</translation>
+    </message>
+    <message>
+        <source>Tiki</source>
+        <translation>Tiki</translation>
+    </message>
+    <message>
         <source>Sales receipt</source>
         <extracomment>The printer profiles are stored by document type: named as the documents.</extracomment>
         <translation>Hóa đơn bán hàng</translation>
@@ -11171,6 +11443,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>số bản sao lưu giữ lại</translation>
     </message>
     <message>
+        <source>second backup folder</source>
+        <translation>thư mục sao lưu thứ hai</translation>
+    </message>
+    <message>
         <source>sync interval (minutes)</source>
         <translation>chu kỳ đồng bộ (phút)</translation>
     </message>
@@ -11191,6 +11467,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>giá trị một điểm (₫)</translation>
     </message>
     <message>
+        <source>orders that earn points</source>
+        <translation>đơn hàng được tích điểm</translation>
+    </message>
+    <message>
         <source>points pay at most (%)</source>
         <translation>điểm trả tối đa (% giá trị đơn)</translation>
     </message>
@@ -11201,6 +11481,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>printers</source>
         <translation>máy in</translation>
+    </message>
+    <message>
+        <source>print options</source>
+        <translation>tùy chọn in</translation>
     </message>
     <message>
         <source>print template</source>
@@ -13668,7 +13952,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <name>products</name>
     <message>
         <source>Active</source>
-        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to the prices in view: `_fit_price_columns`). Narrow enough that every column fits a maximised 1366 px window in both languages; the name takes the room left. A price cell&apos;s room beside its text: the style sheet&apos;s padding and the style&apos;s margins. The widest the Stock column grows in the low-stock view (naming the low variants). In the low-stock view these follow the product&apos;s name (what is low, what is coming): after the SKU, shop and price columns they needed a sideways scroll at 1024 px. The most rows a price column is measured over (those in view: a tall window). Filter chip kinds, in chip order.</extracomment>
+        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to the prices in view: `_fit_price_columns`). Narrow enough that every column fits a maximised 1366 px window in both languages; the name takes the room left. A price cell&apos;s room beside its text: the style sheet&apos;s padding and the style&apos;s margins. The gap beside a Price cell&apos;s clock (a scheduled change coming). The widest the Stock column grows in the low-stock view (naming the low variants). In the low-stock view these follow the product&apos;s name (what is low, what is coming): after the SKU, shop and price columns they needed a sideways scroll at 1024 px. The most rows a price column is measured over (those in view: a tall window). Filter chip kinds, in chip order.</extracomment>
         <translation>Đang bán</translation>
     </message>
     <message>
@@ -13696,8 +13980,16 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Đã lưu trữ</translation>
     </message>
     <message>
+        <source>Price changes on %1 (%2)</source>
+        <extracomment>The first rows show at once; the rest arrive in ticks of bounded cost (a tick walks the sort&apos;s covering index). Extra values kept after the shown cells of a row, in this order. The low-stock view (its status chip on): a short row&apos;s Stock cell names its low variants (&quot;Xám / M: 0 · Tím than / S: 5&quot;), read once per page of rows. The products of the pages read whose price a schedule changes next (the Price cell&apos;s clock and tooltip). Low variants a Stock cell names; the rest are counted (&quot;+2&quot;).</extracomment>
+        <translation>Giá sắp đổi %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Price goes back on %1 (%2)</source>
+        <translation>Giá trở lại %1 (%2)</translation>
+    </message>
+    <message>
         <source>On hand %1, reserved by open orders %2</source>
-        <extracomment>The first rows show at once; the rest arrive in ticks of bounded cost (a tick walks the sort&apos;s covering index). Extra values kept after the shown cells of a row, in this order. The low-stock view (its status chip on): a short row&apos;s Stock cell names its low variants (&quot;Xám / M: 0 · Tím than / S: 5&quot;), read once per page of rows. Low variants a Stock cell names; the rest are counted (&quot;+2&quot;).</extracomment>
         <translation>Tồn kho %1, đơn đang xử lý giữ %2</translation>
     </message>
     <message>
@@ -16652,6 +16944,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Mẫu in đang trống. Hãy soạn mẫu, hoặc bấm “Khôi phục mặc định” để dùng lại mẫu có sẵn.</translation>
     </message>
     <message>
+        <source>The thank-you message is too long ({length} characters; at most {limit}).</source>
+        <translation>Lời cảm ơn quá dài ({length} ký tự; tối đa {limit}).</translation>
+    </message>
+    <message>
         <source>The two databases&apos; tables differ (only in this one: {extra}; only in the new one: {missing}): nothing was copied.</source>
         <translation>Các bảng của hai cơ sở dữ liệu khác nhau (chỉ có ở cơ sở dữ liệu này: {extra}; chỉ có ở cơ sở dữ liệu mới: {missing}): chưa sao chép gì.</translation>
     </message>
@@ -16694,6 +16990,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>There is already a shop called {name} ({channel}): choose another name.</source>
         <translation>Đã có gian hàng tên {name} ({channel}): hãy chọn tên khác.</translation>
+    </message>
+    <message>
+        <source>There is no audit row {id}.</source>
+        <translation>Không có dòng nhật ký {id}.</translation>
     </message>
     <message>
         <source>There is no database at {database}: nothing to copy.</source>
@@ -18638,6 +18938,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>“{name}” changes some of these products&apos; prices at the same time: choose other times or products.</source>
         <translation>“{name}” cũng đổi giá một số sản phẩm này trong cùng thời gian: hãy chọn thời gian hoặc sản phẩm khác.</translation>
+    </message>
+    <message>
+        <source>“{name}” has started already: only a change still waiting can be edited.</source>
+        <translation>“{name}” đã bắt đầu: chỉ sửa được chương trình chưa bắt đầu.</translation>
     </message>
     <message>
         <source>“{name}” is over already.</source>

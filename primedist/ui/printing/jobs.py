@@ -21,7 +21,7 @@ from primedist.core.money import format_number
 from primedist.domain.enums import Module
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.printing import escpos, store
-from primedist.printing.content import Payment, ShopDetails
+from primedist.printing.content import DocOptions, Payment, ShopDetails
 from primedist.printing.documents import (
     SAMPLE_SHOP,
     Document,
@@ -193,16 +193,20 @@ def sample_document(
     ctx: ServiceContext | None = None,
     *,
     shop: ShopDetails | None = None,
+    options: DocOptions | None = None,
 ) -> Document:
     """The template filled with the sample order (previews and test pages): with `shop`,
-    else the shop's stored details, else a sample shop."""
+    else the shop's stored details, else a sample shop; with `options` (the Options tab as
+    shown), else the document type's stored ones."""
     if shop is None:
         shop = store.load_shop_details(ctx) if ctx is not None else SAMPLE_SHOP
     if not shop.name:
         shop = replace(shop, name=SAMPLE_SHOP.name)
+    if options is None and ctx is not None:
+        options = store.load_options(ctx, doc_type)
     return fill_order(
         sample_detail(lang), template_html, doc_type, shop=shop, lang=lang, paper=paper,
-        payment=Payment(cash_received=200_000), ctx=ctx,
+        payment=Payment(cash_received=200_000), ctx=ctx, options=options,
     )  # fmt: skip
 
 

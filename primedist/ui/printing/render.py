@@ -141,7 +141,7 @@ def layout(document: Document, paper: Paper | None = None) -> Laid:
     doc = _Html()
     font = QFont()
     font.setFamilies(FONT_FAMILIES)
-    font.setPointSizeF(spec.font_pt)
+    font.setPointSizeF(spec.font_pt * document.font_scale)  # Options' Large text
     doc.setDefaultFont(font)
     doc.setDocumentMargin(0)
     doc.setHtml(document.html)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import Engine
 
+from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_money, format_money_range, format_number, parse_money
 from primedist.queries.products import (
     PRODUCTS_SPEC,
@@ -51,6 +52,7 @@ from primedist.queries.products import (
 )
 from primedist.queries.spec import QueryState
 from primedist.queries.stock import ShortVariant, product_short_variants, short_variants_of
+from primedist.services import price_schedule as ps
 from primedist.services.context import ServiceContext
 from primedist.services.import_templates import TemplateKind
 from primedist.services.product_status import (
@@ -104,6 +106,8 @@ HIDDEN_COLUMNS = (
 VIEW_WIDTHS = {"name": 190, "skus": 130, "shops": 165}
 #: A price cell's room beside its text: the style sheet's padding and the style's margins.
 PRICE_ROOM = 28
+#: The gap beside a Price cell's clock (a scheduled change coming).
+ICON_GAP = 8
 #: The widest the Stock column grows in the low-stock view (naming the low variants).
 LOW_STOCK_WIDTH = 300
 #: In the low-stock view these follow the product's name (what is low, what is coming):
@@ -170,19 +174,36 @@ class ProductsTableModel(SqlTableModel):
         #: variants ("Xám / M: 0 · Tím than / S: 5"), read once per page of rows.
         self.name_short = False
         self._short_of: dict[int, list[ShortVariant]] = {}
+        #: The products of the pages read whose price a schedule changes next (the Price
+        #: cell's clock and tooltip).
+        self._coming: dict[int, ps.Coming] = {}
 
     def set_state(self, state: QueryState, *, keep_rows: bool = False) -> None:
         self._short_of = {}
+        self._coming = {}
         super().set_state(state, keep_rows=keep_rows)
+
+    def coming(self, row: int) -> ps.Coming | None:
+        """The row's next scheduled price change (None: none, or not read yet)."""
+        key = self.key_at(row)
+        return self._coming.get(key) if key is not None else None
 
     def _fetch_page(self, page_no: int) -> list[tuple[str, ...] | None] | None:
         page = super()._fetch_page(page_no)
-        if page is None or not self.name_short:
+        if page is None:
+            return page
+        start = page_no * self.PAGE
+        keys = self._keys[start : start + len(page)]
+        # The page's coming price changes: one query a page, never one per row.
+        with self._engine.connect() as conn:
+            coming = ps.coming_changes(conn, keys)
+        for key in keys:
+            self._coming.pop(key, None)
+        self._coming.update(coming)
+        if not self.name_short:
             return page
         # The low rows' variants: one query over the page's low products (never one per
         # row), their Stock cells then name them.
-        start = page_no * self.PAGE
-        keys = self._keys[start : start + len(page)]
         at = self._shown + self.EXTRAS.index("flag")
         low = [k for k, cells in zip(keys, page, strict=False)
                if cells is not None and len(cells) > at and cells[at] == "low"]  # fmt: skip
@@ -275,6 +296,8 @@ class ProductsTableModel(SqlTableModel):
         return self._icons[name]
 
     def _decoration(self, row: int, column: int) -> QIcon | None:
+        if column == self.col["price"] and self.coming(row) is not None:
+            return self._icon("price_change")  # a scheduled price change is coming
         if column == self.col["name"]:
             thumb = self.thumbnail(self.extra(row, "thumb") or "")
             # A loaded row without an image gets a quiet placeholder: names stay aligned.
@@ -327,6 +350,13 @@ class ProductsTableModel(SqlTableModel):
         return self._icons[key]
 
     def _tooltip(self, row: int, column: int) -> str | None:
+        if column == self.col["price"] and (coming := self.coming(row)) is not None:
+            day = f"{to_local(coming.at, shop_tz()):%d/%m}"  # "12/12": within a year
+            if coming.starts:
+                text = QCoreApplication.translate("products", "Price changes on %1 (%2)")
+            else:  # a running change's end: its prices go back
+                text = QCoreApplication.translate("products", "Price goes back on %1 (%2)")
+            return text.replace("%1", day).replace("%2", coming.name)
         if column == self.col["stock"]:
             on_hand, reserved = self.extra(row, "on_hand"), self.extra(row, "reserved")
             if on_hand is None or reserved is None:
@@ -724,10 +754,14 @@ class ProductListPage(FilteredListPage):
         last = view.rowAt(view.viewport().height() - 1)
         last = min(model.rowCount() - 1 if last < 0 else last, first + MEASURED_ROWS)
         metrics, header = view.fontMetrics(), view.horizontalHeader()
+        clock = view.iconSize().width() + ICON_GAP  # drawn at the thumbnails' size
         for key in ("price", "discount_price"):
             column = model.col[key]
-            texts = (model.index(row, column).data() for row in range(first, last + 1))
-            widest = max((metrics.horizontalAdvance(t) for t in texts if isinstance(t, str)),
+            # A Price cell with a coming change has its clock beside the text.
+            widest = max((metrics.horizontalAdvance(t) + (
+                          clock if key == "price" and model.coming(row) else 0)
+                          for row in range(first, last + 1)
+                          if isinstance(t := model.index(row, column).data(), str)),
                          default=0)  # fmt: skip
             width = max(header.sectionSizeHint(column), widest + PRICE_ROOM)
             if not exact:

@@ -228,7 +228,9 @@ class ProductsPage(SubTabsPage):
         """The scheduled price changes (waiting, running; finished on demand)."""
         from primedist.ui.products.price_schedules import PriceSchedulesDialog
 
-        return self.open_dialog(PriceSchedulesDialog(self.ctx, parent=self))
+        # Its New schedule… changes the products selected in the list.
+        return self.open_dialog(PriceSchedulesDialog(self.ctx, parent=self,
+                                                     product_ids=self.list.selected_ids()))
 
     def open_history(self, product_id: int) -> QDialog:
         from primedist.ui.products.stock_dialogs import StockHistoryDialog

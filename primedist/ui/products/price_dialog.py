@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import shop_tz, to_local
-from primedist.core.money import format_money, parse_money
+from primedist.core.money import format_money, format_number, parse_money
 from primedist.services import price_change as pc
 from primedist.services import price_schedule as ps
 from primedist.services.context import ServiceContext
@@ -65,11 +65,15 @@ class PriceChangeDialog(QDialog):
     scheduled = Signal(object)
 
     def __init__(self, ctx: ServiceContext, product_ids: list[int],
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, *, scheduled: bool = False,
+                 schedule: ps.ScheduleRow | None = None) -> None:  # fmt: skip
+        """`scheduled`: *At a set time* chosen already (Scheduled prices → New schedule…);
+        `schedule`: that waiting change edited (its products, its rule and times shown)."""
         super().__init__(parent)
         self.setObjectName("priceChangeDialog")
         self.ctx = ctx
-        self.product_ids = list(product_ids)
+        self.editing = schedule
+        self.product_ids = list(schedule.product_ids if schedule else product_ids)
         self.rows: list[pc.PriceChangeRow] = []
         self._asked = 0  # the preview last asked for: older answers are dropped
         self._build()
@@ -79,7 +83,33 @@ class PriceChangeDialog(QDialog):
         self._timer.timeout.connect(self.preview)
         self._retranslate()
         self._fill_modes()
+        if schedule is not None:
+            self._show_schedule(schedule)
+        if scheduled or schedule is not None:
+            self.when.setCurrentIndex(1)
+            # An edit stays a scheduled change (a change now is Change prices…'s).
+            self.when.setEnabled(schedule is None)
         self.resize(900, 600)
+
+    def _show_schedule(self, row: ps.ScheduleRow) -> None:
+        """The form filled from a waiting change, to edit it."""
+        rule = row.rule
+        self.field.setCurrentIndex(max(0, self.field.findData(rule.field)))
+        sign = -1 if rule.value < 0 and rule.mode in (pc.PriceMode.PERCENT,
+                                                      pc.PriceMode.AMOUNT) else 1  # fmt: skip
+        self.mode.setCurrentIndex(max(0, self.mode.findData(mode_key(rule.mode, sign))))
+        value, lang = abs(rule.value), current_language()
+        if rule.mode in (pc.PriceMode.PERCENT, pc.PriceMode.PERCENT_OFF):
+            text = format(value.normalize(), "f")
+            self.value.setText(text.replace(".", ",") if lang == "vi" else text)
+        elif rule.mode != pc.PriceMode.REMOVE:
+            self.value.setText(format_number(int(value), lang))
+        self.rounding.setCurrentIndex(max(0, self.rounding.findData(rule.round_to)))
+        self.schedule_name.setText(row.name)
+        _set_time(self.starts, to_local(row.starts_at, shop_tz()))
+        self.ends_check.setChecked(row.ends_at is not None)
+        if row.ends_at is not None:
+            _set_time(self.ends, to_local(row.ends_at, shop_tz()))
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
@@ -174,7 +204,8 @@ class PriceChangeDialog(QDialog):
         super().changeEvent(event)
 
     def _retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Change prices"))
+        self.setWindowTitle(self.tr("Edit scheduled price change") if self.editing
+                            else self.tr("Change prices"))  # fmt: skip
         self.field_label.setText(self.tr("Price"))
         self.mode_label.setText(self.tr("Change"))
         self.round_label.setText(self.tr("Round to"))
@@ -201,7 +232,8 @@ class PriceChangeDialog(QDialog):
         self._retranslate_apply()
 
     def _retranslate_apply(self) -> None:
-        self.apply_button.setText(self.tr("Schedule") if self.is_scheduled()
+        self.apply_button.setText(self.tr("Save") if self.editing
+                                  else self.tr("Schedule") if self.is_scheduled()
                                   else self.tr("Change prices"))  # fmt: skip
 
     def _mode_texts(self) -> dict[tuple[pc.PriceMode, int], str]:
@@ -357,6 +389,12 @@ class PriceChangeDialog(QDialog):
         if self.is_scheduled():
             name, start = self.schedule_name.text(), _shop_time(self.starts)
             end = _shop_time(self.ends) if self.ends_check.isChecked() else None
+            if self.editing is not None:
+                sid = self.editing.id
+                Op(self, lambda _job: ps.update_schedule(ctx, sid, name, rule, start, end),
+                   title=self.tr("Saving the scheduled change")).success(
+                    self._scheduled).failure(self._apply_failed).run()  # fmt: skip
+                return
             Op(self, lambda _job: ps.schedule_prices(ctx, name, ids, rule, start, end),
                title=self.tr("Scheduling the price change")).success(self._scheduled).failure(
                 self._apply_failed).run()  # fmt: skip
@@ -413,6 +451,11 @@ def _time_edit(when: datetime) -> QDateTimeEdit:
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd/MM/yyyy HH:mm")
     return edit
+
+
+def _set_time(edit: QDateTimeEdit, when: datetime) -> None:
+    edit.setDateTime(QDateTime(QDate(when.year, when.month, when.day),
+                               QTime(when.hour, when.minute)))  # fmt: skip
 
 
 def _shop_time(edit: QDateTimeEdit) -> datetime:

@@ -10,12 +10,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, QModelIndex, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -147,6 +148,11 @@ def _value_text(field: str, value: Any, *, nested: bool = False) -> str:
     return str(value)
 
 
+def value_text(field: str, value: Any) -> str:
+    """One stored value of `field` as the list words it (the row's detail)."""
+    return _value_text(field, value)
+
+
 def _time_text(text: str) -> str:
     """An ISO time as the shop's local day and time (a time without a zone is UTC, as the
     database keeps them), an ISO day as the day; other text as it is."""
@@ -229,11 +235,30 @@ class AuditLogSettings(QWidget):
             self.model.queryChanged.connect(lambda n: self._show_count(n))
             self.model.set_state(svc.audit_state(self.current_filter()))
             sort_by_default(self.view, svc.AUDIT_SPEC)
+            self.view.activated.connect(self.open_detail)  # double-click, Enter
 
     def _show_pcs(self, _several: bool) -> None:
         """The PC column, when the rows read name more than one PC (as the model says
         now: a later page may have changed it since the signal was queued)."""
         self.columns.set_shown("pc", self.model.several_pcs)
+
+    def open_detail(self, index: QModelIndex) -> QDialog | None:
+        """The row whole: who, what, and each field before and after, one a line."""
+        from primedist.ui.settings.audit_detail import AuditDetailDialog
+
+        key = self.model.key_at(index.row())
+        if key is None:
+            return None
+        try:
+            row = svc.audit_event(self.ctx, key)
+        except PrimedistError as exc:
+            say_error(self.message, exc)
+            self.message.show()
+            return None
+        dialog = AuditDetailDialog(row, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _fill_choices(self) -> None:
         """(Re)fill the user and kind filters in the current language, with the users and

@@ -20,7 +20,9 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QTableView
 
+from primedist.services.audit_log import page_records, record_names
 from primedist.ui.list_tools import alive
+from primedist.ui.settings.audit_labels import named_record_label
 from primedist.ui.table_model import PLACEHOLDER, Index, SqlTableModel
 
 #: Columns as wide as their text in the rows shown: (least, most) pixels. On a narrow
@@ -49,6 +51,9 @@ class AuditTableModel(SqlTableModel):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pc_at = [c.key for c in self.spec.columns].index("pc")
+        self._record_at = [c.key for c in self.spec.columns].index("entity")
+        #: The names of the records of the page being read ("customer 12" → its name).
+        self._names: dict[str, str] = {}
         #: The PCs named by the rows of this list read so far (a row from before: none).
         self._pcs: set[str] = set()
         self.several_pcs = False
@@ -57,9 +62,22 @@ class AuditTableModel(SqlTableModel):
     def _format_row(self, kinds: list[str], raw: tuple[Any, ...]) -> tuple[str, ...]:
         if raw[self._pc_at]:
             self._pcs.add(raw[self._pc_at])
-        return super()._format_row(kinds, raw)
+        cells = super()._format_row(kinds, raw)
+        record = raw[self._record_at]
+        if record in self._names:  # "khách hàng: Nguyễn Văn An (KH000012)", not its id
+            named = named_record_label(str(record), self._names[record])
+            cells = (*cells[: self._record_at], named, *cells[self._record_at + 1 :])
+        return cells
 
     def _fetch_page(self, page_no: int) -> list[tuple[str, ...] | None] | None:
+        # The page's records named first: one query per kind, not one per row.
+        start = page_no * self.PAGE
+        keys = [k for k in (self.key_at(r) for r in range(start, start + self.PAGE))
+                if k is not None]  # fmt: skip
+        self._names = {}
+        if keys:
+            with self._engine.connect() as conn:
+                self._names = record_names(conn, page_records(conn, keys))
         page = super()._fetch_page(page_no)
         # Said as each page is read, not at the reset: a new list like the last one (a
         # filter changed) keeps the column as it is, without a flicker.

@@ -83,6 +83,7 @@ ACTIONS: dict[str, str] = {
     "products.export": QT_TRANSLATE_NOOP("audit", "Products exported"),
     "products.import": QT_TRANSLATE_NOOP("audit", "Products imported"),
     "price_schedule.create": QT_TRANSLATE_NOOP("audit", "Price change scheduled"),
+    "price_schedule.update": QT_TRANSLATE_NOOP("audit", "Scheduled price change edited"),
     "price_schedule.cancel": QT_TRANSLATE_NOOP("audit", "Scheduled price change cancelled"),
     "price_schedule.start": QT_TRANSLATE_NOOP("audit", "Scheduled price change started"),
     "price_schedule.end": QT_TRANSLATE_NOOP("audit", "Scheduled price change ended"),
@@ -254,6 +255,13 @@ def record_label(record: str) -> str:
     return f"{_tr(RECORDS[entity])} {rest}".rstrip()
 
 
+def named_record_label(record: str, name: str) -> str:
+    """`customer 12` named "Nguyễn Văn An (KH000012)" → "khách hàng: Nguyễn Văn An
+    (KH000012)": the record by its name rather than an id the owner never sees."""
+    entity = record.partition(" ")[0]
+    return f"{_tr(RECORDS[entity])}: {name}" if entity in RECORDS else name
+
+
 def kind_choices(kinds: list[str]) -> list[tuple[str, tuple[str, ...]]]:
     """(name, the kinds it stands for) for the filter, by name; kinds of one name merged."""
     merged: dict[str, list[str]] = {}
@@ -363,6 +371,7 @@ FIELDS: dict[str, str] = {
     "from_order": QT_TRANSLATE_NOOP("audit", "from order"),
     "genders": QT_TRANSLATE_NOOP("audit", "genders"),
     "gold_and_above": QT_TRANSLATE_NOOP("audit", "Gold and above"),
+    "hide_anonymous": QT_TRANSLATE_NOOP("audit", "anonymous marketplace buyers hidden"),
     "host": QT_TRANSLATE_NOOP("audit", "host"),
     "identities": QT_TRANSLATE_NOOP("audit", "marketplace buyers"),
     "ids": QT_TRANSLATE_NOOP("audit", "IDs"),
@@ -516,6 +525,24 @@ FIELDS: dict[str, str] = {
     "weight_g": QT_TRANSLATE_NOOP("audit", "weight (g)"),
     "window": QT_TRANSLATE_NOOP("audit", "period"),
     "zalo_id": QT_TRANSLATE_NOOP("audit", "Zalo"),
+    # printing/store.py save_options: a document's Options (each Yes/No, and the message)
+    "show_logo": QT_TRANSLATE_NOOP("audit", "shop logo"),
+    "show_address": QT_TRANSLATE_NOOP("audit", "shop address"),
+    "show_phone": QT_TRANSLATE_NOOP("audit", "shop phone number"),
+    "show_code": QT_TRANSLATE_NOOP("audit", "order barcode / QR code"),
+    "show_points": QT_TRANSLATE_NOOP("audit", "customer's points balance"),
+    "show_sku": QT_TRANSLATE_NOOP("audit", "SKU of each item"),
+    "show_cashier": QT_TRANSLATE_NOOP("audit", "cashier"),
+    "large_font": QT_TRANSLATE_NOOP("audit", "large text"),
+    "message": QT_TRANSLATE_NOOP("audit", "thank-you message"),
+    # services/backup.py: where a backup was copied outside this PC
+    "folder": QT_TRANSLATE_NOOP("audit", "folder"),
+    # services/loyalty/settings.py: the channels whose orders earn points (each Yes/No)
+    "offline": QT_TRANSLATE_NOOP("audit", "counter, phone and chat"),
+    "shopee": QT_TRANSLATE_NOOP("audit", "Shopee"),
+    "lazada": QT_TRANSLATE_NOOP("audit", "Lazada"),
+    "tiktok": QT_TRANSLATE_NOOP("audit", "TikTok Shop"),
+    "tiki": QT_TRANSLATE_NOOP("audit", "Tiki"),
 }
 
 #: The printer profiles are stored by document type: named as the documents.
@@ -560,14 +587,17 @@ NO = QT_TRANSLATE_NOOP("audit", "No")
 SETTINGS: dict[str, str] = {
     "shop.profile": QT_TRANSLATE_NOOP("audit", "shop details"),
     "backup.keep": QT_TRANSLATE_NOOP("audit", "backups kept"),
+    "backup.also_to": QT_TRANSLATE_NOOP("audit", "second backup folder"),
     "sync.interval_minutes": QT_TRANSLATE_NOOP("audit", "sync interval (minutes)"),
     "security.lock_minutes": QT_TRANSLATE_NOOP("audit", "lock after idle minutes"),
     "loyalty.ranking": QT_TRANSLATE_NOOP("audit", "customer ranking"),
     "loyalty.earn_per": QT_TRANSLATE_NOOP("audit", "VND per point earned"),
     "loyalty.point_value": QT_TRANSLATE_NOOP("audit", "value of one point (VND)"),
+    "loyalty.earn_channels": QT_TRANSLATE_NOOP("audit", "orders that earn points"),
     "loyalty.redeem_cap_percent": QT_TRANSLATE_NOOP("audit", "points pay at most (%)"),
     "printing.labels": QT_TRANSLATE_NOOP("audit", "shipping labels"),
     "printing.profiles": QT_TRANSLATE_NOOP("audit", "printers"),
+    "printing.options": QT_TRANSLATE_NOOP("audit", "print options"),
     "printing.template.": QT_TRANSLATE_NOOP("audit", "print template"),
     "channels.remote.": QT_TRANSLATE_NOOP("audit", "marketplace link of shop"),
     "demo.": QT_TRANSLATE_NOOP("audit", "demo data"),

@@ -1,6 +1,7 @@
 """Settings → Printers & templates: per document type the template, paper and printer
 (a system printer, or an ESC/POS printer on the network, USB or a serial port), a test
-page; the template's HTML with its placeholders listed, a live preview with a sample
+page; its Options (what it shows, ticked instead of written: `print_options`); the
+template's HTML (Advanced) with its placeholders listed, a live preview with a sample
 order, reset to default; and the shop details printed at the top of documents (the form
 of Settings → Shop details, here too so the preview follows it as it is typed)."""
 
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from primedist.errors import PrimedistError, ValidationError
 from primedist.printing import store
-from primedist.printing.content import ITEM_NAMES, PLACEHOLDERS, pick
+from primedist.printing.content import DEFAULT_FOOTER, ITEM_NAMES, PLACEHOLDERS, DocOptions, pick
 from primedist.printing.documents import Document
 from primedist.printing.model import (
     PAPERS,
@@ -53,6 +54,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.printing import render
 from primedist.ui.printing.actions import OrderPrinter, doc_type_label
 from primedist.ui.printing.jobs import sample_document
+from primedist.ui.settings.print_options import PrintOptionsForm
 from primedist.ui.settings.shop import ShopDetailsForm
 
 PREVIEW_DEBOUNCE_MS = 250
@@ -92,6 +94,8 @@ class PrintersSettings(QWidget):
         #: The printer settings as loaded or last saved (None: the stored ones are not
         #: valid): what an unsaved change of the printer form is measured against.
         self._saved_profile: PrintProfile | None = None
+        #: The Options as loaded or last saved (an unsaved change is measured against them).
+        self._saved_options = DocOptions()
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
@@ -127,6 +131,8 @@ class PrintersSettings(QWidget):
         left_layout.addWidget(self._build_printer())
         self.pages = QTabWidget()
         self.pages.setObjectName("printingPages")
+        # Options first: what an owner changes; the HTML is for who knows it.
+        self.pages.addTab(self._build_options(), "")
         self.pages.addTab(self._build_template(), "")
         self.pages.addTab(self._build_shop(), "")
         left_layout.addWidget(self.pages, 1)
@@ -246,6 +252,12 @@ class PrintersSettings(QWidget):
         layout.addLayout(names_col, 2)
         return self.template_box
 
+    def _build_options(self) -> PrintOptionsForm:
+        self.options_box = PrintOptionsForm()
+        self.options_box.edited.connect(self._schedule_preview)
+        self.options_box.save_button.clicked.connect(lambda: self.save_options())
+        return self.options_box
+
     def _build_shop(self) -> ShopDetailsForm:
         self.shop_box = ShopDetailsForm(self.ctx)
         self.shop_fields = self.shop_box.fields
@@ -330,8 +342,9 @@ class PrintersSettings(QWidget):
         if self.system_name.count():
             self._fill_printers()  # its "choose" and "not found" entries
         self.template_box.setTitle(self.tr("Template (HTML)"))
-        self.pages.setTabText(0, self.tr("Template"))
-        self.pages.setTabText(1, self.tr("Shop details"))
+        self.pages.setTabText(0, self.tr("Options"))
+        self.pages.setTabText(1, self.tr("Advanced (HTML)"))
+        self.pages.setTabText(2, self.tr("Shop details"))
         self.save_template_button.setText(self.tr("Save template"))
         self.reset_button.setText(self.tr("Reset to default"))
         self.names_caption.setText(
@@ -400,6 +413,8 @@ class PrintersSettings(QWidget):
             self.cut.setChecked(profile.cut)
             self.drawer.setChecked(profile.open_drawer)
             self._show_template(profile.template)
+            self._saved_options = store.load_options(self.ctx, doc_type)
+            self.options_box.set_options(doc_type, self._saved_options)
             self._doc_index = self.doc_type.currentIndex()
             self._saved_profile = self._form_profile()
         finally:
@@ -411,6 +426,7 @@ class PrintersSettings(QWidget):
         self.editor.setPlainText(store.load_template(self.ctx, name))
         self._template_name = name
         self._saved_html = self.editor.toPlainText()
+        self.options_box.set_custom_template(store.is_customised(self.ctx, name))
 
     def _on_doc_type_changed(self) -> None:
         if self._loading:
@@ -475,15 +491,53 @@ class PrintersSettings(QWidget):
         """The printer form differs from the document type's stored printer settings."""
         return self._form_profile() != self._saved_profile
 
+    def has_unsaved_options(self) -> bool:
+        """The Options tab differs from the document type's stored options."""
+        return self.options_box.options() != self._saved_options
+
     def has_unsaved(self) -> bool:
-        """Unsaved work on the page: the template being edited or the printer settings."""
-        return self.has_unsaved_template() or self.has_unsaved_profile()
+        """Unsaved work on the page: the options, the template being edited or the printer
+        settings."""
+        return (self.has_unsaved_options() or self.has_unsaved_template()
+                or self.has_unsaved_profile())  # fmt: skip
 
     def confirm_leave(self) -> bool:
         """Before the form is replaced (another document type, or leaving the page): for
-        the unsaved template, then the unsaved printer settings, ask Save / Discard /
-        Cancel. True when the form may be replaced (saved, discarded or nothing to lose)."""
-        return self._confirm_template_leave() and self._confirm_profile_leave()
+        the unsaved options, the unsaved template, then the unsaved printer settings, ask
+        Save / Discard / Cancel. True when the form may be replaced (saved, discarded or
+        nothing to lose)."""
+        return (self._confirm_options_leave() and self._confirm_template_leave()
+                and self._confirm_profile_leave())  # fmt: skip
+
+    def _confirm_options_leave(self) -> bool:
+        """Before the Options tab is replaced: with unsaved changes, ask Save / Discard /
+        Cancel. True when it may be replaced."""
+        if not self.has_unsaved_options():
+            return True
+        save, discard, cancel = (QMessageBox.StandardButton.Save,
+                                 QMessageBox.StandardButton.Discard,
+                                 QMessageBox.StandardButton.Cancel)  # fmt: skip
+        text = self.tr("The options for %1 are not saved. Save them?")
+        answer = QMessageBox.question(self, self.tr("Unsaved options"),
+                                      text.replace("%1", doc_type_label(self.current_doc_type())),
+                                      save | discard | cancel, save)  # fmt: skip
+        if answer == save:
+            return self.save_options()
+        return answer == discard
+
+    def save_options(self) -> bool:
+        """Keep the Options tab as the document type's options."""
+        doc_type = self.current_doc_type()
+        try:
+            kept = store.save_options(self.ctx, doc_type, self.options_box.options())
+        except PrimedistError as exc:
+            self._say(error_text(exc))
+            return False
+        self._saved_options = kept
+        if kept != self.options_box.options():  # the message as kept (trimmed, cleaned)
+            self.options_box.set_options(doc_type, kept)
+        self._say(self.tr("Options saved for %1.").replace("%1", doc_type_label(doc_type)))
+        return True
 
     def _confirm_template_leave(self) -> bool:
         """Before the editor's template is replaced: with unsaved changes, ask Save /
@@ -598,10 +652,20 @@ class PrintersSettings(QWidget):
 
     def _sample(self, html: str) -> Document:
         store.check_template(html)
+        shop = self.shop_box.details()
+        self._hint_options(shop.logo_path, shop.footer)
         return sample_document(
             html, self.current_doc_type(), Paper(self.paper.currentData()),
-            self.preview_lang.currentData(), self.ctx, shop=self.shop_box.details(),
+            self.preview_lang.currentData(), self.ctx, shop=shop,
+            options=self.options_box.options(),
         )  # fmt: skip
+
+    def _hint_options(self, logo_path: str, footer: str) -> None:
+        """The Options tab as the shop details stand: the logo tick only with a logo, and
+        the message box shows what prints when it is left empty."""
+        self.options_box.set_logo_available(bool(logo_path.strip()))
+        lang = "en" if current_language() == "en" else "vi"
+        self.options_box.set_footer_hint(footer.strip() or pick(DEFAULT_FOOTER, lang))
 
     def update_preview(self) -> None:
         """Redraw the preview from the editor's text (an error keeps the last picture)."""
@@ -650,6 +714,7 @@ class PrintersSettings(QWidget):
             return False
         if name == self._template_name:
             self._saved_html = html
+            self.options_box.set_custom_template(True)
         self._say(self.tr("Template %1 saved.").replace("%1", self._template_label(name)))
         return True
 
@@ -664,6 +729,7 @@ class PrintersSettings(QWidget):
             return
         self.editor.setPlainText(html)
         self._template_name, self._saved_html = name, self.editor.toPlainText()
+        self.options_box.set_custom_template(False)
         self.update_preview()
         self._say(self.tr("Template %1 is back to the default.").replace(
             "%1", self.template.currentText()))  # fmt: skip

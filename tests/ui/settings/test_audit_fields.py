@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from primedist.domain.enums import RankBasis
-from primedist.printing.content import ShopDetails
+from primedist.printing.content import DocOptions, ShopDetails
 from primedist.printing.model import DocumentType, default_profile
 from primedist.queries.customers import CustomerFilter
 from primedist.queries.products import ProductFilter
@@ -133,6 +133,7 @@ OPAQUE: dict[tuple[str, str, str], Callable[[], Iterable[str]]] = {
      "{b.value: list(v) for b, v in thresholds.items()}"): lambda: (b.value for b in RankBasis),
     ("printing/store.py", "save_profile", "profile.to_json()"): _print_profiles,
     ("printing/store.py", "save_template", "html"): NOTHING,
+    ("printing/store.py", "save_options", "kept.to_json()"): lambda: _fields(DocOptions),
     ("printing/store.py", "save_shop_details", "{}"): lambda: _fields(ShopDetails),
     ("services/demo.py", "_write_audit",
      "{k: v for k, v in asdict(summary).items() if k != 'seconds'}"): _demo_summary,

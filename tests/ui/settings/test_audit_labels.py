@@ -86,7 +86,7 @@ def test_the_log_in_vietnamese_names_actions_kinds_and_records(
         ).data()
         for r in range(3)
     }
-    assert shown["Thêm nhân viên"].startswith("người dùng ")
+    assert shown["Thêm nhân viên"] == "người dùng: Lan"  # by name, not by id
     assert "Thiết lập cửa hàng" in shown
     kinds = [page.kind.itemText(i) for i in range(page.kind.count())]
     assert kinds[0] == "Mọi loại thao tác" and "Nhân viên" in kinds
