@@ -323,7 +323,18 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = as_owner(open_context(settings))
     path = backup.backup_now(ctx, Path(args.file) if args.file else None, keep=args.keep)
-    emit(args, {"backup": str(path), "bytes": path.stat().st_size}, f"Backup written to {path}")
+    data: dict[str, object] = {"backup": str(path), "bytes": path.stat().st_size}
+    text = f"Backup written to {path}"
+    outside = backup.outside_copy(ctx) if not args.file else None
+    if outside is not None and outside.folder is not None:  # the second folder's copy
+        if Path(outside.last_file).name == path.name:
+            data["copy"] = outside.last_file
+            text += f"\nCopied to {outside.last_file}"
+        else:  # the backup stands: said, not an error exit
+            reason = str(outside.failure.reason) if outside.failure else "unknown"
+            data["copy_failed"] = reason
+            text += f"\nNOT copied to {outside.folder}: {reason}"
+    emit(args, data, text)
     return EXIT_OK
 
 
@@ -665,6 +676,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_int,
         default=None,
         help="keep only the newest N manual backups in the backups folder",
+    )
+    p.epilog = (
+        "Without FILE the backup is also copied to the second folder set in Settings → "
+        "Backup & restore (Also copy the daily backup to), when one is set."
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backup)

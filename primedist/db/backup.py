@@ -15,6 +15,7 @@ import errno
 import json
 import logging
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -237,6 +238,97 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# A second copy outside this PC (Settings → Backup & restore) --------------------------------
+#: Our backups' names exactly (primedist-<UTC time>-<reason>.db|.dump): only these are ever
+#: pruned from the second folder, a USB stick or a synced Drive folder that holds the
+#: owner's other files too (a glob like primedist-*-daily.db would catch their own).
+OUR_NAME = re.compile(r"primedist-\d{8}-\d{6}-\d{6}-(?P<reason>[a-z]+(?:-[a-z]+)?)\.(?:db|dump)")
+#: How old a `.part` in the second folder must be before it counts as left by a copy
+#: that was cut off (a stick pulled mid-copy): another PC of the shop may be writing one.
+STALE_COPY_PART = timedelta(hours=6)
+
+
+def copy_backup(backup: Path, folder: Path, *, keep: int) -> Path:
+    """Copy the backup file `backup` into `folder` (another disk: a USB stick, a synced
+    Google Drive/OneDrive folder) under the same name, through a `.part` renamed once
+    whole; then only the newest `keep` copies of its reason and kind stay there (our
+    names only: nothing else in the folder is touched). The folder is never made: a stick
+    that is not plugged in would get one of its name on this PC's disk. BackupFailed says
+    why nothing was copied (the backup itself is not touched)."""
+    target = folder / backup.name
+    if not folder.is_dir():
+        raise BackupFailed(target, msg("The folder is not there (a USB stick not plugged in, "
+                                       "or a drive not connected)."))  # fmt: skip
+    _remove_stale_copy_parts(folder)
+    tmp = target.with_name(target.name + PART_SUFFIX)
+    try:
+        with open(backup, "rb") as src, open(tmp, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())  # on the stick, not in the page cache, before the rename
+        os.replace(tmp, target)
+        _sync_folder(folder)
+    except OSError as exc:  # read-only, full, not ours to write, unplugged mid-copy
+        _remove_quietly(tmp)
+        raise BackupFailed(target, _reason(exc)) from exc
+    match = OUR_NAME.fullmatch(backup.name)
+    if match is not None:
+        prune_copies(folder, reason=match["reason"], keep=keep, suffix=backup.suffix,
+                     spare=target)  # fmt: skip
+    return target
+
+
+def our_copies(folder: Path, *, reason: str, suffix: str) -> list[Path]:
+    """Our backups of one reason and kind in `folder`, newest first (by the UTC time in
+    their names); any other file is left out, whatever its name looks like."""
+    try:
+        names = [p for p in folder.iterdir() if p.suffix == suffix]
+    except OSError:
+        return []
+    found = []
+    for path in names:
+        match = OUR_NAME.fullmatch(path.name)
+        if match is not None and match["reason"] == reason and path.is_file():
+            found.append(path)
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def prune_copies(
+    folder: Path, *, reason: str, keep: int, suffix: str, spare: Path | None = None
+) -> list[Path]:
+    """Delete all but the newest `keep` of our copies of one reason and kind in `folder`
+    (never `spare`: the copy just made); returns what was deleted. A file that will not
+    go (read-only, in use by a sync client) stays, to be tried at the next copy."""
+    found = [p for p in our_copies(folder, reason=reason, suffix=suffix) if p != spare]
+    doomed = found[max(keep - (spare is not None), 0) :]
+    gone = []
+    for path in doomed:
+        try:
+            path.unlink()
+        except OSError as exc:
+            log.warning("could not remove the old copy %s: %s", path, exc)
+            continue
+        gone.append(path)
+    return gone
+
+
+def _remove_stale_copy_parts(folder: Path) -> None:
+    now = datetime.now(UTC).timestamp()
+    try:
+        parts = [p for p in folder.iterdir() if p.name.endswith(PART_SUFFIX)]
+    except OSError:
+        return
+    for part in parts:
+        if OUR_NAME.fullmatch(part.name.removesuffix(PART_SUFFIX)) is None:
+            continue
+        try:
+            if now - part.stat().st_mtime > STALE_COPY_PART.total_seconds():
+                part.unlink()
+        except OSError:
+            continue
 
 
 # Stopping a running backup (the app's quit) ----------------------------------------------

@@ -161,3 +161,5 @@ class ActivityKind(StrEnum):
     INFO = "info"
     #: A parcel of the shop's own shipments needs the owner (lost, damaged, coming back).
     SHIPMENT = "shipment"
+    #: The backup was not copied to the second folder (a USB stick not plugged in).
+    BACKUP_COPY = "backup_copy"

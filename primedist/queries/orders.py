@@ -18,12 +18,13 @@ from primedist.core.clock import local_day_bounds_utc
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, OrderStatus, OutboxStatus, PaymentMethod
-from primedist.domain.order import TRANSITIONS, Order
-from primedist.domain.report import DailyOrders
+from primedist.domain.order import TRANSITIONS, Order, OrderLine
+from primedist.domain.product import Variant
+from primedist.domain.report import DailyOrders, SummarizedOrder
 from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
 from primedist.queries import spec as query_spec
-from primedist.queries.reports import zone_key
+from primedist.queries.reports import NOT_COUNTED, zone_key
 from primedist.queries.search import search_filter
 from primedist.queries.spec import Column, QuerySpec, QueryState, covering_count
 
@@ -31,6 +32,13 @@ orders = table_of(Order)
 shops = table_of(Shop)
 daily = table_of(DailyOrders)
 outbox = table_of(OutboxMessage)
+order_lines = table_of(OrderLine)
+variants = table_of(Variant)
+#: The summaries' ledger: each order's province code and carrier ("" = unknown) and its
+#: (shop, local day), under the (shop_id, day) index.
+ledger = table_of(SummarizedOrder)
+#: The statuses Analytics counts (revenue, orders, its rankings): not cancelled/returned.
+COUNTED_STATUSES = tuple(s.value for s in OrderStatus if s.value not in NOT_COUNTED)
 
 
 def _search(text: str, dialect: str) -> ColumnElement[bool] | None:
@@ -232,6 +240,15 @@ class OrderFilter:
     #: Only the returns still under way (goods or refund to settle), not those already
     #: returned: what Home's Return/Refund card counts (`services/reports.TODO_STATUSES`).
     returns_under_way: bool = False
+    #: Analytics' drill-down: only the orders its figures count (not cancelled, not in
+    #: return/refund or returned), shipped to a province (its code; "" = none given), by
+    #: a carrier (every stored spelling of it; "" = none), holding a product.
+    counted_only: bool = False
+    province: str | None = None
+    carriers: tuple[str, ...] = ()
+    product_id: int | None = None
+    #: The product's name for its chip (not part of the filter).
+    product_name: str = dataclasses.field(default="", compare=False)
 
     def is_empty(self) -> bool:
         return self == OrderFilter()
@@ -257,7 +274,38 @@ class OrderFilter:
         if self.returns_under_way:
             # An equality: paging takes the (status, …) index of that one status.
             out.append(c.status == OrderStatus.RETURN_REFUND.value)
+        if self.counted_only:
+            out.append(c.status.in_(COUNTED_STATUSES))
+        if self.province is not None or self.carriers:
+            out.append(c.id.in_(self._ledger_ids()))
+        if self.product_id is not None:
+            # The product's variants (their index), then their lines' orders (the
+            # (variant_id, order_id) index): index-only, however many orders there are.
+            v, ln = variants.c, order_lines.c
+            held = sa.select(ln.order_id).where(
+                ln.variant_id.in_(sa.select(v.id).where(v.product_id == self.product_id))
+            )
+            out.append(c.id.in_(held))
         return out
+
+    def _ledger_ids(self) -> sa.Select[Any]:
+        """The orders of the province / carrier, from the summaries' ledger (the orders
+        have no index on these): bounded by its (shop_id, day) index when shops and days
+        are chosen. The days a day wider each side: the ledger's are the shop's local
+        days, the list's those of its own time zone (the outer date clause is exact)."""
+        d = ledger.c
+        where: list[ColumnElement[bool]] = []
+        if self.province is not None:
+            where.append(d.province == self.province)
+        if self.carriers:
+            where.append(d.carrier.in_(list(self.carriers)))
+        if self.shop_ids:
+            where.append(d.shop_id.in_(list(self.shop_ids)))
+        if self.date_from is not None:
+            where.append(d.day >= self.date_from - timedelta(days=1))
+        if self.date_to is not None:
+            where.append(d.day <= self.date_to + timedelta(days=1))
+        return sa.select(d.order_id).where(*where)
 
 
 def status_tab_clause(tab: str, *, flagged_only: bool = False) -> ColumnElement[bool] | None:
@@ -351,7 +399,9 @@ def _summary_counts(conn: sa.Connection, flt: OrderFilter, tz: tzinfo) -> bool:
     with days, every shop counted keeps its days in the list's time zone."""
     if flt.payment_methods or flt.min_total is not None or flt.max_total is not None:
         return False
-    if flt.flagged_only:
+    if flt.flagged_only or flt.province is not None or flt.carriers:
+        return False
+    if flt.product_id is not None:
         return False
     if flt.date_from is None and flt.date_to is None:
         return True
@@ -371,6 +421,8 @@ def _daily_counts(flt: OrderFilter) -> sa.Select[Any]:
         where.append(d.day <= flt.date_to)
     if flt.returns_under_way:
         where.append(d.status == OrderStatus.RETURN_REFUND.value)
+    if flt.counted_only:
+        where.append(d.status.in_(COUNTED_STATUSES))
     return sa.select(d.status, sa.func.sum(d.orders)).where(*where).group_by(d.status)
 
 

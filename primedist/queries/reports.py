@@ -489,8 +489,9 @@ def refresh_shop(conn: sa.Connection, shop_id: int) -> int:
 # --------------------------------------------------------------------------- reading them
 @dataclass(frozen=True)
 class Window:
-    """The range asked for and the previous period of the same length, local days (both
-    ends included), over some shops (empty = every shop)."""
+    """The range asked for and its previous period (the days just before it, or the same
+    days of the month before: a gap may lie between them), local days (both ends
+    included), over some shops (empty = every shop)."""
 
     date_from: date
     date_to: date
@@ -502,39 +503,31 @@ class Window:
     #: UTC instant on `prev_to` the previous period stops at; None = whole days.
     prev_until: datetime | None = None
 
-    @classmethod
-    def of(
-        cls,
-        date_from: date,
-        date_to: date,
-        shop_ids: Iterable[int] = (),
-        prev_until: datetime | None = None,
-    ) -> Window:
-        days = (date_to - date_from).days + 1
-        prev_to = date_from - timedelta(days=1)
-        return cls(
-            date_from,
-            date_to,
-            prev_to - timedelta(days=days - 1),
-            prev_to,
-            tuple(sorted(set(shop_ids))),
-            prev_until,
-        )
-
     @property
     def days(self) -> int:
         return (self.date_to - self.date_from).days + 1
 
     def where(self, table: sa.Table, *, previous: bool = True) -> list[ColumnElement[bool]]:
         """Rows of both periods (or of the current one only) and of the shops."""
-        start = self.prev_from if previous else self.date_from
-        out: list[ColumnElement[bool]] = [table.c.day.between(start, self.date_to)]
+        out: list[ColumnElement[bool]] = [self.days_of(table.c.day, previous=previous)]
         if self.shop_ids:
             out.append(table.c.shop_id.in_(self.shop_ids))
         return out
 
+    def days_of(self, day: ColumnElement[Any], *, previous: bool = True) -> ColumnElement[bool]:
+        """`day` in the range (and in the previous period): one range of days when the
+        periods touch; two when days lie between them (This month, 1–7 December, against
+        1–7 November: 8–30 November belong to neither)."""
+        if not previous:
+            return day.between(self.date_from, self.date_to)
+        if self.prev_to + timedelta(days=1) >= self.date_from:
+            return day.between(self.prev_from, self.date_to)
+        return sa.or_(day.between(self.prev_from, self.prev_to),
+                      day.between(self.date_from, self.date_to))  # fmt: skip
+
     def split(self, table: sa.Table, column: ColumnElement[Any]) -> tuple[Any, Any]:
-        """sum(column) over the current period, and over the previous one."""
+        """sum(column) over the current period, and over the previous one (`where` keeps
+        out any day between them)."""
         current = table.c.day >= self.date_from
         return (
             sa.func.coalesce(sa.func.sum(sa.case((current, column), else_=0)), 0),
@@ -581,9 +574,8 @@ def _scan_where(
     grouped, no sort); short ranges read their days from the primary key and sort."""
     out = w.where(table, previous=previous)
     if w.days >= LONG_RANGE_DAYS and is_sqlite(conn):
-        start = w.prev_from if previous else w.date_from
         day: ColumnElement[Any] = sa.literal_column(f"+{table.name}.day")
-        out[0] = day.between(start, w.date_to)
+        out[0] = w.days_of(day, previous=previous)
     return out
 
 
@@ -844,6 +836,43 @@ def repeat_by_bucket(
 
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def late_value(
+    conn: sa.Connection,
+    w: Window,
+    metric: str,
+    key: str | None = None,
+    aliases: Sequence[str] = (),
+    *,
+    count_orders: bool = False,
+) -> int:
+    """What the orders of the previous period's last day after `w.prev_until` add to
+    `daily_values`' metric on that day (the cards leave them out: `_late_orders`)."""
+    d = order_days_t.c
+    if metric in ("units", "product", "profit"):
+        lp = order_products_t.c
+        column = lp.profit if metric == "profit" else lp.units
+        where = [*_late_orders(w)]
+        if metric == "product" and key is not None:
+            where.append(lp.product_id == int(key))
+        stmt = (
+            sa.select(sa.func.coalesce(sa.func.sum(column), 0))
+            .select_from(
+                order_products_t.join(order_days_t, order_days_t.c.order_id == lp.order_id)
+            )
+            .where(*where)
+        )
+        return int(conn.execute(stmt).scalar_one())
+    where = [*_late_orders(w)]
+    if metric != "new_orders":
+        where.append(d.status.not_in(NOT_COUNTED))
+    if metric in (PROVINCE, CARRIER) and key is not None:
+        grouped = d.province if metric == PROVINCE else d.carrier
+        where.append(grouped.in_([key, *aliases]))
+    counts = metric in ("orders", "new_orders") or count_orders
+    value = sa.func.count() if counts else sa.func.coalesce(sa.func.sum(d.total), 0)
+    return int(conn.execute(sa.select(value).where(*where)).scalar_one())
 
 
 def daily_values(

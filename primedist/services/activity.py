@@ -20,6 +20,8 @@ for the CLI and for rows written before `args` existed. The keys per kind:
 - backup: `outcome` (failed: the daily backup), `reason`, `reason_args` (as sync_failed;
   never the backup's file), `folder` (the backups folder; missing in older rows, whose
   reason names the file: `services.backup.posted_failure` reads both)
+- backup_copy: `reason`, `reason_args`, `folder` (the second folder the backup was not
+  copied to; the backup itself was made)
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ def english(kind: ActivityKind | str, args: dict[str, Any]) -> str:
             f"{args['what']} from {args['file']}"
         )
         return text + (f" ({args['rejected']:,} rejected)" if args.get("rejected") else "")
+    if kind is ActivityKind.BACKUP_COPY:
+        return f"The backup was not copied to {args['folder']}: {args['reason']}"
     if kind is ActivityKind.BACKUP and args.get("folder"):
         return f"The daily backup to {args['folder']} failed: {args['reason']}"
     if kind is ActivityKind.BACKUP:

@@ -10,6 +10,7 @@ the job's lease. Restoring is left to pg_restore, run when every PC has closed t
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from primedist.db.store import open_store
 from primedist.domain.audit import ActivityEvent, AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import ActivityKind
+from primedist.domain.order import Order
+from primedist.domain.settings import AppSetting
 from primedist.domain.user import User
 from primedist.errors import (
     Cancelled,
@@ -144,6 +147,198 @@ def set_backup_keep(ctx: ServiceContext, keep: int) -> int:
     return keep
 
 
+# A second copy outside this PC ----------------------------------------------------------
+#: The folder the daily backup (and Back up now) is also copied to: a USB stick, a synced
+#: Google Drive/OneDrive folder ("" or none: no copy). One for the shop: on PostgreSQL the
+#: PC that takes the daily backup copies it (the folder as that PC sees it).
+ALSO_TO_KEY = "backup.also_to"
+#: Home says "No backup outside this PC for N days" from this many days.
+OUTSIDE_DAYS = 7
+
+
+def _also_to_in(session: Session) -> Path | None:
+    value = get_setting(session, ALSO_TO_KEY)
+    return Path(value) if isinstance(value, str) and value.strip() else None
+
+
+def backup_also_to(ctx: ServiceContext) -> Path | None:
+    """The second folder the backups are copied to, None when there is none."""
+    ctx.require_manager()
+    with ctx.uow() as session:
+        return _also_to_in(session)
+
+
+def set_backup_also_to(ctx: ServiceContext, folder: Path | None) -> Path | None:
+    """Store the second folder (None: no copy), audited. It must be there and writable
+    now (chosen with the stick plugged in) and not the backups folder itself."""
+    ctx.require_manager()
+    settings = _settings(ctx)
+    if folder is not None:
+        problem = None
+        if not folder.is_dir():
+            problem = msg("The folder {folder} does not exist.", folder=repr(str(folder)))
+        elif _same_folder(folder, settings.backup_dir):
+            problem = msg(
+                "That is the backups folder itself: choose a folder on a USB stick, "
+                "another drive, or a synced Google Drive/OneDrive folder."
+            )
+        elif not os.access(folder, os.W_OK):
+            problem = msg(
+                "The folder {folder} cannot be written to: choose another.",
+                folder=repr(str(folder)),
+            )
+        if problem is not None:
+            raise ValidationError(problem, field="backup_also_to")
+    with ctx.uow() as session:
+        put_setting(ctx, session, ALSO_TO_KEY, "" if folder is None else str(folder), default="")
+    return folder
+
+
+def _copy_outside(ctx: ServiceContext, backup: Path) -> Path | None:
+    """Copy a backup just made into the second folder, when one is set; returns the copy.
+    The backup stands whatever happens here: a folder that is not there (the stick not
+    plugged in) or cannot be written is posted on Home once for a run of the same
+    failure, shown on the Backup & restore page, and logged; nothing is raised."""
+    try:
+        with ctx.uow() as session:
+            folder, keep = _also_to_in(session), keep_in(session)
+    except Exception:
+        log.exception("the second backup folder could not be read")
+        return None
+    if folder is None:
+        return None
+    try:
+        copy = store_backup.copy_backup(backup, folder, keep=keep)
+    except Exception as exc:
+        log.warning("the backup was not copied to %s: %s", folder, exc)
+        _post_copy_failure(ctx, folder, exc)
+        return None
+    try:
+        with ctx.uow() as session:
+            ctx.audit(session, "backup.copy", entity_type="backup", entity_id=copy.name,
+                      summary=str(copy))  # fmt: skip
+    except Exception:
+        log.exception("the copy of the backup to %s could not be recorded", folder)
+    return copy
+
+
+def _post_copy_failure(ctx: ServiceContext, folder: Path, exc: BaseException) -> None:
+    """Home's "The backup was not copied to <folder>: …", once for a run of the same
+    failure since the last copy made (the stick stays out for days)."""
+    reason = _failure_reason(ctx, exc)
+    try:
+        before = _copy_failure_since(ctx, _last_outside(ctx))
+        if before is not None and _same_failure(before, reason, str(folder)):
+            return
+        with ctx.uow() as session:
+            activity.post(session, ActivityKind.BACKUP_COPY, ctx.clock.now(), reason=reason,
+                          reason_args=stored_args(reason), folder=str(folder))  # fmt: skip
+    except Exception:
+        log.exception("the failed copy of the backup could not be posted on Home")
+
+
+def _last_outside(ctx: ServiceContext) -> tuple[datetime, str] | None:
+    """When and where the newest backup outside this PC was written: a copy into the
+    second folder, or a backup the owner wrote into a folder of their choice."""
+    a = table_of(AuditEvent).c
+    ahead = ctx.clock.now() + store_backup.FUTURE_MARGIN
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(a.created_at, a.summary)
+            .where(sa.or_(a.action == "backup.copy",
+                          sa.and_(a.action == "backup.create", a.after_json.is_not(None))),
+                   a.entity_type == "backup", a.created_at <= ahead)
+            .order_by(a.created_at.desc(), a.id.desc())
+            .limit(1)
+        ).first()  # fmt: skip
+    return None if row is None else (as_utc(row.created_at), str(row.summary or ""))
+
+
+def _copy_failure_since(
+    ctx: ServiceContext, last: tuple[datetime, str] | None
+) -> BackupFailure | None:
+    """The newest failed copy, unless a backup outside this PC was written since."""
+    e = table_of(ActivityEvent).c
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(e.created_at, e.args)
+            .where(e.kind == ActivityKind.BACKUP_COPY.value)
+            .order_by(e.created_at.desc(), e.id.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    at = as_utc(row.created_at)
+    if last is not None and last[0] >= at:
+        return None
+    found = posted_failure(event_args(row.args))
+    return None if found is None else BackupFailure(at, *found)
+
+
+@dataclass(frozen=True)
+class OutsideCopy:
+    """The backups outside this PC: the second folder (None: not set) and since when it
+    is set, the newest backup written outside (when, its path), and the newest failed
+    copy since (why, into which folder)."""
+
+    folder: Path | None
+    folder_set_at: datetime | None
+    last_at: datetime | None
+    last_file: str
+    failure: BackupFailure | None
+
+
+def outside_copy(ctx: ServiceContext) -> OutsideCopy:
+    """The Backup & restore page's "Also copy the daily backup to" and its outcome."""
+    ctx.require_manager()
+    with ctx.uow() as session:
+        folder = _also_to_in(session)
+        row = session.get(AppSetting, ALSO_TO_KEY)
+        set_at = as_utc(row.updated_at) if row is not None and folder is not None else None
+    last = _last_outside(ctx)
+    failure = _copy_failure_since(ctx, last)
+    if last is None:
+        return OutsideCopy(folder, set_at, None, "", failure)
+    return OutsideCopy(folder, set_at, last[0], last[1], failure)
+
+
+@dataclass(frozen=True)
+class OutsideNotice:
+    """Home's advice: `days` without a backup outside this PC (None: never one), whether
+    a second folder is set, and the last copy's failure (why it was not made)."""
+
+    days: int | None
+    folder_set: bool
+    failure: BackupFailure | None
+
+
+def outside_notice(ctx: ServiceContext) -> OutsideNotice | None:
+    """Home's notice, when the shop's backups have all stayed on this PC for OUTSIDE_DAYS
+    days or more (a dead disk, a theft or ransomware would take them with the data):
+    since the last backup written outside; with none ever, since the second folder was
+    set, or at once when none is set and the shop has orders (something to lose)."""
+    ctx.require_manager()
+    status = outside_copy(ctx)
+    tz = shop_tz()
+    today = to_local(ctx.clock.now(), tz).date()
+    since = status.last_at or status.folder_set_at
+    if since is not None:
+        days = (today - to_local(since, tz).date()).days
+        if days < OUTSIDE_DAYS:
+            return None
+        return OutsideNotice(days if status.last_at else None, status.folder is not None,
+                             status.failure)  # fmt: skip
+    if not _has_orders(ctx):
+        return None
+    return OutsideNotice(None, False, status.failure)
+
+
+def _has_orders(ctx: ServiceContext) -> bool:
+    o = table_of(Order)
+    with ctx.engine.connect() as conn:
+        return conn.execute(sa.select(sa.exists().select_from(o))).scalar() is True
+
+
 # Backups -------------------------------------------------------------------------------
 def backup_now(
     ctx: ServiceContext, target: Path | None = None, *, keep: int | None = None,
@@ -156,8 +351,13 @@ def backup_now(
     PostgreSQL a pg_dump file; `cancelled` true stops it (Cancelled, nothing kept)."""
     ctx.require_manager()
     settings = _settings(ctx)
+    outside = None
     if target is not None:
         path = store_backup.backup_to(ctx.engine, target, folder=folder, cancelled=cancelled)
+        if not _same_folder(path.parent, settings.backup_dir):
+            # A copy the owner put elsewhere (a USB stick): it counts as one outside this
+            # PC for Home's notice (`outside_copy`).
+            outside = {"folder": str(path.parent)}
     else:
         path = store_backup.create_backup(
             ctx.engine,
@@ -167,10 +367,18 @@ def backup_now(
             cancelled=cancelled,
         )
     with ctx.uow() as session:
-        ctx.audit(
-            session, "backup.create", entity_type="backup", entity_id=path.name, summary=str(path)
-        )
+        ctx.audit(session, "backup.create", entity_type="backup", entity_id=path.name,
+                  summary=str(path), after=outside)  # fmt: skip
+    if target is None:
+        _copy_outside(ctx, path)
     return path
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
 
 
 def list_backups(ctx: ServiceContext) -> list[BackupFile]:
@@ -299,6 +507,7 @@ def daily_backup(ctx: ServiceContext) -> Path:
         if not is_sqlite_busy(exc) and not isinstance(exc, store_backup.BackupStopped):
             _post_failure(ctx, exc)
         raise
+    _copy_outside(ctx, path)
     return path
 
 

@@ -1,7 +1,8 @@
 """The Home and Analytics figures, their detail series, export and the summaries' rebuild.
 
 The screens and `primedist report …` call these same functions. Every figure comes with
-the previous period of the same length (the days just before the range). Money is in
+its previous period (the days just before the range, or the same days of the week, month
+or year before: `COMPARES`). Money is in
 integer đồng. Definitions (also the ⓘ texts, `DEFINITIONS`; README § Metric definitions):
 revenue = sum of order totals of orders placed in the range, excluding cancelled and
 returned (return/refund or returned) orders; those are the "counted" orders.
@@ -9,12 +10,13 @@ returned (return/refund or returned) orders; those are the "counted" orders.
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,6 +47,7 @@ from primedist.io.xlsx_writer import XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import reports as q
 from primedist.queries.customers import debt_totals
+from primedist.queries.orders import OrderFilter
 from primedist.queries.products import ProductFilter, product_filter_clauses, shop_clause
 from primedist.services.activity import event_args
 from primedist.services.app_settings import SHOP_PROFILE, get_setting
@@ -127,9 +130,11 @@ DEFINITIONS: dict[str, str] = {
     "todo": "Waiting now, whatever the range: orders pending, confirmed and waiting to be "
     "packed, shipping, in return/refund; products low on stock. For the range: orders "
     "placed in it and cancelled; active products with no order counted in revenue in it.",
-    "previous": "Each figure is compared with the previous period of the same length: "
-    "the same number of days just before the range; for a range ending today, up to the "
-    "same time of day (today until 17:50 against yesterday until 17:50).",
+    "previous": "Each figure is compared with the previous period: for This week, Last "
+    "week, This month, Last month and This year, the same days of the week, month or year "
+    "before (a month's last day against the last day of the month before); for the other "
+    "ranges, the same number of days just before the range. A range ending today is "
+    "compared up to the same time of day.",
 }
 
 
@@ -344,12 +349,49 @@ def today(ctx: ServiceContext) -> date:
     return to_local(ctx.clock.now(), shop_tz()).date()
 
 
+#: How a range's previous period is chosen (README § Metric definitions): "span", the same
+#: number of days just before it (Today, Last 7 days, a custom range); "week", "month",
+#: "year", the same days of the week, month or year before (This month, 1–7 December,
+#: against 1–7 November: against 24–30 November, the end of a month, it looked like a fall).
+COMPARES = ("span", "week", "month", "year")
+
+
+def previous_days(date_from: date, date_to: date, compare: str = "span") -> tuple[date, date]:
+    """The (first, last) day of the period a range is compared with (COMPARES)."""
+    if compare == "span":
+        days = (date_to - date_from).days + 1
+        return date_from - timedelta(days=days), date_from - timedelta(days=1)
+    if compare == "week":
+        return date_from - timedelta(days=7), date_to - timedelta(days=7)
+    if compare == "month":
+        return _months_back(date_from, 1, ends=True), _months_back(date_to, 1, ends=True)
+    if compare == "year":
+        return _months_back(date_from, 12), _months_back(date_to, 12)
+    raise ValueError(f"unknown comparison {compare!r} (one of {COMPARES})")
+
+
+def _months_back(day: date, months: int, *, ends: bool = False) -> date:
+    """The same day `months` earlier, the month's last day when it has no such day (31 March
+    → 28 or 29 February); with `ends`, a month's last day → that month's last day (the
+    whole of February against the whole of January, 30 April against 31 March)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if ends and day.day == calendar.monthrange(day.year, day.month)[1]:
+        return date(year, month, last)
+    return date(year, month, min(day.day, last))
+
+
 def window(
-    date_from: date, date_to: date, shop_ids: Iterable[int] = (), now: datetime | None = None
+    date_from: date,
+    date_to: date,
+    shop_ids: Iterable[int] = (),
+    now: datetime | None = None,
+    compare: str = "span",
 ) -> q.Window:
-    """The checked range and its previous period; with `now`, a range ending today is
-    compared with a previous period that stops at the same time of day (an afternoon
-    against a whole day always looked like a fall)."""
+    """The checked range and its previous period (`compare`: one of COMPARES); with `now`,
+    a range ending today is compared with a previous period that stops on its last day at
+    the same time of day (an afternoon against a whole day always looked like a fall)."""
     if date_from > date_to:
         raise ValidationError(
             msg(
@@ -363,10 +405,12 @@ def window(
         raise ValidationError(
             msg("Choose a range of at most {limit} days.", limit=MAX_DAYS), field="date_to"
         )
-    days = (date_to - date_from).days + 1
-    ends_today = now is not None and to_local(now, shop_tz()).date() == date_to
-    prev_until = now - timedelta(days=days) if now is not None and ends_today else None
-    return q.Window.of(date_from, date_to, shop_ids, prev_until)
+    prev_from, prev_to = previous_days(date_from, date_to, compare)
+    prev_until = None
+    if now is not None and (local := to_local(now, shop_tz())).date() == date_to:
+        prev_until = datetime.combine(prev_to, local.timetz()).astimezone(UTC)
+    return q.Window(date_from, date_to, prev_from, prev_to, tuple(sorted(set(shop_ids))),
+                    prev_until)  # fmt: skip
 
 
 def _period(w: q.Window) -> Period:
@@ -510,12 +554,18 @@ def home_parts(actor: Actor) -> HomeParts:
 
 
 def dashboard(
-    ctx: ServiceContext, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
+    ctx: ServiceContext,
+    date_from: date,
+    date_to: date,
+    shop_ids: Sequence[int] = (),
+    *,
+    compare: str = "span",
 ) -> Dashboard:
     """Home: to-do counts, revenue, gross profit and new orders, per marketplace, pie,
     latest events; each part only for who may see it (`home_parts` of the account as it
-    stands now: None, a card or an event left out, for the others)."""
-    w = window(date_from, date_to, shop_ids, ctx.clock.now())
+    stands now: None, a card or an event left out, for the others). `compare`: the
+    previous period (COMPARES)."""
+    w = window(date_from, date_to, shop_ids, ctx.clock.now(), compare)
     actor = ctx.current_actor()
     parts = home_parts(actor)
     # The profit's sums (a year: ~2 × 40 ms) on a second connection, beside the rest.
@@ -770,12 +820,14 @@ def analytics(
     top_products: int = 10,
     rank_by: str = "units",
     descending: bool = True,
+    compare: str = "span",
 ) -> Analytics:
     """Analytics: revenue, orders, products sold, gross profit, repeat rate, top lists,
     product rank (the first `top_products` of every product sold, in `rank_by` order:
-    one of PRODUCT_ORDERS)."""
+    one of PRODUCT_ORDERS); every change against the previous period (`compare`:
+    COMPARES)."""
     ctx.require(Module.ANALYTICS)
-    w = window(date_from, date_to, shop_ids, ctx.clock.now())
+    w = window(date_from, date_to, shop_ids, ctx.clock.now(), compare)
     # The product rank's sums are the longest read: on a connection of their own, in a
     # thread (SQLite and psycopg let go of the GIL while a query runs), so the machine's
     # second core reads them while this one reads the rest (1M orders, 365 days: ~200 ms
@@ -822,11 +874,12 @@ def product_rank(
     by: str = "units",
     descending: bool = True,
     top: int = 10,
+    compare: str = "span",
 ) -> list[RankRow]:
     """Analytics' product rank alone, in another order (the page asks again when the
     owner sorts it: the first rows by revenue are not always among the first by units)."""
     ctx.require(Module.ANALYTICS)
-    w = window(date_from, date_to, shop_ids, ctx.clock.now())
+    w = window(date_from, date_to, shop_ids, ctx.clock.now(), compare)
     with ctx.engine.connect() as conn:
         _shops(conn, w.shop_ids)
         sold = [r for r in _product_rows(conn, w) if _sold(r)]
@@ -974,10 +1027,17 @@ def _named_products(conn: sa.Connection, rows: list[RankRow]) -> list[RankRow]:
 
 
 def ranking(
-    ctx: ServiceContext, kind: str, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
+    ctx: ServiceContext,
+    kind: str,
+    date_from: date,
+    date_to: date,
+    shop_ids: Sequence[int] = (),
+    *,
+    compare: str = "span",
 ) -> list[RankRow]:
     """A detail page's whole ranking: every province, carrier or product of the range
-    (by revenue; products by units). Unknown products are named "" (the UI says so)."""
+    (by revenue; products by units), changes against the previous period (`compare`:
+    COMPARES). Unknown products are named "" (the UI says so)."""
     ctx.require(Module.ANALYTICS)
     if kind not in RANKINGS:
         raise ValidationError(
@@ -987,7 +1047,7 @@ def ranking(
                 choices=str(", ".join(RANKINGS)),
             )
         )
-    w = window(date_from, date_to, shop_ids, ctx.clock.now())
+    w = window(date_from, date_to, shop_ids, ctx.clock.now(), compare)
     with ctx.engine.connect() as conn:
         if kind == "product":
             rows = [
@@ -998,6 +1058,34 @@ def ranking(
             return _named_products(conn, sorted(rows, key=_by_units))
         rows = [r for r in _group_rows(conn, w, kind) if r.orders.current or r.revenue.current]
         return sorted(rows, key=_by_revenue)
+
+
+def orders_behind(
+    ctx: ServiceContext,
+    kind: str,
+    key: str,
+    date_from: date,
+    date_to: date,
+    shop_ids: Sequence[int] = (),
+) -> OrderFilter:
+    """The Orders list's filter of the orders a ranking's row counts (Analytics'
+    drill-down): the range's days and shops, the orders counted in revenue, and the
+    row's province, carrier (every spelling stored under its one name) or product."""
+    ctx.require(Module.ANALYTICS)
+    if kind not in RANKINGS:
+        raise ValueError(f"unknown ranking {kind!r} (one of {RANKINGS})")
+    base = OrderFilter(shop_ids=tuple(shop_ids), date_from=date_from, date_to=date_to,
+                       counted_only=True)  # fmt: skip
+    if kind == q.PROVINCE:
+        return replace(base, province=key)
+    with ctx.engine.connect() as conn:
+        if kind == q.CARRIER:
+            return replace(base, carriers=(key, *_spellings(conn, q.CARRIER, key)))
+        pid = int(key)
+        name = conn.execute(
+            sa.select(products_t.c.name).where(products_t.c.id == pid)
+        ).scalar_one_or_none()
+    return replace(base, product_id=pid, product_name=str(name or ""))
 
 
 # --------------------------------------------------------------------------- series
@@ -1018,6 +1106,15 @@ class Series:
     grain: str
     key: str | None
     points: list[Point] = field(default_factory=list)
+    #: With `series(previous=True)`: per point, the previous period's value of the days
+    #: as far from its start (None: the previous period has no such days, or a rate with
+    #: no buyer); the range's total (a rate: the whole range's) and the previous period's
+    #: (as the Analytics cards count them).
+    previous: list[float | None] = field(default_factory=list)
+    total: float | None = None
+    previous_total: float | None = None
+    #: The previous period's (first, last) day.
+    previous_days: tuple[date, date] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -1107,12 +1204,15 @@ def series(
     grain: str = "day",
     key: str | None = None,
     by_orders: bool = False,
+    previous: bool = False,
+    compare: str = "span",
 ) -> Series:
     """A metric per day/week/month over the range (every bucket, zeros included).
 
     `metric` is one of SERIES_METRICS, or a ranking (RANKINGS) with the row's `key`:
     a province's or carrier's revenue (its counted orders with `by_orders`, as the top 5
-    by orders ranks them), a product's units.
+    by orders ranks them), a product's units. With `previous`: the previous period's
+    values (`compare`: COMPARES) and both totals (`Series.previous`).
     """
     ctx.require(Module.ANALYTICS)
     if metric not in SERIES_METRICS and metric not in RANKINGS:
@@ -1123,6 +1223,7 @@ def series(
     spans = buckets(date_from, date_to, grain)
     with ctx.engine.connect() as conn:
         values: dict[date, float]
+        aliases: list[str] = []
         if metric == "repeat_rate":
             values = {
                 start: round(repeat * 100 / buyers, 2)
@@ -1134,10 +1235,54 @@ def series(
             for day, v in q.daily_values(conn, w, metric, key, aliases, count_orders=by_orders):
                 b = max(bucket_start(day, grain), date_from)
                 values[b] = values.get(b, 0) + v
-    rate = metric == "repeat_rate"
-    points = [Point(start, end, float(values.get(start, 0)), empty=rate and start not in values)
-              for start, end in spans]  # fmt: skip
-    return Series(metric, grain, key, points)
+        rate = metric == "repeat_rate"
+        points = [Point(start, end, float(values.get(start, 0)),
+                        empty=rate and start not in values)
+                  for start, end in spans]  # fmt: skip
+        if not previous:
+            return Series(metric, grain, key, points)
+        pw = window(date_from, date_to, shop_ids, ctx.clock.now(), compare)
+        before, total, before_total = _previous_values(
+            conn, pw, metric, spans, key, aliases, by_orders
+        )
+    if not rate:
+        total = float(sum(p.value for p in points))
+    return Series(metric, grain, key, points, before, total, before_total,
+                  (pw.prev_from, pw.prev_to))  # fmt: skip
+
+
+def _previous_values(
+    conn: sa.Connection,
+    pw: q.Window,
+    metric: str,
+    spans: list[tuple[date, date]],
+    key: str | None,
+    aliases: Sequence[str],
+    by_orders: bool,
+) -> tuple[list[float | None], float | None, float | None]:
+    """(previous value per bucket, the range's total for a rate else None, the previous
+    total): bucket (a, z) of the range against the previous period's days as far from its
+    first day (the previous period cut at `pw.prev_until`, as the cards count it)."""
+    shift = pw.prev_from - pw.date_from
+    shifted = [(a + shift, min(z + shift, pw.prev_to)) for a, z in spans if a + shift <= pw.prev_to]
+    prev = q.Window(pw.prev_from, pw.prev_to, pw.prev_from, pw.prev_to, pw.shop_ids)
+    out: list[float | None] = [None] * len(spans)
+    if metric == "repeat_rate":
+        found = q.repeat_by_bucket(conn, prev, shifted)
+        for i, (a, _z) in enumerate(shifted):
+            if a in found and found[a][0]:
+                buyers, repeat = found[a]
+                out[i] = round(repeat * 100 / buyers, 2)
+        buyers, repeat, prev_buyers, prev_repeat = q.repeat_counts(conn, pw)
+        whole = Rate(repeat, buyers, prev_repeat, prev_buyers)  # as its card
+        return out, whole.current_pct, whole.previous_pct
+    days = dict(q.daily_values(conn, prev, metric, key, aliases, count_orders=by_orders))
+    if pw.prev_until is not None:  # the last day until the same time of day
+        late = q.late_value(conn, pw, metric, key, aliases, count_orders=by_orders)
+        days[pw.prev_to] = days.get(pw.prev_to, 0) - late
+    for i, (a, z) in enumerate(shifted):
+        out[i] = float(sum(v for d, v in days.items() if a <= d <= z))
+    return out, None, float(sum(days.values()))
 
 
 # --------------------------------------------------------------------------- export
@@ -1150,11 +1295,16 @@ def export_series(
     value_header: str,
     money: bool,
     period_headers: tuple[str, str] = ("From", "To"),
+    previous_headers: tuple[str, str] = ("Previous period", "Change"),
+    totals: bool = True,
     progress: Progress | None = None,
 ) -> Any:
     """Write a detail page's series table (from, to, value) to an .xlsx file: a rate as a
     percentage number. `period_headers` title the first two columns in the UI's
-    language (the value's is `value_header`)."""
+    language (the value's is `value_header`). A series read with its previous period
+    adds its value and the change (a rate's in points), and, with `totals`, a last row
+    of the totals over the whole range (`previous_headers`: those two columns' titles;
+    no `totals`: the page's search left out periods, whose sum the totals are not)."""
     ctx.require(Module.ANALYTICS)
     target = check_target(path)
     started = time.perf_counter()
@@ -1162,11 +1312,30 @@ def export_series(
     first, last = period_headers
     columns = [XlsxColumn(first, "date", 12), XlsxColumn(last, "date", 12),
                XlsxColumn(value_header, kind, 18)]  # fmt: skip
-    rows = [
-        (p.start, p.end, None if p.empty else int(p.value) if kind != "percent"
-         else _fraction(p.value))
-        for p in data.points
-    ]  # fmt: skip
+    def cell(value: float | None) -> Any:
+        return None if value is None else int(value) if kind != "percent" else _fraction(value)
+
+    def change(value: float | None, before: float | None) -> float | None:
+        if value is None or before is None:
+            return None
+        if kind == "percent":  # a rate's change in points
+            return _fraction(value - before)
+        return None if before == 0 else _fraction((value - before) * 100 / before)
+
+    rows: list[tuple[Any, ...]] = [
+        (p.start, p.end, cell(None if p.empty else p.value)) for p in data.points
+    ]
+    if data.previous_days is not None and data.points:
+        columns += [XlsxColumn(previous_headers[0], kind, 18),
+                    XlsxColumn(previous_headers[1], "percent", 12)]  # fmt: skip
+        before = data.previous or [None] * len(data.points)
+        rows = [(*row, cell(b), change(None if p.empty else p.value, b))
+                for row, p, b in zip(rows, data.points, before, strict=True)]  # fmt: skip
+        # The whole range's totals, as the cards count them (dated by the range).
+        total, before_total = data.total, data.previous_total
+        if totals:
+            rows.append((data.points[0].start, data.points[-1].end, cell(total),
+                         cell(before_total), change(total, before_total)))  # fmt: skip
     with replaced_when_done(target) as tmp:
         n = stream_rows(tmp, columns, rows, len(rows), progress or NullProgress(), sheet=title)
     return audit_export(

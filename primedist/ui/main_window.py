@@ -621,7 +621,13 @@ class MainWindow(QMainWindow):
         page.openCustomers.connect(self.show_customers)
         page.startStep.connect(self.start_step)
         page.openTab.connect(lambda key: key in self.tab_pages and self.select_tab(key))
+        page.openBackup.connect(self.open_backup_settings)
         return page
+
+    def open_backup_settings(self) -> None:
+        """Settings → Backup & restore (Home's notice of no backup outside this PC)."""
+        if "settings" in self.tab_pages:
+            self.select_tab("settings").select_section("backup")  # type: ignore[attr-defined]
 
     def start_step(self, key: str) -> None:
         """Open the screen of a Getting started step (Home's card)."""
@@ -643,10 +649,26 @@ class MainWindow(QMainWindow):
     def _analytics_page(self) -> QWidget:
         from primedist.ui.analytics.page import AnalyticsPage
 
-        return AnalyticsPage(self.ctx)
+        page = AnalyticsPage(self.ctx)
+        page.openOrders.connect(self.show_orders)
+        page.openProduct.connect(lambda pid: self.open_product(pid))
+        page.openStockHistory.connect(lambda pid: self.open_product(pid, history=True))
+        return page
+
+    def open_product(self, product_id: int, *, history: bool = False) -> None:
+        """A product's editor, or its stock history, over the Products tab (Analytics'
+        product rank)."""
+        if "products" not in self.tab_pages:
+            return
+        from primedist.ui.products.page import ProductsPage
+
+        page = self.select_tab("products")
+        if isinstance(page, ProductsPage):
+            page.open_history(product_id) if history else page.open_editor(product_id)
 
     def show_orders(self, status_tab: str, flt: object) -> None:
-        """Open the Orders tab on a status tab with a filter (Home's to-do cards)."""
+        """Open the Orders tab on a status tab with a filter (Home's to-do cards,
+        Analytics' drill-down)."""
         if "orders" not in self.tab_pages:
             return  # no access to orders
         from primedist.queries.orders import OrderFilter

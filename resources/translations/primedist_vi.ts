@@ -492,6 +492,10 @@
         <translation>Sao lưu hằng ngày vào thư mục “{folder}” không thành công: {reason}</translation>
     </message>
     <message>
+        <source>The backup was made, but not copied to the folder “{folder}”: {reason}</source>
+        <translation>Đã sao lưu nhưng chưa chép được vào thư mục “{folder}”: {reason}</translation>
+    </message>
+    <message>
         <source>{carrier} account {account} can no longer track parcels: {reason} Update its token in Settings → Logistics.</source>
         <translation>Tài khoản {carrier} {account} không theo dõi được đơn hàng nữa: {reason} Hãy cập nhật token trong Cài đặt → Vận chuyển.</translation>
     </message>
@@ -789,7 +793,7 @@
     <name>AnalyticsPage</name>
     <message>
         <source>Reading the figures</source>
-        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). The top lists ranked by orders: their detail page too (sorted and charted by orders). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The row height of the top lists (the style&apos;s 30 px left a top 5 two pixels short). The product rank&apos;s rows (reports.analytics&apos; top_products). Where the overview was scrolled to when a detail page opened (&quot;← Back&quot; returns).</extracomment>
+        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). The top lists ranked by orders: their detail page too (sorted and charted by orders). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The row height of the top lists (the style&apos;s 30 px left a top 5 two pixels short). The product rank&apos;s rows (reports.analytics&apos; top_products). A ranking row&apos;s key (province code, carrier, product id) on its first cell. Drill-down: open the Orders tab (status tab key, OrderFilter) — a ranking row&apos;s orders. A product rank row&apos;s menu: its editor / its stock history (product id). Where the overview was scrolled to when a detail page opened (&quot;← Back&quot; returns).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -819,6 +823,18 @@
     <message>
         <source>Items no longer in the catalogue</source>
         <translation>Sản phẩm không còn trong danh mục</translation>
+    </message>
+    <message>
+        <source>Orders of this product</source>
+        <translation>Đơn hàng của sản phẩm này</translation>
+    </message>
+    <message>
+        <source>Open product</source>
+        <translation>Mở sản phẩm</translation>
+    </message>
+    <message>
+        <source>Stock history</source>
+        <translation>Lịch sử tồn kho</translation>
     </message>
     <message>
         <source>Total revenue</source>
@@ -901,6 +917,10 @@ doanh thu</translation>
     <message>
         <source>Change</source>
         <translation>Thay đổi</translation>
+    </message>
+    <message>
+        <source>For the dates chosen: %1</source>
+        <translation>Khoảng đang chọn: %1</translation>
     </message>
 </context>
 <context>
@@ -1051,10 +1071,46 @@ doanh thu</translation>
     </message>
 </context>
 <context>
+    <name>BackupNotice</name>
+    <message>
+        <source>No backup outside this PC for %1 days</source>
+        <extracomment>The link was clicked: open Settings → Backup &amp; restore.</extracomment>
+        <translation>Chưa sao lưu ra ngoài máy %1 ngày</translation>
+    </message>
+    <message>
+        <source>No backup outside this PC yet</source>
+        <translation>Chưa có bản sao lưu nào ngoài máy này</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s backups are only on this PC</source>
+        <translation>Bản sao lưu của cửa hàng chỉ nằm trên máy này</translation>
+    </message>
+    <message>
+        <source>The copy to “%1” was not made: %2</source>
+        <translation>Chưa chép được vào “%1”: %2</translation>
+    </message>
+    <message>
+        <source>Check that the backup folder&apos;s USB stick or drive is connected.</source>
+        <translation>Hãy kiểm tra USB hoặc ổ đĩa của thư mục sao lưu đã được cắm vào chưa.</translation>
+    </message>
+    <message>
+        <source>A dead disk, a theft or ransomware would take them with the data: have the daily backup copied to a USB stick or a synced Google Drive/OneDrive folder.</source>
+        <translation>Nếu ổ cứng hỏng, máy bị mất trộm hoặc nhiễm mã độc tống tiền, bạn sẽ mất cả dữ liệu lẫn bản sao lưu: hãy cho chép bản sao lưu hằng ngày vào USB hoặc thư mục Google Drive/OneDrive có đồng bộ.</translation>
+    </message>
+    <message>
+        <source>Open Backup &amp; restore</source>
+        <translation>Mở Sao lưu &amp; khôi phục</translation>
+    </message>
+    <message>
+        <source>Set up a second copy</source>
+        <translation>Thiết lập bản sao thứ hai</translation>
+    </message>
+</context>
+<context>
     <name>BackupSettings</name>
     <message>
         <source>Backup &amp; restore</source>
-        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, and on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup. A dump&apos;s restore command and what pg_restore&apos;s check of it noted. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
+        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup, and the copies outside. A dump&apos;s restore command and what pg_restore&apos;s check of it noted. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
         <translation>Sao lưu &amp; khôi phục</translation>
     </message>
     <message>
@@ -1118,6 +1174,22 @@ doanh thu</translation>
         <translation>Mở thư mục</translation>
     </message>
     <message>
+        <source>Also copy the daily backup to:</source>
+        <translation>Cũng chép bản sao lưu hằng ngày vào:</translation>
+    </message>
+    <message>
+        <source>Choose folder…</source>
+        <translation>Chọn thư mục…</translation>
+    </message>
+    <message>
+        <source>A USB stick, another drive, or a Google Drive/OneDrive folder that syncs to the cloud: a copy there is safe when this PC&apos;s disk dies, the PC is stolen, or ransomware locks its files.</source>
+        <translation>USB, ổ đĩa khác, hoặc thư mục Google Drive/OneDrive có đồng bộ lên mạng: bản sao ở đó vẫn an toàn khi ổ cứng máy này hỏng, máy bị mất trộm hoặc bị mã độc tống tiền khóa tệp.</translation>
+    </message>
+    <message>
+        <source>Don&apos;t copy</source>
+        <translation>Không chép</translation>
+    </message>
+    <message>
         <source>The time in the file name is UTC (world time); Taken shows the shop&apos;s time.</source>
         <translation>Giờ trong tên tệp là giờ UTC (giờ quốc tế); cột Thời gian hiện giờ của cửa hàng.</translation>
     </message>
@@ -1136,6 +1208,34 @@ doanh thu</translation>
     <message>
         <source>Before an upgrade</source>
         <translation>Trước khi nâng cấp</translation>
+    </message>
+    <message>
+        <source>Not set</source>
+        <translation>Chưa chọn</translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation>Đổi…</translation>
+    </message>
+    <message>
+        <source>On %1 the backup was made but not copied to “%2”: %3 The next backup will try again.</source>
+        <translation>Lúc %1 đã sao lưu nhưng chưa chép được vào “%2”: %3 Lần sao lưu sau sẽ thử lại.</translation>
+    </message>
+    <message>
+        <source>Last backup outside this PC: %1 (%2).</source>
+        <translation>Lần sao lưu ra ngoài máy gần nhất: %1 (%2).</translation>
+    </message>
+    <message>
+        <source>The backups are only on this PC so far. Choose a USB stick or a synced Google Drive/OneDrive folder: a copy there is safe when this PC&apos;s disk dies, the PC is stolen, or ransomware locks its files.</source>
+        <translation>Hiện bản sao lưu chỉ nằm trên máy này. Hãy chọn USB hoặc thư mục Google Drive/OneDrive có đồng bộ: bản sao ở đó vẫn an toàn khi ổ cứng máy hỏng, máy bị mất trộm hoặc bị mã độc tống tiền khóa tệp.</translation>
+    </message>
+    <message>
+        <source>The next backup is copied there (press Back up now to copy one now).</source>
+        <translation>Lần sao lưu tới sẽ được chép vào đó (bấm Sao lưu ngay để chép ngay bây giờ).</translation>
+    </message>
+    <message>
+        <source>Choose where to copy the daily backup</source>
+        <translation>Chọn nơi chép bản sao lưu hằng ngày</translation>
     </message>
     <message>
         <source>The last daily backup: %1, on the PC %2 (%3).</source>
@@ -1420,7 +1520,7 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <name>ChangeText</name>
     <message>
         <source>%1 pt</source>
-        <extracomment>The range choices, in the combo&apos;s order.</extracomment>
+        <extracomment>The range choices, in the combo&apos;s order. The calendar ranges: compared with the same days of the week, month or year before (reports.COMPARES); the others with the same number of days just before them.</extracomment>
         <translation>%1 điểm %</translation>
     </message>
     <message>
@@ -1434,6 +1534,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>vs yesterday until %1</source>
         <translation>so với hôm qua đến %1</translation>
+    </message>
+    <message>
+        <source>vs %1 until %2</source>
+        <translation>so với %1, đến %2</translation>
     </message>
     <message>
         <source>vs %1 – %2 until %3</source>
@@ -2398,7 +2502,7 @@ Vẫn lưu?</translation>
     <name>DetailPage</name>
     <message>
         <source>← Back</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The chart&apos;s colour. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. Beside a figure&apos;s text: the style sheet&apos;s cell padding, the style&apos;s text margins (3 px a side), the grid line and a few pixels for glyphs drawn wider than measured. pyqtgraph writes months and weekdays with the C locale&apos;s English names (its own ticks: a chart with no period yet). Between two tick labels of the date axis, in pixels. Beside a title: the style sheet&apos;s padding (8 px a side), the arrow, Qt&apos;s margins. A province or carrier ranking opened from a top 5 by orders: sorted by orders, the chart counting the row&apos;s orders (else by revenue, charting its revenue).</extracomment>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The chart&apos;s colour. The previous period&apos;s line (dashed). A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. Beside a figure&apos;s text: the style sheet&apos;s cell padding, the style&apos;s text margins (3 px a side), the grid line and a few pixels for glyphs drawn wider than measured. pyqtgraph writes months and weekdays with the C locale&apos;s English names (its own ticks: a chart with no period yet). Between two tick labels of the date axis, in pixels. Beside a title: the style sheet&apos;s padding (8 px a side), the arrow, Qt&apos;s margins. The previous period of the ranking&apos;s changes, as on the overview (reports.COMPARES). A province or carrier ranking opened from a top 5 by orders: sorted by orders, the chart counting the row&apos;s orders (else by revenue, charting its revenue).</extracomment>
         <translation>← Quay lại</translation>
     </message>
     <message>
@@ -2487,12 +2591,32 @@ Vẫn lưu?</translation>
         <translation>Doanh thu</translation>
     </message>
     <message>
+        <source>Previous period</source>
+        <translation>Kỳ trước</translation>
+    </message>
+    <message>
+        <source>Whole range</source>
+        <translation>Cả kỳ</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Tổng</translation>
+    </message>
+    <message>
+        <source>Grey dashed line: the previous period, %1</source>
+        <translation>Đường nét đứt màu xám: kỳ trước, %1</translation>
+    </message>
+    <message>
         <source>(part: %n day)</source>
         <translation>(một phần: %n ngày)</translation>
     </message>
     <message>
         <source>(part: %n days)</source>
         <translation>(một phần: %n ngày)</translation>
+    </message>
+    <message>
+        <source>Previous period: %1</source>
+        <translation>Kỳ trước: %1</translation>
     </message>
     <message>
         <source>%n row</source>
@@ -3781,7 +3905,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>Reading the figures</source>
-        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). The figures are read again whenever Home shows after it was hidden (FiguresPage): a change made elsewhere meanwhile asks the main window nothing more then. A first step was chosen on the Getting started card (a key of first_steps.STEPS). The welcome (a Home without figures) asks for a tab: its key (one of SHORTCUTS). What the user&apos;s modules let them see (the figures read say it again, for the account as it stands then).</extracomment>
+        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). The figures are read again whenever Home shows after it was hidden (FiguresPage): a change made elsewhere meanwhile asks the main window nothing more then. A first step was chosen on the Getting started card (a key of first_steps.STEPS). The welcome (a Home without figures) asks for a tab: its key (one of SHORTCUTS). The backup notice&apos;s link: open Settings → Backup &amp; restore. What the user&apos;s modules let them see (the figures read say it again, for the account as it stands then).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -4974,8 +5098,8 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Việc đang chờ lúc này, không phụ thuộc khoảng ngày: đơn chờ xác nhận, đã xác nhận chờ đóng gói, đang giao, đang trả hàng/hoàn tiền; sản phẩm sắp hết hàng. Theo khoảng ngày: đơn đặt trong khoảng ngày và đã hủy; sản phẩm đang bán chưa có đơn nào tính vào doanh thu trong khoảng ngày.</translation>
     </message>
     <message>
-        <source>Each figure is compared with the previous period of the same length: the same number of days just before the range; for a range ending today, up to the same time of day (today until 17:50 against yesterday until 17:50).</source>
-        <translation>Mỗi chỉ số được so với kỳ trước có cùng độ dài: cùng số ngày ngay trước khoảng đã chọn; nếu khoảng ngày kết thúc hôm nay thì chỉ tính đến cùng giờ (hôm nay đến 17:50 so với hôm qua đến 17:50).</translation>
+        <source>Each figure is compared with the previous period: for This week, Last week, This month, Last month and This year, the same days of the week, month or year before (a month&apos;s last day against the last day of the month before); for the other ranges, the same number of days just before the range. A range ending today is compared up to the same time of day.</source>
+        <translation>Mỗi chỉ số được so với kỳ trước: với Tuần này, Tuần trước, Tháng này, Tháng trước và Năm nay là cùng các ngày của tuần, tháng hoặc năm trước (ngày cuối tháng so với ngày cuối của tháng trước); với các khoảng khác là cùng số ngày ngay trước khoảng đã chọn. Khoảng kết thúc hôm nay được so đến cùng giờ trong ngày.</translation>
     </message>
 </context>
 <context>
@@ -7106,8 +7230,20 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Hôm nay</translation>
     </message>
     <message>
+        <source>Yesterday</source>
+        <translation>Hôm qua</translation>
+    </message>
+    <message>
         <source>Last 7 days</source>
         <translation>7 ngày qua</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>Tuần này</translation>
+    </message>
+    <message>
+        <source>Last week</source>
+        <translation>Tuần trước</translation>
     </message>
     <message>
         <source>Last 30 days</source>
@@ -7116,6 +7252,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>This month</source>
         <translation>Tháng này</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>Tháng trước</translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>Năm nay</translation>
     </message>
     <message>
         <source>Custom range</source>
@@ -9791,6 +9935,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Audit log exported</source>
         <translation>Xuất nhật ký hoạt động</translation>
+    </message>
+    <message>
+        <source>Backup copied outside this PC</source>
+        <translation>Chép bản sao lưu ra ngoài máy</translation>
     </message>
     <message>
         <source>Backup made</source>
@@ -13388,7 +13536,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>%1 and %2</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The chip kinds that are on/off (a checkable Filters menu item, no editor). The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. The status cell of an order whose marketplace action failed. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The chip kinds that are on/off (a checkable Filters menu item, no editor). Chips only Analytics&apos; drill-down sets (no editor: × removes them). The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. The status cell of an order whose marketplace action failed. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
         <translation>%1 và %2</translation>
     </message>
     <message>
@@ -13506,6 +13654,26 @@ Vẫn bán?</translation>
     <message>
         <source>Return under way</source>
         <translation>Đang xử lý trả hàng</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>không rõ</translation>
+    </message>
+    <message>
+        <source>Counted in revenue</source>
+        <translation>Tính vào doanh thu</translation>
+    </message>
+    <message>
+        <source>Province/city: %1</source>
+        <translation>Tỉnh/TP: %1</translation>
+    </message>
+    <message>
+        <source>Carrier: %1</source>
+        <translation>Đơn vị vận chuyển: %1</translation>
+    </message>
+    <message>
+        <source>Product: %1</source>
+        <translation>Sản phẩm: %1</translation>
     </message>
     <message>
         <source>%n selected</source>
@@ -16644,6 +16812,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Bảng {table}: {there} dòng trong cơ sở dữ liệu này nhưng {here} dòng trong cơ sở dữ liệu mới sau khi sao chép; chưa ghi gì.</translation>
     </message>
     <message>
+        <source>That is the backups folder itself: choose a folder on a USB stick, another drive, or a synced Google Drive/OneDrive folder.</source>
+        <translation>Đó chính là thư mục sao lưu: hãy chọn một thư mục trên USB, ổ đĩa khác, hoặc thư mục Google Drive/OneDrive có đồng bộ.</translation>
+    </message>
+    <message>
         <source>The GHN token works but shop {shop} is not one of its shops: check the ShopId on the GHN account page.</source>
         <translation>Token GHN dùng được nhưng cửa hàng {shop} không thuộc token này: hãy kiểm tra ShopId trên trang tài khoản GHN.</translation>
     </message>
@@ -16786,6 +16958,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>The expected day {day} is more than a year away.</source>
         <translation>Ngày hẹn giao {day} cách hôm nay hơn một năm.</translation>
+    </message>
+    <message>
+        <source>The folder is not there (a USB stick not plugged in, or a drive not connected).</source>
+        <translation>Không thấy thư mục (USB chưa cắm, hoặc ổ đĩa chưa kết nối).</translation>
+    </message>
+    <message>
+        <source>The folder {folder} cannot be written to: choose another.</source>
+        <translation>Không ghi được vào thư mục {folder}: hãy chọn thư mục khác.</translation>
     </message>
     <message>
         <source>The logo cannot be copied into the data folder ({folder}): {reason}</source>

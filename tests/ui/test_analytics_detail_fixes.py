@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from primedist.domain.enums import OrderStatus
+from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.services.order_effects import orders_changed
 from primedist.ui.analytics.detail import DetailPage, _ts, translate
@@ -122,12 +123,15 @@ def test_the_export_uses_the_screens_words(
     assert sheet is not None
     headers = [c.value for c in sheet[1]][:2]
     assert headers == [translate("DetailPage", "From"), translate("DetailPage", "To")]
-    values = [r[2] for r in sheet.iter_rows(min_row=2)]
+    *values, whole = [r[2] for r in sheet.iter_rows(min_row=2)]
     # A day with no buyer has no rate: blank, as "—" on screen (not 0%).
     assert rate.series is not None
     assert [v.value is None for v in values] == [p.empty for p in rate.series.points]
     assert all(isinstance(v.value, int | float) and "%" in v.number_format
-               for v in values if v.value is not None)  # fmt: skip
+               for v in [*values, whole] if v.value is not None)  # fmt: skip
+    # The last row: the whole range's rate, as its card counts it (not the periods' mean).
+    card = reports.analytics(ctx, FROM, TO).repeat_rate.current_pct
+    assert card is not None and whole.value == pytest.approx(card / 100)
 
 
 def test_a_rate_with_no_buyer_charts_the_ranges_days(qtbot: QtBot, ctx: ServiceContext) -> None:

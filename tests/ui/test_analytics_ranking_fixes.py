@@ -94,7 +94,9 @@ def test_the_top_by_orders_opens_the_ranking_by_orders(
     assert first_names(by_orders.table)[:2] == ["Cần Thơ", "Hà Nội"]
     assert by_orders.chart_caption.text() == "Cần Thơ · Orders"
     assert list(by_orders.curve.getData()[1]) == [0, 0, 0, 0, 0, 3, 0]  # orders, not đồng
-    assert by_orders.show_hover(_ts(date(2026, 11, 15))) == "15/11/2026\n3"
+    # The day, its orders, and the previous period's as far from its start (08/11: none).
+    assert by_orders.show_hover(_ts(date(2026, 11, 15))) == "15/11/2026\n3\nPrevious period: 0"
+    assert list(by_orders.previous_curve.getData()[1]) == [0] * 7
     by_orders.back.emit()
 
     page.detail_buttons["locations_revenue"].click()

@@ -186,10 +186,19 @@ def test_the_detail_export_holds_the_rows_the_search_leaves(
     assert len(exported(qtbot, detail, tmp_path / "rank.xlsx")) == 2
     close_boxes(detail)
     series = open_detail(qtbot, ctx, "revenue")
-    assert series.table.rowCount() == 7  # by day
+    assert series.table.rowCount() == 7 + 1  # by day, and the range's Total
     series.apply_search(series.table.item(2, 0).text())
+    # The Total is the whole range's, not the day left's: hidden, and not exported.
+    assert shown_names(series) == [series.table.item(2, 0).text()]
     rows = exported(qtbot, series, tmp_path / "revenue.xlsx")
     assert len(rows) == 1 and rows[0][0].date() == series.series.points[2].start  # type: ignore[union-attr]
+    close_boxes(series)
+    series.apply_search("")
+    assert shown_names(series)[-1] == "Total"
+    rows = exported(qtbot, series, tmp_path / "revenue.xlsx")
+    # The last row: the range's revenue and the previous period's (03–09/11: O8, O6).
+    assert len(rows) == 8 and rows[-1][:2] == rows[0][:1] + rows[-2][1:2]
+    assert rows[-1][2:4] == (390_000, 120_000)
     close_boxes(series)
 
 

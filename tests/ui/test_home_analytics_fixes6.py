@@ -13,6 +13,7 @@ from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from primedist.core.messages import msg
+from primedist.core.money import format_money
 from primedist.domain.enums import Channel, OrderStatus
 from primedist.errors import ValidationError
 from primedist.services import orders as order_svc
@@ -20,6 +21,7 @@ from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.ui.analytics.detail import DetailPage, _ts
 from primedist.ui.analytics.page import AnalyticsPage
+from primedist.ui.formatting import format_percent
 from primedist.ui.home.controls import RangeBar
 from primedist.ui.home.page import HomePage
 from primedist.ui.i18n import install_language
@@ -188,10 +190,14 @@ def test_a_day_with_no_buyer_has_no_rate(qtbot: QtBot, ctx: ServiceContext, shop
         detail.grain.setCurrentIndex(detail.grain.findData("day"))
     loaded(qtbot, detail)
     assert detail.series is not None and detail.series.grain == "day"
-    cells = [cell(detail, r, 1) for r in range(detail.table.rowCount())]
     empty = [p.empty for p in detail.series.points]
+    cells = [cell(detail, r, 1) for r in range(len(empty))]  # the days, not the last row
     assert any(empty) and not all(empty)
     assert [c == "—" for c in cells] == empty  # not "0.00%", as the card says "—"
+    # Under them, the whole range's rate as its card counts it.
+    card = reports.analytics(ctx, FROM, TO).repeat_rate.current_pct
+    assert card is not None and detail.table.rowCount() == len(empty) + 1
+    assert [cell(detail, len(empty), c) for c in (0, 1)] == ["Whole range", format_percent(card)]
     _xs, ys = detail.curve.getData()
     assert len(ys) == empty.count(False)  # no point drawn at 0 for them
 
@@ -220,7 +226,9 @@ def test_weeks_and_months_the_range_cuts_short_are_marked(
     qtbot.waitUntil(lambda: detail._seq > seq and detail.running == 0, timeout=WAIT)
     periods = [cell(detail, r, 0) for r in range(detail.table.rowCount())]
     assert periods == ["20/09/2026 – 30/09/2026 (part: 11 days)", "01/10/2026 – 31/10/2026",
-                       "01/11/2026 – 16/11/2026 (part: 16 days)"]  # fmt: skip
+                       "01/11/2026 – 16/11/2026 (part: 16 days)", "Total"]  # fmt: skip
+    revenue = reports.analytics(ctx, date(2026, 9, 20), TO).revenue.current
+    assert cell(detail, 3, 1) == format_money(revenue, "en")  # the range's, whole or cut months
     assert detail.partial_note.isVisible()
     assert list(detail.curve.opts["connect"]) == [False, False, False]  # no whole pair
     assert list(detail.partial_line.opts["connect"]) == [True, True, False]  # dashed

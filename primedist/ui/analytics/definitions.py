@@ -74,9 +74,11 @@ TEXTS: dict[str, str] = {
     ),
     "previous": QT_TRANSLATE_NOOP(
         "MetricDefinitions",
-        "Each figure is compared with the previous period of the same length: the same number "
-        "of days just before the range; for a range ending today, up to the same time of day "
-        "(today until 17:50 against yesterday until 17:50).",
+        "Each figure is compared with the previous period: for This week, Last week, This "
+        "month, Last month and This year, the same days of the week, month or year before (a "
+        "month's last day against the last day of the month before); for the other ranges, "
+        "the same number of days just before the range. A range ending today is compared up "
+        "to the same time of day.",
     ),
 }
 

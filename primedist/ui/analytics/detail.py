@@ -49,6 +49,8 @@ translate = QCoreApplication.translate
 MONEY_SERIES = ("revenue", "profit", "province", "carrier")
 #: The chart's colour.
 BLUE = "#2563eb"
+#: The previous period's line (dashed).
+GREY = "#9ca3af"
 #: A ranking cell's data: the value it sorts by; the first cell's: its row's key.
 SORT_VALUE = Qt.ItemDataRole.UserRole
 ROW_KEY = Qt.ItemDataRole.UserRole + 1
@@ -195,8 +197,10 @@ class DetailPage(QWidget):
 
     def __init__(self, ctx: ServiceContext, metric: str, first: date, last: date,
                  shop_ids: tuple[int, ...], parent: QWidget | None = None, *,
-                 by_orders: bool = False) -> None:  # fmt: skip
+                 by_orders: bool = False, compare: str = "span") -> None:  # fmt: skip
         super().__init__(parent)
+        #: The previous period of the ranking's changes, as on the overview (reports.COMPARES).
+        self.compare = compare
         self.setObjectName("detailPage")
         self.ctx, self.metric_key, self.first, self.last, self.shop_ids = (
             ctx,
@@ -257,6 +261,11 @@ class DetailPage(QWidget):
                                           "left": ValueAxis(self.axis_text, whole)})  # fmt: skip
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
+        # The previous period's values, dashed grey under the range's line, each at the
+        # range's day as far from its start.
+        self.previous_curve = self.plot.plot(
+            [], [], pen=pg.mkPen(GREY, width=2, style=Qt.PenStyle.DashLine)
+        )
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#2563eb", width=2), symbol="o",
                                     symbolSize=5, symbolBrush=BLUE, symbolPen=BLUE)  # fmt: skip
         #: The line to and from a week or month the range cut short, dashed.
@@ -279,10 +288,13 @@ class DetailPage(QWidget):
         self.partial_note.setObjectName("muted")
         self.partial_note.setVisible(False)
         layout.addWidget(self.partial_note)
-        self.table = QTableWidget(0, (7 if metric == "product" else 5) if self.is_ranking else 2)
+        self.previous_note = QLabel()  # which days the grey line is
+        self.previous_note.setObjectName("muted")
+        layout.addWidget(self.previous_note)
+        self.table = QTableWidget(0, (7 if metric == "product" else 5) if self.is_ranking else 4)
         self.table.setObjectName("detailTable")
         self.table.setHorizontalHeader(FigureHeader(self.table))
-        align_headers(self.table, right=(1, 2, 3, 4) if self.is_ranking else (1,))
+        align_headers(self.table, right=(1, 2, 3, 4) if self.is_ranking else (1, 2, 3))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -324,7 +336,9 @@ class DetailPage(QWidget):
             self.shop_ids,
         )
         self.running += 1
-        Op(self, lambda _job: reports.ranking(ctx, metric, first, last, shops)).success(
+        compare = self.compare
+        Op(self, lambda _job: reports.ranking(ctx, metric, first, last, shops,
+                                              compare=compare)).success(
             self._show_ranking).finally_(self._done).run()  # fmt: skip
 
     def _show_ranking(self, rows: list[reports.RankRow]) -> None:
@@ -431,12 +445,14 @@ class DetailPage(QWidget):
         if self.is_ranking and key is None:
             self.curve.setData([], [])
             self.partial_line.setData([], [])
+            self.previous_curve.setData([], [])
             self.loaded.emit()
             return
         self.running += 1
-        by_orders = self.by_orders
+        by_orders, compare = self.by_orders, self.compare
         Op(self, lambda _job: reports.series(ctx, metric, first, last, shops, grain=grain,
-                                             key=key, by_orders=by_orders)).success(
+                                             key=key, by_orders=by_orders, previous=True,
+                                             compare=compare)).success(
             lambda s: self._show_series(seq, s)).finally_(self._done).run()  # fmt: skip
 
     def _done(self) -> None:
@@ -451,15 +467,48 @@ class DetailPage(QWidget):
         if not self.is_ranking:
             lang = current_language()
             self.table.setHorizontalHeaderLabels(
-                [translate("DetailPage", "Period"), self.metric_title()]
-            )
-            self.table.setRowCount(len(data.points))
-            for r, p in enumerate(data.points):
+                [translate("DetailPage", "Period"), self.metric_title(),
+                 translate("DetailPage", "Previous period"), translate("DetailPage", "Change")]
+            )  # fmt: skip
+            self.table.setRowCount(len(data.points) + 1)  # and the total under them
+            before = data.previous or [None] * len(data.points)
+            for r, (p, prev) in enumerate(zip(data.points, before, strict=True)):
                 self.table.setItem(r, 0, _cell(self.period_text(p)))
-                self.table.setItem(r, 1, _cell(self.point_text(p, lang), right=True))
+                current = None if p.empty else p.value
+                self._figure_cells(r, current, prev, lang)
+            total = len(data.points)
+            label = (translate("DetailPage", "Whole range") if self.metric_key == "repeat_rate"
+                     else translate("DetailPage", "Total"))  # fmt: skip
+            self.table.setItem(total, 0, _cell(label))
+            self._figure_cells(total, data.total, data.previous_total, lang)
+            for c in range(self.table.columnCount()):
+                item = self.table.item(total, c)
+                if item is not None:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
             self.fit_figures()
             self.apply_search(self.search.text())
         self.loaded.emit()
+
+    def _figure_cells(self, r: int, value: float | None, previous: float | None,
+                      lang: str) -> None:  # fmt: skip
+        """A row's value, the previous period's and the change (a rate's in points)."""
+        self.table.setItem(r, 1, _cell(self.figure_text(value, lang), right=True))
+        self.table.setItem(r, 2, _cell(self.figure_text(previous, lang), right=True))
+        rate = self.metric_key == "repeat_rate"
+        if value is None or previous is None or (not rate and previous == 0):
+            pct = None
+        else:
+            pct = round(value - previous, 2) if rate else round(
+                (value - previous) * 100 / previous, 2)  # fmt: skip
+        text, colour = change_text(pct, lang, points=rate)
+        change = _cell(text, right=True)
+        change.setForeground(QColor(colour))
+        self.table.setItem(r, 3, change)
+
+    def figure_text(self, value: float | None, lang: str) -> str:
+        return "—" if value is None else self.value_text(value, lang)
 
     def _draw(self, data: reports.Series) -> None:
         """The line of the points with a value (a rate with no buyer has none: a gap), solid
@@ -470,6 +519,16 @@ class DetailPage(QWidget):
         cut = [reports.partial_bucket(p.start, p.end, data.grain) for _i, p in shown]
         self.axis.set_points([p.start for p in data.points], data.grain)
         self.partial_note.setVisible(any(cut))
+        before = [(_ts(p.start), v) for p, v in zip(data.points, data.previous, strict=False)
+                  if v is not None]  # fmt: skip
+        self.previous_curve.setData([x for x, _v in before], [v for _x, v in before])
+        if data.previous_days is not None:
+            lang = current_language()
+            days = " – ".join(format_date(d, lang) for d in data.previous_days)
+            self.previous_note.setText(
+                translate("DetailPage", "Grey dashed line: the previous period, %1").replace(
+                    "%1", days))  # fmt: skip
+        ys_before = [v for _x, v in before]
         if not shown:
             self.curve.setData([], [])
             self.partial_line.setData([], [])
@@ -485,7 +544,7 @@ class DetailPage(QWidget):
         # lowest point a small change looked like a fall to nothing. All zeros (or none):
         # 0 to 1, not −0.5 to 0.5 with "-0.2" on a count (whole ticks: ValueAxis).
         # A hair below 0 all the same: a tick right on the range's edge is not labelled.
-        low, high = min([0.0, *ys]), max([0.0, *ys])
+        low, high = min([0.0, *ys, *ys_before]), max([0.0, *ys, *ys_before])
         if high == low:
             low, high = 0.0, 1.0
         room = (high - low) * 0.08
@@ -561,7 +620,13 @@ class DetailPage(QWidget):
         if point is None:
             self.marker.hide()
             return ""
-        text = f"{self.period_text(point)}\n{self.point_text(point, current_language())}"
+        lang = current_language()
+        text = f"{self.period_text(point)}\n{self.point_text(point, lang)}"
+        before = self.series.previous if self.series is not None else []
+        at = self.series.points.index(point) if self.series is not None else -1
+        if before and 0 <= at < len(before):
+            text += "\n" + translate("DetailPage", "Previous period: %1").replace(
+                "%1", self.figure_text(before[at], lang))
         self.marker.setText(text)
         x, y = _ts(point.start), point.value
         self.marker.setAnchor(self.hover_anchor(x, y))
@@ -583,12 +648,20 @@ class DetailPage(QWidget):
 
     # Search and export --------------------------------------------------------------------
     def apply_search(self, text: str) -> None:
-        """Hide the table rows whose first column does not contain the text (accents optional)."""
+        """Hide the table rows whose first column does not contain the text (accents optional).
+        A series' Total row is the whole range's (as the cards count it, a rate included):
+        hidden while the search hides a period, as under fewer rows it read as their sum."""
         needle = fold(text.strip())
-        for r in range(self.table.rowCount()):
+        rows = self.table.rowCount()
+        if not self.is_ranking and self.series is not None:
+            rows = min(rows, len(self.series.points))
+        for r in range(rows):
             item = self.table.item(r, 0)
             hay = fold(item.text()) if item is not None else ""
             self.table.setRowHidden(r, bool(needle) and needle not in hay)
+        if rows < self.table.rowCount():  # the Total row
+            cut = any(self.table.isRowHidden(r) for r in range(rows))
+            self.table.setRowHidden(rows, cut)
 
     def export(self, target: Path | None = None) -> None:
         """Write the rows the table shows (as sorted, without those the search hides) to
@@ -619,15 +692,21 @@ class DetailPage(QWidget):
             if self.series is None:
                 return
             shown = set(self.shown_rows())  # the table's row r is the series' point r
-            data = replace(self.series, points=[p for r, p in enumerate(self.series.points)
-                                                if r in shown])  # fmt: skip
+            kept = [r for r in range(len(self.series.points)) if r in shown]
+            totals = len(self.series.points) in shown  # the Total row, as on screen
+            before = self.series.previous
+            data = replace(self.series, points=[self.series.points[r] for r in kept],
+                           previous=[before[r] for r in kept] if before else [])  # fmt: skip
             money = self.is_money()
             period = (translate("DetailPage", "From"), translate("DetailPage", "To"))
+            compared = (translate("DetailPage", "Previous period"),
+                        translate("DetailPage", "Change"))  # fmt: skip
 
             def fn(job: Any) -> Any:
                 return reports.export_series(
                     ctx, target, data, title=title, value_header=title, money=money,
-                    period_headers=period, progress=job.progress,
+                    period_headers=period, previous_headers=compared, totals=totals,
+                    progress=job.progress,
                 )  # fmt: skip
 
         self.running += 1

@@ -8,15 +8,28 @@ from dataclasses import replace
 from datetime import date
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,6 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.money import format_money, format_number
+from primedist.domain.enums import Module
+from primedist.domain.report import NO_PRODUCT
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
@@ -57,6 +72,8 @@ RANK_COLUMNS = {1: "units", 2: "revenue", 3: "profit", 4: "revenue_change"}
 TOP_ROW_HEIGHT = 28
 #: The product rank's rows (reports.analytics' top_products).
 RANK_ROWS = 10
+#: A ranking row's key (province code, carrier, product id) on its first cell.
+ROW_KEY = Qt.ItemDataRole.UserRole + 1
 
 
 class NumberItem(QTableWidgetItem):
@@ -72,6 +89,19 @@ class NumberItem(QTableWidgetItem):
         if isinstance(mine, int | float) and isinstance(theirs, int | float):
             return mine < theirs
         return super().__lt__(other)
+
+
+class KeepColours(QStyledItemDelegate):
+    """A selected row's cells keep their own text colour (the change's green ▲ / red ▼):
+    the selection's text colour turned them black."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        colour = index.data(Qt.ItemDataRole.ForegroundRole)
+        if colour is not None:
+            option.palette.setBrush(QPalette.ColorRole.HighlightedText, QBrush(colour))
 
 
 def link_button(name: str) -> QPushButton:
@@ -112,6 +142,11 @@ class AnalyticsPage(FiguresPage):
     """The cards page and, stacked over it, a metric's detail page."""
 
     refreshed = Signal()
+    #: Drill-down: open the Orders tab (status tab key, OrderFilter) — a ranking row's orders.
+    openOrders = Signal(str, object)
+    #: A product rank row's menu: its editor / its stock history (product id).
+    openProduct = Signal(int)
+    openStockHistory = Signal(int)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,13 +212,27 @@ class AnalyticsPage(FiguresPage):
                 table.setSortingEnabled(True)
                 table.horizontalHeader().sortIndicatorChanged.connect(self._rank_products)
             table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+            table.setItemDelegate(KeepColours(table))
+            # Double-click or Enter: the orders the row counts, on the Orders tab.
+            table.activated.connect(
+                lambda index, k=key, r=ranking: self.open_orders(r, self.row_key(k, index.row()))
+            )
+            if key == "products":
+                table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                table.customContextMenuRequested.connect(self._product_menu)
             stretch_columns(table)
             # Nothing narrows a top list (no search): the hint's "filtered" case never is.
             self.empty_hints[key] = EmptyHint(table, partial(self.empty_texts, key), bool)
             box.addLayout(head)
             box.addWidget(table, 1)  # as tall as its rows (_cap_heights), the rest under it
             box.addStretch(0)
-            grid.addLayout(box, i // 2, i % 2)
+            # The three top 5s side by side, the product rank under them across the page:
+            # beside a top 5 its figures left the names 80 pixels at 1024 ("Áo sơ mi ...").
+            if key == "products":
+                grid.addLayout(box, 1, 0, 1, len(TABLES) - 1)
+            else:
+                grid.addLayout(box, 0, i)
+                grid.setColumnStretch(i, 1)
             self.tables[key] = table
             self.table_titles[key] = title
         # A tall screen's spare height to the product rank's rows, then below the tables,
@@ -203,11 +252,12 @@ class AnalyticsPage(FiguresPage):
         self.bar.set_shops(list_shops(ctx))
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
         by, descending = self.product_order()
+        compare = self.bar.compare()
         self.running += 1
         Op(
             self,
             lambda _job: reports.analytics(
-                ctx, first, last, shops, rank_by=by, descending=descending
+                ctx, first, last, shops, rank_by=by, descending=descending, compare=compare
             ),
             title=translate("AnalyticsPage", "Reading the figures"),
         ).success(lambda a: self._show(seq, a, (first, last))).failure(
@@ -245,6 +295,7 @@ class AnalyticsPage(FiguresPage):
         against = compared_with(a.period, lang)
         for shown in self.cards.values():
             shown.change.setToolTip(against)
+        self._show_definitions()
         self._fill_groups(self.tables["locations_orders"], a.top_locations_by_orders, "orders")
         self._fill_groups(self.tables["locations_revenue"], a.top_locations_by_revenue, "revenue")
         self._fill_groups(self.tables["carriers"], a.top_carriers, "orders")
@@ -282,9 +333,10 @@ class AnalyticsPage(FiguresPage):
             fig = row.orders if by == "orders" else row.revenue
             shown = format_number(fig.current, lang) if by == "orders" else format_money(
                 fig.current, lang)  # fmt: skip
-            table.setItem(
-                r, 0, QTableWidgetItem(row.label or translate("AnalyticsPage", "Unknown"))
-            )
+            name = QTableWidgetItem(row.label or translate("AnalyticsPage", "Unknown"))
+            name.setData(ROW_KEY, row.key)
+            name.setToolTip(name.text())  # the whole name, however narrow the column
+            table.setItem(r, 0, name)
             table.setItem(r, 1, NumberItem(shown, fig.current))
             table.setItem(r, 2, change_item(fig.change_pct))
         self._update_hint(table)
@@ -311,9 +363,11 @@ class AnalyticsPage(FiguresPage):
         seq, ctx = self._seq, self.ctx
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
         by, descending = self.product_order()
+        compare = self.bar.compare()
         self.running += 1
         Op(self, lambda _job: reports.product_rank(ctx, first, last, shops, by=by,
-                                                   descending=descending)).success(
+                                                   descending=descending,
+                                                   compare=compare)).success(
             lambda rows: self._show_products(seq, by, descending, rows)).finally_(
             self._finished).run()  # fmt: skip
 
@@ -335,13 +389,12 @@ class AnalyticsPage(FiguresPage):
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             assert row.units is not None
-            table.setItem(
-                r,
-                0,
-                QTableWidgetItem(
-                    row.label or translate("AnalyticsPage", "Items no longer in the catalogue")
-                ),
+            name = QTableWidgetItem(
+                row.label or translate("AnalyticsPage", "Items no longer in the catalogue")
             )
+            name.setData(ROW_KEY, row.key)
+            name.setToolTip(name.text())  # the whole name, however narrow the column
+            table.setItem(r, 0, name)
             table.setItem(
                 r, 1, NumberItem(format_number(row.units.current, lang), row.units.current)
             )
@@ -355,6 +408,55 @@ class AnalyticsPage(FiguresPage):
         table.setSortingEnabled(True)
         self._update_hint(table)
 
+    # Drill-down -----------------------------------------------------------------------------
+    def row_key(self, key: str, row: int) -> str | None:
+        """The ranking key of a table's row (as sorted on screen)."""
+        item = self.tables[key].item(row, 0)
+        value = None if item is None else item.data(ROW_KEY)
+        return None if value is None else str(value)
+
+    def open_orders(self, ranking: str, row_key: str | None) -> None:
+        """The orders a ranking row counts (the range's days and shops, counted in revenue,
+        its province, carrier or product) on the Orders tab. Items no longer in the
+        catalogue have no product to filter by."""
+        if row_key is None or (ranking == "product" and int(row_key) == NO_PRODUCT):
+            return
+        if self.shown_range is None:
+            return
+        # The days the figures were read for (the bar may have moved since).
+        (first, last), shops = self.shown_range, self.bar.shop_ids()
+        flt = reports.orders_behind(self.ctx, ranking, row_key, first, last, shops)
+        self.openOrders.emit("all", flt)
+
+    def _product_menu(self, pos: QPoint) -> QMenu | None:
+        table = self.tables["products"]
+        index = table.indexAt(pos)
+        if not index.isValid():
+            return None
+        menu = self.product_menu(index.row())
+        if menu is not None:
+            menu.popup(table.viewport().mapToGlobal(pos))
+        return menu
+
+    def product_menu(self, row: int) -> QMenu | None:
+        """A product rank row's menu: its orders; its editor and stock history (with
+        Products access)."""
+        key = self.row_key("products", row)
+        if key is None or int(key) == NO_PRODUCT:
+            return None
+        pid = int(key)
+        menu = QMenu(self)
+        if self.ctx.can(Module.ORDERS):
+            menu.addAction(translate("AnalyticsPage", "Orders of this product")).triggered.connect(
+                lambda: self.open_orders("product", key))  # fmt: skip
+        if self.ctx.can(Module.PRODUCTS):
+            menu.addAction(translate("AnalyticsPage", "Open product")).triggered.connect(
+                lambda: self.openProduct.emit(pid))  # fmt: skip
+            menu.addAction(translate("AnalyticsPage", "Stock history")).triggered.connect(
+                lambda: self.openStockHistory.emit(pid))  # fmt: skip
+        self.context_menu = menu
+        return menu if menu.actions() else None
+
     # Detail -------------------------------------------------------------------------------
     def open_detail(self, metric: str, *, by_orders: bool = False) -> DetailPage:
         """Show a metric's detail page for the current range and shops (a province or
@@ -363,7 +465,9 @@ class AnalyticsPage(FiguresPage):
             self.stack.removeWidget(self.detail)
             self.detail.deleteLater()
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
-        self.detail = DetailPage(self.ctx, metric, first, last, shops, by_orders=by_orders)
+        self.detail = DetailPage(
+            self.ctx, metric, first, last, shops, by_orders=by_orders, compare=self.bar.compare()
+        )
         self.detail.back.connect(self.show_overview)
         self.stack.addWidget(self.detail)
         self.stack.setCurrentWidget(self.detail)
@@ -424,7 +528,6 @@ class AnalyticsPage(FiguresPage):
         }
         for key, card in self.cards.items():
             card.title.setText(titles[key] + " ⓘ")
-            card.title.setToolTip(definition(key) + "\n" + definition("previous"))
         for button in self.detail_buttons.values():
             button.setText(translate("AnalyticsPage", "See detail"))
         table_titles = {
@@ -447,7 +550,6 @@ class AnalyticsPage(FiguresPage):
         }
         for key, (title, metric, figure) in table_titles.items():
             self.table_titles[key].setText(title + " ⓘ")
-            self.table_titles[key].setToolTip(definition(metric))
             if key == "products":
                 self.tables[key].setHorizontalHeaderLabels(
                     [
@@ -471,4 +573,18 @@ class AnalyticsPage(FiguresPage):
                 )
             align_headers(self.tables[key])
         self._cap_heights()  # the titles' lines set the headers' height
+        self._show_definitions()
         self._fill()
+
+    def _show_definitions(self) -> None:
+        """The ⓘ texts: what a figure is, what it is compared with, and the dates it is
+        compared with now (a fixed "17:50" example read wrong at any other time)."""
+        a = self.data
+        against = "" if a is None else "\n" + translate(
+            "AnalyticsPage", "For the dates chosen: %1").replace(
+            "%1", compared_with(a.period, current_language()))  # fmt: skip
+        previous = "\n" + definition("previous") + against
+        for key, card in self.cards.items():
+            card.title.setToolTip(definition(key) + previous)
+        for key, ranking in TABLES:
+            self.table_titles[key].setToolTip(definition(ranking) + previous)

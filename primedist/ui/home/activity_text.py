@@ -148,6 +148,16 @@ def _backup_failed(a: dict[str, Any], _num: Number) -> str:
     return text.format(folder=short_path(folder), reason=localize(reason))
 
 
+def _backup_not_copied(a: dict[str, Any], _num: Number) -> str:
+    found = posted_failure(a)
+    if found is None:
+        raise KeyError("reason")
+    reason, folder = found
+    text = translate("ActivityFeed", "The backup was made, but not copied to the folder "
+                     "“{folder}”: {reason}")  # fmt: skip
+    return text.format(folder=short_path(folder), reason=localize(reason))
+
+
 def _shipment(a: dict[str, Any], _num: Number) -> str:
     if a.get("problem") == "token":
         text = translate("ActivityFeed", "{carrier} account {account} can no longer track "
@@ -168,4 +178,5 @@ _WORDINGS: dict[str, Callable[[dict[str, Any], Number], str]] = {
     ActivityKind.INFO.value: _info,
     ActivityKind.SHIPMENT.value: _shipment,
     ActivityKind.BACKUP.value: _backup_failed,
+    ActivityKind.BACKUP_COPY.value: _backup_not_copied,
 }

@@ -29,19 +29,36 @@ from primedist.ui.list_tools import alive
 from primedist.ui.ops import failure_text
 
 #: The range choices, in the combo's order.
-RANGES = ("today", "7d", "30d", "month", "custom")
+RANGES = ("today", "yesterday", "7d", "week", "last_week", "30d", "month", "last_month",
+          "year", "custom")  # fmt: skip
+#: The calendar ranges: compared with the same days of the week, month or year before
+#: (reports.COMPARES); the others with the same number of days just before them.
+COMPARE = {"week": "week", "last_week": "week", "month": "month", "last_month": "month",
+           "year": "year"}  # fmt: skip
 
 
 def range_days(choice: str, today: date) -> tuple[date, date]:
-    """The (first, last) day of a preset range ending today."""
+    """The (first, last) day of a preset range (weeks start on Monday)."""
     if choice == "today":
         return today, today
+    if choice == "yesterday":
+        return today - timedelta(days=1), today - timedelta(days=1)
     if choice == "7d":
         return today - timedelta(days=6), today
     if choice == "30d":
         return today - timedelta(days=29), today
+    monday = today - timedelta(days=today.weekday())
+    if choice == "week":
+        return monday, today
+    if choice == "last_week":
+        return monday - timedelta(days=7), monday - timedelta(days=1)
     if choice == "month":
         return today.replace(day=1), today
+    if choice == "last_month":
+        last = today.replace(day=1) - timedelta(days=1)
+        return last.replace(day=1), last
+    if choice == "year":
+        return today.replace(month=1, day=1), today
     raise ValueError(choice)
 
 
@@ -65,8 +82,8 @@ def change_text(
 
 def compared_with(period: Period, lang: str | None = None) -> str:
     """What a figure's change is against, for its tooltip: "vs yesterday until 17:50"
-    for today; a range ending today against the same days before it up to the same
-    time of day; other ranges against whole days."""
+    for today; a range ending today against its previous period up to the same time of
+    day ("vs 01/11/2026 – 07/11/2026 until 20:59"); other ranges against whole days."""
     lang = lang or current_language()
     first, last = format_date(period.prev_from, lang), format_date(period.prev_to, lang)
     if period.prev_until is None:
@@ -75,9 +92,12 @@ def compared_with(period: Period, lang: str | None = None) -> str:
         return QCoreApplication.translate("ChangeText", "vs %1 – %2").replace(
             "%1", first).replace("%2", last)  # fmt: skip
     until = to_local(period.prev_until, shop_tz()).strftime("%H:%M")
-    if period.prev_from == period.prev_to:
+    if period.prev_from == period.prev_to == period.date_from - timedelta(days=1):
         return QCoreApplication.translate("ChangeText", "vs yesterday until %1").replace(
             "%1", until)  # fmt: skip
+    if period.prev_from == period.prev_to:  # Monday (This week), the 1st (This month)
+        return (QCoreApplication.translate("ChangeText", "vs %1 until %2")
+                .replace("%1", first).replace("%2", until))  # fmt: skip
     return (QCoreApplication.translate("ChangeText", "vs %1 – %2 until %3")
             .replace("%1", first).replace("%2", last).replace("%3", until))  # fmt: skip
 
@@ -273,6 +293,10 @@ class RangeBar(QWidget):
     def set_preset(self, key: str) -> None:
         self.preset.setCurrentIndex(RANGES.index(key))
 
+    def compare(self) -> str:
+        """The previous period the figures are compared with (reports.COMPARES)."""
+        return COMPARE.get(self.preset.currentData(), "span")
+
     def set_range(self, first: date, last: date, *, emit: bool = True) -> None:
         """A custom range; emits `changed` once (not with `emit=False`: a page putting
         back the range of the figures it shows)."""
@@ -330,9 +354,14 @@ class RangeBar(QWidget):
     def retranslate(self) -> None:
         names = {
             "today": self.tr("Today"),
+            "yesterday": self.tr("Yesterday"),
             "7d": self.tr("Last 7 days"),
+            "week": self.tr("This week"),
+            "last_week": self.tr("Last week"),
             "30d": self.tr("Last 30 days"),
             "month": self.tr("This month"),
+            "last_month": self.tr("Last month"),
+            "year": self.tr("This year"),
             "custom": self.tr("Custom range"),
         }
         for i, key in enumerate(RANGES):

@@ -53,22 +53,24 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import shop_tz
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import Channel, Module, Role
+from primedist.errors import PrimedistError
 from primedist.queries.customers import CustomerFilter
 from primedist.queries.orders import STATUS_TABS, OrderFilter
 from primedist.queries.products import ProductFilter
-from primedist.services import reports
+from primedist.services import backup, reports
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
 from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui.analytics.definitions import definition
 from primedist.ui.formatting import format_percent
 from primedist.ui.home.activity_text import feed_line
+from primedist.ui.home.backup_notice import BackupNotice
 from primedist.ui.home.controls import FiguresPage, RangeBar, change_text, compared_with
 from primedist.ui.home.first_steps import FirstStepsCard
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive
-from primedist.ui.ops import Op
+from primedist.ui.ops import Op, failure_text
 from primedist.ui.widgets import align_headers, rows_height
 
 #: To-do cards in order: key → (the Orders tab's status tab, or "" for products).
@@ -447,6 +449,8 @@ class HomePage(FiguresPage):
     startStep = Signal(str)
     #: The welcome (a Home without figures) asks for a tab: its key (one of SHORTCUTS).
     openTab = Signal(str)
+    #: The backup notice's link: open Settings → Backup & restore.
+    openBackup = Signal()
 
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, *,
@@ -478,6 +482,12 @@ class HomePage(FiguresPage):
         self.first_steps.stepChosen.connect(self.startStep)
         self.may_set_up = ctx.actor.can(Module.SETTINGS)
         outer.addWidget(self.first_steps)
+        # The backups all on this PC for a week or more (the owner and managers: who back
+        # up and restore).
+        self.may_back_up = ctx.actor.role in (Role.OWNER, Role.MANAGER)
+        self.backup_notice = BackupNotice()
+        self.backup_notice.openBackup.connect(self.openBackup)
+        outer.addWidget(self.backup_notice)
         self.todo_title = QLabel()
         self.todo_title.setObjectName("sectionTitle")
         outer.addWidget(self.todo_title)
@@ -592,16 +602,33 @@ class HomePage(FiguresPage):
         seq, ctx = self._seq, self.ctx
         self.bar.set_shops(list_shops(ctx))
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
+        compare = self.bar.compare()  # This month: against the same days of last month
         self.running += 1
         Op(
             self,
-            lambda _job: reports.dashboard(ctx, first, last, shops),
+            lambda _job: reports.dashboard(ctx, first, last, shops, compare=compare),
             title=translate("HomePage", "Reading the figures"),
         ).success(lambda d: self._show(seq, d, (first, last))).failure(
             lambda exc: self._refused(self.bar, exc) if seq == self._seq else None
         ).finally_(self._finished).run()
         if self.may_set_up:
             Op(self, lambda _job: reports.first_steps(ctx)).success(self._show_steps).run()
+        if self.may_back_up:
+            Op(self, lambda _job: backup.outside_notice(ctx)).success(self._show_backup).failure(
+                self._no_backup_notice
+            ).run()
+
+    def _show_backup(self, notice: backup.OutsideNotice | None) -> None:
+        if alive(self):
+            self.backup_notice.show_notice(notice)
+
+    def _no_backup_notice(self, exc: BaseException) -> None:
+        """A refusal (the account no longer a manager's) hides the notice, unsaid: it is
+        advice, not what the user asked for; a bug is reported as usual."""
+        if alive(self):
+            self.backup_notice.show_notice(None)
+            if not isinstance(exc, PrimedistError):
+                failure_text(self, exc)
 
     def _show_steps(self, steps: reports.FirstSteps) -> None:
         if alive(self):

@@ -50,6 +50,7 @@ from primedist.core.clock import format_date, shop_tz, to_local
 from primedist.core.messages import Message
 from primedist.core.money import format_money, format_number, parse_money
 from primedist.domain.enums import Channel, Module, OrderStatus, PaymentMethod
+from primedist.domain.geo import PROVINCE_BY_CODE
 from primedist.domain.order import TRANSITIONS
 from primedist.errors import PrimedistError
 from primedist.queries.orders import (
@@ -113,6 +114,8 @@ VIEW_WIDTHS = {"shop": 215}
 CHIP_KINDS = ("shop", "value", "payment", "date", "flagged", "returning")
 #: The chip kinds that are on/off (a checkable Filters menu item, no editor).
 TOGGLE_KINDS = ("flagged", "returning")
+#: Chips only Analytics' drill-down sets (no editor: × removes them).
+DRILL_KINDS = ("counted", "province", "carrier", "product")
 STATUS_COLOURS = {
     OrderStatus.PENDING: "#B45309",
     OrderStatus.CONFIRMED: "#1D4ED8",
@@ -553,6 +556,10 @@ def cleared(flt: OrderFilter, kind: str) -> OrderFilter:
         "date": {"date_from": None, "date_to": None},
         "flagged": {"flagged_only": False},
         "returning": {"returns_under_way": False},
+        "counted": {"counted_only": False},
+        "province": {"province": None},
+        "carrier": {"carriers": ()},
+        "product": {"product_id": None, "product_name": ""},
     }
     return replace(flt, **fields[kind])
 
@@ -1026,6 +1033,24 @@ class OrdersPage(FilteredListPage):
             out["flagged"] = QCoreApplication.translate("orders", "Flagged")
         if f.returns_under_way:  # Home's Return/Refund card: its count, not those returned
             out["returning"] = QCoreApplication.translate("orders", "Return under way")
+        # Analytics' drill-down (a ranking row's orders): removed by ×, not edited here.
+        unknown = QCoreApplication.translate("orders", "unknown")
+        if f.counted_only:
+            out["counted"] = QCoreApplication.translate("orders", "Counted in revenue")
+        if f.province is not None:
+            province = PROVINCE_BY_CODE.get(f.province)
+            name = province.name if province else (f.province or unknown)
+            out["province"] = QCoreApplication.translate("orders", "Province/city: %1").replace(
+                "%1", name
+            )
+        if f.carriers:
+            out["carrier"] = QCoreApplication.translate("orders", "Carrier: %1").replace(
+                "%1", f.carriers[0] or unknown
+            )
+        if f.product_id is not None:
+            out["product"] = QCoreApplication.translate("orders", "Product: %1").replace(
+                "%1", f.product_name or f"#{f.product_id}"
+            )
         return out
 
     @staticmethod
@@ -1047,7 +1072,7 @@ class OrdersPage(FilteredListPage):
             action.blockSignals(False)
 
     def _on_chip_clicked(self, kind: str) -> None:
-        if kind not in TOGGLE_KINDS:
+        if kind not in TOGGLE_KINDS and kind not in DRILL_KINDS:
             self.edit_filter(kind)
 
     # Selection (selected_ids, select_ids, selected_count: SqlListPage) --------------------

@@ -21,6 +21,7 @@ CONTEXT = "audit"
 
 ACTIONS: dict[str, str] = {
     "audit.export": QT_TRANSLATE_NOOP("audit", "Audit log exported"),
+    "backup.copy": QT_TRANSLATE_NOOP("audit", "Backup copied outside this PC"),
     "backup.create": QT_TRANSLATE_NOOP("audit", "Backup made"),
     "backup.restore": QT_TRANSLATE_NOOP("audit", "Backup restored"),
     "carrier.add": QT_TRANSLATE_NOOP("audit", "Carrier connected"),

@@ -35,7 +35,7 @@ from primedist.db.backup import taken_at
 from primedist.domain.enums import Role
 from primedist.errors import Cancelled, PrimedistError
 from primedist.services import backup as svc
-from primedist.services.backup import BackupFailure, BackupFile, DailyBackup
+from primedist.services.backup import BackupFailure, BackupFile, DailyBackup, OutsideCopy
 from primedist.services.context import ServiceContext
 from primedist.ui.file_dialogs import BACKUP, ask_folder, ask_open_file
 from primedist.ui.formatting import format_file_size, short_path
@@ -43,13 +43,15 @@ from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text, localize, say
 from primedist.ui.ops import Job, Op, failure_text
 from primedist.ui.settings.account import message_label, run_inline
-from primedist.ui.widgets import align_headers
+from primedist.ui.widgets import align_headers, set_style_property
 
 COL_WHEN, COL_KIND, COL_SIZE, COL_FILE = range(4)
 
-#: What the page reads: the backups, the daily backup's failure, and on PostgreSQL why
-#: this PC cannot back up (no pg_dump) and the shop's last daily backup.
-_Found = tuple[list[BackupFile], BackupFailure | None, str | None, DailyBackup | None]
+#: What the page reads: the backups, the daily backup's failure, on PostgreSQL why this PC
+#: cannot back up (no pg_dump) and the shop's last daily backup, and the copies outside.
+_Found = tuple[
+    list[BackupFile], BackupFailure | None, str | None, DailyBackup | None, OutsideCopy | None
+]
 #: A dump's restore command and what pg_restore's check of it noted.
 ReadBack = tuple[str, Message | None]
 
@@ -123,6 +125,26 @@ class BackupSettings(QWidget):
         folder_row.addWidget(self.open_folder_button)
         folder_row.addStretch(1)
         layout.addLayout(folder_row)
+        # A second folder for the daily copy (a USB stick, a synced Drive folder): the
+        # backups folder is on the same disk as the data, and would go with it.
+        also_row = QHBoxLayout()
+        self.also_caption = QLabel()
+        self.also_folder = QLabel()
+        self.also_folder.setObjectName("backupAlsoTo")
+        self.also_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.also_choose = QPushButton()
+        self.also_choose.setObjectName("chooseAlsoTo")
+        self.also_choose.clicked.connect(self.choose_also_to)
+        self.also_clear = QPushButton()
+        self.also_clear.setObjectName("clearAlsoTo")
+        self.also_clear.clicked.connect(lambda: self.set_also_to(None))
+        for part in (self.also_caption, self.also_folder, self.also_choose, self.also_clear):
+            also_row.addWidget(part)
+        also_row.addStretch(1)
+        layout.addLayout(also_row)
+        # The last copy made there, or why the last one was not (the backup itself was).
+        self.also_note = message_label("backupAlsoToNote")
+        layout.addWidget(self.also_note)
         # PostgreSQL: how to restore the selected backup (selectable: to copy the command).
         self.restore_note = message_label("restoreCommand")
         self.restore_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -162,13 +184,16 @@ class BackupSettings(QWidget):
         self.can_restore = self.allowed and not self.on_server
         self.tool_problem: str | None = None
         self.last_daily: DailyBackup | None = None
+        self.outside: OutsideCopy | None = None
         # pg_restore's reading of each dump selected (by path, size and time written),
         # and the one being read now.
         self.read_back: dict[tuple[Path, int, int], ReadBack | PrimedistError] = {}
         self.reading: tuple[Path, Job] | None = None
         for w in (self.backup_button, self.backup_to_button, self.keep, self.keep_save,
-                  self.table):  # fmt: skip
+                  self.table, self.also_choose, self.also_clear):  # fmt: skip
             w.setEnabled(self.allowed)
+        for also in (self.also_caption, self.also_folder, self.also_choose, self.also_clear):
+            also.setVisible(self.allowed)
         self.restore_button.setEnabled(self.can_restore)
         has_folder = self.allowed and ctx.settings is not None
         self.folder_label.setVisible(has_folder)
@@ -224,9 +249,17 @@ class BackupSettings(QWidget):
                                               short_path(str(backups))))  # fmt: skip
             self.folder_label.setToolTip(str(backups))
         self.open_folder_button.setText(self.tr("Open folder"))
+        self.also_caption.setText(self.tr("Also copy the daily backup to:"))
+        self.also_choose.setText(self.tr("Choose folder…"))
+        self.also_choose.setToolTip(self.tr(
+            "A USB stick, another drive, or a Google Drive/OneDrive folder that syncs to the "
+            "cloud: a copy there is safe when this PC's disk dies, the PC is stolen, or "
+            "ransomware locks its files."))  # fmt: skip
+        self.also_clear.setText(self.tr("Don't copy"))
         self._fill()
         self._show_failure()
         self._show_server_notes()
+        self._show_outside()
 
     def _utc_note(self) -> str:
         # The names keep UTC: they sort by time whatever the clock's zone, and older
@@ -250,21 +283,82 @@ class BackupSettings(QWidget):
 
         def read(_job: object) -> _Found:
             backups, failure = svc.list_backups(self.ctx), svc.daily_failure(self.ctx)
+            outside = svc.outside_copy(self.ctx)
             if not on_server or settings is None:
-                return backups, failure, None, None
+                return backups, failure, None, None, outside
             # pg_dump is looked for on disk (PATH, Program Files): off the UI thread too.
             return (backups, failure, svc.backup_tool_problem(settings),
-                    svc.last_daily_backup(self.ctx))  # fmt: skip
+                    svc.last_daily_backup(self.ctx), outside)  # fmt: skip
 
         op: Op[_Found] = Op(self, read)
         op.success(self._loaded).run()
 
     def _loaded(self, found: _Found) -> None:
-        self.backups, self.failure, self.tool_problem, self.last_daily = found
+        self.backups, self.failure, self.tool_problem, self.last_daily, self.outside = found
         self.loaded = True
         self._fill()
         self._show_failure()
         self._show_server_notes()
+        self._show_outside()
+
+    def _show_outside(self) -> None:
+        """The second folder (or "Not set"), and under it the last copy made there or why
+        the last one was not: the owner learns here, not from the log, that the stick was
+        out."""
+        outside = self.outside
+        folder = None if outside is None else outside.folder
+        if folder is None:
+            self.also_folder.setText(self.tr("Not set"))
+            self.also_folder.setToolTip("")
+        else:
+            self.also_folder.setText(short_path(str(folder)))
+            self.also_folder.setToolTip(str(folder))
+        self.also_clear.setVisible(self.allowed and folder is not None)
+        self.also_choose.setText(self.tr("Choose folder…") if folder is None
+                                 else self.tr("Change…"))  # fmt: skip
+        if outside is None or not self.loaded:
+            self.also_note.hide()
+            return
+        lang, tz = current_language(), shop_tz()
+        failure = outside.failure
+        if failure is not None and folder is not None:
+            when = format_datetime(failure.at, tz, lang)
+            text = self.tr("On %1 the backup was made but not copied to “%2”: %3 The next "
+                           "backup will try again.")  # fmt: skip
+            reason = _sentence(localize(failure.reason))
+            said = fill_in(text, when, short_path(failure.folder), reason)
+            self._note_outside(said, error=True)
+        elif outside.last_at is not None:
+            when = format_datetime(outside.last_at, tz, lang)
+            self._note_outside(fill_in(self.tr("Last backup outside this PC: %1 (%2)."),
+                                       when, short_path(outside.last_file)))  # fmt: skip
+        elif folder is None:
+            self._note_outside(self.tr(
+                "The backups are only on this PC so far. Choose a USB stick or a synced "
+                "Google Drive/OneDrive folder: a copy there is safe when this PC's disk "
+                "dies, the PC is stolen, or ransomware locks its files."))  # fmt: skip
+        else:
+            self._note_outside(self.tr("The next backup is copied there (press Back up now "
+                                       "to copy one now)."))  # fmt: skip
+
+    def _note_outside(self, text: str, *, error: bool = False) -> None:
+        self.also_note.setText(text)
+        set_style_property(self.also_note, "error", error)
+        self.also_note.show()
+
+    def choose_also_to(self) -> None:
+        folder = ask_folder(self, self.ctx, BACKUP,
+                            self.tr("Choose where to copy the daily backup"))  # fmt: skip
+        if folder is not None:
+            self.set_also_to(folder)
+
+    def set_also_to(self, folder: Path | None) -> None:
+        def saved(_folder: Path | None) -> None:
+            self._say(lambda: self.tr("Saved."))
+            self.reload()
+
+        run_inline(self, lambda: svc.set_backup_also_to(self.ctx, folder), self.message,
+                   saved, self.also_choose)  # fmt: skip
 
     def _show_server_notes(self) -> None:
         """PostgreSQL: no pg_dump on this PC, and the shop's last daily backup."""
@@ -546,6 +640,12 @@ class BackupSettings(QWidget):
         changes (the backup's name or the error kept, the words translated)."""
         say(self.message, text, error=error)
         self.message.show()
+
+
+def _sentence(text: str) -> str:
+    """A reason as a sentence (the next one follows it)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
 
 
 def _same_folder(a: Path, b: Path) -> bool:

@@ -116,8 +116,10 @@ def test_detail_chart_points_grain_hover_search_export(
     xs, ys = detail.curve.getData()
     assert list(ys) == [100_000, 30_000, 0, 0, 60_000, 0, 200_000]
     assert list(xs) == [_ts(date(2026, 11, d)) for d in range(10, 17)]
-    assert detail.table.rowCount() == 7 and detail.table.item(6, 1).text() == "200,000 VND"
-    assert detail.show_hover(_ts(date(2026, 11, 16)) - 3600) == "16/11/2026\n200,000 VND"
+    # The seven days and the total under them.
+    assert detail.table.rowCount() == 8 and detail.table.item(6, 1).text() == "200,000 VND"
+    assert detail.show_hover(_ts(date(2026, 11, 16)) - 3600).startswith(
+        "16/11/2026\n200,000 VND\nPrevious period: ")
     wait_loaded(qtbot, detail, lambda: detail.grain.setCurrentIndex(1))  # by week
     xs, ys = detail.curve.getData()
     assert list(ys) == [190_000, 200_000]  # Tue 10th – Sun 15th, Mon 16th
@@ -127,7 +129,8 @@ def test_detail_chart_points_grain_hover_search_export(
     detail.export(target)
     qtbot.waitUntil(lambda: detail.running == 0 and target.exists())
     rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()
-    assert [r[2] for r in rows[1:]] == [200_000]  # the rows the search leaves shown
+    # The rows the search leaves shown, without the range's total (not their sum).
+    assert [r[2] for r in rows[1:]] == [200_000]
     with qtbot.waitSignal(detail.back):
         detail.back_button.click()
     assert page.stack.currentIndex() == 0
@@ -254,3 +257,49 @@ def test_gross_profit_card_rank_column_and_detail(
     qtbot.waitUntil(lambda: ranking.running == 0 and ranking.table.rowCount() > 0)
     assert ranking.table.columnCount() == 7
     assert ranking.table.horizontalHeaderItem(5).text() == "Gross profit"
+
+
+def test_detail_page_compares_with_the_previous_period(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2, tmp_path: Path
+) -> None:
+    """The metric page draws the previous period (dashed grey, day by day from its start),
+    tables it beside each day with the change, and totals both as the card does."""
+    page = make_page(qtbot, ctx)
+    card = page.cards["revenue"]
+    detail = page.open_detail("revenue")
+    wait_loaded(qtbot, detail)
+    series = detail.series
+    assert series is not None and series.previous_days == (date(2026, 11, 3), date(2026, 11, 9))
+    xs, ys = detail.previous_curve.getData()
+    assert list(xs) == [_ts(date(2026, 11, d)) for d in range(10, 17)]  # on the range's days
+    assert sum(ys) == 120_000 and list(ys) == series.previous
+    assert detail.previous_curve.opts["pen"].style() == Qt.PenStyle.DashLine
+    assert detail.previous_curve in detail.plot.getPlotItem().listDataItems()
+    assert "03/11/2026 – 09/11/2026" in detail.previous_note.text()
+    headers = [detail.table.horizontalHeaderItem(c).text() for c in range(4)]
+    assert headers == ["Period", "Total revenue", "Previous period", "Change"]
+    total = detail.table.rowCount() - 1
+    assert detail.table.item(total, 0).text() == "Total"
+    assert detail.table.item(total, 1).text() == card.value.text() == "390,000 VND"
+    assert detail.table.item(total, 2).text() == "120,000 VND"
+    assert detail.table.item(total, 3).text() == "▲ 225.00%"
+    assert "▲ 225.00%" in card.change.text()
+    # The total is the whole range's: hidden while the search hides days (it read as the
+    # sum of those left), back with them.
+    detail.apply_search("16/11")
+    assert [r for r in range(total + 1) if not detail.table.isRowHidden(r)] == [6]
+    detail.apply_search("")
+    assert not detail.table.isRowHidden(total)
+    target = tmp_path / "revenue.xlsx"
+    detail.export(target)
+    qtbot.waitUntil(lambda: detail.running == 0 and target.exists())
+    rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()
+    assert rows[0][2:] == ["Total revenue", "Previous period", "Change"]
+    assert rows[-1][2:] == [390_000, 120_000, 2.25]
+    assert len(rows) == 1 + 7 + 1
+    # The repeat rate: the whole range's rate, as its card.
+    rate = page.open_detail("repeat_rate")
+    wait_loaded(qtbot, rate)
+    last = rate.table.rowCount() - 1
+    assert rate.table.item(last, 0).text() == "Whole range"
+    assert rate.table.item(last, 1).text() == page.cards["repeat_rate"].value.text()
