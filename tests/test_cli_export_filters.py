@@ -236,6 +236,8 @@ def test_customer_filters_narrow_the_file(customers_export: Exporter) -> None:
     assert found("--max-spent", "200k") == {"Hoa", "Tuấn"}
     assert found("--min-orders", "2", "--max-orders", "5") == {"Minh"}
     assert found("--rank", "gold", "--rank", "silver") == {"Lan", "Minh"}
+    # The lowest rank is shown "Bronze"; its stored name "copper" is still understood.
+    assert found("--rank", "bronze") == found("--rank", "copper") == {"Hoa", "Tuấn"}
     assert found("--gold-and-above") == {"Lan"}
     assert found("--five-plus-orders") == {"Lan"}
     assert found("--shop", "shopee a") == {"Hoa"}

@@ -59,6 +59,7 @@ def test_dry_run_then_recompute(cli: Any, data_dir: Path) -> None:
     assert run.code == EXIT_OK, run.err
     assert run.out.startswith("Ranks: 1 moved up, 1 moved down")
     assert "gold" in run.out and "1 moved up into it" in run.out
+    assert "  bronze " in run.out and "copper" not in run.out  # as the app names it
     assert "Ranked by money spent, over all orders." in run.out  # words, not setting codes
     assert ranks_of(data_dir) == ["gold", "silver"] and table_count(data_dir, "rank_history") == 2
 

@@ -104,7 +104,7 @@ def test_backup_of_a_damaged_database_keeps_the_good_one(cli: Any, data_dir: Pat
 def test_data_from_a_newer_app_is_refused_and_never_copied(
     cli: Any, data_dir: Path, command: list[str]
 ) -> None:
-    sql(data_dir, "UPDATE alembic_version SET version_num = '0040_future'")
+    sql(data_dir, "UPDATE alembic_version SET version_num = '9990_future'")
     for _start in range(2):
         run = cli("--data-dir", str(data_dir), *command)
         assert run.code == EXIT_ERROR

@@ -42,10 +42,15 @@ def payment_method(text: str) -> str:
     return text
 
 
+#: Rank names the CLI also accepts: the lowest rank is stored "copper" and shown "Bronze".
+RANK_ALIASES = {"bronze": "copper"}
+
+
 def rank(text: str) -> str:
     from primedist.domain.enums import Rank
 
     values = [r.value for r in Rank]
+    text = RANK_ALIASES.get(text, text)
     if text not in values:
         raise argparse.ArgumentTypeError(f"{text!r} is not a rank (one of {', '.join(values)})")
     return text
@@ -207,6 +212,9 @@ CUSTOMER_FLAGS = {
     "--gold-and-above": ("gold_and_above", "customers ranked gold or diamond"),
     "--often-returns": ("often_returns", "customers tagged as often returning orders"),
     "--owes-money": ("owes_money", "customers who owe for sales on account"),
+    "--hide-anonymous": (
+        "hide_anonymous", "leave out anonymous marketplace buyers (masked name, no phone)"
+    ),
 }
 
 
@@ -233,7 +241,7 @@ def add_customer_filters(p: argparse.ArgumentParser) -> None:
         action="append",
         type=rank,
         metavar="RANK",
-        help="copper, silver, gold or diamond; repeat for several",
+        help="bronze (or copper), silver, gold or diamond; repeat for several",
     )
     p.add_argument(
         "--group",

@@ -34,12 +34,17 @@ def _settings_line(report: Any) -> str:
     return f"Ranked by {BASIS_WORDS[report.basis.value]}, {WINDOW_WORDS[report.window.value]}."
 
 
+#: Ranks as the text names them: the lowest is stored "copper" (the JSON's key) and shown
+#: "bronze", as in the app.
+SHOWN = {"copper": "bronze"}
+
+
 def _text(report: Any) -> str:
     verb = "would move" if report.dry_run else "moved"
     lines = [report.summary(), _settings_line(report)]
     for rank, (up, down) in report.by_rank().items():
-        n = report.counts[rank]
-        lines.append(f"  {rank.value:<8} {n:>10,} {'customer' if n == 1 else 'customers':<9}"
+        n, shown = report.counts[rank], SHOWN.get(rank.value, rank.value)
+        lines.append(f"  {shown:<8} {n:>10,} {'customer' if n == 1 else 'customers':<9}"
                      f"   ({up:,} {verb} up into it, {down:,} down)")  # fmt: skip
     for name, n in report.level_moves.items():
         lines.append(f"  level {name}: {n:,} {verb} up")

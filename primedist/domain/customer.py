@@ -4,8 +4,13 @@ segments. Ranks, levels, points and vouchers are in `loyalty`."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from primedist.domain.base import (
     Field,
@@ -35,12 +40,37 @@ LIST_SORT_COLUMNS = (
 )  # fmt: skip
 
 
+#: The Customers list's "Latest transaction" sort index (`last_order_sort`, id, filters).
+LAST_ORDER_INDEX = "ix_customers_last_order_at_id"
+
+
+class last_order_sort(FunctionElement[datetime]):  # noqa: N801  (reads as the SQL it is)
+    """`last_order_at`, or 1970 for a customer who never bought: NOT NULL, so it can be a
+    keyset sort (most recent buyers first, those who never bought last). Written the same in
+    the index and the query (SQLite stores the text SQLAlchemy writes, PostgreSQL a
+    timestamptz), so either database walks `LAST_ORDER_INDEX`."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "last_order_sort"
+
+
+@compiles(last_order_sort)
+def _last_order_sort_default(element: last_order_sort, compiler: SQLCompiler, **kw: Any) -> str:
+    never = "'1970-01-01 00:00:00+00'::timestamptz"
+    return f"coalesce({compiler.process(element.clauses, **kw)}, {never})"
+
+
+@compiles(last_order_sort, "sqlite")
+def _last_order_sort_sqlite(element: last_order_sort, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"coalesce({compiler.process(element.clauses, **kw)}, '1970-01-01 00:00:00.000000')"
+
+
 class Customer(SQLModel, table=True):
     """A buyer; the order aggregates are kept on the row so lists sort and filter in SQL."""
 
     __tablename__ = "customers"
     __table_args__ = (
-        sa.Index(None, "last_order_at", "id"),
         # The rank filter's set / count, the rank recompute's counts (index-only).
         sa.Index("ix_customers_rank_live", "rank", "deleted_at", "merged_into_id", "rank_pinned"),
         # Keyset sorts of the Customers list: (sort column, id) then every column a filter
@@ -95,6 +125,17 @@ class Customer(SQLModel, table=True):
     def success_rate(self) -> float | None:
         """Successful ÷ finished orders (see `success_rate`), None before one has finished."""
         return success_rate(self.successful_orders, self.cancelled_orders, self.returned_orders)
+
+
+_customers = Customer.__table__  # type: ignore[attr-defined]
+# The list's default sort (most recent buyers first): like the other sort indexes, covering
+# every filter column.
+sa.Index(
+    LAST_ORDER_INDEX,
+    last_order_sort(_customers.c.last_order_at),
+    _customers.c.id,
+    *(_customers.c[col] for col in LIST_FILTER_COLUMNS),
+)
 
 
 class CustomerPhone(SQLModel, table=True):

@@ -41,6 +41,7 @@ from primedist.domain.customer import (
     Segment,
     SegmentMember,
     Tag,
+    last_order_sort,
 )
 from primedist.domain.enums import Gender, OrderStatus, Rank
 from primedist.domain.loyalty import CustomerLevel
@@ -62,6 +63,7 @@ customer_adjustments = table_of(CustomerAdjustment)
 referrers = customers.alias("referrer")
 ranked = customers.alias("ranked")
 grouped = customers.alias("grouped")
+anonymous = customers.alias("anonymous")
 levels = table_of(CustomerLevel)
 #: The customer group filter's value for "in no group".
 NO_GROUP = 0
@@ -77,6 +79,9 @@ OFTEN_RETURNS_KEY = "often_returns"
 GOLD_AND_ABOVE = (Rank.GOLD, Rank.DIAMOND)
 #: How many orders the "5+ orders" quick filter asks for.
 MANY_ORDERS = 5
+#: Characters a marketplace masks a buyer's name with ("N*********m", "H••g"): as
+#: `services.customers.MASK_CHARS`.
+MASK_CHARS = ("*", "•", "●")
 #: How the segments and tags of a row are joined for display.
 SEPARATOR = ", "
 
@@ -244,6 +249,7 @@ SORTS = (
     ("successful_orders", "successful_orders"),
     ("total_orders", "total_orders"),
     ("points", "points_balance"),
+    # and "last_order_at": `last_order_sort(last_order_at)`, ix_customers_last_order_at_id
 )
 
 CUSTOMERS_SPEC = QuerySpec(
@@ -290,7 +296,15 @@ CUSTOMERS_SPEC = QuerySpec(
         Column(
             "created_at", "Created", c.created_at, kind="datetime", sort=c.created_at, width=130
         ),  # fmt: skip
-        Column("last_order_at", "Latest transaction", c.last_order_at, kind="datetime", width=140),
+        # Sorted with those who never bought last (`last_order_sort`: NOT NULL, indexed).
+        Column(
+            "last_order_at",
+            "Latest transaction",
+            c.last_order_at,
+            kind="datetime",
+            sort=last_order_sort(c.last_order_at),
+            width=140,
+        ),
         Column("birthday", "Birthday", c.birthday, kind="date", width=100),
         Column("referrer", "Referrer", REFERRER_NAME, width=150),
         Column("code", "Customer code", c.code, width=110),
@@ -298,7 +312,8 @@ CUSTOMERS_SPEC = QuerySpec(
         Column("points_earned", "Points earned", c.points_earned, kind="int"),
         Column("email", "Email", c.email),
     ),
-    default_sort="created_at",
+    # The most recent buyers first: the regulars, not the newest (marketplace) buyers.
+    default_sort="last_order_at",
     default_descending=True,
     search=_search,
     # Every filter column (and the key, for the IN-subquery filters): a range/IN filter
@@ -365,6 +380,8 @@ class CustomerFilter:
     birthday_this_month: bool = False
     #: Owes money for sales on account.
     owes_money: bool = False
+    #: Leave out anonymous marketplace buyers (`anonymous_ids`).
+    hide_anonymous: bool = False
 
     def is_empty(self) -> bool:
         return self == CustomerFilter()
@@ -417,6 +434,18 @@ def _level_clause(level_ids: tuple[int, ...]) -> ColumnElement[bool]:
     if NO_GROUP in level_ids:
         wanted.append(g.level_id.is_(None))
     return c.id.in_(sa.select(g.id).where(sa.or_(*wanted)))
+
+
+def anonymous_ids() -> sa.Select[Any]:
+    """Anonymous marketplace buyers: a masked name (a mask character anywhere in it, as
+    Shopee/Lazada/TikTok hide buyers: "N*********m") and no phone at all. Nobody can call or
+    recognise them; a buyer whose phone is known, or whose real name came later, stays. The
+    set is read once from the name index (through another name for the table: the list's
+    hints leave it alone) and the phone index."""
+    a = anonymous.c
+    has_phone = sa.exists().where(phones.c.customer_id == a.id)
+    masked = sa.or_(*(a.name.contains(mask, autoescape=True) for mask in MASK_CHARS))
+    return sa.select(a.id).where(masked, ~has_phone)
 
 
 def _tagged(tag_ids: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -516,6 +545,8 @@ def customer_filter_clauses(
         out.append(_shop_clause(flt.shop_ids))
     if flt.owes_money:
         out.append(c.id.in_(debtor_ids()))
+    if flt.hide_anonymous:
+        out.append(c.id.not_in(anonymous_ids()))
     return out
 
 
@@ -577,14 +608,19 @@ def customer_id_by_code(conn: sa.Connection, code: str) -> int | None:
     return None if found is None else int(found)
 
 
-def with_columns(columns: tuple[Column, ...], name: str = "customers_export") -> QuerySpec:
-    """CUSTOMERS_SPEC with other columns (same table, filters, search and sorts)."""
-    return dataclasses.replace(CUSTOMERS_SPEC, name=name, columns=columns)
+def with_columns(
+    columns: tuple[Column, ...], name: str = "customers_export", default_sort: str = "created_at"
+) -> QuerySpec:
+    """CUSTOMERS_SPEC with other columns (same table, filters, search and sorts), in the
+    order of `default_sort` (one of them: an export's is newest first)."""
+    return dataclasses.replace(
+        CUSTOMERS_SPEC, name=name, columns=columns, default_sort=default_sort
+    )
 
 
 def search_customers(conn: sa.Connection, text: str, *, limit: int = 50) -> list[tuple[Any, ...]]:
     """The newest `limit` customers matching `text` (folded name, phone, code, email)."""
-    state = QueryState(search=text, filters=(c.deleted_at.is_(None),))
+    state = QueryState(search=text, filters=(c.deleted_at.is_(None),), sort_key="created_at")
     keys = fetch_keys(conn, CUSTOMERS_SPEC, state, after=None, limit=limit).keys
     rows = fetch_rows(conn, CUSTOMERS_SPEC, keys)
     return [rows[k] for k in keys if k in rows]

@@ -170,7 +170,7 @@ GENDER_WORDS: dict[Gender, tuple[str, str]] = {
     Gender.OTHER: ("Khác", "Other"),
 }
 RANK_WORDS: dict[Rank, tuple[str, str]] = {
-    Rank.COPPER: ("Đồng", "Copper"),
+    Rank.COPPER: ("Đồng", "Bronze"),  # stored "copper"
     Rank.SILVER: ("Bạc", "Silver"),
     Rank.GOLD: ("Vàng", "Gold"),
     Rank.DIAMOND: ("Kim cương", "Diamond"),

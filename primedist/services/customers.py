@@ -166,6 +166,9 @@ class DuplicateMember:
     last_order_at: datetime | None
     #: What they owe for sales on account (the Customers list's Owes; < 0: the shop owes).
     owed: int
+    #: Street and ward (or district) of the default, else newest, address: "12 Lê Lợi, Bến
+    #: Thành" (the province is `province`); "" when none. Tells two namesakes apart.
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -711,13 +714,22 @@ def _members(conn: sa.Connection, ids: Sequence[int]) -> dict[int, DuplicateMemb
         )
         for cid, phone in conn.execute(stmt):
             phones.setdefault(cid, []).append(phone)
+        places: dict[int, str] = {}
+        stmt3 = (
+            sa.select(a.customer_id, a.street, a.ward, a.district)
+            .where(a.customer_id.in_(chunk))
+            .order_by(a.customer_id, a.is_default.desc(), a.id.desc())
+        )
+        for cid, street, ward, district in conn.execute(stmt3):
+            places.setdefault(cid, ", ".join(x for x in (street, ward or district) if x))
         stmt2 = sa.select(
             c.id, c.code, c.name, province, c.total_orders, c.total_expenses, c.created_at,
             c.last_order_at, OWED,
         ).where(c.id.in_(chunk))  # fmt: skip
         for cid, code, name, prov, n, spent, created, last, owed in conn.execute(stmt2):
             out[cid] = DuplicateMember(cid, code, name, tuple(phones.get(cid, ())), prov,
-                                       n, spent, created, last, int(owed))  # fmt: skip
+                                       n, spent, created, last, int(owed),
+                                       places.get(cid, ""))  # fmt: skip
     return out
 
 

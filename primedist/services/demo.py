@@ -67,6 +67,7 @@ from primedist.services.app_settings import DEMO_FLAG
 from primedist.services.catalogue import OPENING_REASON as OPENING_REASON
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.loyalty.ranks import recompute_ranks
+from primedist.services.loyalty.settings import earn_channels_from
 from primedist.services.loyalty.vouchers import recount_uses
 from primedist.services.stock import SOLD_OUT_REASON as SOLD_OUT_REASON
 from primedist.services.tags import ensure_default_tags
@@ -91,7 +92,7 @@ ORDER_BATCH = 50_000
 MAX_VARIANTS = 5_000
 #: Counter sales where the buyer left no name or phone.
 WALK_IN_SHARE = 0.25
-#: Loyalty points: one point per this many VND of a completed counter/phone/chat order.
+#: Loyalty points: one point per this many VND of a completed order of a channel that earns.
 VND_PER_POINT = 10_000
 # Vietnamese mobile prefixes (after the trunk 0) with a rough share of subscribers.
 _MOBILE_PREFIXES: tuple[tuple[int, float], ...] = (
@@ -1468,8 +1469,10 @@ class _Run:
             (_PAYMENTS_ARR[payment] != PaymentMethod.COD.value) & (status != _CANCELLED)
         )
         # The app's own rule (services/loyalty/points.py): every completed order of a
-        # known customer earns, whatever its channel.
-        loyal = (customer >= 0) & (status == _COMPLETED)
+        # known customer earns, if its channel earns (a new shop: its own sales only).
+        earning = earn_channels_from(self.conn)
+        earns = np.array([s.spec.channel in earning for s in shops])[shop]
+        loyal = (customer >= 0) & (status == _COMPLETED) & earns
         carrier = _order_carriers(rng, shop, shops, counter)
         shopee = np.array([s.spec.channel == Channel.SHOPEE for s in shops])[shop]
         orders = _Orders(

@@ -72,7 +72,7 @@ ENUM_LABELS: dict[str, str] = {
     Rank.DIAMOND: QT_TRANSLATE_NOOP("enum", "Diamond"),
     Rank.GOLD: QT_TRANSLATE_NOOP("enum", "Gold"),
     Rank.SILVER: QT_TRANSLATE_NOOP("enum", "Silver"),
-    Rank.COPPER: QT_TRANSLATE_NOOP("enum", "Copper"),
+    Rank.COPPER: QT_TRANSLATE_NOOP("enum", "Bronze"),  # stored "copper"
     # roles
     Role.OWNER: QT_TRANSLATE_NOOP("enum", "Owner"),
     Role.MANAGER: QT_TRANSLATE_NOOP("enum", "Manager"),

@@ -2655,10 +2655,6 @@ Vẫn lưu?</translation>
         <translation>Khách hàng trùng</translation>
     </message>
     <message>
-        <source>Customers with the same phone, or the same name in the same province. In each group tick Keep on the customer who stays and Merge on those to merge into it: their orders, points, tags, segments, addresses, phones and marketplace ids move to the customer kept. For customers who are really different people (a husband and wife sharing a phone), use Not duplicates…: their group is no longer shown.</source>
-        <translation>Các khách hàng trùng số điện thoại, hoặc trùng tên trong cùng tỉnh/thành. Trong mỗi nhóm, đánh dấu “Giữ lại” cho khách hàng được giữ và “Gộp” cho các khách hàng cần gộp vào: đơn hàng, điểm, thẻ, phân khúc, địa chỉ, số điện thoại và ID trên sàn của họ sẽ chuyển sang khách hàng được giữ lại. Nếu đây thật sự là những người khác nhau (vợ chồng dùng chung một số điện thoại), chọn “Không trùng…”: nhóm đó sẽ không hiện nữa.</translation>
-    </message>
-    <message>
         <source>Keep</source>
         <translation>Giữ lại</translation>
     </message>
@@ -2699,8 +2695,16 @@ Vẫn lưu?</translation>
         <translation>Còn nợ</translation>
     </message>
     <message>
+        <source>Customers with the same phone, or the same name in the same province. In each group tick Keep on the customer who stays and Merge on those to merge into it: their orders, points, tags, segments, addresses, phones and marketplace ids move to the customer kept. For customers who are really different people (a husband and wife sharing a phone), use Not duplicates…: their group is no longer shown. Same name only is a possible match: nothing is ticked, compare the address and latest order first.</source>
+        <translation>Các khách hàng trùng số điện thoại, hoặc trùng tên trong cùng tỉnh/thành. Trong mỗi nhóm, đánh dấu “Giữ lại” cho khách hàng được giữ và “Gộp” cho các khách hàng cần gộp vào: đơn hàng, điểm, thẻ, phân khúc, địa chỉ, số điện thoại và ID trên sàn của họ sẽ chuyển sang khách hàng được giữ lại. Nếu đây thật sự là những người khác nhau (vợ chồng dùng chung một số điện thoại), chọn “Không trùng…”: nhóm đó sẽ không hiện nữa. Chỉ trùng tên là “có thể trùng”: không ô nào được đánh dấu sẵn, hãy so địa chỉ và đơn gần nhất trước.</translation>
+    </message>
+    <message>
         <source>Latest order</source>
         <translation>Đơn gần nhất</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Địa chỉ</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -2735,10 +2739,6 @@ Vẫn lưu?</translation>
         <translation>Trùng số điện thoại {phone} ({n} khách hàng)</translation>
     </message>
     <message>
-        <source>Same name and province: {key} ({n} customers)</source>
-        <translation>Trùng tên và tỉnh/thành: {key} ({n} khách hàng)</translation>
-    </message>
-    <message>
         <source>No likely duplicates found.</source>
         <translation>Không tìm thấy khách hàng nào có khả năng bị trùng.</translation>
     </message>
@@ -2769,6 +2769,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Merge customers</source>
         <translation>Gộp khách hàng</translation>
+    </message>
+    <message>
+        <source>Possible match: same name and province, {key} ({n} customers)</source>
+        <translation>Có thể trùng: cùng tên và tỉnh/thành, {key} ({n} khách hàng)</translation>
     </message>
     <message>
         <source>Merged {n} customer(s) into {survivor}: {orders} order(s) moved.</source>
@@ -4587,6 +4591,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Nhóm khách hàng &amp; bảng giá</translation>
     </message>
     <message>
+        <source>Customer group: decides the price list a customer buys at. It is not the rank, which is automatic, by what the customer spends (Customer ranking).</source>
+        <translation>Nhóm khách hàng: quyết định bảng giá khách được mua. Nhóm khác với hạng — hạng tự động theo chi tiêu của khách (Xếp hạng khách hàng).</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>Tên nhóm</translation>
     </message>
@@ -5774,6 +5782,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>PointsSettingsSection</name>
     <message>
         <source>Loyalty points</source>
+        <extracomment>Above this share of an order given back as points the rule reads in a warning colour (shops commonly give back 1–5%).</extracomment>
         <translation>Điểm thưởng</translation>
     </message>
     <message>
@@ -5797,8 +5806,28 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Dùng điểm tối đa (% giá trị đơn)</translation>
     </message>
     <message>
+        <source>Orders that earn points</source>
+        <translation>Đơn hàng được tích điểm</translation>
+    </message>
+    <message>
+        <source>Counter, phone and chat orders (the shop&apos;s own sales)</source>
+        <translation>Đơn tại quầy, qua điện thoại và chat (bán hàng của cửa hàng)</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Earning is off: orders earn no points.</source>
+        <translation>Đang tắt tích điểm: đơn hàng không được cộng điểm.</translation>
+    </message>
+    <message>
+        <source>≈ %1 of the order&apos;s value comes back as points: that is a lot (shops usually give 1–5%).</source>
+        <translation>≈ %1 giá trị đơn được trả lại bằng điểm: mức này khá cao (các cửa hàng thường để 1–5%).</translation>
+    </message>
+    <message>
+        <source>≈ %1 of the order&apos;s value comes back as points.</source>
+        <translation>≈ %1 giá trị đơn được trả lại bằng điểm.</translation>
     </message>
     <message>
         <source>Saving the points rules</source>
@@ -7366,6 +7395,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Xếp hạng khách hàng</translation>
     </message>
     <message>
+        <source>Rank: automatic, by what each customer spends (or their successful orders). It does not change prices: the customer group does (Customer groups &amp; price levels).</source>
+        <translation>Hạng: tự động theo chi tiêu (hoặc số đơn thành công) của từng khách. Hạng không làm đổi giá bán: nhóm khách hàng mới quyết định giá (Nhóm khách hàng &amp; bảng giá).</translation>
+    </message>
+    <message>
         <source>Only the owner or a manager changes the rank conditions.</source>
         <translation>Chỉ chủ cửa hàng hoặc quản lý được thay đổi điều kiện xếp hạng.</translation>
     </message>
@@ -7721,7 +7754,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SegmentsPage</name>
     <message>
         <source>New segment…</source>
-        <extracomment>Item data role holding the row&apos;s id; the sort role holds the raw value. After each load of the list. After a segment was created, renamed, deleted. A segment was double-clicked: show its members (segment id). Where the table was, read again for a change made elsewhere (`follow_changes`).</extracomment>
+        <extracomment>Item data role holding the row&apos;s id; the sort role holds the raw value. The name prompt&apos;s least width: its title (&quot;Tạo phân khúc&quot;) was cut to &quot;Tạo ph… khúc&quot; by the title bar&apos;s buttons in a dialog as narrow as its one-line field. After each load of the list. After a segment was created, renamed, deleted. A segment was double-clicked: show its members (segment id). Where the table was, read again for a change made elsewhere (`follow_changes`).</extracomment>
         <translation>Tạo phân khúc…</translation>
     </message>
     <message>
@@ -12201,8 +12234,16 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>Successful orders ÷ finished orders (completed, cancelled or returned). Orders still waiting or on their way do not count yet; empty until an order has finished.</source>
-        <extracomment>Loaded but not shown as columns. Filter chip kinds, in chip order. Quick filter toggles: CustomerFilter field names, in button order.</extracomment>
+        <extracomment>Loaded but not shown as columns. Filter chip kinds, in chip order. Quick filter toggles: CustomerFilter field names, in button order. ui.ini key: &quot;Hide anonymous marketplace buyers&quot; stays as the user left it on this PC.</extracomment>
         <translation>Đơn thành công ÷ đơn đã kết thúc (hoàn thành, đã hủy hoặc trả hàng). Đơn đang chờ hoặc đang giao chưa được tính; để trống cho đến khi có đơn kết thúc.</translation>
+    </message>
+    <message>
+        <source>Rank: automatic, by what the customer spends (Settings → Customer ranking). It does not change prices.</source>
+        <translation>Hạng: tự động theo chi tiêu của khách (Cài đặt → Xếp hạng khách hàng). Hạng không làm đổi giá bán.</translation>
+    </message>
+    <message>
+        <source>Customer group: decides the price list the customer buys at (Settings → Customer groups &amp; price levels).</source>
+        <translation>Nhóm khách hàng: quyết định bảng giá khách được mua (Cài đặt → Nhóm khách hàng &amp; bảng giá).</translation>
     </message>
     <message>
         <source>Customers in any of these groups</source>
@@ -12280,6 +12321,14 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>Owes money</source>
         <translation>Đang nợ</translation>
+    </message>
+    <message>
+        <source>Hide anonymous marketplace buyers</source>
+        <translation>Ẩn khách sàn ẩn danh</translation>
+    </message>
+    <message>
+        <source>Leave out marketplace buyers with a hidden name (such as N*****m) and no phone: nobody can call or recognise them. Stays on until you turn it off.</source>
+        <translation>Ẩn khách mua trên sàn bị che tên (như N*****m) và không có số điện thoại: không thể gọi hay nhận ra họ. Giữ nguyên cho đến khi bạn tắt.</translation>
     </message>
     <message>
         <source>Clear all</source>
@@ -12689,7 +12738,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Bạc</translation>
     </message>
     <message>
-        <source>Copper</source>
+        <source>Bronze</source>
         <translation>Đồng</translation>
     </message>
     <message>
@@ -14536,6 +14585,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Mỗi sản phẩm tối đa {limit} ảnh.</translation>
     </message>
     <message>
+        <source>Bronze</source>
+        <translation>Đồng</translation>
+    </message>
+    <message>
+        <source>Bronze is the rank of every other customer: its threshold is 0.</source>
+        <translation>Đồng là hạng của mọi khách hàng còn lại: ngưỡng của hạng này là 0.</translation>
+    </message>
+    <message>
         <source>Change your password with your current one (My account).</source>
         <translation>Hãy đổi mật khẩu bằng mật khẩu hiện tại (Tài khoản của tôi).</translation>
     </message>
@@ -15012,10 +15069,6 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Hãy chọn ít nhất một cột để xuất.</translation>
     </message>
     <message>
-        <source>Copper is the rank of every other customer: its threshold is 0.</source>
-        <translation>Đồng là hạng của mọi khách hàng còn lại: ngưỡng của hạng này là 0.</translation>
-    </message>
-    <message>
         <source>Could not check the account with {carrier_names}: {user_message}</source>
         <translation>Không kiểm tra được tài khoản với {carrier_names}: {user_message}</translation>
     </message>
@@ -15050,10 +15103,6 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Give a number of points between -{limit} and {limit}, not 0.</source>
         <translation>Hãy nhập số điểm từ -{limit} đến {limit}, khác 0.</translation>
-    </message>
-    <message>
-        <source>Give four thresholds: Diamond, Gold, Silver, Copper.</source>
-        <translation>Hãy nhập bốn ngưỡng: Kim cương, Vàng, Bạc, Đồng.</translation>
     </message>
     <message>
         <source>Images can only be added in an installed shop (no data folder).</source>
@@ -16052,10 +16101,6 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Hãy chọn các sản phẩm cần đổi giá.</translation>
     </message>
     <message>
-        <source>Copper</source>
-        <translation>Đồng</translation>
-    </message>
-    <message>
         <source>Copying table {table} failed at row {row}: {error}. Nothing was written to the new database.</source>
         <translation>Sao chép bảng {table} thất bại ở dòng {row}: {error}. Chưa ghi gì vào cơ sở dữ liệu mới.</translation>
     </message>
@@ -16178,6 +16223,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>GHN: {message} ({path}). Check the GHN token (GHN account page → Token).</source>
         <translation>GHN: {message} ({path}). Hãy kiểm tra token GHN (trang tài khoản GHN → Token).</translation>
+    </message>
+    <message>
+        <source>Give four thresholds: Diamond, Gold, Silver, Bronze.</source>
+        <translation>Hãy nhập bốn ngưỡng: Kim cương, Vàng, Bạc, Đồng.</translation>
     </message>
     <message>
         <source>Give the amount to add (or, below 0, to take off).</source>

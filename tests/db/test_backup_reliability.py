@@ -234,7 +234,7 @@ def stamp(db: Path, revision: str) -> None:
 
 def test_data_from_a_newer_app_is_refused_without_a_safety_copy(settings: Settings) -> None:
     assert settings.db_path is not None
-    stamp(settings.db_path, "0040_future")
+    stamp(settings.db_path, "9990_future")
     for _start in range(2):
         with pytest.raises(StoreError) as info:
             open_store(settings)

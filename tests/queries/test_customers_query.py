@@ -326,8 +326,41 @@ def test_sorts(book: Book) -> None:
     ]  # fmt: skip
     assert book.ordered("points", True)[0] == "Phạm Lan"
     assert book.ordered("name", False)[0] == "Lê Thu Hà"
+    # Latest purchase first, those who never bought last (paged 2 at a time across them).
+    assert book.ordered("last_order_at", True) == [
+        "Trần Minh Khoa", "Nguyễn Thị Hoa", "Đặng Văn Đạt", "Lê Thu Hà", "Phạm Lan"
+    ]  # fmt: skip
+    assert book.ordered("last_order_at", False)[0] == "Phạm Lan"
     assert set(q.SORT_KEYS) == {
-        "name", "total_expenses", "successful_orders", "total_orders", "points", "created_at"
+        "name", "total_expenses", "successful_orders", "total_orders", "points", "created_at",
+        "last_order_at",
+    }  # fmt: skip
+
+
+def test_the_list_opens_on_the_latest_buyers(book: Book) -> None:
+    """Not on the newest customers (marketplace buyers who have not bought anything yet)."""
+    by_id = {v: k for k, v in book.ids.items()}
+    keys = book.all_keys(list_state(CustomerFilter(), TZ))
+    assert [by_id[k] for k in keys][:2] == ["Trần Minh Khoa", "Nguyễn Thị Hoa"]
+
+
+def test_hide_anonymous_marketplace_buyers(book: Book, engine: Engine) -> None:
+    """Anonymous = a masked name (*, • or ●) and no phone at all; a masked name with a
+    phone, or a real name without one, stays."""
+    names = ["N*************m", "T••••h", "H**g có số", "Khách không số"]
+    extra = dict(zip(names, make_customers(engine, len(names), names=names), strict=True))
+    phones = sa.text("DELETE FROM customer_phones WHERE customer_id = :c")
+    with engine.begin() as conn:
+        for name in ("N*************m", "T••••h", "Khách không số"):
+            conn.execute(phones, {"c": extra[name]})
+    book.ids.update(extra)
+    everyone = set(book.ids)
+    assert book.names(CustomerFilter()) == everyone
+    assert book.names(CustomerFilter(hide_anonymous=True)) == everyone - {
+        "N*************m", "T••••h"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(hide_anonymous=True, female=True)) == {
+        "Nguyễn Thị Hoa", "Lê Thu Hà"
     }  # fmt: skip
 
 
@@ -516,6 +549,7 @@ def _filters(b: Book) -> dict[str, CustomerFilter]:
             birthday_this_month=True,
         ),  # fmt: skip
         "birthday": CustomerFilter(birthday_this_month=True),
+        "anonymous": CustomerFilter(hide_anonymous=True),
     }
 
 

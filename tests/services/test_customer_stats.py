@@ -178,7 +178,12 @@ def test_rebuild_corrects_wrong_statistics(ctx: ServiceContext, engine: Engine) 
     # Many wrong rows are rewritten without the list indexes, which are built again.
     expected = {ix.name for ix in customers_t.indexes}
     with engine.connect() as conn:
-        names = {ix["name"] for ix in sa.inspect(conn).get_indexes("customers")}
+        if conn.dialect.name == "sqlite":  # its reflection skips expression indexes
+            names = set(conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers'"
+            ).scalars())  # fmt: skip
+        else:
+            names = {ix["name"] for ix in sa.inspect(conn).get_indexes("customers")}
     assert expected <= names
 
 

@@ -22,7 +22,12 @@ from primedist.queries import reports as report_queries
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.services.customer_stats import rebuild_all_stats
-from primedist.services.loyalty.settings import earn_per_from
+from primedist.services.loyalty.settings import (
+    EARN_CHANNELS,
+    PointsSettings,
+    earn_per_from,
+    save_points_settings,
+)
 from primedist.services.sync_writer import ShopRef, write_batch
 from tests.factories import make_shop
 from tests.services.test_report_consistency import _fresh_shop, _snapshot
@@ -85,6 +90,8 @@ def test_sync_batches_keep_what_a_rebuild_gives(
 ) -> None:
     ctx, clock, _world = _fresh_shop(template_db, tmp_path / uuid.uuid4().hex)
     try:
+        # The synced orders earn points (marketplace orders earn only when chosen).
+        save_points_settings(ctx, PointsSettings(channels=frozenset(EARN_CHANNELS)))
         shop = ShopRef(make_shop(ctx.engine, "Shopee A", Channel.SHOPEE), "Shopee A",
                        Channel.SHOPEE)  # fmt: skip
         for step, orders in enumerate(batches, start=1):

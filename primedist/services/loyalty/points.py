@@ -5,7 +5,9 @@ sales, adjusted by hand. Every change is a ledger row with the balance after it.
 remembers the points it has earned (`orders.points_earned`) and the earn rate it first
 earned at (`orders.points_rate`: changing the shop's rate later leaves it); the points it
 should have earned are (total − refunded) ÷ that rate while it is completed (successful,
-as in the customer statistics), else 0, and only the difference is written. Points redeemed on
+as in the customer statistics), else 0, and only the difference is written. An order
+starts earning only if its shop's channel earns (Settings → Loyalty points); one that has
+earned keeps following its own rate when the channel is switched off later. Points redeemed on
 an order go back with its goods (`refund` rows): a partial return gives back the returned
 goods' share of them (`redeemed_due`, as the refund suggestion shares the cash), an order
 that ends cancelled or returned whatever is left; never more than was redeemed.
@@ -26,17 +28,19 @@ from primedist.db.engine import db_timestamp
 from primedist.db.work_tables import fill_ids, start_work
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
-from primedist.domain.enums import Module, OrderStatus, PointsKind
+from primedist.domain.enums import Channel, Module, OrderStatus, PointsKind
 from primedist.domain.loyalty import PointsEntry
 from primedist.domain.order import Order, OrderLine
+from primedist.domain.shop import Shop
 from primedist.errors import NotFound, ValidationError
 from primedist.services.context import ServiceContext
-from primedist.services.loyalty.settings import earn_per_from
+from primedist.services.loyalty.settings import earn_channels_from, earn_per_from
 
 orders = table_of(Order)
 lines = table_of(OrderLine)
 customers = table_of(Customer)
 entries = table_of(PointsEntry)
+shops = table_of(Shop)
 
 _ENDED = (OrderStatus.CANCELLED.value, OrderStatus.RETURNED.value)
 MAX_ADJUST = 100_000_000
@@ -91,7 +95,8 @@ def reconcile_order_points(conn: sa.Connection, order_ids: Collection[int], now:
     fill_ids(conn, points_orders_t, ids)
     given = sa.select(points_orders_t.c.order_id)
     earn_per = earn_per_from(conn)
-    conn.execute(points_due_t.insert().from_select(_DUE_COLUMNS, _earn_rows(given, earn_per)))
+    earn_rows = _earn_rows(given, earn_per, earn_channels_from(conn))
+    conn.execute(points_due_t.insert().from_select(_DUE_COLUMNS, earn_rows))
     give_back = _give_back_due(conn, given)
     if give_back:
         conn.execute(points_due_t.insert(), give_back)
@@ -104,14 +109,22 @@ def reconcile_order_points(conn: sa.Connection, order_ids: Collection[int], now:
 _DUE_COLUMNS = ["order_id", "step", "customer_id", "kind", "delta", "target", "reason"]
 
 
-def _earn_rows(given: sa.Select[Any], earn_per: int) -> sa.Select[Any]:
+def _earn_rows(
+    given: sa.Select[Any], earn_per: int, channels: Collection[Channel]
+) -> sa.Select[Any]:
     """Orders whose earned points are not what they should be by now: completed ones
-    earn (total − refunded) ÷ their own earn rate (the shop's when they first earn; what
-    was earned stays when earning is off and the order has no rate), the others 0."""
+    earn (total − refunded) ÷ their own earn rate (the shop's when they first earn, if
+    their shop's channel earns; what was earned stays when earning is off, or their
+    channel does not earn, and the order has no rate), the others 0."""
     o = orders.c
     net = sa.case((o.total > o.refunded_amount, o.total - o.refunded_amount), else_=0)
     own = sa.case((o.points_rate > 0, net // o.points_rate), else_=o.points_earned)
-    earned = sa.case((o.points_rate.is_(None), net // earn_per), else_=own) if earn_per > 0 else own
+    first: sa.ColumnElement[bool] = o.points_rate.is_(None)
+    if not set(Channel) <= set(channels):
+        # One subquery over the few shops, not a lookup per order (a sync batch is 5,000).
+        earning = sa.select(shops.c.id).where(shops.c.channel.in_([c.value for c in channels]))
+        first = sa.and_(first, o.shop_id.in_(earning))
+    earned = sa.case((first, net // earn_per), else_=own) if earn_per > 0 else own
     target = sa.case((o.status == OrderStatus.COMPLETED.value, earned), else_=0)
     ext = o.external_id
     reason = sa.case(

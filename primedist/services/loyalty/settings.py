@@ -6,6 +6,7 @@ it and when ("conditions last changed at … by …").
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sqlmodel import Session
 
 from primedist.core.messages import Message, msg
 from primedist.domain.base import table_of
-from primedist.domain.enums import Module, Rank, RankBasis
+from primedist.domain.enums import Channel, Module, Rank, RankBasis
 from primedist.domain.settings import AppSetting
 from primedist.domain.user import User
 from primedist.errors import ValidationError
@@ -31,6 +32,16 @@ CAP_SETTING = "loyalty.redeem_cap_percent"
 #: What one loyalty point is worth when redeemed, in đồng.
 POINT_VALUE_SETTING = "loyalty.point_value"
 DEFAULT_POINT_VALUE = 1_000
+#: Which channels' orders earn points: {channel value: earns} (a channel not in it: its
+#: default below).
+EARN_CHANNELS_SETTING = "loyalty.earn_channels"
+#: The channels the owner chooses among: the shop's own sales (counter, phone, chat and
+#: imported orders; a web store goes with them) and each marketplace.
+EARN_CHANNELS = (Channel.OFFLINE, Channel.SHOPEE, Channel.LAZADA, Channel.TIKTOK, Channel.TIKI)
+#: A new shop: only its own sales earn. Marketplace buyers are the marketplace's customers;
+#: points reward the regulars at the counter. (Migration 0039 stores every channel for a
+#: shop that already had orders, so it keeps earning as before.)
+DEFAULT_EARN_CHANNELS = frozenset({Channel.OFFLINE})
 
 #: Highest rank first: the order thresholds are checked in.
 RANKS_DOWN = (Rank.DIAMOND, Rank.GOLD, Rank.SILVER, Rank.COPPER)
@@ -41,7 +52,7 @@ RANK_NAMES: dict[Rank, Message] = {
     Rank.DIAMOND: msg("Diamond"),
     Rank.GOLD: msg("Gold"),
     Rank.SILVER: msg("Silver"),
-    Rank.COPPER: msg("Copper"),
+    Rank.COPPER: msg("Bronze"),
 }
 DEFAULT_THRESHOLDS: dict[RankBasis, tuple[int, int, int, int]] = {
     RankBasis.EXPENSES: (10_000_000, 5_000_000, 1_000_000, 0),
@@ -88,6 +99,14 @@ class PointsSettings:
     point_value: int = DEFAULT_POINT_VALUE
     #: Points pay at most this percentage of an order.
     cap_percent: int = DEFAULT_CAP_PERCENT
+    #: The channels (of `EARN_CHANNELS`) whose orders earn points.
+    channels: frozenset[Channel] = DEFAULT_EARN_CHANNELS
+
+    @property
+    def percent_back(self) -> float | None:
+        """What the points give back, in % of an order's value (point value ÷ đồng per
+        point); None when earning is off."""
+        return None if not self.earn_per else 100 * self.point_value / self.earn_per
 
 
 # --------------------------------------------------------------------------- ranks
@@ -135,7 +154,7 @@ def check_thresholds(basis: RankBasis, values: tuple[int, ...]) -> tuple[int, in
     The ranks and the values with their unit go into the messages as messages, so the
     user reads both in their own words."""
     if len(values) != 4:
-        raise ValidationError(msg("Give four thresholds: Diamond, Gold, Silver, Copper."))
+        raise ValidationError(msg("Give four thresholds: Diamond, Gold, Silver, Bronze."))
     top = MAX_MONEY if basis == RankBasis.EXPENSES else 1_000_000
     for rank, value in zip(RANKS_DOWN, values, strict=True):
         if not 0 <= value <= top:
@@ -146,7 +165,7 @@ def check_thresholds(basis: RankBasis, values: tuple[int, ...]) -> tuple[int, in
             )  # fmt: skip
     if values[3] != 0:
         raise ValidationError(
-            msg("Copper is the rank of every other customer: its threshold is 0."), field="copper"
+            msg("Bronze is the rank of every other customer: its threshold is 0."), field="copper"
         )
     for i in range(3):
         high, low, hv, lv = RANKS_DOWN[i], RANKS_DOWN[i + 1], values[i], values[i + 1]
@@ -201,7 +220,27 @@ def points_settings(session: Session) -> PointsSettings:
         earn_per=int(get_setting(session, EARN_SETTING, DEFAULT_EARN_PER)),
         point_value=int(get_setting(session, POINT_VALUE_SETTING, DEFAULT_POINT_VALUE)),
         cap_percent=int(get_setting(session, CAP_SETTING, DEFAULT_CAP_PERCENT)),
+        channels=_parse_channels(get_setting(session, EARN_CHANNELS_SETTING)),
     )
+
+
+def _parse_channels(raw: Any) -> frozenset[Channel]:
+    stored = raw if isinstance(raw, dict) else {}
+    return frozenset(c for c in EARN_CHANNELS
+                     if bool(stored.get(c.value, c in DEFAULT_EARN_CHANNELS)))  # fmt: skip
+
+
+def _channels_json(channels: frozenset[Channel]) -> dict[str, bool]:
+    return {c.value: c in channels for c in EARN_CHANNELS}
+
+
+def earn_channels_from(conn: sa.Connection) -> frozenset[Channel]:
+    """The channels whose orders earn, read on a bare connection; a web store goes with
+    the shop's own sales (it is the shop's, not a marketplace's)."""
+    t = table_of(AppSetting)
+    raw = conn.execute(sa.select(t.c.value_json).where(t.c.key == EARN_CHANNELS_SETTING)).scalar()
+    chosen = _parse_channels(None if raw is None else json.loads(raw))
+    return (chosen | {Channel.WEBSTORE}) if Channel.OFFLINE in chosen else chosen
 
 
 def earn_per_from(conn: sa.Connection) -> int:
@@ -217,9 +256,11 @@ def read_points_settings(ctx: ServiceContext) -> PointsSettings:
 
 
 def save_points_settings(ctx: ServiceContext, new: PointsSettings) -> PointsSettings:
-    """Store the points rules; earn rate 0 switches earning off."""
+    """Store the points rules; earn rate 0 switches earning off, and only the orders of
+    `new.channels` earn (a change leaves the points orders have earned already)."""
     ctx.require(Module.SETTINGS)
     ctx.require_manager()
+    new = dataclasses.replace(new, channels=frozenset(new.channels) & frozenset(EARN_CHANNELS))
     if not 0 <= new.earn_per <= MAX_MONEY:
         raise ValidationError(
             msg("The earn rate must be between 0 and {limit} đ per point.", limit=MAX_MONEY),
@@ -250,4 +291,7 @@ def save_points_settings(ctx: ServiceContext, new: PointsSettings) -> PointsSett
         ):
             if value != before or session.get(AppSetting, key) is None:
                 put_setting(ctx, session, key, value, default=before)
+        if new.channels != old.channels or session.get(AppSetting, EARN_CHANNELS_SETTING) is None:
+            put_setting(ctx, session, EARN_CHANNELS_SETTING, _channels_json(new.channels),
+                        default=_channels_json(old.channels))  # fmt: skip
     return new

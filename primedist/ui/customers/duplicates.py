@@ -5,7 +5,11 @@ or same folded name and province) as a tree: one group per top-level row, its cu
 below with their phones, province, orders, expenses, what they owe (the Customers list's
 Owes: a merge moves it) and dates. In each group the user ticks **Keep** on the customer
 that stays (by default the one with the most orders, then the oldest) and **Merge** on the
-ones to merge into it (all, by default: untick a customer who is someone else). "Merge…"
+ones to merge into it (all, by default, in a group of the same phone: untick a customer who
+is someone else). A group of the same name alone is a *possible match* (namesakes are
+common): shown after the phone groups, nothing ticked until the owner ticks Merge (Keep then
+goes to the suggested customer); the address and latest order sit beside the name to
+decide by, within the width of a 1366 px screen. "Merge…"
 asks first (`ask_confirm`, which tests replace), runs `merge_customers` off the UI thread,
 says what moved, emits `merged(survivor_id)` and reloads the groups. "Not duplicates"
 records that the group's customers are different people (`mark_not_duplicates`: a husband
@@ -52,7 +56,10 @@ from primedist.ui.list_tools import alive, number
 from primedist.ui.ops import Op
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-KEEP, MERGE, NAME, CODE, PHONES, PROVINCE, ORDERS, EXPENSES, OWES, CREATED, LAST = range(11)
+# What tells two customers apart comes first (name, phones, address, latest order).
+KEEP, MERGE, NAME, PHONES, ADDRESS, PROVINCE, LAST, ORDERS, EXPENSES, OWES, CODE, CREATED = range(
+    12
+)
 
 
 def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -71,7 +78,12 @@ def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
 
 def default_survivor(group: DuplicateGroup) -> DuplicateMember:
     """The customer kept unless the user picks another: most orders, then the oldest."""
-    return min(group.members, key=lambda m: (-m.total_orders, m.created_at, m.id))
+    return suggested(group.members)
+
+
+def suggested(members: Sequence[DuplicateMember]) -> DuplicateMember:
+    """Of these customers, the one to keep: most orders, then the oldest."""
+    return min(members, key=lambda m: (-m.total_orders, m.created_at, m.id))
 
 
 class DuplicatesDialog(QDialog):
@@ -87,14 +99,18 @@ class DuplicatesDialog(QDialog):
         self._syncing = False
         #: What the last merge (or "Not duplicates") did, until the groups are read again.
         self.merge_result = ""
-        self.resize(1100, 600)
+        self.resize(1240, 600)  # fits a 1366 px screen
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(11)
+        self.tree.setColumnCount(12)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The address takes the room left (cut short, whole in its tooltip): no side-scroll.
+        header.setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Stretch)
         self.tree.itemChanged.connect(self._item_changed)
         self.tree.currentItemChanged.connect(lambda *_: self._update_actions())
         self.message = QLabel()
@@ -131,14 +147,15 @@ class DuplicatesDialog(QDialog):
                 "into it: their orders, points, tags, segments, addresses, phones and "
                 "marketplace ids move to the customer kept. For customers who are really "
                 "different people (a husband and wife sharing a phone), use Not duplicates…: "
-                "their group is no longer shown."
+                "their group is no longer shown. Same name only is a possible match: "
+                "nothing is ticked, compare the address and latest order first."
             )
         )
         self.tree.setHeaderLabels([
-            self.tr("Keep"), self.tr("Merge"), self.tr("Name"), self.tr("Code"),
-            self.tr("Phones"), self.tr("Province"), self.tr("Orders"),
-            self.tr("Total expenses"), self.tr("Owes"), self.tr("Created"),
-            self.tr("Latest order"),
+            self.tr("Keep"), self.tr("Merge"), self.tr("Name"), self.tr("Phones"),
+            self.tr("Address"), self.tr("Province"), self.tr("Latest order"),
+            self.tr("Orders"), self.tr("Total expenses"), self.tr("Owes"), self.tr("Code"),
+            self.tr("Created"),
         ])  # fmt: skip
         self.refresh_button.setText(self.tr("Refresh"))
         self.merge_button.setText(self.tr("Merge…"))
@@ -170,7 +187,9 @@ class DuplicatesDialog(QDialog):
         # The first member's own spelling (the key is folded: "ho my chau · tp. ho chi minh").
         first = group.members[0]
         key = " · ".join(part for part in (first.name, first.province) if part) or group.key
-        return self.tr("Same name and province: {key} ({n} customers)").format(key=key, n=n)
+        return self.tr("Possible match: same name and province, {key} ({n} customers)").format(
+            key=key, n=n
+        )
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
@@ -204,30 +223,37 @@ class DuplicatesDialog(QDialog):
         self._syncing = True
         self.tree.clear()
         for index, group in enumerate(groups):
-            top = QTreeWidgetItem([""] * 2 + [self._group_title(group)])
+            # The title spans the row (as wide as the Name column, it pushed the columns
+            # that tell customers apart off to the right).
+            top = QTreeWidgetItem([self._group_title(group)])
             top.setData(NAME, ID_ROLE, index)
-            top.setFirstColumnSpanned(False)
             keep = default_survivor(group)
+            # A shared phone is most likely one person; a shared name is only a guess: the
+            # owner ticks Merge after comparing (a merge cannot be undone).
+            sure = group.reason == "phone"
             for m in group.members:
                 phones = ", ".join(map(phone_text, m.phones))
-                row = QTreeWidgetItem(["", "", m.name, m.code, phones,
-                                       m.province or "", number(m.total_orders),
+                row = QTreeWidgetItem(["", "", m.name, phones, m.address, m.province or "",
+                                       format_date(m.last_order_at, lang, tz)
+                                       if m.last_order_at else "",
+                                       number(m.total_orders),
                                        format_money(m.total_expenses, lang),
                                        format_money(m.owed, lang) if m.owed else "",
-                                       format_date(m.created_at, lang, tz),
-                                       format_date(m.last_order_at, lang, tz)
-                                       if m.last_order_at else ""])  # fmt: skip
+                                       m.code, format_date(m.created_at, lang, tz)])  # fmt: skip
+                row.setToolTip(ADDRESS, m.address)
                 row.setData(NAME, ID_ROLE, m.id)
                 row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                is_keep = m.id == keep.id
+                is_keep = sure and m.id == keep.id
+                is_merge = sure and not is_keep
                 row.setCheckState(
                     KEEP, Qt.CheckState.Checked if is_keep else Qt.CheckState.Unchecked
                 )
                 row.setCheckState(
-                    MERGE, Qt.CheckState.Unchecked if is_keep else Qt.CheckState.Checked
+                    MERGE, Qt.CheckState.Checked if is_merge else Qt.CheckState.Unchecked
                 )
                 top.addChild(row)
             self.tree.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)
             top.setExpanded(True)
         self._syncing = False
         if self.tree.topLevelItemCount():
@@ -250,8 +276,21 @@ class DuplicatesDialog(QDialog):
             item.setCheckState(MERGE, Qt.CheckState.Unchecked)
         elif column == MERGE and item.checkState(MERGE) == Qt.CheckState.Checked:
             item.setCheckState(KEEP, Qt.CheckState.Unchecked)
+            self._suggest_keep(parent)
         self._syncing = False
         self._update_actions()
+
+    def _suggest_keep(self, top: QTreeWidgetItem) -> None:
+        """Merge ticked in a group with no one kept (a possible match starts so): keep the
+        suggested customer (`default_survivor`) of those not being merged."""
+        rows = _children(top)
+        if any(r.checkState(KEEP) == Qt.CheckState.Checked for r in rows):
+            return
+        left = {int(r.data(NAME, ID_ROLE)): r for r in rows
+                if r.checkState(MERGE) != Qt.CheckState.Checked}  # fmt: skip
+        members = [m for m in (self._member(cid) for cid in left) if m is not None]
+        if members:
+            left[suggested(members).id].setCheckState(KEEP, Qt.CheckState.Checked)
 
     def current_group(self) -> QTreeWidgetItem | None:
         item = self.tree.currentItem()

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QSettings,
     QSize,
     Qt,
     Signal,
@@ -121,7 +122,9 @@ CHIP_KINDS = (
 )  # fmt: skip
 #: Quick filter toggles: CustomerFilter field names, in button order.
 QUICK_FILTERS = ("five_plus_orders", "created_this_month", "birthday_this_month", "female",
-                 "gold_and_above", "often_returns", "owes_money")  # fmt: skip
+                 "gold_and_above", "often_returns", "owes_money", "hide_anonymous")  # fmt: skip
+#: ui.ini key: "Hide anonymous marketplace buyers" stays as the user left it on this PC.
+HIDE_ANONYMOUS_KEY = "customers/hide_anonymous"
 
 _ADD_STYLE = """
 QPushButton#addCustomerButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
@@ -147,6 +150,30 @@ def success_rate_tip() -> str:
     )
 
 
+def rank_tip() -> str:
+    """The Rank column's header: how it differs from the customer group."""
+    return QCoreApplication.translate(
+        "customers",
+        "Rank: automatic, by what the customer spends (Settings → Customer ranking). It does "
+        "not change prices.",
+    )
+
+
+def group_tip() -> str:
+    """The Customer group column's header: the group sets the prices, the rank does not."""
+    return QCoreApplication.translate(
+        "customers",
+        "Customer group: decides the price list the customer buys at (Settings → Customer "
+        "groups & price levels).",
+    )
+
+
+def _prefs(ctx: ServiceContext) -> QSettings | None:
+    if ctx.settings is None:
+        return None
+    return QSettings(str(ctx.settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
+
+
 def source_label(source: str) -> str:
     """The display name of a customer source ("walk_in", "referral", a channel, ...)."""
     labels = {
@@ -168,11 +195,13 @@ class CustomersTableModel(SqlTableModel):
     FIRST_CHUNK = 200
     CHUNK = 4_000
 
-    def __init__(self, engine: Engine, parent: Any = None) -> None:
+    def __init__(
+        self, engine: Engine, parent: Any = None, flt: CustomerFilter | None = None
+    ) -> None:
         super().__init__(engine, CUSTOMERS_SPEC, formatter=CellFormatter(), parent=parent)
         self.col = {c.key: i for i, c in enumerate(CUSTOMERS_SPEC.columns)}
         self._icons: dict[str, QIcon] = {}
-        self._state = list_state(CustomerFilter(), shop_tz())
+        self._state = list_state(flt or CustomerFilter(), shop_tz())
 
     def _format_row(self, kinds: list[str], raw: tuple[Any, ...]) -> tuple[str, ...]:
         col, lang = self.col, current_language()
@@ -217,12 +246,11 @@ class CustomersTableModel(SqlTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            role == Qt.ItemDataRole.ToolTipRole
-            and orientation == Qt.Orientation.Horizontal
-            and section == self.col["success_rate"]
-        ):
-            return success_rate_tip()
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            tips = {self.col["success_rate"]: success_rate_tip, self.col["rank"]: rank_tip,
+                    self.col["level"]: group_tip}  # fmt: skip
+            if section in tips:
+                return tips[section]()
         return super().headerData(section, orientation, role)
 
     def channel_icon(self, channels: Sequence[str]) -> QIcon | None:
@@ -584,6 +612,9 @@ class CustomerListPage(FilteredListPage):
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, CustomerFilter(), parent)
+        prefs = _prefs(ctx)
+        if prefs is not None and prefs.value(HIDE_ANONYMOUS_KEY, False, type=bool):
+            self._filter = CustomerFilter(hide_anonymous=True)  # as left on this PC
         self.setObjectName("list_customers")
         self.setStyleSheet(STYLE)
         self.tz = shop_tz()
@@ -603,6 +634,7 @@ class CustomerListPage(FilteredListPage):
         layout.addWidget(self._build_message())
         layout.addWidget(self._build_view(), 1)
         self.retranslate()
+        self._show_group_column()
         sort_by_default(self.view, CUSTOMERS_SPEC)
 
     # Construction -------------------------------------------------------------------------
@@ -618,6 +650,7 @@ class CustomerListPage(FilteredListPage):
             button.setObjectName(f"quick_{name}")
             button.setProperty("quick", True)
             button.setCheckable(True)
+            button.setChecked(bool(getattr(self._filter, name)))
             button.toggled.connect(lambda on, n=name: self.set_quick(n, on))
             self.quick_buttons[name] = button
             row.addWidget(button)
@@ -676,7 +709,7 @@ class CustomerListPage(FilteredListPage):
         return row
 
     def _build_view(self) -> QTableView:
-        self.model = CustomersTableModel(self.ctx.engine, parent=self)
+        self.model = CustomersTableModel(self.ctx.engine, parent=self, flt=self._filter)
         view = self.view = QTableView()
         view.setObjectName("customersView")
         setup_list_view(
@@ -726,9 +759,17 @@ class CustomerListPage(FilteredListPage):
             "gold_and_above": QCoreApplication.translate("customers", "Gold and above"),
             "often_returns": QCoreApplication.translate("customers", "Often returns"),
             "owes_money": QCoreApplication.translate("customers", "Owes money"),
+            "hide_anonymous": QCoreApplication.translate(
+                "customers", "Hide anonymous marketplace buyers"
+            ),
         }
         for name, text in quick.items():
             self.quick_buttons[name].setText(text)
+        self.quick_buttons["hide_anonymous"].setToolTip(QCoreApplication.translate(
+            "customers",
+            "Leave out marketplace buyers with a hidden name (such as N*****m) and no phone: "
+            "nobody can call or recognise them. Stays on until you turn it off.",
+        ))  # fmt: skip
         self.clear_filters.setText(QCoreApplication.translate("customers", "Clear all"))
         self.add_segment_button.setText(QCoreApplication.translate("customers", "Add to segment…"))
         self.remove_segment_button.setText(
@@ -797,7 +838,12 @@ class CustomerListPage(FilteredListPage):
         )  # fmt: skip
 
     def set_filter(self, flt: Any) -> None:
+        before = self._filter.hide_anonymous
         super().set_filter(flt)
+        prefs = _prefs(self.ctx)
+        if prefs is not None and self._filter.hide_anonymous != before:
+            prefs.setValue(HIDE_ANONYMOUS_KEY, self._filter.hide_anonymous)
+            prefs.sync()
         for name, button in self.quick_buttons.items():  # "Clear all" clears them too
             on = bool(getattr(self._filter, name))
             if button.isChecked() != on:
@@ -928,9 +974,17 @@ class CustomerListPage(FilteredListPage):
         """Select every customer of the current filter and search (not only those shown)."""
         self.view.selectAll()
 
+    def _show_group_column(self) -> None:
+        """The Customer group column only once a group exists: without price levels it
+        would be an empty column beside the rank, easily taken for it."""
+        with self.ctx.engine.connect() as conn:
+            any_group = bool(level_choices(conn))
+        self.view.setColumnHidden(self.model.col["level"], not any_group)
+
     def refresh(self) -> None:
         """Re-run the list, keeping the selection ("all matching" stays all matching, also
         over the keys not loaded yet)."""
+        self._show_group_column()
         if self.all_matching_selected():
             self.model.refresh()
             self.view.selectAll()

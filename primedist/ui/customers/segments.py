@@ -92,10 +92,34 @@ def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+#: The name prompt's least width: its title ("Tạo phân khúc") was cut to "Tạo ph… khúc" by
+#: the title bar's buttons in a dialog as narrow as its one-line field.
+NAME_PROMPT_WIDTH = 380
+
+
+def name_dialog(parent: QWidget, title: str, label: str, text: str = "") -> QInputDialog:
+    """The prompt `ask_name` shows: wide enough for its title beside the title bar's buttons
+    and for a long name."""
+    dialog = QInputDialog(parent)
+    dialog.setInputMode(QInputDialog.InputMode.TextInput)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    # The title bar's font is the window manager's: allow half again the text's width, plus
+    # room for the icon and the three buttons.
+    title_width = dialog.fontMetrics().horizontalAdvance(title) * 3 // 2 + 160
+    # The dialog's layout fixes its size from its widgets: widen the field, not the dialog.
+    edit = dialog.findChild(QLineEdit)
+    if edit is not None:
+        edit.setMinimumWidth(max(NAME_PROMPT_WIDTH, title_width))
+    return dialog
+
+
 def ask_name(parent: QWidget, title: str, label: str, text: str = "") -> str | None:
     """A name typed by the user, or None when cancelled (tests replace it)."""
-    name, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
-    return name if ok else None
+    dialog = name_dialog(parent, title, label, text)
+    ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+    return dialog.textValue() if ok else None
 
 
 def _money(value: int) -> str:

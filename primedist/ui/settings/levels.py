@@ -69,6 +69,11 @@ class LevelsSettings(QWidget):
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         layout.addWidget(self.title)
+        # Rank and group sit side by side on the Customers list: say which does what.
+        self.explain = QLabel()
+        self.explain.setObjectName("muted")
+        self.explain.setWordWrap(True)
+        layout.addWidget(self.explain)
         self.table = _table("levels", 5, right=(2, 3, 4))
         self.table.itemSelectionChanged.connect(self._level_chosen)
         layout.addWidget(self.table, 1)
@@ -130,6 +135,10 @@ class LevelsSettings(QWidget):
 
     def _retranslate(self) -> None:
         self.title.setText(self.tr("Customer groups & price levels"))
+        self.explain.setText(self.tr(
+            "Customer group: decides the price list a customer buys at. It is not the rank, "
+            "which is automatic, by what the customer spends (Customer ranking)."
+        ))  # fmt: skip
         self.table.setHorizontalHeaderLabels(
             [self.tr("Name"), self.tr("Code"), self.tr("Automatic upgrade from"),
              self.tr("Members"), self.tr("Prices")]

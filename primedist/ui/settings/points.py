@@ -1,23 +1,47 @@
-"""Settings → Loyalty points: the earn rate, what a point is worth, and the redemption cap.
+"""Settings → Loyalty points: the earn rate, what a point is worth, the redemption cap and
+the channels whose orders earn. What the rule gives back (≈ % of an order) shows live.
 
 Only the owner or a manager changes them; the others read them, with a notice."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from primedist.domain.enums import Role
+from primedist.domain.enums import Channel, Role
 from primedist.errors import PrimedistError
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty.settings import (
+    EARN_CHANNELS,
     PointsSettings,
     read_points_settings,
     save_points_settings,
 )
 from primedist.ui.customers.loyalty_panel import run_inline
+from primedist.ui.formatting import format_percent
+from primedist.ui.labels import enum_label
 from primedist.ui.messages import say, say_error
 from primedist.ui.widgets import add_narrow, button_row
+
+#: Above this share of an order given back as points the rule reads in a warning colour
+#: (shops commonly give back 1–5%).
+HIGH_BACK_PERCENT = 5.0
+
+
+def _percent(value: float) -> str:
+    """10 → "10%", 3.333… → "3,3%" (vi); a small share keeps two decimals ("0,05%")."""
+    if abs(value - round(value)) < 0.05:
+        return format_percent(round(value), digits=0)
+    return format_percent(value, digits=1 if value >= 1 else 2)
 
 
 class PointsSettingsSection(QWidget):
@@ -48,7 +72,25 @@ class PointsSettingsSection(QWidget):
         for caption, spin in zip(self.captions, (self.earn_per, self.point_value, self.cap),
                                  strict=True):  # fmt: skip
             form.addRow(caption, spin)
+        # What the two numbers give back, live: "1 point per 10,000 đ, worth 1,000 đ"
+        # does not read as "10% of every order" until it is said.
+        self.back = QLabel()
+        self.back.setObjectName("pointsBack")
+        self.back.setWordWrap(True)
+        form.insertRow(2, "", self.back)
+        for spin in (self.earn_per, self.point_value):
+            spin.valueChanged.connect(lambda _v: self._show_back())
         add_narrow(layout, form)
+        self.channels_box = QGroupBox()
+        self.channels_box.setObjectName("earnChannels")
+        box_layout = QVBoxLayout(self.channels_box)
+        self.channel_checks: dict[Channel, QCheckBox] = {}
+        for channel in EARN_CHANNELS:
+            check = QCheckBox()
+            check.setObjectName(f"earn_{channel.value}")
+            box_layout.addWidget(check)
+            self.channel_checks[channel] = check
+        add_narrow(layout, self.channels_box)
         self.save_button = QPushButton()
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
@@ -60,7 +102,8 @@ class PointsSettingsSection(QWidget):
         layout.addStretch(1)
         self.may_edit = ctx.actor.role in (Role.OWNER, Role.MANAGER)
         self.not_allowed.setVisible(not self.may_edit)
-        for w in (self.earn_per, self.point_value, self.cap, self.save_button):
+        for w in (self.earn_per, self.point_value, self.cap, self.save_button,
+                  *self.channel_checks.values()):  # fmt: skip
             w.setEnabled(self.may_edit)
         self._retranslate()
         self.reload()
@@ -92,7 +135,31 @@ class PointsSettingsSection(QWidget):
                  self.tr("Points pay at most (% of an order)"))  # fmt: skip
         for caption, text in zip(self.captions, texts, strict=True):
             caption.setText(text)
+        self.channels_box.setTitle(self.tr("Orders that earn points"))
+        for channel, check in self.channel_checks.items():
+            check.setText(self.tr("Counter, phone and chat orders (the shop's own sales)")
+                          if channel == Channel.OFFLINE else enum_label(channel))  # fmt: skip
         self.save_button.setText(self.tr("Save"))
+        self._show_back()
+
+    def _show_back(self) -> None:
+        """≈ the share of an order's value that comes back as points (point value ÷ đồng
+        per point), in a warning colour above HIGH_BACK_PERCENT."""
+        rule = PointsSettings(self.earn_per.value(), self.point_value.value())
+        back = rule.percent_back
+        high = back is not None and back > HIGH_BACK_PERCENT
+        if back is None:
+            text = self.tr("Earning is off: orders earn no points.")
+        elif high:
+            text = self.tr("≈ %1 of the order's value comes back as points: that is a lot "
+                           "(shops usually give 1–5%).")  # fmt: skip
+        else:
+            text = self.tr("≈ %1 of the order's value comes back as points.")
+        self.back.setText(text.replace("%1", "" if back is None else _percent(back)))
+        if self.back.property("high") != high:
+            self.back.setProperty("high", high)
+            self.back.style().unpolish(self.back)
+            self.back.style().polish(self.back)
 
     def reload(self) -> None:
         try:
@@ -103,11 +170,15 @@ class PointsSettingsSection(QWidget):
         self.earn_per.setValue(s.earn_per)
         self.point_value.setValue(s.point_value)
         self.cap.setValue(s.cap_percent)
+        for channel, check in self.channel_checks.items():
+            check.setChecked(channel in s.channels)
 
     def save(self) -> None:
         if not self.may_edit:
             return
-        new = PointsSettings(self.earn_per.value(), self.point_value.value(), self.cap.value())
+        chosen = frozenset(c for c, check in self.channel_checks.items() if check.isChecked())
+        new = PointsSettings(self.earn_per.value(), self.point_value.value(), self.cap.value(),
+                             chosen)  # fmt: skip
         ctx = self.ctx
         self.save_button.setEnabled(False)
         run_inline(self, self.tr("Saving the points rules"),

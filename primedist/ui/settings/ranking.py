@@ -73,6 +73,11 @@ class RankingSettings(QWidget):
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         layout.addWidget(self.title)
+        # Rank and group sit side by side on the Customers list: say which does what.
+        self.explain = QLabel()
+        self.explain.setObjectName("muted")
+        self.explain.setWordWrap(True)
+        layout.addWidget(self.explain)
         self.not_allowed = QLabel()
         self.not_allowed.setObjectName("banner")
         self.not_allowed.setWordWrap(True)
@@ -151,6 +156,10 @@ class RankingSettings(QWidget):
 
     def _retranslate(self) -> None:
         self.title.setText(self.tr("Customer ranking"))
+        self.explain.setText(self.tr(
+            "Rank: automatic, by what each customer spends (or their successful orders). It "
+            "does not change prices: the customer group does (Customer groups & price levels)."
+        ))  # fmt: skip
         self.not_allowed.setText(
             self.tr("Only the owner or a manager changes the rank conditions.")
         )

@@ -21,13 +21,17 @@ from primedist.errors import ValidationError
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty.points import adjust_points, reconcile_order_points
-from primedist.services.loyalty.settings import PointsSettings, save_points_settings
+from primedist.services.loyalty.settings import (
+    EARN_CHANNELS,
+    PointsSettings,
+    save_points_settings,
+)
 from primedist.services.order_import import import_orders
 from primedist.services.orders import DraftLine, OrderDraft
 from primedist.services.sync_writer import ShopRef, write_batch
 from tests.factories import make_product, make_shop
 from tests.services.loyalty.conftest import customer, customers_with
-from tests.services.test_order_import import BASE, write_csv
+from tests.services.test_order_import import BASE, COUNTER, write_csv
 from tests.services.test_sync_writer import remote
 
 entries_t = table_of(PointsEntry)
@@ -126,11 +130,13 @@ def test_cancelling_gives_redeemed_points_back_once(
 def test_the_order_import_credits_and_reverses(
     engine: Engine, owner_ctx: ServiceContext, tmp_path: Path
 ) -> None:
-    import_orders(owner_ctx, write_csv(tmp_path / "a.csv", [dict(BASE)]))
+    # A counter sale: a new shop's marketplace orders earn nothing (test_points_channels).
+    sale = {**BASE, "shop": COUNTER, "channel": ""}
+    import_orders(owner_ctx, write_csv(tmp_path / "a.csv", [sale]))
     with engine.connect() as conn:
         cid, total = conn.execute(sa.select(orders_t.c.customer_id, orders_t.c.total)).one()
     assert customer(engine, cid).points_balance == total // 10_000 > 0
-    import_orders(owner_ctx, write_csv(tmp_path / "b.csv", [{**BASE, "status": "cancelled"}]))
+    import_orders(owner_ctx, write_csv(tmp_path / "b.csv", [{**sale, "status": "cancelled"}]))
     assert customer(engine, cid).points_balance == 0
     assert [k for k, _d, _b in ledger(engine, cid)] == [PointsKind.EARN, PointsKind.EARN]
 
@@ -208,8 +214,10 @@ def test_manual_adjustment_needs_a_reason_and_keeps_the_balance(
 
 
 def test_the_marketplace_sync_credits_and_reverses(
-    engine: Engine, ctx: ServiceContext, clock: FixedClock
+    engine: Engine, ctx: ServiceContext, owner_ctx: ServiceContext, clock: FixedClock
 ) -> None:
+    # Marketplace orders earn when the owner says so (a shop from before the choice does).
+    save_points_settings(owner_ctx, PointsSettings(channels=frozenset(EARN_CHANNELS)))
     shop = ShopRef(make_shop(engine, "Shopee A"), "Shopee A", Channel.SHOPEE)
     make_product(engine, "Áo thun", [("SKU-A", 100_000, 10)])
     since = clock.now() - timedelta(days=1)

@@ -32,7 +32,7 @@ def test_the_rank_reason_history_and_pin(qtbot, engine: Engine, owner_ctx: Servi
     # FIXED_NOW is 20/11/2026 in the shop's time zone.
     assert panel.reason.text() == "Gold since 20/11/2026 — 6,200,000 VND ≥ 5,000,000 VND"
     assert panel.history.rowCount() == 1
-    assert [panel.history.item(0, c).text() for c in (1, 2, 4)] == ["Copper", "Gold", "Chủ Thử"]
+    assert [panel.history.item(0, c).text() for c in (1, 2, 4)] == ["Bronze", "Gold", "Chủ Thử"]
     with qtbot.waitSignal(dialog.changed, timeout=WAIT):
         panel.pin.click()
     assert customer(engine, cid).rank_pinned
@@ -89,7 +89,7 @@ def test_rank_and_group_chosen_by_hand(qtbot, engine: Engine, owner_ctx: Service
     dialog = open_detail(qtbot, owner_ctx, cid)
     panel = dialog.rank_panel
     boxes = panel.rank_box, panel.level_box
-    assert [b.currentText() for b in boxes] == ["Copper", "No group"]
+    assert [b.currentText() for b in boxes] == ["Bronze", "No group"]
     assert [panel.level_box.itemText(i) for i in range(panel.level_box.count())] == [
         "No group", "Khách sỉ (SI)"]  # fmt: skip
     assert not panel.pin.isChecked()

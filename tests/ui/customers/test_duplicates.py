@@ -16,7 +16,7 @@ from primedist.domain.customer import Address, Customer
 from primedist.services.context import ServiceContext
 from primedist.services.customers import CustomerDraft, DuplicatePolicy, add_customer
 from primedist.ui.customers import duplicates as ui
-from primedist.ui.customers.duplicates import KEEP, MERGE, DuplicatesDialog
+from primedist.ui.customers.duplicates import ADDRESS, KEEP, LAST, MERGE, PHONES, DuplicatesDialog
 from tests.factories import make_orders, make_shop
 from tests.ui.support import WAIT, assert_db_worker_idle, show_widget
 
@@ -80,8 +80,8 @@ def test_groups_and_default_survivor(qtbot: Any, owner_ctx: ServiceContext,
     assert dialog.tree.topLevelItemCount() == 1
     top = dialog.group_item(0)
     # The phone spaced as on the Customers list (it was "0901000001"), title and rows.
-    assert "Same phone 0901 000 001 (3 customers)" == top.text(2) and top.childCount() == 3
-    assert {top.child(i).text(4) for i in range(3)} == {"0901 000 001"}
+    assert "Same phone 0901 000 001 (3 customers)" == top.text(0) and top.childCount() == 3
+    assert {top.child(i).text(PHONES) for i in range(3)} == {"0901 000 001"}
     # The customer with the most orders is kept by default; the others are to merge.
     keep, merge = dialog.choice(top)
     assert keep == people["an2"]
@@ -103,8 +103,49 @@ def test_a_name_group_is_titled_as_the_customers_write_it(
             {"customer_id": cid, "province": "TP. Hồ Chí Minh", "is_default": True,
              "created_at": datetime(2026, 1, 1, tzinfo=UTC)} for cid in ids])  # fmt: skip
     dialog = _open(qtbot, owner_ctx)
-    titles = [dialog.group_item(i).text(2) for i in range(dialog.tree.topLevelItemCount())]
-    assert titles == ["Same name and province: Hồ Mỹ Châu · TP. Hồ Chí Minh (2 customers)"]
+    titles = [dialog.group_item(i).text(0) for i in range(dialog.tree.topLevelItemCount())]
+    assert titles == [
+        "Possible match: same name and province, Hồ Mỹ Châu · TP. Hồ Chí Minh (2 customers)"
+    ]
+
+
+def test_a_name_only_group_is_a_possible_match_after_the_phone_groups_left_unticked(
+    qtbot: Any, owner_ctx: ServiceContext, engine: Engine, people: dict[str, int]
+) -> None:
+    """Namesakes are common: a same-name group comes after the same-phone one, nothing
+    ticked (the owner decides, by the address and latest order shown beside the name);
+    ticking Merge on one keeps the suggested other."""
+    pairs = (("Hoàng Văn Nghĩa", "0901000031", "12 Lê Lợi", "Bến Thành"),
+             ("Hoàng Văn Nghĩa", "0901000032", "5 Hai Bà Trưng", None))  # fmt: skip
+    ids = [add_customer(owner_ctx, CustomerDraft(name=name, phones=[phone]),
+                        on_duplicate=DuplicatePolicy.CREATE).customer_id
+           for name, phone, _street, _ward in pairs]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(addresses_t.insert(), [
+            {"customer_id": cid, "street": street, "ward": ward, "province": "TP. Hồ Chí Minh",
+             "is_default": True, "created_at": datetime(2026, 1, 1, tzinfo=UTC)}
+            for cid, (_n, _p, street, ward) in zip(ids, pairs, strict=True)])  # fmt: skip
+        conn.execute(customers_t.update().where(customers_t.c.id == ids[1]).values(
+            last_order_at=datetime(2026, 3, 2, 5, tzinfo=UTC), total_orders=4))  # fmt: skip
+    dialog = _open(qtbot, owner_ctx)
+    qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 2, timeout=WAIT)
+    phone, name = dialog.group_item(0), dialog.group_item(1)
+    assert phone.text(0).startswith("Same phone") and phone.isFirstColumnSpanned()
+    assert name.text(0).startswith("Possible match: same name and province, Hoàng Văn Nghĩa")
+    rows = {int(name.child(i).data(2, ui.ID_ROLE)): name.child(i) for i in range(2)}
+    assert [(r.text(ADDRESS), r.text(LAST)) for r in rows.values()] == [
+        ("12 Lê Lợi, Bến Thành", ""), ("5 Hai Bà Trưng", "02/03/2026")]  # fmt: skip
+    assert all(r.checkState(c) == Qt.CheckState.Unchecked for r in rows.values()
+               for c in (KEEP, MERGE))  # fmt: skip
+    dialog.tree.setCurrentItem(name)
+    assert dialog.choice(name) == (None, []) and not dialog.merge_button.isEnabled()
+    rows[ids[0]].setCheckState(MERGE, Qt.CheckState.Checked)  # the owner decides
+    assert dialog.choice(name) == (ids[1], [ids[0]]) and dialog.merge_button.isEnabled()
+    # Address and latest order are seen without scrolling sideways on a 1366 px screen.
+    dialog.resize(1240, 600)
+    qtbot.wait(50)
+    bar = dialog.tree.horizontalScrollBar()
+    assert bar.maximum() == 0, bar.maximum()
 
 
 def test_pick_survivor_leave_one_out_and_merge(

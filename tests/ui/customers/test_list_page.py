@@ -101,6 +101,7 @@ def data(owner_ctx: ServiceContext) -> Data:
                     cancelled_orders=total - ok, total_expenses=spent, channels=channels,
                     points_balance=i * 100, birthday=BIRTHDAYS.get(name),
                     points_earned=i * 150, created_at=NOW - timedelta(days=days, minutes=i),
+                    last_order_at=NOW - timedelta(days=days + 1) if total else None,
                     email=f"p{i}@mail.vn",
                     search_text=search_text(name, code, f"p{i}@mail.vn", phones=[phone]),
                 )
@@ -151,8 +152,12 @@ def click(qtbot, widget: QWidget) -> None:
 ALL = set(PEOPLE)
 
 
-def test_lists_everyone_newest_first_with_the_count(page: CustomerListPage) -> None:
+def test_lists_everyone_latest_buyers_first_with_the_count(page: CustomerListPage) -> None:
+    # The latest purchase first, those who never bought last (Lan).
     assert names(page) == list(PEOPLE)
+    header = page.view.horizontalHeader()
+    assert header.sortIndicatorSection() == page.model.col["last_order_at"]
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
     assert page.count.text() == "5 customers"
     assert not page.chips.isVisible()
 

@@ -16,6 +16,7 @@ from primedist.printing.content import DocOptions, ShopDetails
 from primedist.printing.model import DocumentType, default_profile
 from primedist.queries.customers import CustomerFilter
 from primedist.queries.products import ProductFilter
+from primedist.services.loyalty.settings import EARN_CHANNELS
 from primedist.ui.settings import audit_labels
 from primedist.ui.settings.audit import changes_text
 
@@ -157,6 +158,8 @@ OPAQUE: dict[tuple[str, str, str], Callable[[], Iterable[str]]] = {
     ("services/backup.py", "set_backup_keep", "keep"): NOTHING,
     ("services/customer_detail.py", "assign_staff", "user_id"): NOTHING,
     ("services/loyalty/settings.py", "save_points_settings", "value"): NOTHING,
+    ("services/loyalty/settings.py", "_channels_json",
+     "{c.value: c in channels for c in EARN_CHANNELS}"): lambda: (c.value for c in EARN_CHANNELS),
     ("services/schedule_settings.py", "set_sync_interval", "minutes"): NOTHING,
     ("services/staff.py", "set_lock_minutes", "minutes"): NOTHING,
 }  # fmt: skip

@@ -94,7 +94,7 @@ def test_the_app_refuses_data_from_a_newer_version_without_a_safety_copy(
 ) -> None:
     assert settings.db_path is not None
     conn = sqlite3.connect(settings.db_path)
-    conn.execute("UPDATE alembic_version SET version_num = '0040_future'")
+    conn.execute("UPDATE alembic_version SET version_num = '9990_future'")
     conn.commit()
     conn.close()
     shown: list[str] = []
