@@ -12225,6 +12225,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Hạng…</translation>
     </message>
     <message>
+        <source>Hide anonymous buyers</source>
+        <translation>Ẩn khách ẩn danh</translation>
+    </message>
+    <message>
         <source>Tag…</source>
         <translation>Gắn thẻ…</translation>
     </message>
@@ -12234,7 +12238,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     </message>
     <message>
         <source>Successful orders ÷ finished orders (completed, cancelled or returned). Orders still waiting or on their way do not count yet; empty until an order has finished.</source>
-        <extracomment>Loaded but not shown as columns. Filter chip kinds, in chip order. Quick filter toggles: CustomerFilter field names, in button order. ui.ini key: &quot;Hide anonymous marketplace buyers&quot; stays as the user left it on this PC.</extracomment>
+        <extracomment>Loaded but not shown as columns. Filter chip kinds, in chip order. Quick filter toggles: CustomerFilter field names, in button order. ui.ini key: &quot;Hide anonymous buyers&quot; stays as the user left it on this PC.</extracomment>
         <translation>Đơn thành công ÷ đơn đã kết thúc (hoàn thành, đã hủy hoặc trả hàng). Đơn đang chờ hoặc đang giao chưa được tính; để trống cho đến khi có đơn kết thúc.</translation>
     </message>
     <message>
@@ -12321,10 +12325,6 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>Owes money</source>
         <translation>Đang nợ</translation>
-    </message>
-    <message>
-        <source>Hide anonymous marketplace buyers</source>
-        <translation>Ẩn khách sàn ẩn danh</translation>
     </message>
     <message>
         <source>Leave out marketplace buyers with a hidden name (such as N*****m) and no phone: nobody can call or recognise them. Stays on until you turn it off.</source>

@@ -123,7 +123,7 @@ CHIP_KINDS = (
 #: Quick filter toggles: CustomerFilter field names, in button order.
 QUICK_FILTERS = ("five_plus_orders", "created_this_month", "birthday_this_month", "female",
                  "gold_and_above", "often_returns", "owes_money", "hide_anonymous")  # fmt: skip
-#: ui.ini key: "Hide anonymous marketplace buyers" stays as the user left it on this PC.
+#: ui.ini key: "Hide anonymous buyers" stays as the user left it on this PC.
 HIDE_ANONYMOUS_KEY = "customers/hide_anonymous"
 
 _ADD_STYLE = """
@@ -760,7 +760,7 @@ class CustomerListPage(FilteredListPage):
             "often_returns": QCoreApplication.translate("customers", "Often returns"),
             "owes_money": QCoreApplication.translate("customers", "Owes money"),
             "hide_anonymous": QCoreApplication.translate(
-                "customers", "Hide anonymous marketplace buyers"
+                "customers", "Hide anonymous buyers"
             ),
         }
         for name, text in quick.items():

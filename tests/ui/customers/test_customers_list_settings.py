@@ -54,7 +54,7 @@ def test_hide_anonymous_buyers_stays_as_left(
 ) -> None:
     page = _open(qtbot, owner_ctx)
     button = page.quick_buttons["hide_anonymous"]
-    assert button.text() == "Hide anonymous marketplace buyers" and not button.isChecked()
+    assert button.text() == "Hide anonymous buyers" and not button.isChecked()
     assert _names(page) == set(NAMES)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     # A masked name with a phone can still be called: it stays.
