@@ -24,7 +24,7 @@ class BackupNotice(QFrame):
         self.setObjectName("backupNotice")
         self.notice: OutsideNotice | None = None
         row = QHBoxLayout(self)
-        row.setContentsMargins(14, 8, 14, 8)
+        row.setContentsMargins(14, 6, 14, 6)
         texts = QVBoxLayout()
         texts.setSpacing(2)
         self.title = QLabel()
@@ -79,6 +79,11 @@ class BackupNotice(QFrame):
                 "folder."
             )
         self.detail.setText(detail)
+        # The standing advice is one line (its why in the tooltip): Home's cards stay in
+        # view; a failed copy shows its reason, what the owner has to act on.
+        advice = failure is None and not notice.folder_set
+        self.detail.setVisible(not advice)
+        self.setToolTip(detail if advice else "")
         link = self.tr("Open Backup & restore") if notice.folder_set else self.tr(
             "Set up a second copy")  # fmt: skip
         self.link.setText(link.replace("&", "&&"))  # a button's "&" marks a shortcut key
