@@ -55,7 +55,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -204,11 +204,13 @@ def end_to_end(ctx: ServiceContext, shop_id: int, cfg: ConnectorConfig,
 def fetch_all(cfg: ConnectorConfig, store: MemoryTokenStore, days: float) -> list[RemoteOrder]:
     from datetime import UTC, datetime
 
+    from primedist.jobs.progress import NullProgress
+
     now = datetime.now(UTC)
     out: list[RemoteOrder] = []
     with ShopeeConnector(cfg, store) as conn:
         for w_from, w_to in sync._windows(now - timedelta(days=days + 1), now, conn.max_window):
-            ids = sync._changed_ids(conn, w_from, w_to)
+            ids = sync._changed_ids(conn, w_from, w_to, NullProgress())
             for i in range(0, len(ids), conn.detail_batch_size):
                 out += conn.order_details(ids[i : i + conn.detail_batch_size])
     return out
@@ -349,6 +351,18 @@ def write_pass(label: str, ctx: ServiceContext, shop_id: int, orders: list[Remot
     return seconds, cpu, dict(SPLIT.seconds)
 
 
+def every_channel_earns(template: Path) -> None:
+    """Store "every channel earns points" in the template (the sync then writes points for
+    the marketplace orders, as before migration 0039 and in shops that had orders then)."""
+    from primedist.services.loyalty.settings import EARN_CHANNELS, EARN_CHANNELS_SETTING
+
+    value = json.dumps({c.value: True for c in EARN_CHANNELS})
+    with closing(sqlite3.connect(template)) as db, db:
+        db.execute("INSERT OR REPLACE INTO app_settings (key, value_json, updated_at) "
+                   "VALUES (?, ?, '2026-01-01 00:00:00.000000')",
+                   (EARN_CHANNELS_SETTING, value))  # fmt: skip
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--orders", type=int, default=100_000)
@@ -362,10 +376,18 @@ def main() -> None:
         action="store_true",
         help="also measure the schema's floor (plain SQL copies of the rows)",
     )
+    p.add_argument(
+        "--all-channels-earn",
+        action="store_true",
+        help="marketplace orders earn loyalty points too (a new shop's default: only its own "
+        "sales earn; every shop with orders before migration 0039 keeps all channels)",
+    )
     args = p.parse_args()
     work = (ROOT / args.work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     template = template_store(work, [SHOP, ("Prime Cửa hàng", "offline")])
+    if args.all_channels_earn:
+        every_channel_earns(template)
     cache = work / f"orders-{args.orders}-{args.days:g}d.pickle"
     proc, info = (None, {}) if args.write_only and cache.exists() else start_sandbox(
         args.orders, args.days)  # fmt: skip
