@@ -6158,12 +6158,8 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>PrintOptionsForm</name>
     <message>
         <source>Choose what this document shows; the preview follows. To change its layout, use Advanced (HTML).</source>
-        <extracomment>The message box is a few lines tall: a receipt&apos;s foot, not a letter. A choice or the message was changed by the user (not a load): the preview follows.</extracomment>
+        <extracomment>The message box is three lines tall: a receipt&apos;s foot, not a letter. A choice or the message was changed by the user (not a load): the preview follows.</extracomment>
         <translation>Chọn những gì in trên chứng từ này; bản xem trước cập nhật theo. Muốn đổi bố cục, dùng thẻ Nâng cao (HTML).</translation>
-    </message>
-    <message>
-        <source>Show on the document:</source>
-        <translation>In trên chứng từ:</translation>
     </message>
     <message>
         <source>Shop logo</source>

@@ -144,8 +144,8 @@ def test_a_shops_own_template_keeps_printing_and_takes_the_message(shop_ctx, sam
 def test_receipt_prints_the_phone_spaced_the_points_earned_and_the_chosen_cashier(
     engine, shop_ctx
 ):
-    """A member at the counter reads their phone as the app shows it, the points this
-    sale earned, and (when the shop chooses) who served them."""
+    """A member at the counter reads their phone as the app shows it (on either roll), the
+    points this sale earned, and (when the shop chooses) who served them."""
     (soap,) = make_product(engine, "Xà phòng thảo mộc", [("XP-01", 350_000, 10)])
     (customer,) = make_customers(engine, 1, names=["Nguyễn Thị Hoa"])
     order_id = svc.create_order(shop_ctx, svc.OrderDraft(
@@ -154,8 +154,11 @@ def test_receipt_prints_the_phone_spaced_the_points_earned_and_the_chosen_cashie
     phone, earned = detail.order.buyer_phone, detail.order.points_earned
     assert phone and len(phone) == 10 and earned > 0
     spaced = f"{phone[:4]} {phone[4:7]} {phone[7:]}"
+    for template in ("receipt_80", "receipt_58"):  # the 58 mm roll names the phone too
+        receipt = html(shop_ctx, order_id, template)
+        joined = receipt.replace(':</td><td align="right">', ": ")  # the 80 mm's table
+        assert f"Điện thoại: {spaced}" in joined and phone not in receipt
     receipt = html(shop_ctx, order_id, "receipt_80")
-    assert spaced in receipt and phone not in receipt
     assert "Điểm cộng" in receipt and f">+{earned}<" in receipt
     assert "Thu ngân" not in receipt  # off by default
     assert shop_ctx.actor.name

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.money import format_number
 from primedist.services.stock import MAX_REASON
+from primedist.ui.formatting import signed_number
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
 
@@ -122,7 +123,7 @@ class StockReasonDialog(QDialog):
         lines = []
         for c in self.changes[:MAX_LISTED]:
             name = f"{c.options} · {c.sku}" if c.options else c.sku
-            diff = ("+" if c.new > c.old else "") + _num(c.new - c.old)
+            diff = signed_number(c.new - c.old)  # "−2" as the app's other changes
             lines.append(f"• {name}: {_num(c.old)} → {_num(c.new)} ({diff})")
         if len(self.changes) > MAX_LISTED:
             more = len(self.changes) - MAX_LISTED

@@ -97,7 +97,9 @@ class AuditDetailDialog(QDialog):
                        key=lambda line: line[1] == line[2])  # fmt: skip
         self.table.setRowCount(len(lines))
         for r, (key, before, after) in enumerate(lines):
-            cells = (field_label(key) if key else self.tr("Value"), before, after)
+            name = field_label(key) if key else self.tr("Value")
+            # A cell of its own starts with a capital ("Trạng thái"), unlike in a sentence.
+            cells = (name[:1].upper() + name[1:], before, after)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)

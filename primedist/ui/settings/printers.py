@@ -13,7 +13,6 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -54,7 +53,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.printing import render
 from primedist.ui.printing.actions import OrderPrinter, doc_type_label
 from primedist.ui.printing.jobs import sample_document
-from primedist.ui.settings.print_options import PrintOptionsForm
+from primedist.ui.settings.print_options import PairColumns, PrintOptionsForm
 from primedist.ui.settings.shop import ShopDetailsForm
 
 PREVIEW_DEBOUNCE_MS = 250
@@ -112,8 +111,9 @@ class PrintersSettings(QWidget):
         outer.setSpacing(8)
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
-        outer.addWidget(self.title)
-        top = QHBoxLayout()
+        top = QHBoxLayout()  # the document beside the title: one row less above the Options
+        top.addWidget(self.title)
+        top.addSpacing(24)
         self.doc_caption = QLabel()
         self.doc_type = QComboBox()
         self.doc_type.setObjectName("docType")
@@ -140,7 +140,8 @@ class PrintersSettings(QWidget):
         split.addWidget(self._build_preview())
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([760, PREVIEW_SHOWN_PX + 40])
+        # The form gets the room for two fields a row on a 1366 px laptop; the preview the rest.
+        split.setSizes([800, PREVIEW_SHOWN_PX])
         outer.addWidget(split, 1)
         self.message = QLabel()
         self.message.setObjectName("muted")
@@ -149,7 +150,7 @@ class PrintersSettings(QWidget):
 
     def _build_printer(self) -> QGroupBox:
         self.printer_box = QGroupBox()
-        form = QFormLayout(self.printer_box)
+        layout = QVBoxLayout(self.printer_box)
         self.template = QComboBox()
         self.template.setObjectName("template")
         self.template.currentIndexChanged.connect(self._on_template_changed)
@@ -206,13 +207,17 @@ class PrintersSettings(QWidget):
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
         self.form_labels = [QLabel() for _ in range(4)]
-        form.addRow(self.form_labels[0], self.template)
-        form.addRow(self.form_labels[1], self.paper)
-        form.addRow(self.form_labels[2], self.kind)
-        form.addRow(self.form_labels[3], self.where)
-        for box in (self.show_preview, self.cut, self.drawer):
-            form.addRow("", box)
-        form.addRow(buttons)
+        for label, field in zip(self.form_labels, (self.template, self.paper, self.kind,
+                                                   self.where), strict=True):  # fmt: skip
+            label.setBuddy(field)
+        # Two fields a row when they fit (template | paper, type | printer): the Options
+        # under this box then show whole on a 1366×768 laptop.
+        self.printer_fields = PairColumns([
+            *zip(self.form_labels, (self.template, self.paper, self.kind, self.where),
+                 strict=True),
+            (None, self.show_preview), (None, self.cut), (None, self.drawer)])  # fmt: skip
+        layout.addWidget(self.printer_fields)
+        layout.addLayout(buttons)
         return self.printer_box
 
     def _build_template(self) -> QGroupBox:
@@ -272,14 +277,14 @@ class PrintersSettings(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         self.preview_caption = QLabel()
+        self.preview_caption.setWordWrap(True)  # not what holds a 1024 px window wider
         self.preview_lang = QComboBox()
         self.preview_lang.setObjectName("previewLanguage")
         self.preview_lang.addItem("Tiếng Việt", "vi")
         self.preview_lang.addItem("English", "en")
         self.preview_lang.setCurrentIndex(1 if current_language() == "en" else 0)
         self.preview_lang.currentIndexChanged.connect(lambda _i: self.update_preview())
-        row.addWidget(self.preview_caption)
-        row.addStretch(1)
+        row.addWidget(self.preview_caption, 1)  # all the room: one line when there is
         row.addWidget(self.preview_lang)
         layout.addLayout(row)
         self.preview = QLabel()
@@ -759,3 +764,12 @@ class PrintersSettings(QWidget):
     def _say(self, text: str) -> None:
         if shiboken6.isValid(self):
             self.message.setText(text)
+            if text:  # under the fold on a laptop: the page scrolls to it once laid out
+                QTimer.singleShot(0, self._show_message)
+
+    def _show_message(self) -> None:
+        holder = self.parentWidget() if shiboken6.isValid(self) else None
+        while holder is not None and not isinstance(holder, QScrollArea):
+            holder = holder.parentWidget()
+        if holder is not None:
+            holder.ensureWidgetVisible(self.message, 0, 8)

@@ -76,7 +76,7 @@ def test_a_stock_changed_asks_a_reason_and_the_movement_carries_it(
     qtbot.waitUntil(asked.isVisible, timeout=WAIT_MS)
     assert asked.headline.text() == "New stock on 2 variant(s):"
     assert asked.listing.text().splitlines() == [
-        "• Xám / S · ASM-Xám-S: 5 → 3 (-2)", "• Xám / M · ASM-Xám-M: 0 → 10 (+10)"]  # fmt: skip
+        "• Xám / S · ASM-Xám-S: 5 → 3 (−2)", "• Xám / M · ASM-Xám-M: 0 → 10 (+10)"]  # fmt: skip
     # A reason is chosen, never assumed; the same choices as Stock movement's.
     assert asked.reason_box.currentText() == "" and not asked.save.isEnabled()
     assert asked.reason_box.itemText(0) == "Stock-take count"

@@ -54,6 +54,7 @@ def test_records_show_by_name_and_a_double_click_shows_before_and_after(
         name = next(k for k, (b, a) in lines.items() if b == "Nguyễn Thị Hoa")
         assert lines[name] == ("Nguyễn Thị Hoa", "Nguyễn Thị Hoà")
         assert ("—", "Khách sỉ") in lines.values()
+        assert all(field[:1].isupper() for field in lines)  # "Ghi chú", not "ghi chú"
         shown = [w.text() for w in dialog.values]
         assert f"khách hàng: Nguyễn Thị Hoà ({code})" in shown
         dialog.close()
