@@ -51,6 +51,9 @@ class ExchangeDraft:
     credit: int | None = None
     #: Order line ids whose returned units stay off the shelf (defective).
     not_restocked: Collection[int] = ()
+    #: {order line id: how many of its returned units go back on sale}; the rest are
+    #: written off (a line left out: all back, unless in `not_restocked`).
+    back_to_stock: Mapping[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,9 @@ def _coming_back(
             problem(msg("{item}: between 0 and {left} can be returned.",
                         item=(line.sku or line.product_name) if line else str(line_id),
                         left=left), "quantity")  # fmt: skip
+    restock = order_svc.back_to_stock_problem(by_id, wanted, draft.back_to_stock or {})
+    if restock is not None:  # else the quote's trial return would raise it
+        problem(restock, "back_to_stock")
     refundable = order.total - order.refunded_amount
     paid = order_svc.paid_towards_in(session, order)
     suggested = order_svc.suggested_refund(order, lines, wanted, paid=paid)
@@ -249,7 +255,7 @@ def _return(
     _result, refunds = order_svc.return_in(
         session, ctx, draft.order_id, draft.returned, reason=draft.reason,
         refund_amount=back.credit, now=now, method=draft.sale.payment_method, exchange=True,
-        not_restocked=draft.not_restocked,
+        not_restocked=draft.not_restocked, back_to_stock=draft.back_to_stock,
     )  # fmt: skip
     return refunds
 

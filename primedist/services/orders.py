@@ -1246,19 +1246,22 @@ def return_order(
     source: str = "user",
     method: PaymentMethod | None = None,
     not_restocked: Collection[int] = (),
+    back_to_stock: Mapping[int, int] | None = None,
 ) -> ReturnResult:
     """Return some or all items of a completed order: refund recorded, items restocked,
     history and customer statistics updated. `quantities` = {order line id: qty};
     `source`: who the history rows say did it (`carrier`: the parcel came back); `method`:
     how the money goes back when not the way it was paid (cash at the counter for a
-    transfer sale: End of day takes it out of the drawer); `not_restocked`: the line ids
-    whose returned units stay off the shelf (defective)."""
+    transfer sale: End of day takes it out of the drawer); `back_to_stock`: {order line
+    id: how many of its returned units go back on sale}, the rest written off (a line left
+    out: all of them); `not_restocked`: line ids none of whose units go back (as 0 there)."""
     ctx.require(Module.ORDERS)
     with ctx.uow(write=True) as session:
         result, _refunds = return_in(session, ctx, order_id, quantities, reason=reason,
                                      refund_amount=refund_amount, now=ctx.clock.now(),
                                      method=method, source=source,
-                                     not_restocked=not_restocked)  # fmt: skip
+                                     not_restocked=not_restocked,
+                                     back_to_stock=back_to_stock)  # fmt: skip
     return result
 
 
@@ -1266,11 +1269,13 @@ def return_in(
     session: Session, ctx: ServiceContext, order_id: int, quantities: Mapping[int, int], *,
     reason: str, refund_amount: int | None, now: datetime, method: PaymentMethod | None = None,
     source: str = "user", exchange: bool = False, not_restocked: Collection[int] = (),
+    back_to_stock: Mapping[int, int] | None = None,
 ) -> tuple[ReturnResult, list[OrderRefund]]:  # fmt: skip
     """`return_order` inside the caller's transaction; `method`: how the money goes back
     when not the order's own way (an exchange; `refund_parts` for a sale on account);
     `exchange`: the items come back in an exchange (the history says a credit, not a refund);
-    `not_restocked`: line ids whose units come back but are written off (on hand as before).
+    `back_to_stock` / `not_restocked`: how many of a line's units go back on sale, the
+    others coming back but written off (on hand as before for them).
     Returns the result and the refund rows."""
     # A service's own reason (a Message) stays one: the audit log words it for the reader.
     reason = reason if isinstance(reason, Message) else clean_line(reason)
@@ -1314,9 +1319,10 @@ def return_in(
             ),
             field="refund_amount",
         )
-    # Only stock-tracked lines: a line without a product of its own has no stock to keep.
-    kept = {line_id: qty for line_id, qty in wanted.items()
-            if line_id in not_restocked and by_id[line_id].variant_id is not None}  # fmt: skip
+    problem = back_to_stock_problem(by_id, wanted, back_to_stock or {})
+    if problem is not None:
+        raise ValidationError(problem, field="back_to_stock")
+    kept = written_off(by_id, wanted, back_to_stock or {}, not_restocked)
     for line_id, qty in wanted.items():
         line = by_id[line_id]
         line.returned_quantity += qty
@@ -1325,12 +1331,12 @@ def return_in(
             note = f"{order.external_id}: {reason}"[:255]
             move_stock(ctx, session, line.variant_id, StockMoveKind.RETURN, quantity=qty,
                        order_id=order.id, reason=note)  # fmt: skip
-            if line_id in kept:
+            if kept.get(line_id):
                 # Back from the customer, then written off: the history shows both, and
                 # the marketplace push (coalesced) carries only the restocked units.
                 off = note[: 255 - len(NOT_RESTOCKED)] + NOT_RESTOCKED
                 move_stock(ctx, session, line.variant_id, StockMoveKind.STOCK_OUT,
-                           quantity=-qty, order_id=order.id, reason=off)  # fmt: skip
+                           quantity=-kept[line_id], order_id=order.id, reason=off)  # fmt: skip
     parts = refund_parts(session, order, refund, method)
     order.refunded_amount += refund
     rows = [
@@ -1365,6 +1371,40 @@ def return_in(
               summary=msg("{order}: {note}", order=order.external_id, note=note),
               after=after)  # fmt: skip
     return ReturnResult(refund, to, items, given_back, given_back_method, kept_out), rows
+
+
+def back_to_stock_problem(
+    lines: Mapping[int | None, OrderLine], wanted: Mapping[int, int],
+    back_to_stock: Mapping[int, int],
+) -> Message | None:  # fmt: skip
+    """Why `back_to_stock` ({order line id: units back on sale}) does not fit the quantities
+    returned (`wanted`), naming the line; None when it does."""
+    for line_id, back in back_to_stock.items():
+        line = lines.get(line_id)
+        returned = wanted.get(line_id, 0)
+        if line is not None and 0 <= back <= returned:
+            continue
+        return msg("{item}: between 0 and {returned} can go back to stock (the quantity "
+                   "returned).", item=(line.sku or line.product_name) if line else str(line_id),
+                   returned=returned)  # fmt: skip
+    return None
+
+
+def written_off(
+    lines: Mapping[int | None, OrderLine], wanted: Mapping[int, int],
+    back_to_stock: Mapping[int, int], not_restocked: Collection[int] = (),
+) -> dict[int, int]:  # fmt: skip
+    """{order line id: returned units written off} for the lines with some: what is not in
+    `back_to_stock` (a line left out: none, or all of it when in `not_restocked`). Only
+    stock-tracked lines: a line without a product of its own has no stock to keep."""
+    kept: dict[int, int] = {}
+    for line_id, qty in wanted.items():
+        if lines[line_id].variant_id is None:
+            continue
+        back = back_to_stock.get(line_id, 0 if line_id in not_restocked else qty)
+        if qty - back > 0:
+            kept[line_id] = qty - back
+    return kept
 
 
 def _return_note(

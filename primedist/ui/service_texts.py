@@ -987,6 +987,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{item} appears twice (rows {seen} and {number}): each unit has its own item id"),
     QT_TRANSLATE_NOOP("service", "{item} is also on order {order} (row {seen}): each unit has its own item id"),
     QT_TRANSLATE_NOOP("service", "{item}: between 0 and {left} can be returned."),
+    QT_TRANSLATE_NOOP("service", "{item}: between 0 and {returned} can go back to stock (the quantity returned)."),
     QT_TRANSLATE_NOOP("service", "{kept} variants kept the price they were given by hand since."),
     QT_TRANSLATE_NOOP("service", "{length} products are named {name}: give the rows the SKU of an existing variant, or rename one of the products in the app"),
     QT_TRANSLATE_NOOP("service", "{level} {sku}: removed"),

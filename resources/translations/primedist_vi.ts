@@ -7610,7 +7610,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>ReturnDialog</name>
     <message>
         <source>Exchange items of order %1</source>
-        <extracomment>Columns of the lines table: the spin boxes, then the &quot;back to stock&quot; ticks. The table shows this many lines at most without scrolling (the dialog grows to fit). How a counter sale&apos;s refund can go back (not COD nor on account: those are no money handed over at the counter). What the returned items are worth to the customer (the refund). {order line id: quantity coming back}. Order line ids whose units stay off the shelf (defective). Exchange mode, once OK worked: what comes back (the sale screen does the rest). Order line id → its &quot;Return qty&quot; spin box. Order line id → its &quot;Back to stock&quot; tick; the ids ticked or unticked by hand (the others follow the reason: a defective item is not put back on sale). What the service did, once OK worked.</extracomment>
+        <extracomment>Columns of the lines table: the quantities returned, then how many go back to stock. The spin box columns&apos; widths (the box and a little air around it); Back to stock&apos;s a little narrower, leaving the product names room at the dialog&apos;s smallest. The table shows this many lines at most without scrolling (the dialog grows to fit). How a counter sale&apos;s refund can go back (not COD nor on account: those are no money handed over at the counter). What the returned items are worth to the customer (the refund). {order line id: quantity coming back}. {order line id: how many of its returned units go back on sale} (the rest are written off; a line left out: all of them back). Exchange mode, once OK worked: what comes back (the sale screen does the rest). Order line id → its &quot;Return qty&quot; spin box. Order line id → its &quot;Back to stock&quot; spin box (stock-tracked lines only); the ids set by hand (the others follow the quantity returned and the reason: a defective item is not put back on sale). The restock boxes are being set by the dialog, not by the user. What the service did, once OK worked.</extracomment>
         <translation>Đổi hàng của đơn %1</translation>
     </message>
     <message>
@@ -7620,10 +7620,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Return items of order %1</source>
         <translation>Trả hàng của đơn %1</translation>
-    </message>
-    <message>
-        <source>Items ticked Back to stock can be sold again; untick those that cannot (defective). The refund is recorded on the order. When every item is back the order becomes Returned.</source>
-        <translation>Hàng được tích “Nhập lại kho” sẽ bán lại được; bỏ tích hàng không bán lại được (hàng lỗi). Tiền hoàn được ghi vào đơn. Khi trả hết hàng, đơn chuyển sang “Đã trả hàng”.</translation>
     </message>
     <message>
         <source>Items</source>
@@ -7658,8 +7654,12 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Nhập lại kho</translation>
     </message>
     <message>
-        <source>Untick for goods that cannot be sold again: they are written off, not put back in stock.</source>
-        <translation>Bỏ tích với hàng không bán lại được: hàng được xuất hủy, không nhập lại kho.</translation>
+        <source>Back to stock: how many of the items returned can be sold again; the others (defective) are written off. The refund is recorded on the order. When every item is back the order becomes Returned.</source>
+        <translation>“Nhập lại kho”: số hàng trả về còn bán lại được; số còn lại (hàng lỗi) được xuất hủy. Tiền hoàn được ghi vào đơn. Khi trả hết hàng, đơn chuyển sang “Đã trả hàng”.</translation>
+    </message>
+    <message>
+        <source>How many of the items returned can be sold again; the others are written off, not put back in stock.</source>
+        <translation>Số hàng trả về còn bán lại được; số còn lại được xuất hủy, không nhập lại kho.</translation>
     </message>
     <message>
         <source>&amp;Reason</source>
@@ -18383,6 +18383,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>{item}: between 0 and {left} can be returned.</source>
         <translation>{item}: chỉ trả được từ 0 đến {left}.</translation>
+    </message>
+    <message>
+        <source>{item}: between 0 and {returned} can go back to stock (the quantity returned).</source>
+        <translation>{item}: chỉ nhập lại kho được từ 0 đến {returned} (số lượng trả về).</translation>
     </message>
     <message>
         <source>{kept} variants kept the price they were given by hand since.</source>

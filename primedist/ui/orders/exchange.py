@@ -95,7 +95,7 @@ class ExchangeSaleDialog(SaleDialog):
     def _exchange(self, draft: OrderDraft) -> ExchangeDraft:
         start = self.start
         return ExchangeDraft(start.order_id, start.returned, start.reason, draft, start.credit,
-                             start.not_restocked)  # fmt: skip
+                             back_to_stock=start.back_to_stock)  # fmt: skip
 
     def _price(self, draft: OrderDraft) -> Quote:
         priced = quote_exchange(self.ctx, self._exchange(draft))

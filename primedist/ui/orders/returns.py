@@ -13,7 +13,6 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -47,9 +46,12 @@ from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
-#: Columns of the lines table: the spin boxes, then the "back to stock" ticks.
+#: Columns of the lines table: the quantities returned, then how many go back to stock.
 QTY_COLUMN = 4
 STOCK_COLUMN = 5
+#: The spin box columns' widths (the box and a little air around it); Back to stock's
+#: a little narrower, leaving the product names room at the dialog's smallest.
+COLUMN_WIDTHS = {QTY_COLUMN: 130, STOCK_COLUMN: 116}
 #: The table shows this many lines at most without scrolling (the dialog grows to fit).
 ROWS_SHOWN = 6
 ROW_HEIGHT = 38
@@ -71,8 +73,9 @@ class ExchangeStart:
     credit: int
     #: {order line id: quantity coming back}.
     returned: dict[int, int] = field(default_factory=dict)
-    #: Order line ids whose units stay off the shelf (defective).
-    not_restocked: frozenset[int] = frozenset()
+    #: {order line id: how many of its returned units go back on sale} (the rest are
+    #: written off; a line left out: all of them back).
+    back_to_stock: dict[int, int] = field(default_factory=dict)
 
 
 def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:
@@ -103,11 +106,14 @@ class ReturnDialog(QDialog):
         self.lines = detail.lines
         #: Order line id → its "Return qty" spin box.
         self.spins: dict[int, QSpinBox] = {}
-        #: Order line id → its "Back to stock" tick; the ids ticked or unticked by hand
-        #: (the others follow the reason: a defective item is not put back on sale).
-        self.restock: dict[int, QCheckBox] = {}
+        #: Order line id → its "Back to stock" spin box (stock-tracked lines only); the
+        #: ids set by hand (the others follow the quantity returned and the reason: a
+        #: defective item is not put back on sale).
+        self.restock: dict[int, QSpinBox] = {}
         self._restock_by_hand: set[int] = set()
-        self._keep_ticks = False
+        self._keep_restock = False
+        #: The restock boxes are being set by the dialog, not by the user.
+        self._setting_restock = False
         #: What the service did, once OK worked.
         self.outcome: ReturnResult | None = None
         self._refund_by_hand = False
@@ -159,7 +165,7 @@ class ReturnDialog(QDialog):
     def _build_table(self) -> QTableWidget:
         table = QTableWidget(len(self.lines), STOCK_COLUMN + 1)
         table.setObjectName("returnLines")
-        align_headers(table, right=(2, 3, QTY_COLUMN))
+        align_headers(table, right=(2, 3, QTY_COLUMN, STOCK_COLUMN))
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -180,8 +186,9 @@ class ReturnDialog(QDialog):
             table.setItem(row, 3, _cell(self._sold_text(line), right=True))
             table.setCellWidget(row, QTY_COLUMN, self._spin_cell(line))
             table.setCellWidget(row, STOCK_COLUMN, self._restock_cell(line))
-        header.setSectionResizeMode(QTY_COLUMN, QHeaderView.ResizeMode.Fixed)
-        table.setColumnWidth(QTY_COLUMN, 130)
+        for column, width in COLUMN_WIDTHS.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            table.setColumnWidth(column, width)
         # Every line shown up to ROWS_SHOWN (a scroll bar beyond): the header, the rows
         # and the frame.
         rows_shown = min(max(len(self.lines), 2), ROWS_SHOWN)
@@ -204,23 +211,30 @@ class ReturnDialog(QDialog):
         spin.setEnabled(_left(line) > 0)
         spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         spin.setMinimumWidth(90)
-        spin.valueChanged.connect(lambda _v: self._update())
-        self.spins[line.id or 0] = spin
+        line_id = line.id or 0
+        spin.valueChanged.connect(lambda _v: self._quantity_changed(line_id))
+        self.spins[line_id] = spin
         return spin
 
     def _restock_cell(self, line: OrderLine) -> QWidget:
-        """The line's "Back to stock" tick, centred; off for a line without stock (no
-        product of its own) or nothing left to return."""
+        """The line's "Back to stock" box: how many of the units returned go back on sale
+        (0 to the quantity returned); a dash for a line without stock (no product of its
+        own), whose units have no shelf to go back to."""
         cell = QWidget()
         layout = QHBoxLayout(cell)
-        layout.setContentsMargins(0, 0, 0, 0)
-        box = QCheckBox()
+        layout.setContentsMargins(8, 3, 8, 3)
+        box = QSpinBox()
         box.setObjectName("backToStock")
-        box.setChecked(line.variant_id is not None)
-        box.setEnabled(line.variant_id is not None and _left(line) > 0)
+        box.setAlignment(Qt.AlignmentFlag.AlignRight)
+        box.setMinimumWidth(90)
+        box.setRange(0, 0)
+        box.setEnabled(False)
+        layout.addWidget(box)
+        if line.variant_id is None:
+            box.setSpecialValueText("—")
+            return cell
         line_id = line.id or 0
-        box.clicked.connect(lambda _on: self._restock_by_hand.add(line_id))
-        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignCenter)
+        box.valueChanged.connect(lambda _v: self._restock_edited(line_id))
         self.restock[line_id] = box
         return cell
 
@@ -295,8 +309,10 @@ class ReturnDialog(QDialog):
         return self.buttons
 
     def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [self.everything_button, *self.spins.values()]
-        chain += [box for box in self.restock.values() if box.isEnabled()]
+        # Line by line: how many come back, then how many of them go back on sale.
+        chain: list[QWidget] = [self.everything_button]
+        for line_id, spin in self.spins.items():
+            chain += [spin] + ([self.restock[line_id]] if line_id in self.restock else [])
         chain += [self.reason, self.refund]
         chain += [self.refund_way] if self.refund_way.count() else []
         chain += [self.ok, self.cancel]
@@ -338,9 +354,9 @@ class ReturnDialog(QDialog):
         else:
             title = self.tr("Return items of order %1")
             intro = self.tr(
-                "Items ticked Back to stock can be sold again; untick those that cannot "
-                "(defective). The refund is recorded on the order. When every item is back "
-                "the order becomes Returned."
+                "Back to stock: how many of the items returned can be sold again; the others "
+                "(defective) are written off. The refund is recorded on the order. When every "
+                "item is back the order becomes Returned."
             )
         self.setWindowTitle(title.replace("%1", number))
         self.title.setText(title.replace("%1", number))
@@ -352,8 +368,8 @@ class ReturnDialog(QDialog):
              self.tr("Return qty"), self.tr("Back to stock")]
         )  # fmt: skip
         for box in self.restock.values():
-            box.setToolTip(self.tr("Untick for goods that cannot be sold again: they are "
-                                   "written off, not put back in stock."))  # fmt: skip
+            box.setToolTip(self.tr("How many of the items returned can be sold again; the "
+                                   "others are written off, not put back in stock."))  # fmt: skip
         for row, line in enumerate(self.lines):
             item = self.table.item(row, 3)
             if item is not None:
@@ -374,12 +390,12 @@ class ReturnDialog(QDialog):
         reasons = ["", self.tr("Defective"), self.tr("Wrong item"),
                    self.tr("Customer changed their mind")]  # fmt: skip
         typed = self.reason.currentText()
-        # The ticks stay as they are: the reason kept is in the language it was typed in.
-        self._keep_ticks = True
+        # Back to stock stays as it is: the reason kept is in the language it was typed in.
+        self._keep_restock = True
         for i, text in enumerate(reasons):
             self.reason.setItemText(i, text)
         self.reason.setEditText(typed)
-        self._keep_ticks = False
+        self._keep_restock = False
         edit = self.reason.lineEdit()
         if edit is not None:
             edit.setPlaceholderText(self.tr("Choose or type why the items come back"))
@@ -438,22 +454,44 @@ class ReturnDialog(QDialog):
         refund = min(max(refund, 0), self.max_refund())
         return points_taken_back(self.order, self.lines, self.quantities(), refund)
 
-    def not_restocked(self) -> frozenset[int]:
-        """The line ids returned but kept off the shelf (their tick off)."""
-        return frozenset(line_id for line_id in self.quantities()
-                         if self.restock[line_id].isEnabled()
-                         and not self.restock[line_id].isChecked())  # fmt: skip
+    def back_to_stock(self) -> dict[int, int]:
+        """{order line id: units going back on sale} for the stock-tracked lines returned
+        (the rest of their units are written off)."""
+        return {line_id: self.restock[line_id].value()
+                for line_id in self.quantities() if line_id in self.restock}  # fmt: skip
 
     def is_defective(self) -> bool:
         """The reason is the list's "Defective" (typed or chosen)."""
         return self.reason_text().casefold() == self.tr("Defective").casefold()
 
+    def _quantity_changed(self, line_id: int) -> None:
+        self._follow(line_id)
+        self._update()
+
+    def _follow(self, line_id: int) -> None:
+        """The line's Back to stock as the quantity returned allows (never more), and when
+        not set by hand as the reason says: all of it, none of a defective item."""
+        box = self.restock.get(line_id)
+        if box is None:
+            return
+        returned = self.spins[line_id].value()
+        self._setting_restock = True
+        box.setMaximum(returned)  # clamps a value set by hand above it
+        if line_id not in self._restock_by_hand:
+            box.setValue(0 if self.is_defective() else returned)
+        box.setEnabled(returned > 0)
+        self._setting_restock = False
+
+    def _restock_edited(self, line_id: int) -> None:
+        if not self._setting_restock:
+            self._restock_by_hand.add(line_id)
+            self._update()
+
     def _reason_changed(self) -> None:
-        """The ticks not set by hand follow the reason: a defective item stays off sale."""
-        back = not self.is_defective()
-        for line_id, box in self.restock.items():
-            if box.isEnabled() and line_id not in self._restock_by_hand and not self._keep_ticks:
-                box.setChecked(back)
+        """Back to stock not set by hand follows the reason: a defective item stays off sale."""
+        if not self._keep_restock:
+            for line_id in self.restock:
+                self._follow(line_id)
         self._update()
 
     def return_everything(self) -> None:
@@ -522,11 +560,11 @@ class ReturnDialog(QDialog):
             return
         quantities, reason = self.quantities(), self.reason_text()
         order_id, method = self.order.id or 0, self.refund_method()
-        kept = self.not_restocked()
+        back = self.back_to_stock()
         if self.exchange:
             self.exchange_start = ExchangeStart(order_id, self.order.external_id,
                                                 self.order.customer_id, reason, amount,
-                                                quantities, kept)  # fmt: skip
+                                                quantities, back)  # fmt: skip
             self.accept()
             return
         self._busy = True
@@ -535,7 +573,7 @@ class ReturnDialog(QDialog):
         def work(_job: object) -> ReturnResult:
             return return_order(self.ctx, order_id, quantities, reason=reason,
                                 refund_amount=amount, method=method,
-                                not_restocked=kept)  # fmt: skip
+                                back_to_stock=back)  # fmt: skip
 
         Op(self, work, engine=self.ctx.engine, title=self.tr("Returning items")).success(
             self._done

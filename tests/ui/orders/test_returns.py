@@ -182,8 +182,8 @@ def test_everything_refunded_already_allows_only_a_zero_refund(
 def test_a_return_made_with_the_keyboard_only(
     qtbot, engine: Engine, owner_ctx: ServiceContext, sale_id: int
 ) -> None:
-    """Tab order: quantities → back-to-stock ticks → reason → refund → refund by (a counter
-    sale) → OK; Enter on OK returns."""
+    """Tab order: line by line the quantity, then how many go back to stock → reason →
+    refund → refund by (a counter sale) → OK; Enter on OK returns."""
     dialog = open_returns(qtbot, owner_ctx, sale_id)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
@@ -194,12 +194,12 @@ def test_a_return_made_with_the_keyboard_only(
         qtbot.keyClick(QApplication.focusWidget(), key)
         return QApplication.focusWidget()
 
+    back_a, back_b = dialog.restock.values()
     press(Qt.Key.Key_Up)
+    assert press(Qt.Key.Key_Tab) is back_a and back_a.value() == 1
     assert press(Qt.Key.Key_Tab) is spin_b
     press(Qt.Key.Key_Up)
-    tick_a, tick_b = dialog.restock.values()
-    assert press(Qt.Key.Key_Tab) is tick_a
-    assert press(Qt.Key.Key_Tab) is tick_b
+    assert press(Qt.Key.Key_Tab) is back_b
     assert press(Qt.Key.Key_Tab) in (dialog.reason, dialog.reason.lineEdit())
     qtbot.keyClicks(QApplication.focusWidget(), "Sai mau")
     assert press(Qt.Key.Key_Tab) is dialog.refund
