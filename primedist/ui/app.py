@@ -37,6 +37,7 @@ from primedist.ui.main_window import MainWindow
 from primedist.ui.messages import error_text
 from primedist.ui.ui_thread_gc import collect_on_ui_thread
 from primedist.ui.welcome import WelcomeWindow
+from primedist.ui.wheel_guard import install_wheel_guard
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("primedist")
     collect_on_ui_thread(app)  # a GC pass on a worker thread would delete QObjects there
+    install_wheel_guard(app)  # scrolling a page never changes a box under the pointer
     return app
 
 

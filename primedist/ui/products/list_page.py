@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     QSize,
     Qt,
     QTimer,
@@ -29,12 +30,16 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QMessageBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -106,8 +111,9 @@ HIDDEN_COLUMNS = (
 VIEW_WIDTHS = {"name": 190, "skus": 130, "shops": 165}
 #: A price cell's room beside its text: the style sheet's padding and the style's margins.
 PRICE_ROOM = 28
-#: The gap beside a Price cell's clock (a scheduled change coming).
-ICON_GAP = 8
+#: The gap beside a Price cell's clock (a scheduled change coming), and the clock's size.
+ICON_GAP = 4
+CLOCK_SIZE = 16
 #: The widest the Stock column grows in the low-stock view (naming the low variants).
 LOW_STOCK_WIDTH = 300
 #: In the low-stock view these follow the product's name (what is low, what is coming):
@@ -463,6 +469,45 @@ class ProductsTableModel(SqlTableModel):
 # --------------------------------------------------------------------------- filters
 
 
+class ClockBesidePrice(QStyledItemDelegate):
+    """A Price cell's clock (a scheduled change coming) drawn just before the price, not
+    at the cell's far left, a column's width away from the right-aligned number it is
+    about. The prices stay lined up on the right, with or without a clock."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        clock = self.clock_rect(opt)
+        if clock is None:
+            super().paint(painter, option, index)
+            return
+        icon = QIcon(opt.icon)  # a copy: `opt.icon` is the option's own, cleared next
+        opt.icon = QIcon()  # the style would draw it at the cell's left
+        opt.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        icon.paint(painter, clock, Qt.AlignmentFlag.AlignCenter,
+                   QIcon.Mode.Selected if selected else QIcon.Mode.Normal)  # fmt: skip
+
+    def clock_rect(self, opt: QStyleOptionViewItem) -> QRect | None:
+        """Where the clock goes in a cell initialised by initStyleOption: ICON_GAP before
+        the text as the style draws it (None: no clock)."""
+        if not opt.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration:
+            return None
+        plain = QStyleOptionViewItem(opt)
+        plain.icon = QIcon()
+        plain.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, plain, opt.widget)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, opt.widget) + 1
+        width = opt.fontMetrics.horizontalAdvance(opt.text)
+        text_left = max(text.left() + margin, text.right() - margin - width + 1)
+        left = max(opt.rect.left(), text_left - ICON_GAP - CLOCK_SIZE)
+        top = opt.rect.top() + (opt.rect.height() - CLOCK_SIZE) // 2
+        return QRect(left, top, CLOCK_SIZE, CLOCK_SIZE)
+
+
 class FilterDialog(list_tools.FilterDialog):
     """Edits one kind of filter (shop, price, discount, stock, status, category);
     `updated` holds the new filter once accepted."""
@@ -712,6 +757,8 @@ class ProductListPage(FilteredListPage):
             view, self.model, hidden=HIDDEN_COLUMNS, widths=VIEW_WIDTHS,
             icon_size=QSize(96, THUMB), row_height=THUMB + 8, stretch="name",
         )  # fmt: skip
+        self.price_delegate = ClockBesidePrice(view)
+        view.setItemDelegateForColumn(self.model.col["price"], self.price_delegate)
         view.activated.connect(self._on_activated)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._show_context_menu)
@@ -754,7 +801,7 @@ class ProductListPage(FilteredListPage):
         last = view.rowAt(view.viewport().height() - 1)
         last = min(model.rowCount() - 1 if last < 0 else last, first + MEASURED_ROWS)
         metrics, header = view.fontMetrics(), view.horizontalHeader()
-        clock = view.iconSize().width() + ICON_GAP  # drawn at the thumbnails' size
+        clock = CLOCK_SIZE + ICON_GAP
         for key in ("price", "discount_price"):
             column = model.col[key]
             # A Price cell with a coming change has its clock beside the text.

@@ -83,6 +83,8 @@ class PrintersSettings(QWidget):
         self.printer.printed.connect(self._say)
         self.printer.failed.connect(self._say)
         self.preview_image: QPixmap | None = None
+        #: The sample document the preview shows (None before the first one).
+        self.preview_document: Document | None = None
         self.error = ""
         self._loading = False
         #: The template in the editor, its text as stored, and the document type shown:
@@ -307,7 +309,19 @@ class PrintersSettings(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+            self._follow_language()
         super().changeEvent(event)
+
+    def _follow_language(self) -> None:
+        """The preview in the language the app was just switched to (it was drawn in the
+        one the page opened in), redrawn at once."""
+        lang = "en" if current_language() == "en" else "vi"
+        blocked = self.preview_lang.blockSignals(True)  # one redraw, below
+        try:
+            self.preview_lang.setCurrentIndex(self.preview_lang.findData(lang))
+        finally:
+            self.preview_lang.blockSignals(blocked)
+        self.update_preview()  # also the Options' default message, in the new language
 
     def _retranslate(self) -> None:
         self.title.setText(self.tr("Printers & templates"))
@@ -686,6 +700,7 @@ class PrintersSettings(QWidget):
             return
         self.error = ""
         self.error_label.setText("")
+        self.preview_document = document
         spec = PAPERS[document.paper]
         image = render.to_image(document, spec.dots or PAGE_PREVIEW_PX)
         self.preview_image = QPixmap.fromImage(image)
