@@ -1,6 +1,7 @@
 """Orders-tab benchmarks on the 1,000,000-order demo shop. Prints medians.
 
     .venv/bin/python benchmarks/bench_orders.py [--data-dir bench-data/1m] [--runs 7]
+        [--only-drill-down]
 
 Uses the data dir of bench_foundation.py (built there, or here when missing: `primedist
 demo --orders 1000000 --customers 100000`), migrated to the current schema. Measures:
@@ -9,6 +10,10 @@ demo --orders 1000000 --customers 100000`), migrated to the current schema. Meas
   2. status-tab counts for a filter (daily summary, or one GROUP BY);         target ≤ 100 ms
   3. search-as-you-type: each keystroke's first page through SqlTableModel;     no freeze
      (performance-limits.md T7: <= 50 ms per keystroke)
+  5. Analytics' drill-down chips (province, carrier, product; each alone, province +
+     carrier, and with the "counted in revenue" chip the drill-down adds) with the date
+     chip removed: the status-tab counts and the first page (100 rows) by the default
+     sort (newest first);                      target as 1. and 2.: page ≤ 20 ms, counts ≤ 100 ms
   4. saving a 3-line counter sale for a customer with orders (create_order);    target ≤ 100 ms
      and an exchange of one item of such a sale for another (exchange_order: the return
      and the new sale in one transaction);                                      target ≤ 100 ms
@@ -158,6 +163,50 @@ def bench_counts(engine: sa.Engine, shops: list[int], runs: int) -> None:
     print(f"  => worst median count: {worst:.2f} ms")
 
 
+def drill_filters(conn: sa.Connection) -> dict[str, OrderFilter]:
+    """The drill-down chips with the data's own values: the busiest and the rarest
+    province, the busiest carrier, the product in most orders and a typical one."""
+
+    def first(sql: str) -> str:
+        return str(conn.execute(sa.text(sql)).scalars().first())
+
+    by = "FROM report_order_days WHERE {0} <> '' GROUP BY {0} ORDER BY count(*)"
+    province = first(f"SELECT province {by.format('province')} DESC")
+    rare = first(f"SELECT province {by.format('province')}")
+    carrier = first(f"SELECT carrier {by.format('carrier')} DESC")
+    per_product = (
+        "SELECT v.product_id FROM order_lines l JOIN variants v ON v.id = l.variant_id "
+        "GROUP BY v.product_id ORDER BY count(*) DESC"
+    )
+    products = [int(p) for p in conn.execute(sa.text(per_product)).scalars()]
+    big, typical = products[0], products[len(products) // 2]
+    return {
+        f"province {province}": OrderFilter(province=province),
+        f"province {rare} (rarest)": OrderFilter(province=rare),
+        f"carrier {carrier}": OrderFilter(carriers=(carrier,)),
+        f"product #{big} (most orders)": OrderFilter(product_id=big),
+        f"product #{typical} (median)": OrderFilter(product_id=typical),
+        f"province {province} + {carrier}": OrderFilter(province=province, carriers=(carrier,)),
+        f"counted + province {province}": OrderFilter(counted_only=True, province=province),
+        f"counted + product #{typical}": OrderFilter(counted_only=True, product_id=typical),
+    }  # fmt: skip
+
+
+def bench_drill_down(engine: sa.Engine, runs: int) -> None:
+    print("\n5. Analytics' drill-down chips, no date — page ≤ 20 ms, counts ≤ 100 ms")
+    worst_page = worst_count = 0.0
+    with engine.connect() as conn:
+        for fname, flt in drill_filters(conn).items():
+            state = list_state(flt, "all", TZ)
+            page_ms, page_max = median_ms(lambda s=state: page(conn, s), runs)  # type: ignore[misc]
+            count_ms, count_max = median_ms(lambda f=flt: status_counts(conn, f, TZ), runs)  # type: ignore[misc]
+            orders = status_counts(conn, flt, TZ)["all"]
+            worst_page, worst_count = max(worst_page, page_ms), max(worst_count, count_ms)
+            print(f"  {fname:32} {orders:>9,} orders: page {page_ms:7.2f} ms (max "
+                  f"{page_max:.2f}), counts {count_ms:7.2f} ms (max {count_max:.2f})")  # fmt: skip
+    print(f"  => worst median page: {worst_page:.2f} ms, count: {worst_count:.2f} ms")
+
+
 def bench_typing(engine: sa.Engine) -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -229,6 +278,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", default=str(ROOT / "bench-data" / "1m"))
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--only-drill-down", action="store_true",
+                    help="only section 5 (Analytics' drill-down chips)")  # fmt: skip
     args = ap.parse_args()
     data_dir = Path(args.data_dir)
     ensure_data(data_dir)
@@ -240,8 +291,13 @@ def main() -> int:
         shops = [int(s) for s in conn.execute(sa.text(busiest)).scalars()]
     print(f"{n:,} orders; flagged for the bench: {flag_some(engine):,}")
     summarised(engine, n)
+    if args.only_drill_down:
+        bench_drill_down(engine, args.runs)
+        engine.dispose()
+        return 0
     bench_pages(engine, shops, args.runs)
     bench_counts(engine, shops, args.runs)
+    bench_drill_down(engine, args.runs)
     bench_typing(engine)
     bench_sale(engine, max(args.runs, 20))
     engine.dispose()

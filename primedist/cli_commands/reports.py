@@ -14,6 +14,15 @@ from primedist.errors import PrimedistError
 
 #: Without --from/--to: the last 7 days up to today, as the app opens Home and Analytics.
 DEFAULT_DAYS = 7
+#: --compare: the previous period as Home and Analytics choose it for their ranges
+#: (services.reports.COMPARES): the word shown → the service's name, and what it means.
+COMPARE = {"days": "span", "week": "week", "month": "month", "year": "year"}
+AGAINST = {
+    "days": "the same number of days just before",
+    "week": "the same days of the week before",
+    "month": "the same days of the month before",
+    "year": "the same dates a year before",
+}
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -34,6 +43,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                        help="last day (shop time), included (default: today)")  # fmt: skip
         a.add_argument("--shop", action="append", metavar="NAME",
                        help="only these shops (repeat for several; default: all)")  # fmt: skip
+        a.add_argument("--compare", choices=tuple(COMPARE), default="days",
+                       help="the period each change is against, as the app's ranges: days = "
+                            "the same number of days just before (Today, Yesterday, Last 7/30 "
+                            "days, Custom; the default); week = the same days of the week "
+                            "before (This week, Last week); month = the same days of the month "
+                            "before, a month's last day against the month before's (This "
+                            "month, Last month); year = the same dates a year before (This "
+                            "year)")  # fmt: skip
         if name == "analytics":
             a.add_argument("--top", type=positive_int, default=10, metavar="N",
                            help="products in the product rank (default 10)")  # fmt: skip
@@ -86,6 +103,26 @@ def _scope(args: argparse.Namespace, settings: Settings) -> tuple[Any, date, dat
     return ctx, first, last, shop_ids_by_name(ctx, args.shop or [])
 
 
+def _period_line(first: date, last: date, period: Any, compare: str) -> str:
+    """The range and the dates its changes are against (a range ending today: up to the
+    same time of day, as the app's tooltip says)."""
+    until = ""
+    if period.prev_until is not None:
+        until = f" until {to_local(period.prev_until, shop_tz()).strftime('%H:%M')}"
+    return (f"{first.isoformat()} … {last.isoformat()} (previous {period.prev_from} … "
+            f"{period.prev_to}{until}: {AGAINST[compare]})")  # fmt: skip
+
+
+def _json(args: argparse.Namespace, data: dict[str, Any]) -> dict[str, Any]:
+    """A report's JSON with the --compare it was read with, beside the dates compared."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        out[key] = value
+        if key == "previous_until":
+            out["compare"] = args.compare
+    return out
+
+
 def _pct(value: float | None, unit: str = "%") -> str:
     """A change: signed ("+6.52%", "-0.11 pt"), "0%" for none, "—" with nothing before."""
     if value is None:
@@ -112,11 +149,10 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services.reports import dashboard
 
     ctx, first, last, shops = _scope(args, settings)
-    d = dashboard(ctx, first, last, shops)
+    d = dashboard(ctx, first, last, shops, compare=COMPARE[args.compare])
     # The user's modules leave out what they may not see (README § Report JSON).
     lines = [
-        f"{first.isoformat()} … {last.isoformat()} (previous {d.period.prev_from} … "
-        f"{d.period.prev_to})",
+        _period_line(first, last, d.period, args.compare),
         *(["To do: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in d.todo.items())]
           if d.todo else []),
         *([] if d.revenue is None else [_money_line("Revenue", d.revenue)]),
@@ -129,7 +165,7 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         shops_text = _shops_text(row)
         lines.append(f"  {row.channel.value}: {row.revenue.current:,} "
                      f"({_pct(row.revenue.change_pct)}), {shops_text}")  # fmt: skip
-    emit(args, d.to_json(), "\n".join(lines))
+    emit(args, _json(args, d.to_json()), "\n".join(lines))
     return EXIT_OK
 
 
@@ -148,11 +184,11 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services.reports import analytics
 
     ctx, first, last, shops = _scope(args, settings)
-    a = analytics(ctx, first, last, shops, top_products=args.top)
+    a = analytics(ctx, first, last, shops, top_products=args.top,
+                  compare=COMPARE[args.compare])  # fmt: skip
     rate = a.repeat_rate
     lines = [
-        f"{first.isoformat()} … {last.isoformat()} (previous {a.period.prev_from} … "
-        f"{a.period.prev_to})",
+        _period_line(first, last, a.period, args.compare),
         _money_line("Revenue", a.revenue),
         _money_line("Total orders", a.orders),
         _money_line("Products sold", a.units),
@@ -171,7 +207,7 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
         profit = f", profit {r.profit.current:,}" if r.profit is not None else ""
         name = r.label or "Items no longer in the catalogue"
         lines.append(f"  {i}. {name}: {r.units.current:,} sold, {r.revenue.current:,}{profit}")
-    emit(args, a.to_json(), "\n".join(lines))
+    emit(args, _json(args, a.to_json()), "\n".join(lines))
     return EXIT_OK
 
 

@@ -127,7 +127,13 @@ class SummarizedOrder(SQLModel, table=True):
     change by the difference alone, with no time-zone arithmetic for the old side."""
 
     __tablename__ = "report_order_days"
-    __table_args__ = (sa.Index("ix_report_order_days_shop_id_day", "shop_id", "day"),)
+    __table_args__ = (
+        sa.Index("ix_report_order_days_shop_id_day", "shop_id", "day"),
+        # Analytics' drill-down in the Orders list: its province / carrier orders, their
+        # status counts index-only (migration 0041).
+        sa.Index("ix_report_order_days_province", "province", "carrier", "status"),
+        sa.Index("ix_report_order_days_carrier", "carrier", "status"),
+    )
 
     order_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     shop_id: int

@@ -72,6 +72,10 @@ class QuerySpec:
     #: sort column among them, the ORDER BY, the keyset bound and the equality filters on
     #: hint columns are hinted too: only the unhinted filters' index is read, then sorted.
     unhinted: Unhinted | None = None
+    #: SQLite paging keys with a connection at hand: each filter clause in the form to page
+    #: with (a filter whose set is large pages best as a correlated EXISTS tested on the
+    #: walked sort index, a small one as `id IN (set)` read by its own index and sorted).
+    page_clause: Callable[[sa.Connection, ColumnElement[bool]], ColumnElement[bool]] | None = None
 
     @property
     def keys_from(self) -> FromClause:
@@ -126,7 +130,7 @@ def where_clauses(spec: QuerySpec, state: QueryState, dialect: str) -> list[Colu
     return clauses
 
 
-def _hint_clause(
+def hint_clause(
     clause: ColumnElement[bool],
     table: FromClause,
     names: frozenset[str],
@@ -158,6 +162,8 @@ def key_where(
     (but for the columns `spec.unhinted` names, when given a connection to ask with, or
     `unhinted` when already asked)."""
     clauses = where_clauses(spec, state, dialect)
+    if dialect == "sqlite" and conn is not None and spec.page_clause is not None:
+        clauses = [spec.page_clause(conn, c) for c in clauses]
     if dialect != "sqlite" or not spec.hint_columns:
         return clauses
     sort_name = getattr(sort, "name", "")
@@ -167,7 +173,7 @@ def key_where(
     # Not walking the sort's index: the unhinted filter's index alone is read (an equal
     # status would take its (status, …) index and look up every row it holds).
     equalities = sort_name in unhinted
-    return [_hint_clause(c, spec.keys_from, names, equalities=equalities) for c in clauses]
+    return [hint_clause(c, spec.keys_from, names, equalities=equalities) for c in clauses]
 
 
 def _unhinted(
@@ -198,7 +204,7 @@ def covering_count(
         if spec.count_clause is not None:
             where = [spec.count_clause(c) for c in where]
         names = spec.count_hints(_column_names(where, spec.keys_from))
-        where = [_hint_clause(c, spec.keys_from, names) for c in where] + list(spec.count_where)
+        where = [hint_clause(c, spec.keys_from, names) for c in where] + list(spec.count_where)
     return select.select_from(spec.keys_from).where(*where)
 
 
