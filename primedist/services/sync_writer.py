@@ -7,8 +7,9 @@ executemany statements only, never an ORM object per order:
 1. look the (shop, order number) keys up in chunks; an order whose remote update time is
    not newer than the stored one is skipped (re-running a sync writes nothing);
 2. SKUs and customers are resolved with the order import's own machinery
-   (`order_import._Import`: the catalogue gains a product for an unknown SKU, customers
-   follow the identity rules of README § Customers), so both writers agree;
+   (`order_import._Import`: customers follow the identity rules of README § Customers), so
+   both writers agree. The SKUs the catalogue lacks become products as the marketplace has
+   them (`_write_catalogue`): the models of one item one product, listed on the shop;
 3. new orders are inserted, changed ones updated, their lines replaced (unless the order
    has local returns), status history written (`source = "sync"`);
 4. stock follows the order status the same way as `services/orders.py`: an open order
@@ -35,22 +36,24 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.connectors.base import RemoteOrder, RemoteOrderLine
-from primedist.core.search_keys import search_text
+from primedist.core.search_keys import product_search_text, search_text
 from primedist.core.text import clean_code, clean_line, clean_text
 from primedist.db.bulk import space_checkpoints
-from primedist.db.product_summary import refresh_for_stock
+from primedist.db.product_summary import refresh_for_stock, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import (
     Channel,
     Module,
     OrderSource,
     OrderStatus,
+    ProductStatus,
     StockMoveKind,
     StockState,
 )
 from primedist.domain.geo import province_code
 from primedist.domain.order import Order, OrderLine, OrderStatusChange
 from primedist.domain.product import (
+    Product,
     ProductListing,
     SkuGroup,
     StockMovement,
@@ -75,6 +78,7 @@ orders_t = table_of(Order)
 lines_t = table_of(OrderLine)
 history_t = table_of(OrderStatusChange)
 variants_t = table_of(Variant)
+products_t = table_of(Product)
 groups_t = table_of(SkuGroup)
 movements_t = table_of(StockMovement)
 listings_t = table_of(ProductListing)
@@ -127,6 +131,10 @@ _SKU_LEN = column_length(lines_t.c.sku)
 _STATUS_LEN = column_length(orders_t.c.external_status)
 _NAME_LEN = column_length(lines_t.c.product_name)
 _VARIANT_LEN = column_length(lines_t.c.variant_name)
+_OPTION_LEN = column_length(variants_t.c.option1)
+#: The option name of the variants the sync makes: Shopee's own word for a variation
+#: (orders name the model, "Trắng,M", not the variations; as Lazada's `SKU_OPTION_NAME`).
+_OPTION_NAME = "Phân loại"
 
 
 @dataclass(frozen=True)
@@ -290,10 +298,12 @@ class _BatchWriter:
                                    ("orders", inserts)) if rows]  # fmt: skip
         with search_indexed_after(self.conn, fresh):
             with self._timed("customers"):
-                imp._write_catalogue()
+                joined = self._write_catalogue(items)
                 imp._write_customers()
             with self._timed("orders+lines"):
                 self._insert_orders(inserts)
+        # After: the restored search triggers index the products that gained variants.
+        self._update_search_texts(joined)
         with self._timed("customers"):
             imp._write_fills()
         with self._timed("orders+lines"):
@@ -457,6 +467,126 @@ class _BatchWriter:
         if item.stored is not None:
             return item.stored.stock_state != StockState.NONE
         return self.stock_since is not None and item.remote.created_at >= self.stock_since
+
+    # Catalogue -------------------------------------------------------------------------
+    def _write_catalogue(self, items: list[_Item]) -> dict[int, list[tuple[str, str | None]]]:
+        """Products for the SKUs the catalogue lacks (`imp.new_skus`), one per marketplace
+        item: its SKUs are variants of it (the option the model's name, "Trắng,M"), so
+        Fetch listings later finds the item's SKUs on one product and links it. A product
+        the sync made for the item before (an earlier batch sold another of its models)
+        gains the new SKUs: found by name among this shop's listings the sync made, the
+        only ones without an item id nor variant listings (the product form and imports
+        always give variant listings). A new product gets a listing on this shop without
+        the item id and without variant listings, so the Products list shows the shop, marked
+        "not linked", and nothing is pushed to the item: its stock in the app is 0 until
+        the owner counts it, and only Fetch listings (which says where stock differs) links
+        it. Returns product id → (SKU, option) added to existing products, whose search
+        text `_update_search_texts` extends. A few set-based statements per batch; none when
+        every SKU is known."""
+        imp = self.imp
+        new = imp.new_skus
+        if not new:
+            return {}
+        wanted = {s.sku for s in new}
+        sold: dict[str, tuple[str | None, str | None]] = {}  # SKU → (item id, model name)
+        for it in items:
+            if not it.replace_lines:
+                continue
+            for values, line in zip(it.lines, it.remote.lines, strict=True):
+                sku = values[0]
+                if sku in wanted and sku not in sold:
+                    sold[sku] = (line.item_id, values[2])
+        groups: dict[object, list[oi._NewSku]] = {}
+        for s in new:
+            item_id = sold.get(s.sku, (None, None))[0]
+            groups.setdefault(item_id if item_id else ("sku", s.sku), []).append(s)
+        made = self._sync_made_products({g[0].name for key, g in groups.items()
+                                         if not isinstance(key, tuple)})  # fmt: skip
+        now = imp._ts(self.now)
+        variant_rows: list[tuple[Any, ...]] = []
+        fresh: list[list[tuple[oi._NewSku, str | None, str | None]]] = []
+        joined: dict[int, list[tuple[str, str | None]]] = {}
+        for key, group in groups.items():
+            existing = None if isinstance(key, tuple) else made.get(group[0].name)
+            options = _options(group, [sold.get(s.sku, (None, None))[1] for s in group],
+                               several=existing is not None or len(group) > 1)  # fmt: skip
+            planned = [(s, name, opt) for s, (name, opt) in zip(group, options, strict=True)]
+            if existing is None:
+                fresh.append(planned)
+                continue
+            joined.setdefault(existing, []).extend((s.sku, opt) for s, _n, opt in planned)
+            variant_rows += [(existing, s.sku, name, opt, s.price, s.weight_g, now, now)
+                             for s, name, opt in planned]  # fmt: skip
+        products = [
+            {"name": planned[0][0].name, "status": ProductStatus.ACTIVE,
+             "search_text": product_search_text(planned[0][0].name,
+                                                [(s.sku, opt) for s, _n, opt in planned]),
+             "created_by_id": self.user_id, "created_at": self.now, "updated_at": self.now}
+            for planned in fresh
+        ]  # fmt: skip
+        product_ids: list[int] = []
+        if products:
+            stmt = sa.insert(products_t).returning(products_t.c.id, sort_by_parameter_order=True)
+            product_ids = [r[0] for r in self.conn.execute(stmt, products)]
+        for planned, pid in zip(fresh, product_ids, strict=True):
+            variant_rows += [(pid, s.sku, name, opt, s.price, s.weight_g, now, now)
+                             for s, name, opt in planned]  # fmt: skip
+        imp._bulk(
+            variants_t,
+            ("product_id", "sku", "option1_name", "option1", "price", "weight_g", "created_at",
+             "updated_at"),
+            variant_rows,
+            {"cost": 0, "stock": 0, "reserved": 0, "is_active": True},
+        )  # fmt: skip
+        if product_ids:
+            self.conn.execute(listings_t.insert(), [
+                {"product_id": pid, "shop_id": self.shop.id, "external_id": None,
+                 "is_active": True} for pid in product_ids
+            ])  # fmt: skip
+        # No variant had these SKUs before (`stored_skus` looks at every variant).
+        by_sku = {s.sku: s for s in new}
+        v = variants_t.c
+        for chunk in _chunks(sorted(by_sku), _LOOKUP):
+            for sku, vid in self.conn.execute(sa.select(v.sku, v.id).where(v.sku.in_(chunk))):
+                by_sku[sku].variant_id = vid
+        refresh_product_summaries(self.conn, [*product_ids, *joined])
+        imp.report.products_created = len(product_ids)
+        return joined
+
+    def _sync_made_products(self, names: set[str]) -> dict[str, int]:
+        """Name → the live product of that name with a listing on this shop that the sync
+        made (`_write_catalogue`: no item id, no variant listings); the oldest when several."""
+        if not names:
+            return {}
+        p, pl, vl = products_t.c, listings_t.c, variant_listings_t.c
+        stmt = (
+            sa.select(p.name, sa.func.min(p.id))
+            .select_from(products_t.join(listings_t, pl.product_id == p.id))
+            .where(pl.shop_id == self.shop.id, pl.is_active.is_(True), pl.external_id.is_(None),
+                   p.status != ProductStatus.ARCHIVED,
+                   ~sa.exists().where(vl.listing_id == pl.id))
+            .group_by(p.name)
+        )  # fmt: skip
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(names), _LOOKUP):
+            found.update(
+                (str(n), int(i)) for n, i in self.conn.execute(stmt.where(p.name.in_(chunk)))
+            )
+        return found
+
+    def _update_search_texts(self, joined: dict[int, list[tuple[str, str | None]]]) -> None:
+        """The products that gained variants find by their new SKUs and options too."""
+        if not joined:
+            return
+        p = products_t.c
+        rows = self.conn.execute(
+            sa.select(p.id, p.search_text).where(p.id.in_(sorted(joined)))
+        ).all()
+        self.conn.execute(
+            products_t.update().where(p.id == sa.bindparam("b_id"))
+            .values(search_text=sa.bindparam("b_text")),
+            [{"b_id": pid, "b_text": _extended(text, joined[pid])} for pid, text in rows],
+        )  # fmt: skip
 
     # Orders ----------------------------------------------------------------------------
     def _row(self, r: RemoteOrder, status: OrderStatus, head: oi._Head) -> tuple[Any, ...]:
@@ -757,6 +887,32 @@ class _BatchWriter:
         update_waiting_pushes(self.conn, waiting, self.now)
         refresh_for_stock(self.conn, touched_v, touched_g)
         self.result.stock_moves = len(rows)
+
+
+def _options(
+    group: Sequence[oi._NewSku], models: Sequence[str | None], *, several: bool
+) -> list[tuple[str | None, str | None]]:
+    """(option name, option) of each new SKU of one item: the model's name as the platform
+    gives it ("Trắng,M": orders do not name the variations); a model without a name, or
+    with another model's, is told by its SKU when the product has several variants. An
+    item without variations gets no option."""
+    seen: set[str] = set()
+    out: list[tuple[str | None, str | None]] = []
+    for s, model in zip(group, models, strict=True):
+        value = (model or "")[:_OPTION_LEN].strip() or None
+        if value is None or value in seen:
+            value = s.sku[:_OPTION_LEN] if several or value is not None else None
+        if value is not None:
+            seen.add(value)
+        out.append((_OPTION_NAME if value else None, value))
+    return out
+
+
+def _extended(text: str, added: Sequence[tuple[str, str | None]]) -> str:
+    """A product's search text with the words of its new variants."""
+    words = dict.fromkeys(text.split())
+    words.update(dict.fromkeys(product_search_text("", added).split()))
+    return " ".join(words)
 
 
 def _line_values(line: RemoteOrderLine) -> tuple[Any, ...]:

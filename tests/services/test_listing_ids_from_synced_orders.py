@@ -38,15 +38,19 @@ def market(owner_ctx: ServiceContext, engine: Engine, clock: FixedClock) -> Iter
 
 
 def publish_a_sold_product(ctx: ServiceContext, engine: Engine, market: Market) -> str:
-    """Publish on the shop the product of a SKU its synced orders sold; its SKU."""
+    """Publish on the shop the product of a SKU its synced orders sold; its SKU. The sync
+    made it listed on the shop already, without variant listings (nothing to learn ids for):
+    saving it with the shop ticked publishes it. The most sold one of a single variant (the
+    figures below are one listing's; the next sync's orders sell it)."""
     with engine.connect() as conn:
         sku, product_id = conn.execute(sa.text(
             "SELECT v.sku, v.product_id FROM order_lines l JOIN variants v ON v.id = l.variant_id"
-            " ORDER BY v.sku LIMIT 1"
+            " WHERE (SELECT count(*) FROM variants w WHERE w.product_id = v.product_id) = 1"
+            " GROUP BY v.sku, v.product_id ORDER BY count(*) DESC, v.sku LIMIT 1"
         )).one()  # fmt: skip
     editable = get_product(ctx, product_id)
     update_product(ctx, product_id, dataclasses.replace(
-        editable.draft, shop_ids=[*editable.draft.shop_ids, market.shop_id]))  # fmt: skip
+        editable.draft, shop_ids=sorted({*editable.draft.shop_ids, market.shop_id})))  # fmt: skip
     return str(sku)
 
 
