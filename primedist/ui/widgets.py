@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QGuiApplication, QIcon, QKeyEvent, QWheelEvent
+from PySide6.QtGui import QBrush, QGuiApplication, QIcon, QKeyEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -56,7 +57,36 @@ def rows_height(table: QTableView) -> int:
 CELL_PADDING = 16
 
 
-class WrapDelegate(QStyledItemDelegate):
+class CellColours(QStyledItemDelegate):
+    """Paints a cell's own background (`Qt.BackgroundRole`: QTableWidgetItem.setBackground,
+    a model's colour) under its text. With the style sheet's `QTableView::item` rule (its
+    padding and bottom line) Qt draws every cell from that rule and drops the cell's colour:
+    an error cell set to red came out white. A selected cell keeps the selection's colour
+    (drawn under the cell), so the selection still shows. Set on every view that colours
+    cells (`show_cell_colours`); WrapDelegate derives from it."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        colour = index.data(Qt.ItemDataRole.BackgroundRole)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if colour is not None and not selected:
+            brush = colour if isinstance(colour, QBrush) else QBrush(colour)
+            if brush.style() != Qt.BrushStyle.NoBrush:
+                painter.fillRect(option.rect, brush)
+        super().paint(painter, option, index)
+
+
+def show_cell_colours(view: QAbstractItemView) -> None:
+    """The view paints its cells' own background colours (see CellColours)."""
+    if not isinstance(view.itemDelegate(), CellColours):
+        view.setItemDelegate(CellColours(view))
+
+
+class WrapDelegate(CellColours):
     """Row heights for word-wrapped cells that count the style sheet's cell padding: Qt's
     own hint wraps the text at the whole column width, so a cell's last line came out
     elided ("Kem chống / nắng SPF50+ ...")."""

@@ -84,6 +84,7 @@ from primedist.ui.widgets import (
     column_scroll,
     fit_to_screen,
     set_style_property,
+    show_cell_colours,
 )
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,8 @@ MAX_SHOWN_SHOPS = 6
 ERROR_CELL = QColor("#FECACA")
 #: An image item's content hash (`PreparedImage.digest`; a stored image's file name).
 DIGEST_ROLE = Qt.ItemDataRole.UserRole + 1
+#: On a grid row's SKU cell: its _RowMeta.sku_made.
+SKU_MADE_ROLE = Qt.ItemDataRole.UserRole + 2
 #: The rows a "remove these variants?" question names (the rest are counted).
 MAX_LISTED_ROWS = 12
 
@@ -165,11 +168,29 @@ class _RowMeta(NamedTuple):
     stock_seen: int | None = None
     #: Carried to the save so prices left as shown do not undo a change made meanwhile.
     prices_seen: PricesSeen | None = None
+    #: (SKU, value 1, value 2) when the app made the row's SKU from these values: while the
+    #: SKU is still that one and not saved, changing a value makes it again.
+    sku_made: tuple[str, str, str] | None = None
 
 
 def _sku_part(value: str) -> str:
     """`Xanh lá` -> `XANHLA`: a SKU piece from an attribute value."""
     return "".join(ch for ch in fold(value).upper() if ch.isalnum())
+
+
+def _made_sku(base: str, a: str, b: str) -> str:
+    """BASE-VALUE1-VALUE2, as Generate variants and Fill in SKUs make a SKU."""
+    return "-".join(p for p in (base, _sku_part(a), _sku_part(b)) if p)
+
+
+def _sku_is_stale(sku: str, meta: _RowMeta, a: str, b: str) -> bool:
+    """The row's SKU is one the app made from other values than `a`, `b`, never saved nor
+    typed over: it is to be made again."""
+    made = meta.sku_made
+    return (
+        meta.variant_id is None and made is not None and bool(sku) and sku == made[0]
+        and (_sku_part(made[1]), _sku_part(made[2])) != (_sku_part(a), _sku_part(b))
+    )  # fmt: skip
 
 
 def _set_flag(widget: QWidget, name: str, on: bool) -> None:
@@ -492,6 +513,7 @@ class ProductEditor(QDialog):
         box.addLayout(bar)
         self.grid = QTableWidget(0, len(COLUMN_FIELDS))
         self.grid.setObjectName("variantGrid")
+        show_cell_colours(self.grid)  # the refused cells' red
         align_headers(self.grid, right=NUMBER_COLUMNS)
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.grid.setEditTriggers(
@@ -946,6 +968,7 @@ class ProductEditor(QDialog):
             else [(a, "") for a in lists[0]] if lists else [("", "")]
         )  # fmt: skip
         old = [(self._row_texts(r), self._row_meta(r)) for r in range(self.grid.rowCount())]
+        stale: list[int] = []  # rows whose SKU, made from their old values, is made again
         if not moved_up:  # a value renamed in its place keeps its rows
             for column, (_name, values) in zip((OPT1, OPT2), pairs, strict=True):
                 renamed = _renamed_values([texts[column] for texts, _meta in old], values)
@@ -967,12 +990,20 @@ class ProductEditor(QDialog):
 
         template = old[0][0] if old else None
         base = self.base_sku.text().strip()
-        rows = []
+        rows: list[tuple[list[str], _RowMeta]] = []
         for a, b in combos:
             i = find(a, b)
             if i is not None:
                 used.add(i)
                 texts, meta = list(old[i][0]), old[i][1]
+                if _sku_is_stale(texts[SKU], meta, a, b):
+                    # A typo corrected in a value leaves no trace of it in the SKU.
+                    texts[SKU], meta = "", meta._replace(sku_made=None)
+                    if base:
+                        texts[SKU] = _made_sku(base, a, b)
+                        meta = meta._replace(sku_made=(texts[SKU], a, b))
+                    else:
+                        stale.append(len(rows))
             else:
                 texts, meta = [""] * len(COLUMN_FIELDS), _RowMeta()
                 if template is not None:
@@ -980,7 +1011,8 @@ class ProductEditor(QDialog):
                         texts[column] = template[column]
                 texts[STOCK] = "0"
                 if base:
-                    texts[SKU] = "-".join(p for p in (base, _sku_part(a), _sku_part(b)) if p)
+                    texts[SKU] = _made_sku(base, a, b)
+                    meta = meta._replace(sku_made=(texts[SKU], a, b))
             texts[OPT1], texts[OPT2] = a, b
             rows.append((texts, meta))
         dropped = [old[i] for i in range(len(old)) if i not in used]
@@ -992,6 +1024,8 @@ class ProductEditor(QDialog):
             self.attr_names[1].clear()
             self.attr_values[1].clear()
         self._set_rows(rows)
+        if stale:  # made from the name, as Fill in SKUs made them
+            self._make_skus(stale)
         self._update_headers()
         self._dirty = True
 
@@ -1064,6 +1098,7 @@ class ProductEditor(QDialog):
             sku.data(Qt.ItemDataRole.UserRole) if sku is not None else None,
             stock.data(Qt.ItemDataRole.UserRole) if stock is not None else None,
             price.data(Qt.ItemDataRole.UserRole) if price is not None else None,
+            sku.data(SKU_MADE_ROLE) if sku is not None else None,
         )
 
     def _set_rows(self, rows: list[tuple[list[str], _RowMeta]]) -> None:
@@ -1084,6 +1119,7 @@ class ProductEditor(QDialog):
             for column, text in enumerate(texts):
                 self._item(row, column).setText(text)
             self._item(row, SKU).setData(Qt.ItemDataRole.UserRole, vid)
+            self._item(row, SKU).setData(SKU_MADE_ROLE, meta.sku_made)
             self._item(row, PRICE).setData(Qt.ItemDataRole.UserRole, meta.prices_seen)
             stock = self._item(row, STOCK)
             stock.setData(Qt.ItemDataRole.UserRole, meta.stock_seen)
@@ -1170,8 +1206,10 @@ class ProductEditor(QDialog):
     def fill_in_skus(self) -> None:
         """Fill in SKUs: each row without a SKU gets BASE-VALUE1-VALUE2, as Generate
         variants makes them, BASE being the base SKU typed or else one made from the product
-        name (`svc.sku_stem`), with -2, -3… when another variant has it. Typed SKUs stay."""
-        if not self._blank_sku_rows():
+        name (`svc.sku_stem`), with -2, -3… when another variant has it. Typed and saved
+        SKUs stay; one the app made from values changed since is made again."""
+        rows = self._skus_to_make()
+        if not rows:
             return
         if not self.base_sku.text().strip() and not self.name.text().strip():
             self._clear_errors()
@@ -1182,30 +1220,39 @@ class ProductEditor(QDialog):
             self._show_field_error(self.name_error, text)
             self.name.setFocus()
             return
-        if self._make_skus():
+        if self._make_skus(rows):
             self._check_name()  # "type the name first" goes once the SKUs are made
 
     def _blank_sku_rows(self) -> list[int]:
         return [row for row in range(self.grid.rowCount()) if not self._text(row, SKU)]
 
-    def _make_skus(self) -> bool:
-        """Give the rows without a SKU one (see `fill_in_skus`; the name or base SKU is
-        there); False, the reason shown, when the store cannot be asked."""
-        blank = self._blank_sku_rows()
-        base = self.base_sku.text().strip() or svc.sku_stem(self.name.text())
-        wanted = [
-            "-".join(p for p in (base, _sku_part(self._text(row, OPT1)),
-                                 _sku_part(self._text(row, OPT2))) if p)
-            for row in blank
+    def _skus_to_make(self) -> list[int]:
+        """The rows without a SKU, and those whose SKU the app made from values since changed
+        (never saved, not typed over)."""
+        return [
+            row for row in range(self.grid.rowCount())
+            if not self._text(row, SKU)
+            or _sku_is_stale(self._text(row, SKU), self._row_meta(row),
+                             self._text(row, OPT1), self._text(row, OPT2))
         ]  # fmt: skip
-        typed = [self._text(row, SKU) for row in range(self.grid.rowCount())]
+
+    def _make_skus(self, rows: list[int] | None = None) -> bool:
+        """Give these rows (else those without a SKU) one (see `fill_in_skus`; the name or
+        base SKU is there); False, the reason shown, when the store cannot be asked."""
+        blank = self._blank_sku_rows() if rows is None else rows
+        base = self.base_sku.text().strip() or svc.sku_stem(self.name.text())
+        values = [(self._text(row, OPT1), self._text(row, OPT2)) for row in blank]
+        wanted = [_made_sku(base, a, b) for a, b in values]
+        # The SKUs being replaced are no longer taken.
+        typed = [self._text(row, SKU) for row in range(self.grid.rowCount()) if row not in blank]
         try:
             made = svc.unused_skus(self.ctx, wanted, typed)
         except PrimedistError as exc:
             self._show_general(error_text(exc))
             return False
-        for row, sku in zip(blank, made, strict=True):
+        for row, sku, (a, b) in zip(blank, made, values, strict=True):
             self._item(row, SKU).setText(sku)  # clears the cell's error (_cell_changed)
+            self._item(row, SKU).setData(SKU_MADE_ROLE, (sku, a, b))
         self._dirty = True
         return True
 
@@ -1230,7 +1277,7 @@ class ProductEditor(QDialog):
 
     def _variant(self, row: int) -> VariantDraft:
         texts = self._row_texts(row)
-        vid, seen, prices_seen = self._row_meta(row)
+        vid, seen, prices_seen, _made = self._row_meta(row)
         lang = current_language()
 
         def number(column: int) -> int | None:

@@ -66,7 +66,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.sub_tabs import dialog_open
 from primedist.ui.table_model import Index, SqlTableModel
-from primedist.ui.widgets import SearchBox, align_headers, icon
+from primedist.ui.widgets import SearchBox, align_headers, icon, show_cell_colours
 
 #: Loaded but not shown: the price column shows the whole range.
 HIDDEN_COLUMNS = ("price_max",)
@@ -374,6 +374,7 @@ class GroupDialog(QDialog):
         layout.addWidget(self.stock)
         self.members = QTableWidget(0, len(self.MEMBER_COLUMNS))
         self.members.setObjectName("groupMembers")
+        show_cell_colours(self.members)  # the listings just added, in green
         self.members.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.members.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.members.verticalHeader().setVisible(False)

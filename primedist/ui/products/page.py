@@ -64,6 +64,15 @@ def ignored_columns_note(report: Any) -> str:
     ).replace("%1", ", ".join(ignored))
 
 
+def column_names() -> dict[str, str]:
+    """The product file's columns by their header in the app's language (the report names
+    a column its file headed by the template's key, as `discount_price`, by it too)."""
+    from primedist.services.product_import import HEADERS
+
+    vietnamese = current_language() == "vi"
+    return {key: vi if vietnamese else en for key, (vi, en) in HEADERS.items()}
+
+
 def import_notes(report: Any) -> str:
     """The columns not recognised, then the rows imported with a note (a product still
     listed on shops its `shops` cell left out), in the UI language; "" when none."""
@@ -326,7 +335,7 @@ class ProductsPage(SubTabsPage):
         self.list.refresh()
         self.open_dialog(
             ImportReportDialog(import_summary(report), report.rejected, parent=self,
-                               warning=import_notes(report))
+                               warning=import_notes(report), column_names=column_names())
         )  # fmt: skip
 
     # Language and shutdown ----------------------------------------------------------------

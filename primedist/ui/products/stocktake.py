@@ -72,7 +72,7 @@ from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Job, Op
 from primedist.ui.sub_tabs import mark_search
-from primedist.ui.widgets import fit_to_screen
+from primedist.ui.widgets import fit_to_screen, show_cell_colours
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
@@ -750,6 +750,7 @@ class StocktakePage(QWidget):
         view = QTableView()
         view.setObjectName("countSheet")
         view.setModel(self.model)
+        show_cell_colours(view)  # the lines that differ
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.setEditTriggers(
