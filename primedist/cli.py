@@ -810,7 +810,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         type=_product_status,
         metavar="S",
-        help="active, hidden, out_of_stock, low_stock, no_weight or not_linked; repeat for "
+        help="active, hidden, out_of_stock, low_stock, no_weight, not_linked or no_cost; "
+        "repeat for "
         "several (any of them)",
     )
     p.add_argument(

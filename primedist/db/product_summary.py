@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,8 +65,22 @@ shops = sa.Table(
 
 shop_parameters = sa.Table(
     "shop_parameters", _md, sa.Column("shop_id", sa.Integer), sa.Column("key", sa.String),
-    sa.Column("value_json", sa.Text),
+    sa.Column("value_json", sa.Text), sa.Column("updated_at", sa.DateTime),
 )  # fmt: skip
+
+#: The default low-stock level a shop gets when it is made (the setup's counter shop, a
+#: marketplace shop added, connected or made by an import): without one nothing is ever
+#: low, and Home's Low on stock stayed 0 beside products sold out. Shops made before keep
+#: what they had (Settings → Low stock changes either).
+NEW_SHOP_LOW_STOCK_LEVEL = 5
+
+
+def give_new_shop_low_stock_level(conn: sa.Connection, shop_id: int, now: datetime) -> None:
+    """Write NEW_SHOP_LOW_STOCK_LEVEL as the default of a shop just made (it has no
+    listings yet: no summary to refresh)."""
+    conn.execute(shop_parameters.insert().values(
+        shop_id=shop_id, key=LOW_STOCK_KEY, value_json=str(NEW_SHOP_LOW_STOCK_LEVEL),
+        updated_at=now))  # fmt: skip
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:

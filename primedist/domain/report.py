@@ -69,6 +69,9 @@ class DailyProducts(SQLModel, table=True):
     #: Gross profit of the units kept: per line, the subtotal's share of the units kept
     #: (subtotal × (quantity − returned) ÷ quantity) − units kept × the line's unit cost.
     profit: int = Field(default=0, sa_type=sa.BigInteger)
+    #: The part of `revenue` from lines with no unit cost (0): all of it counted as profit
+    #: (Home warns of it; migration 0042).
+    no_cost_revenue: int = Field(default=0, sa_type=sa.BigInteger)
 
 
 class DailyGroups(SQLModel, table=True):
@@ -158,3 +161,4 @@ class SummarizedOrderProduct(SQLModel, table=True):
     units: int = Field(default=0)
     revenue: int = Field(default=0, sa_type=sa.BigInteger)
     profit: int = Field(default=0, sa_type=sa.BigInteger)
+    no_cost_revenue: int = Field(default=0, sa_type=sa.BigInteger)

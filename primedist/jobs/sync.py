@@ -5,7 +5,9 @@
   lease, taken by the sync as a Sync now's is: neither overlaps the other);
 - `sync.shops`: every minute, adds/removes the per-shop jobs as shops are linked or
   disconnected and follows a changed interval;
-- `sync.outbox`: every minute, delivers the outbox;
+- `sync.outbox`: every minute, delivers the outbox; an action queued in the app's window
+  (a confirm, a cancel…) runs it (and the carriers' `shipping.outbox`) at once
+  (`deliver_soon`), so it goes out in seconds while online, not at the next minute;
 - `sync.tokens`: every 15 minutes, refreshes access tokens that expire within 30 minutes
   (the connector also refreshes on demand; this keeps an idle shop's refresh token alive).
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -36,6 +39,8 @@ from primedist.services.sync import (
 log = logging.getLogger(__name__)
 
 TOKEN_MARGIN = timedelta(minutes=30)
+#: The outbox deliveries: the marketplaces' (here) and the carriers' (`jobs/shipping.py`).
+OUTBOX_JOBS = ("sync.outbox", "shipping.outbox")
 #: The first pull of a shop after start or linking waits this long (the window shows first).
 FIRST_PULL_DELAY = timedelta(seconds=5)
 
@@ -110,6 +115,18 @@ def deliver(ctx: ServiceContext, factory: ConnectorFactory = default_connector) 
             log.info("outbox: %s", report.summary())
     except Exception:
         log.exception("outbox delivery failed")
+
+
+def deliver_soon(scheduler: BaseScheduler) -> None:
+    """Run the outbox deliveries now rather than at their next minute: an action just
+    queued goes out while the user still looks at it. A delivery running now skips this
+    run (one at a time); the job's own minute still comes."""
+    now = datetime.now(UTC)
+    for job_id in OUTBOX_JOBS:
+        try:
+            scheduler.modify_job(job_id, next_run_time=now)
+        except JobLookupError:  # the scheduler is shutting down (or has no such job)
+            log.debug("no %s job to run now", job_id)
 
 
 def refresh_tokens(ctx: ServiceContext, factory: ConnectorFactory = default_connector) -> None:

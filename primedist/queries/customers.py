@@ -265,7 +265,7 @@ CUSTOMERS_SPEC = QuerySpec(
         Column("channels", "Channels", c.channels, width=90),
         Column(
             "total_expenses",
-            "Total expenses",
+            "Total spent",
             c.total_expenses,
             kind="money",
             sort=c.total_expenses,

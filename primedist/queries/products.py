@@ -48,7 +48,7 @@ shops = table_of(Shop)
 LISTED_STATUSES = (ProductStatus.ACTIVE, ProductStatus.HIDDEN)
 #: The status chip's choices, OR-ed together.
 STATUS_CHOICES = (
-    "active", "hidden", "out_of_stock", "low_stock", "no_weight", "not_linked",
+    "active", "hidden", "out_of_stock", "low_stock", "no_weight", "not_linked", "no_cost",
 )  # fmt: skip
 #: How the SKUs and shops of a row are joined for display.
 SEPARATOR = ", "
@@ -244,7 +244,15 @@ def _status_clause(statuses: tuple[str, ...]) -> ColumnElement[bool]:
         parts.append(p.weight_missing.is_(True))
     if "not_linked" in flags:  # a marketplace listing without its item id (no stock pushes)
         parts.append(p.listed_shops.like(f"%{UNLINKED_MARK}%"))
+    if "no_cost" in flags:  # some sellable variant costs 0: its sales count whole as profit
+        parts.append(p.id.in_(no_cost_product_ids()))
     return sa.and_(listed, sa.or_(*parts))
+
+
+def no_cost_product_ids() -> sa.Select[tuple[int]]:
+    """Products with an active variant of cost 0. Uncorrelated: the database reads the
+    variants once for the whole list (not a lookup per product walked)."""
+    return sa.select(v.product_id).where(v.is_active.is_(True), v.cost == 0)
 
 
 def product_filter_clauses(flt: ProductFilter) -> list[ColumnElement[bool]]:

@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -153,6 +153,7 @@ old_days_t = _temp(
 old_products_t = _temp(
     "report_old_products", _key("order_id"), _key("product_id"), _value("units"),
     _value("revenue", sa.BigInteger), _value("profit", sa.BigInteger),
+    _value("no_cost_revenue", sa.BigInteger),
 )  # fmt: skip
 delta_daily_t = _temp(
     "report_delta_daily", _key("shop_id"), _key("day", sa.Date), _key("status", sa.String(20)),
@@ -161,7 +162,7 @@ delta_daily_t = _temp(
 delta_products_t = _temp(
     "report_delta_products", _key("day", sa.Date), _key("shop_id"), _key("product_id"),
     _value("units"), _value("revenue", sa.BigInteger), _value("orders"),
-    _value("profit", sa.BigInteger),
+    _value("profit", sa.BigInteger), _value("no_cost_revenue", sa.BigInteger),
 )  # fmt: skip
 delta_groups_t = _temp(
     "report_delta_groups", _key("day", sa.Date), _key("shop_id"), _key("dim", sa.String(10)),
@@ -268,7 +269,7 @@ def _rebuild_for(conn: sa.Connection, ids: list[int]) -> int:
 
 _LEDGER_COLUMNS = ["order_id", "shop_id", "day", "customer_id", "status", "total",
                    "province", "carrier"]  # fmt: skip
-_PRODUCT_COLUMNS = ["order_id", "product_id", "units", "revenue", "profit"]
+_PRODUCT_COLUMNS = ["order_id", "product_id", "units", "revenue", "profit", "no_cost_revenue"]
 
 
 def _order_rows(conn: sa.Connection, which: sa.Select[Any] | None) -> sa.Select[Any]:
@@ -283,13 +284,14 @@ def _order_rows(conn: sa.Connection, which: sa.Select[Any] | None) -> sa.Select[
 
 def _product_rows(days: sa.Table, which: ColumnElement[bool] | None = None) -> sa.Select[Any]:
     """What the lines of the counted orders listed in `days` (those `which` selects)
-    add per product: the units kept, their revenue (`kept_revenue`) and gross profit."""
+    add per product: the units kept, their revenue (`kept_revenue`), gross profit and the
+    revenue of the lines with no unit cost."""
     n, ol = days.c, lines_t.c
     product = sa.func.coalesce(variants_t.c.product_id, NO_PRODUCT)
     kept = ol.quantity - ol.returned_quantity
     return (
         sa.select(n.order_id, product, sa.func.sum(kept), sa.func.sum(kept_revenue(ol)),
-                  sa.func.sum(kept_profit(ol)))
+                  sa.func.sum(kept_profit(ol)), sa.func.sum(no_cost_revenue(ol)))
         .select_from(days.join(lines_t, ol.order_id == n.order_id)
                      .outerjoin(variants_t, variants_t.c.id == ol.variant_id))
         .where(n.status.not_in(NOT_COUNTED), *([] if which is None else [which]))
@@ -310,6 +312,15 @@ def kept_profit(ol: Any) -> ColumnElement[int]:
     kept = ol.quantity - ol.returned_quantity
     profit: ColumnElement[int] = kept_revenue(ol) - kept * sa.func.coalesce(ol.unit_cost, 0)
     return profit
+
+
+def no_cost_revenue(ol: Any) -> ColumnElement[int]:
+    """`kept_revenue` of a line with no unit cost (0 or not costed yet), else 0: revenue
+    its gross profit takes whole."""
+    revenue: ColumnElement[int] = sa.case(
+        (sa.func.coalesce(ol.unit_cost, 0) == 0, kept_revenue(ol)), else_=0
+    )
+    return revenue
 
 
 def _contributions(
@@ -349,7 +360,7 @@ def _contributions(
     p = products.c
     return [
         arm(d.day, d.shop_id, p.product_id, signed(p.units), signed(p.revenue), one,
-            signed(p.profit))
+            signed(p.profit), signed(p.no_cost_revenue))
         .select_from(products.join(days, d.order_id == p.order_id))
         .where(*([] if on_products is None else [on_products]))
     ]  # fmt: skip
@@ -659,21 +670,36 @@ def product_totals(
     return [(int(pid), *values) for pid, values in totals.items()]  # type: ignore[misc]
 
 
-def profit_totals(conn: sa.Connection, w: Window) -> tuple[int, int]:
-    """(gross profit, previous gross profit) of the products sold: one sum per period,
-    each a range of the days' primary key."""
+class ProfitTotals(NamedTuple):
+    """Gross profit of the products sold in a window, and what of the range's revenue came
+    from lines with no unit cost (counted whole as profit) and from how many products."""
+
+    current: int
+    previous: int
+    no_cost_revenue: int
+    no_cost_products: int
+
+
+def profit_totals(conn: sa.Connection, w: Window) -> ProfitTotals:
+    """Gross profit of each period, and the range's revenue with no cost and its products
+    (the same scan as its profit): one sum per period, each a range of the days' primary
+    key."""
     p = products_t.c
-    found = []
+    found: list[int] = []
+    uncosted = sa.and_(p.no_cost_revenue > 0, p.product_id != NO_PRODUCT)
+    no_cost = (sa.func.coalesce(sa.func.sum(p.no_cost_revenue), 0),
+               sa.func.count(sa.distinct(sa.case((uncosted, p.product_id)))))  # fmt: skip
+    extra: tuple[int, int] = (0, 0)
     for first, last in ((w.date_from, w.date_to), (w.prev_from, w.prev_to)):
         period = Window(first, last, first, last, w.shop_ids)
         total = sa.func.coalesce(sa.func.sum(p.profit), 0)
-        found.append(
-            int(
-                conn.execute(
-                    sa.select(total).where(*period.where(products_t, previous=False))
-                ).scalar_one()
-            )
-        )
+        more = no_cost if not found else ()
+        row = conn.execute(
+            sa.select(total, *more).where(*period.where(products_t, previous=False))
+        ).one()
+        found.append(int(row[0]))
+        if more:
+            extra = (int(row[1]), int(row[2]))
     if w.prev_until is not None:
         lp = order_products_t.c
         late = (
@@ -683,7 +709,7 @@ def profit_totals(conn: sa.Connection, w: Window) -> tuple[int, int]:
             .where(*_late_orders(w))
         )  # fmt: skip
         found[1] -= int(conn.execute(late).scalar_one())
-    return found[0], found[1]  # fmt: skip
+    return ProfitTotals(found[0], found[1], *extra)
 
 
 def group_totals(conn: sa.Connection, w: Window, dim: str) -> list[tuple[str, int, int, int, int]]:

@@ -16,6 +16,7 @@ from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.core.tax_codes import tax_code_problem
 from primedist.core.text import clean_line
+from primedist.db.product_summary import give_new_shop_low_stock_level
 from primedist.domain.enums import Channel, Module, Role
 from primedist.domain.shop import Shop
 from primedist.domain.user import SignInFailure, User, UserModuleAccess
@@ -124,8 +125,10 @@ def setup_shop(
             created_at=now,
         )
         session.add(owner)
-        session.add(Shop(name=shop_name, channel=Channel.OFFLINE, created_at=now))
+        counter = Shop(name=shop_name, channel=Channel.OFFLINE, created_at=now)
+        session.add(counter)
         session.flush()
+        give_new_shop_low_stock_level(session.connection(), int(counter.id or 0), now)
         ensure_default_tags(session.connection(), tag_names)
         actor = actor_for(session, owner)
         owner_ctx = ctx.with_actor(actor)

@@ -47,6 +47,7 @@ from primedist.core.clock import as_utc, format_datetime, shop_tz
 from primedist.core.messages import Message, msg, stored_args
 from primedist.core.security import SecretBox, redact, secret_box
 from primedist.core.text import clean_line, fold
+from primedist.db.product_summary import give_new_shop_low_stock_level
 from primedist.domain.enums import Channel, Module, ShopStatus
 from primedist.domain.settings import AppSetting
 from primedist.domain.shop import Shop, ShopCredential
@@ -652,6 +653,7 @@ def add_shop(
             )
             session.add(shop)
             session.flush()
+            give_new_shop_low_stock_level(session.connection(), _id(shop), now)
             action = "shop.add"
         else:
             _check_reusable(session, shop, app.channel)

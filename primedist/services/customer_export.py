@@ -145,7 +145,7 @@ COLUMNS: tuple[_Col, ...] = (
     _import_col("level", _LEVEL, width=16),
     _import_col("note", c.note, width=30),
     _Col("rank", "Hạng", "Rank", c.rank, "rank", 10),
-    _Col("total_expenses", "Tổng chi tiêu", "Total expenses", c.total_expenses, "money", 14),
+    _Col("total_expenses", "Tổng chi tiêu", "Total spent", c.total_expenses, "money", 14),
     _Col("owed", "Còn nợ", "Owes", OWED, "money", 12),
     _Col("successful_orders", "Đơn thành công", "Successful orders", c.successful_orders, "int"),
     _Col("total_orders", "Tổng số đơn", "Total orders", c.total_orders, "int", 11),

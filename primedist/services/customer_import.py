@@ -176,7 +176,7 @@ CHANNEL_WORDS: dict[str, tuple[str, str]] = {
     Channel.LAZADA.value: ("Lazada", "Lazada"),
     Channel.TIKI.value: ("Tiki", "Tiki"),
     Channel.TIKTOK.value: ("TikTok Shop", "TikTok Shop"),
-    Channel.OFFLINE.value: ("Bán trực tiếp", "Offline"),
+    Channel.OFFLINE.value: ("Bán trực tiếp", "In store"),
     Channel.WEBSTORE.value: ("Website", "Web store"),
 }
 #: The sources the app names (`Customer.source` keeps the key), in words as the Customers

@@ -688,6 +688,23 @@ def _refund_own_returns(conn: sa.Connection) -> None:
     )
 
 
+def _refund_own_cancels(conn: sa.Connection) -> None:
+    """The shop's own cancelled sales paid in cash or by card gave the money back when they
+    were cancelled, as the app's cancel records it (`orders._move`): `refunded_amount` =
+    what was paid and one `order_refunds` row at the time of their `cancelled` status."""
+    conn.exec_driver_sql(
+        "INSERT INTO order_refunds (order_id, amount, items, reason, user_id, created_at) "
+        "SELECT o.id, o.paid_amount, 0, o.cancel_reason, o.created_by_id, h.changed_at "
+        "FROM orders o JOIN order_status_changes h ON h.order_id = o.id "
+        "AND h.to_status = 'cancelled' WHERE o.status = 'cancelled' "
+        "AND o.source <> 'marketplace' AND o.paid_amount > 0"
+    )
+    conn.exec_driver_sql(
+        "UPDATE orders SET refunded_amount = paid_amount WHERE status = 'cancelled' "
+        "AND source <> 'marketplace' AND paid_amount > 0"
+    )
+
+
 def _mark(conn: sa.Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
@@ -1265,6 +1282,7 @@ class _Run:
         self.write_orders(orders, lines, people, catalog, loyalty)
         _record_voucher_uses(self.conn, loyalty.voucher_ids)
         _refund_own_returns(self.conn)
+        _refund_own_cancels(self.conn)
         rebuild_summaries(self.conn)  # the dashboards' daily summaries of these orders
         self.write_points(points, orders, people)
         self.write_tags_and_segments(people, stats, loyalty)
@@ -1465,8 +1483,18 @@ class _Run:
         payment = _order_payments(rng, shop, shops, counter)
         _apply_vouchers(rng, money, shop == offline, customer)
         total = money.total()
-        is_paid = np.isin(status, (_COMPLETED, _RETURN_REFUND, _RETURNED)) | (
-            (_PAYMENTS_ARR[payment] != PaymentMethod.COD.value) & (status != _CANCELLED)
+        # A marketplace says an order is paid (prepaid, or delivered); the shop's own sales
+        # record what the app's sale does (`orders.paid_at_sale`): cash and card all of it,
+        # a transfer or e-wallet nothing (paid later, outside the app; on-account sales come
+        # from transfers, `_sales_on_account`). A cancelled cash sale was refunded
+        # (`_refund_own_cancels`), as the app's cancel does.
+        market = np.array([s.is_marketplace for s in shops], dtype=bool)[shop]
+        method = _PAYMENTS_ARR[payment]
+        is_paid = np.where(
+            market,
+            np.isin(status, (_COMPLETED, _RETURN_REFUND, _RETURNED))
+            | ((method != PaymentMethod.COD.value) & (status != _CANCELLED)),
+            np.isin(method, (PaymentMethod.CASH.value, PaymentMethod.CARD.value)),
         )
         # The app's own rule (services/loyalty/points.py): every completed order of a
         # known customer earns, if its channel earns (a new shop: its own sales only).

@@ -50,7 +50,7 @@ from primedist.db.bulk import (
     indexes_deferred,
 )
 from primedist.db.engine import db_timestamp, is_sqlite
-from primedist.db.product_summary import refresh_product_summaries
+from primedist.db.product_summary import give_new_shop_low_stock_level, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer, CustomerIdentity, CustomerPhone, customer_code
 from primedist.domain.enums import (
@@ -1308,6 +1308,7 @@ class _Import:
             stmt = sa.insert(shops_t).returning(shops_t.c.id, sort_by_parameter_order=True)
             for ref, (sid,) in zip(self.new_shops, self.conn.execute(stmt, rows), strict=True):
                 ref.id = sid
+                give_new_shop_low_stock_level(self.conn, sid, self.now)
         self.report.shops_created = len(rows)
 
     def _write_catalogue(self) -> None:

@@ -29,6 +29,7 @@ from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
 from primedist.core.text import clean_line, clean_text
 from primedist.db.engine import is_sqlite
+from primedist.db.product_summary import give_new_shop_low_stock_level
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer, CustomerPhone
@@ -463,6 +464,7 @@ def counter_shop(session: Session, now: datetime) -> Shop:
         shop = Shop(name="Cửa hàng", channel=Channel.OFFLINE, created_at=now)
         session.add(shop)
         session.flush()
+        give_new_shop_low_stock_level(session.connection(), int(shop.id or 0), now)
     return shop
 
 
@@ -1180,7 +1182,8 @@ def suggested_refund(
     order: Order, lines: Sequence[OrderLine], quantities: Mapping[int, int], *, paid: int
 ) -> int:
     """The refund for returning these quantities: their share of the lines, less the order
-    discounts pro rata; never more than what is left to refund. When they are the last
+    discounts pro rata, to the nearest 1,000 ₫ (`cash_round`: 96,934 ₫ cannot be paid in
+    cash); never more than what is left to refund. When they are the last
     items of the order, what is left to refund (shipping included): every way of
     returning everything (item by item, all at once, status → Returned) refunds the
     total, whatever the rounding of the shares before. A COD parcel back undelivered
@@ -1194,7 +1197,20 @@ def suggested_refund(
     goods = sum(line.subtotal * wanted[line.id] // line.quantity for line in lines)
     if order.subtotal > 0:
         goods = goods * (order.total - order.shipping_fee) // order.subtotal
-    return max(0, min(goods, left))
+    return max(0, min(cash_round(goods), left))
+
+
+#: A partial refund's suggestion is a sum the till can pay out in notes.
+REFUND_STEP = 1_000
+
+
+def cash_round(amount: int) -> int:
+    """`amount` to the nearest 1,000 ₫ (half up: neither side loses more than 500 ₫ on a
+    partial return, and the last return evens it out); under 1,000 ₫ it stays as it is
+    (rounding would give nothing back)."""
+    if amount < REFUND_STEP:
+        return amount
+    return (amount + REFUND_STEP // 2) // REFUND_STEP * REFUND_STEP
 
 
 def points_back(order: Order, lines: Sequence[OrderLine], quantities: Mapping[int, int]) -> int:
@@ -1592,6 +1608,9 @@ class OrderDetail:
     #: Its marketplace (or carrier) actions that failed for good, oldest first: the order
     #: shows here as it was made (confirmed, cancelled), not as the platform has it.
     failed_actions: tuple[FailedAction, ...] = ()
+    #: Why its oldest action still waiting was not sent yet (a failed try, its shop not
+    #: linked…), as the outbox keeps it (English); None when it was not tried yet.
+    waiting_note: str | None = None
     #: The name of the user who made the sale (the receipt's cashier; None for an order
     #: from a marketplace or the system, or a user deleted since).
     created_by: str | None = None
@@ -1717,6 +1736,7 @@ def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
                              voucher.code if voucher else None,
                              points=order_points(session.connection(), order_id),
                              failed_actions=_failed_actions(session, order_id),
+                             waiting_note=_waiting_note(session, order_id),
                              created_by=_user_name(session, order.created_by_id))  # fmt: skip
     if actor.can(Module.ANALYTICS):
         return detail
@@ -1736,6 +1756,15 @@ def _failed_actions(session: Session, order_id: int) -> tuple[FailedAction, ...]
         .where(c.order_id == order_id, c.status == OutboxStatus.FAILED).order_by(c.id)
     )  # fmt: skip
     return tuple(FailedAction(int(i), str(kind), error) for i, kind, error in rows)
+
+
+def _waiting_note(session: Session, order_id: int) -> str | None:
+    c = outbox_t.c
+    waiting = (OutboxStatus.PENDING, OutboxStatus.IN_PROGRESS)
+    return session.connection().execute(
+        sa.select(c.last_error)
+        .where(c.order_id == order_id, c.status.in_(waiting)).order_by(c.id).limit(1)
+    ).scalar()  # fmt: skip
 
 
 def _without_cost(line: OrderLine) -> OrderLine:
@@ -1813,3 +1842,17 @@ def order_ids_by_number(ctx: ServiceContext, external_id: str) -> list[int]:
             ).all()
             if i is not None
         ]
+
+
+def order_numbers(ctx: ServiceContext, order_ids: Iterable[int]) -> dict[int, str]:
+    """Order id → its order number (what a saved PDF's file name says)."""
+    ctx.require(Module.ORDERS)
+    ids = sorted(set(order_ids))
+    with ctx.uow() as session:
+        return {
+            int(i): str(n)
+            for i, n in session.exec(
+                select(Order.id, Order.external_id).where(col(Order.id).in_(ids))
+            ).all()
+            if i is not None
+        }

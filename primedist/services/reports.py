@@ -295,6 +295,9 @@ class Dashboard:
     owing: tuple[int, int] | None = None
     #: Gross profit (as Analytics); None for a user without Analytics access.
     profit: Change | None = None
+    #: (revenue of the range from lines with no unit cost, how many products): the part
+    #: of the gross profit that is the whole price; None with `profit`.
+    no_cost: tuple[int, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         owing = None if self.owing is None else {"customers": self.owing[0],
@@ -305,11 +308,17 @@ class Dashboard:
             "customers_owe": owing,
             "revenue": None if self.revenue is None else self.revenue.to_json(),
             "gross_profit": None if self.profit is None else self.profit.to_json(),
+            "no_cost_revenue": self._no_cost_json(),
             "new_orders": None if self.new_orders is None else self.new_orders.to_json(),
             "marketplaces": None if self.channels is None else [c.to_json() for c in self.channels],
             "new_orders_by_channel": self.pie,
             "latest_events": [e.to_json() for e in self.events],
         }
+
+    def _no_cost_json(self) -> dict[str, int] | None:
+        if self.no_cost is None:
+            return None
+        return {"revenue": self.no_cost[0], "products": self.no_cost[1]}
 
 
 @dataclass(frozen=True)
@@ -495,7 +504,8 @@ class FirstSteps:
 
 def first_steps(ctx: ServiceContext) -> FirstSteps:
     """Whether the shop has an address or phone for its receipts, a product, a linked
-    marketplace shop and an order (asked by Home for those who may set the shop up)."""
+    marketplace shop (or orders of a marketplace shop imported from a Seller Center
+    export) and an order (asked by Home for those who may set the shop up)."""
     ctx.require(Module.SETTINGS)
     with ctx.uow() as session:
         profile = get_setting(session, SHOP_PROFILE)
@@ -508,13 +518,14 @@ def first_steps(ctx: ServiceContext) -> FirstSteps:
             return bool(conn.execute(sa.select(sa.exists().select_from(table).where(*where)))
                         .scalar())  # fmt: skip
 
+        marketplace = shops_t.c.channel.in_([c.value for c in Channel if c.is_marketplace])
+        # A shop with no app of its own brings its orders in from a Seller Center export
+        # instead: a marketplace shop's order (such an import made the shop) counts too.
+        marketplace_shops = sa.select(shops_t.c.id).where(marketplace)
         return FirstSteps(
             products=any_row(products_t),
-            shop_linked=any_row(
-                shops_t,
-                shops_t.c.channel.in_([c.value for c in Channel if c.is_marketplace]),
-                _is_linked(),
-            ),
+            shop_linked=any_row(shops_t, marketplace, _is_linked())
+            or any_row(orders_t, orders_t.c.shop_id.in_(marketplace_shops)),
             orders=any_row(orders_t),
             shop_details=contact,
         )
@@ -578,7 +589,12 @@ def dashboard(
         channels = _channel_rows(totals, _shops(conn, ())) if parts.sales else None
         events = latest_events(conn, w.shop_ids, limit=5, actor=actor)
         owing = debt_totals(conn) if parts.owing else None
-        profit = None if profit_read is None else profit_read.result()
+        profit_totals = None if profit_read is None else profit_read.result()
+    profit: Change | None = None
+    no_cost: tuple[int, int] | None = None
+    if profit_totals is not None:
+        profit = Change(profit_totals.current, profit_totals.previous)
+        no_cost = (profit_totals.no_cost_revenue, profit_totals.no_cost_products)
     return Dashboard(
         period=_period(w),
         todo=todo,
@@ -589,6 +605,7 @@ def dashboard(
         events=events,
         owing=owing,
         profit=profit,
+        no_cost=no_cost,
     )
 
 
@@ -916,8 +933,8 @@ def _on_own_connection(
         return read(conn, w)
 
 
-def _profit(conn: sa.Connection, w: q.Window) -> Change:
-    return Change(*q.profit_totals(conn, w))
+def _profit(conn: sa.Connection, w: q.Window) -> q.ProfitTotals:
+    return q.profit_totals(conn, w)
 
 
 def _sold(r: RankRow) -> bool:

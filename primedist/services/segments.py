@@ -381,7 +381,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, str, str, float]] = {
     "name": ("Tên khách hàng", "Name", "text", 28),
     "phone": ("Số điện thoại", "Phone", "text", 14),
     "channels": ("Kênh mua hàng", "Purchase channels", "text", 22),
-    "total_expenses": ("Tổng chi tiêu", "Total expenses", "money", 14),
+    "total_expenses": ("Tổng chi tiêu", "Total spent", "money", 14),
     "successful_orders": ("Đơn thành công", "Successful orders", "int", 10),
     "total_orders": ("Tổng số đơn", "Total orders", "int", 10),
     "tags": ("Thẻ", "Tags", "text", 28),

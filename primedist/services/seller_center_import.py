@@ -56,6 +56,7 @@ from primedist.connectors.shopee import map_payment
 from primedist.core.clock import shop_tz, to_utc
 from primedist.core.messages import msg
 from primedist.core.text import clean_line, fold
+from primedist.db.product_summary import give_new_shop_low_stock_level
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, OrderStatus, PaymentMethod, ShopStatus
 from primedist.domain.order import Order
@@ -1050,6 +1051,7 @@ def _shop(conn: sa.Connection, name: str, channel: Channel, now: datetime) -> tu
                                   timezone="Asia/Ho_Chi_Minh", created_at=now)
         .returning(c.id)
     ).one()  # fmt: skip
+    give_new_shop_low_stock_level(conn, int(row.id), now)
     return ShopRef(int(row.id), name, channel), True
 
 

@@ -35,6 +35,7 @@ from primedist.ui.file_dialogs import BACKUP, ask_open_file
 from primedist.ui.i18n import DEFAULT_LANGUAGE, current_language, install_language
 from primedist.ui.main_window import MainWindow
 from primedist.ui.messages import error_text
+from primedist.ui.sync.status import DeliverOnChanges
 from primedist.ui.ui_thread_gc import collect_on_ui_thread
 from primedist.ui.welcome import WelcomeWindow
 from primedist.ui.wheel_guard import install_wheel_guard
@@ -86,6 +87,8 @@ class GuiSession:
         self.main: MainWindow | None = None
         #: The background jobs, once started (run_gui).
         self.scheduler: AppScheduler | None = None
+        #: Runs the outbox deliveries when the user queued actions (run_gui).
+        self.deliver_on_changes: DeliverOnChanges | None = None
 
     def set_language(self, lang: str) -> None:
         install_language(lang)
@@ -449,6 +452,8 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
         session.show_welcome()
     app.aboutToQuit.connect(ops.shutdown_pools)
     scheduler = session.scheduler = _start_scheduler(ctx)
+    # What the user queues (a confirm, a cancel…) goes out now, not at the next minute.
+    session.deliver_on_changes = DeliverOnChanges(scheduler.scheduler, app)
     app.aboutToQuit.connect(scheduler.stop)
     if demo_ctx is not None:
         app.aboutToQuit.connect(start_demo_sandboxes(demo_ctx, scheduler))

@@ -28,6 +28,8 @@ IMPORT, EXPORT, PICTURE, BACKUP = "import", "export", "picture", "backup"
 #: The products' template, export and import share one folder: the file just saved (a
 #: template to fill in, an export to edit) is where the next Import starts.
 PRODUCT_FILES = "product_files"
+#: The purposes whose open dialogs pick a file to import (they start in Downloads).
+IMPORTS = (IMPORT, PRODUCT_FILES)
 
 _IconType = QAbstractFileIconProvider.IconType
 
@@ -105,7 +107,8 @@ def run_dialog(dialog: QFileDialog) -> tuple[list[str], str]:
 def ask_open_file(parent: QWidget | None, ctx: ServiceContext | None, purpose: str,
                   title: str, filters: str, folder: Path | None = None) -> Path | None:  # fmt: skip
     """The file the user picks to open (None when cancelled), starting in the folder last
-    used for `purpose` (else `folder`, else Documents; Pictures for a picture)."""
+    used for `purpose` (else `folder`, else Documents; Pictures for a picture; a file to
+    import: Downloads, then Documents, then `folder`)."""
     chosen = _ask(parent, ctx, purpose, title, filters, folder, save=False, many=False)[0]
     return chosen[0] if chosen else None
 
@@ -150,7 +153,7 @@ def ask_folder(parent: QWidget | None, ctx: ServiceContext | None, purpose: str,
 def _ask(parent: QWidget | None, ctx: ServiceContext | None, purpose: str, title: str,
          filters: str, folder: Path | None, *, save: bool, many: bool = False,
          name: str = "") -> tuple[list[Path], str]:  # fmt: skip
-    start = start_folder(ctx, purpose, folder)
+    start = start_folder(ctx, purpose, folder, importing=not save and purpose in IMPORTS)
     dialog = build_file_dialog(parent, title, start, filters, save=save, many=many)
     if name:
         dialog.selectFile(name)
@@ -165,16 +168,26 @@ def _ask(parent: QWidget | None, ctx: ServiceContext | None, purpose: str, title
     return paths, name_filter
 
 
-def start_folder(ctx: ServiceContext | None, purpose: str, folder: Path | None = None) -> Path:
+def start_folder(ctx: ServiceContext | None, purpose: str, folder: Path | None = None,
+                 *, importing: bool = False) -> Path:  # fmt: skip
     """The folder last used for `purpose`, else `folder`, else Pictures (pictures) or
-    Documents, else home: the first that exists and does not hold the database."""
+    Documents, else home: the first that exists and does not hold the database. A file to
+    import (`importing`) is first looked for in Downloads, then Documents, before `folder`:
+    it is usually a marketplace's or a supplier's file just downloaded, not one the app
+    wrote into its data folder."""
     prefs = _prefs(ctx)
     remembered = str(prefs.value(_key(purpose), "")) if prefs is not None else ""
     where = QStandardPaths.StandardLocation
     usual = where.PicturesLocation if purpose == PICTURE else where.DocumentsLocation
     documents = QStandardPaths.writableLocation(where.DocumentsLocation)
-    for candidate in (remembered, folder, QStandardPaths.writableLocation(usual), documents,
-                      Path.home()):  # fmt: skip
+    candidates: tuple[str | Path | None, ...]
+    if importing:
+        downloads = QStandardPaths.writableLocation(where.DownloadLocation)
+        candidates = (remembered, downloads, documents, folder, Path.home())
+    else:
+        candidates = (remembered, folder, QStandardPaths.writableLocation(usual), documents,
+                      Path.home())  # fmt: skip
+    for candidate in candidates:
         if candidate and Path(candidate).is_dir() and not holds_database(ctx, Path(candidate)):
             return Path(candidate)
     return Path.home().parent  # the data dir is the home folder itself

@@ -60,7 +60,7 @@ ENUM_LABELS: dict[str, str] = {
     Channel.LAZADA: QT_TRANSLATE_NOOP("enum", "Lazada"),
     Channel.TIKI: QT_TRANSLATE_NOOP("enum", "Tiki"),
     Channel.TIKTOK: QT_TRANSLATE_NOOP("enum", "TikTok Shop"),
-    Channel.OFFLINE: QT_TRANSLATE_NOOP("enum", "Offline"),
+    Channel.OFFLINE: QT_TRANSLATE_NOOP("enum", "In store"),
     Channel.WEBSTORE: QT_TRANSLATE_NOOP("enum", "Web store"),
     # a shop's link to its marketplace (the audit log's shop.authorize, shop.disconnect)
     ShopStatus.ACTIVE: QT_TRANSLATE_NOOP("enum", "Active"),
@@ -110,7 +110,7 @@ COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "Customer code"),
     QT_TRANSLATE_NOOP("columns", "Name"),
     QT_TRANSLATE_NOOP("columns", "Rank"),
-    QT_TRANSLATE_NOOP("columns", "Total expenses"),
+    QT_TRANSLATE_NOOP("columns", "Total spent"),
     QT_TRANSLATE_NOOP("columns", "Total orders"),
     QT_TRANSLATE_NOOP("columns", "Created"),
 )

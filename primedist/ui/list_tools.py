@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QAction, QDesktopServices, QFont, QFontMetrics
+from PySide6.QtGui import QAction, QContextMenuEvent, QDesktopServices, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -160,6 +160,10 @@ def setup_list_view(
     )
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
+    # Tab leaves the list (to the action buttons) instead of walking cell by cell: the
+    # walk moved the current cell and collapsed a selection of several orders to one.
+    view.setTabKeyNavigation(False)
+    keyboard_menu_at_current(view)
     if icon_size is not None:
         view.setIconSize(icon_size)
     view.verticalHeader().setVisible(False)
@@ -177,6 +181,39 @@ def setup_list_view(
     if stretch is not None:
         SpareWidth(view, [c.key for c in model.spec.columns].index(stretch))
     keep_sort_arrow(view, model)
+
+
+class _KeyboardMenu(QObject):
+    """See `keyboard_menu_at_current`."""
+
+    def __init__(self, view: QAbstractItemView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() != QEvent.Type.ContextMenu
+            or not isinstance(event, QContextMenuEvent)
+            or event.reason() != QContextMenuEvent.Reason.Keyboard
+        ):
+            return False
+        view = self.view
+        current = view.currentIndex()
+        if current.isValid():
+            view.scrollTo(current)
+            view.customContextMenuRequested.emit(view.visualRect(current).center())
+        event.accept()
+        return True
+
+
+def keyboard_menu_at_current(view: QAbstractItemView) -> None:
+    """The Menu key (Shift+F10) opens `view`'s row menu on its current row. Qt hands the
+    list the current cell's point in the list's own coordinates, but a row menu
+    (`customContextMenuRequested`) reads the viewport's, which start under the header: it
+    took the row below the current one (and a Confirm there hit the wrong order). Here
+    the signal gets the current row's point in viewport coordinates, as a right-click
+    does; the page's menu keeps the selection when that row is in it."""
+    view.installEventFilter(_KeyboardMenu(view))
 
 
 def keep_sort_arrow(view: QTableView, model: SqlTableModel) -> None:

@@ -624,6 +624,12 @@ class MainWindow(QMainWindow):
         page.openBackup.connect(self.open_backup_settings)
         return page
 
+    def import_orders(self) -> None:
+        """The Orders tab's Import (a Seller Center export): Home's Getting started and
+        Settings → Sales channels offer it to a shop with no marketplace app."""
+        if "orders" in self.tab_pages:
+            self.select_tab("orders").import_file()  # type: ignore[attr-defined]
+
     def open_backup_settings(self) -> None:
         """Settings → Backup & restore (Home's notice of no backup outside this PC)."""
         if "settings" in self.tab_pages:
@@ -638,6 +644,8 @@ class MainWindow(QMainWindow):
             settings.select_section("channels")  # type: ignore[attr-defined]
         elif key == "orders" and "orders" in self.tab_pages:
             self.select_tab("orders").new_order()  # type: ignore[attr-defined]
+        elif key == "import_orders":
+            self.import_orders()
         elif key == "shop_details" and "settings" in self.tab_pages:
             from primedist.ui.settings.shop import ShopSettings
 
@@ -725,6 +733,7 @@ class MainWindow(QMainWindow):
         page = SettingsPage(self.ctx)
         page.accountChanged.connect(self._account_changed)
         page.shopNameChanged.connect(self.show_shop_name)
+        page.importOrdersRequested.connect(self.import_orders)
         return page
 
     def show_shop_name(self, name: str) -> None:

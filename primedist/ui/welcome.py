@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextOption
 from PySide6.QtWidgets import (
     QDialog,
@@ -105,6 +105,11 @@ class SetupPage(_FormPage):
         self.labels = [QLabel() for _ in edits]
         for label, edit in zip(self.labels, edits, strict=True):
             self.form.addRow(label, edit)
+        # A forgotten owner password is reset only with a command on this computer.
+        self.password_note = QLabel()
+        self.password_note.setObjectName("muted")
+        self.password_note.setWordWrap(True)
+        self.form.addRow("", self.password_note)
         self.fields = {"shop_name": self.shop_name, "address": self.address,
                        "phone": self.phone, "tax_code": self.tax_code,
                        "owner_name": self.owner_name, "email": self.email,
@@ -131,6 +136,9 @@ class SetupPage(_FormPage):
         for edit in (self.address, self.phone, self.tax_code):
             edit.setPlaceholderText(self.tr("Optional: printed on receipts and invoices"))
         self.password.setPlaceholderText(self.tr("At least 8 characters"))
+        self.password_note.setText(self.tr(
+            "Keep this password safe: if you forget it, getting back in takes a command "
+            "typed on this computer (Forgot your password? on the sign-in shows it)."))  # fmt: skip
         self.button.setText(self.tr("Create shop"))
 
 
@@ -263,6 +271,15 @@ class RecoveryDialog(QDialog):
 
 #: The widest the setup / sign-in card grows (a maximised window keeps short fields).
 CARD_MAX_WIDTH = 520
+#: ui.ini: the email of the last sign-in on this PC, offered on the next (never a password).
+LAST_EMAIL_KEY = "sign_in/last_email"
+
+
+def _ui_prefs(settings: Settings | None) -> QSettings | None:
+    """The UI settings file of the data folder (ui.ini), as the main window's."""
+    if settings is None:
+        return None
+    return QSettings(str(settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
 
 
 class WelcomeWindow(QWidget):
@@ -313,6 +330,8 @@ class WelcomeWindow(QWidget):
         self.login_page.button.clicked.connect(self._sign_in)
         self.login_page.password.returnPressed.connect(self._sign_in)
         self.login_page.forgot.linkActivated.connect(lambda _link: self.show_recovery())
+        self.signedIn.connect(self._remember_email)  # before the main window opens
+        self._offer_last_email()
         self.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -332,6 +351,24 @@ class WelcomeWindow(QWidget):
     def show_restored(self, taken: datetime) -> None:
         """After a restore: the sign-in says whose accounts and passwords are back."""
         self.login_page.show_restored(taken)
+
+    def _offer_last_email(self) -> None:
+        """The sign-in starts with the email last signed in with on this PC, the cursor in
+        the password (one person's shop types only that); else in the empty email."""
+        prefs = _ui_prefs(self._ctx.settings)
+        email = str(prefs.value(LAST_EMAIL_KEY, "") or "") if prefs is not None else ""
+        page = self.login_page
+        if self.showing_setup:
+            return
+        page.email.setText(email)
+        # Hidden yet: the field has the focus once the window shows (not the language box).
+        (page.password if email else page.email).setFocus()
+
+    def _remember_email(self, actor: Actor) -> None:
+        prefs = _ui_prefs(self._ctx.settings)
+        if prefs is not None and actor.email:
+            prefs.setValue(LAST_EMAIL_KEY, actor.email)
+            prefs.sync()
 
     def show_recovery(self) -> RecoveryDialog:
         """How to get back in after forgetting a password (the link under the form)."""

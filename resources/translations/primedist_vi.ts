@@ -257,7 +257,7 @@
     <name>ActionRow</name>
     <message>
         <source>More</source>
-        <translation>Thêm</translation>
+        <translation>Khác</translation>
     </message>
 </context>
 <context>
@@ -560,7 +560,7 @@
         <translation>Thông tin ứng dụng %1</translation>
     </message>
     <message>
-        <source>Add %1 store</source>
+        <source>Add %1 shop</source>
         <translation>Thêm gian hàng %1</translation>
     </message>
     <message>
@@ -574,6 +574,15 @@
     <message>
         <source>API &amp;host</source>
         <translation>Máy chủ &amp;API</translation>
+    </message>
+    <message>
+        <source>No app ID and key? They come from an app registered on the marketplace&apos;s open platform, or from your software provider. Without them, import the orders you export from Seller Center.</source>
+        <extracomment>The user chose to import orders from a file instead (the dialog was closed).</extracomment>
+        <translation>Chưa có ID và khóa ứng dụng? Chúng lấy từ ứng dụng đăng ký trên nền tảng mở của sàn, hoặc do đơn vị cung cấp phần mềm cấp. Nếu không có, hãy nhập các đơn hàng bạn xuất từ Seller Center.</translation>
+    </message>
+    <message>
+        <source>Import orders from a file instead…</source>
+        <translation>Thay vào đó, nhập đơn hàng từ tệp…</translation>
     </message>
     <message>
         <source>%1 (live)</source>
@@ -1548,7 +1557,7 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <name>ChannelsSettings</name>
     <message>
         <source>Sales channels</source>
-        <extracomment>The list refreshes itself this often while shown (last sync moves with the scheduler). A shop whose authorisation ends sooner than this says so in its status. The shop name column is as wide as its names up to this; a longer name is cut with &quot;…&quot; (whole in its tooltip). The status takes the width left and is cut the same way. A shop was added, linked, re-authorised, disconnected or synced. What the message line says, asked again on every refresh: in the language of the moment, and &quot;&quot; once it is no longer true (a shop said connected that was disconnected since).</extracomment>
+        <extracomment>The list refreshes itself this often while shown (last sync moves with the scheduler). A shop whose authorisation ends sooner than this says so in its status. The shop name column is as wide as its names up to this; a longer name is cut with &quot;…&quot; (whole in its tooltip). The status takes the width left and is cut the same way. A shop was added, linked, re-authorised, disconnected or synced. Add shop&apos;s &quot;import orders from a file instead&quot; (the main window opens Orders → Import). What the message line says, asked again on every refresh: in the language of the moment, and &quot;&quot; once it is no longer true (a shop said connected that was disconnected since).</extracomment>
         <translation>Kênh bán hàng</translation>
     </message>
     <message>
@@ -1574,10 +1583,6 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Marketplace shop ID</source>
         <translation>ID gian hàng trên sàn</translation>
-    </message>
-    <message>
-        <source>&amp;Add store…</source>
-        <translation>&amp;Thêm gian hàng…</translation>
     </message>
     <message>
         <source>&amp;Sync now</source>
@@ -1638,10 +1643,6 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>To connect a shop, the app needs your app&apos;s ID and key (secret) from the marketplace&apos;s open platform, where you register an app:</source>
         <translation>Để kết nối gian hàng, ứng dụng cần ID và khóa (secret) của ứng dụng bạn đăng ký trên nền tảng mở của sàn:</translation>
-    </message>
-    <message>
-        <source>Then add the shop with Add store. Without an app, export your orders from Seller Center as Excel (Shopee, Lazada, TikTok Shop) and bring them in with Orders → Import.</source>
-        <translation>Sau đó thêm gian hàng bằng nút Thêm gian hàng. Nếu chưa có ứng dụng, hãy xuất đơn hàng từ Seller Center ra file Excel (Shopee, Lazada, TikTok Shop) rồi nhập vào bằng Đơn hàng → Nhập tệp.</translation>
     </message>
     <message>
         <source>Disconnected</source>
@@ -1738,6 +1739,14 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Marketplace shops linked to this app. Orders of a connected shop are fetched every few minutes. Disconnecting removes the shop&apos;s access (its orders stay).</source>
         <translation>Các gian hàng trên sàn đã liên kết với ứng dụng. Đơn hàng của gian hàng đã kết nối được tải về vài phút một lần. Ngắt kết nối sẽ thu hồi quyền truy cập gian hàng (đơn hàng vẫn được giữ lại).</translation>
+    </message>
+    <message>
+        <source>&amp;Add shop…</source>
+        <translation>&amp;Thêm gian hàng…</translation>
+    </message>
+    <message>
+        <source>Then add the shop with Add shop. Without an app, export your orders from Seller Center as Excel (Shopee, Lazada, TikTok Shop) and bring them in with Orders → Import.</source>
+        <translation>Sau đó thêm gian hàng bằng nút Thêm gian hàng. Nếu chưa có ứng dụng, hãy xuất đơn hàng từ Seller Center ra file Excel (Shopee, Lazada, TikTok Shop) rồi nhập vào bằng Đơn hàng → Nhập tệp.</translation>
     </message>
     <message>
         <source>%1 is disconnected; its orders are kept.</source>
@@ -1963,10 +1972,6 @@ Nếu giờ trên máy này đã đúng thì đồng hồ của máy chủ bị 
         <translation>Đơn thành công</translation>
     </message>
     <message>
-        <source>Total expenses</source>
-        <translation>Tổng chi tiêu</translation>
-    </message>
-    <message>
         <source>Average order value</source>
         <translation>Giá trị đơn trung bình</translation>
     </message>
@@ -2093,6 +2098,10 @@ Nếu giờ trên máy này đã đúng thì đồng hồ của máy chủ bị 
     <message>
         <source>This customer was changed elsewhere at %1.</source>
         <translation>Khách hàng này đã được thay đổi ở nơi khác lúc %1.</translation>
+    </message>
+    <message>
+        <source>Total spent</source>
+        <translation>Tổng chi tiêu</translation>
     </message>
     <message>
         <source>Updated with a change made on %1 at %2.</source>
@@ -2683,10 +2692,6 @@ Vẫn lưu?</translation>
         <translation>Số đơn</translation>
     </message>
     <message>
-        <source>Total expenses</source>
-        <translation>Tổng chi tiêu</translation>
-    </message>
-    <message>
         <source>Created</source>
         <translation>Ngày tạo</translation>
     </message>
@@ -2705,6 +2710,10 @@ Vẫn lưu?</translation>
     <message>
         <source>Address</source>
         <translation>Địa chỉ</translation>
+    </message>
+    <message>
+        <source>Total spent</source>
+        <translation>Tổng chi tiêu</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -2877,6 +2886,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Counting the till</source>
         <translation>Đang ghi kiểm két</translation>
+    </message>
+    <message>
+        <source>The drawer is %1: counted %2, expected %3. Record this count?</source>
+        <translation>Két đang %1: đếm được %2, cần có %3. Ghi nhận lần đếm này?</translation>
     </message>
     <message>
         <source>Till counted: %1</source>
@@ -3194,7 +3207,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>FirstStepsCard</name>
     <message>
         <source>Getting started</source>
-        <extracomment>The steps in order: the FirstSteps field each one reads. A step&apos;s button was clicked: its key (one of STEPS).</extracomment>
+        <extracomment>The steps in order: the FirstSteps field each one reads. The marketplace step&apos;s other way (no app ID and key): import a Seller Center export. A step&apos;s button was clicked: its key (one of STEPS).</extracomment>
         <translation>Bắt đầu</translation>
     </message>
     <message>
@@ -3232,6 +3245,14 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>New order</source>
         <translation>Đơn hàng mới</translation>
+    </message>
+    <message>
+        <source>Connecting needs your app&apos;s ID and key from the marketplace&apos;s open platform (e.g. Shopee Open Platform), or ask your software provider. Without them, import the orders you export from Seller Center.</source>
+        <translation>Để kết nối cần ID và khóa ứng dụng từ nền tảng mở của sàn (ví dụ Shopee Open Platform), hoặc hỏi đơn vị cung cấp phần mềm. Nếu không có, hãy nhập các đơn hàng bạn xuất từ Seller Center.</translation>
+    </message>
+    <message>
+        <source>Import orders from a file</source>
+        <translation>Nhập đơn hàng từ tệp</translation>
     </message>
 </context>
 <context>
@@ -3917,6 +3938,18 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>so với kỳ trước: %1</translation>
     </message>
     <message>
+        <source>%1 of revenue has no cost price (1 product)</source>
+        <translation>%1 doanh thu chưa có giá vốn (1 sản phẩm)</translation>
+    </message>
+    <message>
+        <source>%1 of revenue has no cost price (%2 products)</source>
+        <translation>%1 doanh thu chưa có giá vốn (%2 sản phẩm)</translation>
+    </message>
+    <message>
+        <source>Lines sold with no cost price count their whole price as gross profit, so it shows too high. Click to see the products with no cost price and give them one: sales from then on count it (orders already made keep theirs).</source>
+        <translation>Hàng bán khi chưa có giá vốn được tính cả giá bán vào lợi nhuận gộp, nên con số đang cao hơn thực tế. Bấm để xem các sản phẩm chưa có giá vốn và nhập giá vốn: các đơn bán từ đó trở đi sẽ tính theo giá này (đơn đã bán giữ nguyên).</translation>
+    </message>
+    <message>
         <source>%1/%2 Shop</source>
         <translation>%1/%2 gian hàng</translation>
     </message>
@@ -4093,6 +4126,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>ImportReportDialog</name>
     <message>
         <source>Import finished</source>
+        <extracomment>The widest the Column column grows to fit its text (the rest on hover).</extracomment>
         <translation>Đã nhập xong</translation>
     </message>
     <message>
@@ -4619,7 +4653,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Tên, ví dụ VIP</translation>
     </message>
     <message>
-        <source>Customers whose total expenses reach this are moved up to the level by the nightly recompute; — = given by hand only.</source>
+        <source>Customers who have spent this much in all are moved up to the level by the nightly recompute; — = given by hand only.</source>
         <translation>Khách hàng có tổng chi tiêu đạt mức này sẽ được chuyển lên nhóm khi tính lại hằng đêm; — = chỉ gán thủ công.</translation>
     </message>
     <message>
@@ -5129,7 +5163,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. … with units written off instead of restocked (defective). An exchange&apos;s return, plain and with units written off. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The failed-action line: the error colours of the lists&apos; message bar. The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width (less when its notes need less). After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
+        <extracomment>A return&apos;s status history note (`services.orders.return_in`, stored in English). Status history notes the services write from a template, each with the template it shows as: older wordings read as today&apos;s (a return&apos;s refund once said &quot;đ&quot; in every language). The older first: today&apos;s would read its &quot;… đ&quot; as the refund. … with units written off instead of restocked (defective). An exchange&apos;s return, plain and with units written off. A return&apos;s reasons the services write (`services.shipping._finish_return`). The carrier&apos;s news (`services.shipping._apply_status`): &quot;GHN: Picked up&quot;; older notes said &quot;GHN: Lấy hàng thành công (picked)&quot; whatever the language. The carrier&apos;s statuses by their English words (how today&apos;s notes name them). The failed-action line: the error colours of the lists&apos; message bar. Where `order_stamp`&apos;s state has the order&apos;s &quot;waiting for the marketplace&quot; mark. How often a shown &quot;waiting&quot; banner follows the sync state and reads the order&apos;s mark. The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width (less when its notes need less). After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. The stored note the typed text started from: Save is refused when the note stored by then is another (changed on another screen or PC). Save chosen on closing with a typed note: &quot;waiting&quot; for the action running to end, &quot;saving&quot; the note (the dialog closes once it is stored), or &quot;&quot;. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange). Why Ship is refused though the status allows it (a live carrier shipment).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -5369,16 +5403,28 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Đã đánh dấu</translation>
     </message>
     <message>
-        <source>Waiting to be sent to %1. It goes out when the connection is back.</source>
-        <translation>Đang chờ gửi cho %1. Đơn sẽ được gửi khi có kết nối trở lại.</translation>
-    </message>
-    <message>
         <source>the carrier</source>
         <translation>đơn vị vận chuyển</translation>
     </message>
     <message>
         <source>Cancel reason: %1</source>
         <translation>Lý do hủy: %1</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent to %1: the app is offline. It goes out when the connection is back.</source>
+        <translation>Đang chờ gửi cho %1: ứng dụng đang mất kết nối. Đơn sẽ được gửi khi có mạng trở lại.</translation>
+    </message>
+    <message>
+        <source>Not sent to %1 yet: %2</source>
+        <translation>Chưa gửi được cho %1: %2</translation>
+    </message>
+    <message>
+        <source>Not sent to %1 yet: %1 answered with an error. The app tries again by itself.</source>
+        <translation>Chưa gửi được cho %1: %1 báo lỗi. Ứng dụng sẽ tự thử lại.</translation>
+    </message>
+    <message>
+        <source>Sending to %1…</source>
+        <translation>Đang gửi cho %1…</translation>
     </message>
     <message>
         <source>%1 (returned %2)</source>
@@ -5459,6 +5505,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Shipment %1 with the carrier is live: cancel it first to ship the order by hand.</source>
         <translation>Vận đơn %1 với đơn vị vận chuyển đang hoạt động: hãy hủy vận đơn trước khi tự giao đơn hàng.</translation>
+    </message>
+    <message>
+        <source>Only completed orders can be returned. If the parcel comes back undelivered, press Cancel order: its items go back into stock.</source>
+        <translation>Chỉ trả hàng được với đơn đã hoàn tất. Nếu kiện hàng giao không thành công và bị hoàn về, hãy bấm Hủy đơn: hàng sẽ được nhập lại kho.</translation>
     </message>
     <message>
         <source>The app cannot cancel orders on %1: after cancelling it here, cancel it in %1 Seller Center too.</source>
@@ -5633,7 +5683,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>No orders yet: make a sale with New order, import a file, or connect a marketplace shop in Settings → Sales channels.</source>
-        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer). The (filter, search) the counts shown are of. The search&apos;s counts with the chips off, read with `counts` when the chips hide every match (None otherwise).</extracomment>
+        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer). The (filter, search) the counts shown are of. The search&apos;s counts with the chips off, read with `counts` when the chips hide every match (None otherwise). The search Enter was pressed on: an exact order number found only under another status tab opens that tab (`_jump_if_one_order`), the order then selected (`_jump_to`, once the tab&apos;s rows are read).</extracomment>
         <translation>Chưa có đơn hàng: bán hàng với nút Đơn hàng mới, nhập tệp, hoặc kết nối gian hàng trên sàn trong Cài đặt → Kênh bán hàng.</translation>
     </message>
 </context>
@@ -6226,7 +6276,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>PrintersSettings</name>
     <message>
         <source>Printers &amp; templates</source>
-        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The narrowest the preview shrinks to, and the room kept beside it in its column. The preview image was redrawn (or the template has an error: `error` is set). The shop details were saved: the shop&apos;s name as kept (the window&apos;s header shows it). The template in the editor, its text as stored, and the document type shown: what an unsaved edit is measured against, and where Cancel puts the combos back. The printer settings as loaded or last saved (None: the stored ones are not valid): what an unsaved change of the printer form is measured against. The Options as loaded or last saved (an unsaved change is measured against them).</extracomment>
+        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The narrowest the preview shrinks to, and the room kept beside it in its column. The preview image was redrawn (or the template has an error: `error` is set). The shop details were saved: the shop&apos;s name as kept (the window&apos;s header shows it). The sample document the preview shows (None before the first one). The template in the editor, its text as stored, and the document type shown: what an unsaved edit is measured against, and where Cancel puts the combos back. The printer settings as loaded or last saved (None: the stored ones are not valid): what an unsaved change of the printer form is measured against. The Options as loaded or last saved (an unsaved change is measured against them).</extracomment>
         <translation>Máy in &amp; mẫu in</translation>
     </message>
     <message>
@@ -6414,6 +6464,14 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Không tìm thấy máy in</translation>
     </message>
     <message>
+        <source>Only for an ESC/POS thermal printer. A system printer cuts the paper and opens the drawer as its driver is set up.</source>
+        <translation>Chỉ dùng cho máy in nhiệt ESC/POS. Máy in hệ thống cắt giấy và mở ngăn kéo theo cài đặt trong driver của máy.</translation>
+    </message>
+    <message>
+        <source>No printer is installed on this computer. Plug the printer in, install its driver, then press Refresh printer list. A thermal printer on the network (LAN/Wi-Fi): choose the type &quot;ESC/POS thermal printer on the network&quot; and type its address.</source>
+        <translation>Máy tính này chưa cài máy in nào. Hãy cắm máy in, cài driver rồi bấm Làm mới danh sách máy in. Máy in nhiệt dùng mạng (LAN/Wi-Fi): chọn loại &quot;Máy in nhiệt ESC/POS qua mạng LAN&quot; và nhập địa chỉ của máy.</translation>
+    </message>
+    <message>
         <source>The options for %1 are not saved. Save them?</source>
         <translation>Tùy chọn của %1 chưa được lưu. Lưu lại không?</translation>
     </message>
@@ -6487,7 +6545,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The variant grid is as tall as its rows, at least this many (room to add one) and at most that many (it scrolls past them): one scroll bar, the dialog&apos;s, up to 12 variants. The shops listed before the &quot;Sell on&quot; list scrolls. An image item&apos;s content hash (`PreparedImage.digest`; a stored image&apos;s file name). The rows a &quot;remove these variants?&quot; question names (the rest are counted). Carried to the save so prices left as shown do not undo a change made meanwhile. (row, column) -&gt; the message of a grid cell refused, in row order. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet). Variant id -&gt; quantity open orders hold; the variants sold or listed before. What marks a low variant&apos;s stock besides the grid (None: a new product). The reason asked on Save for stock typed over an existing variant&apos;s (the last).</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The variant grid is as tall as its rows, at least this many (room to add one) and at most that many (it scrolls past them): one scroll bar, the dialog&apos;s, up to 12 variants. The shops listed before the &quot;Sell on&quot; list scrolls. An image item&apos;s content hash (`PreparedImage.digest`; a stored image&apos;s file name). On a grid row&apos;s SKU cell: its _RowMeta.sku_made. The rows a &quot;remove these variants?&quot; question names (the rest are counted). Carried to the save so prices left as shown do not undo a change made meanwhile. (SKU, value 1, value 2) when the app made the row&apos;s SKU from these values: while the SKU is still that one and not saved, changing a value makes it again. (row, column) -&gt; the message of a grid cell refused, in row order. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet). Variant id -&gt; quantity open orders hold; the variants sold or listed before. What marks a low variant&apos;s stock besides the grid (None: a new product). The reason asked on Save for stock typed over an existing variant&apos;s (the last).</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -7407,7 +7465,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Tính trong</translation>
     </message>
     <message>
-        <source>Total expenses (VND)</source>
+        <source>Total spent (VND)</source>
         <translation>Tổng chi tiêu (₫)</translation>
     </message>
     <message>
@@ -7778,12 +7836,12 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Đơn thành công</translation>
     </message>
     <message>
-        <source>Total expenses</source>
-        <translation>Tổng chi tiêu</translation>
-    </message>
-    <message>
         <source>Created</source>
         <translation>Ngày tạo</translation>
+    </message>
+    <message>
+        <source>Total spent</source>
+        <translation>Tổng chi tiêu</translation>
     </message>
     <message>
         <source>No segments yet. A segment is a named list of customers you build, to find them again in the customer list or export them. Create one with New segment…, then add customers to it from the Customers list (select them, then Add to segment…).</source>
@@ -7854,7 +7912,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
-        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with the Shop details after My account (where a new owner looks for them), Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow. Shop details (or its tab in Printers &amp; templates) saved the shop details (the shop&apos;s name): the header follows. The sections refused when last chosen: their notice, shown in their place.</extracomment>
+        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with the Shop details after My account (where a new owner looks for them), Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow. Shop details (or its tab in Printers &amp; templates) saved the shop details (the shop&apos;s name): the header follows. Sales channels&apos; Add shop chose to import a Seller Center export instead (no app). The sections refused when last chosen: their notice, shown in their place.</extracomment>
         <translation>Sắp hết hàng</translation>
     </message>
     <message>
@@ -7964,6 +8022,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>At least 8 characters</source>
         <translation>Ít nhất 8 ký tự</translation>
+    </message>
+    <message>
+        <source>Keep this password safe: if you forget it, getting back in takes a command typed on this computer (Forgot your password? on the sign-in shows it).</source>
+        <translation>Hãy giữ kỹ mật khẩu này: nếu quên, bạn phải gõ một lệnh trên máy tính này để vào lại (mục Quên mật khẩu? ở màn hình đăng nhập sẽ hướng dẫn).</translation>
     </message>
     <message>
         <source>Create shop</source>
@@ -9553,7 +9615,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SyncStatusWidget</name>
     <message>
         <source>Marketplace sync: click for details</source>
-        <extracomment>How often the main window&apos;s indicator reads the sync as the database has it. Changes in a burst (a bulk action refreshes several lists) are counted once. The connectors&apos; words a last message may be, why a shop has no connector yet and why a push cannot go to its listing (kept as plain English). What a failed action asked the platform, by its English words (read back as messages). A channel&apos;s credentials as read back (&quot;app key/secret&quot;), by their message: named in the reader&apos;s words too. Recounts asked for and not answered yet (tests wait on 0). A read of the database not answered yet (tests wait on False).</extracomment>
+        <extracomment>How often the main window&apos;s indicator reads the sync as the database has it. Changes in a burst (a bulk action refreshes several lists) are counted once. ... and kick the outbox deliveries once. The connectors&apos; words a last message may be, why a shop has no connector yet and why a push cannot go to its listing (kept as plain English). What a failed action asked the platform, by its English words (read back as messages). A channel&apos;s credentials as read back (&quot;app key/secret&quot;), by their message: named in the reader&apos;s words too. Recounts asked for and not answered yet (tests wait on 0). A read of the database not answered yet (tests wait on False).</extracomment>
         <translation>Đồng bộ từ sàn: bấm để xem chi tiết</translation>
     </message>
     <message>
@@ -9871,7 +9933,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>WelcomeWindow</name>
     <message>
         <source>Prime Distribution — welcome</source>
-        <extracomment>The widest the setup / sign-in card grows (a maximised window keeps short fields).</extracomment>
+        <extracomment>The widest the setup / sign-in card grows (a maximised window keeps short fields). ui.ini: the email of the last sign-in on this PC, offered on the next (never a password).</extracomment>
         <translation>Prime Distribution — chào mừng</translation>
     </message>
     <message>
@@ -9915,7 +9977,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>app</name>
     <message>
         <source>Prime Distribution</source>
-        <extracomment>The background jobs, once started (run_gui).</extracomment>
+        <extracomment>The background jobs, once started (run_gui). Runs the outbox deliveries when the user queued actions (run_gui).</extracomment>
         <translation>Prime Distribution</translation>
     </message>
     <message>
@@ -11904,10 +11966,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Nhóm khách hàng</translation>
     </message>
     <message>
-        <source>Total expenses</source>
-        <translation>Tổng chi tiêu</translation>
-    </message>
-    <message>
         <source>Success rate</source>
         <translation>Tỉ lệ thành công</translation>
     </message>
@@ -11934,6 +11992,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Owes</source>
         <translation>Còn nợ</translation>
+    </message>
+    <message>
+        <source>Total spent</source>
+        <translation>Tổng chi tiêu</translation>
     </message>
     <message>
         <source>Created</source>
@@ -12121,10 +12183,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Khách hàng có giới tính</translation>
     </message>
     <message>
-        <source>Total expenses between</source>
-        <translation>Tổng chi tiêu trong khoảng</translation>
-    </message>
-    <message>
         <source>Successful orders between</source>
         <translation>Số đơn thành công trong khoảng</translation>
     </message>
@@ -12201,10 +12259,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Gian hàng…</translation>
     </message>
     <message>
-        <source>Total expenses…</source>
-        <translation>Tổng chi tiêu…</translation>
-    </message>
-    <message>
         <source>Successful orders…</source>
         <translation>Đơn thành công…</translation>
     </message>
@@ -12250,6 +12304,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Khách thuộc một trong các nhóm này</translation>
     </message>
     <message>
+        <source>Total spent between</source>
+        <translation>Tổng chi tiêu trong khoảng</translation>
+    </message>
+    <message>
         <source>Delete %n customer?
 
 The customer leaves the lists, searches, segments and tags. Their orders stay, with the buyer&apos;s name. A new order from the same phone or marketplace buyer makes a new customer. A customer who still owes money is kept.</source>
@@ -12272,6 +12330,10 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>The list has changed</source>
         <translation>Danh sách đã thay đổi</translation>
+    </message>
+    <message>
+        <source>Total spent…</source>
+        <translation>Tổng chi tiêu…</translation>
     </message>
     <message>
         <source>Customer group…</source>
@@ -12389,10 +12451,6 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>Shop: %1</source>
         <translation>Gian hàng: %1</translation>
-    </message>
-    <message>
-        <source>Total expenses</source>
-        <translation>Tổng chi tiêu</translation>
     </message>
     <message>
         <source>Successful orders</source>
@@ -12567,6 +12625,10 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Xóa khách hàng</translation>
     </message>
     <message>
+        <source>Total spent</source>
+        <translation>Tổng chi tiêu</translation>
+    </message>
+    <message>
         <source>Deleting customers</source>
         <translation>Đang xóa khách hàng</translation>
     </message>
@@ -12694,7 +12756,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>TikTok Shop</translation>
     </message>
     <message>
-        <source>Offline</source>
+        <source>In store</source>
         <translation>Bán trực tiếp</translation>
     </message>
     <message>
@@ -13100,8 +13162,12 @@ Bạn có muốn thay bằng tệp mới không?</translation>
         <translation>%1 không được lớn hơn %2.</translation>
     </message>
     <message>
+        <source>Discount on this line…</source>
+        <extracomment>The widest the unit price column grows to show a level&apos;s name beside the price. The widest the quantity column grows (1.000.000, the most a line takes). The widest the line total grows (1.000.000.000.000, the most a line comes to). The product&apos;s name, at least, when the table has room for it. The widest the variant and SKU columns grow to their cells when there is room (a long variant &quot;Men rạn / 16 cm&quot; whole); the product takes the rest. Short of room (1024 pixels wide), the name, variant and SKU give up width in this order, each down to its floor, before the table scrolls sideways: the numbers (the line total, the stock) stay in sight, and a cut name shows whole in its tooltip. A cell edited from the keyboard is closed (Enter, Esc): the next scan is the product field&apos;s, not the cell&apos;s. The variant or SKU width the cashier dragged: theirs, room allowing. The Discount column asked for from the row menu (until the lines are cleared). The Discount column&apos;s header width (a hidden column&apos;s size hint is 0).</extracomment>
+        <translation>Giảm giá dòng này…</translation>
+    </message>
+    <message>
         <source>New customer</source>
-        <extracomment>The widest the unit price column grows to show a level&apos;s name beside the price. The widest the quantity column grows (1.000.000, the most a line takes). The product&apos;s name never narrower: on a narrow screen the last columns scroll instead (at 1024 pixels wide the other columns took all the room, leaving &quot;Proc&quot;). A cell edited from the keyboard is closed (Enter, Esc): the next scan is the product field&apos;s, not the cell&apos;s.</extracomment>
         <translation>Khách hàng mới</translation>
     </message>
     <message>
@@ -13350,6 +13416,14 @@ Bạn có muốn thay bằng tệp mới không?</translation>
         <translation>Số điểm nhiều nhất đơn này được dùng (Cài đặt → Điểm thưởng)</translation>
     </message>
     <message>
+        <source>%1: “%2” is not a percentage.</source>
+        <translation>%1: “%2” không phải là số phần trăm.</translation>
+    </message>
+    <message>
+        <source>%1: a percentage must be between 0% and 100% of the goods.</source>
+        <translation>%1: phần trăm phải từ 0% đến 100% tiền hàng.</translation>
+    </message>
+    <message>
         <source>1 point = %1</source>
         <translation>1 điểm = %1</translation>
     </message>
@@ -13536,6 +13610,10 @@ Vẫn bán?</translation>
         <translation>Đơn hàng trùng</translation>
     </message>
     <message>
+        <source>Delivery failed – parcel returned</source>
+        <translation>Giao không thành công – hàng hoàn về</translation>
+    </message>
+    <message>
         <source>Choose or type a reason</source>
         <translation>Chọn hoặc nhập lý do</translation>
     </message>
@@ -13548,12 +13626,20 @@ Vẫn bán?</translation>
         <translation>Giữ lại</translation>
     </message>
     <message>
-        <source>Ship…</source>
-        <translation>Tạo vận đơn…</translation>
+        <source>Its items go back into stock.</source>
+        <translation>Hàng của đơn sẽ được nhập lại kho.</translation>
     </message>
     <message>
-        <source>Create shipments with your GHN or J&amp;T account for the selected orders</source>
-        <translation>Tạo vận đơn GHN hoặc J&amp;T cho các đơn đã chọn</translation>
+        <source>The items this order reserved or sent out go back into stock.</source>
+        <translation>Hàng đơn này đang giữ hoặc đã xuất kho sẽ được nhập lại kho.</translation>
+    </message>
+    <message>
+        <source>The items these orders reserved or sent out go back into stock.</source>
+        <translation>Hàng các đơn này đang giữ hoặc đã xuất kho sẽ được nhập lại kho.</translation>
+    </message>
+    <message>
+        <source>Ship…</source>
+        <translation>Tạo vận đơn…</translation>
     </message>
     <message>
         <source>Flag</source>
@@ -13562,6 +13648,10 @@ Vẫn bán?</translation>
     <message>
         <source>Unflag</source>
         <translation>Bỏ đánh dấu</translation>
+    </message>
+    <message>
+        <source>Print the selected orders (Ctrl+P)</source>
+        <translation>In các đơn đã chọn (Ctrl+P)</translation>
     </message>
     <message>
         <source>Export %n selected order to Excel</source>
@@ -13581,7 +13671,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>%1 and %2</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The chip kinds that are on/off (a checkable Filters menu item, no editor). Chips only Analytics&apos; drill-down sets (no editor: × removes them). The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. The status cell of an order whose marketplace action failed. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The chip kinds that are on/off (a checkable Filters menu item, no editor). Chips only Analytics&apos; drill-down sets (no editor: × removes them). The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The Orders tab&apos;s keys for its main actions (README, Keyboard): Confirm; Ship… (G: giao hàng); the Print menu (as the sale screen&apos;s Ctrl+P reprints). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. The status cell of an order whose marketplace action failed. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
         <translation>%1 và %2</translation>
     </message>
     <message>
@@ -13629,16 +13719,20 @@ Vẫn bán?</translation>
         <translation>Chỉ đơn đang xử lý trả hàng</translation>
     </message>
     <message>
+        <source>Confirm the selected orders (Ctrl+Enter)</source>
+        <translation>Xác nhận các đơn đã chọn (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Create shipments with your GHN or J&amp;T account for the selected orders (Ctrl+G)</source>
+        <translation>Tạo vận đơn bằng tài khoản GHN hoặc J&amp;T của bạn cho các đơn đã chọn (Ctrl+G)</translation>
+    </message>
+    <message>
         <source>The day&apos;s sales by payment method, refunds and cash in the drawer: check the till, print or export it</source>
         <translation>Doanh số trong ngày theo phương thức thanh toán, tiền hoàn và tiền mặt trong két: đối soát két, in hoặc xuất Excel</translation>
     </message>
     <message>
         <source>Print</source>
         <translation>In</translation>
-    </message>
-    <message>
-        <source>Print the selected orders</source>
-        <translation>In các đơn hàng đã chọn</translation>
     </message>
     <message>
         <source>Import orders from an Excel or CSV file</source>
@@ -13952,7 +14046,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Save as PDF</source>
-        <extracomment>What `keep_alive` holds, by a key of its own (released when the object is destroyed). The last error box (tests press its buttons). The sale screen&apos;s &quot;Print receipt after saving&quot;: with no printer set up, the failure box offers to untick it (a shop without a printer is not told after every sale).</extracomment>
+        <extracomment>What `keep_alive` holds, by a key of its own (released when the object is destroyed). The last error box (tests press its buttons). The sale screen&apos;s &quot;Print receipt after saving&quot;: with no printer set up, the failure box offers to untick it (a shop without a printer is not told after every sale). Where a failure is said instead of the modal box (the sale screen&apos;s banner).</extracomment>
         <translation>Lưu thành PDF</translation>
     </message>
     <message>
@@ -14044,6 +14138,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>No printer at this counter? Press &quot;Don&apos;t print after saving&quot;: the next sales will not try to print.</source>
         <translation>Quầy này không có máy in? Bấm “Không in sau khi lưu”: các đơn sau sẽ không in nữa.</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Thử lại</translation>
     </message>
     <message>
         <source>Printers &amp; templates</source>
@@ -14165,7 +14263,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <name>products</name>
     <message>
         <source>Active</source>
-        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to the prices in view: `_fit_price_columns`). Narrow enough that every column fits a maximised 1366 px window in both languages; the name takes the room left. A price cell&apos;s room beside its text: the style sheet&apos;s padding and the style&apos;s margins. The gap beside a Price cell&apos;s clock (a scheduled change coming). The widest the Stock column grows in the low-stock view (naming the low variants). In the low-stock view these follow the product&apos;s name (what is low, what is coming): after the SKU, shop and price columns they needed a sideways scroll at 1024 px. The most rows a price column is measured over (those in view: a tall window). Filter chip kinds, in chip order.</extracomment>
+        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to the prices in view: `_fit_price_columns`). Narrow enough that every column fits a maximised 1366 px window in both languages; the name takes the room left. A price cell&apos;s room beside its text: the style sheet&apos;s padding and the style&apos;s margins. The gap beside a Price cell&apos;s clock (a scheduled change coming), and the clock&apos;s size. The widest the Stock column grows in the low-stock view (naming the low variants). In the low-stock view these follow the product&apos;s name (what is low, what is coming): after the SKU, shop and price columns they needed a sideways scroll at 1024 px. The most rows a price column is measured over (those in view: a tall window). Filter chip kinds, in chip order.</extracomment>
         <translation>Đang bán</translation>
     </message>
     <message>
@@ -14187,6 +14285,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Not linked on a marketplace</source>
         <translation>Chưa liên kết trên sàn</translation>
+    </message>
+    <message>
+        <source>No cost price</source>
+        <translation>Chưa có giá vốn</translation>
     </message>
     <message>
         <source>Archived</source>

@@ -206,7 +206,7 @@ def test_source_and_channels_are_words_and_the_sources_import_back(
         assert words["Nguyễn Thị Hoa"] == ("Khách lẻ", "Tiki, Bán trực tiếp")
         assert words['\'=HYPERLINK("http://x")'] == ("'=Hội chợ", "Tiki, Bán trực tiếp")
     else:
-        assert words["Nguyễn Thị Hoa"] == ("Walk-in", "Tiki, Offline")
+        assert words["Nguyễn Thị Hoa"] == ("Walk-in", "Tiki, In store")
     assert words["Trần Văn Nam"][0] == "Shopee"
     again = import_customers(owner_ctx, path, on_duplicate="update")
     assert (again.unchanged, again.updated, again.rejected) == (3, 0, [])
@@ -219,9 +219,12 @@ def test_the_import_reads_a_source_in_words_as_its_key(
     owner_ctx: ServiceContext, tmp_path: Path
 ) -> None:
     rows = [["Hoa", "0939921717", "Nhập tệp"], ["Nam", "0912345678", "khach le"],
-            ["Lan", "0908000111", "Referral"], ["Hà", "0908000222", "Hội chợ Tết"]]  # fmt: skip
+            ["Lan", "0908000111", "Referral"], ["Hà", "0908000222", "Hội chợ Tết"],
+            # The counter's channel in English now, and as exports before it was renamed.
+            ["Tú", "0908000333", "In store"], ["Minh", "0908000444", "Offline"]]  # fmt: skip
     path = write_csv(tmp_path / "s.csv", ["Họ tên", "SĐT", "Nguồn"], rows)
-    assert import_customers(owner_ctx, path).imported == 4
+    assert import_customers(owner_ctx, path).imported == 6
     with owner_ctx.engine.connect() as conn:
         stored = dict(conn.execute(sa.select(customers_t.c.name, customers_t.c.source)).all())
-    assert stored == {"Hoa": "import", "Nam": "walk_in", "Lan": "referral", "Hà": "Hội chợ Tết"}
+    assert stored == {"Hoa": "import", "Nam": "walk_in", "Lan": "referral", "Hà": "Hội chợ Tết",
+                      "Tú": "offline", "Minh": "offline"}  # fmt: skip

@@ -29,6 +29,7 @@ from primedist.domain.product import Variant
 from primedist.errors import Cancelled, Conflict, ValidationError
 from primedist.jobs.progress import JobProgress
 from primedist.services import demo
+from primedist.services import orders as order_svc
 from primedist.services.context import ServiceContext
 from primedist.services.end_of_day import end_of_day
 from primedist.services.loyalty.vouchers import list_vouchers
@@ -791,7 +792,9 @@ def test_own_returns_were_refunded_and_count_on_their_day(demo_ctx: ServiceConte
     assert own, "the demo has returned counter/phone/chat orders"
     assert all(t == refunded == amount and items == n and same_time
                for _id, t, refunded, amount, items, n, same_time in own)  # fmt: skip
-    assert scalar(engine, "SELECT COUNT(*) FROM order_refunds") == len(own)
+    cancels = scalar(engine, """SELECT COUNT(*) FROM orders WHERE status = 'cancelled'
+                                AND source <> 'marketplace' AND paid_amount > 0""")  # fmt: skip
+    assert scalar(engine, "SELECT COUNT(*) FROM order_refunds") == len(own) + cancels
     assert scalar(engine, """SELECT COUNT(*) FROM orders WHERE source = 'marketplace'
                              AND refunded_amount <> 0""") == 0  # fmt: skip
     with Session(engine) as session:
@@ -800,6 +803,42 @@ def test_own_returns_were_refunded_and_count_on_their_day(demo_ctx: ServiceConte
         stamp, amount = first.created_at, first.amount
     report = end_of_day(demo_ctx, to_local(stamp, shop_tz()).date())
     assert report.refunds >= 1 and report.refunded >= amount
+
+
+def test_own_sales_record_payment_as_the_apps_sale_does(demo_ctx: ServiceContext) -> None:
+    """The shop's own orders are paid as `orders.paid_at_sale` records them: cash and card
+    in full, a transfer or e-wallet (and so a sale on account made of one) nothing; a
+    cancelled cash sale gave its money back when it was cancelled. So cancelling a demo
+    transfer order refunds nothing, and End of day shows no e-wallet or transfer refund."""
+    engine = demo_ctx.engine
+    wrong = scalar(engine, """
+        SELECT COUNT(*) FROM orders WHERE source <> 'marketplace' AND paid_amount <>
+          CASE WHEN payment_method IN ('cash', 'card') THEN total ELSE 0 END""")  # fmt: skip
+    assert wrong == 0
+    assert scalar(engine, """SELECT COUNT(*) FROM orders WHERE source <> 'marketplace'
+                             AND payment_method IN ('bank_transfer', 'e_wallet')""") > 0
+    # Every own cancelled cash sale: refunded in full, on the day it was cancelled.
+    cancelled = rows(engine, """
+        SELECT o.paid_amount, o.refunded_amount, r.amount, r.created_at = h.changed_at
+        FROM orders o JOIN order_status_changes h ON h.order_id = o.id
+          AND h.to_status = 'cancelled'
+        LEFT JOIN order_refunds r ON r.order_id = o.id
+        WHERE o.status = 'cancelled' AND o.source <> 'marketplace'
+          AND o.payment_method IN ('cash', 'card')""")  # fmt: skip
+    assert all(paid == refunded == amount and same for paid, refunded, amount, same in cancelled)
+    assert scalar(engine, """SELECT COUNT(*) FROM order_refunds r JOIN orders o
+                             ON o.id = r.order_id WHERE o.status <> 'returned'
+                             AND o.payment_method IN ('bank_transfer', 'e_wallet')""") == 0
+    # An open own transfer or e-wallet order cancelled now: nothing was paid, nothing back.
+    open_id = scalar(engine, """
+        SELECT MIN(id) FROM orders WHERE source <> 'marketplace'
+          AND status IN ('pending', 'confirmed', 'shipping')
+          AND payment_method IN ('bank_transfer', 'e_wallet')""")  # fmt: skip
+    assert open_id is not None
+    order_svc.change_status(demo_ctx, open_id, OrderStatus.CANCELLED,
+                            reason="Giao không thành công – hàng hoàn về")  # fmt: skip
+    assert scalar(engine, "SELECT refunded_amount FROM orders WHERE id = ?", open_id) == 0
+    assert scalar(engine, "SELECT COUNT(*) FROM order_refunds WHERE order_id = ?", open_id) == 0
 
 
 def test_todays_deliveries_are_goods_receipts(demo_ctx: ServiceContext) -> None:

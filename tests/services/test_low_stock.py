@@ -17,6 +17,7 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, Role
 from primedist.domain.product import Product, ProductListing, SkuGroup, Variant
 from primedist.domain.settings import ShopParameter
+from primedist.domain.shop import Shop
 from primedist.errors import NotFound, PermissionDenied, ValidationError
 from primedist.queries.stock import low_stock_variants
 from primedist.services import low_stock as svc
@@ -50,10 +51,13 @@ def low_skus(engine: Engine) -> list[tuple[str, int]]:
 
 
 def stored(engine: Engine) -> dict[int, str]:
+    """The shops' stored defaults, but the setup's counter shop's (the level every new shop
+    gets, NEW_SHOP_LOW_STOCK_LEVEL; `shops` are made as shops were before it)."""
     with engine.connect() as conn:
+        first = conn.execute(sa.select(sa.func.min(Shop.id))).scalar()
         rows = conn.execute(
             sa.select(ShopParameter.shop_id, ShopParameter.value_json).where(
-                ShopParameter.key == LOW_STOCK_KEY
+                ShopParameter.key == LOW_STOCK_KEY, ShopParameter.shop_id != first
             )
         ).all()
     return {int(s): str(v) for s, v in rows}

@@ -38,8 +38,9 @@ def refunded(ctx: ServiceContext, order_id: int) -> tuple[OrderStatus, int, int]
 def test_one_item_at_a_time_refunds_the_whole_total_at_the_end(
     owner_ctx: ServiceContext, hats: tuple[int, int], lan: int
 ) -> None:
-    """3 × 100,000 with 10,000 off the order (290,000) on account: 96,666 twice, then
-    what is left, 96,668; the customer owes nothing, as after status → Returned."""
+    """3 × 100,000 with 10,000 off the order (290,000) on account: a share of 96,666,
+    suggested as 97,000 (a sum paid in notes) twice, then what is left, 96,000; the customer
+    owes nothing, as after status → Returned."""
     hat, _socks = hats
     sales = [
         svc.create_order(owner_ctx, OrderDraft(
@@ -50,13 +51,39 @@ def test_one_item_at_a_time_refunds_the_whole_total_at_the_end(
     line = svc.order_detail(owner_ctx, sales[0]).lines[0].id or 0
     refunds = [svc.return_order(owner_ctx, sales[0], {line: 1}, reason="trả").refund_amount
                for _ in range(3)]  # fmt: skip
-    assert refunds == [96_666, 96_666, 96_668]
+    assert refunds == [97_000, 97_000, 96_000]
     assert refunded(owner_ctx, sales[0]) == (OrderStatus.RETURNED, 290_000, 290_000)
 
     svc.change_status(owner_ctx, sales[1], OrderStatus.RETURN_REFUND, reason="trả")
     svc.change_status(owner_ctx, sales[1], OrderStatus.RETURNED, reason="trả hết")
     assert refunded(owner_ctx, sales[1]) == (OrderStatus.RETURNED, 290_000, 290_000)
     assert account.get_balance(owner_ctx, lan).owed == 0
+
+
+def test_a_partial_refund_is_suggested_in_whole_thousands_the_last_evens_it_out(
+    owner_ctx: ServiceContext, hats: tuple[int, int]
+) -> None:
+    """A cash sale of 2 hats and 1 pair of socks with 3,333 off (246,667): the socks' share
+    is 49,333 → 49,000 and a hat's 98,666 → 99,000 (what the till pays out in notes);
+    the last hat gives back the rest, so the three refunds add up to what was paid."""
+    hat, socks = hats
+    created = svc.create_order(owner_ctx, OrderDraft(
+        lines=(DraftLine(hat, 2), DraftLine(socks, 1)), order_discount=3_333,
+        payment_method=PaymentMethod.CASH))  # fmt: skip
+    lines = {ln.sku: ln.id or 0 for ln in svc.order_detail(owner_ctx, created.id).lines}
+    refunds = [
+        svc.return_order(owner_ctx, created.id, wanted, reason="đổi ý").refund_amount
+        for wanted in ({lines["TAT-1"]: 1}, {lines["MU-1"]: 1}, {lines["MU-1"]: 1})
+    ]
+    assert refunds == [49_000, 99_000, 98_667]
+    assert refunded(owner_ctx, created.id) == (OrderStatus.RETURNED, 246_667, 246_667)
+
+
+def test_a_refund_under_a_thousand_is_not_rounded_away() -> None:
+    """A share under 1,000 ₫ stays as it is: rounded, it would give nothing back."""
+    assert svc.cash_round(600) == 600
+    assert (svc.cash_round(1_499), svc.cash_round(1_500), svc.cash_round(96_934)) == (
+        1_000, 2_000, 97_000)  # fmt: skip
 
 
 def test_the_last_items_back_refund_the_shipping_too(

@@ -116,8 +116,9 @@ def test_the_end_of_day_export_does_not_silently_replace_the_orders_file(
 
 
 def test_the_end_of_day_export_has_the_count_just_recorded(
-    qtbot: QtBot, owner_ctx: ServiceContext, tmp_path: Path
+    qtbot: QtBot, owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(EndOfDayDialog, "confirm_difference", lambda *_a: True)  # 17,000 short
     dialog = show_widget(qtbot, EndOfDayDialog(owner_ctx), width=960, height=640)
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=WAIT)
     qtbot.keyClicks(dialog.float_edit, "100000")

@@ -1,7 +1,8 @@
 """The app's file dialogs: listing the data dir keeps the app's SQLite locks (Qt's stock
 icon provider opened every listed file, and closing any descriptor of a file drops all the
 process's POSIX locks on it), no dialog starts in the data dir, the last folder is
-remembered per purpose, and no part of the UI makes a file dialog of its own."""
+remembered per purpose (a first import starts in Downloads), and no part of the UI makes
+a file dialog of its own."""
 
 from __future__ import annotations
 
@@ -13,14 +14,20 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from PySide6.QtCore import QFileInfo, QMimeDatabase
+from PySide6.QtCore import QFileInfo, QMimeDatabase, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QFileSystemModel
 
 from primedist.config import Settings
 from primedist.services.context import ServiceContext
 from primedist.ui import file_dialogs
 from primedist.ui.customers.import_wizard import ImportWizard
-from primedist.ui.file_dialogs import EXPORT, IMPORT, NameOnlyIconProvider
+from primedist.ui.file_dialogs import (
+    BACKUP,
+    EXPORT,
+    IMPORT,
+    PRODUCT_FILES,
+    NameOnlyIconProvider,
+)
 from tests.ui.support import show_widget
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -170,3 +177,58 @@ def test_no_other_part_of_the_ui_makes_a_file_dialog() -> None:
         if p.name != "file_dialogs.py" and "QFileDialog" in p.read_text(encoding="utf-8")
     ]
     assert makers == []
+
+
+class StandardPaths:
+    """QStandardPaths with the user's folders of the test (a missing folder stays named:
+    the dialog must skip it)."""
+
+    StandardLocation = QStandardPaths.StandardLocation
+
+    def __init__(self, home: Path) -> None:
+        self.places = {
+            QStandardPaths.StandardLocation.DownloadLocation: home / "Downloads",
+            QStandardPaths.StandardLocation.DocumentsLocation: home / "Documents",
+            QStandardPaths.StandardLocation.PicturesLocation: home / "Pictures",
+        }
+
+    def writableLocation(self, where: QStandardPaths.StandardLocation) -> str:  # noqa: N802
+        return str(self.places[where])
+
+
+def test_a_first_import_starts_in_downloads_then_documents_then_home(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """It opened in <data dir>/exports, not where a downloaded Seller Center file is."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(file_dialogs, "QStandardPaths", StandardPaths(home))
+    settings.export_dir.mkdir(parents=True, exist_ok=True)
+    shown = choose(monkeypatch, None)
+
+    def first_import() -> Path:
+        file_dialogs.ask_open_file(None, owner_ctx, IMPORT, "Import", "CSV (*.csv)",
+                                   settings.export_dir)  # fmt: skip
+        return started_in(shown[-1])
+
+    assert first_import() == settings.export_dir  # no Downloads, no Documents: the folder
+    (home / "Documents").mkdir()
+    assert first_import() == home / "Documents"
+    (home / "Downloads").mkdir()
+    assert first_import() == home / "Downloads"
+    # The products' import (its own remembered folder) and the customers' wizard too.
+    file_dialogs.ask_open_file(None, owner_ctx, PRODUCT_FILES, "Import", "", settings.export_dir)
+    assert started_in(shown[-1]) == home / "Downloads"
+    wizard = show_widget(qtbot, ImportWizard(owner_ctx), 900, 640)
+    wizard.browse_button.click()
+    assert started_in(shown[-1]) == home / "Downloads"
+    # An export keeps its suggested folder, a restore (a backup file) its own.
+    file_dialogs.ask_save_file(None, owner_ctx, EXPORT, "Export",
+                               settings.export_dir / "a.xlsx", "")  # fmt: skip
+    assert started_in(shown[-1]) == settings.export_dir
+    backups = settings.data_dir / "backups"
+    backups.mkdir(exist_ok=True)
+    file_dialogs.ask_open_file(None, owner_ctx, BACKUP, "Restore", "", backups)
+    assert started_in(shown[-1]) == backups

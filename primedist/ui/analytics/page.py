@@ -48,7 +48,7 @@ from primedist.ui.formatting import format_percent
 from primedist.ui.home.controls import FiguresPage, RangeBar, change_text, compared_with
 from primedist.ui.home.page import Card
 from primedist.ui.i18n import current_language
-from primedist.ui.list_tools import EmptyHint, alive
+from primedist.ui.list_tools import EmptyHint, alive, keyboard_menu_at_current
 from primedist.ui.ops import Op
 
 #: The metric cards: key → metric of its detail page.
@@ -220,6 +220,7 @@ class AnalyticsPage(FiguresPage):
             if key == "products":
                 table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
                 table.customContextMenuRequested.connect(self._product_menu)
+                keyboard_menu_at_current(table)  # the Menu key: the current row's menu
             stretch_columns(table)
             # Nothing narrows a top list (no search): the hint's "filtered" case never is.
             self.empty_hints[key] = EmptyHint(table, partial(self.empty_texts, key), bool)

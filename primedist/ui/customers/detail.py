@@ -774,7 +774,7 @@ class CustomerDetailDialog(QDialog):
         self.to_caption.setText(self.tr("to"))
         self.stats_button.setText(self.tr("Show"))
         stat_captions = (self.tr("Orders"), self.tr("Successful orders"),
-                         self.tr("Total expenses"), self.tr("Average order value"),
+                         self.tr("Total spent"), self.tr("Average order value"),
                          self.tr("Success rate"))  # fmt: skip
         for key, text in zip(self.stat_keys, stat_captions, strict=True):
             self.stat_captions[key].setText(text)
@@ -808,7 +808,7 @@ class CustomerDetailDialog(QDialog):
         )  # fmt: skip
         self.referred_empty.setText(self.tr("Nobody was referred by this customer."))
         self.referred_table.setHorizontalHeaderLabels(
-            [self.tr("Code"), self.tr("Name"), self.tr("Orders"), self.tr("Total expenses"),
+            [self.tr("Code"), self.tr("Name"), self.tr("Orders"), self.tr("Total spent"),
              self.tr("Created")]
         )  # fmt: skip
 

@@ -154,7 +154,7 @@ class DuplicatesDialog(QDialog):
         self.tree.setHeaderLabels([
             self.tr("Keep"), self.tr("Merge"), self.tr("Name"), self.tr("Phones"),
             self.tr("Address"), self.tr("Province"), self.tr("Latest order"),
-            self.tr("Orders"), self.tr("Total expenses"), self.tr("Owes"), self.tr("Code"),
+            self.tr("Orders"), self.tr("Total spent"), self.tr("Owes"), self.tr("Code"),
             self.tr("Created"),
         ])  # fmt: skip
         self.refresh_button.setText(self.tr("Refresh"))

@@ -99,7 +99,7 @@ COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "Name"),
     QT_TRANSLATE_NOOP("columns", "Phone"),
     QT_TRANSLATE_NOOP("columns", "Channels"),
-    QT_TRANSLATE_NOOP("columns", "Total expenses"),
+    QT_TRANSLATE_NOOP("columns", "Total spent"),
     QT_TRANSLATE_NOOP("columns", "Owes"),
     QT_TRANSLATE_NOOP("columns", "Success rate"),
     QT_TRANSLATE_NOOP("columns", "Successful orders"),
@@ -344,7 +344,7 @@ class FilterDialog(list_tools.FilterDialog):
     def _build_range(self, layout: QVBoxLayout) -> None:
         fields, value_kind = RANGES[self.kind]
         titles = {
-            "expenses": QCoreApplication.translate("customers", "Total expenses between"),
+            "expenses": QCoreApplication.translate("customers", "Total spent between"),
             "successful": QCoreApplication.translate("customers", "Successful orders between"),
             "success_rate": QCoreApplication.translate("customers", "Success rate between (%)"),
         }
@@ -736,7 +736,7 @@ class CustomerListPage(FilteredListPage):
         self.filter_button.setText(QCoreApplication.translate("customers", "Filters"))
         menu = {
             "shop": QCoreApplication.translate("customers", "Shop…"),
-            "expenses": QCoreApplication.translate("customers", "Total expenses…"),
+            "expenses": QCoreApplication.translate("customers", "Total spent…"),
             "successful": QCoreApplication.translate("customers", "Successful orders…"),
             "success_rate": QCoreApplication.translate("customers", "Success rate…"),
             "segment": QCoreApplication.translate("customers", "Segment…"),
@@ -898,7 +898,7 @@ class CustomerListPage(FilteredListPage):
                 "%1", short_list([names.get(i, f"#{i}") for i in f.shop_ids])
             )
         labels = {
-            "expenses": QCoreApplication.translate("customers", "Total expenses"),
+            "expenses": QCoreApplication.translate("customers", "Total spent"),
             "successful": QCoreApplication.translate("customers", "Successful orders"),
             "success_rate": QCoreApplication.translate("customers", "Success rate"),
         }

@@ -338,7 +338,7 @@ class SegmentsPage(QWidget, _RowsWidget):
         self.export_button.setText(self.tr("Export…"))
         self.table.setHorizontalHeaderLabels([
             self.tr("Segment"), self.tr("Customers"), self.tr("Successful orders"),
-            self.tr("Total expenses"), self.tr("Created"),
+            self.tr("Total spent"), self.tr("Created"),
         ])  # fmt: skip
         self._show_count()
         self.empty_hint.update_hint()

@@ -511,6 +511,16 @@ class HomePage(FiguresPage):
         self.revenue = Card("revenue")
         self.profit = Card("profit")  # for who sees Analytics (the costs are the shop's)
         self.profit.setVisible(False)
+        # Revenue sold with no cost price counts whole as profit: said under the figure,
+        # one click from the products to give a cost (a synced shop's often have none).
+        self.no_cost = QPushButton()
+        self.no_cost.setObjectName("noCostLink")
+        self.no_cost.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.no_cost.setVisible(False)
+        self.no_cost.clicked.connect(self.open_no_cost)
+        profit_layout = self.profit.layout()
+        assert profit_layout is not None
+        profit_layout.addWidget(self.no_cost)
         self.new_orders = Card("new_orders")
         figures.addWidget(self.revenue)
         figures.addWidget(self.profit)
@@ -725,6 +735,7 @@ class HomePage(FiguresPage):
                 previous.replace("%1", format_money(data.profit.previous, lang)),
             )
             self.profit.show_margin(data.profit.current, data.revenue.current)
+        self._fill_no_cost()
         self.new_orders.value.setText(format_number(data.new_orders.current, lang))
         self.new_orders.show_change(
             data.new_orders.change_pct,
@@ -734,6 +745,35 @@ class HomePage(FiguresPage):
         for card in (self.revenue, self.profit, self.new_orders):
             card.change.setToolTip(against)
         self._fill_channels(data.channels or [], data.pie or {})
+
+    def _fill_no_cost(self) -> None:
+        """ "⚠ 9,380,000 ₫ of revenue has no cost price (3 products)" under the gross
+        profit, when some of the range's revenue was sold with no cost."""
+        no_cost = None if self.data is None else self.data.no_cost
+        self.no_cost.setVisible(bool(no_cost and no_cost[0] > 0))
+        if not no_cost:
+            return
+        revenue, products = no_cost
+        lang = current_language()
+        text = (
+            translate("HomePage", "%1 of revenue has no cost price (1 product)")
+            if products == 1
+            else translate("HomePage", "%1 of revenue has no cost price (%2 products)")
+        )
+        self.no_cost.setText("⚠ " + text.replace("%1", format_money(revenue, lang))
+                             .replace("%2", format_number(products, lang)))  # fmt: skip
+        tip = translate(
+            "HomePage",
+            "Lines sold with no cost price count their whole price as gross profit, so it "
+            "shows too high. Click to see the products with no cost price and give them "
+            "one: sales from then on count it (orders already made keep theirs).",
+        )
+        self.no_cost.setToolTip(tip)
+
+    def open_no_cost(self) -> None:
+        """The Products list of the products with no cost price, on Home's shops."""
+        self.openProducts.emit(ProductFilter(shop_ids=self.bar.shop_ids(),
+                                             statuses=("no_cost",)))  # fmt: skip
 
     def _fill_channels(self, channels: list[reports.ChannelRow], pie: dict[str, int]) -> None:
         lang = current_language()

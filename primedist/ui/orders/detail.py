@@ -8,7 +8,7 @@ import functools
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,7 +34,7 @@ from primedist.core.clock import as_utc
 from primedist.core.messages import Message, reread
 from primedist.core.money import format_money, format_number
 from primedist.core.text import clean_text
-from primedist.domain.enums import Module, OrderSource, OrderStatus
+from primedist.domain.enums import Module, OrderSource, OrderStatus, StockState
 from primedist.domain.order import Order
 from primedist.errors import PrimedistError
 from primedist.printing.content import owed_on_account
@@ -47,6 +47,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
 from primedist.services.outbox import KIND_ACTIONS, channel_can
 from primedist.services.shipping import CARRIER_NAMES, OwnOrder
+from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui.detail_follow import (
     FollowNotes,
     FollowTexts,
@@ -68,7 +69,7 @@ from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.sale import SaleDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
-from primedist.ui.sync.status import last_message_text
+from primedist.ui.sync.status import last_message_text, outbox_changed
 from primedist.ui.widgets import (
     CELL_PADDING,
     WrapDelegate,
@@ -227,6 +228,12 @@ FAILED_BOX_STYLE = (
 )
 
 
+#: Where `order_stamp`'s state has the order's "waiting for the marketplace" mark.
+STAMP_PENDING = 3
+#: How often a shown "waiting" banner follows the sync state and reads the order's mark.
+BANNER_POLL_MS = 2000
+
+
 def _label(name: str = "", *, selectable: bool = False, wrap: bool = False) -> QLabel:
     label = QLabel()
     # Order numbers, names and addresses come from imports and channels: never as markup.
@@ -331,10 +338,14 @@ class OrderDetailDialog(QDialog):
     #: The customer's id, when the user opens the customer.
     openCustomer = Signal(int)
 
-    def __init__(self, ctx: ServiceContext, order_id: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, order_id: int, parent: QWidget | None = None,
+        sync_state: SyncState = SYNC_STATE,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.ctx = ctx
         self.order_id = order_id
+        self._sync_state = sync_state
         self.detail: OrderDetail | None = None
         self.return_dialog: ReturnDialog | None = None
         self.address_dialog: DeliveryAddressDialog | None = None
@@ -407,6 +418,11 @@ class OrderDetailDialog(QDialog):
         meta.setColumnStretch(4, 1)
         layout.addLayout(meta)
         self.outbox_banner = _label("banner", wrap=True)
+        # Follows going offline (or back) while the action waits: the status bar's state.
+        self.banner_timer = QTimer(self)
+        self.banner_timer.setInterval(BANNER_POLL_MS)
+        self.banner_timer.timeout.connect(self._fill_outbox_banner)
+        self._checking_sent = False
         self._build_failed_box()
         # The channel cannot be told from here: the seller repeats the step there.
         self.by_hand_note = _label("banner", wrap=True)
@@ -812,17 +828,62 @@ class OrderDetailDialog(QDialog):
         self.meta_values["date"].setText(when_text(order.created_at))
         source = SOURCE_LABELS.get(order.source)
         self.meta_values["source"].setText(_orders(source) if source else str(order.source))
-        self.outbox_banner.setText(
-            self.tr("Waiting to be sent to %1. It goes out when the connection is back.").replace(
-                "%1", channel if self._is_marketplace() else self.tr("the carrier")
-            )
-        )
-        self.outbox_banner.setVisible(order.outbox_pending)
+        self._fill_outbox_banner()
         self._fill_failed(detail, channel)
         self._fill_by_hand(detail.by_hand, channel)
         reason = order.cancel_reason or ""
         self.cancel_note.setText(self.tr("Cancel reason: %1").replace("%1", reason))
         self.cancel_note.setVisible(bool(reason))
+
+    def _fill_outbox_banner(self) -> None:
+        """The order's action waiting for the marketplace (or carrier), as it stands: being
+        sent (online: it goes out in seconds), offline (as the status bar says), or why a
+        try did not go through. Polled from the sync state while shown (no database read:
+        the order reloads once the action is sent)."""
+        detail = self.detail
+        pending = detail is not None and detail.order.outbox_pending
+        self.outbox_banner.setVisible(pending)
+        if not pending:
+            self.banner_timer.stop()
+            return
+        assert detail is not None
+        to = enum_label(detail.channel) if self._is_marketplace() else self.tr("the carrier")
+        snap = self._sync_state.snapshot()
+        note = last_message_text(detail.waiting_note)
+        if snap["offline"]:
+            text = self.tr("Waiting to be sent to %1: the app is offline. It goes out when "
+                           "the connection is back.")  # fmt: skip
+        elif note:
+            text = self.tr("Not sent to %1 yet: %2")
+        elif snap["marketplace_error"]:
+            text = self.tr("Not sent to %1 yet: %1 answered with an error. The app tries "
+                           "again by itself.")  # fmt: skip
+        else:
+            text = self.tr("Sending to %1…")
+        self.outbox_banner.setText(text.replace("%1", to).replace("%2", note))
+        if not self.banner_timer.isActive():
+            self.banner_timer.start()
+        self._check_sent()
+
+    def _check_sent(self) -> None:
+        """While the action waits, read the order's stamp (by primary key, off the UI
+        thread): a delivery writes no audit row, so the main window's watch does not see
+        it; once the order moved (its action sent), it is read again and the banner goes."""
+        if self._checking_sent or self._busy or not self.isVisible():
+            return
+        self._checking_sent = True
+        read = functools.partial(order_stamp, self.ctx, self.order_id)
+        Op(self, lambda _job: read()).success(self._sent_read).finally_(
+            self._sent_checked
+        ).run()
+
+    def _sent_read(self, stamp: RecordStamp) -> None:
+        waits = bool(stamp.state[STAMP_PENDING]) if not stamp.gone else True
+        if not waits and not self._busy and not self._unsaved_input():
+            self.reload()
+
+    def _sent_checked(self) -> None:
+        self._checking_sent = False
 
     def _fill_items(self, detail: OrderDetail) -> None:
         lang = current_language()
@@ -1184,9 +1245,18 @@ class OrderDetailDialog(QDialog):
         flagged = order is not None and order.flagged
         self.flag_button.setText(self.tr("Unflag") if flagged else self.tr("Flag"))
         returnable = order is not None and self._returnable()
-        self.return_button.setToolTip(
-            "" if returnable else self.tr("Only completed orders can be returned.")
-        )
+        if returnable:
+            return_tip = ""
+        elif order is not None and order.status == OrderStatus.SHIPPING and not (
+                self._is_marketplace()):  # fmt: skip
+            # A parcel of the shop's own that comes back undelivered has no return: the
+            # order is cancelled, and Cancel says that its items go back into stock.
+            return_tip = self.tr("Only completed orders can be returned. If the parcel comes "
+                                 "back undelivered, press Cancel order: its items go back "
+                                 "into stock.")  # fmt: skip
+        else:
+            return_tip = self.tr("Only completed orders can be returned.")
+        self.return_button.setToolTip(return_tip)
         if order is not None and self._is_marketplace():
             tip = self.tr("A marketplace order is exchanged through its marketplace.")
         elif returnable:
@@ -1233,6 +1303,9 @@ class OrderDetailDialog(QDialog):
         self._set_busy(False)
         if worked:
             self.changed.emit()
+            # A confirm, a cancel may have queued the order's action: sent now (the app's
+            # scheduler, `DeliverOnChanges`) and counted by the status bar.
+            outbox_changed()
         step, self._closing_save = self._closing_save, ""
         if step == "waiting":  # the action running when Save was chosen: now the note
             self._save_and_close()
@@ -1255,7 +1328,10 @@ class OrderDetailDialog(QDialog):
         self._run(title, lambda: svc.change_status(self.ctx, self.order_id, status))
 
     def _cancel(self) -> None:
-        reason = ask_cancel_reason(self, note=self._cancel_by_hand_note())
+        assert self.detail is not None
+        # An order imported as history never moved stock: its cancel moves none either.
+        restock = self.detail.order.stock_state in (StockState.RESERVED, StockState.CONSUMED)
+        reason = ask_cancel_reason(self, note=self._cancel_by_hand_note(), restock=restock)
         if not reason:
             return
         self._run(

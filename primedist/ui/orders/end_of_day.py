@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, Qt
-from PySide6.QtGui import QGuiApplication, QResizeEvent
+from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -57,6 +58,17 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COUNT_WIDTH = 320
 #: The figures across the top; "profit" only for users who see Analytics.
 FIGURES = ("sales", "refunded", "net", "cash", "profit")
+
+
+class _NoEnter(QObject):
+    """Swallows Enter in a line edit (see EndOfDayDialog's note)."""
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        return (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        )
 
 
 class EndOfDayDialog(QDialog):
@@ -168,6 +180,9 @@ class EndOfDayDialog(QDialog):
         self.count_note = QLineEdit()
         self.count_note.setObjectName("eodNote")
         self.count_note.setMaxLength(NOTE_MAX)
+        # Enter at the end of a note pressed the dialog's default button: the till closed
+        # with a shortage, unasked. Recording is Close the till's click (or Space on it).
+        self.count_note.installEventFilter(_NoEnter(self.count_note))
         self.count_labels = [QLabel() for _ in range(5)]
         fields = (self.float_edit, self.counted_edit, self.expected_label,
                   self.difference_label, self.count_note)  # fmt: skip
@@ -492,6 +507,9 @@ class EndOfDayDialog(QDialog):
         # What the screen says the drawer should hold: the service refuses the count when
         # cash came in or went out since (it would be against figures nobody saw).
         expected = opening + self.report.cash_in_drawer if self.report else None
+        if expected is not None and counted != expected:
+            if not self.confirm_difference(counted - expected, counted, expected):
+                return
         self._busy = True
         self._update_buttons()
         Op(self, lambda _job: till.close_till(ctx, day, opening_float=opening, counted=counted,
@@ -500,6 +518,19 @@ class EndOfDayDialog(QDialog):
            title=self.tr("Counting the till")).success(
             lambda count: self._counted(count, key)
         ).failure(self._count_refused).run()  # fmt: skip
+
+    def confirm_difference(self, difference: int, counted: int, expected: int) -> bool:
+        """A count that is short or over is recorded for good: asked first, the difference
+        named (No is the default: Enter does not record it)."""
+        lang = current_language()
+        text = _filled(
+            self.tr("The drawer is %1: counted %2, expected %3. Record this count?"),
+            self._difference_text(difference), format_money(counted, lang),
+            format_money(expected, lang),
+        )  # fmt: skip
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        answer = QMessageBox.question(self, self.tr("Close the till"), text, yes | no, no)
+        return answer == yes
 
     def _counted(self, count: TillCount, key: tuple[object, ...] | None) -> None:
         """The count is recorded: the report is read again (the figures the count was made

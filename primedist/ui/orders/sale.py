@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -30,12 +31,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
     QFocusEvent,
     QFont,
     QFontMetrics,
     QIntValidator,
     QKeyEvent,
     QKeySequence,
+    QPainter,
+    QPaintEvent,
     QResizeEvent,
     QShortcut,
     QShowEvent,
@@ -63,6 +67,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -124,6 +129,7 @@ from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.delivery_address import province_combo
 from primedist.ui.printing.actions import (
     OrderPrinter,
+    PrintNotice,
     receipt_after_sale,
     remember_receipt_after_sale,
 )
@@ -243,12 +249,15 @@ class MoneyEdit(QLineEdit):
         text = self.text().strip()
         return parse_money(text, current_language()) if text else None
 
-    def _mark(self) -> None:
+    def _valid(self) -> bool:
         try:
             self.amount()
-            bad = False
         except ValueError:
-            bad = True
+            return False
+        return True
+
+    def _mark(self) -> None:
+        bad = not self._valid()
         if bool(self.property("invalid")) != bad:
             set_style_property(self, "invalid", bad)
 
@@ -259,6 +268,47 @@ class MoneyEdit(QLineEdit):
             value = None
         if value is not None:
             self.setText(format_number(value, current_language()))
+        super().focusOutEvent(event)
+
+
+def parse_percent(text: str) -> Decimal:
+    """"10%", "10 %", "10,5%" or "10.5%" → the percentage; ValueError otherwise."""
+    number = text.strip().removesuffix("%").replace(" ", "").replace("\u00a0", "")
+    try:
+        value = Decimal(number.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+def percent_of(goods: int, percent: Decimal) -> int:
+    """`percent` of `goods` in whole đồng, rounded down as a voucher's percentage is
+    (`pricing`: merchandise × value // 100)."""
+    return int(Decimal(goods) * percent // 100)
+
+
+class DiscountEdit(MoneyEdit):
+    """The order discount: an amount, or a percentage of the goods ("10%")."""
+
+    def percent(self) -> Decimal | None:
+        """The percentage typed (None: an amount or nothing); ValueError when the number
+        before "%" is no number."""
+        text = self.text().strip()
+        return parse_percent(text) if text.endswith("%") else None
+
+    def _valid(self) -> bool:
+        try:
+            percent = self.percent()
+        except ValueError:
+            return False
+        return super()._valid() if percent is None else 0 <= percent <= 100
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        if self.text().strip().endswith("%"):  # a percentage stays as typed
+            QLineEdit.focusOutEvent(self, event)
+            return
         super().focusOutEvent(event)
 
 
@@ -329,6 +379,43 @@ class FitLabel(QLabel):
             font.setPointSizeF(size)
         if font.pointSizeF() != self.font().pointSizeF():
             self.setFont(font)
+
+
+class MessageLabel(QLabel):
+    """A one-line message that never widens its window: short of room it shows its start
+    and end ("Đã lưu DH26…tiền thừa 171.000 ₫": the change due stays in sight), whole in
+    its tooltip. The till's "Saved …" grew the dialog past a 1024-pixel screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(80, self.sizeHint().width()), super().minimumSizeHint().height())
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._tip()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._tip()
+
+    def _tip(self) -> None:
+        cut = self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+        self.setToolTip(self.text() if cut else "")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        room = self.contentsRect()
+        metrics = self.fontMetrics()
+        if metrics.horizontalAdvance(self.text()) <= room.width():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        self.drawFrame(painter)  # the style sheet's background and border
+        shown = metrics.elidedText(self.text(), Qt.TextElideMode.ElideMiddle, room.width())
+        self.style().drawItemText(painter, room, int(self.alignment()), self.palette(),
+                                  self.isEnabled(), shown, self.foregroundRole())  # fmt: skip
 
 
 class CustomerCard(QFrame):
@@ -844,13 +931,28 @@ class LinesModel(QAbstractTableModel):
 MAX_PRICE_WIDTH = 200
 #: The widest the quantity column grows (1.000.000, the most a line takes).
 MAX_QTY_WIDTH = 90
-#: The product's name never narrower: on a narrow screen the last columns scroll instead
-#: (at 1024 pixels wide the other columns took all the room, leaving "Proc").
+#: The widest the line total grows (1.000.000.000.000, the most a line comes to).
+MAX_SUBTOTAL_WIDTH = 150
+#: The product's name, at least, when the table has room for it.
 PRODUCT_MIN_WIDTH = 160
+#: The widest the variant and SKU columns grow to their cells when there is room
+#: (a long variant "Men rạn / 16 cm" whole); the product takes the rest.
+TEXT_WIDTHS = {LinesModel.VARIANT: 150, LinesModel.SKU: 128}
+#: Short of room (1024 pixels wide), the name, variant and SKU give up width in this
+#: order, each down to its floor, before the table scrolls sideways: the numbers (the
+#: line total, the stock) stay in sight, and a cut name shows whole in its tooltip.
+TEXT_SHRINK = (
+    (LinesModel.SKU, 72), (LinesModel.PRODUCT, 110), (LinesModel.SKU, 48),
+    (LinesModel.VARIANT, 80), (LinesModel.PRODUCT, 72), (LinesModel.SKU, 40),
+    (LinesModel.VARIANT, 56),
+)  # fmt: skip
 
 
 class LinesView(QTableView):
-    """The lines table: +/− change the quantity, Delete removes the line."""
+    """The lines table: +/− change the quantity, Delete removes the line. The numbers
+    keep their widths and the product, variant and SKU share the rest (see `fit_columns`);
+    in a narrow window the Discount column waits until a line has a discount (the row
+    menu's "Discount on this line…" shows it and opens the cell)."""
 
     stepQuantity = Signal(int)
     removeLine = Signal()
@@ -862,6 +964,7 @@ class LinesView(QTableView):
         super().__init__()
         self.setObjectName("lines")
         self.setModel(model)
+        self.lines_model = model
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(
@@ -875,22 +978,30 @@ class LinesView(QTableView):
         self.setTabKeyNavigation(False)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(30)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(LinesModel.PRODUCT, QHeaderView.ResizeMode.Stretch)
-        # SKUs like ASML0001-DEN-S and variants like "Xanh navy / M" are read at the counter.
-        widths = {LinesModel.VARIANT: 104, LinesModel.SKU: 128, LinesModel.QTY: 40,
-                  LinesModel.PRICE: 78, LinesModel.DISCOUNT: 90, LinesModel.SUBTOTAL: 92,
-                  LinesModel.STOCK: 68}  # fmt: skip
+        header.setStretchLastSection(False)
+        widths = {LinesModel.QTY: 40, LinesModel.PRICE: 78, LinesModel.DISCOUNT: 70,
+                  LinesModel.SUBTOTAL: 92, LinesModel.STOCK: 68}  # fmt: skip
+        #: The variant or SKU width the cashier dragged: theirs, room allowing.
+        self.dragged: dict[int, int] = {}
+        #: The Discount column asked for from the row menu (until the lines are cleared).
+        self.discount_asked = False
+        #: The Discount column's header width (a hidden column's size hint is 0).
+        self.discount_width = 90
+        self._fitting = False
         for col, width in widths.items():
             self.setColumnWidth(col, width)
         # "275.000 · VIP" (a level price) is wider than a price, "1.000" than a quantity:
         # the column grows to it.
         for signal in (model.dataChanged, model.rowsInserted, model.modelReset):
             signal.connect(self.fit_prices)
-        header.sectionResized.connect(self._other_column_resized)
+        model.rowsRemoved.connect(self.fit_columns)
+        model.modelReset.connect(self._lines_cleared)
+        header.sectionResized.connect(self._column_resized)
         # The headers in the language shown (retranslated: headerDataChanged).
         model.headerDataChanged.connect(lambda *_a: self.fit_headers())
 
@@ -904,41 +1015,125 @@ class LinesView(QTableView):
         header = self.horizontalHeader()
         header.ensurePolished()
         for col in range(header.count()):
-            if col != LinesModel.PRODUCT and not header.isSectionHidden(col):
+            if col != LinesModel.PRODUCT:
                 needed = header.sectionSizeHint(col)
-                if needed > self.columnWidth(col):
+                shown = not header.isSectionHidden(col) and col not in TEXT_WIDTHS
+                if shown and needed > self.columnWidth(col):
                     self.setColumnWidth(col, needed)
+        self.fit_columns()
+
+    def _column_resized(self, column: int, _old: int, new: int) -> None:
+        if self._fitting:
+            return
+        if column in TEXT_WIDTHS and new > 0:
+            self.dragged[column] = new
+        self.fit_columns()
+
+    def _lines_cleared(self) -> None:
+        self.discount_asked = False
+        self.fit_columns()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit_product()
+        self.fit_columns()
 
-    def _other_column_resized(self, column: int, _old: int, _new: int) -> None:
-        if column != LinesModel.PRODUCT:
-            self._fit_product()
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        # The viewport's width changed (a vertical scroll bar came); not before __init__'s end.
+        if not getattr(self, "_fitting", True):
+            self.fit_columns()
 
-    def _fit_product(self) -> None:
-        """The product column takes the room the others leave, PRODUCT_MIN_WIDTH at least
-        (the table then scrolls sideways)."""
+    def _numbers_width(self, with_discount: bool) -> int:
+        """The numeric columns' width; a hidden Discount column counts as its header."""
+        header, total = self.horizontalHeader(), 0
+        for col in LinesModel.NUMERIC:
+            if col != LinesModel.DISCOUNT:
+                total += self.columnWidth(col)
+            elif with_discount:
+                hidden = header.isSectionHidden(col)
+                total += self.discount_width if hidden else self.columnWidth(col)
+        return total
+
+    def wanted(self, col: int) -> int:
+        """The variant's or SKU's width with room: its header and cells (SKUs like
+        ASML0001-DEN-S and variants like "Xanh navy / M" are read at the counter), up to
+        TEXT_WIDTHS; or the width the cashier dragged it to."""
+        if col in self.dragged:
+            return self.dragged[col]
+        cells = min(self.sizeHintForColumn(col), TEXT_WIDTHS[col])
+        return max(self.horizontalHeader().sectionSizeHint(col), cells)
+
+    def fit_columns(self) -> None:
+        """Numbers first, at their widths; the product, variant and SKU share the rest:
+        with room, the variant and SKU get their wanted widths and the product the rest
+        (PRODUCT_MIN_WIDTH at least); short of it they give up width as TEXT_SHRINK says,
+        and only past its floors does the table scroll sideways. The Discount column shows
+        when a line has a discount, when asked for, or when it costs the names nothing."""
         header = self.horizontalHeader()
-        others = sum(header.sectionSize(c) for c in range(header.count())
-                     if c != LinesModel.PRODUCT and not header.isSectionHidden(c))  # fmt: skip
-        stretch = self.viewport().width() - others >= PRODUCT_MIN_WIDTH
-        mode = QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.Interactive
-        if header.sectionResizeMode(LinesModel.PRODUCT) != mode:
-            header.setSectionResizeMode(LinesModel.PRODUCT, mode)
-        if not stretch:
-            header.resizeSection(LinesModel.PRODUCT, PRODUCT_MIN_WIDTH)
+        if not header.isSectionHidden(LinesModel.DISCOUNT):
+            self.discount_width = header.sectionSizeHint(LinesModel.DISCOUNT)
+        room = self.viewport().width()
+        texts = (LinesModel.PRODUCT, LinesModel.VARIANT, LinesModel.SKU)
+        wanted = {col: self.wanted(col) for col in TEXT_WIDTHS}
+        full = PRODUCT_MIN_WIDTH + sum(wanted.values())
+        has_discount = any(line.discount for line in self.lines_model.lines)
+        show_discount = (has_discount or self.discount_asked
+                         or room - self._numbers_width(True) >= full)  # fmt: skip
+        self._fitting = True
+        try:
+            if header.isSectionHidden(LinesModel.DISCOUNT) == show_discount:
+                self.setColumnHidden(LinesModel.DISCOUNT, not show_discount)
+                if show_discount:
+                    self.setColumnWidth(LinesModel.DISCOUNT, self.discount_width)
+            spare = room - self._numbers_width(show_discount)
+            widths = {LinesModel.PRODUCT: PRODUCT_MIN_WIDTH, **wanted}
+            excess = sum(widths.values()) - spare
+            for col, floor in TEXT_SHRINK:
+                if excess <= 0:
+                    break
+                given = max(0, min(excess, widths[col] - floor))
+                widths[col] -= given
+                excess -= given
+            if excess < 0:  # room to spare: the product's
+                widths[LinesModel.PRODUCT] -= excess
+            for col in texts:
+                if self.columnWidth(col) != widths[col]:
+                    self.setColumnWidth(col, widths[col])
+        finally:
+            self._fitting = False
 
     def fit_prices(self) -> None:
         """Widen the unit price column to its widest cell (up to MAX_PRICE_WIDTH: a long
-        level name is then elided at its end, the price before it stays whole), and the
-        quantity column to its widest quantity; never narrower than they are (the cashier
-        may have widened them)."""
-        for col, most in ((LinesModel.PRICE, MAX_PRICE_WIDTH), (LinesModel.QTY, MAX_QTY_WIDTH)):
+        level name is then elided at its end, the price before it stays whole), the
+        quantity and the line total to theirs; never narrower than they are (the cashier
+        may have widened them). Then the columns share the width again."""
+        fits = ((LinesModel.PRICE, MAX_PRICE_WIDTH), (LinesModel.QTY, MAX_QTY_WIDTH),
+                (LinesModel.SUBTOTAL, MAX_SUBTOTAL_WIDTH))  # fmt: skip
+        for col, most in fits:
             needed = min(self.sizeHintForColumn(col), most)
             if needed > self.columnWidth(col):
                 self.setColumnWidth(col, needed)
+        self.fit_columns()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """A line's menu: "Discount on this line…" (the Discount column may be hidden)."""
+        mouse = event.reason() == QContextMenuEvent.Reason.Mouse
+        index = self.indexAt(event.pos()) if mouse else self.currentIndex()
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        action = menu.addAction(QCoreApplication.translate("orders", "Discount on this line…"))
+        action.triggered.connect(lambda: self.edit_discount(index.row()))
+        menu.exec(event.globalPos())
+
+    def edit_discount(self, row: int) -> None:
+        """Show the Discount column and open the line's discount cell."""
+        self.discount_asked = True
+        self.fit_columns()
+        index = self.model().index(row, LinesModel.DISCOUNT)
+        self.setCurrentIndex(index)
+        self.scrollTo(index)
+        self.edit(index)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
@@ -1297,8 +1492,7 @@ class SaleDialog(QDialog):
             bar.addWidget(button)
         self.type_buttons[OrderSource.COUNTER].setChecked(True)
         bar.addStretch(1)
-        self.saved_label = QLabel()
-        self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.saved_label = MessageLabel()
         self.saved_label.setObjectName("savedLabel")
         self.saved_label.hide()
         bar.addWidget(self.saved_label)
@@ -1338,6 +1532,10 @@ class SaleDialog(QDialog):
         left = QVBoxLayout()
         left.setSpacing(8)
         self.product_search = SearchField("productSearch", self.product_popup, line_keys=True)
+        # A receipt that did not print is said here, not in a modal box: the box took the
+        # next customer's scan (its Enter opened the preview, the code was lost).
+        self.print_notice = PrintNotice()
+        left.addWidget(self.print_notice)
         left.addWidget(self.product_search)
         self.model = LinesModel(self)
         self.lines = LinesView(self.model)
@@ -1407,6 +1605,7 @@ class SaleDialog(QDialog):
         self.print_receipt.toggled.connect(lambda on: remember_receipt_after_sale(self.ctx, on))
         self.printer = OrderPrinter(self, self.ctx)
         self.printer.after_sale = self.print_receipt  # no printer: its box offers to untick it
+        self.printer.notice = self.print_notice
         self.reprint_button = QPushButton()
         self.reprint_button.setObjectName("reprintButton")
         self.reprint_button.setAutoDefault(False)
@@ -1503,7 +1702,12 @@ class SaleDialog(QDialog):
         grid = QGridLayout(self.payment_box)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
-        self.order_discount = MoneyEdit("orderDiscount")
+        self.order_discount = DiscountEdit("orderDiscount")
+        self.order_discount.setPlaceholderText("0 / 10%")
+        # What a percentage typed comes to, live, as the points box shows its đồng.
+        self.discount_worth = QLabel()
+        self.discount_worth.setObjectName("pointsBalance")
+        self.discount_worth.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.voucher = QLineEdit()
         self.voucher.setObjectName("voucherCode")
         self.points = QLineEdit()
@@ -1533,8 +1737,13 @@ class SaleDialog(QDialog):
         self.pay_captions = [_caption() for _ in range(7)]
         self.cash_cell = _cell(self.pay_captions[5], self.cash)
         self.paid_now_cell = _cell(self.pay_captions[6], self.paid_now)
-        grid.addWidget(_cell(self.pay_captions[0], self.order_discount), 0, 0)
-        grid.addWidget(_cell(self.pay_captions[1], self.voucher), 0, 1)
+        discount_cell = _cell(self.pay_captions[0], self.order_discount)
+        discount_box = discount_cell.layout()
+        assert isinstance(discount_box, QVBoxLayout)
+        discount_box.addWidget(self.discount_worth)
+        self.discount_worth.hide()  # shown for a percentage only: no blank line otherwise
+        grid.addWidget(discount_cell, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(_cell(self.pay_captions[1], self.voucher), 0, 1, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(
             _cell(self.pay_captions[2], self.shipping_fee), 1, 0, Qt.AlignmentFlag.AlignTop
         )  # level with the points box, not centred
@@ -2196,6 +2405,7 @@ class SaleDialog(QDialog):
 
         method = PaymentMethod(self.payment.currentData())
         cash = amount(self.cash, self.pay_captions[5]) if method == PaymentMethod.CASH else None
+        order_discount = self._order_discount(problems)
         on_account = method == PaymentMethod.ON_ACCOUNT
         paid_now = (amount(self.paid_now, self.pay_captions[6]) or 0) if on_account else 0
         delivery = self.source != OrderSource.COUNTER
@@ -2203,7 +2413,7 @@ class SaleDialog(QDialog):
             lines=self.model.draft_lines(),
             customer_id=self.customer.id if self.customer else None,
             source=self.source,
-            order_discount=amount(self.order_discount, self.pay_captions[0]) or 0,
+            order_discount=order_discount,
             voucher_code=self.voucher.text().strip() or None,
             points=int(self.points.text() or 0) if self.customer else 0,
             shipping_fee=amount(self.shipping_fee, self.pay_captions[2]) or 0,
@@ -2219,12 +2429,45 @@ class SaleDialog(QDialog):
         )
         return draft, problems
 
+    def _order_discount(self, problems: list[str]) -> int:
+        """The order discount typed: an amount, or a percentage of the goods (the lines
+        after their own discounts, at the prices last quoted); a problem said otherwise."""
+        edit, what = self.order_discount, self.pay_captions[0].text().split(" (")[0]
+        try:
+            percent = edit.percent()
+        except ValueError:
+            problems.append(QCoreApplication.translate("orders", "%1: “%2” is not a percentage.")
+                            .replace("%1", what).replace("%2", edit.text()))  # fmt: skip
+            return 0
+        if percent is None:
+            try:
+                return edit.amount() or 0
+            except ValueError:
+                problems.append(QCoreApplication.translate(
+                    "orders", "%1: “%2” is not an amount of money."
+                ).replace("%1", what).replace("%2", edit.text()))  # fmt: skip
+                return 0
+        if not 0 <= percent <= 100:
+            problems.append(QCoreApplication.translate(
+                "orders", "%1: a percentage must be between 0% and 100% of the goods."
+            ).replace("%1", what))  # fmt: skip
+            return 0
+        return percent_of(sum(line.subtotal for line in self.model.lines), percent)
+
     def requote(self) -> None:
         """Price the sale now and show it (totals, line prices, problems, Save)."""
         self._quote_timer.stop()
         draft, problems = self.draft()
         try:
             self.quote = self._price(draft)
+            percent = self._typed_percent()
+            if percent is not None and 0 <= percent <= 100:
+                # The goods priced by the quote (a customer's level price, say) may differ
+                # from the screen's before it: the percentage is of the quoted goods.
+                wanted = percent_of(self.quote.subtotal, percent)
+                if wanted != draft.order_discount:
+                    draft = replace(draft, order_discount=wanted)
+                    self.quote = self._price(draft)
             found = list(self.quote.problems)
             if not draft.lines:  # "add a product" is what the screen says already
                 found = [p for p in found if not p.startswith("Add at least one product")]
@@ -2257,6 +2500,7 @@ class SaleDialog(QDialog):
             return
         values["subtotal"].setText(money_text(q.subtotal))
         values["discount"].setText(minus_text(q.order_discount))
+        self._show_discount_worth()
         values["voucher"].setText(minus_text(q.voucher_discount))
         values["points"].setText(minus_text(q.points_discount))
         self._show_points_worth()
@@ -2267,6 +2511,20 @@ class SaleDialog(QDialog):
         self._mark_short(short)
         self._show_account()
         self._show_cost_warning()
+
+    def _typed_percent(self) -> Decimal | None:
+        try:
+            return self.order_discount.percent()
+        except ValueError:
+            return None
+
+    def _show_discount_worth(self) -> None:
+        """Under the order discount, for a percentage: "= 29,900 ₫" (what it takes off)."""
+        percent = self._typed_percent()
+        shown = self.quote is not None and percent is not None and 0 <= percent <= 100
+        self.discount_worth.setText("= " + money_text(self.quote.order_discount)
+                                    if shown and self.quote is not None else "")  # fmt: skip
+        self.discount_worth.setVisible(shown)
 
     def _show_points_worth(self) -> None:
         """Under the points box: "= 149,000 đ" for the points typed, else what one point

@@ -16,18 +16,21 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from PySide6.QtCore import (
     QCoreApplication,
     QDate,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QKeySequence
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -61,6 +64,7 @@ from primedist.queries.orders import (
     UnfilteredCounts,
     cancellable_per_channel,
     list_state,
+    orders,
     orders_per_channel,
     status_counts,
     unfiltered_counts,
@@ -101,7 +105,7 @@ from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.printing.actions import OrderPrinter, print_menu
 from primedist.ui.sync.status import POLL_MS, last_message_text
 from primedist.ui.table_model import Index, SqlTableModel
-from primedist.ui.widgets import icon
+from primedist.ui.widgets import first_shown_column, icon
 
 if TYPE_CHECKING:
     from primedist.ui.orders.detail import OrderDetailDialog
@@ -130,6 +134,11 @@ WALK_IN_COLOUR = "#6B7280"
 #: Skipped orders named in a bulk result message before "and N more" (a marketplace's
 #: refusal is a long sentence).
 SKIPPED_SHOWN = 3
+#: The Orders tab's keys for its main actions (README, Keyboard): Confirm; Ship… (G:
+#: giao hàng); the Print menu (as the sale screen's Ctrl+P reprints).
+CONFIRM_KEYS = ("Ctrl+Return", "Ctrl+Enter")
+SHIP_KEYS = ("Ctrl+G",)
+PRINT_KEYS = ("Ctrl+P",)
 
 _TABS_STYLE = """
 QTabBar#statusTabs::tab { background: transparent; color: #4B5563; padding: 7px 14px;
@@ -622,6 +631,11 @@ class OrdersPage(FilteredListPage):
         self.last_message: QMessageBox | None = None
         self.import_dialog: ImportReportDialog | None = None
         self.export_import_dialog: Any = None
+        #: The search Enter was pressed on: an exact order number found only under another
+        #: status tab opens that tab (`_jump_if_one_order`), the order then selected
+        #: (`_jump_to`, once the tab's rows are read).
+        self._entered: str | None = None
+        self._jump_to: int | None = None
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(self.COUNTS_DEBOUNCE_MS)
@@ -645,6 +659,11 @@ class OrdersPage(FilteredListPage):
         layout.addWidget(self._build_actions())
         layout.addWidget(self._build_message())
         layout.addWidget(self._build_view(), 1)
+        self.search.returnPressed.connect(self._on_search_entered)
+        # A print starts with its menu: the last action's outcome goes.
+        self.print_button.menu().aboutToShow.connect(self.message_bar.hide)
+        self.model.queryChanged.connect(lambda _n: self._select_jumped())
+        self._build_keys()
         self.retranslate()
         sort_by_default(self.view, ORDERS_SPEC)
         self._schedule_counts()
@@ -704,6 +723,39 @@ class OrdersPage(FilteredListPage):
              self.ship_button, self.confirm_button)
         )  # fmt: skip
         return row
+
+    def _build_keys(self) -> None:
+        """The toolbar's main actions from the keyboard, while the keyboard is on this page
+        (the search, the list or a button; not in a dialog over it): a shortcut does what
+        a click on its button does, nothing while the button is disabled."""
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+
+        def key(keys: Sequence[str], slot: Callable[[], object]) -> QShortcut:
+            shortcut = QShortcut(self)
+            shortcut.setKeys([QKeySequence(k) for k in keys])
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+            return shortcut
+
+        self.confirm_key = key(CONFIRM_KEYS, self.confirm_button.click)
+        self.ship_key = key(SHIP_KEYS, self.ship_button.click)
+        self.print_key = key(PRINT_KEYS, self.open_print_menu)
+
+    def open_print_menu(self) -> QMenu | None:
+        """Ctrl+P: the Print button's menu (↑ ↓ and Enter pick a document), under the
+        button, or on the current row while the button waits in More."""
+        menu = self.print_button.menu()
+        if menu is None or not self.print_button.isEnabled():
+            return None
+        button = self.print_button
+        if button.isVisible():
+            at = button.mapToGlobal(button.rect().bottomLeft())
+        else:
+            current = self.view.currentIndex()
+            rect = self.view.visualRect(current) if current.isValid() else QRect()
+            at = self.view.viewport().mapToGlobal(rect.center())
+        menu.popup(at)
+        return menu
 
     def _build_view(self) -> QTableView:
         self.model = OrdersTableModel(self.ctx.engine, parent=self)
@@ -838,9 +890,13 @@ class OrdersPage(FilteredListPage):
         self.confirm_button.setText(QCoreApplication.translate("orders", "Confirm"))
         self.cancel_button.setText(QCoreApplication.translate("orders", "Cancel orders"))
         self.ship_button.setText(QCoreApplication.translate("orders", "Ship…"))
+        self.confirm_button.setToolTip(
+            QCoreApplication.translate("orders", "Confirm the selected orders (Ctrl+Enter)")
+        )
         self.ship_button.setToolTip(
             QCoreApplication.translate(
-                "orders", "Create shipments with your GHN or J&T account for the selected orders"
+                "orders",
+                "Create shipments with your GHN or J&T account for the selected orders (Ctrl+G)",
             )
         )
         self.flag_button.setText(QCoreApplication.translate("orders", "Flag"))
@@ -854,7 +910,7 @@ class OrdersPage(FilteredListPage):
         )  # fmt: skip
         self.print_button.setText(QCoreApplication.translate("orders", "Print"))
         self.print_button.setToolTip(
-            QCoreApplication.translate("orders", "Print the selected orders")
+            QCoreApplication.translate("orders", "Print the selected orders (Ctrl+P)")
         )
         self.import_button.setText(QCoreApplication.translate("orders", "Import"))
         self.import_button.setToolTip(
@@ -910,6 +966,7 @@ class OrdersPage(FilteredListPage):
         key = self.status_tabs.tabData(index)
         if key and key != self._tab:
             self._tab = key
+            self.message_bar.hide()  # the last action's outcome was about the other tab
             self._apply()
 
     @property
@@ -959,11 +1016,46 @@ class OrdersPage(FilteredListPage):
         self._show_tab_texts()
         self.empty_hint.update_hint()  # it may now say which tab holds the matches
         self.countsChanged.emit()
+        self._jump_if_one_order()
 
     # Search and filters -------------------------------------------------------------------
     def _on_search(self, text: str) -> None:
+        if text.strip() != self._entered:
+            self._entered = None  # typed on since Enter
+        self.message_bar.hide()  # a new search: the last action's outcome is old news
         super()._on_search(text)
         self._schedule_counts()
+
+    def _on_search_entered(self) -> None:
+        self._entered = self.search.text().strip() or None
+
+    def _jump_if_one_order(self) -> None:
+        """Enter on an exact order number that only another status tab holds: that tab,
+        the order selected and the keyboard on it (the empty list's Show took the mouse)."""
+        entered = self._entered
+        if entered is None or self._counted_for != (self._filter, self._search):
+            return  # no Enter, or the counts of an older search
+        self._entered = None
+        elsewhere = self.matches_elsewhere()
+        if elsewhere is None or elsewhere != (1, elsewhere[1]) or elsewhere[1] == "all":
+            return
+        with self.ctx.engine.connect() as conn:  # one indexed look-up
+            numbers = orders.c.external_id.in_({entered, entered.upper()})
+            found = conn.execute(sa.select(orders.c.id).where(numbers)).scalars().all()
+        if len(found) != 1:
+            return  # a name or a phone: the list's line offers the tab
+        self._jump_to = found[0]
+        self.select_status_tab(elsewhere[1])
+
+    def _select_jumped(self) -> None:
+        key, self._jump_to = self._jump_to, None
+        if key is None or not self.select_ids([key]):
+            return
+        index = self.model.index(self._row_of(key, 0), first_shown_column(self.view))
+        select = self.view.selectionModel()
+        select.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.view.scrollTo(index)
+        self.view.setFocus()
 
     def set_filter(self, flt: OrderFilter) -> None:
         """Show the orders of a filter: chips, list and counts follow."""
@@ -1232,11 +1324,19 @@ class OrdersPage(FilteredListPage):
             ),
         )
 
+    def _run(
+        self, title: str, fn: Callable[[], Any], done: Callable[[Any], None], *,
+        progress: bool = False,
+    ) -> None:  # fmt: skip
+        self.message_bar.hide()  # the last action's outcome, not this one's
+        super()._run(title, fn, done, progress=progress)
+
     def ship_selected(self) -> BulkShipDialog | None:
         """The bulk shipping dialog for the selected orders."""
         ids = self.selected_ids()
         if not ids:
             return None
+        self.message_bar.hide()
         dialog = BulkShipDialog(self.ctx, ids, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self.refresh)
@@ -1360,6 +1460,7 @@ class OrdersPage(FilteredListPage):
         target = ask_save_path(self, title, suggested.parent, suggested.name, self.ctx)
         if target is None:
             return
+        self.message_bar.hide()
         from primedist.services.order_export import export_orders
 
         ctx, state, lang = self.ctx, self.model.state, current_language()

@@ -12,6 +12,8 @@ a sale, offers to stop printing after saving. `print_menu` builds the Print butt
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -25,6 +27,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -35,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.money import format_number
+from primedist.core.text import fold
 from primedist.domain.enums import Module
 from primedist.errors import Cancelled, PrimedistError
 from primedist.jobs.progress import NullProgress, Progress
@@ -43,6 +49,7 @@ from primedist.printing.documents import Document, order_documents, order_messag
 from primedist.printing.errors import PrinterNotFound, PrintError, TemplateError
 from primedist.printing.model import DocumentType, PrintProfile, PrintTarget, TargetKind
 from primedist.services.context import ServiceContext
+from primedist.services.orders import order_numbers
 from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text
@@ -93,6 +100,23 @@ def keep_alive(owner: QObject, *refs: object) -> None:
     owner.destroyed.connect(lambda *_: _kept.pop(key, None))
 
 
+def _file_part(text: str, *, lower: bool = False) -> str:
+    """`text` as a piece of a file name any system takes: no diacritics (đ → d), only
+    letters, digits, "-" and "_" (anything else becomes one "-")."""
+    plain = fold(text) if lower else text.replace("đ", "d").replace("Đ", "D")
+    plain = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_]+", "-", plain).strip("-")
+
+
+def pdf_file_name(doc_type: DocumentType, numbers: Sequence[str]) -> str:
+    """The name Save as PDF offers: the document's name in the app's language and the order
+    number people know (the first and last of several), e.g. "hoa-don-ban-hang-DH261207-0003.pdf"
+    or "receipt-DH261207-0003.pdf"."""
+    word = _file_part(doc_type_label(doc_type), lower=True) or doc_type.value
+    parts = [p for p in (_file_part(n) for n in numbers) if p]
+    return "-".join([word, "_".join(parts)] if parts else [word]) + ".pdf"
+
+
 def document_language() -> str:
     """Documents print in the language the app shows."""
     return "en" if current_language() == "en" else "vi"
@@ -116,6 +140,8 @@ class OrderPrinter(QObject):
         #: failure box offers to untick it (a shop without a printer is not told after
         #: every sale).
         self.after_sale: QCheckBox | None = None
+        #: Where a failure is said instead of the modal box (the sale screen's banner).
+        self.notice: PrintNotice | None = None
 
     # ------------------------------------------------------------------ entry points
 
@@ -146,10 +172,12 @@ class OrderPrinter(QObject):
             return
         if path is None:
             folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+            known = order_numbers(self.ctx, [ids[0], ids[-1]])
+            numbers = [known.get(i) or str(i) for i in dict.fromkeys([ids[0], ids[-1]])]
             answer = ask_save_file(
                 self.widget, self.ctx, EXPORT,
                 translate("printing", "Save as PDF"),
-                folder / f"{doc_type.value}-{ids[0]}.pdf",
+                folder / pdf_file_name(doc_type, numbers),
                 translate("printing", "PDF document (*.pdf)"),
             )  # fmt: skip
             if answer is None:
@@ -339,6 +367,11 @@ class OrderPrinter(QObject):
         if test_page and _no_printer_chosen(exc):  # Settings' own page: the choice is above
             text = translate("printing", "No printer is chosen: choose a printer above, then "
                                          "print the test page again.")  # fmt: skip
+        if self.notice is not None and not test_page:
+            self.notice.show_failure(self.ctx, exc, retry=retry, preview=preview,
+                                     settings=settings, after_sale=self.after_sale)  # fmt: skip
+            self.failed.emit(self.notice.label.text())
+            return
         self.error_box = print_failure_box(
             self.widget, self.ctx, exc, retry=retry, preview=preview, settings=settings,
             after_sale=self.after_sale, text=text,
@@ -423,8 +456,12 @@ def print_failure_box(
                                            "print."))  # fmt: skip
     if notes:
         box.setInformativeText("\n".join(notes))
-    if first is not None and retry is None:
-        box.setDefaultButton(first)
+    # No button takes Enter: at a till the next customer's scan ends with Enter, which
+    # opened the preview and lost the code. A click or Space picks a way on.
+    for button in box.buttons():
+        if isinstance(button, QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
 
     def on_click(button: QAbstractButton) -> None:
         then = actions.get(button.objectName())
@@ -434,6 +471,74 @@ def print_failure_box(
     box.buttonClicked.connect(on_click)
     box.open()
     return box
+
+
+class PrintNotice(QFrame):
+    """A failed print said in a banner of the screen (the sale screen), not in a modal box:
+    the box took the next customer's scan (its Enter opened the preview). The same ways on
+    as `print_failure_box`, as buttons that never take the keyboard (scans stay in the
+    product search); × closes it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("printNotice")
+        self.setStyleSheet(
+            "#printNotice { background: #FEF3C7; border: 1px solid #F59E0B; border-radius: 4px; }"
+        )
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 4, 4, 4)
+        self.label = QLabel()
+        self.label.setObjectName("printNoticeText")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        row.addWidget(self.label, 1)
+        self.buttons_row = QHBoxLayout()
+        row.addLayout(self.buttons_row)
+        close = QToolButton()
+        close.setText("×")
+        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        close.clicked.connect(self.hide)
+        row.addWidget(close)
+        self.hide()
+
+    def show_failure(self, ctx: ServiceContext, exc: PrimedistError, *,
+                     retry: Callable[[], None] | None = None,
+                     preview: Callable[[], object] | None = None, settings: bool = True,
+                     after_sale: QCheckBox | None = None) -> None:  # fmt: skip
+        printing = isinstance(exc, PrintError)
+        template = isinstance(exc, TemplateError)
+        no_printer = _no_printer_chosen(exc)
+        ways: list[tuple[str, str, Callable[[], object]]] = []
+        if retry is not None and printing and not template and not no_printer:
+            ways.append(("printRetry", translate("printing", "Retry"), retry))
+        if printing and not template and preview is not None:
+            ways.append(("printPreviewPdf", translate("printing", "Preview / Save as PDF"),
+                         preview))  # fmt: skip
+        if printing and settings and ctx.actor.can(Module.SETTINGS):
+            parent = self.window()
+            ways.append(("printOpenSettings", translate("printing", "Open printer settings"),
+                         lambda: open_printer_settings(parent, ctx)))  # fmt: skip
+        if no_printer and after_sale is not None and after_sale.isChecked():
+            ways.append(("printStopAfterSale", translate("printing", "Don't print after saving"),
+                         lambda: after_sale.setChecked(False)))  # fmt: skip
+        while self.buttons_row.count():
+            item = self.buttons_row.takeAt(0)
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.deleteLater()
+        for name, label, then in ways:
+            button = QPushButton(label)
+            button.setObjectName(name)
+            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # scans go to the product search
+            button.clicked.connect(lambda _c=False, then=then: self._take(then))
+            self.buttons_row.addWidget(button)
+        self.label.setText(failure_text(exc))
+        self.show()
+
+    def _take(self, then: Callable[[], object]) -> None:
+        self.hide()
+        then()
 
 
 class PrinterSettingsDialog(QDialog):

@@ -145,6 +145,7 @@ def status_label(status: str) -> str:
         "low_stock": QCoreApplication.translate("products", "Low stock"),
         "no_weight": QCoreApplication.translate("products", "No weight yet"),
         "not_linked": QCoreApplication.translate("products", "Not linked on a marketplace"),
+        "no_cost": QCoreApplication.translate("products", "No cost price"),
         "archived": QCoreApplication.translate("products", "Archived"),
     }
     return labels.get(status, status)

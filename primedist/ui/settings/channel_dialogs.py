@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.connectors import supported_channels
-from primedist.domain.enums import Channel
+from primedist.domain.enums import Channel, Module
 from primedist.errors import Cancelled, PrimedistError, ValidationError
 from primedist.services import channels
 from primedist.services.channels import CHANNEL_APPS, ChannelShop
@@ -98,7 +98,9 @@ class AddStoreDialog(QDialog):
             label.setBuddy(field)
             form.addRow(label, field)
         form.addRow("", self.custom_host)
+        self.form = form
         layout.addLayout(form)
+        self._add_no_app_way(layout)
         self.error = message_label("errorText")  # hidden until there is an error: no empty box
         self.error.setStyleSheet("color: #c62828")
         layout.addWidget(self.error)
@@ -190,7 +192,7 @@ class AddStoreDialog(QDialog):
 
     def _retranslate(self) -> None:
         channel = self.current_channel()
-        self.setWindowTitle(self.tr("Add %1 store").replace("%1", enum_label(channel)))
+        self.setWindowTitle(self.tr("Add %1 shop").replace("%1", enum_label(channel)))
         self.intro.setText(self.channel_intro(channel))
         id_label, key_label = self.credential_labels(channel)
         texts = (self.tr("&Channel"), self.tr("Shop &name"), id_label, key_label,
@@ -198,6 +200,39 @@ class AddStoreDialog(QDialog):
         for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
         self._fill_hosts(channel)
+        self._retranslate_no_app_way()
+
+    def _add_no_app_way(self, layout: QVBoxLayout) -> None:
+        """A shop with no app (most household shops): where an ID and key come from, and
+        the way without them, importing a Seller Center export (Orders → Import), for
+        those who may import orders; not when changing a shop's credentials."""
+        #: The user chose to import orders from a file instead (the dialog was closed).
+        self.import_instead = False
+        self.no_app_note = QLabel()
+        self.no_app_note.setObjectName("muted")
+        self.no_app_note.setWordWrap(True)
+        self.import_button = QPushButton()
+        self.import_button.setObjectName("linkButton")
+        self.import_button.setAutoDefault(False)
+        self.import_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.import_button.clicked.connect(self._import_instead)
+        layout.addWidget(self.no_app_note)
+        layout.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.import_button.setVisible(
+            self.shop is None and self.ctx.actor.can(Module.ORDERS)
+        )  # fmt: skip
+        self.no_app_note.setVisible(self.shop is None)
+
+    def _retranslate_no_app_way(self) -> None:
+        self.no_app_note.setText(self.tr(
+            "No app ID and key? They come from an app registered on the marketplace's open "
+            "platform, or from your software provider. Without them, import the orders you "
+            "export from Seller Center."))  # fmt: skip
+        self.import_button.setText(self.tr("Import orders from a file instead…"))
+
+    def _import_instead(self) -> None:
+        self.import_instead = True
+        self.reject()
 
     def _fill_hosts(self, channel: Channel) -> None:
         app = CHANNEL_APPS[channel]
@@ -217,7 +252,10 @@ class AddStoreDialog(QDialog):
         fit_dialog_to(self.intro)  # another channel's intro may need more lines
 
     def _host_changed(self) -> None:
-        self.custom_host.setVisible(self.host.currentData() == "")
+        # The whole row (not the field alone: its empty label kept the spacing), and the
+        # dialog grown to fit it: squeezed, the rows slid off their labels.
+        self.form.setRowVisible(self.custom_host, self.host.currentData() == "")
+        fit_dialog_to(self.intro)
 
     def api_host(self) -> str | None:
         chosen = str(self.host.currentData() or "")

@@ -4,7 +4,7 @@ Each shop shows its status (connected, not linked, needs re-authorisation, pause
 daily API limit, disconnected), its last sync and when its authorisation runs out; a
 banner names the shops to authorise again soon (a Lazada authorisation ends on a fixed
 date, however often its tokens are renewed). Sync now, Fetch listings (ui.settings.
-listings_dialog), Re-authorise and Disconnect act on the selected shop; Add store asks for
+listings_dialog), Re-authorise and Disconnect act on the selected shop; Add shop asks for
 the channel and its app's credentials, then runs the authorisation in the browser.
 """
 
@@ -74,6 +74,8 @@ class ChannelsSettings(QWidget):
 
     #: A shop was added, linked, re-authorised, disconnected or synced.
     shopsChanged = Signal()
+    #: Add shop's "import orders from a file instead" (the main window opens Orders → Import).
+    importOrdersRequested = Signal()
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,7 +180,7 @@ class ChannelsSettings(QWidget):
             [self.tr("Shop"), self.tr("Channel"), self.tr("Status"), self.tr("Last sync"),
              self.tr("Authorisation until"), self.tr("Marketplace shop ID")]
         )  # fmt: skip
-        self.add_button.setText(self.tr("&Add store…"))
+        self.add_button.setText(self.tr("&Add shop…"))
         self.sync_button.setText(self.tr("&Sync now"))
         self.listings_button.setText(self.tr("Fetch &listings…"))
         self.listings_button.setToolTip(
@@ -231,7 +233,7 @@ class ChannelsSettings(QWidget):
             self.tr("To connect a shop, the app needs your app's ID and key (secret) from "
                     "the marketplace's open platform, where you register an app:"),
             consoles,
-            self.tr("Then add the shop with Add store. Without an app, export your orders "
+            self.tr("Then add the shop with Add shop. Without an app, export your orders "
                     "from Seller Center as Excel (Shopee, Lazada, TikTok Shop) and bring them "
                     "in with Orders → Import."),
         ])  # fmt: skip
@@ -410,6 +412,8 @@ class ChannelsSettings(QWidget):
     def add_shop(self) -> None:
         dialog = AddStoreDialog(self.ctx, self)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.shop_id is None:
+            if dialog.import_instead:
+                self.importOrdersRequested.emit()
             return
         self.reload()
         self.select_shop(dialog.shop_id)

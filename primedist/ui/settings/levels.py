@@ -146,7 +146,7 @@ class LevelsSettings(QWidget):
         self.name.setPlaceholderText(self.tr("Name, e.g. VIP"))
         self.code.setPlaceholderText(self.tr("Code"))
         self.threshold.setToolTip(self.tr(
-            "Customers whose total expenses reach this are moved up to the level by the "
+            "Customers who have spent this much in all are moved up to the level by the "
             "nightly recompute; — = given by hand only."
         ))  # fmt: skip
         self.add_button.setText(self.tr("Add"))

@@ -79,6 +79,14 @@ class FetchListingsDialog(QDialog):
         header.resizeSection(COL_NAME, 200)
         header.resizeSection(COL_SKUS, 170)
         self.table.setWordWrap(True)
+        # Rows fit their wrapped text again whenever the columns change width (the dialog
+        # grown to 860 px, a column dragged): measured once at the narrow width, a reason
+        # kept a dozen lines' height and one item showed at a time.
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_rows)
+        header.sectionResized.connect(lambda *_: self._fit_timer.start())
         align_headers(self.table)
         self.table.hide()
         layout.addWidget(self.table, 1)
@@ -190,10 +198,10 @@ class FetchListingsDialog(QDialog):
         if report.unlinked and self.height() < 560:  # room for the table that just appeared
             self.resize(max(self.width(), 860), 560)
         # Rows fit their wrapped text once the table has its width (after this event).
-        QTimer.singleShot(0, self._fit_rows)
+        self._fit_timer.start()
 
     def _fit_rows(self) -> None:
-        if shiboken6.isValid(self):
+        if shiboken6.isValid(self) and self.table.rowCount():
             self.table.resizeRowsToContents()
 
 

@@ -61,6 +61,8 @@ class SettingsPage(QWidget):
     #: Shop details (or its tab in Printers & templates) saved the shop details (the
     #: shop's name): the header follows.
     shopNameChanged = Signal(str)
+    #: Sales channels' Add shop chose to import a Seller Center export instead (no app).
+    importOrdersRequested = Signal()
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,7 +122,7 @@ class SettingsPage(QWidget):
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             holder.addWidget(scroll)
             self._pages[key] = page
-            for name in ("accountChanged", "shopNameChanged"):
+            for name in ("accountChanged", "shopNameChanged", "importOrdersRequested"):
                 changed = getattr(page, name, None)
                 if changed is not None:
                     changed.connect(getattr(self, name))

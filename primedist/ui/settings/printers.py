@@ -219,6 +219,13 @@ class PrintersSettings(QWidget):
                  strict=True),
             (None, self.show_preview), (None, self.cut), (None, self.drawer)])  # fmt: skip
         layout.addWidget(self.printer_fields)
+        # No printer found: what to do next (shown for a system printer only).
+        self.no_printer_hint = QLabel()
+        self.no_printer_hint.setObjectName("noPrinterHint")
+        self.no_printer_hint.setWordWrap(True)
+        self.no_printer_hint.setVisible(False)
+        self._printers_found = True
+        layout.addWidget(self.no_printer_hint)
         layout.addLayout(buttons)
         return self.printer_box
 
@@ -465,11 +472,31 @@ class PrintersSettings(QWidget):
 
     def _offer_preview(self) -> None:
         """The print preview box for a system printer only: an ESC/POS printer prints
-        at once (there is no preview of it), so the box is greyed out and says why."""
+        at once (there is no preview of it), so the box is greyed out and says why. The
+        other way round for cutting and the cash drawer: ESC/POS commands, which a system
+        printer's driver does not take (it cuts as its own settings say)."""
         system = self.kind.currentData() == TargetKind.SYSTEM.value
         self.show_preview.setEnabled(system)
         self.show_preview.setToolTip("" if system else self.tr(
             "An ESC/POS printer prints at once: there is no print preview for it."))  # fmt: skip
+        for box in (self.cut, self.drawer):
+            box.setEnabled(not system)
+            box.setToolTip(self.tr(
+                "Only for an ESC/POS thermal printer. A system printer cuts the paper and "
+                "opens the drawer as its driver is set up.") if system else "")  # fmt: skip
+        self._hint_no_printer()
+
+    def _hint_no_printer(self) -> None:
+        """The next step when the system has no printer at all: plug it in and install
+        its driver, or (a thermal printer on the network) choose ESC/POS."""
+        system = self.kind.currentData() == TargetKind.SYSTEM.value
+        none = self.system_name.count() > 0 and not self._printers_found
+        self.no_printer_hint.setText(self.tr(
+            "No printer is installed on this computer. Plug the printer in, install its "
+            "driver, then press Refresh printer list. A thermal printer on the network "
+            "(LAN/Wi-Fi): choose the type \"ESC/POS thermal printer on the network\" and "
+            "type its address."))  # fmt: skip
+        self.no_printer_hint.setVisible(system and none)
 
     def _fill_printers(self, keep: str | None = None) -> None:
         """The system's printers, `keep` (else the one shown) chosen. No printer chosen
@@ -477,6 +504,7 @@ class PrintersSettings(QWidget):
         current = keep if keep is not None else self.system_name.currentData() or ""
         self.system_name.clear()
         names = render.available_printers()
+        self._printers_found = bool(names)
         none = self.tr("— Choose a printer —") if names else self.tr("No printer found")
         self.system_name.addItem(none, "")
         for name in names:
@@ -484,6 +512,7 @@ class PrintersSettings(QWidget):
         if current and current not in names:
             self.system_name.addItem(self.tr("%1 (not found)").replace("%1", current), current)
         self.system_name.setCurrentIndex(max(self.system_name.findData(current), 0))
+        self._hint_no_printer()
 
     def _on_template_changed(self) -> None:
         name = self.template.currentData()

@@ -165,7 +165,7 @@ class RankingSettings(QWidget):
         )
         self.captions["basis"].setText(self.tr("Rank by"))
         self.captions["window"].setText(self.tr("Count"))
-        self.basis.setItemText(0, self.tr("Total expenses (VND)"))
+        self.basis.setItemText(0, self.tr("Total spent (VND)"))
         self.basis.setItemText(1, self.tr("Successful orders"))
         self.window_combo.setItemText(0, self.tr("All time"))
         self.window_combo.setItemText(1, self.tr("The last 12 months"))

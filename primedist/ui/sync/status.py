@@ -8,7 +8,8 @@ another PC runs now and the outbox counts, whichever PC sent the actions.
 
 The scheduler counts the waiting actions when it delivers them (every minute); an action
 of this window that may queue or settle some (a confirm, a cancel, a retry…) calls
-`outbox_changed()`, and the indicator recounts them off the UI thread at once."""
+`outbox_changed()`, and the indicator recounts them off the UI thread at once; the app's
+scheduler delivers them at once too (`DeliverOnChanges`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
+from apscheduler.schedulers.base import BaseScheduler
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QToolButton, QWidget
 
@@ -23,6 +25,7 @@ from primedist.connectors.http import UNANSWERED
 from primedist.connectors.token_keeper import NOT_AUTHORISED
 from primedist.core.clock import format_datetime, shop_tz, to_local
 from primedist.core.messages import Message, reread
+from primedist.jobs.sync import deliver_soon
 from primedist.services.channels import CHANNEL_APPS, NO_APP_CREDENTIALS, NOT_LINKED_YET
 from primedist.services.context import ServiceContext
 from primedist.services.outbox_delivery import (
@@ -43,6 +46,8 @@ POLL_MS = 1000
 SHARED_POLL_MS = 5000
 #: Changes in a burst (a bulk action refreshes several lists) are counted once.
 RECOUNT_DELAY_MS = 150
+#: ... and kick the outbox deliveries once.
+DELIVER_DELAY_MS = 300
 
 
 #: The connectors' words a last message may be, why a shop has no connector yet and why
@@ -105,6 +110,21 @@ def outbox_changed() -> None:
     """Something done here may have queued or settled marketplace actions: the status
     bar recounts them now rather than at the next delivery (call on the UI thread)."""
     outbox_changes().changed.emit()
+
+
+class DeliverOnChanges(QObject):
+    """Runs the scheduler's outbox deliveries as soon as this window's actions may have
+    queued some (`outbox_changed`): a confirmed order goes to the marketplace in seconds,
+    not at the delivery's next minute (while offline the try fails and waits as usual)."""
+
+    def __init__(self, scheduler: BaseScheduler, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.scheduler = scheduler
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DELIVER_DELAY_MS)
+        self.timer.timeout.connect(lambda: deliver_soon(self.scheduler))
+        outbox_changes().changed.connect(self.timer.start)
 
 
 def count_actions(ctx: ServiceContext) -> tuple[int, int, int]:

@@ -92,7 +92,7 @@ def test_the_editor_names_a_marketplace_source_and_keeps_it(
         for cid, source in ((shopee, "shopee"), (offline, "offline")):
             conn.execute(sa.update(customers_t).where(customers_t.c.id == cid)
                          .values(source=source))  # fmt: skip
-    for cid, source, label in ((shopee, "shopee", "Shopee"), (offline, "offline", "Offline")):
+    for cid, source, label in ((shopee, "shopee", "Shopee"), (offline, "offline", "In store")):
         editor = show_widget(qtbot, CustomerEditor(owner_ctx, cid), 600, 640)
         assert editor.source_combo.currentText() == label
         assert editor.source_key() == source

@@ -224,7 +224,7 @@ def test_chip_add_edit_remove_and_clear_all(qtbot, page: CustomerListPage) -> No
     _apply(qtbot, dialog)
     assert set(names(page)) == {"Nguyễn Thị Hoa", "Trần Minh Khoa", "Lê Thu Hà"}
     chip = page.chip("expenses")
-    assert chip is not None and chip.text.text().startswith("Total expenses: from 1,000,000")
+    assert chip is not None and chip.text.text().startswith("Total spent: from 1,000,000")
     # Edit: click the chip, narrow it.
     click(qtbot, chip.text)
     dialog = page.filter_dialog

@@ -60,7 +60,7 @@ def test_range_and_shops_update_the_cards(qtbot: QtBot, ctx: ServiceContext, sho
     make_shop(ctx.engine, "Quầy", Channel.OFFLINE)  # a counter has nothing to link
     refreshed(qtbot, page, page.refresh)
     offline = [page.channels.item(r, 3).text() for r in range(page.channels.rowCount())
-               if page.channels.item(r, 0).text() == "Offline"]  # fmt: skip
+               if page.channels.item(r, 0).text() == "In store"]  # fmt: skip
     assert offline == ["—"]
     assert dict(page.pie.slices) == {"Shopee": 5, "Lazada": 2}
     refreshed(qtbot, page, lambda: page.bar.tick_shops({shop.b}))

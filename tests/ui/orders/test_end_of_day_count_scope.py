@@ -32,6 +32,12 @@ from tests.ui.support import WAIT, show_widget
 pytestmark = pytest.mark.usefixtures("quiet")
 
 
+@pytest.fixture(autouse=True)
+def record_differences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A count short or over asks first (test_end_of_day_keys.py): recorded here."""
+    monkeypatch.setattr(EndOfDayDialog, "confirm_difference", lambda *_a: True)
+
+
 def money(amount: int) -> str:
     return format_money(amount, "en")
 

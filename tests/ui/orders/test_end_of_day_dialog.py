@@ -34,6 +34,12 @@ from tests.ui.support import WAIT, close_page, show_widget
 pytestmark = pytest.mark.usefixtures("quiet")
 
 
+@pytest.fixture(autouse=True)
+def record_differences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A count short or over asks first (test_end_of_day_keys.py): recorded here."""
+    monkeypatch.setattr(EndOfDayDialog, "confirm_difference", lambda *_a: True)
+
+
 def at_local(clock: FixedClock, hour: int, days: int = 0) -> None:
     """2026-11-20 (+ days) at `hour` in the shop's time zone (UTC+7)."""
     clock.set(datetime(2026, 11, 20, hour, tzinfo=UTC) - timedelta(hours=7) + timedelta(days=days))

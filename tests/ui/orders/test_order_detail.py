@@ -18,6 +18,7 @@ from primedist.domain.sync import OutboxMessage
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.orders import DraftLine, OrderDraft
+from primedist.services.sync import SyncState
 from primedist.ui.i18n import install_language
 from primedist.ui.orders import detail as detail_module
 from primedist.ui.orders.detail import (
@@ -77,8 +78,11 @@ def phone_order(ctx: ServiceContext, variants: list[int]) -> int:
                                             payment_method=PaymentMethod.COD)).id  # fmt: skip
 
 
-def open_detail(qtbot, ctx: ServiceContext, order_id: int) -> OrderDetailDialog:
-    dialog = OrderDetailDialog(ctx, order_id)
+def open_detail(
+    qtbot, ctx: ServiceContext, order_id: int, sync_state: SyncState | None = None
+) -> OrderDetailDialog:
+    # Its own sync state: online, whatever another test left in the app's.
+    dialog = OrderDetailDialog(ctx, order_id, sync_state=sync_state or SyncState())
     qtbot.addWidget(dialog)
     dialog.resize(1100, 688)  # its size on a 1366 × 768 laptop (the test screen is 800 wide)
     dialog.show()
@@ -207,7 +211,7 @@ def test_confirm_queues_the_marketplace_call_and_shows_it_waits(
     # The dialog reloaded: new status, the waiting banner, the next actions.
     assert dialog.status_pill.text() == "Confirmed"
     assert dialog.outbox_banner.isVisible()
-    assert dialog.outbox_banner.text().startswith("Waiting to be sent to Shopee")
+    assert dialog.outbox_banner.text() == "Sending to Shopee…"  # online: it goes out now
     assert not dialog.confirm_button.isEnabled()
     assert dialog.ship_button.isEnabled() and dialog.cancel_button.isEnabled()
     assert cell(dialog.history_table, 1, 1) == "Pending → Confirmed"

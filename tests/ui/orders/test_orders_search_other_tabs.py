@@ -45,7 +45,12 @@ def test_an_order_under_another_tab_is_offered(qtbot: Any, page: OrdersPage, dat
     with data.engine.connect() as conn:
         ext = conn.execute(sa.select(orders.c.external_id).where(orders.c.id == order_id)).scalar()
     page.select_status_tab("pending")
-    search(qtbot, page, str(ext))
+    # Typed, not entered: Enter on an exact order number opens its tab at once
+    # (tests/ui/orders/test_orders_keyboard_first.py); typing offers the link.
+    page.search.clear()
+    qtbot.keyClicks(page.search, str(ext))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)  # the typed search applied
+    settle(qtbot, page)
     assert page.model.rowCount() == 0 and page.counts["completed"] >= 1
     n = page.counts["all"]
     assert page.empty_hint.isVisible()

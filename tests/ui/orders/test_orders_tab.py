@@ -530,7 +530,7 @@ def test_shop_column_shows_the_channel_badge(page, data):
 
 def test_print_needs_a_selection(page):
     assert not page.print_button.isEnabled()  # nothing selected (tests/ui/printing: printing)
-    assert page.print_button.toolTip() == "Print the selected orders"
+    assert page.print_button.toolTip() == "Print the selected orders (Ctrl+P)"
 
 
 # Export and import --------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from primedist.printing.model import DocumentType, PrintTarget, TargetKind
 from primedist.printing.store import load_profile, save_profile
@@ -23,7 +23,11 @@ from primedist.ui import file_dialogs
 from primedist.ui.orders.detail import OrderDetailDialog
 from primedist.ui.orders.end_of_day import EndOfDayDialog
 from primedist.ui.orders.sale import SaleDialog
-from primedist.ui.printing.actions import PrinterSettingsDialog, receipt_after_sale
+from primedist.ui.printing.actions import (
+    PrinterSettingsDialog,
+    PrintNotice,
+    receipt_after_sale,
+)
 from primedist.ui.settings.printers import PrintersSettings
 from tests.factories import make_product
 from tests.printing.support import has_phrase, pdf_text
@@ -43,7 +47,7 @@ def buttons(box: QMessageBox) -> dict[str, str]:
     return {b.objectName() or b.text().replace("&", ""): b.text() for b in box.buttons()}
 
 
-def press(box: QMessageBox, name: str) -> None:
+def press(box: QWidget, name: str) -> None:
     button = box.findChild(QPushButton, name)
     assert button is not None, buttons(box)
     button.click()
@@ -76,27 +80,35 @@ def sell(qtbot: Any, sale: SaleDialog, cash: str = "100000") -> str:
     return sale.last_created.external_id
 
 
-def failed_box(qtbot: Any, sale: SaleDialog) -> QMessageBox:
-    qtbot.waitUntil(lambda: sale.printer.error_box is not None, timeout=WAIT)
-    box = sale.printer.error_box
-    assert box is not None and box.isVisible()
-    return box
+def failed_box(qtbot: Any, sale: SaleDialog) -> PrintNotice:
+    """After a sale the failure is a banner in the sale screen, not a modal box."""
+    qtbot.waitUntil(sale.print_notice.isVisible, timeout=WAIT)
+    assert sale.printer.error_box is None
+    return sale.print_notice
+
+
+def notice_buttons(notice: PrintNotice) -> dict[str, str]:
+    return {b.objectName(): b.text() for b in notice.findChildren(QPushButton) if b.isVisible()}
 
 
 def test_a_sale_with_no_printer_says_so_with_ways_on(qtbot, sale):
     sell(qtbot, sale)
-    box = failed_box(qtbot, sale)
-    assert box.windowTitle() == "No printer set up"
-    assert box.text() == "No printer is set up yet, so nothing was printed."
-    assert buttons(box) == {
+    notice = failed_box(qtbot, sale)
+    assert notice.label.text() == "No printer is set up yet, so nothing was printed."
+    assert notice_buttons(notice) == {
         "printPreviewPdf": "Preview / Save as PDF",
         "printOpenSettings": "Open printer settings",
         "printStopAfterSale": "Don't print after saving",
-        "Close": "Close",
     }
-    assert box.defaultButton() is box.findChild(QPushButton, "printPreviewPdf")
-    assert "choose a printer in the printer settings" in box.informativeText()
-    assert "Don't print after saving" in box.informativeText()
+    # The next customer's scan lands in the product search (a modal box's default
+    # Preview took its Enter and the code was lost).
+    assert QApplication.focusWidget() is sale.product_search
+    assert QApplication.activeModalWidget() in (None, sale)
+    qtbot.keyClicks(sale.product_search, "893001")
+    qtbot.keyClick(sale.product_search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: sale.model.rowCount() == 1, timeout=WAIT)
+    assert sale.printer.preview_dialog is None
+    sale.reset()  # (closing a sale with lines asks first)
 
 
 def test_preview_shows_that_sales_receipt_and_saves_it_as_pdf(qtbot, sale, monkeypatch,
@@ -135,10 +147,10 @@ def test_dont_print_after_saving_is_remembered(qtbot, sale, shop_ctx):
     press(failed_box(qtbot, sale), "printStopAfterSale")
     assert not sale.print_receipt.isChecked()
     assert receipt_after_sale(shop_ctx) is False  # this computer's choice, kept
-    sale.printer.error_box = None
-    sell(qtbot, sale)  # the next sale: no print tried, no box
+    assert not sale.print_notice.isVisible()
+    sell(qtbot, sale)  # the next sale: no print tried, no notice
     qtbot.wait(300)
-    assert sale.printer.error_box is None
+    assert sale.printer.error_box is None and not sale.print_notice.isVisible()
     again = SaleDialog(shop_ctx)
     qtbot.addWidget(again)
     assert not again.print_receipt.isChecked()
@@ -155,6 +167,8 @@ def test_a_cashier_is_sent_to_the_owner_not_to_settings(qtbot, shop_ctx, sample_
     box = detail.printer.error_box
     assert box is not None and box.isVisible()
     assert set(buttons(box)) == {"printPreviewPdf", "Close"}  # not the order's sale screen
+    assert box.defaultButton() is None  # Enter presses none of them
+    assert not any(b.autoDefault() for b in box.findChildren(QPushButton))
     assert "ask the shop owner to choose a printer" in box.informativeText()
 
 

@@ -415,7 +415,7 @@ def test_each_marketplace_tick_says_whether_its_listing_is_linked(
     assert shopee.toolTip() == "Item 800007 on the marketplace: stock changes are sent there."
     assert lazada.text() == "Lazada Sài Gòn  (Lazada) — not linked yet"
     assert "Fetch listings" in lazada.toolTip()
-    assert dialog.shop_checks[counter].text() == "Cửa hàng  (Offline)"  # nothing to link
+    assert dialog.shop_checks[counter].text() == "Cửa hàng  (In store)"  # nothing to link
     assert svc.get_product(owner_ctx, pid).item_ids == {
         shops["shopee"]: "800007", shops["lazada"]: None, counter: None}  # fmt: skip
 

@@ -1,5 +1,6 @@
 """The products' template, export and import share one remembered folder: Import opens
-where the template or the export was just saved (or the last import was taken from), and
+where the template or the export was just saved (or the last import was taken from; the
+first time, Downloads), and
 the export's file name follows the UI's language as the template's does."""
 
 from __future__ import annotations
@@ -66,9 +67,12 @@ def test_import_opens_where_the_template_or_the_export_was_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     dialogs = Dialogs(monkeypatch)
+    downloads = folder(tmp_path, "Downloads")
+    monkeypatch.setattr(file_dialogs.QStandardPaths, "writableLocation",
+                        lambda _where: str(downloads))  # fmt: skip
     dialogs.answers.append(None)
-    page.import_file()  # nothing remembered yet: where the template and exports go
-    assert dialogs.last_folder() == settings.export_dir
+    page.import_file()  # nothing remembered yet: where a downloaded file is
+    assert dialogs.last_folder() == downloads
 
     desk = folder(tmp_path, "desk")
     dialogs.answers += [desk / "mau.xlsx", None]

@@ -43,7 +43,7 @@ def test_add_a_tiktok_store_and_link_it_with_the_pasted_address(
     widget = ChannelsSettings(owner_ctx)
     qtbot.addWidget(widget)
     widget.show()
-    assert widget.add_button.text() == "&Add store…"
+    assert widget.add_button.text() == "&Add shop…"
 
     def fill_in() -> None:
         dialog = QApplication.activeModalWidget()

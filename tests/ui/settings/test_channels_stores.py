@@ -50,7 +50,7 @@ def test_each_channel_asks_for_its_own_credentials(qtbot: Any, owner_ctx: Servic
     for row, channel in enumerate((Channel.SHOPEE, Channel.LAZADA, Channel.TIKTOK, Channel.TIKI)):
         assert model.item(row).isEnabled() == (channel in supported_channels()), channel
     dialog.channel.setCurrentIndex(3)  # Tiki
-    assert dialog.windowTitle() == "Add Tiki store"
+    assert dialog.windowTitle() == "Add Tiki shop"
     assert labels(dialog)[2:4] == ["Client &ID", "Client &secret"]
     assert "open.tiki.vn" in dialog.intro.text()
     assert hosts(dialog) == [("Tiki (live)", "https://api.tiki.vn"),

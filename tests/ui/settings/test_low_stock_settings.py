@@ -73,6 +73,7 @@ def test_apply_and_reset_a_level(
     assert "variant's own" in widget.explanation.text()
     levels = shown_levels(widget)
     assert levels["Lazada Store"] == levels["Shopee Mall"] == "none"
+    before = stored(engine)  # the setup's counter shop starts with the new-shop default
     assert not widget.apply_button.isEnabled() and not widget.reset_button.isEnabled()
 
     tick(widget, "Lazada Store")
@@ -84,7 +85,7 @@ def test_apply_and_reset_a_level(
     qtbot.keyClicks(widget.level, "12")
     with qtbot.waitSignal(widget.levelsChanged, timeout=WAIT_MS):
         qtbot.mouseClick(widget.apply_button, Qt.MouseButton.LeftButton)
-    assert stored(engine) == {shops["Lazada Store"]: "12", shops["Shopee Mall"]: "12"}
+    assert stored(engine) == {**before, shops["Lazada Store"]: "12", shops["Shopee Mall"]: "12"}
     assert shown_levels(widget)["Shopee Mall"] == "12"
     assert widget.message.text() == (
         "Low-stock level 12 applied to 2 shop(s). It now covers 1 product(s) sold there."
@@ -94,7 +95,7 @@ def test_apply_and_reset_a_level(
     widget.set_ticked({shops["Shopee Mall"]})
     with qtbot.waitSignal(widget.levelsChanged, timeout=WAIT_MS):
         qtbot.mouseClick(widget.reset_button, Qt.MouseButton.LeftButton)
-    assert stored(engine) == {shops["Lazada Store"]: "12"}
+    assert stored(engine) == {**before, shops["Lazada Store"]: "12"}
     levels = shown_levels(widget)
     assert (levels["Lazada Store"], levels["Shopee Mall"]) == ("12", "none")
     assert widget.message.text() == "Default level removed from 1 shop(s)."
