@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+#: "20*8934567890120": 20 of what the code names (KiotViet's way); "20*" alone: a
+#: quantity for the line scanned last.
+TIMES = re.compile(r"^\s*(\d+)\s*\*\s*(.*)$")
+
 #: The shortest barcode (EAN-8): "30 32" may be sizes searched for, not a code.
 MIN_BARCODE_DIGITS = 8
 
@@ -20,3 +26,13 @@ def other_code_spellings(text: str) -> list[str]:
     elif len(compact) == 13 and compact.startswith("0"):
         spellings.append(compact[1:])
     return [code for code in spellings if code != text]
+
+
+def split_times(text: str) -> tuple[int | None, str]:
+    """A scan or search typed as "N*code" split into (N, code): "20*8934…" → (20, "8934…"),
+    "20 * áo" → (20, "áo"), "20*" → (20, ""); anything else → (None, the text stripped).
+    Goods receipts and the stock-take read their scan fields the same way."""
+    times = TIMES.match(text)
+    if times is None:
+        return None, text.strip()
+    return int(times.group(1)), times.group(2).strip()

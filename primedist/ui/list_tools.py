@@ -23,13 +23,22 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelection,
     QItemSelectionModel,
+    QModelIndex,
     QObject,
+    QPersistentModelIndex,
     QSize,
     Qt,
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QAction, QContextMenuEvent, QDesktopServices, QFont, QFontMetrics
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QDesktopServices,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -46,8 +55,12 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -77,6 +90,12 @@ QFrame[chip="true"] QToolButton { border: none; background: transparent; color: 
     padding: 2px 4px; }
 QFrame[chip="true"] QToolButton#chipRemove { color: #60A5FA; font-weight: 600; }
 QFrame[chip="true"] QToolButton#chipRemove:hover { color: #B91C1C; }
+"""
+# A list with narrow columns (`setup_list_view`'s `narrow`) short of room: less padding
+# in its cells and titles (a page's STYLE includes it).
+NARROW_LIST_STYLE = """
+QTableView[narrow="true"]::item { padding: 0 4px; }
+QTableView[narrow="true"] QHeaderView::section { padding: 8px 4px; }
 """
 # Style of disabled action buttons and of the message bar (a page's STYLE includes it).
 ACTIONS_STYLE = """
@@ -144,11 +163,13 @@ def setup_list_view(
     row_height: int = 30,
     single: bool = False,
     stretch: str | None = None,
+    narrow: Mapping[str, int] | None = None,
 ) -> None:
     """Show `model` in `view` as every list does: rows selected whole, sortable by a header
     click (the model re-runs the SQL), no row numbers, one line a row, the spec's column
     widths (`widths` overrides some) and the `hidden` columns hidden. The `stretch`
-    column (the name) takes the width the columns leave free (`SpareWidth`)."""
+    column (the name) takes the width the columns leave free (`SpareWidth`); in a narrow
+    window the `narrow` columns give up width down to theirs before the list scrolls."""
     hidden, widths = set(hidden), widths or {}
     view.setModel(model)
     view.setSortingEnabled(True)
@@ -176,11 +197,24 @@ def setup_list_view(
         view.setColumnWidth(i, widths.get(col.key, col.width))
         view.setColumnHidden(i, col.key in hidden)
     fit_titles(view)
-    # Titles change with the language ("Successful orders" / "Đơn thành công").
-    model.headerDataChanged.connect(lambda *_: fit_titles(view))
+    keys = [c.key for c in model.spec.columns]
+    spare = None
     if stretch is not None:
-        SpareWidth(view, [c.key for c in model.spec.columns].index(stretch))
+        shrink = {keys.index(k): w for k, w in (narrow or {}).items()}
+        spare = SpareWidth(view, keys.index(stretch), shrink)
+    # Titles change with the language ("Successful orders" / "Đơn thành công"); the
+    # columns SpareWidth sizes keep their titles whole themselves.
+    model.headerDataChanged.connect(lambda *_: refit_titles(view, spare))
     keep_sort_arrow(view, model)
+
+
+def refit_titles(view: QTableView, spare: SpareWidth | None) -> None:
+    """`fit_titles` after a change of language, the columns `spare` sizes left to it."""
+    if not alive(view):
+        return
+    fit_titles(view, skip=spare.columns if spare is not None else ())
+    if spare is not None:
+        spare.fit()
 
 
 class _KeyboardMenu(QObject):
@@ -236,16 +270,28 @@ def keep_sort_arrow(view: QTableView, model: SqlTableModel) -> None:
 class SpareWidth(QObject):
     """Gives the width the columns leave free in `view` to one column (a name, cut with
     "…" otherwise), and takes it back when the view narrows, down to that column's own
-    width; then the list scrolls sideways as before. Unlike a stretched last column,
-    the spare room goes where the text is long, and every column stays resizable."""
+    width. Narrower still (a 1024 px window), the `narrow` columns ({index: width}) give
+    up width too, each down to its narrow width (never under its title), in proportion
+    to what they can give; then the list scrolls sideways as before. Unlike a stretched
+    last column, the spare room goes where the text is long, and every column stays
+    resizable: a width the user sets is that column's own, kept at any window width."""
 
-    def __init__(self, view: QTableView, column: int) -> None:
+    def __init__(
+        self, view: QTableView, column: int, narrow: Mapping[int, int] | None = None
+    ) -> None:
         super().__init__(view)
         self._view, self._column = view, column
-        self._base = view.columnWidth(column)
+        #: The width each column sized here has with room to spare, and its narrowest.
+        self._base = {c: view.columnWidth(c) for c in {column, *(narrow or {})}}
+        self._floor = {c: min(w, self._base[c]) for c, w in (narrow or {}).items()}
         self._busy = False
         view.viewport().installEventFilter(self)
         view.horizontalHeader().sectionResized.connect(self._on_resized)
+
+    @property
+    def columns(self) -> tuple[int, ...]:
+        """The columns this sizes (the spare width's and the narrow ones)."""
+        return tuple(self._base)
 
     def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
@@ -253,32 +299,143 @@ class SpareWidth(QObject):
         return False
 
     def _on_resized(self, index: int, _old: int, _new: int) -> None:
-        if index == self._column:
-            if not self._busy:  # the user's own width is its new floor
-                self._base = self._view.columnWidth(index)
+        if index in self._base:
+            if not self._busy:  # the user's own width: kept, the column's new floor
+                self._base[index] = self._view.columnWidth(index)
+                self._floor.pop(index, None)
         else:
             self.fit()
 
-    def fit(self) -> None:
+    def widths(self) -> dict[int, int]:
+        """The widths the sized columns take in the view's width now."""
+        view, header = self._view, self._view.horizontalHeader()
+        shown = [c for c in self._base if not header.isSectionHidden(c)]
+        room = view.viewport().width() - header.length()
+        room += sum(view.columnWidth(c) for c in shown)
+        if self._floor:  # short of room: tighter cells (the columns' own widths decide)
+            self._tighten(sum(self._base[c] for c in shown) > room)
+        # Never under a title (it changes with the language).
+        titles = self._titles(shown)
+        base = {c: max(self._base[c], header.sectionSizeHint(c)) for c in shown}
+        floor = {c: max(min(self._floor.get(c, base[c]), base[c]), titles[c]) for c in shown}
+        widths = dict(base)
+        short = sum(base.values()) - room
+        if short <= 0:
+            widths[self._column] += -short
+            return widths
+        slack = {c: base[c] - floor[c] for c in shown}
+        total = sum(slack.values())
+        if total:
+            given = min(short, total)
+            for c in shown:  # each in proportion to what it can give
+                widths[c] -= slack[c] * given // total
+            # What the rounding left: from the first that can still give.
+            over = sum(widths.values()) - room
+            for c in shown:
+                take = min(max(over, 0), widths[c] - floor[c])
+                widths[c] -= take
+                over -= take
+        return widths
+
+    def _tighten(self, narrow: bool) -> None:
+        """Less padding in the cells and the titles of a list short of room (the view's
+        `narrow` property: NARROW_LIST_STYLE)."""
         view = self._view
-        spare = view.viewport().width() - view.horizontalHeader().length()
-        width = max(self._base, view.columnWidth(self._column) + spare)
-        if width != view.columnWidth(self._column):
-            self._busy = True
-            try:
-                view.setColumnWidth(self._column, width)
-            finally:
-                self._busy = False
+        if bool(view.property("narrow")) == narrow:
+            return
+        view.setProperty("narrow", narrow)
+        for widget in (view, view.horizontalHeader()):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        view.viewport().update()
+
+    def _titles(self, columns: Iterable[int]) -> dict[int, int]:
+        """The width each column's title needs: with the room of the sort arrow where the
+        list can be sorted by the column, else without it (the arrow never shows there;
+        the header's hints keep its room on every column)."""
+        header, model = self._view.horizontalHeader(), self._view.model()
+        sortable = getattr(model, "sortable", lambda _c: True)
+        with_arrow = {c: header.sectionSizeHint(c) for c in columns}
+        shown = header.isSortIndicatorShown()
+        header.setSortIndicatorShown(False)  # no signal, no sorting: only the hints
+        try:
+            plain = {c: header.sectionSizeHint(c) for c in columns}
+        finally:
+            header.setSortIndicatorShown(shown)
+        return {c: with_arrow[c] if sortable(c) else plain[c] for c in with_arrow}
+
+    def fit(self) -> None:
+        if not alive(self._view):
+            return
+        self._busy = True
+        try:
+            for c, width in self.widths().items():
+                if width != self._view.columnWidth(c):
+                    self._view.setColumnWidth(c, width)
+        finally:
+            self._busy = False
 
 
-def fit_titles(view: QTableView) -> None:
+def text_fits(option: QStyleOptionViewItem, view: QWidget | None) -> bool:
+    """True when a cell's text (`option`, filled by its delegate) shows whole, not cut."""
+    style = view.style() if view is not None else QApplication.style()
+    room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
+    # The painter keeps a margin at each side of the text (QCommonStyle).
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return option.fontMetrics.horizontalAdvance(option.text) <= room.width() - 2 * margin
+
+
+class ElidedTips(QStyledItemDelegate):
+    """The cells of a list: one cut with "…" (a narrow window) or shortened shows its
+    whole text as its tooltip, with the cell's own tooltip unless one says the other."""
+
+    def tip(self, view: QAbstractItemView, index: QModelIndex) -> str | None:
+        """What hovering the cell at `index` shows (None: nothing)."""
+        option = QStyleOptionViewItem()
+        option.initFrom(view.viewport())
+        option.rect = view.visualRect(index)
+        option.decorationSize = view.iconSize()
+        option.widget = view
+        return self._tip(option, index, view)
+
+    def _tip(
+        self, base: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+        view: QWidget,
+    ) -> str | None:  # fmt: skip
+        option = QStyleOptionViewItem(base)
+        self.initStyleOption(option, index)
+        own = index.data(Qt.ItemDataRole.ToolTipRole)
+        own = str(own) if own else None
+        # Cut with "…", or shortened by a delegate (`initStyleOption`): the whole text.
+        whole = str(index.data() or "")
+        if not whole or (option.text == whole and text_fits(option, view)):
+            return own
+        if own is None or own in whole:
+            return whole
+        return own if whole in own else f"{whole}\n{own}"
+
+    def helpEvent(
+        self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:  # fmt: skip
+        if event is None or view is None or event.type() != QEvent.Type.ToolTip:
+            return super().helpEvent(event, view, option, index)
+        tip = self._tip(option, index, view)
+        if tip:
+            QToolTip.showText(event.globalPos(), tip, view)
+        else:
+            QToolTip.hideText()
+        return True
+
+
+def fit_titles(view: QTableView, skip: Iterable[int] = ()) -> None:
     """Widen a column whose title (with the sort arrow's room) does not fit, so no title
-    shows clipped; a wider column is left as it is."""
+    shows clipped; a wider column is left as it is, and so are the `skip` ones."""
     if not alive(view):  # the model may outlive its view
         return
-    header = view.horizontalHeader()
+    header, skip = view.horizontalHeader(), set(skip)
     for i in range(header.count()):
-        if not header.isSectionHidden(i):
+        if not header.isSectionHidden(i) and i not in skip:
             needed = header.sectionSizeHint(i)
             if view.columnWidth(i) < needed:
                 view.setColumnWidth(i, needed)

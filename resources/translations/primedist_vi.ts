@@ -3267,7 +3267,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>There is no supplier %1</source>
-        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. A quantity above what the purchase order still awaits (saved all the same). The draft&apos;s columns; quantity and unit cost are typed in place. The payment&apos;s &quot;Not paid yet&quot; choice: nothing paid with the delivery, all of it owed. ui.ini: how a supplier was last paid with a receipt on this PC (preselected next time). &quot;20*8934567890120&quot;: 20 of what the code names (KiotViet&apos;s way); &quot;20*&quot; alone: the selected line&apos;s quantity. The payment method left unchosen at Save. The unit cost typed (None = not given); `cost_text` keeps what was typed. The cost was filled in (the last one charged), not typed: a cost that comes with the order or a delivery list replaces it. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. {variant id: units} the order still awaits: a line above it is pointed out (the supplier sent too many, or a count was typed twice), not refused. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Units a scan or a pick adds: &quot;20*&quot; typed before the code makes it 20. Asks whether to pay cash the drawer does not hold (see `_drawer_read`). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
+        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. A quantity above what the purchase order still awaits (saved all the same). The draft&apos;s columns; quantity and unit cost are typed in place. The payment&apos;s &quot;Not paid yet&quot; choice: nothing paid with the delivery, all of it owed. ui.ini: how a supplier was last paid with a receipt on this PC (preselected next time). The payment method left unchosen at Save. The unit cost typed (None = not given); `cost_text` keeps what was typed. The cost was filled in (the last one charged), not typed: a cost that comes with the order or a delivery list replaces it. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. {variant id: units} the order still awaits: a line above it is pointed out (the supplier sent too many, or a count was typed twice), not refused. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Units a scan or a pick adds: &quot;20*&quot; typed before the code makes it 20. Asks whether to pay cash the drawer does not hold (see `_drawer_read`). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
         <translation>Không có nhà cung cấp %1</translation>
     </message>
     <message>
@@ -8458,7 +8458,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SqlListPage</name>
     <message>
         <source>Nothing matches the search and filters.</source>
-        <extracomment>Width a dialog&apos;s title bar takes besides its title: the icon, the window buttons, the padding (Windows&apos; buttons are 46 px wide each). How many rows must have their keys to put all this back (the last one selected, current or on screen, and a page more for rows added above them meanwhile). The first row on screen and its key: scrolled down, the same rows stay on screen when rows come or go above them (at the top, new rows show there). The current row was on screen: it stays there (else the user scrolled away from it, and is not taken back to it). Where to put the user back once a refresh&apos;s background search answers. A refresh for changes made elsewhere runs (`follow_changes`).</extracomment>
+        <extracomment>Width a dialog&apos;s title bar takes besides its title: the icon, the window buttons, the padding (Windows&apos; buttons are 46 px wide each). The width each column sized here has with room to spare, and its narrowest. How many rows must have their keys to put all this back (the last one selected, current or on screen, and a page more for rows added above them meanwhile). The first row on screen and its key: scrolled down, the same rows stay on screen when rows come or go above them (at the top, new rows show there). The current row was on screen: it stays there (else the user scrolled away from it, and is not taken back to it). Where to put the user back once a refresh&apos;s background search answers. A refresh for changes made elsewhere runs (`follow_changes`).</extracomment>
         <translation>Không có kết quả khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -8865,7 +8865,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>StocktakePage</name>
     <message>
         <source>Load a count sheet, then scan each item with the barcode scanner (or type the counted quantity in the Counted column). Only counted lines are applied: lines left blank keep their stock.</source>
-        <extracomment>A sheet was loaded (its number of lines). A stock-take was applied (the StocktakeResult). Words the message beside the scan field (again when the language changes). The filters of the sheet shown (category, shop id).</extracomment>
+        <extracomment>A sheet was loaded (its number of lines). A stock-take was applied (the StocktakeResult). A sheet is being loaded: scans wait in `_pending` meanwhile (the field stays on). Words the message beside the scan field (again when the language changes). The filters of the sheet shown (category, shop id).</extracomment>
         <translation>Tải phiếu kiểm kho, rồi quét từng sản phẩm bằng máy quét mã vạch (hoặc nhập số lượng đếm được vào cột Thực tế). Chỉ những dòng đã đếm mới được cập nhật: dòng để trống giữ nguyên tồn kho.</translation>
     </message>
     <message>
@@ -8921,6 +8921,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Đang tải phiếu kiểm kho</translation>
     </message>
     <message>
+        <source>%1 scans are waiting: load the count sheet to count them.</source>
+        <translation>%1 lượt quét đang chờ: hãy tải phiếu kiểm kho để đếm.</translation>
+    </message>
+    <message>
         <source>%1 lines loaded. Scan the first item.</source>
         <translation>Đã tải %1 dòng. Hãy quét sản phẩm đầu tiên.</translation>
     </message>
@@ -8929,12 +8933,24 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Không có sản phẩm đang bán nào khớp bộ lọc này.</translation>
     </message>
     <message>
-        <source>Load a count sheet first.</source>
-        <translation>Hãy tải phiếu kiểm kho trước.</translation>
+        <source>Type 1 to %1 before the *.</source>
+        <translation>Nhập từ 1 đến %1 trước dấu *.</translation>
+    </message>
+    <message>
+        <source>Loading the count sheet: %1 scans will be counted then.</source>
+        <translation>Đang tải phiếu kiểm kho: %1 lượt quét sẽ được đếm khi tải xong.</translation>
     </message>
     <message>
         <source>Unknown code “%1”: no line of this sheet has that barcode or SKU.</source>
         <translation>Không tìm thấy mã “%1”: phiếu này không có dòng nào mang mã vạch hoặc SKU đó.</translation>
+    </message>
+    <message>
+        <source>%1: a count is at most %2.</source>
+        <translation>%1: số đếm tối đa là %2.</translation>
+    </message>
+    <message>
+        <source>Scan an item first: “%1*” then sets the count of the line scanned last.</source>
+        <translation>Hãy quét sản phẩm trước: “%1*” sẽ đặt số đếm cho dòng vừa quét.</translation>
     </message>
     <message>
         <source>%1 · %2: counted %3</source>
@@ -13671,7 +13687,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>%1 and %2</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. The chip kinds that are on/off (a checkable Filters menu item, no editor). Chips only Analytics&apos; drill-down sets (no editor: × removes them). The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The Orders tab&apos;s keys for its main actions (README, Keyboard): Confirm; Ship… (G: giao hàng); the Print menu (as the sale screen&apos;s Ctrl+P reprints). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. The status cell of an order whose marketplace action failed. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). How narrow the columns may get in a narrow window (1024 px: the columns above add up to 1250 px against 975 of room), so that the list does not scroll sideways: an 18-digit marketplace order ID, a short shop name beside its channel&apos;s icon, &quot;1,077,500 VND&quot;, &quot;Bank transfer&quot;, a customer&apos;s full name, a phone and a date with its time stay whole; a longer cell is cut with &quot;…&quot; and shows whole as its tooltip. With room (1366 px) the columns keep their widths. Filter chip kinds, in chip order. The chip kinds that are on/off (a checkable Filters menu item, no editor). Chips only Analytics&apos; drill-down sets (no editor: × removes them). The &quot;Walk-in customer&quot; of an order without a buyer: quiet, it is no name. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence). The Orders tab&apos;s keys for its main actions (README, Keyboard): Confirm; Ship… (G: giao hàng); the Print menu (as the sale screen&apos;s Ctrl+P reprints). The status tabs short of room: tighter (the bar&apos;s own sheet: it overrides the main window&apos;s tabs&apos; padding); what a tab saves so (padding 14 → 7 px each side, margin 2 → 0). The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the marketplace refused): an error&apos;s colours, not a success&apos;s green. The status cell of an order whose marketplace action failed. Most selected orders whose channels a bulk Cancel counts on the UI thread before its dialog opens (about 35 ms for 20,000; a whole list of a million takes seconds).</extracomment>
         <translation>%1 và %2</translation>
     </message>
     <message>
@@ -19565,7 +19581,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>Counts the stock of SKU group %1 (shared by its listings)</source>
-        <extracomment>The confirmation&apos;s product column is at least this wide (a name, not &quot;…&quot;) and asks for no more (a longer name gives way, whole in its tooltip). Room beside the widest SKU in its column (cell margins, a little air). A typed number: digits, maybe split by dots, commas or spaces (&quot;1.200&quot;, &quot;1,5&quot;, &quot;1 200&quot;). What may group a count&apos;s thousands: a dot, a comma, a space (plain, no-break, narrow). Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). A barcode or SKU of the sheet was typed into a Counted cell (a scan while the sheet had the keys): counted as a scan, not as the count. SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
+        <extracomment>The confirmation&apos;s product column is at least this wide (a name, not &quot;…&quot;) and asks for no more (a longer name gives way, whole in its tooltip). A count under 1/FAR_BELOW_PART of an on hand of at least FAR_BELOW_STOCK is asked about before applying (1 counted of 140 reads as a slip, not as 139 lost). How many such lines the question names (the rest are counted). Room beside the widest SKU in its column (cell margins, a little air). A typed number: digits, maybe split by dots, commas or spaces (&quot;1.200&quot;, &quot;1,5&quot;, &quot;1 200&quot;). What may group a count&apos;s thousands: a dot, a comma, a space (plain, no-break, narrow). Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). A barcode or SKU of the sheet was typed into a Counted cell (a scan while the sheet had the keys): counted as a scan, not as the count. SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
         <translation>Kiểm tồn kho của nhóm SKU %1 (dùng chung cho các SKU trong nhóm)</translation>
     </message>
     <message>
@@ -19618,6 +19634,26 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Below the %1 held for open orders</source>
         <translation>Thấp hơn %1 đang giữ cho các đơn chưa xong</translation>
+    </message>
+    <message>
+        <source>%1: counted %2, in stock %3</source>
+        <translation>%1: đếm được %2, tồn kho %3</translation>
+    </message>
+    <message>
+        <source>… and %1 more lines</source>
+        <translation>… và %1 dòng khác</translation>
+    </message>
+    <message>
+        <source>%1 lines are counted at under a tenth of their stock:</source>
+        <translation>%1 dòng có số đếm chưa tới một phần mười tồn kho:</translation>
+    </message>
+    <message>
+        <source>Applying takes the difference off the stock. Are these counts right?</source>
+        <translation>Cân bằng kho sẽ trừ phần chênh lệch khỏi tồn kho. Các số đếm này có đúng không?</translation>
+    </message>
+    <message>
+        <source>Counts far below the stock</source>
+        <translation>Số đếm thấp hơn nhiều so với tồn kho</translation>
     </message>
     <message>
         <source>Load a new count sheet</source>

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from PySide6.QtCore import (
     QCoreApplication,
     QDate,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QMessageBox,
+    QStyleOptionViewItem,
     QTabBar,
     QTableView,
     QVBoxLayout,
@@ -87,6 +89,7 @@ from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
     ACTIONS_STYLE,
     CHIP_STYLE,
+    NARROW_LIST_STYLE,
     FilteredListPage,
     alive,
     ask_save_path,
@@ -114,6 +117,16 @@ if TYPE_CHECKING:
 HIDDEN_COLUMNS = ("channel", "flagged", "outbox_pending", "outbox_failed")
 #: Column widths of this view where the spec's default is too narrow (shop names are long).
 VIEW_WIDTHS = {"shop": 215}
+#: How narrow the columns may get in a narrow window (1024 px: the columns above add up
+#: to 1250 px against 975 of room), so that the list does not scroll sideways: an 18-digit
+#: marketplace order ID, a short shop name beside its channel's icon, "1,077,500 VND",
+#: "Bank transfer", a customer's full name, a phone and a date with its time stay whole;
+#: a longer cell is cut with "…" and shows whole as its tooltip. With room (1366 px) the
+#: columns keep their widths.
+NARROW_WIDTHS = {
+    "external_id": 150, "shop": 122, "item_count": 50, "total": 98, "status": 97,
+    "payment_method": 96, "buyer_name": 130, "buyer_phone": 95, "created_at": 120,
+}  # fmt: skip
 #: Filter chip kinds, in chip order.
 CHIP_KINDS = ("shop", "value", "payment", "date", "flagged", "returning")
 #: The chip kinds that are on/off (a checkable Filters menu item, no editor).
@@ -148,12 +161,16 @@ QTabBar#statusTabs::tab:selected { color: #1D4ED8; border-bottom: 2px solid #256
 QTabBar#statusTabs::tab:hover:!selected { color: #111827; }
 QFrame#statusStrip { background: #FFFFFF; border: 1px solid #E5E7EB; border-radius: 8px; }
 """
+#: The status tabs short of room: tighter (the bar's own sheet: it overrides the main
+#: window's tabs' padding); what a tab saves so (padding 14 → 7 px each side, margin 2 → 0).
+TIGHT_TABS_STYLE = "QTabBar::tab { padding: 7px 7px; margin-right: 0; }"
+TIGHT_TAB_SAVING = 2 * 7 + 2
 _NEW_ORDER_STYLE = """
 QPushButton#newOrderButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
     font-weight: 600; padding: 6px 16px; }
 QPushButton#newOrderButton:hover { background: #1D4ED8; }
 """
-STYLE = _TABS_STYLE + CHIP_STYLE + _NEW_ORDER_STYLE + ACTIONS_STYLE
+STYLE = _TABS_STYLE + CHIP_STYLE + _NEW_ORDER_STYLE + ACTIONS_STYLE + NARROW_LIST_STYLE
 #: The message bar when a bulk action did nothing (every order skipped, e.g. a cancel the
 #: marketplace refused): an error's colours, not a success's green.
 #: The status cell of an order whose marketplace action failed.
@@ -415,6 +432,32 @@ class OrdersTableModel(SqlTableModel):
                 "orders", "Waiting to be sent to the marketplace (sent when back online)"
             )
         return None
+
+
+def short_shop_name(name: str, channel: str | None) -> str:
+    """A shop's name without its channel at its end ("Prime Store - TikTok Shop" →
+    "Prime Store"): the channel's icon beside it says it. The name as it is otherwise."""
+    label = enum_label(channel) if channel else ""
+    if not label or not name.casefold().endswith(label.casefold()):
+        return name
+    short = name[: -len(label)].rstrip(" -–—·|:(/")
+    return short or name
+
+
+class OrderCells(list_tools.ElidedTips):
+    """The list's cells: a shop name too long for its column drops the channel its icon
+    shows ("Prime Store" beside TikTok Shop's icon) before it is cut with "…"; a cut cell
+    shows whole as its tooltip."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        model = index.model()
+        if not isinstance(model, OrdersTableModel) or index.column() != model.col["shop"]:
+            return
+        if not list_tools.text_fits(option, option.widget):
+            option.text = short_shop_name(option.text, model.raw_value(index.row(), "channel"))
 
 
 # --------------------------------------------------------------------------- filters
@@ -684,7 +727,29 @@ class OrdersPage(FilteredListPage):
         # The whole row (the tabs stay on the left): the bar's own size hint trails its
         # texts, which grow with the counts, and it scrolled with room to spare.
         row.addWidget(self.status_tabs, 1)
+        self.status_tabs.installEventFilter(self)  # its width: `_fit_tabs`
         return strip
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:
+        if watched is self.status_tabs and event.type() == QEvent.Type.Resize:
+            self._fit_tabs()
+        return super().eventFilter(watched, event)
+
+    def _fit_tabs(self) -> None:
+        """Tighter status tabs when they do not all fit the row (a 1024 px window in
+        Vietnamese, with a shop's counts): every tab in sight, no scroll arrows."""
+        bar = self.status_tabs
+        tight = bool(bar.styleSheet())
+        needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+        if tight:  # as wide as they would be with the usual padding
+            needed += bar.count() * TIGHT_TAB_SAVING
+        if (needed > bar.width()) != tight:
+            bar.setStyleSheet("" if tight else TIGHT_TABS_STYLE)
+
+    @property
+    def tight_tabs(self) -> bool:
+        """The status tabs are tighter than usual (short of room)."""
+        return bool(self.status_tabs.styleSheet())
 
     def _build_actions(self) -> ActionRow:
         row = self.actions_row = ActionRow()
@@ -768,7 +833,9 @@ class OrdersPage(FilteredListPage):
             widths=VIEW_WIDTHS,
             icon_size=QSize(16, 16),
             stretch="buyer_name",
+            narrow=NARROW_WIDTHS,
         )
+        view.setItemDelegate(OrderCells(view))
         view.activated.connect(self.open_detail)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._show_context_menu)
@@ -942,6 +1009,7 @@ class OrdersPage(FilteredListPage):
             if key in self.counts:
                 text = f"{text} ({format_number(self.counts[key], lang)})"
             self.status_tabs.setTabText(i, text)
+        self._fit_tabs()
 
     def _show_count(self) -> None:
         n = self.model.rowCount()

@@ -12,7 +12,6 @@ today is pointed out before saving. `20*` before a code receives 20 of it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number, parse_money
+from primedist.core.product_codes import split_times
 from primedist.core.text import fold
 from primedist.domain.enums import PaymentMethod, Role
 from primedist.domain.goods_receipt import MAX_RECEIPT_LINES, MAX_RECEIPT_QUANTITY
@@ -104,9 +104,6 @@ QTY, COST = DRAFT_COLUMNS.index("quantity"), DRAFT_COLUMNS.index("unit_cost")
 NOT_PAID = "not_paid"
 #: ui.ini: how a supplier was last paid with a receipt on this PC (preselected next time).
 METHOD_KEY = "goods_receipts/payment_method"
-#: "20*8934567890120": 20 of what the code names (KiotViet's way); "20*" alone: the
-#: selected line's quantity.
-TIMES = re.compile(r"^\s*(\d+)\s*\*\s*(.*)$")
 #: The payment method left unchosen at Save.
 MISSING_STYLE = 'QComboBox[invalid="true"] { border: 1px solid #DC2626; background: #FEF2F2; }'
 
@@ -559,11 +556,10 @@ class GoodsReceiptDialog(QDialog):
 
     # Finding products ---------------------------------------------------------------------
     def _entered(self, text: str) -> None:
-        text = text.strip()
-        times = TIMES.match(text)
+        # "20*code": 20 of what the code names; "20*" alone: the selected line's quantity.
+        quantity, text = split_times(text)
         self._times = 1
-        if times is not None:
-            quantity, text = int(times.group(1)), times.group(2).strip()
+        if quantity is not None:
             if not 0 < quantity <= MAX_RECEIPT_QUANTITY:
                 self.show_problem(self.tr("Type 1 to %1 before the *.").replace(
                     "%1", _num(MAX_RECEIPT_QUANTITY)))  # fmt: skip

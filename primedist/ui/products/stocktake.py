@@ -4,13 +4,17 @@ differences and their value, apply them in one transaction.
 The sheet is one list of tuples in a table model of its own (5,000 lines load in a few
 milliseconds and paint like any other table). A barcode scanner is a keyboard that types
 the code and Enter: with the scan field focused, each scan adds one to the counted
-quantity of the line whose barcode (or SKU) it is, and scrolls to it; an unknown code
-beeps and says so. A code scanned while a Counted cell has the keys counts as a scan too
+quantity of the line whose barcode (or SKU) it is ("37*code": 37 of it, as in goods
+receipts; "37*" alone: the line scanned last is 37), and selects it, scrolling only as far
+as needed to show it (a view that jumps moves a line from under the pointer); an unknown
+code beeps and says so. A scan before any sheet is loaded loads the chosen one first, then
+counts. A code scanned while a Counted cell has the keys counts as a scan too
 (not as a count of billions), and a typed count is at most `MAX_COUNT`. Only counted
 lines are applied (`services.stock.apply_stocktake`): the lines left blank keep their
 stock. A count is applied as of the sheet's load: the difference counted − on hand shown
 is added to the stock as it is then, so what was sold while counting stays sold (the
-confirmation says how many lines moved meanwhile).
+confirmation says how many lines moved meanwhile). Counts far below the stock (1 counted
+of 140: a slip, or a shelf not finished) are named and confirmed before the confirmation.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from primedist.core.money import format_money, format_number
-from primedist.core.product_codes import other_code_spellings
+from primedist.core.product_codes import other_code_spellings, split_times
 from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY
 from primedist.errors import Cancelled, PrimedistError
 from primedist.queries.stocktake import SheetRow, categories, count_sheet
@@ -111,6 +115,11 @@ DIFF_BACKGROUND = QColor("#FFFBEB")
 COUNTED_BACKGROUND = QColor("#F0FDF4")
 LESS_COLOUR = QColor("#B91C1C")
 MORE_COLOUR = QColor("#15803D")
+#: A count under 1/FAR_BELOW_PART of an on hand of at least FAR_BELOW_STOCK is asked about
+#: before applying (1 counted of 140 reads as a slip, not as 139 lost).
+FAR_BELOW_PART, FAR_BELOW_STOCK = 10, 20
+#: How many such lines the question names (the rest are counted).
+FAR_BELOW_NAMED = 5
 #: Room beside the widest SKU in its column (cell margins, a little air).
 SKU_PADDING = 24
 
@@ -270,11 +279,21 @@ class SheetModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         self.countsChanged.emit()
 
-    def bump(self, row: int) -> int:
-        """One more counted on `row`; returns the new count."""
-        value = (self.counted[row] or 0) + 1
+    def bump(self, row: int, times: int = 1) -> int:
+        """`times` more counted on `row` (one a scan); returns the new count."""
+        value = (self.counted[row] or 0) + times
         self.set_count(row, value)
         return value
+
+    def far_below(self) -> list[tuple[str, int, int]]:
+        """(SKU, counted, on hand on the sheet) of the counted lines far below their stock
+        (see FAR_BELOW_PART), the largest shortfall first."""
+        lines = [
+            (row.sku, n, row.on_hand)
+            for row, n in zip(self.rows, self.counted, strict=True)
+            if n is not None and row.on_hand >= FAR_BELOW_STOCK and n * FAR_BELOW_PART < row.on_hand
+        ]
+        return sorted(lines, key=lambda line: line[1] - line[2])
 
     def counts(self) -> dict[int, int]:
         """{variant id: counted} of the counted lines."""
@@ -651,6 +670,38 @@ def ask_apply(
     return None
 
 
+def confirm_far_below(parent: QWidget | None, lines: Sequence[tuple[str, int, int]]) -> bool:
+    """Yes when the user confirms counts far below the stock, `lines` (SKU, counted, on
+    hand): the first FAR_BELOW_NAMED are named, No is the default (a count of 1 against
+    140 is a slip more often than 139 lost)."""
+    named = [
+        QCoreApplication.translate("stocktake", "%1: counted %2, in stock %3")
+        .replace("%2", _num(counted))
+        .replace("%3", _num(on_hand))
+        .replace("%1", sku)  # last: a SKU may hold "%2"
+        for sku, counted, on_hand in lines[:FAR_BELOW_NAMED]
+    ]
+    if len(lines) > FAR_BELOW_NAMED:
+        named.append(QCoreApplication.translate("stocktake", "… and %1 more lines").replace(
+            "%1", _num(len(lines) - FAR_BELOW_NAMED)))  # fmt: skip
+    text = "\n\n".join((
+        QCoreApplication.translate(
+            "stocktake", "%1 lines are counted at under a tenth of their stock:"
+        ).replace("%1", _num(len(lines))),
+        "\n".join(named),
+        QCoreApplication.translate(
+            "stocktake", "Applying takes the difference off the stock. Are these counts right?"
+        ),
+    ))  # fmt: skip
+    box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate(
+        "stocktake", "Counts far below the stock"), text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)  # fmt: skip
+    box.setObjectName("farBelowQuestion")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # SKUs as typed
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
 def confirm_discard(parent: QWidget | None, lines: int) -> bool:
     """True when the user agrees to drop `lines` counted lines (loading a new sheet)."""
     answer = QMessageBox.question(
@@ -679,6 +730,9 @@ class StocktakePage(QWidget):
         self.ctx = ctx
         self.setObjectName("stocktakePage")
         self._busy = False
+        #: A sheet is being loaded: scans wait in `_pending` meanwhile (the field stays on).
+        self._loading = False
+        self._pending: list[str] = []
         #: Words the message beside the scan field (again when the language changes).
         self._said: Callable[[], str] = lambda: ""
         #: The filters of the sheet shown (category, shop id).
@@ -830,7 +884,9 @@ class StocktakePage(QWidget):
             self.totals_label.setText(self.tr("No count sheet loaded."))
         self.apply_button.setEnabled(totals.lines > 0 and not self._busy)
         self.load_button.setEnabled(not self._busy)
-        self.scan_field.setEnabled(not self._busy)
+        # On while a sheet loads: a scan then waits for it (a field turned off would send
+        # the scanner's keys into the table).
+        self.scan_field.setEnabled(not self._busy or self._loading)
 
     def _say(self, text_of: Callable[[], str], *, error: bool = False) -> None:
         """Show what `text_of` words beside the scan field, and word it again when the
@@ -883,10 +939,22 @@ class StocktakePage(QWidget):
             with engine.connect() as conn:
                 return count_sheet(conn, category=category, shop_id=shop_id)
 
+        self._loading = True
         self._set_busy(True)
         Op(self, work, engine=engine, title=self.tr("Loading the count sheet")).success(
             lambda rows: self._loaded(rows, (category, shop_id), note)
-        ).finally_(lambda: self._set_busy(False)).run()
+        ).finally_(self._load_ended).run()
+
+    def _load_ended(self) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._loading = False
+        self._set_busy(False)
+        if self._pending:  # the load failed: the scans wait for the next one
+            waiting = len(self._pending)
+            self._say(lambda: self.tr("%1 scans are waiting: load the count sheet to "
+                                      "count them.").replace("%1", _num(waiting)),
+                      error=True)  # fmt: skip
 
     def _loaded(
         self,
@@ -907,6 +975,11 @@ class StocktakePage(QWidget):
         else:
             self._say(lambda: self.tr("No active product matches these filters."))
         self.scan_field.setFocus()
+        # The scans that came before the sheet (or while it loaded), in their order.
+        self._loading = False
+        pending, self._pending = self._pending, []
+        for code in pending:
+            self.scan(code)
         self.sheetLoaded.emit(len(rows))
 
     def fit_sku_column(self) -> None:
@@ -941,26 +1014,68 @@ class StocktakePage(QWidget):
             self.scan_field.setFocus()
 
     def scan(self, code: str) -> bool:
-        """Count one more of the line with this barcode or SKU; False (and a beep) when no
-        line has it."""
-        row = self.model.row_of_code(code)
+        """Count one more of the line with this barcode or SKU ("37*code": 37 more; "37*"
+        alone: the current line's count is 37); False (and a beep) when no line has it.
+        Before a sheet of the chosen filters is there (none loaded, or an uncounted one of
+        other filters), the sheet is loaded first and the scan counted then (True)."""
+        times, text = split_times(code)
+        if times is not None and not 0 < times <= MAX_COUNT:
+            return self._refuse(lambda: self.tr("Type 1 to %1 before the *.").replace(
+                "%1", _num(MAX_COUNT)))  # fmt: skip
+        if self._needs_sheet():
+            self._pending.append(code)
+            if not self._loading:
+                self.load(ask=False)
+            waiting = len(self._pending)
+            self._say(lambda: self.tr("Loading the count sheet: %1 scans will be counted "
+                                      "then.").replace("%1", _num(waiting)))  # fmt: skip
+            return True
+        if not text:
+            return self._set_current(times)
+        row = self.model.row_of_code(text)
         if row is None:
-            QApplication.beep()
             if not self.model.rows:
-                self._say(lambda: self.tr("Load a count sheet first."), error=True)
-            else:
-                self._say(
-                    lambda: self.tr(
-                        "Unknown code “%1”: no line of this sheet has that barcode or SKU."
-                    ).replace("%1", code),
-                    error=True,
-                )
-            return False
-        count = self.model.bump(row)
+                return self._refuse(lambda: self.tr("No active product matches these filters."))
+            return self._refuse(lambda: self.tr(
+                "Unknown code “%1”: no line of this sheet has that barcode or SKU.").replace(
+                "%1", text))  # fmt: skip
         line = self.model.rows[row]
+        if (self.model.counted[row] or 0) + (times or 1) > MAX_COUNT:
+            return self._refuse(lambda: self.tr("%1: a count is at most %2.").replace(
+                "%2", _num(MAX_COUNT)).replace("%1", line.sku))  # fmt: skip
+        count = self.model.bump(row, times or 1)
+        self._show_line(row)
+        self._say_counted(line, count)
+        return True
+
+    def _needs_sheet(self) -> bool:
+        """Whether a scan must wait for a sheet of the chosen filters: one is loading, or
+        none is there, or the one there has no count and other filters."""
+        if self._loading:
+            return True
+        filters = (self.category.currentData(), self.shop.currentData())
+        return not self.model.totals().lines and self.loaded_filters != filters
+
+    def _set_current(self, count: int | None) -> bool:
+        """A count typed as "37*" alone: the current line (scanned last) is counted 37."""
+        row = self.view.currentIndex().row()
+        if count is None or not 0 <= row < len(self.model.rows):
+            return self._refuse(lambda: self.tr(
+                "Scan an item first: “%1*” then sets the count of the line scanned last.").replace(
+                "%1", _num(count or 0)))  # fmt: skip
+        self.model.set_count(row, count)
+        self._show_line(row)
+        self._say_counted(self.model.rows[row], count)
+        return True
+
+    def _show_line(self, row: int) -> None:
+        """`row` current and selected, scrolled to only as far as needed: a view that moves
+        on each scan puts another line under the pointer about to click."""
         index = self.model.index(row, COL_COUNTED)
-        self.view.selectRow(row)
-        self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def _say_counted(self, line: SheetRow, count: int) -> None:
         self._say(
             lambda: (
                 self.tr("%1 · %2: counted %3")
@@ -969,7 +1084,11 @@ class StocktakePage(QWidget):
                 .replace("%3", _num(count))
             )
         )
-        return True
+
+    def _refuse(self, text_of: Callable[[], str]) -> bool:
+        QApplication.beep()
+        self._say(text_of, error=True)
+        return False
 
     # ------------------------------------------------------------------ apply
 
@@ -988,6 +1107,9 @@ class StocktakePage(QWidget):
             log.warning("stock-take: could not compare with the stock now", exc_info=True)
             now = {}
         moved = sum(1 for vid, n in seen.items() if now.get(vid, StockLevel(n, 0)).on_hand != n)
+        far_below = self.model.far_below()
+        if far_below and not confirm_far_below(self, far_below):
+            return  # the counts are kept, to be checked
         reason = ask_apply(self, self.model.totals(), moved, self.model.outcomes(now))
         if not reason:
             # Refused (or stepped back) with stale lines: only those are counted again.

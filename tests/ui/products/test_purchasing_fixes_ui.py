@@ -86,7 +86,11 @@ def test_apply_passes_the_stock_now_and_what_orders_hold(
     asked: list[list[Outcome]] = []
     monkeypatch.setattr(stocktake, "ask_apply",
                         lambda _p, _t, _m=0, outcomes=(): asked.append(list(outcomes)))  # fmt: skip
+    far_below: list[object] = []  # 1 counted of 40: the owner is asked first, says Yes
+    monkeypatch.setattr(stocktake, "confirm_far_below",
+                        lambda _p, lines: far_below.append(list(lines)) or True)  # fmt: skip
     qtbot.mouseClick(sheet_page.apply_button, Qt.MouseButton.LeftButton)
+    assert far_below == [[("ASML0001-DEN-S", 1, 40)]]
     assert asked == [[Outcome("ASML0001-DEN-S", "Đèn", 2, -39, 3)]]
     assert asked[0][0].after == -37
     with owner_ctx.engine.connect() as conn:
