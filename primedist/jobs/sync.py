@@ -117,10 +117,13 @@ def deliver(ctx: ServiceContext, factory: ConnectorFactory = default_connector) 
         log.exception("outbox delivery failed")
 
 
-def deliver_soon(scheduler: BaseScheduler) -> None:
+def deliver_soon(scheduler: BaseScheduler | None) -> None:
     """Run the outbox deliveries now rather than at their next minute: an action just
     queued goes out while the user still looks at it. A delivery running now skips this
-    run (one at a time); the job's own minute still comes."""
+    run (one at a time); the job's own minute still comes. No scheduler running (none in
+    this process, or stopped at quit): nothing to do, the actions wait in the outbox."""
+    if scheduler is None or not scheduler.running:
+        return
     now = datetime.now(UTC)
     for job_id in OUTBOX_JOBS:
         try:

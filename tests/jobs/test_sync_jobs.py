@@ -66,6 +66,24 @@ def test_jobs_follow_linked_shops_and_the_interval_setting(market: Market) -> No
         scheduler.shutdown(wait=False)
 
 
+def test_deliver_soon_moves_the_outbox_runs_only_on_a_running_scheduler(market: Market) -> None:
+    """The window's kick runs the deliveries now; with no scheduler in the process, or
+    one stopped at quit, it does nothing (it used to raise on every later action)."""
+    jobs.deliver_soon(None)
+    scheduler = BackgroundScheduler(job_defaults=app_scheduler.JOB_DEFAULTS, timezone="UTC")
+    jobs.add_jobs(scheduler, market.ctx, market.connector)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job("sync.outbox")
+        minute = job.next_run_time
+        jobs.deliver_soon(scheduler)
+        moved = scheduler.get_job("sync.outbox").next_run_time
+        assert moved < minute  # now, not at its minute
+    finally:
+        scheduler.shutdown(wait=False)
+    jobs.deliver_soon(scheduler)  # stopped: nothing to move, no error
+
+
 def _check_reconcile(market: Market, scheduler: BackgroundScheduler, pull_id: str) -> None:
 
     set_sync_interval(market.ctx, 3)

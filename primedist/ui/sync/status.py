@@ -117,7 +117,7 @@ class DeliverOnChanges(QObject):
     queued some (`outbox_changed`): a confirmed order goes to the marketplace in seconds,
     not at the delivery's next minute (while offline the try fails and waits as usual)."""
 
-    def __init__(self, scheduler: BaseScheduler, parent: QObject | None = None) -> None:
+    def __init__(self, scheduler: BaseScheduler | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.scheduler = scheduler
         self.timer = QTimer(self)
