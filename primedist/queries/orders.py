@@ -505,21 +505,19 @@ def _ledger_status_counts(flt: OrderFilter) -> sa.Select[Any]:
         where.append(d.province == flt.province)
     if flt.carriers:
         where.append(d.carrier.in_(list(flt.carriers)))
-    if flt.shop_ids:
-        where.append(d.shop_id.in_(list(flt.shop_ids)))
-    if flt.date_from is not None:
-        where.append(d.day >= flt.date_from)
-    if flt.date_to is not None:
-        where.append(d.day <= flt.date_to)
-    if flt.returns_under_way:
-        where.append(d.status == OrderStatus.RETURN_REFUND.value)
-    if flt.counted_only:
-        where.append(d.status.in_(COUNTED_STATUSES))
+    where += _shop_day_status_where(d, flt)
     return sa.select(d.status, sa.func.count()).where(*where).group_by(d.status)
 
 
 def _daily_counts(flt: OrderFilter) -> sa.Select[Any]:
     d = daily.c
+    where = _shop_day_status_where(d, flt)
+    return sa.select(d.status, sa.func.sum(d.orders)).where(*where).group_by(d.status)
+
+
+def _shop_day_status_where(d: Any, flt: OrderFilter) -> list[ColumnElement[bool]]:
+    """The filter's shops, days and status chips on a summary table's columns `d` (the
+    daily counts or the ledger: both keep shop_id, the shop's local day and status)."""
     where: list[ColumnElement[bool]] = []
     if flt.shop_ids:
         where.append(d.shop_id.in_(list(flt.shop_ids)))
@@ -531,7 +529,7 @@ def _daily_counts(flt: OrderFilter) -> sa.Select[Any]:
         where.append(d.status == OrderStatus.RETURN_REFUND.value)
     if flt.counted_only:
         where.append(d.status.in_(COUNTED_STATUSES))
-    return sa.select(d.status, sa.func.sum(d.orders)).where(*where).group_by(d.status)
+    return where
 
 
 # Selections ---------------------------------------------------------------------------
