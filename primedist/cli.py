@@ -734,7 +734,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("skip", "update", "create"),
         required=True,
         help="a row whose phone (or customer code) is already used: skip it, update that "
-        "customer, or create a new customer anyway",
+        "customer (its stored name kept), or create a new customer anyway",
     )
     p.add_argument(
         "--map",

@@ -36,6 +36,7 @@ from primedist.db.engine import make_engine  # noqa: E402
 from primedist.db.store import open_store, upgrade  # noqa: E402
 from primedist.services import auth  # noqa: E402
 from primedist.services.context import Actor, ServiceContext  # noqa: E402
+from primedist.services.loyalty.settings import EARN_SETTING  # noqa: E402
 
 pytest_plugins = ["tests.cli_support"]  # the `cli` fixture of the CLI tests
 
@@ -159,14 +160,20 @@ def ctx(engine: Engine, clock: FixedClock, settings: Settings) -> ServiceContext
 
 @pytest.fixture
 def owner(ctx: ServiceContext) -> Actor:
-    """Set the shop up and return its owner."""
-    return auth.setup_shop(
+    """Set the shop up and return its owner. Its points rule is the built-in default (1
+    point per 10,000 đ), as for a shop set up before NEW_SHOP_EARN_PER: the points tests'
+    figures are at that rate (tests/services/test_new_shop_points_rule.py tests the new
+    shop's own)."""
+    actor = auth.setup_shop(
         ctx,
         shop_name="Cửa hàng Thử",
         owner_name="Chủ Thử",
         owner_email=OWNER_EMAIL,
         owner_password=OWNER_PASSWORD,
     )
+    with ctx.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM app_settings WHERE key = :key"), {"key": EARN_SETTING})
+    return actor
 
 
 @pytest.fixture

@@ -127,3 +127,95 @@ def test_modules_for_a_manager_are_refused_naming_the_option(cli: Any, data_dir:
     manager = cli(*d, "staff", "add", "--name", "Minh", "--email", "minh@shop.vn",
                   "--role", "manager", "--json")  # fmt: skip
     assert manager.code == EXIT_OK and manager.json()["role"] == "manager"
+
+
+def test_the_refund_right_is_given_with_add_then_taken_and_given_again(
+    cli: Any, data_dir: Path
+) -> None:
+    """`--refunds` gives a new staff member the right "Refunds and returns" (off without
+    it); `disallow-refunds` / `allow-refunds` change it, audited; `staff list` shows it;
+    for a manager (who always may) both are refused naming why."""
+    d = ("--data-dir", str(data_dir))
+    lan = cli(*d, "staff", "add", "--name", "Lan", "--email", "lan@shop.vn",
+              "--module", "orders", "--refunds", "--json")  # fmt: skip
+    assert lan.code == EXIT_OK, lan.err
+    assert (lan.json()["modules"], lan.json()["refunds"]) == (["orders"], True)
+    hoa = cli(*d, "staff", "add", "--name", "Hoa", "--email", "hoa@shop.vn",
+              "--module", "orders", "--json")  # fmt: skip
+    assert hoa.json()["refunds"] is False
+    _owner, hoa_line, lan_line = cli(*d, "staff", "list").out.splitlines()
+    assert hoa_line.endswith(" orders  Hoa") and lan_line.endswith(" orders, refunds  Lan")
+
+    taken = cli(*d, "staff", "disallow-refunds", "LAN@shop.vn")
+    assert taken.code == EXIT_OK, taken.err
+    assert taken.out.strip() == "lan@shop.vn may no longer take returns and give refunds."
+    given = cli(*d, "staff", "allow-refunds", "hoa@shop.vn", "--json")
+    assert given.json()["refunds"] is True
+    listed = cli(*d, "staff", "list", "--json").json()["staff"]
+    assert {m["email"]: m["refunds"] for m in listed} == {
+        OWNER_EMAIL: True, "hoa@shop.vn": True, "lan@shop.vn": False
+    }  # fmt: skip
+    audit = cli(*d, "audit", "--kind", "staff", "--json").json()["events"]
+    assert [e["action"] for e in audit][:2] == ["staff.update", "staff.update"]
+
+    manager = cli(*d, "staff", "add", "--name", "Minh", "--email", "minh@shop.vn",
+                  "--role", "manager", "--refunds")  # fmt: skip
+    assert manager.code == EXIT_USAGE and "--refunds is for staff accounts" in manager.err
+    owner = cli(*d, "staff", "allow-refunds", OWNER_EMAIL)
+    assert owner.code == EXIT_USAGE and "always may give refunds" in owner.err
+
+
+def test_the_export_right_is_given_with_add_then_taken_and_refused_on_the_command_line(
+    cli: Any, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--exports` gives a new staff member the right "Export data" (off without it);
+    `disallow-exports` / `allow-exports` change it, audited; `staff list` shows it; an
+    export run as a staff member without it is refused, writing nothing; for a manager
+    (who always may) both are refused naming why."""
+    d = ("--data-dir", str(data_dir))
+    lan = cli(*d, "staff", "add", "--name", "Lan", "--email", "lan@shop.vn",
+              "--module", "orders", "--exports", "--json")  # fmt: skip
+    assert lan.code == EXIT_OK, lan.err
+    assert (lan.json()["modules"], lan.json()["exports"], lan.json()["refunds"]) == (
+        ["orders"], True, False)  # fmt: skip
+    hoa = cli(*d, "staff", "add", "--name", "Hoa", "--email", "hoa@shop.vn",
+              "--module", "orders", "--json")  # fmt: skip
+    assert hoa.json()["exports"] is False
+    _owner, hoa_line, lan_line = cli(*d, "staff", "list").out.splitlines()
+    assert hoa_line.endswith(" orders  Hoa") and lan_line.endswith(" orders, exports  Lan")
+
+    taken = cli(*d, "staff", "disallow-exports", "LAN@shop.vn")
+    assert taken.code == EXIT_OK, taken.err
+    assert taken.out.strip() == "lan@shop.vn may no longer export the shop's data to files."
+    given = cli(*d, "staff", "allow-exports", "hoa@shop.vn", "--json")
+    assert given.json()["exports"] is True
+    listed = cli(*d, "staff", "list", "--json").json()["staff"]
+    assert {m["email"]: m["exports"] for m in listed} == {
+        OWNER_EMAIL: True, "hoa@shop.vn": True, "lan@shop.vn": False
+    }  # fmt: skip
+    audit = cli(*d, "audit", "--kind", "staff", "--json").json()["events"]
+    assert [e["action"] for e in audit][:2] == ["staff.update", "staff.update"]
+
+    # Lan, signed in on the command line, is refused the export: no file.
+    settings = resolve_settings(data_dir=data_dir)
+    engine = open_store(settings)
+    try:
+        ctx = ServiceContext(engine, settings=settings)
+        lan_id = lan.json()["id"]
+        otp = lan.json()["one_time_password"]
+        staff.choose_password(ctx.with_actor(auth.login(ctx, "lan@shop.vn", otp)),
+                              "lan-own-pass")  # fmt: skip
+        assert staff.get_member(ctx.with_actor(auth.owner_actor(ctx)), lan_id).can_export is False
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("PRIMEDIST_PASSWORD", "lan-own-pass")
+    target = tmp_path / "orders.xlsx"
+    refused = cli(*d, "--user", "lan@shop.vn", "export", "orders", str(target))
+    assert refused.code == EXIT_ERROR and "right “Export data”" in refused.error_line()
+    assert not target.exists()
+
+    manager = cli(*d, "staff", "add", "--name", "Minh", "--email", "minh@shop.vn",
+                  "--role", "manager", "--exports")  # fmt: skip
+    assert manager.code == EXIT_USAGE and "--exports is for staff accounts" in manager.err
+    owner = cli(*d, "staff", "allow-exports", OWNER_EMAIL)
+    assert owner.code == EXIT_USAGE and "always may export data" in owner.err

@@ -2,7 +2,8 @@
 
 An order says "TP. Hồ Chí Minh", "Quận 1", "Phường Bến Nghé"; GHN's lists say "Hồ Chí
 Minh", "Quận 1", "Phường Bến Nghé" with aliases. The kind of place in front ("Quận",
-"Phường", "TP.") is dropped before comparing, diacritics are folded.
+"Phường", "TP.") is dropped before comparing, diacritics are folded. `search_rank` is
+how a typed search finds a place: accents optional, part of a word, the initials.
 """
 
 from __future__ import annotations
@@ -49,3 +50,37 @@ def place_for_name(places: Sequence[Place], name: str) -> Place | None:
         whole = " ".join(fold(name).split())
         found = [p for p in found if " ".join(fold(p.name).split()) == whole]
     return found[0] if len(found) == 1 else None
+
+
+def search_rank(query: str, name: str, aliases: Sequence[str] = ()) -> int | None:
+    """How well a search typed the way a shop owner types it finds the place `name` (or
+    one of its `aliases`); lower is better, None when it does not. Folded and without
+    the kind of place ("tp hcm" is "hcm"): 0 the same name ("ha noi", "hanoi"), 1 its
+    initials ("hcm", "hn"), 2 the name starts so ("ho chi"), 3 a word of it starts so,
+    4 every word is somewhere in it ("nang" finds Đà Nẵng)."""
+    typed = bare_name(query) or " ".join(fold(query).split())
+    if not typed:
+        return None
+    keys = [bare_name(key) for key in (name, *aliases)]
+    keys = [key for key in keys if key]
+    compact = typed.replace(" ", "")
+    if any(typed == key or compact == key.replace(" ", "") for key in keys):
+        return 0
+    # Initials only of names of two words or more: "h" is no search for "Huế".
+    if len(compact) > 1 and any(compact == _initials(key) for key in keys if " " in key):
+        return 1
+    words = typed.split()
+    # Every word in one spelling of it; a kind word typed alone ("phuong") is in the name.
+    found = [key for key in (*keys, *(" ".join(fold(k).split()) for k in (name, *aliases)))
+             if all(word in key for word in words)]  # fmt: skip
+    if not found:
+        return None
+    if any(key.startswith(typed) for key in found):
+        return 2
+    if any(part.startswith(words[0]) for key in found for part in key.split()):
+        return 3
+    return 4
+
+
+def _initials(key: str) -> str:
+    return "".join(word[0] for word in key.split())

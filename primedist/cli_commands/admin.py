@@ -2,7 +2,10 @@
 
     primedist staff list
     primedist staff add --name NAME --email EMAIL [--role staff|manager] [--module M ...]
+                        [--refunds] [--exports]
     primedist staff disable EMAIL | enable EMAIL | reset-password EMAIL
+    primedist staff allow-refunds EMAIL | disallow-refunds EMAIL
+    primedist staff allow-exports EMAIL | disallow-exports EMAIL
     primedist audit [--by EMAIL|system] [--kind K ...] [--from DAY] [--to DAY]
                     [--limit N] [--export FILE.xlsx]
 
@@ -45,11 +48,23 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--role", choices=("staff", "manager"), default="staff")
     p.add_argument("--module", action="append", choices=MODULES, default=[],
                    help="a module a staff member may use; repeat for several")  # fmt: skip
+    p.add_argument("--refunds", action="store_true",
+                   help="the right \"Refunds and returns\": returns, refunds, exchanges, "
+                        "cancelling a paid order (off unless given)")  # fmt: skip
+    p.add_argument("--exports", action="store_true",
+                   help="the right \"Export data\": exporting the lists and reports of their "
+                        "modules to files (off unless given)")  # fmt: skip
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_staff_add)
     for name, text in (("disable", "stop an account from signing in"),
                        ("enable", "let a disabled account sign in again"),
-                       ("reset-password", "give an account a new one-time password")):  # fmt: skip
+                       ("reset-password", "give an account a new one-time password"),
+                       ("allow-refunds", "give a staff member the right \"Refunds and returns\""),
+                       ("disallow-refunds",
+                        "take the right \"Refunds and returns\" from a staff member"),
+                       ("allow-exports", "give a staff member the right \"Export data\""),
+                       ("disallow-exports",
+                        "take the right \"Export data\" from a staff member")):  # fmt: skip
         p = actions.add_parser(name, help=text)
         p.add_argument("email", metavar="EMAIL")
         p.add_argument("--json", action="store_true")
@@ -69,8 +84,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _member_json(m: Any) -> dict[str, Any]:
+    # refunds, exports: the rights "Refunds and returns" and "Export data" (the owner and
+    # managers always have them)
     return {"id": m.id, "name": m.name, "email": m.email, "role": m.role.value,
-            "modules": sorted(x.value for x in m.modules), "active": m.is_active,
+            "modules": sorted(x.value for x in m.modules),
+            "refunds": m.can_refund or m.role.value != "staff",
+            "exports": m.can_export or m.role.value != "staff", "active": m.is_active,
             "must_change_password": m.must_change_password}  # fmt: skip
 
 
@@ -78,9 +97,14 @@ def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import staff
 
     members = staff.list_staff(as_owner(open_context(settings)))
+    # A staff member's refund and export rights read as more of their rights ("orders,
+    # refunds, exports").
+    rights = {m.id: [*sorted(x.value for x in m.modules), *(["refunds"] if m.can_refund else []),
+                     *(["exports"] if m.can_export else [])]
+              for m in members}  # fmt: skip
     lines = [
         f"{m.email:<32} {m.role.value:<8} {'active' if m.is_active else 'disabled':<8} "
-        f"{', '.join(sorted(x.value for x in m.modules)) or '-'}  {m.name}"
+        f"{', '.join(rights[m.id]) or '-'}  {m.name}"
         for m in members
     ]
     emit(args, {"staff": [_member_json(m) for m in members]}, "\n".join(lines))
@@ -97,10 +121,21 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
             f"--module is for staff accounts: a {args.role} uses every module. "
             "Leave --module out, or add the account with --role staff."
         )
+    if args.refunds and args.role != "staff":
+        raise UsageError(
+            f"--refunds is for staff accounts: a {args.role} always may give refunds. "
+            "Leave --refunds out, or add the account with --role staff."
+        )
+    if args.exports and args.role != "staff":
+        raise UsageError(
+            f"--exports is for staff accounts: a {args.role} always may export data. "
+            "Leave --exports out, or add the account with --role staff."
+        )
     ctx = as_owner(open_context(settings))
     modules = [Module(m) for m in args.module]
     issued = staff.add_staff(ctx, name=args.name, email=args.email, role=Role(args.role),
-                             modules=modules)  # fmt: skip
+                             modules=modules, can_refund=args.refunds,
+                             can_export=args.exports)  # fmt: skip
     data = {**_member_json(issued.member), "one_time_password": issued.one_time_password}
     emit(args, data, f"Added {issued.member.email} ({args.role}). One-time password "
                      f"(shown once): {issued.one_time_password}")  # fmt: skip
@@ -126,10 +161,40 @@ def cmd_staff_change(args: argparse.Namespace, settings: Settings) -> int:
         emit(args, data, f"New one-time password for {email} (shown once): "
                          f"{issued.one_time_password}")  # fmt: skip
         return EXIT_OK
+    if args.action.removeprefix("dis").removeprefix("allow-") in _RIGHTS:
+        return _set_right(args, ctx, member)
     changed = staff.set_active(ctx, member.id, args.action == "enable")
     emit(
         args, _member_json(changed), f"{email} is {'enabled' if changed.is_active else 'disabled'}."
     )
+    return EXIT_OK
+
+
+#: A staff right's `update_staff` keyword, what the owner and managers always may, and what
+#: the staff member may (not) do once it is given (taken).
+_RIGHTS = {
+    "refunds": ("can_refund", "give refunds", "take returns and give refunds"),
+    "exports": ("can_export", "export data", "export the shop's data to files"),
+}
+
+
+def _set_right(args: argparse.Namespace, ctx: Any, member: Any) -> int:
+    """Give or take a staff right, "Refunds and returns" or "Export data" (audited as a
+    staff change)."""
+    from primedist.domain.enums import Role
+    from primedist.services import staff
+
+    allow, right = args.action.startswith("allow-"), args.action.split("-", 1)[1]
+    keyword, always, may = _RIGHTS[right]
+    if member.role is not Role.STAFF:
+        who = "the owner" if member.role is Role.OWNER else "a manager"
+        raise UsageError(f"{member.email} is {who}: the owner and managers always may {always}.")
+    changed = staff.update_staff(ctx, member.id, name=member.name, role=member.role,
+                                 modules=member.modules, **{keyword: allow})  # fmt: skip
+    text = f"{changed.email} may {'now' if allow else 'no longer'} {may}."
+    if right == "refunds" and allow and not any(m.value == "orders" for m in changed.modules):
+        text += " (They need Orders too: they have no access to Orders.)"
+    emit(args, _member_json(changed), text)
     return EXIT_OK
 
 

@@ -68,6 +68,26 @@ def format_money(amount: int, lang: str = "vi", currency: str = "VND") -> str:
     return f"{sign}{body} {symbol}"
 
 
+#: The minus of a negative amount shown to people (U+2212: as wide as the plus, unlike the
+#: hyphen `format_money` writes, which files and the command line keep).
+MINUS = "\u2212"
+
+
+def money_text(amount: int, lang: str = "vi") -> str:
+    """An amount as the app's screens and printed documents show it: ``50.000 ₫`` (vi) or
+    ``50,000 VND`` (en), below zero with the minus sign: ``−50.000 ₫``."""
+    text = format_money(abs(amount), lang)
+    return f"{MINUS}{text}" if amount < 0 else text
+
+
+def money_number_format(lang: str = "vi") -> str:
+    """The spreadsheet number format showing a number of đồng as `money_text` writes it,
+    ``#,##0 "₫";"−"#,##0 "₫"`` (vi), ``#,##0 "VND";"−"#,##0 "VND"`` (en): the cell stays a
+    number; the thousands separator is the spreadsheet's own."""
+    symbol = format_money(0, lang).rsplit(" ", 1)[1]
+    return f'#,##0 "{symbol}";"{MINUS}"#,##0 "{symbol}"'
+
+
 def format_money_range(lo: int, hi: int, lang: str = "vi", currency: str = "VND") -> str:
     """Format a price range such as ``29.000 ₫ - 49.000 ₫``; a single value when lo == hi."""
     if lo > hi:

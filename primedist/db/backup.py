@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from primedist.core import app_lock
+from primedist.core.clock import shop_tz
 from primedist.core.messages import Message, msg
 from primedist.db import pg_backup
 from primedist.db.bulk import wait_for_background_checkpoints
@@ -74,8 +75,18 @@ class BackupFailed(StoreError):
         self.folder = path.parent
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+#: The time in a backup's name: local with its offset (`_stamp`), or UTC without one.
+_TIME = r"primedist-(?P<time>\d{8}-\d{6})(?P<offset>[+-]\d{4})?-(?P<micro>\d{6})"
+
+
+def _stamp(now: datetime | None = None) -> str:
+    """The time part of a new backup's name: the shop's local time with its UTC offset,
+    `20261207-100000+0700-123456` for 10:00 in Vietnam (the microseconds keep two backups
+    of one second apart). The offset tells these names from the older UTC ones
+    (`20261207-030000-123456`), and an older version of the app, which reads characters
+    10-32 of a name as UTC, finds no time in them instead of one seven hours ahead."""
+    local = (now or datetime.now(UTC)).astimezone(shop_tz())
+    return local.strftime("%Y%m%d-%H%M%S%z-%f")
 
 
 def backup_suffix(sqlite: bool) -> str:
@@ -127,7 +138,8 @@ def create_backup(
     cancelled: Callable[[], bool] | None = None,
 ) -> Path:
     """Write a consistent copy of the database into `folder` (made if needed), named
-    primedist-<UTC time>-<reason>.db (.dump: a PostgreSQL database's); returns its path.
+    primedist-<local time>-<reason>.db (.dump: a PostgreSQL database's; `_stamp`); returns
+    its path.
     `cancelled`: asked while a pg_dump runs; true stops it (Cancelled, nothing kept).
 
     With `keep`, only the newest `keep` backups of the same reason stay in the folder (never
@@ -241,10 +253,11 @@ def _sync_folder(folder: Path) -> None:
 
 
 # A second copy outside this PC (Settings → Backup & restore) --------------------------------
-#: Our backups' names exactly (primedist-<UTC time>-<reason>.db|.dump): only these are ever
-#: pruned from the second folder, a USB stick or a synced Drive folder that holds the
-#: owner's other files too (a glob like primedist-*-daily.db would catch their own).
-OUR_NAME = re.compile(r"primedist-\d{8}-\d{6}-\d{6}-(?P<reason>[a-z]+(?:-[a-z]+)?)\.(?:db|dump)")
+#: Our backups' names exactly: primedist-<time>-<reason>.db|.dump, the time local with its
+#: offset (`_stamp`) or, in older names, UTC without one. Only these are ever pruned from
+#: the second folder, a USB stick or a synced Drive folder that holds the owner's other
+#: files too (a glob like primedist-*-daily.db would catch their own).
+OUR_NAME = re.compile(_TIME + r"-(?P<reason>[a-z]+(?:-[a-z]+)?)\.(?:db|dump)")
 #: How old a `.part` in the second folder must be before it counts as left by a copy
 #: that was cut off (a stick pulled mid-copy): another PC of the shop may be writing one.
 STALE_COPY_PART = timedelta(hours=6)
@@ -282,8 +295,9 @@ def copy_backup(backup: Path, folder: Path, *, keep: int) -> Path:
 
 
 def our_copies(folder: Path, *, reason: str, suffix: str) -> list[Path]:
-    """Our backups of one reason and kind in `folder`, newest first (by the UTC time in
-    their names); any other file is left out, whatever its name looks like."""
+    """Our backups of one reason and kind in `folder`, newest first (by the time in their
+    names, local or UTC: not by the names, which mix both); any other file is left out,
+    whatever its name looks like."""
     try:
         names = [p for p in folder.iterdir() if p.suffix == suffix]
     except OSError:
@@ -293,7 +307,7 @@ def our_copies(folder: Path, *, reason: str, suffix: str) -> list[Path]:
         match = OUR_NAME.fullmatch(path.name)
         if match is not None and match["reason"] == reason and path.is_file():
             found.append(path)
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    return sorted(found, key=_taken_key, reverse=True)
 
 
 def prune_copies(
@@ -550,14 +564,26 @@ def list_backups(
     folder: Path, *, reason: str | None = None, suffix: str = BACKUP_SUFFIX
 ) -> list[Path]:
     """Backups of one kind (`suffix`: `.db` or `.dump`) in a folder, newest first by the
-    UTC time in their names; those dated in the future (`dated_in_future`) come last, as
-    the oldest."""
+    time in their names (`taken_at`: the older names UTC, the newer local, so never by
+    the names themselves; a name without a time by the file's last write); those dated in
+    the future (`dated_in_future`) come last, as the oldest."""
     if not folder.is_dir():
         return []
     pattern = f"primedist-*-{reason}{suffix}" if reason else f"primedist-*{suffix}"
-    newest_first = sorted(folder.glob(pattern), reverse=True)
+    newest_first = sorted(folder.glob(pattern), key=_taken_key, reverse=True)
     now = datetime.now(UTC)
     return sorted(newest_first, key=lambda path: dated_in_future(path, now))  # stable
+
+
+def _taken_key(path: Path) -> tuple[float, str]:
+    """Sort key by when the backup was taken (then by name)."""
+    taken = taken_at(path)
+    if taken is not None:
+        return taken.timestamp(), path.name
+    try:
+        return path.stat().st_mtime, path.name
+    except OSError:  # pruned meanwhile: the oldest
+        return float("-inf"), path.name
 
 
 #: How far past the clock a backup's name may be before it is "dated in the future" (the
@@ -566,12 +592,35 @@ FUTURE_MARGIN = timedelta(minutes=5)
 
 
 def taken_at(path: Path) -> datetime | None:
-    """The UTC time in a backup's name (primedist-YYYYMMDD-HHMMSS-ffffff-<reason>.db);
-    None when the name holds none."""
+    """The time in a backup's name, as UTC: primedist-YYYYMMDD-HHMMSS+HHMM-ffffff-<reason>
+    (local, with its offset: `_stamp`) or primedist-YYYYMMDD-HHMMSS-ffffff-<reason> (the
+    older names, UTC); None when the name holds none."""
+    match = _NAME_TIME.match(path.name)
+    if match is None:
+        return None
+    offset = match["offset"] or "+0000"
     try:
-        return datetime.strptime(path.name[10:32], "%Y%m%d-%H%M%S-%f").replace(tzinfo=UTC)
+        at = datetime.strptime(f"{match['time']}{offset}-{match['micro']}", "%Y%m%d-%H%M%S%z-%f")
     except ValueError:
         return None
+    return at.astimezone(UTC)
+
+
+def backup_reason(path: Path) -> str:
+    """The reason in a backup's name ("daily", "pre-restore"); "" when it holds none."""
+    match = _NAME_TIME.match(path.name)
+    return match["reason"] if match is not None and match["reason"] else ""
+
+
+def named_in_utc(path: Path) -> bool:
+    """Whether the time in the backup's name is UTC (named by an older version): the
+    newer names are local, with their offset."""
+    match = _NAME_TIME.match(path.name)
+    return match is not None and not match["offset"]
+
+
+#: The time (and reason) at the start of a backup's name, whatever follows.
+_NAME_TIME = re.compile(_TIME + r"(?:-(?P<reason>[a-z]+(?:-[a-z]+)?)\.)?")
 
 
 def dated_in_future(path: Path, now: datetime | None = None) -> bool:

@@ -36,7 +36,7 @@ from primedist.errors import SetupRequired, StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0042_no_cost_revenue"
+HEAD_REVISION = "0044_staff_export_right"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: PostgreSQL: space and key of the advisory lock a migration holds until it commits, so
 #: that PCs starting together on one server migrate one after the other. A space of its

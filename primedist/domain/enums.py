@@ -125,6 +125,16 @@ class RankBasis(StrEnum):
     ORDERS = "orders"
 
 
+class RankReason(StrEnum):
+    """Why a rank changed (`RankHistory.basis`): reached on a basis (`RankBasis`, the
+    recompute) or given by hand. A column of its own kind, not a third `RankBasis`: the
+    ranking settings choose between the two bases only."""
+
+    EXPENSES = "expenses"
+    ORDERS = "orders"
+    MANUAL = "manual"
+
+
 class PointsKind(StrEnum):
     EARN = "earn"
     REDEEM = "redeem"

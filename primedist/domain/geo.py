@@ -54,6 +54,19 @@ PROVINCES_2025: tuple[Province, ...] = (
 
 PROVINCE_BY_CODE = {p.code: p for p in PROVINCES_2025}
 
+#: Other names people type for a province, for search (initials such as "hcm" and "hn"
+#: need none): the city's old name, the one-word spelling, the name before 2025.
+PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
+    "79": ("Sài Gòn", "TPHCM"),
+    "46": ("Thừa Thiên Huế",),
+}
+
+
+def province_aliases(name: str) -> tuple[str, ...]:
+    """The other names of the province called `name` (written any usual way)."""
+    code = province_code(name)
+    return PROVINCE_ALIASES.get(code, ()) if code else ()
+
 
 def _province_codes() -> dict[str, str]:
     """Folded province name (with and without "tp."/"thành phố"/"tỉnh") → code."""

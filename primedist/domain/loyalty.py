@@ -7,11 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from primedist.domain.base import Field, SQLModel, enum_field, fk, money_field, utcnow
-from primedist.domain.enums import DiscountKind, PointsKind, Rank, RankBasis
+from primedist.domain.enums import DiscountKind, PointsKind, Rank, RankReason
 
 
 class RankHistory(SQLModel, table=True):
-    """Each rank change with its reason (value vs threshold on the chosen basis)."""
+    """Each rank change with its reason: value vs threshold on the chosen basis, or
+    `RankReason.MANUAL` (value and threshold 0) for a rank given by hand."""
 
     __tablename__ = "rank_history"
     __table_args__ = (sa.Index(None, "customer_id", "changed_at"),)
@@ -20,7 +21,7 @@ class RankHistory(SQLModel, table=True):
     customer_id: int = fk("customers.id", ondelete="CASCADE")
     from_rank: Rank | None = enum_field(Rank, default=None, nullable=True)
     to_rank: Rank = enum_field(Rank)
-    basis: RankBasis = enum_field(RankBasis)
+    basis: RankReason = enum_field(RankReason)
     value: int = Field(default=0, sa_type=sa.BigInteger)
     threshold: int = Field(default=0, sa_type=sa.BigInteger)
     user_id: int | None = fk("users.id", ondelete="SET NULL")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from primedist.domain.base import Field, SQLModel, enum_field, fk, utcnow
 from primedist.domain.enums import Module, Role
 
@@ -21,6 +23,16 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     #: Set for a new staff member's one-time password: they choose their own at first login.
     must_change_password: bool = Field(default=False)
+    #: A staff member's right "Refunds and returns": returns, refunds, exchanges and the
+    #: cancel of a paid order (they give money back). New staff start without it; staff
+    #: of before migration 0043 kept it (they could do all of it then). The owner and
+    #: managers always may: theirs stays False, as their module list stays empty.
+    can_refund: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    #: A staff member's right "Export data": any export of the shop's data to a file
+    #: (orders, customers, products, reports…), within the modules they have. New staff
+    #: start without it; staff of before migration 0044 kept it. The owner and managers
+    #: always may: theirs stays False.
+    can_export: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None

@@ -129,6 +129,9 @@ class XlsxColumn:
     header: str
     kind: str = "text"
     width: float = 14.0
+    #: A money column's own number format (e.g. with the currency: `money_number_format`);
+    #: "" for MONEY_FORMAT.
+    num_format: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -176,7 +179,8 @@ class XlsxStreamWriter:
                 },
             )
             self._sheet = self._book.add_worksheet(sheet_name[:31] or "Sheet1")
-            self._cells = tuple(self._cell_writer(col.kind) for col in self.columns)
+            self._cells = tuple(self._cell_writer(col.kind, col.num_format)
+                                for col in self.columns)  # fmt: skip
             self._write_header()
         except BaseException:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
@@ -192,7 +196,7 @@ class XlsxStreamWriter:
             sheet.write_string(0, i, col.header, bold)
         sheet.freeze_panes(1, 0)
 
-    def _cell_writer(self, kind: str) -> CellWriter:
+    def _cell_writer(self, kind: str, num_format: str = "") -> CellWriter:
         """The function that writes one non-None value of `kind` at (row, col)."""
         sheet, book, tz = self._sheet, self._book, self._tz
         if kind == "text":
@@ -221,7 +225,7 @@ class XlsxStreamWriter:
             return write_int
         if kind == "money":
             write_number = _fast(sheet, "write_number")
-            money = book.add_format({"num_format": MONEY_FORMAT})
+            money = book.add_format({"num_format": num_format or MONEY_FORMAT})
 
             def money_cell(r: int, c: int, v: Any) -> None:
                 write_number(r, c, v, money)

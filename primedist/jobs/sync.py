@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.base import BaseScheduler
@@ -26,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from primedist.connectors.base import AuthError, ConnectorError
 from primedist.services.context import SYSTEM, ServiceContext
 from primedist.services.outbox_delivery import deliver_outbox
-from primedist.services.schedule_settings import sync_interval_minutes
+from primedist.services.schedule_settings import set_sync_planner, sync_interval_minutes
 from primedist.services.sync import (
     PULL_PREFIX,
     SYNC_STATE,
@@ -57,6 +58,21 @@ def add_jobs(
                       args=[scheduler, jobs_ctx, factory], id="sync.shops",
                       replace_existing=True)  # fmt: skip
     reconcile_shops(scheduler, jobs_ctx, factory)
+    # Settings → Sync schedule shows when each shop's pull runs next.
+    set_sync_planner(partial(planned_pulls, scheduler))
+
+
+def planned_pulls(scheduler: BaseScheduler) -> dict[int, datetime]:
+    """{shop id: the next run of its pull job}; none from a scheduler not running (not
+    started yet, or stopped: its runs are not coming)."""
+    if not scheduler.running:
+        return {}
+    plan = {}
+    for job in scheduler.get_jobs():
+        at = getattr(job, "next_run_time", None)
+        if job.id.startswith(PULL_PREFIX) and at is not None:
+            plan[int(job.id.removeprefix(PULL_PREFIX))] = at
+    return plan
 
 
 def catch_up(ctx: ServiceContext) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from primedist.core.clock import shop_tz
-from primedist.core.money import format_number
+from primedist.core.money import format_number, money_text
 from primedist.printing.content import ShopDetails, check_lang, pick
 from primedist.printing.documents import Document
 from primedist.printing.model import Paper
@@ -52,6 +52,12 @@ _COUNTED: dict[str, tuple[str, str, str]] = {
     "sku": ("{n} SKU", "{n} SKUs", "{n} mã hàng"),
     "unit": ("{n} unit", "{n} units", "{n} sản phẩm"),
 }
+
+
+def _money(h: ReportHtml, amount: int) -> str:
+    """An amount as the goods documents print it: the app's one form (`money_text`), so
+    what went back reads "−36.000 ₫" as on the screens, never "-36.000 ₫"."""
+    return escape(money_text(amount, h.lang))
 
 
 def counted(n: int, noun: str, lang: str) -> str:
@@ -99,15 +105,15 @@ def goods_receipt_document(
     parts.append(head_table(head_rows))
     parts.append(lines_table(h, lines))
     units = lines_and_units(receipt.lines, receipt.units, h.lang)
-    totals = [h.row(f"<b>{h.t('total')}</b> ({units})", h.money(receipt.total_cost), bold=True)]
+    totals = [h.row(f"<b>{h.t('total')}</b> ({units})", _money(h, receipt.total_cost), bold=True)]
     if receipt.returned:
-        totals.append(h.row(h.t("returned"), h.money(-receipt.returned)))
+        totals.append(h.row(h.t("returned"), _money(h, -receipt.returned)))
     if receipt.refunded:
-        totals.append(h.row(h.t("refunded"), h.money(receipt.refunded)))
+        totals.append(h.row(h.t("refunded"), _money(h, receipt.refunded)))
     if receipt.supplier_id is not None and receipt.cancelled_at is None:
-        totals.append(h.row(h.t("paid"), h.money(receipt.paid)))
+        totals.append(h.row(h.t("paid"), _money(h, receipt.paid)))
         if receipt.owed:
-            totals.append(h.row(h.t("owed"), h.money(receipt.owed)))
+            totals.append(h.row(h.t("owed"), _money(h, receipt.owed)))
             totals += debt_now(h, receipt.supplier_debt)
     parts.append(h.table(totals))
     parts.append(signatures(h, "deliverer", "receiver"))
@@ -120,8 +126,8 @@ def debt_now(h: ReportHtml, debt: int | None) -> list[str]:
     if debt is None:
         return []
     if debt < 0:
-        return [h.row(h.t("ahead_now"), h.money(-debt), bold=True)]
-    return [h.row(h.t("debt_now"), h.money(debt), bold=True)]
+        return [h.row(h.t("ahead_now"), _money(h, -debt), bold=True)]
+    return [h.row(h.t("debt_now"), _money(h, debt), bold=True)]
 
 
 def shop_and_title(h: ReportHtml, shop: ShopDetails) -> list[str]:
@@ -178,8 +184,8 @@ def lines_table(
         name = escape(line.product_name)
         if line.variant_name:
             name += f" — {escape(line.variant_name)}"
-        cost = "" if line.unit_cost is None else h.money(line.unit_cost)
-        amount = "" if line.amount is None else h.money(line.amount)
+        cost = "" if line.unit_cost is None else _money(h, line.unit_cost)
+        amount = "" if line.amount is None else _money(h, line.amount)
         more = f"<td align='right'>{h.number(extra[1][n - 1])}</td>" if extra else ""
         rows.append(f"<tr><td>{n}</td><td>{escape(line.sku)}</td><td>{name}</td>"
                     f"<td align='right'>{h.number(line.quantity)}</td>{more}"

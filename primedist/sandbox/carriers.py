@@ -43,13 +43,33 @@ DEMO_JNT_KEY = "0258d71b55fc45e3ad7a7d38ea1b3c33"
 DEMO_JNT_CUSTOMER = "084LC012345"
 DEMO_JNT_PASSWORD = "sandbox-pass"
 
-#: A tiny valid one-page PDF: the sandbox's label (live GHN serves an HTML page).
-LABEL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 298 420]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def label_pdf(carrier: str, code: str) -> bytes:
+    """The sandbox's label of a shipment: one A6 page naming the carrier and the tracking
+    code (in Helvetica, readable by pdftotext), so labels printed together can be told
+    apart and their order checked."""
+    text = "".join(c for c in f"{carrier} {code}" if c.isascii() and c not in "()\\")
+    content = f"BT /F1 18 Tf 24 380 Td ({text}) Tj ET".encode()
+    bodies = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 298 420]/Resources<</Font<</F1 4 0 R>>>>"
+        b"/Contents 5 0 R>>",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+        b"<</Length %d>>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for num, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (num, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(bodies) + 1, xref)  # fmt: skip
+    return bytes(out)
+
 
 #: (province id, name, [(district id, name, [(ward code, name)])]) — a small real-looking map.
 _Wards = tuple[tuple[str, str], ...]
@@ -380,10 +400,10 @@ class CarrierSandbox(LocalServer):
 
     def _ghn_print(self, token: str) -> tuple[int, bytes, str]:
         with self._lock:
-            known = token in self._print_tokens
-        if not known:
+            codes = self._print_tokens.get(token)
+        if codes is None:
             return 400, b"<html>Token invalid</html>", "text/html"
-        return 200, LABEL_PDF, "application/pdf"
+        return 200, label_pdf("GHN", codes[0] if codes else ""), "application/pdf"
 
     # ------------------------------------------------------------------ J&T
 
@@ -470,7 +490,8 @@ class CarrierSandbox(LocalServer):
     def _jnt_print(self, body: dict[str, Any]) -> Any:
         if str(body.get("billCode")) not in self.shipments:
             raise _ApiError(200, {"message": "billCode not found"})
-        return {"base64EncodeContent": base64.b64encode(LABEL_PDF).decode()}
+        pdf = label_pdf("J&T", str(body.get("billCode")))
+        return {"base64EncodeContent": base64.b64encode(pdf).decode()}
 
     # ------------------------------------------------------------------ helpers
 

@@ -29,6 +29,7 @@ from primedist.errors import (
 )
 from primedist.services.app_settings import SHOP_PROFILE, get_setting, put_setting
 from primedist.services.context import Actor, ServiceContext
+from primedist.services.loyalty.settings import give_new_shop_points_rule
 from primedist.services.tags import ensure_default_tags
 
 WRONG_LOGIN = "Wrong email or password."
@@ -80,6 +81,8 @@ def actor_for(session: Session, user: User) -> Actor:
         role=user.role,
         modules=frozenset(Module(m) for m in modules),
         must_change_password=user.must_change_password,
+        can_refund=user.can_refund,
+        can_export=user.can_export,
     )
 
 
@@ -129,6 +132,7 @@ def setup_shop(
         session.add(counter)
         session.flush()
         give_new_shop_low_stock_level(session.connection(), int(counter.id or 0), now)
+        give_new_shop_points_rule(session, now)
         ensure_default_tags(session.connection(), tag_names)
         actor = actor_for(session, owner)
         owner_ctx = ctx.with_actor(actor)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from primedist.config import Settings
 from primedist.core.clock import as_utc, shop_tz, to_local
 from primedist.core.messages import Message, msg, restored, stored_args
 from primedist.db import backup as store_backup
-from primedist.db import pg_backup
+from primedist.db import backup_diff, pg_backup
 from primedist.db.engine import is_sqlite_busy, make_engine
 from primedist.db.store import open_store
 from primedist.domain.audit import ActivityEvent, AuditEvent
@@ -41,7 +42,7 @@ from primedist.errors import (
     StoreError,
     ValidationError,
 )
-from primedist.services import activity
+from primedist.services import activity, channels
 from primedist.services.activity import event_args
 from primedist.services.app_settings import get_setting, put_setting
 from primedist.services.context import SYSTEM, Actor, ServiceContext
@@ -70,6 +71,8 @@ class BackupFile:
     #: Named after now: taken while the PC's clock was set ahead (listed last, as the
     #: oldest: `db.backup.dated_in_future`).
     in_future: bool = False
+    #: Its name holds the UTC time (named by an older version), not the shop's.
+    utc_name: bool = False
 
 
 def _settings(ctx: ServiceContext) -> Settings:
@@ -404,12 +407,11 @@ def _backup_files(folder: Path, suffix: str) -> list[BackupFile]:
             stat = path.stat()
         except FileNotFoundError:  # pruned meanwhile
             continue
-        # primedist-YYYYMMDD-HHMMSS-ffffff-<reason>; the reason may hold a dash (pre-restore)
-        parts = path.stem.split("-", 4)
-        reason = parts[4] if len(parts) == 5 else ""
+        reason = store_backup.backup_reason(path)  # may hold a dash (pre-restore)
         created = datetime.fromtimestamp(stat.st_mtime, UTC)
         future = store_backup.dated_in_future(path, now)
-        found.append(BackupFile(path, reason, created, stat.st_size, future))
+        utc = store_backup.named_in_utc(path)
+        found.append(BackupFile(path, reason, created, stat.st_size, future, utc))
     return found
 
 
@@ -657,6 +659,52 @@ def check_backup(ctx: ServiceContext, backup_file: Path) -> str:
     ctx.require_manager()
     refuse_restore_on_server(_settings(ctx), backup_file)
     return store_backup.validate_backup(backup_file)
+
+
+@dataclass(frozen=True)
+class RestoreLoss:
+    """What restoring a backup would lose: what the current data has that the backup
+    lacks (rows made since, by the keys of `db.backup_diff.COUNTED`; orders changed since;
+    the names of the shops linked since), and the shops linked now (ids), whose link the
+    restore may take away (`shops_to_link_again`)."""
+
+    counts: dict[str, int]
+    changed_orders: int
+    linked_since: tuple[str, ...]
+    linked_now: tuple[int, ...]
+
+    @property
+    def nothing(self) -> bool:
+        return not any(self.counts.values()) and not self.changed_orders and not self.linked_since
+
+
+def restore_loss(ctx: ServiceContext, backup_file: Path) -> RestoreLoss | None:
+    """What the current data has that the backup (validated: `check_backup`) lacks, for
+    the restore's confirmation; None when it cannot be told (the question is asked all
+    the same). Reads both files: off the UI thread."""
+    ctx.require_manager()
+    settings = _settings(ctx)
+    refuse_restore_on_server(settings, backup_file)
+    if settings.db_path is None:
+        return None
+    try:
+        newer = backup_diff.newer_than_backup(settings.db_path, backup_file)
+    except sqlite3.Error:  # a backup of a shape this one cannot compare: not worth a refusal
+        log.warning("could not compare %s with the current data", backup_file, exc_info=True)
+        return None
+    linked = [s.id for s in channels.list_channel_shops(ctx) if s.linked and not s.needs_reauth]
+    return RestoreLoss(newer.counts, newer.changed_orders,
+                       tuple(name for _id, name in newer.linked_since), tuple(linked))  # fmt: skip
+
+
+def shops_to_link_again(ctx: ServiceContext, linked_before: Iterable[int]) -> list[str]:
+    """After a restore: the shops linked before it (`RestoreLoss.linked_now`) that the
+    restored data holds unlinked or waiting to be authorised again (linked after the
+    backup was taken, or lost their authorisation then), by name."""
+    ctx.require_manager()
+    before = set(linked_before)
+    return [s.name for s in channels.list_channel_shops(ctx)
+            if s.id in before and (not s.linked or s.needs_reauth)]  # fmt: skip
 
 
 def refuse_restore_on_server(settings: Settings, backup_file: Path | None) -> None:

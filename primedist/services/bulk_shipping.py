@@ -102,6 +102,42 @@ def resolve_address(places: Places, to: Address) -> Address | Message:
                    district_name=district.name, province_name=province.name)  # fmt: skip
 
 
+def address_problem(ctx: ServiceContext, province: str, ward: str, district: str = "", *,
+                    factory: svc.CarrierFactory = svc.carrier_for) -> Message | None:  # fmt: skip
+    """Why Ship… could not place this address with the shop's carrier (its first active
+    account, the one Ship… offers first), checked the way Ship… checks an order; None
+    when it can, or when there is nothing to check yet (no province or ward typed, no
+    carrier account). A phone order says it while the customer is still on the line.
+    GHN's lists come from their cache, fetched the first time (a network call: run it
+    off the UI thread); a dead network raises."""
+    ctx.require(Module.ORDERS)
+    if not province.strip() or not ward.strip():
+        return None
+    carrier = next((a.carrier for a in svc.list_accounts(ctx) if a.status == "active"), None)
+    if carrier is None:
+        return None
+    to = Address(name="", phone="", address="", ward_code="", district_id=0, ward_name=ward,
+                 district_name=district, province_name=province)  # fmt: skip
+    if svc.takes_place_names(carrier):
+        placed = _named_address(to)
+    else:
+        placed = resolve_address(_ghn_places(ctx, factory), to)
+    return placed if isinstance(placed, Message) else None
+
+
+def _ghn_places(ctx: ServiceContext, factory: svc.CarrierFactory) -> Places:
+    """GHN's lists (`shipping.address_places`: cached, else fetched), each read once here."""
+    cache: dict[tuple[str, str], list[Place]] = {}
+
+    def places(level: str, parent: str) -> list[Place]:
+        key = (level, parent)
+        if key not in cache:
+            cache[key] = svc.address_places(ctx, level, parent, factory=factory)
+        return cache[key]
+
+    return places
+
+
 def _named_address(to: Address) -> Address | Message:
     """`to` as it is for a carrier taking names (J&T), or the name it lacks (the district
     may be missing: a 2025 address has none)."""
@@ -167,14 +203,7 @@ def plan_shipments(
     if len(ids) > MAX_ORDERS:
         raise ValidationError(msg("Ship at most {limit} orders at once.", limit=MAX_ORDERS))
     carrier = svc.account_carrier(ctx, account_id)
-    cache: dict[tuple[str, str], list[Place]] = {}
-
-    def places(level: str, parent: str) -> list[Place]:
-        key = (level, parent)
-        if key not in cache:
-            cache[key] = svc.address_places(ctx, level, parent, factory=factory)
-        return cache[key]
-
+    places = _ghn_places(ctx, factory)
     planned = []
     for n, order_id in enumerate(ids):
         progress.check()

@@ -46,20 +46,40 @@ class Actor:
     role: Role
     modules: frozenset[Module] = field(default_factory=frozenset)
     must_change_password: bool = False
+    #: The staff right "Refunds and returns" (`User.can_refund`).
+    can_refund: bool = False
+    #: The staff right "Export data" (`User.can_export`).
+    can_export: bool = False
 
     def can(self, module: Module) -> bool:
         """Owner and managers may use every module; staff only those granted."""
         return self.role in (Role.OWNER, Role.MANAGER) or module in self.modules
+
+    @property
+    def may_refund(self) -> bool:
+        """Whether they may take returns, give refunds, exchange items and cancel a paid
+        order: the owner and managers always; staff with Orders and the right."""
+        return self.role in (Role.OWNER, Role.MANAGER) or (
+            self.can_refund and Module.ORDERS in self.modules
+        )
+
+    @property
+    def may_export(self) -> bool:
+        """Whether they may export the shop's data to a file (of the modules they may
+        use): the owner and managers always; staff with the right "Export data"."""
+        return self.role in (Role.OWNER, Role.MANAGER) or self.can_export
 
 
 #: The actor of CLI commands and scheduler jobs run without `--user`.
 SYSTEM = Actor(id=None, name="system", email="", role=Role.OWNER)
 #: audit_events.summary holds this many characters (the rest is cut).
 SUMMARY_MAX = 255
-#: A user's account as it stands now: active?, role, and a row per module granted (built
-#: once: the permission checks run it at every service call).
+#: A user's account as it stands now: active?, role, the refund and export rights, and a
+#: row per module granted (built once: the permission checks run it at every service call).
 _ACCOUNT_NOW = (
-    sa.select(User.is_active, User.role, UserModuleAccess.module)  # type: ignore[call-overload]
+    sa.select(  # type: ignore[call-overload]
+        User.is_active, User.role, User.can_refund, User.can_export, UserModuleAccess.module
+    )
     .select_from(User)
     .outerjoin(UserModuleAccess, UserModuleAccess.user_id == User.id)
     .where(User.id == sa.bindparam("user_id"))
@@ -95,7 +115,9 @@ class ServiceContext:
         if not rows or not rows[0].is_active:
             raise AccountDisabled(msg("Your account was disabled: ask the shop owner."))
         modules = frozenset(Module(r.module) for r in rows if r.module is not None)
-        return replace(self.actor, role=Role(rows[0].role), modules=modules)
+        return replace(self.actor, role=Role(rows[0].role), modules=modules,
+                       can_refund=bool(rows[0].can_refund),
+                       can_export=bool(rows[0].can_export))  # fmt: skip
 
     def can(self, module: Module) -> bool:
         """Whether the actor, as their account stands now, may use `module` (a disabled
@@ -110,6 +132,30 @@ class ServiceContext:
             raise PermissionDenied(
                 msg("{user} has no access to {module}: ask the shop owner.",
                     user=actor.name, module=module)
+            )  # fmt: skip
+        return actor
+
+    def require_refunds(self) -> Actor:
+        """`require(Module.ORDERS)`, and the right "Refunds and returns" (`Actor.may_refund`):
+        returns, refunds and exchanges give money back. Returns the actor as their account
+        stands now."""
+        actor = self.require(Module.ORDERS)
+        if not actor.may_refund:
+            raise PermissionDenied(
+                msg("Only the owner, a manager or staff with the right “Refunds and returns” "
+                    "may take returns, give refunds or exchange items: ask the shop owner.")
+            )  # fmt: skip
+        return actor
+
+    def require_export(self, module: Module) -> Actor:
+        """`require(module)`, and the right "Export data" (`Actor.may_export`): a file of
+        the shop's data leaves the shop with whoever takes it. Returns the actor as their
+        account stands now."""
+        actor = self.require(module)
+        if not actor.may_export:
+            raise PermissionDenied(
+                msg("Only the owner, a manager or staff with the right “Export data” may "
+                    "export the shop's data to a file: ask the shop owner.")
             )  # fmt: skip
         return actor
 

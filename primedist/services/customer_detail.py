@@ -39,6 +39,7 @@ from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.services.context import ServiceContext
 from primedist.services.customer_avatar import avatar_file
+from primedist.services.sale_lookup import CustomerHit, customers_matching
 
 customers_t = table_of(Customer)
 phones_t = table_of(CustomerPhone)
@@ -461,6 +462,21 @@ def find_customer_by_code(ctx: ServiceContext, code: str) -> CustomerRef | None:
     with ctx.engine.connect() as conn:
         row = conn.execute(stmt).first()
     return None if row is None else CustomerRef(int(row[0]), str(row[1]), str(row[2]))
+
+
+#: Referrers offered under the field at most (`search_referrers`).
+REFERRER_OFFERS = 8
+
+
+def search_referrers(
+    ctx: ServiceContext, text: str, *, exclude: int | None = None, limit: int = REFERRER_OFFERS
+) -> list[CustomerHit]:
+    """The customers `text` names — every word in their name, code or a phone, accents and
+    case aside —, newest first, to pick a referrer from; `exclude`: the customer edited
+    (no one refers themselves)."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.engine.connect() as conn:
+        return customers_matching(conn, text, limit, exclude=exclude)
 
 
 def list_staff(ctx: ServiceContext) -> list[StaffChoice]:

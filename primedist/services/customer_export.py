@@ -38,9 +38,11 @@ from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn, neutralise
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import spec as query_spec
 from primedist.queries.customers import (
+    CUSTOMERS_SPEC,
     OWED,
     REFERRER_NAME,
     SEGMENT_NAMES,
+    SORT_KEYS,
     SUCCESS_RATE,
     CustomerFilter,
     customer_id_by_code,
@@ -400,16 +402,20 @@ def export_customers(
     fmt: str | None = None,
     lang: str = "vi",
     progress: Progress | None = None,
+    sort_key: str | None = None,
+    descending: bool | None = None,
 ) -> ExportReport:
     """Write customers to `path` (.xlsx, .csv or .txt: `fmt`, else the file's suffix).
 
     `ids`: exactly those customers, in that order; otherwise the customers of the filter
-    `flt` and the search text `search`, in the list's default order (newest first).
+    `flt` and the search text `search`, in the order of `sort_key` (a sortable column of
+    the Customers list, `SORT_KEYS`: the list's order on screen) and `descending` (None:
+    the list's default direction), else newest first.
     `columns`: keys of `COLUMNS` in the order wanted (None = all, `DEFAULT_COLUMNS`).
     Returns where, how many rows and how long. Raises ValidationError for a bad target,
     column or language, and Cancelled (writing nothing) when `progress` asks to stop.
     """
-    ctx.require(Module.CUSTOMERS)
+    ctx.require_export(Module.CUSTOMERS)
     index = lang_index(lang)
     cols = _columns(columns)
     target, fmt = _target(path, fmt)
@@ -417,13 +423,15 @@ def export_customers(
     started = time.perf_counter()
     prog.update(0.0, msg("Exporting customers"))
     tz = shop_tz()
-    # The list's default sort column goes last (the keyset paging needs it); cut off below.
-    spec = with_columns((
-        *(Column(f"x_{col.key}", col.en, col.expr) for col in cols),
-        Column("created_at", "Created", c.created_at, kind="datetime", sort=c.created_at),
-    ))  # fmt: skip
+    # The sort column goes last (the keyset paging needs it); cut off below.
+    order = _sort_column(sort_key)
+    spec = with_columns(
+        (*(Column(f"x_{col.key}", col.en, col.expr) for col in cols), order),
+        default_sort=order.key,
+    )
     selection = None if ids is None else list(dict.fromkeys(int(i) for i in ids))
-    state = list_state(flt, tz, search=search, now=ctx.clock.now())
+    state = list_state(flt, tz, search=search, now=ctx.clock.now(), sort_key=order.key,
+                       descending=descending)  # fmt: skip
     convert = _converter(cols, index, fmt, tz)
     headers = [(col.vi, col.en)[index] for col in cols]
     with replaced_when_done(target) as tmp:
@@ -474,6 +482,16 @@ def export_customers(
     )
     prog.update(1.0, msg("Exported {count} customers", count=written))
     return report
+
+
+def _sort_column(sort_key: str | None) -> Column:
+    """The column the rows are exported in the order of: the list's (`sort_key`), else
+    the creation time (newest first: the command line's export)."""
+    if sort_key is None:
+        return Column("created_at", "Created", c.created_at, kind="datetime", sort=c.created_at)
+    if sort_key not in SORT_KEYS:
+        raise ValueError(f"the customers list cannot be sorted by {sort_key!r}")
+    return CUSTOMERS_SPEC.column(sort_key)
 
 
 def _describe(flt: CustomerFilter) -> dict[str, Any]:

@@ -19,7 +19,9 @@ phases:
    else by any of its normalised phones (stored customers, then earlier rows of the file);
    found → the duplicate policy decides (*skip* the row, *update* that customer: fill the
    file's non-empty values, add phones (not those of other customers), tags and the
-   address, never blank anything out; *create* a new customer anyway); not found → a new
+   address, never blank anything out, keep the stored name (the file's may be a nickname
+   or unaccented: only a masked one is replaced; the row's report says a name kept);
+   *create* a new customer anyway); not found → a new
    customer (code `KH000123` from its id, folded `search_text`, FTS-indexed once after the
    bulk insert). Core executemany throughout; a cancel or an error rolls everything back.
    A customer group the file names and the shop lacks is created only when the user may
@@ -905,6 +907,20 @@ def _looks_masked(name: str) -> bool:
     return "*" in name
 
 
+def _name_filled(stored: str, name: str) -> bool:
+    """Whether updating a customer takes the row's name: only over a masked one (as an
+    empty value is filled). A stored real name stays: the file's may be a nickname or
+    unaccented ("Chi Nguyen" renamed Nguyễn Khánh Chi)."""
+    return _looks_masked(stored) and not _looks_masked(name)
+
+
+def _name_kept(stored: str, name: str) -> list[str]:
+    """The report's note when an update keeps a stored name the row spells otherwise."""
+    if name == stored or _name_filled(stored, name) or _looks_masked(name):
+        return []
+    return [msg("name kept: {name} (the file says {file_name})", name=stored, file_name=name)]
+
+
 class _Children(NamedTuple):
     """Rows for the customers' phones, addresses and tags (and addresses to drop)."""
 
@@ -1015,11 +1031,12 @@ class _Import:
             left = [self._left_to_others(p) for p in r.phones if p not in mine]
             r = r._replace(phones=mine)
             if isinstance(found, _New):  # a customer an earlier row creates
+                kept = _name_kept(found.values["name"], r.name)
                 self._merge_new(found, r)
                 for phone in r.phones:
                     new_by_phone.setdefault(phone, found)
                 why = msg("{why}: the customer of row {row}", why=why, row=str(found.first_row))
-                self.outcomes.append((r.row, "updated", found, _with_left(why, left)))
+                self.outcomes.append((r.row, "updated", found, _with_left(why, left + kept)))
             else:
                 matched.append((r, found, left))
                 for phone in r.phones:  # later rows find this customer by them too
@@ -1028,6 +1045,7 @@ class _Import:
             self._load_stored(sorted({cid for _r, cid, _left in matched}))
             for r, cid, left in matched:
                 st = self.stored[cid]
+                left = left + _name_kept(st.changes.get("name", st.values["name"]), r.name)
                 changed = self._merge_stored(st, r)
                 by = (
                     msg("matched by code")
@@ -1187,7 +1205,7 @@ class _Import:
 
     def _merge_new(self, draft: _New, r: _Row) -> None:
         values = _row_values(r, self.level_ids)
-        if _looks_masked(r.name) and not _looks_masked(draft.values["name"]):
+        if not _name_filled(draft.values["name"], r.name):  # the earlier row's stays
             del values["name"]
         draft.values.update(values)
         draft.phones += [p for p in r.phones if p not in draft.phones]
@@ -1243,7 +1261,7 @@ class _Import:
             for key in _LEVEL_FIELDS:
                 del values[key]
         for key, value in values.items():
-            if key == "name" and _looks_masked(value) and not _looks_masked(st.values["name"]):
+            if key == "name" and not _name_filled(st.changes.get(key, st.values[key]), value):
                 continue
             current = st.changes.get(key, st.values[key])
             if key == "email" and current is not None and value == current.lower():

@@ -19,7 +19,9 @@ has it). Nothing else of an existing customer changes.
 
 By hand (`add_customer`), only the name is required. When a phone is already used, the
 `DuplicatePolicy` decides: skip, update the existing customer (values given replace, empty
-ones never blank anything out, new phones are added), or create anyway.
+ones never blank anything out, new phones are added; the stored name stays unless the user
+asks for it to be replaced: the one typed may be a nickname or unaccented), or create
+anyway. `DuplicatePhone.changes` lists what the update would change, for the question.
 
 Merging (`merge_customers`) moves orders (with their voucher uses), payments and balance
 adjustments, points ledger rows (the survivor's ledger then restated: one running balance),
@@ -33,8 +35,9 @@ together by `find_duplicates`, whatever they come to share.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -140,10 +143,26 @@ class AddResult:
     outcome: Outcome
 
 
-class DuplicatePhone(Conflict):
-    """A phone of the new customer already belongs to `existing`."""
+@dataclass(frozen=True)
+class FieldChange:
+    """A field "update the existing customer" would change: `field` a `CustomerDraft`
+    field (or "phones": the phones after, the new ones added). `old` / `new` are the
+    stored and the typed values (None: empty); a referrer is its customer code, an assigned
+    staff member their name."""
 
-    def __init__(self, existing: CustomerRef, message: str | None = None) -> None:
+    field: str
+    old: Any
+    new: Any
+
+
+class DuplicatePhone(Conflict):
+    """A phone of the new customer already belongs to `existing`; `changes`: what updating
+    that customer with the draft would change (`add_customer` only)."""
+
+    def __init__(
+        self, existing: CustomerRef, message: str | None = None,
+        changes: tuple[FieldChange, ...] = (),
+    ) -> None:  # fmt: skip
         super().__init__(
             message
             or msg("{phone} already belongs to {name} ({code}): skip, update that customer, "
@@ -151,6 +170,7 @@ class DuplicatePhone(Conflict):
                    name=existing.name, code=existing.code)
         )  # fmt: skip
         self.existing = existing
+        self.changes = changes
 
 
 @dataclass(frozen=True)
@@ -174,7 +194,7 @@ class DuplicateMember:
 @dataclass(frozen=True)
 class DuplicateGroup:
     """Customers that are likely one person: `reason` "phone" (key = the phone) or
-    "name_province" (key = "folded name · folded province")."""
+    "name_province" (key = "name key · folded province", `_name_key`)."""
 
     reason: Literal["phone", "name_province"]
     key: str
@@ -556,12 +576,15 @@ def _ref(conn: sa.Connection, cid: int) -> CustomerRef:
 
 
 def add_customer(
-    ctx: ServiceContext, draft: CustomerDraft, *, on_duplicate: DuplicatePolicy | None = None
-) -> AddResult:
+    ctx: ServiceContext, draft: CustomerDraft, *, on_duplicate: DuplicatePolicy | None = None,
+    replace_name: bool = False,
+) -> AddResult:  # fmt: skip
     """Add a customer by hand. When one of its phones already belongs to a live customer:
-    `on_duplicate` None raises DuplicatePhone (naming that customer); SKIP changes nothing;
-    UPDATE updates that customer (given values replace, empty ones keep, new phones are
-    added; phones of yet other customers are left to them); CREATE creates anyway."""
+    `on_duplicate` None raises DuplicatePhone (naming that customer and what an update
+    would change); SKIP changes nothing; UPDATE updates that customer (given values
+    replace, empty ones keep, new phones are added; phones of yet other customers are left
+    to them; the stored name stays unless `replace_name`, or it is a masked one); CREATE
+    creates anyway."""
     ctx.require(Module.CUSTOMERS)
     draft = clean_draft(draft, _shop_today(ctx.clock))
     now = ctx.clock.now()
@@ -574,12 +597,14 @@ def add_customer(
         owner = next((owners[p] for p in draft.phones if p in owners), None)
         if owner is not None and on_duplicate != DuplicatePolicy.CREATE:
             if on_duplicate is None:
-                raise DuplicatePhone(owner)
+                changes = _update_changes(conn, owner.id, draft, owners)
+                raise DuplicatePhone(owner, changes=changes)
             if on_duplicate == DuplicatePolicy.SKIP:
                 return AddResult(owner.id, "skipped")
             # The draft now stands for the phone's owner: it may not name them as referrer.
             _check_refs(conn, draft, owner.id)
-            _update_existing(ctx, session, owner.id, draft, owners, now)
+            _update_existing(ctx, session, owner.id, draft, owners, now,
+                             replace_name=replace_name)  # fmt: skip
             return AddResult(owner.id, "updated")
         cid = insert_customer(conn, draft, now)
         code = customer_code(cid)
@@ -597,6 +622,45 @@ def _snapshot(conn: sa.Connection, cid: int) -> dict[str, Any]:
     return {**row._asdict(), "phones": _phones_of(conn, cid)}
 
 
+def _update_values(draft: CustomerDraft, stored_name: str, *, replace_name: bool) -> dict[str, Any]:
+    """The columns "update the existing customer" writes: the draft's filled values; the
+    name only when asked (`replace_name`) or the stored one is masked, and never a masked
+    one over a real one."""
+    values = _filled(draft)
+    keep = not (replace_name or is_masked_name(stored_name))
+    if keep or (is_masked_name(draft.name) and not is_masked_name(stored_name)):
+        values.pop("name", None)
+    return values
+
+
+def _update_changes(
+    conn: sa.Connection, cid: int, draft: CustomerDraft, owners: dict[str, CustomerRef]
+) -> tuple[FieldChange, ...]:
+    """What updating customer `cid` with `draft` would change, the name (kept unless the
+    user asks) first; the phones as they would be after."""
+    before = _snapshot(conn, cid)
+    values = _update_values(draft, before["name"], replace_name=True)
+
+    def shown(key: str, value: Any) -> Any:  # a referrer by code, a staff member by name
+        if value is None or key not in ("referrer_id", "assigned_user_id"):
+            return value
+        column, key_column = ((customers_t.c.code, customers_t.c.id) if key == "referrer_id"
+                              else (users_t.c.name, users_t.c.id))  # fmt: skip
+        return conn.execute(sa.select(column).where(key_column == value)).scalar_one_or_none()
+
+    changes = [FieldChange(k, shown(k, before[k]), shown(k, v))
+               for k, v in values.items() if v != before[k]]  # fmt: skip
+    added = [p for p in _mine(draft.phones, owners, cid) if p not in before["phones"]]
+    if added:
+        changes.append(FieldChange("phones", before["phones"], [*before["phones"], *added]))
+    return tuple(changes)
+
+
+def _mine(phones: Sequence[str], owners: dict[str, CustomerRef], cid: int) -> list[str]:
+    """The phones that go to customer `cid`: not those of yet other customers."""
+    return [p for p in phones if p not in owners or owners[p].id == cid]
+
+
 def _update_existing(
     ctx: ServiceContext,
     session: Session,
@@ -604,16 +668,15 @@ def _update_existing(
     draft: CustomerDraft,
     owners: dict[str, CustomerRef],
     now: datetime,
+    *,
+    replace_name: bool = False,
 ) -> None:
     conn = session.connection()
     before = _snapshot(conn, cid)
-    values = _filled(draft)
-    if is_masked_name(draft.name) and not is_masked_name(before["name"]):
-        values.pop("name", None)
+    values = _update_values(draft, before["name"], replace_name=replace_name)
     if values:
         conn.execute(customers_t.update().where(customers_t.c.id == cid).values(**values))
-    mine = [p for p in draft.phones if p not in owners or owners[p].id == cid]
-    _add_phones(conn, cid, mine, now)
+    _add_phones(conn, cid, _mine(draft.phones, owners, cid), now)
     _reindex(conn, cid, now)
     after = _snapshot(conn, cid)
     ctx.audit(session, "customer.update", entity_type="customer", entity_id=cid,
@@ -733,11 +796,33 @@ def _members(conn: sa.Connection, ids: Sequence[int]) -> dict[int, DuplicateMemb
     return out
 
 
+def _same_names(folded: str, spellings: dict[str, list[int]]) -> Iterator[tuple[str, list[int]]]:
+    """The groups of one folded name and province: one per accented spelling (Hưng and
+    Hùng are two people), and a name typed without accents (a marketplace's "do thi ha")
+    joins each of them, as it could be any."""
+    province = folded.rsplit(" · ", 1)[1]
+    bare = [cid for spelled, ids in spellings.items() if fold(spelled) == spelled for cid in ids]
+    accented = sorted((s, ids) for s, ids in spellings.items() if fold(s) != s)
+    if not accented and len(bare) > 1:
+        yield folded, bare
+    for spelled, ids in accented:
+        if len(ids) + len(bare) > 1:
+            yield f"{spelled} · {province}", sorted(ids + bare)
+
+
+def _name_key(name: str) -> str:
+    """A name as Find duplicates compares it: any case and spacing, the accents kept (Lê
+    Anh Hưng and Lê Anh Hùng are two people; folded, both read "le anh hung"). Composed
+    first: a name pasted with separate accent marks is the same name."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
 def find_duplicates(ctx: ServiceContext, limit: int = 200) -> list[DuplicateGroup]:
     """Groups of live customers that are likely one person: the same normalised phone,
-    then the same folded name and province (of the default, else newest, address). At most
-    `limit` groups; a set of customers is listed once. Members oldest first. A group whose
-    every pair was said not to be duplicates (`mark_not_duplicates`) is left out."""
+    then the same name (`_name_key`: any case, its accents kept) and folded province (of
+    the default, else newest, address). At most `limit` groups; a set of customers is
+    listed once. Members oldest first. A group whose every pair was said not to be
+    duplicates (`mark_not_duplicates`) is left out."""
     ctx.require(Module.CUSTOMERS)
     groups: list[tuple[Literal["phone", "name_province"], str, list[int]]] = []
     seen: set[tuple[int, ...]] = set()
@@ -770,8 +855,8 @@ def find_duplicates(ctx: ServiceContext, limit: int = 200) -> list[DuplicateGrou
             add("phone", str(phone), (int(x) for x in str(ids).split(",")))
         if len(groups) < limit:
             # The province of each customer's default (else newest) address, in Python:
-            # names fold in the app (đ→d), not in SQL. One pass over the customers that
-            # have an address.
+            # provinces fold in the app (đ→d), not in SQL. One pass over the customers
+            # that have an address.
             newest = (
                 sa.select(
                     a.customer_id, a.province,
@@ -787,12 +872,14 @@ def find_duplicates(ctx: ServiceContext, limit: int = 200) -> list[DuplicateGrou
                 .join(newest, newest.c.customer_id == c.id)
                 .where(newest.c.n == 1, _live())
             )
-            by_key: dict[str, list[int]] = {}
+            # Folded name and province → each spelling of the name → its customers.
+            by_fold: dict[str, dict[str, list[int]]] = {}
             for cid, name, province in conn.execute(stmt2):
-                key = f"{fold(name)} · {fold(province)}"
-                by_key.setdefault(key, []).append(cid)
-            for key in sorted(k for k, v in by_key.items() if len(v) > 1):
-                add("name_province", key, by_key[key])
+                spellings = by_fold.setdefault(f"{fold(name)} · {fold(province)}", {})
+                spellings.setdefault(_name_key(name), []).append(cid)
+            for folded in sorted(by_fold):
+                for key, ids in _same_names(folded, by_fold[folded]):
+                    add("name_province", key, ids)
         all_ids = sorted({i for _, _, ids in groups for i in ids})
         members = _members(conn, all_ids)
     return [

@@ -67,7 +67,7 @@ from primedist.services.app_settings import DEMO_FLAG
 from primedist.services.catalogue import OPENING_REASON as OPENING_REASON
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.loyalty.ranks import recompute_ranks
-from primedist.services.loyalty.settings import earn_channels_from
+from primedist.services.loyalty.settings import earn_channels_from, earn_per_from
 from primedist.services.loyalty.vouchers import recount_uses
 from primedist.services.stock import SOLD_OUT_REASON as SOLD_OUT_REASON
 from primedist.services.tags import ensure_default_tags
@@ -92,8 +92,6 @@ ORDER_BATCH = 50_000
 MAX_VARIANTS = 5_000
 #: Counter sales where the buyer left no name or phone.
 WALK_IN_SHARE = 0.25
-#: Loyalty points: one point per this many VND of a completed order of a channel that earns.
-VND_PER_POINT = 10_000
 # Vietnamese mobile prefixes (after the trunk 0) with a rough share of subscribers.
 _MOBILE_PREFIXES: tuple[tuple[int, float], ...] = (
     (32, 3), (33, 3), (34, 3), (35, 3), (36, 3), (37, 3), (38, 3), (39, 3), (86, 4),
@@ -1500,7 +1498,9 @@ class _Run:
         # known customer earns, if its channel earns (a new shop: its own sales only).
         earning = earn_channels_from(self.conn)
         earns = np.array([s.spec.channel in earning for s in shops])[shop]
-        loyal = (customer >= 0) & (status == _COMPLETED) & earns
+        # At the shop's own rate (a new demo: Settings → Loyalty points' 1 per 100,000 đ).
+        earn_per = earn_per_from(self.conn)
+        loyal = (customer >= 0) & (status == _COMPLETED) & earns & (earn_per > 0)
         carrier = _order_carriers(rng, shop, shops, counter)
         shopee = np.array([s.spec.channel == Channel.SHOPEE for s in shops])[shop]
         orders = _Orders(
@@ -1521,7 +1521,7 @@ class _Run:
             money=money,
             total=total,
             paid=np.where(is_paid, total, 0),
-            points_earned=np.where(loyal, total // VND_PER_POINT, 0),
+            points_earned=np.where(loyal, total // max(earn_per, 1), 0),
             external_id=_external_ids(rng, times, shop, shops),
             tracking=_tracking_numbers(rng, carrier, status),
             note=np.where(rng.random(n) < 0.04, rng.integers(0, len(words.BUYER_NOTES), n), -1),
@@ -2565,10 +2565,12 @@ def _channel_order_ids(rng: np.random.Generator, channel: Channel, t: Arr) -> Ar
         return (180_000_000 + np.cumsum(rng.integers(1, 40, m))).astype(str)
     if channel == Channel.TIKTOK:  # 18 digits
         return (576_000_000_000_000_000 + np.cumsum(rng.integers(10**6, 10**9, m))).astype(str)
-    day = (t + LOCAL_OFFSET) // DAY  # our own: PD + YYMMDD + running number of the day
+    # Our own, as the app numbers a sale (`orders._next_order_number`): DH + local YYMMDD +
+    # "-" + the shop's running number of the day, so the next sale continues the day's.
+    day = (t + LOCAL_OFFSET) // DAY
     seq = np.arange(m) - np.searchsorted(day, day) + 1
-    return np.strings.add(np.strings.add("PD", _local_yymmdd(t)),
-                          np.strings.zfill(seq.astype(str), 4))  # fmt: skip
+    return np.strings.add(np.strings.add("DH", _local_yymmdd(t)),
+                          np.strings.add("-", np.strings.zfill(seq.astype(str), 4)))  # fmt: skip
 
 
 def _unique_codes(rng: np.random.Generator, prefix: Arr, length: int) -> Arr:
@@ -2647,7 +2649,8 @@ def _points_ledger(rng: np.random.Generator, orders: _Orders, now: int) -> _Poin
     earned = np.bincount(cust, weights=delta, minlength=size)[who].astype(np.int64)
     last = np.zeros(size, dtype=np.int64)
     np.maximum.at(last, cust, at)
-    redeem = (earned >= 100) & (rng.random(len(who)) < 0.35)
+    # 20 points: 20,000 đ at a point's default worth (a new shop earns 1 per 100,000 đ).
+    redeem = (earned >= 20) & (rng.random(len(who)) < 0.35)
     r_at = np.minimum(last[who][redeem] + rng.integers(DAY, 10 * DAY, int(redeem.sum())),
                       now - 60)  # fmt: skip
     all_c = np.concatenate([cust, who[redeem]])
@@ -2743,6 +2746,7 @@ class _OrderRows:
         self.user_id = user_id
         self.shop_ids = np.array([s.id for s in shops], dtype=np.int64)
         self.market = np.array([s.is_marketplace for s in shops], dtype=bool)
+        self.earn_per = earn_per_from(conn)  # the rate the points were planned at
 
     def orders(self, a: int, b: int) -> list[Row]:
         batch = slice(a, b)
@@ -2823,7 +2827,7 @@ class _OrderRows:
             "paid_amount": o.paid[batch].tolist(),
             "voucher_id": self.voucher_ids[m.voucher[batch]].tolist(),
             "points_earned": o.points_earned[batch].tolist(),
-            "points_rate": [VND_PER_POINT if p else None for p in o.points_earned[batch].tolist()],
+            "points_rate": [self.earn_per if p else None for p in o.points_earned[batch].tolist()],
         }
 
     def _order_times(self, batch: slice) -> dict[str, Iterable[Any]]:

@@ -32,7 +32,7 @@ from primedist.sandbox.carriers import (
 )
 from primedist.services import shipping
 from primedist.services.app_settings import get_setting, put_setting
-from primedist.services.context import ServiceContext
+from primedist.services.context import SYSTEM, ServiceContext
 from primedist.services.demo_names import WARD_NAMES
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,10 @@ class DemoCarrier:
 def start_demo_carrier(ctx: ServiceContext, *, pace: float = PACE) -> DemoCarrier | None:
     """Start the carrier sandbox and point the demo's GHN account at it (added at the first
     start); None when the user removed that account. On any failure the sandbox is
-    stopped again and the error raised."""
+    stopped again and the error raised. Its audit rows (the account added at the first
+    start) are the System's: the demo's own set-up, not the owner's."""
     ctx.require(Module.SETTINGS)
+    ctx = ctx.with_actor(SYSTEM)
     sandbox = CarrierSandbox(clock=ctx.clock, pace=pace, master_data=demo_master_data())
     sandbox.start()
     url = sandbox.ghn_url

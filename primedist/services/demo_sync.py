@@ -43,7 +43,7 @@ from primedist.sandbox.shopee import (
 )
 from primedist.services import channels
 from primedist.services.app_settings import get_setting, put_setting
-from primedist.services.context import ServiceContext
+from primedist.services.context import SYSTEM, ServiceContext
 
 #: app_settings key: the start (Unix seconds) of the sandboxes' current order period.
 ANCHOR_KEY = "demo.sandbox_anchor"
@@ -120,9 +120,12 @@ def start_demo_sync(ctx: ServiceContext, channel: Channel = Channel.SHOPEE) -> D
     """Start `channel`'s sandbox and link the demo's shop on it (None: no such shop, or the
     user disconnected it).
 
-    On any failure the sandbox is stopped again and the error raised.
+    On any failure the sandbox is stopped again and the error raised. The link (app
+    credentials, authorisation, the shop's info) is the demo's own set-up, redone at every
+    start: its audit rows are the System's, not the owner's, who did none of it.
     """
     ctx.require(Module.SETTINGS)
+    ctx = ctx.with_actor(SYSTEM)
     found = _demo_shop(ctx, channel)
     if found is None:
         return None

@@ -362,7 +362,7 @@ def export_end_of_day(
     """Write the report to an .xlsx file: a summary sheet (with the gross profit for a
     user who sees Analytics, and with `till`, the cash count as the printout has it),
     then payments, shops and products; numbers as numbers, the day as a date."""
-    ctx.require(Module.ORDERS)
+    ctx.require_export(Module.ORDERS)
     target = check_target(path)
     started = time.perf_counter()
     t = texts

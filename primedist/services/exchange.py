@@ -16,7 +16,8 @@ fall together. The returned items' value (the refund) pays for the new sale:
 * A new sale on account is refused for an old sale that was paid: the account would
   owe the whole new sale (only sales on account are on it).
 
-Marketplace orders are exchanged through their marketplace, not here.
+Marketplace orders are exchanged through their marketplace, not here. Exchanging needs
+the right "Refunds and returns" (`ServiceContext.require_refunds`), as a return does.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from primedist.core.messages import msg
-from primedist.domain.enums import Module, OrderSource, PaymentMethod
+from primedist.domain.enums import OrderSource, PaymentMethod
 from primedist.domain.order import Order, OrderLine, OrderRefund
 from primedist.errors import Conflict, NotFound, ValidationError
 from primedist.services import orders as order_svc
@@ -91,7 +92,7 @@ def quote_exchange(ctx: ServiceContext, draft: ExchangeDraft) -> ExchangeQuote:
     """Price an exchange without saving anything; `problems` says what stops it. The new
     sale is priced after the return, as the save does (`_sale_priced`): the return is
     made here and rolled back with the rest (as `order_edit.quote_edit`)."""
-    ctx.require(Module.ORDERS)
+    ctx.require_refunds()
     # The return is made (then rolled back): under the writer lock, as any write (a
     # sync committing meanwhile would make SQLite refuse the first write at once).
     with ctx.uow(write=True) as session:
@@ -112,7 +113,7 @@ def exchange_order(
     Raises StockShortage (nothing written) when the new items are not in stock and
     `allow_negative_stock` is False; ValidationError names the first problem.
     """
-    ctx.require(Module.ORDERS)
+    ctx.require_refunds()
     now = ctx.clock.now()
     with ctx.uow(write=True) as session:
         # Locked before it is checked: another PC's return of it waits for this one.
@@ -156,7 +157,7 @@ def _keep_cash(session: Session, order_id: int, cash: int | None, priced: Exchan
 def exchangeable_order(ctx: ServiceContext, number: str) -> int:
     """The id of the order numbered `number` (typed, or scanned from its receipt's code)
     when it can be exchanged; NotFound / Conflict say why not."""
-    ctx.require(Module.ORDERS)
+    ctx.require_refunds()
     text = number.strip()
     if not text:
         raise ValidationError(msg("Type or scan the order number."), field="number")

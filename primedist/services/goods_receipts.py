@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from primedist.core.messages import msg
+from primedist.core.money import money_number_format
 from primedist.core.search_keys import search_text
 from primedist.core.text import clean_code, clean_line, fold
 from primedist.db.product_summary import refresh_for_stock
@@ -135,8 +136,9 @@ class ReceiptRow:
     #: The cost of its goods sent back to the supplier, and the money it gave back.
     returned: int = 0
     refunded: int = 0
-    #: The purchase order it received goods of ("" for a delivery without one).
+    #: The purchase order it received goods of ("" for a delivery without one), and its id.
     order_code: str = ""
+    order_id: int | None = None
     #: What the shop owes its supplier now, every document counted (− paid in advance):
     #: read for one receipt (`get_receipt`), None in lists and without a supplier.
     supplier_debt: int | None = None
@@ -577,7 +579,7 @@ def _listed_columns() -> list[sa.ColumnElement[Any]]:
             users_t.c.name, r.cancelled_at, r.cancel_reason, r.supplier_id,
             paid.label("paid"), back.scalar_subquery().label("returned"),
             refunded.scalar_subquery().label("refunded"),
-            order.scalar_subquery().label("order_code")]  # fmt: skip
+            order.scalar_subquery().label("order_code"), r.purchase_order_id]  # fmt: skip
 
 
 def _listed(x: Any) -> ReceiptRow:
@@ -585,7 +587,7 @@ def _listed(x: Any) -> ReceiptRow:
                       int(x.lines), int(x.units), int(x.total_cost), x.name or "",
                       x.cancelled_at, x.cancel_reason or "", x.supplier_id,
                       int(x.paid), int(x.returned), int(x.refunded),
-                      x.order_code or "")  # fmt: skip
+                      x.order_code or "", x.purchase_order_id)  # fmt: skip
 
 
 def receipt_id_by_code(ctx: ServiceContext, code: str) -> int:
@@ -752,7 +754,7 @@ def export_receipts(
     """Every line of the receipts matching `search` (all of them by default), newest receipt
     first, one row a line, to an .xlsx file: quantities and money as numbers, the time as
     a date-time, codes as text (formula-like text neutralised)."""
-    ctx.require(Module.PRODUCTS)
+    ctx.require_export(Module.PRODUCTS)
     prog: Progress = progress if progress is not None else NullProgress()
     target = check_target(path)
     at = lang_index(lang)
@@ -768,7 +770,10 @@ def export_receipts(
                      .outerjoin(users_t, users_t.c.id == r.user_id))
         .where(r.id.in_(ids)).order_by(r.created_at.desc(), r.id.desc(), ln.id)
     )  # fmt: skip
-    columns = [XlsxColumn(h[at], kind, width) for h, kind, width in EXPORT_COLUMNS]
+    # Money as numbers shown as the screen shows it ("45.000 ₫"), not bare "45,000".
+    money = money_number_format(lang)
+    columns = [XlsxColumn(h[at], kind, width, money if kind == "money" else "")
+               for h, kind, width in EXPORT_COLUMNS]  # fmt: skip
     with ctx.engine.connect() as conn:
         count = sa.select(sa.func.count()).select_from(lines_t).where(ln.receipt_id.in_(ids))
         total = int(conn.execute(count).scalar_one())

@@ -23,8 +23,8 @@ from primedist.core.messages import msg
 from primedist.db.product_summary import LOW_STOCK_KEY, refresh_product_summaries
 from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
-from primedist.domain.enums import ActivityKind, Channel, Module
-from primedist.domain.product import ProductListing, Variant
+from primedist.domain.enums import ActivityKind, Channel, Module, ProductStatus
+from primedist.domain.product import Product, ProductListing, SkuGroup, Variant
 from primedist.domain.settings import ShopParameter
 from primedist.domain.shop import Shop
 from primedist.errors import NotFound, ValidationError
@@ -35,9 +35,24 @@ from primedist.services.reports import count_low_stock_products
 shops_t = table_of(Shop)
 params_t = table_of(ShopParameter)
 listings_t = table_of(ProductListing)
+products_t = table_of(Product)
+variants_t = table_of(Variant)
+groups_t = table_of(SkuGroup)
 
 #: The highest level accepted (a typo guard; no shop keeps a million of one SKU in reserve).
 MAX_LEVEL = 1_000_000
+
+
+class LevelReport(NamedTuple):
+    """What a change of shop defaults reached, as the shop owner counts it."""
+
+    #: Products (not archived) sold on the shops: those the default can reach.
+    products: int
+    #: Their variants whose own or SKU group's level comes first (the default misses them).
+    own_level: int
+    #: Products low on stock in the whole shop (Home's *Low on stock*) before and after.
+    low_before: int
+    low_after: int
 
 
 class ShopLevel(NamedTuple):
@@ -102,16 +117,34 @@ def _shops(session: Session, shop_ids: Iterable[int]) -> dict[int, str]:
     return {int(k): str(v) for k, v in found.items()}
 
 
-def _refresh_listed(session: Session, shop_ids: Iterable[int]) -> int:
-    """Refresh the summaries of the products listed on these shops; returns how many."""
+def _refresh_listed(session: Session, shop_ids: Iterable[int], low_before: int) -> LevelReport:
+    """Refresh the summaries of the products listed on these shops; what the change
+    reached. Every listed product is refreshed, but only those the shop owner sees (not
+    archived) on an active listing (the only ones a shop default reaches) are counted."""
     session.flush()
     conn = session.connection()
+    shops = sorted(set(shop_ids))
+    pl, p, v, g = listings_t.c, products_t.c, variants_t.c, groups_t.c
     product_ids = conn.execute(
-        sa.select(listings_t.c.product_id)
-        .where(listings_t.c.shop_id.in_(sorted(set(shop_ids))))
-        .distinct()
+        sa.select(pl.product_id).where(pl.shop_id.in_(shops)).distinct()
     ).scalars()
-    return refresh_product_summaries(conn, list(product_ids))
+    refresh_product_summaries(conn, list(product_ids))
+    reached = (
+        sa.select(pl.product_id)
+        .join(products_t, p.id == pl.product_id)
+        .where(pl.shop_id.in_(shops), pl.is_active.is_(True),
+               p.status != ProductStatus.ARCHIVED.value)
+    )  # fmt: skip
+    products = conn.execute(
+        sa.select(sa.func.count()).select_from(reached.distinct().subquery())
+    ).scalar_one()
+    own = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(variants_t.outerjoin(groups_t, g.id == v.sku_group_id))
+        .where(v.product_id.in_(reached), v.is_active.is_(True),
+               sa.or_(v.low_stock_level.is_not(None), g.low_stock_level.is_not(None)))
+    ).scalar_one()  # fmt: skip
+    return LevelReport(int(products), int(own), low_before, count_low_stock_products(conn))
 
 
 def _shown(level: int | None) -> int | str:
@@ -119,14 +152,14 @@ def _shown(level: int | None) -> int | str:
     return "—" if level is None else level
 
 
-def set_shop_level(ctx: ServiceContext, shop_ids: Iterable[int], level: int) -> int:
-    """Make `level` the default low-stock level of these shops. Returns how many product
-    summaries were refreshed (the products listed on them)."""
+def set_shop_level(ctx: ServiceContext, shop_ids: Iterable[int], level: int) -> LevelReport:
+    """Make `level` the default low-stock level of these shops; what it reached."""
     ctx.require(Module.SETTINGS)
     _check_level(level)
     now = ctx.clock.now()
     with ctx.uow() as session:
         shops = _shops(session, shop_ids)
+        low_before = count_low_stock_products(session.connection())
         for shop_id, name in shops.items():
             param = session.get(ShopParameter, (shop_id, LOW_STOCK_KEY))
             before = parse_level(param.value_json) if param is not None else None
@@ -140,15 +173,16 @@ def set_shop_level(ctx: ServiceContext, shop_ids: Iterable[int], level: int) -> 
                                   shop=name, before=_shown(before), level=level),
                       before={"low_stock_level": before},
                       after={"low_stock_level": level})  # fmt: skip
-        return _refresh_listed(session, shops)
+        return _refresh_listed(session, shops, low_before)
 
 
-def reset_shop_level(ctx: ServiceContext, shop_ids: Iterable[int]) -> int:
+def reset_shop_level(ctx: ServiceContext, shop_ids: Iterable[int]) -> LevelReport:
     """Remove the default low-stock level of these shops (their products then have a level
-    only from a variant or SKU group). Returns how many product summaries were refreshed."""
+    only from a variant or SKU group, or another shop's default); what it reached."""
     ctx.require(Module.SETTINGS)
     with ctx.uow() as session:
         shops = _shops(session, shop_ids)
+        low_before = count_low_stock_products(session.connection())
         for shop_id, name in shops.items():
             param = session.get(ShopParameter, (shop_id, LOW_STOCK_KEY))
             if param is None:
@@ -161,7 +195,7 @@ def reset_shop_level(ctx: ServiceContext, shop_ids: Iterable[int]) -> int:
                                   before=_shown(before)),
                       before={"low_stock_level": before},
                       after={"low_stock_level": None})  # fmt: skip
-        return _refresh_listed(session, shops)
+        return _refresh_listed(session, shops, low_before)
 
 
 def set_variant_level(ctx: ServiceContext, variant_id: int, level: int | None) -> None:

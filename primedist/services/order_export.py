@@ -190,7 +190,7 @@ def export_orders(
     neither: every order, newest first.
     Raises Cancelled (and writes nothing) when `progress.check()` asks to stop.
     """
-    ctx.require(Module.ORDERS)
+    ctx.require_export(Module.ORDERS)
     columns = export_columns(lang)
     target = check_target(path)
     prog: Progress = progress if progress is not None else NullProgress()

@@ -58,11 +58,11 @@ from primedist.domain.product import Product, Variant
 from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
 from primedist.domain.user import User
-from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from primedist.queries.reports import NOT_COUNTED
 from primedist.services import customer_account as account
 from primedist.services import pricing
-from primedist.services.context import ServiceContext
+from primedist.services.context import Actor, ServiceContext
 from primedist.services.loyalty.points import OrderPoints, order_points, redeemed_due, taken_back
 from primedist.services.order_effects import orders_changed
 from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
@@ -778,13 +778,16 @@ def _enqueue(session: Session, order: Order, shop: Shop, action: str, now: datet
 
 
 def _transition(
-    ctx: ServiceContext, session: Session, order: Order, to: OrderStatus, *,
+    ctx: ServiceContext, session: Session, order: Order, to: OrderStatus, *, actor: Actor,
     reason: str | None = None, now: datetime,
 ) -> None:  # fmt: skip
-    """Move one order to `to` with every side effect (history, stock, outbox, audit)."""
+    """Move one order to `to` with every side effect (history, stock, outbox, audit);
+    `actor`: as their account stands now (a paid order's cancel needs the refund right)."""
     refusal = _refusal(session, order, to)
     if refusal is not None:
         raise Conflict(refusal)
+    if to == OrderStatus.CANCELLED and (denied := refund_right_refusal(session, actor, order)):
+        raise PermissionDenied(denied)
     _move(ctx, session, order, to, reason=reason, now=now)
 
 
@@ -892,6 +895,29 @@ def cancel_refusal(session: Session, order: Order) -> Message | None:
     return exchange_refusal(session, order)
 
 
+def cancel_gives_back(session: Session, order: Order) -> bool:
+    """Whether cancelling the order gives money back to its customer (`_move`): an own
+    order with some of it paid and not refunded yet, or a sale on account with payments
+    taken with it (they are cancelled). A marketplace refunds its buyers itself."""
+    shop = session.get(Shop, order.shop_id)
+    if shop is None or Channel(shop.channel).is_marketplace:
+        return False
+    if order.payment_method == PaymentMethod.ON_ACCOUNT:
+        return account.paid_with_sale(session.connection(), _id(order)).amount > 0
+    return order.paid_amount > order.refunded_amount
+
+
+def refund_right_refusal(session: Session, actor: Actor, order: Order) -> Message | None:
+    """Why `actor` may not cancel `order` (None: they may): a paid order's cancel gives its
+    money back, which needs the right "Refunds and returns" (`Actor.may_refund`), as a
+    return does. An unpaid one any Orders user may cancel."""
+    if actor.may_refund or not cancel_gives_back(session, order):
+        return None
+    return msg("Only the owner, a manager or staff with the right “Refunds and returns” may "
+               "cancel a paid order (its money goes back to the customer): ask the shop "
+               "owner.")  # fmt: skip
+
+
 def _confirm_channel(session: Session, order: Order) -> Channel | None:
     """The order's channel when a confirmation there ends the seller's cancel, else None."""
     shop = session.get(Shop, order.shop_id)
@@ -961,10 +987,12 @@ def _supersede_confirm(session: Session, order: Order, now: datetime) -> None:
 
 
 def cancel_lock(ctx: ServiceContext, order_id: int) -> Message | None:
-    """`cancel_refusal` for a stored order (what the order detail shows)."""
-    ctx.require(Module.ORDERS)
+    """`cancel_refusal` for a stored order, then whether the signed-in user may cancel it
+    (`refund_right_refusal`): what the order detail shows."""
+    actor = ctx.require(Module.ORDERS)
     with ctx.uow() as session:
-        return cancel_refusal(session, _load(session, order_id))
+        order = _load(session, order_id)
+        return cancel_refusal(session, order) or refund_right_refusal(session, actor, order)
 
 
 def live_shipment(ctx: ServiceContext, order_id: int) -> str | None:
@@ -1007,14 +1035,17 @@ def _load(session: Session, order_id: int, *, lock: bool = False) -> Order:
 def change_status(
     ctx: ServiceContext, order_id: int, to: OrderStatus, *, reason: str | None = None
 ) -> Order:
-    """Move one order to a new status (the rules of `Order.can_change_to`)."""
-    ctx.require(Module.ORDERS)
+    """Move one order to a new status (the rules of `Order.can_change_to`). Returned (every
+    item back, refunded) and the cancel of a paid order need the right "Refunds and
+    returns" (`ServiceContext.require_refunds`)."""
+    actor = ctx.require(Module.ORDERS)
     if to == OrderStatus.RETURNED:
+        ctx.require_refunds()
         return _return_everything(ctx, order_id, reason)
     now = ctx.clock.now()
     with ctx.uow(write=True) as session:
         order = _load(session, order_id)
-        _transition(ctx, session, order, to, reason=reason, now=now)
+        _transition(ctx, session, order, to, actor=actor, reason=reason, now=now)
         session.flush()
         orders_changed(session.connection(), [order_id], now=now)
     return order
@@ -1023,7 +1054,7 @@ def change_status(
 def _bulk(
     ctx: ServiceContext, order_ids: Iterable[int], to: OrderStatus, reason: str | None
 ) -> BulkResult:
-    ctx.require(Module.ORDERS)
+    actor = ctx.require(Module.ORDERS)
     if to == OrderStatus.CANCELLED and not (reason or "").strip():
         raise ValidationError(msg("Say why the orders are cancelled."), field="reason")
     now = ctx.clock.now()
@@ -1039,6 +1070,8 @@ def _bulk(
                 result.skipped.append((order_id, order.external_id, order.status.value))
                 continue
             refusal = _refusal(session, order, to)  # a live shipment, an exchange's credit
+            if refusal is None and to == OrderStatus.CANCELLED:
+                refusal = refund_right_refusal(session, actor, order)  # paid: skipped
             if refusal is not None:
                 result.skipped.append((order_id, order.external_id, refusal))
                 continue
@@ -1270,8 +1303,29 @@ def return_order(
     how the money goes back when not the way it was paid (cash at the counter for a
     transfer sale: End of day takes it out of the drawer); `back_to_stock`: {order line
     id: how many of its returned units go back on sale}, the rest written off (a line left
-    out: all of them); `not_restocked`: line ids none of whose units go back (as 0 there)."""
-    ctx.require(Module.ORDERS)
+    out: all of them); `not_restocked`: line ids none of whose units go back (as 0 there).
+    Needs the right "Refunds and returns" (`ServiceContext.require_refunds`)."""
+    ctx.require_refunds()
+    return _return_order(ctx, order_id, quantities, reason=reason,
+                         refund_amount=refund_amount, source=source, method=method,
+                         not_restocked=not_restocked, back_to_stock=back_to_stock)  # fmt: skip
+
+
+def _return_order(
+    ctx: ServiceContext,
+    order_id: int,
+    quantities: Mapping[int, int],
+    *,
+    reason: str,
+    refund_amount: int | None = None,
+    source: str = "user",
+    method: PaymentMethod | None = None,
+    not_restocked: Collection[int] = (),
+    back_to_stock: Mapping[int, int] | None = None,
+) -> ReturnResult:
+    """`return_order` without the user's refund right, for a return nobody chose at the
+    till: a parcel the carrier brought back (`shipping._finish_return`, run by any Orders
+    user's tracking). Its callers check Orders."""
     with ctx.uow(write=True) as session:
         result, _refunds = return_in(session, ctx, order_id, quantities, reason=reason,
                                      refund_amount=refund_amount, now=ctx.clock.now(),
@@ -1614,6 +1668,9 @@ class OrderDetail:
     #: The name of the user who made the sale (the receipt's cashier; None for an order
     #: from a marketplace or the system, or a user deleted since).
     created_by: str | None = None
+    #: Whether the reader may take returns, exchange and give refunds (`Actor.may_refund`,
+    #: their account as it stands now): the detail offers Return… and Exchange… by it.
+    may_refund: bool = True
 
     @property
     def gross_profit(self) -> int | None:
@@ -1737,7 +1794,8 @@ def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
                              points=order_points(session.connection(), order_id),
                              failed_actions=_failed_actions(session, order_id),
                              waiting_note=_waiting_note(session, order_id),
-                             created_by=_user_name(session, order.created_by_id))  # fmt: skip
+                             created_by=_user_name(session, order.created_by_id),
+                             may_refund=actor.may_refund)  # fmt: skip
     if actor.can(Module.ANALYTICS):
         return detail
     lines = tuple(_without_cost(line) for line in detail.lines)

@@ -232,9 +232,7 @@ def planned(conn: sa.Connection, product_ids: Sequence[int],
         else:
             cost = new if new is not None else cost
         problem = _problem(rule.field, price, discount, cost)
-        options = " / ".join(x for x in (r.option1, r.option2) if x)
-        out.append(PriceChangeRow(int(r.id), int(r.product_id), r.sku,
-                                  f"{r.name} — {options}" if options else r.name,
+        out.append(PriceChangeRow(int(r.id), int(r.product_id), r.sku, _variant_name(r),
                                   old, new, problem or ""))  # fmt: skip
     return out
 
@@ -264,6 +262,81 @@ def products_for(ctx: ServiceContext, *, skus: Sequence[str] = (),
     if missing:
         raise NotFound(msg("No product has the SKU {skus}.", skus=missing))
     return sorted(set().union(*found.values()))
+
+
+@dataclass(frozen=True)
+class PriceNow:
+    """A variant with one of its prices as it is (None: no discount price)."""
+
+    variant_id: int
+    product_id: int
+    sku: str
+    name: str
+    price: int | None
+
+
+@dataclass(frozen=True)
+class PricesNow:
+    """The first variants a change would touch, and how many it would touch in all."""
+
+    rows: list[PriceNow]
+    total: int
+
+
+def current_prices(ctx: ServiceContext, product_ids: Sequence[int], field: PriceField,
+                   limit: int) -> PricesNow:  # fmt: skip
+    """The variants a change of `field` of these products touches (as `preview_prices`
+    lists them, by product name) with that price now, before any rule is typed: the first
+    `limit` and how many in all. Paged in SQL: a filtered list of thousands of products is
+    not read whole to show its first rows."""
+    ctx.require(Module.PRODUCTS)
+    v, p = variants_t.c, products_t.c
+    member = variants_t.alias("member")
+    column = v[str(field)]
+    key = sa.func.coalesce(p.name_key, "")
+    stmt = (
+        sa.select(v.id, v.product_id, v.sku, p.name, v.option1, v.option2, column, key)
+        .join(products_t, p.id == v.product_id)
+        .where(v.is_active.is_(True))
+        .order_by(key, v.product_id, v.id)
+        .limit(limit)
+    )  # fmt: skip
+
+    def chosen(chunk: Sequence[int]) -> sa.ColumnElement[bool]:
+        mine = v.product_id.in_(chunk)
+        if field != PriceField.COST:
+            return mine
+        # A cost change reaches the other members of their SKU groups (`_variant_rows`).
+        groups = sa.select(member.c.sku_group_id).where(
+            member.c.product_id.in_(chunk), member.c.is_active.is_(True),
+            member.c.sku_group_id.is_not(None))  # fmt: skip
+        return sa.or_(mine, v.sku_group_id.in_(groups))
+
+    found: dict[int, Any] = {}
+    ids: set[int] = set()
+    total = 0
+    with ctx.engine.connect() as conn:
+        for chunk in chunks(sorted(set(product_ids))):
+            for r in conn.execute(stmt.where(chosen(chunk))):
+                found[int(r.id)] = r
+            counted = sa.select(v.id).where(v.is_active.is_(True), chosen(chunk))
+            if field == PriceField.COST:  # a group member may be reached from two chunks
+                ids.update(conn.execute(counted).scalars())
+            else:
+                total += conn.execute(
+                    sa.select(sa.func.count()).select_from(counted.subquery())
+                ).scalar_one()
+    first = sorted(found.values(), key=lambda r: (r[7], r.product_id, r.id))[:limit]
+    rows = [PriceNow(int(r.id), int(r.product_id), r.sku, _variant_name(r),
+                     None if r[6] is None else int(r[6])) for r in first]  # fmt: skip
+    return PricesNow(rows, len(ids) if field == PriceField.COST else total)
+
+
+def _variant_name(r: Any) -> str:
+    """The name a variant is listed by: "Áo thun — Trắng / M" (without options, the
+    product's alone)."""
+    options = " / ".join(x for x in (r.option1, r.option2) if x)
+    return f"{r.name} — {options}" if options else str(r.name)
 
 
 def preview_prices(ctx: ServiceContext, product_ids: Sequence[int],

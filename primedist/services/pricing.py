@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from primedist.core.messages import Message, msg
 from primedist.domain.base import table_of
-from primedist.domain.customer import Customer, CustomerTag
+from primedist.domain.customer import Customer, CustomerTag, Tag
 from primedist.domain.enums import DiscountKind
 from primedist.domain.loyalty import (
     CustomerLevel,
@@ -132,6 +132,27 @@ def _voucher_eligible(session: Session, voucher: Voucher, customer: Customer | N
     return False
 
 
+def _only_for(session: Session, voucher: Voucher, code: str) -> Message:
+    """Whom a voucher limited to tags or customer groups is for, by their names: the
+    refusal says what the customer lacks ("… only for customers tagged Thân thiết")."""
+    tags = list(session.exec(
+        select(Tag.name).join(VoucherTag, VoucherTag.tag_id == Tag.id)  # type: ignore[arg-type]
+        .where(VoucherTag.voucher_id == voucher.id).order_by(Tag.name)
+    ).all())  # fmt: skip
+    groups = list(session.exec(
+        select(CustomerLevel.name)
+        .join(VoucherLevel, VoucherLevel.level_id == CustomerLevel.id)  # type: ignore[arg-type]
+        .where(VoucherLevel.voucher_id == voucher.id).order_by(CustomerLevel.name)
+    ).all())  # fmt: skip
+    if tags and groups:
+        return msg("Voucher {code} is only for customers tagged {tags} or in group {groups}.",
+                   code=code, tags=tags, groups=groups)  # fmt: skip
+    if tags:
+        return msg("Voucher {code} is only for customers tagged {tags}.", code=code, tags=tags)
+    return msg("Voucher {code} is only for customers in group {groups}.", code=code,
+               groups=groups)  # fmt: skip
+
+
 def vouchers_only_for(
     conn: sa.Connection, *, level_id: int | None = None, tag_id: int | None = None
 ) -> list[tuple[int, str]]:
@@ -236,9 +257,7 @@ def voucher_discount(
             field=field,
         )
     if checked and not _voucher_eligible(session, voucher, customer):
-        raise ValidationError(
-            msg("Voucher {code} is not for this customer.", code=code), field=field
-        )
+        raise ValidationError(_only_for(session, voucher, code), field=field)
     if as_sold and held is not None:
         return VoucherDiscount(voucher.id, voucher.code, held.voucher_discount)
     return VoucherDiscount(voucher.id, voucher.code, _amount_today(voucher, merchandise,

@@ -193,7 +193,7 @@ def export_products(
     default order (newest first). Raises Cancelled (and writes nothing) when
     `progress.check()` asks to stop.
     """
-    ctx.require(Module.PRODUCTS)
+    ctx.require_export(Module.PRODUCTS)
     columns = export_columns(lang)
     target = check_target(path)
     prog: Progress = progress if progress is not None else NullProgress()

@@ -51,7 +51,7 @@ from primedist.domain.purchase_order import (
     can_close_order,
     order_state,
 )
-from primedist.domain.supplier import Supplier
+from primedist.domain.supplier import Supplier, SupplierReturn, SupplierReturnLine
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.io.xlsx_writer import XlsxColumn
@@ -84,6 +84,8 @@ groups_t = table_of(SkuGroup)
 receipts_t = table_of(GoodsReceipt)
 receipt_lines_t = table_of(GoodsReceiptLine)
 suppliers_t = table_of(Supplier)
+returns_t = table_of(SupplierReturn)
+return_lines_t = table_of(SupplierReturnLine)
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,9 @@ class OrderLineRow:
     awaited: bool = True
     #: Units of it that came beyond what it ordered (in stock, counting for nothing).
     over: int = 0
+    #: Units of it sent back to the supplier since (standing returns of the order's
+    #: standing receipts): they came, so `received` still counts them.
+    returned: int = 0
 
     @property
     def remaining(self) -> int:
@@ -699,7 +704,8 @@ def order_lines(ctx: ServiceContext, order_id: int) -> list[OrderLineRow]:
                              .where(o.id == order_id)).first()  # fmt: skip
         rows = conn.execute(
             sa.select(c.id, c.variant_id, c.sku, c.product_name, c.variant_name, c.quantity,
-                      c.unit_cost, c.received).where(c.order_id == order_id).order_by(c.id)
+                      c.unit_cost, c.received, _returned_of(order_id).label("returned"))
+            .where(c.order_id == order_id).order_by(c.id)
         ).all()  # fmt: skip
     awaited = (
         ended is not None
@@ -711,13 +717,30 @@ def order_lines(ctx: ServiceContext, order_id: int) -> list[OrderLineRow]:
     return [_line_row(r, awaited) for r in rows]
 
 
+def _returned_of(order_id: int) -> sa.ColumnElement[int]:
+    """Units of a line's variant sent back to the supplier from the order's receipts (a
+    cancelled receipt or return counts nothing), for `order_lines`' select: one query."""
+    c, r = lines_t.c, receipts_t.c
+    rl, b, bl = receipt_lines_t.c, returns_t.c, return_lines_t.c
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(bl.quantity), 0))
+        .select_from(return_lines_t.join(returns_t, b.id == bl.return_id)
+                     .join(receipt_lines_t, rl.id == bl.receipt_line_id)
+                     .join(receipts_t, r.id == rl.receipt_id))
+        .where(r.purchase_order_id == order_id, r.cancelled_at.is_(None),
+               b.cancelled_at.is_(None), rl.variant_id == c.variant_id)
+        .scalar_subquery()
+    )  # fmt: skip
+
+
 def _line_row(r: Any, awaited: bool) -> OrderLineRow:
     """A line as shown: what came of it split into what counts (up to what it ordered, as
-    the order's received units count it) and what came over."""
+    the order's received units count it) and what came over; what went back since."""
     quantity, came = int(r.quantity), int(r.received)
     return OrderLineRow(int(r.id), r.variant_id, r.sku, r.product_name, r.variant_name or "",
                         quantity, None if r.unit_cost is None else int(r.unit_cost),
-                        min(came, quantity), awaited, max(came - quantity, 0))  # fmt: skip
+                        min(came, quantity), awaited, max(came - quantity, 0),
+                        int(r.returned))  # fmt: skip
 
 
 def order_receipts(ctx: ServiceContext, order_id: int) -> list[tuple[str, datetime, bool]]:
@@ -962,7 +985,7 @@ def export_orders(
     """Every line of the orders the list would show for these filters (all of them by
     default), newest order first, one row a line, to an .xlsx file: quantities and money
     as numbers, times as date-times, the state in words, text neutralised."""
-    ctx.require(Module.PRODUCTS)
+    ctx.require_export(Module.PRODUCTS)
     prog: Progress = progress if progress is not None else NullProgress()
     target = check_target(path)
     at = lang_index(lang)

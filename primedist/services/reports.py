@@ -1132,12 +1132,22 @@ class Series:
     previous_total: float | None = None
     #: The previous period's (first, last) day.
     previous_days: tuple[date, date] | None = None
+    #: A range holding today: the instant (UTC) it was read, up to which the bucket
+    #: holding today counts (`in_progress`); None: every bucket is over.
+    until: datetime | None = None
+
+    def in_progress(self, p: Point) -> bool:
+        """Whether `p` holds today: counted so far, not a whole day, week or month yet."""
+        if self.until is None:
+            return False
+        return p.start <= to_local(self.until, shop_tz()).date() <= p.end
 
     def to_json(self) -> dict[str, Any]:
         return {
             "metric": self.metric,
             "grain": self.grain,
             "key": self.key,
+            "until": None if self.until is None else self.until.isoformat(),
             "points": [
                 # A rate with no buyer is no rate: null, as the screen's "—".
                 {
@@ -1256,16 +1266,18 @@ def series(
         points = [Point(start, end, float(values.get(start, 0)),
                         empty=rate and start not in values)
                   for start, end in spans]  # fmt: skip
+        now = ctx.clock.now()
+        until = now if date_from <= to_local(now, shop_tz()).date() <= date_to else None
         if not previous:
-            return Series(metric, grain, key, points)
-        pw = window(date_from, date_to, shop_ids, ctx.clock.now(), compare)
+            return Series(metric, grain, key, points, until=until)
+        pw = window(date_from, date_to, shop_ids, now, compare)
         before, total, before_total = _previous_values(
             conn, pw, metric, spans, key, aliases, by_orders
         )
     if not rate:
         total = float(sum(p.value for p in points))
     return Series(metric, grain, key, points, before, total, before_total,
-                  (pw.prev_from, pw.prev_to))  # fmt: skip
+                  (pw.prev_from, pw.prev_to), until)  # fmt: skip
 
 
 def _previous_values(
@@ -1314,6 +1326,8 @@ def export_series(
     period_headers: tuple[str, str] = ("From", "To"),
     previous_headers: tuple[str, str] = ("Previous period", "Change"),
     totals: bool = True,
+    notes: Sequence[str] = (),
+    note_header: str = "Note",
     progress: Progress | None = None,
 ) -> Any:
     """Write a detail page's series table (from, to, value) to an .xlsx file: a rate as a
@@ -1321,8 +1335,11 @@ def export_series(
     language (the value's is `value_header`). A series read with its previous period
     adds its value and the change (a rate's in points), and, with `totals`, a last row
     of the totals over the whole range (`previous_headers`: those two columns' titles;
-    no `totals`: the page's search left out periods, whose sum the totals are not)."""
-    ctx.require(Module.ANALYTICS)
+    no `totals`: the page's search left out periods, whose sum the totals are not).
+    `notes`: per point, what the page says of it beside its dates (a week cut short,
+    today counted so far): a last column `note_header` when one says something, so such
+    a row is not read as a whole period's."""
+    ctx.require_export(Module.ANALYTICS)
     target = check_target(path)
     started = time.perf_counter()
     kind = "money" if money else ("int" if data.metric != "repeat_rate" else "percent")
@@ -1353,6 +1370,10 @@ def export_series(
         if totals:
             rows.append((data.points[0].start, data.points[-1].end, cell(total),
                          cell(before_total), change(total, before_total)))  # fmt: skip
+    if any(notes):  # the totals' row (past the points) says nothing
+        columns.append(XlsxColumn(note_header, "text", 30))
+        said = [*notes, *[""] * (len(rows) - len(notes))]
+        rows = [(*row, note or None) for row, note in zip(rows, said, strict=True)]
     with replaced_when_done(target) as tmp:
         n = stream_rows(tmp, columns, rows, len(rows), progress or NullProgress(), sheet=title)
     return audit_export(
@@ -1383,7 +1404,7 @@ def export_ranking(
     `unknown` names the row without a name as the screen does (orders of no province or
     carrier, items no longer in the catalogue).
     """
-    ctx.require(Module.ANALYTICS)
+    ctx.require_export(Module.ANALYTICS)
     target = check_target(path)
     started = time.perf_counter()
     # The count (orders or units) with thousands separators as the money beside it: the

@@ -358,16 +358,26 @@ def search_customers(ctx: ServiceContext, text: str, limit: int = 20) -> list[Cu
     """Customers (not deleted) whose folded name, code or phone (any format) matches
     every word of `text`, newest first."""
     ctx.require(Module.ORDERS)
+    with ctx.engine.connect() as conn:
+        return customers_matching(conn, text, limit)
+
+
+def customers_matching(
+    conn: sa.Connection, text: str, limit: int, *, exclude: int | None = None
+) -> list[CustomerHit]:
+    """`search_customers` (but the customer `exclude`), for the caller who checked its own
+    permission."""
     if limit <= 0:
         return []
-    with ctx.engine.connect() as conn:
-        found = search_filter(customers_t, text, conn.dialect.name)
-        if found is None:
-            return []
-        # Newest first, like the Customers list: walking the id order needs no sort of
-        # every match (a common family name matches a third of the customers).
-        stmt = _customer_select(found).order_by(customers_t.c.id.desc()).limit(limit)
-        return [_customer_hit(r) for r in conn.execute(stmt)]
+    found = search_filter(customers_t, text, conn.dialect.name)
+    if found is None:
+        return []
+    if exclude is not None:
+        found = sa.and_(found, customers_t.c.id != exclude)
+    # Newest first, like the Customers list: walking the id order needs no sort of every
+    # match (a common family name matches a third of the customers).
+    stmt = _customer_select(found).order_by(customers_t.c.id.desc()).limit(limit)
+    return [_customer_hit(r) for r in conn.execute(stmt)]
 
 
 def get_customer(ctx: ServiceContext, customer_id: int) -> CustomerHit | None:

@@ -470,7 +470,7 @@ def export_segment(
     name, phone (text: the leading 0 stays), purchase channels, total expenses,
     successful and total orders, tags. Raises Cancelled (writing nothing) when
     `progress.check()` asks to stop."""
-    ctx.require(Module.CUSTOMERS)
+    ctx.require_export(Module.CUSTOMERS)
     columns = export_columns(lang)
     lang_at = lang_index(lang)
     target = check_target(path)

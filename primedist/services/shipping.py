@@ -69,6 +69,7 @@ from primedist.carriers.base import (
 )
 from primedist.carriers.ghn import GhnCarrier
 from primedist.carriers.jnt import JntCarrier
+from primedist.carriers.places import search_rank
 from primedist.connectors.base import Unreachable
 from primedist.core.messages import Message, msg, stored_args
 from primedist.core.security import redact
@@ -84,6 +85,7 @@ from primedist.domain.enums import (
     OrderStatus,
     OutboxStatus,
 )
+from primedist.domain.geo import province_aliases
 from primedist.domain.order import TRANSITIONS, Order, OrderLine
 from primedist.domain.product import Variant
 from primedist.domain.shop import Shop
@@ -635,18 +637,17 @@ def _ghn_account_id(ctx: ServiceContext) -> int:
 
 
 def match_places(places: Sequence[Place], query: str, limit: int = 50) -> list[Place]:
-    """Places whose name or alias contains every word of `query`, folded ("ben nghe"
-    finds "Phường Bến Nghé"); names starting with the query first."""
-    words = fold(query).split()
-    if not words:
+    """The places `query` finds (`places.search_rank`: folded, part of a word, initials;
+    "ben nghe" finds "Phường Bến Nghé", "hcm" and "sai gon" Hồ Chí Minh), best first."""
+    if not fold(query).strip():
         return list(places[:limit])
     scored = []
     for place in places:
-        keys = [fold(place.name), *(fold(a) for a in place.aliases)]
-        if any(all(w in k for w in words) for k in keys):
-            starts = any(k.split(" ", 1)[-1].startswith(words[0]) or k.startswith(words[0])
-                         for k in keys)  # fmt: skip
-            scored.append((not starts, fold(place.name), place))
+        # A province is also found by the names people use for it ("Sài Gòn").
+        aliases = place.aliases if place.parent else (*place.aliases, *province_aliases(place.name))
+        rank = search_rank(query, place.name, aliases)
+        if rank is not None:
+            scored.append((rank, fold(place.name), place))
     scored.sort(key=lambda t: (t[0], t[1]))
     return [p for _s, _n, p in scored[:limit]]
 
@@ -1728,8 +1729,9 @@ def _finish_return(ctx: ServiceContext, order_id: int, ship: Shipment) -> bool:
         return False
     reason = msg("Returned by the carrier ({shipment})",
                  shipment=str(ship.carrier_order_code or ship.client_order_code))  # fmt: skip
-    order_svc.return_order(ctx, order_id, left, refund_amount=refund, reason=reason,
-                           source="carrier")  # fmt: skip
+    # The carrier's fact, not a till's choice: no refund right asked (`_return_order`).
+    order_svc._return_order(ctx, order_id, left, refund_amount=refund, reason=reason,
+                            source="carrier")  # fmt: skip
     return True
 
 

@@ -723,7 +723,7 @@ def export_groups(
     of the members, empty when none), stock, available and created. Streamed to a
     temporary file moved onto `path` only when complete (a cancel or an error leaves no
     partial file); formulas neutralised; an audit row."""
-    ctx.require(Module.PRODUCTS)
+    ctx.require_export(Module.PRODUCTS)
     columns = export_columns(lang)
     target = check_target(path)
     prog: Progress = progress if progress is not None else NullProgress()

@@ -5,6 +5,12 @@ Managing accounts is for the owner and managers only, whatever modules a staff m
 a staff member with Settings access could otherwise grant themselves every module. Only
 the owner may add, change or disable a manager, and nobody may disable themselves or the
 owner.
+
+A staff member's right "Refunds and returns" (`User.can_refund`) goes with their module
+access: returns, refunds, exchanges and cancelling a paid order
+(`ServiceContext.require_refunds`). New staff start without it; the owner and managers
+always may. So does the right "Export data" (`User.can_export`): any export of the shop's
+data to a file (`ServiceContext.require_export`).
 """
 
 from __future__ import annotations
@@ -58,6 +64,11 @@ class StaffMember:
     must_change_password: bool
     created_at: datetime
     last_login_at: datetime | None
+    #: The right "Refunds and returns" (staff only: False for the owner and managers,
+    #: who always may).
+    can_refund: bool = False
+    #: The right "Export data" (staff only: False for the owner and managers).
+    can_export: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,8 @@ def _member(session: Session, user: User) -> StaffMember:
         must_change_password=user.must_change_password,
         created_at=user.created_at,
         last_login_at=user.last_login_at,
+        can_refund=user.can_refund,
+        can_export=user.can_export,
     )
 
 
@@ -118,9 +131,13 @@ def add_staff(
     email: str,
     role: Role,
     modules: Iterable[Module] = (),
+    can_refund: bool = False,
+    can_export: bool = False,
 ) -> IssuedPassword:
     """A new account with a one-time password (shown once); they choose their own password
-    at first sign-in. An email already used (any case) is refused."""
+    at first sign-in. An email already used (any case) is refused. `can_refund`: the
+    right "Refunds and returns", `can_export` the right "Export data" (off unless given;
+    staff only)."""
     actor = ctx.require_manager()
     name = _check_name(name)
     email = _check_email(email)
@@ -136,6 +153,8 @@ def add_staff(
             role=role,
             must_change_password=True,
             created_at=ctx.clock.now(),
+            can_refund=role is Role.STAFF and can_refund,
+            can_export=role is Role.STAFF and can_export,
         )
         session.add(user)
         session.flush()
@@ -155,10 +174,14 @@ def update_staff(
     role: Role,
     modules: Iterable[Module] = (),
     email: str | None = None,
+    can_refund: bool | None = None,
+    can_export: bool | None = None,
 ) -> StaffMember:
-    """Change an account's name, email (None keeps it), role and module access (the
-    owner's role stays). A mistyped email is corrected here: the person signs in with
-    the new one; one another account uses (any case) is refused."""
+    """Change an account's name, email (None keeps it), role, module access and the rights
+    "Refunds and returns" (`can_refund`) and "Export data" (`can_export`) (None keeps
+    each) (the owner's role stays). A
+    mistyped email is corrected here: the person signs in with the new one; one another
+    account uses (any case) is refused."""
     actor = ctx.require_manager()
     name = _check_name(name)
     new_email = None if email is None else _check_email(email)
@@ -169,6 +192,11 @@ def update_staff(
         if before.role is not Role.OWNER:
             user.role = _check_role(actor, role, was=before.role)
         granted = _granted(Role(user.role), modules)
+        refunds = user.can_refund if can_refund is None else can_refund
+        # Managers always may: like their module list, their own flag stays off.
+        user.can_refund = Role(user.role) is Role.STAFF and refunds
+        exports = user.can_export if can_export is None else can_export
+        user.can_export = Role(user.role) is Role.STAFF and exports
         user.name = name
         if new_email is not None and new_email != user.email:
             _refuse_taken_email(session, new_email, user_id)
@@ -321,6 +349,8 @@ def _snapshot(member: StaffMember) -> dict[str, object]:
         "email": member.email,
         "role": member.role.value,
         "modules": sorted(m.value for m in member.modules),
+        "can_refund": member.can_refund,
+        "can_export": member.can_export,
         "is_active": member.is_active,
     }
 

@@ -863,7 +863,7 @@ def export_suppliers(
 ) -> ExportReport:  # fmt: skip
     """The suppliers `list_suppliers` shows for these filters (all of them, not only the
     first `LIST_LIMIT`), one row each, to .xlsx: money as numbers, codes and phones as text."""
-    ctx.require(Module.PRODUCTS)
+    ctx.require_export(Module.PRODUCTS)
     prog: Progress = progress if progress is not None else NullProgress()
     target = check_target(path)
     at = lang_index(lang)

@@ -36,7 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.connectors.base import RemoteOrder, RemoteOrderLine
-from primedist.core.search_keys import product_search_text, search_text
+from primedist.core.search_keys import VariantWords, product_search_text, search_text
 from primedist.core.text import clean_code, clean_line, clean_text
 from primedist.db.bulk import space_checkpoints
 from primedist.db.product_summary import refresh_for_stock, refresh_product_summaries
@@ -60,6 +60,7 @@ from primedist.domain.product import (
     Variant,
     VariantListing,
 )
+from primedist.domain.settings import ShopParameter
 from primedist.jobs.progress import NullProgress
 from primedist.services import order_import as oi
 from primedist.services.context import ServiceContext
@@ -83,6 +84,7 @@ groups_t = table_of(SkuGroup)
 movements_t = table_of(StockMovement)
 listings_t = table_of(ProductListing)
 variant_listings_t = table_of(VariantListing)
+params_t = table_of(ShopParameter)
 
 SYNC_SOURCE = "sync"
 
@@ -135,6 +137,12 @@ _OPTION_LEN = column_length(variants_t.c.option1)
 #: The option name of the variants the sync makes: Shopee's own word for a variation
 #: (orders name the model, "Trắng,M", not the variations; as Lazada's `SKU_OPTION_NAME`).
 _OPTION_NAME = "Phân loại"
+#: The shop parameter remembering which product the sync made for a marketplace item
+#: (`_ITEM_KEY` + item id → product id), while the product's listing on the shop is not
+#: linked yet: the listing has no item id until Fetch listings links it, and a later
+#: model of the item must still find the item's product (not another one of its name).
+_ITEM_KEY = "sync.item_product:"
+_KEY_LEN = column_length(params_t.c.key)
 
 
 @dataclass(frozen=True)
@@ -469,19 +477,22 @@ class _BatchWriter:
         return self.stock_since is not None and item.remote.created_at >= self.stock_since
 
     # Catalogue -------------------------------------------------------------------------
-    def _write_catalogue(self, items: list[_Item]) -> dict[int, list[tuple[str, str | None]]]:
+    def _write_catalogue(self, items: list[_Item]) -> dict[int, list[VariantWords]]:
         """Products for the SKUs the catalogue lacks (`imp.new_skus`), one per marketplace
         item: its SKUs are variants of it (the option the model's name, "Trắng,M"), so
-        Fetch listings later finds the item's SKUs on one product and links it. A product
-        the sync made for the item before (an earlier batch sold another of its models)
-        gains the new SKUs: found by name among this shop's listings the sync made, the
-        only ones without an item id nor variant listings (the product form and imports
-        always give variant listings). A new product gets a listing on this shop without
-        the item id and without variant listings, so the Products list shows the shop, marked
-        "not linked", and nothing is pushed to the item: its stock in the app is 0 until
-        the owner counts it, and only Fetch listings (which says where stock differs) links
-        it. Returns product id → (SKU, option) added to existing products, whose search
-        text `_update_search_texts` extends. A few set-based statements per batch; none when
+        Fetch listings later finds the item's SKUs on one product and links it. The
+        item's product, when this shop has one, gains the new SKUs instead
+        (`_item_products`, by the item id, never by name: two items may share one): the
+        product whose listing Fetch listings linked to the item (a model added to the item
+        since), or the one the sync made for it before (an earlier batch sold another of
+        its models). A new product gets a listing on this shop without the item id and
+        without variant listings, so the Products list shows the shop, marked "not
+        linked", and nothing is pushed to the item: its stock in the app is 0 until the
+        owner counts it, and only Fetch listings (which says where stock differs) links it;
+        the item's product is remembered (`_ITEM_KEY`) until then. A variant added to a
+        linked product gets no variant listing either (Fetch listings links its model).
+        Returns product id → (SKU, options) added to existing products, whose search text
+        `_update_search_texts` extends. A few set-based statements per batch; none when
         every SKU is known."""
         imp = self.imp
         new = imp.new_skus
@@ -500,41 +511,44 @@ class _BatchWriter:
         for s in new:
             item_id = sold.get(s.sku, (None, None))[0]
             groups.setdefault(item_id if item_id else ("sku", s.sku), []).append(s)
-        made = self._sync_made_products({g[0].name for key, g in groups.items()
-                                         if not isinstance(key, tuple)})  # fmt: skip
+        made = self._item_products({key for key in groups if isinstance(key, str)})
+        shapes = self._option_shapes(set(made.values()))
         now = imp._ts(self.now)
         variant_rows: list[tuple[Any, ...]] = []
-        fresh: list[list[tuple[oi._NewSku, str | None, str | None]]] = []
-        joined: dict[int, list[tuple[str, str | None]]] = {}
+        fresh: list[tuple[object, list[tuple[oi._NewSku, _Option]]]] = []
+        joined: dict[int, list[VariantWords]] = {}
         for key, group in groups.items():
-            existing = None if isinstance(key, tuple) else made.get(group[0].name)
+            existing = made.get(key) if isinstance(key, str) else None
+            names, taken = shapes.get(existing or 0, _NO_SHAPE)
             options = _options(group, [sold.get(s.sku, (None, None))[1] for s in group],
-                               several=existing is not None or len(group) > 1)  # fmt: skip
-            planned = [(s, name, opt) for s, (name, opt) in zip(group, options, strict=True)]
+                               several=existing is not None or len(group) > 1, names=names,
+                               taken=taken)  # fmt: skip
+            planned = list(zip(group, options, strict=True))
             if existing is None:
-                fresh.append(planned)
+                fresh.append((key, planned))
                 continue
-            joined.setdefault(existing, []).extend((s.sku, opt) for s, _n, opt in planned)
-            variant_rows += [(existing, s.sku, name, opt, s.price, s.weight_g, now, now)
-                             for s, name, opt in planned]  # fmt: skip
+            joined.setdefault(existing, []).extend((s.sku, opt[1], opt[3]) for s, opt in planned)
+            variant_rows += [(existing, s.sku, *opt, s.price, s.weight_g, now, now)
+                             for s, opt in planned]  # fmt: skip
         products = [
             {"name": planned[0][0].name, "status": ProductStatus.ACTIVE,
              "search_text": product_search_text(planned[0][0].name,
-                                                [(s.sku, opt) for s, _n, opt in planned]),
+                                                [(s.sku, opt[1], opt[3])
+                                                 for s, opt in planned]),
              "created_by_id": self.user_id, "created_at": self.now, "updated_at": self.now}
-            for planned in fresh
+            for _key, planned in fresh
         ]  # fmt: skip
         product_ids: list[int] = []
         if products:
             stmt = sa.insert(products_t).returning(products_t.c.id, sort_by_parameter_order=True)
             product_ids = [r[0] for r in self.conn.execute(stmt, products)]
-        for planned, pid in zip(fresh, product_ids, strict=True):
-            variant_rows += [(pid, s.sku, name, opt, s.price, s.weight_g, now, now)
-                             for s, name, opt in planned]  # fmt: skip
+        for (_key, planned), pid in zip(fresh, product_ids, strict=True):
+            variant_rows += [(pid, s.sku, *opt, s.price, s.weight_g, now, now)
+                             for s, opt in planned]  # fmt: skip
         imp._bulk(
             variants_t,
-            ("product_id", "sku", "option1_name", "option1", "price", "weight_g", "created_at",
-             "updated_at"),
+            ("product_id", "sku", "option1_name", "option1", "option2_name", "option2", "price",
+             "weight_g", "created_at", "updated_at"),
             variant_rows,
             {"cost": 0, "stock": 0, "reserved": 0, "is_active": True},
         )  # fmt: skip
@@ -543,6 +557,9 @@ class _BatchWriter:
                 {"product_id": pid, "shop_id": self.shop.id, "external_id": None,
                  "is_active": True} for pid in product_ids
             ])  # fmt: skip
+            self._remember_items({key: pid for (key, _p), pid in zip(fresh, product_ids,
+                                                                      strict=True)
+                                  if isinstance(key, str)})  # fmt: skip
         # No variant had these SKUs before (`stored_skus` looks at every variant).
         by_sku = {s.sku: s for s in new}
         v = variants_t.c
@@ -553,28 +570,70 @@ class _BatchWriter:
         imp.report.products_created = len(product_ids)
         return joined
 
-    def _sync_made_products(self, names: set[str]) -> dict[str, int]:
-        """Name → the live product of that name with a listing on this shop that the sync
-        made (`_write_catalogue`: no item id, no variant listings); the oldest when several."""
-        if not names:
+    def _item_products(self, item_ids: set[str]) -> dict[str, int]:
+        """Item id → this shop's live product of that marketplace item: the one whose
+        active listing here is linked to it (its item id), else the one the sync made for
+        it (`_ITEM_KEY`) while that listing is still active and not linked (linked to
+        another item since, the product is that item's)."""
+        if not item_ids:
             return {}
-        p, pl, vl = products_t.c, listings_t.c, variant_listings_t.c
-        stmt = (
-            sa.select(p.name, sa.func.min(p.id))
-            .select_from(products_t.join(listings_t, pl.product_id == p.id))
-            .where(pl.shop_id == self.shop.id, pl.is_active.is_(True), pl.external_id.is_(None),
-                   p.status != ProductStatus.ARCHIVED,
-                   ~sa.exists().where(vl.listing_id == pl.id))
-            .group_by(p.name)
-        )  # fmt: skip
+        p, pl, sp = products_t.c, listings_t.c, params_t.c
+        live = sa.select(pl.external_id, pl.product_id).select_from(
+            listings_t.join(products_t, p.id == pl.product_id)
+        ).where(pl.shop_id == self.shop.id, pl.is_active.is_(True),
+                p.status != ProductStatus.ARCHIVED)  # fmt: skip
         found: dict[str, int] = {}
-        for chunk in _chunks(sorted(names), _LOOKUP):
-            found.update(
-                (str(n), int(i)) for n, i in self.conn.execute(stmt.where(p.name.in_(chunk)))
-            )
+        remembered: dict[str, int] = {}
+        for chunk in _chunks(sorted(item_ids), _LOOKUP):
+            found.update((str(i), int(pid)) for i, pid
+                         in self.conn.execute(live.where(pl.external_id.in_(chunk))))  # fmt: skip
+            keys = [_ITEM_KEY + i for i in chunk if i not in found]
+            if not keys:
+                continue
+            remembered.update(
+                (str(key)[len(_ITEM_KEY):], int(value)) for key, value in self.conn.execute(
+                    sa.select(sp.key, sp.value_json).where(sp.shop_id == self.shop.id,
+                                                           sp.key.in_(keys)))
+            )  # fmt: skip
+        unlinked: set[int] = set()
+        for chunk in _chunks(sorted(set(remembered.values())), _LOOKUP):
+            unlinked.update(int(pid) for _e, pid in self.conn.execute(
+                live.where(pl.external_id.is_(None), pl.product_id.in_(chunk))))  # fmt: skip
+        found.update((i, pid) for i, pid in remembered.items() if pid in unlinked)
         return found
 
-    def _update_search_texts(self, joined: dict[int, list[tuple[str, str | None]]]) -> None:
+    def _remember_items(self, made: dict[str, int]) -> None:
+        """Remember the product made for each item (`_ITEM_KEY`), replacing what an item
+        whose product is gone (deleted, linked to another item) had."""
+        rows = [{"shop_id": self.shop.id, "key": _ITEM_KEY + item, "value_json": str(pid),
+                 "updated_at": self.now}
+                for item, pid in made.items() if len(_ITEM_KEY + item) <= _KEY_LEN]  # fmt: skip
+        if not rows:
+            return
+        sp = params_t.c
+        for chunk in _chunks([r["key"] for r in rows], _LOOKUP):
+            self.conn.execute(
+                params_t.delete().where(sp.shop_id == self.shop.id, sp.key.in_(chunk))
+            )
+        self.conn.execute(params_t.insert(), rows)
+
+    def _option_shapes(self, product_ids: set[int]) -> dict[int, _Shape]:
+        """Product id → (its option names, as its first variant has them; the option
+        values its active variants hold): a new variant follows the product's options and
+        takes none of theirs."""
+        v = variants_t.c
+        shapes: dict[int, _Shape] = {}
+        for chunk in _chunks(sorted(product_ids), _LOOKUP):
+            rows = self.conn.execute(
+                sa.select(v.product_id, v.option1_name, v.option2_name, v.option1, v.option2)
+                .where(v.product_id.in_(chunk), v.is_active.is_(True)).order_by(v.id)
+            )  # fmt: skip
+            for pid, name1, name2, opt1, opt2 in rows:
+                shape = shapes.setdefault(int(pid), ((name1, name2), set()))
+                shape[1].add((opt1, opt2))
+        return shapes
+
+    def _update_search_texts(self, joined: dict[int, list[VariantWords]]) -> None:
         """The products that gained variants find by their new SKUs and options too."""
         if not joined:
             return
@@ -889,26 +948,46 @@ class _BatchWriter:
         self.result.stock_moves = len(rows)
 
 
+#: A new variant's (option1 name, option1, option2 name, option2).
+_Option = tuple[str | None, str | None, str | None, str | None]
+#: A product's option names and the option values its variants hold (`_option_shapes`).
+_Shape = tuple[tuple[str | None, str | None], set[tuple[str | None, str | None]]]
+#: A new product's: no names of its own, no values taken.
+_NO_SHAPE: _Shape = ((None, None), set())
+
+
 def _options(
-    group: Sequence[oi._NewSku], models: Sequence[str | None], *, several: bool
-) -> list[tuple[str | None, str | None]]:
-    """(option name, option) of each new SKU of one item: the model's name as the platform
-    gives it ("Trắng,M": orders do not name the variations); a model without a name, or
-    with another model's, is told by its SKU when the product has several variants. An
-    item without variations gets no option."""
-    seen: set[str] = set()
-    out: list[tuple[str | None, str | None]] = []
+    group: Sequence[oi._NewSku], models: Sequence[str | None], *, several: bool,
+    names: tuple[str | None, str | None] = (None, None),
+    taken: set[tuple[str | None, str | None]] | None = None,
+) -> list[_Option]:  # fmt: skip
+    """The options of each new SKU of one item: the model's name as the platform gives it
+    ("Trắng,M": orders do not name the variations), under `names`, the options of the
+    product it joins (two: "Trắng,M" is Màu Trắng, Size M), else under "Phân loại". A
+    model without a name, or with another model's (of the group, or `taken`: the
+    product's own variants'), is told by its SKU when the product has several variants.
+    An item without variations gets no option."""
+    name1, name2 = names if names[0] else (_OPTION_NAME, None)
+    seen = set(taken or ())
+    out: list[_Option] = []
     for s, model in zip(group, models, strict=True):
-        value = (model or "")[:_OPTION_LEN].strip() or None
-        if value is None or value in seen:
-            value = s.sku[:_OPTION_LEN] if several or value is not None else None
+        value = (model or "").strip() or None
+        parts = [p.strip()[:_OPTION_LEN] for p in (value or "").split(",")]
+        pair: tuple[str | None, str | None] | None = None
         if value is not None:
-            seen.add(value)
-        out.append((_OPTION_NAME if value else None, value))
+            pair = ((parts[0], parts[1]) if name2 and len(parts) == 2 and all(parts)
+                    else (value[:_OPTION_LEN].strip(), None))  # fmt: skip
+        if pair is None or pair in seen:
+            pair = (s.sku[:_OPTION_LEN], None) if several or pair is not None else None
+        if pair is None:
+            out.append((None, None, None, None))
+            continue
+        seen.add(pair)
+        out.append((name1, pair[0], name2 if name2 and pair[1] else None, pair[1]))
     return out
 
 
-def _extended(text: str, added: Sequence[tuple[str, str | None]]) -> str:
+def _extended(text: str, added: Sequence[VariantWords]) -> str:
     """A product's search text with the words of its new variants."""
     words = dict.fromkeys(text.split())
     words.update(dict.fromkeys(product_search_text("", added).split()))

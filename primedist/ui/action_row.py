@@ -190,3 +190,12 @@ class ActionRow(QWidget):
 
     def _retranslate(self) -> None:
         self.more_button.setText(QCoreApplication.translate("ActionRow", "More"))
+
+
+class WholeActionRow(ActionRow):
+    """An action row sharing its line with a search (and filters): it asks for the width
+    of every button in it, so the line gives it that before the search grows, and it moves
+    buttons into More only when the window is short of it (1024 px)."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._width(set()), super().sizeHint().height())

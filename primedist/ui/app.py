@@ -6,7 +6,7 @@ import errno
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
@@ -89,14 +89,18 @@ class GuiSession:
         self.scheduler: AppScheduler | None = None
         #: Runs the outbox deliveries when the user queued actions (run_gui).
         self.deliver_on_changes: DeliverOnChanges | None = None
+        #: After a restore: the shops to authorise again, said at the next sign-in.
+        self.relink: tuple[str, ...] = ()
 
     def set_language(self, lang: str) -> None:
         install_language(lang)
         self.ui.setValue("language", lang)
 
-    def show_welcome(self) -> WelcomeWindow:
+    def show_welcome(self, *, someone_else: bool = False) -> WelcomeWindow:
+        """The setup or the sign-in; `someone_else` signs in next (Switch user): the sign-in
+        starts empty instead of with the email last signed in with."""
         profile = {} if auth.needs_setup(self.ctx.engine) else auth.shop_profile(self.ctx)
-        self.welcome = WelcomeWindow(self.ctx, profile.get("name", ""))
+        self.welcome = WelcomeWindow(self.ctx, profile.get("name", ""), someone_else=someone_else)
         self.welcome.signedIn.connect(self.signed_in)
         self.welcome.languageChosen.connect(self.set_language)
         self.welcome.show()
@@ -116,8 +120,14 @@ class GuiSession:
         return self.open_main(actor)
 
     def switch_user(self) -> WelcomeWindow:
+        """Switch user (the user menu's or the lock screen's): someone else signs in, on a
+        sign-in with an empty email (with the last one's offered, the next person typed
+        their password into it and it counted as that person's failed sign-in)."""
+        return self.back_to_sign_in(someone_else=True)
+
+    def back_to_sign_in(self, *, someone_else: bool = False) -> WelcomeWindow:
         """Back to the sign-in (shown before the main window closes: the app keeps running)."""
-        welcome = self.show_welcome()
+        welcome = self.show_welcome(someone_else=someone_else)
         if self.main is not None:
             self.main.close()
             self.main.deleteLater()
@@ -126,16 +136,22 @@ class GuiSession:
 
     def signed_out(self, reason: str) -> WelcomeWindow:
         """The account was disabled or lost rights while signed in (MainWindow.sign_out):
-        back to the sign-in, which says `reason`."""
-        welcome = self.switch_user()
+        back to the sign-in, which says `reason` (to the same person: their email kept)."""
+        welcome = self.back_to_sign_in()
         welcome.login_page.show_error(reason)
         return welcome
 
-    def restart(self, ctx: ServiceContext, backup_taken: datetime | None = None) -> WelcomeWindow:
+    def restart(
+        self, ctx: ServiceContext, backup_taken: datetime | None = None,
+        relink: Sequence[str] = (),
+    ) -> WelcomeWindow:  # fmt: skip
         """After a restore: sign in again on the restored data (with the accounts and
-        passwords of the backup taken at `backup_taken`, which the sign-in says)."""
+        passwords of the backup taken at `backup_taken`, which the sign-in says); the main
+        window then opens on Sales channels when shops are to be authorised again
+        (`relink`: linked before the restore, not in the restored data)."""
         self.ctx = ServiceContext(ctx.engine, SYSTEM, ctx.clock, ctx.settings)
-        welcome = self.switch_user()
+        self.relink = tuple(relink)
+        welcome = self.back_to_sign_in()  # who restored signs in again
         if backup_taken is not None:
             welcome.show_restored(backup_taken)
         return welcome
@@ -151,6 +167,9 @@ class GuiSession:
         self.main.signedOut.connect(self.signed_out)
         self.main.restartRequested.connect(self.restart)
         self.main.show()
+        # Once, to the first one signed in after the restore who has the Settings tab.
+        if self.relink and self.main.show_shops_to_link(self.relink):
+            self.relink = ()
         if self.welcome is not None:
             self.welcome.close()
             self.welcome.deleteLater()

@@ -7,6 +7,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import PurePath
 from typing import Any
 
+from primedist.core import money
 from primedist.core.clock import as_utc, format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number
 from primedist.core.phone import format_phone
@@ -21,7 +22,15 @@ def when_text(dt: datetime) -> str:
 
 #: The minus of a signed figure (U+2212, as the app's other signed columns: an account's
 #: entries, a supplier's balance changes): as wide as the plus, unlike a hyphen.
-MINUS = "\u2212"
+MINUS = money.MINUS
+
+
+def money_text(amount: int, lang: str | None = None) -> str:
+    """An amount of money as a screen shows it, in the UI language: ``50.000 ₫``,
+    ``−50.000 ₫`` (vi), ``−50,000 VND`` (en). A printed document writes it the same way
+    (`core.money.money_text`), an Excel export as a number formatted so
+    (`core.money.money_number_format`)."""
+    return money.money_text(amount, lang or current_language())
 
 
 def signed_number(n: int, lang: str | None = None) -> str:

@@ -74,7 +74,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
 from primedist.ui.sync.status import outbox_changed
 from primedist.ui.table_model import SqlTableModel
-from primedist.ui.widgets import SearchBox, icon
+from primedist.ui.widgets import SearchBox, button_text, icon
 
 # Translation context of the texts of this module.
 CONTEXT = "filters"
@@ -283,7 +283,8 @@ class SpareWidth(QObject):
         self._view, self._column = view, column
         #: The width each column sized here has with room to spare, and its narrowest.
         self._base = {c: view.columnWidth(c) for c in {column, *(narrow or {})}}
-        self._floor = {c: min(w, self._base[c]) for c, w in (narrow or {}).items()}
+        self._narrow = dict(narrow or {})
+        self._floor = {c: min(w, self._base[c]) for c, w in self._narrow.items()}
         self._busy = False
         view.viewport().installEventFilter(self)
         view.horizontalHeader().sectionResized.connect(self._on_resized)
@@ -303,8 +304,23 @@ class SpareWidth(QObject):
             if not self._busy:  # the user's own width: kept, the column's new floor
                 self._base[index] = self._view.columnWidth(index)
                 self._floor.pop(index, None)
-        else:
+        elif not self._busy:
             self.fit()
+
+    def size_to_contents(self) -> None:
+        """A list whose rows are written anew (a QTableWidget): every column as wide as
+        its contents and title, which the columns sized here take as their width with
+        room to spare (their narrow widths as given), then fitted to the view."""
+        view = self._view
+        busy, self._busy = self._busy, True
+        try:
+            self._tighten(False)  # measured with the usual padding, as a spec's widths are
+            view.resizeColumnsToContents()
+            self._base = {c: view.columnWidth(c) for c in self._base}
+            self._floor = {c: min(w, self._base[c]) for c, w in self._narrow.items()}
+        finally:
+            self._busy = busy
+        self.fit()
 
     def widths(self) -> dict[int, int]:
         """The widths the sized columns take in the view's width now."""
@@ -367,13 +383,13 @@ class SpareWidth(QObject):
     def fit(self) -> None:
         if not alive(self._view):
             return
-        self._busy = True
+        busy, self._busy = self._busy, True
         try:
             for c, width in self.widths().items():
                 if width != self._view.columnWidth(c):
                     self._view.setColumnWidth(c, width)
         finally:
-            self._busy = False
+            self._busy = busy
 
 
 def text_fits(option: QStyleOptionViewItem, view: QWidget | None) -> bool:
@@ -840,7 +856,7 @@ class Chip(QFrame):
         row.setSpacing(0)
         self.text = QToolButton()
         self.text.setObjectName("chipText")
-        self.text.setText(text)
+        self.text.setText(button_text(text))  # a category "Giày dép & Túi" whole
         self.text.setCursor(Qt.CursorShape.PointingHandCursor)
         self.text.clicked.connect(lambda: self.editRequested.emit(kind))
         self.remove = QToolButton()
@@ -1046,7 +1062,8 @@ def example_amount(amount: int, lang: str) -> str:
 
 
 class MessageBar(QFrame):
-    """The outcome of the last action, above a list (`label`), with × to close it."""
+    """The outcome of the last action, above a list (`label`), with × to close it and,
+    when the outcome has something to open, a link (`link`) beside it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1056,16 +1073,33 @@ class MessageBar(QFrame):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.link = QPushButton()
+        self.link.setObjectName("linkButton")
+        self.link.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.link.clicked.connect(self._follow)
+        self.link.hide()
+        self._on_link: Callable[[], object] | None = None
         close = QToolButton()
         close.setText("×")
         close.clicked.connect(self.hide)
         row.addWidget(self.label, 1)
+        row.addWidget(self.link)
         row.addWidget(close)
         self.hide()
 
-    def show_text(self, text: str) -> None:
+    def show_text(
+        self, text: str, link: str = "", on_link: Callable[[], object] | None = None
+    ) -> None:
+        """Show `text`; with `link` and `on_link`, a link of that text calling it."""
         self.label.setText(text)
+        self._on_link = on_link if link else None
+        self.link.setText(link)
+        self.link.setVisible(self._on_link is not None)
         self.show()
+
+    def _follow(self) -> None:
+        if self._on_link is not None:
+            self._on_link()
 
     def changeEvent(self, event: QEvent) -> None:
         # The message was worded in the language before: closed rather than left stale.

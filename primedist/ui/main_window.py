@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from typing import TypeVar
@@ -42,6 +42,7 @@ from primedist.ui.widgets import (
     SCREEN_MARGIN,
     JobsIndicator,
     LanguageCombo,
+    button_text,
     center_on_screen,
     column_scroll,
     fit_to_screen,
@@ -78,8 +79,14 @@ log = logging.getLogger(__name__)
 
 def rights_lost(before: Actor, now: Actor) -> bool:
     """Whether the account `now` may do less than at sign-in (`before`): a module taken
-    away, or a lower role. Rights given are no reason to end the session."""
+    away, the right "Refunds and returns" or "Export data" taken away (the windows offer
+    returns and exports by the sign-in's rights), or a lower role. Rights given are no
+    reason to end the session."""
     if ROLE_RANK[Role(now.role)] < ROLE_RANK[Role(before.role)]:
+        return True
+    if before.may_refund and not now.may_refund:
+        return True
+    if before.may_export and not now.may_export:
         return True
     return any(before.can(m) and not now.can(m) for m in Module)
 
@@ -152,8 +159,9 @@ class MainWindow(QMainWindow):
     #: "Switch user" was chosen (the session shows the sign-in again).
     switchUserRequested = Signal()
     #: The data was restored: the session restarts on this ServiceContext (sign-in again),
-    #: saying when the restored backup was taken (a datetime, or None).
-    restartRequested = Signal(object, object)
+    #: saying when the restored backup was taken (a datetime, or None), then naming the
+    #: shops to authorise again (a tuple of names).
+    restartRequested = Signal(object, object, object)
     #: The account was disabled or lost rights while signed in: the session shows the
     #: sign-in again, saying this (`sign_out`).
     signedOut = Signal(str)
@@ -463,8 +471,8 @@ class MainWindow(QMainWindow):
         self.lock_dialog = None
         hidden, self._lock_hidden = self._lock_hidden, None
 
-        def rights(a: Actor) -> tuple[str, frozenset[Module]]:
-            return a.role, frozenset(m for m in Module if a.can(m))
+        def rights(a: Actor) -> tuple[str, frozenset[Module], bool, bool]:
+            return a.role, frozenset(m for m in Module if a.can(m)), a.may_refund, a.may_export
 
         old = self.ctx.actor
         if isinstance(actor, Actor) and actor != old:
@@ -545,10 +553,28 @@ class MainWindow(QMainWindow):
         if self.may_close():
             self.switch_user()
 
-    def restart_session(self, ctx: ServiceContext, backup_taken: datetime | None = None) -> None:
+    def restart_session(
+        self, ctx: ServiceContext, backup_taken: datetime | None = None,
+        relink: Sequence[str] = (),
+    ) -> None:  # fmt: skip
         """After a restore: every page holds the old data, so the session starts over (on a
-        sign-in that says the accounts are those of the backup taken at `backup_taken`)."""
-        self.restartRequested.emit(ctx, backup_taken)
+        sign-in that says the accounts are those of the backup taken at `backup_taken`;
+        then on Sales channels naming the shops `relink` to authorise again)."""
+        self.restartRequested.emit(ctx, backup_taken, tuple(relink))
+
+    def show_shops_to_link(self, names: Sequence[str]) -> bool:
+        """Settings → Sales channels, naming the shops to authorise again (a restore took
+        their link away); False without the Settings tab."""
+        if "settings" not in self.tab_pages:
+            return False
+        from primedist.ui.settings.channels import ChannelsSettings
+
+        settings = self.select_tab("settings")
+        page = settings.select_section("channels")  # type: ignore[attr-defined]
+        if not isinstance(page, ChannelsSettings):  # a refusal in its place
+            return False
+        page.ask_to_relink(names)
+        return True
 
     def open_account(self) -> QDialog:
         """My account for everyone (the Settings tab needs the Settings module)."""
@@ -837,7 +863,7 @@ class MainWindow(QMainWindow):
             assert isinstance(tab, LazyTab)
             self.tabs.setTabText(i, titles[tab.key])
         actor = self.ctx.actor
-        self.user_button.setText(actor.name)
+        self.user_button.setText(button_text(actor.name))  # a name with "&" whole
         self.account_action.setText(self.tr("My account…"))
         self.lock_action.setText(self.tr("Lock now"))
         self.switch_action.setText(self.tr("Switch user"))

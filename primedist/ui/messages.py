@@ -74,10 +74,22 @@ def say(label: QLabel, make: Callable[[], str], *, error: bool = False) -> None:
     resayer = label.findChild(_Resayer)
     if resayer is None:
         resayer = _Resayer(label)
-    label.setProperty("error", error)
+    mark_error(label, error)
     resayer.said = make()
     resayer.make = make
     label.setText(resayer.said)
+
+
+def mark_error(label: QLabel, error: bool) -> None:
+    """Colour `label` as a refusal (red, `QLabel[error="true"]` in the style sheet) or not.
+    A dynamic property reaches the style sheet only when the label is polished again: a
+    refusal set after the label was shown stayed grey, as a success reads."""
+    was = bool(label.property("error"))
+    label.setProperty("error", error)
+    if was != error:
+        style = label.style()
+        style.unpolish(label)
+        style.polish(label)
 
 
 def say_error(label: QLabel, exc: PrimedistError) -> None:

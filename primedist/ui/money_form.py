@@ -1,8 +1,10 @@
-"""Small money forms shared by the suppliers' and the customers' accounts: a dialog whose
-Save runs a service on the database worker (`FormDialog`), its foot (`form_foot`), the
-payment fields (what is owed, the amount, how, a note, what is owed after:
-`payment_fields`), the fields of a balance changed by hand (`adjust_fields`), reading an
-amount typed (`parse_amount`) and a cancelled entry's cell (`strike`)."""
+"""Money entry and small money forms: the app's money field (`MoneyEdit`: the sale
+screen, the goods receipt, the end of day, Settings' level prices and vouchers), and, shared
+by the suppliers' and the customers' accounts, a dialog whose Save runs a service on the
+database worker (`FormDialog`), its foot (`form_foot`), the payment fields (what is owed,
+the amount, how, a note, what is owed after: `payment_fields`), the fields of a balance
+changed by hand (`adjust_fields`), reading an amount typed (`parse_amount`) and a cancelled
+entry's cell (`strike`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFocusEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +31,7 @@ from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
 from primedist.ui.ops import Op, report_in
+from primedist.ui.widgets import set_style_property
 
 #: A cancelled document: greyed.
 MUTED = QColor("#98A2B3")
@@ -41,6 +44,49 @@ def parse_amount(text: str) -> int | None:
         return parse_money(text, current_language()) if text else 0
     except ValueError:
         return None
+
+
+class MoneyEdit(QLineEdit):
+    """A money field: `120000`, `120.000`, `120,000`, `120k` and `0,12tr` all mean
+    120.000 đ (`parse_money`); what is not money is marked red, and leaving the field
+    writes the amount out in full."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setPlaceholderText("0")
+        self.textChanged.connect(self._mark)
+
+    def amount(self) -> int | None:
+        """The amount typed (None when empty); ValueError when it is not money."""
+        text = self.text().strip()
+        return parse_money(text, current_language()) if text else None
+
+    def set_amount(self, amount: int | None) -> None:
+        """Show an amount (None: empty), written out as leaving the field writes it."""
+        self.setText("" if amount is None else format_number(amount, current_language()))
+
+    def _valid(self) -> bool:
+        try:
+            self.amount()
+        except ValueError:
+            return False
+        return True
+
+    def _mark(self) -> None:
+        bad = not self._valid()
+        if bool(self.property("invalid")) != bad:
+            set_style_property(self, "invalid", bad)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        try:
+            value = self.amount()
+        except ValueError:
+            value = None
+        if value is not None:
+            self.setText(format_number(value, current_language()))
+        super().focusOutEvent(event)
 
 
 def strike(cell: QTableWidgetItem, tip: str) -> None:

@@ -288,10 +288,13 @@ class WelcomeWindow(QWidget):
     signedIn = Signal(object)
     languageChosen = Signal(str)
 
-    def __init__(self, ctx: ServiceContext, shop_name: str = "") -> None:
+    def __init__(self, ctx: ServiceContext, shop_name: str = "", *,
+                 someone_else: bool = False) -> None:  # fmt: skip
         super().__init__()
         self.setObjectName("welcomeWindow")
         self._ctx = ctx
+        #: Switch user: the next person is not the last one (no email offered).
+        self._someone_else = someone_else
         self.resize(560, 620)
         center_on_screen(self)
         outer = QVBoxLayout(self)
@@ -354,9 +357,12 @@ class WelcomeWindow(QWidget):
 
     def _offer_last_email(self) -> None:
         """The sign-in starts with the email last signed in with on this PC, the cursor in
-        the password (one person's shop types only that); else in the empty email."""
+        the password (one person's shop types only that); else, and after Switch user,
+        in the empty email."""
         prefs = _ui_prefs(self._ctx.settings)
         email = str(prefs.value(LAST_EMAIL_KEY, "") or "") if prefs is not None else ""
+        if self._someone_else:
+            email = ""
         page = self.login_page
         if self.showing_setup:
             return

@@ -219,6 +219,13 @@ def button_row(*buttons: QWidget) -> QHBoxLayout:
     return row
 
 
+def button_text(text: str) -> str:
+    """A text for a button, a menu entry or a tick box as it is written: a button takes
+    "&" as the mark of a shortcut key and hides it (a category "Giày dép & Túi" read
+    "Giày dép _Túi"), "&&" shows one. For names and other texts users write."""
+    return text.replace("&", "&&")
+
+
 def set_style_property(widget: QWidget, name: str, value: object) -> None:
     """Set a property the stylesheet selects on (``[done="true"]``) and have it restyle
     the widget (Qt does not re-apply a stylesheet when a property changes)."""

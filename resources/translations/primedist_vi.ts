@@ -1119,7 +1119,7 @@ doanh thu</translation>
     <name>BackupSettings</name>
     <message>
         <source>Backup &amp; restore</source>
-        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup, and the copies outside. A dump&apos;s restore command and what pg_restore&apos;s check of it noted. The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
+        <extracomment>What the page reads: the backups, the daily backup&apos;s failure, on PostgreSQL why this PC cannot back up (no pg_dump) and the shop&apos;s last daily backup, and the copies outside. A dump&apos;s restore command and what pg_restore&apos;s check of it noted. A restore done: the context on the restored data, the safety copy of the data it replaced, and the shops to authorise again (`svc.shops_to_link_again`). The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
         <translation>Sao lưu &amp; khôi phục</translation>
     </message>
     <message>
@@ -1165,6 +1165,10 @@ doanh thu</translation>
     <message>
         <source>File</source>
         <translation>Tệp</translation>
+    </message>
+    <message>
+        <source>The time in the file name is the shop&apos;s time; backups made by an older version of the app are named in UTC (world time).</source>
+        <translation>Thời gian trong tên tệp là giờ của cửa hàng; các bản sao lưu do phiên bản cũ của ứng dụng tạo được đặt tên theo giờ UTC (giờ quốc tế).</translation>
     </message>
     <message>
         <source>Keep the newest backups of each kind:</source>
@@ -1321,6 +1325,82 @@ doanh thu</translation>
         <translation>Bản sao lưu (*.db);;Tất cả tệp (*)</translation>
     </message>
     <message>
+        <source>Since %1 no order was made or changed, and no return, goods receipt, purchase order, customer or product was added.</source>
+        <translation>Từ %1 đến nay không có đơn hàng nào được tạo hay sửa, cũng không thêm lần trả hàng, phiếu nhập, đơn đặt hàng nhập, khách hàng hay sản phẩm nào.</translation>
+    </message>
+    <message>
+        <source>%n new order</source>
+        <translation>%n đơn hàng mới</translation>
+    </message>
+    <message>
+        <source>%n new orders</source>
+        <translation>%n đơn hàng mới</translation>
+    </message>
+    <message>
+        <source>changes to %n order</source>
+        <translation>thay đổi ở %n đơn hàng</translation>
+    </message>
+    <message>
+        <source>changes to %n orders</source>
+        <translation>thay đổi ở %n đơn hàng</translation>
+    </message>
+    <message>
+        <source>%n return</source>
+        <translation>%n lần khách trả hàng</translation>
+    </message>
+    <message>
+        <source>%n returns</source>
+        <translation>%n lần khách trả hàng</translation>
+    </message>
+    <message>
+        <source>%n goods receipt</source>
+        <translation>%n phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>%n goods receipts</source>
+        <translation>%n phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>%n purchase order</source>
+        <translation>%n đơn đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>%n purchase orders</source>
+        <translation>%n đơn đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>%n return to a supplier</source>
+        <translation>%n phiếu trả hàng nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>%n returns to suppliers</source>
+        <translation>%n phiếu trả hàng nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>%n new customer</source>
+        <translation>%n khách hàng mới</translation>
+    </message>
+    <message>
+        <source>%n new customers</source>
+        <translation>%n khách hàng mới</translation>
+    </message>
+    <message>
+        <source>%n new product</source>
+        <translation>%n sản phẩm mới</translation>
+    </message>
+    <message>
+        <source>%n new products</source>
+        <translation>%n sản phẩm mới</translation>
+    </message>
+    <message>
+        <source>Restoring loses what was made or changed after %1: %2.</source>
+        <translation>Khôi phục sẽ mất những gì đã tạo hoặc sửa sau %1: %2.</translation>
+    </message>
+    <message>
+        <source>Shops linked since then must be authorised again after the restore: %1.</source>
+        <translation>Các gian hàng liên kết sau thời điểm đó sẽ phải ủy quyền lại sau khi khôi phục: %1.</translation>
+    </message>
+    <message>
         <source>Restore</source>
         <translation>Khôi phục</translation>
     </message>
@@ -1373,10 +1453,6 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Nơi in nhãn vận đơn</translation>
     </message>
     <message>
-        <source>Open the label files</source>
-        <translation>Mở các tệp nhãn vận đơn</translation>
-    </message>
-    <message>
         <source>Close</source>
         <translation>Đóng</translation>
     </message>
@@ -1423,6 +1499,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Shipment %1 created</source>
         <translation>Đã tạo vận đơn %1</translation>
+    </message>
+    <message>
+        <source>Open them as one PDF</source>
+        <translation>Mở tất cả trong một tệp PDF</translation>
     </message>
     <message>
         <source>Waiting to be sent</source>
@@ -1477,24 +1557,12 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>“%1” không phải khối lượng tính bằng gam.</translation>
     </message>
     <message>
-        <source>Printing labels</source>
-        <translation>In nhãn vận đơn</translation>
+        <source>Printing labels…</source>
+        <translation>Đang in nhãn vận đơn…</translation>
     </message>
     <message>
-        <source>%n label sent to %1</source>
-        <translation>Đã gửi %n nhãn vận đơn tới %1</translation>
-    </message>
-    <message>
-        <source>%n labels sent to %1</source>
-        <translation>Đã gửi %n nhãn vận đơn tới %1</translation>
-    </message>
-    <message>
-        <source>Labels saved in %1</source>
-        <translation>Đã lưu nhãn vận đơn trong %1</translation>
-    </message>
-    <message>
-        <source>Not printed: %1</source>
-        <translation>Chưa in được: %1</translation>
+        <source>Not in it: %1</source>
+        <translation>Không in được: %1</translation>
     </message>
     <message>
         <source>Nothing to ship.</source>
@@ -1557,7 +1625,7 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <name>ChannelsSettings</name>
     <message>
         <source>Sales channels</source>
-        <extracomment>The list refreshes itself this often while shown (last sync moves with the scheduler). A shop whose authorisation ends sooner than this says so in its status. The shop name column is as wide as its names up to this; a longer name is cut with &quot;…&quot; (whole in its tooltip). The status takes the width left and is cut the same way. A shop was added, linked, re-authorised, disconnected or synced. Add shop&apos;s &quot;import orders from a file instead&quot; (the main window opens Orders → Import). What the message line says, asked again on every refresh: in the language of the moment, and &quot;&quot; once it is no longer true (a shop said connected that was disconnected since).</extracomment>
+        <extracomment>A shop was added, linked, re-authorised, disconnected or synced. Add shop&apos;s &quot;import orders from a file instead&quot; (the main window opens Orders → Import). What the message line says, asked again on every refresh: in the language of the moment, and &quot;&quot; once it is no longer true (a shop said connected that was disconnected since).</extracomment>
         <translation>Kênh bán hàng</translation>
     </message>
     <message>
@@ -1685,6 +1753,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>(%1 không gia hạn ủy quyền khi ứng dụng làm mới token)</translation>
     </message>
     <message>
+        <source>The data was restored from a backup taken before these shops were linked: %1. Authorise each again: select it, then Re-authorise… (App credentials… first, when Re-authorise… is greyed out).</source>
+        <translation>Dữ liệu đã được khôi phục từ bản sao lưu tạo trước khi các gian hàng này được liên kết: %1. Hãy ủy quyền lại từng gian hàng: chọn gian hàng rồi bấm Ủy quyền lại… (nếu nút này bị mờ, nhập Thông tin ứng dụng… trước).</translation>
+    </message>
+    <message>
         <source>Access token until %1 (renewed automatically)</source>
         <translation>Access token đến %1 (tự động gia hạn)</translation>
     </message>
@@ -1762,6 +1834,7 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     </message>
     <message>
         <source>the marketplace could not be reached; the next sync tries again</source>
+        <extracomment>The list refreshes itself this often while shown (last sync moves with the scheduler). A shop whose authorisation ends sooner than this says so in its status. The shop name column is as wide as its names up to this; a longer name is cut with &quot;…&quot; (whole in its tooltip). The status takes the width left and is cut the same way.</extracomment>
         <translation>không kết nối được sàn; lần đồng bộ sau sẽ thử lại</translation>
     </message>
     <message>
@@ -1894,10 +1967,6 @@ Nếu giờ trên máy này đã đúng thì đồng hồ của máy chủ bị 
     <message>
         <source>Points</source>
         <translation>Điểm</translation>
-    </message>
-    <message>
-        <source>Referred customers</source>
-        <translation>Khách được giới thiệu</translation>
     </message>
     <message>
         <source>Rank</source>
@@ -2100,6 +2169,10 @@ Nếu giờ trên máy này đã đúng thì đồng hồ của máy chủ bị 
         <translation>Khách hàng này đã được thay đổi ở nơi khác lúc %1.</translation>
     </message>
     <message>
+        <source>Referrals</source>
+        <translation>Giới thiệu</translation>
+    </message>
+    <message>
         <source>Total spent</source>
         <translation>Tổng chi tiêu</translation>
     </message>
@@ -2246,7 +2319,7 @@ Vẫn lưu?</translation>
     <name>CustomerEditor</name>
     <message>
         <source>e.g. 0912 345 678</source>
-        <extracomment>The source of a customer added here (`Customer.source`) unless another is picked. The sources offered in the list (others can be typed): the app&apos;s own, then the marketplaces a synced customer comes from. The customer saved and what happened: &quot;created&quot;, &quot;updated&quot; or &quot;skipped&quot;. The form as loaded (`_typed`): closing asks first once it differs. The customer as stored when the form was filled (editing): saving is refused once another PC or window has changed it, rather than undoing that change. The source was picked or typed (not just the pre-set &quot;Added by hand&quot;).</extracomment>
+        <extracomment>The source of a customer added here (`Customer.source`) unless another is picked. The sources offered in the list (others can be typed): the app&apos;s own, then the marketplaces a synced customer comes from. The form&apos;s fields in the order of its rows (`captions`): a change is named by its row. A staff note longer than this is cut in the list of changes. The customer saved and what happened: &quot;created&quot;, &quot;updated&quot; or &quot;skipped&quot;. The duplicate box&apos;s &quot;Replace the name&quot; (None: the name would not change). The form as loaded (`_typed`): closing asks first once it differs. The customer as stored when the form was filled (editing): saving is refused once another PC or window has changed it, rather than undoing that change. The source was picked or typed (not just the pre-set &quot;Added by hand&quot;).</extracomment>
         <translation>Ví dụ: 0912 345 678</translation>
     </message>
     <message>
@@ -2290,12 +2363,12 @@ Vẫn lưu?</translation>
         <translation>Nguồn khách</translation>
     </message>
     <message>
-        <source>Referrer code</source>
-        <translation>Mã người giới thiệu</translation>
-    </message>
-    <message>
         <source>Assigned staff member</source>
         <translation>Nhân viên phụ trách</translation>
+    </message>
+    <message>
+        <source>Referrer</source>
+        <translation>Người giới thiệu</translation>
     </message>
     <message>
         <source>Staff note</source>
@@ -2310,8 +2383,8 @@ Vẫn lưu?</translation>
         <translation>Có ngày sinh</translation>
     </message>
     <message>
-        <source>Customer code, e.g. KH000042</source>
-        <translation>Mã khách hàng, ví dụ KH000042</translation>
+        <source>Name, phone or customer code</source>
+        <translation>Tên, số điện thoại hoặc mã khách hàng</translation>
     </message>
     <message>
         <source>Only staff see it; never printed</source>
@@ -2340,6 +2413,22 @@ Vẫn lưu?</translation>
     <message>
         <source>%1 already belongs to %2 (%3).</source>
         <translation>%1 đã thuộc về %2 (%3).</translation>
+    </message>
+    <message>
+        <source>Replace the name: %1 → %2</source>
+        <translation>Đổi tên: %1 → %2</translation>
+    </message>
+    <message>
+        <source>Updating that customer changes:</source>
+        <translation>Cập nhật khách này sẽ thay đổi:</translation>
+    </message>
+    <message>
+        <source>Updating that customer changes nothing else: what you typed is stored already.</source>
+        <translation>Cập nhật khách này không thay đổi gì thêm: thông tin bạn gõ đã có sẵn.</translation>
+    </message>
+    <message>
+        <source>The name stays %1 unless you tick below.</source>
+        <translation>Tên vẫn giữ là %1 nếu bạn không đánh dấu bên dưới.</translation>
     </message>
     <message>
         <source>What should be done with this customer?</source>
@@ -2374,7 +2463,7 @@ Vẫn lưu?</translation>
     <name>CustomerListPage</name>
     <message>
         <source>No customers match the search and the filters.</source>
-        <extracomment>A customer should open (double-click or Enter on its row, or the row menu). &quot;Add customer&quot; was clicked. Export: a list of the selected ids, or None for the current filter and search. &quot;Import&quot; was clicked. The row menu&apos;s &quot;Create order&quot; on a customer.</extracomment>
+        <extracomment>A customer should open (double-click or Enter on its row, or the row menu). &quot;Add customer&quot; was clicked. Export: a list of the selected ids, or None for the current filter and search. &quot;Import&quot; was clicked. The row menu&apos;s &quot;Create order&quot; on a customer. (query, customer) to select once that query has answered (`show_customer_row`).</extracomment>
         <translation>Không có khách hàng nào khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -2415,8 +2504,24 @@ Vẫn lưu?</translation>
     </message>
     <message>
         <source>Export customers</source>
-        <extracomment>The list is read again whenever the tab shows (`refresh_shown`): the main window has nothing more to do then for changes made elsewhere. Hidden since the list was read (another tab was open): read it again on show.</extracomment>
         <translation>Xuất khách hàng</translation>
+    </message>
+    <message>
+        <source>Added %1.</source>
+        <extracomment>The list is read again whenever the tab shows (`refresh_shown`): the main window has nothing more to do then for changes made elsewhere. Hidden since the list was read (another tab was open): read it again on show.</extracomment>
+        <translation>Đã thêm %1.</translation>
+    </message>
+    <message>
+        <source>Updated %1.</source>
+        <translation>Đã cập nhật %1.</translation>
+    </message>
+    <message>
+        <source>Skipped: the phone already belongs to %1, left unchanged.</source>
+        <translation>Đã bỏ qua: số điện thoại đã thuộc về %1, giữ nguyên.</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Mở</translation>
     </message>
     <message>
         <source>Exporting customers</source>
@@ -2459,7 +2564,7 @@ Vẫn lưu?</translation>
     <name>DeliveryAddressDialog</name>
     <message>
         <source>Delivery address of order %1</source>
-        <extracomment>The customer address&apos;s field names (services/customer_detail.py) → this form&apos;s.</extracomment>
+        <extracomment>The customer address&apos;s field names (services/customer_detail.py) → this form&apos;s. The 2025 provinces as places, for the search typed into `province_combo`.</extracomment>
         <translation>Địa chỉ giao hàng của đơn %1</translation>
     </message>
     <message>
@@ -2536,11 +2641,11 @@ Vẫn lưu?</translation>
     </message>
     <message>
         <source>Dashed line, hollow dot: a week or month the range cuts short (fewer days than a whole one).</source>
-        <extracomment>The line to and from a week or month the range cut short, dashed.</extracomment>
         <translation>Nét đứt, chấm rỗng: tuần hoặc tháng bị khoảng ngày cắt bớt (ít ngày hơn cả tuần/tháng).</translation>
     </message>
     <message>
         <source>Total revenue</source>
+        <extracomment>The line to and from a week or month the range cut short, dashed.</extracomment>
         <translation>Tổng doanh thu</translation>
     </message>
     <message>
@@ -2612,8 +2717,20 @@ Vẫn lưu?</translation>
         <translation>Tổng</translation>
     </message>
     <message>
+        <source>Dashed line, hollow dot: today, counted so far (to %1), not a whole period yet.</source>
+        <translation>Nét đứt, chấm rỗng: hôm nay, tính đến %1, chưa trọn kỳ.</translation>
+    </message>
+    <message>
         <source>Grey dashed line: the previous period, %1</source>
         <translation>Đường nét đứt màu xám: kỳ trước, %1</translation>
+    </message>
+    <message>
+        <source>(part: %n day, to %1)</source>
+        <translation>(một phần: %n ngày, đến %1)</translation>
+    </message>
+    <message>
+        <source>(part: %n days, to %1)</source>
+        <translation>(một phần: %n ngày, đến %1)</translation>
     </message>
     <message>
         <source>(part: %n day)</source>
@@ -2624,8 +2741,16 @@ Vẫn lưu?</translation>
         <translation>(một phần: %n ngày)</translation>
     </message>
     <message>
+        <source>(to %1)</source>
+        <translation>(đến %1)</translation>
+    </message>
+    <message>
         <source>Previous period: %1</source>
         <translation>Kỳ trước: %1</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
     </message>
     <message>
         <source>%n row</source>
@@ -3267,7 +3392,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>There is no supplier %1</source>
-        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. A quantity above what the purchase order still awaits (saved all the same). The draft&apos;s columns; quantity and unit cost are typed in place. The payment&apos;s &quot;Not paid yet&quot; choice: nothing paid with the delivery, all of it owed. ui.ini: how a supplier was last paid with a receipt on this PC (preselected next time). The payment method left unchosen at Save. The unit cost typed (None = not given); `cost_text` keeps what was typed. The cost was filled in (the last one charged), not typed: a cost that comes with the order or a delivery list replaces it. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. {variant id: units} the order still awaits: a line above it is pointed out (the supplier sent too many, or a count was typed twice), not refused. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Units a scan or a pick adds: &quot;20*&quot; typed before the code makes it 20. Asks whether to pay cash the drawer does not hold (see `_drawer_read`). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
+        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. A list&apos;s supplier column at its narrowest in a narrow window (~20 letters whole). A quantity above what the purchase order still awaits (saved all the same). The draft&apos;s columns; quantity and unit cost are typed in place. The payment&apos;s &quot;Not paid yet&quot; choice: nothing paid with the delivery, all of it owed. ui.ini: how a supplier was last paid with a receipt on this PC (preselected next time). The payment method left unchosen at Save. The unit cost typed (None = not given); `cost_text` keeps what was typed. The cost was filled in (the last one charged), not typed: a cost that comes with the order or a delivery list replaces it. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. {variant id: units} the order still awaits: a line above it is pointed out (the supplier sent too many, or a count was typed twice), not refused. The lines as they were before the order chosen in `order_choice` added its own (None: none chosen), and as they were once it had: leaving the order puts the first back, asking (`order_box`) when they no longer are the second. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost). Units a scan or a pick adds: &quot;20*&quot; typed before the code makes it 20. Asks whether to pay cash the drawer does not hold (see `_drawer_read`). Asks whether to close and lose the lines (Esc, Cancel) — see `reject`.</extracomment>
         <translation>Không có nhà cung cấp %1</translation>
     </message>
     <message>
@@ -3619,6 +3744,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Nhà cung cấp</translation>
     </message>
     <message>
+        <source>PO</source>
+        <translation>Theo đơn</translation>
+    </message>
+    <message>
         <source>Lines</source>
         <translation>Số dòng</translation>
     </message>
@@ -3700,12 +3829,16 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     </message>
     <message>
         <source>No goods receipts match the search.</source>
-        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). What the selected receipt&apos;s supplier is owed now (read with its lines when the receipt left some unpaid; None otherwise). The receipt to select once the list is read again (None: the newest). The search of the last read (what a read for a change made elsewhere runs). What was done last (printed, a return recorded …), on a line of its own under the buttons; worded again in a new language (`_status_of`). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines). The list was read once: before, an empty table is no news (no hint).</extracomment>
+        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). Open this purchase order (its id and code) on the Purchase orders page: its cell clicked, or Enter on a receipt made against one. The selected receipt&apos;s returns to the supplier (loaded with its lines). What the selected receipt&apos;s supplier is owed now (read with its lines when the receipt left some unpaid; None otherwise). The receipt to select once the list is read again (None: the newest). The search of the last read (what a read for a change made elsewhere runs). What was done last (printed, a return recorded …), on a line of its own under the buttons; worded again in a new language (`_status_of`). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines). The list was read once: before, an empty table is no news (no hint).</extracomment>
         <translation>Không có phiếu nhập nào khớp với tìm kiếm.</translation>
     </message>
     <message>
         <source>No goods receipts yet: when a delivery comes in, record it with New goods receipt; its goods go into stock at their cost.</source>
         <translation>Chưa có phiếu nhập hàng: khi hàng về, ghi lại bằng nút Phiếu nhập hàng mới; hàng được cộng vào tồn kho theo giá nhập.</translation>
+    </message>
+    <message>
+        <source>Open %1 (click, or Enter on the receipt)</source>
+        <translation>Mở %1 (bấm vào, hoặc nhấn Enter trên phiếu)</translation>
     </message>
     <message>
         <source>%1 unpaid at delivery</source>
@@ -3762,6 +3895,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Lines of %1</source>
         <translation>Chi tiết phiếu %1</translation>
+    </message>
+    <message>
+        <source>against %1</source>
+        <translation>theo đơn %1</translation>
     </message>
     <message>
         <source>%1 recorded: %2 back to the supplier</source>
@@ -4358,8 +4495,8 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Cập nhật khách hàng có sẵn</translation>
     </message>
     <message>
-        <source>Fill in the row&apos;s values and add its phones, tags and address; empty cells never erase anything.</source>
-        <translation>Điền các giá trị của dòng và thêm số điện thoại, thẻ, địa chỉ; ô trống không xóa dữ liệu nào.</translation>
+        <source>Fill in the row&apos;s values and add its phones, tags and address; the stored name is kept and empty cells never erase anything.</source>
+        <translation>Điền giá trị của dòng, thêm số điện thoại, thẻ và địa chỉ; giữ nguyên tên đã lưu, ô trống không xóa gì.</translation>
     </message>
     <message>
         <source>Create a new customer anyway</source>
@@ -4564,6 +4701,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>In tem</translation>
     </message>
     <message>
+        <source>Barcode labels</source>
+        <translation>Tem mã vạch</translation>
+    </message>
+    <message>
         <source>Save the labels as PDF</source>
         <translation>Lưu tem thành PDF</translation>
     </message>
@@ -4685,6 +4826,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Giá theo nhóm</translation>
     </message>
     <message>
+        <source>SKU or product name</source>
+        <translation>SKU hoặc tên sản phẩm</translation>
+    </message>
+    <message>
         <source>Set price</source>
         <translation>Đặt giá</translation>
     </message>
@@ -4739,6 +4884,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>Price saved.</source>
         <translation>Đã lưu giá.</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1” as an amount: type e.g. 250000, 250k or 1,5tr.</source>
+        <translation>Không đọc được “%1” thành số tiền: gõ ví dụ 250000, 250k hoặc 1,5tr.</translation>
     </message>
     <message>
         <source>Save this price anyway?</source>
@@ -5009,9 +5158,19 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
             <numerusform>Ngưỡng này áp dụng cho %n sản phẩm bán trên đó.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n of their variant(s) keep their own level (or their SKU group&apos;s).</source>
+        <translation>
+            <numerusform>%n phân loại trong số đó giữ ngưỡng riêng (hoặc của nhóm SKU).</numerusform>
+        </translation>
+    </message>
     <message>
         <source>No product is sold on the ticked shops yet, so the level changes nothing: tick the shop under “Sell on” in a product to use it.</source>
         <translation>Chưa có sản phẩm nào bán trên các gian hàng đã chọn nên ngưỡng này chưa có tác dụng: hãy đánh dấu gian hàng ở mục “Bán trên” trong sản phẩm để dùng.</translation>
+    </message>
+    <message>
+        <source>Low on stock: %1 → %2.</source>
+        <translation>Sắp hết hàng: %1 → %2.</translation>
     </message>
     <message numerus="yes">
         <source>Default level removed from %n shop(s).</source>
@@ -5028,7 +5187,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>MainWindow</name>
     <message>
         <source>Your access was changed: sign in again.</source>
-        <extracomment>The main window&apos;s smallest size, where the screen has room for it. (key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. How often the signed-in account is checked again (also at every change of tab): the owner disabling it or taking a module away ends the session within this time. The roles by what they may do (losing rank is losing rights). The tabs that follow what changed elsewhere (another PC, a sync: `DataWatch`): the lists (and their sub-tabs) and Home&apos;s figures. (Analytics, heavy, reads its figures again each time it shows.) A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again), saying when the restored backup was taken (a datetime, or None). The account was disabled or lost rights while signed in: the session shows the sign-in again, saying this (`sign_out`). Signed in just now: the first tab is built unchecked (a sign-out from inside the constructor would reach no one: the session connects to it afterwards). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
+        <extracomment>The main window&apos;s smallest size, where the screen has room for it. (key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. How often the signed-in account is checked again (also at every change of tab): the owner disabling it or taking a module away ends the session within this time. The roles by what they may do (losing rank is losing rights). The tabs that follow what changed elsewhere (another PC, a sync: `DataWatch`): the lists (and their sub-tabs) and Home&apos;s figures. (Analytics, heavy, reads its figures again each time it shows.) A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again), saying when the restored backup was taken (a datetime, or None), then naming the shops to authorise again (a tuple of names). The account was disabled or lost rights while signed in: the session shows the sign-in again, saying this (`sign_out`). Signed in just now: the first tab is built unchecked (a sign-out from inside the constructor would reach no one: the session connects to it afterwards). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
         <translation>Quyền truy cập của bạn đã thay đổi: hãy đăng nhập lại.</translation>
     </message>
     <message>
@@ -5511,6 +5670,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Chỉ trả hàng được với đơn đã hoàn tất. Nếu kiện hàng giao không thành công và bị hoàn về, hãy bấm Hủy đơn: hàng sẽ được nhập lại kho.</translation>
     </message>
     <message>
+        <source>Only the owner, a manager or staff with the right “Refunds and returns” may take returns and exchange items.</source>
+        <translation>Chỉ chủ cửa hàng, quản lý hoặc nhân viên có quyền “Hoàn tiền và trả hàng” mới được nhận trả hàng và đổi hàng.</translation>
+    </message>
+    <message>
         <source>The app cannot cancel orders on %1: after cancelling it here, cancel it in %1 Seller Center too.</source>
         <translation>Ứng dụng không hủy được đơn trên %1: sau khi hủy ở đây, hãy hủy cả trong %1 Seller Center.</translation>
     </message>
@@ -5832,7 +5995,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>PointsSettingsSection</name>
     <message>
         <source>Loyalty points</source>
-        <extracomment>Above this share of an order given back as points the rule reads in a warning colour (shops commonly give back 1–5%).</extracomment>
+        <extracomment>Above this share of an order given back as points the rule reads in a warning colour (shops commonly give back 1–5%). The rules as last read or saved (None before): `has_edits` compares with them.</extracomment>
         <translation>Điểm thưởng</translation>
     </message>
     <message>
@@ -5892,7 +6055,7 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <name>PriceChangeDialog</name>
     <message>
         <source>Edit scheduled price change</source>
-        <extracomment>Rows the preview shows (the rest are counted). Rounding steps offered (1 = none). (mode, sign) of each &quot;how&quot; entry; the sign turns &quot;down by&quot; into a negative change. The entries by field: the discount price can also be a percentage off, or removed.</extracomment>
+        <extracomment>Rows the preview shows (the rest are counted). Rounding steps offered (1 = none). (mode, sign) of each &quot;how&quot; entry; the sign turns &quot;down by&quot; into a negative change. The entries by field: the discount price can also be a percentage off, or removed. The pickers a refusal names are marked as the line edits are (style.qss).</extracomment>
         <translation>Sửa lịch đổi giá</translation>
     </message>
     <message>
@@ -6030,6 +6193,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
     <message>
         <source>None of the chosen products has a variant on sale.</source>
         <translation>Các sản phẩm đã chọn không có phân loại nào đang bán.</translation>
+    </message>
+    <message>
+        <source>The first %1 of %2 variants are shown.</source>
+        <translation>Đang hiện %1 phân loại đầu tiên trong số %2.</translation>
     </message>
     <message>
         <source>Nothing will change: %1 of %2 variants cannot take the new price (in red). Change the rule, or choose fewer products.</source>
@@ -6969,7 +7136,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>PurchaseOrderDialog</name>
     <message>
         <source>Change %1</source>
-        <extracomment>Room a window&apos;s title bar takes besides its title (icon, minimise, maximise, close). The state filter&apos;s choices: open ones (the default), all, then each state.</extracomment>
+        <extracomment>Room a window&apos;s title bar takes besides its title (icon, minimise, maximise, close). The list&apos;s columns that give up width in a narrow window, down to their titles. The state filter&apos;s choices: open ones (the default), all, then each state.</extracomment>
         <translation>Sửa %1</translation>
     </message>
     <message>
@@ -7241,6 +7408,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>%1 (thừa %2)</translation>
     </message>
     <message>
+        <source>%1 returned</source>
+        <translation>trả %1</translation>
+    </message>
+    <message>
         <source>None of these products is low on stock (or what is low is on order already): one of each is added, change the quantities.</source>
         <translation>Không sản phẩm nào trong số này sắp hết hàng (hoặc hàng sắp hết đã được đặt): mỗi loại được thêm 1, hãy sửa số lượng.</translation>
     </message>
@@ -7303,6 +7474,18 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>%n lines</source>
         <translation>%n dòng</translation>
+    </message>
+</context>
+<context>
+    <name>QMessageBox</name>
+    <message>
+        <source>Show Details...</source>
+        <extracomment>The details button&apos;s words: Qt&apos;s own, which its catalogue has no Vietnamese for.</extracomment>
+        <translation>Xem chi tiết...</translation>
+    </message>
+    <message>
+        <source>Hide Details...</source>
+        <translation>Ẩn chi tiết...</translation>
     </message>
 </context>
 <context>
@@ -7397,8 +7580,16 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>đơn</translation>
     </message>
     <message>
-        <source>%1 since %2 — given by hand by %3</source>
-        <translation>%1 từ %2 — do %3 gán thủ công</translation>
+        <source>%1 — set by hand on %2</source>
+        <translation>%1 — đặt thủ công ngày %2</translation>
+    </message>
+    <message>
+        <source>%1 — set by hand by %2 on %3</source>
+        <translation>%1 — %2 đặt thủ công ngày %3</translation>
+    </message>
+    <message>
+        <source>set by hand</source>
+        <translation>đặt thủ công</translation>
     </message>
     <message>
         <source>%1 since %2 — %3 ≥ %4</source>
@@ -7407,10 +7598,6 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>%1: no rank change recorded yet</source>
         <translation>%1: chưa có lần đổi hạng nào được ghi lại</translation>
-    </message>
-    <message>
-        <source>given by hand</source>
-        <translation>gán thủ công</translation>
     </message>
     <message>
         <source>Nightly recompute</source>
@@ -7445,7 +7632,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>RankingSettings</name>
     <message>
         <source>Customer ranking</source>
-        <extracomment>The spin boxes&apos; top (2 billion đ or orders): Qt spin boxes hold 32-bit values. Customers per rank; None when the user may not see customers. When ranks were last recomputed for real (the counts are from then). The running recompute uses conditions other than the saved ones.</extracomment>
+        <extracomment>The spin boxes&apos; top (2 billion đ or orders): Qt spin boxes hold 32-bit values. The rank table&apos;s column of the customers per rank after the last dry run. What `refresh` reads: the conditions, the customers per rank, the last recompute. Customers per rank; None when the user may not see customers. The last dry run, while its figures stand (the table&apos;s &quot;After the dry run&quot;). When ranks were last recomputed for real (the counts are from then). The running recompute uses conditions other than the saved ones.</extracomment>
         <translation>Xếp hạng khách hàng</translation>
     </message>
     <message>
@@ -7497,6 +7684,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Số khách hiện tại</translation>
     </message>
     <message>
+        <source>After the dry run</source>
+        <translation>Sau khi chạy thử</translation>
+    </message>
+    <message>
         <source>Save conditions</source>
         <translation>Lưu điều kiện</translation>
     </message>
@@ -7515,6 +7706,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Conditions last changed at %1 by %2.</source>
         <translation>Điều kiện được %2 thay đổi lần cuối lúc %1.</translation>
+    </message>
+    <message>
+        <source>Into %3: %1 would move up, %2 down.</source>
+        <translation>Vào hạng %3: %1 khách lên, %2 khách xuống.</translation>
     </message>
     <message>
         <source>orders</source>
@@ -7912,7 +8107,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
-        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with the Shop details after My account (where a new owner looks for them), Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow. Shop details (or its tab in Printers &amp; templates) saved the shop details (the shop&apos;s name): the header follows. Sales channels&apos; Add shop chose to import a Seller Center export instead (no app). The sections refused when last chosen: their notice, shown in their place.</extracomment>
+        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with the Shop details after My account (where a new owner looks for them), Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow. Shop details (or its tab in Printers &amp; templates) saved the shop details (the shop&apos;s name): the header follows. Sales channels&apos; Add shop chose to import a Seller Center export instead (no app). The sections refused when last chosen: their notice, shown in their place. Another tab was shown since: the section shown reads its data again on return.</extracomment>
         <translation>Sắp hết hàng</translation>
     </message>
     <message>
@@ -8492,6 +8687,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <source>Module access (staff only):</source>
         <translation>Quyền truy cập (chỉ áp dụng cho nhân viên):</translation>
     </message>
+    <message>
+        <source>Export the lists and reports of their modules to files (Excel, CSV): orders with customers&apos; phones and addresses, customers, products… The owner and managers always may.</source>
+        <translation>Xuất danh sách và báo cáo của các mục được phép ra tệp (Excel, CSV): đơn hàng kèm số điện thoại và địa chỉ khách, khách hàng, sản phẩm… Chủ cửa hàng và quản lý luôn được phép.</translation>
+    </message>
+    <message>
+        <source>Take returns, give refunds, exchange items and cancel paid orders. The owner and managers always may.</source>
+        <translation>Nhận trả hàng, hoàn tiền, đổi hàng và hủy đơn đã thanh toán. Chủ cửa hàng và quản lý luôn được phép.</translation>
+    </message>
 </context>
 <context>
     <name>StaffSettings</name>
@@ -8931,6 +9134,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>No active product matches these filters.</source>
         <translation>Không có sản phẩm đang bán nào khớp bộ lọc này.</translation>
+    </message>
+    <message>
+        <source>“%1” is %2 · %3: that line is counted %4.</source>
+        <translation>“%1” là mã của %2 · %3: đã đếm dòng đó %4.</translation>
     </message>
     <message>
         <source>Type 1 to %1 before the *.</source>
@@ -9604,6 +9811,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>SyncScheduleSettings</name>
     <message>
         <source>Saved: the next syncs follow the new interval.</source>
+        <extracomment>The list is read again this often while shown (the scheduler&apos;s runs move the times).</extracomment>
         <translation>Đã lưu: các lần đồng bộ tiếp theo sẽ theo chu kỳ mới.</translation>
     </message>
     <message>
@@ -9625,6 +9833,58 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Save</source>
         <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Kênh bán</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Đồng bộ gần nhất</translation>
+    </message>
+    <message>
+        <source>Next sync</source>
+        <translation>Đồng bộ tiếp theo</translation>
+    </message>
+    <message>
+        <source>&amp;Sync now</source>
+        <translation>Đồng bộ &amp;ngay</translation>
+    </message>
+    <message>
+        <source>Fetch the selected shop&apos;s new and changed orders now</source>
+        <translation>Tải ngay đơn hàng mới và đơn có thay đổi của gian hàng đang chọn</translation>
+    </message>
+    <message>
+        <source>Syncing now…</source>
+        <translation>Đang đồng bộ…</translation>
+    </message>
+    <message>
+        <source>%1 (daily API limit reached)</source>
+        <translation>%1 (đã hết lượt gọi API trong ngày)</translation>
+    </message>
+    <message>
+        <source>Not synced: disconnected</source>
+        <translation>Không đồng bộ: đã ngắt kết nối</translation>
+    </message>
+    <message>
+        <source>Not synced: authorise it again in Sales channels</source>
+        <translation>Không đồng bộ: cần ủy quyền lại trong Kênh bán hàng</translation>
+    </message>
+    <message>
+        <source>Not synced: link it in Sales channels</source>
+        <translation>Không đồng bộ: hãy liên kết trong Kênh bán hàng</translation>
+    </message>
+    <message>
+        <source>Syncing %1…</source>
+        <translation>Đang đồng bộ %1…</translation>
+    </message>
+    <message>
+        <source>Marketplace sync</source>
+        <translation>Đồng bộ từ sàn</translation>
     </message>
 </context>
 <context>
@@ -9840,6 +10100,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <source>Saving the voucher</source>
         <translation>Đang lưu mã giảm giá</translation>
     </message>
+    <message>
+        <source>Cannot read “%1” as a percentage: type a whole number, e.g. 10.</source>
+        <translation>Không đọc được “%1” thành phần trăm: gõ số nguyên, ví dụ 10.</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1” as an amount: type e.g. 30000, 30k or 1,5tr.</source>
+        <translation>Không đọc được “%1” thành số tiền: gõ ví dụ 30000, 30k hoặc 1,5tr.</translation>
+    </message>
 </context>
 <context>
     <name>VouchersSettings</name>
@@ -9949,7 +10217,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>WelcomeWindow</name>
     <message>
         <source>Prime Distribution — welcome</source>
-        <extracomment>The widest the setup / sign-in card grows (a maximised window keeps short fields). ui.ini: the email of the last sign-in on this PC, offered on the next (never a password).</extracomment>
+        <extracomment>The widest the setup / sign-in card grows (a maximised window keeps short fields). ui.ini: the email of the last sign-in on this PC, offered on the next (never a password). Switch user: the next person is not the last one (no email offered).</extracomment>
         <translation>Prime Distribution — chào mừng</translation>
     </message>
     <message>
@@ -9993,7 +10261,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>app</name>
     <message>
         <source>Prime Distribution</source>
-        <extracomment>The background jobs, once started (run_gui). Runs the outbox deliveries when the user queued actions (run_gui).</extracomment>
+        <extracomment>The background jobs, once started (run_gui). Runs the outbox deliveries when the user queued actions (run_gui). After a restore: the shops to authorise again, said at the next sign-in.</extracomment>
         <translation>Prime Distribution</translation>
     </message>
     <message>
@@ -10666,6 +10934,14 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>access to</source>
         <translation>quyền truy cập</translation>
+    </message>
+    <message>
+        <source>refunds and returns</source>
+        <translation>hoàn tiền và trả hàng</translation>
+    </message>
+    <message>
+        <source>export data</source>
+        <translation>xuất dữ liệu</translation>
     </message>
     <message>
         <source>active</source>
@@ -12648,6 +12924,10 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <source>Deleting customers</source>
         <translation>Đang xóa khách hàng</translation>
     </message>
+    <message>
+        <source>No customer has the code %1: type a name, phone or code and pick the referrer in the list.</source>
+        <translation>Không có khách hàng nào mã %1: hãy gõ tên, số điện thoại hoặc mã rồi chọn người giới thiệu trong danh sách.</translation>
+    </message>
 </context>
 <context>
     <name>enum</name>
@@ -12925,6 +13205,10 @@ Bạn có muốn thay bằng tệp mới không?</translation>
         <source>Open folder</source>
         <translation>Mở thư mục</translation>
     </message>
+    <message>
+        <source>Only the owner, a manager or staff with the right “Export data” may export the shop&apos;s data to a file.</source>
+        <translation>Chỉ chủ cửa hàng, quản lý hoặc nhân viên có quyền “Xuất dữ liệu” mới được xuất dữ liệu cửa hàng ra tệp.</translation>
+    </message>
 </context>
 <context>
     <name>filters</name>
@@ -13112,7 +13396,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>Sold below the cost price</source>
-        <extracomment>ui.ini: the type of the last order saved from a customer&apos;s Create order on this PC. Create order from a customer, the first time: a customer looked up in the list is mostly one who rang or wrote (the one at the counter is picked with F3). Products are suggested this long after the last key: a scanner types its code and Enter much faster, so a scan is looked up as a code, never listed. A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for up to this many lines (taken from the fields above on a low screen: they scroll); more of them scroll. The lines table keeps room for its header and three lines (a low screen: the delivery under it scrolls rather than squash the lines to nothing).</extracomment>
+        <extracomment>ui.ini: the type of the last order saved from a customer&apos;s Create order on this PC. Create order from a customer, the first time: a customer looked up in the list is mostly one who rang or wrote (the one at the counter is picked with F3). The delivery address is checked with the carrier this long after the last key. Products are suggested this long after the last key: a scanner types its code and Enter much faster, so a scan is looked up as a code, never listed. A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for up to this many lines (taken from the fields above on a low screen: they scroll); more of them scroll. The lines table keeps room for its header and three lines (a low screen: the delivery under it scrolls rather than squash the lines to nothing). What a shortened message keeps whole: a word with a digit (an order number, an amount) and the currency after an amount (&quot;451.000 ₫&quot;, &quot;451,000 VND&quot;).</extracomment>
         <translation>Bán dưới giá vốn</translation>
     </message>
     <message>
@@ -13212,7 +13496,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>%n product of that order is no longer sold: left out.</source>
-        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. The edited order&apos;s `updated_at` as loaded: Save refuses when it changed since. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable). The name last searched with matches listed (a scan may be typed after it). Opened by a customer&apos;s Create order: its type is remembered when saved.</extracomment>
+        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The delivery address&apos;s check with the shop&apos;s carrier is over (answered or not). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. The edited order&apos;s `updated_at` as loaded: Save refuses when it changed since. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable). The name last searched with matches listed (a scan may be typed after it). The delivery (province, ward) last asked about to the carrier. The carrier&apos;s last answer: that (province, ward), why it cannot place it or None. The (province, ward) and number of the order just saved, whose warning stays while the fields wait for the next sale. Opened by a customer&apos;s Create order: its type is remembered when saved.</extracomment>
         <translation>%n sản phẩm của đơn đó không còn bán: đã bỏ ra.</translation>
     </message>
     <message>
@@ -13250,6 +13534,10 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     <message>
         <source>A customer brings items of a receipt back and takes others instead</source>
         <translation>Khách mang hàng của một hóa đơn đến trả và lấy hàng khác thay thế</translation>
+    </message>
+    <message>
+        <source>Only the owner, a manager or staff with the right “Refunds and returns” may exchange items.</source>
+        <translation>Chỉ chủ cửa hàng, quản lý hoặc nhân viên có quyền “Hoàn tiền và trả hàng” mới được đổi hàng.</translation>
     </message>
     <message>
         <source>Scan a barcode or type a product name or SKU, then Enter  (F2)</source>
@@ -13430,6 +13718,18 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     <message>
         <source>The most points this sale may take (Settings → Loyalty points)</source>
         <translation>Số điểm nhiều nhất đơn này được dùng (Cài đặt → Điểm thưởng)</translation>
+    </message>
+    <message>
+        <source>Checking the delivery address</source>
+        <translation>Đang kiểm tra địa chỉ giao hàng</translation>
+    </message>
+    <message>
+        <source>⚠ %1 The order can still be saved: check the address with the customer now.</source>
+        <translation>⚠ %1 Vẫn lưu được đơn: hãy hỏi lại khách địa chỉ ngay.</translation>
+    </message>
+    <message>
+        <source>⚠ Order %1: %2 Fix its delivery address before shipping.</source>
+        <translation>⚠ Đơn %1: %2 Hãy sửa địa chỉ giao hàng trước khi gửi đi.</translation>
     </message>
     <message>
         <source>%1: “%2” is not a percentage.</source>
@@ -14168,6 +14468,11 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Lưu thành PDF…</translation>
     </message>
     <message>
+        <source>Shipping labels</source>
+        <extracomment>Where the document of a print or an opening goes (beside the labels fetched).</extracomment>
+        <translation>Nhãn vận đơn</translation>
+    </message>
+    <message>
         <source>Print preview</source>
         <translation>Xem trước khi in</translation>
     </message>
@@ -14273,6 +14578,46 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Goods receipts, purchase orders and supplier returns print on A4 or A5 paper, and the invoice&apos;s printer is a thermal (ESC/POS) printer: ask the shop owner to choose a system printer for the invoice (Settings → Printers &amp; templates), or use Save as PDF.</source>
         <translation>Phiếu nhập kho, đơn đặt hàng và phiếu trả hàng in trên giấy A4 hoặc A5, nhưng máy in hóa đơn đang là máy in nhiệt (ESC/POS): hãy nhờ chủ cửa hàng chọn máy in hệ thống cho hóa đơn (Cài đặt → Máy in &amp; mẫu in), hoặc dùng Lưu thành PDF.</translation>
+    </message>
+    <message>
+        <source>No label was printed: none of these orders has one.</source>
+        <translation>Chưa in nhãn nào: không đơn nào trong số này có nhãn vận đơn.</translation>
+    </message>
+    <message>
+        <source>%n label sent to %1 (one print job).</source>
+        <translation>Đã gửi %n nhãn vận đơn tới %1 (một lệnh in).</translation>
+    </message>
+    <message>
+        <source>%n labels sent to %1 (one print job).</source>
+        <translation>Đã gửi %n nhãn vận đơn tới %1 (một lệnh in).</translation>
+    </message>
+    <message>
+        <source>%n label opened in the PDF viewer (%1).</source>
+        <translation>Đã mở %n nhãn vận đơn trong trình xem PDF (%1).</translation>
+    </message>
+    <message>
+        <source>%n labels opened in the PDF viewer, one per page (%1).</source>
+        <translation>Đã mở %n nhãn vận đơn trong trình xem PDF, mỗi trang một nhãn (%1).</translation>
+    </message>
+    <message>
+        <source>%n label saved in %1.</source>
+        <translation>Đã lưu %n nhãn vận đơn vào %1.</translation>
+    </message>
+    <message>
+        <source>%n labels saved in %1, one per page.</source>
+        <translation>Đã lưu %n nhãn vận đơn vào %1, mỗi trang một nhãn.</translation>
+    </message>
+    <message>
+        <source>%n order is not in it:</source>
+        <translation>%n đơn không được in nhãn:</translation>
+    </message>
+    <message>
+        <source>%n orders are not in it:</source>
+        <translation>%n đơn không được in nhãn:</translation>
+    </message>
+    <message>
+        <source>… and %n more: see Show Details.</source>
+        <translation>… và %n đơn nữa: bấm Xem chi tiết.</translation>
     </message>
 </context>
 <context>
@@ -15719,10 +16064,6 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Mã giảm giá {code} giới hạn theo khách hàng: hãy chọn khách hàng trước.</translation>
     </message>
     <message>
-        <source>Voucher {code} is not for this customer.</source>
-        <translation>Mã giảm giá {code} không áp dụng cho khách hàng này.</translation>
-    </message>
-    <message>
         <source>Voucher {code} is not valid yet.</source>
         <translation>Mã giảm giá {code} chưa đến ngày áp dụng.</translation>
     </message>
@@ -16167,6 +16508,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Một tác vụ khác đang ghi dữ liệu của cửa hàng (đồng bộ, nhập tệp hoặc một cửa sổ khác); chưa có gì được lưu. Hãy thử lại sau giây lát.</translation>
     </message>
     <message>
+        <source>At most {limit} orders&apos; labels can be printed at once: select fewer.</source>
+        <translation>Mỗi lần chỉ in được nhãn của tối đa {limit} đơn: hãy chọn ít đơn hơn.</translation>
+    </message>
+    <message>
         <source>At the warehouse</source>
         <translation>Nhập kho</translation>
     </message>
@@ -16229,6 +16574,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Corrected: {order} (amount changed)</source>
         <translation>Điều chỉnh điểm: đơn {order} (số tiền thay đổi)</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {error}.</source>
+        <translation>Không ghi được {path}: {error}.</translation>
     </message>
     <message>
         <source>Customer {id} no longer exists.</source>
@@ -16405,6 +16754,18 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>In transit</source>
         <translation>Đang trung chuyển</translation>
+    </message>
+    <message>
+        <source>It has no shipment with a carrier: ship it first.</source>
+        <translation>Đơn chưa tạo vận đơn với hãng vận chuyển: hãy giao hàng trước.</translation>
+    </message>
+    <message>
+        <source>It ships with its marketplace&apos;s logistics: its label is printed from the marketplace.</source>
+        <translation>Đơn giao bằng vận chuyển của sàn: in nhãn trên trang của sàn.</translation>
+    </message>
+    <message>
+        <source>Its shipment is not with the carrier yet (waiting to be sent): try again in a moment.</source>
+        <translation>Vận đơn chưa được gửi tới hãng vận chuyển (đang chờ gửi): thử lại sau ít phút.</translation>
     </message>
     <message>
         <source>J&amp;T API account</source>
@@ -16601,6 +16962,18 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>Only the owner&apos;s own command line may reset the owner&apos;s password.</source>
         <translation>Chỉ chủ cửa hàng, bằng dòng lệnh trên máy của mình, mới đặt lại được mật khẩu chủ cửa hàng.</translation>
+    </message>
+    <message>
+        <source>Only the owner, a manager or staff with the right “Export data” may export the shop&apos;s data to a file: ask the shop owner.</source>
+        <translation>Chỉ chủ cửa hàng, quản lý hoặc nhân viên có quyền “Xuất dữ liệu” mới được xuất dữ liệu cửa hàng ra tệp: hãy hỏi chủ cửa hàng.</translation>
+    </message>
+    <message>
+        <source>Only the owner, a manager or staff with the right “Refunds and returns” may cancel a paid order (its money goes back to the customer): ask the shop owner.</source>
+        <translation>Chỉ chủ cửa hàng, quản lý hoặc nhân viên có quyền “Hoàn tiền và trả hàng” mới được hủy đơn đã thanh toán (tiền sẽ được trả lại cho khách): hãy hỏi chủ cửa hàng.</translation>
+    </message>
+    <message>
+        <source>Only the owner, a manager or staff with the right “Refunds and returns” may take returns, give refunds or exchange items: ask the shop owner.</source>
+        <translation>Chỉ chủ cửa hàng, quản lý hoặc nhân viên có quyền “Hoàn tiền và trả hàng” mới được nhận trả hàng, hoàn tiền hoặc đổi hàng: hãy hỏi chủ cửa hàng.</translation>
     </message>
     <message>
         <source>Order {external_id} has no customer to keep the address for.</source>
@@ -17039,6 +17412,18 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Tài khoản vận chuyển {account} đã bị xóa.</translation>
     </message>
     <message>
+        <source>The carrier did not give its label: {error}</source>
+        <translation>Hãng vận chuyển không trả nhãn vận đơn: {error}</translation>
+    </message>
+    <message>
+        <source>The carrier gives this label as a web page, not a PDF: print it from the order (Print label).</source>
+        <translation>Hãng vận chuyển trả nhãn này dưới dạng trang web, không phải PDF: hãy in từ đơn hàng (In nhãn vận đơn).</translation>
+    </message>
+    <message>
+        <source>The carrier&apos;s label is not a PDF the app can read: print it from the order (Print label).</source>
+        <translation>Nhãn của hãng vận chuyển không phải tệp PDF mà ứng dụng đọc được: hãy in từ đơn hàng (In nhãn vận đơn).</translation>
+    </message>
+    <message>
         <source>The cash received cannot be more than {max}.</source>
         <translation>Tiền khách đưa không được lớn hơn {max}.</translation>
     </message>
@@ -17161,6 +17546,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>The note has {length} characters: {limit} at most.</source>
         <translation>Ghi chú dài {length} ký tự: tối đa {limit}.</translation>
+    </message>
+    <message>
+        <source>The order no longer exists.</source>
+        <translation>Đơn hàng không còn tồn tại.</translation>
     </message>
     <message>
         <source>The password cannot be only spaces.</source>
@@ -17483,6 +17872,18 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Nâng cấp cơ sở dữ liệu thất bại ({error}); bản sao lưu tạo trước đó nằm ở {path}.</translation>
     </message>
     <message>
+        <source>Voucher {code} is only for customers in group {groups}.</source>
+        <translation>Mã giảm giá {code} chỉ dành cho khách thuộc nhóm {groups}.</translation>
+    </message>
+    <message>
+        <source>Voucher {code} is only for customers tagged {tags} or in group {groups}.</source>
+        <translation>Mã giảm giá {code} chỉ dành cho khách có thẻ {tags} hoặc thuộc nhóm {groups}.</translation>
+    </message>
+    <message>
+        <source>Voucher {code} is only for customers tagged {tags}.</source>
+        <translation>Mã giảm giá {code} chỉ dành cho khách có thẻ {tags}.</translation>
+    </message>
+    <message>
         <source>Voucher {code} was changed after this sale: on other goods or another shipping fee it gives what it gives today (at the sale it gave {discount} đ).</source>
         <translation>Mã giảm giá {code} đã được sửa sau khi bán đơn này: khi đổi hàng hoặc phí giao hàng, mã được tính theo mức giảm hiện tại (lúc bán mã đã giảm {discount} đ).</translation>
     </message>
@@ -17653,6 +18054,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     <message>
         <source>must be {low} to {high} (got {value}).</source>
         <translation>phải từ {low} đến {high} (đang là {value}).</translation>
+    </message>
+    <message>
+        <source>name kept: {name} (the file says {file_name})</source>
+        <translation>giữ tên: {name} (tệp ghi {file_name})</translation>
     </message>
     <message>
         <source>no customer group {group}: only the owner or a manager can add groups</source>
@@ -18899,6 +19304,10 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>{price} ₫ cao hơn giá niêm yết của {sku} ({list_price} ₫): khách trong nhóm sẽ trả giá niêm yết khi giá đó thấp hơn.</translation>
     </message>
     <message>
+        <source>{price} đ is less than half the list price of {sku} ({list_price} đ): members would buy at this price. Is a digit missing?</source>
+        <translation>{price} đ thấp hơn một nửa giá niêm yết của {sku} ({list_price} đ): khách trong nhóm sẽ mua với giá này. Có thiếu chữ số không?</translation>
+    </message>
+    <message>
         <source>{printer} is not an ESC/POS printer.</source>
         <translation>{printer} không phải máy in ESC/POS.</translation>
     </message>
@@ -19430,6 +19839,14 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>Phân tích</translation>
     </message>
     <message>
+        <source>Refunds and returns</source>
+        <translation>Hoàn tiền và trả hàng</translation>
+    </message>
+    <message>
+        <source>Export data</source>
+        <translation>Xuất dữ liệu</translation>
+    </message>
+    <message>
         <source>Only the owner may change the owner&apos;s or a manager&apos;s account.</source>
         <translation>Chỉ chủ cửa hàng được sửa tài khoản của chủ cửa hàng hoặc quản lý.</translation>
     </message>
@@ -19581,7 +19998,7 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
     </message>
     <message>
         <source>Counts the stock of SKU group %1 (shared by its listings)</source>
-        <extracomment>The confirmation&apos;s product column is at least this wide (a name, not &quot;…&quot;) and asks for no more (a longer name gives way, whole in its tooltip). A count under 1/FAR_BELOW_PART of an on hand of at least FAR_BELOW_STOCK is asked about before applying (1 counted of 140 reads as a slip, not as 139 lost). How many such lines the question names (the rest are counted). Room beside the widest SKU in its column (cell margins, a little air). A typed number: digits, maybe split by dots, commas or spaces (&quot;1.200&quot;, &quot;1,5&quot;, &quot;1 200&quot;). What may group a count&apos;s thousands: a dot, a comma, a space (plain, no-break, narrow). Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). A barcode or SKU of the sheet was typed into a Counted cell (a scan while the sheet had the keys): counted as a scan, not as the count. SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
+        <extracomment>The confirmation&apos;s product column is at least this wide (a name, not &quot;…&quot;) and asks for no more (a longer name gives way, whole in its tooltip). A count under 1/FAR_BELOW_PART of an on hand of at least FAR_BELOW_STOCK is asked about before applying (1 counted of 140 reads as a slip, not as 139 lost). How many such lines the question names (the rest are counted). Room beside the widest SKU in its column (cell margins, a little air). A typed number: digits, maybe split by dots, commas or spaces (&quot;1.200&quot;, &quot;1,5&quot;, &quot;1 200&quot;). What may group a count&apos;s thousands: a dot, a comma, a space (plain, no-break, narrow). Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). A barcode or SKU of the sheet was typed into a Counted cell (a scan while the sheet had the keys): counted as a scan, not as the count. &quot;37*code&quot; typed into a line&apos;s Counted cell named another line: that line was counted (its row, the code typed). SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
         <translation>Kiểm tồn kho của nhóm SKU %1 (dùng chung cho các SKU trong nhóm)</translation>
     </message>
     <message>
@@ -19640,8 +20057,12 @@ Hãy sửa mẫu trong Cài đặt → Máy in &amp; mẫu in.</translation>
         <translation>%1: đếm được %2, tồn kho %3</translation>
     </message>
     <message>
-        <source>… and %1 more lines</source>
-        <translation>… và %1 dòng khác</translation>
+        <source>… and %n more line</source>
+        <translation>… và %n dòng khác</translation>
+    </message>
+    <message>
+        <source>… and %n more lines</source>
+        <translation>… và %n dòng khác</translation>
     </message>
     <message>
         <source>%1 lines are counted at under a tenth of their stock:</source>

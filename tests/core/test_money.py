@@ -11,6 +11,8 @@ from primedist.core.money import (
     format_money,
     format_money_range,
     format_number,
+    money_number_format,
+    money_text,
     parse_money,
 )
 
@@ -192,3 +194,26 @@ def test_parse_money_only_raises_value_error(text: str, lang: str) -> None:
     except ValueError:
         return
     assert abs(value) <= MAX_AMOUNT
+
+
+@pytest.mark.parametrize(
+    ("amount", "lang", "shown"),
+    [
+        (-50_000, "vi", "\u221250.000 ₫"),
+        (50_000, "vi", "50.000 ₫"),
+        (0, "vi", "0 ₫"),
+        (-1_250_000, "en", "\u22121,250,000 VND"),
+    ],
+)
+def test_money_text_has_the_minus_sign_and_the_currency(amount, lang, shown):
+    assert money_text(amount, lang) == shown
+
+
+@given(amounts, langs)
+def test_money_text_reads_back(amount, lang):
+    assert parse_money(money_text(amount, lang), lang) == amount
+
+
+def test_the_spreadsheet_format_shows_what_money_text_shows():
+    assert money_number_format("vi") == '#,##0 "₫";"\u2212"#,##0 "₫"'
+    assert money_number_format("en") == '#,##0 "VND";"\u2212"#,##0 "VND"'

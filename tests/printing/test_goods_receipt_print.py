@@ -62,7 +62,8 @@ def test_what_is_left_owed_is_printed(qapp, shop_ctx, tmp_path):
                                                    refund=10_000))  # fmt: skip
     print_goods_receipt(shop_ctx, row.id, pdf=out, lang="en")
     text = pdf_text(out)
-    for phrase in ("Sent back to the supplier -36,000 VND", "Money given back 10,000 VND",
+    # What went back with the minus of the screens (U+2212), not a hyphen.
+    for phrase in ("Sent back to the supplier −36,000 VND", "Money given back 10,000 VND",
                    "Unpaid at delivery 274,000 VND",
                    "Owed to the supplier now 274,000 VND"):  # fmt: skip
         assert has_phrase(text, phrase), phrase

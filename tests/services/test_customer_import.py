@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from primedist.core.search_keys import search_text
 from primedist.domain.base import table_of
 from primedist.domain.customer import Address, Customer, CustomerPhone, CustomerTag, Tag
-from primedist.domain.enums import Gender, Module, Role
+from primedist.domain.enums import Channel, Gender, Module, Role
 from primedist.errors import Cancelled, PermissionDenied, ValidationError
 from primedist.queries.customers import search_customers
 from primedist.services.context import Actor, ServiceContext
@@ -27,6 +27,7 @@ from primedist.services.customer_import import (
     merge_mapping,
     read_preview,
 )
+from primedist.services.customers import resolve_customer
 from tests.support import CancelAt
 
 customers_t = table_of(Customer)
@@ -261,17 +262,22 @@ def test_update_fills_values_adds_phones_tags_address_never_blanks(
     owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
 ) -> None:
     report = import_customers(owner_ctx, second_file(tmp_path), on_duplicate="update")
-    # Row 3 (0977000111) now finds Hoa through the phone row 2 added: an update too.
-    assert (report.imported, report.updated, report.skipped) == (0, 2, 0)
-    c = customer(owner_ctx, "Lê Mai")  # the last row's name wins
+    # Row 3 (0977000111) now finds Hoa through the phone row 2 added: nothing of it is new
+    # but its name, and the stored name is kept (the report says so).
+    assert (report.imported, report.updated, report.unchanged, report.skipped) == (0, 1, 1, 0)
+    assert [r.reason for r in report.rows] == [
+        "matched by phone; name kept: Nguyễn Thị Hoa (the file says Hoa Nguyễn)",
+        "matched by phone; name kept: Nguyễn Thị Hoa (the file says Lê Mai)",
+    ]
+    c = customer(owner_ctx, "Nguyễn Thị Hoa")
     assert c["id"] == stored["id"]
     assert (c["email"], c["birthday"], c["note"]) == (
         "hoa@example.vn", date(1990, 3, 15), "Khách quen",
     )  # empty cells never blank anything out  # fmt: skip
     assert phones_of(owner_ctx, c["id"]) == [("0939921717", True), ("0977000111", False)]
-    assert "le mai" in c["search_text"] and "0977000111" in c["search_text"]
+    assert "0977000111" in c["search_text"]
     with owner_ctx.engine.connect() as conn:
-        assert found(owner_ctx, "le mai") == [c["code"]]
+        assert found(owner_ctx, "0977000111") == [c["code"]]
         streets = conn.execute(
             sa.select(addresses_t.c.street).where(addresses_t.c.customer_id == c["id"])
         ).scalars()  # fmt: skip
@@ -279,9 +285,8 @@ def test_update_fills_values_adds_phones_tags_address_never_blanks(
     assert count(owner_ctx, links_t) == 3  # VIP, Potential + Often returns
     # The same file again: nothing new.
     again = import_customers(owner_ctx, second_file(tmp_path), on_duplicate="update")
-    # (both rows rename the customer in turn: the names differ)
     assert (again.imported, again.updated, again.phones_added, again.addresses_added) == (
-        0, 2, 0, 0,
+        0, 0, 0, 0,
     )  # fmt: skip
     assert count(owner_ctx, links_t) == 3
 
@@ -308,6 +313,31 @@ def test_duplicates_inside_the_file_follow_the_policy(
     assert count(owner_ctx, customers_t) == 1
 
 
+def test_update_keeps_the_stored_name_and_fills_a_masked_one(
+    owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
+) -> None:
+    """An update imported "Chi Nguyen Test" over Nguyễn Khánh Chi: the file's name may be a
+    nickname or unaccented, so the stored name stays (the row's report says so) while the
+    contacts are updated; a marketplace's masked name is no name and is filled."""
+    with owner_ctx.engine.begin() as conn:
+        masked = resolve_customer(conn, channel=Channel.SHOPEE, buyer_id="b1",
+                                  phone="0909111222", name="H**uj",
+                                  now=owner_ctx.clock.now())  # fmt: skip
+    path = write_csv(tmp_path / "k.csv", ["Tên khách hàng", "Số điện thoại", "Email"], [
+        ["Hoa Test", "0939921717", "hoa.moi@example.vn"],
+        ["Hoàng Huy", "0909111222", ""],
+    ])  # fmt: skip
+    report = import_customers(owner_ctx, path, on_duplicate="update")
+    assert report.updated == 2
+    assert [r.reason for r in report.rows] == [
+        "matched by phone; name kept: Nguyễn Thị Hoa (the file says Hoa Test)",
+        "matched by phone",
+    ]
+    c = customer(owner_ctx, "Nguyễn Thị Hoa")
+    assert (c["id"], c["email"]) == (stored["id"], "hoa.moi@example.vn")
+    assert customer(owner_ctx, "Hoàng Huy")["id"] == masked
+
+
 def test_masked_name_never_overwrites_a_real_one(
     owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
 ) -> None:
@@ -324,7 +354,7 @@ def test_code_column_finds_the_customer(
                      [[stored["code"].lower(), "Hoa (Zalo)", "hoa.zalo"]])  # fmt: skip
     report = import_customers(owner_ctx, path, on_duplicate="update")
     assert report.updated == 1
-    c = customer(owner_ctx, "Hoa (Zalo)")
+    c = customer(owner_ctx, "Nguyễn Thị Hoa")  # the stored name kept
     assert (c["id"], c["zalo_id"]) == (stored["id"], "hoa.zalo")
 
 
@@ -523,14 +553,16 @@ def test_update_leaves_another_customers_phone_to_them(
     path = write_csv(tmp_path / "k.csv", ["Mã khách hàng", "Tên khách hàng", "Số điện thoại"],
                      [["", "Hoàng Đức Khánh", "0396753084; 0886456103"]])  # fmt: skip
     report = import_customers(owner_ctx, path, on_duplicate="update")
-    # Still an update (the new name); the other customer's phone is not added but named.
-    assert (report.updated, report.phones_added) == (1, 0)
+    # Nothing new (the stored name is kept); the other customer's phone is not added but
+    # named.
+    assert (report.unchanged, report.phones_added) == (1, 0)
     assert report.rows[0].reason == (
-        f"matched by phone; phone 0886456103 belongs to {lan['code']} (Lan): not added"
+        f"matched by phone; phone 0886456103 belongs to {lan['code']} (Lan): not added, "
+        "name kept: Khánh (the file says Hoàng Đức Khánh)"
     )
     assert phones_of(owner_ctx, khanh["id"]) == [("0396753084", True)]
     assert phones_of(owner_ctx, lan["id"]) == [("0886456103", True)]
-    assert customer(owner_ctx, "Hoàng Đức Khánh")["id"] == khanh["id"]
+    assert customer(owner_ctx, "Khánh")["id"] == khanh["id"]
     # Only the other's phone and nothing else new: unchanged.
     path = write_csv(tmp_path / "k2.csv", ["Mã khách hàng", "Tên khách hàng", "Số điện thoại"],
                      [[khanh["code"], "Hoàng Đức Khánh", "0886456103"]])  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -210,7 +211,8 @@ def test_duplicate_phone_each_policy(owner_ctx: ServiceContext, engine: Engine) 
     updated = add_customer(owner_ctx, draft, on_duplicate=DuplicatePolicy.UPDATE)
     assert (updated.customer_id, updated.outcome) == (first, "updated")
     row = _customer(engine, first)
-    assert (row.name, row.gender, row.birthday) == ("Phạm Văn Hải", Gender.MALE, date(1990, 5, 1))
+    # The stored name stays unless asked to be replaced (`replace_name`).
+    assert (row.name, row.gender, row.birthday) == ("Phạm Hải", Gender.MALE, date(1990, 5, 1))
     assert (row.email, row.note) == ("hai@example.vn", "khách quen")  # never blanked out
     assert _phones(engine, first) == ["0939921717", "0988000111"]
     assert _found(engine, "0988000111") == {first}
@@ -223,6 +225,64 @@ def test_duplicate_phone_each_policy(owner_ctx: ServiceContext, engine: Engine) 
     with engine.connect() as conn:
         actions = list(conn.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions.count("customer.create") == 2 and actions.count("customer.update") == 1
+
+
+def test_update_keeps_the_stored_name_unless_asked_and_says_what_it_changes(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """"Update the existing customer" renamed Nguyễn Khánh Chi "Chi Nguyen Test" (typed
+    with her phone). The question lists what an update changes, old → new; the name is
+    replaced only when asked."""
+    staff_id = owner_ctx.actor.id
+    referrer = add_customer(owner_ctx, CustomerDraft(name="Bà Tư", phones=["0911222333"]))
+    chi = add_customer(owner_ctx, CustomerDraft(
+        name="Nguyễn Khánh Chi", phones=["0970603869"], email="chi@example.vn",
+        note="khách quen"),
+    ).customer_id  # fmt: skip
+    draft = CustomerDraft(name="Chi Nguyen Test", phones=["+84 970 603 869", "0364817192"],
+                          email="chi.test@example.com", gender=Gender.FEMALE,
+                          referrer_id=referrer.customer_id, assigned_user_id=staff_id,
+                          note="khách quen")  # fmt: skip
+    with pytest.raises(DuplicatePhone) as err:
+        add_customer(owner_ctx, draft)
+    assert [(c.field, c.old, c.new) for c in err.value.changes] == [
+        ("name", "Nguyễn Khánh Chi", "Chi Nguyen Test"),
+        ("email", "chi@example.vn", "chi.test@example.com"),
+        ("gender", Gender.UNKNOWN, Gender.FEMALE),
+        ("referrer_id", None, referrer_code := _customer(engine, referrer.customer_id).code),
+        ("assigned_user_id", None, "Chủ Thử"),
+        ("phones", ["0970603869"], ["0970603869", "0364817192"]),
+    ]  # the note is the same: not listed
+    assert referrer_code.startswith("KH")
+
+    add_customer(owner_ctx, draft, on_duplicate=DuplicatePolicy.UPDATE)
+    row = _customer(engine, chi)
+    assert (row.name, row.email, row.gender) == (
+        "Nguyễn Khánh Chi", "chi.test@example.com", Gender.FEMALE)  # fmt: skip
+    assert _phones(engine, chi) == ["0970603869", "0364817192"]
+    with pytest.raises(DuplicatePhone) as err:
+        add_customer(owner_ctx, draft)
+    assert [c.field for c in err.value.changes] == ["name"]  # all else done
+
+    add_customer(owner_ctx, draft, on_duplicate=DuplicatePolicy.UPDATE, replace_name=True)
+    assert _customer(engine, chi).name == "Chi Nguyen Test"
+
+
+def test_update_fills_a_masked_name_without_being_asked(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """A marketplace's masked name ("H**uj") is no name: it is filled like an empty field."""
+    with engine.begin() as conn:
+        cid = resolve_customer(conn, channel=Channel.SHOPEE, buyer_id="b1", phone="0909111222",
+                               name="H**uj", now=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+    assert cid is not None
+    draft = CustomerDraft(name="Hoàng Huy", phones=["0909111222"])
+    with pytest.raises(DuplicatePhone) as err:
+        add_customer(owner_ctx, draft)
+    assert [(c.field, c.old, c.new) for c in err.value.changes] == [
+        ("name", "H**uj", "Hoàng Huy")]  # fmt: skip
+    add_customer(owner_ctx, draft, on_duplicate=DuplicatePolicy.UPDATE)
+    assert _customer(engine, cid).name == "Hoàng Huy"
 
 
 def test_update_policy_refuses_making_the_phone_owner_refer_themselves(
@@ -288,7 +348,7 @@ def test_find_duplicates(owner_ctx: ServiceContext, engine: Engine) -> None:
     a = add("Nguyễn Văn An", "0901000001")
     b = add("An Nguyen", "0901000001")
     c = add("Đỗ Thị Hà")
-    d = add("do thi ha")
+    d = add("do thi ha")  # typed without accents: could be her
     e = add("Đỗ Thị Hà")  # another province
     f = add("Lone", "0901000002")
     _address(engine, c, "Hà Nội", default=True)
@@ -304,6 +364,33 @@ def test_find_duplicates(owner_ctx: ServiceContext, engine: Engine) -> None:
     merge_customers(owner_ctx, a, [b])
     assert [g.ids for g in find_duplicates(owner_ctx)] == [[c, d]]
     assert f not in {i for g in groups for i in g.ids}
+
+
+def test_find_duplicates_keeps_the_accents_of_names(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """Lê Anh Hưng and Lê Anh Hùng are two people (folded, both were "le anh hung"); a name
+    pasted with separate accent marks (NFD), in another case and spacing, is the same name;
+    one typed without accents could be either, so it is offered with each. Phones still
+    match however they are written."""
+    add = lambda name, *phones: add_customer(  # noqa: E731
+        owner_ctx, CustomerDraft(name=name, phones=list(phones)),
+        on_duplicate=DuplicatePolicy.CREATE,
+    ).customer_id  # fmt: skip
+    hung = add("Lê Anh Hưng")
+    hung2 = add(unicodedata.normalize("NFD", "LÊ  ANH HƯNG"))
+    hung3 = add("Lê Anh Hùng")
+    plain = add("Le Anh Hung")
+    a = add("Trần Bình", "0903 111 222")
+    b = add("Tran Binh", "+84903111222")
+    for cid in (hung, hung2, hung3, plain):
+        _address(engine, cid, "Hà Nội", default=True)
+    groups = find_duplicates(owner_ctx)
+    assert [(g.reason, g.ids) for g in groups] == [
+        ("phone", [a, b]),
+        ("name_province", [hung3, plain]),
+        ("name_province", [hung, hung2, plain]),
+    ]
 
 
 # --------------------------------------------------------------------------- merge

@@ -7,25 +7,27 @@ import re
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from primedist.config import resolve_settings
-from primedist.core.clock import FixedClock, shop_tz, to_local
+from primedist.core.clock import FixedClock, as_utc, shop_tz, to_local
 from primedist.core.phone import normalize_phone, phone_search_variants
 from primedist.core.text import fold, fts_match_query
 from primedist.db.engine import sqlite_timestamp
 from primedist.db.store import open_store
 from primedist.domain.customer import Customer, CustomerPayment
-from primedist.domain.enums import OrderStatus, ShopStatus
+from primedist.domain.enums import Channel, OrderStatus, ShopStatus
 from primedist.domain.loyalty import PointsEntry
 from primedist.domain.order import Order, OrderLine, OrderRefund, OrderStatusChange
 from primedist.domain.product import Variant
+from primedist.domain.shop import Shop
 from primedist.errors import Cancelled, Conflict, ValidationError
 from primedist.jobs.progress import JobProgress
 from primedist.services import demo
@@ -383,7 +385,7 @@ def test_external_ids_look_like_each_channel(demo_ctx: ServiceContext) -> None:
         "lazada": r"\d{15}",
         "tiki": r"\d{9}",
         "tiktok": r"\d{18}",
-        "offline": r"PD\d{6}\d{4,}",
+        "offline": r"DH\d{6}-\d{4}",  # as the app numbers a sale
     }
     seen: set[tuple[str, str]] = set()
     for channel, external, created, phone in rows(
@@ -400,6 +402,38 @@ def test_external_ids_look_like_each_channel(demo_ctx: ServiceContext) -> None:
             assert channel == "shopee" and re.fullmatch(r"84\*{5}\d{2}", phone)
         assert (channel, external) not in seen
         seen.add((channel, external))
+
+
+def test_a_sale_after_the_demo_continues_the_days_order_numbers(
+    demo_ctx: ServiceContext,
+) -> None:
+    """The demo numbers the shop's own orders as the app does (DH + local date + the day's
+    running number), so the next sale of that day takes the next number, none twice."""
+    tz = shop_tz()
+    with Session(demo_ctx.engine) as session:
+        own = session.exec(
+            select(Order).join(Shop).where(Shop.channel == Channel.OFFLINE)
+            .order_by(col(Order.created_at).desc(), col(Order.id).desc())
+        ).all()  # fmt: skip
+        variant = session.exec(select(Variant).where(Variant.is_active)).first()
+    assert own and variant is not None and variant.id is not None
+    last = own[0]
+    day = f"{to_local(as_utc(last.created_at), tz):%y%m%d}"
+    of_the_day = sorted(o.external_id for o in own
+                        if f"{to_local(as_utc(o.created_at), tz):%y%m%d}" == day)  # fmt: skip
+    assert of_the_day == [f"DH{day}-{n:04d}" for n in range(1, len(of_the_day) + 1)]
+    assert last.external_id == of_the_day[-1]
+
+    later = replace(demo_ctx, clock=FixedClock(as_utc(last.created_at) + timedelta(seconds=1)))
+    sale = order_svc.create_order(
+        later, order_svc.OrderDraft((order_svc.DraftLine(variant.id, 1),)),
+        allow_negative_stock=True,
+    )  # fmt: skip
+
+    assert sale.external_id == f"DH{day}-{len(of_the_day) + 1:04d}"
+    with Session(demo_ctx.engine) as session:
+        same = session.exec(select(Order).where(Order.external_id == sale.external_id)).all()
+    assert len(same) == 1
 
 
 @sqlite_sql

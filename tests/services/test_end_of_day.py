@@ -123,8 +123,10 @@ def test_default_day_is_today_in_the_shop_time_zone(
 def test_staff_filter_counts_their_sales_and_refunds(
     owner_ctx: ServiceContext, clock: FixedClock, goods: tuple[int, int]
 ) -> None:
+    # A cashier who gives refunds: the right "Refunds and returns".
     issued = staff_svc.add_staff(owner_ctx, name="Lan Thu Ngân", email="lan@shop.vn",
-                                 role=Role.STAFF, modules=[Module.ORDERS])  # fmt: skip
+                                 role=Role.STAFF, modules=[Module.ORDERS],
+                                 can_refund=True)  # fmt: skip
     with Session(owner_ctx.engine) as session:
         user = session.get(User, issued.member.id)
         assert user is not None
@@ -366,8 +368,10 @@ def test_the_owed_part_of_a_sale_on_account_cancelled_later_is_the_cancellers_an
     a payment made later towards the account is not the sale's) is an On account refund
     of the cancel day, in the report of who cancelled it and of the sale's shop only."""
     hoa = make_customers(engine, 1, names=["Nguyễn Thị Hoa"])[0]
+    # A cashier who gives refunds: the right "Refunds and returns".
     issued = staff_svc.add_staff(owner_ctx, name="Lan Thu Ngân", email="lan@shop.vn",
-                                 role=Role.STAFF, modules=[Module.ORDERS])  # fmt: skip
+                                 role=Role.STAFF, modules=[Module.ORDERS],
+                                 can_refund=True)  # fmt: skip
     with Session(engine) as session:
         user = session.get(User, issued.member.id)
         assert user is not None

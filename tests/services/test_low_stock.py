@@ -119,15 +119,15 @@ def test_apply_to_several_shops_flags_low_products_and_reset_clears_them(
     assert (low_flag(engine, ao), low_flag(engine, mu)) == (False, False)
     assert low_skus(engine) == []
 
-    refreshed = svc.set_shop_level(owner_ctx, [shopee, counter], 5)
-    assert refreshed == 1  # ÁO is the only product listed on those shops
+    report = svc.set_shop_level(owner_ctx, [shopee, counter], 5)
+    assert report.products == 1  # ÁO is the only product listed on those shops
     assert stored(engine) == {shopee: "5", counter: "5"}
     assert json.loads(stored(engine)[shopee]) == 5
     assert low_skus(engine) == [("AO", 5)]  # 4 ≤ 5; MŨ is not on Shopee
     assert (low_flag(engine, ao), low_flag(engine, mu)) == (True, False)
 
     # Lazada's higher default wins for ÁO (listed on both) and reaches MŨ: 8 ≤ 8.
-    assert svc.set_shop_level(owner_ctx, [lazada], 8) == 2
+    assert svc.set_shop_level(owner_ctx, [lazada], 8).products == 2
     assert low_skus(engine) == [("AO", 8), ("MU", 8)]
     assert (low_flag(engine, ao), low_flag(engine, mu)) == (True, True)
 
@@ -137,11 +137,11 @@ def test_apply_to_several_shops_flags_low_products_and_reset_clears_them(
     assert low_skus(engine) == [("AO", 5)]
     assert (low_flag(engine, ao), low_flag(engine, mu)) == (True, False)
 
-    svc.reset_shop_level(owner_ctx, [shopee, lazada])
+    assert svc.reset_shop_level(owner_ctx, [shopee, lazada]) == (2, 0, 1, 0)
     assert stored(engine) == {counter: "5"}
     assert low_skus(engine) == []
     assert (low_flag(engine, ao), low_flag(engine, mu)) == (False, False)
-    assert svc.reset_shop_level(owner_ctx, [shopee]) == 1  # nothing left to remove: fine
+    assert svc.reset_shop_level(owner_ctx, [shopee]).products == 1  # nothing to remove: fine
 
     assert audits(engine, "low_stock.shop_level") == [
         ("low_stock.shop_level", str(shopee), "Shopee Mall: default low-stock level — → 5"),
@@ -153,6 +153,46 @@ def test_apply_to_several_shops_flags_low_products_and_reset_clears_them(
         ("low_stock.shop_level_reset", str(lazada),
          "Lazada Store: default low-stock level 2 removed"),
     ]  # fmt: skip
+
+
+def test_the_report_counts_what_the_owner_sees(
+    engine: Engine,
+    owner_ctx: ServiceContext,
+    shops: tuple[int, int, int],
+    variants: tuple[int, int],
+) -> None:
+    """Products not archived and actively listed; variants their own or their group's
+    level keeps from the default; Home's Low on stock before → after."""
+    shopee, lazada, _counter = shops
+    ao, mu = variants
+    (old,) = make_product(engine, "Áo cũ", [("OLD", 1, 0)])  # archived: out of sight
+    (gone,) = make_product(engine, "Khăn", [("KHAN", 1, 0)])  # listing switched off
+    list_on(engine, lazada, old)
+    list_on(engine, lazada, gone)
+    with engine.begin() as conn:
+        conn.execute(sa.update(Product).where(
+            Product.id == sa.select(Variant.product_id).where(Variant.id == old)
+            .scalar_subquery()).values(status="archived"))  # fmt: skip
+        conn.execute(sa.update(ProductListing).where(
+            ProductListing.product_id == sa.select(Variant.product_id).where(Variant.id == gone)
+            .scalar_subquery()).values(is_active=False))  # fmt: skip
+        gid = conn.execute(
+            sa.insert(table_of(SkuGroup)).returning(table_of(SkuGroup).c.id),
+            {"code": "PRIME-8", "name": "Nón", "stock": 50, "reserved": 0, "low_stock_level": 1,
+             "created_at": FIXED_NOW},
+        ).scalar_one()  # fmt: skip
+    (non,) = make_product(engine, "Nón", [("NON", 1, 0)], sku_group_id=gid)
+    list_on(engine, lazada, non)
+    svc.set_variant_level(owner_ctx, mu, 2)  # MŨ keeps its own level: 8 > 2
+
+    # ÁO, MŨ and NÓN (the archived one and the one switched off not counted); MŨ's own
+    # level and NÓN's group's come first; ÁO (4 ≤ 10) becomes low.
+    assert svc.set_shop_level(owner_ctx, [lazada], 10) == (3, 2, 0, 1)
+    assert (low_flag(engine, ao), low_flag(engine, mu), low_flag(engine, non)) == (
+        True, False, False)  # fmt: skip
+    assert svc.set_shop_level(owner_ctx, [shopee, lazada], 3) == (3, 2, 1, 0)
+    assert svc.set_shop_level(owner_ctx, [shopee], 6) == (1, 0, 0, 1)
+    assert svc.reset_shop_level(owner_ctx, [shopee, lazada]) == (3, 2, 1, 0)
 
 
 def test_variant_override_beats_the_group_and_the_shop_default(

@@ -116,7 +116,7 @@ def test_a_group_voucher_stays_with_its_customer_not_another(
     # Another customer takes it as a new sale would: not for them.
     (other,) = make_customers(engine, 1, names=["Trần Văn Nam"])
     refused(owner_ctx, order_id, replace(moved, customer_id=other),
-            "Voucher VIP15 is not for this customer.")  # fmt: skip
+            "Voucher VIP15 is only for customers in group VIP.")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- points

@@ -371,8 +371,9 @@ def test_staff_without_orders_access_is_refused(
     assert not (tmp_path / "denied.xlsx").exists()
     assert audit_rows(store.engine) == []
 
+    # With Orders and the right "Export data" (tests/services/test_export_right.py).
     clerk = owner_ctx.with_actor(
-        Actor(None, "Hoa", "hoa@x.vn", Role.STAFF, frozenset({Module.ORDERS}))
+        Actor(None, "Hoa", "hoa@x.vn", Role.STAFF, frozenset({Module.ORDERS}), can_export=True)
     )
     assert export_orders(clerk, tmp_path / "allowed.xlsx").rows == 60
 

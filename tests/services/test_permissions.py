@@ -46,9 +46,11 @@ Call = Callable[[ServiceContext], Any]
 
 
 def staff(ctx: ServiceContext, *modules: Module) -> ServiceContext:
-    return ctx.with_actor(
-        Actor(id=None, name="Lan", email="lan@shop.vn", role=Role.STAFF, modules=frozenset(modules))
-    )
+    """Lan with `modules` and the right "Export data": only the modules make the difference
+    (tests/services/test_export_right.py covers the right)."""
+    lan = Actor(id=None, name="Lan", email="lan@shop.vn", role=Role.STAFF,
+                modules=frozenset(modules), can_export=True)  # fmt: skip
+    return ctx.with_actor(lan)
 
 
 def audit_count(ctx: ServiceContext) -> int:
@@ -178,7 +180,7 @@ def test_staff_without_the_module_is_refused_everything(
 
 # The static audit ----------------------------------------------------------------------
 SERVICES = Path(__file__).resolve().parents[2] / "primedist" / "services"
-CHECKS = ("require", "require_manager", "require_owner")
+CHECKS = ("require", "require_manager", "require_owner", "require_refunds", "require_export")
 #: Public functions taking a ServiceContext that check nothing on purpose, and why.
 UNCHECKED_BY_DESIGN = {
     "auth.setup_shop": "first run: there is no user yet (refused once set up)",

@@ -60,7 +60,8 @@ def test_new_staff_signs_in_once_with_the_one_time_password_then_chooses_their_o
     assert added.user_id == owner_ctx.actor.id and added.entity_id == str(member.id)
     assert json.loads(added.after_json or "") == {
         "name": "Trần Thị Lan", "email": "lan@shop.vn", "role": "staff",
-        "modules": ["customers", "orders"], "is_active": True,
+        "modules": ["customers", "orders"], "can_refund": False, "can_export": False,
+        "is_active": True,
     }  # fmt: skip
     assert otp not in (added.summary or "") + (added.after_json or "")
     assert len(audits(owner_ctx, "user.password_set")) == 1

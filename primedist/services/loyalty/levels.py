@@ -25,6 +25,7 @@ from primedist.domain.product import Product, Variant
 from primedist.errors import Conflict, NotFound, ValidationError
 from primedist.services import pricing
 from primedist.services.context import ServiceContext
+from primedist.services.sale_lookup import lookup_text, receivable
 
 levels = table_of(CustomerLevel)
 prices = table_of(LevelPrice)
@@ -34,6 +35,8 @@ products = table_of(Product)
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
 MAX_MONEY = 10**12
+#: A level price under 1/FAR_BELOW of the list price is asked about (`level_price_warning`).
+FAR_BELOW = 2
 
 
 @dataclass(frozen=True)
@@ -282,19 +285,30 @@ def _live_variants(conn: sa.Connection, sku: str) -> list[tuple[int, int]]:
 def level_price_warning(ctx: ServiceContext, sku: str, price: int | None) -> Message | None:
     """What to tell before a level price is set: None when nothing is odd; a warning when
     it is above the SKU's list price (the lowest when the SKU is sold in several shops),
-    as a sale never charges a member more than the list price, so it would not apply."""
+    as a sale never charges a member more than the list price, so it would not apply; or
+    when it is under half of it (`FAR_BELOW`): most likely a slip ("25000" for 250,000),
+    which members would be sold at."""
     ctx.require(Module.CUSTOMERS)
     if price is None:
         return None
     with ctx.uow() as session:
         listed = [int(p) for _i, p in _live_variants(session.connection(), sku)]
-    if not listed or price <= min(listed):
+    if not listed:
         return None
-    return msg(
-        "{price} đ is above the list price of {sku} ({list_price} đ): members pay the list "
-        "price while it is lower.",
-        price=price, sku=sku.strip(), list_price=min(listed),
-    )  # fmt: skip
+    lowest = min(listed)
+    if price > lowest:
+        return msg(
+            "{price} đ is above the list price of {sku} ({list_price} đ): members pay the "
+            "list price while it is lower.",
+            price=price, sku=sku.strip(), list_price=lowest,
+        )  # fmt: skip
+    if 0 < price * FAR_BELOW < lowest:
+        return msg(
+            "{price} đ is less than half the list price of {sku} ({list_price} đ): members "
+            "would buy at this price. Is a digit missing?",
+            price=price, sku=sku.strip(), list_price=lowest,
+        )  # fmt: skip
+    return None
 
 
 def set_customers_level(
@@ -322,3 +336,33 @@ def set_customers_level(
                               level=label, moved=moved, count=len(ids)),
                   after={"asked": len(ids), "moved": moved, "sample": ids[:20]})  # fmt: skip
         return moved
+
+
+#: SKUs offered under the level price's SKU field at most (`search_skus`).
+SKU_OFFERS = 8
+
+
+@dataclass(frozen=True)
+class SkuOffer:
+    """A SKU a level price can be set for, as the field offers it."""
+
+    sku: str
+    #: "Áo sơ mi linen nữ — Đen / M": the product and its options.
+    name: str
+    list_price: int
+
+
+def search_skus(ctx: ServiceContext, text: str, limit: int = SKU_OFFERS) -> list[SkuOffer]:
+    """The SKUs a level price can be set for (of live variants, as `set_level_price` reads
+    them) that `text` names: those starting with it first ("asml" offers ASML0001-DEN-M…),
+    then those whose product name, SKU, barcode or options hold every word of it, accents
+    and case aside; a SKU several shops list is offered once."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.engine.connect() as conn:
+        # A few more variants than offered: a SKU sold on several shops comes once each.
+        hits = lookup_text(conn, text, 4 * limit, scope=receivable())
+    offers: dict[str, SkuOffer] = {}
+    for hit in hits:
+        name = f"{hit.product_name} — {hit.variant_name}" if hit.variant_name else hit.product_name
+        offers.setdefault(hit.sku.lower(), SkuOffer(hit.sku, name, hit.price))
+    return list(offers.values())[:limit]

@@ -34,7 +34,7 @@ from primedist.core.messages import msg
 from primedist.db.bulk import checkpoint_in_background, space_checkpoints
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
-from primedist.domain.enums import ActivityKind, Module, OrderStatus, Rank, RankBasis
+from primedist.domain.enums import ActivityKind, Module, OrderStatus, Rank, RankBasis, RankReason
 from primedist.domain.loyalty import CustomerLevel, RankHistory
 from primedist.domain.order import Order
 from primedist.domain.settings import AppSetting
@@ -515,11 +515,22 @@ def last_run(ctx: ServiceContext) -> datetime | None:
 class RankHistoryRow:
     from_rank: Rank | None
     to_rank: Rank
-    basis: RankBasis
+    #: What the rank was reached on; None: given by hand (`set_rank`).
+    basis: RankBasis | None
     value: int
     threshold: int
     changed_at: datetime
     by: str | None
+
+    @property
+    def by_hand(self) -> bool:
+        """Given by hand: so recorded, or (a row of before `RankReason.MANUAL`) a rank
+        above what the customer had reached."""
+        return self.basis is None or self.value < self.threshold
+
+
+def _basis(stored: str) -> RankBasis | None:
+    return None if stored == RankReason.MANUAL else RankBasis(stored)
 
 
 def rank_history(ctx: ServiceContext, customer_id: int, limit: int = 200) -> list[RankHistoryRow]:
@@ -540,7 +551,7 @@ def rank_history(ctx: ServiceContext, customer_id: int, limit: int = 200) -> lis
             )
             .all()
         )
-    return [RankHistoryRow(None if r[0] is None else Rank(r[0]), Rank(r[1]), RankBasis(r[2]),
+    return [RankHistoryRow(None if r[0] is None else Rank(r[0]), Rank(r[1]), _basis(r[2]),
                            int(r[3]), int(r[4]), r[5], r[6]) for r in rows]  # fmt: skip
 
 
@@ -577,19 +588,18 @@ def set_pinned(ctx: ServiceContext, customer_id: int, pinned: bool) -> None:
 
 
 def set_rank(ctx: ServiceContext, customer_id: int, rank: Rank) -> None:
-    """Give a customer a rank by hand; the customer is pinned so the recompute keeps it."""
+    """Give a customer a rank by hand; the customer is pinned so the recompute keeps it.
+    The history records it as given by hand (`RankReason.MANUAL`, by whom and when), not
+    with a value and threshold as if the recompute had reached it."""
     ctx.require(Module.CUSTOMERS)
     now = ctx.clock.now()
     with ctx.uow() as session:
         customer = _customer(session, customer_id)
-        settings = rank_settings(session)
         if customer.rank != rank:
-            value = (customer.total_expenses if settings.basis == RankBasis.EXPENSES
-                     else customer.successful_orders)  # fmt: skip
             session.add(RankHistory(
                 customer_id=customer_id, from_rank=customer.rank, to_rank=rank,
-                basis=settings.basis, value=value, threshold=settings.threshold(rank),
-                user_id=ctx.actor.id, changed_at=now,
+                basis=RankReason.MANUAL, value=0, threshold=0, user_id=ctx.actor.id,
+                changed_at=now,
             ))  # fmt: skip
             customer.rank, customer.rank_since = rank, now
         customer.rank_pinned = True

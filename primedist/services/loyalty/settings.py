@@ -58,8 +58,14 @@ DEFAULT_THRESHOLDS: dict[RankBasis, tuple[int, int, int, int]] = {
     RankBasis.EXPENSES: (10_000_000, 5_000_000, 1_000_000, 0),
     RankBasis.ORDERS: (50, 25, 10, 0),
 }
-#: One point per this many đồng of a successful order (0 = points are not earned).
+#: One point per this many đồng of a successful order (0 = points are not earned), for a
+#: shop that never saved the rule: 10% back at the default point value. Kept for the shops
+#: made before NEW_SHOP_EARN_PER (their customers earn as they always did).
 DEFAULT_EARN_PER = 10_000
+#: The earn rate a shop set up from now on starts with (`give_new_shop_points_rule`): 1%
+#: back with a point worth DEFAULT_POINT_VALUE, where shops commonly give 1–5%; 10% read
+#: as a warning on Settings → Loyalty points before the owner had changed anything.
+NEW_SHOP_EARN_PER = 100_000
 DEFAULT_CAP_PERCENT = 50
 MAX_MONEY = 10**12
 
@@ -248,6 +254,14 @@ def earn_per_from(conn: sa.Connection) -> int:
     t = table_of(AppSetting)
     raw = conn.execute(sa.select(t.c.value_json).where(t.c.key == EARN_SETTING)).scalar()
     return DEFAULT_EARN_PER if raw is None else int(json.loads(raw))
+
+
+def give_new_shop_points_rule(session: Session, now: datetime) -> None:
+    """Store NEW_SHOP_EARN_PER as the earn rate of a shop being set up (nothing earned yet,
+    so nothing to keep; not audited: no one changed it). A rate already stored stays."""
+    if session.get(AppSetting, EARN_SETTING) is None:
+        session.add(AppSetting(key=EARN_SETTING, value_json=json.dumps(NEW_SHOP_EARN_PER),
+                               updated_at=now))  # fmt: skip
 
 
 def read_points_settings(ctx: ServiceContext) -> PointsSettings:

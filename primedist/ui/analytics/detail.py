@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_date
+from primedist.core.clock import format_date, shop_tz, to_local
 from primedist.core.money import format_money, format_number
 from primedist.core.text import fold
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.ui.analytics.definitions import definition
+from primedist.ui.export_right import gate_export
 from primedist.ui.formatting import format_compact, format_percent
 from primedist.ui.home.controls import change_text
 from primedist.ui.i18n import current_language
@@ -240,6 +241,7 @@ class DetailPage(QWidget):
         self.search.searchChanged.connect(self.apply_search)
         self.export_button = QPushButton(translate("DetailPage", "Export to Excel"))
         self.export_button.clicked.connect(lambda: self.export())
+        gate_export(self.export_button, self.ctx)  # the right "Export data"
         top.addWidget(self.back_button)
         top.addWidget(self.title)
         top.addStretch(1)
@@ -282,9 +284,7 @@ class DetailPage(QWidget):
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
         self.plot.setMinimumHeight(160)
         layout.addWidget(self.plot, 2)  # the table under it gets the larger share
-        self.partial_note = QLabel(translate(
-            "DetailPage", "Dashed line, hollow dot: a week or month the range cuts short "
-            "(fewer days than a whole one)."))  # fmt: skip
+        self.partial_note = QLabel()  # what a dashed line and hollow dot mean (_draw)
         self.partial_note.setObjectName("muted")
         self.partial_note.setVisible(False)
         layout.addWidget(self.partial_note)
@@ -512,13 +512,26 @@ class DetailPage(QWidget):
 
     def _draw(self, data: reports.Series) -> None:
         """The line of the points with a value (a rate with no buyer has none: a gap), solid
-        between whole periods, dashed to and from one the range cut short (hollow dot)."""
+        between whole periods, dashed to and from one the range cut short or today's,
+        counted so far (hollow dot): today's morning drawn as a whole day read as a crash."""
         shown = [(i, p) for i, p in enumerate(data.points) if not p.empty]
         xs = [_ts(p.start) for _i, p in shown]
         ys = [p.value for _i, p in shown]
-        cut = [reports.partial_bucket(p.start, p.end, data.grain) for _i, p in shown]
+        short = [reports.partial_bucket(p.start, p.end, data.grain) for _i, p in shown]
+        today = [data.in_progress(p) for _i, p in shown]
+        cut = [a or b for a, b in zip(short, today, strict=True)]
         self.axis.set_points([p.start for p in data.points], data.grain)
-        self.partial_note.setVisible(any(cut))
+        notes = []
+        if any(short):
+            notes.append(translate(
+                "DetailPage", "Dashed line, hollow dot: a week or month the range cuts short "
+                "(fewer days than a whole one)."))  # fmt: skip
+        if any(today):
+            notes.append(translate(
+                "DetailPage", "Dashed line, hollow dot: today, counted so far (to %1), not a "
+                "whole period yet.").replace("%1", self.until_text()))  # fmt: skip
+        self.partial_note.setText(" ".join(notes))
+        self.partial_note.setVisible(bool(notes))
         before = [(_ts(p.start), v) for p, v in zip(data.points, data.previous, strict=False)
                   if v is not None]  # fmt: skip
         self.previous_curve.setData([x for x, _v in before], [v for _x, v in before])
@@ -555,15 +568,39 @@ class DetailPage(QWidget):
             self.plot.setXRange(_ts(data.points[0].start), _ts(data.points[-1].start))
 
     def period_text(self, p: reports.Point) -> str:
+        """A period's dates, and what is not whole in it: "(part: 3 days)", "(to 10:30)"."""
         lang = current_language()
         if p.start == p.end:
-            return format_date(p.start, lang)
-        text = f"{format_date(p.start, lang)} – {format_date(p.end, lang)}"
-        if self.series is not None and reports.partial_bucket(p.start, p.end, self.series.grain):
+            text = format_date(p.start, lang)
+        else:
+            text = f"{format_date(p.start, lang)} – {format_date(p.end, lang)}"
+        note = self.period_note(p)
+        return f"{text} {note}" if note else text
+
+    def period_note(self, p: reports.Point) -> str:
+        """What makes a period not a whole one, in brackets ("" for a whole one): a week or
+        month the range cuts short, the one holding today counted up to now."""
+        data = self.series
+        if data is None:
+            return ""
+        until = self.until_text() if data.in_progress(p) else ""
+        if p.start != p.end and reports.partial_bucket(p.start, p.end, data.grain):
             days = (p.end - p.start).days + 1
-            text += " " + count_text(days, translate("DetailPage", "(part: %n day)"),
-                                     translate("DetailPage", "(part: %n days)"))  # fmt: skip
-        return text
+            if until:
+                return count_text(days, translate("DetailPage", "(part: %n day, to %1)"),
+                                  translate("DetailPage", "(part: %n days, to %1)")
+                                  ).replace("%1", until)  # fmt: skip
+            return count_text(days, translate("DetailPage", "(part: %n day)"),
+                              translate("DetailPage", "(part: %n days)"))  # fmt: skip
+        if until:
+            return translate("DetailPage", "(to %1)").replace("%1", until)
+        return ""
+
+    def until_text(self) -> str:
+        """The shop's time of day the series was read at ("10:30"): today counts to it."""
+        if self.series is None or self.series.until is None:
+            return ""
+        return to_local(self.series.until, shop_tz()).strftime("%H:%M")
 
     def point_text(self, p: reports.Point, lang: str) -> str:
         """A point's value as the table and the hover say it: "—" for a rate with no base."""
@@ -698,6 +735,10 @@ class DetailPage(QWidget):
             data = replace(self.series, points=[self.series.points[r] for r in kept],
                            previous=[before[r] for r in kept] if before else [])  # fmt: skip
             money = self.is_money()
+            # A week cut short or today so far, said beside its row as on screen.
+            notes = [self.period_note(p).removeprefix("(").removesuffix(")")
+                     for p in data.points]  # fmt: skip
+            note_header = translate("DetailPage", "Note")
             period = (translate("DetailPage", "From"), translate("DetailPage", "To"))
             compared = (translate("DetailPage", "Previous period"),
                         translate("DetailPage", "Change"))  # fmt: skip
@@ -706,7 +747,7 @@ class DetailPage(QWidget):
                 return reports.export_series(
                     ctx, target, data, title=title, value_header=title, money=money,
                     period_headers=period, previous_headers=compared, totals=totals,
-                    progress=job.progress,
+                    notes=notes, note_header=note_header, progress=job.progress,
                 )  # fmt: skip
 
         self.running += 1

@@ -753,7 +753,7 @@ class CustomerDetailDialog(QDialog):
         self.follow_notes.say()
         for index, text in enumerate(
             (self.tr("Statistics"), self.tr("Orders"), self.tr("Account"), self.tr("Addresses"),
-             self.tr("Tags and note"), self.tr("Points"), self.tr("Referred customers"),
+             self.tr("Tags and note"), self.tr("Points"), self.tr("Referrals"),
              self.tr("Rank"))
         ):  # fmt: skip
             self.tabs.setTabText(index, text)

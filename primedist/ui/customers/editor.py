@@ -1,12 +1,15 @@
 """Add a customer by hand (only the name is required) or edit one: several phones, email,
-Zalo / Facebook ids, gender, birthday, source, referrer (by customer code), assigned staff
-member and staff note.
+Zalo / Facebook ids, gender, birthday, source, referrer (found by name, phone or customer
+code as it is typed; saved by its code), assigned staff member and staff note.
 
 Adding runs `services.customers.add_customer`. When a phone already belongs to another
 customer the service raises DuplicatePhone and the dialog asks, in a message box with three
-buttons, whether to **skip** (change nothing), **update the existing customer** or **create
-anyway**, then adds again with that policy (an update keeps the existing customer's
-source unless one was picked: the pre-set "Added by hand" is for a new customer). Editing
+buttons, whether to **skip** (change nothing: the default, so Enter overwrites nothing),
+**update the existing customer** or **create anyway**, then adds again with that policy.
+The box lists what an update would change (old → new); the stored name is kept unless
+"Replace the name" is ticked (the name typed may be a nickname or unaccented), and the
+existing customer's source unless one was picked (the pre-set "Added by hand" is for a new
+customer). Editing
 runs `update_customer` with the customer as the form showed it: one changed meanwhile on
 another PC (or in another window) is refused, not overwritten. What the services
 refuse is shown in the dialog, which stays open.
@@ -37,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import shop_tz, to_local
+from primedist.core.clock import format_date, shop_tz, to_local
 from primedist.domain.enums import Channel, Gender
 from primedist.errors import PrimedistError, ValidationError
 from primedist.services import customer_detail as detail_svc
@@ -49,10 +52,15 @@ from primedist.services.customers import (
     CustomerRef,
     DuplicatePhone,
     DuplicatePolicy,
+    FieldChange,
+    is_masked_name,
 )
+from primedist.services.sale_lookup import CustomerHit
 from primedist.ui.customers.detail import gender_label, source_label
 from primedist.ui.errors import show_crash
 from primedist.ui.formatting import phone_text
+from primedist.ui.i18n import current_language
+from primedist.ui.lookup_completer import LookupCompleter, Offer
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 
@@ -64,6 +72,17 @@ MANUAL_SOURCE = "manual"
 #: marketplaces a synced customer comes from.
 SOURCES = ("manual", "walk_in", "referral", "facebook", "zalo", "counter", "import",
            *(c.value for c in Channel if c.is_marketplace))  # fmt: skip
+#: The form's fields in the order of its rows (`captions`): a change is named by its row.
+FIELDS = ("name", "phones", "email", "zalo_id", "facebook_id", "gender", "birthday", "source",
+          "referrer_id", "assigned_user_id", "note")  # fmt: skip
+#: A staff note longer than this is cut in the list of changes.
+NOTE_SHOWN = 60
+
+
+def referrer_text(hit: CustomerHit) -> str:
+    """A customer offered as the referrer: "Nguyễn Khánh Chi · 0970 603 869 · KH000006"
+    (the phone and code tell two of the same name apart)."""
+    return " · ".join(p for p in (hit.name, phone_text(hit.phone), hit.code) if p)
 
 
 class CustomerEditor(QDialog):
@@ -81,6 +100,8 @@ class CustomerEditor(QDialog):
         self.result_info: AddResult | None = None
         self.duplicate_box: QMessageBox | None = None
         self.duplicate_of: CustomerRef | None = None
+        #: The duplicate box's "Replace the name" (None: the name would not change).
+        self.replace_name_box: QCheckBox | None = None
         self._busy = False
         self.setObjectName("customerEditor")
         self.setMinimumWidth(520)
@@ -143,6 +164,9 @@ class CustomerEditor(QDialog):
         line.textEdited.connect(self._source_picked)
         self.referrer_edit = QLineEdit()
         self.referrer_edit.setObjectName("referrerCode")
+        # Few know a customer's code by heart: a name or phone typed offers the customers
+        # it finds, and the one picked puts its code in the field (a code typed still works).
+        self.referrer_lookup = LookupCompleter(self.referrer_edit, self._referrers)
         self.staff_combo = QComboBox()
         self.note_edit = QPlainTextEdit()
         self.note_edit.setObjectName("staffNote")
@@ -195,13 +219,13 @@ class CustomerEditor(QDialog):
         self.setWindowTitle(self.tr("Add customer") if adding else self.tr("Edit customer"))
         texts = (self.tr("Name *"), self.tr("Phones"), self.tr("Email"), self.tr("Zalo id"),
                  self.tr("Facebook id"), self.tr("Gender"), self.tr("Birthday"),
-                 self.tr("Source"), self.tr("Referrer code"), self.tr("Assigned staff member"),
+                 self.tr("Source"), self.tr("Referrer"), self.tr("Assigned staff member"),
                  self.tr("Staff note"))  # fmt: skip
         for caption, text in zip(self.captions, texts, strict=True):
             caption.setText(text)
         self.add_phone_button.setText(self.tr("+ Another phone"))
         self.birthday_known.setText(self.tr("Known"))
-        self.referrer_edit.setPlaceholderText(self.tr("Customer code, e.g. KH000042"))
+        self.referrer_edit.setPlaceholderText(self.tr("Name, phone or customer code"))
         self.note_edit.setPlaceholderText(self.tr("Only staff see it; never printed"))
         for i in range(self.gender_combo.count()):
             self.gender_combo.setItemText(i, gender_label(self.gender_combo.itemData(i)))
@@ -266,6 +290,11 @@ class CustomerEditor(QDialog):
         self._update_save()
         self._loaded = self._typed()
 
+    def _referrers(self, text: str) -> list[Offer]:
+        """The customers `text` names, as "Name · phone · code" putting their code."""
+        hits = detail_svc.search_referrers(self.ctx, text, exclude=self.customer_id)
+        return [(referrer_text(h), h.code) for h in hits]
+
     def source_key(self) -> str | None:
         text = self.source_combo.currentText().strip()
         if not text:
@@ -319,8 +348,11 @@ class CustomerEditor(QDialog):
     def _update_save(self) -> None:
         self.save_button.setEnabled(not self._busy and bool(self.name_edit.text().strip()))
 
-    def save(self, on_duplicate: DuplicatePolicy | None = None) -> None:
-        """Save in the background; a phone in use asks skip / update / create (adding)."""
+    def save(
+        self, on_duplicate: DuplicatePolicy | None = None, *, replace_name: bool = False
+    ) -> None:
+        """Save in the background; a phone in use asks skip / update / create (adding);
+        `replace_name`: an update replaces the stored name too."""
         if self._busy:
             return
         self.show_error("")
@@ -332,7 +364,9 @@ class CustomerEditor(QDialog):
         referrer_code = self.referrer_edit.text().strip()
         ctx, customer_id, seen = self.ctx, self.customer_id, self.seen
         unknown_referrer = QCoreApplication.translate(
-            "customers", "No customer has the code %1."
+            "customers",
+            "No customer has the code %1: type a name, phone or code and pick the "
+            "referrer in the list.",
         ).replace("%1", referrer_code)
 
         def work(_job: object) -> AddResult:
@@ -342,7 +376,8 @@ class CustomerEditor(QDialog):
                     raise ValidationError(unknown_referrer, field="referrer_id")
                 draft.referrer_id = ref.id
             if customer_id is None:
-                return svc.add_customer(ctx, draft, on_duplicate=on_duplicate)
+                return svc.add_customer(ctx, draft, on_duplicate=on_duplicate,
+                                        replace_name=replace_name)  # fmt: skip
             svc.update_customer(ctx, customer_id, draft, seen=seen)
             return AddResult(customer_id, "updated")
 
@@ -371,7 +406,7 @@ class CustomerEditor(QDialog):
         if not shiboken6.isValid(self):
             return
         if isinstance(exc, DuplicatePhone) and self.customer_id is None:
-            self.ask_duplicate(exc.existing)
+            self.ask_duplicate(exc.existing, exc.changes)
         elif isinstance(exc, DuplicatePhone):
             self.show_error(
                 self.tr("%1 already belongs to %2 (%3). Remove it here, or merge the two "
@@ -405,8 +440,11 @@ class CustomerEditor(QDialog):
 
     # ------------------------------------------------------------------ duplicate phone
 
-    def ask_duplicate(self, existing: CustomerRef) -> QMessageBox:
-        """Skip / Update the existing customer / Create anyway (Cancel keeps editing)."""
+    def ask_duplicate(
+        self, existing: CustomerRef, changes: tuple[FieldChange, ...] = ()
+    ) -> QMessageBox:
+        """Skip / Update the existing customer / Create anyway (Cancel keeps editing), with
+        what an update would change; Skip is the default (Enter overwrites nothing)."""
         self.duplicate_of = existing
         box = QMessageBox(self)
         box.setObjectName("duplicatePhoneBox")
@@ -419,7 +457,32 @@ class CustomerEditor(QDialog):
             .replace("%2", existing.name)
             .replace("%3", existing.code)
         )
-        box.setInformativeText(self.tr("What should be done with this customer?"))
+        if not self.source_chosen:  # the pre-set source is not written by an update
+            changes = tuple(c for c in changes if c.field != "source")
+        name = next((c for c in changes if c.field == "name"), None)
+        if name is not None and not is_masked_name(name.old):  # a masked one is filled
+            changes = tuple(c for c in changes if c is not name)
+            self.replace_name_box = QCheckBox(
+                self.tr("Replace the name: %1 → %2").replace("%1", name.old)
+                .replace("%2", name.new)
+            )  # fmt: skip
+            self.replace_name_box.setObjectName("replaceName")
+            box.setCheckBox(self.replace_name_box)
+        else:
+            self.replace_name_box = None
+        if changes:
+            changes = tuple(sorted(changes, key=lambda c: FIELDS.index(c.field)))  # as the form
+            lines = [self.tr("Updating that customer changes:")]
+            lines += [f"• {self._caption(c.field)}: {self._shown(c.field, c.old)} → "
+                      f"{self._shown(c.field, c.new)}" for c in changes]  # fmt: skip
+        else:
+            lines = [self.tr("Updating that customer changes nothing else: what you typed "
+                             "is stored already.")]  # fmt: skip
+        if self.replace_name_box is not None:
+            lines.append(self.tr("The name stays %1 unless you tick below.")
+                         .replace("%1", name.old if name else ""))  # fmt: skip
+        lines += ["", self.tr("What should be done with this customer?")]
+        box.setInformativeText("\n".join(lines))
         self.skip_button = box.addButton(self.tr("Skip"), QMessageBox.ButtonRole.RejectRole)
         self.update_button = box.addButton(
             self.tr("Update the existing customer"), QMessageBox.ButtonRole.AcceptRole
@@ -428,7 +491,7 @@ class CustomerEditor(QDialog):
             self.tr("Create anyway"), QMessageBox.ButtonRole.AcceptRole
         )
         self.cancel_button = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(self.update_button)
+        box.setDefaultButton(self.skip_button)
         box.setEscapeButton(self.cancel_button)
         box.buttonClicked.connect(self._duplicate_answer)
         self.duplicate_box = box
@@ -443,7 +506,27 @@ class CustomerEditor(QDialog):
         }
         policy = policies.get(button)
         if policy is not None:
-            self.save(policy)
+            tick = self.replace_name_box
+            self.save(policy, replace_name=tick is not None and tick.isChecked())
+
+    def _caption(self, field: str) -> str:
+        """A field as the form names it ("Email"), without the required mark."""
+        return self.captions[FIELDS.index(field)].text().removesuffix(" *")
+
+    def _shown(self, field: str, value: object) -> str:
+        """A value in the list of changes as the form shows it; "—" for none."""
+        if value is None or value == "" or value == []:
+            return "—"
+        if field == "gender":
+            return gender_label(Gender(str(value)))
+        if field == "birthday" and isinstance(value, date):
+            return format_date(value, current_language())
+        if field == "source":
+            return source_label(str(value))
+        if field == "phones" and isinstance(value, list):
+            return ", ".join(phone_text(p) for p in value)
+        text = " ".join(str(value).split())
+        return text if len(text) <= NOTE_SHOWN else text[: NOTE_SHOWN - 1] + "…"
 
     # ------------------------------------------------------------------ cancel
 

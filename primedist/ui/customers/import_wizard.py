@@ -651,7 +651,7 @@ class ImportWizard(QDialog):
             DuplicatePolicy.UPDATE: (
                 self.tr("Update the existing customer"),
                 self.tr("Fill in the row's values and add its phones, tags and address; "
-                        "empty cells never erase anything."),
+                        "the stored name is kept and empty cells never erase anything."),
             ),
             DuplicatePolicy.CREATE: (
                 self.tr("Create a new customer anyway"),

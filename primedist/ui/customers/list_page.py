@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtGui import QHideEvent, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -66,6 +66,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
 from primedist.ui.action_row import ActionRow
+from primedist.ui.export_right import gate_export
 from primedist.ui.formatting import (
     CellFormatter,
     format_percent,
@@ -633,6 +634,9 @@ class CustomerListPage(FilteredListPage):
         layout.addWidget(self._build_actions())
         layout.addWidget(self._build_message())
         layout.addWidget(self._build_view(), 1)
+        #: (query, customer) to select once that query has answered (`show_customer_row`).
+        self._select_when_found: tuple[QueryState, int] | None = None
+        self.model.queryChanged.connect(lambda _n: self._select_found())
         self.retranslate()
         self._show_group_column()
         sort_by_default(self.view, CUSTOMERS_SPEC)
@@ -668,8 +672,12 @@ class CustomerListPage(FilteredListPage):
         self.level_button = push_button("setLevelButton", self.set_level_selected)
         self.delete_button = push_button("deleteCustomersButton", self.delete_selected)
         self.export_button = push_button("exportButton", self.export)
-        self.import_button = push_button("importButton", self.importRequested.emit)
-        self.add_button = push_button("addCustomerButton", self.addRequested.emit)
+        self.import_button = push_button(
+            "importButton", lambda: self._starting(self.importRequested.emit)
+        )
+        self.add_button = push_button(
+            "addCustomerButton", lambda: self._starting(self.addRequested.emit)
+        )
         for w in (self.add_segment_button, self.remove_segment_button, self.tag_button,
                   self.untag_button, self.level_button, self.delete_button):  # fmt: skip
             row.add(w)
@@ -822,6 +830,27 @@ class CustomerListPage(FilteredListPage):
         self.search.setText(text)
         self._on_search(text)
 
+    def _on_search(self, text: str) -> None:
+        self.clear_message()  # the last action's outcome is about the rows shown before
+        super()._on_search(text)
+
+    def show_customer_row(self, code: str, customer_id: int) -> None:
+        """Show one customer: search its code and select its row once the search has
+        answered (a customer just added would be last of thousands in the list)."""
+        self.search_for(code)
+        self._select_when_found = (self.model.state, customer_id)
+        self._select_found()
+
+    def _select_found(self) -> None:
+        wanted = self._select_when_found
+        if wanted is None or self.model.busy:
+            return
+        self._select_when_found = None
+        state, customer_id = wanted
+        if state is self.model.state and self.select_ids([customer_id]):
+            for index in self.view.selectionModel().selectedRows()[:1]:
+                self.view.scrollTo(index)
+
     def query_state(self) -> QueryState:
         """The list's query: filter clauses, search and sort."""
         return self.model.state
@@ -839,6 +868,8 @@ class CustomerListPage(FilteredListPage):
 
     def set_filter(self, flt: Any) -> None:
         before = self._filter.hide_anonymous
+        if flt != self._filter:
+            self.clear_message()  # the last action's outcome is about the rows shown before
         super().set_filter(flt)
         prefs = _prefs(self.ctx)
         if prefs is not None and self._filter.hide_anonymous != before:
@@ -1047,6 +1078,7 @@ class CustomerListPage(FilteredListPage):
         else:
             tip = QCoreApplication.translate("customers", "Export every customer of this view")
         self.export_button.setToolTip(tip)
+        gate_export(self.export_button, self.ctx)  # the right "Export data"
 
     # Signals to other parts ---------------------------------------------------------------
     def _key(self, index: QModelIndex | QPersistentModelIndex) -> int | None:
@@ -1060,6 +1092,7 @@ class CustomerListPage(FilteredListPage):
     def export(self) -> None:
         """Ask for an export: the selected ids, or None for the whole filtered list (also
         when every matching customer is selected)."""
+        self.clear_message()
         every = self.all_matching_selected() or not self.selected_count()
         self.exportRequested.emit(None if every else self.selected_ids())
 
@@ -1086,6 +1119,31 @@ class CustomerListPage(FilteredListPage):
             )
         self.context_menu = menu
         return menu
+
+    # The last action's outcome ------------------------------------------------------------
+    def clear_message(self) -> None:
+        """Close the last action's outcome: another action starts, or the rows change."""
+        self.message_bar.hide()
+
+    def announce(self, text: str, link: str, on_link: Callable[[], object]) -> None:
+        """Say an action's outcome with a link beside it (Open the customer added)."""
+        self.message_bar.show_text(text, link, on_link)
+
+    def _starting(self, action: Callable[[], object]) -> None:
+        self.clear_message()
+        action()
+
+    def _run(
+        self, title: str, fn: Callable[[], Any], done: Callable[[Any], None], *,
+        progress: bool = False,
+    ) -> None:  # fmt: skip
+        self.clear_message()  # the outcome shown is an earlier action's
+        super()._run(title, fn, done, progress=progress)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if not event.spontaneous():  # another tab: back later, the outcome is old news
+            self.clear_message()
 
     # Bulk actions -------------------------------------------------------------------------
     def _bulk(

@@ -40,7 +40,7 @@ from primedist.services.loyalty.ranks import RankHistoryRow, RankStatus
 from primedist.services.loyalty.settings import RANKS_DOWN
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.messages import error_text, say
+from primedist.ui.messages import error_text, mark_error, say, say_error
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
@@ -72,7 +72,7 @@ def run_inline(
 
     def ok(result: object) -> None:
         if shiboken6.isValid(owner):
-            message.setProperty("error", False)
+            mark_error(message, False)  # the success below reads grey again
             done(result)
 
     engine = getattr(getattr(owner, "ctx", None), "engine", None)
@@ -173,23 +173,26 @@ class RankPanel(QWidget):
             self.levels = [(r.id, level_text(r.name, r.code))
                            for r in levels_svc.level_names(self.ctx)]  # fmt: skip
         except PrimedistError as exc:
-            self.message.setText(error_text(exc))
+            say_error(self.message, exc)
             return
         self._fill()
 
     def reason_text(self, row: RankHistoryRow) -> str:
-        """ "Gold since 12/03/2026 — 6.200.000 ₫ ≥ 5.000.000 ₫" """
+        """ "Gold since 12/03/2026 — 6.200.000 ₫ ≥ 5.000.000 ₫", or for a rank given by
+        hand "Gold — set by hand by Lan on 12/03/2026" (what was spent says nothing then)."""
         lang = current_language()
         orders = self.tr("orders")
-        if row.value < row.threshold:  # a rank given by hand, not reached
-            return (self.tr("%1 since %2 — given by hand by %3")
-                    .replace("%1", enum_label(row.to_rank))
-                    .replace("%2", format_date(_aware(row.changed_at), lang, shop_tz()))
-                    .replace("%3", row.by or ""))  # fmt: skip
+        day = format_date(_aware(row.changed_at), lang, shop_tz())
+        rank = enum_label(row.to_rank)
+        if row.by_hand or row.basis is None:
+            if not row.by:  # its user deleted since
+                return self.tr("%1 — set by hand on %2").replace("%1", rank).replace("%2", day)
+            return (self.tr("%1 — set by hand by %2 on %3").replace("%1", rank)
+                    .replace("%2", row.by).replace("%3", day))  # fmt: skip
         text = self.tr("%1 since %2 — %3 ≥ %4")
         for key, value in (
-            ("%1", enum_label(row.to_rank)),
-            ("%2", format_date(_aware(row.changed_at), lang, shop_tz())),
+            ("%1", rank),
+            ("%2", day),
             ("%3", measure(row.value, row.basis, lang, orders)),
             ("%4", measure(row.threshold, row.basis, lang, orders)),
         ):
@@ -215,13 +218,15 @@ class RankPanel(QWidget):
         orders = self.tr("orders")
         self.history.setRowCount(len(st.history))
         for i, h in enumerate(st.history):
-            value = measure(h.value, h.basis, lang, orders)
-            why = f"{value} ≥ {measure(h.threshold, h.basis, lang, orders)}"
-            if h.value < h.threshold:
-                why = self.tr("given by hand")
+            if h.by_hand or h.basis is None:
+                why = self.tr("set by hand")
+            else:
+                value = measure(h.value, h.basis, lang, orders)
+                why = f"{value} ≥ {measure(h.threshold, h.basis, lang, orders)}"
+            by = h.by or ("—" if h.basis is None else self.tr("Nightly recompute"))
             cells = (format_datetime(_aware(h.changed_at), shop_tz(), lang),
                      enum_label(h.from_rank) if h.from_rank else "", enum_label(h.to_rank), why,
-                     h.by or self.tr("Nightly recompute"))  # fmt: skip
+                     by)  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)

@@ -28,7 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import shop_tz, to_local
+from primedist.domain.customer import customer_code
+from primedist.errors import PrimedistError
 from primedist.services.context import ServiceContext
+from primedist.services.customer_detail import find_customer_by_code
 from primedist.ui.customers.list_page import CustomerListPage
 from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
@@ -201,7 +204,32 @@ class CustomersPage(SubTabsPage):
     def add_customer(self) -> QDialog:
         from primedist.ui.customers.editor import CustomerEditor
 
-        return self.open_dialog(CustomerEditor(self.ctx, parent=self))
+        editor = CustomerEditor(self.ctx, parent=self)
+        editor.saved.connect(self.customer_added)
+        return self.open_dialog(editor)
+
+    def customer_added(self, customer_id: int, outcome: str) -> None:
+        """Add customer saved (or, its phone being another customer's, updated that one
+        or skipped): say so above the list, with Open, and show that customer in the list
+        (searched by code: a new customer would be last of thousands)."""
+        code = customer_code(customer_id)
+        try:  # one row by its unique code
+            found = find_customer_by_code(self.ctx, code)
+        except PrimedistError:
+            found = None
+        who = f"{code} {found.name}" if found is not None else code
+        texts = {
+            "created": QCoreApplication.translate("CustomersPage", "Added %1."),
+            "updated": QCoreApplication.translate("CustomersPage", "Updated %1."),
+            "skipped": QCoreApplication.translate(
+                "CustomersPage", "Skipped: the phone already belongs to %1, left unchanged."
+            ),
+        }
+        text = texts.get(outcome, texts["created"]).replace("%1", who)
+        self.tabs.setCurrentIndex(0)
+        self.list.show_customer_row(code, customer_id)
+        self.list.announce(text, QCoreApplication.translate("CustomersPage", "Open"),
+                           lambda: self.open_customer(customer_id))  # fmt: skip
 
     def create_order(self, customer_id: int) -> QDialog:
         """The sale screen with this customer picked."""
@@ -262,8 +290,9 @@ class CustomersPage(SubTabsPage):
         fmt: str = "xlsx",
         columns: list[str] | None = None,
     ) -> None:
-        """Export the selected customers (`ids`), or the list's filter and search (None):
-        asks for the file, then the columns (all of them ticked at first)."""
+        """Export the selected customers (`ids`), or the list's filter and search (None),
+        in the list's order: asks for the file, then the columns (all of them ticked at
+        first)."""
         if target is None:
             chosen = self.ask_export_path()
             if chosen is None:
@@ -279,11 +308,16 @@ class CustomersPage(SubTabsPage):
         ctx, lang, path, keys_wanted = self.ctx, current_language(), target, columns
         flt, search = self.list.current_filter(), self.list.search_text()
         keys = list(ids) if isinstance(ids, list | tuple) else None
+        # In the order on screen: the column sorted by and its direction.
+        column, order = self.list.model.sort_order()
+        sort_key = self.list.model.spec.columns[column].key
+        descending = order == Qt.SortOrder.DescendingOrder
         Op(
             self,
             lambda job: export_customers(ctx, path, flt=flt, search=search, ids=keys, fmt=fmt,
                                          columns=keys_wanted, lang=lang,
-                                         progress=job.progress),
+                                         progress=job.progress, sort_key=sort_key,
+                                         descending=descending),
             title=QCoreApplication.translate("CustomersPage", "Exporting customers"),
         ).with_progress(beside=True).success(self._export_done).run()  # fmt: skip
 

@@ -63,6 +63,7 @@ from primedist.services.tags import (
     vouchers_only_for_tag,
 )
 from primedist.ui.errors import box_text
+from primedist.ui.export_right import gate_export
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import (
     EmptyHint,
@@ -412,7 +413,7 @@ class SegmentsPage(QWidget, _RowsWidget):
         self.new_button.setEnabled(not self._busy)
         self.rename_button.setEnabled(one and not self._busy)
         self.delete_button.setEnabled(one and not self._busy)
-        self.export_button.setEnabled(one and not self._busy)
+        gate_export(self.export_button, self.ctx, one and not self._busy)  # "Export data"
 
     def _on_double_click(self, item: QTableWidgetItem) -> None:
         first = self.table.item(item.row(), 0)
@@ -463,9 +464,12 @@ class SegmentsPage(QWidget, _RowsWidget):
         self._write(lambda: delete_segment(ctx, sid))
 
     def default_export_path(self, name: str) -> Path:
+        """The export's folder and file name, its word in the UI's language (as the
+        products export's: "phan-khuc-Khách VIP.xlsx", "segment-Khách VIP.xlsx")."""
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
         safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name).strip()
-        return folder / f"segment-{safe or 'export'}.xlsx"
+        word = "phan-khuc" if current_language() == "vi" else "segment"
+        return folder / f"{word}-{safe or 'export'}.xlsx"
 
     def export(self, path: Path | None = None) -> None:
         """Export the selected segment's customers to an .xlsx file (asks where)."""

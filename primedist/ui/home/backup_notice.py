@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from primedist.services.backup import OutsideNotice
 from primedist.ui.formatting import short_path
 from primedist.ui.messages import localize
+from primedist.ui.widgets import button_text
 
 
 class BackupNotice(QFrame):
@@ -86,4 +87,4 @@ class BackupNotice(QFrame):
         self.setToolTip(detail if advice else "")
         link = self.tr("Open Backup & restore") if notice.folder_set else self.tr(
             "Set up a second copy")  # fmt: skip
-        self.link.setText(link.replace("&", "&&"))  # a button's "&" marks a shortcut key
+        self.link.setText(button_text(link))  # "Backup & restore" whole

@@ -27,6 +27,7 @@ from primedist.ui.formatting import format_decimal
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
 from primedist.ui.ops import failure_text
+from primedist.ui.widgets import button_text
 
 #: The range choices, in the combo's order.
 RANGES = ("today", "yesterday", "7d", "week", "last_week", "30d", "month", "last_month",
@@ -193,7 +194,7 @@ class ShopPicker(QToolButton):
         menu = self.menu()
         menu.clear()
         for shop in shops:
-            action = menu.addAction(shop.name)
+            action = menu.addAction(button_text(shop.name))  # "Gốm & Sứ" whole
             action.setCheckable(True)
             action.setChecked(not kept or shop.id in kept)  # never none ticked
             action.setData(shop.id)

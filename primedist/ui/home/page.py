@@ -336,11 +336,18 @@ class CardRow(QWidget):
         self._placed: tuple[int, ...] = ()
 
     def add(self, card: QWidget) -> None:
+        # A child from the start: a parentless card shown before it was laid out opened as
+        # a window of its own, and one reparented into the grid while the page showed was
+        # hidden by Qt, left out of the grid, then shown over the first card ("Customers
+        # owe" on "Pending").
+        card.setParent(self)
+        card.installEventFilter(self)
         self.cards.append(card)
         self.arrange()
 
     def arrange(self) -> None:
-        """Lay the shown cards out for the current width (again when one shows or hides)."""
+        """Lay the shown cards out for the current width: again when one shows or hides
+        or a title changes (the language), whoever changed it."""
         shown = [c for c in self.cards if not c.isHidden()]
         spacing = self.grid.spacing()
         one_row = sum(c.sizeHint().width() for c in shown) + spacing * max(len(shown) - 1, 0)
@@ -353,10 +360,28 @@ class CardRow(QWidget):
             self.grid.removeWidget(card)
         for col in range(self.grid.columnCount()):
             self.grid.setColumnStretch(col, 0)
+        per_row = max(cols, 1)
         for i, card in enumerate(shown):
-            self.grid.addWidget(card, i // max(cols, 1), i % max(cols, 1))
+            self.grid.addWidget(card, i // per_row, i % per_row)
+        # The hidden ones stay in the grid, on a row of their own that takes no room: one
+        # shown later is laid out, never left where it last was, over another card.
+        spare_row = -(-len(shown) // per_row)
+        for i, card in enumerate(c for c in self.cards if c.isHidden()):
+            self.grid.addWidget(card, spare_row, i)
         for col in range(cols):
             self.grid.setColumnStretch(col, 1)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            self.arrange()
+        return False
+
+    def event(self, event: QEvent) -> bool:
+        # A card's size changed (a title in another language, a larger figure): one row
+        # may no longer fit, or fit again.
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.arrange()
+        return super().event(event)
 
     def minimumSizeHint(self) -> QSize:
         """As narrow as two rows of the cards: one row is what the width decides."""

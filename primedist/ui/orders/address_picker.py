@@ -1,7 +1,8 @@
 """Province → district → ward, from GHN's master data (cached by services/shipping.py).
 
 Each level is an editable combo: typing searches it folded ("ben nghe" finds "Phường Bến
-Nghé", "q1" finds "Quận 1" through GHN's aliases) and the popup offers the matches.
+Nghé", "q1" finds "Quận 1" through GHN's aliases, "hcm" Hồ Chí Minh) and the popup offers
+the matches; Enter or Tab takes the first (`PlaceSearch`).
 Lists load off the UI thread (the first time they come from GHN). The picker is
 preselected from the order's address names when they match a place.
 
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QGridLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
 from primedist.carriers.base import Place
 from primedist.carriers.places import bare_name, place_for_name
@@ -31,6 +33,7 @@ from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
+from primedist.ui.orders.place_search import PlaceSearch
 
 LEVELS = ("province", "district", "ward")
 Loader = Callable[[ServiceContext, str, str], list[Place]]
@@ -97,15 +100,8 @@ class AddressPicker(QWidget):
         combo.setEditable(True)
         combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         combo.setEnabled(False)
-        completer = QCompleter(QStringListModel(combo), combo)
-        # We filter (folded): the completer only shows what we hand it.
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        combo.setCompleter(completer)
-        line = combo.lineEdit()
-        assert line is not None
-        line.textEdited.connect(lambda text, lv=level: self._search_typed(lv, text))
-        completer.activated.connect(lambda text, lv=level: self._pick_text(lv, text))
+        # Folded search ("thu duc", "hcm"); Enter or Tab takes the first place found.
+        PlaceSearch(combo, partial(self._found_names, level), partial(self._pick_text, level))
         combo.activated.connect(lambda index, lv=level: self._picked(lv, index))
         return combo
 
@@ -138,6 +134,9 @@ class AddressPicker(QWidget):
     def search(self, level: str, text: str) -> list[Place]:
         """The places of `level` that `text` finds (folded), best first."""
         return svc.match_places(self.places[level], text)
+
+    def _found_names(self, level: str, text: str) -> list[str]:
+        return [p.name for p in self.search(level, text)]
 
     def choose(self, level: str, code: str) -> None:
         """Select a place by code (then the next level loads)."""
@@ -248,16 +247,6 @@ class AddressPicker(QWidget):
         if index < 0 or index >= len(places) or combo.currentText() != places[index].name:
             return None
         return places[index]
-
-    def _search_typed(self, level: str, text: str) -> None:
-        names = [p.name for p in self.search(level, text)]
-        completer = self.combos[level].completer()
-        assert completer is not None
-        model = completer.model()
-        assert isinstance(model, QStringListModel)
-        model.setStringList(names)
-        if names and text.strip():
-            completer.complete()
 
     def _pick_text(self, level: str, text: str) -> None:
         index = self.combos[level].findText(text, Qt.MatchFlag.MatchExactly)

@@ -10,8 +10,7 @@ double-click, to be shipped by hand (the address picker there).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -33,31 +32,26 @@ from PySide6.QtWidgets import (
 
 from primedist.carriers.base import RequiredNote
 from primedist.core.money import format_number, parse_money
-from primedist.errors import PrimedistError
+from primedist.errors import Cancelled, PrimedistError
 from primedist.services import bulk_shipping as bulk
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
-from primedist.ui.ops import Job, Op
+from primedist.ui.ops import Op
 from primedist.ui.orders.shipment import (
     fill_label_printers,
-    open_file,
-    print_pdf_file,
     remember_label_printer,
     required_note_box,
 )
+from primedist.ui.printing.carrier_labels import (
+    CarrierLabels,
+    LabelsOutcome,
+    left_out_lines,
+    outcome_text,
+)
 from primedist.ui.widgets import WrapDelegate
-
-
-@dataclass
-class LabelRun:
-    """What one Print labels did."""
-
-    printed: int = 0
-    saved: list[Path] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
 
 
 def _error(exc: BaseException) -> str:
@@ -125,9 +119,12 @@ class BulkShipDialog(QDialog):
         self.printer.setObjectName("labelPrinter")
         self.printer.setToolTip(self.tr("Where the carrier's labels go"))
         fill_label_printers(ctx, self.printer)
-        self.printer.setItemText(0, self.tr("Open the label files"))
+        self.printer.setItemText(0, self.tr("Open them as one PDF"))
         self.printer.currentIndexChanged.connect(
             lambda _i: remember_label_printer(ctx, self.printer))  # fmt: skip
+        self.labels = CarrierLabels(self, ctx, report=False, factory=factory)
+        self.labels.done.connect(self._labels_done)
+        self.labels.failed.connect(self._labels_failed)
         buttons.addWidget(self.label_button)
         buttons.addWidget(self.printer)
         buttons.addStretch(1)
@@ -454,54 +451,30 @@ class BulkShipDialog(QDialog):
         self.label_button.setEnabled(shown and not self._busy)
 
     def print_labels(self) -> None:
-        """Every created shipment's label: to the chosen printer, or saved and the folder
-        opened. A label that fails is named; the others still go."""
-        views = self.labelled()
-        if not views or self._busy:
+        """Every created shipment's label as one document, in the list's order: to the
+        chosen printer (one job), or opened in the PDF viewer. A label that cannot be had
+        is named with why; the others are in it."""
+        shipped = {v.order_id for v in self.labelled()}
+        ids = [p.order_id for p in self.planned if p.order_id in shipped]
+        if not ids or self._busy:
             return
-        printer = str(self.printer.currentData() or "")
-        ctx, factory = self.ctx, self.factory
-
-        def work(job: Job) -> LabelRun:
-            run = LabelRun()
-            for n, view in enumerate(views):
-                job.progress.update(n / len(views))
-                job.progress.check()
-                code = view.carrier_order_code or ""
-                try:
-                    path = svc.label_file(ctx, view.id, factory=factory)
-                    if printer and path.suffix == ".pdf":
-                        print_pdf_file(path, printer, title=code)
-                        run.printed += 1
-                    else:
-                        run.saved.append(path)
-                except PrimedistError as exc:  # a printer's refusal too
-                    run.failed.append(f"{code}: {_error(exc)}")
-            return run
-
         self._set_busy(True)
         self.label_button.setEnabled(False)
-        op: Op[LabelRun] = Op(self, work, network=True, title=self.tr("Printing labels"))
-        op.success(self._labels_done).failure(self._labels_failed)
-        op.finally_(self._labels_finished).with_progress()
-        op.run()
+        self._say(self.tr("Printing labels…"))
+        self.labels.print_labels(ids, str(self.printer.currentData() or ""))
 
-    def _labels_done(self, run: LabelRun) -> None:
-        said = []
-        if run.printed:
-            said.append(count_text(run.printed, self.tr("%n label sent to %1"),
-                                   self.tr("%n labels sent to %1"))
-                        .replace("%1", self.printer.currentText()))  # fmt: skip
-        if run.saved:
-            folder = run.saved[0].parent
-            open_file(run.saved[0] if len(run.saved) == 1 else folder)
-            said.append(self.tr("Labels saved in %1").replace("%1", str(folder)))
-        if run.failed:
-            said.append(self.tr("Not printed: %1").replace("%1", "; ".join(run.failed)))
-        self._say("; ".join(said), problem=bool(run.failed))
+    def _labels_done(self, outcome: LabelsOutcome) -> None:
+        said = outcome_text(outcome)
+        if outcome.result.left_out:
+            said += " " + self.tr("Not in it: %1").replace(
+                "%1", "; ".join(left_out_lines(outcome.result)))  # fmt: skip
+        self._say(said, problem=bool(outcome.result.left_out))
+        self._labels_finished()
 
     def _labels_failed(self, exc: BaseException) -> None:
-        self._say(_error(exc), problem=True)
+        cancelled = isinstance(exc, Cancelled)  # nothing printed, nothing to say
+        self._say("" if cancelled else _error(exc), problem=not cancelled)
+        self._labels_finished()
 
     def _labels_finished(self) -> None:
         if shiboken6.isValid(self):

@@ -22,24 +22,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.carriers.base import Place
 from primedist.domain.geo import PROVINCES_2025
 from primedist.errors import PrimedistError, ValidationError
 from primedist.services import delivery as svc
 from primedist.services.context import ServiceContext
+from primedist.services.shipping import match_places
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
+from primedist.ui.orders.place_search import PlaceSearch
 
 #: The customer address's field names (services/customer_detail.py) → this form's.
 FIELD_OF_ADDRESS = {"recipient": "name", "street": "address"}
 
 
+#: The 2025 provinces as places, for the search typed into `province_combo`.
+_PROVINCE_PLACES = [Place(p.code, p.name) for p in PROVINCES_2025]
+
+
 def province_combo(name: str) -> QComboBox:
-    """An editable combo of the 2025 provinces (typing another name is allowed)."""
+    """An editable combo of the 2025 provinces (typing another name is allowed): typing
+    lists the provinces the text finds ("hcm", "sai gon", "nang"), Enter or Tab takes the
+    first (`PlaceSearch`)."""
     combo = QComboBox()
     combo.setObjectName(name)
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     combo.addItems(["", *sorted(p.name for p in PROVINCES_2025)])
+
+    def pick(province: str) -> None:
+        combo.setCurrentIndex(combo.findText(province, Qt.MatchFlag.MatchExactly))
+
+    PlaceSearch(combo, lambda text: [p.name for p in match_places(_PROVINCE_PLACES, text)], pick)
     return combo
 
 

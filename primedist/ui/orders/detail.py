@@ -74,6 +74,7 @@ from primedist.ui.widgets import (
     CELL_PADDING,
     WrapDelegate,
     align_headers,
+    button_text,
     column_scroll,
     fit_to_screen,
     longest_word,
@@ -1077,18 +1078,21 @@ class OrderDetailDialog(QDialog):
         order, customer = detail.order, detail.customer
         linked = False
         if customer is None:
-            self.customer_button.setText(order.buyer_name or self.tr("Walk-in customer"))
+            # Names as written: a button hides an "&" ("Gốm & Sứ Bát Tràng").
+            self.customer_button.setText(button_text(order.buyer_name or "") or self.tr(
+                "Walk-in customer"))  # fmt: skip
             self.customer_button.setToolTip(self.tr("Not linked to a customer"))
         elif customer.deleted_at is not None:
             # Nothing to open: the Customers tab no longer lists them.
-            self.customer_button.setText(self.tr("%1 (deleted)").replace("%1", customer.name))
+            self.customer_button.setText(
+                self.tr("%1 (deleted)").replace("%1", button_text(customer.name)))  # fmt: skip
             self.customer_button.setToolTip(self.tr("This customer was deleted."))
         elif not self.ctx.actor.can(Module.CUSTOMERS):
-            self.customer_button.setText(customer.name)
+            self.customer_button.setText(button_text(customer.name))
             self.customer_button.setToolTip(self.tr("You have no access to Customers."))
         else:
             linked = True
-            self.customer_button.setText(customer.name)
+            self.customer_button.setText(button_text(customer.name))
             self.customer_button.setToolTip(self.tr("Open the customer"))
         self.customer_button.setEnabled(linked)
         self.customer_phone.setText(phone_text(order.buyer_phone))
@@ -1224,6 +1228,7 @@ class OrderDetailDialog(QDialog):
     def _update_actions(self) -> None:
         order = self.detail.order if self.detail is not None else None
         idle = order is not None and not self._busy
+        refunds = self._may_refund()
         rules = {
             self.confirm_button: order is not None and order.can_confirm(),
             self.ship_button: order is not None
@@ -1233,8 +1238,8 @@ class OrderDetailDialog(QDialog):
             self.cancel_button: order is not None
             and order.can_cancel()
             and self._cancel_lock is None,
-            self.return_button: order is not None and self._returnable(),
-            self.exchange_button: order is not None and self._exchangeable(),
+            self.return_button: order is not None and self._returnable() and refunds,
+            self.exchange_button: order is not None and self._exchangeable() and refunds,
             self.flag_button: order is not None,
             self.address_button: order is not None and self._address_lock is None,
             self.edit_button: order is not None and self._edit_lock is None,
@@ -1256,14 +1261,27 @@ class OrderDetailDialog(QDialog):
                                  "into stock.")  # fmt: skip
         else:
             return_tip = self.tr("Only completed orders can be returned.")
+        if returnable and not refunds:  # the order could: the user may not
+            return_tip = self._refund_right_tip()
         self.return_button.setToolTip(return_tip)
         if order is not None and self._is_marketplace():
             tip = self.tr("A marketplace order is exchanged through its marketplace.")
+        elif returnable and not refunds:
+            tip = self._refund_right_tip()
         elif returnable:
             tip = self.tr("The customer brings items back and takes others instead")
         else:
             tip = self.tr("Only completed orders can be exchanged.")
         self.exchange_button.setToolTip(tip)
+
+    def _may_refund(self) -> bool:
+        """The signed-in user's right "Refunds and returns" as their account stands now
+        (read with the order: `OrderDetail.may_refund`)."""
+        return self.detail is not None and self.detail.may_refund
+
+    def _refund_right_tip(self) -> str:
+        return self.tr("Only the owner, a manager or staff with the right “Refunds and "
+                       "returns” may take returns and exchange items.")  # fmt: skip
 
     def _returnable(self) -> bool:
         assert self.detail is not None

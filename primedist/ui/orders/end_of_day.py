@@ -42,12 +42,13 @@ from primedist.services import till
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
 from primedist.services.till import NOTE_MAX, TillCount
+from primedist.ui.export_right import gate_export
 from primedist.ui.home.controls import ShopPicker
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive, ask_save_path, count_text, export_done_box
+from primedist.ui.money_form import MoneyEdit
 from primedist.ui.ops import Op, failure_text, report_in
-from primedist.ui.orders.sale import MoneyEdit
 from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen
 
 #: The difference's colour: short (red), exact (green), over (amber).
@@ -484,7 +485,7 @@ class EndOfDayDialog(QDialog):
     def _update_buttons(self) -> None:
         ready = self.report is not None and not self._busy
         self.print_button.setEnabled(ready)
-        self.export_button.setEnabled(ready)
+        gate_export(self.export_button, self.ctx, ready)  # the right "Export data"
         self.copy_button.setEnabled(ready)
         key = self._count_key()
         # The count just recorded stays shown; a second click would only record it twice.

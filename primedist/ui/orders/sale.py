@@ -8,6 +8,7 @@ debounced); Save calls `create_order` and resets the dialog for the next custome
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -83,6 +84,7 @@ from primedist.domain.enums import OrderSource, PaymentMethod
 from primedist.errors import PrimedistError
 from primedist.printing.content import Payment
 from primedist.printing.model import DocumentType
+from primedist.services.bulk_shipping import address_problem
 from primedist.services.context import ServiceContext
 from primedist.services.customer_account import get_balance
 from primedist.services.customers import CustomerRef, DuplicatePhone
@@ -125,6 +127,8 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
+from primedist.ui.money_form import MoneyEdit
+from primedist.ui.ops import Op, failure_text
 from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.delivery_address import province_combo
 from primedist.ui.printing.actions import (
@@ -137,7 +141,6 @@ from primedist.ui.widgets import (
     WholeColumnScroll,
     column_scroll,
     fit_to_screen,
-    set_style_property,
 )
 
 # The dialog's keys, as the hint line and the README show them.
@@ -171,6 +174,8 @@ CUSTOMER_TYPE_KEY = "sale/customer_order_type"
 FIRST_CUSTOMER_TYPE = OrderSource.PHONE
 QUOTE_DEBOUNCE_MS = 50
 CUSTOMER_DEBOUNCE_MS = 150
+#: The delivery address is checked with the carrier this long after the last key.
+ADDRESS_CHECK_MS = 400
 #: Products are suggested this long after the last key: a scanner types its code and
 #: Enter much faster, so a scan is looked up as a code, never listed.
 PRODUCT_DEBOUNCE_MS = 250
@@ -209,7 +214,7 @@ QLabel#problems, QLabel#lineRefusal { color: #B91C1C; }
 QScrollArea#saleMessages, QWidget#saleMessagesColumn, QScrollArea#saleFields,
     QWidget#saleFieldsColumn, QScrollArea#saleDelivery,
     QWidget#saleDeliveryColumn { background: transparent; }
-QLabel#costWarning, QLabel#voucherNote { color: #B45309; }
+QLabel#costWarning, QLabel#voucherNote, QLabel#addressWarning { color: #B45309; }
 QLabel#savedLabel { color: #166534; background: #F0FDF4; border: 1px solid #BBF7D0;
     border-radius: 6px; padding: 6px 8px; font-weight: 600; }
 QLabel#hints, QLabel#fieldCaption, QLabel#pointsBalance { color: #6B7280; }
@@ -232,43 +237,6 @@ def minus_text(amount: int) -> str:
 
 
 # --------------------------------------------------------------------------- small widgets
-
-
-class MoneyEdit(QLineEdit):
-    """A money field: `120000`, `120.000` and `120,000` all mean 120.000 đ."""
-
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.setPlaceholderText("0")
-        self.textChanged.connect(self._mark)
-
-    def amount(self) -> int | None:
-        """The amount typed (None when empty); ValueError when it is not money."""
-        text = self.text().strip()
-        return parse_money(text, current_language()) if text else None
-
-    def _valid(self) -> bool:
-        try:
-            self.amount()
-        except ValueError:
-            return False
-        return True
-
-    def _mark(self) -> None:
-        bad = not self._valid()
-        if bool(self.property("invalid")) != bad:
-            set_style_property(self, "invalid", bad)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        try:
-            value = self.amount()
-        except ValueError:
-            value = None
-        if value is not None:
-            self.setText(format_number(value, current_language()))
-        super().focusOutEvent(event)
 
 
 def parse_percent(text: str) -> Decimal:
@@ -381,10 +349,59 @@ class FitLabel(QLabel):
             self.setFont(font)
 
 
+#: What a shortened message keeps whole: a word with a digit (an order number, an amount)
+#: and the currency after an amount ("451.000 ₫", "451,000 VND").
+WHOLE_WORD = re.compile(r"(?<!\S)\S*\d\S*(?:[ \u00a0](?:₫|VND)(?!\S))?")
+ELLIPSIS = "…"
+
+
+def shorten_at_words(text: str, width: int, advance: Callable[[str], int]) -> str:
+    """`text` within `width` (as `advance` measures it), shortened between words only: the
+    words of a number stay whole (WHOLE_WORD), the others go one at a time from the end
+    (a sentence's start says most), "…" where they were ("Saved DH26-0001 — change due
+    451,000 VND" → "Saved DH26-0001 — change … 451,000 VND"). Short of room even then:
+    the whole words from the start that fit, then "…"."""
+    if advance(text) <= width:
+        return text
+    tokens: list[tuple[str, bool]] = []  # (word, kept whole)
+    at = 0
+    for whole in WHOLE_WORD.finditer(text):
+        tokens += [(word, False) for word in text[at : whole.start()].split()]
+        tokens.append((whole.group(), True))
+        at = whole.end()
+    tokens += [(word, False) for word in text[at:].split()]
+    droppable = [i for i, (_word, kept) in enumerate(tokens) if not kept]
+    dropped: set[int] = set()
+
+    def shown(upto: int | None = None) -> str:
+        words: list[str] = []
+        for i, (word, _kept) in enumerate(tokens[:upto]):
+            if i not in dropped:
+                words.append(word)
+            elif not words or words[-1] != ELLIPSIS:
+                words.append(ELLIPSIS)
+        return " ".join(words)
+
+    while droppable and advance(shown()) > width:
+        dropped.add(droppable.pop())
+    if advance(shown()) <= width:
+        return shown()
+    dropped.clear()
+    for upto in range(len(tokens) - 1, 0, -1):
+        start = shown(upto)
+        cut = start if start.endswith(ELLIPSIS) else f"{start} {ELLIPSIS}"
+        if advance(cut) <= width:
+            return cut
+    return ELLIPSIS
+
+
 class MessageLabel(QLabel):
-    """A one-line message that never widens its window: short of room it shows its start
-    and end ("Đã lưu DH26…tiền thừa 171.000 ₫": the change due stays in sight), whole in
-    its tooltip. The till's "Saved …" grew the dialog past a 1024-pixel screen."""
+    """A one-line message that never widens its window: short of room it drops words
+    (`shorten_at_words`), never cutting one, and keeps the order number and the amount
+    whole ("Đã lưu DH26-0001 — tiền thừa … 171.000 ₫"); whole in its tooltip. The till's
+    "Saved …" grew the dialog past a 1024-pixel screen; cut in its middle by letters it
+    read "…hừa trả khách". One line, not two: two would make the top bar taller and the
+    lines' table shorter at 768 pixels."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -401,21 +418,24 @@ class MessageLabel(QLabel):
         super().resizeEvent(event)
         self._tip()
 
+    def shown_text(self) -> str:
+        """The text as it shows in the label's width."""
+        room = self.contentsRect().width()
+        return shorten_at_words(self.text(), room, self.fontMetrics().horizontalAdvance)
+
     def _tip(self) -> None:
-        cut = self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
-        self.setToolTip(self.text() if cut else "")
+        self.setToolTip(self.text() if self.shown_text() != self.text() else "")
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        room = self.contentsRect()
-        metrics = self.fontMetrics()
-        if metrics.horizontalAdvance(self.text()) <= room.width():
+        shown = self.shown_text()
+        if shown == self.text():
             super().paintEvent(event)
             return
         painter = QPainter(self)
         self.drawFrame(painter)  # the style sheet's background and border
-        shown = metrics.elidedText(self.text(), Qt.TextElideMode.ElideMiddle, room.width())
-        self.style().drawItemText(painter, room, int(self.alignment()), self.palette(),
-                                  self.isEnabled(), shown, self.foregroundRole())  # fmt: skip
+        self.style().drawItemText(painter, self.contentsRect(), int(self.alignment()),
+                                  self.palette(), self.isEnabled(), shown,
+                                  self.foregroundRole())  # fmt: skip
 
 
 class CustomerCard(QFrame):
@@ -1315,6 +1335,8 @@ class SaleDialog(QDialog):
     orderCreated = Signal(int)
     #: In edit mode, after the changes were saved (the order's id).
     orderSaved = Signal(int)
+    #: The delivery address's check with the shop's carrier is over (answered or not).
+    addressChecked = Signal()
     #: The rows of the totals box, top to bottom.
     TOTAL_KEYS: tuple[str, ...] = ("subtotal", "discount", "voucher", "points", "shipping",
                                    "total", "change", "owed", "already")  # fmt: skip
@@ -1352,6 +1374,14 @@ class SaleDialog(QDialog):
         self._quote_timer = self._timer(QUOTE_DEBOUNCE_MS, self.requote)
         self._customer_timer = self._timer(CUSTOMER_DEBOUNCE_MS, self._search_customers)
         self._product_timer = self._timer(PRODUCT_DEBOUNCE_MS, self._suggest_products)
+        self._address_timer = self._timer(ADDRESS_CHECK_MS, self._check_address)
+        #: The delivery (province, ward) last asked about to the carrier.
+        self._address_checked: tuple[str, str] | None = None
+        #: The carrier's last answer: that (province, ward), why it cannot place it or None.
+        self._address_answer: tuple[tuple[str, str], str | None] | None = None
+        #: The (province, ward) and number of the order just saved, whose warning stays
+        #: while the fields wait for the next sale.
+        self._saved_address: tuple[tuple[str, str], str] | None = None
         self._build()
         self._connect()
         self._install_keys()
@@ -1504,6 +1534,8 @@ class SaleDialog(QDialog):
         self.exchange_button.setAutoDefault(False)
         self.exchange_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # scans go to the product
         self.exchange_button.clicked.connect(self.start_exchange)
+        # Items coming back need the right "Refunds and returns" (the tooltip says who).
+        self.exchange_button.setEnabled(self.ctx.actor.may_refund)
         bar.addWidget(self.exchange_button)
         return bar
 
@@ -1588,6 +1620,13 @@ class SaleDialog(QDialog):
         grid.addWidget(_cell(self.ship_captions[2], self.ship_address), 1, 0, 1, 2)
         grid.addWidget(_cell(self.ship_captions[3], self.ship_ward), 2, 0)
         grid.addWidget(_cell(self.ship_captions[4], self.ship_province), 2, 1)
+        # Right under the address: the carrier would not find it (the order still saves).
+        self.address_warning = QLabel()
+        self.address_warning.setObjectName("addressWarning")
+        self.address_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.address_warning.setWordWrap(True)
+        self.address_warning.hide()
+        grid.addWidget(self.address_warning, 3, 0, 1, 2)
         return self.delivery
 
     def _build_right(self) -> QVBoxLayout:
@@ -1816,7 +1855,12 @@ class SaleDialog(QDialog):
             QCoreApplication.translate(
                 "orders", "A customer brings items of a receipt back and takes others instead"
             )
-        )
+            if self.exchange_button.isEnabled()
+            else QCoreApplication.translate(
+                "orders", "Only the owner, a manager or staff with the right “Refunds and "
+                "returns” may exchange items."
+            )
+        )  # fmt: skip
         self._retranslate_left()
         self._retranslate_customer()
         self._retranslate_payment()
@@ -1847,6 +1891,7 @@ class SaleDialog(QDialog):
         ]
         for caption, text in zip(self.ship_captions, texts, strict=True):
             caption.setText(text)
+        self._show_address_warning()
         self.note_caption.setText(QCoreApplication.translate("orders", "Note"))
 
     def _retranslate_customer(self) -> None:
@@ -1937,8 +1982,9 @@ class SaleDialog(QDialog):
                 action = PAID_NOW_HINT
             elif key == "F4" and self.source != OrderSource.COUNTER and not cash:
                 continue  # a delivery paid by COD, transfer…: no cash field to go to
-            elif key == "F8" and not self.exchange_button.isVisibleTo(self):
-                continue  # editing an order, or in an exchange already
+            elif key == "F8" and not (self.exchange_button.isVisibleTo(self)
+                                      and self.exchange_button.isEnabled()):  # fmt: skip
+                continue  # editing an order, in an exchange already, or no refund right
             hints.append(f"{key}  {QCoreApplication.translate('orders', action)}")
         self.hints.set_hints(hints)
 
@@ -1985,6 +2031,13 @@ class SaleDialog(QDialog):
         self.points.textChanged.connect(self._changed)
         self.points.textChanged.connect(self._show_points_worth)
         self.payment.currentIndexChanged.connect(self._on_payment_changed)
+        for signal in (self.ship_ward.textChanged, self.ship_province.currentTextChanged):
+            signal.connect(lambda _text: self._address_edited())
+        # A field left, or Enter in it: what was typed there is checked now.
+        for line in (self.ship_ward, self.ship_province.lineEdit()):
+            if line is not None:
+                line.editingFinished.connect(self._address_timer.start)
+                line.returnPressed.connect(lambda: self._check_address(now=True))
         self.save_button.clicked.connect(self.save)
 
     def _key_actions(self) -> list[tuple[str, Callable[[], None]]]:
@@ -2027,8 +2080,8 @@ class SaleDialog(QDialog):
 
     def start_exchange(self) -> None:
         """F8: ask for the receipt's order number (typed or scanned from its code)."""
-        if self.exchange_button.isHidden():  # editing an order, or in an exchange already
-            return
+        if self.exchange_button.isHidden() or not self.exchange_button.isEnabled():
+            return  # editing an order, in an exchange already, or no refund right
         prompt = QInputDialog(self)
         prompt.setObjectName("exchangePrompt")
         prompt.setWindowTitle(QCoreApplication.translate("orders", "Exchange items"))
@@ -2296,6 +2349,74 @@ class SaleDialog(QDialog):
             if edit is not None and edit.text() in ("", self._prefilled.get(edit, "")):
                 edit.setText(value)
                 self._prefilled[edit] = value
+
+    def _typed_address(self) -> tuple[str, str]:
+        return self.ship_province.currentText().strip(), self.ship_ward.text().strip()
+
+    def _address_edited(self) -> None:
+        """The ward or province changed: a warning on other words goes at once, the new
+        ones are checked after a pause (`_check_address`)."""
+        if any(self._typed_address()):
+            self._saved_address = None  # the next order's address: the last one's warning goes
+        self._show_address_warning()
+        self._address_timer.start()
+
+    def _still_typing(self, province: str) -> bool:
+        """The ward's field has the focus, or the province's with a text that is no
+        province yet ("hcm" before Enter): checked when left, not half-typed."""
+        line = self.ship_province.lineEdit()
+        on_province = self.ship_province.hasFocus() or (line is not None and line.hasFocus())
+        return self.ship_ward.hasFocus() or (
+            on_province and self.ship_province.findText(province, Qt.MatchFlag.MatchExactly) < 0
+        )
+
+    def _check_address(self, *, now: bool = False) -> None:
+        """Can the shop's carrier place the delivery address (as Ship… will check it)?
+        Asked off the UI thread: GHN's lists are fetched the first time. A warning, not a
+        refusal: the owner asks the customer again while they are still on the phone.
+        `now`: even from the field being typed in (the order is being saved)."""
+        self._address_timer.stop()
+        address = self._typed_address()
+        if address == self._address_checked or (not now and self._still_typing(address[0])):
+            return
+        self._address_checked = address
+        if self.source == OrderSource.COUNTER or not all(address):
+            return
+        ctx = self.ctx
+        Op(self, lambda _job: address_problem(ctx, *address), network=True,
+           title=QCoreApplication.translate("orders", "Checking the delivery address")).success(
+            lambda problem: self._address_result(address, problem)
+        ).failure(self._address_unchecked).run()  # fmt: skip
+
+    def _address_result(self, address: tuple[str, str], problem: str | None) -> None:
+        self._address_answer = (address, problem)
+        self._show_address_warning()
+        self.addressChecked.emit()
+
+    def _address_unchecked(self, exc: BaseException) -> None:
+        """No answer (offline, GHN down): nothing is said now (Ship… checks again), and
+        the next change asks again."""
+        self._address_checked = None
+        if not isinstance(exc, PrimedistError):
+            failure_text(self, exc)  # a bug: reported as the app reports a failed job
+        self.addressChecked.emit()
+
+    def _show_address_warning(self) -> None:
+        """The carrier's answer on the address in the fields, or, while they are empty for
+        the next sale, on the order just saved (its check may answer after the save)."""
+        answer, saved, text = self._address_answer, self._saved_address, ""
+        if answer is not None and answer[1] is not None and self.source != OrderSource.COUNTER:
+            problem = localize(answer[1])
+            if answer[0] == self._typed_address():
+                text = QCoreApplication.translate(
+                    "orders", "⚠ %1 The order can still be saved: check the address with the "
+                    "customer now.").replace("%1", problem)  # fmt: skip
+            elif saved is not None and saved[0] == answer[0]:
+                text = QCoreApplication.translate(
+                    "orders", "⚠ Order %1: %2 Fix its delivery address before shipping."
+                ).replace("%1", saved[1]).replace("%2", problem)  # fmt: skip
+        self.address_warning.setText(text)
+        self.address_warning.setVisible(bool(text))
 
     def open_new_customer(self) -> QuickCustomerDialog:
         """The small "New customer" dialog, prefilled from the customer search text."""
@@ -2690,7 +2811,15 @@ class SaleDialog(QDialog):
                 payment=_receipt_payment(created),
                 open_drawer=self._took_cash(),
             )
+        address = self._typed_address()
+        delivery = self.source != OrderSource.COUNTER and all(address)
+        if delivery:
+            self._check_address(now=True)  # saved before it was checked: asked now
         self.reset()
+        if delivery:
+            # Its warning stays (with the order number) while the fields wait for the next.
+            self._saved_address = (address, created.external_id)
+        self._show_address_warning()
 
     def ship_saved(self) -> QDialog | None:
         """The carrier dialog of the Orders tab (Ship…) for the order just saved."""

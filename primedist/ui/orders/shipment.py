@@ -118,9 +118,13 @@ def fill_label_printers(ctx: ServiceContext, combo: QComboBox) -> None:
     combo.addItem("", "")
     for name in render.available_printers():
         combo.addItem(name, name)
+    combo.setCurrentIndex(max(0, combo.findData(label_printer(ctx))))
+
+
+def label_printer(ctx: ServiceContext) -> str:
+    """The printer chosen for the carriers' labels on this computer ("": open the file)."""
     prefs = _prefs(ctx)
-    remembered = str(prefs.value(LABEL_PRINTER_KEY, "")) if prefs is not None else ""
-    combo.setCurrentIndex(max(0, combo.findData(remembered)))
+    return str(prefs.value(LABEL_PRINTER_KEY, "")) if prefs is not None else ""
 
 
 def remember_label_printer(ctx: ServiceContext, combo: QComboBox) -> None:

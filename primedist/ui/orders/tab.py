@@ -80,6 +80,7 @@ from primedist.services.shops import ShopInfo
 from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui import list_tools
 from primedist.ui.action_row import ActionRow
+from primedist.ui.export_right import gate_export
 from primedist.ui.file_dialogs import IMPORT, ask_open_file
 from primedist.ui.formatting import CellFormatter, phone_text
 from primedist.ui.i18n import current_language
@@ -106,6 +107,7 @@ from primedist.ui.ops import Op
 from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.printing.actions import OrderPrinter, print_menu
+from primedist.ui.printing.carrier_labels import CarrierLabels
 from primedist.ui.sync.status import POLL_MS, last_message_text
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import first_shown_column, icon
@@ -764,7 +766,11 @@ class OrdersPage(FilteredListPage):
         self.print_button = push_button("printButton", lambda: None)
         self.printer = OrderPrinter(self, self.ctx)
         self.printer.printed.connect(self.show_message)
-        self.print_button.setMenu(print_menu(self, self.printer, self.selected_ids, bulk=True))
+        # The carriers' labels of the selection: one document, one job (Print → Shipping labels).
+        self.carrier_labels = CarrierLabels(self, self.ctx)
+        self.carrier_labels.printed.connect(self.show_message)
+        self.print_button.setMenu(print_menu(self, self.printer, self.selected_ids, bulk=True,
+                                             carrier_labels=self.carrier_labels))  # fmt: skip
         self.import_button = push_button("importButton", self.import_file)
         self.template_button = template_button(self, self.ctx, TemplateKind.ORDERS)
         self.new_button = push_button("newOrderButton", self.new_order)
@@ -1269,6 +1275,7 @@ class OrdersPage(FilteredListPage):
             if n
             else QCoreApplication.translate("orders", "Export every order of this view to Excel")
         )
+        gate_export(self.export_button, self.ctx)  # the right "Export data"
 
     @staticmethod
     def _export_text(selected: int) -> str:
@@ -1674,7 +1681,8 @@ class OrdersPage(FilteredListPage):
             action = menu.addAction(button.text())
             action.setEnabled(button.isEnabled())
             action.triggered.connect(button.click)
-        prints = print_menu(menu, self.printer, self.selected_ids, bulk=True)
+        prints = print_menu(menu, self.printer, self.selected_ids, bulk=True,
+                            carrier_labels=self.carrier_labels)  # fmt: skip
         prints.setTitle(self.print_button.text())
         menu.addMenu(prints).setEnabled(self.print_button.isEnabled())
         self.context_menu = menu

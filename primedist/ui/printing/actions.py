@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, Signal
@@ -62,6 +64,9 @@ from primedist.ui.printing.jobs import (
     print_orders,
     resolve_profile,
 )
+
+if TYPE_CHECKING:
+    from primedist.ui.printing.carrier_labels import CarrierLabels
 
 AFTER_SALE_KEY = "printing/receipt_after_sale"
 #: A preview shows at most this many orders: Qt's dialog draws every page on the UI
@@ -115,6 +120,13 @@ def pdf_file_name(doc_type: DocumentType, numbers: Sequence[str]) -> str:
     word = _file_part(doc_type_label(doc_type), lower=True) or doc_type.value
     parts = [p for p in (_file_part(n) for n in numbers) if p]
     return "-".join([word, "_".join(parts)] if parts else [word]) + ".pdf"
+
+
+def dated_pdf_name(name: str, day: date) -> str:
+    """The name Save as PDF offers for what has no number (barcode labels): its name in the
+    app's language, written as `pdf_file_name` writes it, and the day, e.g.
+    "tem-ma-vach-2026-12-08.pdf" (not the same English "labels.pdf" every time)."""
+    return f"{_file_part(name, lower=True) or 'document'}-{day.isoformat()}.pdf"
 
 
 def document_language() -> str:
@@ -663,9 +675,11 @@ def print_menu(
     order_ids: Callable[[], Sequence[int]],
     *,
     bulk: bool = False,
+    carrier_labels: CarrierLabels | None = None,
 ) -> QMenu:
     """The Print button's menu: each document type, preview, PDF (and, for a selection,
-    one job per order)."""
+    one job per order); with `carrier_labels`, the carriers' shipping labels of the orders as one
+    document, printed or saved as a PDF."""
     menu = QMenu(parent)
     menu.setObjectName("printMenu")
     separate = QAction(menu)
@@ -693,6 +707,14 @@ def print_menu(
     labels: list[tuple[QAction | QMenu, Callable[[], str]]] = [
         (add(menu, f"print_{d.value}", printing(d)), label(d)) for d in DocumentType
     ]
+
+    def shipping() -> str:
+        return translate("printing", "Shipping labels")
+
+    if carrier_labels is not None:  # one document for all the orders: one job, one file
+        labels.append((add(menu, "print_shipping_labels",
+                           lambda *_: carrier_labels.print_labels(order_ids())),
+                       shipping))  # fmt: skip
     menu.addSeparator()
     preview = menu.addMenu("")
     preview.setObjectName("previewMenu")
@@ -701,6 +723,10 @@ def print_menu(
     for d in DocumentType:
         labels.append((add(preview, f"preview_{d.value}", previewing(d)), label(d, "…")))
         labels.append((add(pdf, f"pdf_{d.value}", saving(d)), label(d, "…")))
+    if carrier_labels is not None:
+        labels.append((add(pdf, "pdf_shipping_labels",
+                           lambda *_: carrier_labels.save_labels(order_ids())),
+                       lambda: shipping() + "…"))  # fmt: skip
     menu.addSeparator()
     copy = add(menu, "copyText", lambda *_: printer.copy_text(order_ids()))
     labels += [

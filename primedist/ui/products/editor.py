@@ -81,6 +81,7 @@ from primedist.ui.products.stock_reason import StockChange, StockReasonDialog
 from primedist.ui.widgets import (
     WholeColumnScroll,
     align_headers,
+    button_text,
     column_scroll,
     fit_to_screen,
     set_style_property,
@@ -731,7 +732,7 @@ class ProductEditor(QDialog):
         linked to its item there (stock changes reach only a linked one)."""
         for shop in self.shops:
             check = self.shop_checks[shop.id]
-            text, tip = f"{shop.name}  ({enum_label(shop.channel)})", ""
+            text, tip = f"{button_text(shop.name)}  ({enum_label(shop.channel)})", ""
             if shop.channel == Channel.OFFLINE:
                 tip = self.tr(
                     "Your counter sells every product. Ticked, the product is listed on this "

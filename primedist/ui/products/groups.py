@@ -48,6 +48,7 @@ from primedist.services.sku_groups import (
     save_group,
 )
 from primedist.ui.errors import box_text
+from primedist.ui.export_right import gate_export
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
@@ -707,7 +708,7 @@ class SkuGroupsPage(SqlListPage):
         one = self.selected_id() is not None
         self.edit_button.setEnabled(one)
         self.delete_button.setEnabled(one and not self._busy)
-        self.export_button.setEnabled(not self._busy)
+        gate_export(self.export_button, self.ctx, not self._busy)  # the right "Export data"
 
     def set_search(self, text: str) -> None:
         self.model.set_state(self.model.state.with_search(text))

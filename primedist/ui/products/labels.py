@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_money, format_number
 from primedist.printing import store
 from primedist.printing.labels import (
@@ -442,9 +443,13 @@ class LabelsDialog(QDialog):
                                            preview=self.save_pdf, settings=False)  # fmt: skip
 
     def save_pdf(self) -> None:
+        from primedist.ui.printing.actions import dated_pdf_name
+
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        today = to_local(self.ctx.clock.now(), shop_tz()).date()
+        name = dated_pdf_name(self.tr("Barcode labels"), today)  # tem-ma-vach-2026-12-08.pdf
         chosen = ask_save_file(
-            self, self.ctx, EXPORT, self.tr("Save the labels as PDF"), folder / "labels.pdf",
+            self, self.ctx, EXPORT, self.tr("Save the labels as PDF"), folder / name,
             self.tr("PDF document (*.pdf)"),
         )  # fmt: skip
         if chosen is not None:

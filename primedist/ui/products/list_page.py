@@ -69,6 +69,7 @@ from primedist.services.product_status import (
 from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
 from primedist.ui.action_row import ActionRow
+from primedist.ui.export_right import gate_export
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.import_template import retranslate_button, template_button
@@ -85,7 +86,7 @@ from primedist.ui.list_tools import (
     sort_by_default,
 )
 from primedist.ui.table_model import Index, SqlTableModel
-from primedist.ui.widgets import icon
+from primedist.ui.widgets import button_text, icon
 
 #: Column headers of PRODUCTS_SPEC (context "columns", as SqlTableModel translates them).
 COLUMN_LABELS = (
@@ -1060,6 +1061,7 @@ class ProductListPage(FilteredListPage):
                 "products", "Export every product of this view to Excel"
             )
         )
+        gate_export(self.export_button, self.ctx)  # the right "Export data"
 
     # Signals to other parts ---------------------------------------------------------------
     def _key(self, index: QModelIndex | QPersistentModelIndex) -> int | None:
@@ -1143,7 +1145,7 @@ class ProductListPage(FilteredListPage):
             sub.setObjectName("stockMenu")
             lang = current_language()
             for v in short[: self.MENU_VARIANTS]:
-                text = f"{v.name} ({format_number(v.available, lang)})…"
+                text = f"{button_text(v.name)} ({format_number(v.available, lang)})…"
                 sub.addAction(text).triggered.connect(
                     lambda _c=False, vid=v.variant_id: self.stockVariantRequested.emit(
                         product_id, vid))  # fmt: skip

@@ -145,6 +145,7 @@ class ProductsPage(SubTabsPage):
         page = GoodsReceiptsPage(self.ctx)
         page.labelsRequested.connect(lambda copies: self.open_labels([], copies, only=True))
         page.stockChanged.connect(self._stock_changed)
+        page.orderRequested.connect(self.show_order)
         self.receipts = page
         return page
 
@@ -173,6 +174,15 @@ class ProductsPage(SubTabsPage):
         page = self.show_tab(self.ORDERS)
         assert isinstance(page, PurchaseOrdersPage)
         return page.new_order(supplier)
+
+    def show_order(self, order_id: int, code: str) -> PurchaseOrdersPage:
+        """The Purchase orders page, with the order `order_id` (`code`) found and selected."""
+        from primedist.ui.products.purchase_orders import PurchaseOrdersPage
+
+        page = self.show_tab(self.ORDERS)
+        assert isinstance(page, PurchaseOrdersPage)
+        page.show_order(order_id, code)
+        return page
 
     def order_products(self, product_ids: list[int]) -> None:
         """The Purchase orders page, with a new order of those products opening."""

@@ -1,6 +1,7 @@
 """Change prices… (Products list): one price of every variant of the chosen products,
 set or moved by a percentage or an amount, rounded; each variant's price now and after is
-previewed before anything changes (`services.price_change`). *When* → *At a set time*
+previewed before anything changes (`services.price_change`); until a rule is typed, each
+variant is listed with its price now. *When* → *At a set time*
 schedules the change instead (a name, a start and, if ticked, an end when the prices go
 back: `services.price_schedule`)."""
 
@@ -32,13 +33,15 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_money, format_number, parse_money
+from primedist.errors import ValidationError
 from primedist.services import price_change as pc
 from primedist.services import price_schedule as ps
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
 from primedist.ui.messages import localize
-from primedist.ui.ops import Op, report_in
+from primedist.ui.ops import Op, failure_text, report_in
+from primedist.ui.widgets import set_style_property
 
 #: Rows the preview shows (the rest are counted).
 PREVIEW_ROWS = 1000
@@ -55,6 +58,8 @@ MODES: dict[pc.PriceField, tuple[tuple[pc.PriceMode, int], ...]] = {
     pc.PriceField.COST: _MOVES,
 }
 RED = QColor("#B91C1C")
+#: The pickers a refusal names are marked as the line edits are (style.qss).
+STYLE = 'QDateTimeEdit[invalid="true"] { border: 1px solid #DC2626; background: #FEF2F2; }'
 
 
 class PriceChangeDialog(QDialog):
@@ -71,11 +76,13 @@ class PriceChangeDialog(QDialog):
         `schedule`: that waiting change edited (its products, its rule and times shown)."""
         super().__init__(parent)
         self.setObjectName("priceChangeDialog")
+        self.setStyleSheet(STYLE)
         self.ctx = ctx
         self.editing = schedule
         self.product_ids = list(schedule.product_ids if schedule else product_ids)
         self.rows: list[pc.PriceChangeRow] = []
         self._asked = 0  # the preview last asked for: older answers are dropped
+        self._marked: QWidget | None = None  # the field a refusal named
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -152,6 +159,12 @@ class PriceChangeDialog(QDialog):
         self.summary = _named(QLabel(), "priceSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        # Why Change prices / Schedule was refused: its own line, which the preview (run
+        # again after a refusal) does not write over; it goes once the form is edited.
+        self.refusal = _named(QLabel(), "errorText")
+        self.refusal.setWordWrap(True)
+        self.refusal.hide()
+        layout.addWidget(self.refusal)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -166,6 +179,12 @@ class PriceChangeDialog(QDialog):
         self.value.textChanged.connect(self._later)
         self.rounding.currentIndexChanged.connect(self._later)
         self.when.currentIndexChanged.connect(self._when_changed)
+        for signal in (self.field.currentIndexChanged, self.mode.currentIndexChanged,
+                       self.value.textChanged, self.rounding.currentIndexChanged,
+                       self.when.currentIndexChanged, self.schedule_name.textChanged,
+                       self.starts.dateTimeChanged, self.ends.dateTimeChanged,
+                       self.ends_check.toggled):  # fmt: skip
+            signal.connect(self._clear_refusal)
         self._when_changed()
 
     def _build_schedule(self, form: QFormLayout) -> None:
@@ -306,17 +325,51 @@ class PriceChangeDialog(QDialog):
 
     # ------------------------------------------------------------------ preview
     def preview(self) -> None:
-        """Each variant now and after, in the background (the newest ask wins)."""
+        """Each variant now and after, in the background (the newest ask wins); until the
+        rule can be read, each variant with its price now."""
         try:
             rule = self.rule()
         except ValueError as exc:
-            self._show([], str(exc))
+            self._list_now(str(exc))
             return
         self._asked += 1
         asked, ctx, ids = self._asked, self.ctx, self.product_ids
         Op(self, lambda _job: pc.preview_prices(ctx, ids, rule)).success(
             lambda rows: self._previewed(asked, rows)).failure(
             lambda exc: self._preview_failed(asked, exc)).run()  # fmt: skip
+
+    def _list_now(self, problem: str) -> None:
+        """The variants the chosen price of the products is changed on, with it now (the
+        first PREVIEW_ROWS, counted in SQL), and `problem` (why there is no "after")."""
+        self.rows = []
+        self.apply_button.setEnabled(False)
+        self.summary.setText(problem)
+        self._asked += 1
+        asked, ctx, ids, field = self._asked, self.ctx, self.product_ids, self.field.currentData()
+        Op(self, lambda _job: pc.current_prices(ctx, ids, field, PREVIEW_ROWS)).success(
+            lambda found: self._listed(asked, found, problem)).failure(
+            lambda exc: self._preview_failed(asked, exc)).run()  # fmt: skip
+
+    def _listed(self, asked: int, found: pc.PricesNow, problem: str) -> None:
+        if not alive(self) or asked != self._asked:
+            return
+        lang = current_language()
+        self.table.setRowCount(len(found.rows))
+        for i, r in enumerate(found.rows):
+            for col, text in enumerate((r.sku, r.name, _money(r.price, lang), "—")):
+                item = QTableWidgetItem(text)
+                if col >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                self.table.setItem(i, col, item)
+        if not found.total:
+            text = self.tr("None of the chosen products has a variant on sale.")
+        elif found.total > len(found.rows):
+            text = f"{problem} " + self.tr("The first %1 of %2 variants are shown.").replace(
+                "%1", str(len(found.rows))).replace("%2", str(found.total))  # fmt: skip
+        else:
+            text = problem
+        self.summary.setText(text)
 
     def _previewed(self, asked: int, rows: list[pc.PriceChangeRow]) -> None:
         if alive(self) and asked == self._asked:
@@ -382,7 +435,7 @@ class PriceChangeDialog(QDialog):
         try:
             rule = self.rule()
         except ValueError as exc:
-            self.summary.setText(str(exc))
+            self._refuse(str(exc), self.value)
             return
         self.apply_button.setEnabled(False)
         ctx, ids = self.ctx, self.product_ids
@@ -415,8 +468,29 @@ class PriceChangeDialog(QDialog):
 
     def _apply_failed(self, exc: BaseException) -> None:
         if alive(self):
-            report_in(self.summary, self, exc)
+            fields: dict[str, QWidget] = {"name": self.schedule_name, "starts_at": self.starts,
+                                          "ends_at": self.ends, "value": self.value}  # fmt: skip
+            named = fields.get(exc.field or "") if isinstance(exc, ValidationError) else None
+            self._refuse(failure_text(self, exc), named)  # a bug: reported, no text
             self._later()
+
+    def _refuse(self, text: str, field: QWidget | None = None) -> None:
+        """Say why the change was refused under the preview, the field it names marked red
+        and focused (the owner types there next); kept until the form is edited."""
+        self._clear_refusal()
+        self.refusal.setText(text)
+        self.refusal.setVisible(bool(text))
+        if field is not None:
+            set_style_property(field, "invalid", True)
+            self._marked = field
+            field.setFocus()
+
+    def _clear_refusal(self) -> None:
+        self.refusal.clear()
+        self.refusal.hide()
+        if self._marked is not None:
+            set_style_property(self._marked, "invalid", False)
+            self._marked = None
 
 
 def mode_key(mode: pc.PriceMode, sign: int) -> str:

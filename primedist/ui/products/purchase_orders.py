@@ -38,6 +38,8 @@ from primedist.core.clock import format_date, format_datetime, shop_tz, to_local
 from primedist.domain.purchase_order import OPEN_STATES, PurchaseOrderState
 from primedist.services import purchase_orders as po
 from primedist.services.context import ServiceContext
+from primedist.ui.action_row import WholeActionRow
+from primedist.ui.export_right import gate_export
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
@@ -60,11 +62,14 @@ from primedist.ui.products.receipts import (
     _money,
     _num,
     row_table,
+    spare_supplier_width,
 )
 from primedist.ui.sub_tabs import SearchedRowsFollow, TablePlace, mark_search
 
 #: Room a window's title bar takes besides its title (icon, minimise, maximise, close).
 TITLE_BAR_ROOM = 180
+#: The list's columns that give up width in a narrow window, down to their titles.
+NARROW_COLUMNS = ("lines", "units", "received", "by")
 #: The state filter's choices: open ones (the default), all, then each state.
 STATE_CHOICES: tuple[str, ...] = ("open", "", *(s.value for s in PurchaseOrderState))
 
@@ -98,6 +103,8 @@ class PurchaseOrderDialog(GoodsReceiptDialog):
                 self.expected_check.setChecked(True)
         if lines:  # the order's lines (changing it), or another's (ordering them again)
             self.prefill([(t.hit, t.quantity, t.unit_cost) for t in lines])
+        if not self.supplier.text().strip():  # an order needs one: asked first, not a scan
+            self.supplier.setFocus()
         self.mark_opened()
 
     def _build_head(self) -> QFormLayout:
@@ -260,6 +267,9 @@ class PurchaseOrdersPage(SearchedRowsFollow, QWidget):
         layout.addWidget(self.message)
         self.table = row_table(len(self.COLUMNS), self.COLUMNS.index("supplier"))
         self.table.setObjectName("purchaseOrdersTable")
+        # The supplier takes the width the others leave; short of it (1024 px) who
+        # ordered gives up width for it (the supplier's name was cut beside it).
+        self.spare = spare_supplier_width(self.table, self.COLUMNS, NARROW_COLUMNS)
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.doubleClicked.connect(lambda _index: self.receive())
         layout.addWidget(self.table, 3)
@@ -321,14 +331,22 @@ class PurchaseOrdersPage(SearchedRowsFollow, QWidget):
         self.text_action = menu.addAction("", self.copy_text)
         self.print_button.setMenu(menu)
         self.new_button = push_button("addProductButton", self.new_order)
+        # Short of room (1024 px), the least used buttons go into More, never the search
+        # nor the state cut ("Đang chờ hàng v"); New purchase order stays.
+        actions = self.actions_row = WholeActionRow()
+        actions.add_stretch()
+        for button in (self.edit_button, self.cancel_button, self.close_button,
+                       self.print_button, self.export_button, self.receive_button):  # fmt: skip
+            actions.add(button)
+        actions.add_more()
+        actions.add(self.new_button)
+        actions.set_overflow_order((self.export_button, self.edit_button, self.cancel_button,
+                                    self.close_button, self.print_button,
+                                    self.receive_button))  # fmt: skip
         top.addWidget(self.search, 1)
         top.addWidget(self.state)
         top.addWidget(self.count)
-        top.addStretch(1)
-        for button in (self.edit_button, self.cancel_button, self.close_button,
-                       self.print_button, self.export_button, self.receive_button,
-                       self.new_button):  # fmt: skip
-            top.addWidget(button)
+        top.addWidget(actions)
         return top
 
     def empty_texts(self) -> tuple[str, str]:
@@ -377,6 +395,7 @@ class PurchaseOrdersPage(SearchedRowsFollow, QWidget):
         self.export_button.setToolTip(self.tr(
             "Export the lines of the orders listed (every one that matches the state and "
             "the search) to Excel"))  # fmt: skip
+        gate_export(self.export_button, self.ctx)
         self.print_action.setText(self.tr("Print the purchase order"))
         self.pdf_action.setText(self.tr("Save as PDF…"))
         self.text_action.setText(self.tr("Copy as text (to send by Zalo, Messenger…)"))
@@ -469,12 +488,13 @@ class PurchaseOrdersPage(SearchedRowsFollow, QWidget):
                 if column == "code" and row.note:
                     cell.setToolTip(row.note)
                 self.table.setItem(r, c, cell)
+        self.spare.size_to_contents()
         text = count_text(len(self.rows), self.tr("%n order"), self.tr("%n orders"))
         if len(self.rows) >= po.LIST_LIMIT:
             text = self.tr("the newest %1").replace("%1", text)
         self.count.setText(text)
         self._update_buttons()
-        self.export_button.setEnabled(bool(self.rows))
+        gate_export(self.export_button, self.ctx, bool(self.rows))  # the right "Export data"
 
     def _update_buttons(self) -> None:
         current = self.current()
@@ -538,11 +558,24 @@ class PurchaseOrdersPage(SearchedRowsFollow, QWidget):
 
     def came_text(self, line: po.OrderLineRow) -> str:
         """What came of a line: up to what it ordered (as the order's totals count it),
-        then what came beyond it, e.g. "5 (2 over)"."""
-        if not line.over:
-            return _num(line.received)
-        return self.tr("%1 (%2 over)").replace("%1", _num(line.received)).replace(
-            "%2", _num(line.over))  # fmt: skip
+        then what came beyond it, e.g. "5 (2 over)", and what went back to the supplier
+        since, "5 · 2 returned"."""
+        text = _num(line.received)
+        if line.over:
+            text = self.tr("%1 (%2 over)").replace("%1", text).replace("%2", _num(line.over))
+        if line.returned:
+            text += " · " + self.tr("%1 returned").replace("%1", _num(line.returned))
+        return text
+
+    def show_order(self, order_id: int, code: str) -> None:
+        """Find the order `code` (whatever its state) and select it: what a receipt made
+        against it opens."""
+        self.state.blockSignals(True)  # one read, below
+        self.state.setCurrentIndex(STATE_CHOICES.index(""))
+        self.state.blockSignals(False)
+        self.search.setText(code)
+        self._keep = order_id
+        self.refresh()
 
     # Actions ------------------------------------------------------------------------------
     def new_order(self, supplier: str = "") -> PurchaseOrderDialog:

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_date, format_datetime, shop_tz
-from primedist.core.money import format_money, format_number, parse_money
+from primedist.core.money import format_number, parse_money
 from primedist.core.product_codes import split_times
 from primedist.core.text import fold
 from primedist.domain.enums import PaymentMethod, Role
@@ -68,11 +68,17 @@ from primedist.services.suppliers import (
     looks_like_code,
     supplier_id_by_name,
 )
+from primedist.ui.action_row import WholeActionRow
+from primedist.ui.export_right import gate_export
 from primedist.ui.file_dialogs import IMPORT, ask_open_file
+from primedist.ui.formatting import money_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
+    NARROW_LIST_STYLE,
+    ElidedTips,
     EmptyHint,
+    SpareWidth,
     alive,
     ask_reason,
     ask_save_path,
@@ -82,9 +88,9 @@ from primedist.ui.list_tools import (
     short_list,
 )
 from primedist.ui.messages import error_text
-from primedist.ui.money_form import MUTED
+from primedist.ui.money_form import MUTED, MoneyEdit
 from primedist.ui.ops import Op, report_in
-from primedist.ui.orders.sale import MoneyEdit, PickList, SearchField
+from primedist.ui.orders.sale import PickList, SearchField
 from primedist.ui.sub_tabs import SearchedRowsFollow, TablePlace, mark_search
 from primedist.ui.widgets import set_style_property
 
@@ -94,7 +100,10 @@ if TYPE_CHECKING:
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: The receipts' search keeps this much, whatever the buttons beside it take.
 SEARCH_MIN_WIDTH = 240
+#: A list's supplier column at its narrowest in a narrow window (~20 letters whole).
+SUPPLIER_NARROW = 170
 PROBLEM = QColor("#B91C1C")
+LINK = QColor("#2563EB")
 #: A quantity above what the purchase order still awaits (saved all the same).
 OVER = QColor("#B45309")
 #: The draft's columns; quantity and unit cost are typed in place.
@@ -114,7 +123,8 @@ def _awaited(to_come: Iterable[ToReceive]) -> dict[int, int]:
 
 
 def _money(amount: int | None) -> str:
-    return "" if amount is None else format_money(amount, current_language())
+    """Every amount of this screen in the app's one form (`money_text`)."""
+    return "" if amount is None else money_text(amount)
 
 
 def _num(n: int) -> str:
@@ -214,6 +224,30 @@ class SupplierCompleter(QCompleter):
         if model.rowCount() > self.maxVisibleItems():
             widest += popup.verticalScrollBar().sizeHint().width()
         return min(widest, self.widget().screen().availableGeometry().width())
+
+
+def link_cell(cell: QTableWidgetItem) -> None:
+    """`cell` drawn as a link (blue, underlined): a click on it opens what it names."""
+    font = cell.font()
+    font.setUnderline(True)
+    cell.setFont(font)
+    cell.setForeground(LINK)
+
+
+def spare_supplier_width(table: QTableWidget, columns: Sequence[str],
+                         narrow: Sequence[str]) -> SpareWidth:  # fmt: skip
+    """The list's supplier column takes the width the others leave; short of it (1024 px)
+    it and the `narrow` columns give some up (down to `SUPPLIER_NARROW`, and their
+    titles), a cut cell shown whole on hover. Call `size_to_contents` once filled."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(False)
+    supplier = columns.index("supplier")
+    floors = {columns.index(c): 0 for c in narrow}  # down to their titles
+    spare = SpareWidth(table, supplier, {**floors, supplier: SUPPLIER_NARROW})
+    table.setStyleSheet(NARROW_LIST_STYLE)
+    table.setItemDelegate(ElidedTips(table))
+    return spare
 
 
 def row_table(columns: int, stretch: int, *, editable: bool = False) -> QTableWidget:
@@ -368,14 +402,11 @@ class GoodsReceiptDialog(QDialog):
         self._show_supplier_note()
 
     def _show_supplier_note(self) -> None:
-        """The note beside the supplier's field, hidden while it says nothing: an empty
-        label and the row's spacing left the field 14 px narrower than the Note under it."""
-        text = self.supplier_text()
-        self.supplier_debt.setText(text)
-        self.supplier_debt.setVisible(bool(text))
+        """The note under the supplier's field (its line is kept while it says nothing)."""
+        self.supplier_debt.setText(self.supplier_text())
 
     def supplier_text(self) -> str:
-        """By the supplier's field: what the supplier typed is owed now (its name too when
+        """Under the supplier's field: what the supplier typed is owed now (its name too when
         typed by its code), that it is archived, that no supplier has the code typed, or
         that a new supplier will be added."""
         if self.named is None:
@@ -422,10 +453,17 @@ class GoodsReceiptDialog(QDialog):
         self.supplier_label, self.note_label = QLabel(), QLabel()
         self.supplier_label.setBuddy(self.supplier)
         self.note_label.setBuddy(self.note)
-        supplier_row = QHBoxLayout()
-        supplier_row.addWidget(self.supplier, 1)
-        supplier_row.addWidget(self.supplier_debt)
-        form.addRow(self.supplier_label, supplier_row)
+        # The note on a line of its own under the field, wrapped: beside it, "Did you mean
+        # … a new supplier will be added" left the field ~120 px wide (at 1366 px as at
+        # 1024). The line is there while empty: a note coming as a supplier is picked
+        # moved the scan field down under the owner's click.
+        self.supplier_debt.setWordWrap(True)
+        self.supplier_debt.setMinimumHeight(self.supplier_debt.fontMetrics().height())
+        supplier_column = QVBoxLayout()
+        supplier_column.setSpacing(2)
+        supplier_column.addWidget(self.supplier)
+        supplier_column.addWidget(self.supplier_debt)
+        form.addRow(self.supplier_label, supplier_column)
         form.addRow(self.note_label, self.note)
         #: The supplier's open purchase orders, to receive against (shown when it has some).
         self.order_choice = QComboBox()
@@ -963,7 +1001,8 @@ class GoodsReceiptDialog(QDialog):
             return replace(line, unit_cost=None, cost_text=text, cost_ok=False, cost_filled=False)
         if cost is not None and cost < 0:
             return replace(line, unit_cost=None, cost_text=text, cost_ok=False, cost_filled=False)
-        shown = "" if cost is None else format_number(cost, current_language())
+        # Shown as the amount beside it is ("45.000 ₫"); typed again, that reads back.
+        shown = "" if cost is None else _money(cost)
         return replace(line, unit_cost=cost, cost_text=shown, cost_ok=True, cost_filled=False)
 
     def set_quantity(self, row: int, quantity: int) -> None:
@@ -1135,10 +1174,9 @@ class GoodsReceiptDialog(QDialog):
         if cash is None or paid <= cash:  # None: a user who does not see the day's cash
             self._save_now()
             return
-        lang = current_language()
         text = self.tr("The drawer holds about %1 today; paying %2 in cash takes it below "
                        "zero. Pay by transfer or another way?").replace(
-            "%1", format_money(cash, lang)).replace("%2", format_money(paid, lang))  # fmt: skip
+            "%1", _money(cash)).replace("%2", _money(paid))  # fmt: skip
         box = QMessageBox(QMessageBox.Icon.Warning, self.windowTitle(), text,
                           QMessageBox.StandardButton.NoButton, self)  # fmt: skip
         box.setObjectName("drawerShort")
@@ -1246,8 +1284,11 @@ class GoodsReceiptsPage(SearchedRowsFollow, QWidget):
     #: A receipt was saved, cancelled or goods of it went back to the supplier: stock and
     #: what is owed to suppliers changed (the products list and Suppliers page refresh).
     stockChanged = Signal()
+    #: Open this purchase order (its id and code) on the Purchase orders page: its cell
+    #: clicked, or Enter on a receipt made against one.
+    orderRequested = Signal(int, str)
 
-    COLUMNS = ("code", "date", "supplier", "lines", "units", "cost", "paid", "by")
+    COLUMNS = ("code", "date", "supplier", "order", "lines", "units", "cost", "paid", "by")
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1310,15 +1351,20 @@ class GoodsReceiptsPage(SearchedRowsFollow, QWidget):
         self.return_actions: list[QAction] = []
         self.print_button.setMenu(self.print_menu)
         self.new_button = push_button("addProductButton", self.new_receipt)
+        # Short of room (1024 px), the least used buttons go into More: the search and
+        # its count were overlapped; New goods receipt stays.
+        actions = self.actions_row = WholeActionRow()
+        actions.add_stretch()
+        for button in (self.return_button, self.cancel_button, self.print_button,
+                       self.labels_button, self.export_button):  # fmt: skip
+            actions.add(button)
+        actions.add_more()
+        actions.add(self.new_button)
+        actions.set_overflow_order((self.export_button, self.labels_button, self.print_button,
+                                    self.cancel_button, self.return_button))  # fmt: skip
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
-        top.addStretch(1)
-        top.addWidget(self.return_button)
-        top.addWidget(self.cancel_button)
-        top.addWidget(self.print_button)
-        top.addWidget(self.labels_button)
-        top.addWidget(self.export_button)
-        top.addWidget(self.new_button)
+        top.addWidget(actions)
         layout.addLayout(top)
         layout.addWidget(self.status)
         self.message = QLabel()
@@ -1329,7 +1375,13 @@ class GoodsReceiptsPage(SearchedRowsFollow, QWidget):
         layout.addWidget(self.message)
         self.table = row_table(len(self.COLUMNS), self.COLUMNS.index("supplier"))
         self.table.setObjectName("receiptsTable")
+        self.spare = spare_supplier_width(self.table, self.COLUMNS, ("lines", "units", "by"))
         self.table.itemSelectionChanged.connect(self._selected)
+        self.table.cellClicked.connect(self._cell_clicked)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            enter = QShortcut(QKeySequence(key), self.table)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+            enter.activated.connect(self.open_order)
         layout.addWidget(self.table, 3)
         #: The list was read once: before, an empty table is no news (no hint).
         self.listed = False
@@ -1384,9 +1436,11 @@ class GoodsReceiptsPage(SearchedRowsFollow, QWidget):
         self.export_button.setToolTip(
             self.tr("Export the lines of the receipts listed (every one that matches the "
                     "search) to Excel"))  # fmt: skip
+        gate_export(self.export_button, self.ctx)
         self.table.setHorizontalHeaderLabels([
-            self.tr("Code"), self.tr("Received"), self.tr("Supplier"), self.tr("Lines"),
-            self.tr("Units"), self.tr("Cost"), self.tr("Paid"), self.tr("Received by"),
+            self.tr("Code"), self.tr("Received"), self.tr("Supplier"), self.tr("PO"),
+            self.tr("Lines"), self.tr("Units"), self.tr("Cost"), self.tr("Paid"),
+            self.tr("Received by"),
         ])  # fmt: skip
         self.lines_table.setHorizontalHeaderLabels([
             self.tr("SKU"), self.tr("Product"), self.tr("Quantity"), self.tr("Returned"),
@@ -1459,8 +1513,8 @@ class GoodsReceiptsPage(SearchedRowsFollow, QWidget):
             # A receipt naming no supplier was paid in full: it has no account to owe on.
             paid = _money(row.paid) if row.supplier_id is not None else ""
             cells = (row.code, format_datetime(row.created_at, tz, lang), row.supplier,
-                     _num(row.lines), _num(row.units), _money(row.total_cost), paid,
-                     row.received_by)  # fmt: skip
+                     row.order_code, _num(row.lines), _num(row.units), _money(row.total_cost),
+                     paid, row.received_by)  # fmt: skip
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if self.COLUMNS[c] in ("lines", "units", "cost", "paid"):
@@ -1475,14 +1529,30 @@ class GoodsReceiptsPage(SearchedRowsFollow, QWidget):
                     cell.setToolTip(row.note)
                 elif self.COLUMNS[c] == "paid" and row.owed:
                     cell.setToolTip(self.owed_text(row))
+                elif self.COLUMNS[c] == "order" and row.order_id is not None:
+                    link_cell(cell)
+                    cell.setToolTip(self.tr("Open %1 (click, or Enter on the receipt)")
+                                    .replace("%1", row.order_code))  # fmt: skip
                 self.table.setItem(r, c, cell)
+        self.spare.size_to_contents()
         shown = len(self.rows)
         text = count_text(shown, self.tr("%n receipt"), self.tr("%n receipts"))
         if shown >= svc.LIST_LIMIT:
             text = self.tr("the newest %1").replace("%1", text)
         self.count.setText(text)
         self._update_buttons()
-        self.export_button.setEnabled(bool(self.rows))
+        gate_export(self.export_button, self.ctx, bool(self.rows))  # the right "Export data"
+
+    def _cell_clicked(self, row: int, column: int) -> None:
+        if self.COLUMNS[column] == "order" and 0 <= row < len(self.rows):
+            self.open_order(self.rows[row])
+
+    def open_order(self, receipt: svc.ReceiptRow | None = None) -> None:
+        """The purchase order `receipt` (else the selected one) was made against, on the
+        Purchase orders page (nothing for a receipt made without one)."""
+        receipt = receipt or self.current()
+        if receipt is not None and receipt.order_id is not None:
+            self.orderRequested.emit(receipt.order_id, receipt.order_code)
 
     def _update_buttons(self) -> None:
         current = self.current()
@@ -1682,6 +1752,8 @@ class GoodsReceiptsPage(SearchedRowsFollow, QWidget):
     def _show_lines(self) -> None:
         receipt = self.current()
         title = self.tr("Lines of %1").replace("%1", receipt.code) if receipt else ""
+        if receipt and receipt.order_code:
+            title += " · " + self.tr("against %1").replace("%1", receipt.order_code)
         if receipt and receipt.note:
             title += f" · {receipt.note}"
         returns = self.returns_text() if receipt else ""

@@ -7,10 +7,11 @@ the code and Enter: with the scan field focused, each scan adds one to the count
 quantity of the line whose barcode (or SKU) it is ("37*code": 37 of it, as in goods
 receipts; "37*" alone: the line scanned last is 37), and selects it, scrolling only as far
 as needed to show it (a view that jumps moves a line from under the pointer); an unknown
-code beeps and says so. A scan before any sheet is loaded loads the chosen one first, then
-counts. A code scanned while a Counted cell has the keys counts as a scan too
-(not as a count of billions), and a typed count is at most `MAX_COUNT`. Only counted
-lines are applied (`services.stock.apply_stocktake`): the lines left blank keep their
+code beeps and says so. "37*code" typed into a Counted cell counts 37 on the line of that
+code: this one, or another (shown, and said). A scan before any sheet is loaded loads the
+chosen one first, then counts. A code scanned while a Counted cell has the keys counts as
+a scan too (not as a count of billions), and a typed count is at most `MAX_COUNT`. Only
+counted lines are applied (`services.stock.apply_stocktake`): the lines left blank keep their
 stock. A count is applied as of the sheet's load: the difference counted − on hand shown
 is added to the stock as it is then, so what was sold while counting stays sold (the
 confirmation says how many lines moved meanwhile). Counts far below the stock (1 counted
@@ -73,6 +74,7 @@ from primedist.services.stock import (
 from primedist.ui import errors as ui_errors
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Job, Op
 from primedist.ui.sub_tabs import mark_search
@@ -221,6 +223,9 @@ class SheetModel(QAbstractTableModel):
     #: A barcode or SKU of the sheet was typed into a Counted cell (a scan while the sheet
     #: had the keys): counted as a scan, not as the count.
     codeTyped = Signal(str)
+    #: "37*code" typed into a line's Counted cell named another line: that line was
+    #: counted (its row, the code typed).
+    countedElsewhere = Signal(int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -442,6 +447,9 @@ class SheetModel(QAbstractTableModel):
         if self.is_scan(text):
             self.codeTyped.emit(text)
             return False
+        times, code = split_times(text)
+        if times is not None:
+            return self._count_by_code(index.row(), times, code, text)
         try:
             count = parse_count(value)
         except ValueError:
@@ -452,6 +460,21 @@ class SheetModel(QAbstractTableModel):
             return False
         self.set_count(index.row(), count)
         return True
+
+    def _count_by_code(self, row: int, count: int, code: str, text: str) -> bool:
+        """A count typed as "37*code" into `row`'s Counted cell (as the scan field reads
+        it): the line of `code` is counted 37, this one or another (countedElsewhere: this
+        cell keeps its count); "37*" alone: this line. Refused (countRefused) past
+        MAX_COUNT or for a code of no line of the sheet."""
+        target = row if not code else self.row_of_code(code)
+        if target is None or count > MAX_COUNT:
+            self.countRefused.emit(text)
+            return False
+        self.set_count(target, count)
+        if target == row:
+            return True
+        self.countedElsewhere.emit(target, code)
+        return False
 
     def is_scan(self, text: str) -> bool:
         """Whether `text` typed into a Counted cell is a code of the sheet rather than a
@@ -682,8 +705,11 @@ def confirm_far_below(parent: QWidget | None, lines: Sequence[tuple[str, int, in
         for sku, counted, on_hand in lines[:FAR_BELOW_NAMED]
     ]
     if len(lines) > FAR_BELOW_NAMED:
-        named.append(QCoreApplication.translate("stocktake", "… and %1 more lines").replace(
-            "%1", _num(len(lines) - FAR_BELOW_NAMED)))  # fmt: skip
+        named.append(count_text(
+            len(lines) - FAR_BELOW_NAMED,
+            QCoreApplication.translate("stocktake", "… and %n more line"),
+            QCoreApplication.translate("stocktake", "… and %n more lines"),
+        ))  # fmt: skip
     text = "\n\n".join((
         QCoreApplication.translate(
             "stocktake", "%1 lines are counted at under a tenth of their stock:"
@@ -756,6 +782,9 @@ class StocktakePage(QWidget):
         self.model.countRefused.connect(self._count_refused)
         # Queued: the cell's editor closes first, then the scan selects its line.
         self.model.codeTyped.connect(self._code_typed, Qt.ConnectionType.QueuedConnection)
+        self.model.countedElsewhere.connect(
+            self._counted_elsewhere, Qt.ConnectionType.QueuedConnection
+        )
         self.fill_filters()
         self._retranslate()
         self._update()
@@ -904,12 +933,17 @@ class StocktakePage(QWidget):
     def _refusal(self, text: str) -> str:
         """Why `text` typed in a Counted cell is not a count."""
         too_many = not_whole = False
+        times, code = split_times(text)
+        if times is not None and times <= MAX_COUNT:  # "37*code": the code is no line's
+            return self.tr(
+                "Unknown code “%1”: no line of this sheet has that barcode or SKU."
+            ).replace("%1", code)
         try:
             too_many = (parse_count(text) or 0) > MAX_COUNT
         except NotWholeCount:
             not_whole = True
         except ValueError:
-            pass
+            too_many = times is not None
         if not_whole:
             return self.tr("“%1” is not a whole number: a count has no decimals, and its "
                            "thousands go in groups of three, as in %2.").replace(
@@ -1012,6 +1046,22 @@ class StocktakePage(QWidget):
         if shiboken6.isValid(self):
             self.scan(code)
             self.scan_field.setFocus()
+
+    def _counted_elsewhere(self, row: int, code: str) -> None:
+        """A "37*code" typed into one line's Counted cell counted the line of that code:
+        that line shown and selected, and said (the cell typed in keeps its count)."""
+        if not shiboken6.isValid(self) or not 0 <= row < len(self.model.rows):
+            return
+        line, count = self.model.rows[row], self.model.counted[row] or 0
+        self._show_line(row)
+
+        def said() -> str:
+            # In one pass: a code, SKU or name holding "%2" fills in nothing more.
+            values = {"1": code, "2": line.sku, "3": line.product_name, "4": _num(count)}
+            return re.sub(r"%([1-4])", lambda m: values[m.group(1)],
+                          self.tr("“%1” is %2 · %3: that line is counted %4."))  # fmt: skip
+
+        self._say(said)
 
     def scan(self, code: str) -> bool:
         """Count one more of the line with this barcode or SKU ("37*code": 37 more; "37*"

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.money import format_money, format_number, parse_money
+from primedist.core.money import format_number, parse_money
 from primedist.services import goods_receipts as receipts_svc
 from primedist.services import supplier_returns as svc
 from primedist.services import suppliers as suppliers_svc
 from primedist.services.context import ServiceContext
+from primedist.ui.formatting import money_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive, push_button
@@ -53,7 +54,7 @@ _WHOLE = re.compile(r"\d+|\d{1,3}(?:[.,]\d{3})+")
 
 
 def _money(amount: int | None) -> str:
-    return "" if amount is None else format_money(amount, current_language())
+    return "" if amount is None else money_text(amount)  # as the goods receipts show it
 
 
 def _num(n: int) -> str:

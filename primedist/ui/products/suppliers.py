@@ -39,6 +39,7 @@ from primedist.errors import ValidationError
 from primedist.services import suppliers as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.customers.account_panel import can_cancel_payments
+from primedist.ui.export_right import gate_export
 from primedist.ui.file_dialogs import IMPORT, ask_open_file
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
@@ -567,6 +568,7 @@ class SuppliersPage(QWidget):
         self.export_button.setToolTip(
             self.tr("Export the suppliers listed (every one that matches the search and "
                     "filters) to Excel"))  # fmt: skip
+        gate_export(self.export_button, self.ctx)
         self.print_payment_button.setText(self.tr("Print voucher"))
         self._update_cancel_button(self.current_entry())
         self._update_print_button(self.current_entry())
@@ -734,7 +736,7 @@ class SuppliersPage(QWidget):
             self.tr("Deliveries can come from the selected supplier again") if archived
             else self.tr("Goods no longer come from the selected supplier: the goods "
                          "receipt screen stops offering it (its documents stay)"))  # fmt: skip
-        self.export_button.setEnabled(bool(self.rows))
+        gate_export(self.export_button, self.ctx, bool(self.rows))  # the right "Export data"
         self._update_cancel_button(self.current_entry())
         self._update_print_button(self.current_entry())
 

@@ -278,6 +278,8 @@ FIELDS: dict[str, str] = {
     "email": QT_TRANSLATE_NOOP("audit", "email"),
     "role": QT_TRANSLATE_NOOP("audit", "role"),
     "modules": QT_TRANSLATE_NOOP("audit", "access to"),
+    "can_refund": QT_TRANSLATE_NOOP("audit", "refunds and returns"),
+    "can_export": QT_TRANSLATE_NOOP("audit", "export data"),
     "is_active": QT_TRANSLATE_NOOP("audit", "active"),
     "restored_by": QT_TRANSLATE_NOOP("audit", "restored by"),
     "code": QT_TRANSLATE_NOOP("audit", "code"),

@@ -8,6 +8,7 @@ selected backup instead, to run when every PC has closed the app."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -29,17 +30,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.clock import format_datetime, shop_tz, to_local
 from primedist.core.messages import Message
 from primedist.db.backup import taken_at
 from primedist.domain.enums import Role
 from primedist.errors import Cancelled, PrimedistError
 from primedist.services import backup as svc
-from primedist.services.backup import BackupFailure, BackupFile, DailyBackup, OutsideCopy
+from primedist.services.backup import (
+    BackupFailure,
+    BackupFile,
+    DailyBackup,
+    OutsideCopy,
+    RestoreLoss,
+)
 from primedist.services.context import ServiceContext
 from primedist.ui.file_dialogs import BACKUP, ask_folder, ask_open_file
 from primedist.ui.formatting import format_file_size, short_path
 from primedist.ui.i18n import current_language
+from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize, say
 from primedist.ui.ops import Job, Op, failure_text
 from primedist.ui.settings.account import message_label, run_inline
@@ -54,6 +62,11 @@ _Found = tuple[
 ]
 #: A dump's restore command and what pg_restore's check of it noted.
 ReadBack = tuple[str, Message | None]
+#: A restore done: the context on the restored data, the safety copy of the data it
+#: replaced, and the shops to authorise again (`svc.shops_to_link_again`).
+_Restored = tuple[ServiceContext, Path, list[str]]
+
+log = logging.getLogger(__name__)
 
 
 def fill_in(text: str, *values: str) -> str:
@@ -240,7 +253,9 @@ class BackupSettings(QWidget):
         )
         header = self.table.horizontalHeaderItem(COL_FILE)
         if header is not None:
-            header.setToolTip(self._utc_note())
+            header.setToolTip(self.tr(
+                "The time in the file name is the shop's time; backups made by an older "
+                "version of the app are named in UTC (world time)."))  # fmt: skip
         self.keep_caption.setText(self.tr("Keep the newest backups of each kind:"))
         self.keep_save.setText(self.tr("Save"))
         backups = self.folder()
@@ -262,8 +277,7 @@ class BackupSettings(QWidget):
         self._show_outside()
 
     def _utc_note(self) -> str:
-        # The names keep UTC: they sort by time whatever the clock's zone, and older
-        # versions (another PC, a restored copy) read them so (`db.backup.taken_at`).
+        # Older versions named backups in UTC (`db.backup.taken_at` reads both kinds).
         return self.tr(
             "The time in the file name is UTC (world time); Taken shows the shop's time."
         )
@@ -408,7 +422,7 @@ class BackupSettings(QWidget):
             for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, str(b.path))
-                if col == COL_FILE:
+                if col == COL_FILE and b.utc_name:
                     item.setToolTip(self._utc_note())
                 if col == 2:
                     item.setTextAlignment(
@@ -571,10 +585,17 @@ class BackupSettings(QWidget):
             self.restore_file(path)
 
     def restore_file(self, path: Path) -> None:
-        """Check the file (off the UI thread), ask for confirmation, then restore."""
+        """Check the file and read what the restore would lose (off the UI thread: both
+        files are read), ask for confirmation, then restore."""
         self._busy(True)
-        op: Op[str] = Op(self, lambda _job: svc.check_backup(self.ctx, path))
-        op.success(lambda _rev: self._confirm_restore(path)).failure(self._failed)
+        ctx = self.ctx
+
+        def check(_job: Job) -> RestoreLoss | None:
+            svc.check_backup(ctx, path)
+            return svc.restore_loss(ctx, path)
+
+        op: Op[RestoreLoss | None] = Op(self, check)
+        op.success(lambda loss: self._confirm_restore(path, loss)).failure(self._failed)
         op.finally_(lambda: self._busy(False)).run()
 
     def taken(self, path: Path) -> datetime:
@@ -585,39 +606,97 @@ class BackupSettings(QWidget):
                 return b.created_at
         return taken_at(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
-    def _confirm_restore(self, path: Path) -> None:
-        # The accounts come back with the data: a password changed since no longer works,
-        # and staff added since are gone. Say so, and when the backup is from.
-        taken = self.taken(path)
+    def restore_question(self, path: Path, taken: datetime, loss: RestoreLoss | None) -> str:
+        """The restore's question: the backup and when it was taken, what the current data
+        has that it lacks (after the question: the owner weighs it before the rest), the
+        accounts that come back with it."""
         when = format_datetime(taken, shop_tz(), current_language())
+        text = self.tr(
+            "Replace ALL current data with the backup %1, taken on %2?\n\nThe staff "
+            "accounts and their passwords come back as they were then: whoever changed "
+            "a password since signs in with the old one, and accounts added since are "
+            "gone.\n\nA copy of the current data is kept in the backups folder first. "
+            "You will sign in again afterwards."
+        ).replace("%1", path.name).replace("%2", when)  # fmt: skip
+        lost = "" if loss is None else self.loss_text(loss, taken)
+        if not lost:
+            return text
+        question, gap, rest = text.partition("\n\n")
+        return f"{question}\n\n{lost}{gap}{rest}"
+
+    def loss_text(self, loss: RestoreLoss, taken: datetime) -> str:
+        """What restoring a backup taken at `taken` loses: "Restoring loses what was made or
+        changed after 10:02: 12 new orders, 1 goods receipt…", and the shops linked since."""
+        tz, lang = shop_tz(), current_language()
+        same_day = to_local(taken, tz).date() == to_local(self.ctx.clock.now(), tz).date()
+        when = format_datetime(taken, tz, lang)
+        if same_day:  # the date is in the question just above
+            when = when.split(" ")[-1]
+        if loss.nothing:
+            return self.tr(
+                "Since %1 no order was made or changed, and no return, goods receipt, purchase "
+                "order, customer or product was added."
+            ).replace("%1", when)  # fmt: skip
+        words = {
+            "orders": (self.tr("%n new order"), self.tr("%n new orders")),
+            "changed": (self.tr("changes to %n order"), self.tr("changes to %n orders")),
+            "returns": (self.tr("%n return"), self.tr("%n returns")),
+            "goods_receipts": (self.tr("%n goods receipt"), self.tr("%n goods receipts")),
+            "purchase_orders": (self.tr("%n purchase order"), self.tr("%n purchase orders")),
+            "supplier_returns": (self.tr("%n return to a supplier"),
+                                 self.tr("%n returns to suppliers")),
+            "customers": (self.tr("%n new customer"), self.tr("%n new customers")),
+            "products": (self.tr("%n new product"), self.tr("%n new products")),
+        }  # fmt: skip
+        counts = {**loss.counts, "changed": loss.changed_orders}
+        parts = [count_text(counts[key], *forms) for key, forms in words.items()
+                 if counts.get(key)]  # fmt: skip
+        lines = []
+        if parts:
+            lines.append(fill_in(self.tr("Restoring loses what was made or changed after %1: %2."),
+                                 when, ", ".join(parts)))  # fmt: skip
+        if loss.linked_since:
+            lines.append(fill_in(self.tr(
+                "Shops linked since then must be authorised again after the restore: %1."),
+                ", ".join(loss.linked_since)))  # fmt: skip
+        return "\n".join(lines)
+
+    def _confirm_restore(self, path: Path, loss: RestoreLoss | None = None) -> None:
+        # The accounts come back with the data: a password changed since no longer works,
+        # and staff added since are gone. Say so, when the backup is from, and what the
+        # data has since.
+        taken = self.taken(path)
         answer = QMessageBox.question(
-            self,
-            self.tr("Restore"),
-            self.tr(
-                "Replace ALL current data with the backup %1, taken on %2?\n\nThe staff "
-                "accounts and their passwords come back as they were then: whoever changed "
-                "a password since signs in with the old one, and accounts added since are "
-                "gone.\n\nA copy of the current data is kept in the backups folder first. "
-                "You will sign in again afterwards."
-            ).replace("%1", path.name).replace("%2", when),
-        )  # fmt: skip
+            self, self.tr("Restore"), self.restore_question(path, taken, loss)
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         self._busy(True)
-        op: Op[tuple[ServiceContext, Path]] = Op(
-            self, lambda _job: svc.restore(self.ctx, path), title=self.tr("Restoring")
-        )
+        ctx, linked = self.ctx, loss.linked_now if loss is not None else ()
+
+        def run(_job: Job) -> _Restored:
+            new_ctx, safety = svc.restore(ctx, path)
+            try:  # the shops linked before that the restored data holds unlinked
+                relink = svc.shops_to_link_again(new_ctx, linked) if linked else []
+            except PrimedistError:
+                log.warning("the shops to link again could not be read", exc_info=True)
+                relink = []
+            return new_ctx, safety, relink
+
+        op: Op[_Restored] = Op(self, run, title=self.tr("Restoring"))
         op.success(lambda result: self._restored(result, taken)).failure(self._failed)
         op.finally_(lambda: self._busy(False)).with_progress(alone=True).run()
 
-    def _restored(self, result: tuple[ServiceContext, Path], taken: datetime) -> None:
-        new_ctx, safety = result
+    def _restored(self, result: _Restored, taken: datetime) -> None:
+        new_ctx, safety, relink = result
         self.ctx = new_ctx
         self._say(lambda: self.tr("Restored. The data it replaced is saved as %s.") % safety.name)
         self.restored.emit(new_ctx)
         restart = getattr(self.window(), "restart_session", None)
         if callable(restart):
-            restart(new_ctx, taken)  # the sign-in says whose passwords are back
+            # The sign-in says whose passwords are back; then Sales channels names the
+            # shops to authorise again.
+            restart(new_ctx, taken, relink)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, PrimedistError):

@@ -10,13 +10,13 @@ the channel and its app's credentials, then runs the authorisation in the browse
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,6 +69,31 @@ def last_error_text(text: str) -> str:
     return last_message_text(text)
 
 
+def sync_report_text(report: SyncReport) -> str:
+    """What a Sync now did, in the user's language (`summary()` is the CLI's English):
+    here and on Settings → Sync schedule."""
+    if report.outcome == "ok":
+        return localize(report.summary())
+    if isinstance(report.message, Message):
+        why = localize(report.message)
+    else:
+        # In the context of Sales channels, whose Sync now first said them.
+        why = {
+            "offline": QCoreApplication.translate(
+                "ChannelsSettings",
+                "the marketplace could not be reached; the next sync tries again"),
+            "marketplace_error": QCoreApplication.translate(
+                "ChannelsSettings",
+                "the marketplace answered with an error; the next sync tries again"),
+            "busy": QCoreApplication.translate(
+                "ChannelsSettings", "a sync of this shop is already running"),
+            "paused": QCoreApplication.translate(
+                "ChannelsSettings",
+                "the marketplace's daily limit is reached; the sync resumes after it resets"),
+        }.get(report.outcome, report.message or report.outcome)  # fmt: skip
+    return f"{report.shop}: {why}"
+
+
 class ChannelsSettings(QWidget):
     """The marketplace shops with their status, and the actions that link them."""
 
@@ -96,9 +121,18 @@ class ChannelsSettings(QWidget):
         self.expiry_banner.setWordWrap(True)
         self.expiry_banner.setStyleSheet("color: #b26a00")
         self.expiry_banner.hide()
+        # After a restore: the shops linked before it that the restored data holds
+        # unlinked (`ask_to_relink`), until each is linked again.
+        self.relink_banner = QLabel()
+        self.relink_banner.setObjectName("relinkBanner")
+        self.relink_banner.setWordWrap(True)
+        self.relink_banner.setStyleSheet("color: #b26a00")
+        self.relink_banner.hide()
+        self.relink: list[str] = []
         layout.addWidget(self.title)
         layout.addWidget(self.explanation)
         layout.addWidget(self.expiry_banner)
+        layout.addWidget(self.relink_banner)
         self.table = QTableWidget(0, 6)
         self.table.setObjectName("channelShops")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -274,6 +308,27 @@ class ChannelsSettings(QWidget):
                 ).replace("%1", enum_label(shop.channel))
         return "\n".join(lines)
 
+    def relink_text(self) -> str:
+        """The banner naming the shops a restore left to authorise again ("" once none
+        is: each linked again, or gone)."""
+        left = [s.name for s in self.shops
+                if s.name in self.relink and (not s.linked or s.needs_reauth)]  # fmt: skip
+        if not left:
+            return ""
+        return self.tr(
+            "The data was restored from a backup taken before these shops were linked: %1. "
+            "Authorise each again: select it, then Re-authorise… (App credentials… first, "
+            "when Re-authorise… is greyed out)."
+        ).replace("%1", ", ".join(left))  # fmt: skip
+
+    def ask_to_relink(self, names: Sequence[str]) -> None:
+        """After a restore: name the shops to authorise again, the first one selected."""
+        self.relink = list(names)
+        self._fill()
+        first = next((s for s in self.shops if s.name in self.relink), None)
+        if first is not None:
+            self.select_shop(first.id)
+
     def _token_tip(self, shop: ChannelShop) -> str:
         lines = [
             self.tr("Access token until %1 (renewed automatically)").replace(
@@ -319,6 +374,9 @@ class ChannelsSettings(QWidget):
         banner = self.expiry_text(self.shops)
         self.expiry_banner.setText(banner)
         self.expiry_banner.setVisible(bool(banner))
+        relink = self.relink_text()
+        self.relink_banner.setText(relink)
+        self.relink_banner.setVisible(bool(relink))
         self.table.setRowCount(len(self.shops))
         for row, shop in enumerate(self.shops):
             name = QTableWidgetItem(shop.name)
@@ -554,21 +612,7 @@ class ChannelsSettings(QWidget):
 
     def report_text(self, report: SyncReport) -> str:
         """What Sync now did, in the user's language (`summary()` is the CLI's English)."""
-        if report.outcome == "ok":
-            return localize(report.summary())
-        if isinstance(report.message, Message):
-            why = localize(report.message)
-        else:
-            why = {
-                "offline": self.tr("the marketplace could not be reached; the next sync "
-                                   "tries again"),
-                "marketplace_error": self.tr("the marketplace answered with an error; the "
-                                             "next sync tries again"),
-                "busy": self.tr("a sync of this shop is already running"),
-                "paused": self.tr("the marketplace's daily limit is reached; the sync "
-                                  "resumes after it resets"),
-            }.get(report.outcome, report.message or report.outcome)  # fmt: skip
-        return f"{report.shop}: {why}"
+        return sync_report_text(report)
 
     def _idle(self) -> None:
         if shiboken6.isValid(self):

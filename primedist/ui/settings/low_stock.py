@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from primedist.core.money import format_number
 from primedist.services import low_stock as svc
 from primedist.services.context import ServiceContext
-from primedist.services.low_stock import ShopLevel
+from primedist.services.low_stock import LevelReport, ShopLevel
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
@@ -191,19 +191,33 @@ class LowStockSettings(QWidget):
             .replace("%1", format_number(level, current_language()))
         )  # fmt: skip
         self._run(lambda: svc.set_shop_level(self.ctx, shops, level),
-                  lambda products: self._applied(applied, products))  # fmt: skip
+                  lambda report: self._applied(applied, report))  # fmt: skip
 
-    def _applied(self, applied: str, products: int) -> None:
-        """Say how many products the level now covers: with none sold on the shops it
+    def _applied(self, applied: str, report: LevelReport) -> None:
+        """Say what the level reached, as the shop owner counts it: the products sold there
+        (not archived), the variants it does not reach (their own or group level first),
+        and Home's *Low on stock* before → after. With no product sold on the shops it
         changes nothing, and "applied" alone would read as done."""
-        if products:
-            covers = self.tr("It now covers %n product(s) sold there.", "", products)
-            self._say(f"{applied} {covers}")
+        if report.products:
+            parts = [applied, self.tr("It now covers %n product(s) sold there.", "",
+                                      report.products)]  # fmt: skip
+            if report.own_level:
+                parts.append(self.tr("%n of their variant(s) keep their own level (or their "
+                                     "SKU group's).", "", report.own_level))  # fmt: skip
+            parts.append(self._low_change(report))
+            self._say(" ".join(parts))
             return
         self._say(applied + " " + self.tr(
             "No product is sold on the ticked shops yet, so the level changes nothing: "
             "tick the shop under “Sell on” in a product to use it."
         ), warn=True)  # fmt: skip
+
+    def _low_change(self, report: LevelReport) -> str:
+        """Home's *Low on stock* (the list's Low stock filter) before → after."""
+        lang = current_language()
+        return (self.tr("Low on stock: %1 → %2.")
+                .replace("%1", format_number(report.low_before, lang))
+                .replace("%2", format_number(report.low_after, lang)))  # fmt: skip
 
     def reset(self) -> None:
         """Remove the default level of the ticked shops."""
@@ -211,25 +225,26 @@ class LowStockSettings(QWidget):
         if not shops or self._busy:
             return
         done = self.tr("Default level removed from %n shop(s).", "", len(shops))
-        self._run(lambda: svc.reset_shop_level(self.ctx, shops), lambda _n: self._say(done))
+        self._run(lambda: svc.reset_shop_level(self.ctx, shops),
+                  lambda report: self._say(f"{done} {self._low_change(report)}"))  # fmt: skip
 
-    def _run(self, fn: Callable[[], int], done: Callable[[int], None]) -> None:
-        """Run `fn` off the UI thread; then reload and hand `done` its count (products)."""
+    def _run(self, fn: Callable[[], LevelReport], done: Callable[[LevelReport], None]) -> None:
+        """Run `fn` off the UI thread; then reload and hand `done` what it reached."""
         self._busy = True
         self._update()
         self._say("")
 
-        def work(_job: object) -> int:
+        def work(_job: object) -> LevelReport:
             return fn()
 
         Op(self, work, engine=self.ctx.engine, title=self.tr("Saving low-stock levels")).success(
             lambda n: self._saved(done, n)
         ).finally_(self._idle).run()
 
-    def _saved(self, done: Callable[[int], None], products: int) -> None:
+    def _saved(self, done: Callable[[LevelReport], None], report: LevelReport) -> None:
         if shiboken6.isValid(self):
             self.reload()
-            done(products)
+            done(report)
             self.levelsChanged.emit()
 
     def _say(self, text: str, *, warn: bool = False) -> None:

@@ -1,15 +1,20 @@
 """The Settings tab: a list of sections on the left, the chosen section on the right.
 
-Sections are built the first time they are shown. The list is as wide as its longest
-title in the current language (no elided titles, no sideways scrolling).
+Sections are built the first time they are shown, and read again each time they show
+again (chosen again, or the Settings tab shown again): a voucher used, a customer moved to
+a group meanwhile show in their counts. A section with unsaved changes is left as it is.
+The list is as wide as its longest title in the current language (no elided titles, no
+sideways scrolling).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from importlib import import_module
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,6 +29,8 @@ from primedist.errors import PrimedistError
 from primedist.services.context import Actor, ServiceContext
 from primedist.ui.messages import error_text
 from primedist.ui.widgets import column_scroll
+
+log = logging.getLogger(__name__)
 
 #: The sections in display order: (key, module, widget class taking the ServiceContext).
 #: Each is imported and built the first time it is shown; its title is in `retranslate`.
@@ -75,6 +82,8 @@ class SettingsPage(QWidget):
         #: The sections refused when last chosen: their notice, shown in their place.
         self._refusals: dict[str, QWidget] = {}
         self._holders: list[QVBoxLayout] = []
+        #: Another tab was shown since: the section shown reads its data again on return.
+        self._left = False
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.sections = QListWidget()
@@ -98,8 +107,45 @@ class SettingsPage(QWidget):
         if index < 0:
             return
         key = list(self._builders)[index]
+        built = key in self._pages
         self.section(key)
         self.stack.setCurrentIndex(index)
+        if built:  # a section built just now has just read its data
+            self.reload_section(key)
+
+    def reload_section(self, key: str) -> bool:
+        """Read a built section's data again as it shows again (its `refresh`, which reads
+        off the UI thread, else its `reload`); not while it has unsaved changes
+        (`has_unsaved`) or what is typed in it would be overwritten (`has_edits`). True
+        when it was asked to."""
+        page = self._pages.get(key)
+        if page is None or self._unsaved(page) or self._editing(page):
+            return False
+        reload = getattr(page, "refresh", None) or getattr(page, "reload", None)
+        if not callable(reload):
+            return False
+        try:
+            reload()
+        except PrimedistError:  # access taken away meanwhile: the sign-out follows
+            log.info("settings section %s not read again", key, exc_info=True)
+            return False
+        return True
+
+    @staticmethod
+    def _editing(page: QWidget) -> bool:
+        editing = getattr(page, "has_edits", None)
+        return bool(callable(editing) and editing())
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if not event.spontaneous():  # another tab (not the window minimised)
+            self._left = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._left:  # back on the Settings tab: what it shows may have changed since
+            self._left = False
+            self.reload_section(list(self._builders)[self.stack.currentIndex()])
 
     def section(self, key: str) -> QWidget:
         """The section's widget (built on first use). A section a service refuses to

@@ -50,6 +50,8 @@ class PointsSettingsSection(QWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        #: The rules as last read or saved (None before): `has_edits` compares with them.
+        self._loaded: PointsSettings | None = None
         self.setObjectName("pointsSettings")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -172,16 +174,30 @@ class PointsSettingsSection(QWidget):
         self.cap.setValue(s.cap_percent)
         for channel, check in self.channel_checks.items():
             check.setChecked(channel in s.channels)
+        self._loaded = self.form_settings()
+
+    def form_settings(self) -> PointsSettings:
+        """The rules as the form shows them (saved or not)."""
+        chosen = frozenset(c for c, check in self.channel_checks.items() if check.isChecked())
+        return PointsSettings(self.earn_per.value(), self.point_value.value(), self.cap.value(),
+                              chosen)  # fmt: skip
+
+    def has_edits(self) -> bool:
+        """Rules changed on screen and not saved: reading the saved ones again (Settings
+        shows the section again) would overwrite them."""
+        return self._loaded is not None and self.form_settings() != self._loaded
 
     def save(self) -> None:
         if not self.may_edit:
             return
-        chosen = frozenset(c for c, check in self.channel_checks.items() if check.isChecked())
-        new = PointsSettings(self.earn_per.value(), self.point_value.value(), self.cap.value(),
-                             chosen)  # fmt: skip
+        new = self.form_settings()
         ctx = self.ctx
         self.save_button.setEnabled(False)
+
+        def saved(_result: object) -> None:
+            self._loaded = new
+            say(self.message, lambda: self.tr("Saved."))
+
         run_inline(self, self.tr("Saving the points rules"),
-                   lambda: save_points_settings(ctx, new), self.message,
-                   lambda _r: say(self.message, lambda: self.tr("Saved.")),
+                   lambda: save_points_settings(ctx, new), self.message, saved,
                    lambda: self.save_button.setEnabled(True))  # fmt: skip

@@ -48,6 +48,10 @@ from primedist.ui.widgets import add_narrow, align_headers
 
 #: The spin boxes' top (2 billion đ or orders): Qt spin boxes hold 32-bit values.
 SPIN_MAX = 2_000_000_000
+#: The rank table's column of the customers per rank after the last dry run.
+PREVIEW_COLUMN = 3
+#: What `refresh` reads: the conditions, the customers per rank, the last recompute.
+_Read = tuple[RankSettings, dict[Rank, int] | None, datetime | None]
 
 
 class RankingSettings(QWidget):
@@ -62,6 +66,8 @@ class RankingSettings(QWidget):
         self.may_edit = ctx.actor.role in (Role.OWNER, Role.MANAGER)
         self.may_recompute = ctx.actor.can(Module.CUSTOMERS)
         self.report: RecomputeReport | None = None
+        #: The last dry run, while its figures stand (the table's "After the dry run").
+        self.preview: RecomputeReport | None = None
         #: When ranks were last recomputed for real (the counts are from then).
         self.last_run: datetime | None = None
         #: The running recompute uses conditions other than the saved ones.
@@ -109,12 +115,13 @@ class RankingSettings(QWidget):
         self.changed_label = QLabel()
         self.changed_label.setObjectName("muted")
         layout.addWidget(self.changed_label)
-        self.table = QTableWidget(len(RANKS_DOWN), 3)
+        self.table = QTableWidget(len(RANKS_DOWN), 4)
         self.table.setObjectName("rankCounts")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        align_headers(self.table, right=(1, 2))
+        align_headers(self.table, right=(1, 2, PREVIEW_COLUMN))
+        self.table.setColumnHidden(PREVIEW_COLUMN, True)  # until a dry run
         layout.addWidget(self.table, 1)
         self.stale_counts = QLabel()
         self.stale_counts.setObjectName("banner")
@@ -142,6 +149,11 @@ class RankingSettings(QWidget):
         layout.addWidget(self.message)
         for w in (self.basis, self.window_combo, *self.spins.values()):
             w.setEnabled(self.may_edit and w is not self.spins[Rank.COPPER])
+        # Other conditions typed: the dry run's figures no longer say what they would do.
+        self.basis.currentIndexChanged.connect(self._drop_preview)
+        self.window_combo.currentIndexChanged.connect(self._drop_preview)
+        for spin in self.spins.values():
+            spin.valueChanged.connect(self._drop_preview)
         self._retranslate()
         self._set_busy(False)
         self.reload()
@@ -173,8 +185,9 @@ class RankingSettings(QWidget):
             label.setText(self.tr("%1 from").replace("%1", enum_label(rank)))
         # The thresholds as saved; the customers as ranked now (at the last recompute).
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Rank"), self.tr("From (saved)"), self.tr("Customers now")]
-        )
+            [self.tr("Rank"), self.tr("From (saved)"), self.tr("Customers now"),
+             self.tr("After the dry run")]
+        )  # fmt: skip
         self.save_button.setText(self.tr("Save conditions"))
         self.dry_button.setText(self.tr("Dry run"))
         self.run_button.setText(self.tr("Recompute now"))
@@ -183,8 +196,38 @@ class RankingSettings(QWidget):
 
     def reload(self) -> None:
         """The saved conditions into the inputs, and the table."""
-        if not self._read():
+        if self._read():
+            self._show_read()
+
+    def refresh(self) -> None:
+        """Shown again (Settings): the conditions and the counts read again off the UI
+        thread (counting the ranks reads every customer), then shown unless the user has
+        started changing the conditions meanwhile."""
+        ctx, may = self.ctx, self.may_recompute
+
+        def read(_job: object) -> _Read:
+            return (read_rank_settings(ctx), ranks_svc.rank_counts(ctx) if may else None,
+                    ranks_svc.last_run(ctx) if may else None)  # fmt: skip
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, PrimedistError):
+                say_error(self.message, exc)
+
+        op: Op[_Read] = Op(self, read)
+        op.success(self._refreshed).failure(failed).run()
+
+    def _refreshed(self, found: _Read) -> None:
+        if self.has_edits():
             return
+        self.settings, self.counts, self.last_run = found
+        self._show_read()
+
+    def has_edits(self) -> bool:
+        """Conditions changed on screen and not saved, or an action running: reading
+        the saved ones again now would overwrite them."""
+        return self.busy or not self.form_is_saved()
+
+    def _show_read(self) -> None:
         s = self.settings
         assert s is not None
         self.basis.setCurrentIndex(0 if s.basis == RankBasis.EXPENSES else 1)
@@ -265,7 +308,38 @@ class RankingSettings(QWidget):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(row, col, item)
+        self._fill_preview()
         self._show_stale_counts()
+
+    def _fill_preview(self) -> None:
+        """The last dry run's customers per rank, beside those now: "1,204 (−109)", the
+        moves into the rank in its tooltip; the column hidden without one."""
+        report, lang = self.preview, current_language()
+        self.table.setColumnHidden(PREVIEW_COLUMN, report is None)
+        if report is None:
+            return
+        moves = report.by_rank()
+        for row, rank in enumerate(RANKS_DOWN):
+            after = report.counts.get(rank, 0)
+            text = format_number(after, lang)
+            if self.counts is not None and after != self.counts.get(rank, 0):
+                change = after - self.counts.get(rank, 0)
+                sign = "+" if change > 0 else "−"
+                text += f" ({sign}{format_number(abs(change), lang)})"
+            up, down = moves[rank]
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setToolTip(
+                self.tr("Into %3: %1 would move up, %2 down.")
+                .replace("%1", format_number(up, lang)).replace("%2", format_number(down, lang))
+                .replace("%3", enum_label(rank))
+            )  # fmt: skip
+            self.table.setItem(row, PREVIEW_COLUMN, item)
+
+    def _drop_preview(self) -> None:
+        if self.preview is not None:
+            self.preview = None
+            self._fill_preview()
 
     def _threshold_text(self, basis: RankBasis, value: int) -> str:
         """Money as everywhere else ("5,000,000 VND", "5.000.000 ₫"), or "25 orders"."""
@@ -349,6 +423,8 @@ class RankingSettings(QWidget):
     def _recomputed(self, report: object) -> None:
         assert isinstance(report, RecomputeReport)
         self.report = report
+        # A real run's figures are the "Customers now" the table reads again.
+        self.preview = report if report.dry_run else None
         unsaved = self._unsaved_run
         say(self.message, lambda: self._recomputed_text(report, unsaved))
 

@@ -1,5 +1,6 @@
 """Settings → Staff: the accounts, adding one (its one-time password shown once), changing
-role and module access, disabling/enabling, resetting a password; and the idle-lock delay.
+role, module access and the rights "Refunds and returns" and "Export data",
+disabling/enabling, resetting a password; and the idle-lock delay.
 
 Only the owner and managers see the list (the services refuse the others too)."""
 
@@ -52,6 +53,16 @@ def module_title(module: Module) -> str:
     return titles[module]
 
 
+def refunds_title() -> str:
+    """The staff right to take returns, give refunds, exchange and cancel paid orders."""
+    return QCoreApplication.translate("staff", "Refunds and returns")
+
+
+def exports_title() -> str:
+    """The staff right to export the shop's data (of their modules) to files."""
+    return QCoreApplication.translate("staff", "Export data")
+
+
 def may_manage(actor: Actor, member: StaffMember) -> bool:
     """Whether `actor` may change `member`'s account: the services' rule (staff._may_manage)
     said before the click, so a manager is not offered what is refused."""
@@ -69,7 +80,9 @@ def owner_only_text() -> str:
 
 class StaffDialog(QDialog):
     """Add or edit an account: name, email (a mistyped one corrected too: the person then
-    signs in with the new one), role, module access."""
+    signs in with the new one), role, module access, and the right "Refunds and returns"
+    under Orders and "Export data" under the modules (both off for a new account; the owner
+    and managers always have them)."""
 
     def __init__(
         self, ctx: ServiceContext, member: StaffMember | None = None, parent: QWidget | None = None
@@ -110,6 +123,19 @@ class StaffDialog(QDialog):
             box.setChecked(member is not None and module in member.modules)
             self.module_boxes[module] = box
             layout.addWidget(box)
+            if module is Module.ORDERS:
+                layout.addLayout(self._refunds_row(member))
+        # Across the modules: whatever lists and reports they open, a file leaves the shop.
+        self.exports_box = QCheckBox(exports_title())
+        self.exports_box.setObjectName("right_exports")
+        self.exports_box.setChecked(member is not None and member.can_export)
+        self.exports_box.setToolTip(
+            self.tr("Export the lists and reports of their modules to files (Excel, CSV): "
+                    "orders with customers' phones and addresses, customers, products… The "
+                    "owner and managers always may.")
+        )  # fmt: skip
+        layout.addWidget(self.exports_box)
+        self.module_boxes[Module.ORDERS].toggled.connect(lambda _on: self._role_changed())
         self.role.currentIndexChanged.connect(lambda _i: self._role_changed())
         self.message = message_label("errorText")
         layout.addWidget(self.message)
@@ -122,6 +148,20 @@ class StaffDialog(QDialog):
         layout.addWidget(self.buttons)
         self._role_changed()
 
+    def _refunds_row(self, member: StaffMember | None) -> QHBoxLayout:
+        """The right under Orders, indented: it is a right within Orders."""
+        self.refunds_box = QCheckBox(refunds_title())
+        self.refunds_box.setObjectName("right_refunds")
+        self.refunds_box.setChecked(member is not None and member.can_refund)
+        self.refunds_box.setToolTip(
+            self.tr("Take returns, give refunds, exchange items and cancel paid orders. The "
+                    "owner and managers always may.")
+        )  # fmt: skip
+        row = QHBoxLayout()
+        row.addSpacing(24)
+        row.addWidget(self.refunds_box, 1)
+        return row
+
     def _may_make_manager(self) -> bool:
         """The owner, or a manager keeping their own role (staff._check_role)."""
         if self.ctx.actor.role is Role.OWNER:
@@ -132,6 +172,9 @@ class StaffDialog(QDialog):
         staff_role = self.role.currentData() == Role.STAFF.value
         for box in self.module_boxes.values():
             box.setEnabled(staff_role)
+        # Without Orders there is nothing to refund: the right waits for Orders.
+        self.refunds_box.setEnabled(staff_role and self.module_boxes[Module.ORDERS].isChecked())
+        self.exports_box.setEnabled(staff_role)
 
     def chosen_modules(self) -> list[Module]:
         return [m for m, box in self.module_boxes.items() if box.isChecked()]
@@ -139,15 +182,18 @@ class StaffDialog(QDialog):
     def submit(self) -> None:
         name, email = self.name.text(), self.email.text()
         role, modules = Role(self.role.currentData()), self.chosen_modules()
+        refunds, exports = self.refunds_box.isChecked(), self.exports_box.isChecked()
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if self.member is None:
             run_inline(self, lambda: svc.add_staff(self.ctx, name=name, email=email, role=role,
-                                                   modules=modules),
+                                                   modules=modules, can_refund=refunds,
+                                                   can_export=exports),
                        self.message, self._added, ok)  # fmt: skip
         else:
             uid = self.member.id
             run_inline(self, lambda: svc.update_staff(self.ctx, uid, name=name, email=email,
-                                                      role=role, modules=modules),
+                                                      role=role, modules=modules,
+                                                      can_refund=refunds, can_export=exports),
                        self.message, self._saved, ok)  # fmt: skip
 
     def _added(self, issued: IssuedPassword) -> None:
@@ -317,7 +363,12 @@ class StaffSettings(QWidget):
         selected = self.selected()
         self.table.setRowCount(len(self.members))
         for row, m in enumerate(self.members):
-            granted = ", ".join(module_title(x) for x in Module if x in m.modules) or "—"
+            rights = [module_title(x) for x in Module if x in m.modules]
+            if m.can_refund:
+                rights.append(refunds_title())
+            if m.can_export:
+                rights.append(exports_title())
+            granted = ", ".join(rights) or "—"
             modules = self.tr("All") if m.role is not Role.STAFF else granted
             status = self.tr("Active") if m.is_active else self.tr("Disabled")
             if m.is_active and m.must_change_password:

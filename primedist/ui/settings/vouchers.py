@@ -42,6 +42,7 @@ from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.errors import box_text
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import say, say_error
+from primedist.ui.money_form import MoneyEdit
 from primedist.ui.widgets import align_headers
 
 SPIN_MAX = 2_000_000_000
@@ -68,6 +69,43 @@ def _spin(name: str, low: int = 0, high: int = SPIN_MAX, none: bool = False) -> 
     return spin
 
 
+class DiscountValueEdit(MoneyEdit):
+    """The voucher's discount: money ("30k" is 30.000 đ) for an amount, a whole percent
+    ("15" or "15%") for a percentage."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        self.percent = False
+        super().__init__(name, parent)
+
+    def set_percent(self, percent: bool) -> None:
+        self.percent = percent
+        self._mark()
+
+    def amount(self) -> int | None:
+        if not self.percent:
+            return super().amount()
+        # Digits only: "1.5" would read as 15 (a thousands separator) in Vietnamese.
+        text = self.text().strip().removesuffix("%").strip()
+        if text and not text.isdigit():
+            raise ValueError(text)
+        return int(text) if text else None
+
+
+class Unreadable(ValueError):
+    """A money field of the form holds what is no amount."""
+
+    def __init__(self, edit: MoneyEdit) -> None:
+        super().__init__(edit.text())
+        self.edit = edit
+
+
+def _read(edit: MoneyEdit) -> int | None:
+    try:
+        return edit.amount()
+    except ValueError:
+        raise Unreadable(edit) from None
+
+
 class VoucherDialog(QDialog):
     """Add or edit one voucher."""
 
@@ -90,9 +128,14 @@ class VoucherDialog(QDialog):
         self.kind.setObjectName("discountKind")
         self.kind.addItem(self.tr("Amount (VND)"), DiscountKind.AMOUNT.value)
         self.kind.addItem(self.tr("Percentage (%)"), DiscountKind.PERCENT.value)
-        self.value = _spin("discountValue")
-        self.max_discount = _spin("maxDiscount", none=True)
-        self.min_order = _spin("minOrder")
+        # Money fields, not spin boxes: a spin box read "30k" as 30 đ.
+        self.value = DiscountValueEdit("discountValue")
+        self.kind.currentIndexChanged.connect(
+            lambda _i: self.value.set_percent(self.kind.currentData() == DiscountKind.PERCENT)
+        )
+        self.max_discount = MoneyEdit("maxDiscount")
+        self.max_discount.setPlaceholderText("—")  # empty: no cap
+        self.min_order = MoneyEdit("minOrder")
         self.starts = _date_edit("validFrom")
         self.ends = _date_edit("validTo")
         self.usage_limit = _spin("usageLimit", high=10_000_000, none=True)
@@ -171,9 +214,9 @@ class VoucherDialog(QDialog):
         self.code.setText(d.code)
         self.name.setText(d.name)
         self.kind.setCurrentIndex(0 if d.kind == DiscountKind.AMOUNT else 1)
-        self.value.setValue(min(d.value, SPIN_MAX))
-        self.max_discount.setValue(min(d.max_discount or 0, SPIN_MAX))
-        self.min_order.setValue(min(d.min_order_value, SPIN_MAX))
+        self.value.set_amount(d.value)
+        self.max_discount.set_amount(d.max_discount)
+        self.min_order.set_amount(d.min_order_value)
         tz = shop_tz()
         if d.starts_at is not None:
             local = to_local(_aware(d.starts_at), tz).date()
@@ -199,11 +242,12 @@ class VoucherDialog(QDialog):
         return local.astimezone(UTC)
 
     def draft(self) -> VoucherDraft:
+        """The voucher as typed; Unreadable when a money field holds no amount."""
         return VoucherDraft(
             code=self.code.text(), name=self.name.text(),
-            kind=DiscountKind(self.kind.currentData()), value=self.value.value(),
-            max_discount=self.max_discount.value() or None,
-            min_order_value=self.min_order.value(),
+            kind=DiscountKind(self.kind.currentData()), value=_read(self.value) or 0,
+            max_discount=_read(self.max_discount) or None,
+            min_order_value=_read(self.min_order) or 0,
             starts_at=self._day(self.starts, after=False), ends_at=self._day(self.ends, after=True),
             usage_limit=self.usage_limit.value() or None,
             per_customer_limit=self.per_customer.value() or None,
@@ -212,7 +256,12 @@ class VoucherDialog(QDialog):
         )  # fmt: skip
 
     def save(self) -> None:
-        draft, ctx, vid = self.draft(), self.ctx, self.voucher_id
+        try:
+            draft = self.draft()
+        except Unreadable as bad:
+            self._unreadable(bad.edit)
+            return
+        ctx, vid = self.ctx, self.voucher_id
         self.save_button.setEnabled(False)
 
         def done(result: object) -> None:
@@ -221,6 +270,16 @@ class VoucherDialog(QDialog):
 
         run_inline(self, self.tr("Saving the voucher"), lambda: svc.save_voucher(ctx, draft, vid),
                    self.message, done, lambda: self.save_button.setEnabled(True))  # fmt: skip
+
+    def _unreadable(self, edit: MoneyEdit) -> None:
+        typed = edit.text().strip()
+        if edit is self.value and self.value.percent:
+            text = self.tr("Cannot read “%1” as a percentage: type a whole number, e.g. 10.")
+        else:
+            text = self.tr("Cannot read “%1” as an amount: type e.g. 30000, 30k or 1,5tr.")
+        self.message.setText(text.replace("%1", typed))
+        edit.setFocus()
+        edit.selectAll()
 
 
 def _aware(dt: datetime) -> datetime:

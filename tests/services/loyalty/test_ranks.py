@@ -16,7 +16,7 @@ from primedist.config import Settings
 from primedist.core.clock import FixedClock
 from primedist.db.bulk import checkpoint_wal, wait_for_background_checkpoints
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, Module, Rank, RankBasis, Role
+from primedist.domain.enums import Channel, Module, Rank, RankBasis, RankReason, Role
 from primedist.domain.loyalty import RankHistory
 from primedist.errors import PermissionDenied, ValidationError
 from primedist.services.context import Actor, ServiceContext
@@ -135,6 +135,26 @@ def test_a_rank_given_by_hand_pins_the_customer(engine: Engine, owner_ctx: Servi
     row = customer(engine, cid)
     assert (row.rank, row.rank_pinned) == (Rank.GOLD, True)
     assert ranks.rank_history(owner_ctx, cid)[0].by == "Chủ Thử"
+
+
+def test_a_rank_given_by_hand_is_recorded_as_given_by_hand(
+    engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    """Lowered by hand from Diamond to Gold, the customer's 17,528,000 đ was stored against
+    Gold's threshold, as if the recompute had reached it: the history says by hand now."""
+    (cid,) = customers_with(engine, [{"total_expenses": 17_528_000}])
+    ranks.recompute_ranks(owner_ctx)
+    ranks.set_rank(owner_ctx, cid, Rank.GOLD)
+    assert _history(engine, cid) == [
+        (Rank.COPPER, Rank.DIAMOND, RankReason.EXPENSES, 17_528_000, 10_000_000),
+        (Rank.DIAMOND, Rank.GOLD, RankReason.MANUAL, 0, 0),
+    ]
+    by_hand, reached = ranks.rank_history(owner_ctx, cid)
+    assert (by_hand.to_rank, by_hand.basis, by_hand.by_hand, by_hand.by) == (
+        Rank.GOLD, None, True, "Chủ Thử")  # fmt: skip
+    assert (reached.basis, reached.by_hand) == (RankBasis.EXPENSES, False)
+    ranks.set_rank(owner_ctx, cid, Rank.GOLD)  # no change: no row
+    assert len(_history(engine, cid)) == 2
 
 
 def test_the_12_month_window_counts_recent_completed_orders_only(

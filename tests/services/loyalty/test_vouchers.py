@@ -85,10 +85,18 @@ def test_tags_and_levels_limit_who_may_use_it(
         conn.execute(sa.insert(CustomerTag).values(customer_id=tagged, tag_id=tag))
     save_voucher(owner_ctx, VoucherDraft("THANTHIET", value=20_000, tag_ids=(tag,),
                                          level_ids=(vip,)))  # fmt: skip
+    # The refusal names whom it is for (the tags, the groups).
     refused(
-        owner_ctx, sale(shirt, "THANTHIET", other), "Voucher THANTHIET is not for this customer"
-    )
-    refused(owner_ctx, sale(shirt, "THANTHIET"), "is not for this customer")  # walk-in
+        owner_ctx, sale(shirt, "THANTHIET", other),
+        "Voucher THANTHIET is only for customers tagged Tiềm năng or in group VIP.",
+    )  # fmt: skip
+    refused(owner_ctx, sale(shirt, "THANTHIET"), "only for customers tagged Tiềm năng")  # walk-in
+    save_voucher(owner_ctx, VoucherDraft("THETN30", value=30_000, tag_ids=(tag,)))
+    refused(owner_ctx, sale(shirt, "THETN30", leveled),
+            "Voucher THETN30 is only for customers tagged Tiềm năng.")  # fmt: skip
+    save_voucher(owner_ctx, VoucherDraft("VIP10", value=10_000, level_ids=(vip,)))
+    refused(owner_ctx, sale(shirt, "VIP10", tagged),
+            "Voucher VIP10 is only for customers in group VIP.")  # fmt: skip
     for cid in (tagged, leveled):
         assert svc.quote_order(owner_ctx, sale(shirt, "THANTHIET", cid)).voucher_discount == 20_000
 

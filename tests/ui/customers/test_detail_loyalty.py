@@ -79,8 +79,24 @@ def test_a_rank_given_by_hand_says_so(qtbot, engine: Engine, owner_ctx: ServiceC
     (cid,) = customers_with(engine, [{"total_expenses": 100_000}])
     ranks.set_rank(owner_ctx, cid, Rank.DIAMOND)
     panel = open_detail(qtbot, owner_ctx, cid).rank_panel
-    assert panel.reason.text() == "Diamond since 20/11/2026 — given by hand by Chủ Thử"
-    assert panel.pin.isChecked() and panel.history.item(0, 3).text() == "given by hand"
+    assert panel.reason.text() == "Diamond — set by hand by Chủ Thử on 20/11/2026"
+    assert panel.pin.isChecked() and panel.history.item(0, 3).text() == "set by hand"
+
+
+def test_a_rank_lowered_by_hand_is_not_told_as_reached(
+    qtbot, engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    """Diamond → Gold by hand for a customer who spent 17,528,000 VND read "Gold since … —
+    17,528,000 VND ≥ 5,000,000 VND", as if the recompute had put them there."""
+    (cid,) = customers_with(engine, [{"total_expenses": 17_528_000}])
+    ranks.recompute_ranks(owner_ctx)
+    assert customer(engine, cid).rank == Rank.DIAMOND
+    ranks.set_rank(owner_ctx, cid, Rank.GOLD)
+    panel = open_detail(qtbot, owner_ctx, cid).rank_panel
+    assert panel.reason.text() == "Gold — set by hand by Chủ Thử on 20/11/2026"
+    rows = [[panel.history.item(r, c).text() for c in (1, 2, 3, 4)] for r in range(2)]
+    assert rows == [["Diamond", "Gold", "set by hand", "Chủ Thử"],
+                    ["Bronze", "Diamond", "17,528,000 VND ≥ 10,000,000 VND", "Chủ Thử"]]
 
 
 def test_rank_and_group_chosen_by_hand(qtbot, engine: Engine, owner_ctx: ServiceContext) -> None:
@@ -99,7 +115,7 @@ def test_rank_and_group_chosen_by_hand(qtbot, engine: Engine, owner_ctx: Service
     qtbot.waitUntil(lambda: panel.rank_box.isEnabled(), timeout=WAIT)
     assert (customer(engine, cid).rank, customer(engine, cid).rank_pinned) == (Rank.GOLD, True)
     assert panel.message.text() == "Rank given by hand: Gold."
-    assert panel.reason.text() == "Gold since 20/11/2026 — given by hand by Chủ Thử"
+    assert panel.reason.text() == "Gold — set by hand by Chủ Thử on 20/11/2026"
     with qtbot.waitSignal(dialog.changed, timeout=WAIT):
         panel.level_box.setCurrentIndex(1)
         panel.level_box.activated.emit(1)

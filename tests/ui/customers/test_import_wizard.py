@@ -75,19 +75,24 @@ def test_guessed_mapping_changed_then_update_policy_and_saved_report(
     qtbot.waitUntil(lambda: wizard.step() == REPORT, timeout=WAIT)
     report = wizard.report
     assert report is not None
-    assert (report.imported, report.updated, len(report.rejected)) == (1, 1, 1)
+    # The stored customer keeps its name (the report says so): nothing else is new.
+    assert (report.imported, report.updated, report.unchanged, len(report.rejected)) == (
+        1, 0, 1, 1)  # fmt: skip
     assert wizard.summary_label.text() == (
-        "3 rows read: 1 new customers, 1 updated, 0 unchanged, 0 skipped, 1 rejected."
+        "3 rows read: 1 new customers, 0 updated, 1 unchanged, 0 skipped, 1 rejected."
     )
     assert wizard.report_table.item(0, 1).text() == "Rejected"  # problems first
     assert wizard.report_table.item(0, 4).text() == "'123' is not a phone number"
-    assert names(owner_ctx) == ["Bé Hoa", "Mai"]
+    kept = [wizard.report_table.item(r, 4).text() for r in range(3)
+            if wizard.report_table.item(r, 1).text() == "Unchanged"]  # fmt: skip
+    assert kept == ["matched by phone; name kept: Nguyễn Thị Hoa (the file says Bé Hoa)"]
+    assert names(owner_ctx) == ["Mai", "Nguyễn Thị Hoa"]
     target = tmp_path / "report.csv"
     monkeypatch.setattr(file_dialogs, "run_dialog", lambda _d: ([str(target)], ""))
     wizard.save_button.click()
     with target.open(encoding="utf-8-sig") as f:
         lines = list(csv.reader(f))
-    assert [line[1] for line in lines[1:]] == ["Updated", "Imported", "Rejected"]
+    assert [line[1] for line in lines[1:]] == ["Unchanged", "Imported", "Rejected"]
     assert "Report saved to" in wizard.summary_label.text()
     wizard.close_button.click()
     assert not wizard.isVisible()

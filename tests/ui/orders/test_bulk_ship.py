@@ -13,16 +13,16 @@ import sqlalchemy as sa
 from PySide6.QtCore import Qt
 
 from primedist.carriers.base import RequiredNote
-from primedist.sandbox.carriers import LABEL_PDF
 from primedist.services.bulk_shipping import HEAVY_SERVICE
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
-from primedist.ui.orders import bulk_ship
 from primedist.ui.orders.bulk_ship import STATE_COLUMN, WEIGHT_COLUMN, BulkShipDialog
 from primedist.ui.orders.detail import OrderDetailDialog
 from primedist.ui.orders.tab import OrdersPage
+from primedist.ui.printing import carrier_labels
 from tests.factories import make_orders, make_shop
 from tests.printing.conftest import cups  # noqa: F401  (the session's CUPS)
+from tests.printing.support import pdf_pages_mm, pdf_text
 from tests.services.test_bulk_shipping import order_to
 from tests.services.test_shipping import ghn_id, sandbox  # noqa: F401  (fixtures)
 from tests.ui.support import WAIT, close_page, show_widget
@@ -178,38 +178,43 @@ def shipped(qtbot, page, orders) -> BulkShipDialog:
     return dialog
 
 
-def test_the_labels_go_to_the_chosen_printer(qtbot, page, orders, ghn_id, cups):
+def test_the_labels_go_to_the_chosen_printer_as_one_job(qtbot, page, orders, ghn_id, cups):
     dialog = shipped(qtbot, page, orders)
     dialog.printer.setCurrentIndex(dialog.printer.findData(cups.capture))
     before = cups.jobs()
     qtbot.mouseClick(dialog.label_button, Qt.MouseButton.LeftButton)
-    jobs = cups.wait_jobs(before, 2)
-    assert [job.read_bytes() for job in jobs] == [LABEL_PDF, LABEL_PDF]  # as the carrier sent
-    qtbot.waitUntil(lambda: dialog.summary.text() == f"2 labels sent to {cups.capture}",
-                    timeout=WAIT)  # fmt: skip
-    # A paused printer: each label is named, nothing is lost.
+    job = cups.wait_job(before)  # one job, not one per label
+    qtbot.waitUntil(lambda: not dialog._busy, timeout=WAIT)
+    assert dialog.summary.text() == f"2 labels sent to {cups.capture} (one print job)."
+    # One page a label, in the list's order (the sandbox prints the tracking code).
+    codes = [dialog.created[p.order_id].carrier_order_code for p in dialog.planned
+             if p.order_id in dialog.created]  # fmt: skip
+    assert len(pdf_pages_mm(job)) == 2
+    text = pdf_text(job)
+    assert text.index(codes[0]) < text.index(codes[1])
+    # A paused printer: said, nothing is lost.
     dialog.printer.setCurrentIndex(dialog.printer.findData(cups.paused))
     qtbot.mouseClick(dialog.label_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.summary.text().startswith("Not printed: "), timeout=WAIT)
-    assert dialog.summary.text().count("paused or offline") == 2
-    assert "GY000001VN" in dialog.summary.text() and "GY000002VN" in dialog.summary.text()
-    assert cups.jobs() == {str(job) for job in jobs} | before
+    qtbot.waitUntil(lambda: "paused or offline" in dialog.summary.text(), timeout=WAIT)
+    assert cups.jobs() == {str(job)} | before
     dialog.close()
 
 
-def test_without_a_printer_the_labels_are_saved_and_their_folder_opened(
-    qtbot, page, orders, ghn_id, monkeypatch
-):
+def test_without_a_printer_the_labels_open_as_one_pdf(qtbot, page, orders, ghn_id, monkeypatch):
     opened = []
-    monkeypatch.setattr(bulk_ship, "open_file", opened.append)
+    monkeypatch.setattr(carrier_labels, "open_file", opened.append)
     dialog = shipped(qtbot, page, orders)
     dialog.printer.setCurrentIndex(0)
-    assert dialog.printer.currentText() == "Open the label files"
+    assert dialog.printer.currentText() == "Open them as one PDF"
     qtbot.mouseClick(dialog.label_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(opened), timeout=WAIT)
-    [folder] = opened
-    assert sorted(p.name for p in folder.iterdir()) == ["GY000001VN.pdf", "GY000002VN.pdf"]
-    assert dialog.summary.text() == f"Labels saved in {folder}"
+    [path] = opened
+    assert path.suffix == ".pdf" and len(pdf_pages_mm(path)) == 2
+    assert all(code in pdf_text(path) for code in ("GY000001VN", "GY000002VN"))
+    qtbot.waitUntil(lambda: not dialog._busy, timeout=WAIT)
+    assert dialog.summary.text() == (
+        f"2 labels opened in the PDF viewer, one per page ({path.name})."
+    )
     dialog.close()
 
 

@@ -1,7 +1,9 @@
 """The till on a 1024 × 768 screen, in Vietnamese and English: the line total and the
 stock stay in sight with no sideways scroll bar (they sat behind one, the variant cut to
 "Men rạn / 1…"), the Discount column waiting until a line has a discount; and a long
-"Saved … — change due …" no longer widens the window (984 → 1014 pixels)."""
+"Saved … — change due …" no longer widens the window (984 → 1014 pixels), shortened by
+whole words with the order number and the amount whole ("…hừa trả khách" was cut by
+letters)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,13 @@ from primedist.domain.base import table_of
 from primedist.domain.product import Variant
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
-from primedist.ui.orders.sale import PRODUCT_MIN_WIDTH, LinesModel, SaleDialog
+from primedist.ui.orders.sale import (
+    ELLIPSIS,
+    PRODUCT_MIN_WIDTH,
+    LinesModel,
+    SaleDialog,
+    shorten_at_words,
+)
 from tests.factories import make_product
 from tests.ui.conftest import back_to_english
 from tests.ui.orders.test_sale_dialog import questions, scan, settle  # noqa: F401 (fixture)
@@ -122,5 +130,45 @@ def test_a_long_saved_message_does_not_widen_the_till(
     text = dialog.saved_label.text()
     assert "451" in text  # the change due, 2,000,000 − 1,549,000
     assert dialog.width() == width and dialog.minimumSizeHint().width() <= width
-    # Cut in its middle: whole in its tooltip.
+    # Shortened: whole in its tooltip.
     assert dialog.saved_label.toolTip() in ("", text)
+
+
+def test_a_shortened_saved_message_keeps_whole_words_the_number_and_the_amount(
+    qtbot: QtBot, owner_ctx: ServiceContext, engine: Engine, monkeypatch: pytest.MonkeyPatch,
+    vietnamese: None,
+) -> None:  # fmt: skip
+    """In Vietnamese at 1024 the counter sale's "Đã lưu DH… — tiền thừa trả khách 451.000 ₫"
+    is a little wider than its room: words go from its end ("khách"), never letters of one,
+    and the order number and the change due stay whole."""
+    dialog = till(qtbot, owner_ctx, engine, monkeypatch, 1024)
+    dialog.cash.setText("2000000")
+    settle(qtbot, dialog)
+    monkeypatch.setattr(dialog.print_receipt, "isChecked", lambda: False)
+    dialog.save()
+    label = dialog.saved_label
+    qtbot.waitUntil(label.isVisible)
+    qtbot.wait(50)  # the layout of the message
+    assert dialog.last_created is not None
+    number = dialog.last_created.external_id
+    text = label.text()
+    assert text == f"Đã lưu {number} — tiền thừa trả khách 451.000 ₫"
+    shown = label.shown_text()
+    assert shown != text and label.toolTip() == text
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    assert number in shown.split() and shown.endswith(" 451.000 ₫")
+    words = [word for word in shown.split() if word != ELLIPSIS]
+    assert all(word in text.split() for word in words)  # whole words only
+    assert shown.startswith(f"Đã lưu {number} — tiền")
+
+
+def test_shortening_drops_words_from_the_end_never_a_number() -> None:
+    text = "Saved DH261120-0001 — change due 451,000 VND"
+    assert shorten_at_words(text, 99, len) == text
+    assert shorten_at_words(text, 42, len) == "Saved DH261120-0001 — change … 451,000 VND"
+    assert shorten_at_words(text, 35, len) == "Saved DH261120-0001 — … 451,000 VND"
+    assert shorten_at_words(text, 30, len) == "… DH261120-0001 … 451,000 VND"
+    # Short of room for the number and the amount: the whole words from the start.
+    assert shorten_at_words(text, 24, len) == "Saved DH261120-0001 — …"
+    assert shorten_at_words(text, 9, len) == "Saved …"
+    assert shorten_at_words(text, 3, len) == ELLIPSIS

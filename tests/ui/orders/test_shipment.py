@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from primedist.carriers.ghn import CREATE_PATH
 from primedist.carriers.places import bare_name
 from primedist.domain.enums import Channel, OrderStatus
-from primedist.sandbox.carriers import LABEL_PDF, CarrierFault
+from primedist.sandbox.carriers import CarrierFault, label_pdf
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
@@ -350,7 +350,8 @@ def test_label_pdf_printed_on_the_chosen_printer(qtbot, owner_ctx, engine, sandb
     before = cups.jobs()
     qtbot.mouseClick(panel.label_button, Qt.MouseButton.LeftButton)
     job = cups.wait_job(before)
-    assert job.read_bytes() == LABEL_PDF  # the carrier's PDF, as it came
+    code = panel.shipments[0].carrier_order_code
+    assert job.read_bytes() == label_pdf("GHN", code)  # the carrier's PDF, as it came
     qtbot.waitUntil(lambda: panel.status.text() == f"Label sent to {cups.capture}.",
                     timeout=WAIT_MS)  # fmt: skip
     # The choice is remembered for the next order.
@@ -380,7 +381,8 @@ def test_label_without_a_printer_is_opened(qtbot, owner_ctx, engine, sandbox, gh
     qtbot.mouseClick(panel.label_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
     [path] = opened
-    assert path.suffix == ".pdf" and path.read_bytes() == LABEL_PDF
+    code = panel.shipments[0].carrier_order_code
+    assert path.suffix == ".pdf" and path.read_bytes() == label_pdf("GHN", code)
     assert sandbox.request_count("a5/gen-token") == 1
 
 

@@ -107,7 +107,7 @@ def test_a_delivery_scanned_and_saved(qtbot, page, owner_ctx, products):
     assert dialog.problem_text() == "Line 2: type the unit cost as an amount of money, e.g. 45.000."
     assert not dialog.save_button.isEnabled() and dialog.problem.isVisible()
     dialog.table.item(1, COST).setText("30000")
-    assert dialog.table.item(1, COST).text() == "30,000"
+    assert dialog.table.item(1, COST).text() == "30,000 VND"  # as the amount beside it
     assert dialog.totals.text() == "3 lines · 15 units · cost 220,000 VND"
     dialog.method.setCurrentIndex(dialog.method.findData("bank_transfer"))  # asked, not assumed
     dialog.windowHandle().requestActivate()  # shortcuts work in the active window

@@ -16,6 +16,7 @@ from primedist.services.catalogue import VariantDraft
 from primedist.services.context import ServiceContext
 from primedist.services.price_change import PriceField, PriceMode
 from primedist.ui.i18n import install_language
+from primedist.ui.products import price_dialog
 from primedist.ui.products.page import ProductsPage
 from primedist.ui.products.price_dialog import PriceChangeDialog, mode_key
 from tests.factories import add_product
@@ -117,7 +118,12 @@ def test_discount_price_ways_and_a_value_that_is_no_number(qtbot, page, owner_ct
     assert dialog.mode.count() == 7  # five moves, a percentage off, remove
     dialog.value.setText("mười")
     qtbot.waitUntil(lambda: dialog.summary.text() == "“mười” is not a number.", timeout=WAIT)
-    assert not dialog.apply_button.isEnabled() and dialog.table.rowCount() == 0
+    qtbot.waitUntil(lambda: table(dialog) == [  # the discount prices now, no "after"
+        ("AO-TRANG-S", "Áo thun trắng — S", "25,000 VND", "—"),
+        ("AO-TRANG-M", "Áo thun trắng — M", "—", "—"),
+        ("MU-DO", "Mũ lưỡi trai", "—", "—"),
+    ], timeout=WAIT)  # fmt: skip
+    assert not dialog.apply_button.isEnabled()
     choose(dialog, PriceField.DISCOUNT, PriceMode.PERCENT_OFF)
     dialog.value.setText("20,5")  # the Vietnamese decimal comma reads too
     qtbot.waitUntil(dialog.apply_button.isEnabled, timeout=WAIT)
@@ -130,6 +136,35 @@ def test_discount_price_ways_and_a_value_that_is_no_number(qtbot, page, owner_ct
     assert set(prices(owner_ctx, "discount_price").values()) == {None}
     choose_cost = [dialog.field.itemText(i) for i in range(dialog.field.count())]
     assert choose_cost == ["Selling price", "Discount price", "Cost"]
+
+
+def test_the_variants_and_their_prices_show_before_a_value_is_typed(
+    qtbot, page, owner_ctx, monkeypatch
+):
+    dialog = open_from_selection(qtbot, page)
+    now = [
+        ("AO-TRANG-S", "Áo thun trắng — S", "29,000 VND", "—"),
+        ("AO-TRANG-M", "Áo thun trắng — M", "49,000 VND", "—"),
+        ("MU-DO", "Mũ lưỡi trai", "60,000 VND", "—"),
+    ]
+    qtbot.waitUntil(lambda: table(dialog) == now, timeout=WAIT)
+    assert dialog.summary.text() == "Type the new price, percentage or amount."
+    assert not dialog.apply_button.isEnabled()
+    choose(dialog, PriceField.COST, PriceMode.SET)  # another price: its values now
+    qtbot.waitUntil(lambda: [row[2] for row in table(dialog)] == ["0 VND"] * 3, timeout=WAIT)
+    choose(dialog, PriceField.PRICE, PriceMode.SET)
+    dialog.value.setText("50,000")
+    qtbot.waitUntil(dialog.apply_button.isEnabled, timeout=WAIT)
+    assert [row[3] for row in table(dialog)] == ["50,000 VND"] * 3
+    # Many variants: the first ones listed (read a page at a time), all of them counted.
+    monkeypatch.setattr(price_dialog, "PREVIEW_ROWS", 2)
+    dialog.value.clear()
+    qtbot.waitUntil(lambda: table(dialog) == now[:2], timeout=WAIT)
+    assert dialog.summary.text() == (
+        "Type the new price, percentage or amount. The first 2 of 3 variants are shown."
+    )
+    assert not dialog.apply_button.isEnabled()
+    dialog.reject()
 
 
 def test_from_the_row_menu_and_in_vietnamese(qtbot, page, products, owner_ctx):

@@ -41,6 +41,11 @@ def choose(dialog: PriceChangeDialog, mode: PriceMode, sign: int) -> None:
     dialog.mode.setCurrentIndex(dialog.mode.findData(mode_key(mode, sign)))
 
 
+def after_column(dialog: PriceChangeDialog) -> list[str]:
+    t = dialog.table
+    return [t.item(r, 3).text() for r in range(t.rowCount())]
+
+
 def refusal(way: str) -> str:
     return f"Type the percentage or amount without a minus sign: “{way}” already says up or down."
 
@@ -59,9 +64,12 @@ def test_a_minus_in_an_up_or_down_way_is_refused(
     choose(dialog, mode, sign)
     dialog.value.setText(typed)
     qtbot.waitUntil(lambda: dialog.summary.text() == refusal(way), timeout=WAIT)
-    assert not dialog.apply_button.isEnabled() and dialog.table.rowCount() == 0
+    # The variants with their price now: no "after" to show.
+    qtbot.waitUntil(lambda: after_column(dialog) == ["—", "—"], timeout=WAIT)
+    assert not dialog.apply_button.isEnabled()
     dialog.apply()  # Enter pressed anyway: refused the same way
-    assert dialog.summary.text() == refusal(way) and dialog.isVisible()
+    assert dialog.refusal.text() == refusal(way) and dialog.isVisible()
+    assert dialog.value.property("invalid") is True
     dialog.when.setCurrentIndex(1)  # nor can it be scheduled
     dialog.schedule_name.setText("Giảm giá")
     dialog.apply()

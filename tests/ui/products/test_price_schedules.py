@@ -120,9 +120,17 @@ def test_a_waiting_change_cancelled_and_a_refusal_shown(
     dialog.when.setCurrentIndex(1)
     qtbot.waitUntil(dialog.apply_button.isEnabled, timeout=WAIT)
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)  # no name
-    qtbot.waitUntil(lambda: "name of 1 to 120" in dialog.summary.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "name of 1 to 120" in dialog.refusal.text(), timeout=WAIT)
+    qtbot.wait(600)  # the preview runs again meanwhile (PREVIEW_DELAY_MS) ...
+    qtbot.waitUntil(dialog.apply_button.isEnabled, timeout=WAIT)
+    # ... and the refusal stays on screen, the Name field marked and focused.
+    assert "name of 1 to 120" in dialog.refusal.text() and dialog.refusal.isVisible()
+    assert dialog.summary.text() == "2 of 2 variants change."
+    assert dialog.schedule_name.property("invalid") is True
+    assert dialog.focusWidget() is dialog.schedule_name
     assert dialog.isVisible()
-    dialog.schedule_name.setText("Đồng giá 90k")
+    dialog.schedule_name.setText("Đồng giá 90k")  # typing there answers it
+    assert not dialog.refusal.isVisible() and not dialog.schedule_name.property("invalid")
     qtbot.waitUntil(dialog.apply_button.isEnabled, timeout=WAIT)
     with qtbot.waitSignal(dialog.scheduled, timeout=WAIT):
         qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)

@@ -141,7 +141,7 @@ def test_a_list_at_another_cost_never_reprices_typed_units(qtbot, owner_ctx, dia
     # Nothing added, not even the cups: all or none.
     assert lines(dialog) == [("ASML0001-REU-M", 10, 50_000)]
     assert dialog.problem.text() == (
-        "SKU ASML0001-REU-M is on the receipt already at a unit cost of 50,000 and comes "
+        "SKU ASML0001-REU-M is on the receipt already at a unit cost of 50,000 VND and comes "
         "again at 60,000 VND: give one. Nothing was added."
     )
     assert not dialog.problem.isHidden()

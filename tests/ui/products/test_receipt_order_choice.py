@@ -105,7 +105,7 @@ def test_an_order_that_cannot_join_the_lines_is_not_chosen(qtbot, owner_ctx, ord
     choose(qtbot, dialog, 1)
     refusal = (
         "DHN000001 was not chosen: SKU COC-1 is on the receipt already at a unit cost "
-        "of 100,000 and comes again at 30,000 VND: give one. Nothing was added."
+        "of 100,000 VND and comes again at 30,000 VND: give one. Nothing was added."
     )
     qtbot.waitUntil(lambda: dialog.problem.text() == refusal, timeout=WAIT)
     qtbot.wait(300)  # nothing loading later hides it

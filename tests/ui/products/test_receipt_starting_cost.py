@@ -49,7 +49,7 @@ def test_a_scanned_line_starts_at_the_last_cost_charged(
     dialog.add(gr.find_variant(owner_ctx, "COC-1"))
     assert [(ln.quantity, ln.unit_cost) for ln in dialog.lines] == [(2, 40_000)]
     cell = dialog.table.item(0, 4)
-    assert cell is not None and cell.text() == "40,000"
+    assert cell is not None and cell.text() == "40,000 VND"
     dialog.method.setCurrentIndex(dialog.method.findData("bank_transfer"))  # asked, not assumed
     with qtbot.waitSignal(dialog.received, timeout=WAIT) as saved:
         dialog.save()

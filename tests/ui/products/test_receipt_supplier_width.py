@@ -1,7 +1,8 @@
 # ruff: noqa: F811  (pytest fixtures imported from another test module)
-"""The goods receipt's supplier field is as wide as the Note field under it while nothing
-is said beside it (an empty note label and the row's spacing left it 14 px short); once a
-note shows (what the supplier is owed) the field makes room for it."""
+"""The goods receipt's supplier field is as wide as the Note field under it, whatever is
+said about the supplier: that (what it is owed, "Did you mean …?") shows on a wrapped
+line of its own under the field, kept while empty (nothing moves as it comes). Beside the
+field, the long hint left it ~120 px wide."""
 
 from __future__ import annotations
 
@@ -34,12 +35,33 @@ def test_the_supplier_field_lines_up_with_the_note(
     assert supplier.height() == note.height()
     assert supplier.width() == note.width()  # was 14 px narrower
     assert right_edge(supplier) == right_edge(note)
-    # A known supplier typed: what it is owed shows beside the field, which gives it room.
+    gap = note.y() - supplier.y()
+    # A known supplier typed: what it is owed shows under the field, which keeps its width.
     qtbot.mouseClick(supplier, Qt.MouseButton.LeftButton)
     supplier.setText(NAME)
-    qtbot.waitUntil(lambda: dialog.supplier_debt.text() != "", timeout=WAIT)
-    qtbot.waitUntil(dialog.supplier_debt.isVisible, timeout=WAIT)
-    qtbot.waitUntil(lambda: right_edge(supplier) < dialog.supplier_debt.x(), timeout=WAIT)
+    said = dialog.supplier_debt
+    qtbot.waitUntil(lambda: said.text() != "", timeout=WAIT)
+    qtbot.wait(50)
+    assert supplier.width() == note.width()
+    assert said.y() >= supplier.geometry().bottom() and said.x() == supplier.x()
+    assert note.y() >= said.geometry().bottom()
+    assert note.y() - supplier.y() == gap  # its line was there: nothing moved
     supplier.clear()
-    qtbot.waitUntil(lambda: not dialog.supplier_debt.isVisible(), timeout=WAIT)
-    qtbot.waitUntil(lambda: supplier.width() == note.width(), timeout=WAIT)
+    qtbot.waitUntil(lambda: said.text() == "", timeout=WAIT)
+    qtbot.wait(50)
+    assert note.y() - supplier.y() == gap
+
+
+@pytest.mark.parametrize("width", [980, 760])
+def test_a_long_hint_wraps_under_the_field(qtbot, dialog: GoodsReceiptDialog, width: int) -> None:
+    dialog.resize(width, dialog.height())
+    supplier, note, said = dialog.supplier, dialog.note, dialog.supplier_debt
+    qtbot.keyClicks(supplier, "may mac duc minh")
+    supplier.completer().popup().hide()  # typed on, nothing picked
+    qtbot.waitUntil(lambda: said.text().startswith("Did you mean"), timeout=WAIT)
+    qtbot.wait(50)
+    assert supplier.width() == note.width()  # was ~120 px beside the hint
+    assert said.y() >= supplier.geometry().bottom()
+    assert right_edge(said) <= right_edge(note)
+    # Whole: wrapped on as many lines as its width needs.
+    assert said.wordWrap() and said.height() >= said.heightForWidth(said.width())

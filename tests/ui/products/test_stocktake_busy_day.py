@@ -1,18 +1,19 @@
 """The stock-take on a busy day: a scan before the sheet is loaded loads it and counts,
-"37*code" counts 37 at once (as goods receipts read it), a scan scrolls only as far as
-needed to show its line, and counts far below the stock are confirmed before applying."""
+"37*code" counts 37 at once (as goods receipts read it), also typed into a Counted cell, a
+scan scrolls only as far as needed to show its line, and counts far below the stock are
+confirmed before applying."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from sqlalchemy.engine import Engine
 
 from primedist.core.product_codes import split_times
 from primedist.services.context import ServiceContext
 from primedist.ui.products import stocktake
-from primedist.ui.products.stocktake import StocktakePage
+from primedist.ui.products.stocktake import COL_COUNTED, StocktakePage
 from tests.factories import make_product
 
 WAIT_MS = 10_000
@@ -44,7 +45,23 @@ def scan(qtbot, page: StocktakePage, code: str) -> None:
 
 
 def counted(page: StocktakePage, sku: str) -> int | None:
-    return page.model.counted[[r.sku for r in page.model.rows].index(sku)]
+    return page.model.counted[row_of(page, sku)]
+
+
+def row_of(page: StocktakePage, sku: str) -> int:
+    return [r.sku for r in page.model.rows].index(sku)
+
+
+def type_in_cell(qtbot, page: StocktakePage, sku: str, text: str) -> None:
+    """Type `text` and Enter into the Counted cell of `sku`'s line."""
+    index = page.model.index(row_of(page, sku), COL_COUNTED)
+    page.view.setCurrentIndex(index)
+    page.view.edit(index)
+    (editor,) = page.view.viewport().findChildren(QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not page.view.viewport().findChildren(QLineEdit), timeout=WAIT_MS)
 
 
 def test_a_scan_before_the_sheet_loads_it_then_counts(qtbot, page: StocktakePage) -> None:
@@ -94,6 +111,49 @@ def test_times_before_a_code_counts_that_many_at_once(qtbot, page: StocktakePage
     scan(qtbot, page, "999999*AO-02")  # past the most a count can be: refused, not capped
     assert counted(page, "AO-02") == 12
     assert page.scan_message.text() == "AO-02: a count is at most 1,000,000."
+
+
+def test_times_a_code_typed_into_a_counted_cell_counts_the_code_s_line(
+    qtbot, page: StocktakePage
+) -> None:
+    """A "37*code" in a Counted cell was refused as not a number: the line of the code now
+    gets the count, this line or another (selected, scrolled to, said); an unknown code
+    is refused naming it; a plain number counts as before."""
+    load(qtbot, page)
+    type_in_cell(qtbot, page, "AO-02", "37*8930000000002")  # this line's barcode
+    assert counted(page, "AO-02") == 37
+    type_in_cell(qtbot, page, "AO-02", "5 * ao-02")  # its SKU, in another case
+    assert counted(page, "AO-02") == 5
+    type_in_cell(qtbot, page, "AO-02", "12*")  # alone: this line
+    assert counted(page, "AO-02") == 12
+
+    # Another line's code: that line is counted, shown and selected; this one keeps its 12.
+    type_in_cell(qtbot, page, "AO-02", "37*8930000000050")
+    qtbot.waitUntil(lambda: page.view.currentIndex().row() == 50, timeout=WAIT_MS)
+    assert counted(page, "AO-50") == 37 and counted(page, "AO-02") == 12
+    assert page.view.selectionModel().isRowSelected(50)
+    assert page.view.rowAt(page.view.viewport().height() - 1) >= 50  # scrolled to it
+    assert page.scan_message.text() == (
+        "“8930000000050” is AO-50 · Áo thun: that line is counted 37."
+    )
+    assert page.scan_message.objectName() == "muted"
+    assert page.totals().lines == 2
+
+    # An unknown code, or more than a count can be: refused, nothing counted.
+    type_in_cell(qtbot, page, "AO-03", "37*NOPE-1")
+    assert counted(page, "AO-03") is None and page.totals().lines == 2
+    assert page.scan_message.text() == (
+        "Unknown code “NOPE-1”: no line of this sheet has that barcode or SKU."
+    )
+    assert page.scan_message.objectName() == "errorText"
+    type_in_cell(qtbot, page, "AO-03", "2000000*AO-03")
+    assert counted(page, "AO-03") is None
+    assert page.scan_message.text() == (
+        "“2000000*AO-03” is more than a count can be (at most 1,000,000): type the number "
+        "counted, or scan in the scan field."
+    )
+    type_in_cell(qtbot, page, "AO-03", "1.200")  # a plain number: as before
+    assert counted(page, "AO-03") == 1200
 
 
 def test_a_scan_scrolls_only_as_far_as_its_line_needs(qtbot, page: StocktakePage) -> None:
@@ -148,13 +208,18 @@ def test_counts_far_below_the_stock_are_confirmed_first(
         "6 lines are counted at under a tenth of their stock:\n\n"
         "AO-01: counted 0, in stock 140\nAO-00: counted 1, in stock 140\n"
         "AO-04: counted 2, in stock 140\nAO-05: counted 3, in stock 140\n"
-        "AO-06: counted 4, in stock 140\n… and 1 more lines\n\n"
+        "AO-06: counted 4, in stock 140\n… and 1 more line\n\n"
         "Applying takes the difference off the stock. Are these counts right?"
     )
     assert asked == [] and page.totals().lines == 8  # No: back to the counts, all kept
     answer(qtbot, QMessageBox.StandardButton.Yes, seen)
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     assert len(seen) == 2 and asked == ["x"]  # Yes: on to the confirmation
+    # Two more: "lines" (one read "1 more lines").
+    page.model.set_count(row_of(page, "AO-03"), 0)
+    answer(qtbot, QMessageBox.StandardButton.No, seen)
+    qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
+    assert "in stock 140\n… and 2 more lines\n\n" in seen[2].text()
 
 
 def test_counts_near_the_stock_ask_nothing_more(qtbot, monkeypatch, page: StocktakePage) -> None:

@@ -71,15 +71,22 @@ def test_staff_see_no_folder(
     assert urls == []
 
 
-def test_the_file_names_utc_time_is_said_on_hover(
+def test_the_file_names_time_is_said_on_hover(
     qtbot: Any, owner_ctx: ServiceContext, settings: Settings
 ) -> None:
-    # The names keep UTC (they are parsed, sorted and pruned by it): the list says so.
+    # New names hold the shop's time; an older version's held UTC: hovering one says so.
     folder = settings.backup_dir
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "primedist-20261207-104259-589607-daily.db").write_bytes(b"")
+    (folder / "primedist-20261207-180000+0700-000000-daily.db").write_bytes(b"")
     page = show_widget(qtbot, BackupSettings(owner_ctx))
-    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT)
-    note = "The time in the file name is UTC (world time); Taken shows the shop's time."
-    assert page.table.item(0, COL_FILE).toolTip() == note
-    assert page.table.horizontalHeaderItem(COL_FILE).toolTip() == note
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=WAIT)
+    utc = "The time in the file name is UTC (world time); Taken shows the shop's time."
+    tips = {page.table.item(r, COL_FILE).text(): page.table.item(r, COL_FILE).toolTip()
+            for r in range(2)}  # fmt: skip
+    assert tips == {"primedist-20261207-104259-589607-daily.db": utc,
+                    "primedist-20261207-180000+0700-000000-daily.db": ""}  # fmt: skip
+    assert page.table.horizontalHeaderItem(COL_FILE).toolTip() == (
+        "The time in the file name is the shop's time; backups made by an older version of "
+        "the app are named in UTC (world time)."
+    )

@@ -88,7 +88,8 @@ def test_apply_and_reset_a_level(
     assert stored(engine) == {**before, shops["Lazada Store"]: "12", shops["Shopee Mall"]: "12"}
     assert shown_levels(widget)["Shopee Mall"] == "12"
     assert widget.message.text() == (
-        "Low-stock level 12 applied to 2 shop(s). It now covers 1 product(s) sold there."
+        "Low-stock level 12 applied to 2 shop(s). It now covers 1 product(s) sold there. "
+        "Low on stock: 0 → 1."
     )
     assert low(engine)  # 4 available ≤ 12 on a Shopee-listed product
 
@@ -98,7 +99,7 @@ def test_apply_and_reset_a_level(
     assert stored(engine) == {**before, shops["Lazada Store"]: "12"}
     levels = shown_levels(widget)
     assert (levels["Lazada Store"], levels["Shopee Mall"]) == ("12", "none")
-    assert widget.message.text() == "Default level removed from 1 shop(s)."
+    assert widget.message.text() == "Default level removed from 1 shop(s). Low on stock: 1 → 0."
     assert not low(engine)
     assert widget.selected_shops() == [shops["Shopee Mall"]]  # ticks survive the reload
     with engine.connect() as conn:
@@ -111,6 +112,39 @@ def test_apply_and_reset_a_level(
         )
     assert sorted(actions) == ["low_stock.shop_level", "low_stock.shop_level",
                                "low_stock.shop_level_reset"]  # fmt: skip
+
+
+def test_apply_counts_what_the_owner_sees(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, shops: dict[str, int]
+) -> None:
+    """An archived product sold on the shop is not counted; a variant with its own level is
+    said (the default does not reach it); Home's Low on stock before → after."""
+    shopee = shops["Shopee Mall"]
+    (old,) = make_product(engine, "Áo cũ", [("OLD", 1, 0)])
+    (own,) = make_product(engine, "Mũ", [("MU", 1, 3)])
+    with engine.begin() as conn:
+        for vid in (old, own):
+            pid = conn.execute(sa.select(Variant.product_id).where(Variant.id == vid)).scalar()
+            conn.execute(sa.insert(table_of(ProductListing)),
+                         {"product_id": pid, "shop_id": shopee})  # fmt: skip
+            if vid == old:
+                conn.execute(sa.update(Product).where(Product.id == pid).values(status="archived"))
+        conn.execute(sa.update(Variant).where(Variant.id == own).values(low_stock_level=1))
+    widget = LowStockSettings(owner_ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    tick(widget, "Shopee Mall")
+    widget.level.setValue(12)
+    with qtbot.waitSignal(widget.levelsChanged, timeout=WAIT_MS):
+        qtbot.mouseClick(widget.apply_button, Qt.MouseButton.LeftButton)
+    # Áo thun and Mũ (not the archived Áo cũ); Mũ keeps 1 (3 > 1); Áo thun 4 ≤ 12.
+    assert widget.message.text() == (
+        "Low-stock level 12 applied to 1 shop(s). It now covers 2 product(s) sold there. "
+        "1 of their variant(s) keep their own level (or their SKU group's). "
+        "Low on stock: 0 → 1."
+    )
+    assert widget.message.objectName() == "muted"
 
 
 def test_tick_all(qtbot, owner_ctx: ServiceContext, shops: dict[str, int]) -> None:

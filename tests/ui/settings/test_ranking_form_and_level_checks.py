@@ -117,11 +117,11 @@ def test_levels_refuse_a_twin_name_and_a_zero_price_and_ask_above_the_list_price
 
     monkeypatch.setattr(QMessageBox, "question", question)
     section.sku.setText("ao-s")
-    section.price.setValue(0)
+    section.price.setText("0")
     _click_and_wait(qtbot, section, section.set_price_button, "A level price of 0 đ")
     assert levels.level_prices(owner_ctx, section.levels[0].id) == []
 
-    section.price.setValue(990_000)  # a zero too many
+    section.price.setText("990000")  # a zero too many
     qtbot.mouseClick(section.set_price_button, Qt.MouseButton.LeftButton)
     assert asked == ["990,000 đ is above the list price of ao-s (99,000 đ): members pay the "
                      "list price while it is lower.\n\nSave this price anyway?"]  # fmt: skip
@@ -129,7 +129,7 @@ def test_levels_refuse_a_twin_name_and_a_zero_price_and_ask_above_the_list_price
     answer[0] = QMessageBox.StandardButton.Yes
     _click_and_wait(qtbot, section, section.set_price_button, "Price saved.")
     assert [p.price for p in levels.level_prices(owner_ctx, section.levels[0].id)] == [990_000]
-    section.price.setValue(80_000)  # below the list price: no question
+    section.price.setText("80,000")  # below the list price: no question
     _click_and_wait(qtbot, section, section.set_price_button, "Price saved.")
     assert len(asked) == 2
 

@@ -212,6 +212,7 @@ def test_a_level_applied_to_a_shop_with_no_product_says_it_changes_nothing(
 
     apply_level(qtbot, page, selling, 7)
     assert page.message.text() == (
-        "Low-stock level 7 applied to 1 shop(s). It now covers 1 product(s) sold there."
+        "Low-stock level 7 applied to 1 shop(s). It now covers 1 product(s) sold there. "
+        "Low on stock: 0 → 1."
     )
     assert page.message.objectName() == "muted"
