@@ -23,13 +23,14 @@ LAN, LAN_PASSWORD = "lan@shop.vn", "lan-own-pass"
 
 @pytest.fixture
 def shop_with_lan(data_dir: Path) -> Path:
-    """The CLI test shop with Lan: Staff with Products only, own password chosen."""
+    """The CLI test shop with Lan: Staff with Products only and the right "Export data", own
+    password chosen."""
     engine = open_store(resolve_settings(data_dir))
     try:
         ctx = ServiceContext(engine)
         owner = ctx.with_actor(auth.owner_actor(ctx))
         issued = staff.add_staff(owner, name="Lan", email=LAN, role=Role.STAFF,
-                                 modules=[Module.PRODUCTS])  # fmt: skip
+                                 modules=[Module.PRODUCTS], can_export=True)  # fmt: skip
         lan = ctx.with_actor(auth.login(ctx, LAN, issued.one_time_password))
         staff.choose_password(lan, LAN_PASSWORD)
     finally:
