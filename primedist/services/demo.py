@@ -358,6 +358,27 @@ DEMO_SUPPLIERS = (
     ("Tổng kho Gia dụng Sài Gòn", "0909 112 233", "120 Hậu Giang, Quận 6, TP. HCM", ""),
     ("Xưởng Gốm Bát Tràng Minh Long", "0912 345 678", "Bát Tràng, Gia Lâm, Hà Nội", ""),
 )  # fmt: skip
+#: What each demo supplier sells, from the catalogue (demo_names.CATALOGUE): a category
+#: and, when it sells only some of it, the start of those templates' names (the others of
+#: that category leave those to it: the household wholesaler sells no cups).
+DEMO_SUPPLIER_GOODS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Công ty TNHH May mặc Đức Minh": ("Thời trang", ()),
+    "Tổng kho Gia dụng Sài Gòn": ("Nhà cửa & Đời sống", ()),
+    "Xưởng Gốm Bát Tràng Minh Long": ("Nhà cửa & Đời sống", ("Cốc sứ",)),
+}
+
+
+def supplies(supplier: str, category: str, product_name: str) -> bool:
+    """Whether this demo supplier sells this product (its category and name)."""
+    kind, names = DEMO_SUPPLIER_GOODS[supplier]
+    if category != kind:
+        return False
+    if names:
+        return product_name.startswith(names)
+    return not any(c == kind and n and product_name.startswith(n)
+                   for c, n in DEMO_SUPPLIER_GOODS.values())  # fmt: skip
+
+
 #: Today's deliveries (Products → Goods receipts): supplier, delivery note, SKUs, and the
 #: share of the cost paid with the delivery (the rest is owed to the supplier).
 DEMO_DELIVERIES = (
@@ -383,11 +404,11 @@ def _deliveries(ctx: ServiceContext, rng: np.random.Generator) -> None:
         sup.create_supplier(ctx, sup.SupplierDraft(name, phone=phone, address=address,
                                                    tax_code=tax_code))  # fmt: skip
     rows = _demo_variants(ctx)
-    if not rows:
-        return
-    picked = iter(rng.permutation(len(rows)))
+    receipt = None
     for supplier, note, count, share in DEMO_DELIVERIES:
-        chosen = [rows[int(next(picked))] for _ in range(min(count, len(rows) // 2))]
+        chosen = _supplier_variants(rng, rows, supplier, count)
+        if not chosen:
+            continue
         lines = [gr.ReceiptLine(int(vid), int(rng.integers(1, 9)) * 6, int(cost) or None)
                  for vid, cost in chosen]  # fmt: skip
         total = sum(line.quantity * (line.unit_cost or 0) for line in lines)
@@ -395,6 +416,8 @@ def _deliveries(ctx: ServiceContext, rng: np.random.Generator) -> None:
         draft = gr.ReceiptDraft(lines, supplier=supplier, note=note, paid=paid,
                                 method=PaymentMethod.BANK_TRANSFER)  # fmt: skip
         receipt = gr.receive_goods(ctx, draft)
+    if receipt is None:
+        return
     for line in gr.receipt_lines(ctx, receipt.id):  # the first whose units are not all held
         try:
             sr.return_to_supplier(ctx, sr.ReturnDraft(receipt.id, {line.id: 2},
@@ -426,7 +449,7 @@ def _purchase_orders(ctx: ServiceContext, rng: np.random.Generator) -> None:
     today = to_local(ctx.clock.now(), shop_tz()).date()
     rows = _demo_variants(ctx)
     for supplier, count, days, note in DEMO_PURCHASE_ORDERS:
-        chosen = [rows[int(i)] for i in rng.permutation(len(rows))[: min(count, len(rows))]]
+        chosen = _supplier_variants(rng, rows, supplier, count)
         lines = [po.OrderLine(int(vid), int(rng.integers(1, 5)) * 12, int(cost) or None)
                  for vid, cost in chosen]  # fmt: skip
         if not lines:
@@ -483,12 +506,31 @@ def _run_low(ctx: ServiceContext, skus: Sequence[str]) -> None:
             low_stock.set_variant_level(ctx, hit.variant_id, hit.available + 4)
 
 
+def _supplier_needs() -> dict[str, int]:
+    """The most SKUs the demo receives or orders at once from each supplier."""
+    needs = dict.fromkeys(DEMO_SUPPLIER_GOODS, 0)
+    for supplier, _note, count, _share in DEMO_DELIVERIES:
+        needs[supplier] = max(needs[supplier], count)
+    for supplier, count, _days, _note in DEMO_PURCHASE_ORDERS:
+        needs[supplier] = max(needs[supplier], count)
+    return needs
+
+
+def _supplier_variants(
+    rng: np.random.Generator, rows: Sequence[Any], supplier: str, count: int
+) -> list[tuple[int, int]]:
+    """(id, cost) of up to `count` of the variants this supplier sells, drawn at random."""
+    own = [(r.id, r.cost) for r in rows if supplies(supplier, r.category, r.name)]
+    return [own[int(i)] for i in rng.permutation(len(own))[: min(count, len(own))]]
+
+
 def _demo_variants(ctx: ServiceContext) -> list[Any]:
-    """(id, cost) of the active variants of active products, by id."""
+    """(id, cost, category, name) of the active variants of active products, by id."""
     v, p = table_of(Variant).c, table_of(Product).c
     with ctx.engine.connect() as conn:
         return list(conn.execute(
-            sa.select(v.id, v.cost).join_from(table_of(Variant), table_of(Product))
+            sa.select(v.id, v.cost, p.category, p.name)
+            .join_from(table_of(Variant), table_of(Product))
             .where(v.is_active.is_(True), p.status == ProductStatus.ACTIVE.value)
             .order_by(v.id)
         ).all())  # fmt: skip
@@ -1916,39 +1958,64 @@ DEMO_MIN_GROUPS = 4
 def _plan_catalog(
     rng: np.random.Generator, target: int, shops: list[_Shop], start: int
 ) -> _CatalogPlan:
-    """Products from the templates until about `target` variants exist."""
+    """Products from the templates until about `target` variants exist, then whatever each
+    demo supplier needs to deliver or be ordered from it (a small demo may hold no cup for
+    the pottery workshop)."""
     market = [i for i, s in enumerate(shops) if s.is_marketplace]
-    share = np.array([shops[i].spec.share for i in market], dtype=float)
     plan = _CatalogPlan([], [], [])
     seen: dict[str, int] = {}
     barcode = int(rng.integers(100_000_000, 800_000_000))
     while len(plan.variants) < target:
         tpl = words.CATALOGUE[int(rng.integers(len(words.CATALOGUE)))]
-        descriptors = words.DESCRIPTORS[tpl.category]
-        name = f"{tpl.name} {descriptors[int(rng.integers(len(descriptors)))]}"
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            name = f"{name} - Mẫu {seen[name]}"
-        listed: list[int] = []
-        if market:
-            k = min(int(rng.integers(1, 4)), len(market))
-            listed = sorted(rng.choice(market, size=k, replace=False, p=share / share.sum())
-                            .tolist())  # fmt: skip
-        created = start - int(rng.integers(5 * DAY, 120 * DAY))
-        product = _ProductSpec(name, tpl.category, _product_status(rng), created, listed)
         first_variant = len(plan.variants)
-        barcode = _add_variants(rng, plan, product, tpl, barcode)
+        barcode = _add_product(rng, plan, tpl, seen, shops, start, barcode)
         # A few items are listed twice (another title on another shop): one "Prime SKU"
         # group per pair holds the physical stock. The first small items always are, so
         # even a small demo shows SKU groups.
         twin = rng.random() < 0.04 or len(plan.groups) < DEMO_MIN_GROUPS
         if market and len(plan.variants) - first_variant <= 6 and twin:
             barcode = _add_twin(rng, plan, first_variant, market, barcode)
+    # Drawn only when missing, and from their own generator (seeded by the catalogue's
+    # last barcode): the orders' draws after the catalogue stay as they were.
+    extra = np.random.default_rng(barcode)
+    for supplier, need in _supplier_needs().items():
+        kind = [t for t in words.CATALOGUE if supplies(supplier, t.category, t.name)]
+        while sum(1 for v in plan.variants
+                  if plan.products[v.product].status == ProductStatus.ACTIVE
+                  and supplies(supplier, plan.products[v.product].category,
+                               plan.products[v.product].name)) < need:  # fmt: skip
+            tpl = kind[int(extra.integers(len(kind)))]
+            barcode = _add_product(extra, plan, tpl, seen, shops, start, barcode,
+                                   ProductStatus.ACTIVE)  # fmt: skip
     for s in market:  # every marketplace shop needs something to sell
         if not any(s in p.shops for p in plan.products):
             spare = next(p for p in plan.products if len(p.shops) < 3)
             spare.shops = sorted({*spare.shops, s})
     return plan
+
+
+def _add_product(
+    rng: np.random.Generator, plan: _CatalogPlan, tpl: words.ProductTemplate,
+    seen: dict[str, int], shops: list[_Shop], start: int, barcode: int,
+    status: ProductStatus | None = None,
+) -> int:  # fmt: skip
+    """One product of this template (a descriptor for its name), its marketplace listings
+    and its variants; the next barcode."""
+    market = [i for i, s in enumerate(shops) if s.is_marketplace]
+    share = np.array([shops[i].spec.share for i in market], dtype=float)
+    descriptors = words.DESCRIPTORS[tpl.category]
+    name = f"{tpl.name} {descriptors[int(rng.integers(len(descriptors)))]}"
+    seen[name] = seen.get(name, 0) + 1
+    if seen[name] > 1:
+        name = f"{name} - Mẫu {seen[name]}"
+    listed: list[int] = []
+    if market:
+        k = min(int(rng.integers(1, 4)), len(market))
+        listed = sorted(rng.choice(market, size=k, replace=False, p=share / share.sum())
+                        .tolist())  # fmt: skip
+    created = start - int(rng.integers(5 * DAY, 120 * DAY))
+    product = _ProductSpec(name, tpl.category, status or _product_status(rng), created, listed)
+    return _add_variants(rng, plan, product, tpl, barcode)
 
 
 def _product_status(rng: np.random.Generator) -> ProductStatus:

@@ -1,10 +1,10 @@
 """Money entry and small money forms: the app's money field (`MoneyEdit`: the sale
-screen, the goods receipt, the end of day, Settings' level prices and vouchers), and, shared
-by the suppliers' and the customers' accounts, a dialog whose Save runs a service on the
-database worker (`FormDialog`), its foot (`form_foot`), the payment fields (what is owed,
-the amount, how, a note, what is owed after: `payment_fields`), the fields of a balance
-changed by hand (`adjust_fields`), reading an amount typed (`parse_amount`) and a cancelled
-entry's cell (`strike`)."""
+screen, the goods receipt, the end of day, Settings' level prices, vouchers, rank thresholds
+and points rules), and, shared by the suppliers' and the customers' accounts, a dialog
+whose Save runs a service on the database worker (`FormDialog`), its foot (`form_foot`),
+the payment fields (what is owed, the amount, how, a note, what is owed after:
+`payment_fields`), the fields of a balance changed by hand (`adjust_fields`), reading an
+amount typed (`parse_amount`) and a cancelled entry's cell (`strike`)."""
 
 from __future__ import annotations
 
@@ -49,13 +49,15 @@ def parse_amount(text: str) -> int | None:
 class MoneyEdit(QLineEdit):
     """A money field: `120000`, `120.000`, `120,000`, `120k` and `0,12tr` all mean
     120.000 đ (`parse_money`); what is not money is marked red, and leaving the field
-    writes the amount out in full."""
+    (or a switch of language) writes the amount out in full."""
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setPlaceholderText("0")
+        #: The language the text was written in: a switch re-writes it in the new one.
+        self._lang = current_language()
         self.textChanged.connect(self._mark)
 
     def amount(self) -> int | None:
@@ -75,6 +77,7 @@ class MoneyEdit(QLineEdit):
         return True
 
     def _mark(self) -> None:
+        self._lang = current_language()
         bad = not self._valid()
         if bool(self.property("invalid")) != bad:
             set_style_property(self, "invalid", bad)
@@ -87,6 +90,22 @@ class MoneyEdit(QLineEdit):
         if value is not None:
             self.setText(format_number(value, current_language()))
         super().focusOutEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # "2.000.000" must not stay in the old language's form after a switch (English
+        # would read it as something else): read it as written, write it in the new one.
+        if event.type() == QEvent.Type.LanguageChange and self._lang != current_language():
+            old, self._lang = self._lang, current_language()
+            text = self.text().strip()
+            try:
+                value = parse_money(text, old) if text else None
+            except ValueError:
+                value = None  # not money: left as typed (and marked)
+            if value is not None:
+                self.setText(format_number(value, self._lang))
+            else:
+                self._mark()
+        super().changeEvent(event)
 
 
 def strike(cell: QTableWidgetItem, tip: str) -> None:

@@ -6047,6 +6047,10 @@ Họ sẽ không còn hiện là khách hàng trùng của nhau nữa, kể cả
         <translation>Đang lưu quy định tích điểm</translation>
     </message>
     <message>
+        <source>Cannot read “%1” as an amount: type e.g. 100000, 100k or 1tr.</source>
+        <translation>Không đọc được “%1” thành số tiền: gõ ví dụ 100000, 100k hoặc 1tr.</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>Đã lưu.</translation>
     </message>
@@ -7632,7 +7636,7 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <name>RankingSettings</name>
     <message>
         <source>Customer ranking</source>
-        <extracomment>The spin boxes&apos; top (2 billion đ or orders): Qt spin boxes hold 32-bit values. The rank table&apos;s column of the customers per rank after the last dry run. What `refresh` reads: the conditions, the customers per rank, the last recompute. Customers per rank; None when the user may not see customers. The last dry run, while its figures stand (the table&apos;s &quot;After the dry run&quot;). When ranks were last recomputed for real (the counts are from then). The running recompute uses conditions other than the saved ones.</extracomment>
+        <extracomment>The order counts&apos; spin boxes&apos; top: Qt spin boxes hold 32-bit values. The rank table&apos;s column of the customers per rank after the last dry run. What `refresh` reads: the conditions, the customers per rank, the last recompute. Customers per rank; None when the user may not see customers. The last dry run, while its figures stand (the table&apos;s &quot;After the dry run&quot;). When ranks were last recomputed for real (the counts are from then). The running recompute uses conditions other than the saved ones.</extracomment>
         <translation>Xếp hạng khách hàng</translation>
     </message>
     <message>
@@ -7698,6 +7702,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
     <message>
         <source>Recompute now</source>
         <translation>Tính lại ngay</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1” as an amount: type e.g. 5000000, 500k or 1,5tr.</source>
+        <translation>Không đọc được “%1” thành số tiền: gõ ví dụ 5000000, 500k hoặc 1,5tr.</translation>
     </message>
     <message>
         <source>The default conditions: never changed.</source>

@@ -971,6 +971,37 @@ def test_open_purchase_orders(demo_ctx: ServiceContext) -> None:
     assert all(s.quantity == s.level + 4 and s.unit_cost for s in suggested)
 
 
+def test_each_supplier_delivers_and_is_ordered_its_own_kind_of_goods(
+    demo_ctx: ServiceContext,
+) -> None:
+    """No skirts from the pottery workshop: every line of the demo's purchase orders, goods
+    receipts and supplier returns is a product its supplier sells (even the small demo,
+    whose random catalogue drew no cup, has the workshop's cups to order)."""
+    lines = rows(demo_ctx.engine, """
+        SELECT o.supplier, p.category, p.name FROM purchase_order_lines l
+          JOIN purchase_orders o ON o.id = l.order_id
+          JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+        UNION ALL
+        SELECT r.supplier, p.category, p.name FROM goods_receipt_lines l
+          JOIN goods_receipts r ON r.id = l.receipt_id
+          JOIN variants v ON v.id = l.variant_id
+          JOIN products p ON p.id = v.product_id""")  # fmt: skip
+    suppliers = {s for s, _c, _n in lines}
+    assert suppliers == set(demo.DEMO_SUPPLIER_GOODS) == {s[0] for s in demo.DEMO_SUPPLIERS}
+    wrong = [(s, n) for s, c, n in lines if not demo.supplies(s, c, n)]
+    assert not wrong, wrong
+    assert all(n.startswith("Cốc sứ") for s, _c, n in lines if "Gốm" in s)
+    # One supplier per kind: the household wholesaler leaves the cups to the workshop.
+    assert all(sum(demo.supplies(x, c, n) for x in demo.DEMO_SUPPLIER_GOODS) == 1
+               for _s, c, n in lines)  # fmt: skip
+    returned = rows(demo_ctx.engine, """
+        SELECT s.name, p.category, p.name FROM supplier_return_lines x
+          JOIN supplier_returns r ON r.id = x.return_id JOIN suppliers s ON s.id = r.supplier_id
+          JOIN variants v ON v.id = x.variant_id
+          JOIN products p ON p.id = v.product_id""")  # fmt: skip
+    assert returned and all(demo.supplies(s, c, n) for s, c, n in returned)
+
+
 def test_a_weekend_sale_waits_to_start(demo_ctx: ServiceContext) -> None:
     """Products → Scheduled prices is not empty: the best sellers 20 % off next weekend;
     nothing changed yet."""

@@ -95,20 +95,20 @@ def test_a_refused_rank_condition_keeps_what_was_typed(
     qtbot: Any, owner_ctx: ServiceContext
 ) -> None:
     section = show_widget(qtbot, RankingSettings(owner_ctx), 900, 700)
-    section.spins[Rank.SILVER].setValue(6_000_000)  # above Gold's 5,000,000
+    section.amounts[Rank.SILVER].set_amount(6_000_000)  # above Gold's 5,000,000
     section.window_combo.setCurrentIndex(1)
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "must be above the Silver" in section.message.text(), timeout=WAIT)
     qtbot.waitUntil(section.save_button.isEnabled, timeout=WAIT)
-    assert section.spins[Rank.SILVER].value() == 6_000_000  # to correct, not to type again
+    assert section.amounts[Rank.SILVER].amount() == 6_000_000  # to correct, not to type again
     assert section.window_combo.currentIndex() == 1
     assert read_rank_settings(owner_ctx).threshold(Rank.SILVER) == 1_000_000  # nothing saved
     # Corrected, it saves, and the inputs show what was saved.
-    section.spins[Rank.SILVER].setValue(2_000_000)
+    section.amounts[Rank.SILVER].set_amount(2_000_000)
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: section.message.text().startswith("Saved."), timeout=WAIT)
     qtbot.waitUntil(section.save_button.isEnabled, timeout=WAIT)
-    assert section.spins[Rank.SILVER].value() == 2_000_000
+    assert section.amounts[Rank.SILVER].amount() == 2_000_000
     assert "by Chủ Thử" in section.changed_label.text()
 
 
@@ -157,7 +157,7 @@ def test_points_page_is_read_only_to_staff(qtbot: Any, owner_ctx: ServiceContext
     save_points_settings(owner_ctx, PointsSettings(20_000, 500, 30))
     lan = sign_in_staff(owner_ctx, Module.ORDERS, Module.SETTINGS)
     section = show_widget(qtbot, PointsSettingsSection(lan), 700, 400)
-    assert (section.earn_per.value(), section.point_value.value(), section.cap.value()) == (
+    assert (section.earn_per.amount(), section.point_value.amount(), section.cap.value()) == (
         20_000, 500, 30)  # fmt: skip
     assert section.not_allowed.isVisible() and "owner or a manager" in section.not_allowed.text()
     for widget in (section.earn_per, section.point_value, section.cap, section.save_button):
@@ -170,8 +170,8 @@ def test_points_worth_more_than_was_spent_are_refused_on_screen(
     qtbot: Any, owner_ctx: ServiceContext
 ) -> None:
     section = show_widget(qtbot, PointsSettingsSection(owner_ctx), 700, 400)
-    section.earn_per.setValue(1)
-    section.point_value.setValue(10_000_000)
+    section.earn_per.set_amount(1)
+    section.point_value.set_amount(10_000_000)
     section.cap.setValue(100)
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "worth less than the 1 đ" in section.message.text(), timeout=WAIT)

@@ -30,6 +30,7 @@ from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.formatting import format_percent
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import say, say_error
+from primedist.ui.money_form import MoneyEdit
 from primedist.ui.widgets import add_narrow, button_row
 
 #: Above this share of an order given back as points the rule reads in a warning colour
@@ -42,6 +43,11 @@ def _percent(value: float) -> str:
     if abs(value - round(value)) < 0.05:
         return format_percent(round(value), digits=0)
     return format_percent(value, digits=1 if value >= 1 else 2)
+
+
+def _amount(edit: MoneyEdit) -> int:
+    """The amount typed, 0 when empty; ValueError when it is not money."""
+    return edit.amount() or 0
 
 
 class PointsSettingsSection(QWidget):
@@ -67,21 +73,27 @@ class PointsSettingsSection(QWidget):
         layout.addWidget(self.explanation)
         layout.addWidget(self.not_allowed)
         form = QFormLayout()
-        self.earn_per = self._spin("earnPer", 0, 2_000_000_000)
-        self.point_value = self._spin("pointValue", 1, 10_000_000)
-        self.cap = self._spin("redeemCap", 1, 100)
+        # The two amounts read "100k" / "1tr" like every money field; the cap is a percent.
+        self.earn_per = MoneyEdit("earnPer")
+        self.point_value = MoneyEdit("pointValue")
+        for edit in (self.earn_per, self.point_value):
+            edit.setMinimumWidth(140)
+        self.cap = QSpinBox()
+        self.cap.setObjectName("redeemCap")
+        self.cap.setRange(1, 100)
+        self.cap.setMinimumWidth(140)
         self.captions = [QLabel(), QLabel(), QLabel()]
-        for caption, spin in zip(self.captions, (self.earn_per, self.point_value, self.cap),
-                                 strict=True):  # fmt: skip
-            form.addRow(caption, spin)
+        for caption, box in zip(self.captions, (self.earn_per, self.point_value, self.cap),
+                                strict=True):  # fmt: skip
+            form.addRow(caption, box)
         # What the two numbers give back, live: "1 point per 10,000 đ, worth 1,000 đ"
         # does not read as "10% of every order" until it is said.
         self.back = QLabel()
         self.back.setObjectName("pointsBack")
         self.back.setWordWrap(True)
         form.insertRow(2, "", self.back)
-        for spin in (self.earn_per, self.point_value):
-            spin.valueChanged.connect(lambda _v: self._show_back())
+        for edit in (self.earn_per, self.point_value):
+            edit.textChanged.connect(lambda _t: self._show_back())
         add_narrow(layout, form)
         self.channels_box = QGroupBox()
         self.channels_box.setObjectName("earnChannels")
@@ -109,15 +121,6 @@ class PointsSettingsSection(QWidget):
             w.setEnabled(self.may_edit)
         self._retranslate()
         self.reload()
-
-    @staticmethod
-    def _spin(name: str, low: int, high: int) -> QSpinBox:
-        spin = QSpinBox()
-        spin.setObjectName(name)
-        spin.setRange(low, high)
-        spin.setGroupSeparatorShown(True)
-        spin.setMinimumWidth(140)
-        return spin
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -147,8 +150,11 @@ class PointsSettingsSection(QWidget):
     def _show_back(self) -> None:
         """≈ the share of an order's value that comes back as points (point value ÷ đồng
         per point), in a warning colour above HIGH_BACK_PERCENT."""
-        rule = PointsSettings(self.earn_per.value(), self.point_value.value())
-        back = rule.percent_back
+        try:
+            back = PointsSettings(_amount(self.earn_per), _amount(self.point_value)).percent_back
+        except ValueError:  # an amount not readable (marked red): nothing to say yet
+            self.back.setText("")
+            return
         high = back is not None and back > HIGH_BACK_PERCENT
         if back is None:
             text = self.tr("Earning is off: orders earn no points.")
@@ -169,27 +175,39 @@ class PointsSettingsSection(QWidget):
         except PrimedistError as exc:
             say_error(self.message, exc)
             return
-        self.earn_per.setValue(s.earn_per)
-        self.point_value.setValue(s.point_value)
+        self.earn_per.set_amount(s.earn_per)
+        self.point_value.set_amount(s.point_value)
         self.cap.setValue(s.cap_percent)
         for channel, check in self.channel_checks.items():
             check.setChecked(channel in s.channels)
         self._loaded = self.form_settings()
 
     def form_settings(self) -> PointsSettings:
-        """The rules as the form shows them (saved or not)."""
+        """The rules as the form shows them (saved or not); ValueError when an amount is
+        not money."""
         chosen = frozenset(c for c, check in self.channel_checks.items() if check.isChecked())
-        return PointsSettings(self.earn_per.value(), self.point_value.value(), self.cap.value(),
-                              chosen)  # fmt: skip
+        return PointsSettings(_amount(self.earn_per), _amount(self.point_value),
+                              self.cap.value(), chosen)  # fmt: skip
 
     def has_edits(self) -> bool:
         """Rules changed on screen and not saved: reading the saved ones again (Settings
         shows the section again) would overwrite them."""
-        return self._loaded is not None and self.form_settings() != self._loaded
+        if self._loaded is None:
+            return False
+        try:
+            return self.form_settings() != self._loaded
+        except ValueError:
+            return True  # something typed that is not money yet: keep it
 
     def save(self) -> None:
         if not self.may_edit:
             return
+        for edit in (self.earn_per, self.point_value):
+            try:
+                edit.amount()
+            except ValueError:
+                self._unreadable(edit)
+                return
         new = self.form_settings()
         ctx = self.ctx
         self.save_button.setEnabled(False)
@@ -201,3 +219,12 @@ class PointsSettingsSection(QWidget):
         run_inline(self, self.tr("Saving the points rules"),
                    lambda: save_points_settings(ctx, new), self.message, saved,
                    lambda: self.save_button.setEnabled(True))  # fmt: skip
+
+    def _unreadable(self, edit: MoneyEdit) -> None:
+        """Say that what `edit` holds is no amount, and put the cursor there."""
+        typed = edit.text().strip()
+        say(self.message, lambda: self.tr(
+            "Cannot read “%1” as an amount: type e.g. 100000, 100k or 1tr."
+        ).replace("%1", typed), error=True)  # fmt: skip
+        edit.setFocus()
+        edit.selectAll()

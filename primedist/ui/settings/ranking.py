@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -43,10 +44,11 @@ from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import say, say_error
+from primedist.ui.money_form import MoneyEdit
 from primedist.ui.ops import Op, failure_text
 from primedist.ui.widgets import add_narrow, align_headers
 
-#: The spin boxes' top (2 billion đ or orders): Qt spin boxes hold 32-bit values.
+#: The order counts' spin boxes' top: Qt spin boxes hold 32-bit values.
 SPIN_MAX = 2_000_000_000
 #: The rank table's column of the customers per rank after the last dry run.
 PREVIEW_COLUMN = 3
@@ -100,17 +102,26 @@ class RankingSettings(QWidget):
         self.captions: dict[str, QLabel] = {k: QLabel() for k in ("basis", "window")}
         form.addRow(self.captions["basis"], self.basis)
         form.addRow(self.captions["window"], self.window_combo)
+        # Per rank, the threshold in money ("5tr", "500k": `amounts`) when ranking by
+        # what is spent, or in orders (`spins`) when by orders: the basis picks the page.
+        self.amounts: dict[Rank, MoneyEdit] = {}
         self.spins: dict[Rank, QSpinBox] = {}
+        self.threshold_pages: dict[Rank, QStackedWidget] = {}
         self.rank_captions: dict[Rank, QLabel] = {}
         for rank in RANKS_DOWN:
+            amount = MoneyEdit(f"threshold_{rank.value}")
             spin = QSpinBox()
-            spin.setObjectName(f"threshold_{rank.value}")
+            spin.setObjectName(f"orders_{rank.value}")
             spin.setRange(0, SPIN_MAX)
             spin.setGroupSeparatorShown(True)
-            spin.setEnabled(rank != Rank.COPPER)  # everyone else: always 0
+            page = QStackedWidget()
+            page.addWidget(amount)
+            page.addWidget(spin)
+            self.amounts[rank] = amount
             self.spins[rank] = spin
+            self.threshold_pages[rank] = page
             self.rank_captions[rank] = QLabel()
-            form.addRow(self.rank_captions[rank], spin)
+            form.addRow(self.rank_captions[rank], page)
         add_narrow(layout, form)
         self.changed_label = QLabel()
         self.changed_label.setObjectName("muted")
@@ -147,13 +158,16 @@ class RankingSettings(QWidget):
         self.message.setObjectName("muted")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        for w in (self.basis, self.window_combo, *self.spins.values()):
-            w.setEnabled(self.may_edit and w is not self.spins[Rank.COPPER])
+        copper = (self.spins[Rank.COPPER], self.amounts[Rank.COPPER])  # always 0
+        for w in (self.basis, self.window_combo, *self.spins.values(), *self.amounts.values()):
+            w.setEnabled(self.may_edit and w not in copper)
         # Other conditions typed: the dry run's figures no longer say what they would do.
         self.basis.currentIndexChanged.connect(self._drop_preview)
         self.window_combo.currentIndexChanged.connect(self._drop_preview)
         for spin in self.spins.values():
             spin.valueChanged.connect(self._drop_preview)
+        for amount in self.amounts.values():
+            amount.textChanged.connect(self._drop_preview)
         self._retranslate()
         self._set_busy(False)
         self.reload()
@@ -254,19 +268,51 @@ class RankingSettings(QWidget):
             return RankWindow.ALL_TIME
         return RankWindow.LAST_12_MONTHS
 
+    def threshold_values(self) -> tuple[int, int, int, int]:
+        """The thresholds typed for the basis shown (an empty amount is 0); ValueError when
+        an amount is not money."""
+        if self.basis_value() == RankBasis.ORDERS:
+            d, g, si, c = (self.spins[r].value() for r in RANKS_DOWN)
+        else:
+            d, g, si, c = (self.amounts[r].amount() or 0 for r in RANKS_DOWN)
+        return d, g, si, c
+
+    def _unreadable_amount(self) -> MoneyEdit | None:
+        """The first money threshold that is not money (ranking by what is spent)."""
+        if self.basis_value() == RankBasis.ORDERS:
+            return None
+        for rank in RANKS_DOWN:
+            try:
+                self.amounts[rank].amount()
+            except ValueError:
+                return self.amounts[rank]
+        return None
+
+    def _say_unreadable(self, edit: MoneyEdit) -> None:
+        typed = edit.text().strip()
+        say(self.message, lambda: self.tr(
+            "Cannot read “%1” as an amount: type e.g. 5000000, 500k or 1,5tr."
+        ).replace("%1", typed), error=True)  # fmt: skip
+        edit.setFocus()
+        edit.selectAll()
+
     def form_settings(self) -> RankSettings | None:
-        """The conditions as the form shows them (saved or not); None before they are read."""
+        """The conditions as the form shows them (saved or not); None before they are read.
+        ValueError when a money threshold is not money."""
         if self.settings is None:
             return None
         basis = self.basis_value()
-        d, g, si, c = (self.spins[r].value() for r in RANKS_DOWN)
+        d, g, si, c = self.threshold_values()
         thresholds = {**self.settings.thresholds, basis: (d, g, si, c)}
         return replace(self.settings, basis=basis, window=self.window_value(),
                        thresholds=thresholds)  # fmt: skip
 
     def form_is_saved(self) -> bool:
         """The form shows the saved conditions (nothing changed on screen)."""
-        s, shown = self.settings, self.form_settings()
+        try:
+            s, shown = self.settings, self.form_settings()
+        except ValueError:
+            return False  # something typed that is not money yet: keep it
         if s is None or shown is None:
             return True
         return (shown.basis, shown.window, shown.thresholds[shown.basis]) == (
@@ -277,8 +323,14 @@ class RankingSettings(QWidget):
         if self.settings is None:
             return
         basis = self.basis_value()
-        for rank, spin in self.spins.items():
-            spin.setValue(min(self.settings.threshold(rank, basis), SPIN_MAX))
+        orders = basis == RankBasis.ORDERS
+        for rank in RANKS_DOWN:
+            value = self.settings.threshold(rank, basis)
+            if orders:
+                self.spins[rank].setValue(min(value, SPIN_MAX))
+            else:
+                self.amounts[rank].set_amount(value)
+            self.threshold_pages[rank].setCurrentIndex(1 if orders else 0)
 
     def _basis_changed(self) -> None:
         self._show_thresholds()
@@ -374,9 +426,12 @@ class RankingSettings(QWidget):
     def save(self) -> None:
         if self.busy or not self.may_edit:
             return
+        if (bad := self._unreadable_amount()) is not None:
+            self._say_unreadable(bad)
+            return
         basis = self.basis_value()
         window = self.window_value()
-        values = tuple(self.spins[r].value() for r in RANKS_DOWN)
+        values = self.threshold_values()
         ctx = self.ctx
         self._set_busy(True)
         run_inline(
@@ -392,6 +447,9 @@ class RankingSettings(QWidget):
 
     def recompute(self, *, dry_run: bool) -> None:
         if self.busy or not self.may_recompute:
+            return
+        if dry_run and (bad := self._unreadable_amount()) is not None:
+            self._say_unreadable(bad)
             return
         ctx = self.ctx
         # A dry run previews the conditions on screen, saved or not (a real run applies

@@ -36,10 +36,10 @@ def test_number_boxes_follow_the_language_at_once_keeping_their_values(
     page = show_widget(qtbot, SettingsPage(owner_ctx))
     ranking = cast(RankingSettings, page.section("ranking"))
     points = cast(PointsSettingsSection, page.section("points"))
-    diamond = ranking.spins[Rank.DIAMOND]
-    diamond.setValue(10_000_000)
-    points.earn_per.setValue(10_000)
-    points.point_value.setValue(1_000)
+    diamond = ranking.amounts[Rank.DIAMOND]
+    assert diamond.text() == "10.000.000"  # the default, as saved
+    points.earn_per.set_amount(10_000)
+    points.point_value.set_amount(1_000)
     # A dialog open at the switch (a window of its own) and a box made after it follow too.
     dialog = QDialog(page)
     in_dialog = QSpinBox()
@@ -48,13 +48,15 @@ def test_number_boxes_follow_the_language_at_once_keeping_their_values(
     in_dialog.setValue(25_000)
     QVBoxLayout(dialog).addWidget(in_dialog)
     dialog.show()
-    shown = (diamond, points.earn_per, points.point_value, in_dialog)
+    money = (diamond, points.earn_per, points.point_value)  # MoneyEdit: re-written
+    shown = (*money, in_dialog)
     assert [b.text() for b in shown] == ["10.000.000", "10.000", "1.000", "25.000"]
 
     switch(page, "en")
 
     assert [b.text() for b in shown] == ["10,000,000", "10,000", "1,000", "25,000"]
-    assert [b.value() for b in shown] == [10_000_000, 10_000, 1_000, 25_000]
+    assert [b.amount() for b in money] == [10_000_000, 10_000, 1_000]
+    assert in_dialog.value() == 25_000
     # The table under the boxes says the same number the same way.
     assert ranking.table.item(0, 1).text() == "10,000,000 VND"
     later = QSpinBox(ranking)
@@ -66,13 +68,13 @@ def test_number_boxes_follow_the_language_at_once_keeping_their_values(
     switch(page, "vi")
 
     assert [b.text() for b in shown] == ["10.000.000", "10.000", "1.000", "25.000"]
-    assert [b.value() for b in shown] == [10_000_000, 10_000, 1_000, 25_000]
+    assert [b.amount() for b in money] == [10_000_000, 10_000, 1_000]
+    assert in_dialog.value() == 25_000
     assert later.text() == "5.000"
     # What is typed reads in the language shown: "2.000.000" is two million again.
-    diamond.lineEdit().selectAll()
+    diamond.selectAll()
     qtbot.keyClicks(diamond, "2.000.000")
-    diamond.interpretText()
-    assert diamond.value() == 2_000_000
+    assert diamond.amount() == 2_000_000
     dialog.close()
 
 

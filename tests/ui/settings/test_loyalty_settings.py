@@ -51,7 +51,7 @@ def test_ranking_saves_conditions_and_recomputes_off_the_ui_thread(
     section = show_widget(qtbot, RankingSettings(owner_ctx), 900, 700)
     assert section.changed_label.text() == "The default conditions: never changed."
     assert section.table.item(3, 2).text() == "1"  # Copper row: one customer
-    section.spins[Rank.GOLD].setValue(2_500_000)
+    section.amounts[Rank.GOLD].set_amount(2_500_000)
     section.window_combo.setCurrentIndex(1)
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: section.message.text().startswith("Saved."), timeout=WAIT)
@@ -59,7 +59,7 @@ def test_ranking_saves_conditions_and_recomputes_off_the_ui_thread(
     assert (saved.window, saved.threshold(Rank.GOLD)) == (RankWindow.LAST_12_MONTHS, 2_500_000)
     assert "by Chủ Thử" in section.changed_label.text()
     # A refused condition is explained, nothing saved.
-    section.spins[Rank.SILVER].setValue(3_000_000)
+    section.amounts[Rank.SILVER].set_amount(3_000_000)
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "must be above the Silver" in section.message.text(), timeout=WAIT)
     assert read_rank_settings(owner_ctx).threshold(Rank.SILVER) == 1_000_000
@@ -124,9 +124,9 @@ def test_levels_add_price_and_delete(
 
 def test_points_rules_saved_and_refused(qtbot, owner_ctx: ServiceContext) -> None:
     section = show_widget(qtbot, PointsSettingsSection(owner_ctx), 700, 400)
-    assert (section.earn_per.value(), section.point_value.value(), section.cap.value()) == (
+    assert (section.earn_per.amount(), section.point_value.amount(), section.cap.value()) == (
         10_000, 1_000, 50)  # fmt: skip
-    section.earn_per.setValue(20_000)
+    section.earn_per.set_amount(20_000)
     section.cap.setValue(30)
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: section.message.text() == "Saved.", timeout=WAIT)

@@ -34,8 +34,8 @@ def test_points_page_messages_follow_the_switch(qtbot: Any, owner_ctx: ServiceCo
     page = show_widget(qtbot, SettingsPage(owner_ctx))
     points = cast(PointsSettingsSection, page.section("points"))
     page.select_section("points")
-    points.earn_per.setValue(10_000)
-    points.point_value.setValue(1_000)
+    points.earn_per.set_amount(10_000)
+    points.point_value.set_amount(1_000)
     qtbot.mouseClick(points.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: points.save_button.isEnabled() and points.message.text() != "",
                     timeout=WAIT)  # fmt: skip
@@ -45,7 +45,7 @@ def test_points_page_messages_follow_the_switch(qtbot: Any, owner_ctx: ServiceCo
     assert points.message.text() == "Saved."
 
     # A refusal (a point worth more than what earns it) in English, then in Vietnamese.
-    points.point_value.setValue(20_000)
+    points.point_value.set_amount(20_000)
     qtbot.mouseClick(points.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: points.save_button.isEnabled()
                     and points.message.property("error") is True, timeout=WAIT)  # fmt: skip
@@ -109,8 +109,8 @@ def test_a_hidden_message_stays_hidden_and_a_replaced_one_is_not_brought_back(
     # Text a page writes itself after a said message is not replaced by the old one.
     points = cast(PointsSettingsSection, page.section("points"))
     message: QLabel = points.message
-    points.earn_per.setValue(10_000)
-    points.point_value.setValue(1_000)
+    points.earn_per.set_amount(10_000)
+    points.point_value.set_amount(1_000)
     points.save()
     qtbot.waitUntil(lambda: points.save_button.isEnabled() and message.text() != "",
                     timeout=WAIT)  # fmt: skip

@@ -1,23 +1,29 @@
 """Settings' money fields read money as the shop owner types it: a level price "250k" is
 250,000 đ (a spin box saved 250 đ), a voucher of "30k" gives 30,000 đ (it gave 30 đ);
-"1,5tr" and "250.000" in Vietnamese too. What is no amount is said, and nothing saved. A
-level price far below the list price (a digit missing) is asked about, as one above it."""
+"1,5tr" and "250.000" in Vietnamese too; so do the ranking's spending thresholds and the
+points' amounts. What is no amount is said, and nothing saved. A level price far below the
+list price (a digit missing) is asked about, as one above it. A language switch writes an
+amount shown in the new language's way."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy.engine import Engine
 
-from primedist.domain.enums import DiscountKind
+from primedist.domain.enums import DiscountKind, Rank
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty import levels
+from primedist.services.loyalty.settings import read_points_settings, read_rank_settings
 from primedist.services.loyalty.vouchers import VoucherDraft, list_vouchers, save_voucher
 from primedist.ui.i18n import install_language
+from primedist.ui.money_form import MoneyEdit
 from primedist.ui.settings.levels import LevelsSettings
+from primedist.ui.settings.points import PointsSettingsSection
+from primedist.ui.settings.ranking import RankingSettings
 from primedist.ui.settings.vouchers import VoucherDialog, VouchersSettings
 from tests.factories import make_product
 from tests.ui.conftest import back_to_english
@@ -158,3 +164,73 @@ def test_a_voucher_field_that_is_no_amount_is_said_and_nothing_saved(
     assert dialog.focusWidget() is dialog.min_order and dialog.isVisible()
     assert list_vouchers(owner_ctx)[0].draft.min_order_value == 0
     dialog.reject()
+
+
+def _type(qtbot: Any, edit: MoneyEdit, text: str) -> None:
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+
+
+def test_ranking_thresholds_read_k_and_tr(qtbot: Any, owner_ctx: ServiceContext) -> None:
+    section = show_widget(qtbot, RankingSettings(owner_ctx), 900, 700)
+    _type(qtbot, section.amounts[Rank.GOLD], "8tr")
+    _type(qtbot, section.amounts[Rank.SILVER], "5tr")
+    assert section.has_edits()  # typed: reading the saved ones again would wipe it
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: section.message.text().startswith("Saved."), timeout=WAIT)
+    qtbot.waitUntil(section.save_button.isEnabled, timeout=WAIT)
+    saved = read_rank_settings(owner_ctx)
+    assert [saved.threshold(r) for r in (Rank.GOLD, Rank.SILVER)] == [8_000_000, 5_000_000]
+    assert not section.has_edits()
+
+    # No amount: said, the cursor put there, nothing saved, and kept on a read again.
+    _type(qtbot, section.amounts[Rank.SILVER], "500kk")
+    assert section.amounts[Rank.SILVER].property("invalid") is True
+    assert section.has_edits()
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    assert "“500kk”" in section.message.text()
+    assert section.message.property("error") is True
+    assert section.amounts[Rank.SILVER].hasFocus()
+    qtbot.mouseClick(section.dry_button, Qt.MouseButton.LeftButton)  # no dry run either
+    assert not section.busy and "“500kk”" in section.message.text()
+    assert read_rank_settings(owner_ctx).threshold(Rank.SILVER) == 5_000_000
+
+
+def test_points_amounts_read_k_and_tr(qtbot: Any, owner_ctx: ServiceContext) -> None:
+    section = show_widget(qtbot, PointsSettingsSection(owner_ctx), 800, 500)
+    _type(qtbot, section.earn_per, "100k")
+    _type(qtbot, section.point_value, "2k")
+    assert section.back.text() == "≈ 2% of the order's value comes back as points."
+    assert section.has_edits()
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: section.message.text() == "Saved.", timeout=WAIT)
+    qtbot.waitUntil(section.save_button.isEnabled, timeout=WAIT)
+    saved = read_points_settings(owner_ctx)
+    assert (saved.earn_per, saved.point_value) == (100_000, 2_000)
+    assert not section.has_edits()
+
+    _type(qtbot, section.point_value, "twenty")
+    assert section.back.text() == "" and section.has_edits()
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    assert "“twenty”" in section.message.text()
+    assert section.point_value.hasFocus()
+    assert read_points_settings(owner_ctx).point_value == 2_000
+
+
+def test_an_amount_shown_follows_a_language_switch(qtbot: Any) -> None:
+    edit = show_widget(qtbot, MoneyEdit("amount"), 200, 40)
+    other = show_widget(qtbot, MoneyEdit("other"), 200, 40)
+    edit.set_amount(2_000_000)
+    other.setText("twenty")  # not money: left as typed
+    assert edit.text() == "2,000,000"
+    try:
+        install_language("vi")
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+        assert (edit.text(), edit.amount()) == ("2.000.000", 2_000_000)
+        assert other.text() == "twenty" and other.property("invalid") is True
+        _type(qtbot, edit, "1.500.000")  # typed in Vietnamese, back to English
+    finally:
+        back_to_english()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+    assert (edit.text(), edit.amount()) == ("1,500,000", 1_500_000)

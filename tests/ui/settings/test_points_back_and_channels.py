@@ -24,12 +24,12 @@ def test_the_share_given_back_shows_live(qtbot: Any, owner_ctx: ServiceContext) 
         "≈ 10% of the order's value comes back as points: that is a lot "
         "(shops usually give 1–5%).")  # fmt: skip
     assert section.back.property("high") is True
-    section.earn_per.setValue(100_000)
+    section.earn_per.set_amount(100_000)
     assert section.back.text() == "≈ 1% of the order's value comes back as points."
     assert section.back.property("high") is False
-    section.earn_per.setValue(30_000)
+    section.earn_per.set_amount(30_000)
     assert section.back.text() == "≈ 3.3% of the order's value comes back as points."
-    section.earn_per.setValue(0)
+    section.earn_per.set_amount(0)
     assert section.back.text() == "Earning is off: orders earn no points."
     assert section.back.property("high") is False
 

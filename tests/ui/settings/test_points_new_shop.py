@@ -16,6 +16,6 @@ pytestmark = pytest.mark.usefixtures("quiet", "english")
 
 def test_a_new_shop_opens_on_one_percent_back(qtbot: QtBot, ctx: ServiceContext) -> None:
     section = show_widget(qtbot, PointsSettingsSection(set_up(ctx)), 900, 600)
-    assert (section.earn_per.value(), section.point_value.value()) == (100_000, 1_000)
+    assert (section.earn_per.amount(), section.point_value.amount()) == (100_000, 1_000)
     assert section.back.text() == "≈ 1% of the order's value comes back as points."
     assert not section.back.property("high")

@@ -50,9 +50,9 @@ def test_a_dry_run_shows_each_ranks_customers_after_it(
                     "Into Bronze: 0 would move up, 1 down."]  # fmt: skip
     assert column(section, 2) == ["1", "0", "0", "2"]  # nothing changed
 
-    section.spins[Rank.GOLD].setValue(7_000_000)  # other conditions: the figures are void
+    section.amounts[Rank.GOLD].set_amount(7_000_000)  # other conditions: the figures are void
     assert section.table.isColumnHidden(PREVIEW_COLUMN)
-    section.spins[Rank.GOLD].setValue(5_000_000)
+    section.amounts[Rank.GOLD].set_amount(5_000_000)
     qtbot.mouseClick(section.dry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not section.table.isColumnHidden(PREVIEW_COLUMN), timeout=WAIT)
     qtbot.waitUntil(section.run_button.isEnabled, timeout=WAIT)

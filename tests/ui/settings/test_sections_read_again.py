@@ -109,12 +109,12 @@ def test_rank_counts_follow_but_unsaved_conditions_stay(
     make_customers(engine, 2)
     page.select_section("ranking")
     qtbot.waitUntil(lambda: ranked(ranking) == 2, timeout=WAIT)
-    ranking.spins[Rank.GOLD].setValue(7_000_000)  # not saved
+    ranking.amounts[Rank.GOLD].set_amount(7_000_000)  # not saved
     page.select_section("vouchers")
     make_customers(engine, 1, seed=2)
     assert not page.reload_section("ranking")
     page.select_section("ranking")
-    assert ranking.spins[Rank.GOLD].value() == 7_000_000
+    assert ranking.amounts[Rank.GOLD].amount() == 7_000_000
     assert ranked(ranking) == 2
 
 
@@ -127,8 +127,8 @@ def test_points_rules_read_again_unless_changed_on_screen(
     page.select_section("vouchers")
     save_points_settings(owner_ctx, PointsSettings(20_000, 500, 30))  # another PC
     page.select_section("points")
-    assert (points.earn_per.value(), points.point_value.value()) == (20_000, 500)
-    points.earn_per.setValue(25_000)  # typed, not saved
+    assert (points.earn_per.amount(), points.point_value.amount()) == (20_000, 500)
+    points.earn_per.set_amount(25_000)  # typed, not saved
     page.select_section("vouchers")
     page.select_section("points")
-    assert points.earn_per.value() == 25_000
+    assert points.earn_per.amount() == 25_000
