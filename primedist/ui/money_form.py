@@ -30,6 +30,7 @@ from primedist.core.money import format_number, parse_money
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
+from primedist.ui.messages import say
 from primedist.ui.ops import Op, report_in
 from primedist.ui.widgets import set_style_property
 
@@ -64,6 +65,14 @@ class MoneyEdit(QLineEdit):
         """The amount typed (None when empty); ValueError when it is not money."""
         text = self.text().strip()
         return parse_money(text, current_language()) if text else None
+
+    def refuse(self, label: QLabel, make: Callable[[str], str]) -> None:
+        """Say in `label`, as a refusal, that this box holds no amount (`make(typed)`: the
+        page's own words, made again at a switch of language), and put the cursor here."""
+        typed = self.text().strip()
+        say(label, lambda: make(typed), error=True)
+        self.setFocus()
+        self.selectAll()
 
     def set_amount(self, amount: int | None) -> None:
         """Show an amount (None: empty), written out as leaving the field writes it."""

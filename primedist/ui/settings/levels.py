@@ -385,13 +385,9 @@ class LevelsSettings(QWidget):
                   else self.tr("Price saved."))  # fmt: skip
 
     def _unreadable(self, edit: MoneyEdit) -> None:
-        """Say that what `edit` holds is no amount, and put the cursor there."""
-        typed = edit.text().strip()
-        say(self.message, lambda: self.tr(
+        edit.refuse(self.message, lambda typed: self.tr(
             "Cannot read “%1” as an amount: type e.g. 250000, 250k or 1,5tr."
-        ).replace("%1", typed), error=True)  # fmt: skip
-        edit.setFocus()
-        edit.selectAll()
+        ).replace("%1", typed))  # fmt: skip
 
     def _price_confirmed(self, sku: str, price: int | None) -> bool:
         """A price above the SKU's list price (it would not apply) or far below it (a

@@ -221,10 +221,6 @@ class PointsSettingsSection(QWidget):
                    lambda: self.save_button.setEnabled(True))  # fmt: skip
 
     def _unreadable(self, edit: MoneyEdit) -> None:
-        """Say that what `edit` holds is no amount, and put the cursor there."""
-        typed = edit.text().strip()
-        say(self.message, lambda: self.tr(
+        edit.refuse(self.message, lambda typed: self.tr(
             "Cannot read “%1” as an amount: type e.g. 100000, 100k or 1tr."
-        ).replace("%1", typed), error=True)  # fmt: skip
-        edit.setFocus()
-        edit.selectAll()
+        ).replace("%1", typed))  # fmt: skip

@@ -289,12 +289,9 @@ class RankingSettings(QWidget):
         return None
 
     def _say_unreadable(self, edit: MoneyEdit) -> None:
-        typed = edit.text().strip()
-        say(self.message, lambda: self.tr(
+        edit.refuse(self.message, lambda typed: self.tr(
             "Cannot read “%1” as an amount: type e.g. 5000000, 500k or 1,5tr."
-        ).replace("%1", typed), error=True)  # fmt: skip
-        edit.setFocus()
-        edit.selectAll()
+        ).replace("%1", typed))  # fmt: skip
 
     def form_settings(self) -> RankSettings | None:
         """The conditions as the form shows them (saved or not); None before they are read.

@@ -272,14 +272,14 @@ class VoucherDialog(QDialog):
                    self.message, done, lambda: self.save_button.setEnabled(True))  # fmt: skip
 
     def _unreadable(self, edit: MoneyEdit) -> None:
-        typed = edit.text().strip()
         if edit is self.value and self.value.percent:
-            text = self.tr("Cannot read “%1” as a percentage: type a whole number, e.g. 10.")
+            edit.refuse(self.message, lambda typed: self.tr(
+                "Cannot read “%1” as a percentage: type a whole number, e.g. 10."
+            ).replace("%1", typed))  # fmt: skip
         else:
-            text = self.tr("Cannot read “%1” as an amount: type e.g. 30000, 30k or 1,5tr.")
-        self.message.setText(text.replace("%1", typed))
-        edit.setFocus()
-        edit.selectAll()
+            edit.refuse(self.message, lambda typed: self.tr(
+                "Cannot read “%1” as an amount: type e.g. 30000, 30k or 1,5tr."
+            ).replace("%1", typed))  # fmt: skip
 
 
 def _aware(dt: datetime) -> datetime:
