@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -23,6 +24,8 @@ from primedist.core.money import parse_money
 from primedist.errors import PrimedistError, StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+log = logging.getLogger(__name__)
 
 #: What argparse takes for a negative number, plus a negative amount typed as on the
 #: screens (-50k, -1,5k, -50.000đ) and a negative percentage (-5%, -2.5%).
@@ -338,6 +341,33 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _say_restore_loss(args: argparse.Namespace, ctx: Any, file: Path) -> Any:
+    """What restoring `file` loses (`backup.restore_loss`), said before restoring, as the
+    app's confirmation does (text only: --json gives it in its one document)."""
+    from primedist.core.clock import shop_tz, to_local
+    from primedist.services import backup
+
+    loss = backup.restore_loss(ctx, file)
+    if loss is not None and not getattr(args, "json", False):
+        when = f"{to_local(backup.backup_taken(file), shop_tz()):%Y-%m-%d %H:%M}"
+        for line in backup.restore_loss_lines(loss, when):
+            print(line, flush=True)
+    return loss
+
+
+def _shops_to_link_again(new_ctx: Any, loss: Any) -> list[str]:
+    """The shops linked before the restore that the restored data holds unlinked; [] when
+    that cannot be read (the restore is done: no reason to fail it)."""
+    from primedist.services import backup
+
+    linked = loss.linked_now if loss is not None else ()
+    try:
+        return backup.shops_to_link_again(new_ctx, linked) if linked else []
+    except PrimedistError:
+        log.warning("the shops to link again could not be read", exc_info=True)
+        return []
+
+
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.core.app_lock import app_running
     from primedist.services import backup
@@ -358,10 +388,23 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     found = backup.store_state(settings)
     if found.state == backup.READY:  # the owner or a manager (the --user) signs in
         ctx = as_owner(open_context(settings))
-        _new_ctx, safety = backup.restore(ctx, file)
+        backup.check_backup(ctx, file)  # a bad file is refused before anything is said
+        loss = _say_restore_loss(args, ctx, file)
+        new_ctx, safety = backup.restore(ctx, file)
+        relink = _shops_to_link_again(new_ctx, loss)
+        new_ctx.engine.dispose()
         data = {"restored": str(file), "previous_saved_as": str(safety), "set_aside": [],
                 "damage": None}  # fmt: skip
+        # None: the two could not be compared (the restore goes on, as in the app).
+        data["loses"] = (None if loss is None else
+                         {**loss.counts, "changed_orders": loss.changed_orders})  # fmt: skip
+        data["shops_to_link_again"] = relink
         text = f"Restored {file}; the data it replaced is saved as {safety}"
+        # The restored data's view adds the shops whose authorisation had lapsed by then.
+        lapsed = [name for name in relink if loss is None or name not in loss.linked_since]
+        if lapsed:
+            text += ("\nAlso to authorise again (Settings → Sales channels): "
+                     f"{', '.join(lapsed)}")  # fmt: skip
     else:  # no database, a damaged one, or none with a shop: no one to sign in
         done = backup.restore_without_sign_in(settings, file, found)
         done.ctx.engine.dispose()
@@ -370,6 +413,8 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
             "previous_saved_as": str(done.safety_copy) if done.safety_copy else None,
             "set_aside": [str(p) for p in done.set_aside],
             "damage": found.problem or None,
+            "loses": None,  # no shop's data there to compare with
+            "shops_to_link_again": [],
         }
         text = f"Restored {file} into {settings.data_dir}"
         if done.safety_copy is not None:

@@ -63,7 +63,9 @@ def test_restore_waits_for_no_one_and_changes_nothing_while_the_store_is_in_use(
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         run = cli("--data-dir", str(data_dir), "restore", str(saved))
         assert run.code == EXIT_ERROR
-        assert run.error_line() == IN_USE
+        assert run.err.splitlines() == [IN_USE]
+        # What a restore would lose is said first (the refusal comes at the restore itself).
+        assert run.out.endswith(": 1 new customer.\n")
         assert table_count(data_dir, "customers") == 1  # what it wrote is still there
         assert not any((data_dir / "backups").iterdir())  # no safety copy either
         assert not (data_dir / "primedist.db.restore").exists()

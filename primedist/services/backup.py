@@ -697,6 +697,47 @@ def restore_loss(ctx: ServiceContext, backup_file: Path) -> RestoreLoss | None:
                        tuple(name for _id, name in newer.linked_since), tuple(linked))  # fmt: skip
 
 
+#: The English words of `RestoreLoss`'s counts, in the order said (the CLI's; the app
+#: builds the same sentence in Qt, translated): key, one, many.
+_LOSS_WORDS: tuple[tuple[str, str, str], ...] = (
+    ("orders", "{n} new order", "{n} new orders"),
+    ("changed", "changes to {n} order", "changes to {n} orders"),
+    ("returns", "{n} return", "{n} returns"),
+    ("goods_receipts", "{n} goods receipt", "{n} goods receipts"),
+    ("purchase_orders", "{n} purchase order", "{n} purchase orders"),
+    ("supplier_returns", "{n} return to a supplier", "{n} returns to suppliers"),
+    ("customers", "{n} new customer", "{n} new customers"),
+    ("products", "{n} new product", "{n} new products"),
+)
+
+
+def backup_taken(backup_file: Path) -> datetime:
+    """When a backup was taken (UTC): the time in its name, else when the file was last
+    written (a backup copied in under another name)."""
+    return store_backup.taken_at(backup_file) or datetime.fromtimestamp(
+        backup_file.stat().st_mtime, UTC
+    )
+
+
+def restore_loss_lines(loss: RestoreLoss, when: str) -> list[str]:
+    """`loss` in English, for the CLI (the app's confirmation says it in Qt, translated):
+    "Restoring loses what was made or changed after `when`: 2 new orders, 1 goods
+    receipt." and the shops linked since, to authorise again."""
+    if loss.nothing:
+        return [f"Since {when} no order was made or changed, and no return, goods receipt, "
+                "purchase order, customer or product was added."]  # fmt: skip
+    counts = {**loss.counts, "changed": loss.changed_orders}
+    parts = [(one if counts[key] == 1 else many).format(n=f"{counts[key]:,}")
+             for key, one, many in _LOSS_WORDS if counts.get(key)]  # fmt: skip
+    lines = []
+    if parts:
+        lines.append(f"Restoring loses what was made or changed after {when}: {', '.join(parts)}.")
+    if loss.linked_since:
+        lines.append("Shops linked since then must be authorised again after the restore: "
+                     f"{', '.join(loss.linked_since)}.")  # fmt: skip
+    return lines
+
+
 def shops_to_link_again(ctx: ServiceContext, linked_before: Iterable[int]) -> list[str]:
     """After a restore: the shops linked before it (`RestoreLoss.linked_now`) that the
     restored data holds unlinked or waiting to be authorised again (linked after the

@@ -327,6 +327,7 @@ class MainWindow(QMainWindow):
         if rights_lost(self.ctx.actor, now):
             self.sign_out(self.tr("Your access was changed: sign in again."))
             return False
+        self.follow_rights_given(now)
         return True
 
     def _check_access_in_background(self) -> None:
@@ -358,6 +359,41 @@ class MainWindow(QMainWindow):
             self.sign_out(error_text(now))
         elif rights_lost(self.ctx.actor, now):
             self.sign_out(self.tr("Your access was changed: sign in again."))
+        else:
+            self.follow_rights_given(now)
+
+    def follow_rights_given(self, now: Actor) -> None:
+        """The right "Refunds and returns" or "Export data" given while signed in (`now`:
+        the account read again): every context the app's windows hold takes it (their
+        pages ask `ctx.actor`; the services read the account anyway), the Export buttons
+        are gated again and a page with a `follow_rights()` (the till's Exchange, F8)
+        follows. A module given waits for the next sign-in or unlock (`_unlocked`
+        compares the modules to rebuild the tabs), so the modules stay as they were."""
+        from dataclasses import replace
+
+        from primedist.ui.export_right import regate_exports
+
+        old = self.ctx.actor
+        given = replace(old, can_refund=now.can_refund, can_export=now.can_export)
+        if given == old or now.id != old.id:
+            return
+        windows = [w for w in QApplication.topLevelWidgets() if w is self or w.isVisible()]
+        contexts = {id(self.ctx): self.ctx}
+        for window in windows:
+            for widget in (window, *window.findChildren(QWidget)):
+                held = getattr(widget, "ctx", None)
+                if isinstance(held, ServiceContext) and held.actor.id == old.id:
+                    contexts[id(held)] = held
+        # In place: the models, workers and dialogs holding the same context follow too.
+        for held in contexts.values():
+            held.actor = replace(held.actor, can_refund=now.can_refund,
+                                 can_export=now.can_export)  # fmt: skip
+        for window in windows:
+            regate_exports(window, self.ctx)
+            for widget in (window, *window.findChildren(QWidget)):
+                follow = getattr(widget, "follow_rights", None)
+                if callable(follow):
+                    follow()
 
     # Changes made elsewhere -----------------------------------------------------------------
     def _setup_data_watch(self) -> None:

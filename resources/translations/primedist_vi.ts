@@ -9867,6 +9867,10 @@ Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sác
         <translation>Tải ngay đơn hàng mới và đơn có thay đổi của gian hàng đang chọn</translation>
     </message>
     <message>
+        <source>No marketplace shop is connected yet: add one in Settings → Sales channels.</source>
+        <translation>Chưa kết nối gian hàng sàn nào: hãy thêm trong Cài đặt → Kênh bán hàng.</translation>
+    </message>
+    <message>
         <source>Syncing now…</source>
         <translation>Đang đồng bộ…</translation>
     </message>
@@ -13215,6 +13219,7 @@ Bạn có muốn thay bằng tệp mới không?</translation>
     </message>
     <message>
         <source>Only the owner, a manager or staff with the right “Export data” may export the shop&apos;s data to a file.</source>
+        <extracomment>Kept on each gated button: whether its page wants it enabled, and the page&apos;s own tooltip (the gate&apos;s tooltip hides it): a right given later puts them back without the page.</extracomment>
         <translation>Chỉ chủ cửa hàng, quản lý hoặc nhân viên có quyền “Xuất dữ liệu” mới được xuất dữ liệu cửa hàng ra tệp.</translation>
     </message>
 </context>

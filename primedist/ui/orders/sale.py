@@ -1851,16 +1851,7 @@ class SaleDialog(QDialog):
         self.slip_button.setText(QCoreApplication.translate("orders", "Print packing slip"))
         self.slip_button.setToolTip(QCoreApplication.translate(
             "orders", "Print the packing slip of the order just saved"))  # fmt: skip
-        self.exchange_button.setToolTip(
-            QCoreApplication.translate(
-                "orders", "A customer brings items of a receipt back and takes others instead"
-            )
-            if self.exchange_button.isEnabled()
-            else QCoreApplication.translate(
-                "orders", "Only the owner, a manager or staff with the right “Refunds and "
-                "returns” may exchange items."
-            )
-        )  # fmt: skip
+        self._exchange_tip()
         self._retranslate_left()
         self._retranslate_customer()
         self._retranslate_payment()
@@ -1972,6 +1963,25 @@ class SaleDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def _exchange_tip(self) -> None:
+        self.exchange_button.setToolTip(
+            QCoreApplication.translate(
+                "orders", "A customer brings items of a receipt back and takes others instead"
+            )
+            if self.exchange_button.isEnabled()
+            else QCoreApplication.translate(
+                "orders", "Only the owner, a manager or staff with the right “Refunds and "
+                "returns” may exchange items."
+            )
+        )  # fmt: skip
+
+    def follow_rights(self) -> None:
+        """The right "Refunds and returns" was given while signed in (`ctx.actor` says so
+        now: `MainWindow.follow_rights_given`): Exchange and F8 work at once."""
+        self.exchange_button.setEnabled(self.ctx.actor.may_refund)
+        self._exchange_tip()
+        self._show_hints()
 
     def _show_hints(self) -> None:
         """The keys that do something here: F4 while its cash field shows (or at the

@@ -32,6 +32,7 @@ from primedist.services.schedule_settings import PlannedSync
 from primedist.services.sync import SYNC_STATE, SyncReport
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
+from primedist.ui.list_tools import EmptyHint
 from primedist.ui.messages import error_text, say, say_error
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label, run_inline
@@ -93,6 +94,8 @@ class SyncScheduleSettings(QWidget):
         align_headers(self.table)
         self.table.itemSelectionChanged.connect(self._update)
         layout.addWidget(self.table, 1)
+        # An empty table says why (no shop yet) rather than nothing.
+        self.empty_hint = EmptyHint(self.table, lambda: ("", self.empty_text()), lambda: False)
         bar = QHBoxLayout()
         self.sync_button = QPushButton()
         self.sync_button.setObjectName("actionButton")  # greyed out when disabled
@@ -141,7 +144,13 @@ class SyncScheduleSettings(QWidget):
         )
         self.sync_button.setText(self.tr("&Sync now"))
         self.sync_button.setToolTip(self.tr("Fetch the selected shop's new and changed orders now"))
+        self.empty_hint.update_hint()  # in the new language
         self._fill()
+
+    def empty_text(self) -> str:
+        return self.tr(
+            "No marketplace shop is connected yet: add one in Settings → Sales channels."
+        )
 
     def next_text(self, planned: PlannedSync) -> str:
         """When the shop is synced next, or why it is not."""

@@ -109,3 +109,28 @@ def test_the_right_taken_away_signs_out_and_given_does_not(
                        modules=[Module.ORDERS], can_refund=False)  # fmt: skip
     assert not main.check_access()  # her windows offered returns: signed out
     back_at_sign_in(qtbot, session, CHANGED)
+
+
+def test_the_right_given_lets_the_open_till_exchange_at_once(
+    qtbot: Any, qapp: Any, ctx: ServiceContext, owner_ctx: ServiceContext, settings: Settings
+) -> None:
+    issued = staff.add_staff(owner_ctx, name="Mai", email="mai@shop.vn", role=Role.STAFF,
+                             modules=[Module.ORDERS])  # fmt: skip
+    session = GuiSession(qapp, settings, ctx)
+    main = session.open_main(auth.login(ctx, "mai@shop.vn", issued.one_time_password))
+    qtbot.addWidget(main)
+    form = SaleDialog(main.ctx, main)
+    form.resize(1366, 768)
+    form.show()
+    qtbot.waitExposed(form)
+    assert not form.exchange_button.isEnabled() and "F8" not in form.hints.text()
+    staff.update_staff(owner_ctx, issued.member.id, name="Mai", role=Role.STAFF,
+                       modules=[Module.ORDERS], can_refund=True)  # fmt: skip
+    assert main.check_access()  # the window's usual look at the account: still signed in
+    assert session.main is main and main.ctx.actor.may_refund
+    assert form.exchange_button.isEnabled() and not form.exchange_button.toolTip().startswith(WHO)
+    assert "F8  Exchange items of a receipt" in form.hints.text()
+    form.start_exchange()  # F8
+    assert getattr(form, "exchange_prompt", None) is not None
+    form.reject()
+    main.close()

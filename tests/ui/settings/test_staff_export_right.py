@@ -148,6 +148,30 @@ def test_the_right_taken_away_signs_out_and_given_does_not(
     back_at_sign_in(qtbot, session, CHANGED)
 
 
+def test_the_right_given_enables_export_at_once(
+    qtbot: Any, qapp: Any, ctx: ServiceContext, owner_ctx: ServiceContext, settings: Settings
+) -> None:
+    make_orders(owner_ctx.engine, make_shop(owner_ctx.engine, "Shopee Lan"), 2,
+                start=FIXED_NOW - timedelta(hours=1), step=timedelta(minutes=1))  # fmt: skip
+    session, main, lan = sign_in(qapp, ctx, owner_ctx, settings, Module.ORDERS, exports=False)
+    qtbot.addWidget(main)
+    button = export_button(main, "orders")
+    page = main.tab_pages["orders"].page
+    assert isinstance(page, OrdersPage)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=WAIT)
+    assert not button.isEnabled() and button.toolTip().startswith(WHO)
+    staff.update_staff(owner_ctx, lan, name="Lan", role=Role.STAFF, modules=[Module.ORDERS],
+                       can_export=True)  # fmt: skip
+    assert main.check_access()  # the window's usual look at the account: still signed in
+    assert session.main is main and main.ctx.actor.may_export and page.ctx.actor.may_export
+    assert button.isEnabled() and button.toolTip() == "Export every order of this view to Excel"
+    # The page's own updates keep it enabled (its context holds the right too).
+    page.view.selectRow(0)
+    qtbot.waitUntil(lambda: button.text() == "Export (1)", timeout=WAIT)
+    assert button.isEnabled() and not button.toolTip().startswith(WHO)
+    main.close()
+
+
 def every_export_page() -> list[tuple[str, Callable[[ServiceContext], QWidget]]]:
     """(name, build) of the other pages with an Export button (each has `export_button`)."""
     from primedist.ui.analytics.detail import DetailPage

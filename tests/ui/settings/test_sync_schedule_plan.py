@@ -98,3 +98,15 @@ def test_the_interval_box_is_as_wide_as_its_number_and_unit(
     # Save beside the box, at its own width.
     assert page.save.x() > box.x() + box.width() - 1
     assert page.save.width() <= page.save.sizeHint().width() + 4
+
+
+def test_no_shop_yet_says_so_in_the_table(qtbot: Any, owner_ctx: ServiceContext) -> None:
+    page = show_widget(qtbot, SyncScheduleSettings(owner_ctx))
+    assert page.table.rowCount() == 0
+    hint = page.empty_hint
+    assert hint.isVisible() and hint.text() == (
+        "No marketplace shop is connected yet: add one in Settings → Sales channels."
+    )
+    make_shop(owner_ctx.engine, "Prime Official - Shopee", Channel.SHOPEE)
+    page.reload()
+    assert page.table.rowCount() == 1 and not hint.isVisible()
