@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from primedist.connectors import supported_channels
 from primedist.connectors.base import Action
-from primedist.core.clock import format_datetime, shop_tz
 from primedist.core.messages import Message
 from primedist.domain.enums import ShopStatus
 from primedist.errors import PrimedistError
@@ -43,7 +42,7 @@ from primedist.services.channels import ChannelShop
 from primedist.services.context import ServiceContext
 from primedist.services.sync import SyncReport
 from primedist.ui.errors import box_text
-from primedist.ui.i18n import current_language
+from primedist.ui.formatting import when_text
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import EmptyHint, count_text
 from primedist.ui.messages import error_text, localize
@@ -354,7 +353,7 @@ class ChannelsSettings(QWidget):
         return "\n".join(lines)
 
     def _when(self, value: datetime | None) -> str:
-        return "—" if value is None else format_datetime(value, shop_tz(), current_language())
+        return "—" if value is None else when_text(value)
 
     # ------------------------------------------------------------------ state
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_datetime, shop_tz
 from primedist.domain.enums import ShopStatus
 from primedist.errors import PrimedistError
 from primedist.services import channels
@@ -30,7 +29,7 @@ from primedist.services import schedule_settings as svc
 from primedist.services.context import ServiceContext
 from primedist.services.schedule_settings import PlannedSync
 from primedist.services.sync import SYNC_STATE, SyncReport
-from primedist.ui.i18n import current_language
+from primedist.ui.formatting import when_text
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import EmptyHint
 from primedist.ui.messages import error_text, say, say_error
@@ -169,7 +168,7 @@ class SyncScheduleSettings(QWidget):
         return self.tr("Not synced: link it in Sales channels")
 
     def _when(self, value: datetime | None) -> str:
-        return "—" if value is None else format_datetime(value, shop_tz(), current_language())
+        return "—" if value is None else when_text(value)
 
     # ------------------------------------------------------------------ the shops
 
